@@ -1,0 +1,103 @@
+import Foundation
+
+// The admin figures (protocol.md, "Admin").
+
+public struct Dashboard: Codable, Equatable, Sendable {
+    public var openTickets: Int
+    public var inProgressTickets: Int
+    /// Tickets resolved since midnight UTC.
+    public var resolvedToday: Int
+    /// OPEN or IN_PROGRESS tickets with no agent.
+    public var unassignedTickets: Int
+    public var activeSessions: Int
+    public var agentsOnline: Int
+    /// From a ticket's creation to the first public agent message; null until one exists.
+    @Nullable public var avgFirstResponseSeconds: Double?
+    /// From creation to resolution, over resolved tickets; null until one exists.
+    @Nullable public var avgResolutionSeconds: Double?
+    /// Every ticket stored, by category and by priority; every value of the enum is present.
+    public var ticketsByCategory: [String: Int]
+    public var ticketsByPriority: [String: Int]
+
+    public init(openTickets: Int, inProgressTickets: Int, resolvedToday: Int, unassignedTickets: Int,
+                activeSessions: Int, agentsOnline: Int, avgFirstResponseSeconds: Double?,
+                avgResolutionSeconds: Double?, ticketsByCategory: [String: Int], ticketsByPriority: [String: Int]) {
+        self.openTickets = openTickets
+        self.inProgressTickets = inProgressTickets
+        self.resolvedToday = resolvedToday
+        self.unassignedTickets = unassignedTickets
+        self.activeSessions = activeSessions
+        self.agentsOnline = agentsOnline
+        self.avgFirstResponseSeconds = avgFirstResponseSeconds
+        self.avgResolutionSeconds = avgResolutionSeconds
+        self.ticketsByCategory = ticketsByCategory
+        self.ticketsByPriority = ticketsByPriority
+    }
+}
+
+/// An agent's availability and load, as `GET /api/admin/support/agents` lists it.
+public struct AgentLoad: Codable, Equatable, Sendable {
+    public var agent: UserRef
+    public var status: AgentStatus
+    /// OPEN or IN_PROGRESS tickets assigned to the agent.
+    public var activeChats: Int
+    public var capacity: Int
+
+    public init(agent: UserRef, status: AgentStatus, activeChats: Int, capacity: Int) {
+        self.agent = agent
+        self.status = status
+        self.activeChats = activeChats
+        self.capacity = capacity
+    }
+}
+
+/// `GET /api/admin/support/reports?from=&to=`: a period `[from, to)`.
+public struct SupportReport: Codable, Equatable, Sendable {
+    public struct AgentFigures: Codable, Equatable, Sendable {
+        public var agent: UserRef
+        /// Distinct tickets the agent sent a public message on within the period.
+        public var ticketsHandled: Int
+        /// Public messages the agent sent within the period (notes are counted apart).
+        public var messagesSent: Int
+        public var notesWritten: Int
+        /// Over tickets created in the period whose first response was this agent's.
+        @Nullable public var avgFirstResponseSeconds: Double?
+        /// Over tickets resolved in the period while assigned to this agent.
+        @Nullable public var avgResolutionSeconds: Double?
+
+        public init(agent: UserRef, ticketsHandled: Int, messagesSent: Int, notesWritten: Int,
+                    avgFirstResponseSeconds: Double?, avgResolutionSeconds: Double?) {
+            self.agent = agent
+            self.ticketsHandled = ticketsHandled
+            self.messagesSent = messagesSent
+            self.notesWritten = notesWritten
+            self.avgFirstResponseSeconds = avgFirstResponseSeconds
+            self.avgResolutionSeconds = avgResolutionSeconds
+        }
+    }
+
+    public struct DayFigures: Codable, Equatable, Sendable {
+        /// `YYYY-MM-DD`, UTC.
+        public var date: String
+        public var ticketsOpened: Int
+        public var ticketsResolved: Int
+
+        public init(date: String, ticketsOpened: Int, ticketsResolved: Int) {
+            self.date = date
+            self.ticketsOpened = ticketsOpened
+            self.ticketsResolved = ticketsResolved
+        }
+    }
+
+    public var from: Date
+    public var to: Date
+    public var agents: [AgentFigures]
+    public var days: [DayFigures]
+
+    public init(from: Date, to: Date, agents: [AgentFigures], days: [DayFigures]) {
+        self.from = from
+        self.to = to
+        self.agents = agents
+        self.days = days
+    }
+}

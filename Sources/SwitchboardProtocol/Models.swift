@@ -1,0 +1,226 @@
+import Foundation
+
+// The resources of the contract (protocol.md, "REST"), as they travel.
+
+/// A person as other people see them: enough to label a message or a queue row.
+public struct UserRef: Codable, Equatable, Hashable, Sendable {
+    public var id: Int
+    public var displayName: String
+    public var role: Role
+    public var isOnline: Bool
+
+    public init(id: Int, displayName: String, role: Role, isOnline: Bool) {
+        self.id = id
+        self.displayName = displayName
+        self.role = role
+        self.isOnline = isOnline
+    }
+}
+
+public struct User: Codable, Equatable, Sendable {
+    public var id: Int
+    public var username: String
+    public var displayName: String
+    public var role: Role
+    public var isOnline: Bool
+    @Nullable public var lastSeenAt: Date?
+    /// Agents and admins only.
+    public var agentStatus: AgentStatus?
+    /// How many active chats auto-assignment may give this agent (agents and admins only).
+    public var capacity: Int?
+    public var email: String?
+
+    public init(id: Int, username: String, displayName: String, role: Role, isOnline: Bool,
+                lastSeenAt: Date?, agentStatus: AgentStatus?, capacity: Int?, email: String?) {
+        self.id = id
+        self.username = username
+        self.displayName = displayName
+        self.role = role
+        self.isOnline = isOnline
+        self.lastSeenAt = lastSeenAt
+        self.agentStatus = agentStatus
+        self.capacity = capacity
+        self.email = email
+    }
+
+    public var ref: UserRef { UserRef(id: id, displayName: displayName, role: role, isOnline: isOnline) }
+}
+
+public struct Attachment: Codable, Equatable, Sendable {
+    public var id: Int
+    public var ticketId: Int
+    public var fileName: String
+    public var contentType: String
+    public var size: Int
+    public var sha256: String
+}
+
+public struct Message: Codable, Equatable, Sendable {
+    public var id: Int
+    public var ticketId: Int
+    /// 1, 2, 3 … within a ticket, with no gaps among the stored messages.
+    public var seq: Int
+    @Nullable public var clientMessageId: String?
+    public var sender: UserRef
+    public var senderType: SenderType
+    public var message: String
+    public var messageType: MessageType
+    /// A note between agents; customers never receive it.
+    public var `internal`: Bool
+    /// Read by someone other than its sender.
+    public var isRead: Bool
+    public var timestamp: Date
+    @Nullable public var attachment: Attachment?
+
+    public init(id: Int, ticketId: Int, seq: Int, clientMessageId: String?, sender: UserRef,
+                senderType: SenderType, message: String, messageType: MessageType, internal: Bool,
+                isRead: Bool, timestamp: Date, attachment: Attachment?) {
+        self.id = id
+        self.ticketId = ticketId
+        self.seq = seq
+        self.clientMessageId = clientMessageId
+        self.sender = sender
+        self.senderType = senderType
+        self.message = message
+        self.messageType = messageType
+        self.internal = `internal`
+        self.isRead = isRead
+        self.timestamp = timestamp
+        self.attachment = attachment
+    }
+}
+
+public struct Ticket: Codable, Equatable, Sendable {
+    public var id: Int
+    public var subject: String
+    public var description: String
+    public var status: TicketStatus
+    public var priority: Priority
+    public var category: Category
+    public var customer: UserRef
+    @Nullable public var assignedAgent: UserRef?
+    /// Messages the caller can see.
+    public var messageCount: Int
+    /// Messages the caller can see, did not send, and has not marked read.
+    public var unreadCount: Int
+    @Nullable public var lastMessage: Message?
+    public var createdAt: Date
+    public var updatedAt: Date
+    @Nullable public var resolvedAt: Date?
+
+    public init(id: Int, subject: String, description: String, status: TicketStatus, priority: Priority,
+                category: Category, customer: UserRef, assignedAgent: UserRef?, messageCount: Int,
+                unreadCount: Int, lastMessage: Message?, createdAt: Date, updatedAt: Date, resolvedAt: Date?) {
+        self.id = id
+        self.subject = subject
+        self.description = description
+        self.status = status
+        self.priority = priority
+        self.category = category
+        self.customer = customer
+        self.assignedAgent = assignedAgent
+        self.messageCount = messageCount
+        self.unreadCount = unreadCount
+        self.lastMessage = lastMessage
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.resolvedAt = resolvedAt
+    }
+}
+
+public struct ChatSession: Codable, Equatable, Sendable {
+    public var id: Int
+    public var ticketId: Int
+    public var customer: UserRef
+    @Nullable public var agent: UserRef?
+    public var status: SessionStatus
+    public var startedAt: Date
+    @Nullable public var endedAt: Date?
+    public var lastActivityAt: Date
+    public var messageCount: Int
+
+    public init(id: Int, ticketId: Int, customer: UserRef, agent: UserRef?, status: SessionStatus,
+                startedAt: Date, endedAt: Date?, lastActivityAt: Date, messageCount: Int) {
+        self.id = id
+        self.ticketId = ticketId
+        self.customer = customer
+        self.agent = agent
+        self.status = status
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.lastActivityAt = lastActivityAt
+        self.messageCount = messageCount
+    }
+}
+
+public struct CannedResponse: Codable, Equatable, Sendable {
+    public var id: Int
+    public var shortcut: String
+    public var title: String
+    public var body: String
+    public var shared: Bool
+    public var ownerId: Int
+
+    public init(id: Int, shortcut: String, title: String, body: String, shared: Bool, ownerId: Int) {
+        self.id = id
+        self.shortcut = shortcut
+        self.title = title
+        self.body = body
+        self.shared = shared
+        self.ownerId = ownerId
+    }
+}
+
+/// One page of a list: `{items, page, size, total}`.
+public struct Page<Item: Codable & Sendable & Equatable>: Codable, Equatable, Sendable {
+    public var items: [Item]
+    public var page: Int
+    public var size: Int
+    public var total: Int
+
+    public init(items: [Item], page: Int, size: Int, total: Int) {
+        self.items = items
+        self.page = page
+        self.size = size
+        self.total = total
+    }
+}
+
+/// A slice of a ticket's timeline, ascending by `seq`.
+public struct MessagePage: Codable, Equatable, Sendable {
+    public var items: [Message]
+    /// More messages lie beyond this slice in the direction it was read (older, or with `afterSeq`, newer).
+    public var hasMore: Bool
+
+    public init(items: [Message], hasMore: Bool) {
+        self.items = items
+        self.hasMore = hasMore
+    }
+}
+
+/// What register, login and refresh answer.
+public struct AuthResponse: Codable, Equatable, Sendable {
+    public var user: User
+    public var accessToken: String
+    public var refreshToken: String
+    /// Seconds until `accessToken` expires.
+    public var expiresIn: Int
+
+    public init(user: User, accessToken: String, refreshToken: String, expiresIn: Int) {
+        self.user = user
+        self.accessToken = accessToken
+        self.refreshToken = refreshToken
+        self.expiresIn = expiresIn
+    }
+}
+
+/// One entry of `GET /api/chat/history/{userId}`.
+public struct ChatHistoryEntry: Codable, Equatable, Sendable {
+    public var ticket: Ticket
+    public var session: ChatSession
+
+    public init(ticket: Ticket, session: ChatSession) {
+        self.ticket = ticket
+        self.session = session
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SwitchboardProtocol
+
+/// The services of a running server, built once from its configuration and its store.
+public struct SupportServices: Sendable {
+    public let store: any Store
+    public let accounts: AccountService
+    public let tickets: TicketService
+    public let sessions: ChatSessionService
+    public let canned: CannedResponseService
+    public let admin: AdminService
+    public let limits: Limits
+
+    public init(store: any Store, configuration: ServerConfiguration) async throws {
+        let clock = configuration.clock
+        let validator = Validator(limits: configuration.limits)
+        let hasher = PasswordHasher(cost: configuration.bcryptCost)
+        let tokens = await TokenService(secret: try configuration.resolvedJWTSecret(),
+                                        accessLifetime: configuration.accessTokenLifetime,
+                                        refreshLifetime: configuration.refreshTokenLifetime)
+        self.store = store
+        self.limits = configuration.limits
+        accounts = AccountService(store: store, tokens: tokens, hasher: hasher, validator: validator, clock: clock,
+                                  decoyHash: try await hasher.hash(TokenService.newRefreshToken()))
+        tickets = TicketService(store: store, validator: validator, clock: clock)
+        sessions = ChatSessionService(store: store, tickets: tickets, clock: clock)
+        canned = CannedResponseService(store: store, validator: validator, clock: clock)
+        admin = AdminService(store: store, clock: clock)
+    }
+}
+
+/// Opens the configured database (running its migrations).
+public func openStore(_ configuration: ServerConfiguration, logger: Logger) async throws -> any Store {
+    switch configuration.database {
+    case .sqlite(let path):
+        return try await SQLStore.open(try await SQLiteDriver.open(path: path, logger: logger), logger: logger)
+    }
+}
+
+/// Builds the support server. The command line and the tests share this; tests pass another
+/// configuration (a temporary database, port 0, a test clock), never another app.
+public func buildApplication(
+    _ configuration: ServerConfiguration,
+    onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
+) async throws -> some ApplicationProtocol {
+    var logger = Logger(label: "switchboard")
+    logger.logLevel = configuration.logLevel
+    let store = try await openStore(configuration, logger: logger)
+    do {
+        let services = try await SupportServices(store: store, configuration: configuration)
+        if configuration.seedDemoAccounts { try await DemoAccounts.seedIfEmpty(services.accounts, store: store, logger: logger) }
+        let router = buildRouter(services)
+        let host = configuration.host
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: configuration.port), serverName: "switchboard"),
+            services: [StoreCloser(store: store)],
+            onServerRunning: { channel in await onListening(host, channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+    } catch {
+        try? await store.close()
+        throw error
+    }
+}
+
+/// The REST routes of the contract.
+public func buildRouter(_ services: SupportServices) -> Router<SupportRequestContext> {
+    let router = Router(context: SupportRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: ErrorMiddleware())
+    router.get("health") { _, _ in HTTPResponse.Status.ok }
+
+    let limits = services.limits
+    let auth = AuthController(accounts: services.accounts, limits: limits)
+    auth.addPublicRoutes(to: router.group("api"))
+
+    let api = router.group("api").add(middleware: AuthMiddleware(accounts: services.accounts))
+    auth.addRoutes(to: api)
+    TicketsController(tickets: services.tickets, limits: limits).addRoutes(to: api.group("tickets"))
+    ChatController(sessions: services.sessions, tickets: services.tickets, limits: limits).addRoutes(to: api.group("chat"))
+    CannedResponsesController(canned: services.canned, limits: limits).addRoutes(to: api.group("canned-responses"))
+    AdminController(admin: services.admin, limits: limits).addRoutes(to: api.group("admin/support"))
+    return router
+}
+
+/// Closes the database once the server has stopped taking requests.
+struct StoreCloser: Service {
+    let store: any Store
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await store.close()
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Logging
+import SwitchboardProtocol
+
+/// Everything `switchboard serve` can be told. Precedence: flags, then environment variables,
+/// then the config file, then these defaults.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    /// 0 picks a free port (printed in the `listening on` line).
+    public var port = 8080
+    public var dataDirectory: URL
+    /// Default: `sqlite:<dataDirectory>/switchboard.sqlite`.
+    public var database: DatabaseLocation
+    /// Default: generated once and kept in `<dataDirectory>/jwt-secret`.
+    public var jwtSecret: String?
+    public var accessTokenLifetime: TimeInterval = 15 * 60
+    public var refreshTokenLifetime: TimeInterval = 30 * 86_400
+    public var bcryptCost: UInt8 = 12
+    public var limits = Limits()
+    public var logLevel: Logger.Level = .info
+    /// Create demo accounts on an empty database (the embedded server does).
+    public var seedDemoAccounts = false
+    /// The clock every rule reads; tests move it.
+    public var clock: @Sendable () -> Date = { Date() }
+
+    public init(dataDirectory: URL = DataDirectory.default()) {
+        self.dataDirectory = dataDirectory
+        database = .sqlite(path: dataDirectory.appendingPathComponent("switchboard.sqlite").path)
+    }
+
+    /// The secret to sign tokens with: configured, or the one kept in the data directory.
+    public func resolvedJWTSecret() throws -> String {
+        if let jwtSecret, !jwtSecret.isEmpty { return jwtSecret }
+        return try DataDirectory.jwtSecret(in: dataDirectory)
+    }
+}
+
+/// The JSON config file of `--config FILE`. Every key is optional.
+public struct ServerConfigFile: Decodable, Sendable {
+    public var host: String?
+    public var port: Int?
+    public var db: String?
+    public var dataDirectory: String?
+    public var jwtSecret: String?
+    public var accessTokenSeconds: Int?
+    public var refreshTokenSeconds: Int?
+    public var bcryptCost: Int?
+    public var logLevel: String?
+    public var limits: Limits?
+
+    public static func load(_ path: String) throws -> ServerConfigFile {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ConfigError("cannot read config file \(path): \(error.localizedDescription)")
+        }
+        do {
+            return try JSONDecoder().decode(ServerConfigFile.self, from: data)
+        } catch let error as DecodingError {
+            throw ConfigError("config file \(path): \(Self.describe(error))")
+        }
+    }
+
+    /// Applies what the file sets on top of `configuration`.
+    public func apply(to configuration: inout ServerConfiguration) throws {
+        if let dataDirectory { configuration.dataDirectory = URL(fileURLWithPath: (dataDirectory as NSString).expandingTildeInPath) }
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        if let db { configuration.database = try DatabaseLocation.parse(db) }
+        if let jwtSecret { configuration.jwtSecret = jwtSecret }
+        if let accessTokenSeconds { configuration.accessTokenLifetime = TimeInterval(accessTokenSeconds) }
+        if let refreshTokenSeconds { configuration.refreshTokenLifetime = TimeInterval(refreshTokenSeconds) }
+        if let bcryptCost {
+            guard (4...31).contains(bcryptCost) else { throw ConfigError("bcryptCost: 4–31") }
+            configuration.bcryptCost = UInt8(bcryptCost)
+        }
+        if let logLevel {
+            guard let level = Logger.Level(rawValue: logLevel) else {
+                throw ConfigError("logLevel: one of trace, debug, info, notice, warning, error, critical")
+            }
+            configuration.logLevel = level
+        }
+        if let limits { configuration.limits = limits }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return "\(path.isEmpty ? "the file" : path): \(context.debugDescription)"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "not valid JSON" : context.debugDescription
+        @unknown default:
+            return "not understood"
+        }
+    }
+}
+
+public struct ConfigError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,25 @@
+import Hummingbird
+import SwitchboardProtocol
+
+/// Lets a request through only with a valid access token of a live login, and records the caller.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = SupportRequestContext
+    let accounts: AccountService
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let token = Self.bearerToken(request) else {
+            throw ContractError(.unauthorized, "log in first: send Authorization: Bearer <accessToken>")
+        }
+        var context = context
+        context.caller = try await accounts.authenticate(bearer: token)
+        return try await next(request, context)
+    }
+
+    static func bearerToken(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Hummingbird
+import Logging
+import SwitchboardProtocol
+
+/// Turns every failure into the contract's error body, `{"error": {"code", "message"}}`: refusals
+/// keep their code and sentence; anything unforeseen is logged and answered `INTERNAL` without detail.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = SupportRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as ContractError {
+            return Self.response(for: error)
+        } catch let error as HTTPError {
+            return Self.response(for: Self.contractError(for: error))
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            return Self.response(for: ContractError(.internal, "the server could not complete this request"))
+        }
+    }
+
+    static func contractError(for error: HTTPError) -> ContractError {
+        let code: ErrorCode = switch error.status.code {
+        case 401: .unauthorized
+        case 403: .forbidden
+        case 404, 405: .notFound
+        case 409: .conflict
+        case 413: .tooLarge
+        case 429: .rateLimited
+        case 400..<500: .invalid
+        default: .internal
+        }
+        let message = switch code {
+        case .notFound: "no such route"
+        case .tooLarge: "the request body is too large"
+        default: error.body ?? error.status.reasonPhrase
+        }
+        return ContractError(code, message)
+    }
+
+    static func response(for error: ContractError) -> Response {
+        let body = (try? WireJSON.encoder().encode(ErrorBody(error))) ?? Data()
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if error.code == .rateLimited { headers[.retryAfter] = "1" }
+        return Response(status: .init(code: error.code.httpStatus), headers: headers,
+                        body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Hummingbird
+import SwitchboardProtocol
+
+/// The request context of every route: who is calling, once `AuthMiddleware` has checked.
+public struct SupportRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var caller: Caller?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        caller = nil
+    }
+
+    public var responseEncoder: JSONEncoder { WireJSON.encoder() }
+    public var requestDecoder: JSONDecoder { WireJSON.decoder() }
+
+    /// The authenticated caller; routes behind `AuthMiddleware` always have one.
+    public func requireCaller() throws(ContractError) -> Caller {
+        guard let caller else { throw ContractError(.unauthorized, "log in first: send Authorization: Bearer <accessToken>") }
+        return caller
+    }
+
+    /// A positive integer id from the path.
+    public func id(_ name: String = "id") throws(ContractError) -> Int {
+        guard let text = parameters.get(name), let id = Int(text), id > 0 else {
+            throw ContractError(.notFound, "'\(parameters.get(name) ?? "")' is not an id")
+        }
+        return id
+    }
+}
+
+extension Request {
+    /// The JSON body as `T`, or `TOO_LARGE` / `INVALID` with a sentence that names the field.
+    func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int) async throws -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw ContractError(.tooLarge, "the request body is over \(limit) bytes")
+        }
+        do {
+            return try WireJSON.decoder().decode(T.self, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            throw ContractError(.invalid, Self.describe(error))
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context, _ key: (any CodingKey)? = nil) -> String {
+            (context.codingPath + (key.map { [$0] } ?? [])).map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+                .joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "\(path(context, key)): is required"
+        case .valueNotFound(_, let context):
+            return "\(path(context)): must not be null"
+        case .typeMismatch(let type, let context):
+            return "\(path(context)): expected \(Self.name(of: type))"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "the body is not valid JSON" : "\(path(context)): \(context.debugDescription)"
+        @unknown default:
+            return "the body does not match what this route takes"
+        }
+    }
+
+    private static func name(of type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "a whole number"
+        case is Bool.Type: "true or false"
+        case is Double.Type: "a number"
+        default: "an object or value of another kind"
+        }
+    }
+
+    /// A query-string value, with empty treated as absent.
+    func query(_ name: String) -> String? {
+        guard let value = uri.queryParameters.get(name), !value.isEmpty else { return nil }
+        return value
+    }
+
+    func queryInt(_ name: String) throws(ContractError) -> Int? {
+        guard let text = query(name) else { return nil }
+        guard let value = Int(text) else { throw ContractError(.invalid, "\(name): '\(text)' is not a whole number") }
+        return value
+    }
+
+    /// A comma-separated list of enum values: `status=OPEN,IN_PROGRESS`.
+    func queryList<E: WireEnum>(_ name: String, _: E.Type) throws(ContractError) -> [E] {
+        guard let text = query(name) else { return [] }
+        var values: [E] = []
+        for part in text.split(separator: ",") {
+            values.append(try E.parse(part.trimmingCharacters(in: .whitespaces), parameter: name))
+        }
+        return values
+    }
+}
+
+// Wire types travel as JSON responses.
+extension User: ResponseEncodable {}
+extension Ticket: ResponseEncodable {}
+extension Message: ResponseEncodable {}
+extension ChatSession: ResponseEncodable {}
+extension CannedResponse: ResponseEncodable {}
+extension Page: ResponseEncodable {}
+extension MessagePage: ResponseEncodable {}
+extension AuthResponse: ResponseEncodable {}
+extension Dashboard: ResponseEncodable {}
+extension AgentLoad: ResponseEncodable {}
+extension SupportReport: ResponseEncodable {}
+extension ChatHistoryEntry: ResponseEncodable {}

@@ -1,0 +1,102 @@
+import Foundation
+import Logging
+import SwitchboardProtocol
+
+/// Accounts and logins: register, log in, refresh, log out, and turning a bearer token into a `Caller`.
+public struct AccountService: Sendable {
+    let store: any Store
+    let tokens: TokenService
+    let hasher: PasswordHasher
+    let validator: Validator
+    let clock: @Sendable () -> Date
+    /// A bcrypt hash of a random string at the configured cost, checked against when the username
+    /// is unknown.
+    let decoyHash: String
+
+    public func register(_ request: RegisterRequest) async throws -> AuthResponse {
+        let user = try await createUser(username: request.username, password: request.password,
+                                        displayName: request.displayName, email: request.email, role: .customer)
+        return try await startLogin(for: user)
+    }
+
+    /// `POST /api/admin/users`: accounts of any role, by an admin.
+    public func createUser(by caller: Caller, _ request: CreateUserRequest) async throws -> User {
+        try caller.requireAdmin()
+        return try await createUser(username: request.username, password: request.password,
+                                    displayName: request.displayName, email: request.email, role: request.role)
+    }
+
+    public func createUser(username: String, password: String, displayName: String, email: String?, role: Role) async throws -> User {
+        try await Self.createUser(username: username, password: password, displayName: displayName, email: email,
+                                  role: role, store: store, validator: validator, hasher: hasher, now: clock())
+    }
+
+    /// Checks and stores a new account; also how `switchboard users add` makes the first admin,
+    /// straight in the database.
+    public static func createUser(username: String, password: String, displayName: String, email: String?, role: Role,
+                                  store: any Store, validator: Validator, hasher: PasswordHasher, now: Date) async throws -> User {
+        let new = NewUser(
+            username: try validator.username(username), displayName: try validator.displayName(displayName),
+            email: try validator.email(email), role: role,
+            passwordHash: try await hasher.hash(try validator.password(password)))
+        return try await store.createUser(new, now: now)
+    }
+
+    public func login(_ request: LoginRequest) async throws -> AuthResponse {
+        let record = try await store.user(username: request.username.trimmingCharacters(in: .whitespaces))
+        // Without an account, still spend the time a bcrypt check takes, so timing does not
+        // tell which usernames exist.
+        let hash = record?.passwordHash ?? decoyHash
+        let matches = try await hasher.verify(request.password, hash: hash)
+        guard let record, matches else { throw ContractError(.unauthorized, "wrong username or password") }
+        return try await startLogin(for: record.user)
+    }
+
+    public func refresh(_ request: RefreshRequest) async throws -> AuthResponse {
+        let now = clock()
+        let next = TokenService.newRefreshToken()
+        let outcome = try await store.rotateRefreshToken(
+            hash: TokenService.digest(request.refreshToken), newHash: TokenService.digest(next),
+            newExpiresAt: now.addingTimeInterval(tokens.refreshLifetime), now: now)
+        switch outcome {
+        case .rotated(let userId, let loginId):
+            guard let record = try await store.user(id: userId) else {
+                throw ContractError(.unauthorized, "the account no longer exists")
+            }
+            return try await grant(record.user, loginId: loginId, refreshToken: next, now: now)
+        case .reused:
+            throw ContractError(.unauthorized, "this refresh token was already used; the login has been ended, log in again")
+        case .expired:
+            throw ContractError(.unauthorized, "the refresh token has expired; log in again")
+        case .unknown:
+            throw ContractError(.unauthorized, "the refresh token is not valid")
+        }
+    }
+
+    public func logout(_ caller: Caller) async throws {
+        try await store.revokeLogin(caller.loginId, now: clock())
+    }
+
+    /// The caller behind `Authorization: Bearer …`; `UNAUTHORIZED` for anything else.
+    public func authenticate(bearer token: String) async throws -> Caller {
+        let grant = try await tokens.verify(token, now: clock())
+        guard let record = try await store.activeLoginUser(loginId: grant.loginId), record.id == grant.userId else {
+            throw ContractError(.unauthorized, "this login has ended; log in again")
+        }
+        return Caller(user: record.user, loginId: grant.loginId)
+    }
+
+    private func startLogin(for user: User) async throws -> AuthResponse {
+        let now = clock()
+        let loginId = UUID().uuidString.lowercased()
+        let refreshToken = TokenService.newRefreshToken()
+        try await store.createLogin(userId: user.id, loginId: loginId, refreshTokenHash: TokenService.digest(refreshToken),
+                                    expiresAt: now.addingTimeInterval(tokens.refreshLifetime), now: now)
+        return try await grant(user, loginId: loginId, refreshToken: refreshToken, now: now)
+    }
+
+    private func grant(_ user: User, loginId: String, refreshToken: String, now: Date) async throws -> AuthResponse {
+        let access = try await tokens.accessToken(userId: user.id, role: user.role, loginId: loginId, now: now)
+        return AuthResponse(user: user, accessToken: access, refreshToken: refreshToken, expiresIn: Int(tokens.accessLifetime))
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import SwitchboardProtocol
+
+/// Tickets and their messages: who may see and change what, and the status workflow.
+public struct TicketService: Sendable {
+    let store: any Store
+    let validator: Validator
+    let clock: @Sendable () -> Date
+
+    var limits: Limits { validator.limits }
+
+    // MARK: Visibility
+
+    /// The ticket if the caller may see it. A customer asking for someone else's ticket is told
+    /// it does not exist, exactly as for a ticket that does not.
+    func visibleTicket(_ id: Int, to caller: Caller) async throws -> TicketRow {
+        guard let row = try await store.ticketRow(id: id), caller.isStaff || row.customerId == caller.id else {
+            throw ContractError(.notFound, "no ticket #\(id)")
+        }
+        return row
+    }
+
+    public func ticket(_ id: Int, for caller: Caller) async throws -> Ticket {
+        _ = try await visibleTicket(id, to: caller)
+        guard let ticket = try await store.ticket(id: id, for: caller.viewer) else {
+            throw ContractError(.notFound, "no ticket #\(id)")
+        }
+        return ticket
+    }
+
+    public func tickets(_ query: TicketQuery, for caller: Caller) async throws -> Page<Ticket> {
+        var query = query
+        guard (0...limits.pageSizeMax).contains(query.size), query.size > 0 else {
+            throw ContractError(.invalid, "size: 1–\(limits.pageSizeMax)")
+        }
+        guard query.page >= 0 else { throw ContractError(.invalid, "page: counts from 0") }
+        // Whatever the filters say, a customer sees only their own tickets.
+        if !caller.isStaff { query.customerId = caller.id }
+        return try await store.tickets(query, for: caller.viewer)
+    }
+
+    // MARK: Changes
+
+    public func create(_ request: CreateTicketRequest, by caller: Caller) async throws -> Ticket {
+        guard caller.role == .customer else {
+            throw ContractError(.forbidden, "tickets are opened by customers; agents work on them")
+        }
+        let new = NewTicket(
+            subject: try validator.text(request.subject, field: "subject", max: limits.subjectMaxLength),
+            description: try validator.text(request.description, field: "description", max: limits.descriptionMaxLength),
+            category: request.category, priority: request.priority ?? .medium, customerId: caller.id)
+        let id = try await store.createTicket(new, now: clock())
+        return try await ticket(id, for: caller)
+    }
+
+    public func update(_ id: Int, _ request: UpdateTicketRequest, by caller: Caller) async throws -> Ticket {
+        _ = try await visibleTicket(id, to: caller)
+        var draft = TicketChange(status: request.status, priority: request.priority, category: request.category)
+        if let subject = request.subject {
+            draft.subject = try validator.text(subject, field: "subject", max: limits.subjectMaxLength)
+        }
+        if let assignee = request.assignedAgentId.given {
+            if let agentId = assignee { try await requireAgent(agentId) }
+            draft.assignedAgentId = .some(assignee)
+        }
+        if !caller.isStaff {
+            guard draft == TicketChange(status: draft.status) else {
+                throw ContractError(.forbidden, "customers may only close or reopen their tickets")
+            }
+        }
+        let isStaff = caller.isStaff, change = draft
+        _ = try await store.updateTicket(id: id, now: clock()) { row in
+            if let next = change.status, next != row.status {
+                if !isStaff {
+                    let closes = next == .closed
+                    let reopens = row.status == .resolved && next == .inProgress
+                    guard closes || reopens else {
+                        throw ContractError(.forbidden, "customers may only close or reopen their tickets")
+                    }
+                }
+                guard row.status.canMove(to: next) else {
+                    throw ContractError(.conflict, "ticket #\(row.id) is \(row.status.rawValue) and cannot move to \(next.rawValue)")
+                }
+            }
+            return change
+        }
+        return try await ticket(id, for: caller)
+    }
+
+    public func delete(_ id: Int, by caller: Caller) async throws {
+        try caller.requireAdmin()
+        guard try await store.deleteTicket(id: id) else { throw ContractError(.notFound, "no ticket #\(id)") }
+    }
+
+    private func requireAgent(_ id: Int) async throws {
+        guard let record = try await store.user(id: id) else {
+            throw ContractError(.invalid, "assignedAgentId: no user #\(id)")
+        }
+        guard record.role.isStaff else {
+            throw ContractError(.invalid, "assignedAgentId: user #\(id) is not an agent")
+        }
+    }
+
+    // MARK: Messages
+
+    public func messages(ticketId: Int, afterSeq: Int?, beforeSeq: Int?, limit: Int?, for caller: Caller) async throws -> MessagePage {
+        _ = try await visibleTicket(ticketId, to: caller)
+        let limit = limit ?? 50
+        guard (1...limits.messagePageMax).contains(limit) else {
+            throw ContractError(.invalid, "limit: 1–\(limits.messagePageMax)")
+        }
+        if let afterSeq, afterSeq < 0 { throw ContractError(.invalid, "afterSeq: must not be negative") }
+        if let beforeSeq, beforeSeq < 1 { throw ContractError(.invalid, "beforeSeq: must be at least 1") }
+        return try await store.messages(ticketId: ticketId, window: MessageWindow(afterSeq: afterSeq, beforeSeq: beforeSeq, limit: limit),
+                                        for: caller.viewer)
+    }
+
+    /// Stores a message (once per `clientMessageId`). A public agent reply takes an OPEN ticket
+    /// IN_PROGRESS; a customer writing on a RESOLVED ticket reopens it.
+    public func post(_ request: PostMessageRequest, to ticketId: Int, by caller: Caller) async throws -> AppendResult {
+        _ = try await visibleTicket(ticketId, to: caller)
+        let isNote = request.internal ?? false
+        if isNote && !caller.isStaff {
+            throw ContractError(.forbidden, "customers cannot write internal notes")
+        }
+        let type = request.messageType ?? .text
+        if type != .text {
+            guard let attachmentId = request.attachmentId else {
+                throw ContractError(.invalid, "attachmentId: \(type.rawValue) messages need an uploaded attachment")
+            }
+            throw ContractError(.invalid, "attachmentId: no attachment #\(attachmentId) on ticket #\(ticketId)")
+        }
+        let new = NewMessage(
+            ticketId: ticketId, senderId: caller.id, senderType: caller.isStaff ? .agent : .customer,
+            body: try validator.text(request.message, field: "message", max: limits.messageMaxLength),
+            messageType: type, internal: isNote, clientMessageId: try validator.clientMessageId(request.clientMessageId))
+        let isStaff = caller.isStaff
+        return try await store.appendMessage(new, now: clock()) { row in
+            guard row.status != .closed else {
+                throw ContractError(.conflict, "ticket #\(row.id) is closed; open a new ticket")
+            }
+            if isNote { return nil }
+            if isStaff && row.status == .open { return .inProgress }
+            if !isStaff && row.status == .resolved { return .inProgress }
+            return nil
+        }
+    }
+
+    public func markRead(ticketId: Int, upToSeq: Int, by caller: Caller) async throws {
+        let row = try await visibleTicket(ticketId, to: caller)
+        guard upToSeq >= 0, upToSeq <= row.lastSeq else {
+            throw ContractError(.invalid, "upToSeq: 0–\(row.lastSeq) on ticket #\(ticketId)")
+        }
+        try await store.markRead(ticketId: ticketId, userId: caller.id, upToSeq: upToSeq)
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import SwitchboardProtocol
+
+/// Input checks against the configured limits. Text is trimmed, then checked, never otherwise altered.
+public struct Validator: Sendable {
+    public var limits: Limits
+
+    public init(limits: Limits) { self.limits = limits }
+
+    public func username(_ raw: String) throws(ContractError) -> String {
+        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let allowed = value.unicodeScalars.allSatisfy {
+            $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_.-".unicodeScalars.contains($0))
+        }
+        guard limits.usernameLength.contains(value.count), allowed else {
+            throw ContractError(.invalid, "username: \(limits.usernameLength.lowerBound)–\(limits.usernameLength.upperBound) "
+                + "characters of a-z, A-Z, 0-9, '_', '.' and '-'")
+        }
+        return value
+    }
+
+    /// Passwords are taken exactly as typed: spaces are part of them.
+    public func password(_ value: String) throws(ContractError) -> String {
+        guard limits.passwordLength.contains(value.count) else {
+            throw ContractError(.invalid, "password: \(limits.passwordLength.lowerBound)–\(limits.passwordLength.upperBound) characters")
+        }
+        return value
+    }
+
+    public func displayName(_ raw: String) throws(ContractError) -> String {
+        let value = try text(raw, field: "displayName", max: limits.displayNameMaxLength)
+        guard !value.unicodeScalars.contains(where: Self.isControl) else {
+            throw ContractError(.invalid, "displayName: control characters are not allowed")
+        }
+        return value
+    }
+
+    public func email(_ raw: String?) throws(ContractError) -> String? {
+        guard let raw else { return nil }
+        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if value.isEmpty { return nil }
+        let parts = value.split(separator: "@", omittingEmptySubsequences: false)
+        guard value.count <= limits.emailMaxLength, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
+              !value.unicodeScalars.contains(where: { Self.isControl($0) || $0 == " " })
+        else { throw ContractError(.invalid, "email: '\(value)' is not an email address") }
+        return value
+    }
+
+    /// Trimmed text of 1…`max` characters.
+    public func text(_ raw: String, field: String, max: Int) throws(ContractError) -> String {
+        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !value.isEmpty else { throw ContractError(.invalid, "\(field): must not be empty") }
+        guard value.count <= max else {
+            throw ContractError(.invalid, "\(field): at most \(max) characters (got \(value.count))")
+        }
+        return value
+    }
+
+    public func shortcut(_ raw: String) throws(ContractError) -> String {
+        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let allowed = value.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
+        }
+        guard (1...32).contains(value.count), allowed else {
+            throw ContractError(.invalid, "shortcut: 1–32 characters of a-z, 0-9, '_' and '-'")
+        }
+        return value
+    }
+
+    public func clientMessageId(_ raw: String?) throws(ContractError) -> String? {
+        guard let raw else { return nil }
+        guard (1...128).contains(raw.count), !raw.unicodeScalars.contains(where: Self.isControl) else {
+            throw ContractError(.invalid, "clientMessageId: 1–128 characters, no control characters")
+        }
+        return raw
+    }
+
+    /// C0 and C1 controls, DEL, and the bidi overrides and isolates that can disguise a name.
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,16 @@
+import SQLKit
+
+/// A database reached through SQLKit: the part of storage that differs between SQLite and PostgreSQL.
+public protocol SQLDriver: Sendable {
+    /// Which schema (migrations) this database takes.
+    var flavor: SQLFlavor { get }
+    /// Runs single-statement reads; may run alongside a transaction and never sees its uncommitted rows.
+    var reader: any SQLDatabase { get }
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R
+    func close() async throws
+}
+
+public enum SQLFlavor: String, Sendable {
+    case sqlite
+}

@@ -1,0 +1,136 @@
+import Foundation
+import SQLKit
+import SwitchboardProtocol
+
+extension SQLStore {
+    static let userColumns = """
+        u.id, u.username, u.display_name, u.email, u.role, u.password_hash, u.is_online, u.last_seen_at,
+        u.agent_status, u.capacity
+        """
+
+    static func userRecord(_ row: any SQLRow) throws -> UserRecord {
+        let role: Role = try row.wire("role")
+        let user = User(
+            id: try row.int("id"), username: try row.string("username"), displayName: try row.string("display_name"),
+            role: role, isOnline: try row.bool("is_online"), lastSeenAt: try row.optionalDate("last_seen_at"),
+            agentStatus: role.isStaff ? try row.wire("agent_status") : nil,
+            capacity: role.isStaff ? try row.int("capacity") : nil,
+            email: try row.optionalString("email"))
+        return UserRecord(user: user, passwordHash: try row.string("password_hash"))
+    }
+
+    public func createUser(_ user: NewUser, now: Date) async throws -> User {
+        do {
+            let id = try await driver.transaction { db in
+                try await db.raw("""
+                    INSERT INTO users (username, username_key, display_name, email, role, password_hash, created_at)
+                    VALUES (\(bind: user.username), \(bind: user.username.lowercased()), \(bind: user.displayName),
+                            \(bind: user.email), \(bind: user.role.rawValue), \(bind: user.passwordHash), \(bind: millis(now)))
+                    RETURNING id
+                    """).first(decodingColumn: "id", as: Int.self)
+            }
+            guard let id, let record = try await self.user(id: id) else { throw StorageError.missingRow("user") }
+            return record.user
+        } catch where isUniqueViolation(error) {
+            throw ContractError(.conflict, "the username '\(user.username)' is taken")
+        }
+    }
+
+    public func user(id: Int) async throws -> UserRecord? {
+        try await reader.raw("SELECT \(unsafeRaw: Self.userColumns) FROM users u WHERE u.id = \(bind: id)")
+            .first().map(Self.userRecord)
+    }
+
+    public func user(username: String) async throws -> UserRecord? {
+        try await reader.raw("""
+            SELECT \(unsafeRaw: Self.userColumns) FROM users u WHERE u.username_key = \(bind: username.lowercased())
+            """).first().map(Self.userRecord)
+    }
+
+    public func createLogin(userId: Int, loginId: String, refreshTokenHash: String, expiresAt: Date, now: Date) async throws {
+        try await driver.transaction { db in
+            try await db.raw("""
+                INSERT INTO logins (id, user_id, created_at) VALUES (\(bind: loginId), \(bind: userId), \(bind: millis(now)))
+                """).run()
+            try await db.raw("""
+                INSERT INTO refresh_tokens (token_hash, login_id, expires_at)
+                VALUES (\(bind: refreshTokenHash), \(bind: loginId), \(bind: millis(expiresAt)))
+                """).run()
+        }
+    }
+
+    public func rotateRefreshToken(hash: String, newHash: String, newExpiresAt: Date, now: Date) async throws -> RefreshOutcome {
+        try await driver.transaction { db in
+            guard let row = try await db.raw("""
+                SELECT r.login_id, r.expires_at, r.used_at, l.user_id, l.revoked_at
+                FROM refresh_tokens r JOIN logins l ON l.id = r.login_id
+                WHERE r.token_hash = \(bind: hash)
+                """).first()
+            else { return .unknown }
+            let loginId = try row.string("login_id")
+            if try row.optionalDate("revoked_at") != nil { return .unknown }
+            if try row.optionalDate("used_at") != nil {
+                try await db.raw("UPDATE logins SET revoked_at = \(bind: millis(now)) WHERE id = \(bind: loginId)").run()
+                return .reused
+            }
+            if try row.date("expires_at") <= now { return .expired }
+            try await db.raw("UPDATE refresh_tokens SET used_at = \(bind: millis(now)) WHERE token_hash = \(bind: hash)").run()
+            try await db.raw("""
+                INSERT INTO refresh_tokens (token_hash, login_id, expires_at)
+                VALUES (\(bind: newHash), \(bind: loginId), \(bind: millis(newExpiresAt)))
+                """).run()
+            return .rotated(userId: try row.int("user_id"), loginId: loginId)
+        }
+    }
+
+    public func revokeLogin(_ loginId: String, now: Date) async throws {
+        try await driver.transaction { db in
+            try await db.raw("""
+                UPDATE logins SET revoked_at = \(bind: millis(now)) WHERE id = \(bind: loginId) AND revoked_at IS NULL
+                """).run()
+        }
+    }
+
+    public func activeLoginUser(loginId: String) async throws -> UserRecord? {
+        try await reader.raw("""
+            SELECT \(unsafeRaw: Self.userColumns) FROM logins l JOIN users u ON u.id = l.user_id
+            WHERE l.id = \(bind: loginId) AND l.revoked_at IS NULL
+            """).first().map(Self.userRecord)
+    }
+
+    // MARK: Agents
+
+    /// Active chats: OPEN or IN_PROGRESS tickets assigned to the agent.
+    static let agentLoadQuery = """
+        SELECT \(userRefColumns("u", "a")), u.agent_status, u.capacity,
+               (SELECT COUNT(*) FROM tickets t WHERE t.assigned_agent_id = u.id
+                  AND t.status IN ('OPEN', 'IN_PROGRESS')) AS active_chats
+        FROM users u WHERE u.role IN ('AGENT', 'ADMIN')
+        """
+
+    static func agentLoad(_ row: any SQLRow) throws -> AgentLoad {
+        guard let agent = try row.userRef("a") else { throw StorageError.missingRow("agent") }
+        return AgentLoad(agent: agent, status: try row.wire("agent_status"), activeChats: try row.int("active_chats"),
+                         capacity: try row.int("capacity"))
+    }
+
+    public func agents() async throws -> [AgentLoad] {
+        try await reader.raw("\(unsafeRaw: Self.agentLoadQuery) ORDER BY u.display_name, u.id").all().map(Self.agentLoad)
+    }
+
+    public func updateAgent(id: Int, status: AgentStatus?, capacity: Int?) async throws -> AgentLoad? {
+        try await driver.transaction { db in
+            if let status {
+                try await db.raw("""
+                    UPDATE users SET agent_status = \(bind: status.rawValue) WHERE id = \(bind: id) AND role IN ('AGENT', 'ADMIN')
+                    """).run()
+            }
+            if let capacity {
+                try await db.raw("""
+                    UPDATE users SET capacity = \(bind: capacity) WHERE id = \(bind: id) AND role IN ('AGENT', 'ADMIN')
+                    """).run()
+            }
+            return try await db.raw("\(unsafeRaw: Self.agentLoadQuery) AND u.id = \(bind: id)").first().map(Self.agentLoad)
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Logging
+import SQLKit
+import SwitchboardProtocol
+
+/// The `Store` on any SQL database SQLKit reaches. Queries are written once, in SQL both SQLite
+/// and PostgreSQL accept; only the driver and the schema differ.
+public final class SQLStore: Store {
+    let driver: any SQLDriver
+    var reader: any SQLDatabase { driver.reader }
+
+    /// Opens the store and brings its schema up to date.
+    public static func open(_ driver: any SQLDriver, logger: Logger) async throws -> SQLStore {
+        try await Schema.migrate(driver, logger: logger)
+        return SQLStore(driver: driver)
+    }
+
+    init(driver: any SQLDriver) { self.driver = driver }
+
+    public func close() async throws { try await driver.close() }
+}
+
+// MARK: - Reading rows
+
+/// Timestamps are stored as milliseconds since 1970.
+func millis(_ date: Date) -> Int64 { Timestamp.millis(date) }
+
+extension SQLRow {
+    func int(_ column: String) throws -> Int { try decode(column: column, as: Int.self) }
+    func optionalInt(_ column: String) throws -> Int? { try decodeNil(column: column) ? nil : try int(column) }
+    func string(_ column: String) throws -> String { try decode(column: column, as: String.self) }
+    func optionalString(_ column: String) throws -> String? { try decodeNil(column: column) ? nil : try string(column) }
+    func bool(_ column: String) throws -> Bool { try int(column) != 0 }
+    func date(_ column: String) throws -> Date { Timestamp.date(millis: try decode(column: column, as: Int64.self)) }
+    func optionalDate(_ column: String) throws -> Date? { try decodeNil(column: column) ? nil : try date(column) }
+
+    func wire<E: WireEnum>(_ column: String, as _: E.Type = E.self) throws -> E {
+        let raw = try string(column)
+        guard let value = E(rawValue: raw) else { throw StorageError.corrupt("\(column) holds '\(raw)'") }
+        return value
+    }
+
+    /// A `UserRef` from columns `<prefix>_id`, `<prefix>_name`, `<prefix>_role`, `<prefix>_online`;
+    /// nil when the id is NULL (an outer join found no one).
+    func userRef(_ prefix: String) throws -> UserRef? {
+        guard let id = try optionalInt("\(prefix)_id") else { return nil }
+        return UserRef(id: id, displayName: try string("\(prefix)_name"), role: try wire("\(prefix)_role"),
+                       isOnline: try bool("\(prefix)_online"))
+    }
+}
+
+/// Columns of a `UserRef` for the users table aliased `alias`, named with `prefix`.
+func userRefColumns(_ alias: String, _ prefix: String) -> String {
+    "\(alias).id AS \(prefix)_id, \(alias).display_name AS \(prefix)_name, \(alias).role AS \(prefix)_role, \(alias).is_online AS \(prefix)_online"
+}
+
+enum StorageError: Error, CustomStringConvertible {
+    case corrupt(String)
+    case missingRow(String)
+
+    var description: String {
+        switch self {
+        case .corrupt(let what): "stored data is not understood: \(what)"
+        case .missingRow(let what): "expected row is missing: \(what)"
+        }
+    }
+}
+
+/// A unique index refused a row. Drivers word this differently; both say "unique".
+func isUniqueViolation(_ error: any Error) -> Bool {
+    let text = String(describing: error).lowercased()
+    return text.contains("unique") || text.contains("23505")
+}
+
+/// `%`, `_` and `\` stand for themselves in a search: escaped for `LIKE … ESCAPE '\'`.
+func likePattern(_ text: String) -> String {
+    var escaped = ""
+    for character in text.lowercased() {
+        if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
+        escaped.append(character)
+    }
+    return "%\(escaped)%"
+}

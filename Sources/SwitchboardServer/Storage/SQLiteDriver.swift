@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+import NIOPosix
+import SQLKit
+import SQLiteKit
+import SQLiteNIO
+
+/// SQLite in WAL mode: one writer connection whose transactions take turns, and one reader
+/// connection that WAL lets read the last committed state while a write is under way.
+public final class SQLiteDriver: SQLDriver {
+    public let flavor = SQLFlavor.sqlite
+    public let reader: any SQLDatabase
+    private let writer: any SQLDatabase
+    private let connections: [SQLiteConnection]
+    private let writeLock = AsyncLock()
+
+    /// Opens (creating if need be) the database file at `path`.
+    public static func open(path: String, logger: Logger) async throws -> SQLiteDriver {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        do {
+            let database = writer.sql(queryLogLevel: .trace)
+            // WAL: readers never block the writer; FULL: a committed message survives a power cut.
+            try await database.raw("PRAGMA journal_mode = WAL").run()
+            try await database.raw("PRAGMA synchronous = FULL").run()
+            try await database.raw("PRAGMA foreign_keys = ON").run()
+            let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            try await reader.sql().raw("PRAGMA foreign_keys = ON").run()
+            try await reader.sql().raw("PRAGMA query_only = ON").run()
+            return SQLiteDriver(writer: writer, reader: reader)
+        } catch {
+            try? await writer.close()
+            throw error
+        }
+    }
+
+    private init(writer: SQLiteConnection, reader: SQLiteConnection) {
+        self.writer = writer.sql(queryLogLevel: .trace)
+        self.reader = reader.sql(queryLogLevel: .trace)
+        self.connections = [writer, reader]
+    }
+
+    public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await writeLock.withLock {
+            try await writer.raw("BEGIN IMMEDIATE").run()
+            do {
+                let result = try await body(writer)
+                try await writer.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await writer.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    public func close() async throws {
+        for connection in connections { try await connection.close() }
+    }
+}

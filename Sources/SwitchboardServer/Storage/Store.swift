@@ -1,0 +1,191 @@
+import Foundation
+import SwitchboardProtocol
+
+/// Who is asking: what a read may show depends on it (internal notes, unread counts).
+public struct Viewer: Sendable, Equatable {
+    public var userId: Int
+    public var role: Role
+
+    public init(userId: Int, role: Role) {
+        self.userId = userId
+        self.role = role
+    }
+
+    /// Staff see internal notes.
+    public var seesNotes: Bool { role.isStaff }
+}
+
+/// A user as stored, with what only the server may see.
+public struct UserRecord: Sendable, Equatable {
+    public var user: User
+    public var passwordHash: String
+
+    public var id: Int { user.id }
+    public var role: Role { user.role }
+}
+
+public struct NewUser: Sendable {
+    public var username: String
+    public var displayName: String
+    public var email: String?
+    public var role: Role
+    public var passwordHash: String
+}
+
+/// The facts about a ticket that rules are decided on, read inside the transaction that changes it.
+public struct TicketRow: Sendable, Equatable {
+    public var id: Int
+    public var customerId: Int
+    public var assignedAgentId: Int?
+    public var status: TicketStatus
+    public var priority: Priority
+    public var category: Category
+    public var subject: String
+    public var lastSeq: Int
+    public var firstResponseAt: Date?
+}
+
+public struct NewTicket: Sendable {
+    public var subject: String
+    public var description: String
+    public var category: Category
+    public var priority: Priority
+    public var customerId: Int
+}
+
+/// A validated change to a ticket; nil fields stay as they are.
+public struct TicketChange: Sendable, Equatable {
+    public var status: TicketStatus?
+    public var priority: Priority?
+    public var category: Category?
+    public var subject: String?
+    /// `.some(nil)` unassigns.
+    public var assignedAgentId: Int??
+
+    public init(status: TicketStatus? = nil, priority: Priority? = nil, category: Category? = nil,
+                subject: String? = nil, assignedAgentId: Int?? = nil) {
+        self.status = status
+        self.priority = priority
+        self.category = category
+        self.subject = subject
+        self.assignedAgentId = assignedAgentId
+    }
+
+    public var isEmpty: Bool { self == TicketChange() }
+}
+
+public enum TicketSort: String, Sendable, CaseIterable {
+    case createdAt, createdAtDesc = "-createdAt", priority, priorityDesc = "-priority", updatedAt, updatedAtDesc = "-updatedAt"
+}
+
+public struct TicketQuery: Sendable, Equatable {
+    public enum Assignee: Sendable, Equatable { case any, none, agent(Int) }
+
+    public var statuses: [TicketStatus] = []
+    public var priorities: [Priority] = []
+    public var categories: [Category] = []
+    public var assignee: Assignee = .any
+    public var customerId: Int?
+    public var text: String?
+    public var page = 0
+    public var size = 20
+    public var sort: TicketSort = .createdAtDesc
+
+    public init() {}
+}
+
+public struct NewMessage: Sendable {
+    public var ticketId: Int
+    public var senderId: Int
+    public var senderType: SenderType
+    public var body: String
+    public var messageType: MessageType
+    public var `internal`: Bool
+    public var clientMessageId: String?
+}
+
+/// What storing a message did: stored it, or found the one already stored under its `clientMessageId`.
+public struct AppendResult: Sendable, Equatable {
+    public var message: Message
+    public var duplicate: Bool
+    /// The ticket as it stood after the append (a customer reply may have reopened it).
+    public var ticket: TicketRow
+    public var previousStatus: TicketStatus
+}
+
+public struct MessageWindow: Sendable, Equatable {
+    public var afterSeq: Int?
+    public var beforeSeq: Int?
+    public var limit: Int
+}
+
+/// The outcome of presenting a refresh token.
+public enum RefreshOutcome: Sendable, Equatable {
+    case rotated(userId: Int, loginId: String)
+    /// A token that was already exchanged: the login is revoked, as it may have been stolen.
+    case reused
+    case expired
+    case unknown
+}
+
+public struct CannedDraft: Sendable {
+    public var shortcut: String
+    public var title: String
+    public var body: String
+    public var shared: Bool
+}
+
+/// Everything the services need from a database. One implementation serves SQLite and PostgreSQL
+/// (`SQLStore` over a `SQLDriver`); the services know nothing of either.
+///
+/// Methods taking a `rule` run it inside the write transaction on the row as it stands, so two
+/// concurrent changes can never both pass a check that only one of them should.
+public protocol Store: Sendable {
+    // MARK: Users and logins
+    func createUser(_ user: NewUser, now: Date) async throws -> User
+    func user(id: Int) async throws -> UserRecord?
+    func user(username: String) async throws -> UserRecord?
+    func createLogin(userId: Int, loginId: String, refreshTokenHash: String, expiresAt: Date, now: Date) async throws
+    func rotateRefreshToken(hash: String, newHash: String, newExpiresAt: Date, now: Date) async throws -> RefreshOutcome
+    func revokeLogin(_ loginId: String, now: Date) async throws
+    /// The user behind a live login; nil when the login was revoked or never existed.
+    func activeLoginUser(loginId: String) async throws -> UserRecord?
+
+    // MARK: Agents
+    func agents() async throws -> [AgentLoad]
+    func updateAgent(id: Int, status: AgentStatus?, capacity: Int?) async throws -> AgentLoad?
+
+    // MARK: Tickets
+    func createTicket(_ ticket: NewTicket, now: Date) async throws -> Int
+    func ticketRow(id: Int) async throws -> TicketRow?
+    func ticket(id: Int, for viewer: Viewer) async throws -> Ticket?
+    func tickets(_ query: TicketQuery, for viewer: Viewer) async throws -> Page<Ticket>
+    func updateTicket(id: Int, now: Date, rule: @escaping @Sendable (TicketRow) throws -> TicketChange) async throws -> (before: TicketRow, after: TicketRow)
+    func deleteTicket(id: Int) async throws -> Bool
+
+    // MARK: Messages
+    /// `rule` checks the sender may post and answers the status the ticket moves to, if any.
+    func appendMessage(_ message: NewMessage, now: Date, rule: @escaping @Sendable (TicketRow) throws -> TicketStatus?) async throws -> AppendResult
+    func messages(ticketId: Int, window: MessageWindow, for viewer: Viewer) async throws -> MessagePage
+    func markRead(ticketId: Int, userId: Int, upToSeq: Int) async throws
+
+    // MARK: Chat sessions
+    func sessions(status: SessionStatus?, agentId: Int?, for viewer: Viewer) async throws -> [ChatSession]
+    func session(id: Int, for viewer: Viewer) async throws -> ChatSession?
+    func session(ticketId: Int, for viewer: Viewer) async throws -> ChatSession?
+    func setSessionStatus(id: Int, status: SessionStatus, now: Date, rule: @escaping @Sendable (TicketRow) throws -> Void) async throws
+    func history(customerId: Int, for viewer: Viewer) async throws -> [ChatHistoryEntry]
+
+    // MARK: Canned responses
+    func cannedResponses(visibleTo userId: Int, matching text: String?) async throws -> [CannedResponse]
+    func cannedResponse(id: Int) async throws -> CannedResponse?
+    func createCannedResponse(_ draft: CannedDraft, ownerId: Int, now: Date) async throws -> CannedResponse
+    func updateCannedResponse(id: Int, _ draft: CannedDraft, now: Date) async throws -> CannedResponse
+    func deleteCannedResponse(id: Int) async throws
+
+    // MARK: Figures
+    func dashboard(now: Date) async throws -> Dashboard
+    func report(from: Date, to: Date) async throws -> SupportReport
+
+    func close() async throws
+}

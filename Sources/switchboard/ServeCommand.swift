@@ -1,0 +1,21 @@
+import ArgumentParser
+import Hummingbird
+import SwitchboardServer
+
+/// `switchboard serve`: the support server alone.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the support server (REST API).",
+        discussion: "Prints 'listening on http://HOST:PORT' once it accepts connections; stops cleanly on SIGINT or SIGTERM."
+    )
+
+    @OptionGroup var options: ServeOptions
+
+    func run() async throws {
+        Switchboard.bootstrapLogging()
+        let configuration = try options.configuration()
+        let app = try await buildApplication(configuration) { host, port in announceListening(host: host, port: port) }
+        try await app.runService()
+    }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+import Logging
+
+@main
+struct Switchboard: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switchboard",
+        abstract: "Real-time customer support from the terminal.",
+        discussion: """
+            With no command, starts an embedded server on this machine (SQLite in the data directory,
+            demo accounts on first run).
+            """,
+        subcommands: [LocalCommand.self, ServeCommand.self, UsersCommand.self],
+        defaultSubcommand: LocalCommand.self
+    )
+
+    /// Logs go to standard error, so standard output stays for what scripts read (`listening on …`).
+    static func bootstrapLogging() {
+        LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
+    }
+}

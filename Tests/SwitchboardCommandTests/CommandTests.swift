@@ -1,0 +1,4 @@
+import Testing
+@testable import switchboard
+
+@Test func placeholder() {}

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+@testable import SwitchboardProtocol
+
+@Suite struct WireJSONTests {
+    let ref = UserRef(id: 7, displayName: "Casey", role: .customer, isOnline: false)
+
+    @Test func timestampsAreUTCWithMilliseconds() throws {
+        let date = Date(timeIntervalSince1970: 1_795_000_000.123)
+        #expect(Timestamp.format(date) == "2026-11-18T11:06:40.123Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: -0.5)) == "1969-12-31T23:59:59.500Z")
+        #expect(Timestamp.parse("2026-11-18T11:06:40.123Z").map(Timestamp.millis) == Timestamp.millis(date))
+        #expect(Timestamp.parse("2026-11-18T11:06:40Z") == Date(timeIntervalSince1970: 1_795_000_000))
+        #expect(Timestamp.parse("2026-11-18") == Date(timeIntervalSince1970: 1_794_960_000))
+        #expect(Timestamp.parse("yesterday") == nil)
+    }
+
+    @Test func nullableFieldsAreWrittenAsNull() throws {
+        let ticket = Ticket(id: 1, subject: "s", description: "d", status: .open, priority: .medium, category: .other,
+                            customer: ref, assignedAgent: nil, messageCount: 0, unreadCount: 0, lastMessage: nil,
+                            createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 0), resolvedAt: nil)
+        let object = try JSONSerialization.jsonObject(with: WireJSON.encoder().encode(ticket)) as! [String: Any]
+        #expect(object["assignedAgent"] is NSNull)
+        #expect(object["lastMessage"] is NSNull)
+        #expect(object["resolvedAt"] is NSNull)
+        #expect(object["createdAt"] as? String == "1970-01-01T00:00:00.000Z")
+        #expect(try WireJSON.decoder().decode(Ticket.self, from: WireJSON.encoder().encode(ticket)) == ticket)
+    }
+
+    @Test func patchTellsAbsentFromNull() throws {
+        let decode = { (json: String) in try WireJSON.decoder().decode(UpdateTicketRequest.self, from: Data(json.utf8)) }
+        #expect(try decode("{}").assignedAgentId == .unchanged)
+        #expect(try decode(#"{"assignedAgentId": null}"#).assignedAgentId == .set(nil))
+        #expect(try decode(#"{"assignedAgentId": 4}"#).assignedAgentId == .set(4))
+        let encoded = String(decoding: try WireJSON.encoder().encode(UpdateTicketRequest(assignedAgentId: .set(nil))), as: UTF8.self)
+        #expect(encoded == #"{"assignedAgentId":null}"#)
+    }
+
+    @Test func unknownEnumValuesNameTheAllowedOnes() throws {
+        #expect {
+            try WireJSON.decoder().decode(CreateTicketRequest.self, from: Data(#"{"subject":"a","description":"b","category":"FOOD"}"#.utf8))
+        } throws: { error in
+            guard case DecodingError.dataCorrupted(let context) = error else { return false }
+            return context.debugDescription.contains("'FOOD'") && context.debugDescription.contains("PAYMENT, SHIPPING")
+        }
+        #expect(throws: ContractError(.invalid, "status: unknown value 'done' (expected one of OPEN, IN_PROGRESS, RESOLVED, CLOSED)")) {
+            try TicketStatus.parse("done", parameter: "status")
+        }
+        #expect(try Priority.parse("urgent", parameter: "priority") == .urgent)
+    }
+
+    @Test func errorBodyHasTheContractShape() throws {
+        let json = String(decoding: try WireJSON.encoder().encode(ErrorBody(ContractError(.notFound, "no ticket #9"))), as: UTF8.self)
+        #expect(json == #"{"error":{"code":"NOT_FOUND","message":"no ticket #9"}}"#)
+        #expect(ErrorCode.allCases.map(\.httpStatus) == [400, 401, 403, 404, 409, 413, 429, 500])
+    }
+
+    @Test func limitsReadFromPartialConfig() throws {
+        let limits = try JSONDecoder().decode(Limits.self, from: Data(#"{"messageMaxLength": 100, "usernameMax": 20}"#.utf8))
+        #expect(limits.messageMaxLength == 100)
+        #expect(limits.usernameLength == 3...20)
+        #expect(limits.subjectMaxLength == Limits().subjectMaxLength)
+        #expect(try JSONDecoder().decode(Limits.self, from: JSONEncoder().encode(limits)) == limits)
+    }
+}
