@@ -13,16 +13,17 @@ struct ErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as ContractError {
             return Self.response(for: error)
-        } catch let error as HTTPError {
-            return Self.response(for: Self.contractError(for: error))
+        } catch let error as any HTTPResponseError {
+            // Hummingbird's and NIO's own refusals (no such route, body over the limit, …).
+            return Self.response(for: Self.contractError(status: error.status, detail: (error as? HTTPError)?.body))
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
             return Self.response(for: ContractError(.internal, "the server could not complete this request"))
         }
     }
 
-    static func contractError(for error: HTTPError) -> ContractError {
-        let code: ErrorCode = switch error.status.code {
+    static func contractError(status: HTTPResponse.Status, detail: String?) -> ContractError {
+        let code: ErrorCode = switch status.code {
         case 401: .unauthorized
         case 403: .forbidden
         case 404, 405: .notFound
@@ -35,7 +36,8 @@ struct ErrorMiddleware: RouterMiddleware {
         let message = switch code {
         case .notFound: "no such route"
         case .tooLarge: "the request body is too large"
-        default: error.body ?? error.status.reasonPhrase
+        case .internal: "the server could not complete this request"
+        default: detail ?? status.reasonPhrase
         }
         return ContractError(code, message)
     }

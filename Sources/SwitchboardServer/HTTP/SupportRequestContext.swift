@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import SwitchboardProtocol
 
 /// The request context of every route: who is calling, once `AuthMiddleware` has checked.
@@ -36,7 +37,7 @@ extension Request {
         let buffer: ByteBuffer
         do {
             buffer = try await body.collect(upTo: limit)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch is NIOTooManyBytesError {
             throw ContractError(.tooLarge, "the request body is over \(limit) bytes")
         }
         do {

@@ -56,6 +56,12 @@ public final class SQLiteDriver: SQLDriver {
     }
 
     public func close() async throws {
-        for connection in connections { try await connection.close() }
+        for connection in connections where !connection.isClosed { try await connection.close() }
+    }
+
+    /// A server torn down before its shutdown ran (a cancelled start, a failed test) must not leak
+    /// the file: the close runs on the thread pool and keeps the connection alive until done.
+    deinit {
+        for connection in connections where !connection.isClosed { _ = connection.close() }
     }
 }
