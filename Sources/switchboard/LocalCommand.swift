@@ -18,8 +18,7 @@ struct LocalCommand: AsyncParsableCommand {
 
     func run() async throws {
         Switchboard.bootstrapLogging()
-        var configuration = ServerConfiguration()
-        try database.apply(to: &configuration, environment: ProcessInfo.processInfo.environment)
+        var configuration = try database.configuration(environment: ProcessInfo.processInfo.environment)
         configuration.host = "127.0.0.1"
         configuration.port = port
         configuration.seedDemoAccounts = true

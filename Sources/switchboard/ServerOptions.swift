@@ -14,12 +14,18 @@ struct DatabaseOptions: ParsableArguments {
         valueName: "DIR"))
     var dataDirectory: String?
 
+    /// A configuration with the data directory the environment names, and the database flags applied.
+    func configuration(environment: [String: String]) throws -> ServerConfiguration {
+        var configuration = ServerConfiguration(dataDirectory: DataDirectory.default(environment: environment))
+        try apply(to: &configuration, environment: environment)
+        return configuration
+    }
+
     /// Flags over environment over config file over defaults.
     func apply(to configuration: inout ServerConfiguration, environment: [String: String]) throws {
         if let directory = dataDirectory ?? environment["SWITCHBOARD_DATA_DIR"] {
-            let url = URL(fileURLWithPath: (directory as NSString).expandingTildeInPath)
-            configuration.dataDirectory = url
-            configuration.database = .sqlite(path: url.appendingPathComponent("switchboard.sqlite").path)
+            configuration = ServerConfiguration(moving: configuration,
+                                                to: URL(fileURLWithPath: (directory as NSString).expandingTildeInPath))
         }
         if let database = database ?? environment["SWITCHBOARD_DB"] {
             configuration.database = try DatabaseLocation.parse(database)
@@ -51,7 +57,7 @@ struct ServeOptions: ParsableArguments {
     }
 
     func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
-        var configuration = ServerConfiguration()
+        var configuration = ServerConfiguration(dataDirectory: DataDirectory.default(environment: environment))
         if let config { try ServerConfigFile.load(config).apply(to: &configuration) }
         try database.apply(to: &configuration, environment: environment)
         if let host = host ?? environment["SWITCHBOARD_HOST"] { configuration.host = host }

@@ -37,8 +37,7 @@ struct AddUser: AsyncParsableCommand {
     func run() async throws {
         Switchboard.bootstrapLogging()
         let environment = ProcessInfo.processInfo.environment
-        var configuration = ServerConfiguration()
-        try database.apply(to: &configuration, environment: environment)
+        let configuration = try database.configuration(environment: environment)
         let password = try readPassword(environment: environment)
         var logger = Logger(label: "switchboard")
         logger.logLevel = .warning

@@ -1,4 +1,65 @@
+import ArgumentParser
+import Foundation
 import Testing
+@testable import SwitchboardServer
 @testable import switchboard
 
-@Test func placeholder() {}
+@Suite struct CommandParsingTests {
+    func serve(_ arguments: [String]) throws -> ServeCommand {
+        try #require(try Switchboard.parseAsRoot(["serve"] + arguments) as? ServeCommand)
+    }
+
+    @Test func defaultsAreLoopbackAndTheDataDirectory() throws {
+        let configuration = try serve([]).options.configuration(environment: ["XDG_DATA_HOME": "/data"])
+        #expect(configuration.host == "127.0.0.1" && configuration.port == 8080)
+        #expect(configuration.database == .sqlite(path: "/data/switchboard/switchboard.sqlite"))
+        #expect(configuration.jwtSecret == nil)
+    }
+
+    @Test func flagsBeatEnvironmentBeatConfigFile() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sb-config-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let json = #"{"host": "0.0.0.0", "port": 7000, "db": "sqlite:/from/file.sqlite", "accessTokenSeconds": 60, "#
+            + #""limits": {"messageMaxLength": 500}}"#
+        try Data(json.utf8).write(to: file)
+        let fileOnly = try serve(["--config", file.path]).options.configuration(environment: [:])
+        #expect(fileOnly.host == "0.0.0.0" && fileOnly.port == 7000 && fileOnly.accessTokenLifetime == 60)
+        #expect(fileOnly.database == .sqlite(path: "/from/file.sqlite") && fileOnly.limits.messageMaxLength == 500)
+
+        let environment = ["SWITCHBOARD_PORT": "7100", "SWITCHBOARD_DB": "sqlite:/from/env.sqlite", "SWITCHBOARD_JWT_SECRET": "s3cret"]
+        let withEnv = try serve(["--config", file.path]).options.configuration(environment: environment)
+        #expect(withEnv.port == 7100 && withEnv.database == .sqlite(path: "/from/env.sqlite") && withEnv.jwtSecret == "s3cret")
+
+        let withFlags = try serve(["--config", file.path, "--port", "7200", "--db", "sqlite:/from/flag.sqlite", "--host", "::1"])
+            .options.configuration(environment: environment)
+        #expect(withFlags.port == 7200 && withFlags.database == .sqlite(path: "/from/flag.sqlite") && withFlags.host == "::1")
+    }
+
+    @Test func dataDirectoryCarriesTheDefaultDatabase() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sb-config-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(#"{"dataDirectory": "/srv/support"}"#.utf8).write(to: file)
+        let fromFile = try serve(["--config", file.path]).options.configuration(environment: [:])
+        #expect(fromFile.database == .sqlite(path: "/srv/support/switchboard.sqlite"))
+        let fromFlag = try serve(["--config", file.path, "--data-dir", "/var/sb"]).options.configuration(environment: [:])
+        #expect(fromFlag.dataDirectory.path == "/var/sb" && fromFlag.database == .sqlite(path: "/var/sb/switchboard.sqlite"))
+        let dbWins = try serve(["--data-dir", "/var/sb", "--db", "sqlite:/elsewhere.sqlite"]).options.configuration(environment: [:])
+        #expect(dbWins.database == .sqlite(path: "/elsewhere.sqlite"))
+    }
+
+    @Test func badValuesAreRefusedWithASentence() throws {
+        #expect(throws: (any Error).self) { try serve(["--port", "70000"]) }
+        #expect(throws: (any Error).self) { try serve(["--log-level", "loud"]) }
+        #expect(throws: (any Error).self) { try serve(["--db", "mysql://x"]).options.configuration(environment: [:]) }
+        #expect(throws: (any Error).self) { try serve([]).options.configuration(environment: ["SWITCHBOARD_PORT": "eighty"]) }
+        #expect(throws: (any Error).self) { try serve(["--config", "/no/such/file.json"]).options.configuration(environment: [:]) }
+        #expect(throws: (any Error).self) { try Switchboard.parseAsRoot(["users", "add", "--username", "x", "--role", "KING"]) }
+        #expect(throws: (any Error).self) {
+            try serve([]).options.configuration(environment: ["SWITCHBOARD_DB": "postgres://u:p@localhost:5432/db"])
+        }
+    }
+
+    @Test func noArgumentsMeansTheEmbeddedServer() throws {
+        #expect(try Switchboard.parseAsRoot([]) is LocalCommand)
+    }
+}

@@ -28,6 +28,13 @@ public struct ServerConfiguration: Sendable {
         database = .sqlite(path: dataDirectory.appendingPathComponent("switchboard.sqlite").path)
     }
 
+    /// The same configuration with another data directory, and the default database inside it.
+    public init(moving other: ServerConfiguration, to dataDirectory: URL) {
+        self = other
+        self.dataDirectory = dataDirectory
+        database = .sqlite(path: dataDirectory.appendingPathComponent("switchboard.sqlite").path)
+    }
+
     /// The secret to sign tokens with: configured, or the one kept in the data directory.
     public func resolvedJWTSecret() throws -> String {
         if let jwtSecret, !jwtSecret.isEmpty { return jwtSecret }
@@ -64,7 +71,11 @@ public struct ServerConfigFile: Decodable, Sendable {
 
     /// Applies what the file sets on top of `configuration`.
     public func apply(to configuration: inout ServerConfiguration) throws {
-        if let dataDirectory { configuration.dataDirectory = URL(fileURLWithPath: (dataDirectory as NSString).expandingTildeInPath) }
+        if let dataDirectory {
+            // The default database lives in the data directory, so it moves with it.
+            configuration = ServerConfiguration(
+                moving: configuration, to: URL(fileURLWithPath: (dataDirectory as NSString).expandingTildeInPath))
+        }
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         if let db { configuration.database = try DatabaseLocation.parse(db) }

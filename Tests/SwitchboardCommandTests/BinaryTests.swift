@@ -1,0 +1,163 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Synchronization
+import Testing
+
+/// The real `switchboard` binary, run as operators and scripts run it.
+@Suite(.serialized) struct BinaryTests {
+    let directory: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    var db: String { "sqlite:" + directory.appendingPathComponent("support.sqlite").path }
+
+    @Test func serveAnnouncesItselfAndStopsCleanly() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let add = try Command.run(["users", "add", "--db", db, "--username", "boss", "--role", "admin",
+                                   "--display-name", "The Boss", "--password-stdin"], in: directory, stdin: "hunter2hunter2\n")
+        try add.waitForExit()
+        #expect(add.status == 0)
+        #expect(add.output.contains("created admin #1 'boss'"))
+
+        for signal in [SIGTERM, SIGINT] {
+            let server = try Command.run(["serve", "--port", "0", "--db", db, "--data-dir", directory.path], in: directory)
+            let line = try await server.waitForLine(startingWith: "listening on http://127.0.0.1:")
+            let port = try #require(Int(line.split(separator: ":").last ?? ""))
+            let (status, body) = try await Self.post("http://127.0.0.1:\(port)/api/auth/login",
+                                                     json: #"{"username":"BOSS","password":"hunter2hunter2"}"#)
+            #expect(status == 200)
+            #expect(body.contains("\"role\":\"ADMIN\""))
+            kill(server.process.processIdentifier, signal)
+            try server.waitForExit()
+            #expect(server.status == 0, "exit after signal \(signal)")
+            // Logs never carry passwords or tokens.
+            #expect(!server.errors.contains("hunter2") && !server.errors.contains("eyJ"))
+            #expect(server.errors.contains("path=/api/auth/login"))
+        }
+        // A generated secret was kept in the data directory, readable by its owner only.
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("jwt-secret").path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test func usersAddRefusesBadInput() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let short = try Command.run(["users", "add", "--db", db, "--username", "boss", "--role", "agent", "--password-stdin"],
+                                    in: directory, stdin: "short\n")
+        try short.waitForExit()
+        #expect(short.status != 0)
+        #expect(short.errors.contains("password: 8–128 characters"))
+        let first = try Command.run(["users", "add", "--db", db, "--username", "boss", "--role", "agent"], in: directory,
+                                    environment: ["SWITCHBOARD_PASSWORD": "long enough"])
+        try first.waitForExit()
+        #expect(first.status == 0)
+        let again = try Command.run(["users", "add", "--db", db, "--username", "Boss", "--role", "agent"], in: directory,
+                                    environment: ["SWITCHBOARD_PASSWORD": "long enough"])
+        try again.waitForExit()
+        #expect(again.status != 0 && again.errors.contains("taken"))
+    }
+
+    @Test func noArgumentsStartsTheEmbeddedServerWithDemoAccounts() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for round in 1...2 { // the second start finds the accounts already there
+            let local = try Command.run([], in: directory, environment: ["XDG_DATA_HOME": directory.path])
+            let line = try await local.waitForLine(startingWith: "listening on http://127.0.0.1:")
+            _ = try await local.waitForLine(startingWith: "Press Ctrl-C")
+            #expect(local.output.contains(directory.appendingPathComponent("switchboard/switchboard.sqlite").path))
+            let port = try #require(Int(line.split(separator: ":").last ?? ""))
+            let (status, _) = try await Self.post("http://127.0.0.1:\(port)/api/auth/login",
+                                                  json: #"{"username":"agent","password":"switchboard"}"#)
+            #expect(status == 200, "round \(round)")
+            kill(local.process.processIdentifier, SIGINT)
+            try local.waitForExit()
+            #expect(local.status == 0)
+        }
+    }
+
+    static func post(_ url: String, json: String) async throws -> (Int, String) {
+        var request = URLRequest(url: URL(string: url)!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(json.utf8)
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// A `switchboard` process with its output collected as it arrives.
+final class Command: Sendable {
+    let process: Process
+    private let stdout = Mutex("")
+    private let stderr = Mutex("")
+
+    /// Next to the test bundle, where SwiftPM puts the package's executables.
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("switchboard")
+    }
+
+    static func run(_ arguments: [String], in directory: URL, stdin: String? = nil,
+                    environment: [String: String] = [:]) throws -> Command {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        env["XDG_DATA_HOME"] = directory.appendingPathComponent("xdg").path
+        env.removeValue(forKey: "SWITCHBOARD_PASSWORD")
+        env.merge(environment) { $1 }
+        process.environment = env
+        let command = Command(process: process)
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        out.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = String(decoding: handle.availableData, as: UTF8.self)
+            command.stdout.withLock { $0 += chunk }
+        }
+        err.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = String(decoding: handle.availableData, as: UTF8.self)
+            command.stderr.withLock { $0 += chunk }
+        }
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        return command
+    }
+
+    private init(process: Process) { self.process = process }
+
+    var output: String { stdout.withLock { $0 } }
+    var errors: String { stderr.withLock { $0 } }
+    var status: Int32 { process.terminationStatus }
+
+    /// The first output line with this prefix, waiting up to `seconds` for it.
+    func waitForLine(startingWith prefix: String, seconds: Double = 30) async throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let line = output.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) { return String(line) }
+            if !process.isRunning { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw CommandError("no line starting with '\(prefix)'; output: \(output) errors: \(errors)")
+    }
+
+    func waitForExit(seconds: Double = 30) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            process.terminate()
+            throw CommandError("still running after \(seconds) s")
+        }
+        usleep(50_000) // let the last output arrive
+    }
+}
+
+struct CommandError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
