@@ -116,3 +116,35 @@ extension KeyedEncodingContainer {
         }
     }
 }
+
+extension DecodingError {
+    /// A sentence that names the field: `subject: is required`, `priority: unknown value 'HUGE' (…)`.
+    public var sentence: String {
+        func path(_ context: Context, _ key: (any CodingKey)? = nil) -> String {
+            (context.codingPath + (key.map { [$0] } ?? [])).map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+                .joined(separator: ".")
+        }
+        switch self {
+        case .keyNotFound(let key, let context):
+            return "\(path(context, key)): is required"
+        case .valueNotFound(_, let context):
+            return "\(path(context)): must not be null"
+        case .typeMismatch(let type, let context):
+            return "\(path(context)): expected \(Self.kind(of: type))"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "not valid JSON" : "\(path(context)): \(context.debugDescription)"
+        @unknown default:
+            return "not in the expected shape"
+        }
+    }
+
+    private static func kind(of type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type, is UInt8.Type: "a whole number"
+        case is Bool.Type: "true or false"
+        case is Double.Type: "a number"
+        default: "an object or value of another kind"
+        }
+    }
+}

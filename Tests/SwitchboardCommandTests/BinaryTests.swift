@@ -91,8 +91,9 @@ import Testing
 /// A `switchboard` process with its output collected as it arrives.
 final class Command: Sendable {
     let process: Process
-    private let stdout = Mutex("")
-    private let stderr = Mutex("")
+    // Raw bytes: a pipe read may split a multi-byte character, so decode only whole outputs.
+    private let stdout = Mutex(Data())
+    private let stderr = Mutex(Data())
 
     /// Next to the test bundle, where SwiftPM puts the package's executables.
     static var binary: URL {
@@ -116,12 +117,12 @@ final class Command: Sendable {
         process.standardError = err
         process.standardInput = input
         out.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = String(decoding: handle.availableData, as: UTF8.self)
-            command.stdout.withLock { $0 += chunk }
+            let chunk = handle.availableData
+            command.stdout.withLock { $0.append(chunk) }
         }
         err.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = String(decoding: handle.availableData, as: UTF8.self)
-            command.stderr.withLock { $0 += chunk }
+            let chunk = handle.availableData
+            command.stderr.withLock { $0.append(chunk) }
         }
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
@@ -131,8 +132,8 @@ final class Command: Sendable {
 
     private init(process: Process) { self.process = process }
 
-    var output: String { stdout.withLock { $0 } }
-    var errors: String { stderr.withLock { $0 } }
+    var output: String { String(decoding: stdout.withLock { $0 }, as: UTF8.self) }
+    var errors: String { String(decoding: stderr.withLock { $0 }, as: UTF8.self) }
     var status: Int32 { process.terminationStatus }
 
     /// The first output line with this prefix, waiting up to `seconds` for it.

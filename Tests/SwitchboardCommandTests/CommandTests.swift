@@ -59,6 +59,19 @@ import Testing
         }
     }
 
+    @Test func malformedConfigFileNamesTheFileAndField() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sb-config-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(#"{"port": "eighty"}"#.utf8).write(to: file)
+        #expect {
+            try serve(["--config", file.path]).options.configuration(environment: [:])
+        } throws: { error in
+            "\(error)" == "config file \(file.path): port: expected a whole number"
+        }
+        try Data(#"{"bcryptCost": 40}"#.utf8).write(to: file)
+        #expect(throws: (any Error).self) { try serve(["--config", file.path]).options.configuration(environment: [:]) }
+    }
+
     @Test func noArgumentsMeansTheEmbeddedServer() throws {
         #expect(try Switchboard.parseAsRoot([]) is LocalCommand)
     }

@@ -62,4 +62,22 @@ import Testing
         #expect(limits.subjectMaxLength == Limits().subjectMaxLength)
         #expect(try JSONDecoder().decode(Limits.self, from: JSONEncoder().encode(limits)) == limits)
     }
+
+    @Test func decodingErrorsBecomeSentencesNamingTheField() {
+        func sentence(_ json: String) -> String? {
+            do {
+                _ = try WireJSON.decoder().decode(CreateTicketRequest.self, from: Data(json.utf8))
+                return nil
+            } catch let error as DecodingError {
+                return error.sentence
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(sentence(#"{"description":"d","category":"OTHER"}"#) == "subject: is required")
+        #expect(sentence(#"{"subject":[],"description":"d","category":"OTHER"}"#) == "subject: expected a string")
+        #expect(sentence(#"{"subject":null,"description":"d","category":"OTHER"}"#) == "subject: must not be null")
+        #expect(sentence("{") == "not valid JSON")
+        #expect(sentence(#"{"subject":"s","description":"d","category":"OTHER"}"#) == nil)
+    }
 }

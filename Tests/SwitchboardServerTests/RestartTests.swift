@@ -60,6 +60,9 @@ import Testing
         #expect(try await Schema.migrate(driver, logger: logger) == [])
         let mode = try await driver.reader.raw("PRAGMA journal_mode").first(decodingColumn: "journal_mode", as: String.self)
         #expect(mode == "wal")
+        // No query logging at any level: it would write message text into the logs.
+        #expect(driver.reader.queryLogLevel == nil)
+        #expect(try await driver.transaction { db in db.queryLogLevel == nil })
         try await driver.close()
     }
 }

@@ -65,7 +65,7 @@ public struct ServerConfigFile: Decodable, Sendable {
         do {
             return try JSONDecoder().decode(ServerConfigFile.self, from: data)
         } catch let error as DecodingError {
-            throw ConfigError("config file \(path): \(Self.describe(error))")
+            throw ConfigError("config file \(path): \(error.sentence)")
         }
     }
 
@@ -93,18 +93,6 @@ public struct ServerConfigFile: Decodable, Sendable {
             configuration.logLevel = level
         }
         if let limits { configuration.limits = limits }
-    }
-
-    static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return "\(path.isEmpty ? "the file" : path): \(context.debugDescription)"
-        case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "not valid JSON" : context.debugDescription
-        @unknown default:
-            return "not understood"
-        }
     }
 }
 

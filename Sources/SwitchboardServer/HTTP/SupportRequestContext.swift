@@ -43,36 +43,8 @@ extension Request {
         do {
             return try WireJSON.decoder().decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {
-            throw ContractError(.invalid, Self.describe(error))
-        }
-    }
-
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context, _ key: (any CodingKey)? = nil) -> String {
-            (context.codingPath + (key.map { [$0] } ?? [])).map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-                .joined(separator: ".")
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            return "\(path(context, key)): is required"
-        case .valueNotFound(_, let context):
-            return "\(path(context)): must not be null"
-        case .typeMismatch(let type, let context):
-            return "\(path(context)): expected \(Self.name(of: type))"
-        case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "the body is not valid JSON" : "\(path(context)): \(context.debugDescription)"
-        @unknown default:
-            return "the body does not match what this route takes"
-        }
-    }
-
-    private static func name(of type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "a string"
-        case is Int.Type, is Int64.Type: "a whole number"
-        case is Bool.Type: "true or false"
-        case is Double.Type: "a number"
-        default: "an object or value of another kind"
+            let sentence = error.sentence
+            throw ContractError(.invalid, sentence == "not valid JSON" ? "the body is not valid JSON" : sentence)
         }
     }
 

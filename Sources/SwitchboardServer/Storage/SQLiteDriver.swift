@@ -20,14 +20,14 @@ public final class SQLiteDriver: SQLDriver {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
         do {
-            let database = writer.sql(queryLogLevel: .trace)
+            let database = writer.sql(queryLogLevel: nil)
             // WAL: readers never block the writer; FULL: a committed message survives a power cut.
             try await database.raw("PRAGMA journal_mode = WAL").run()
             try await database.raw("PRAGMA synchronous = FULL").run()
             try await database.raw("PRAGMA foreign_keys = ON").run()
             let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-            try await reader.sql().raw("PRAGMA foreign_keys = ON").run()
-            try await reader.sql().raw("PRAGMA query_only = ON").run()
+            try await reader.sql(queryLogLevel: nil).raw("PRAGMA foreign_keys = ON").run()
+            try await reader.sql(queryLogLevel: nil).raw("PRAGMA query_only = ON").run()
             return SQLiteDriver(writer: writer, reader: reader)
         } catch {
             try? await writer.close()
@@ -35,9 +35,11 @@ public final class SQLiteDriver: SQLDriver {
         }
     }
 
+    /// Query logging stays off at every log level: SQLiteKit would log the bound values, and those
+    /// are message text, password hashes and token digests.
     private init(writer: SQLiteConnection, reader: SQLiteConnection) {
-        self.writer = writer.sql(queryLogLevel: .trace)
-        self.reader = reader.sql(queryLogLevel: .trace)
+        self.writer = writer.sql(queryLogLevel: nil)
+        self.reader = reader.sql(queryLogLevel: nil)
         self.connections = [writer, reader]
     }
 
