@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import ServiceLifecycle
 import SwitchboardProtocol
@@ -12,9 +13,10 @@ public struct SupportServices: Sendable {
     public let sessions: ChatSessionService
     public let canned: CannedResponseService
     public let admin: AdminService
+    public let hub: Hub
     public let limits: Limits
 
-    public init(store: any Store, configuration: ServerConfiguration) async throws {
+    public init(store: any Store, configuration: ServerConfiguration, logger: Logger) async throws {
         let clock = configuration.clock
         let validator = Validator(limits: configuration.limits)
         let hasher = PasswordHasher(cost: configuration.bcryptCost)
@@ -23,12 +25,14 @@ public struct SupportServices: Sendable {
                                         refreshLifetime: configuration.refreshTokenLifetime)
         self.store = store
         self.limits = configuration.limits
-        accounts = AccountService(store: store, tokens: tokens, hasher: hasher, validator: validator, clock: clock,
+        let hub = Hub(store: store, configuration: configuration.realtime, clock: clock, logger: logger)
+        self.hub = hub
+        accounts = AccountService(store: store, tokens: tokens, hasher: hasher, validator: validator, events: hub, clock: clock,
                                   decoyHash: try await hasher.hash(TokenService.newRefreshToken()))
-        tickets = TicketService(store: store, validator: validator, clock: clock)
+        tickets = TicketService(store: store, validator: validator, events: hub, clock: clock)
         sessions = ChatSessionService(store: store, tickets: tickets, clock: clock)
         canned = CannedResponseService(store: store, validator: validator, clock: clock)
-        admin = AdminService(store: store, clock: clock)
+        admin = AdminService(store: store, events: hub, clock: clock)
     }
 }
 
@@ -50,14 +54,21 @@ public func buildApplication(
     logger.logLevel = configuration.logLevel
     let store = try await openStore(configuration, logger: logger)
     do {
-        let services = try await SupportServices(store: store, configuration: configuration)
+        let services = try await SupportServices(store: store, configuration: configuration, logger: logger)
         if configuration.seedDemoAccounts { try await DemoAccounts.seedIfEmpty(services.accounts, store: store, logger: logger) }
         let router = buildRouter(services)
+        let webSockets = buildWebSocketRouter(services, configuration: configuration)
         let host = configuration.host
         return Application(
             router: router,
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: webSockets,
+                configuration: .init(ws: .init(maxFrameSize: configuration.limits.frameBytes,
+                                               autoPing: .enabled(timePeriod: configuration.realtime.pingInterval),
+                                               validateUTF8: true))),
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: "switchboard"),
-            services: [StoreCloser(store: store)],
+            // Shut down in reverse: the server stops first, then the hub, and the database last.
+            services: [StoreCloser(store: store), services.hub],
             onServerRunning: { channel in await onListening(host, channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     } catch {
@@ -83,6 +94,21 @@ public func buildRouter(_ services: SupportServices) -> Router<SupportRequestCon
     ChatController(sessions: services.sessions, tickets: services.tickets, limits: limits).addRoutes(to: api.group("chat"))
     CannedResponsesController(canned: services.canned, limits: limits).addRoutes(to: api.group("canned-responses"))
     AdminController(admin: services.admin, limits: limits).addRoutes(to: api.group("admin/support"))
+    return router
+}
+
+/// `/ws`: the realtime hub's door.
+func buildWebSocketRouter(_ services: SupportServices, configuration: ServerConfiguration) -> Router<RealtimeRequestContext> {
+    let router = Router(context: RealtimeRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: RealtimeAuthMiddleware(accounts: services.accounts, hub: services.hub,
+                                                  configuration: configuration.realtime))
+    let session = RealtimeSession(hub: services.hub, services: services, frameBytes: configuration.limits.frameBytes,
+                                  clock: configuration.clock)
+    router.ws("ws") { inbound, outbound, context in
+        guard let caller = context.requestContext.caller, let expiry = context.requestContext.tokenExpiry else { return }
+        await session.run(inbound: inbound, outbound: outbound, caller: caller, tokenExpiry: expiry, logger: context.logger)
+    }
     return router
 }
 

@@ -17,6 +17,7 @@ public struct ServerConfiguration: Sendable {
     public var refreshTokenLifetime: TimeInterval = 30 * 86_400
     public var bcryptCost: UInt8 = 12
     public var limits = Limits()
+    public var realtime = RealtimeConfiguration()
     public var logLevel: Logger.Level = .info
     /// Create demo accounts on an empty database (the embedded server does).
     public var seedDemoAccounts = false

@@ -5,9 +5,7 @@ import SwitchboardProtocol
 
 /// Turns every failure into the contract's error body, `{"error": {"code", "message"}}`: refusals
 /// keep their code and sentence; anything unforeseen is logged and answered `INTERNAL` without detail.
-struct ErrorMiddleware: RouterMiddleware {
-    typealias Context = SupportRequestContext
-
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)

@@ -8,6 +8,7 @@ public struct AccountService: Sendable {
     let tokens: TokenService
     let hasher: PasswordHasher
     let validator: Validator
+    let events: any SupportEventSink
     let clock: @Sendable () -> Date
     /// A bcrypt hash of a random string at the configured cost, checked against when the username
     /// is unknown.
@@ -64,7 +65,8 @@ public struct AccountService: Sendable {
                 throw ContractError(.unauthorized, "the account no longer exists")
             }
             return try await grant(record.user, loginId: loginId, refreshToken: next, now: now)
-        case .reused:
+        case .reused(let loginId):
+            await events.publish(.loginEnded(loginId: loginId))
             throw ContractError(.unauthorized, "this refresh token was already used; the login has been ended, log in again")
         case .expired:
             throw ContractError(.unauthorized, "the refresh token has expired; log in again")
@@ -75,15 +77,21 @@ public struct AccountService: Sendable {
 
     public func logout(_ caller: Caller) async throws {
         try await store.revokeLogin(caller.loginId, now: clock())
+        await events.publish(.loginEnded(loginId: caller.loginId))
     }
 
     /// The caller behind `Authorization: Bearer …`; `UNAUTHORIZED` for anything else.
     public func authenticate(bearer token: String) async throws -> Caller {
+        try await authenticateWithExpiry(bearer: token).0
+    }
+
+    /// The caller and when their token expires (a WebSocket closes then).
+    public func authenticateWithExpiry(bearer token: String) async throws -> (Caller, Date) {
         let grant = try await tokens.verify(token, now: clock())
         guard let record = try await store.activeLoginUser(loginId: grant.loginId), record.id == grant.userId else {
             throw ContractError(.unauthorized, "this login has ended; log in again")
         }
-        return Caller(user: record.user, loginId: grant.loginId)
+        return (Caller(user: record.user, loginId: grant.loginId), grant.expiresAt)
     }
 
     private func startLogin(for user: User) async throws -> AuthResponse {

@@ -4,6 +4,7 @@ import SwitchboardProtocol
 /// Figures and agent management for admins.
 public struct AdminService: Sendable {
     let store: any Store
+    let events: any SupportEventSink
     let clock: @Sendable () -> Date
 
     public func dashboard(for caller: Caller) async throws -> Dashboard {
@@ -27,6 +28,17 @@ public struct AdminService: Sendable {
         guard let load = try await store.updateAgent(id: id, status: request.status, capacity: request.capacity) else {
             throw ContractError(.notFound, "no agent #\(id)")
         }
+        if request.status != nil { await events.publish(.agentStatusChanged(agent: load.agent, status: load.status)) }
+        return load
+    }
+
+    /// `SET_STATUS`: agents set their own availability.
+    public func setOwnStatus(_ status: AgentStatus, by caller: Caller) async throws -> AgentLoad {
+        try caller.requireStaff()
+        guard let load = try await store.updateAgent(id: caller.id, status: status, capacity: nil) else {
+            throw ContractError(.notFound, "no agent #\(caller.id)")
+        }
+        await events.publish(.agentStatusChanged(agent: load.agent, status: load.status))
         return load
     }
 

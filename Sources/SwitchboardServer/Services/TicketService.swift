@@ -5,6 +5,7 @@ import SwitchboardProtocol
 public struct TicketService: Sendable {
     let store: any Store
     let validator: Validator
+    let events: any SupportEventSink
     let clock: @Sendable () -> Date
 
     var limits: Limits { validator.limits }
@@ -50,6 +51,7 @@ public struct TicketService: Sendable {
             description: try validator.text(request.description, field: "description", max: limits.descriptionMaxLength),
             category: request.category, priority: request.priority ?? .medium, customerId: caller.id)
         let id = try await store.createTicket(new, now: clock())
+        await events.publish(.ticketCreated(ticketId: id, customerId: caller.id))
         return try await ticket(id, for: caller)
     }
 
@@ -69,7 +71,7 @@ public struct TicketService: Sendable {
             }
         }
         let isStaff = caller.isStaff, change = draft
-        _ = try await store.updateTicket(id: id, now: clock()) { row in
+        let (before, after) = try await store.updateTicket(id: id, now: clock()) { row in
             if let next = change.status, next != row.status {
                 if !isStaff {
                     let closes = next == .closed
@@ -84,6 +86,7 @@ public struct TicketService: Sendable {
             }
             return change
         }
+        if before != after { await events.publish(.ticketChanged(before: before, after: after, by: caller.user.ref)) }
         return try await ticket(id, for: caller)
     }
 
@@ -117,7 +120,8 @@ public struct TicketService: Sendable {
 
     /// Stores a message (once per `clientMessageId`). A public agent reply takes an OPEN ticket
     /// IN_PROGRESS; a customer writing on a RESOLVED ticket reopens it.
-    public func post(_ request: PostMessageRequest, to ticketId: Int, by caller: Caller) async throws -> AppendResult {
+    public func post(_ request: PostMessageRequest, to ticketId: Int, by caller: Caller,
+                     origin: ConnectionID? = nil) async throws -> AppendResult {
         _ = try await visibleTicket(ticketId, to: caller)
         let isNote = request.internal ?? false
         if isNote && !caller.isStaff {
@@ -135,7 +139,7 @@ public struct TicketService: Sendable {
             body: try validator.text(request.message, field: "message", max: limits.messageMaxLength),
             messageType: type, internal: isNote, clientMessageId: try validator.clientMessageId(request.clientMessageId))
         let isStaff = caller.isStaff
-        return try await store.appendMessage(new, now: clock()) { row in
+        let result = try await store.appendMessage(new, now: clock()) { row in
             guard row.status != .closed else {
                 throw ContractError(.conflict, "ticket #\(row.id) is closed; open a new ticket")
             }
@@ -144,6 +148,14 @@ public struct TicketService: Sendable {
             if !isStaff && row.status == .resolved { return .inProgress }
             return nil
         }
+        guard !result.duplicate else { return result }
+        await events.publish(.messageStored(result.message, origin: origin))
+        if result.ticket.status != result.previousStatus {
+            var before = result.ticket
+            before.status = result.previousStatus
+            await events.publish(.ticketChanged(before: before, after: result.ticket, by: caller.user.ref))
+        }
+        return result
     }
 
     public func markRead(ticketId: Int, upToSeq: Int, by caller: Caller) async throws {
@@ -152,5 +164,15 @@ public struct TicketService: Sendable {
             throw ContractError(.invalid, "upToSeq: 0–\(row.lastSeq) on ticket #\(ticketId)")
         }
         try await store.markRead(ticketId: ticketId, userId: caller.id, upToSeq: upToSeq)
+        await events.publish(.read(ticketId: ticketId, userId: caller.id, upToSeq: upToSeq))
+    }
+
+    public func markDelivered(ticketId: Int, upToSeq: Int, by caller: Caller) async throws {
+        let row = try await visibleTicket(ticketId, to: caller)
+        guard upToSeq >= 0, upToSeq <= row.lastSeq else {
+            throw ContractError(.invalid, "upToSeq: 0–\(row.lastSeq) on ticket #\(ticketId)")
+        }
+        try await store.markDelivered(ticketId: ticketId, userId: caller.id, upToSeq: upToSeq)
+        await events.publish(.delivered(ticketId: ticketId, userId: caller.id, upToSeq: upToSeq))
     }
 }

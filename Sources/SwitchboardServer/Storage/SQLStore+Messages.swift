@@ -109,7 +109,19 @@ extension SQLStore {
         }
     }
 
-    /// Read marks only move forward.
+    public func markDelivered(ticketId: Int, userId: Int, upToSeq: Int) async throws {
+        try await driver.transaction { db in
+            try await db.raw("""
+                INSERT INTO ticket_reads (ticket_id, user_id, read_seq, delivered_seq)
+                VALUES (\(bind: ticketId), \(bind: userId), 0, \(bind: upToSeq))
+                ON CONFLICT (ticket_id, user_id) DO UPDATE SET
+                  delivered_seq = CASE WHEN excluded.delivered_seq > ticket_reads.delivered_seq
+                                       THEN excluded.delivered_seq ELSE ticket_reads.delivered_seq END
+                """).run()
+        }
+    }
+
+    /// Read marks only move forward (and what is read was delivered).
     static func advanceRead(ticketId: Int, userId: Int, upToSeq: Int, in db: any SQLDatabase) async throws {
         try await db.raw("""
             INSERT INTO ticket_reads (ticket_id, user_id, read_seq, delivered_seq)

@@ -71,7 +71,7 @@ extension SQLStore {
             if try row.optionalDate("revoked_at") != nil { return .unknown }
             if try row.optionalDate("used_at") != nil {
                 try await db.raw("UPDATE logins SET revoked_at = \(bind: millis(now)) WHERE id = \(bind: loginId)").run()
-                return .reused
+                return .reused(loginId: loginId)
             }
             if try row.date("expires_at") <= now { return .expired }
             try await db.raw("UPDATE refresh_tokens SET used_at = \(bind: millis(now)) WHERE token_hash = \(bind: hash)").run()
@@ -96,6 +96,32 @@ extension SQLStore {
             SELECT \(unsafeRaw: Self.userColumns) FROM logins l JOIN users u ON u.id = l.user_id
             WHERE l.id = \(bind: loginId) AND l.revoked_at IS NULL
             """).first().map(Self.userRecord)
+    }
+
+    // MARK: Presence
+
+    public func setPresence(userId: Int, online: Bool, now: Date) async throws -> AgentStatus? {
+        try await driver.transaction { db in
+            let agentStatus: SQLQueryString = online
+                ? "CASE WHEN agent_status = 'OFFLINE' THEN 'ONLINE' ELSE agent_status END"
+                : "'OFFLINE'"
+            try await db.raw("""
+                UPDATE users SET is_online = \(bind: online), last_seen_at = \(bind: millis(now)),
+                  agent_status = CASE WHEN role IN ('AGENT', 'ADMIN') THEN \(agentStatus) ELSE agent_status END
+                WHERE id = \(bind: userId)
+                """).run()
+            guard let row = try await db.raw("SELECT \(unsafeRaw: Self.userColumns) FROM users u WHERE u.id = \(bind: userId)")
+                .first()
+            else { return nil }
+            return try Self.userRecord(row).user.agentStatus
+        }
+    }
+
+    public func customers(assignedTo agentId: Int) async throws -> [Int] {
+        try await reader.raw("""
+            SELECT DISTINCT customer_id FROM tickets
+            WHERE assigned_agent_id = \(bind: agentId) AND status IN ('OPEN', 'IN_PROGRESS')
+            """).all(decodingColumn: "customer_id", as: Int.self)
     }
 
     // MARK: Agents

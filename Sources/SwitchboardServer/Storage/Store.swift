@@ -123,7 +123,7 @@ public struct MessageWindow: Sendable, Equatable {
 public enum RefreshOutcome: Sendable, Equatable {
     case rotated(userId: Int, loginId: String)
     /// A token that was already exchanged: the login is revoked, as it may have been stolen.
-    case reused
+    case reused(loginId: String)
     case expired
     case unknown
 }
@@ -151,6 +151,13 @@ public protocol Store: Sendable {
     /// The user behind a live login; nil when the login was revoked or never existed.
     func activeLoginUser(loginId: String) async throws -> UserRecord?
 
+    // MARK: Presence
+    /// Records a user going online or offline; going offline also takes an agent OFFLINE, and
+    /// coming online takes an OFFLINE agent ONLINE. Answers the agent status after the change.
+    func setPresence(userId: Int, online: Bool, now: Date) async throws -> AgentStatus?
+    /// Customers of the OPEN and IN_PROGRESS tickets assigned to this agent.
+    func customers(assignedTo agentId: Int) async throws -> [Int]
+
     // MARK: Agents
     func agents() async throws -> [AgentLoad]
     func updateAgent(id: Int, status: AgentStatus?, capacity: Int?) async throws -> AgentLoad?
@@ -168,6 +175,7 @@ public protocol Store: Sendable {
     func appendMessage(_ message: NewMessage, now: Date, rule: @escaping @Sendable (TicketRow) throws -> TicketStatus?) async throws -> AppendResult
     func messages(ticketId: Int, window: MessageWindow, for viewer: Viewer) async throws -> MessagePage
     func markRead(ticketId: Int, userId: Int, upToSeq: Int) async throws
+    func markDelivered(ticketId: Int, userId: Int, upToSeq: Int) async throws
 
     // MARK: Chat sessions
     func sessions(status: SessionStatus?, agentId: Int?, for viewer: Viewer) async throws -> [ChatSession]

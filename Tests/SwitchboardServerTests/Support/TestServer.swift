@@ -96,6 +96,11 @@ struct Reply: Sendable {
 struct API: Sendable {
     let client: any TestClientProtocol
 
+    /// The live server's port (live tests only).
+    var port: Int { client.port ?? 0 }
+
+    func socket(_ token: String) async throws -> WSProbe { try await WSProbe.connect(port: port, token: token) }
+
     func call(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: (any Encodable & Sendable)? = nil,
               raw: Data? = nil) async throws -> Reply {
         var headers: HTTPFields = [.contentType: "application/json"]

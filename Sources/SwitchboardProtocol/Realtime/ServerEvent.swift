@@ -1,0 +1,184 @@
+import Foundation
+
+/// A frame the server sends on `/ws` (protocol.md, "Server → client").
+public enum ServerEvent: Sendable, Equatable {
+    case roomJoined(ticketId: Int, lastSeq: Int, participants: [UserRef])
+    case ack(clientMessageId: String, messageId: Int, ticketId: Int, seq: Int, timestamp: Date)
+    case receiveMessage(ticketId: Int, message: Message)
+    case typingStart(ticketId: Int, user: UserRef, internal: Bool)
+    case typingStop(ticketId: Int, user: UserRef, internal: Bool)
+    case roomMembers(ticketId: Int, members: [UserRef])
+    case messagesDelivered(ticketId: Int, userId: Int, upToSeq: Int)
+    case messagesRead(ticketId: Int, userId: Int, upToSeq: Int)
+    case userOnline(UserRef)
+    case userOffline(UserRef)
+    case agentAssigned(ticketId: Int, agent: UserRef, previousAgent: UserRef?)
+    case ticketStatusChanged(ticketId: Int, status: TicketStatus, previousStatus: TicketStatus, changedBy: UserRef)
+    case ticketCreated(Ticket)
+    case ticketUpdated(Ticket)
+    case agentStatusChanged(agent: UserRef, status: AgentStatus)
+    /// The answer to `LEAVE_ROOM` (an addition to the contract).
+    case roomLeft(ticketId: Int)
+    case error(code: ErrorCode, message: String, ref: String?)
+
+    public var type: String {
+        switch self {
+        case .roomJoined: "ROOM_JOINED"
+        case .ack: "ACK"
+        case .receiveMessage: "RECEIVE_MESSAGE"
+        case .typingStart: "TYPING_START"
+        case .typingStop: "TYPING_STOP"
+        case .roomMembers: "ROOM_MEMBERS"
+        case .messagesDelivered: "MESSAGES_DELIVERED"
+        case .messagesRead: "MESSAGES_READ"
+        case .userOnline: "USER_ONLINE"
+        case .userOffline: "USER_OFFLINE"
+        case .agentAssigned: "AGENT_ASSIGNED"
+        case .ticketStatusChanged: "TICKET_STATUS_CHANGED"
+        case .ticketCreated: "TICKET_CREATED"
+        case .ticketUpdated: "TICKET_UPDATED"
+        case .agentStatusChanged: "AGENT_STATUS_CHANGED"
+        case .roomLeft: "ROOM_LEFT"
+        case .error: "ERROR"
+        }
+    }
+
+    /// The ticket a frame is about, if any.
+    public var ticketId: Int? {
+        switch self {
+        case .roomJoined(let id, _, _), .ack(_, _, let id, _, _), .receiveMessage(let id, _), .typingStart(let id, _, _),
+             .typingStop(let id, _, _), .roomMembers(let id, _), .messagesDelivered(let id, _, _),
+             .messagesRead(let id, _, _), .agentAssigned(let id, _, _), .ticketStatusChanged(let id, _, _, _),
+             .roomLeft(let id):
+            id
+        case .ticketCreated(let ticket), .ticketUpdated(let ticket):
+            ticket.id
+        case .userOnline, .userOffline, .agentStatusChanged, .error:
+            nil
+        }
+    }
+}
+
+extension ServerEvent: Codable {
+    enum Key: String, CodingKey {
+        case type, ticketId, lastSeq, participants, clientMessageId, messageId, seq, timestamp, message, user, `internal`,
+             members, userId, upToSeq, agent, previousAgent, status, previousStatus, changedBy, ticket, code, ref
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(type, forKey: .type)
+        switch self {
+        case .roomJoined(let ticketId, let lastSeq, let participants):
+            try c.encode(ticketId, forKey: .ticketId)
+            try c.encode(lastSeq, forKey: .lastSeq)
+            try c.encode(participants, forKey: .participants)
+        case .ack(let clientMessageId, let messageId, let ticketId, let seq, let timestamp):
+            try c.encode(clientMessageId, forKey: .clientMessageId)
+            try c.encode(messageId, forKey: .messageId)
+            try c.encode(ticketId, forKey: .ticketId)
+            try c.encode(seq, forKey: .seq)
+            try c.encode(timestamp, forKey: .timestamp)
+        case .receiveMessage(let ticketId, let message):
+            try c.encode(ticketId, forKey: .ticketId)
+            try c.encode(message, forKey: .message)
+        case .typingStart(let ticketId, let user, let note), .typingStop(let ticketId, let user, let note):
+            try c.encode(ticketId, forKey: .ticketId)
+            try c.encode(user, forKey: .user)
+            try c.encode(note, forKey: .internal)
+        case .roomMembers(let ticketId, let members):
+            try c.encode(ticketId, forKey: .ticketId)
+            try c.encode(members, forKey: .members)
+        case .messagesDelivered(let ticketId, let userId, let upToSeq), .messagesRead(let ticketId, let userId, let upToSeq):
+            try c.encode(ticketId, forKey: .ticketId)
+            try c.encode(userId, forKey: .userId)
+            try c.encode(upToSeq, forKey: .upToSeq)
+        case .userOnline(let user), .userOffline(let user):
+            try c.encode(user, forKey: .user)
+        case .agentAssigned(let ticketId, let agent, let previousAgent):
+            try c.encode(ticketId, forKey: .ticketId)
+            try c.encode(agent, forKey: .agent)
+            if let previousAgent { try c.encode(previousAgent, forKey: .previousAgent) } else { try c.encodeNil(forKey: .previousAgent) }
+        case .ticketStatusChanged(let ticketId, let status, let previousStatus, let changedBy):
+            try c.encode(ticketId, forKey: .ticketId)
+            try c.encode(status, forKey: .status)
+            try c.encode(previousStatus, forKey: .previousStatus)
+            try c.encode(changedBy, forKey: .changedBy)
+        case .ticketCreated(let ticket), .ticketUpdated(let ticket):
+            try c.encode(ticket, forKey: .ticket)
+        case .agentStatusChanged(let agent, let status):
+            try c.encode(agent, forKey: .agent)
+            try c.encode(status, forKey: .status)
+        case .roomLeft(let ticketId):
+            try c.encode(ticketId, forKey: .ticketId)
+        case .error(let code, let message, let ref):
+            try c.encode(code, forKey: .code)
+            try c.encode(message, forKey: .message)
+            try c.encodeIfPresent(ref, forKey: .ref)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        let type = try c.decode(String.self, forKey: .type)
+        func int(_ key: Key) throws -> Int { try c.decode(Int.self, forKey: key) }
+        switch type {
+        case "ROOM_JOINED":
+            self = .roomJoined(ticketId: try int(.ticketId), lastSeq: try int(.lastSeq),
+                               participants: try c.decode([UserRef].self, forKey: .participants))
+        case "ACK":
+            self = .ack(clientMessageId: try c.decode(String.self, forKey: .clientMessageId), messageId: try int(.messageId),
+                        ticketId: try int(.ticketId), seq: try int(.seq), timestamp: try c.decode(Date.self, forKey: .timestamp))
+        case "RECEIVE_MESSAGE":
+            self = .receiveMessage(ticketId: try int(.ticketId), message: try c.decode(Message.self, forKey: .message))
+        case "TYPING_START", "TYPING_STOP":
+            let ticketId = try int(.ticketId), user = try c.decode(UserRef.self, forKey: .user)
+            let note = try c.decodeIfPresent(Bool.self, forKey: .internal) ?? false
+            self = type == "TYPING_START" ? .typingStart(ticketId: ticketId, user: user, internal: note)
+                : .typingStop(ticketId: ticketId, user: user, internal: note)
+        case "ROOM_MEMBERS":
+            self = .roomMembers(ticketId: try int(.ticketId), members: try c.decode([UserRef].self, forKey: .members))
+        case "MESSAGES_DELIVERED":
+            self = .messagesDelivered(ticketId: try int(.ticketId), userId: try int(.userId), upToSeq: try int(.upToSeq))
+        case "MESSAGES_READ":
+            self = .messagesRead(ticketId: try int(.ticketId), userId: try int(.userId), upToSeq: try int(.upToSeq))
+        case "USER_ONLINE":
+            self = .userOnline(try c.decode(UserRef.self, forKey: .user))
+        case "USER_OFFLINE":
+            self = .userOffline(try c.decode(UserRef.self, forKey: .user))
+        case "AGENT_ASSIGNED":
+            self = .agentAssigned(ticketId: try int(.ticketId), agent: try c.decode(UserRef.self, forKey: .agent),
+                                  previousAgent: try c.decodeIfPresent(UserRef.self, forKey: .previousAgent))
+        case "TICKET_STATUS_CHANGED":
+            self = .ticketStatusChanged(ticketId: try int(.ticketId), status: try c.decode(TicketStatus.self, forKey: .status),
+                                        previousStatus: try c.decode(TicketStatus.self, forKey: .previousStatus),
+                                        changedBy: try c.decode(UserRef.self, forKey: .changedBy))
+        case "TICKET_CREATED":
+            self = .ticketCreated(try c.decode(Ticket.self, forKey: .ticket))
+        case "TICKET_UPDATED":
+            self = .ticketUpdated(try c.decode(Ticket.self, forKey: .ticket))
+        case "AGENT_STATUS_CHANGED":
+            self = .agentStatusChanged(agent: try c.decode(UserRef.self, forKey: .agent),
+                                       status: try c.decode(AgentStatus.self, forKey: .status))
+        case "ROOM_LEFT":
+            self = .roomLeft(ticketId: try int(.ticketId))
+        case "ERROR":
+            self = .error(code: try c.decode(ErrorCode.self, forKey: .code), message: try c.decode(String.self, forKey: .message),
+                          ref: try c.decodeIfPresent(String.self, forKey: .ref))
+        default:
+            throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown event type '\(type)'")
+        }
+    }
+}
+
+/// WebSocket close codes the server uses beyond the standard ones (1008 policy, 1009 too large).
+public enum CloseCode {
+    /// The access token expired: reconnect with a refreshed one.
+    public static let tokenExpired: UInt16 = 4001
+    /// The login was logged out: log in again.
+    public static let loggedOut: UInt16 = 4002
+    /// Frames kept coming past the rate limit.
+    public static let rateLimited: UInt16 = 4029
+    /// The server is shutting down: reconnect after a short wait.
+    public static let goingAway: UInt16 = 1001
+}

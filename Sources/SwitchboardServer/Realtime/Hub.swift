@@ -1,0 +1,434 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SwitchboardProtocol
+
+/// The realtime hub: who is connected, who is in which ticket's room, and what each of them
+/// should hear. Services report `SupportEvent`s after storing; the hub turns them into frames.
+///
+/// Ordering: each connection has one outbound queue. Within a room, messages are relayed in
+/// `seq` order (a message that overtakes an earlier one waits for it). A connection joining a
+/// room gets `ROOM_JOINED`, then the replay of what it missed up to the room's relay point, then
+/// the live relay — nothing missed, nothing twice.
+public actor Hub: SupportEventSink, Service {
+    struct Room {
+        var members: Set<ConnectionID> = []
+        /// Highest seq relayed; nil while it is being read from the database.
+        var lastRelayed: Int?
+        /// Messages that arrived ahead of a missing one (or while loading).
+        var pending: [Int: Message] = [:]
+        var gapTimer: Task<Void, Never>?
+    }
+
+    /// A connection's place in a room: still receiving its replay (live frames wait), or joined.
+    enum Membership {
+        case joining([String])
+        case joined
+    }
+
+    struct TypingKey: Hashable {
+        var ticketId: Int
+        var userId: Int
+    }
+
+    struct Typing {
+        var user: UserRef
+        var isNote: Bool
+        var expiry: Task<Void, Never>
+    }
+
+    let store: any Store
+    let configuration: RealtimeConfiguration
+    let clock: @Sendable () -> Date
+    let logger: Logger
+    let limiter: RateLimiter
+    private let encoder = WireJSON.encoder()
+
+    private var connections: [ConnectionID: ConnectionHandle] = [:]
+    private var memberships: [ConnectionID: [Int: Membership]] = [:]
+    private var byUser: [Int: Set<ConnectionID>] = [:]
+    private var byLogin: [String: Set<ConnectionID>] = [:]
+    private var rooms: [Int: Room] = [:]
+    private var typing: [TypingKey: Typing] = [:]
+    private var offlineTimers: [Int: Task<Void, Never>] = [:]
+    private var nextId: ConnectionID = 1
+
+    public init(store: any Store, configuration: RealtimeConfiguration, clock: @escaping @Sendable () -> Date, logger: Logger) {
+        self.store = store
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        limiter = RateLimiter(burst: configuration.rateBurst, perSecond: configuration.ratePerSecond,
+                              floodLimit: configuration.floodLimit)
+    }
+
+    // MARK: Service
+
+    /// Runs until shutdown, then tells every client to come back later.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        for connection in connections.values { connection.close(code: CloseCode.goingAway, reason: "server shutting down") }
+        for timer in offlineTimers.values { timer.cancel() }
+        for entry in typing.values { entry.expiry.cancel() }
+        for room in rooms.values { room.gapTimer?.cancel() }
+    }
+
+    // MARK: Connections
+
+    func connectionCount(userId: Int) -> Int { byUser[userId]?.count ?? 0 }
+
+    /// Registers a new connection; the first one of a user brings them online.
+    func connect(_ caller: Caller) async -> (ConnectionHandle, AsyncStream<String>) {
+        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingOldest(configuration.outboundBuffer))
+        let handle = ConnectionHandle(id: nextId, caller: caller, continuation: continuation)
+        nextId += 1
+        connections[handle.id] = handle
+        memberships[handle.id] = [:]
+        byLogin[caller.loginId, default: []].insert(handle.id)
+        let wasConnected = !(byUser[caller.id]?.isEmpty ?? true)
+        byUser[caller.id, default: []].insert(handle.id)
+        if let pending = offlineTimers.removeValue(forKey: caller.id) {
+            pending.cancel() // back within the grace period: nobody was told they left
+        } else if !wasConnected {
+            await comeOnline(caller.user)
+        }
+        return (handle, stream)
+    }
+
+    /// Forgets a connection; the last one of a user starts the grace period before going offline.
+    func disconnect(_ id: ConnectionID) async {
+        guard let handle = connections.removeValue(forKey: id) else { return }
+        handle.finish()
+        for ticketId in (memberships.removeValue(forKey: id) ?? [:]).keys {
+            await removeMember(id, of: handle, from: ticketId)
+        }
+        byLogin[handle.caller.loginId]?.remove(id)
+        if byLogin[handle.caller.loginId]?.isEmpty == true { byLogin[handle.caller.loginId] = nil }
+        byUser[handle.userId]?.remove(id)
+        guard byUser[handle.userId]?.isEmpty ?? true else { return }
+        byUser[handle.userId] = nil
+        limiter.forget(userId: handle.userId)
+        let user = handle.caller.user
+        let grace = configuration.presenceGrace
+        offlineTimers[user.id] = Task { [weak self] in
+            try? await Task.sleep(for: grace)
+            guard !Task.isCancelled else { return }
+            await self?.goOffline(user)
+        }
+    }
+
+    // MARK: Presence
+
+    private func comeOnline(_ user: User) async {
+        let status = await recordPresence(user, online: true)
+        var ref = user.ref
+        ref.isOnline = true
+        await announcePresence(.userOnline(ref), of: user)
+        if user.role.isStaff, let status, status != user.agentStatus {
+            send(.agentStatusChanged(agent: ref, status: status), to: staffConnections())
+        }
+    }
+
+    private func goOffline(_ user: User) async {
+        offlineTimers[user.id] = nil
+        guard byUser[user.id] == nil else { return }
+        let status = await recordPresence(user, online: false)
+        var ref = user.ref
+        ref.isOnline = false
+        await announcePresence(.userOffline(ref), of: user)
+        if user.role.isStaff, let status {
+            send(.agentStatusChanged(agent: ref, status: status), to: staffConnections())
+        }
+    }
+
+    private func recordPresence(_ user: User, online: Bool) async -> AgentStatus? {
+        do {
+            return try await store.setPresence(userId: user.id, online: online, now: clock())
+        } catch {
+            logger.error("cannot record presence", metadata: ["user": "\(user.id)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// To all agents, and to the customers an agent is serving.
+    private func announcePresence(_ event: ServerEvent, of user: User) async {
+        var recipients = staffConnections()
+        if user.role.isStaff, let customers = try? await store.customers(assignedTo: user.id) {
+            for customer in customers { recipients.formUnion(byUser[customer] ?? []) }
+        }
+        recipients.subtract(byUser[user.id] ?? [])
+        send(event, to: recipients)
+    }
+
+    // MARK: Rooms
+
+    /// Adds the connection to the ticket's room and answers the seq up to which the caller must
+    /// replay from storage; live messages after it are queued until `finishJoin`.
+    func join(_ id: ConnectionID, ticketId: Int) async throws -> Int {
+        guard connections[id] != nil else { throw CancellationError() }
+        if memberships[id]?[ticketId] != nil {
+            // Joining again (a client resyncing): replay again from the relay point.
+            memberships[id]?[ticketId] = .joining([])
+        } else {
+            memberships[id]?[ticketId] = .joining([])
+        }
+        if rooms[ticketId] == nil {
+            rooms[ticketId] = Room()
+            // Created before reading, so no event of this ticket is lost while the read is under way.
+            let lastSeq = try await store.ticketRow(id: ticketId)?.lastSeq ?? 0
+            if var room = rooms[ticketId], room.lastRelayed == nil {
+                room.lastRelayed = lastSeq
+                room.pending = room.pending.filter { $0.key > lastSeq } // the replay covers the rest
+                rooms[ticketId] = room
+                drain(ticketId)
+            }
+        }
+        rooms[ticketId]?.members.insert(id)
+        announceMembers(of: ticketId)
+        return rooms[ticketId]?.lastRelayed ?? 0
+    }
+
+    /// The replay is queued: release the live frames held back meanwhile.
+    func finishJoin(_ id: ConnectionID, ticketId: Int) {
+        guard let handle = connections[id], case .joining(let held)? = memberships[id]?[ticketId] else { return }
+        memberships[id]?[ticketId] = .joined
+        for text in held { handle.send(text) }
+    }
+
+    func leave(_ id: ConnectionID, ticketId: Int) async {
+        guard let handle = connections[id], memberships[id]?.removeValue(forKey: ticketId) != nil else { return }
+        await removeMember(id, of: handle, from: ticketId)
+    }
+
+    private func removeMember(_ id: ConnectionID, of handle: ConnectionHandle, from ticketId: Int) async {
+        rooms[ticketId]?.members.remove(id)
+        // The user's typing ends when their last connection leaves the room.
+        let stillThere = rooms[ticketId]?.members.contains { connections[$0]?.userId == handle.userId } ?? false
+        if !stillThere { stopTyping(ticketId: ticketId, userId: handle.userId) }
+        if rooms[ticketId]?.members.isEmpty == true {
+            rooms[ticketId]?.gapTimer?.cancel()
+            rooms[ticketId] = nil
+        } else {
+            announceMembers(of: ticketId)
+        }
+    }
+
+    /// `ROOM_MEMBERS` to the agents in the room: who is on this ticket now.
+    private func announceMembers(of ticketId: Int) {
+        guard let room = rooms[ticketId] else { return }
+        var seen = Set<Int>()
+        var members: [UserRef] = []
+        for id in room.members.sorted() {
+            guard let handle = connections[id], seen.insert(handle.userId).inserted else { continue }
+            var ref = handle.caller.user.ref
+            ref.isOnline = true
+            members.append(ref)
+        }
+        let staff = room.members.filter { connections[$0]?.isStaff == true }
+        sendInRoom(ticketId, .roomMembers(ticketId: ticketId, members: members), to: staff)
+    }
+
+    // MARK: Typing
+
+    func startTyping(ticketId: Int, user: User, isNote: Bool) {
+        let key = TypingKey(ticketId: ticketId, userId: user.id)
+        let previous = typing.removeValue(forKey: key)
+        previous?.expiry.cancel()
+        let timeout = configuration.typingTimeout
+        let expiry = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            guard !Task.isCancelled else { return }
+            await self?.expireTyping(key)
+        }
+        var ref = user.ref
+        ref.isOnline = true
+        typing[key] = Typing(user: ref, isNote: isNote, expiry: expiry)
+        // A refresh is not relayed again unless it changes between reply and note.
+        if previous?.isNote != isNote {
+            relayTyping(.typingStart(ticketId: ticketId, user: ref, internal: isNote), ticketId: ticketId, userId: user.id, isNote: isNote)
+        }
+    }
+
+    func stopTyping(ticketId: Int, userId: Int) {
+        guard let entry = typing.removeValue(forKey: TypingKey(ticketId: ticketId, userId: userId)) else { return }
+        entry.expiry.cancel()
+        relayTyping(.typingStop(ticketId: ticketId, user: entry.user, internal: entry.isNote), ticketId: ticketId,
+                    userId: userId, isNote: entry.isNote)
+    }
+
+    private func expireTyping(_ key: TypingKey) {
+        guard let entry = typing.removeValue(forKey: key) else { return }
+        relayTyping(.typingStop(ticketId: key.ticketId, user: entry.user, internal: entry.isNote), ticketId: key.ticketId,
+                    userId: key.userId, isNote: entry.isNote)
+    }
+
+    /// To the others in the room; a note being written is for agents only.
+    private func relayTyping(_ event: ServerEvent, ticketId: Int, userId: Int, isNote: Bool) {
+        guard let room = rooms[ticketId] else { return }
+        let recipients = room.members.filter { id in
+            guard let handle = connections[id], handle.userId != userId else { return false }
+            return !isNote || handle.isStaff
+        }
+        sendInRoom(ticketId, event, to: recipients)
+    }
+
+    // MARK: Events
+
+    public func publish(_ event: SupportEvent) async {
+        switch event {
+        case .messageStored(let message, let origin):
+            stopTyping(ticketId: message.ticketId, userId: message.sender.id)
+            relay(message, origin: origin)
+        case .read(let ticketId, let userId, let upToSeq):
+            sendToRoom(ticketId, .messagesRead(ticketId: ticketId, userId: userId, upToSeq: upToSeq))
+        case .delivered(let ticketId, let userId, let upToSeq):
+            sendToRoom(ticketId, .messagesDelivered(ticketId: ticketId, userId: userId, upToSeq: upToSeq))
+        case .ticketCreated(let ticketId, let customerId):
+            await sendTicket(ticketId, customerId: customerId) { .ticketCreated($0) }
+        case .ticketChanged(let before, let after, let by):
+            await ticketChanged(before: before, after: after, by: by)
+        case .agentStatusChanged(let agent, let status):
+            var ref = agent
+            ref.isOnline = byUser[agent.id] != nil
+            send(.agentStatusChanged(agent: ref, status: status), to: staffConnections())
+        case .loginEnded(let loginId):
+            for id in byLogin[loginId] ?? [] {
+                connections[id]?.close(code: CloseCode.loggedOut, reason: "logged out")
+            }
+        }
+    }
+
+    /// Relays in seq order; a message ahead of a missing one waits (briefly) for it.
+    private func relay(_ message: Message, origin: ConnectionID?) {
+        guard var room = rooms[message.ticketId] else { return } // nobody is in the room
+        if let last = room.lastRelayed, message.seq <= last { return } // covered by a replay
+        room.pending[message.seq] = message
+        rooms[message.ticketId] = room
+        origins[message.id] = origin
+        drain(message.ticketId)
+    }
+
+    /// Which connection sent a message waiting to be relayed (it gets an ACK instead).
+    private var origins: [Int: ConnectionID?] = [:]
+
+    private func drain(_ ticketId: Int) {
+        guard var room = rooms[ticketId], var last = room.lastRelayed else { return }
+        while let next = room.pending.removeValue(forKey: last + 1) {
+            last += 1
+            let origin = origins.removeValue(forKey: next.id) ?? nil
+            let recipients = room.members.filter { id in
+                id != origin && (!next.internal || connections[id]?.isStaff == true)
+            }
+            room.lastRelayed = last
+            rooms[ticketId] = room
+            sendInRoom(ticketId, .receiveMessage(ticketId: ticketId, message: next), to: recipients)
+            room = rooms[ticketId] ?? room
+        }
+        room.lastRelayed = last
+        if room.pending.isEmpty {
+            room.gapTimer?.cancel()
+            room.gapTimer = nil
+        } else if room.gapTimer == nil {
+            let wait = configuration.gapWait
+            room.gapTimer = Task { [weak self] in
+                try? await Task.sleep(for: wait)
+                guard !Task.isCancelled else { return }
+                await self?.fillGap(ticketId)
+            }
+        }
+        rooms[ticketId] = room
+    }
+
+    /// A gap that did not close by itself: read the missing messages back from storage.
+    private func fillGap(_ ticketId: Int) async {
+        rooms[ticketId]?.gapTimer = nil
+        guard let last = rooms[ticketId]?.lastRelayed else { return }
+        let everyone = Viewer(userId: 0, role: .admin)
+        if let page = try? await store.messages(ticketId: ticketId, window: MessageWindow(afterSeq: last, beforeSeq: nil, limit: 200),
+                                                for: everyone) {
+            for message in page.items where rooms[ticketId]?.pending[message.seq] == nil {
+                rooms[ticketId]?.pending[message.seq] = message
+            }
+        }
+        drain(ticketId)
+    }
+
+    private func ticketChanged(before: TicketRow, after: TicketRow, by: UserRef) async {
+        if after.assignedAgentId != before.assignedAgentId, let agentId = after.assignedAgentId,
+           let agent = try? await store.user(id: agentId) {
+            var previous: UserRecord?
+            if let previousId = before.assignedAgentId { previous = try? await store.user(id: previousId) }
+            var agentRef = agent.user.ref
+            agentRef.isOnline = byUser[agentId] != nil
+            let previousRef = previous.map { record -> UserRef in
+                var ref = record.user.ref
+                ref.isOnline = byUser[record.id] != nil
+                return ref
+            }
+            send(.agentAssigned(ticketId: after.id, agent: agentRef, previousAgent: previousRef),
+                 to: staffConnections().union(byUser[after.customerId] ?? []))
+        }
+        if after.status != before.status {
+            send(.ticketStatusChanged(ticketId: after.id, status: after.status, previousStatus: before.status, changedBy: by),
+                 to: staffConnections().union(byUser[after.customerId] ?? []))
+        }
+        await sendTicket(after.id, customerId: after.customerId) { .ticketUpdated($0) }
+    }
+
+    /// A ticket frame to its customer and every agent, each seeing the ticket as they may
+    /// (their own unread count; notes for agents only).
+    private func sendTicket(_ ticketId: Int, customerId: Int, _ make: (Ticket) -> ServerEvent) async {
+        var recipients: [Int: Set<ConnectionID>] = [:]
+        for id in staffConnections() { if let handle = connections[id] { recipients[handle.userId, default: []].insert(id) } }
+        if let customer = byUser[customerId] { recipients[customerId] = customer }
+        for (userId, ids) in recipients {
+            guard let role = connections[ids.first!]?.caller.role,
+                  let ticket = try? await store.ticket(id: ticketId, for: Viewer(userId: userId, role: role))
+            else { continue }
+            send(make(ticket), to: ids.filter { connections[$0] != nil })
+        }
+    }
+
+    // MARK: Sending
+
+    func encode(_ event: ServerEvent) -> String {
+        guard let data = try? encoder.encode(event) else { return #"{"type":"ERROR","code":"INTERNAL","message":"encoding"}"# }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Straight to one connection (answers to its own frames).
+    func reply(_ event: ServerEvent, to id: ConnectionID) {
+        connections[id]?.send(encode(event))
+    }
+
+    func send(_ event: ServerEvent, to ids: Set<ConnectionID>) {
+        guard !ids.isEmpty else { return }
+        let text = encode(event)
+        for id in ids { connections[id]?.send(text) }
+    }
+
+    /// To every member of the room.
+    private func sendToRoom(_ ticketId: Int, _ event: ServerEvent) {
+        guard let room = rooms[ticketId] else { return }
+        sendInRoom(ticketId, event, to: room.members)
+    }
+
+    /// Room frames respect a joining member's replay: they wait behind it.
+    private func sendInRoom(_ ticketId: Int, _ event: ServerEvent, to ids: Set<ConnectionID>) {
+        guard !ids.isEmpty else { return }
+        let text = encode(event)
+        for id in ids {
+            switch memberships[id]?[ticketId] {
+            case .joining(var held)?:
+                held.append(text)
+                memberships[id]?[ticketId] = .joining(held)
+            default:
+                connections[id]?.send(text)
+            }
+        }
+    }
+
+    private func staffConnections() -> Set<ConnectionID> {
+        Set(connections.values.lazy.filter(\.isStaff).map(\.id))
+    }
+}

@@ -1,0 +1,24 @@
+import SwitchboardProtocol
+
+/// Identifies one WebSocket connection on this server.
+public typealias ConnectionID = Int
+
+/// Something that happened, as the services report it after it is stored. The hub turns these
+/// into frames for whoever should hear of them; REST and WebSocket changes report alike.
+public enum SupportEvent: Sendable {
+    /// A new message (never a resend). `origin` is the connection that sent it, which gets an
+    /// `ACK` instead of the relay.
+    case messageStored(Message, origin: ConnectionID?)
+    case ticketCreated(ticketId: Int, customerId: Int)
+    case ticketChanged(before: TicketRow, after: TicketRow, by: UserRef)
+    case read(ticketId: Int, userId: Int, upToSeq: Int)
+    case delivered(ticketId: Int, userId: Int, upToSeq: Int)
+    case agentStatusChanged(agent: UserRef, status: AgentStatus)
+    /// A login ended (logout, or a stolen refresh token): its sockets close.
+    case loginEnded(loginId: String)
+}
+
+/// Where services report events.
+public protocol SupportEventSink: Sendable {
+    func publish(_ event: SupportEvent) async
+}

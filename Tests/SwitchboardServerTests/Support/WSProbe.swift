@@ -1,0 +1,101 @@
+import Foundation
+import HummingbirdWSClient
+import Logging
+import NIOWebSocket
+import Synchronization
+import Testing
+@testable import SwitchboardProtocol
+
+/// A WebSocket client for tests: connects to the live server on 127.0.0.1, records every frame
+/// it receives, and waits (with a deadline) for the frames a test expects.
+final class WSProbe: Sendable {
+    private let received = Mutex<[ServerEvent]>([])
+    private let writer = Mutex<WebSocketOutboundWriter?>(nil)
+    private let closed = Mutex<(Bool, WebSocketErrorCode?)>((false, nil))
+    private let encoder = Mutex(WireJSON.encoder())
+
+    static func connect(port: Int, token: String, maxFrameSize: Int = 1 << 20) async throws -> WSProbe {
+        let probe = WSProbe()
+        let (ready, readyContinuation) = AsyncStream<Bool>.makeStream()
+        let task = Task {
+            defer { readyContinuation.yield(false) }
+            let close = try await WebSocketClient.connect(
+                url: "ws://127.0.0.1:\(port)/ws?access_token=\(token)",
+                configuration: .init(maxFrameSize: maxFrameSize), logger: Logger(label: "probe")
+            ) { inbound, outbound, _ in
+                probe.writer.withLock { $0 = outbound }
+                readyContinuation.yield(true)
+                for try await message in inbound.messages(maxSize: maxFrameSize) {
+                    guard case .text(let text) = message,
+                          let event = try? WireJSON.decoder().decode(ServerEvent.self, from: Data(text.utf8))
+                    else { continue }
+                    probe.received.withLock { $0.append(event) }
+                }
+            }
+            probe.closed.withLock { $0 = (true, close?.closeCode) }
+        }
+        var iterator = ready.makeAsyncIterator()
+        guard await iterator.next() == true else {
+            _ = try await task.value
+            throw ProbeError("the upgrade was refused")
+        }
+        return probe
+    }
+
+    func send(_ kind: ClientFrame.Kind, ref: String? = nil) async throws {
+        let data = try encoder.withLock { try $0.encode(ClientFrame(kind, ref: ref)) }
+        try await sendText(String(decoding: data, as: UTF8.self))
+    }
+
+    func sendText(_ text: String) async throws {
+        guard let writer = writer.withLock({ $0 }) else { throw ProbeError("not connected") }
+        try await writer.write(.text(text))
+    }
+
+    func close() async {
+        try? await writer.withLock { $0 }?.close(.normalClosure, reason: nil)
+        _ = try? await waitUntil(seconds: 5) { self.isClosed }
+    }
+
+    var events: [ServerEvent] { received.withLock { $0 } }
+    var isClosed: Bool { closed.withLock { $0.0 } }
+    var closeCode: WebSocketErrorCode? { closed.withLock { $0.1 } }
+
+    /// The first recorded frame matching `match`, waiting for it if need be.
+    @discardableResult
+    func next<T>(seconds: Double = 5, sourceLocation: SourceLocation = #_sourceLocation,
+                 _ match: @escaping @Sendable (ServerEvent) -> T?) async throws -> T {
+        let found = try await waitUntil(seconds: seconds) { self.events.lazy.compactMap(match).first }
+        guard let found else {
+            Issue.record("no matching frame within \(seconds) s; got \(events.map(\.type))", sourceLocation: sourceLocation)
+            throw ProbeError("timed out")
+        }
+        return found
+    }
+
+    /// Waits until `condition` gives a value, or the time is up (nil).
+    func waitUntil<T>(seconds: Double, _ condition: @escaping @Sendable () -> T?) async throws -> T? {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if let value = condition() { return value }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return condition()
+    }
+
+    func waitUntil(seconds: Double, _ condition: @escaping @Sendable () -> Bool) async throws -> Bool {
+        try await waitUntil(seconds: seconds) { condition() ? true : nil } ?? false
+    }
+
+    /// Every received message of a ticket, in arrival order.
+    func messages(of ticketId: Int) -> [Message] {
+        events.compactMap { if case .receiveMessage(ticketId, let message) = $0 { message } else { nil } }
+    }
+
+    func forget() { received.withLock { $0.removeAll() } }
+}
+
+struct ProbeError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
