@@ -56,12 +56,12 @@ import Testing
             #expect(customer.messages(of: ticket).map(\.message) == ["Hello!"])
             // A customer cannot write one.
             try await customer.send(.sendMessage(ticketId: ticket, clientMessageId: "x", message: "psst", messageType: nil, internal: true), ref: "r9")
-            let refusal = try await customer.next { if case .error(let code, _, "r9") = $0 { code } else { nil } }
+            let refusal = try await customer.error(ref: "r9").code
             #expect(refusal == .forbidden)
             // Nor join someone else's room.
             let other = try await api.openTicket(cast.customer2).id
             try await customer.send(.joinRoom(ticketId: other, sinceSeq: nil), ref: "j2")
-            #expect(try await customer.next { if case .error(let code, _, "j2") = $0 { code } else { nil } } == ErrorCode.notFound)
+            #expect(try await customer.error(ref: "j2").code == ErrorCode.notFound)
             for probe in [customer, agent, agent2] { await probe.close() }
         }
     }
@@ -144,7 +144,7 @@ import Testing
             #expect(try await agent.next { if case .messagesRead(ticket, cast.customerId, let seq) = $0 { seq } else { nil } } == 1)
             #expect(try await api.ticket(ticket, token: cast.customer).unreadCount == 0)
             try await customer.send(.markRead(ticketId: ticket, upToSeq: 9), ref: "bad")
-            #expect(try await customer.next { if case .error(let code, _, "bad") = $0 { code } else { nil } } == ErrorCode.invalid)
+            #expect(try await customer.error(ref: "bad").code == ErrorCode.invalid)
             await customer.close()
             await agent.close()
         }

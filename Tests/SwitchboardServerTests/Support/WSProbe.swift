@@ -65,26 +65,35 @@ final class WSProbe: Sendable {
     @discardableResult
     func next<T>(seconds: Double = 5, sourceLocation: SourceLocation = #_sourceLocation,
                  _ match: @escaping @Sendable (ServerEvent) -> T?) async throws -> T {
-        let found = try await waitUntil(seconds: seconds) { self.events.lazy.compactMap(match).first }
-        guard let found else {
-            Issue.record("no matching frame within \(seconds) s; got \(events.map(\.type))", sourceLocation: sourceLocation)
-            throw ProbeError("timed out")
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while true {
+            for event in events {
+                if let found = match(event) { return found }
+            }
+            guard ContinuousClock.now < deadline else { break }
+            try await Task.sleep(for: .milliseconds(10))
         }
-        return found
+        Issue.record("no matching frame within \(seconds) s; got \(events.map(\.type))", sourceLocation: sourceLocation)
+        throw ProbeError("timed out")
     }
 
-    /// Waits until `condition` gives a value, or the time is up (nil).
-    func waitUntil<T>(seconds: Double, _ condition: @escaping @Sendable () -> T?) async throws -> T? {
+    /// Waits until `condition` holds, or the time is up; answers whether it held.
+    @discardableResult
+    func waitUntil(seconds: Double, _ condition: @escaping @Sendable () -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < deadline {
-            if let value = condition() { return value }
+            if condition() { return true }
             try await Task.sleep(for: .milliseconds(10))
         }
         return condition()
     }
 
-    func waitUntil(seconds: Double, _ condition: @escaping @Sendable () -> Bool) async throws -> Bool {
-        try await waitUntil(seconds: seconds) { condition() ? true : nil } ?? false
+    /// The `ERROR` answering the frame sent with `ref`.
+    func error(ref: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> (code: ErrorCode, message: String) {
+        try await next(sourceLocation: sourceLocation) { event -> (code: ErrorCode, message: String)? in
+            guard case .error(let code, let message, let eventRef) = event, eventRef == ref else { return nil }
+            return (code, message)
+        }
     }
 
     /// Every received message of a ticket, in arrival order.

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+@testable import SwitchboardProtocol
+@testable import SwitchboardServer
+
+@Suite struct RealtimeLimitTests {
+    @Test func aBadTokenGetsNoSocket() async throws {
+        try await withCast(live: true) { api, cast, _ in
+            for token in ["", "nonsense", cast.customer + "x"] {
+                await #expect(throws: (any Error).self) { try await WSProbe.connect(port: api.port, token: token) }
+            }
+            // A logged-out login cannot open one either.
+            let login = try await api.login("agent")
+            _ = try await api.call(.post, "/api/auth/logout", token: login.accessToken)
+            await #expect(throws: (any Error).self) { try await WSProbe.connect(port: api.port, token: login.accessToken) }
+        }
+    }
+
+    @Test func oversizeFrameClosesWith1009() async throws {
+        try await withCast(live: true) { api, cast, _ in
+            let probe = try await api.socket(cast.customer)
+            try await probe.sendText(#"{"type":"JOIN_ROOM","ticketId":1,"pad":""# + String(repeating: "x", count: 70_000) + #""}"#)
+            _ = try await probe.waitUntil(seconds: 5) { probe.isClosed }
+            #expect(probe.closeCode == .messageTooLarge)
+        }
+    }
+
+    @Test func badFramesGetAnErrorAndTheSocketStaysOpen() async throws {
+        try await withCast(live: true) { api, cast, _ in
+            let ticket = try await api.openTicket(cast.customer).id
+            let probe = try await api.socket(cast.customer)
+            try await probe.sendText("{not json")
+            #expect(try await probe.next { if case .error(.invalid, let m, nil) = $0 { m } else { nil } } == "the frame is not valid JSON")
+            try await probe.sendText(#"{"type":"DANCE","ref":"d1"}"#)
+            let unknown = try await probe.error(ref: "d1").message
+            #expect(unknown.contains("unknown frame type 'DANCE'"))
+            try await probe.sendText(#"{"type":"JOIN_ROOM","ref":"j1"}"#)
+            #expect(try await probe.error(ref: "j1").message == "ticketId: is required")
+            try await probe.sendText(#"{"type":"SEND_MESSAGE","ref":"s1","ticketId":\#(ticket),"clientMessageId":"c","message":"   "}"#)
+            #expect(try await probe.error(ref: "s1").message == "message: must not be empty")
+            try await probe.send(.joinRoom(ticketId: ticket, sinceSeq: nil), ref: "ok")
+            #expect(try await probe.next { if case .roomJoined(ticket, _, _) = $0 { true } else { nil } })
+            #expect(!probe.isClosed)
+            await probe.close()
+        }
+    }
+
+    @Test func aFloodIsLimitedThenClosed() async throws {
+        try await withCast(live: true) { api, cast, _ in
+            let ticket = try await api.openTicket(cast.customer).id
+            let probe = try await api.socket(cast.customer)
+            for _ in 0..<400 {
+                try? await probe.send(.typingStop(ticketId: ticket, internal: false))
+            }
+            _ = try await probe.waitUntil(seconds: 10) { probe.isClosed }
+            let limited = probe.events.filter { if case .error(.rateLimited, _, _) = $0 { true } else { false } }.count
+            #expect(limited > 0)
+            #expect(probe.closeCode == .init(codeNumber: Int(CloseCode.rateLimited)))
+        }
+    }
+
+    @Test func theSocketClosesWhenTheTokenExpires() async throws {
+        try await withCast(live: true, configure: { $0.configuration.accessTokenLifetime = 1 }) { api, _, _ in
+            let login = try await api.login("agent")
+            let probe = try await WSProbe.connect(port: api.port, token: login.accessToken)
+            _ = try await probe.waitUntil(seconds: 5) { probe.isClosed }
+            #expect(probe.closeCode == .init(codeNumber: Int(CloseCode.tokenExpired)))
+        }
+    }
+
+    @Test func logoutClosesThatLoginsSocketsOnly() async throws {
+        try await withCast(live: true) { api, _, _ in
+            let first = try await api.login("agent"), second = try await api.login("agent")
+            let a = try await WSProbe.connect(port: api.port, token: first.accessToken)
+            let b = try await WSProbe.connect(port: api.port, token: second.accessToken)
+            #expect(try await api.call(.post, "/api/auth/logout", token: first.accessToken).status == 204)
+            _ = try await a.waitUntil(seconds: 5) { a.isClosed }
+            #expect(a.closeCode == .init(codeNumber: Int(CloseCode.loggedOut)))
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(!b.isClosed)
+            await b.close()
+        }
+    }
+
+    @Test func connectionsPerUserAreCapped() async throws {
+        try await withCast(live: true, configure: { $0.configuration.realtime.maxConnectionsPerUser = 2 }) { api, cast, _ in
+            let one = try await api.socket(cast.customer), two = try await api.socket(cast.customer)
+            await #expect(throws: (any Error).self) { try await api.socket(cast.customer) }
+            let agent = try await api.socket(cast.agent) // others are unaffected
+            await one.close()
+            _ = try await Task.sleep(for: .milliseconds(100))
+            let three = try await api.socket(cast.customer)
+            for probe in [two, three, agent] { await probe.close() }
+        }
+    }
+}

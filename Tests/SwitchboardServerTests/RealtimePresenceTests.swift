@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+@testable import SwitchboardProtocol
+@testable import SwitchboardServer
+
+@Suite struct RealtimePresenceTests {
+    @Test func presenceWithGrace() async throws {
+        try await withCast(live: true, configure: RealtimeChatTests.fast) { api, cast, _ in
+            let agent = try await api.socket(cast.agent)
+            var customer = try await api.socket(cast.customer)
+            let online = try await agent.next { if case .userOnline(let user) = $0, user.id == cast.customerId { user } else { nil } }
+            #expect(online.isOnline)
+            #expect(try await api.get("/api/me", token: cast.customer).decode(User.self).isOnline)
+            // A quick reconnect is silent.
+            await customer.close()
+            customer = try await api.socket(cast.customer)
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(!agent.events.contains { if case .userOffline = $0 { true } else { false } })
+            #expect(agent.events.filter { if case .userOnline(let u) = $0 { u.id == cast.customerId } else { false } }.count == 1)
+            // Gone for longer than the grace: offline, and recorded.
+            await customer.close()
+            let offline = try await agent.next { if case .userOffline(let user) = $0, user.id == cast.customerId { user } else { nil } }
+            #expect(!offline.isOnline)
+            let me: User = try await api.get("/api/me", token: cast.customer).decode()
+            #expect(!me.isOnline && me.lastSeenAt != nil)
+            await agent.close()
+        }
+    }
+
+    @Test func agentsComeOnlineWithTheirFirstConnectionAndGoOfflineWithTheLast() async throws {
+        try await withCast(live: true, configure: RealtimeChatTests.fast) { api, cast, _ in
+            let admin = try await api.socket(cast.admin)
+            var agent = try await api.socket(cast.agent)
+            #expect(try await admin.next { if case .agentStatusChanged(let a, let s) = $0, a.id == cast.agentId { s } else { nil } } == AgentStatus.online)
+            try await agent.send(.setStatus(.busy))
+            #expect(try await admin.next { if case .agentStatusChanged(let a, .busy) = $0, a.id == cast.agentId { true } else { nil } })
+            #expect(try await agent.next { if case .agentStatusChanged(_, .busy) = $0 { true } else { nil } })
+            let agents: [AgentLoad] = try await api.get("/api/admin/support/agents", token: cast.admin).decode()
+            #expect(agents.first { $0.agent.id == cast.agentId }?.status == .busy)
+            await agent.close()
+            #expect(try await admin.next { if case .agentStatusChanged(let a, .offline) = $0, a.id == cast.agentId { true } else { nil } })
+            // Customers may not set an agent status.
+            let customer = try await api.socket(cast.customer)
+            try await customer.send(.setStatus(.online), ref: "s")
+            #expect(try await customer.error(ref: "s").code == ErrorCode.forbidden)
+            agent = try await api.socket(cast.agent)
+            await agent.close()
+            await customer.close()
+            await admin.close()
+        }
+    }
+
+    @Test func typingIsRelayedAndExpires() async throws {
+        try await withCast(live: true, configure: RealtimeChatTests.fast) { api, cast, _ in
+            let ticket = try await api.openTicket(cast.customer).id
+            let customer = try await api.socket(cast.customer), agent = try await api.socket(cast.agent)
+            let agent2 = try await api.socket(cast.agent2)
+            for probe in [customer, agent, agent2] {
+                try await probe.send(.joinRoom(ticketId: ticket, sinceSeq: nil))
+                try await probe.next { if case .roomJoined = $0 { true } else { nil } }
+            }
+            try await customer.send(.typingStart(ticketId: ticket, internal: false))
+            #expect(try await agent.next { if case .typingStart(ticket, let u, false) = $0 { u.id } else { nil } } == cast.customerId)
+            // No refresh: after the timeout it is relayed as a stop.
+            #expect(try await agent.next { if case .typingStop(ticket, let u, false) = $0 { u.id } else { nil } } == cast.customerId)
+            // An agent writing a note: the other agent sees it, the customer does not.
+            try await agent.send(.typingStart(ticketId: ticket, internal: true))
+            #expect(try await agent2.next { if case .typingStart(ticket, _, true) = $0 { true } else { nil } })
+            try await agent.send(.typingStop(ticketId: ticket, internal: true))
+            #expect(try await agent2.next { if case .typingStop(ticket, _, true) = $0 { true } else { nil } })
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(!customer.events.contains { if case .typingStart = $0 { true } else { false } })
+            #expect(!customer.events.contains { if case .typingStop = $0 { true } else { false } })
+            // Sending the message ends the typing.
+            try await customer.send(.typingStart(ticketId: ticket, internal: false))
+            try await customer.send(.sendMessage(ticketId: ticket, clientMessageId: "t", message: "done typing", messageType: nil, internal: nil))
+            agent.forget()
+            #expect(try await agent.next(seconds: 0.25) { if case .typingStop(ticket, _, _) = $0 { true } else { nil } })
+            for probe in [customer, agent, agent2] { await probe.close() }
+        }
+    }
+
+    @Test func agentsSeeWhoElseIsOnATicket() async throws {
+        try await withCast(live: true, configure: RealtimeChatTests.fast) { api, cast, _ in
+            let ticket = try await api.openTicket(cast.customer).id
+            let agent = try await api.socket(cast.agent), agent2 = try await api.socket(cast.agent2)
+            let customer = try await api.socket(cast.customer)
+            try await agent.send(.joinRoom(ticketId: ticket, sinceSeq: nil))
+            try await agent.next { if case .roomJoined = $0 { true } else { nil } }
+            try await agent2.send(.joinRoom(ticketId: ticket, sinceSeq: nil))
+            try await customer.send(.joinRoom(ticketId: ticket, sinceSeq: nil))
+            let everyone: Set<Int> = [cast.agentId, cast.agent2Id, cast.customerId]
+            _ = try await agent.waitUntil(seconds: 5) {
+                agent.events.contains { if case .roomMembers(ticket, let m) = $0 { Set(m.map(\.id)) == everyone } else { false } }
+            }
+            #expect(agent.events.contains { if case .roomMembers(ticket, let m) = $0 { Set(m.map(\.id)) == everyone } else { false } })
+            try await agent2.send(.leaveRoom(ticketId: ticket))
+            #expect(try await agent2.next { if case .roomLeft(ticket) = $0 { true } else { nil } })
+            #expect(try await agent.next { if case .roomMembers(ticket, let m) = $0, Set(m.map(\.id)) == [cast.agentId, cast.customerId] { true } else { nil } })
+            // Customers are not told who works on their ticket this way.
+            #expect(!customer.events.contains { if case .roomMembers = $0 { true } else { false } })
+            for probe in [customer, agent, agent2] { await probe.close() }
+        }
+    }
+
+    @Test func ticketChangesReachTheCustomerAndAllAgents() async throws {
+        try await withCast(live: true, configure: RealtimeChatTests.fast) { api, cast, _ in
+            let agent = try await api.socket(cast.agent), agent2 = try await api.socket(cast.agent2)
+            let customer = try await api.socket(cast.customer), other = try await api.socket(cast.customer2)
+            let ticket = try await api.openTicket(cast.customer).id
+            for probe in [agent, agent2, customer] {
+                #expect(try await probe.next { if case .ticketCreated(let t) = $0, t.id == ticket { true } else { nil } })
+            }
+            _ = try await api.put("/api/tickets/\(ticket)", token: cast.admin, UpdateTicketRequest(assignedAgentId: .set(cast.agentId)))
+            let assigned = try await customer.next { if case .agentAssigned(ticket, let a, let previous) = $0 { (a.id, previous) } else { nil } }
+            #expect(assigned.0 == cast.agentId && assigned.1 == nil)
+            let updated = try await agent2.next { if case .ticketUpdated(let t) = $0, t.id == ticket { t } else { nil } }
+            #expect(updated.assignedAgent?.id == cast.agentId)
+            _ = try await api.put("/api/tickets/\(ticket)", token: cast.agent, UpdateTicketRequest(status: .inProgress))
+            let changed = try await customer.next { if case .ticketStatusChanged(ticket, let s, let p, let by) = $0 { (s, p, by.id) } else { nil } }
+            #expect(changed == (.inProgress, .open, cast.agentId))
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(other.events.allSatisfy { $0.ticketId != ticket })
+            for probe in [agent, agent2, customer, other] { await probe.close() }
+        }
+    }
+}
