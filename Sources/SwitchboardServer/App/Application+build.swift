@@ -14,6 +14,8 @@ public struct SupportServices: Sendable {
     public let canned: CannedResponseService
     public let admin: AdminService
     public let hub: Hub
+    public let assigner: Assigner
+    public let events: EventBus
     public let limits: Limits
 
     public init(store: any Store, configuration: ServerConfiguration, logger: Logger) async throws {
@@ -25,14 +27,21 @@ public struct SupportServices: Sendable {
                                         refreshLifetime: configuration.refreshTokenLifetime)
         self.store = store
         self.limits = configuration.limits
-        let hub = Hub(store: store, configuration: configuration.realtime, clock: clock, logger: logger)
+        // Services report to the bus; the hub tells the clients, the assigner hands out work.
+        let events = EventBus()
+        let hub = Hub(store: store, configuration: configuration.realtime, events: events, clock: clock, logger: logger)
+        let assigner = Assigner(store: store, policy: configuration.assignmentPolicy, events: events, clock: clock, logger: logger)
+        events.attach(hub)
+        events.attach(assigner)
+        self.events = events
         self.hub = hub
-        accounts = AccountService(store: store, tokens: tokens, hasher: hasher, validator: validator, events: hub, clock: clock,
+        self.assigner = assigner
+        accounts = AccountService(store: store, tokens: tokens, hasher: hasher, validator: validator, events: events, clock: clock,
                                   decoyHash: try await hasher.hash(TokenService.newRefreshToken()))
-        tickets = TicketService(store: store, validator: validator, events: hub, clock: clock)
+        tickets = TicketService(store: store, validator: validator, events: events, clock: clock)
         sessions = ChatSessionService(store: store, tickets: tickets, clock: clock)
         canned = CannedResponseService(store: store, validator: validator, clock: clock)
-        admin = AdminService(store: store, events: hub, clock: clock)
+        admin = AdminService(store: store, events: events, clock: clock)
     }
 }
 

@@ -18,6 +18,7 @@ public struct ServerConfiguration: Sendable {
     public var bcryptCost: UInt8 = 12
     public var limits = Limits()
     public var realtime = RealtimeConfiguration()
+    public var assignmentPolicy = AssignmentPolicy.leastLoaded
     public var logLevel: Logger.Level = .info
     /// Create demo accounts on an empty database (the embedded server does).
     public var seedDemoAccounts = false

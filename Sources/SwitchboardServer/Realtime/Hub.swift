@@ -38,6 +38,8 @@ public actor Hub: SupportEventSink, Service {
     }
 
     let store: any Store
+    /// Where presence-driven agent status changes are reported (so the assigner hears them too).
+    let events: any SupportEventSink
     let configuration: RealtimeConfiguration
     let clock: @Sendable () -> Date
     let logger: Logger
@@ -53,8 +55,10 @@ public actor Hub: SupportEventSink, Service {
     private var offlineTimers: [Int: Task<Void, Never>] = [:]
     private var nextId: ConnectionID = 1
 
-    public init(store: any Store, configuration: RealtimeConfiguration, clock: @escaping @Sendable () -> Date, logger: Logger) {
+    public init(store: any Store, configuration: RealtimeConfiguration, events: any SupportEventSink,
+                clock: @escaping @Sendable () -> Date, logger: Logger) {
         self.store = store
+        self.events = events
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
@@ -125,7 +129,7 @@ public actor Hub: SupportEventSink, Service {
         ref.isOnline = true
         await announcePresence(.userOnline(ref), of: user)
         if user.role.isStaff, let status, status != user.agentStatus {
-            send(.agentStatusChanged(agent: ref, status: status), to: staffConnections())
+            await events.publish(.agentStatusChanged(agent: ref, status: status))
         }
     }
 
@@ -137,7 +141,7 @@ public actor Hub: SupportEventSink, Service {
         ref.isOnline = false
         await announcePresence(.userOffline(ref), of: user)
         if user.role.isStaff, let status {
-            send(.agentStatusChanged(agent: ref, status: status), to: staffConnections())
+            await events.publish(.agentStatusChanged(agent: ref, status: status))
         }
     }
 

@@ -28,7 +28,8 @@ public struct AdminService: Sendable {
         guard let load = try await store.updateAgent(id: id, status: request.status, capacity: request.capacity) else {
             throw ContractError(.notFound, "no agent #\(id)")
         }
-        if request.status != nil { await events.publish(.agentStatusChanged(agent: load.agent, status: load.status)) }
+        // Capacity changes are announced too: agents' boards show it, and a raise may free a slot.
+        await events.publish(.agentStatusChanged(agent: load.agent, status: load.status))
         return load
     }
 

@@ -132,6 +132,10 @@ enum Schema {
             )
             """,
         ]),
+        Migration(version: 2, name: "assignment rotation", statements: [
+            "ALTER TABLE users ADD COLUMN last_assigned_at INTEGER",
+            "CREATE INDEX tickets_waiting ON tickets (assigned_agent_id, priority_rank DESC, created_at)",
+        ]),
     ]
 
     /// Brings the database up to the newest version; returns the versions it applied.

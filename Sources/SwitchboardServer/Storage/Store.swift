@@ -74,6 +74,14 @@ public struct TicketChange: Sendable, Equatable {
     public var isEmpty: Bool { self == TicketChange() }
 }
 
+/// How auto-assignment picks among available agents.
+public enum AssignmentPolicy: String, Sendable, CaseIterable, Codable {
+    /// The agent who was given a ticket least recently.
+    case roundRobin = "round-robin"
+    /// The agent with the fewest active chats (then the least recently given one).
+    case leastLoaded = "least-loaded"
+}
+
 public enum TicketSort: String, Sendable, CaseIterable {
     case createdAt, createdAtDesc = "-createdAt", priority, priorityDesc = "-priority", updatedAt, updatedAtDesc = "-updatedAt"
 }
@@ -161,6 +169,12 @@ public protocol Store: Sendable {
     // MARK: Agents
     func agents() async throws -> [AgentLoad]
     func updateAgent(id: Int, status: AgentStatus?, capacity: Int?) async throws -> AgentLoad?
+
+    // MARK: Assignment
+    /// Gives the most urgent, then oldest, waiting ticket to an available agent (role AGENT,
+    /// connected, ONLINE, under capacity) chosen by `policy`, in one transaction. Nil when no
+    /// ticket waits or no agent has room.
+    func assignNextWaiting(policy: AssignmentPolicy, now: Date) async throws -> (before: TicketRow, after: TicketRow)?
 
     // MARK: Tickets
     func createTicket(_ ticket: NewTicket, now: Date) async throws -> Int

@@ -1,0 +1,38 @@
+import Foundation
+import SQLKit
+import SwitchboardProtocol
+
+extension SQLStore {
+    public func assignNextWaiting(policy: AssignmentPolicy, now: Date) async throws -> (before: TicketRow, after: TicketRow)? {
+        try await driver.transaction { db in
+            guard let before = try await db.raw("""
+                SELECT \(unsafeRaw: Self.ticketRowColumns) FROM tickets
+                WHERE assigned_agent_id IS NULL AND status IN ('OPEN', 'IN_PROGRESS')
+                ORDER BY priority_rank DESC, created_at ASC, id ASC LIMIT 1
+                """).first().map(Self.ticketRow)
+            else { return nil }
+            let order = switch policy {
+            case .roundRobin: "COALESCE(u.last_assigned_at, 0) ASC, u.id ASC"
+            case .leastLoaded: "active ASC, COALESCE(u.last_assigned_at, 0) ASC, u.id ASC"
+            }
+            guard let agentId = try await db.raw("""
+                SELECT u.id, (SELECT COUNT(*) FROM tickets t WHERE t.assigned_agent_id = u.id
+                                AND t.status IN ('OPEN', 'IN_PROGRESS')) AS active
+                FROM users u
+                WHERE u.role = 'AGENT' AND u.agent_status = 'ONLINE' AND u.is_online
+                  AND (SELECT COUNT(*) FROM tickets t WHERE t.assigned_agent_id = u.id
+                         AND t.status IN ('OPEN', 'IN_PROGRESS')) < u.capacity
+                ORDER BY \(unsafeRaw: order) LIMIT 1
+                """).first(decodingColumn: "id", as: Int.self)
+            else { return nil }
+            try await db.raw("""
+                UPDATE tickets SET assigned_agent_id = \(bind: agentId), updated_at = \(bind: millis(now))
+                WHERE id = \(bind: before.id)
+                """).run()
+            try await db.raw("UPDATE users SET last_assigned_at = \(bind: millis(now)) WHERE id = \(bind: agentId)").run()
+            let after = try await Self.requireTicketRow(id: before.id, in: db)
+            try await Self.followSession(of: after, previous: before, now: now, in: db)
+            return (before, after)
+        }
+    }
+}
