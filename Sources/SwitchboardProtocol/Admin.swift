@@ -89,15 +89,37 @@ public struct SupportReport: Codable, Equatable, Sendable {
         }
     }
 
+    /// Chat sessions started in the period (an addition to the contract).
+    public struct SessionFigures: Codable, Equatable, Sendable {
+        public var started: Int
+        public var ended: Int
+        /// From start to end, over the ended ones.
+        @Nullable public var avgDurationSeconds: Double?
+        /// Messages (notes included) per session.
+        @Nullable public var avgMessages: Double?
+        /// From the session's start to the first public agent message.
+        @Nullable public var avgFirstResponseSeconds: Double?
+
+        public init(started: Int, ended: Int, avgDurationSeconds: Double?, avgMessages: Double?, avgFirstResponseSeconds: Double?) {
+            self.started = started
+            self.ended = ended
+            self.avgDurationSeconds = avgDurationSeconds
+            self.avgMessages = avgMessages
+            self.avgFirstResponseSeconds = avgFirstResponseSeconds
+        }
+    }
+
     public var from: Date
     public var to: Date
     public var agents: [AgentFigures]
     public var days: [DayFigures]
+    public var sessions: SessionFigures
 
-    public init(from: Date, to: Date, agents: [AgentFigures], days: [DayFigures]) {
+    public init(from: Date, to: Date, agents: [AgentFigures], days: [DayFigures], sessions: SessionFigures) {
         self.from = from
         self.to = to
         self.agents = agents
         self.days = days
+        self.sessions = sessions
     }
 }

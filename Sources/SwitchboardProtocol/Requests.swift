@@ -171,3 +171,22 @@ public struct CannedResponseUpdate: Codable, Equatable, Sendable {
         self.shared = shared
     }
 }
+
+/// `POST /api/tickets/{id}/transfer` (an addition): hand the ticket to another agent.
+public struct TransferRequest: Codable, Equatable, Sendable {
+    public var agentId: Int
+
+    public init(agentId: Int) { self.agentId = agentId }
+}
+
+/// `POST /api/tickets/{id}/escalate` (an addition): raise the priority (by default one step) and
+/// hand the ticket to the chosen agent, or else to the least busy admin.
+public struct EscalateRequest: Codable, Equatable, Sendable {
+    public var priority: Priority?
+    public var agentId: Int?
+
+    public init(priority: Priority? = nil, agentId: Int? = nil) {
+        self.priority = priority
+        self.agentId = agentId
+    }
+}

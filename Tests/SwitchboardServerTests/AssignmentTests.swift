@@ -40,6 +40,8 @@ import Testing
             _ = try await api.put("/api/admin/support/agents/\(cast.agentId)/status", token: cast.admin, AgentStatusRequest(capacity: 2))
             let agent = try await Self.bringOnline(api, cast.agent, cast.agentId, admin: cast.admin)
             func assignee(_ priority: Priority) async throws -> Int? { try await api.ticket(ids[priority]!, token: cast.admin).assignedAgent?.id }
+            // The drain follows the agent's coming online; wait for it to settle.
+            for _ in 0..<250 where try await assignee(.high) == nil { try await Task.sleep(for: .milliseconds(20)) }
             #expect(try await assignee(.urgent) == cast.agentId)
             #expect(try await assignee(.high) == cast.agentId)
             #expect(try await assignee(.medium) == nil)

@@ -77,7 +77,9 @@ public func buildApplication(
                                                validateUTF8: true))),
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: "switchboard"),
             // Shut down in reverse: the server stops first, then the hub, and the database last.
-            services: [StoreCloser(store: store), services.hub],
+            services: [StoreCloser(store: store), services.hub,
+                       SessionSweeper(store: store, idleAfter: configuration.sessionIdleTimeout,
+                                      interval: configuration.sessionSweepInterval, clock: configuration.clock, logger: logger)],
             onServerRunning: { channel in await onListening(host, channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     } catch {

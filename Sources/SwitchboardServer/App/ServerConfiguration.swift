@@ -19,6 +19,10 @@ public struct ServerConfiguration: Sendable {
     public var limits = Limits()
     public var realtime = RealtimeConfiguration()
     public var assignmentPolicy = AssignmentPolicy.leastLoaded
+    /// An ACTIVE chat session with no activity for this long becomes INACTIVE.
+    public var sessionIdleTimeout: Duration = .seconds(600)
+    /// How often idle sessions are looked for.
+    public var sessionSweepInterval: Duration = .seconds(30)
     public var logLevel: Logger.Level = .info
     /// Create demo accounts on an empty database (the embedded server does).
     public var seedDemoAccounts = false

@@ -15,6 +15,9 @@ struct TicketsController {
             .get(":id/messages", use: messages)
             .post(":id/messages", use: postMessage)
             .post(":id/read", use: markRead)
+            .post(":id/claim", use: claim)
+            .post(":id/transfer", use: transfer)
+            .post(":id/escalate", use: escalate)
     }
 
     @Sendable func list(_ request: Request, context: SupportRequestContext) async throws -> Page<Ticket> {
@@ -91,6 +94,24 @@ struct TicketsController {
         let body = try await request.decodeJSON(PostMessageRequest.self, limit: limits.requestBodyBytes)
         let result = try await tickets.post(body, to: ticketId, by: caller)
         return EditedResponse(status: result.duplicate ? .ok : .created, response: result.message)
+    }
+
+    @Sendable func claim(_ request: Request, context: SupportRequestContext) async throws -> Ticket {
+        try await tickets.claim(try context.id(), by: try context.requireCaller())
+    }
+
+    @Sendable func transfer(_ request: Request, context: SupportRequestContext) async throws -> Ticket {
+        let caller = try context.requireCaller(), id = try context.id()
+        try caller.requireStaff()
+        let body = try await request.decodeJSON(TransferRequest.self, limit: limits.requestBodyBytes)
+        return try await tickets.transfer(id, to: body.agentId, by: caller)
+    }
+
+    @Sendable func escalate(_ request: Request, context: SupportRequestContext) async throws -> Ticket {
+        let caller = try context.requireCaller(), id = try context.id()
+        try caller.requireStaff()
+        let body = try await request.decodeJSON(EscalateRequest.self, limit: limits.requestBodyBytes)
+        return try await tickets.escalate(id, body, by: caller)
     }
 
     @Sendable func markRead(_ request: Request, context: SupportRequestContext) async throws -> HTTPResponse.Status {

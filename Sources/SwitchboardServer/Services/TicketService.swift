@@ -90,6 +90,65 @@ public struct TicketService: Sendable {
         return try await ticket(id, for: caller)
     }
 
+    // MARK: Assignment by hand
+
+    /// An agent takes an unassigned ticket.
+    public func claim(_ id: Int, by caller: Caller) async throws -> Ticket {
+        try caller.requireStaff()
+        let me = caller.id
+        return try await change(id, by: caller) { row in
+            if let current = row.assignedAgentId, current != me {
+                throw ContractError(.conflict, "ticket #\(row.id) is already assigned to someone else; ask for a transfer")
+            }
+            return TicketChange(assignedAgentId: .some(me))
+        }
+    }
+
+    /// Hands an active ticket to another agent.
+    public func transfer(_ id: Int, to agentId: Int, by caller: Caller) async throws -> Ticket {
+        try caller.requireStaff()
+        try await requireAgent(agentId)
+        return try await change(id, by: caller) { _ in TicketChange(assignedAgentId: .some(agentId)) }
+    }
+
+    /// Raises the priority (one step unless told) and hands the ticket up: to the chosen agent,
+    /// or to the least busy admin.
+    public func escalate(_ id: Int, _ request: EscalateRequest, by caller: Caller) async throws -> Ticket {
+        try caller.requireStaff()
+        let target: Int
+        if let agentId = request.agentId {
+            try await requireAgent(agentId)
+            target = agentId
+        } else {
+            guard let admin = try await store.escalationAdmin() else {
+                throw ContractError(.conflict, "there is no admin to escalate to; name an agent")
+            }
+            target = admin
+        }
+        let requested = request.priority
+        return try await change(id, by: caller) { row in
+            let raised = Priority.allCases.first { $0.rank == min(row.priority.rank + 1, Priority.urgent.rank) } ?? .urgent
+            let priority = requested ?? raised
+            guard priority.rank >= row.priority.rank else {
+                throw ContractError(.invalid, "priority: an escalation does not lower it (it is \(row.priority.rawValue))")
+            }
+            return TicketChange(priority: priority, assignedAgentId: .some(target))
+        }
+    }
+
+    /// Applies a change decided on the row as it stands; only active tickets are handed around.
+    private func change(_ id: Int, by caller: Caller, _ decide: @escaping @Sendable (TicketRow) throws -> TicketChange) async throws -> Ticket {
+        _ = try await visibleTicket(id, to: caller)
+        let (before, after) = try await store.updateTicket(id: id, now: clock()) { row in
+            guard row.status.isActive else {
+                throw ContractError(.conflict, "ticket #\(row.id) is \(row.status.rawValue); reopen it first")
+            }
+            return try decide(row)
+        }
+        if before != after { await events.publish(.ticketChanged(before: before, after: after, by: caller.user.ref)) }
+        return try await ticket(id, for: caller)
+    }
+
     public func delete(_ id: Int, by caller: Caller) async throws {
         try caller.requireAdmin()
         guard try await store.deleteTicket(id: id) else { throw ContractError(.notFound, "no ticket #\(id)") }

@@ -3,6 +3,26 @@ import SQLKit
 import SwitchboardProtocol
 
 extension SQLStore {
+    public func escalationAdmin() async throws -> Int? {
+        try await reader.raw("""
+            SELECT u.id FROM users u WHERE u.role = 'ADMIN'
+            ORDER BY CASE WHEN u.is_online AND u.agent_status = 'ONLINE' THEN 0 ELSE 1 END,
+                     (SELECT COUNT(*) FROM tickets t WHERE t.assigned_agent_id = u.id AND t.status IN ('OPEN', 'IN_PROGRESS')),
+                     u.id
+            LIMIT 1
+            """).first(decodingColumn: "id", as: Int.self)
+    }
+
+    public func markIdleSessions(before cutoff: Date) async throws -> Int {
+        try await driver.transaction { db in
+            try await db.raw("""
+                UPDATE chat_sessions SET status = 'INACTIVE'
+                WHERE status = 'ACTIVE' AND last_activity_at < \(bind: millis(cutoff))
+                RETURNING id
+                """).all().count
+        }
+    }
+
     public func assignNextWaiting(policy: AssignmentPolicy, now: Date) async throws -> (before: TicketRow, after: TicketRow)? {
         try await driver.transaction { db in
             guard let before = try await db.raw("""

@@ -91,6 +91,21 @@ extension SQLStore {
             days.append(.init(date: date, ticketsOpened: opened[day] ?? 0, ticketsResolved: resolved[day] ?? 0))
             day += 1
         }
-        return SupportReport(from: from, to: to, agents: agents, days: days)
+        guard let row = try await reader.raw("""
+            SELECT COUNT(*) AS started,
+              COALESCE(SUM(CASE WHEN cs.ended_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS ended,
+              CAST(AVG(cs.ended_at - cs.started_at) AS DOUBLE PRECISION) AS avg_duration,
+              CAST(AVG((SELECT COUNT(*) FROM messages m WHERE m.ticket_id = cs.ticket_id)) AS DOUBLE PRECISION) AS avg_messages,
+              CAST(AVG(t.first_response_at - cs.started_at) AS DOUBLE PRECISION) AS avg_first_response
+            FROM chat_sessions cs JOIN tickets t ON t.id = cs.ticket_id
+            WHERE \(inPeriod("cs.started_at"))
+            """).first()
+        else { throw StorageError.missingRow("session figures") }
+        let sessions = SupportReport.SessionFigures(
+            started: try row.int("started"), ended: try row.int("ended"),
+            avgDurationSeconds: try Self.seconds(row, "avg_duration"),
+            avgMessages: try row.decodeNil(column: "avg_messages") ? nil : try row.decode(column: "avg_messages", as: Double.self),
+            avgFirstResponseSeconds: try Self.seconds(row, "avg_first_response"))
+        return SupportReport(from: from, to: to, agents: agents, days: days, sessions: sessions)
     }
 }

@@ -176,6 +176,11 @@ public protocol Store: Sendable {
     /// ticket waits or no agent has room.
     func assignNextWaiting(policy: AssignmentPolicy, now: Date) async throws -> (before: TicketRow, after: TicketRow)?
 
+    /// The admin to escalate to: connected and ONLINE ones first, then the fewest active chats.
+    func escalationAdmin() async throws -> Int?
+    /// Sessions ACTIVE with no activity since `cutoff` become INACTIVE; answers how many.
+    func markIdleSessions(before cutoff: Date) async throws -> Int
+
     // MARK: Tickets
     func createTicket(_ ticket: NewTicket, now: Date) async throws -> Int
     func ticketRow(id: Int) async throws -> TicketRow?

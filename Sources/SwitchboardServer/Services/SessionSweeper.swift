@@ -1,0 +1,33 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Marks chat sessions INACTIVE once nothing has happened in them for `idleAfter`; any new
+/// activity makes them ACTIVE again. Runs as a service, so it stops with the server.
+struct SessionSweeper: Service {
+    let store: any Store
+    let idleAfter: Duration
+    let interval: Duration
+    let clock: @Sendable () -> Date
+    let logger: Logger
+
+    func run() async throws {
+        // Shutdown cancels the wait between sweeps instead of sitting it out.
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: interval)
+                await sweep()
+            }
+        }
+    }
+
+    private func sweep() async {
+        let idleSeconds = Double(idleAfter.components.seconds) + Double(idleAfter.components.attoseconds) / 1e18
+        do {
+            let count = try await store.markIdleSessions(before: clock().addingTimeInterval(-idleSeconds))
+            if count > 0 { logger.info("sessions went idle", metadata: ["count": "\(count)"]) }
+        } catch {
+            logger.error("idle sweep failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
