@@ -64,6 +64,16 @@ public func buildApplication(
     let store = try await openStore(configuration, logger: logger)
     do {
         let services = try await SupportServices(store: store, configuration: configuration, logger: logger)
+        var background: [any Service] = [
+            StoreCloser(store: store), services.hub,
+            SessionSweeper(store: store, idleAfter: configuration.sessionIdleTimeout,
+                           interval: configuration.sessionSweepInterval, clock: configuration.clock, logger: logger),
+        ]
+        if let smtp = configuration.smtp {
+            let notifier = Notifier(store: store, smtp: smtp, logger: logger)
+            services.events.attach(notifier)
+            background.append(notifier)
+        }
         if configuration.seedDemoAccounts { try await DemoAccounts.seedIfEmpty(services.accounts, store: store, logger: logger) }
         let router = buildRouter(services)
         let webSockets = buildWebSocketRouter(services, configuration: configuration)
@@ -77,9 +87,7 @@ public func buildApplication(
                                                validateUTF8: true))),
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: "switchboard"),
             // Shut down in reverse: the server stops first, then the hub, and the database last.
-            services: [StoreCloser(store: store), services.hub,
-                       SessionSweeper(store: store, idleAfter: configuration.sessionIdleTimeout,
-                                      interval: configuration.sessionSweepInterval, clock: configuration.clock, logger: logger)],
+            services: background,
             onServerRunning: { channel in await onListening(host, channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     } catch {

@@ -21,6 +21,8 @@ public struct ServerConfiguration: Sendable {
     public var assignmentPolicy = AssignmentPolicy.leastLoaded
     /// An ACTIVE chat session with no activity for this long becomes INACTIVE.
     public var sessionIdleTimeout: Duration = .seconds(600)
+    /// A relay for notification mail; none, no mail.
+    public var smtp: SMTPConfiguration?
     /// How often idle sessions are looked for.
     public var sessionSweepInterval: Duration = .seconds(30)
     public var logLevel: Logger.Level = .info
@@ -59,7 +61,18 @@ public struct ServerConfigFile: Decodable, Sendable {
     public var refreshTokenSeconds: Int?
     public var bcryptCost: Int?
     public var logLevel: String?
+    public var assignment: String?
     public var limits: Limits?
+    public var smtp: SMTPFile?
+
+    /// `"smtp": {"host": "127.0.0.1", "port": 25, "from": "support@example.com", "username": …, "password": …}`
+    public struct SMTPFile: Decodable, Sendable {
+        public var host: String
+        public var port: Int?
+        public var from: String
+        public var username: String?
+        public var password: String?
+    }
 
     public static func load(_ path: String) throws -> ServerConfigFile {
         let data: Data
@@ -99,6 +112,16 @@ public struct ServerConfigFile: Decodable, Sendable {
             configuration.logLevel = level
         }
         if let limits { configuration.limits = limits }
+        if let smtp {
+            configuration.smtp = SMTPConfiguration(host: smtp.host, port: smtp.port ?? 25, from: smtp.from,
+                                                   username: smtp.username, password: smtp.password)
+        }
+        if let assignment {
+            guard let policy = AssignmentPolicy(rawValue: assignment) else {
+                throw ConfigError("assignment: round-robin or least-loaded")
+            }
+            configuration.assignmentPolicy = policy
+        }
     }
 }
 

@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+@testable import SwitchboardProtocol
+@testable import SwitchboardServer
+
+/// Notification mail, delivered to a real SMTP server (aiosmtpd) that the test starts on 127.0.0.1.
+@Suite(.serialized) struct NotificationTests {
+    final class SMTPSink: @unchecked Sendable {
+        let process = Process()
+        let directory: URL
+        let port: Int
+        private let stdin = Pipe()
+
+        init() throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/smtp_sink.py")
+            let stdout = Pipe()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", script.path, directory.path]
+            process.standardInput = stdin
+            process.standardOutput = stdout
+            try process.run()
+            let line = String(decoding: stdout.fileHandleForReading.availableData, as: UTF8.self)
+            guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                throw ProbeError("the SMTP sink did not start (is aiosmtpd installed? pip install aiosmtpd): '\(line)'")
+            }
+            self.port = port
+        }
+
+        /// Every message received so far, as (recipient, subject, decoded body).
+        func mails() throws -> [(to: String, subject: String, body: String)] {
+            try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".eml") }.sorted()
+                .map { name in
+                    let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+                    let parts = text.components(separatedBy: "\r\n\r\n")
+                    let headers = parts[0].components(separatedBy: "\r\n")
+                    func header(_ key: String) -> String {
+                        headers.first { $0.hasPrefix(key + ": ") }.map { String($0.dropFirst(key.count + 2)) } ?? ""
+                    }
+                    let encoded = header("Subject").dropFirst("=?UTF-8?B?".count).dropLast(2)
+                    let subject = Data(base64Encoded: String(encoded)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                    let body = Data(base64Encoded: parts.dropFirst().joined(), options: .ignoreUnknownCharacters)
+                        .map { String(decoding: $0, as: UTF8.self) } ?? ""
+                    return (header("X-Rcpt-To"), subject, body)
+                }
+        }
+
+        func waitForMails(_ count: Int) async throws -> [(to: String, subject: String, body: String)] {
+            for _ in 0..<250 {
+                let mails = try self.mails()
+                if mails.count >= count { return mails }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            return try mails()
+        }
+
+        func stop() {
+            try? stdin.fileHandleForWriting.close()
+            process.waitUntilExit()
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
+    @Test func awayCustomersAndAgentsGetMail() async throws {
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        try await withCast(live: true, configure: {
+            RealtimeChatTests.fast(&$0)
+            $0.configuration.smtp = SMTPConfiguration(host: "127.0.0.1", port: sink.port, from: "support@switchboard.test")
+        }) { api, cast, _ in
+            let reply = try await api.post("/api/auth/register", RegisterRequest(
+                username: "mailme", password: TestServer.password, displayName: "Mail Me", email: "mailme@example.com"))
+            let customer: AuthResponse = try reply.decode()
+            let ticket = try await api.openTicket(customer.accessToken, subject: "Parcel never came — ünïcödé").id
+            try await api.send(cast.agent, ticket: ticket, "A note the customer must not get", note: true)
+            try await api.send(cast.agent, ticket: ticket, "We are on it.\n.\nA line with a lone dot stays in the text.")
+            let mails = try await sink.waitForMails(1)
+            #expect(mails.count == 1)
+            #expect(mails.first?.to == "mailme@example.com")
+            #expect(mails.first?.subject == "Re: [#\(ticket)] Parcel never came — ünïcödé")
+            #expect(mails.first?.body.contains("We are on it.\n.\nA line with a lone dot stays in the text.") == true)
+            #expect(mails.first?.body.contains("must not get") == false)
+
+            // Online: no mail.
+            let socket = try await api.socket(customer.accessToken)
+            _ = try await api.get("/api/me", token: customer.accessToken)
+            try await Task.sleep(for: .milliseconds(100))
+            try await api.send(cast.agent, ticket: ticket, "You are here, no mail")
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try sink.mails().count == 1)
+            await socket.close()
+
+            // An agent with an address, offline, gets its assignments.
+            _ = try await api.post("/api/admin/users", token: cast.admin, CreateUserRequest(
+                username: "night", password: TestServer.password, displayName: "Night Shift", role: .agent, email: "night@example.com"))
+            let night = try await api.login("night")
+            _ = try await api.put("/api/tickets/\(ticket)", token: cast.admin, UpdateTicketRequest(assignedAgentId: .set(night.user.id)))
+            let assigned = try await sink.waitForMails(2)
+            #expect(assigned.last?.to == "night@example.com")
+            #expect(assigned.last?.subject == "[#\(ticket)] assigned to you: Parcel never came — ünïcödé")
+        }
+    }
+
+    @Test func aBrokenRelayNeverHoldsUpChat() async throws {
+        try await withCast(live: true, configure: {
+            // Nothing listens on port 9 (discard) here: every send fails.
+            $0.configuration.smtp = SMTPConfiguration(host: "127.0.0.1", port: 9, from: "support@switchboard.test")
+        }) { api, cast, _ in
+            let customer: AuthResponse = try await api.post("/api/auth/register", RegisterRequest(
+                username: "mailme", password: TestServer.password, displayName: "Mail Me", email: "mailme@example.com")).decode()
+            let ticket = try await api.openTicket(customer.accessToken).id
+            let start = ContinuousClock.now
+            for index in 0..<5 { try await api.send(cast.agent, ticket: ticket, "reply \(index)") }
+            #expect(ContinuousClock.now - start < .seconds(5))
+            #expect(try await api.ticket(ticket, token: cast.agent).messageCount == 5)
+        }
+    }
+
+    @Test func messagesCannotInjectHeaders() {
+        let text = SMTPClient.message(Mail(to: "a@b.c>\r\nBcc: evil@x", subject: "hi\r\nBcc: evil@x", body: "."), from: "s@x")
+        let headers = text.components(separatedBy: "\r\n\r\n")[0].components(separatedBy: "\r\n")
+        #expect(!headers.contains { $0.hasPrefix("Bcc") })
+        #expect(headers.contains("To: <a@b.cBcc:evil@x>"))
+    }
+}
