@@ -123,3 +123,30 @@ public struct SupportReport: Codable, Equatable, Sendable {
         self.sessions = sessions
     }
 }
+
+/// `GET /api/admin/support/server` (an addition): what the server process holds right now.
+public struct ServerStatistics: Codable, Equatable, Sendable {
+    public var connections: Int
+    public var users: Int
+    public var rooms: Int
+    /// Resident memory of the server process, in bytes (0 where the system does not tell).
+    public var rssBytes: Int
+    public var uptimeSeconds: Double
+
+    public init(connections: Int, users: Int, rooms: Int, rssBytes: Int, uptimeSeconds: Double) {
+        self.connections = connections
+        self.users = users
+        self.rooms = rooms
+        self.rssBytes = rssBytes
+        self.uptimeSeconds = uptimeSeconds
+    }
+
+    /// This process's resident memory, from `/proc/self/status` (`VmRSS`).
+    public static func residentBytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+        else { return 0 }
+        return kilobytes * 1024
+    }
+}

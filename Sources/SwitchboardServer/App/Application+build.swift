@@ -41,7 +41,7 @@ public struct SupportServices: Sendable {
         tickets = TicketService(store: store, validator: validator, events: events, clock: clock)
         sessions = ChatSessionService(store: store, tickets: tickets, clock: clock)
         canned = CannedResponseService(store: store, validator: validator, clock: clock)
-        admin = AdminService(store: store, events: events, clock: clock)
+        admin = AdminService(store: store, hub: hub, events: events, clock: clock)
     }
 }
 

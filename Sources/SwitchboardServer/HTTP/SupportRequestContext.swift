@@ -84,3 +84,4 @@ extension Dashboard: ResponseEncodable {}
 extension AgentLoad: ResponseEncodable {}
 extension SupportReport: ResponseEncodable {}
 extension ChatHistoryEntry: ResponseEncodable {}
+extension ServerStatistics: ResponseEncodable {}

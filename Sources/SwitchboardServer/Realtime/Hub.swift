@@ -50,6 +50,9 @@ public actor Hub: SupportEventSink, Service {
     private var memberships: [ConnectionID: [Int: Membership]] = [:]
     private var byUser: [Int: Set<ConnectionID>] = [:]
     private var byLogin: [String: Set<ConnectionID>] = [:]
+    /// Connections of agents and admins: the audience of queue and presence frames.
+    private var staff: Set<ConnectionID> = []
+    private let startedAt = ContinuousClock.now
     private var rooms: [Int: Room] = [:]
     private var typing: [TypingKey: Typing] = [:]
     private var offlineTimers: [Int: Task<Void, Never>] = [:]
@@ -88,6 +91,7 @@ public actor Hub: SupportEventSink, Service {
         nextId += 1
         connections[handle.id] = handle
         memberships[handle.id] = [:]
+        if caller.isStaff { staff.insert(handle.id) }
         byLogin[caller.loginId, default: []].insert(handle.id)
         let wasConnected = !(byUser[caller.id]?.isEmpty ?? true)
         byUser[caller.id, default: []].insert(handle.id)
@@ -102,6 +106,7 @@ public actor Hub: SupportEventSink, Service {
     /// Forgets a connection; the last one of a user starts the grace period before going offline.
     func disconnect(_ id: ConnectionID) async {
         guard let handle = connections.removeValue(forKey: id) else { return }
+        staff.remove(id)
         handle.finish()
         for ticketId in (memberships.removeValue(forKey: id) ?? [:]).keys {
             await removeMember(id, of: handle, from: ticketId)
@@ -432,7 +437,12 @@ public actor Hub: SupportEventSink, Service {
         }
     }
 
-    private func staffConnections() -> Set<ConnectionID> {
-        Set(connections.values.lazy.filter(\.isStaff).map(\.id))
+    private func staffConnections() -> Set<ConnectionID> { staff }
+
+    /// What the hub holds now, for operators and the benchmark.
+    func statistics() -> ServerStatistics {
+        let uptime = ContinuousClock.now - startedAt
+        return ServerStatistics(connections: connections.count, users: byUser.count, rooms: rooms.count,
+                                rssBytes: ServerStatistics.residentBytes(), uptimeSeconds: Double(uptime.components.seconds))
     }
 }

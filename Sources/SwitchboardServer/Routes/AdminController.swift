@@ -11,6 +11,7 @@ struct AdminController {
             .get("agents", use: agents)
             .put("agents/:id/status", use: setAgent)
             .get("reports", use: report)
+            .get("server", use: server)
     }
 
     @Sendable func dashboard(_ request: Request, context: SupportRequestContext) async throws -> Dashboard {
@@ -26,6 +27,10 @@ struct AdminController {
         try caller.requireAdmin()
         let body = try await request.decodeJSON(AgentStatusRequest.self, limit: limits.requestBodyBytes)
         return try await admin.setAgent(id, body, by: caller)
+    }
+
+    @Sendable func server(_ request: Request, context: SupportRequestContext) async throws -> ServerStatistics {
+        try await admin.serverStatistics(for: try context.requireCaller())
     }
 
     @Sendable func report(_ request: Request, context: SupportRequestContext) async throws -> SupportReport {

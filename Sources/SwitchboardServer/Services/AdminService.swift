@@ -4,6 +4,7 @@ import SwitchboardProtocol
 /// Figures and agent management for admins.
 public struct AdminService: Sendable {
     let store: any Store
+    let hub: Hub
     let events: any SupportEventSink
     let clock: @Sendable () -> Date
 
@@ -31,6 +32,11 @@ public struct AdminService: Sendable {
         // Capacity changes are announced too: agents' boards show it, and a raise may free a slot.
         await events.publish(.agentStatusChanged(agent: load.agent, status: load.status))
         return load
+    }
+
+    public func serverStatistics(for caller: Caller) async throws -> ServerStatistics {
+        try caller.requireAdmin()
+        return await hub.statistics()
     }
 
     /// `SET_STATUS`: agents set their own availability.

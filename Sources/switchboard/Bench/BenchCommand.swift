@@ -1,0 +1,156 @@
+import ArgumentParser
+import Foundation
+import Synchronization
+import SwitchboardProtocol
+
+/// `switchboard bench`: load on a running server over real sockets. Makes N customers, each with
+/// a ticket and a connection, and agents (one per customer unless told fewer) each connected and
+/// joined to its customers' tickets; then sends messages at a steady total rate, alternating
+/// customer and agent, and reports delivery latency (send to arrival at the other side).
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure a running server: connections held, messages/s, delivery latency.",
+        discussion: """
+            Needs an admin account (to create the benchmark's agents): --admin and the password in
+            SWITCHBOARD_PASSWORD. Run the server with a low bcryptCost in its config file, or the
+            set-up spends minutes hashing passwords.
+            """
+    )
+
+    @Option(help: "Server URL, e.g. http://127.0.0.1:8080.") var server: String
+    @Option(help: "Customer/agent pairs (each customer one ticket and one connection).") var pairs = 100
+    @Option(help: "Agents; each takes pairs/agents customers (default: one per customer).") var agents: Int?
+    @Option(help: "Messages per second, in total.") var rate = 200
+    @Option(help: "Seconds of load.") var duration = 10
+    @Option(help: "Seconds of load before measuring starts.") var warmup = 2
+    @Option(help: "Admin username.") var admin = "admin"
+
+    func validate() throws {
+        guard pairs > 0, rate > 0, duration > 0, warmup >= 0 else { throw ValidationError("pairs, rate and duration must be positive") }
+        if let agents, !(1...pairs).contains(agents) { throw ValidationError("--agents: 1…pairs") }
+    }
+
+    func run() async throws {
+        guard let base = URL(string: server), let host = base.host, let port = base.port else {
+            throw ValidationError("--server: http://HOST:PORT")
+        }
+        guard let password = ProcessInfo.processInfo.environment["SWITCHBOARD_PASSWORD"] else {
+            throw ValidationError("put the admin's password in SWITCHBOARD_PASSWORD")
+        }
+        let agentCount = agents ?? pairs
+        let rest = BenchREST(server: base)
+        let run = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        let adminToken = try await rest.call("POST", "/api/auth/login", body: LoginRequest(username: admin, password: password),
+                                             as: AuthResponse.self).accessToken
+        say("set-up: \(pairs) customers, \(agentCount) agents, run \(run)")
+        let setupStart = ContinuousClock.now
+
+        // Agents start AWAY, so auto-assignment leaves the benchmark's tickets where they are.
+        let agentTokens = Tokens(count: agentCount)
+        try await BenchREST.forEach(agentCount) { index in
+            let username = "bench-\(run)-a\(index)"
+            let agent = try await rest.call("POST", "/api/admin/users", token: adminToken, body: CreateUserRequest(
+                username: username, password: "bench-password", displayName: "Agent \(index)", role: .agent), as: User.self)
+            _ = try await rest.call("PUT", "/api/admin/support/agents/\(agent.id)/status", token: adminToken,
+                                    body: AgentStatusRequest(status: .away, capacity: 100), as: AgentLoad.self)
+            let login = try await rest.call("POST", "/api/auth/login",
+                                            body: LoginRequest(username: username, password: "bench-password"), as: AuthResponse.self)
+            agentTokens.set(index, login.accessToken)
+        }
+        let customerTokens = Tokens(count: pairs), tickets = Tokens(count: pairs)
+        try await BenchREST.forEach(pairs) { index in
+            let auth = try await rest.call("POST", "/api/auth/register", body: RegisterRequest(
+                username: "bench-\(run)-c\(index)", password: "bench-password", displayName: "Customer \(index)"), as: AuthResponse.self)
+            let ticket = try await rest.call("POST", "/api/tickets", token: auth.accessToken, body: CreateTicketRequest(
+                subject: "Benchmark \(index)", description: "Load test", category: .other), as: Ticket.self)
+            customerTokens.set(index, auth.accessToken)
+            tickets.set(index, String(ticket.id))
+        }
+        say("accounts and tickets ready in \(Self.seconds(ContinuousClock.now - setupStart)) s")
+
+        let tally = BenchTally()
+        let url = "ws://\(host):\(port)"
+        // Customer i and agent (i mod agents) share ticket i; an agent has one connection for all its tickets.
+        let ticketIds = (0..<pairs).map { Int(tickets.get($0))! }
+        let customers = (0..<pairs).map { BenchSocket(ticketIds: [ticketIds[$0]], clientId: "c\($0)") }
+        let agentSockets = (0..<agentCount).map { agent in
+            BenchSocket(ticketIds: stride(from: agent, to: pairs, by: agentCount).map { ticketIds[$0] }, clientId: "a\(agent)")
+        }
+        let everyone = customers + agentSockets
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let connectStart = ContinuousClock.now
+            for (index, socket) in everyone.enumerated() {
+                let token = index < pairs ? customerTokens.get(index) : agentTokens.get(index - pairs)
+                group.addTask { await socket.run(url: url, token: token, tally: tally) }
+                if index % 100 == 99 { try await Task.sleep(for: .milliseconds(20)) } // no SYN flood of our own
+            }
+            while everyone.contains(where: { !$0.isJoined }) {
+                try await Task.sleep(for: .milliseconds(50))
+                if ContinuousClock.now - connectStart > .seconds(300) { throw BenchError("connections did not all join in 5 minutes") }
+            }
+            let connected = try await rest.call("GET", "/api/admin/support/server", token: adminToken, as: ServerStatistics.self)
+            say("\(everyone.count) connections joined in \(Self.seconds(ContinuousClock.now - connectStart)) s; "
+                + "server holds \(connected.connections), RSS \(connected.rssBytes / 1_048_576) MiB")
+
+            // Steady load: every 10 ms, rate/100 messages (carrying the remainder), round-robin over
+            // the pairs, alternating who speaks.
+            let total = rate * (warmup + duration)
+            var sent = 0, carry = 0.0
+            let loadStart = ContinuousClock.now
+            var measured = false
+            while sent < total {
+                let elapsed = ContinuousClock.now - loadStart
+                if !measured && elapsed >= .seconds(warmup) {
+                    tally.resetLatencies()
+                    measured = true
+                }
+                carry += Double(rate) / 100
+                let batch = min(Int(carry), total - sent)
+                carry -= Double(batch)
+                for _ in 0..<batch {
+                    let pair = sent % pairs
+                    let speaker = (sent / pairs).isMultiple(of: 2) ? customers[pair] : agentSockets[pair % agentCount]
+                    await speaker.send(on: ticketIds[pair], tally: tally)
+                    sent += 1
+                }
+                let next = loadStart + .milliseconds(10 * (Int(elapsed / .milliseconds(10)) + 1))
+                try await Task.sleep(until: next)
+            }
+            let loadTime = ContinuousClock.now - loadStart
+            // Let the last messages land.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while tally.snapshot.delivered < tally.snapshot.sent && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let after = try await rest.call("GET", "/api/admin/support/server", token: adminToken, as: ServerStatistics.self)
+            let counts = tally.snapshot
+            let p = tally.percentiles([50, 99, 99.9])
+            say("""
+                connections held:   \(after.connections) (of \(everyone.count); \(counts.closed) closed early)
+                messages sent:      \(counts.sent) in \(Self.seconds(loadTime)) s = \(Int(Double(counts.sent) / Self.secondsValue(loadTime))) msg/s (target \(rate))
+                delivered:          \(counts.delivered) (acked \(counts.acked), errors \(counts.errors))
+                latency (ms):       p50 \(Self.fixed(p[0]))  p99 \(Self.fixed(p[1]))  p99.9 \(Self.fixed(p[2]))  max \(Self.fixed(tally.maxMilliseconds))  (after \(warmup) s warm-up)
+                server memory:      \(after.rssBytes / 1_048_576) MiB RSS
+                benchmark memory:   \(ServerStatistics.residentBytes() / 1_048_576) MiB RSS
+                """)
+            group.cancelAll()
+        }
+    }
+
+    static func secondsValue(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    static func seconds(_ duration: Duration) -> String { String(format: "%.1f", secondsValue(duration)) }
+    static func fixed(_ value: Double) -> String { String(format: "%.2f", value) }
+}
+
+/// Strings filled in by concurrent set-up tasks.
+final class Tokens: Sendable {
+    private let values: Mutex<[String]>
+
+    init(count: Int) { values = Mutex(Array(repeating: "", count: count)) }
+    func set(_ index: Int, _ value: String) { values.withLock { $0[index] = value } }
+    func get(_ index: Int) -> String { values.withLock { $0[index] } }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Histogram
+import HummingbirdWSClient
+import Logging
+import Synchronization
+import SwitchboardProtocol
+
+/// What all of the benchmark's sockets share: the latency histogram and the counters.
+final class BenchTally: Sendable {
+    let start = ContinuousClock.now
+    private let histogram = Mutex(Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three))
+    private let counters = Mutex((sent: 0, delivered: 0, acked: 0, errors: 0, closed: 0))
+
+    /// Microseconds since the benchmark started: what a message carries as its send time.
+    func now() -> UInt64 {
+        let elapsed = ContinuousClock.now - start
+        return UInt64(elapsed.components.seconds) * 1_000_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000_000)
+    }
+
+    func delivered(sentAt: UInt64) {
+        let latency = now() &- sentAt
+        _ = histogram.withLock { $0.record(latency) }
+        counters.withLock { $0.delivered += 1 }
+    }
+
+    func sent() { counters.withLock { $0.sent += 1 } }
+    func acked() { counters.withLock { $0.acked += 1 } }
+    func error() { counters.withLock { $0.errors += 1 } }
+    func closed() { counters.withLock { $0.closed += 1 } }
+
+    var snapshot: (sent: Int, delivered: Int, acked: Int, errors: Int, closed: Int) { counters.withLock { $0 } }
+
+    /// Latency percentiles in milliseconds.
+    func percentiles(_ values: [Double]) -> [Double] {
+        histogram.withLock { h in values.map { Double(h.valueAtPercentile($0)) / 1000 } }
+    }
+
+    var maxMilliseconds: Double { histogram.withLock { Double($0.max) / 1000 } }
+    func resetLatencies() { histogram.withLock { $0.reset() } }
+}
+
+/// One benchmark connection: joins its tickets' rooms, counts what arrives, sends on demand.
+final class BenchSocket: Sendable {
+    let ticketIds: [Int]
+    private let writer = Mutex<WebSocketOutboundWriter?>(nil)
+    private let joined = Mutex(0)
+    private let encoder = Mutex(WireJSON.encoder())
+    private let counter = Mutex(0)
+    private let clientId: String
+
+    init(ticketIds: [Int], clientId: String) {
+        self.ticketIds = ticketIds
+        self.clientId = clientId
+    }
+
+    var isJoined: Bool { joined.withLock { $0 } >= ticketIds.count }
+
+    /// Connects and stays connected until the server closes or the task is cancelled.
+    func run(url: String, token: String, tally: BenchTally) async {
+        do {
+            try await WebSocketClient.connect(url: "\(url)/ws?access_token=\(token)", configuration: .init(maxFrameSize: 1 << 16),
+                                              logger: Logger(label: "bench")) { inbound, outbound, _ in
+                self.writer.withLock { $0 = outbound }
+                for ticketId in self.ticketIds {
+                    try await outbound.write(.text(#"{"type":"JOIN_ROOM","ticketId":\#(ticketId)}"#))
+                }
+                let decoder = WireJSON.decoder()
+                for try await message in inbound.messages(maxSize: 1 << 16) {
+                    guard case .text(let text) = message else { continue }
+                    // Only the frames the benchmark measures are decoded in full.
+                    if text.hasPrefix(#"{"message":"#), let event = try? decoder.decode(ServerEvent.self, from: Data(text.utf8)),
+                       case .receiveMessage(_, let received) = event,
+                       let stamp = received.message.split(separator: " ").last.flatMap({ UInt64($0) }) {
+                        tally.delivered(sentAt: stamp)
+                    } else if text.contains(#""type":"ACK""#) {
+                        tally.acked()
+                    } else if text.contains(#""type":"ROOM_JOINED""#) {
+                        self.joined.withLock { $0 += 1 }
+                    } else if text.contains(#""type":"ERROR""#) {
+                        tally.error()
+                    }
+                }
+            }
+        } catch {
+            tally.error()
+        }
+        tally.closed()
+    }
+
+    func send(on ticketId: Int, tally: BenchTally) async {
+        guard let writer = writer.withLock({ $0 }) else { return }
+        let sequence = counter.withLock { value -> Int in
+            value += 1
+            return value
+        }
+        let frame = ClientFrame(.sendMessage(ticketId: ticketId, clientMessageId: "\(clientId)-\(sequence)",
+                                             message: "bench \(tally.now())", messageType: nil, internal: nil))
+        guard let data = try? encoder.withLock({ try $0.encode(frame) }) else { return }
+        do {
+            try await writer.write(.text(String(decoding: data, as: UTF8.self)))
+            tally.sent()
+        } catch {
+            tally.error()
+        }
+    }
+}
