@@ -94,3 +94,29 @@ import Testing
         }
     }
 }
+
+@Suite struct RealtimeFramingTests {
+    @Test func binaryFramesAreRefusedAndBadUTF8Closes() async throws {
+        try await withCast(live: true) { api, cast, _ in
+            let probe = try await api.socket(cast.customer)
+            try await probe.sendBinary([0x7B, 0x7D])
+            #expect(try await probe.next { if case .error(.invalid, let m, _) = $0 { m } else { nil } } == "frames are JSON text objects")
+            try await probe.sendRawText([0x7B, 0xFF, 0xFE, 0x7D]) // not UTF-8: the server ends the connection
+            #expect(try await probe.waitUntil(seconds: 20) { probe.isClosed })
+            #expect(probe.events.count == 1) // nothing was made of the bad frame
+        }
+    }
+
+    @Test func originsAreCheckedWhenAnAllowlistIsSet() async throws {
+        try await withCast(live: true, configure: { $0.configuration.realtime.allowedOrigins = ["https://support.example.com"] }) { api, cast, _ in
+            let allowed = try await WSProbe.connect(port: api.port, token: cast.customer, origin: "https://support.example.com")
+            await allowed.close()
+            await #expect(throws: (any Error).self) {
+                try await WSProbe.connect(port: api.port, token: cast.customer, origin: "https://evil.example.com")
+            }
+            // Terminal clients send no Origin at all.
+            let terminal = try await api.socket(cast.customer)
+            await terminal.close()
+        }
+    }
+}

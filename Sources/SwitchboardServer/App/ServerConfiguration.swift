@@ -62,6 +62,9 @@ public struct ServerConfigFile: Decodable, Sendable {
     public var bcryptCost: Int?
     public var logLevel: String?
     public var assignment: String?
+    public var sessionIdleSeconds: Int?
+    public var allowedOrigins: [String]?
+    public var maxConnectionsPerUser: Int?
     public var limits: Limits?
     public var smtp: SMTPFile?
 
@@ -116,6 +119,9 @@ public struct ServerConfigFile: Decodable, Sendable {
             configuration.smtp = SMTPConfiguration(host: smtp.host, port: smtp.port ?? 25, from: smtp.from,
                                                    username: smtp.username, password: smtp.password)
         }
+        if let sessionIdleSeconds { configuration.sessionIdleTimeout = .seconds(max(1, sessionIdleSeconds)) }
+        if let allowedOrigins { configuration.realtime.allowedOrigins = allowedOrigins }
+        if let maxConnectionsPerUser { configuration.realtime.maxConnectionsPerUser = max(1, maxConnectionsPerUser) }
         if let assignment {
             guard let policy = AssignmentPolicy(rawValue: assignment) else {
                 throw ConfigError("assignment: round-robin or least-loaded")

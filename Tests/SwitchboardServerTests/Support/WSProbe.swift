@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdWSClient
 import Logging
+import NIOCore
 import NIOWebSocket
 import Synchronization
 import Testing
@@ -14,14 +15,15 @@ final class WSProbe: Sendable {
     private let closed = Mutex<(Bool, WebSocketErrorCode?)>((false, nil))
     private let encoder = Mutex(WireJSON.encoder())
 
-    static func connect(port: Int, token: String, maxFrameSize: Int = 1 << 20) async throws -> WSProbe {
+    static func connect(port: Int, token: String, origin: String? = nil, maxFrameSize: Int = 1 << 20) async throws -> WSProbe {
         let probe = WSProbe()
         let (ready, readyContinuation) = AsyncStream<Bool>.makeStream()
         let task = Task {
             defer { readyContinuation.yield(false) }
             let close = try await WebSocketClient.connect(
                 url: "ws://127.0.0.1:\(port)/ws?access_token=\(token)",
-                configuration: .init(maxFrameSize: maxFrameSize), logger: Logger(label: "probe")
+                configuration: .init(maxFrameSize: maxFrameSize, additionalHeaders: origin.map { [.origin: $0] } ?? [:]),
+                logger: Logger(label: "probe")
             ) { inbound, outbound, _ in
                 probe.writer.withLock { $0 = outbound }
                 readyContinuation.yield(true)
@@ -50,6 +52,17 @@ final class WSProbe: Sendable {
     func sendText(_ text: String) async throws {
         guard let writer = writer.withLock({ $0 }) else { throw ProbeError("not connected") }
         try await writer.write(.text(text))
+    }
+
+    func sendBinary(_ bytes: [UInt8]) async throws {
+        guard let writer = writer.withLock({ $0 }) else { throw ProbeError("not connected") }
+        try await writer.write(.binary(ByteBuffer(bytes: bytes)))
+    }
+
+    /// A text frame with exactly these bytes, valid UTF-8 or not.
+    func sendRawText(_ bytes: [UInt8]) async throws {
+        guard let writer = writer.withLock({ $0 }) else { throw ProbeError("not connected") }
+        try await writer.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: bytes))))
     }
 
     func close() async {
