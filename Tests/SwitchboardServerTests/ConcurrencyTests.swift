@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
@@ -35,6 +38,37 @@ import Testing
             #expect(Set(resends.map(\.1)).count == 1)
             let page: MessagePage = try await api.get("/api/tickets/\(id)/messages?limit=200", token: cast.admin).decode()
             #expect(page.items.map(\.seq) == Array(1...41))
+        }
+    }
+}
+
+@Suite struct ReadYourWritesTests {
+    /// Writes answered with a read of what was just written, many at once over many connections:
+    /// every answer must find its row. (One shared SQLite reader connection used to hand some reads
+    /// the snapshot of another statement still running on it: "500 INTERNAL" under load.)
+    @Test func parallelCreatesReadBackWhatTheyWrote() async throws {
+        try await withCast(live: true) { api, cast, _ in
+            let configuration = URLSessionConfiguration.ephemeral
+            configuration.httpMaximumConnectionsPerHost = 32
+            let session = URLSession(configuration: configuration)
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<400 {
+                    group.addTask {
+                        let staff = index.isMultiple(of: 2)
+                        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(api.port)\(staff ? "/api/admin/users" : "/api/tickets")")!)
+                        request.httpMethod = "POST"
+                        request.setValue("Bearer \(staff ? cast.admin : cast.customer)", forHTTPHeaderField: "Authorization")
+                        request.httpBody = staff
+                            ? try WireJSON.encoder().encode(CreateUserRequest(username: "parallel\(index)", password: TestServer.password,
+                                                                              displayName: "P\(index)", role: .agent))
+                            : try WireJSON.encoder().encode(CreateTicketRequest(subject: "Parallel \(index)", description: "d", category: .other))
+                        let (_, response) = try await session.data(for: request)
+                        return (response as? HTTPURLResponse)?.statusCode ?? 0
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.allSatisfy { $0 == 201 }, "\(statuses.filter { $0 != 201 }.count) of \(statuses.count) failed")
         }
     }
 }

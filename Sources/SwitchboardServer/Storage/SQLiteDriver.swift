@@ -5,8 +5,8 @@ import SQLKit
 import SQLiteKit
 import SQLiteNIO
 
-/// SQLite in WAL mode: one writer connection whose transactions take turns, and one reader
-/// connection that WAL lets read the last committed state while a write is under way.
+/// SQLite in WAL mode: one writer connection whose transactions take turns, and a few reader
+/// connections that WAL lets read the last committed state while a write is under way.
 public final class SQLiteDriver: SQLDriver {
     public let flavor = SQLFlavor.sqlite
     public let reader: any SQLDatabase
@@ -15,7 +15,7 @@ public final class SQLiteDriver: SQLDriver {
     private let writeLock = AsyncLock()
 
     /// Opens (creating if need be) the database file at `path`.
-    public static func open(path: String, logger: Logger) async throws -> SQLiteDriver {
+    public static func open(path: String, readerCount: Int = 4, logger: Logger) async throws -> SQLiteDriver {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
@@ -25,10 +25,19 @@ public final class SQLiteDriver: SQLDriver {
             try await database.raw("PRAGMA journal_mode = WAL").run()
             try await database.raw("PRAGMA synchronous = FULL").run()
             try await database.raw("PRAGMA foreign_keys = ON").run()
-            let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-            try await reader.sql(queryLogLevel: nil).raw("PRAGMA foreign_keys = ON").run()
-            try await reader.sql(queryLogLevel: nil).raw("PRAGMA query_only = ON").run()
-            return SQLiteDriver(writer: writer, reader: reader)
+            var readers: [SQLiteConnection] = []
+            do {
+                for _ in 0..<readerCount {
+                    let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                    readers.append(reader)
+                    try await reader.sql(queryLogLevel: nil).raw("PRAGMA foreign_keys = ON").run()
+                    try await reader.sql(queryLogLevel: nil).raw("PRAGMA query_only = ON").run()
+                }
+            } catch {
+                for reader in readers { try? await reader.close() }
+                throw error
+            }
+            return SQLiteDriver(writer: writer, readers: readers)
         } catch {
             try? await writer.close()
             throw error
@@ -37,10 +46,10 @@ public final class SQLiteDriver: SQLDriver {
 
     /// Query logging stays off at every log level: SQLiteKit would log the bound values, and those
     /// are message text, password hashes and token digests.
-    private init(writer: SQLiteConnection, reader: SQLiteConnection) {
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
         self.writer = writer.sql(queryLogLevel: nil)
-        self.reader = reader.sql(queryLogLevel: nil)
-        self.connections = [writer, reader]
+        self.reader = ReaderPool(readers.map { $0.sql(queryLogLevel: nil) })
+        self.connections = [writer] + readers
     }
 
     public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
