@@ -116,7 +116,15 @@ import Testing
             #expect(assigned.0 == cast.agentId && assigned.1 == nil)
             let updated = try await agent2.next { if case .ticketUpdated(let t) = $0, t.id == ticket { t } else { nil } }
             #expect(updated.assignedAgent?.id == cast.agentId)
+            try await api.send(cast.customer, ticket: ticket, "one")
+            try await api.send(cast.customer, ticket: ticket, "two")
+            _ = try await api.post("/api/tickets/\(ticket)/read", token: cast.agent, MarkReadRequest(upToSeq: 1))
+            agent.forget()
+            agent2.forget()
             _ = try await api.put("/api/tickets/\(ticket)", token: cast.agent, UpdateTicketRequest(status: .inProgress))
+            // Each agent's copy carries its own unread count.
+            #expect(try await agent.next { if case .ticketUpdated(let t) = $0, t.id == ticket { t.unreadCount } else { nil } } == 1)
+            #expect(try await agent2.next { if case .ticketUpdated(let t) = $0, t.id == ticket { t.unreadCount } else { nil } } == 2)
             let changed = try await customer.next { if case .ticketStatusChanged(ticket, let s, let p, let by) = $0 { (s, p, by.id) } else { nil } }
             #expect(changed == (.inProgress, .open, cast.agentId))
             try await Task.sleep(for: .milliseconds(100))

@@ -384,16 +384,25 @@ public actor Hub: SupportEventSink, Service {
         await sendTicket(after.id, customerId: after.customerId) { .ticketUpdated($0) }
     }
 
-    /// A ticket frame to its customer and every agent, each seeing the ticket as they may
-    /// (their own unread count; notes for agents only).
+    /// A ticket frame to its customer and every agent, each seeing the ticket as they may (their
+    /// own unread count; notes for agents only). The staff view is read once, with every agent's
+    /// unread count in one more read, and encoded once per distinct count.
     private func sendTicket(_ ticketId: Int, customerId: Int, _ make: (Ticket) -> ServerEvent) async {
-        var recipients: [Int: Set<ConnectionID>] = [:]
-        for id in staffConnections() { if let handle = connections[id] { recipients[handle.userId, default: []].insert(id) } }
-        if let customer = byUser[customerId] { recipients[customerId] = customer }
-        for (userId, ids) in recipients {
-            guard let role = connections[ids.first!]?.caller.role,
-                  let ticket = try? await store.ticket(id: ticketId, for: Viewer(userId: userId, role: role))
-            else { continue }
+        if let customer = byUser[customerId],
+           let ticket = try? await store.ticket(id: ticketId, for: Viewer(userId: customerId, role: .customer)) {
+            send(make(ticket), to: customer.filter { connections[$0] != nil })
+        }
+        var staffByUser: [Int: Set<ConnectionID>] = [:]
+        for id in staffConnections() { if let handle = connections[id] { staffByUser[handle.userId, default: []].insert(id) } }
+        guard !staffByUser.isEmpty,
+              let base = try? await store.ticket(id: ticketId, for: Viewer(userId: 0, role: .admin)),
+              let unread = try? await store.staffUnreadCounts(ticketId: ticketId, userIds: Array(staffByUser.keys))
+        else { return }
+        var byCount: [Int: Set<ConnectionID>] = [:]
+        for (userId, ids) in staffByUser { byCount[unread[userId] ?? 0, default: []].formUnion(ids) }
+        for (count, ids) in byCount {
+            var ticket = base
+            ticket.unreadCount = count
             send(make(ticket), to: ids.filter { connections[$0] != nil })
         }
     }

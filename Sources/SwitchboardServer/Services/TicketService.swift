@@ -194,7 +194,7 @@ public struct TicketService: Sendable {
             throw ContractError(.invalid, "attachmentId: no attachment #\(attachmentId) on ticket #\(ticketId)")
         }
         let new = NewMessage(
-            ticketId: ticketId, senderId: caller.id, senderType: caller.isStaff ? .agent : .customer,
+            ticketId: ticketId, sender: caller.user.ref, senderType: caller.isStaff ? .agent : .customer,
             body: try validator.text(request.message, field: "message", max: limits.messageMaxLength),
             messageType: type, internal: isNote, clientMessageId: try validator.clientMessageId(request.clientMessageId))
         let isStaff = caller.isStaff

@@ -39,35 +39,50 @@ extension SQLStore {
         return last
     }
 
+    /// The hot path of the product: a handful of statements, each a round trip to SQLite's
+    /// writer, so nothing is read back that can be known here.
     public func appendMessage(
         _ new: NewMessage, now: Date, rule: @escaping @Sendable (TicketRow) throws -> TicketStatus?
     ) async throws -> AppendResult {
         try await driver.transaction { db in
-            let before = try await Self.requireTicketRow(id: new.ticketId, in: db)
+            // The ticket, and whether this sender already stored this clientMessageId, in one read.
+            guard let row = try await db.raw("""
+                SELECT \(unsafeRaw: Self.ticketRowColumns),
+                  (SELECT m.id FROM messages m WHERE m.sender_id = \(bind: new.senderId)
+                     AND m.client_message_id = \(bind: new.clientMessageId)) AS existing_id
+                FROM tickets WHERE id = \(bind: new.ticketId)
+                """).first()
+            else { throw ContractError(.notFound, "no ticket #\(new.ticketId)") }
+            let before = try Self.ticketRow(row)
             // A resend of a message already stored: answer with the original, store nothing.
-            if let clientId = new.clientMessageId, let row = try await db.raw("""
-                \(Self.messageSelect) WHERE m.sender_id = \(bind: new.senderId) AND m.client_message_id = \(bind: clientId)
-                """).first() {
-                let original = try Self.message(row)
+            if let existing = try row.optionalInt("existing_id") {
+                guard let stored = try await db.raw("\(Self.messageSelect) WHERE m.id = \(bind: existing)").first() else {
+                    throw StorageError.missingRow("message \(existing)")
+                }
+                let original = try Self.message(stored)
                 guard original.ticketId == new.ticketId else {
-                    throw ContractError(.conflict, "clientMessageId '\(clientId)' was already used on ticket #\(original.ticketId)")
+                    throw ContractError(.conflict, "clientMessageId '\(new.clientMessageId ?? "")' was already used on ticket #\(original.ticketId)")
                 }
                 return AppendResult(message: original, duplicate: true, ticket: before, previousStatus: before.status)
             }
             let nextStatus = try rule(before)
+            var after = before
             // The ticket row hands out seq: incrementing it inside the transaction makes seq gap-free
             // and, on PostgreSQL, locks the row so concurrent senders take turns.
             var sets: SQLQueryString = "last_seq = last_seq + 1, updated_at = \(bind: millis(now))"
             if let nextStatus, nextStatus != before.status {
                 sets += ", status = \(bind: nextStatus.rawValue)"
                 if before.status == .resolved { sets += ", resolved_at = NULL" }
+                after.status = nextStatus
             }
             if new.senderType == .agent && !new.internal && before.firstResponseAt == nil {
                 sets += ", first_response_at = \(bind: millis(now)), first_response_agent_id = \(bind: new.senderId)"
+                after.firstResponseAt = Timestamp.date(millis: millis(now))
             }
             guard let seq = try await db.raw("UPDATE tickets SET \(sets) WHERE id = \(bind: new.ticketId) RETURNING last_seq")
                 .first(decodingColumn: "last_seq", as: Int.self)
             else { throw StorageError.missingRow("ticket #\(new.ticketId)") }
+            after.lastSeq = seq
             guard let id = try await db.raw("""
                 INSERT INTO messages (ticket_id, seq, client_message_id, sender_id, sender_type, body, message_type,
                                       internal, created_at)
@@ -79,12 +94,13 @@ extension SQLStore {
             else { throw StorageError.missingRow("new message") }
             // Whoever writes has read everything before their own message.
             try await Self.advanceRead(ticketId: new.ticketId, userId: new.senderId, upToSeq: seq, in: db)
-            let after = try await Self.requireTicketRow(id: new.ticketId, in: db)
             try await Self.followSession(of: after, previous: before, now: now, in: db, activity: true)
-            guard let row = try await db.raw("\(Self.messageSelect) WHERE m.id = \(bind: id)").first() else {
-                throw StorageError.missingRow("message \(id)")
-            }
-            return AppendResult(message: try Self.message(row), duplicate: false, ticket: after, previousStatus: before.status)
+            // Nobody else can have read a message that did not exist a moment ago.
+            let message = Message(
+                id: id, ticketId: new.ticketId, seq: seq, clientMessageId: new.clientMessageId, sender: new.sender,
+                senderType: new.senderType, message: new.body, messageType: new.messageType, internal: new.internal,
+                isRead: false, timestamp: Timestamp.date(millis: millis(now)), attachment: nil)
+            return AppendResult(message: message, duplicate: false, ticket: after, previousStatus: before.status)
         }
     }
 
@@ -107,6 +123,21 @@ extension SQLStore {
         try await driver.transaction { db in
             try await Self.advanceRead(ticketId: ticketId, userId: userId, upToSeq: upToSeq, in: db)
         }
+    }
+
+    public func staffUnreadCounts(ticketId: Int, userIds: [Int]) async throws -> [Int: Int] {
+        guard !userIds.isEmpty else { return [:] }
+        var counts: [Int: Int] = [:]
+        for row in try await reader.raw("""
+            SELECT u.id AS user_id,
+              (SELECT COUNT(*) FROM messages m WHERE m.ticket_id = \(bind: ticketId) AND m.sender_id <> u.id
+                 AND m.seq > COALESCE((SELECT r.read_seq FROM ticket_reads r
+                                       WHERE r.ticket_id = \(bind: ticketId) AND r.user_id = u.id), 0)) AS unread
+            FROM users u WHERE u.id IN (\(binds: userIds))
+            """).all() {
+            counts[try row.int("user_id")] = try row.int("unread")
+        }
+        return counts
     }
 
     public func markDelivered(ticketId: Int, userId: Int, upToSeq: Int) async throws {

@@ -12,7 +12,7 @@ public final class SQLiteDriver: SQLDriver {
     public let reader: any SQLDatabase
     private let writer: any SQLDatabase
     private let connections: [SQLiteConnection]
-    private let writeLock = AsyncLock()
+    private let commits: GroupCommit
 
     /// Opens (creating if need be) the database file at `path`.
     public static func open(path: String, readerCount: Int = 4, logger: Logger) async throws -> SQLiteDriver {
@@ -48,22 +48,13 @@ public final class SQLiteDriver: SQLDriver {
     /// are message text, password hashes and token digests.
     private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
         self.writer = writer.sql(queryLogLevel: nil)
+        self.commits = GroupCommit(writer: self.writer)
         self.reader = ReaderPool(readers.map { $0.sql(queryLogLevel: nil) })
         self.connections = [writer] + readers
     }
 
     public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await writeLock.withLock {
-            try await writer.raw("BEGIN IMMEDIATE").run()
-            do {
-                let result = try await body(writer)
-                try await writer.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await writer.raw("ROLLBACK").run()
-                throw error
-            }
-        }
+        try await commits.transaction(body)
     }
 
     public func close() async throws {

@@ -104,7 +104,9 @@ public struct TicketQuery: Sendable, Equatable {
 
 public struct NewMessage: Sendable {
     public var ticketId: Int
-    public var senderId: Int
+    /// Who sends it, as the message will show them.
+    public var sender: UserRef
+    public var senderId: Int { sender.id }
     public var senderType: SenderType
     public var body: String
     public var messageType: MessageType
@@ -194,6 +196,8 @@ public protocol Store: Sendable {
     func appendMessage(_ message: NewMessage, now: Date, rule: @escaping @Sendable (TicketRow) throws -> TicketStatus?) async throws -> AppendResult
     func messages(ticketId: Int, window: MessageWindow, for viewer: Viewer) async throws -> MessagePage
     func markRead(ticketId: Int, userId: Int, upToSeq: Int) async throws
+    /// Each of these staff users' unread count on the ticket (notes included), in one read.
+    func staffUnreadCounts(ticketId: Int, userIds: [Int]) async throws -> [Int: Int]
     func markDelivered(ticketId: Int, userId: Int, upToSeq: Int) async throws
 
     // MARK: Chat sessions
