@@ -43,6 +43,16 @@ public enum ServerEvent: Sendable, Equatable {
         }
     }
 
+    /// Frames that describe passing state a client can read again (presence, typing, who is in a
+    /// room, agent status): a server may leave them out for a connection that has fallen behind,
+    /// never messages, acknowledgements, receipts, errors or ticket changes.
+    public var isPassingState: Bool {
+        switch self {
+        case .typingStart, .typingStop, .roomMembers, .userOnline, .userOffline, .agentStatusChanged: true
+        default: false
+        }
+    }
+
     /// The ticket a frame is about, if any.
     public var ticketId: Int? {
         switch self {

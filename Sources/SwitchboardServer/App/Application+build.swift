@@ -85,7 +85,8 @@ public func buildApplication(
                 configuration: .init(ws: .init(maxFrameSize: configuration.limits.frameBytes,
                                                autoPing: .enabled(timePeriod: configuration.realtime.pingInterval),
                                                validateUTF8: true))),
-            configuration: .init(address: .hostname(host, port: configuration.port), serverName: "switchboard"),
+            // A deep accept queue: after a restart every client reconnects at once.
+            configuration: .init(address: .hostname(host, port: configuration.port), serverName: "switchboard", backlog: 4096),
             // Shut down in reverse: the server stops first, then the hub, and the database last.
             services: background,
             onServerRunning: { channel in await onListening(host, channel.localAddress?.port ?? configuration.port) },

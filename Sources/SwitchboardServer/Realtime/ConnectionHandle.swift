@@ -9,11 +9,16 @@ final class ConnectionHandle: Sendable {
     let caller: Caller
     private let continuation: AsyncStream<String>.Continuation
     private let closing = Mutex<(code: UInt16, reason: String)?>(nil)
+    /// Free places in the queue after the last send, and the queue's size.
+    private let room: Mutex<Int>
+    private let capacity: Int
 
-    init(id: ConnectionID, caller: Caller, continuation: AsyncStream<String>.Continuation) {
+    init(id: ConnectionID, caller: Caller, continuation: AsyncStream<String>.Continuation, capacity: Int) {
         self.id = id
         self.caller = caller
         self.continuation = continuation
+        self.capacity = capacity
+        room = Mutex(capacity)
     }
 
     var userId: Int { caller.id }
@@ -22,9 +27,26 @@ final class ConnectionHandle: Sendable {
     /// Queues a frame. A connection that lets its queue fill is too slow to keep: it is closed,
     /// and its client resumes from the last `seq` it has.
     func send(_ text: String) {
-        if case .dropped = continuation.yield(text) {
+        switch continuation.yield(text) {
+        case .enqueued(let remaining):
+            room.withLock { $0 = remaining }
+        case .dropped:
             close(code: 1008, reason: "too slow: reconnect and resume")
+        case .terminated:
+            break
+        @unknown default:
+            break
         }
+    }
+
+    /// Queues a frame that describes passing state (presence, typing, who is in a room): when
+    /// the queue is more than half full it is left out rather than pushing the connection toward
+    /// being closed, since the client can read the state again. Answers whether it was queued.
+    @discardableResult
+    func sendIfRoom(_ text: String) -> Bool {
+        guard room.withLock({ $0 }) > capacity / 2 else { return false }
+        send(text)
+        return true
     }
 
     /// Ends the queue; the writer sends what is queued, then closes with this code.

@@ -87,7 +87,8 @@ public actor Hub: SupportEventSink, Service {
     /// Registers a new connection; the first one of a user brings them online.
     func connect(_ caller: Caller) async -> (ConnectionHandle, AsyncStream<String>) {
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingOldest(configuration.outboundBuffer))
-        let handle = ConnectionHandle(id: nextId, caller: caller, continuation: continuation)
+        let handle = ConnectionHandle(id: nextId, caller: caller, continuation: continuation,
+                                      capacity: configuration.outboundBuffer)
         nextId += 1
         connections[handle.id] = handle
         memberships[handle.id] = [:]
@@ -422,7 +423,11 @@ public actor Hub: SupportEventSink, Service {
     func send(_ event: ServerEvent, to ids: Set<ConnectionID>) {
         guard !ids.isEmpty else { return }
         let text = encode(event)
-        for id in ids { connections[id]?.send(text) }
+        if event.isPassingState {
+            for id in ids { connections[id]?.sendIfRoom(text) }
+        } else {
+            for id in ids { connections[id]?.send(text) }
+        }
     }
 
     /// To every member of the room.
@@ -441,7 +446,7 @@ public actor Hub: SupportEventSink, Service {
                 held.append(text)
                 memberships[id]?[ticketId] = .joining(held)
             default:
-                connections[id]?.send(text)
+                if event.isPassingState { connections[id]?.sendIfRoom(text) } else { connections[id]?.send(text) }
             }
         }
     }

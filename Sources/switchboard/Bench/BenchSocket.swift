@@ -55,8 +55,19 @@ final class BenchSocket: Sendable {
 
     var isJoined: Bool { joined.withLock { $0 } >= ticketIds.count }
 
-    /// Connects and stays connected until the server closes or the task is cancelled.
+    /// Connects (again, after a short wait, if the connection fails before it has joined its
+    /// rooms) and stays connected until the server closes or the task is cancelled.
     func run(url: String, token: String, tally: BenchTally) async {
+        var attempt = 0
+        while !Task.isCancelled && !isJoined && attempt < 20 {
+            attempt += 1
+            await connectOnce(url: url, token: token, tally: tally)
+            if !isJoined { try? await Task.sleep(for: .milliseconds(200 * attempt)) }
+        }
+        tally.closed()
+    }
+
+    private func connectOnce(url: String, token: String, tally: BenchTally) async {
         do {
             try await WebSocketClient.connect(url: "\(url)/ws?access_token=\(token)", configuration: .init(maxFrameSize: 1 << 16),
                                               logger: Logger(label: "bench")) { inbound, outbound, _ in
@@ -82,9 +93,8 @@ final class BenchSocket: Sendable {
                 }
             }
         } catch {
-            tally.error()
+            if isJoined { tally.error() }
         }
-        tally.closed()
     }
 
     func send(on ticketId: Int, tally: BenchTally) async {
