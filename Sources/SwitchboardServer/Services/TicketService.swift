@@ -218,20 +218,22 @@ public struct TicketService: Sendable {
     }
 
     public func markRead(ticketId: Int, upToSeq: Int, by caller: Caller) async throws {
-        let row = try await visibleTicket(ticketId, to: caller)
-        guard upToSeq >= 0, upToSeq <= row.lastSeq else {
-            throw ContractError(.invalid, "upToSeq: 0–\(row.lastSeq) on ticket #\(ticketId)")
-        }
+        try await checkMark(ticketId: ticketId, upToSeq: upToSeq, by: caller)
         try await store.markRead(ticketId: ticketId, userId: caller.id, upToSeq: upToSeq)
         await events.publish(.read(ticketId: ticketId, userId: caller.id, upToSeq: upToSeq))
     }
 
     public func markDelivered(ticketId: Int, upToSeq: Int, by caller: Caller) async throws {
+        try await checkMark(ticketId: ticketId, upToSeq: upToSeq, by: caller)
+        try await store.markDelivered(ticketId: ticketId, userId: caller.id, upToSeq: upToSeq)
+        await events.publish(.delivered(ticketId: ticketId, userId: caller.id, upToSeq: upToSeq))
+    }
+
+    /// A read or delivery mark names a seq the ticket has, on a ticket the caller may see.
+    private func checkMark(ticketId: Int, upToSeq: Int, by caller: Caller) async throws {
         let row = try await visibleTicket(ticketId, to: caller)
         guard upToSeq >= 0, upToSeq <= row.lastSeq else {
             throw ContractError(.invalid, "upToSeq: 0–\(row.lastSeq) on ticket #\(ticketId)")
         }
-        try await store.markDelivered(ticketId: ticketId, userId: caller.id, upToSeq: upToSeq)
-        await events.publish(.delivered(ticketId: ticketId, userId: caller.id, upToSeq: upToSeq))
     }
 }
