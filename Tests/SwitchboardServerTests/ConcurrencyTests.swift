@@ -7,38 +7,59 @@ import Testing
 @testable import SwitchboardServer
 
 @Suite struct ConcurrencyTests {
-    /// Parallel senders on one ticket over real sockets: every message stored, seq 1…N with no
-    /// gap and no repeat, and concurrent resends of one message stored once.
+    /// Parallel senders on one ticket over many real connections: every message stored, seq 1…N
+    /// with no gap and no repeat, and concurrent resends of one message stored once — with the
+    /// writer batching them into shared commits.
     @Test func parallelSendersGetGapFreeSeq() async throws {
         try await withCast(live: true) { api, cast, _ in
             let id = try await api.openTicket(cast.customer).id
+            let session = Self.session()
             let senders = [cast.customer, cast.agent, cast.agent2, cast.admin]
             let seqs = try await withThrowingTaskGroup(of: Int.self) { group in
-                for index in 0..<40 {
+                for index in 0..<200 {
                     group.addTask {
-                        try await api.send(senders[index % senders.count], ticket: id, "message \(index)", clientId: "p-\(index)").seq
+                        let (status, message) = try await Self.post(session, port: api.port, token: senders[index % senders.count], ticket: id,
+                                                                    PostMessageRequest(message: "message \(index)", clientMessageId: "p-\(index)"))
+                        #expect(status == 201)
+                        return message?.seq ?? 0
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(seqs.sorted() == Array(1...40))
+            #expect(seqs.sorted() == Array(1...200))
 
             let resends = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
-                for _ in 0..<10 {
+                for _ in 0..<20 {
                     group.addTask {
-                        let reply = try await api.post("/api/tickets/\(id)/messages", token: cast.customer,
-                                                       PostMessageRequest(message: "only once", clientMessageId: "same"))
-                        return (reply.status, try reply.decode(Message.self).id)
+                        let (status, message) = try await Self.post(session, port: api.port, token: cast.customer, ticket: id,
+                                                                    PostMessageRequest(message: "only once", clientMessageId: "same"))
+                        return (status, message?.id ?? 0)
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(resends.filter { $0.0 == 201 }.count == 1)
-            #expect(resends.filter { $0.0 == 200 }.count == 9)
+            #expect(resends.filter { $0.0 == 200 }.count == 19)
             #expect(Set(resends.map(\.1)).count == 1)
-            let page: MessagePage = try await api.get("/api/tickets/\(id)/messages?limit=200", token: cast.admin).decode()
-            #expect(page.items.map(\.seq) == Array(1...41))
+            let page: MessagePage = try await api.get("/api/tickets/\(id)/messages?limit=200&afterSeq=0", token: cast.admin).decode()
+            #expect(page.items.map(\.seq) == Array(1...200))
+            #expect(try await api.ticket(id, token: cast.admin).messageCount == 201)
         }
+    }
+
+    static func session() -> URLSession {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpMaximumConnectionsPerHost = 32
+        return URLSession(configuration: configuration)
+    }
+
+    static func post(_ session: URLSession, port: Int, token: String, ticket: Int, _ body: PostMessageRequest) async throws -> (Int, Message?) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/tickets/\(ticket)/messages")!)
+        request.httpMethod = "POST"
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        request.httpBody = try WireJSON.encoder().encode(body)
+        let (data, response) = try await session.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, try? WireJSON.decoder().decode(Message.self, from: data))
     }
 }
 

@@ -217,6 +217,8 @@ public actor Hub: SupportEventSink, Service {
         if !stillThere { stopTyping(ticketId: ticketId, userId: handle.userId) }
         if rooms[ticketId]?.members.isEmpty == true {
             rooms[ticketId]?.gapTimer?.cancel()
+            // Nobody is left to relay to: forget who sent what was still waiting.
+            for message in rooms[ticketId]?.pending.values ?? [:].values { origins[message.id] = nil }
             rooms[ticketId] = nil
         } else {
             announceMembers(of: ticketId)
