@@ -16,6 +16,29 @@ import Testing
         }
     }
 
+    /// Refusals at the upgrade are the contract's HTTP answers, with its error body.
+    @Test func refusedUpgradesAnswer401And403And429() async throws {
+        try await withCast(live: true, configure: {
+            $0.configuration.realtime.allowedOrigins = ["https://support.example.com"]
+            $0.configuration.realtime.maxConnectionsPerUser = 1
+        }) { api, cast, _ in
+            let missing = try await RawHTTP.upgrade(port: api.port)
+            #expect(missing.hasPrefix("HTTP/1.1 401 Unauthorized\r\n"))
+            #expect(missing.contains(#"{"error":{"code":"UNAUTHORIZED","#))
+            let bad = try await RawHTTP.upgrade(port: api.port, query: "?access_token=forged")
+            #expect(bad.hasPrefix("HTTP/1.1 401 Unauthorized\r\n") && bad.contains("the access token is not valid"))
+            let header = try await RawHTTP.upgrade(port: api.port, headers: ["Authorization: Bearer forged"])
+            #expect(header.hasPrefix("HTTP/1.1 401 Unauthorized\r\n"))
+            let foreign = try await RawHTTP.upgrade(port: api.port, query: "?access_token=\(cast.customer)",
+                                                    headers: ["Origin: https://evil.example.com"])
+            #expect(foreign.hasPrefix("HTTP/1.1 403 Forbidden\r\n") && foreign.contains(#""code":"FORBIDDEN""#))
+            let first = try await api.socket(cast.customer)
+            let second = try await RawHTTP.upgrade(port: api.port, query: "?access_token=\(cast.customer)")
+            #expect(second.hasPrefix("HTTP/1.1 429 Too Many Requests\r\n") && second.contains("Retry-After: 1"))
+            await first.close()
+        }
+    }
+
     @Test func oversizeFrameClosesWith1009() async throws {
         try await withCast(live: true) { api, cast, _ in
             let probe = try await api.socket(cast.customer)

@@ -76,15 +76,18 @@ public func buildApplication(
         }
         if configuration.seedDemoAccounts { try await DemoAccounts.seedIfEmpty(services.accounts, store: store, logger: logger) }
         let router = buildRouter(services)
-        let webSockets = buildWebSocketRouter(services, configuration: configuration)
+        let gate = RealtimeGate(
+            accounts: services.accounts, hub: services.hub, configuration: configuration.realtime,
+            session: RealtimeSession(hub: services.hub, services: services, frameBytes: configuration.limits.frameBytes,
+                                     clock: configuration.clock))
         let host = configuration.host
         return Application(
             router: router,
             server: .http1WebSocketUpgrade(
-                webSocketRouter: webSockets,
                 configuration: .init(ws: .init(maxFrameSize: configuration.limits.frameBytes,
                                                autoPing: .enabled(timePeriod: configuration.realtime.pingInterval),
-                                               validateUTF8: true))),
+                                               validateUTF8: true)),
+                shouldUpgrade: { request, channel, logger in try await gate.shouldUpgrade(request, channel: channel, logger: logger) }),
             // A deep accept queue: after a restart every client reconnects at once.
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: "switchboard", backlog: 4096),
             // Shut down in reverse: the server stops first, then the hub, and the database last.
@@ -114,21 +117,6 @@ public func buildRouter(_ services: SupportServices) -> Router<SupportRequestCon
     ChatController(sessions: services.sessions, tickets: services.tickets, limits: limits).addRoutes(to: api.group("chat"))
     CannedResponsesController(canned: services.canned, limits: limits).addRoutes(to: api.group("canned-responses"))
     AdminController(admin: services.admin, limits: limits).addRoutes(to: api.group("admin/support"))
-    return router
-}
-
-/// `/ws`: the realtime hub's door.
-func buildWebSocketRouter(_ services: SupportServices, configuration: ServerConfiguration) -> Router<RealtimeRequestContext> {
-    let router = Router(context: RealtimeRequestContext.self)
-    router.add(middleware: ErrorMiddleware())
-    router.add(middleware: RealtimeAuthMiddleware(accounts: services.accounts, hub: services.hub,
-                                                  configuration: configuration.realtime))
-    let session = RealtimeSession(hub: services.hub, services: services, frameBytes: configuration.limits.frameBytes,
-                                  clock: configuration.clock)
-    router.ws("ws") { inbound, outbound, context in
-        guard let caller = context.requestContext.caller, let expiry = context.requestContext.tokenExpiry else { return }
-        await session.run(inbound: inbound, outbound: outbound, caller: caller, tokenExpiry: expiry, logger: context.logger)
-    }
     return router
 }
 

@@ -1,0 +1,96 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOHTTP1
+import SwitchboardProtocol
+
+/// The door of `/ws`. Decides each upgrade before any socket exists: a valid token (Bearer
+/// header, or `access_token` for clients that cannot set headers), an allowed origin, room for one
+/// more connection of this user. A refusal is written as a plain HTTP answer of the contract
+/// (401, 403, 429 with the error body) and the connection closed. (Hummingbird's own answer to
+/// a refused upgrade is an empty 400, whatever the reason.)
+struct RealtimeGate: Sendable {
+    let accounts: AccountService
+    let hub: Hub
+    let configuration: RealtimeConfiguration
+    let session: RealtimeSession
+
+    func shouldUpgrade(_ request: HTTPRequest, channel: any Channel, logger: Logger) async throws
+        -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
+        let target = URLComponents(string: request.path ?? "")
+        guard target?.path == "/ws" else { return .dontUpgrade }
+        do {
+            let (caller, expiry) = try await admit(request, query: target?.queryItems ?? [])
+            let session = self.session
+            return .upgrade([:]) { inbound, outbound, context in
+                await session.run(inbound: inbound, outbound: outbound, caller: caller, tokenExpiry: expiry, logger: context.logger)
+            }
+        } catch let refusal as ContractError {
+            try await refuse(channel, with: refusal)
+            return .dontUpgrade
+        }
+    }
+
+    func admit(_ request: HTTPRequest, query: [URLQueryItem]) async throws -> (Caller, Date) {
+        if !configuration.allowedOrigins.isEmpty {
+            for origin in request.headerFields[values: .origin]
+            where !RealtimeGate.isAllowed(origin, host: request.authority, by: configuration) {
+                throw ContractError(.forbidden, "origin '\(origin)' is not allowed")
+            }
+        }
+        let queryToken = query.first { $0.name == "access_token" }?.value
+        guard let token = Self.bearerToken(request.headerFields[.authorization]) ?? queryToken, !token.isEmpty else {
+            throw ContractError(.unauthorized, "connect with Authorization: Bearer <accessToken> or ?access_token=")
+        }
+        let (caller, expiry) = try await accounts.authenticateWithExpiry(bearer: token)
+        guard await hub.connectionCount(userId: caller.id) < configuration.maxConnectionsPerUser else {
+            throw ContractError(.rateLimited, "too many connections: at most \(configuration.maxConnectionsPerUser) per user")
+        }
+        return (caller, expiry)
+    }
+
+    /// Writes the refusal on the connection, still plain HTTP/1.1, with `Connection: close`.
+    /// Hummingbird then writes its own empty 400 for the refused upgrade and closes; no client
+    /// reads past a complete `Connection: close` answer, and closing here ourselves would make
+    /// Hummingbird log an error for every refusal.
+    private func refuse(_ channel: any Channel, with refusal: ContractError) async throws {
+        let body = (try? WireJSON.encoder().encode(ErrorBody(refusal))) ?? Data()
+        var head = HTTPResponseHead(version: .http1_1, status: .init(statusCode: refusal.code.httpStatus))
+        head.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+        head.headers.add(name: "Content-Length", value: String(body.count))
+        head.headers.add(name: "Connection", value: "close")
+        if refusal.code == .rateLimited { head.headers.add(name: "Retry-After", value: "1") }
+        channel.write(HTTPServerResponsePart.head(head), promise: nil)
+        channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil)
+        try? await channel.writeAndFlush(HTTPServerResponsePart.end(nil)).get()
+    }
+
+    static func bearerToken(_ header: String?) -> String? {
+        guard let header else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+
+    /// Listed, or naming this server's own host (client libraries send `Origin: ws://HOST`, with no
+    /// port, by default; a browser page from another site never has this server's host name).
+    static func isAllowed(_ origin: String, host: String?, by configuration: RealtimeConfiguration) -> Bool {
+        if configuration.allowedOrigins.contains(origin) { return true }
+        guard let host, let originHost = URL(string: origin)?.host else { return false }
+        return hostName(of: host) == originHost.lowercased()
+    }
+
+    /// `example.com:8080` → `example.com`; `[::1]:8080` → `::1`.
+    static func hostName(of authority: String) -> String {
+        var name = Substring(authority)
+        if name.hasPrefix("["), let end = name.firstIndex(of: "]") {
+            name = name[name.index(after: name.startIndex)..<end]
+        } else if let colon = name.lastIndex(of: ":") {
+            name = name[..<colon]
+        }
+        return name.lowercased()
+    }
+}
