@@ -47,6 +47,34 @@ import Testing
         }
     }
 
+    /// Refusals inside a shared commit: posts to a closed ticket fail while posts to an open one,
+    /// batched with them, must all stand — gap-free — and the refused leave nothing behind.
+    @Test func refusalsInABatchLeaveTheOthersStanding() async throws {
+        try await withCast(live: true) { api, cast, _ in
+            let open = try await api.openTicket(cast.customer).id
+            let closed = try await api.openTicket(cast.customer).id
+            _ = try await api.put("/api/tickets/\(closed)", token: cast.customer, UpdateTicketRequest(status: .closed))
+            let session = Self.session()
+            let results = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+                for index in 0..<200 {
+                    group.addTask {
+                        let ticket = index.isMultiple(of: 2) ? open : closed
+                        let (status, _) = try await Self.post(session, port: api.port, token: cast.agent, ticket: ticket,
+                                                              PostMessageRequest(message: "m\(index)", clientMessageId: "r-\(index)"))
+                        return (ticket, status)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.filter { $0.0 == open }.allSatisfy { $0.1 == 201 })
+            #expect(results.filter { $0.0 == closed }.allSatisfy { $0.1 == 409 })
+            let page: MessagePage = try await api.get("/api/tickets/\(open)/messages?limit=200&afterSeq=0", token: cast.admin).decode()
+            #expect(page.items.map(\.seq) == Array(1...100))
+            #expect(try await api.ticket(closed, token: cast.admin).messageCount == 0)
+            #expect(try await api.ticket(open, token: cast.admin).status == .inProgress)
+        }
+    }
+
     static func session() -> URLSession {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpMaximumConnectionsPerHost = 32

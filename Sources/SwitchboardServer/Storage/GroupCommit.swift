@@ -2,10 +2,9 @@ import SQLKit
 import Synchronization
 
 /// Runs write transactions on SQLite's single writer, several per commit. Transactions that queue
-/// up while one batch is being written go into the next batch: each runs inside its own
-/// SAVEPOINT (so a failure undoes only its own work), the batch commits once (one fsync), and only
-/// then does any of them hear its result. Persist-first holds: nobody is answered before the
-/// commit that makes their work durable.
+/// up while one batch is being written go into the next batch; the batch commits once (one
+/// fsync), and only then does any of them hear its result. Persist-first holds: nobody is
+/// answered before the commit that makes their work durable.
 final class GroupCommit: Sendable {
     /// A queued transaction: runs on the writer, and answers how to deliver its outcome.
     private struct Job: Sendable {
@@ -63,24 +62,40 @@ final class GroupCommit: Sendable {
         }
     }
 
+    /// Runs the batch in one transaction. A job that fails takes the transaction down with it:
+    /// it is rolled back and the batch runs again without that job (nothing has been answered
+    /// yet, and every job computes its work afresh from what it reads). Failures are refusals of
+    /// the product's rules and rare, so the usual batch runs once with no savepoints.
     private func write(_ batch: [Job]) async {
-        var deliveries: [@Sendable () -> Void] = []
-        do {
-            try await writer.raw("BEGIN IMMEDIATE").run()
-            for job in batch {
-                try await writer.raw("SAVEPOINT job").run()
-                let outcome = await job.run(writer)
-                if !outcome.succeeded { try await writer.raw("ROLLBACK TO job").run() }
-                try await writer.raw("RELEASE job").run()
-                deliveries.append(outcome.deliver)
+        var pending = batch
+        while !pending.isEmpty {
+            var deliveries: [@Sendable () -> Void] = []
+            var refused: Int?
+            do {
+                try await writer.raw("BEGIN IMMEDIATE").run()
+                for (index, job) in pending.enumerated() {
+                    let outcome = await job.run(writer)
+                    guard outcome.succeeded else {
+                        refused = index
+                        outcome.deliver() // an error, owed to its caller whatever the others become
+                        break
+                    }
+                    deliveries.append(outcome.deliver)
+                }
+                if let refused {
+                    try await writer.raw("ROLLBACK").run()
+                    pending.remove(at: refused)
+                    continue
+                }
+                try await writer.raw("COMMIT").run()
+            } catch {
+                // The batch as a whole could not be written: nothing of it stands, everyone hears why.
+                try? await writer.raw("ROLLBACK").run()
+                for job in pending { job.fail(error) }
+                return
             }
-            try await writer.raw("COMMIT").run()
-        } catch {
-            // The batch as a whole could not be written: nothing of it stands, everyone hears why.
-            try? await writer.raw("ROLLBACK").run()
-            for job in batch { job.fail(error) }
+            for deliver in deliveries { deliver() }
             return
         }
-        for deliver in deliveries { deliver() }
     }
 }
