@@ -46,8 +46,7 @@ import Testing
             let customer = try await api.socket(cast.customer), agent = try await api.socket(cast.agent)
             let agent2 = try await api.socket(cast.agent2)
             for probe in [customer, agent, agent2] {
-                try await probe.send(.joinRoom(ticketId: ticket, sinceSeq: 0))
-                try await probe.next { if case .roomJoined = $0 { true } else { nil } }
+                try await probe.join(ticket, sinceSeq: 0)
             }
             try await agent.send(.sendMessage(ticketId: ticket, clientMessageId: "n-1", message: "VIP, be nice", messageType: nil, internal: true))
             try await agent.send(.sendMessage(ticketId: ticket, clientMessageId: "p-1", message: "Hello!", messageType: nil, internal: nil))
@@ -73,8 +72,7 @@ import Testing
             let customer = try await api.socket(cast.customer)
             var agent = try await api.socket(cast.agent)
             for probe in [customer, agent] {
-                try await probe.send(.joinRoom(ticketId: ticket, sinceSeq: 0))
-                try await probe.next { if case .roomJoined = $0 { true } else { nil } }
+                try await probe.join(ticket, sinceSeq: 0)
             }
             for index in 1...3 {
                 try await customer.send(.sendMessage(ticketId: ticket, clientMessageId: "m\(index)", message: "m\(index)", messageType: nil, internal: nil))
@@ -108,8 +106,7 @@ import Testing
         try await withCast(live: true, configure: Self.fast) { api, cast, _ in
             let ticket = try await api.openTicket(cast.customer).id
             let customer = try await api.socket(cast.customer), agent = try await api.socket(cast.agent)
-            try await agent.send(.joinRoom(ticketId: ticket, sinceSeq: 0))
-            try await agent.next { if case .roomJoined = $0 { true } else { nil } }
+            try await agent.join(ticket, sinceSeq: 0)
             for _ in 0..<3 {
                 try await customer.send(.sendMessage(ticketId: ticket, clientMessageId: "once", message: "only once", messageType: nil, internal: nil))
             }
@@ -132,8 +129,7 @@ import Testing
             let ticket = try await api.openTicket(cast.customer).id
             let customer = try await api.socket(cast.customer), agent = try await api.socket(cast.agent)
             for probe in [customer, agent] {
-                try await probe.send(.joinRoom(ticketId: ticket, sinceSeq: 0))
-                try await probe.next { if case .roomJoined = $0 { true } else { nil } }
+                try await probe.join(ticket, sinceSeq: 0)
             }
             let posted = try await api.send(cast.agent, ticket: ticket, "posted over REST")
             #expect(try await customer.next { if case .receiveMessage(ticket, let m) = $0 { m.id } else { nil } } == posted.id)

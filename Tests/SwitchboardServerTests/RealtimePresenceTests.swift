@@ -56,8 +56,7 @@ import Testing
             let customer = try await api.socket(cast.customer), agent = try await api.socket(cast.agent)
             let agent2 = try await api.socket(cast.agent2)
             for probe in [customer, agent, agent2] {
-                try await probe.send(.joinRoom(ticketId: ticket, sinceSeq: nil))
-                try await probe.next { if case .roomJoined = $0 { true } else { nil } }
+                try await probe.join(ticket)
             }
             try await customer.send(.typingStart(ticketId: ticket, internal: false))
             #expect(try await agent.next { if case .typingStart(ticket, let u, false) = $0 { u.id } else { nil } } == cast.customerId)
@@ -85,8 +84,7 @@ import Testing
             let ticket = try await api.openTicket(cast.customer).id
             let agent = try await api.socket(cast.agent), agent2 = try await api.socket(cast.agent2)
             let customer = try await api.socket(cast.customer)
-            try await agent.send(.joinRoom(ticketId: ticket, sinceSeq: nil))
-            try await agent.next { if case .roomJoined = $0 { true } else { nil } }
+            try await agent.join(ticket)
             try await agent2.send(.joinRoom(ticketId: ticket, sinceSeq: nil))
             try await customer.send(.joinRoom(ticketId: ticket, sinceSeq: nil))
             let everyone: Set<Int> = [cast.agentId, cast.agent2Id, cast.customerId]

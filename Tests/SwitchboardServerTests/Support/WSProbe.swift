@@ -101,6 +101,15 @@ final class WSProbe: Sendable {
         return condition()
     }
 
+    /// Joins a ticket's room and waits until the server says so.
+    func join(_ ticketId: Int, sinceSeq: Int? = nil) async throws {
+        try await send(.joinRoom(ticketId: ticketId, sinceSeq: sinceSeq))
+        try await next { event -> Bool? in
+            guard case .roomJoined(let joined, _, _) = event, joined == ticketId else { return nil }
+            return true
+        }
+    }
+
     /// The `ERROR` answering the frame sent with `ref`.
     func error(ref: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> (code: ErrorCode, message: String) {
         try await next(sourceLocation: sourceLocation) { event -> (code: ErrorCode, message: String)? in
