@@ -1,0 +1,255 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import SwitchboardProtocol
+
+/// A refusal or failure the UI can show as a sentence.
+public struct APIError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var code: ErrorCode
+    public var message: String
+    /// The HTTP status; 0 when the server could not be reached.
+    public var status: Int
+
+    public var description: String { sentence }
+
+    /// What to tell a person.
+    public var sentence: String {
+        switch code {
+        case .unauthorized: "Not signed in: \(message)."
+        case .forbidden: "Not allowed: \(message)."
+        case .notFound: "Not found: \(message)."
+        case .conflict: "Cannot do that now: \(message)."
+        case .tooLarge: "Too large: \(message)."
+        case .rateLimited: "Too fast: \(message). Try again in a moment."
+        case .invalid: "Please check: \(message)."
+        case .internal: status == 0 ? "Cannot reach the server: \(message)." : "The server failed: \(message)."
+        }
+    }
+}
+
+/// Every REST route of the contract, typed with the wire models. Holds the login: the access
+/// token goes on each call, and a call refused with 401 refreshes the token once and is retried.
+public actor APIClient {
+    public let server: URL
+    private let http: HTTPClient
+    /// How long one call may take, connecting included (an unreachable server is retried until then).
+    private let timeout: TimeAmount
+    public private(set) var session: AuthResponse?
+    private let encoder = WireJSON.encoder()
+    private let decoder = WireJSON.decoder()
+
+    public init(server: URL, http: HTTPClient = .shared, timeout: Duration = .seconds(30)) {
+        self.server = server
+        self.http = http
+        self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+    }
+
+    /// The current access token, for the realtime connection.
+    public var accessToken: String? { session?.accessToken }
+
+    // MARK: Auth
+
+    @discardableResult
+    public func login(username: String, password: String) async throws(APIError) -> AuthResponse {
+        let auth: AuthResponse = try await call(.POST, "/api/auth/login", body: LoginRequest(username: username, password: password),
+                                                authenticated: false)
+        session = auth
+        return auth
+    }
+
+    @discardableResult
+    public func register(_ request: RegisterRequest) async throws(APIError) -> AuthResponse {
+        let auth: AuthResponse = try await call(.POST, "/api/auth/register", body: request, authenticated: false)
+        session = auth
+        return auth
+    }
+
+    /// A new token pair for the current login.
+    @discardableResult
+    public func refresh() async throws(APIError) -> AuthResponse {
+        guard let refreshToken = session?.refreshToken else {
+            throw APIError(code: .unauthorized, message: "no login to refresh", status: 401)
+        }
+        let auth: AuthResponse = try await call(.POST, "/api/auth/refresh", body: RefreshRequest(refreshToken: refreshToken),
+                                                authenticated: false)
+        session = auth
+        return auth
+    }
+
+    public func logout() async throws(APIError) {
+        try await callNoContent(.POST, "/api/auth/logout")
+        session = nil
+    }
+
+    public func me() async throws(APIError) -> User { try await call(.GET, "/api/me") }
+
+    public func createUser(_ request: CreateUserRequest) async throws(APIError) -> User {
+        try await call(.POST, "/api/admin/users", body: request)
+    }
+
+    // MARK: Tickets
+
+    public func tickets(_ filters: [String: String] = [:]) async throws(APIError) -> Page<Ticket> {
+        try await call(.GET, "/api/tickets", query: filters)
+    }
+
+    public func ticket(_ id: Int) async throws(APIError) -> Ticket { try await call(.GET, "/api/tickets/\(id)") }
+
+    public func openTicket(_ request: CreateTicketRequest) async throws(APIError) -> Ticket {
+        try await call(.POST, "/api/tickets", body: request)
+    }
+
+    public func updateTicket(_ id: Int, _ request: UpdateTicketRequest) async throws(APIError) -> Ticket {
+        try await call(.PUT, "/api/tickets/\(id)", body: request)
+    }
+
+    public func deleteTicket(_ id: Int) async throws(APIError) { try await callNoContent(.DELETE, "/api/tickets/\(id)") }
+
+    public func messages(ticket id: Int, afterSeq: Int? = nil, beforeSeq: Int? = nil, limit: Int? = nil) async throws(APIError) -> MessagePage {
+        var query: [String: String] = [:]
+        if let afterSeq { query["afterSeq"] = String(afterSeq) }
+        if let beforeSeq { query["beforeSeq"] = String(beforeSeq) }
+        if let limit { query["limit"] = String(limit) }
+        return try await call(.GET, "/api/tickets/\(id)/messages", query: query)
+    }
+
+    public func post(_ request: PostMessageRequest, ticket id: Int) async throws(APIError) -> Message {
+        try await call(.POST, "/api/tickets/\(id)/messages", body: request)
+    }
+
+    public func markRead(ticket id: Int, upToSeq: Int) async throws(APIError) {
+        try await callNoContent(.POST, "/api/tickets/\(id)/read", body: MarkReadRequest(upToSeq: upToSeq))
+    }
+
+    public func claim(ticket id: Int) async throws(APIError) -> Ticket { try await call(.POST, "/api/tickets/\(id)/claim") }
+
+    public func transfer(ticket id: Int, to agentId: Int) async throws(APIError) -> Ticket {
+        try await call(.POST, "/api/tickets/\(id)/transfer", body: TransferRequest(agentId: agentId))
+    }
+
+    public func escalate(ticket id: Int, _ request: EscalateRequest = EscalateRequest()) async throws(APIError) -> Ticket {
+        try await call(.POST, "/api/tickets/\(id)/escalate", body: request)
+    }
+
+    // MARK: Chat sessions
+
+    public func sessions(status: SessionStatus? = nil) async throws(APIError) -> [ChatSession] {
+        try await call(.GET, "/api/chat/sessions", query: status.map { ["status": $0.rawValue] } ?? [:])
+    }
+
+    public func sessionMessages(_ id: Int) async throws(APIError) -> MessagePage {
+        try await call(.GET, "/api/chat/sessions/\(id)/messages")
+    }
+
+    public func post(_ request: PostMessageRequest, session id: Int) async throws(APIError) -> Message {
+        try await call(.POST, "/api/chat/sessions/\(id)/messages", body: request)
+    }
+
+    public func setSessionStatus(_ id: Int, _ status: SessionStatus) async throws(APIError) -> ChatSession {
+        try await call(.PUT, "/api/chat/sessions/\(id)/status", body: SessionStatusRequest(status: status))
+    }
+
+    public func history(of userId: Int) async throws(APIError) -> [ChatHistoryEntry] {
+        try await call(.GET, "/api/chat/history/\(userId)")
+    }
+
+    // MARK: Canned responses
+
+    public func cannedResponses(matching text: String? = nil) async throws(APIError) -> [CannedResponse] {
+        try await call(.GET, "/api/canned-responses", query: text.map { ["q": $0] } ?? [:])
+    }
+
+    public func createCannedResponse(_ request: CannedResponseRequest) async throws(APIError) -> CannedResponse {
+        try await call(.POST, "/api/canned-responses", body: request)
+    }
+
+    public func updateCannedResponse(_ id: Int, _ request: CannedResponseUpdate) async throws(APIError) -> CannedResponse {
+        try await call(.PUT, "/api/canned-responses/\(id)", body: request)
+    }
+
+    public func deleteCannedResponse(_ id: Int) async throws(APIError) {
+        try await callNoContent(.DELETE, "/api/canned-responses/\(id)")
+    }
+
+    // MARK: Admin
+
+    public func dashboard() async throws(APIError) -> Dashboard { try await call(.GET, "/api/admin/support/dashboard") }
+    public func agents() async throws(APIError) -> [AgentLoad] { try await call(.GET, "/api/admin/support/agents") }
+
+    public func setAgent(_ id: Int, _ request: AgentStatusRequest) async throws(APIError) -> AgentLoad {
+        try await call(.PUT, "/api/admin/support/agents/\(id)/status", body: request)
+    }
+
+    public func report(from: String? = nil, to: String? = nil) async throws(APIError) -> SupportReport {
+        var query: [String: String] = [:]
+        if let from { query["from"] = from }
+        if let to { query["to"] = to }
+        return try await call(.GET, "/api/admin/support/reports", query: query)
+    }
+
+    public func serverStatistics() async throws(APIError) -> ServerStatistics { try await call(.GET, "/api/admin/support/server") }
+
+    // MARK: Transport
+
+    private struct NoBody: Encodable {}
+    private struct Empty: Decodable {}
+
+    private func call<Answer: Decodable>(
+        _ method: HTTPMethod, _ path: String, query: [String: String] = [:], body: (any Encodable)? = nil,
+        authenticated: Bool = true
+    ) async throws(APIError) -> Answer {
+        let data = try await exchange(method, path, query: query, body: body, authenticated: authenticated)
+        do {
+            return try decoder.decode(Answer.self, from: data)
+        } catch {
+            throw APIError(code: .internal, message: "the server's answer was not understood", status: 200)
+        }
+    }
+
+    private func callNoContent(_ method: HTTPMethod, _ path: String, body: (any Encodable)? = nil) async throws(APIError) {
+        _ = try await exchange(method, path, query: [:], body: body, authenticated: true)
+    }
+
+    /// Sends the request; on 401 with a refresh token in hand, refreshes once and sends it again.
+    private func exchange(_ method: HTTPMethod, _ path: String, query: [String: String], body: (any Encodable)?,
+                          authenticated: Bool) async throws(APIError) -> Data {
+        do {
+            return try await send(method, path, query: query, body: body, authenticated: authenticated)
+        } catch let error where error.status == 401 && authenticated && session?.refreshToken != nil {
+            try await refresh()
+            return try await send(method, path, query: query, body: body, authenticated: authenticated)
+        }
+    }
+
+    private func send(_ method: HTTPMethod, _ path: String, query: [String: String], body: (any Encodable)?,
+                      authenticated: Bool) async throws(APIError) -> Data {
+        var components = URLComponents(url: server.appendingPathComponent(path), resolvingAgainstBaseURL: false)
+        if !query.isEmpty { components?.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
+        guard let url = components?.url else { throw APIError(code: .invalid, message: "bad address \(path)", status: 0) }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = method
+        request.headers.add(name: "Accept", value: "application/json")
+        if authenticated, let token = session?.accessToken { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            guard let data = try? encoder.encode(body) else { throw APIError(code: .invalid, message: "cannot encode the request", status: 0) }
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: data))
+        }
+        let status: Int, data: Data
+        do {
+            let response = try await http.execute(request, timeout: timeout)
+            status = Int(response.status.code)
+            data = Data(try await response.body.collect(upTo: 16 << 20).readableBytesView)
+        } catch {
+            throw APIError(code: .internal, message: "\(server.host ?? "server") did not answer (\(String(describing: error)))", status: 0)
+        }
+        guard (200..<300).contains(status) else {
+            if let body = try? decoder.decode(ErrorBody.self, from: data) {
+                throw APIError(code: body.error.code, message: body.error.message, status: status)
+            }
+            throw APIError(code: ErrorCode.allCases.first { $0.httpStatus == status } ?? .internal, message: "HTTP \(status)", status: status)
+        }
+        return data
+    }
+}
