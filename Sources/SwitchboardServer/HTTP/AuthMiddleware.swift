@@ -16,7 +16,12 @@ struct AuthMiddleware: RouterMiddleware {
     }
 
     static func bearerToken(_ request: Request) -> String? {
-        guard let header = request.headers[.authorization] else { return nil }
+        bearerToken(fromHeader: request.headers[.authorization])
+    }
+
+    /// The token of an `Authorization: Bearer <token>` header (the REST routes' and `/ws`'s).
+    static func bearerToken(fromHeader header: String?) -> String? {
+        guard let header else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
         let token = parts[1].trimmingCharacters(in: .whitespaces)

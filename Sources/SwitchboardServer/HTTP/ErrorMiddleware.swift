@@ -5,7 +5,9 @@ import SwitchboardProtocol
 
 /// Turns every failure into the contract's error body, `{"error": {"code", "message"}}`: refusals
 /// keep their code and sentence; anything unforeseen is logged and answered `INTERNAL` without detail.
-struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = SupportRequestContext
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)

@@ -425,11 +425,12 @@ public actor Hub: SupportEventSink, Service {
     func send(_ event: ServerEvent, to ids: Set<ConnectionID>) {
         guard !ids.isEmpty else { return }
         let text = encode(event)
-        if event.isPassingState {
-            for id in ids { connections[id]?.sendIfRoom(text) }
-        } else {
-            for id in ids { connections[id]?.send(text) }
-        }
+        for id in ids { deliver(text, of: event, to: id) }
+    }
+
+    /// Passing state is shed for a connection that has fallen behind; everything else must arrive.
+    private func deliver(_ text: String, of event: ServerEvent, to id: ConnectionID) {
+        if event.isPassingState { connections[id]?.sendIfRoom(text) } else { connections[id]?.send(text) }
     }
 
     /// To every member of the room.
@@ -448,7 +449,7 @@ public actor Hub: SupportEventSink, Service {
                 held.append(text)
                 memberships[id]?[ticketId] = .joining(held)
             default:
-                if event.isPassingState { connections[id]?.sendIfRoom(text) } else { connections[id]?.send(text) }
+                deliver(text, of: event, to: id)
             }
         }
     }

@@ -41,7 +41,7 @@ struct RealtimeGate: Sendable {
             }
         }
         let queryToken = query.first { $0.name == "access_token" }?.value
-        guard let token = Self.bearerToken(request.headerFields[.authorization]) ?? queryToken, !token.isEmpty else {
+        guard let token = AuthMiddleware.bearerToken(fromHeader: request.headerFields[.authorization]) ?? queryToken, !token.isEmpty else {
             throw ContractError(.unauthorized, "connect with Authorization: Bearer <accessToken> or ?access_token=")
         }
         let (caller, expiry) = try await accounts.authenticateWithExpiry(bearer: token)
@@ -65,14 +65,6 @@ struct RealtimeGate: Sendable {
         channel.write(HTTPServerResponsePart.head(head), promise: nil)
         channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil)
         try? await channel.writeAndFlush(HTTPServerResponsePart.end(nil)).get()
-    }
-
-    static func bearerToken(_ header: String?) -> String? {
-        guard let header else { return nil }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
     }
 
     /// Listed, or naming this server's own host (client libraries send `Origin: ws://HOST`, with no

@@ -10,7 +10,6 @@ import SQLiteNIO
 public final class SQLiteDriver: SQLDriver {
     public let flavor = SQLFlavor.sqlite
     public let reader: any SQLDatabase
-    private let writer: any SQLDatabase
     private let connections: [SQLiteConnection]
     private let commits: GroupCommit
 
@@ -47,8 +46,7 @@ public final class SQLiteDriver: SQLDriver {
     /// Query logging stays off at every log level: SQLiteKit would log the bound values, and those
     /// are message text, password hashes and token digests.
     private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
-        self.writer = writer.sql(queryLogLevel: nil)
-        self.commits = GroupCommit(writer: self.writer)
+        self.commits = GroupCommit(writer: writer.sql(queryLogLevel: nil))
         self.reader = ReaderPool(readers.map { $0.sql(queryLogLevel: nil) })
         self.connections = [writer] + readers
     }
