@@ -66,6 +66,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardServer",
                 "SwitchboardProtocol",
+                "SwitchboardClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Synchronization
+import SwitchboardClient
 import SwitchboardProtocol
 
 /// `switchboard bench`: load on a running server over real sockets. Makes N customers, each with
@@ -39,31 +40,29 @@ struct BenchCommand: AsyncParsableCommand {
             throw ValidationError("put the admin's password in SWITCHBOARD_PASSWORD")
         }
         let agentCount = agents ?? pairs
-        let rest = BenchREST(server: base)
         let run = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        let adminToken = try await rest.call("POST", "/api/auth/login", body: LoginRequest(username: admin, password: password),
-                                             as: AuthResponse.self).accessToken
+        let adminClient = APIClient(server: base)
+        try await adminClient.login(username: admin, password: password)
         say("set-up: \(pairs) customers, \(agentCount) agents, run \(run)")
         let setupStart = ContinuousClock.now
 
         // Agents start AWAY, so auto-assignment leaves the benchmark's tickets where they are.
         let agentTokens = Tokens(count: agentCount)
-        try await BenchREST.forEach(agentCount) { index in
+        try await BenchSetup.forEach(agentCount) { index in
             let username = "bench-\(run)-a\(index)"
-            let agent = try await rest.call("POST", "/api/admin/users", token: adminToken, body: CreateUserRequest(
-                username: username, password: "bench-password", displayName: "Agent \(index)", role: .agent), as: User.self)
-            _ = try await rest.call("PUT", "/api/admin/support/agents/\(agent.id)/status", token: adminToken,
-                                    body: AgentStatusRequest(status: .away, capacity: 100), as: AgentLoad.self)
-            let login = try await rest.call("POST", "/api/auth/login",
-                                            body: LoginRequest(username: username, password: "bench-password"), as: AuthResponse.self)
+            let agent = try await adminClient.createUser(CreateUserRequest(
+                username: username, password: "bench-password", displayName: "Agent \(index)", role: .agent))
+            _ = try await adminClient.setAgent(agent.id, AgentStatusRequest(status: .away, capacity: 100))
+            let login = try await APIClient(server: base).login(username: username, password: "bench-password")
             agentTokens.set(index, login.accessToken)
         }
         let customerTokens = Tokens(count: pairs), tickets = Tokens(count: pairs)
-        try await BenchREST.forEach(pairs) { index in
-            let auth = try await rest.call("POST", "/api/auth/register", body: RegisterRequest(
-                username: "bench-\(run)-c\(index)", password: "bench-password", displayName: "Customer \(index)"), as: AuthResponse.self)
-            let ticket = try await rest.call("POST", "/api/tickets", token: auth.accessToken, body: CreateTicketRequest(
-                subject: "Benchmark \(index)", description: "Load test", category: .other), as: Ticket.self)
+        try await BenchSetup.forEach(pairs) { index in
+            let customer = APIClient(server: base)
+            let auth = try await customer.register(RegisterRequest(
+                username: "bench-\(run)-c\(index)", password: "bench-password", displayName: "Customer \(index)"))
+            let ticket = try await customer.openTicket(CreateTicketRequest(
+                subject: "Benchmark \(index)", description: "Load test", category: .other))
             customerTokens.set(index, auth.accessToken)
             tickets.set(index, String(ticket.id))
         }
@@ -89,7 +88,7 @@ struct BenchCommand: AsyncParsableCommand {
                 try await Task.sleep(for: .milliseconds(50))
                 if ContinuousClock.now - connectStart > .seconds(300) { throw BenchError("connections did not all join in 5 minutes") }
             }
-            let connected = try await rest.call("GET", "/api/admin/support/server", token: adminToken, as: ServerStatistics.self)
+            let connected = try await adminClient.serverStatistics()
             say("\(everyone.count) connections joined in \(Self.seconds(ContinuousClock.now - connectStart)) s; "
                 + "server holds \(connected.connections), RSS \(connected.rssBytes / 1_048_576) MiB")
 
@@ -128,7 +127,7 @@ struct BenchCommand: AsyncParsableCommand {
             while tally.snapshot.delivered < tally.snapshot.sent && ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(50))
             }
-            let after = try await rest.call("GET", "/api/admin/support/server", token: adminToken, as: ServerStatistics.self)
+            let after = try await adminClient.serverStatistics()
             let counts = tally.snapshot
             let p = tally.percentiles([50, 99, 99.9])
             say("""
