@@ -70,21 +70,23 @@ final class GroupCommit: Sendable {
         var pending = batch
         while !pending.isEmpty {
             var deliveries: [@Sendable () -> Void] = []
-            var refused: Int?
+            var refusal: (index: Int, deliver: @Sendable () -> Void)?
             do {
                 try await writer.raw("BEGIN IMMEDIATE").run()
                 for (index, job) in pending.enumerated() {
                     let outcome = await job.run(writer)
                     guard outcome.succeeded else {
-                        refused = index
-                        outcome.deliver() // an error, owed to its caller whatever the others become
+                        refusal = (index, outcome.deliver)
                         break
                     }
                     deliveries.append(outcome.deliver)
                 }
-                if let refused {
-                    try await writer.raw("ROLLBACK").run()
-                    pending.remove(at: refused)
+                if let refusal {
+                    // Out of the batch before anything else can fail, so it is answered exactly once.
+                    pending.remove(at: refusal.index)
+                    refusal.deliver()
+                    // Some errors have already ended the transaction in SQLite: nothing to roll back then.
+                    try? await writer.raw("ROLLBACK").run()
                     continue
                 }
                 try await writer.raw("COMMIT").run()
