@@ -28,6 +28,9 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // Wire types of the contract (shared/design/protocol.md). Foundation only.
@@ -40,6 +43,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -52,12 +57,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Talking to the server: REST client and (to come) the realtime connection. No UI in it.
+        // Talking to the server: REST client, the realtime connection with its durable outbox,
+        // and the local timelines. No UI in it.
         .target(
             name: "SwitchboardClient",
             dependencies: [
                 "SwitchboardProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -95,11 +106,12 @@ let package = Package(
         .testTarget(
             name: "SwitchboardClientTests",
             dependencies: ["SwitchboardClient", "SwitchboardServer", "SwitchboardProtocol"],
+            resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
         .testTarget(
             name: "SwitchboardCommandTests",
-            dependencies: ["switchboard", "SwitchboardServer"],
+            dependencies: ["switchboard", "SwitchboardServer", "SwitchboardClient"],
             swiftSettings: strict
         ),
     ]

@@ -35,18 +35,59 @@ public actor APIClient {
     private let http: HTTPClient
     /// How long one call may take, connecting included (an unreachable server is retried until then).
     private let timeout: TimeAmount
-    public private(set) var session: AuthResponse?
+    public private(set) var session: AuthResponse? {
+        didSet { sessionReceivedAt = .now }
+    }
+    /// When `session` arrived, by this machine's monotonic clock: the token's remaining life is
+    /// counted from here with `expiresIn`, so a skewed wall clock on either side does not matter.
+    private var sessionReceivedAt = ContinuousClock.now
+    /// Shut down by `shutdown()` when this client made it.
+    private let ownedHTTP: HTTPClient?
     private let encoder = WireJSON.encoder()
     private let decoder = WireJSON.decoder()
 
     public init(server: URL, http: HTTPClient = .shared, timeout: Duration = .seconds(30)) {
         self.server = server
         self.http = http
+        self.ownedHTTP = nil
         self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+    }
+
+    /// A client with its own HTTP connections set up for `security` (a CA file, or `--insecure`).
+    public init(server: URL, security: TransportSecurity, timeout: Duration = .seconds(30)) throws(APIError) {
+        let http = try security.httpClient()
+        self.init(server: server, http: http, timeout: timeout, owned: http)
+    }
+
+    private init(server: URL, http: HTTPClient, timeout: Duration, owned: HTTPClient) {
+        self.server = server
+        self.http = http
+        self.ownedHTTP = owned
+        self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+    }
+
+    /// Closes the HTTP connections this client made for itself.
+    public func shutdown() async {
+        try? await ownedHTTP?.shutdown()
     }
 
     /// The current access token, for the realtime connection.
     public var accessToken: String? { session?.accessToken }
+
+    /// How long the access token has left (zero once expired; nil without a login).
+    public var accessTokenRemaining: Duration? {
+        guard let session else { return nil }
+        let left = .seconds(session.expiresIn) - (ContinuousClock.now - sessionReceivedAt)
+        return left > .zero ? left : .zero
+    }
+
+    /// The WebSocket address of this server: `ws(s)://host:port/ws`.
+    public var realtimeURL: String {
+        var components = URLComponents(url: server, resolvingAgainstBaseURL: false)
+        components?.scheme = server.scheme == "https" ? "wss" : "ws"
+        components?.path = "/ws"
+        return components?.string ?? server.absoluteString
+    }
 
     // MARK: Auth
 

@@ -7,7 +7,7 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the support server (REST API).",
-        discussion: "Prints 'listening on http://HOST:PORT' once it accepts connections; stops cleanly on SIGINT or SIGTERM."
+        discussion: "Prints 'listening on http://HOST:PORT' (https with tlsCertificate/tlsKey in the config file) once it accepts connections; stops cleanly on SIGINT or SIGTERM."
     )
 
     @OptionGroup var options: ServeOptions
@@ -15,7 +15,9 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         Switchboard.bootstrapLogging()
         let configuration = try options.configuration()
-        let app = try await buildApplication(configuration) { host, port in announceListening(host: host, port: port) }
+        let app = try await buildApplication(configuration) { host, port in
+            announceListening(host: host, port: port, secure: configuration.tls != nil)
+        }
         try await app.runService()
     }
 }

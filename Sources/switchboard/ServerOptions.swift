@@ -77,8 +77,8 @@ struct ServeOptions: ParsableArguments {
 }
 
 /// Prints the line operators and scripts wait for.
-@Sendable func announceListening(host: String, port: Int) {
-    say("listening on http://\(host):\(port)")
+@Sendable func announceListening(host: String, port: Int, secure: Bool = false) {
+    say("listening on \(secure ? "https" : "http")://\(host):\(port)")
 }
 
 /// A line on standard output, written at once (not held in a buffer a script would wait on).

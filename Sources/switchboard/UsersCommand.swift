@@ -38,7 +38,7 @@ struct AddUser: AsyncParsableCommand {
         Switchboard.bootstrapLogging()
         let environment = ProcessInfo.processInfo.environment
         let configuration = try database.configuration(environment: environment)
-        let password = try readPassword(environment: environment)
+        let password = try readPassword(fromStdin: passwordStdin, environment: environment)
         var logger = Logger(label: "switchboard")
         logger.logLevel = .warning
         let store = try await openStore(configuration, logger: logger)
@@ -53,15 +53,5 @@ struct AddUser: AsyncParsableCommand {
             try? await store.close()
             throw ValidationError(error.message)
         }
-    }
-
-    private func readPassword(environment: [String: String]) throws -> String {
-        if passwordStdin {
-            var line = readLine(strippingNewline: true) ?? ""
-            if line.hasSuffix("\r") { line.removeLast() }
-            return line
-        }
-        if let password = environment["SWITCHBOARD_PASSWORD"] { return password }
-        throw ValidationError("give the password on standard input with --password-stdin, or in SWITCHBOARD_PASSWORD")
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
 import ServiceLifecycle
@@ -81,13 +83,15 @@ public func buildApplication(
             session: RealtimeSession(hub: services.hub, services: services, frameBytes: configuration.limits.frameBytes,
                                      clock: configuration.clock))
         let host = configuration.host
+        var server = HTTPServerBuilder.http1WebSocketUpgrade(
+            configuration: .init(ws: .init(maxFrameSize: configuration.limits.frameBytes,
+                                           autoPing: .enabled(timePeriod: configuration.realtime.pingInterval),
+                                           validateUTF8: true)),
+            shouldUpgrade: { request, channel, logger in try await gate.shouldUpgrade(request, channel: channel, logger: logger) })
+        if let tls = configuration.tls { server = try .tls(server, tlsConfiguration: try tls.serverConfiguration()) }
         return Application(
             router: router,
-            server: .http1WebSocketUpgrade(
-                configuration: .init(ws: .init(maxFrameSize: configuration.limits.frameBytes,
-                                               autoPing: .enabled(timePeriod: configuration.realtime.pingInterval),
-                                               validateUTF8: true)),
-                shouldUpgrade: { request, channel, logger in try await gate.shouldUpgrade(request, channel: channel, logger: logger) }),
+            server: server,
             // A deep accept queue: after a restart every client reconnects at once.
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: "switchboard", backlog: 4096),
             // Shut down in reverse: the server stops first, then the hub, and the database last.

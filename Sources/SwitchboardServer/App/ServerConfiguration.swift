@@ -23,6 +23,8 @@ public struct ServerConfiguration: Sendable {
     public var sessionIdleTimeout: Duration = .seconds(600)
     /// A relay for notification mail; none, no mail.
     public var smtp: SMTPConfiguration?
+    /// Serve `https://` and `wss://` with this certificate; none, plain HTTP.
+    public var tls: TLSFiles?
     /// How often idle sessions are looked for.
     public var sessionSweepInterval: Duration = .seconds(30)
     public var logLevel: Logger.Level = .info
@@ -65,6 +67,8 @@ public struct ServerConfigFile: Decodable, Sendable {
     public var sessionIdleSeconds: Int?
     public var allowedOrigins: [String]?
     public var maxConnectionsPerUser: Int?
+    public var tlsCertificate: String?
+    public var tlsKey: String?
     public var limits: Limits?
     public var smtp: SMTPFile?
 
@@ -120,6 +124,11 @@ public struct ServerConfigFile: Decodable, Sendable {
                                                    username: smtp.username, password: smtp.password)
         }
         if let sessionIdleSeconds { configuration.sessionIdleTimeout = .seconds(max(1, sessionIdleSeconds)) }
+        switch (tlsCertificate, tlsKey) {
+        case (let certificate?, let key?): configuration.tls = TLSFiles(certificateChain: certificate, privateKey: key)
+        case (nil, nil): break
+        default: throw ConfigError("tlsCertificate and tlsKey: give both, or neither")
+        }
         if let allowedOrigins { configuration.realtime.allowedOrigins = allowedOrigins }
         if let maxConnectionsPerUser { configuration.realtime.maxConnectionsPerUser = max(1, maxConnectionsPerUser) }
         if let assignment {

@@ -26,7 +26,12 @@ public struct Backoff: Sendable, Equatable {
     /// schedule can be tested without chance or sleeping); nil once the attempts are used up.
     public func delay(attempt: Int, unit: Double) -> Duration? {
         if let maxAttempts, attempt >= maxAttempts { return nil }
-        let ceiling = ceiling(attempt: attempt)
+        return wait(step: attempt, unit: unit)
+    }
+
+    /// A random wait within the window of step `step`, whatever the attempt limit.
+    public func wait(step: Int, unit: Double) -> Duration {
+        let ceiling = ceiling(attempt: step)
         let seconds = Double(ceiling.components.seconds) + Double(ceiling.components.attoseconds) / 1e18
         return .milliseconds(Int64((seconds * min(max(unit, 0), 0.999_999) * 1000).rounded(.down)))
     }

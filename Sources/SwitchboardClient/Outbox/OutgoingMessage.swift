@@ -1,0 +1,55 @@
+import Foundation
+import SwitchboardProtocol
+
+/// A message this client wrote and the server has not yet stored: it waits in the outbox, on disk,
+/// until its `ACK`, or until it fails and the user retries or discards it.
+public struct OutgoingMessage: Sendable, Equatable, Identifiable {
+    public enum State: Sendable, Equatable {
+        /// Written to the outbox; goes out (again) whenever the connection is up.
+        case queued
+        /// Stored by the server: it is in the ticket's timeline now and leaves the outbox.
+        case sent(messageId: Int, seq: Int, timestamp: Date)
+        /// Refused for good (ticket closed, not allowed, too long…): kept until retried or discarded.
+        case failed(code: ErrorCode, reason: String)
+    }
+
+    /// Chosen here, kept across resends and restarts: the server stores one message per id.
+    public var clientMessageId: String
+    public var ticketId: Int
+    public var text: String
+    public var messageType: MessageType?
+    public var isInternal: Bool
+    public var createdAt: Date
+    public var state: State
+
+    public var id: String { clientMessageId }
+
+    public init(clientMessageId: String = UUID().uuidString.lowercased(), ticketId: Int, text: String,
+                messageType: MessageType? = nil, isInternal: Bool = false, createdAt: Date = Date(), state: State = .queued) {
+        self.clientMessageId = clientMessageId
+        self.ticketId = ticketId
+        self.text = text
+        self.messageType = messageType
+        self.isInternal = isInternal
+        self.createdAt = createdAt
+        self.state = state
+    }
+
+    /// The frame that sends it; `ref` is the client message id, so an `ERROR` names the message it refuses.
+    var frame: ClientFrame {
+        ClientFrame(.sendMessage(ticketId: ticketId, clientMessageId: clientMessageId, message: text,
+                                 messageType: messageType, internal: isInternal ? true : nil),
+                    ref: clientMessageId)
+    }
+}
+
+extension ErrorCode {
+    /// Whether a frame refused with this code may succeed if sent again unchanged later
+    /// (too fast, or the server failed), rather than needing the user to decide.
+    public var isTransient: Bool {
+        switch self {
+        case .rateLimited, .internal: true
+        case .unauthorized, .forbidden, .notFound, .conflict, .tooLarge, .invalid: false
+        }
+    }
+}

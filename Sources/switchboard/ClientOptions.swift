@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import SwitchboardClient
+import SwitchboardServer
+
+/// How a client command reaches a server and signs in.
+struct ClientOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The server (default http://127.0.0.1:8080). Env: SWITCHBOARD_SERVER.", valueName: "URL"))
+    var server: String?
+
+    @Option(help: ArgumentHelp("Sign in as this user. Env: SWITCHBOARD_USER.", valueName: "NAME"))
+    var user: String?
+
+    @Flag(help: "Read the password from standard input (one line); otherwise from SWITCHBOARD_PASSWORD.")
+    var passwordStdin = false
+
+    @Option(name: .customLong("ca-file"), help: ArgumentHelp("Also trust the CA certificates in this PEM file.", valueName: "FILE"))
+    var caFile: String?
+
+    @Flag(help: "Accept any TLS certificate: for test servers only.")
+    var insecure = false
+
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp(
+        "Where the outbox lives (default: $XDG_DATA_HOME/switchboard or ~/.local/share/switchboard). Env: SWITCHBOARD_DATA_DIR.",
+        valueName: "DIR"))
+    var dataDirectory: String?
+
+    func serverURL(environment: [String: String]) throws -> URL {
+        let text = server ?? environment["SWITCHBOARD_SERVER"] ?? "http://127.0.0.1:8080"
+        guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw ValidationError("--server: an http:// or https:// address (got '\(text)')")
+        }
+        return url
+    }
+
+    func username(environment: [String: String]) throws -> String {
+        guard let name = user ?? environment["SWITCHBOARD_USER"], !name.isEmpty else {
+            throw ValidationError("--user: who to sign in as (or SWITCHBOARD_USER)")
+        }
+        return name
+    }
+
+    var security: TransportSecurity { TransportSecurity(caFile: caFile, insecure: insecure) }
+
+    /// The outbox file, shared by every client command on this machine (rows are kept per account).
+    func outboxFile(environment: [String: String]) -> URL {
+        let directory = (dataDirectory ?? environment["SWITCHBOARD_DATA_DIR"])
+            .map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) } ?? DataDirectory.default(environment: environment)
+        return directory.appendingPathComponent("outbox.sqlite")
+    }
+}
+
+/// A password from standard input or the environment, never from a flag (flags show in `ps`).
+func readPassword(fromStdin: Bool, environment: [String: String]) throws -> String {
+    if fromStdin {
+        var line = readLine(strippingNewline: true) ?? ""
+        if line.hasSuffix("\r") { line.removeLast() }
+        return line
+    }
+    if let password = environment["SWITCHBOARD_PASSWORD"] { return password }
+    throw ValidationError("give the password on standard input with --password-stdin, or in SWITCHBOARD_PASSWORD")
+}
