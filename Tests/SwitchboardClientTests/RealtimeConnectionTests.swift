@@ -95,6 +95,31 @@ import SwitchboardServer
         try? FileManager.default.removeItem(at: server.directory)
     }
 
+    @Test func retryNowCutsALongWaitShort() async throws {
+        let server = try LiveServer()
+        let url = try await server.start()
+        let scene = try await Self.scene(at: url)
+        // Windows of a minute: without the user's retry, nothing would happen for a long while.
+        let slow = quickOptions {
+            $0.backoff = Backoff(base: .seconds(60), cap: .seconds(60))
+            $0.random = { 0.99 }
+        }
+        let customer = try await Self.watch(scene.customer, ticket: scene.ticket.id,
+                                            outbox: try await freshOutbox(in: server.directory, "casey"), options: slow)
+        await customer.connection.start()
+        try await eventually("connected") { customer.states.last == .connected }
+        await server.stop()
+        try await eventually("waiting about a minute") {
+            if case .reconnecting(_, let at, _) = customer.states.last { at.timeIntervalSinceNow > 30 } else { false }
+        }
+        try await server.start()
+        await customer.connection.retryNow()
+        try await eventually("connected at once", within: .seconds(10)) { customer.states.last == .connected }
+        await customer.stop()
+        await server.stop()
+        try? FileManager.default.removeItem(at: server.directory)
+    }
+
     @Test func anExpiredTokenIsRefreshedAndTheConnectionComesBack() async throws {
         let server = try LiveServer { $0.accessTokenLifetime = 2 }
         try await server.run { url in

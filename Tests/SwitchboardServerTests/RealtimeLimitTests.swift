@@ -72,12 +72,14 @@ import Testing
         try await withCast(live: true) { api, cast, _ in
             let ticket = try await api.openTicket(cast.customer).id
             let probe = try await api.socket(cast.customer)
-            for _ in 0..<400 {
-                try? await probe.send(.typingStop(ticketId: ticket, internal: false))
+            for index in 0..<400 {
+                try? await probe.send(.typingStop(ticketId: ticket, internal: false), ref: "t\(index)")
             }
             _ = try await probe.waitUntil(seconds: 10) { probe.isClosed }
-            let limited = probe.events.filter { if case .error(.rateLimited, _, _) = $0 { true } else { false } }.count
-            #expect(limited > 0)
+            let limited = probe.events.compactMap { if case .error(.rateLimited, _, let ref) = $0 { ref } else { nil } }
+            #expect(limited.count > 0)
+            // Each refusal names the frame it refused, so a client knows what to send again.
+            #expect(limited.allSatisfy { $0.hasPrefix("t") })
             #expect(probe.closeCode == .init(codeNumber: Int(CloseCode.rateLimited)))
         }
     }

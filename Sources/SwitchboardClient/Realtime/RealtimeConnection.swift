@@ -5,6 +5,7 @@ import NIOCore
 import NIOSSL
 import NIOWebSocket
 import SwitchboardProtocol
+import Synchronization
 import WSClient
 
 /// What the connection tells its mode, besides its state.
@@ -33,6 +34,8 @@ public actor RealtimeConnection {
         public var stableAfter: Duration = .seconds(10)
         /// A ping goes out this often; a peer that has not answered by the next one is dead.
         public var pingInterval: Duration = .seconds(15)
+        /// How long connecting (TCP, TLS and the upgrade) may take.
+        public var connectTimeout: Duration = .seconds(10)
         public var security = TransportSecurity()
         public var frameBytes = Limits().frameBytes
         /// Send `MARK_DELIVERED` for messages from others as they arrive.
@@ -66,6 +69,8 @@ public actor RealtimeConnection {
     /// The open socket's writer; frames yielded here go out in order.
     private var socket: (generation: Int, writer: AsyncStream<String>.Continuation, outbound: WebSocketOutboundWriter)?
     private var generation = 0
+    /// Counts connection attempts; a socket from an abandoned attempt is not used.
+    private var attemptID = 0
     private var connectedAt: ContinuousClock.Instant?
     private var me: Int?
 
@@ -278,10 +283,13 @@ public actor RealtimeConnection {
             configuration.sniHostname = "switchboard.invalid"
         }
         let frameBytes = options.frameBytes
-        let client = WebSocketClient(url: url, configuration: configuration, tlsConfiguration: tls,
-                                     logger: logger) { inbound, outbound, _ in
+        attemptID += 1
+        let thisAttempt = attemptID
+        let logger = logger
+        let handler: WebSocketDataHandler<WebSocketClient.Context> = { inbound, outbound, _ in
             let (frames, writer) = AsyncStream<String>.makeStream()
-            let generation = await self.attach(writer, outbound)
+            // A socket that comes up after its attempt was given up on is closed at once.
+            guard let generation = await self.attach(writer, outbound, attempt: thisAttempt) else { return }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await text in frames { try await outbound.write(.text(text)) }
@@ -293,8 +301,19 @@ public actor RealtimeConnection {
                 group.cancelAll()
             }
         }
+        let outcome: Result<WebSocketCloseFrame?, any Error>
+        let client: @Sendable () -> WebSocketClient = { [configuration] in
+            WebSocketClient(url: url, configuration: configuration, tlsConfiguration: tls, logger: logger, handler: handler)
+        }
+        switch await runWithinConnectTimeout(client, attempt: thisAttempt) {
+        case .none:
+            attemptID += 1
+            return .unreachable("no answer within \(options.connectTimeout.components.seconds) s")
+        case .some(let result):
+            outcome = result
+        }
         do {
-            if let close = try await client.run() {
+            if let close = try outcome.get() {
                 return .closed(code: UInt16(truncatingIfNeeded: Self.code(close.closeCode)), reason: close.reason)
             }
             return .dropped("the connection ended")
@@ -311,6 +330,41 @@ public actor RealtimeConnection {
             return connectedAt == nil ? .unreachable(why) : .dropped(why)
         }
     }
+
+    /// Runs the client; nil if the socket is not up within the connect timeout (a server that
+    /// accepts but never answers the upgrade, e.g. a frozen process, would hold it forever).
+    private func runWithinConnectTimeout(_ client: @escaping @Sendable () -> WebSocketClient,
+                                         attempt: Int) async -> Result<WebSocketCloseFrame?, any Error>? {
+        let run = Task { () -> Result<WebSocketCloseFrame?, any Error> in
+            do { return .success(try await client().run()) } catch { return .failure(error) }
+        }
+        let limit = options.connectTimeout
+        // A race between the run and the timer, answered once. Not a task group: a group would
+        // wait for the run, and a run stuck in the upgrade does not end when cancelled (it ends,
+        // unused, when the server answers or the socket closes).
+        let answer = Mutex<CheckedContinuation<Result<WebSocketCloseFrame?, any Error>?, Never>?>(nil)
+        let finish: @Sendable (Result<WebSocketCloseFrame?, any Error>?) -> Void = { result in
+            answer.withLock { waiting in
+                waiting?.resume(returning: result)
+                waiting = nil
+            }
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                answer.withLock { $0 = continuation }
+                Task.detached { finish(await run.value) }
+                Task.detached {
+                    try? await Task.sleep(for: limit)
+                    if await self.isAttached(attempt) { finish(await run.value) } else { finish(nil) }
+                }
+            }
+        } onCancel: {
+            run.cancel()
+            finish(nil)
+        }
+    }
+
+    private func isAttached(_ attempt: Int) -> Bool { attempt == attemptID && socket != nil }
 
     /// A valid access token: signs in without a login, refreshes one that is (nearly) expired.
     private func prepareLogin(refreshing: Bool) async throws(APIError) -> String {
@@ -334,7 +388,9 @@ public actor RealtimeConnection {
     }
 
     /// The socket is up: say what must hold again, then drain the outbox.
-    private func attach(_ writer: AsyncStream<String>.Continuation, _ outbound: WebSocketOutboundWriter) async -> Int {
+    private func attach(_ writer: AsyncStream<String>.Continuation, _ outbound: WebSocketOutboundWriter,
+                        attempt: Int) async -> Int? {
+        guard attempt == attemptID, !stopped else { return nil }
         generation += 1
         socket = (generation, writer, outbound)
         connectedAt = .now

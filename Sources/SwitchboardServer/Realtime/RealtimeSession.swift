@@ -61,7 +61,9 @@ struct RealtimeSession: Sendable {
         case .allowed:
             break
         case .limited:
-            answers.send(.error(code: .rateLimited, message: "slow down: too many frames", ref: nil))
+            // The ref tells a client which frame to send again (its outbox waits on that message).
+            let ref: String? = if case .text(let text) = message { Self.ref(in: text) } else { nil }
+            answers.send(.error(code: .rateLimited, message: "slow down: too many frames", ref: ref))
             return
         case .flooding:
             answers.send(.error(code: .rateLimited, message: "too many frames past the limit; closing", ref: nil))
