@@ -79,6 +79,15 @@ import SwitchboardServer
                                                                              "c3: written offline", "c4: still offline"])
             #expect(stored.map(\.message).filter { $0.hasPrefix("a") } == ["a1: let me look", "a2: also offline"])
             #expect(await customer.connection.outbox.messages.isEmpty)
+            // Rejoined with sinceSeq: nobody was sent another's message twice (the only repeats
+            // allowed are one's own messages, known by ACK and then replayed).
+            for side in [customer, agent] {
+                let fromOthers = side.events.compactMap { event -> Int? in
+                    if case .server(.receiveMessage(_, let message)) = event, message.sender.id != side.timeline.me.id { message.seq } else { nil }
+                }
+                #expect(fromOthers.count == Set(fromOthers).count && fromOthers == fromOthers.sorted())
+            }
+            #expect(await agent.connection.joinedRooms[ticket] == stored.last { $0.sender.id != agent.timeline.me.id }?.seq)
             // The agent has received the customer's messages, and the customer sees it.
             try await eventually("the customer's messages show as delivered") {
                 customer.timeline.messages.filter { $0.sender.id == customer.timeline.me.id }

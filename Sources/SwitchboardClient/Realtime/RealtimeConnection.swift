@@ -65,6 +65,8 @@ public actor RealtimeConnection {
 
     private var loop: Task<Void, Never>?
     private var pause: Task<Void, Never>?
+    /// The last wait was cut short by `retryNow()`: the attempt count starts again.
+    private var retried = false
     private var stopped = false
     /// The open socket's writer; frames yielded here go out in order.
     private var socket: (generation: Int, writer: AsyncStream<String>.Continuation, outbound: WebSocketOutboundWriter)?
@@ -236,8 +238,6 @@ public actor RealtimeConnection {
             retried = false
         }
     }
-
-    private var retried = false
 
     /// Sleeps for `delay` (nil: until `retryNow`), ending early on `retryNow`.
     private func wait(_ delay: Duration?) async {
