@@ -72,6 +72,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The terminal toolkit: cells, styles, text width, sanitising, widgets. No ncurses in it.
+        .target(name: "TerminalKit", swiftSettings: strict),
         .executableTarget(
             name: "switchboard",
             dependencies: [
@@ -107,6 +109,11 @@ let package = Package(
             name: "SwitchboardClientTests",
             dependencies: ["SwitchboardClient", "SwitchboardServer", "SwitchboardProtocol"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TerminalKitTests",
+            dependencies: ["TerminalKit"],
             swiftSettings: strict
         ),
         .testTarget(
