@@ -73,7 +73,13 @@ let package = Package(
             swiftSettings: strict
         ),
         // The terminal toolkit: cells, styles, text width, sanitising, widgets. No ncurses in it.
-        .target(name: "TerminalKit", swiftSettings: strict),
+        .target(name: "TerminalKit", dependencies: ["SwitchboardThemes"], swiftSettings: strict),
+        // The theme files in Themes/, shipped as resources.
+        .target(
+            name: "SwitchboardThemes", path: "Themes", exclude: ["README.md"],
+            resources: [.copy("default.theme"), .copy("light.theme"), .copy("solarized-dark.theme"),
+                        .copy("high-contrast.theme"), .copy("monochrome.theme")],
+            swiftSettings: strict),
         .executableTarget(
             name: "switchboard",
             dependencies: [
