@@ -1,0 +1,13 @@
+/// The bottom line: segments on the left (mode, connection, counts) and on the right (hints).
+/// When both do not fit, the right side gives way first.
+public enum StatusBar {
+    public static func render(into screen: inout Screen, in rect: Rect, theme: Theme, left: [Span], right: [Span]) {
+        guard !rect.isEmpty else { return }
+        screen.fill(x: rect.x, y: rect.y, width: rect.width, height: 1, style: theme[.status])
+        let used = screen.put(left, x: rect.x, y: rect.y, limit: rect.width)
+        let rightWidth = right.reduce(0) { $0 + TextWidth.of(Sanitizer.clean($1.text)) }
+        if used + 1 + rightWidth <= rect.width {
+            screen.put(right, x: rect.maxX - rightWidth, y: rect.y, limit: rightWidth)
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import Testing
+@testable import TerminalKit
+
+/// Every widget rendered headless and read back as text (and styles where they matter).
+@Suite struct WidgetTests {
+    let theme = Theme(name: "test")  // fallbacks only: reverse for selection, bold for accents
+
+    @Test func wrappedTextBreaksAtSpacesAndCutsLongWords() {
+        #expect(TextWrap.lines("the quick brown fox", width: 10) == ["the quick", "brown fox"])
+        #expect(TextWrap.lines("abcdefghijkl", width: 5) == ["abcde", "fghij", "kl"])
+        #expect(TextWrap.lines("漢字漢字漢字", width: 5) == ["漢字", "漢字", "漢字"])
+        #expect(TextWrap.lines("one\n\ntwo", width: 10) == ["one", "", "two"])
+        #expect(TextWrap.truncate("Refund for order 1234", width: 10) == "Refund fo…")
+    }
+
+    @Test func listScrollsSelectsAndMarks() {
+        var list = ListView(count: 10)
+        for _ in 0..<5 { _ = list.handle(.down, pageSize: 3) }
+        _ = list.handle(.char(" "), pageSize: 3)   // marks row 5 and moves on
+        _ = list.handle(.char(" "), pageSize: 3)
+        var screen = Screen(width: 12, height: 3)
+        list.render(into: &screen, in: Rect(x: 0, y: 0, width: 12, height: 3), theme: theme) { [Span("item \($0)")] }
+        #expect(screen.lines == ["● item 5", "● item 6", "  item 7"])
+        #expect(list.marked == [5, 6] && list.selected == 7)
+        #expect(screen[2, 2].style == theme[.selection] && screen[2, 1].style != theme[.selection])
+        _ = list.handle(MouseEvent(.press(button: 1), x: 3, y: 0), in: Rect(x: 0, y: 0, width: 12, height: 3))
+        #expect(list.selected == 5)
+        _ = list.handle(MouseEvent(.wheelUp, x: 3, y: 0), in: Rect(x: 0, y: 0, width: 12, height: 3))
+        #expect(list.selected == 2)
+    }
+
+    @Test func tabBarShowsBadgesAndKeepsTheActiveTabInView() {
+        var bar = TabBar(tabs: [TabBar.Tab("Card declined"), TabBar.Tab("Refund", unread: 3), TabBar.Tab("Login", activity: true)])
+        var screen = Screen(width: 40, height: 1)
+        bar.render(into: &screen, in: Rect(x: 0, y: 0, width: 40, height: 1), theme: theme)
+        #expect(screen.lines == [" 1:Card declined  2:Refund 3  3:Login"])
+        #expect(screen[0, 0].style == theme[.activeTab] && screen[27, 0].style == theme[.badge])
+        #expect(bar.tab(atColumn: 20, in: Rect(x: 0, y: 0, width: 40, height: 1)) == 1)
+        bar.active = 2
+        var narrow = Screen(width: 16, height: 1)
+        bar.render(into: &narrow, in: Rect(x: 0, y: 0, width: 16, height: 1), theme: theme)
+        #expect(narrow.lines[0].hasPrefix("‹") && narrow.lines[0].contains("3:Login"))
+    }
+
+    @Test func splitPanesResizeByKeysAndMouse() {
+        var split = SplitPane(.horizontal, percent: 50)
+        let rect = Rect(x: 0, y: 0, width: 41, height: 10)
+        #expect(split.layout(rect).first.width == 20 && split.layout(rect).second.width == 20)
+        split.grow()
+        #expect(split.layout(rect).first.width == 22)
+        split.drag(to: MouseEvent(.press(button: 1), x: 10, y: 3), in: rect)
+        #expect(split.layout(rect).first.width == 9)
+        var vertical = SplitPane(.vertical, percent: 70)
+        vertical.shrink(by: 20)
+        #expect(vertical.layout(Rect(x: 0, y: 0, width: 10, height: 21)).first.height == 10)
+        var screen = Screen(width: 5, height: 3)
+        SplitPane(.horizontal).renderDivider(into: &screen, in: Rect(x: 0, y: 0, width: 5, height: 3), theme: theme)
+        #expect(screen.lines == ["  │", "  │", "  │"])
+    }
+
+    @Test func statusBarGivesWayOnTheRight() {
+        var screen = Screen(width: 30, height: 1)
+        StatusBar.render(into: &screen, in: Rect(x: 0, y: 0, width: 30, height: 1), theme: theme,
+                         left: [Span("● connected")], right: [Span("F1 help")])
+        #expect(screen.lines == ["● connected            F1 help"])
+        var narrow = Screen(width: 15, height: 1)
+        StatusBar.render(into: &narrow, in: Rect(x: 0, y: 0, width: 15, height: 1), theme: theme,
+                         left: [Span("● connected")], right: [Span("F1 help")])
+        #expect(narrow.lines == ["● connected"])
+    }
+
+    @Test func formValidatesInlineAndSubmitsTypedValues() {
+        var form = Form(title: "New ticket", fields: [
+            Form.Field("subject", label: "Subject"),
+            Form.Field("description", label: "Description", kind: .multiline(rows: 2)),
+            Form.Field("category", label: "Category", kind: .choice(["TECHNICAL", "BILLING", "OTHER"])),
+        ])
+        let validate: ([String: String]) -> [String: String] = { values in
+            values["subject"]?.isEmpty == false ? [:] : ["subject": "required"]
+        }
+        #expect(form.handle(.ctrl("s"), validate: validate) == .editing)
+        var screen = Screen(width: 50, height: 16)
+        form.render(into: &screen, in: Rect(x: 0, y: 0, width: 50, height: 16), theme: theme)
+        #expect(screen.lines.contains { $0.contains("⚠ required") })
+        for c in "Printer on fire" { _ = form.handle(.char(c), validate: validate) }
+        _ = form.handle(.tab, validate: validate)
+        for c in "smoke" { _ = form.handle(.char(c), validate: validate) }
+        _ = form.handle(.enter, validate: validate)       // a new line in a multi-line field
+        for c in "everywhere" { _ = form.handle(.char(c), validate: validate) }
+        _ = form.handle(.tab, validate: validate)
+        _ = form.handle(.right, validate: validate)
+        screen = Screen(width: 50, height: 16)
+        form.render(into: &screen, in: Rect(x: 0, y: 0, width: 50, height: 16), theme: theme)
+        #expect(screen.lines.contains { $0.contains("○ TECHNICAL  ◉ BILLING  ○ OTHER") })
+        #expect(!screen.lines.contains { $0.contains("⚠") })
+        #expect(form.handle(.enter, validate: validate)
+                == .submitted(["subject": "Printer on fire", "description": "smoke\neverywhere", "category": "BILLING"]))
+    }
+
+    @Test func fuzzyPickerRanksAndPreviews() {
+        var picker = FuzzyPicker(items: [
+            FuzzyPicker.Item("greeting", preview: "Hello! How can I help?"),
+            FuzzyPicker.Item("refund-done", preview: "Your refund is on its way."),
+            FuzzyPicker.Item("reset-password", preview: "Use the link we sent."),
+        ])
+        for c in "rfd" { _ = picker.handle(.char(c)) }
+        #expect(picker.matches == [1])
+        _ = picker.handle(.backspace)
+        _ = picker.handle(.backspace)
+        #expect(picker.matches == [1, 2, 0])          // "r": word starts before a mid-word r
+        var screen = Screen(width: 70, height: 10)
+        picker.render(into: &screen, in: Rect(x: 0, y: 0, width: 70, height: 10), theme: theme, title: "Canned")
+        #expect(screen.lines.contains { $0.contains("refund-done") && $0.contains("Your refund is on its way.") })
+        #expect(picker.handle(.enter) == .picked(1))
+        #expect(FuzzyPicker.score("xyz", in: "refund") == nil)
+    }
+
+    @Test func confirmDialogDefaultsToNo() {
+        var dialog = ConfirmDialog("Close ticket #12?")
+        #expect(dialog.handle(.enter) == .declined)
+        _ = dialog.handle(.left)
+        #expect(dialog.handle(.enter) == .confirmed)
+        var screen = Screen(width: 30, height: 7)
+        ConfirmDialog("Close ticket #12?").render(into: &screen, in: Rect(x: 0, y: 0, width: 30, height: 7), theme: theme)
+        #expect(screen.lines.contains { $0.contains("Close ticket #12?") })
+        #expect(screen.lines.contains { $0.contains("[ Yes ]  [ No ]") })
+    }
+
+    @Test func helpOverlayIsMadeFromTheKeyMap() {
+        enum Action: Hashable, Sendable { case send, quit, editor }
+        var keys = KeyMap<Action>([
+            .init([.enter], .send, help: "send the message", group: "Compose"),
+            .init([.ctrl("x"), .ctrl("e")], .editor, help: "compose in $EDITOR", group: "Compose"),
+            .init([.ctrl("q")], .quit, help: "quit", group: "General"),
+        ])
+        #expect(keys.resolve(.ctrl("x")) == .pending([.ctrl("x")]))
+        #expect(keys.resolve(.ctrl("e"), after: [.ctrl("x")]) == .action(.editor))
+        keys.rebind(.quit, to: [Key("F10")!])
+        #expect(keys.resolve(.ctrl("q")) == .unbound && keys.resolve(Key(.function(10))) == .action(.quit))
+        var screen = Screen(width: 50, height: 10)
+        HelpOverlay.render(keys, into: &screen, in: Rect(x: 0, y: 0, width: 50, height: 10), theme: theme)
+        let text = screen.lines.joined(separator: "\n")
+        #expect(text.contains("Compose") && text.contains("C-x C-e  compose in $EDITOR") && text.contains("F10      quit"))
+        #expect(Key("M-Enter") == Key(.enter, alt: true) && Key("C-A") == .ctrl("a") && Key("S-Tab") == .backTab)
+        #expect(Key("Hyper-x") == nil && Key(.pageDown, ctrl: true).description == "C-PgDn")
+    }
+}
