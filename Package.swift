@@ -80,12 +80,18 @@ let package = Package(
             resources: [.copy("default.theme"), .copy("light.theme"), .copy("solarized-dark.theme"),
                         .copy("high-contrast.theme"), .copy("monochrome.theme")],
             swiftSettings: strict),
+        // The C side of the ncurses back end (ncursesw has macros Swift cannot call).
+        .target(name: "CNCurses", linkerSettings: [.linkedLibrary("ncursesw")]),
+        // The only code that talks to ncurses: draws Screens, reads keys.
+        .target(name: "CursesTerminal", dependencies: ["CNCurses", "TerminalKit"], swiftSettings: strict),
         .executableTarget(
             name: "switchboard",
             dependencies: [
                 "SwitchboardServer",
                 "SwitchboardProtocol",
                 "SwitchboardClient",
+                "TerminalKit",
+                "CursesTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

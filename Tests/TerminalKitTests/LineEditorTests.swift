@@ -99,6 +99,15 @@ import Testing
         #expect(editor.handle(.ctrl("q")) == .unhandled) // not an editing key: the mode's
     }
 
+    @Test func codePointsTypedOneByOneJoinTheirGrapheme() {
+        var editor = LineEditor()
+        for scalar in ["👍", "\u{1F3FD}", "e", "\u{301}", "x"] { _ = editor.handle(.char(Character(scalar))) }
+        #expect(editor.characters == ["👍🏽", "é", "x"])
+        _ = editor.handle(.backspace)
+        _ = editor.handle(.backspace)
+        #expect(editor.text == "👍🏽")
+    }
+
     @Test func rendersScrolledSoTheCursorShows() {
         var editor = LineEditor()
         type("the quick brown fox jumps over", into: &editor)

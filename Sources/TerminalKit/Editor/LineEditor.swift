@@ -233,6 +233,15 @@ public struct LineEditor: Equatable, Sendable {
     private mutating func insert(_ new: [Character]) {
         guard !new.isEmpty else { return }
         snapshot()
+        // Terminals deliver a grapheme's code points one by one (a skin tone after its emoji, an
+        // accent after its letter): one that joins the grapheme before the cursor becomes part of it.
+        if new.count == 1, cursor > 0 {
+            let joined = String(characters[cursor - 1]) + String(new[0])
+            if joined.count == 1 {
+                characters[cursor - 1] = joined.first!
+                return
+            }
+        }
         characters.insert(contentsOf: new, at: cursor)
         cursor += new.count
     }

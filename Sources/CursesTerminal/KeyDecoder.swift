@@ -1,0 +1,134 @@
+import CNCurses
+import TerminalKit
+
+/// Turns what ncurses reads into `InputEvent`s: keys with Ctrl and Alt (an ESC prefix),
+/// function keys, the mouse, resizes, and bracketed pastes (`ESC [200~ … ESC [201~`), which
+/// become one `.paste` so a pasted text is never taken as commands. Used on the terminal thread.
+final class KeyDecoder {
+    private lazy var named: [Int32: Key] = {
+        var keys: [Int32: Key] = [
+            SB_KEY_UP: .up, SB_KEY_DOWN: .down, SB_KEY_LEFT: .left, SB_KEY_RIGHT: .right, SB_KEY_HOME: .home,
+            SB_KEY_END: .end, SB_KEY_PPAGE: .pageUp, SB_KEY_NPAGE: .pageDown, SB_KEY_DC: .delete, SB_KEY_IC: Key(.insert),
+            SB_KEY_BACKSPACE: .backspace, SB_KEY_ENTER: .enter, SB_KEY_BTAB: .backTab,
+            SB_KEY_SLEFT: Key(.left, shift: true), SB_KEY_SRIGHT: Key(.right, shift: true),
+        ]
+        for n in 1...12 { keys[SB_KEY_F0 + Int32(n)] = Key(.function(n)) }
+        // Modified arrows have terminfo names, with codes that differ between terminals.
+        let modified: [(String, Key)] = [
+            ("kLFT5", Key(.left, ctrl: true)), ("kRIT5", Key(.right, ctrl: true)), ("kUP5", Key(.up, ctrl: true)),
+            ("kDN5", Key(.down, ctrl: true)), ("kLFT3", Key(.left, alt: true)), ("kRIT3", Key(.right, alt: true)),
+            ("kUP3", Key(.up, alt: true)), ("kDN3", Key(.down, alt: true)), ("kDC5", Key(.delete, ctrl: true)),
+            ("kNXT5", Key(.pageDown, ctrl: true)), ("kPRV5", Key(.pageUp, ctrl: true)),
+        ]
+        for (name, key) in modified {
+            let code = sb_key_named(name)
+            if code > 0 { keys[code] = key }
+        }
+        return keys
+    }()
+
+    private enum Read { case character(UInt32), keycode(Int32) }
+
+    private func next(_ timeout: Int32) -> Read? {
+        var value: UInt32 = 0
+        switch sb_read(timeout, &value) {
+        case Int32(SB_CHAR): return .character(value)
+        case Int32(SB_KEYCODE): return .keycode(Int32(bitPattern: value))
+        default: return nil
+        }
+    }
+
+    /// Everything available now, waiting up to `timeoutMilliseconds` for the first.
+    func read(timeoutMilliseconds: Int32) -> [InputEvent] {
+        var events: [InputEvent] = []
+        var read = next(timeoutMilliseconds)
+        while let current = read {
+            if let event = decode(current) { events.append(event) }
+            read = next(0)
+        }
+        return events
+    }
+
+    private func decode(_ read: Read) -> InputEvent? {
+        switch read {
+        case .keycode(let code):
+            if code == SB_KEY_RESIZE { return .resize(width: 0, height: 0) }
+            if code == SB_KEY_MOUSE { return mouse() }
+            return named[code].map { .key($0) }
+        case .character(27):
+            return escape()
+        case .character(let value):
+            return .key(key(for: value))
+        }
+    }
+
+    private func key(for value: UInt32) -> Key {
+        switch value {
+        case 13, 10: .enter
+        case 9: .tab
+        case 127, 8: .backspace
+        case 0: Key(.character(" "), ctrl: true)
+        case 1...26: .ctrl(Character(Unicode.Scalar(value + 96)!))
+        case 28...31: Key(.character(Character(Unicode.Scalar(value + 64)!)), ctrl: true)
+        default: .char(Character(Unicode.Scalar(value) ?? "?"))
+        }
+    }
+
+    /// After ESC: Alt with a key, a CSI sequence (bracketed paste, Shift-Tab), or Esc alone.
+    private func escape() -> InputEvent? {
+        guard let following = next(0) else { return .key(.escape) }
+        switch following {
+        case .character(91): // "["
+            var parameters = ""
+            while case .character(let value)? = next(5) {
+                let scalar = Unicode.Scalar(value) ?? " "
+                if (0x40...0x7E).contains(value) {
+                    parameters.unicodeScalars.append(scalar)
+                    break
+                }
+                parameters.unicodeScalars.append(scalar)
+            }
+            switch parameters {
+            case "200~": return .paste(paste())
+            case "Z": return .key(.backTab)
+            default: return nil // a sequence ncurses did not know: dropped, never typed
+            }
+        case .character(let value):
+            var key = key(for: value)
+            key.alt = true
+            return .key(key)
+        case .keycode(let code):
+            guard var key = named[code] else { return nil }
+            key.alt = true
+            return .key(key)
+        }
+    }
+
+    /// Reads a bracketed paste up to its end marker.
+    private func paste() -> String {
+        var text = String.UnicodeScalarView()
+        let end = Array("\u{1B}[201~".unicodeScalars)
+        var tail: [Unicode.Scalar] = []
+        while case .character(let value)? = next(100) {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            tail.append(scalar)
+            if tail.count > end.count { text.append(tail.removeFirst()) }
+            if tail == end { return String(text) }
+        }
+        text.append(contentsOf: tail)
+        return String(text)
+    }
+
+    private func mouse() -> InputEvent? {
+        var x: Int32 = 0, y: Int32 = 0, buttons: UInt = 0
+        guard sb_mouse(&x, &y, &buttons) == 0 else { return nil }
+        let kind: MouseEvent.Kind
+        if buttons & SB_BUTTON4_PRESSED != 0 { kind = .wheelUp }
+        else if buttons & SB_BUTTON5_PRESSED != 0 { kind = .wheelDown }
+        else if buttons & (SB_BUTTON1_PRESSED | SB_BUTTON1_CLICKED) != 0 { kind = .press(button: 1) }
+        else if buttons & SB_BUTTON1_RELEASED != 0 { kind = .release }
+        else if buttons & SB_REPORT_MOUSE_POSITION != 0 { kind = .press(button: 1) } // a drag
+        else { return nil }
+        return .mouse(MouseEvent(kind, x: Int(x), y: Int(y)))
+    }
+}
