@@ -10,7 +10,7 @@ struct Switchboard: AsyncParsableCommand {
             With no command, starts an embedded server on this machine (SQLite in the data directory,
             demo accounts on first run).
             """,
-        subcommands: [LocalCommand.self, ServeCommand.self, UsersCommand.self, SendCommand.self, KeysCommand.self, BenchCommand.self],
+        subcommands: [LocalCommand.self, ServeCommand.self, UsersCommand.self, SendCommand.self, KeysCommand.self, BenchCommand.self, RenderBenchCommand.self],
         defaultSubcommand: LocalCommand.self
     )
 

@@ -34,6 +34,12 @@ import Testing
         screen.put("x", x: 1, y: 1) // onto the right half of 漢
         #expect(screen.lines[1] == " x字")
         #expect(TextWidth.of("漢字 ok") == 7)
+        // A fill that starts on the right half of 漢 and ends on the left half of 字 blanks both.
+        var filled = Screen(width: 6, height: 1)
+        filled.put("漢字ab", x: 0, y: 0)
+        filled.fill(x: 1, y: 0, width: 2, height: 1)
+        #expect(filled.lines == ["    ab"])
+        #expect((0..<6).allSatisfy { !filled[$0, 0].isContinuation })
     }
 
     @Test func onlyChangedCellsAreReported() {

@@ -56,8 +56,15 @@ public struct Screen: Equatable, Sendable {
 
     /// Paints a rectangle with spaces in `style`.
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, style: Style = .plain) {
+        let first = max(0, x), last = min(width, x + w)
+        guard first < last else { return }
+        let blank = Cell(" ", style: style)
         for row in max(0, y)..<min(height, y + h) {
-            for column in max(0, x)..<min(width, x + w) { set(Cell(" ", style: style), x: column, y: row) }
+            // Only the edges can cut a wide grapheme in half; the cells between are simply replaced.
+            set(blank, x: first, y: row)
+            if last - 1 > first { set(blank, x: last - 1, y: row) }
+            let base = row * width
+            for index in (base + first + 1)..<max(base + first + 1, base + last - 1) { cells[index] = blank }
         }
     }
 
@@ -68,7 +75,7 @@ public struct Screen: Equatable, Sendable {
         if cells[index].isContinuation, x > 0, !cell.isContinuation {
             cells[index - 1] = Cell(" ", style: cells[index - 1].style)
         }
-        if let old = cells[index].grapheme, TextWidth.of(old) == 2, x + 1 < width, cells[index + 1].isContinuation {
+        if x + 1 < width, cells[index + 1].isContinuation, let old = cells[index].grapheme, TextWidth.of(old) == 2 {
             cells[index + 1] = Cell(" ", style: cells[index + 1].style)
         }
         cells[index] = cell

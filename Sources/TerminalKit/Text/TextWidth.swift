@@ -3,6 +3,8 @@
 /// 1 otherwise. Terminals follow wcwidth; this follows the same Unicode tables.
 public enum TextWidth {
     public static func of(_ grapheme: Character) -> Int {
+        // Most text is printable ASCII: one column, without looking anything up.
+        if let ascii = grapheme.asciiValue, ascii >= 0x20, ascii < 0x7F { return 1 }
         let scalars = grapheme.unicodeScalars
         guard let first = scalars.first else { return 0 }
         if scalars.count > 1 {
