@@ -16,14 +16,15 @@ struct KeysCommand: AsyncParsableCommand {
     var theme: String?
 
     func run() async throws {
-        let choice = ThemeLoader.choose(flag: theme)
+        let (config, problems) = ClientConfig.loadOrCreate()
+        let choice = ThemeLoader.choose(flag: theme, configured: config.theme)
         let terminal: CursesTerminal
         do {
             terminal = try CursesTerminal.start()
         } catch {
             throw ValidationError("switchboard keys: \(error)")
         }
-        var program = KeysProgram(theme: choice.theme, warning: choice.warning)
+        var program = KeysProgram(theme: choice.theme, warnings: problems + [choice.warning].compactMap { $0 })
         await EventLoop<KeysProgram.Message>().run(&program, on: terminal)
         terminal.stop()
     }
@@ -46,9 +47,9 @@ struct KeysProgram: TerminalProgram {
         .init([.ctrl("r")], .help, help: "search what was sent", group: "Compose"),
     ])
 
-    init(theme: Theme, warning: String?) {
+    init(theme: Theme, warnings: [String]) {
         self.theme = theme
-        if let warning { log.append("theme: \(warning)") }
+        log.append(contentsOf: warnings)
         log.append("Press keys to see their names; type below to try the compose line.")
     }
 
