@@ -24,14 +24,17 @@ struct KeysCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("switchboard keys: \(error)")
         }
-        var program = KeysProgram(theme: choice.theme, warnings: problems + [choice.warning].compactMap { $0 })
+        var program = KeysProgram(theme: choice.theme, warnings: problems + [choice.warning].compactMap { $0 }, terminal: terminal)
         await EventLoop<KeysProgram.Message>().run(&program, on: terminal)
         terminal.stop()
     }
 }
 
 struct KeysProgram: TerminalProgram {
-    enum Message: Sendable {}
+    enum Message: Sendable {
+        /// The compose line came back from `$EDITOR` (nil: the editor failed).
+        case edited(String?)
+    }
     enum Action: Hashable, Sendable { case quit, help }
 
     let theme: Theme
@@ -41,19 +44,27 @@ struct KeysProgram: TerminalProgram {
     var keys = KeyMap<Action>([
         .init([.escape], .quit, help: "quit", group: "Keys"),
         .init([.ctrl("q")], .quit, help: "quit", group: "Keys"),
+        .init([.ctrl("c")], .quit, help: "quit", group: "Keys"),
         .init([Key(.function(1))], .help, help: "show or hide these keys", group: "Keys"),
         .init([.enter], .help, help: "send the line (shown above)", group: "Compose"),
         .init([Key(.enter, alt: true)], .help, help: "a new line", group: "Compose"),
         .init([.ctrl("r")], .help, help: "search what was sent", group: "Compose"),
+        .init([.ctrl("x"), .ctrl("e")], .help, help: "edit the line in $EDITOR", group: "Compose"),
     ])
+    let terminal: CursesTerminal?
 
-    init(theme: Theme, warnings: [String]) {
+    init(theme: Theme, warnings: [String], terminal: CursesTerminal?) {
         self.theme = theme
+        self.terminal = terminal
         log.append(contentsOf: warnings)
         log.append("Press keys to see their names; type below to try the compose line.")
     }
 
     mutating func update(_ event: LoopEvent<Message>, post: EventLoop<Message>) -> Bool {
+        if case .message(.edited(let text)) = event {
+            if let text { editor.replace(with: text) } else { log.append("the editor failed; the line is as it was") }
+            return true
+        }
         guard case .input(let input) = event else { return true }
         switch input {
         case .key(let key):
@@ -65,7 +76,10 @@ struct KeysProgram: TerminalProgram {
             default: break
             }
             switch editor.handle(key) {
-            case .submit(let text), .openEditor(let text): log.append("sent \(text)")
+            case .submit(let text): log.append("sent \(text)")
+            case .openEditor(let text):
+                // The editor runs on the terminal's thread; its text comes back as a message.
+                if let terminal { Task { post.post(.edited(await terminal.editExternally(text))) } }
             case .confirmSubmit(let lines): log.append("sent \(lines) lines: \(editor.submitConfirmed())")
             default: break
             }

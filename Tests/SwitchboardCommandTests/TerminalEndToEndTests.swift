@@ -47,11 +47,25 @@ import Testing
             let env = ["XDG_CONFIG_HOME": home.path, "XDG_DATA_HOME": home.path, "TERM": "screen-256color"]
                 .merging(environment) { $1 }
                 .map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
-            // `env` execs the program: the pane's process is the program, and tmux reports its exit
-            // status ("Pane is dead (status N, …)") on the normal screen it leaves.
-            let line = "exec env \(env) \(command.map { "'\($0)'" }.joined(separator: " "))"
+            // The pane's shell keeps the program's exit status in a file for the test.
+            let line = "env \(env) \(command.map { "'\($0)'" }.joined(separator: " ")); echo $? > '\(statusFile.path)'"
             try run(["new-session", "-d", "-s", "e2e", "-x", "90", "-y", "24", line])
             try run(["set-option", "-t", "e2e", "remain-on-exit", "on"])
+        }
+
+        var statusFile: URL { home.appendingPathComponent("exit-status") }
+
+        /// The program's exit status once it has ended (128 + N after signal N).
+        var exitStatus: Int? {
+            (try? String(contentsOf: statusFile, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+
+        /// The program's process: the child of the pane's shell (`env` execs it).
+        func programPID() throws -> Int32 {
+            let shell = format("#{pane_pid}")
+            let children = try String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)
+            guard let pid = children.split(separator: " ").first.flatMap({ Int32($0) }) else { throw CocoaError(.fileNoSuchFile) }
+            return pid
         }
 
         func keys(_ keys: String...) throws { try run(["send-keys", "-t", "e2e"] + keys) }
@@ -116,7 +130,8 @@ import Testing
         try await tmux.waitFor("the resize") { $0.contains("resize 70×20") }
 
         try tmux.keys("Escape")
-        try await tmux.waitFor("exited cleanly") { $0.contains("Pane is dead (status 0") }
+        try await tmux.waitFor("exited") { _ in tmux.exitStatus != nil }
+        #expect(tmux.exitStatus == 0)
         #expect(tmux.format("#{alternate_on}") == "0") // the terminal was given back
         #expect(!tmux.screen.contains("switchboard keys —"))
     }
@@ -127,9 +142,42 @@ import Testing
         defer { tmux.close() }
         try tmux.start([Command.binary.path, "keys"], environment: ["NO_COLOR": "1"])
         try await tmux.waitFor("the program is up") { $0.contains("switchboard keys") }
-        let pid = try #require(Int32(tmux.format("#{pane_pid}")))
-        kill(pid, SIGTERM)
-        try await tmux.waitFor("exited cleanly") { $0.contains("Pane is dead (status 0") }
+        kill(try tmux.programPID(), SIGTERM)
+        try await tmux.waitFor("exited") { _ in tmux.exitStatus != nil }
+        #expect(tmux.exitStatus == 0)
         #expect(tmux.format("#{alternate_on}") == "0")
+    }
+
+    @Test(.enabled(if: hasTmux, "tmux is installed by .ci/run"))
+    func ctrlCQuitsAndTheComposeLineGoesThroughEditor() async throws {
+        let tmux = try Tmux()
+        defer { tmux.close() }
+        let editor = tmux.home.appendingPathComponent("editor.sh")
+        try "#!/bin/sh\nprintf ' and more from the editor' >> \"$1\"\n".write(to: editor, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: editor.path)
+        try tmux.start([Command.binary.path, "keys"], environment: ["EDITOR": editor.path, "VISUAL": editor.path])
+        try await tmux.waitFor("the program is up") { $0.contains("switchboard keys") }
+        // The first run made a commented config file.
+        #expect(FileManager.default.fileExists(atPath: tmux.home.appendingPathComponent("switchboard/config").path))
+        try tmux.literal("a draft")
+        try tmux.keys("C-x", "C-e")
+        try await tmux.waitFor("the line back from the editor") { $0.contains("> a draft and more from the editor") }
+        try tmux.keys("C-c")
+        try await tmux.waitFor("exited") { _ in tmux.exitStatus != nil }
+        #expect(tmux.exitStatus == 0)
+        #expect(tmux.format("#{alternate_on}") == "0")
+    }
+
+    @Test(.enabled(if: hasTmux, "tmux is installed by .ci/run"))
+    func aCrashSignalStillGivesTheTerminalBack() async throws {
+        let tmux = try Tmux()
+        defer { tmux.close() }
+        try tmux.start([Command.binary.path, "keys"])
+        try await tmux.waitFor("the program is up") { $0.contains("switchboard keys") }
+        #expect(tmux.format("#{alternate_on}") == "1")
+        kill(try tmux.programPID(), SIGSEGV)
+        try await tmux.waitFor("died") { _ in tmux.exitStatus != nil }
+        #expect(tmux.exitStatus == 128 + Int(SIGSEGV)) // it still died of the signal…
+        #expect(tmux.format("#{alternate_on}") == "0") // …after giving the terminal back
     }
 }
