@@ -63,7 +63,9 @@ public final class CursesTerminal: Display, @unchecked Sendable {
         let count = colors.withLock { $0 }
         guard count >= 0 else { throw .cannotStart }
         terminal.thread = thread
-        terminal.colorDepth = count >= 256 ? .palette : count >= 16 ? .bright : count >= 8 ? .basic : .none
+        // A `-direct` terminfo entry (e.g. TERM=xterm-direct) has 2^24 colours: RGB values are colour numbers.
+        terminal.colorDepth = count >= 16_777_216 ? .trueColor : count >= 256 ? .palette : count >= 16 ? .bright
+            : count >= 8 ? .basic : .none
         sb_install_crash_handlers()
         atexit { sb_stop() }
         terminal.watchSignals()
@@ -192,11 +194,22 @@ public final class CursesTerminal: Display, @unchecked Sendable {
 
     /// The ncurses colour number for a theme colour, brought down to what the terminal has.
     private func colorNumber(_ color: Color) -> Int32 {
-        switch color.fitted(to: colorDepth == .trueColor ? .palette : colorDepth) {
-        case .default: -1
-        case .basic(let n): Int32(n)
-        case .palette(let n): Int32(n)
-        case .rgb: -1
+        if colorDepth == .trueColor {
+            // Direct colour: numbers under 8 are still the ANSI colours, anything else is 0xRRGGBB.
+            let rgb: (UInt8, UInt8, UInt8)
+            switch color {
+            case .default: return -1
+            case .basic(let n) where n < 8: return Int32(n)
+            case .basic(let n), .palette(let n): rgb = Color.rgb(ofPalette: n)
+            case .rgb(let r, let g, let b): rgb = (r, g, b)
+            }
+            return Int32(rgb.0) << 16 | Int32(rgb.1) << 8 | Int32(rgb.2)
+        }
+        switch color.fitted(to: colorDepth) {
+        case .default: return -1
+        case .basic(let n): return Int32(n)
+        case .palette(let n): return Int32(n)
+        case .rgb: return -1
         }
     }
 

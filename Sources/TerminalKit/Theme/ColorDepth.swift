@@ -30,7 +30,7 @@ extension Color {
     }
 
     /// The RGB value of a palette entry (xterm's defaults).
-    static func rgb(ofPalette index: UInt8) -> (UInt8, UInt8, UInt8) {
+    public static func rgb(ofPalette index: UInt8) -> (UInt8, UInt8, UInt8) {
         switch index {
         case 0..<16: return basicRGB[Int(index)]
         case 16..<232:
