@@ -47,10 +47,7 @@ public actor APIClient {
     private let decoder = WireJSON.decoder()
 
     public init(server: URL, http: HTTPClient = .shared, timeout: Duration = .seconds(30)) {
-        self.server = server
-        self.http = http
-        self.ownedHTTP = nil
-        self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        self.init(server: server, http: http, timeout: timeout, owned: nil)
     }
 
     /// A client with its own HTTP connections set up for `security` (a CA file, or `--insecure`).
@@ -59,7 +56,7 @@ public actor APIClient {
         self.init(server: server, http: http, timeout: timeout, owned: http)
     }
 
-    private init(server: URL, http: HTTPClient, timeout: Duration, owned: HTTPClient) {
+    private init(server: URL, http: HTTPClient, timeout: Duration, owned: HTTPClient?) {
         self.server = server
         self.http = http
         self.ownedHTTP = owned

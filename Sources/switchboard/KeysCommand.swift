@@ -35,7 +35,8 @@ struct KeysProgram: TerminalProgram {
         /// The compose line came back from `$EDITOR` (nil: the editor failed).
         case edited(String?)
     }
-    enum Action: Hashable, Sendable { case quit, help }
+    /// `compose` bindings are the compose line's own keys, listed so the help shows them.
+    enum Action: Hashable, Sendable { case quit, help, compose }
 
     let theme: Theme
     var log: [String] = []
@@ -46,10 +47,10 @@ struct KeysProgram: TerminalProgram {
         .init([.ctrl("q")], .quit, help: "quit", group: "Keys"),
         .init([.ctrl("c")], .quit, help: "quit", group: "Keys"),
         .init([Key(.function(1))], .help, help: "show or hide these keys", group: "Keys"),
-        .init([.enter], .help, help: "send the line (shown above)", group: "Compose"),
-        .init([Key(.enter, alt: true)], .help, help: "a new line", group: "Compose"),
-        .init([.ctrl("r")], .help, help: "search what was sent", group: "Compose"),
-        .init([.ctrl("x"), .ctrl("e")], .help, help: "edit the line in $EDITOR", group: "Compose"),
+        .init([.enter], .compose, help: "send the line (shown above)", group: "Compose"),
+        .init([Key(.enter, alt: true)], .compose, help: "a new line", group: "Compose"),
+        .init([.ctrl("r")], .compose, help: "search what was sent", group: "Compose"),
+        .init([.ctrl("x"), .ctrl("e")], .compose, help: "edit the line in $EDITOR", group: "Compose"),
     ])
     let terminal: CursesTerminal?
 
@@ -72,7 +73,7 @@ struct KeysProgram: TerminalProgram {
             if showingHelp { showingHelp = false; return true }
             switch keys.resolve(key) {
             case .action(.quit): return false
-            case .action(.help) where key == Key(.function(1)): showingHelp = true; return true
+            case .action(.help): showingHelp = true; return true
             default: break
             }
             switch editor.handle(key) {

@@ -78,7 +78,7 @@ struct SendCommand: AsyncParsableCommand {
         let outbox = connection.outbox
         var failures = 0
         // Failed rows from an earlier run: report them, with their text, once.
-        for case let message in await outbox.messages {
+        for message in await outbox.messages {
             if case .failed(_, let reason) = message.state { failures += await report(message, reason, outbox) }
         }
         guard await outbox.nextQueued != nil else { return failures == 0 ? .allSent : .someFailed }

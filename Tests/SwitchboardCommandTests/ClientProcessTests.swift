@@ -113,14 +113,17 @@ import Testing
         try stop(server)
     }
 
-    func waitUntil(_ what: String, within limit: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation,
-                   _ condition: @Sendable () async -> Bool) async throws {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if await condition() { return }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        Issue.record("timed out waiting until \(what)", sourceLocation: sourceLocation)
-        throw CancellationError()
+}
+
+/// Waits (polling) until `condition` holds; records an issue, with `detail` if given, and throws
+/// if it does not in time.
+func waitUntil(_ what: String, within limit: Duration = .seconds(20), detail: () -> String = { "" },
+               sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async -> Bool) async throws {
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+        if await condition() { return }
+        try await Task.sleep(for: .milliseconds(25))
     }
+    Issue.record("timed out waiting until \(what)\(detail())", sourceLocation: sourceLocation)
+    throw CancellationError()
 }

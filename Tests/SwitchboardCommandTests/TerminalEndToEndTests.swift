@@ -84,12 +84,8 @@ import Testing
         }
 
         func waitFor(_ what: String, sourceLocation: SourceLocation = #_sourceLocation, _ condition: (String) -> Bool) async throws {
-            for _ in 0..<200 {
-                if condition(screen) { return }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            Issue.record("timed out waiting until \(what); the screen:\n\(screen)", sourceLocation: sourceLocation)
-            throw CancellationError()
+            try await waitUntil(what, within: .seconds(10), detail: { "; the screen:\n\(screen)" },
+                                sourceLocation: sourceLocation) { condition(screen) }
         }
 
         func close() {

@@ -41,7 +41,7 @@ import Testing
     @Test func quietHoursSilenceBellAndDesktopAcrossMidnight() throws {
         var settings = ClientConfig.Notifications()
         settings.desktop = .osc9
-        settings.quietHours = (22 * 60, 7 * 60)
+        settings.quietHours = .init(start: 22 * 60, end: 7 * 60)
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = try #require(TimeZone(identifier: "UTC"))
         func at(_ hour: Int, _ minute: Int) -> Date {

@@ -20,6 +20,7 @@ import SwitchboardThemes
     @Test func stylesReadAsWritten() throws {
         let theme = try ThemeFile.parse("""
             # a comment
+              #ffaa00 at the start of a line is a comment too, not a colour
             name = mine
             selection = black on cyan bold   # trailing comment
             message.note = #ff8800 italic

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardProtocol
 
 /// When to try reconnecting: exponential backoff with full jitter (a random wait between zero and
 /// `min(cap, base · 2^attempt)`), so that after a server restart thousands of clients spread out
@@ -31,8 +32,7 @@ public struct Backoff: Sendable, Equatable {
 
     /// A random wait within the window of step `step`, whatever the attempt limit.
     public func wait(step: Int, unit: Double) -> Duration {
-        let ceiling = ceiling(attempt: step)
-        let seconds = Double(ceiling.components.seconds) + Double(ceiling.components.attoseconds) / 1e18
+        let seconds = ceiling(attempt: step).inSeconds
         return .milliseconds(Int64((seconds * min(max(unit, 0), 0.999_999) * 1000).rounded(.down)))
     }
 

@@ -68,9 +68,8 @@ public actor RealtimeConnection {
     /// The last wait was cut short by `retryNow()`: the attempt count starts again.
     private var retried = false
     private var stopped = false
-    /// The open socket's writer; frames yielded here go out in order.
-    private var socket: (generation: Int, writer: AsyncStream<String>.Continuation, outbound: WebSocketOutboundWriter)?
-    private var generation = 0
+    /// The open socket, named by the attempt that opened it; frames yielded to `writer` go out in order.
+    private var socket: (attempt: Int, writer: AsyncStream<String>.Continuation, outbound: WebSocketOutboundWriter)?
     /// Counts connection attempts; a socket from an abandoned attempt is not used.
     private var attemptID = 0
     private var connectedAt: ContinuousClock.Instant?
@@ -221,7 +220,7 @@ public actor RealtimeConnection {
             case .retry(let delay, let attempt, let refreshToken):
                 refresh = refreshToken
                 if delay > .zero {
-                    publish(.reconnecting(attempt: attempt, nextTryAt: Date().addingTimeInterval(Self.seconds(delay)),
+                    publish(.reconnecting(attempt: attempt, nextTryAt: Date().addingTimeInterval(delay.inSeconds),
                                           reason: ReconnectPolicy.reason(ending)))
                     await wait(delay)
                 }
@@ -289,13 +288,13 @@ public actor RealtimeConnection {
         let handler: WebSocketDataHandler<WebSocketClient.Context> = { inbound, outbound, _ in
             let (frames, writer) = AsyncStream<String>.makeStream()
             // A socket that comes up after its attempt was given up on is closed at once.
-            guard let generation = await self.attach(writer, outbound, attempt: thisAttempt) else { return }
+            guard await self.attach(writer, outbound, attempt: thisAttempt) else { return }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await text in frames { try await outbound.write(.text(text)) }
                 }
                 for try await message in inbound.messages(maxSize: frameBytes) {
-                    if case .text(let text) = message { await self.received(text, generation: generation) }
+                    if case .text(let text) = message { await self.received(text, attempt: thisAttempt) }
                 }
                 writer.finish()
                 group.cancelAll()
@@ -364,7 +363,7 @@ public actor RealtimeConnection {
         }
     }
 
-    private func isAttached(_ attempt: Int) -> Bool { attempt == attemptID && socket != nil }
+    private func isAttached(_ attempt: Int) -> Bool { socket?.attempt == attempt }
 
     /// A valid access token: signs in without a login, refreshes one that is (nearly) expired.
     private func prepareLogin(refreshing: Bool) async throws(APIError) -> String {
@@ -389,10 +388,9 @@ public actor RealtimeConnection {
 
     /// The socket is up: say what must hold again, then drain the outbox.
     private func attach(_ writer: AsyncStream<String>.Continuation, _ outbound: WebSocketOutboundWriter,
-                        attempt: Int) async -> Int? {
-        guard attempt == attemptID, !stopped else { return nil }
-        generation += 1
-        socket = (generation, writer, outbound)
+                        attempt: Int) async -> Bool {
+        guard attempt == attemptID, !stopped else { return false }
+        socket = (attempt, writer, outbound)
         connectedAt = .now
         inFlight = nil
         publish(.connected)
@@ -403,7 +401,7 @@ public actor RealtimeConnection {
         if let chosenStatus { write(ClientFrame(.setStatus(chosenStatus))) }
         flushDelivered()
         await pump()
-        return generation
+        return true
     }
 
     private func detach() {
@@ -416,8 +414,8 @@ public actor RealtimeConnection {
 
     // MARK: Frames in
 
-    private func received(_ text: String, generation: Int) async {
-        guard generation == socket?.generation else { return }
+    private func received(_ text: String, attempt: Int) async {
+        guard attempt == socket?.attempt else { return }
         guard let event = try? decoder.decode(ServerEvent.self, from: Data(text.utf8)) else {
             eventSink.yield(.undecodable(text))
             return
@@ -470,7 +468,7 @@ public actor RealtimeConnection {
         guard let current = socket, inFlight == nil else { return }
         guard let next = await outbox.nextQueued else { return }
         // The outbox was asked across a suspension: the socket or the slot may have changed.
-        guard socket?.generation == current.generation, inFlight == nil else { return }
+        guard socket?.attempt == current.attempt, inFlight == nil else { return }
         inFlight = next.clientMessageId
         write(next.frame)
     }
@@ -507,10 +505,6 @@ public actor RealtimeConnection {
     }
 
     // MARK: Helpers
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 
     private static func code(_ code: WebSocketErrorCode) -> Int {
         switch code {

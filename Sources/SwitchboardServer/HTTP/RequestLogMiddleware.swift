@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import SwitchboardProtocol
 
 /// One log line per request: method, path, status, duration. Never the query string (it may carry
 /// `access_token`), headers or bodies (tokens, passwords, message text).
@@ -10,7 +11,7 @@ struct RequestLogMiddleware: RouterMiddleware {
         let start = ContinuousClock.now
         let response = try await next(request, context)
         let elapsed = ContinuousClock.now - start
-        let millis = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let millis = elapsed.inMilliseconds
         context.logger.info("request", metadata: [
             "method": "\(request.method.rawValue)", "path": "\(request.uri.path)",
             "status": "\(response.status.code)", "ms": "\(String(format: "%.1f", millis))",

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SwitchboardProtocol
 
 /// Token buckets per user, shared by all of a user's connections.
 final class RateLimiter: Sendable {
@@ -26,7 +27,7 @@ final class RateLimiter: Sendable {
         buckets.withLock { buckets in
             var bucket = buckets[userId] ?? Bucket(tokens: burst, updated: now)
             let elapsed = now - bucket.updated
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.inSeconds
             bucket.tokens = min(burst, bucket.tokens + seconds * perSecond)
             bucket.updated = now
             let verdict: Verdict

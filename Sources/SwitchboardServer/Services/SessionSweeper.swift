@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import SwitchboardProtocol
 
 /// Marks chat sessions INACTIVE once nothing has happened in them for `idleAfter`; any new
 /// activity makes them ACTIVE again. Runs as a service, so it stops with the server.
@@ -22,7 +23,7 @@ struct SessionSweeper: Service {
     }
 
     private func sweep() async {
-        let idleSeconds = Double(idleAfter.components.seconds) + Double(idleAfter.components.attoseconds) / 1e18
+        let idleSeconds = idleAfter.inSeconds
         do {
             let count = try await store.markIdleSessions(before: clock().addingTimeInterval(-idleSeconds))
             if count > 0 { logger.info("sessions went idle", metadata: ["count": "\(count)"]) }

@@ -10,31 +10,48 @@ public struct ClientConfig: Equatable, Sendable {
     public var theme: String?
     public var notifications = Notifications()
     /// Key bindings by action name, in file order; the modes check the names.
-    public var keys: [(action: String, keys: [Key], line: Int)] = []
+    public var keys: [KeyBinding] = []
+
+    public struct KeyBinding: Equatable, Sendable {
+        public var action: String
+        public var keys: [Key]
+        /// Where it is in the file, for problems the modes find (an unknown action).
+        public var line: Int
+    }
 
     public struct Notifications: Equatable, Sendable {
         public enum Desktop: String, Equatable, Sendable { case off, osc9, osc777 }
+        /// Minutes after midnight, local time; `start` after `end` runs across midnight.
+        public struct QuietHours: Equatable, Sendable {
+            public var start: Int
+            public var end: Int
+
+            public init(start: Int, end: Int) {
+                self.start = start
+                self.end = end
+            }
+        }
+
         public var bell = true
         public var desktop = Desktop.off
-        /// Minutes after midnight, local time; nil: no quiet hours.
-        public var quietHours: (start: Int, end: Int)?
+        /// Nil: no quiet hours.
+        public var quietHours: QuietHours?
 
         public init() {}
-
-        public static func == (a: Notifications, b: Notifications) -> Bool {
-            a.bell == b.bell && a.desktop == b.desktop && a.quietHours?.start == b.quietHours?.start && a.quietHours?.end == b.quietHours?.end
-        }
     }
 
     public init() {}
 
-    public static func == (a: ClientConfig, b: ClientConfig) -> Bool {
-        a.server == b.server && a.user == b.user && a.theme == b.theme && a.notifications == b.notifications
-            && a.keys.map { "\($0.action)=\($0.keys)" } == b.keys.map { "\($0.action)=\($0.keys)" }
+    /// `$XDG_CONFIG_HOME/switchboard` (else `~/.config/switchboard`): the config file, and the
+    /// user's own themes in `themes/`.
+    public static func directory(environment: [String: String]) -> URL {
+        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+            ?? URL(fileURLWithPath: environment["HOME"] ?? NSHomeDirectory()).appendingPathComponent(".config")
+        return base.appendingPathComponent("switchboard")
     }
 
     public static func file(environment: [String: String]) -> URL {
-        ThemeLoader.userThemes(environment: environment).deletingLastPathComponent().appendingPathComponent("config")
+        directory(environment: environment).appendingPathComponent("config")
     }
 
     /// Reads the config file, making it (with comments) if there is none.
@@ -55,7 +72,7 @@ public struct ClientConfig: Equatable, Sendable {
         var config = ClientConfig(), problems: [String] = [], section = ""
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = index + 1
-            let content = raw.hasPrefix("#") ? "" : ThemeFile.withoutComment(raw).trimmingCharacters(in: .whitespaces)
+            let content = ThemeFile.withoutComment(raw).trimmingCharacters(in: .whitespaces)
             if content.isEmpty { continue }
             if content.hasPrefix("[") && content.hasSuffix("]") {
                 section = String(content.dropFirst().dropLast())
@@ -74,7 +91,7 @@ public struct ClientConfig: Equatable, Sendable {
                     problems.append("\(file):\(line): '\(value)' is not a key (write keys like C-x, M-Enter, F2, S-Tab)")
                     continue
                 }
-                config.keys.append((key, keys.compactMap { $0 }, line))
+                config.keys.append(KeyBinding(action: key, keys: keys.compactMap { $0 }, line: line))
                 continue
             }
             switch key {
@@ -108,7 +125,7 @@ public struct ClientConfig: Equatable, Sendable {
         switch value { case "on", "yes", "true": true; case "off", "no", "false": false; default: nil }
     }
 
-    private static func quietHours(_ value: String) -> (start: Int, end: Int)? {
+    private static func quietHours(_ value: String) -> Notifications.QuietHours? {
         let parts = value.split(separator: "-")
         guard parts.count == 2 else { return nil }
         func minutes(_ text: Substring) -> Int? {
@@ -117,7 +134,7 @@ public struct ClientConfig: Equatable, Sendable {
             return h * 60 + m
         }
         guard let start = minutes(parts[0]), let end = minutes(parts[1]), start != end else { return nil }
-        return (start, end)
+        return Notifications.QuietHours(start: start, end: end)
     }
 
     /// What a new config file says.

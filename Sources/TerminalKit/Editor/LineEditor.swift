@@ -31,10 +31,7 @@ public struct LineEditor: Equatable, Sendable {
     private var pasted = false
     private var pendingCtrlX = false
     /// Ctrl-R: the query, and which match (counting back from the newest) is shown.
-    public private(set) var search: (query: String, skip: Int)? {
-        get { searchState.map { ($0.query, $0.skip) } }
-        set { searchState = newValue.map { SearchState(query: $0.query, skip: $0.skip) } }
-    }
+    public var search: (query: String, skip: Int)? { searchState.map { ($0.query, $0.skip) } }
     private var searchState: SearchState?
 
     private struct Snapshot: Equatable, Sendable { var characters: [Character]; var cursor: Int }
@@ -48,11 +45,6 @@ public struct LineEditor: Equatable, Sendable {
     public var isEmpty: Bool { characters.isEmpty }
     public var lineCount: Int { characters.filter { $0 == "\n" }.count + 1 }
     public var historyEntries: [String] { history }
-
-    public static func == (a: LineEditor, b: LineEditor) -> Bool {
-        a.characters == b.characters && a.cursor == b.cursor && a.history == b.history && a.searchState == b.searchState
-            && a.killed == b.killed && a.undo == b.undo && a.historyIndex == b.historyIndex
-    }
 
     // MARK: Keys
 

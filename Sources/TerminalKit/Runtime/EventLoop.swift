@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Where frames go and input comes from: the curses terminal (or, in tests of the loop, a
 /// display that keeps the frames it was given).
 public protocol Display: AnyObject, Sendable {
@@ -39,8 +37,6 @@ public final class EventLoop<Message: Sendable>: Sendable {
 
     private let items: AsyncStream<Item>
     private let sink: AsyncStream<Item>.Continuation
-    /// Frames drawn, for tests and the render benchmark.
-    private let drawn = Mutex(0)
 
     public init() {
         (items, sink) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
@@ -48,8 +44,6 @@ public final class EventLoop<Message: Sendable>: Sendable {
 
     /// Hands a message to `update` (from any task).
     public func post(_ message: Message) { sink.yield(.event(.message(message))) }
-
-    public var framesDrawn: Int { drawn.withLock { $0 } }
 
     public func run<Program: TerminalProgram>(_ program: inout Program, on display: any Display,
                                               frameInterval: Duration = .milliseconds(16),
@@ -104,7 +98,6 @@ public final class EventLoop<Message: Sendable>: Sendable {
         let drawn = Frame(screen: frame.screen, cursorX: frame.cursor?.x, cursorY: frame.cursor?.y)
         guard drawn != last else { return }
         last = drawn
-        self.drawn.withLock { $0 += 1 }
         display.present(frame.screen, cursor: frame.cursor)
     }
 }

@@ -50,9 +50,11 @@ public enum ThemeFile {
         return theme
     }
 
-    /// The line up to its comment: a `#` at the start, or after a space and not followed by a
-    /// hex digit (`#` before a colour like `#ff8800` is part of it).
+    /// The line up to its comment: a line whose first non-blank is `#` is all comment; later on,
+    /// a `#` after a space starts one unless a hex digit follows (`#ff8800` is a colour). Shared
+    /// by theme files and the client config.
     static func withoutComment(_ line: Substring) -> Substring {
+        if line.drop(while: \.isWhitespace).first == "#" { return line.prefix(0) }
         var previous: Character = " "
         for index in line.indices {
             let next = line.index(after: index)

@@ -54,11 +54,9 @@ public enum ThemeLoader {
         throw .notFound(request, searched: [userFile])
     }
 
-    /// The user's own themes: `$XDG_CONFIG_HOME/switchboard/themes` (else `~/.config/…`).
+    /// The user's own themes: `themes/` in the client's config directory.
     public static func userThemes(environment: [String: String]) -> URL {
-        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: environment["HOME"] ?? NSHomeDirectory()).appendingPathComponent(".config")
-        return base.appendingPathComponent("switchboard/themes")
+        ClientConfig.directory(environment: environment).appendingPathComponent("themes")
     }
 
     /// The default theme; if even its file is missing or broken, the plain fallbacks.

@@ -21,19 +21,25 @@ public struct TabBar: Equatable, Sendable {
         self.active = active
     }
 
+    /// Tab `index` as drawn: its number and title, its unread badge (not on the active tab), a space.
+    private func label(_ index: Int, theme: Theme) -> [Span] {
+        let tab = tabs[index], isActive = index == active
+        var spans = [Span(" \(index + 1):\(TextWrap.truncate(tab.title, width: 20))",
+                          isActive ? theme[.activeTab] : tab.activity ? theme[.tabActivity] : theme[.tab])]
+        if tab.unread > 0 && !isActive { spans.append(Span(" \(tab.unread > 99 ? "99+" : String(tab.unread))", theme[.badge])) }
+        spans.append(Span(" ", isActive ? theme[.activeTab] : theme[.tab]))
+        return spans
+    }
+
+    private func width(_ label: [Span]) -> Int { label.reduce(0) { $0 + TextWidth.of($1.text) } }
+
     /// Draws the tabs, numbered (Alt-1…9 jump to them); when they do not all fit, the active
     /// one is kept in view and `‹`/`›` say more lie beyond.
     public func render(into screen: inout Screen, in rect: Rect, theme: Theme) {
         guard !rect.isEmpty else { return }
         screen.fill(x: rect.x, y: rect.y, width: rect.width, height: 1, style: theme[.tab])
-        let labels = tabs.enumerated().map { index, tab in
-            var spans = [Span(" \(index + 1):\(TextWrap.truncate(tab.title, width: 20))", index == active ? theme[.activeTab]
-                                : tab.activity ? theme[.tabActivity] : theme[.tab])]
-            if tab.unread > 0 && index != active { spans.append(Span(" \(tab.unread > 99 ? "99+" : String(tab.unread))", theme[.badge])) }
-            spans.append(Span(" ", index == active ? theme[.activeTab] : theme[.tab]))
-            return spans
-        }
-        let widths = labels.map { $0.reduce(0) { $0 + TextWidth.of($1.text) } }
+        let labels = tabs.indices.map { label($0, theme: theme) }
+        let widths = labels.map(width)
         // The first tab shown: as far left as possible with the active tab still in view.
         var first = 0
         while first < active, widths[first...active].reduce(0, +) + (first > 0 ? 1 : 0) > rect.width - 1 { first += 1 }
@@ -55,11 +61,10 @@ public struct TabBar: Equatable, Sendable {
     /// The tab under column `x` of the bar, for a mouse click (with every tab shown from the left).
     public func tab(atColumn x: Int, in rect: Rect) -> Int? {
         var start = rect.x
-        for (index, tab) in tabs.enumerated() {
-            let width = TextWidth.of(" \(index + 1):\(TextWrap.truncate(tab.title, width: 20)) ")
-                + (tab.unread > 0 && index != active ? TextWidth.of(" \(tab.unread > 99 ? "99+" : String(tab.unread))") : 0)
-            if (start..<start + width).contains(x) { return index }
-            start += width
+        for index in tabs.indices {
+            let end = start + width(label(index, theme: Theme(name: "")))
+            if (start..<end).contains(x) { return index }
+            start = end
         }
         return nil
     }

@@ -132,7 +132,7 @@ struct BenchCommand: AsyncParsableCommand {
             let p = tally.percentiles([50, 99, 99.9])
             say("""
                 connections held:   \(after.connections) (of \(everyone.count); \(counts.closed) closed early)
-                messages sent:      \(counts.sent) in \(Self.seconds(loadTime)) s = \(Int(Double(counts.sent) / Self.secondsValue(loadTime))) msg/s (target \(rate))
+                messages sent:      \(counts.sent) in \(Self.seconds(loadTime)) s = \(Int(Double(counts.sent) / loadTime.inSeconds)) msg/s (target \(rate))
                 delivered:          \(counts.delivered) (acked \(counts.acked), errors \(counts.errors))
                 latency (ms):       p50 \(Self.fixed(p[0]))  p99 \(Self.fixed(p[1]))  p99.9 \(Self.fixed(p[2]))  max \(Self.fixed(tally.maxMilliseconds))  (after \(warmup) s warm-up)
                 server memory:      \(after.rssBytes / 1_048_576) MiB RSS
@@ -142,11 +142,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
-    static func secondsValue(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
-    static func seconds(_ duration: Duration) -> String { String(format: "%.1f", secondsValue(duration)) }
+    static func seconds(_ duration: Duration) -> String { String(format: "%.1f", duration.inSeconds) }
     static func fixed(_ value: Double) -> String { String(format: "%.2f", value) }
 }
 

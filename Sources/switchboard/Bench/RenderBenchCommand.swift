@@ -39,7 +39,7 @@ struct RenderBenchCommand: ParsableCommand {
             let rendered = screen.view(width: width, height: height)
             let elapsed = ContinuousClock.now - start
             precondition(rendered.width == width)
-            times.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+            times.append(elapsed.inMilliseconds)
         }
         times.sort()
         func at(_ q: Double) -> Double { times[min(times.count - 1, Int(Double(times.count) * q))] }
