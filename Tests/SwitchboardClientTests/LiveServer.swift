@@ -53,14 +53,27 @@ final class LiveServer: Sendable {
             try await store.close()
             seeded.withLock { $0 = true }
         }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = try await buildApplication(configuration) { _, port in continuation.yield(port) }
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
-        var iterator = ports.makeAsyncIterator()
-        guard let bound = await iterator.next() else { throw CancellationError() }
-        port.withLock { $0 = bound }
-        running.withLock { $0 = (task, bound) }
-        return url
+        // Started again on its old port, the server may find it taken for a moment (under a
+        // parallel test run another test's connection can hold it): try again for a few seconds.
+        var failure: (any Error)?
+        for _ in 0..<50 {
+            let (ports, continuation) = AsyncStream<Int>.makeStream()
+            let app = try await buildApplication(configuration) { _, port in continuation.yield(port) }
+            // The stream ends when the server does, so a server that never listens is not waited for.
+            let task = Task {
+                defer { continuation.finish() }
+                try await app.runService(gracefulShutdownSignals: [])
+            }
+            var iterator = ports.makeAsyncIterator()
+            if let bound = await iterator.next() {
+                port.withLock { $0 = bound }
+                running.withLock { $0 = (task, bound) }
+                return url
+            }
+            if case .failure(let error) = await task.result { failure = error }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw failure ?? CancellationError()
     }
 
     /// Stops the server as a shutdown signal would (sockets closed with 1001, database closed).
