@@ -27,10 +27,13 @@ public enum ErrorCode: String, WireEnum {
 public struct ContractError: Error, Equatable, Sendable, CustomStringConvertible {
     public var code: ErrorCode
     public var message: String
+    /// For `RATE_LIMITED`: seconds until trying again is worth it (sent as `Retry-After`).
+    public var retryAfter: Int?
 
-    public init(_ code: ErrorCode, _ message: String) {
+    public init(_ code: ErrorCode, _ message: String, retryAfter: Int? = nil) {
         self.code = code
         self.message = message
+        self.retryAfter = retryAfter
     }
 
     public var description: String { "\(code.rawValue): \(message)" }

@@ -26,10 +26,8 @@ public struct Limits: Codable, Equatable, Sendable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = Limits()
-        usernameLength = try (c.decodeIfPresent(Int.self, forKey: .usernameMin) ?? d.usernameLength.lowerBound)
-            ... (c.decodeIfPresent(Int.self, forKey: .usernameMax) ?? d.usernameLength.upperBound)
-        passwordLength = try (c.decodeIfPresent(Int.self, forKey: .passwordMin) ?? d.passwordLength.lowerBound)
-            ... (c.decodeIfPresent(Int.self, forKey: .passwordMax) ?? d.passwordLength.upperBound)
+        usernameLength = try Self.range(c, .usernameMin, .usernameMax, default: d.usernameLength)
+        passwordLength = try Self.range(c, .passwordMin, .passwordMax, default: d.passwordLength)
         displayNameMaxLength = try c.decodeIfPresent(Int.self, forKey: .displayNameMaxLength) ?? d.displayNameMaxLength
         emailMaxLength = try c.decodeIfPresent(Int.self, forKey: .emailMaxLength) ?? d.emailMaxLength
         subjectMaxLength = try c.decodeIfPresent(Int.self, forKey: .subjectMaxLength) ?? d.subjectMaxLength
@@ -40,6 +38,17 @@ public struct Limits: Codable, Equatable, Sendable {
         attachmentBytes = try c.decodeIfPresent(Int.self, forKey: .attachmentBytes) ?? d.attachmentBytes
         pageSizeMax = try c.decodeIfPresent(Int.self, forKey: .pageSizeMax) ?? d.pageSizeMax
         messagePageMax = try c.decodeIfPresent(Int.self, forKey: .messagePageMax) ?? d.messagePageMax
+    }
+
+    /// A min/max pair; a minimum above the maximum is refused here (a range of them would trap).
+    private static func range(_ c: KeyedDecodingContainer<CodingKeys>, _ min: CodingKeys, _ max: CodingKeys,
+                              default fallback: ClosedRange<Int>) throws -> ClosedRange<Int> {
+        let low = try c.decodeIfPresent(Int.self, forKey: min) ?? fallback.lowerBound
+        let high = try c.decodeIfPresent(Int.self, forKey: max) ?? fallback.upperBound
+        guard low <= high else {
+            throw DecodingError.dataCorruptedError(forKey: min, in: c, debugDescription: "\(min.rawValue) is above \(max.rawValue)")
+        }
+        return low...high
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -72,6 +72,7 @@ struct ServeOptions: ParsableArguments {
         if let level = (logLevel ?? environment["SWITCHBOARD_LOG_LEVEL"]).flatMap(Logger.Level.init(rawValue:)) {
             configuration.logLevel = level
         }
+        try configuration.validate()
         return configuration
     }
 }

@@ -26,9 +26,9 @@ import Testing
         #expect(fileOnly.host == "0.0.0.0" && fileOnly.port == 7000 && fileOnly.accessTokenLifetime == 60)
         #expect(fileOnly.database == .sqlite(path: "/from/file.sqlite") && fileOnly.limits.messageMaxLength == 500)
 
-        let environment = ["SWITCHBOARD_PORT": "7100", "SWITCHBOARD_DB": "sqlite:/from/env.sqlite", "SWITCHBOARD_JWT_SECRET": "s3cret"]
+        let environment = ["SWITCHBOARD_PORT": "7100", "SWITCHBOARD_DB": "sqlite:/from/env.sqlite", "SWITCHBOARD_JWT_SECRET": String(repeating: "s3cret", count: 6)]
         let withEnv = try serve(["--config", file.path]).options.configuration(environment: environment)
-        #expect(withEnv.port == 7100 && withEnv.database == .sqlite(path: "/from/env.sqlite") && withEnv.jwtSecret == "s3cret")
+        #expect(withEnv.port == 7100 && withEnv.database == .sqlite(path: "/from/env.sqlite") && withEnv.jwtSecret == String(repeating: "s3cret", count: 6))
 
         let withFlags = try serve(["--config", file.path, "--port", "7200", "--db", "sqlite:/from/flag.sqlite", "--host", "::1"])
             .options.configuration(environment: environment)

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import HummingbirdWebSocket
+import NIOCore
 import Logging
 import ServiceLifecycle
 import SwitchboardProtocol
@@ -39,7 +40,9 @@ public struct SupportServices: Sendable {
         self.hub = hub
         self.assigner = assigner
         accounts = AccountService(store: store, tokens: tokens, hasher: hasher, validator: validator, events: events, clock: clock,
-                                  decoyHash: try await hasher.hash(TokenService.newRefreshToken()))
+                                  decoyHash: try await hasher.hash(TokenService.newRefreshToken()),
+                                  signIn: SignInGuard(login: configuration.loginThrottle,
+                                                      registrationsPerHour: configuration.registrationsPerHour))
         tickets = TicketService(store: store, validator: validator, events: events, clock: clock)
         sessions = ChatSessionService(store: store, tickets: tickets, clock: clock)
         canned = CannedResponseService(store: store, validator: validator, clock: clock)
@@ -83,11 +86,9 @@ public func buildApplication(
             session: RealtimeSession(hub: services.hub, services: services, frameBytes: configuration.limits.frameBytes,
                                      clock: configuration.clock))
         let host = configuration.host
-        var server = HTTPServerBuilder.http1WebSocketUpgrade(
-            configuration: .init(ws: .init(maxFrameSize: configuration.limits.frameBytes,
-                                           autoPing: .enabled(timePeriod: configuration.realtime.pingInterval),
-                                           validateUTF8: true)),
-            shouldUpgrade: { request, channel, logger in try await gate.shouldUpgrade(request, channel: channel, logger: logger) })
+        var server = guardedServer(configuration) { request, channel, logger in
+            try await gate.shouldUpgrade(request, channel: channel, logger: logger)
+        }
         if let tls = configuration.tls { server = try .tls(server, tlsConfiguration: try tls.serverConfiguration()) }
         return Application(
             router: router,
@@ -101,6 +102,27 @@ public func buildApplication(
     } catch {
         try? await store.close()
         throw error
+    }
+}
+
+/// HTTP/1.1 with the `/ws` upgrade, each connection watched by a `ConnectionGuard`.
+func guardedServer(
+    _ configuration: ServerConfiguration,
+    shouldUpgrade: @escaping @Sendable (HTTPRequest, any Channel, Logger) async throws
+        -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>>
+) -> HTTPServerBuilder {
+    let timeouts = ConnectionGuard.Timeouts(header: TimeAmount(configuration.headerTimeout),
+                                            idle: TimeAmount(configuration.idleTimeout))
+    let channel = HTTP1WebSocketUpgradeChannel.Configuration(
+        http1: .init(idleTimeout: TimeAmount(configuration.idleTimeout)),
+        ws: .init(maxFrameSize: configuration.limits.frameBytes,
+                  autoPing: .enabled(timePeriod: configuration.realtime.pingInterval),
+                  // A client that sends a close and then never answers ours is let go soon.
+                  closeTimeout: .seconds(5), validateUTF8: true))
+    return HTTPServerBuilder { responder in
+        GuardedChannel(base: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: channel,
+                                                          shouldUpgrade: shouldUpgrade),
+                       timeouts: timeouts)
     }
 }
 

@@ -28,6 +28,16 @@ public struct ServerConfiguration: Sendable {
     /// How often idle sessions are looked for.
     public var sessionSweepInterval: Duration = .seconds(30)
     public var logLevel: Logger.Level = .info
+    /// A new connection must send a whole request head within this; slower ones are closed
+    /// (a few hundred silent sockets must not hold the server). Also how long a request body
+    /// may stall between two reads.
+    public var headerTimeout: Duration = .seconds(10)
+    /// A kept-alive HTTP connection with no request for this long is closed.
+    public var idleTimeout: Duration = .seconds(60)
+    /// Failed logins: how many are free, and how the wait after them grows.
+    public var loginThrottle = LoginThrottle.Policy()
+    /// New accounts (`POST /api/auth/register`) per client address per hour.
+    public var registrationsPerHour = 10
     /// Create demo accounts on an empty database (the embedded server does).
     public var seedDemoAccounts = false
     /// The clock every rule reads; tests move it.
@@ -45,8 +55,18 @@ public struct ServerConfiguration: Sendable {
         database = .sqlite(path: dataDirectory.appendingPathComponent("switchboard.sqlite").path)
     }
 
+    /// Refuses, with a sentence, what would make a weak server: checked at start, before anything listens.
+    public func validate() throws {
+        if let jwtSecret, !jwtSecret.isEmpty, jwtSecret.utf8.count < TokenService.minimumSecretBytes {
+            throw ConfigError("the JWT secret is \(jwtSecret.utf8.count) bytes; it must be at least "
+                              + "\(TokenService.minimumSecretBytes) (for example: openssl rand -base64 48), "
+                              + "or leave it unset and the server keeps a random one in its data directory")
+        }
+    }
+
     /// The secret to sign tokens with: configured, or the one kept in the data directory.
     public func resolvedJWTSecret() throws -> String {
+        try validate()
         if let jwtSecret, !jwtSecret.isEmpty { return jwtSecret }
         return try DataDirectory.jwtSecret(in: dataDirectory)
     }
@@ -71,14 +91,22 @@ public struct ServerConfigFile: Decodable, Sendable {
     public var tlsKey: String?
     public var limits: Limits?
     public var smtp: SMTPFile?
+    public var headerTimeoutSeconds: Int?
+    public var idleTimeoutSeconds: Int?
+    public var loginFreeFailures: Int?
+    public var loginMaxDelaySeconds: Int?
+    public var registrationsPerHour: Int?
 
-    /// `"smtp": {"host": "127.0.0.1", "port": 25, "from": "support@example.com", "username": …, "password": …}`
+    /// `"smtp": {"host": "127.0.0.1", "port": 25, "from": "support@example.com", "username": …, "password": …,
+    /// "requireTLS": true, "caFile": "/etc/ssl/relay-ca.pem"}`
     public struct SMTPFile: Decodable, Sendable {
         public var host: String
         public var port: Int?
         public var from: String
         public var username: String?
         public var password: String?
+        public var requireTLS: Bool?
+        public var caFile: String?
     }
 
     public static func load(_ path: String) throws -> ServerConfigFile {
@@ -103,11 +131,15 @@ public struct ServerConfigFile: Decodable, Sendable {
                 moving: configuration, to: URL(fileURLWithPath: (dataDirectory as NSString).expandingTildeInPath))
         }
         if let host { configuration.host = host }
-        if let port { configuration.port = port }
+        if let port { configuration.port = try Self.bounded(port, "port", 0...65_535) }
         if let db { configuration.database = try DatabaseLocation.parse(db) }
         if let jwtSecret { configuration.jwtSecret = jwtSecret }
-        if let accessTokenSeconds { configuration.accessTokenLifetime = TimeInterval(accessTokenSeconds) }
-        if let refreshTokenSeconds { configuration.refreshTokenLifetime = TimeInterval(refreshTokenSeconds) }
+        if let accessTokenSeconds {
+            configuration.accessTokenLifetime = TimeInterval(try Self.bounded(accessTokenSeconds, "accessTokenSeconds", 10...2_592_000))
+        }
+        if let refreshTokenSeconds {
+            configuration.refreshTokenLifetime = TimeInterval(try Self.bounded(refreshTokenSeconds, "refreshTokenSeconds", 60...31_536_000))
+        }
         if let bcryptCost {
             guard (4...31).contains(bcryptCost) else { throw ConfigError("bcryptCost: 4–31") }
             configuration.bcryptCost = UInt8(bcryptCost)
@@ -118,25 +150,73 @@ public struct ServerConfigFile: Decodable, Sendable {
             }
             configuration.logLevel = level
         }
-        if let limits { configuration.limits = limits }
-        if let smtp {
-            configuration.smtp = SMTPConfiguration(host: smtp.host, port: smtp.port ?? 25, from: smtp.from,
-                                                   username: smtp.username, password: smtp.password)
+        if let limits {
+            try limits.validate()
+            configuration.limits = limits
         }
-        if let sessionIdleSeconds { configuration.sessionIdleTimeout = .seconds(max(1, sessionIdleSeconds)) }
+        if let smtp {
+            var relay = SMTPConfiguration(host: smtp.host, port: try Self.bounded(smtp.port ?? 25, "smtp.port", 1...65_535),
+                                          from: smtp.from, username: smtp.username, password: smtp.password)
+            relay.requireTLS = smtp.requireTLS ?? false
+            relay.caFile = smtp.caFile
+            configuration.smtp = relay
+        }
+        if let sessionIdleSeconds {
+            configuration.sessionIdleTimeout = .seconds(try Self.bounded(sessionIdleSeconds, "sessionIdleSeconds", 1...31_536_000))
+        }
+        if let headerTimeoutSeconds {
+            configuration.headerTimeout = .seconds(try Self.bounded(headerTimeoutSeconds, "headerTimeoutSeconds", 1...600))
+        }
+        if let idleTimeoutSeconds {
+            configuration.idleTimeout = .seconds(try Self.bounded(idleTimeoutSeconds, "idleTimeoutSeconds", 1...86_400))
+        }
+        if let loginFreeFailures {
+            configuration.loginThrottle.freeFailures = try Self.bounded(loginFreeFailures, "loginFreeFailures", 1...1_000)
+        }
+        if let loginMaxDelaySeconds {
+            configuration.loginThrottle.maxDelay = TimeInterval(try Self.bounded(loginMaxDelaySeconds, "loginMaxDelaySeconds", 1...86_400))
+        }
+        if let registrationsPerHour {
+            configuration.registrationsPerHour = try Self.bounded(registrationsPerHour, "registrationsPerHour", 1...1_000_000)
+        }
         switch (tlsCertificate, tlsKey) {
         case (let certificate?, let key?): configuration.tls = TLSFiles(certificateChain: certificate, privateKey: key)
         case (nil, nil): break
         default: throw ConfigError("tlsCertificate and tlsKey: give both, or neither")
         }
         if let allowedOrigins { configuration.realtime.allowedOrigins = allowedOrigins }
-        if let maxConnectionsPerUser { configuration.realtime.maxConnectionsPerUser = max(1, maxConnectionsPerUser) }
+        if let maxConnectionsPerUser {
+            configuration.realtime.maxConnectionsPerUser = try Self.bounded(maxConnectionsPerUser, "maxConnectionsPerUser", 1...10_000)
+        }
         if let assignment {
             guard let policy = AssignmentPolicy(rawValue: assignment) else {
                 throw ConfigError("assignment: round-robin or least-loaded")
             }
             configuration.assignmentPolicy = policy
         }
+    }
+}
+
+extension ServerConfigFile {
+    /// Every number in the file is checked against a range, so none can overflow what it feeds.
+    static func bounded(_ value: Int, _ key: String, _ range: ClosedRange<Int>) throws -> Int {
+        guard range.contains(value) else { throw ConfigError("\(key): \(range.lowerBound)–\(range.upperBound) (got \(value))") }
+        return value
+    }
+}
+
+extension Limits {
+    /// Sizes a config file may set: positive, and small enough that no sum of them overflows.
+    func validate() throws {
+        let sizes: [(String, Int)] = [
+            ("displayNameMaxLength", displayNameMaxLength), ("emailMaxLength", emailMaxLength),
+            ("subjectMaxLength", subjectMaxLength), ("descriptionMaxLength", descriptionMaxLength),
+            ("messageMaxLength", messageMaxLength), ("requestBodyBytes", requestBodyBytes), ("frameBytes", frameBytes),
+            ("attachmentBytes", attachmentBytes), ("pageSizeMax", pageSizeMax), ("messagePageMax", messagePageMax),
+            ("usernameMin", usernameLength.lowerBound), ("usernameMax", usernameLength.upperBound),
+            ("passwordMin", passwordLength.lowerBound), ("passwordMax", passwordLength.upperBound),
+        ]
+        for (key, value) in sizes { _ = try ServerConfigFile.bounded(value, "limits.\(key)", 1...(1 << 30)) }
     }
 }
 

@@ -12,13 +12,15 @@ struct AccessClaims: JWTPayload {
     var aud: AudienceClaim
     var iat: IssuedAtClaim
     var exp: ExpirationClaim
+    /// Set on every token we issue (to its `iat`); a token may not be used before it.
+    var nbf: NotBeforeClaim? = nil
 
     func verify(using algorithm: some JWTAlgorithm) async throws {
         guard iss.value == TokenService.issuer else {
             throw JWTError.claimVerificationFailure(failedClaim: iss, reason: "unexpected issuer")
         }
         try aud.verifyIntendedAudience(includes: TokenService.audience)
-        // Expiry is checked by TokenService against its own clock.
+        // Times (exp, nbf, iat) are checked by TokenService against its own clock.
     }
 }
 
@@ -38,6 +40,11 @@ public struct TokenService: Sendable {
     private let keys: JWTKeyCollection
     public let accessLifetime: TimeInterval
     public let refreshLifetime: TimeInterval
+    /// How far a token's `nbf` or `iat` may lie ahead of our clock (another node's clock may run
+    /// slightly ahead); anything further is a token minted for later, and refused.
+    static let clockLeeway: TimeInterval = 60
+    /// HS256 is as strong as its secret: shorter than this, it can be guessed offline from one token.
+    public static let minimumSecretBytes = 32
 
     public init(secret: String, accessLifetime: TimeInterval, refreshLifetime: TimeInterval) async {
         keys = JWTKeyCollection()
@@ -52,7 +59,8 @@ public struct TokenService: Sendable {
         let claims = AccessClaims(
             sub: SubjectClaim(value: String(userId)), sid: loginId, role: role.rawValue,
             iss: IssuerClaim(value: Self.issuer), aud: AudienceClaim(value: [Self.audience]),
-            iat: IssuedAtClaim(value: now), exp: ExpirationClaim(value: now.addingTimeInterval(accessLifetime)))
+            iat: IssuedAtClaim(value: now), exp: ExpirationClaim(value: now.addingTimeInterval(accessLifetime)),
+            nbf: NotBeforeClaim(value: now))
         return try await keys.sign(claims)
     }
 
@@ -70,6 +78,10 @@ public struct TokenService: Sendable {
             throw ContractError(.unauthorized, "the access token is not valid")
         }
         guard claims.exp.value > now else { throw ContractError(.unauthorized, "the access token has expired") }
+        let latest = now.addingTimeInterval(Self.clockLeeway)
+        guard claims.iat.value <= latest, (claims.nbf?.value ?? now) <= latest else {
+            throw ContractError(.unauthorized, "the access token is not valid yet")
+        }
         guard let userId = Int(claims.sub.value) else { throw ContractError(.unauthorized, "the access token is not valid") }
         return AccessGrant(userId: userId, loginId: claims.sid, expiresAt: claims.exp.value)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOHTTP1
 import SwitchboardProtocol
 
 /// Turns every failure into the contract's error body, `{"error": {"code", "message"}}`: refusals
@@ -13,11 +14,19 @@ struct ErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as ContractError {
             return Self.response(for: error)
+        } catch let error as HTTPParserError {
+            // The client sent broken HTTP (a body that stopped parsing). ConnectionGuard has
+            // answered it already and is closing; nothing here is the server's fault.
+            context.logger.debug("malformed request", metadata: ["error": "\(error)"])
+            return Self.response(for: ContractError(.invalid, "the request is not well-formed HTTP"))
+        } catch let error as ConnectionGuard.Timeout {
+            context.logger.debug("request cut off", metadata: ["error": "\(error)"])
+            return Self.response(for: ContractError(.invalid, error.description))
         } catch let error as any HTTPResponseError {
             // Hummingbird's and NIO's own refusals (no such route, body over the limit, …).
             return Self.response(for: Self.contractError(status: error.status, detail: (error as? HTTPError)?.body))
         } catch {
-            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            context.logger.error("request failed", metadata: ["error": "\(error)", "type": "\(String(reflecting: type(of: error)))"])
             return Self.response(for: ContractError(.internal, "the server could not complete this request"))
         }
     }
@@ -45,7 +54,9 @@ struct ErrorMiddleware: RouterMiddleware {
     static func response(for error: ContractError) -> Response {
         let body = (try? WireJSON.encoder().encode(ErrorBody(error))) ?? Data()
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
-        if error.code == .rateLimited { headers[.retryAfter] = "1" }
+        if error.code == .rateLimited { headers[.retryAfter] = String(error.retryAfter ?? 1) }
+        // The rest of an oversized body is not worth reading: the connection ends after this answer.
+        if error.code == .tooLarge { headers[.connection] = "close" }
         return Response(status: .init(code: error.code.httpStatus), headers: headers,
                         body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }

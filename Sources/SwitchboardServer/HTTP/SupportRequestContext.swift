@@ -7,10 +7,13 @@ import SwitchboardProtocol
 public struct SupportRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var caller: Caller?
+    /// The peer's IP address, for limits counted per address (nil when not over a socket).
+    public let clientAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         caller = nil
+        clientAddress = source.channel.remoteAddress?.ipAddress
     }
 
     public var responseEncoder: JSONEncoder { WireJSON.encoder() }
@@ -34,6 +37,10 @@ public struct SupportRequestContext: RequestContext {
 extension Request {
     /// The JSON body as `T`, or `TOO_LARGE` / `INVALID` with a sentence that names the field.
     func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int) async throws -> T {
+        // A declared length past the limit is refused before a byte of the body is read.
+        if let declared = headers[.contentLength].flatMap(Int.init), declared > limit {
+            throw ContractError(.tooLarge, "the request body is over \(limit) bytes")
+        }
         let buffer: ByteBuffer
         do {
             buffer = try await body.collect(upTo: limit)
@@ -54,11 +61,20 @@ extension Request {
         return value
     }
 
-    func queryInt(_ name: String) throws(ContractError) -> Int? {
+    /// A whole number within `range`, checked here so that nothing later does arithmetic on a
+    /// number a client chose freely (`page × size` once overflowed and stopped the server).
+    func queryInt(_ name: String, in range: ClosedRange<Int> = Request.queryNumbers) throws(ContractError) -> Int? {
         guard let text = query(name) else { return nil }
         guard let value = Int(text) else { throw ContractError(.invalid, "\(name): '\(text)' is not a whole number") }
+        guard range.contains(value) else {
+            throw ContractError(.invalid, "\(name): \(range.lowerBound)–\(range.upperBound)")
+        }
         return value
     }
+
+    /// What a number in a query may be unless a route says otherwise: ids, seqs and pages all fit
+    /// in 31 bits, so sums and products of two of them cannot overflow.
+    static let queryNumbers = 0...Int(Int32.max)
 
     /// A comma-separated list of enum values: `status=OPEN,IN_PROGRESS`.
     func queryList<E: WireEnum>(_ name: String, _: E.Type) throws(ContractError) -> [E] {

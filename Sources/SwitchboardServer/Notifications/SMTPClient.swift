@@ -13,6 +13,10 @@ public struct SMTPConfiguration: Sendable, Equatable {
     public var password: String?
     public var heloName = "switchboard"
     public var timeout: Duration = .seconds(10)
+    /// Refuse to send at all unless the relay takes STARTTLS (mail and passwords never go in clear).
+    public var requireTLS = false
+    /// A PEM file of CA certificates to trust for the relay, besides the system's.
+    public var caFile: String?
 
     public init(host: String, port: Int, from: String, username: String? = nil, password: String? = nil) {
         self.host = host

@@ -21,11 +21,12 @@ struct AuthController {
 
     @Sendable func register(_ request: Request, context: SupportRequestContext) async throws -> EditedResponse<AuthResponse> {
         let body = try await request.decodeJSON(RegisterRequest.self, limit: limits.requestBodyBytes)
-        return EditedResponse(status: .created, response: try await accounts.register(body))
+        return EditedResponse(status: .created, response: try await accounts.register(body, from: context.clientAddress))
     }
 
     @Sendable func login(_ request: Request, context: SupportRequestContext) async throws -> AuthResponse {
-        try await accounts.login(try await request.decodeJSON(LoginRequest.self, limit: limits.requestBodyBytes))
+        try await accounts.login(try await request.decodeJSON(LoginRequest.self, limit: limits.requestBodyBytes),
+                                 from: context.clientAddress)
     }
 
     @Sendable func refresh(_ request: Request, context: SupportRequestContext) async throws -> AuthResponse {

@@ -33,13 +33,13 @@ struct TicketsController {
         if let assignee = request.query("assignedAgentId") {
             if assignee.lowercased() == "none" {
                 query.assignee = .none
-            } else if let id = Int(assignee) {
+            } else if let id = Int(assignee), Request.queryNumbers.contains(id) {
                 query.assignee = .agent(id)
             } else {
                 throw ContractError(.invalid, "assignedAgentId: an agent id or 'none'")
             }
         }
-        query.customerId = try request.queryInt("customerId")
+        query.customerId = try request.queryInt("customerId", in: 1...Int(Int32.max))
         query.text = request.query("q")
         query.page = try request.queryInt("page") ?? 0
         query.size = try request.queryInt("size") ?? 20

@@ -13,8 +13,12 @@ public struct AccountService: Sendable {
     /// A bcrypt hash of a random string at the configured cost, checked against when the username
     /// is unknown.
     let decoyHash: String
+    /// Failed logins and new accounts counted per username and address.
+    let signIn: SignInGuard
 
-    public func register(_ request: RegisterRequest) async throws -> AuthResponse {
+    /// `address` is the client's (nil when unknown); each address opens a limited number of accounts an hour.
+    public func register(_ request: RegisterRequest, from address: String? = nil) async throws -> AuthResponse {
+        try signIn.takeRegistration(address: address, now: clock())
         let user = try await createUser(username: request.username, password: request.password,
                                         displayName: request.displayName, email: request.email, role: .customer)
         return try await startLogin(for: user)
@@ -43,13 +47,22 @@ public struct AccountService: Sendable {
         return try await store.createUser(new, now: now)
     }
 
-    public func login(_ request: LoginRequest) async throws -> AuthResponse {
-        let record = try await store.user(username: request.username.trimmingCharacters(in: .whitespaces))
+    /// Checks a password. After a few failures for the same username or from the same address,
+    /// attempts wait (`RATE_LIMITED` with `Retry-After`) before the password is even weighed.
+    public func login(_ request: LoginRequest, from address: String? = nil) async throws -> AuthResponse {
+        let username = request.username.trimmingCharacters(in: .whitespaces)
+        let keys = SignInGuard.keys(username: username, address: address)
+        try signIn.checkLogin(keys, now: clock())
+        let record = try await store.user(username: username)
         // Without an account, still spend the time a bcrypt check takes, so timing does not
         // tell which usernames exist.
         let hash = record?.passwordHash ?? decoyHash
         let matches = try await hasher.verify(request.password, hash: hash)
-        guard let record, matches else { throw ContractError(.unauthorized, "wrong username or password") }
+        guard let record, matches else {
+            signIn.loginFailed(keys, now: clock())
+            throw ContractError(.unauthorized, "wrong username or password")
+        }
+        signIn.loginSucceeded(keys)
         return try await startLogin(for: record.user)
     }
 

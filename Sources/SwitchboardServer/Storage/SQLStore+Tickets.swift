@@ -108,7 +108,7 @@ extension SQLStore {
             .first(decodingColumn: "n", as: Int.self) ?? 0
         let rows = try await reader.raw("""
             \(Self.ticketSelect(viewer)) \(filter) ORDER BY \(unsafeRaw: order)
-            LIMIT \(bind: query.size) OFFSET \(bind: query.page * query.size)
+            LIMIT \(bind: query.size) OFFSET \(bind: query.offset)
             """).all()
         return Page(items: try await tickets(from: rows, for: viewer), page: query.page, size: query.size, total: total)
     }

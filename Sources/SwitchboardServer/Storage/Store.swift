@@ -100,6 +100,12 @@ public struct TicketQuery: Sendable, Equatable {
     public var sort: TicketSort = .createdAtDesc
 
     public init() {}
+
+    /// Rows to skip. Past what a 64-bit offset can say the page is simply empty, never a trap.
+    public var offset: Int {
+        let (offset, overflow) = page.multipliedReportingOverflow(by: size)
+        return overflow ? Int.max : offset
+    }
 }
 
 public struct NewMessage: Sendable {

@@ -1,0 +1,46 @@
+import NIOCore
+import NIOWebSocket
+
+/// Gives every close frame the server sends a short reason. Our own closes carry one already;
+/// the libraries' (an oversized frame, invalid UTF-8, a protocol error, a shutdown) send a bare
+/// code, which tells a person looking at a client's log nothing.
+final class WebSocketCloseReasons: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    /// Right after the frame encoder, so every close written above it passes here.
+    static func install(in pipeline: ChannelPipeline) {
+        let operations = pipeline.syncOperations
+        guard let encoder = try? operations.handler(type: WebSocketFrameEncoder.self) else { return }
+        try? operations.addHandler(WebSocketCloseReasons(), position: .after(encoder))
+    }
+
+    static func reason(for code: UInt16) -> String {
+        switch code {
+        case 1000: "closing"
+        case 1001: "the server is going away"
+        case 1002: "protocol error"
+        case 1003: "this kind of frame is not accepted"
+        case 1007: "a text frame was not valid UTF-8"
+        case 1008: "policy violation"
+        case 1009: "the message is too large"
+        case 1011: "the server could not go on"
+        default: "closing"
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        var frame = Self.unwrapOutboundIn(data)
+        guard frame.opcode == .connectionClose, frame.maskKey == nil, frame.data.readableBytes == 2,
+              let code = frame.data.getInteger(at: frame.data.readerIndex, as: UInt16.self)
+        else {
+            context.write(data, promise: promise)
+            return
+        }
+        var payload = context.channel.allocator.buffer(capacity: 64)
+        payload.writeInteger(code)
+        payload.writeString(Self.reason(for: code))
+        frame.data = payload
+        context.write(wrapOutboundOut(frame), promise: promise)
+    }
+}
