@@ -35,6 +35,33 @@ import Testing
         #expect(withFlags.port == 7200 && withFlags.database == .sqlite(path: "/from/flag.sqlite") && withFlags.host == "::1")
     }
 
+    /// Numbers in the config file are checked against ranges; none reaches a trap (a minimum
+    /// above its maximum once made a range that stopped the server at start).
+    @Test func configNumbersOutOfRangeAreSentences() throws {
+        let cases = [
+            (#"{"port": 70000}"#, "port: 0–65535"),
+            (#"{"accessTokenSeconds": 9223372036854775807}"#, "accessTokenSeconds"),
+            (#"{"limits": {"usernameMin": 40, "usernameMax": 3}}"#, "usernameMin is above usernameMax"),
+            (#"{"limits": {"frameBytes": -1}}"#, "limits.frameBytes"),
+            (#"{"headerTimeoutSeconds": 0}"#, "headerTimeoutSeconds: 1–600"),
+            (#"{"jwtSecret": "short"}"#, "the JWT secret is 5 bytes; it must be at least 32"),
+        ]
+        for (json, sentence) in cases {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("sb-config-\(UUID()).json")
+            defer { try? FileManager.default.removeItem(at: file) }
+            try Data(json.utf8).write(to: file)
+            do {
+                _ = try serve(["--config", file.path]).options.configuration(environment: [:])
+                Issue.record("accepted \(json)")
+            } catch {
+                #expect("\(error)".contains(sentence), "\(json): \(error)")
+            }
+        }
+        #expect(throws: (any Error).self) {
+            try serve([]).options.configuration(environment: ["SWITCHBOARD_JWT_SECRET": "shorter-than-32-bytes"])
+        }
+    }
+
     @Test func dataDirectoryCarriesTheDefaultDatabase() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("sb-config-\(UUID()).json")
         defer { try? FileManager.default.removeItem(at: file) }

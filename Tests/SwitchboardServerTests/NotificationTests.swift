@@ -11,13 +11,14 @@ import Testing
         let port: Int
         private let stdin = Pipe()
 
-        init() throws {
+        /// `arguments` go to the sink: `--tls CERT KEY` offers STARTTLS, `--require-tls` insists on it.
+        init(arguments: [String] = []) throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/smtp_sink.py")
             let stdout = Pipe()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script.path, directory.path]
+            process.arguments = ["python3", script.path, directory.path] + arguments
             process.standardInput = stdin
             process.standardOutput = stdout
             try process.run()
@@ -44,6 +45,12 @@ import Testing
                         .map { String(decoding: $0, as: UTF8.self) } ?? ""
                     return (header("X-Rcpt-To"), subject, body)
                 }
+        }
+
+        /// Whether each message so far came over TLS.
+        func tls() throws -> [Bool] {
+            try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".eml") }.sorted()
+                .map { try String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8).contains("\r\nX-TLS: yes\r\n") }
         }
 
         func waitForMails(_ count: Int) async throws -> [(to: String, subject: String, body: String)] {
@@ -122,5 +129,56 @@ import Testing
         let headers = text.components(separatedBy: "\r\n\r\n")[0].components(separatedBy: "\r\n")
         #expect(!headers.contains { $0.hasPrefix("Bcc") })
         #expect(headers.contains("To: <a@b.cBcc:evil@x>"))
+    }
+
+    // MARK: STARTTLS
+
+    /// The test CA and a certificate for 127.0.0.1 (shared with the client's wss:// tests).
+    static let tlsFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("SwitchboardClientTests/Fixtures")
+
+    static func relay(_ sink: SMTPSink, caFile: String?, requireTLS: Bool = false) -> SMTPConfiguration {
+        var relay = SMTPConfiguration(host: "127.0.0.1", port: sink.port, from: "support@switchboard.test")
+        relay.caFile = caFile
+        relay.requireTLS = requireTLS
+        relay.timeout = .seconds(5)
+        return relay
+    }
+
+    static let mail = Mail(to: "someone@example.com", subject: "Hello", body: "Over TLS, please.")
+
+    @Test func mailGoesOverSTARTTLSWhenTheRelayOffersIt() async throws {
+        let sink = try SMTPSink(arguments: ["--tls", Self.tlsFixtures.appendingPathComponent("server.pem").path,
+                                            Self.tlsFixtures.appendingPathComponent("server-key.pem").path, "--require-tls"])
+        defer { sink.stop() }
+        // The sink refuses MAIL before STARTTLS: this arrives only because the client upgraded.
+        try await SMTPClient(configuration: Self.relay(sink, caFile: Self.tlsFixtures.appendingPathComponent("test-ca.pem").path))
+            .send(Self.mail)
+        #expect(try await sink.waitForMails(1).first?.body == "Over TLS, please.")
+        #expect(try sink.tls() == [true])
+    }
+
+    @Test func anUntrustedRelayCertificateGetsNothing() async throws {
+        let sink = try SMTPSink(arguments: ["--tls", Self.tlsFixtures.appendingPathComponent("server.pem").path,
+                                            Self.tlsFixtures.appendingPathComponent("server-key.pem").path])
+        defer { sink.stop() }
+        // Without the test CA the certificate cannot be verified: no fallback to clear text.
+        await #expect(throws: (any Error).self) { try await SMTPClient(configuration: Self.relay(sink, caFile: nil)).send(Self.mail) }
+        #expect(try sink.mails().isEmpty)
+    }
+
+    @Test func requireTLSRefusesARelayWithoutIt() async throws {
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        do {
+            try await SMTPClient(configuration: Self.relay(sink, caFile: nil, requireTLS: true)).send(Self.mail)
+            Issue.record("mail was sent in clear despite requireTLS")
+        } catch let error as SMTPError {
+            #expect(error.description.contains("does not offer STARTTLS"))
+        }
+        #expect(try sink.mails().isEmpty)
+        // Without requireTLS a relay without TLS (one on this machine) still gets its mail.
+        try await SMTPClient(configuration: Self.relay(sink, caFile: nil)).send(Self.mail)
+        #expect(try await sink.waitForMails(1).count == 1 && sink.tls() == [false])
     }
 }

@@ -45,6 +45,7 @@ import Testing
             try await probe.sendText(#"{"type":"JOIN_ROOM","ticketId":1,"pad":""# + String(repeating: "x", count: 70_000) + #""}"#)
             _ = try await probe.waitUntil(seconds: 5) { probe.isClosed }
             #expect(probe.closeCode == .messageTooLarge)
+            #expect(probe.closeReason?.isEmpty == false, "every close the server sends carries a reason")
         }
     }
 
@@ -126,8 +127,11 @@ import Testing
             let probe = try await api.socket(cast.customer)
             try await probe.sendBinary([0x7B, 0x7D])
             #expect(try await probe.next { if case .error(.invalid, let m, _) = $0 { m } else { nil } } == "frames are JSON text objects")
-            try await probe.sendRawText([0x7B, 0xFF, 0xFE, 0x7D]) // not UTF-8: the server ends the connection
-            #expect(try await probe.waitUntil(seconds: 20) { probe.isClosed })
+            try await probe.sendRawText([0x7B, 0xFF, 0xFE, 0x7D]) // not UTF-8: the server ends the connection at once
+            // At once, with 1007 and a reason (it used to go silent and drop ~14 s later with no code).
+            #expect(try await probe.waitUntil(seconds: 3) { probe.isClosed })
+            #expect(probe.closeCode == .dataInconsistentWithMessage)
+            #expect(probe.closeReason == "a text frame was not valid UTF-8")
             #expect(probe.events.count == 1) // nothing was made of the bad frame
         }
     }

@@ -19,6 +19,8 @@ public enum ServerEvent: Sendable, Equatable {
     case agentStatusChanged(agent: UserRef, status: AgentStatus)
     /// The answer to `LEAVE_ROOM` (an addition to the contract).
     case roomLeft(ticketId: Int)
+    /// An admin deleted the ticket: to the agents and its customer; its room is closed (an addition).
+    case ticketDeleted(ticketId: Int)
     case error(code: ErrorCode, message: String, ref: String?)
 
     public var type: String {
@@ -39,6 +41,7 @@ public enum ServerEvent: Sendable, Equatable {
         case .ticketUpdated: "TICKET_UPDATED"
         case .agentStatusChanged: "AGENT_STATUS_CHANGED"
         case .roomLeft: "ROOM_LEFT"
+        case .ticketDeleted: "TICKET_DELETED"
         case .error: "ERROR"
         }
     }
@@ -59,7 +62,7 @@ public enum ServerEvent: Sendable, Equatable {
         case .roomJoined(let id, _, _), .ack(_, _, let id, _, _), .receiveMessage(let id, _), .typingStart(let id, _, _),
              .typingStop(let id, _, _), .roomMembers(let id, _), .messagesDelivered(let id, _, _),
              .messagesRead(let id, _, _), .agentAssigned(let id, _, _), .ticketStatusChanged(let id, _, _, _),
-             .roomLeft(let id):
+             .roomLeft(let id), .ticketDeleted(let id):
             id
         case .ticketCreated(let ticket), .ticketUpdated(let ticket):
             ticket.id
@@ -119,7 +122,7 @@ extension ServerEvent: Codable {
         case .agentStatusChanged(let agent, let status):
             try c.encode(agent, forKey: .agent)
             try c.encode(status, forKey: .status)
-        case .roomLeft(let ticketId):
+        case .roomLeft(let ticketId), .ticketDeleted(let ticketId):
             try c.encode(ticketId, forKey: .ticketId)
         case .error(let code, let message, let ref):
             try c.encode(code, forKey: .code)
@@ -172,6 +175,8 @@ extension ServerEvent: Codable {
                                        status: try c.decode(AgentStatus.self, forKey: .status))
         case "ROOM_LEFT":
             self = .roomLeft(ticketId: try int(.ticketId))
+        case "TICKET_DELETED":
+            self = .ticketDeleted(ticketId: try int(.ticketId))
         case "ERROR":
             self = .error(code: try c.decode(ErrorCode.self, forKey: .code), message: try c.decode(String.self, forKey: .message),
                           ref: try c.decodeIfPresent(String.self, forKey: .ref))

@@ -10,7 +10,9 @@ import SwitchboardProtocol
 
 /// The services of a running server, built once from its configuration and its store.
 public struct SupportServices: Sendable {
-    public let store: any Store
+    /// Only services and the hub hold the store; transports (routes, the WebSocket session) go
+    /// through the services, so every rule is applied in one place.
+    let store: any Store
     public let accounts: AccountService
     public let tickets: TicketService
     public let sessions: ChatSessionService
@@ -83,8 +85,8 @@ public func buildApplication(
         let router = buildRouter(services)
         let gate = RealtimeGate(
             accounts: services.accounts, hub: services.hub, configuration: configuration.realtime,
-            session: RealtimeSession(hub: services.hub, services: services, frameBytes: configuration.limits.frameBytes,
-                                     clock: configuration.clock))
+            session: RealtimeSession(hub: services.hub, tickets: services.tickets, admin: services.admin,
+                                     frameBytes: configuration.limits.frameBytes, clock: configuration.clock))
         let host = configuration.host
         var server = guardedServer(configuration) { request, channel, logger in
             try await gate.shouldUpgrade(request, channel: channel, logger: logger)

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOExtras
 import NIOPosix
+import NIOSSL
 
 /// Where and as whom mail is sent.
 public struct SMTPConfiguration: Sendable, Equatable {
@@ -38,8 +39,9 @@ public struct SMTPError: Error, CustomStringConvertible {
     public var description: String
 }
 
-/// Sends mail to an SMTP relay (RFC 5321): EHLO, optional AUTH PLAIN, one message per connection.
-/// Plain TCP: point it at a relay on the same machine or network (TLS is the relay's business).
+/// Sends mail to an SMTP relay (RFC 5321): EHLO, STARTTLS whenever the relay offers it (RFC 3207,
+/// certificate and host checked), optional AUTH PLAIN, one message per connection. With
+/// `requireTLS` a relay that does not offer STARTTLS gets nothing, not even the sender's address.
 struct SMTPClient: Sendable {
     let configuration: SMTPConfiguration
 
@@ -65,40 +67,68 @@ struct SMTPClient: Sendable {
             }
         try await channel.executeThenClose { inbound, outbound in
             var lines = inbound.makeAsyncIterator()
-            /// Reads a (possibly multi-line) reply and checks its code.
-            func expect(_ code: Int) async throws {
+            /// Reads a (possibly multi-line) reply, checks its code, and answers its lines' text.
+            func expect(_ code: Int) async throws -> [String] {
+                var texts: [String] = []
                 while true {
                     guard let buffer = try await lines.next() else { throw SMTPError(description: "the relay hung up") }
                     let line = String(buffer: buffer).trimmingCharacters(in: .whitespacesAndNewlines)
                     guard line.count >= 3, let got = Int(line.prefix(3)) else { throw SMTPError(description: "odd reply '\(line)'") }
+                    texts.append(String(line.dropFirst(4)))
                     if line.count > 3 && line[line.index(line.startIndex, offsetBy: 3)] == "-" { continue }
                     guard got == code else { throw SMTPError(description: "expected \(code), got '\(line)'") }
-                    return
+                    return texts
                 }
             }
             func say(_ text: String) async throws {
                 try await outbound.write(ByteBuffer(string: text + "\r\n"))
             }
-            try await expect(220)
+            _ = try await expect(220)
             try await say("EHLO \(configuration.heloName)")
-            try await expect(250)
+            let extensions = try await expect(250)
+            if extensions.contains(where: { $0.uppercased().hasPrefix("STARTTLS") }) {
+                try await say("STARTTLS")
+                _ = try await expect(220)
+                let pipeline = channel.channel.pipeline
+                try await channel.channel.eventLoop.submit {
+                    try pipeline.syncOperations.addHandler(try self.tlsHandler(), position: .first)
+                }.get()
+                // RFC 3207: what was learned before TLS is forgotten; greet again.
+                try await say("EHLO \(configuration.heloName)")
+                _ = try await expect(250)
+            } else if configuration.requireTLS {
+                throw SMTPError(description: "\(configuration.host):\(configuration.port) does not offer STARTTLS, "
+                                + "and smtp.requireTLS forbids sending in clear")
+            }
             if let username = configuration.username, let password = configuration.password {
                 let token = Data("\u{0}\(username)\u{0}\(password)".utf8).base64EncodedString()
                 try await say("AUTH PLAIN \(token)")
-                try await expect(235)
+                _ = try await expect(235)
             }
             try await say("MAIL FROM:<\(Self.address(configuration.from))>")
-            try await expect(250)
+            _ = try await expect(250)
             try await say("RCPT TO:<\(Self.address(mail.to))>")
-            try await expect(250)
+            _ = try await expect(250)
             try await say("DATA")
-            try await expect(354)
+            _ = try await expect(354)
             try await outbound.write(ByteBuffer(string: Self.message(mail, from: configuration.from)))
             try await say(".")
-            try await expect(250)
+            _ = try await expect(250)
             try await say("QUIT")
-            try? await expect(221)
+            _ = try? await expect(221)
         }
+    }
+
+    /// Verifies the relay's certificate against the system's roots (and `caFile`), and its name
+    /// (or, for an IP address, the address it is reached at).
+    private func tlsHandler() throws -> NIOSSLClientHandler {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caFile = configuration.caFile {
+            tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(caFile))]
+        }
+        let host = configuration.host
+        let isAddress = host.contains(":") || host.allSatisfy { $0.isNumber || $0 == "." }
+        return try NIOSSLClientHandler(context: try NIOSSLContext(configuration: tls), serverHostname: isAddress ? nil : host)
     }
 
     /// An address with nothing that could break out of the command line.

@@ -163,7 +163,7 @@ public actor Hub: SupportEventSink, Service {
     /// To all agents, and to the customers an agent is serving.
     private func announcePresence(_ event: ServerEvent, of user: User) async {
         var recipients = staffConnections()
-        if user.role.isStaff, let customers = try? await store.customers(assignedTo: user.id) {
+        if user.role.isStaff, let customers = await logged("presence: customers of agent", { try await store.customers(assignedTo: user.id) }) {
             for customer in customers { recipients.formUnion(byUser[customer] ?? []) }
         }
         recipients.subtract(byUser[user.id] ?? [])
@@ -223,6 +223,15 @@ public actor Hub: SupportEventSink, Service {
         } else {
             announceMembers(of: ticketId)
         }
+    }
+
+    /// A deleted ticket's room: every member is out of it, its typing and timers end.
+    private func closeRoom(_ ticketId: Int) {
+        for key in typing.keys where key.ticketId == ticketId { typing.removeValue(forKey: key)?.expiry.cancel() }
+        guard let room = rooms.removeValue(forKey: ticketId) else { return }
+        room.gapTimer?.cancel()
+        for message in room.pending.values { origins[message.id] = nil }
+        for id in room.members { memberships[id]?[ticketId] = nil }
     }
 
     /// `ROOM_MEMBERS` to the agents in the room: who is on this ticket now.
@@ -299,6 +308,9 @@ public actor Hub: SupportEventSink, Service {
             await sendTicket(ticketId, customerId: customerId) { .ticketCreated($0) }
         case .ticketChanged(let before, let after, let by):
             await ticketChanged(before: before, after: after, by: by)
+        case .ticketDeleted(let ticketId, let customerId):
+            send(.ticketDeleted(ticketId: ticketId), to: staffConnections().union(byUser[customerId] ?? []))
+            closeRoom(ticketId)
         case .agentStatusChanged(let agent, let status):
             var ref = agent
             ref.isOnline = byUser[agent.id] != nil
@@ -356,8 +368,9 @@ public actor Hub: SupportEventSink, Service {
         rooms[ticketId]?.gapTimer = nil
         guard let last = rooms[ticketId]?.lastRelayed else { return }
         let everyone = Viewer(userId: 0, role: .admin)
-        if let page = try? await store.messages(ticketId: ticketId, window: MessageWindow(afterSeq: last, beforeSeq: nil, limit: 200),
-                                                for: everyone) {
+        if let page = await logged("gap fill", {
+            try await store.messages(ticketId: ticketId, window: MessageWindow(afterSeq: last, beforeSeq: nil, limit: 200), for: everyone)
+        }) {
             for message in page.items where rooms[ticketId]?.pending[message.seq] == nil {
                 rooms[ticketId]?.pending[message.seq] = message
             }
@@ -367,9 +380,11 @@ public actor Hub: SupportEventSink, Service {
 
     private func ticketChanged(before: TicketRow, after: TicketRow, by: UserRef) async {
         if after.assignedAgentId != before.assignedAgentId, let agentId = after.assignedAgentId,
-           let agent = try? await store.user(id: agentId) {
+           let agent = await logged("AGENT_ASSIGNED: agent", { try await store.user(id: agentId) }) ?? nil {
             var previous: UserRecord?
-            if let previousId = before.assignedAgentId { previous = try? await store.user(id: previousId) }
+            if let previousId = before.assignedAgentId {
+                previous = await logged("AGENT_ASSIGNED: previous agent", { try await store.user(id: previousId) }) ?? nil
+            }
             var agentRef = agent.user.ref
             agentRef.isOnline = byUser[agentId] != nil
             let previousRef = previous.map { record -> UserRef in
@@ -392,14 +407,18 @@ public actor Hub: SupportEventSink, Service {
     /// unread count in one more read, and encoded once per distinct count.
     private func sendTicket(_ ticketId: Int, customerId: Int, _ make: (Ticket) -> ServerEvent) async {
         if let customer = byUser[customerId],
-           let ticket = try? await store.ticket(id: ticketId, for: Viewer(userId: customerId, role: .customer)) {
+           let ticket = await logged("ticket frame: customer's view", {
+               try await store.ticket(id: ticketId, for: Viewer(userId: customerId, role: .customer))
+           }) ?? nil {
             send(make(ticket), to: customer.filter { connections[$0] != nil })
         }
         var staffByUser: [Int: Set<ConnectionID>] = [:]
         for id in staffConnections() { if let handle = connections[id] { staffByUser[handle.userId, default: []].insert(id) } }
         guard !staffByUser.isEmpty,
-              let base = try? await store.ticket(id: ticketId, for: Viewer(userId: 0, role: .admin)),
-              let unread = try? await store.staffUnreadCounts(ticketId: ticketId, userIds: Array(staffByUser.keys))
+              let base = await logged("ticket frame: staff view", { try await store.ticket(id: ticketId, for: Viewer(userId: 0, role: .admin)) }) ?? nil,
+              let unread = await logged("ticket frame: unread counts", {
+                  try await store.staffUnreadCounts(ticketId: ticketId, userIds: Array(staffByUser.keys))
+              })
         else { return }
         var byCount: [Int: Set<ConnectionID>] = [:]
         for (userId, ids) in staffByUser { byCount[unread[userId] ?? 0, default: []].formUnion(ids) }
@@ -413,8 +432,22 @@ public actor Hub: SupportEventSink, Service {
     // MARK: Sending
 
     func encode(_ event: ServerEvent) -> String {
-        guard let data = try? encoder.encode(event) else { return #"{"type":"ERROR","code":"INTERNAL","message":"encoding"}"# }
-        return String(decoding: data, as: UTF8.self)
+        do {
+            return String(decoding: try encoder.encode(event), as: UTF8.self)
+        } catch {
+            logger.error("frame not encoded", metadata: ["type": "\(event.type)", "error": "\(error)"])
+            return #"{"type":"ERROR","code":"INTERNAL","message":"the server could not encode a frame"}"#
+        }
+    }
+
+    /// A read whose failure means some frames are not sent: nil then, with the reason in the log.
+    private func logged<T: Sendable>(_ what: String, _ read: () async throws -> T) async -> T? {
+        do {
+            return try await read()
+        } catch {
+            logger.error("frames not sent: a read failed", metadata: ["what": "\(what)", "error": "\(error)"])
+            return nil
+        }
     }
 
     /// Straight to one connection (answers to its own frames).

@@ -25,7 +25,7 @@ struct RealtimeGate: Sendable {
             let (caller, expiry) = try await admit(request, query: target?.queryItems ?? [])
             let session = self.session
             return .upgrade([:]) { inbound, outbound, context in
-                await session.run(inbound: inbound, outbound: outbound, caller: caller, tokenExpiry: expiry, logger: context.logger)
+                try await session.run(inbound: inbound, outbound: outbound, caller: caller, tokenExpiry: expiry, logger: context.logger)
             }
         } catch let refusal as ContractError {
             try await refuse(channel, with: refusal)

@@ -9,50 +9,66 @@ import SwitchboardProtocol
 /// single ordered queue.
 struct RealtimeSession: Sendable {
     let hub: Hub
-    let services: SupportServices
+    /// The same services the REST routes use: every rule is theirs, none is repeated here.
+    let tickets: TicketService
+    let admin: AdminService
     let frameBytes: Int
     let clock: @Sendable () -> Date
 
+    /// Throws what ended the socket from the client's side (invalid UTF-8, a message too large, a
+    /// protocol error): the WebSocket handler closes with the matching code (1007, 1009, 1002).
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, caller: Caller, tokenExpiry: Date,
-             logger: Logger) async {
+             logger: Logger) async throws {
         let (handle, queue) = await hub.connect(caller)
+        var failure: (any Error)?
         await withTaskGroup(of: Void.self) { group in
-            // The only writer of this socket.
+            // The only writer of this socket. It closes the socket only when the server asked to
+            // (token expiry, logout, a flood); otherwise the WebSocket handler closes it.
             group.addTask {
                 for await text in queue {
                     do { try await outbound.write(.text(text)) } catch { break }
                 }
-                let close = handle.closeRequest
-                try? await outbound.close(close.map { WebSocketErrorCode(codeNumber: Int($0.code)) } ?? .normalClosure,
-                                          reason: close?.reason)
+                if let close = handle.closeRequest {
+                    do {
+                        try await outbound.close(WebSocketErrorCode(codeNumber: Int(close.code)), reason: close.reason)
+                    } catch {
+                        logger.debug("close not sent", metadata: ["error": "\(error)"])
+                    }
+                }
             }
             // The socket lives as long as its token: the client reconnects with a refreshed one.
-            let lifetime = tokenExpiry.timeIntervalSince(clock())
+            let lifetime = min(max(0, tokenExpiry.timeIntervalSince(clock())), 366 * 86_400)
             group.addTask {
-                try? await Task.sleep(for: .milliseconds(Int64(max(0, lifetime) * 1000)))
+                try? await Task.sleep(for: .seconds(lifetime))
                 if !Task.isCancelled { handle.close(code: CloseCode.tokenExpired, reason: "access token expired") }
             }
-            var answers = Answers(handle: handle)
+            var answers = Answers(handle: handle, logger: logger)
             do {
                 for try await message in inbound.messages(maxSize: frameBytes) {
                     await receive(message, on: handle, answers: &answers, logger: logger)
                 }
             } catch {
-                logger.debug("websocket ended", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+                logger.debug("websocket ended by the client's frames", metadata: ["error": "\(error)"])
+                failure = error
             }
             await hub.disconnect(handle.id)
             group.cancelAll()
         }
+        if let failure { throw failure }
     }
 
     /// Encodes this connection's direct answers (one encoder per connection, used by its reader only).
     struct Answers {
         let handle: ConnectionHandle
+        let logger: Logger
         let encoder = WireJSON.encoder()
 
         func send(_ event: ServerEvent) {
-            guard let data = try? encoder.encode(event) else { return }
-            handle.send(String(decoding: data, as: UTF8.self))
+            do {
+                handle.send(String(decoding: try encoder.encode(event), as: UTF8.self))
+            } catch {
+                logger.error("answer not encoded", metadata: ["type": "\(event.type)", "error": "\(error)"])
+            }
         }
     }
 
@@ -93,7 +109,7 @@ struct RealtimeSession: Sendable {
         } catch is CancellationError {
             return
         } catch {
-            logger.error("frame failed", metadata: ["type": "\(frame.type)", "error": "\(String(reflecting: type(of: error)))"])
+            logger.error("frame failed", metadata: ["type": "\(frame.type)", "error": "\(error)"])
             answers.send(.error(code: .internal, message: "the server could not complete this frame", ref: frame.ref))
         }
     }
@@ -109,37 +125,35 @@ struct RealtimeSession: Sendable {
         case .sendMessage(let ticketId, let clientMessageId, let text, let messageType, let isNote):
             let request = PostMessageRequest(message: text, messageType: messageType, clientMessageId: clientMessageId,
                                              internal: isNote)
-            let stored = try await services.tickets.post(request, to: ticketId, by: caller, origin: handle.id).message
+            let stored = try await tickets.post(request, to: ticketId, by: caller, origin: handle.id).message
             answers.send(.ack(clientMessageId: clientMessageId, messageId: stored.id, ticketId: ticketId, seq: stored.seq,
                               timestamp: stored.timestamp))
         case .typingStart(let ticketId, let isNote):
-            _ = try await services.tickets.visibleTicket(ticketId, to: caller)
-            if isNote && !caller.isStaff { throw ContractError(.forbidden, "customers do not write internal notes") }
+            try await tickets.checkTyping(ticketId: ticketId, isNote: isNote, by: caller)
             await hub.startTyping(ticketId: ticketId, user: caller.user, isNote: isNote)
         case .typingStop(let ticketId, _):
             await hub.stopTyping(ticketId: ticketId, userId: caller.id)
         case .markDelivered(let ticketId, let upToSeq):
-            try await services.tickets.markDelivered(ticketId: ticketId, upToSeq: upToSeq, by: caller)
+            try await tickets.markDelivered(ticketId: ticketId, upToSeq: upToSeq, by: caller)
         case .markRead(let ticketId, let upToSeq):
-            try await services.tickets.markRead(ticketId: ticketId, upToSeq: upToSeq, by: caller)
+            try await tickets.markRead(ticketId: ticketId, upToSeq: upToSeq, by: caller)
         case .setStatus(let status):
-            _ = try await services.admin.setOwnStatus(status, by: caller)
+            _ = try await admin.setOwnStatus(status, by: caller)
         }
     }
 
     /// `ROOM_JOINED`, then every visible message after `sinceSeq` up to the room's relay point,
     /// then (released by `finishJoin`) the live frames that came in meanwhile.
     private func join(_ ticketId: Int, sinceSeq: Int?, on handle: ConnectionHandle, answers: Answers) async throws {
-        let ticket = try await services.tickets.ticket(ticketId, for: handle.caller)
+        let ticket = try await tickets.ticket(ticketId, for: handle.caller)
         let upTo = try await hub.join(handle.id, ticketId: ticketId)
         do {
             answers.send(.roomJoined(ticketId: ticketId, lastSeq: upTo,
                                      participants: [ticket.customer] + [ticket.assignedAgent].compactMap { $0 }))
             var cursor = max(0, sinceSeq ?? 0)
             while cursor < upTo {
-                let page = try await services.store.messages(
-                    ticketId: ticketId, window: MessageWindow(afterSeq: cursor, beforeSeq: nil, limit: 200),
-                    for: handle.caller.viewer)
+                let page = try await tickets.messages(ticketId: ticketId, afterSeq: cursor, beforeSeq: nil,
+                                                      limit: tickets.limits.messagePageMax, for: handle.caller)
                 for message in page.items where message.seq <= upTo {
                     answers.send(.receiveMessage(ticketId: ticketId, message: message))
                 }

@@ -11,6 +11,8 @@ public enum SupportEvent: Sendable {
     case messageStored(Message, origin: ConnectionID?)
     case ticketCreated(ticketId: Int, customerId: Int)
     case ticketChanged(before: TicketRow, after: TicketRow, by: UserRef)
+    /// Deleted with its messages; `customerId` is whose it was.
+    case ticketDeleted(ticketId: Int, customerId: Int)
     case read(ticketId: Int, userId: Int, upToSeq: Int)
     case delivered(ticketId: Int, userId: Int, upToSeq: Int)
     case agentStatusChanged(agent: UserRef, status: AgentStatus)

@@ -25,7 +25,8 @@ public actor Assigner: SupportEventSink {
 
     public func publish(_ event: SupportEvent) async {
         switch event {
-        case .ticketCreated, .ticketChanged, .agentStatusChanged:
+        case .ticketCreated, .ticketChanged, .agentStatusChanged, .ticketDeleted:
+            // A deleted ticket may free a place in its agent's capacity.
             await drain()
         case .messageStored, .read, .delivered, .loginEnded:
             break

@@ -151,7 +151,9 @@ public struct TicketService: Sendable {
 
     public func delete(_ id: Int, by caller: Caller) async throws {
         try caller.requireAdmin()
+        let row = try await visibleTicket(id, to: caller)
         guard try await store.deleteTicket(id: id) else { throw ContractError(.notFound, "no ticket #\(id)") }
+        await events.publish(.ticketDeleted(ticketId: id, customerId: row.customerId))
     }
 
     private func requireAgent(_ id: Int) async throws {
@@ -183,9 +185,7 @@ public struct TicketService: Sendable {
                      origin: ConnectionID? = nil) async throws -> AppendResult {
         _ = try await visibleTicket(ticketId, to: caller)
         let isNote = request.internal ?? false
-        if isNote && !caller.isStaff {
-            throw ContractError(.forbidden, "customers cannot write internal notes")
-        }
+        try Self.requireMayWriteNotes(isNote, caller)
         let type = request.messageType ?? .text
         if type != .text {
             guard let attachmentId = request.attachmentId else {
@@ -215,6 +215,17 @@ public struct TicketService: Sendable {
             await events.publish(.ticketChanged(before: before, after: result.ticket, by: caller.user.ref))
         }
         return result
+    }
+
+    /// `TYPING_START`: on a ticket the caller may see, and "writing a note" only from staff.
+    public func checkTyping(ticketId: Int, isNote: Bool, by caller: Caller) async throws {
+        _ = try await visibleTicket(ticketId, to: caller)
+        try Self.requireMayWriteNotes(isNote, caller)
+    }
+
+    /// Internal notes are the staff's: a customer may neither write one nor be seen writing one.
+    static func requireMayWriteNotes(_ isNote: Bool, _ caller: Caller) throws(ContractError) {
+        if isNote && !caller.isStaff { throw ContractError(.forbidden, "customers cannot write internal notes") }
     }
 
     public func markRead(ticketId: Int, upToSeq: Int, by caller: Caller) async throws {

@@ -12,7 +12,7 @@ import Testing
 final class WSProbe: Sendable {
     private let received = Mutex<[ServerEvent]>([])
     private let writer = Mutex<WebSocketOutboundWriter?>(nil)
-    private let closed = Mutex<(Bool, WebSocketErrorCode?)>((false, nil))
+    private let closed = Mutex<(Bool, WebSocketErrorCode?, String?)>((false, nil, nil))
     private let encoder = Mutex(WireJSON.encoder())
 
     static func connect(port: Int, token: String, origin: String? = nil, maxFrameSize: Int = 1 << 20) async throws -> WSProbe {
@@ -34,7 +34,7 @@ final class WSProbe: Sendable {
                     probe.received.withLock { $0.append(event) }
                 }
             }
-            probe.closed.withLock { $0 = (true, close?.closeCode) }
+            probe.closed.withLock { $0 = (true, close?.closeCode, close?.reason) }
         }
         var iterator = ready.makeAsyncIterator()
         guard await iterator.next() == true else {
@@ -73,6 +73,8 @@ final class WSProbe: Sendable {
     var events: [ServerEvent] { received.withLock { $0 } }
     var isClosed: Bool { closed.withLock { $0.0 } }
     var closeCode: WebSocketErrorCode? { closed.withLock { $0.1 } }
+    /// The reason the server gave with its close, if it gave one.
+    var closeReason: String? { closed.withLock { $0.2 } }
 
     /// The first recorded frame matching `match`, waiting for it if need be.
     @discardableResult
