@@ -70,11 +70,14 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
             #expect(!customer.events.contains { if case .typingStart = $0 { true } else { false } })
             #expect(!customer.events.contains { if case .typingStop = $0 { true } else { false } })
-            // Sending the message ends the typing.
+            // Sending the message ends the typing: the stop comes before the message itself.
+            agent.forget()
             try await customer.send(.typingStart(ticketId: ticket, internal: false))
             try await customer.send(.sendMessage(ticketId: ticket, clientMessageId: "t", message: "done typing", messageType: nil, internal: nil))
-            agent.forget()
-            #expect(try await agent.next(seconds: 0.25) { if case .typingStop(ticket, _, _) = $0 { true } else { nil } })
+            try await agent.next { if case .receiveMessage(ticket, _) = $0 { true } else { nil } }
+            let types = agent.events.map(\.type)
+            let stop = types.firstIndex(of: "TYPING_STOP"), message = types.firstIndex(of: "RECEIVE_MESSAGE")
+            #expect(stop != nil && message != nil && stop! < message!, "\(types)")
             for probe in [customer, agent, agent2] { await probe.close() }
         }
     }

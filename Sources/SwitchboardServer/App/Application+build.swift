@@ -133,7 +133,7 @@ public func buildRouter(_ services: SupportServices) -> Router<SupportRequestCon
     let router = Router(context: SupportRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware())
-    router.get("health") { _, _ in HTTPResponse.Status.ok }
+    router.get("health") { _, _ in HealthStatus(status: "ok") }
 
     let limits = services.limits
     let auth = AuthController(accounts: services.accounts, limits: limits)
@@ -145,7 +145,13 @@ public func buildRouter(_ services: SupportServices) -> Router<SupportRequestCon
     ChatController(sessions: services.sessions, tickets: services.tickets, limits: limits).addRoutes(to: api.group("chat"))
     CannedResponsesController(canned: services.canned, limits: limits).addRoutes(to: api.group("canned-responses"))
     AdminController(admin: services.admin, limits: limits).addRoutes(to: api.group("admin/support"))
+    api.get("agents") { _, context in try await services.admin.colleagues(for: try context.requireCaller()) }
     return router
+}
+
+/// `GET /health`'s body.
+struct HealthStatus: ResponseEncodable {
+    var status: String
 }
 
 /// Closes the database once the server has stopped taking requests.

@@ -18,6 +18,13 @@ public struct AdminService: Sendable {
         return try await store.agents()
     }
 
+    /// `GET /api/agents`: every agent and admin with their load, for any agent choosing whom to
+    /// transfer to (the admin route is the same list, with the admin's rights to change it).
+    public func colleagues(for caller: Caller) async throws -> [AgentLoad] {
+        try caller.requireStaff()
+        return try await store.agents()
+    }
+
     public func setAgent(_ id: Int, _ request: AgentStatusRequest, by caller: Caller) async throws -> AgentLoad {
         try caller.requireAdmin()
         guard request.status != nil || request.capacity != nil else {
