@@ -10,7 +10,7 @@ import SwitchboardProtocol
 /// header, or `access_token` for clients that cannot set headers), an allowed origin, room for one
 /// more connection of this user. A refusal is written as a plain HTTP answer of the contract
 /// (401, 403, 429 with the error body) and the connection closed. (Hummingbird's own answer to
-/// a refused upgrade is an empty 400, whatever the reason.)
+/// a refused upgrade would be an empty 400, whatever the reason.)
 struct RealtimeGate: Sendable {
     let accounts: AccountService
     let hub: Hub
@@ -51,10 +51,9 @@ struct RealtimeGate: Sendable {
         return (caller, expiry)
     }
 
-    /// Writes the refusal on the connection, still plain HTTP/1.1, with `Connection: close`.
-    /// Hummingbird then writes its own empty 400 for the refused upgrade and closes; no client
-    /// reads past a complete `Connection: close` answer, and closing here ourselves would make
-    /// Hummingbird log an error for every refusal.
+    /// Writes the refusal on the connection, still plain HTTP/1.1, with `Connection: close`;
+    /// `ConnectionGuard` then ends the connection (and drops the empty 400 Hummingbird would
+    /// write after it for the refused upgrade).
     private func refuse(_ channel: any Channel, with refusal: ContractError) async throws {
         let body = (try? WireJSON.encoder().encode(ErrorBody(refusal))) ?? Data()
         var head = HTTPResponseHead(version: .http1_1, status: .init(statusCode: refusal.code.httpStatus))
