@@ -80,6 +80,10 @@ let package = Package(
             resources: [.copy("default.theme"), .copy("light.theme"), .copy("solarized-dark.theme"),
                         .copy("high-contrast.theme"), .copy("monochrome.theme")],
             swiftSettings: strict),
+        // The three modes (customer, agent console, tester) and what they share: state, update,
+        // view. No ncurses in it: tested headless.
+        .target(name: "SwitchboardApp", dependencies: ["TerminalKit", "SwitchboardClient", "SwitchboardProtocol"],
+                swiftSettings: strict),
         // The C side of the ncurses back end (ncursesw has macros Swift cannot call).
         .target(name: "CNCurses", linkerSettings: [.linkedLibrary("ncursesw")]),
         // The only code that talks to ncurses: draws Screens, reads keys.
@@ -92,9 +96,11 @@ let package = Package(
                 "SwitchboardClient",
                 "TerminalKit",
                 "CursesTerminal",
+                "SwitchboardApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -126,6 +132,11 @@ let package = Package(
         .testTarget(
             name: "TerminalKitTests",
             dependencies: ["TerminalKit"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SwitchboardAppTests",
+            dependencies: ["SwitchboardApp", "TerminalKit", "SwitchboardClient", "SwitchboardProtocol"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -11,6 +11,12 @@ public struct APIError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The HTTP status; 0 when the server could not be reached.
     public var status: Int
 
+    public init(code: ErrorCode, message: String, status: Int) {
+        self.code = code
+        self.message = message
+        self.status = status
+    }
+
     public var description: String { sentence }
 
     /// What to tell a person.
@@ -36,8 +42,13 @@ public actor APIClient {
     /// How long one call may take, connecting included (an unreachable server is retried until then).
     private let timeout: TimeAmount
     public private(set) var session: AuthResponse? {
-        didSet { sessionReceivedAt = .now }
+        didSet {
+            sessionReceivedAt = .now
+            sessionHandler?(session)
+        }
     }
+    /// Told of every new session (login, register, refresh) and of its end, so it can be kept.
+    private var sessionHandler: (@Sendable (AuthResponse?) -> Void)?
     /// When `session` arrived, by this machine's monotonic clock: the token's remaining life is
     /// counted from here with `expiresIn`, so a skewed wall clock on either side does not matter.
     private var sessionReceivedAt = ContinuousClock.now
@@ -61,6 +72,16 @@ public actor APIClient {
         self.http = http
         self.ownedHTTP = owned
         self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+    }
+
+    /// A login kept from an earlier run. Its access token may be stale: refresh before using it.
+    public func adopt(_ session: AuthResponse) {
+        self.session = session
+    }
+
+    /// `handler` hears of every new session and of the end of one (nil), e.g. to keep it on disk.
+    public func onSessionChange(_ handler: @escaping @Sendable (AuthResponse?) -> Void) {
+        sessionHandler = handler
     }
 
     /// Closes the HTTP connections this client made for itself.

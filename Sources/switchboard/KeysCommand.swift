@@ -1,6 +1,7 @@
 import ArgumentParser
 import CursesTerminal
 import Foundation
+import SwitchboardApp
 import TerminalKit
 
 /// `switchboard keys`: shows each key, paste and mouse action as the terminal client reads it
@@ -35,8 +36,7 @@ struct KeysProgram: TerminalProgram {
         /// The compose line came back from `$EDITOR` (nil: the editor failed).
         case edited(String?)
     }
-    /// `compose` bindings are the compose line's own keys, listed so the help shows them.
-    enum Action: Hashable, Sendable { case quit, help, compose }
+    enum Action: Hashable, Sendable { case quit, help }
 
     let theme: Theme
     var log: [String] = []
@@ -47,10 +47,6 @@ struct KeysProgram: TerminalProgram {
         .init([.ctrl("q")], .quit, help: "quit", group: "Keys"),
         .init([.ctrl("c")], .quit, help: "quit", group: "Keys"),
         .init([Key(.function(1))], .help, help: "show or hide these keys", group: "Keys"),
-        .init([.enter], .compose, help: "send the line (shown above)", group: "Compose"),
-        .init([Key(.enter, alt: true)], .compose, help: "a new line", group: "Compose"),
-        .init([.ctrl("r")], .compose, help: "search what was sent", group: "Compose"),
-        .init([.ctrl("x"), .ctrl("e")], .compose, help: "edit the line in $EDITOR", group: "Compose"),
     ])
     let terminal: CursesTerminal?
 
@@ -117,7 +113,8 @@ struct KeysProgram: TerminalProgram {
                                    placeholder: "type here", placeholderStyle: theme[.placeholder])
         StatusBar.render(into: &screen, in: status, theme: theme, left: [Span(" Esc quit  F1 keys")],
                          right: [Span("\(log.count) events ")])
-        if showingHelp { HelpOverlay.render(keys, into: &screen, in: area, theme: theme) }
+        // The compose line's keys are its own key map: shown from there, never listed twice.
+        if showingHelp { HelpOverlay.render(keys.helpRows + editor.keys.helpRows, into: &screen, in: area, theme: theme) }
         return (screen, showingHelp ? nil : cursor)
     }
 }

@@ -8,9 +8,10 @@ struct Switchboard: AsyncParsableCommand {
         abstract: "Real-time customer support from the terminal.",
         discussion: """
             With no command, starts an embedded server on this machine (SQLite in the data directory,
-            demo accounts on first run).
+            demo accounts and sample tickets on first run) and, in a terminal, the launcher of the
+            modes. `switchboard chat` from a second terminal joins that server.
             """,
-        subcommands: [LocalCommand.self, ServeCommand.self, UsersCommand.self, SendCommand.self, KeysCommand.self, BenchCommand.self, RenderBenchCommand.self],
+        subcommands: [LocalCommand.self, ServeCommand.self, ChatCommand.self, UsersCommand.self, SendCommand.self, KeysCommand.self, BenchCommand.self, RenderBenchCommand.self],
         defaultSubcommand: LocalCommand.self
     )
 

@@ -81,7 +81,7 @@ public func buildApplication(
             services.events.attach(notifier)
             background.append(notifier)
         }
-        if configuration.seedDemoAccounts { try await DemoAccounts.seedIfEmpty(services.accounts, store: store, logger: logger) }
+        if configuration.seedDemoAccounts { try await DemoAccounts.seedIfEmpty(services, logger: logger) }
         let router = buildRouter(services)
         let gate = RealtimeGate(
             accounts: services.accounts, hub: services.hub, configuration: configuration.realtime,

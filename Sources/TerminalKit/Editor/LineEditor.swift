@@ -29,7 +29,10 @@ public struct LineEditor: Equatable, Sendable {
     private var draft: [Character] = []
     private var undo: [Snapshot] = []
     private var pasted = false
-    private var pendingCtrlX = false
+    /// The keys of a sequence begun (`C-x` of `C-x C-e`).
+    private var pendingKeys: [Key] = []
+    /// Which key does what; rebound from the config file.
+    public var keys = LineEditor.defaultKeys
     /// Ctrl-R: the query, and which match (counting back from the newest) is shown.
     public var search: (query: String, skip: Int)? { searchState.map { ($0.query, $0.skip) } }
     private var searchState: SearchState?
@@ -50,56 +53,59 @@ public struct LineEditor: Equatable, Sendable {
 
     public mutating func handle(_ key: Key) -> Outcome {
         if searchState != nil { return handleSearch(key) }
-        if pendingCtrlX {
-            pendingCtrlX = false
-            if key == .ctrl("e") { return .openEditor(text) }
+        switch keys.resolve(key, after: pendingKeys) {
+        case .pending(let sequence):
+            pendingKeys = sequence
+            return .handled
+        case .action(let action):
+            pendingKeys = []
+            return perform(action)
+        case .unbound:
+            // A key that ends no sequence ends the one begun, and is swallowed with it.
+            if !pendingKeys.isEmpty {
+                pendingKeys = []
+                return .handled
+            }
+            guard case .character(let c) = key.code, !key.ctrl, !key.alt else { return .unhandled }
+            insert([c])
             return .handled
         }
-        switch (key.code, key.ctrl, key.alt) {
-        case (.character(let c), false, false):
-            insert([c])
-        case (.enter, false, true), (.character("j"), true, false):
-            insert(["\n"])                                      // M-Enter (or C-j): a new line
-        case (.enter, false, false):
-            return submit()
-        case (.character("a"), true, false), (.home, false, false): moveTo(lineStart)
-        case (.character("e"), true, false), (.end, false, false): moveTo(lineEnd)
-        case (.character("b"), true, false), (.left, false, false): moveTo(cursor - 1)
-        case (.character("f"), true, false), (.right, false, false): moveTo(cursor + 1)
-        case (.character("b"), false, true), (.left, true, false): moveTo(wordStart(before: cursor))
-        case (.character("f"), false, true), (.right, true, false): moveTo(wordEnd(after: cursor))
-        case (.backspace, false, false), (.character("h"), true, false):
+    }
+
+    /// Does what an action says.
+    public mutating func perform(_ action: EditAction) -> Outcome {
+        switch action {
+        case .submit: return submit()
+        case .newline: insert(["\n"])
+        case .complete: return .complete(word: String(characters[wordStart(before: cursor)..<cursor]))
+        case .externalEditor: return .openEditor(text)
+        case .lineStart: moveTo(lineStart)
+        case .lineEnd: moveTo(lineEnd)
+        case .left: moveTo(cursor - 1)
+        case .right: moveTo(cursor + 1)
+        case .wordLeft: moveTo(wordStart(before: cursor))
+        case .wordRight: moveTo(wordEnd(after: cursor))
+        case .deleteBackward:
             guard cursor > 0 else { return .handled }
             remove(cursor - 1..<cursor)
-        case (.delete, false, false), (.character("d"), true, false):
+        case .deleteForward:
             guard cursor < characters.count else { return .handled }
             remove(cursor..<cursor + 1)
-        case (.character("w"), true, false), (.backspace, false, true):
-            kill(wordStart(before: cursor)..<cursor)
-        case (.character("d"), false, true):
-            kill(cursor..<wordEnd(after: cursor))
-        case (.character("u"), true, false):
-            kill(lineStart..<cursor)
-        case (.character("k"), true, false):
-            kill(cursor..<lineEnd)
-        case (.character("y"), true, false):
-            insert(Array(killed))
-        case (.character("_"), true, false), (.character("z"), true, false), (.character("/"), true, false):
+        case .killWordBackward: kill(wordStart(before: cursor)..<cursor)
+        case .killWordForward: kill(cursor..<wordEnd(after: cursor))
+        case .killToLineStart: kill(lineStart..<cursor)
+        case .killToLineEnd: kill(cursor..<lineEnd)
+        case .yank: insert(Array(killed))
+        case .undo:
             guard let last = undo.popLast() else { return .handled }
             characters = last.characters
             cursor = last.cursor
-        case (.up, false, false), (.character("p"), true, false):
+        case .previous:
             if lineIndex(of: cursor) > 0 { moveVertically(-1) } else { recall(older: true) }
-        case (.down, false, false), (.character("n"), true, false):
+        case .next:
             if lineIndex(of: cursor) < lineCount - 1 { moveVertically(1) } else { recall(older: false) }
-        case (.character("r"), true, false):
+        case .search:
             searchState = SearchState(query: "", skip: 0)
-        case (.character("x"), true, false):
-            pendingCtrlX = true
-        case (.tab, false, false):
-            return .complete(word: String(characters[wordStart(before: cursor)..<cursor]))
-        default:
-            return .unhandled
         }
         return .handled
     }
@@ -312,5 +318,6 @@ public struct LineEditor: Equatable, Sendable {
         return index
     }
 
-    private func isWordCharacter(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" || c == "/" || c == "-" }
+    // `:` so that an emoji shortcode (`:smile:`) completes as one word; `/` for commands.
+    private func isWordCharacter(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" || c == "/" || c == "-" || c == ":" }
 }

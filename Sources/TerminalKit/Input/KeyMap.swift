@@ -1,7 +1,7 @@
 /// Which key (or key sequence, like `C-x C-e`) does what, with a line of help for each; the
 /// help overlay is made from it, and users rebind actions by name in their config.
-public struct KeyMap<Action: Hashable & Sendable>: Sendable {
-    public struct Binding: Sendable {
+public struct KeyMap<Action: Hashable & Sendable>: Sendable, Equatable {
+    public struct Binding: Sendable, Equatable {
         public var keys: [Key]
         public var action: Action
         public var help: String
@@ -43,6 +43,9 @@ public struct KeyMap<Action: Hashable & Sendable>: Sendable {
     /// The keys of an action, for hints ("C-r search").
     public func keys(for action: Action) -> [Key]? { bindings.first { $0.action == action }?.keys }
 
+    /// Every binding as a line of help, for `HelpOverlay` (which may show several maps together).
+    public var helpRows: [HelpRow] { bindings.map { HelpRow(group: $0.group, keys: $0.keysDescription, help: $0.help) } }
+
     /// Binds `action` to `keys` instead of what it had; a binding those keys had is dropped.
     public mutating func rebind(_ action: Action, to keys: [Key]) {
         guard let first = bindings.firstIndex(where: { $0.action == action }) else { return }
@@ -50,5 +53,18 @@ public struct KeyMap<Action: Hashable & Sendable>: Sendable {
         binding.keys = keys
         bindings.removeAll { $0.action == action || $0.keys == keys }
         bindings.insert(binding, at: min(first, bindings.count))
+    }
+}
+
+/// One line of the key help: which keys, what they do, under which heading.
+public struct HelpRow: Equatable, Sendable {
+    public var group: String
+    public var keys: String
+    public var help: String
+
+    public init(group: String, keys: String, help: String) {
+        self.group = group
+        self.keys = keys
+        self.help = help
     }
 }

@@ -53,7 +53,7 @@ public enum ThemeFile {
     /// The line up to its comment: a line whose first non-blank is `#` is all comment; later on,
     /// a `#` after a space starts one unless a hex digit follows (`#ff8800` is a colour). Shared
     /// by theme files and the client config.
-    static func withoutComment(_ line: Substring) -> Substring {
+    public static func withoutComment(_ line: Substring) -> Substring {
         if line.drop(while: \.isWhitespace).first == "#" { return line.prefix(0) }
         var previous: Character = " "
         for index in line.indices {

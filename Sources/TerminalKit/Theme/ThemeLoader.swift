@@ -56,7 +56,7 @@ public enum ThemeLoader {
 
     /// The user's own themes: `themes/` in the client's config directory.
     public static func userThemes(environment: [String: String]) -> URL {
-        ClientConfig.directory(environment: environment).appendingPathComponent("themes")
+        ConfigDirectory.url(environment: environment).appendingPathComponent("themes")
     }
 
     /// The default theme; if even its file is missing or broken, the plain fallbacks.

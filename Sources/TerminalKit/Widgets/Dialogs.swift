@@ -37,33 +37,53 @@ public struct ConfirmDialog: Equatable, Sendable {
     }
 }
 
-/// The key help, made from a key map: every binding, grouped, with its keys and what it does.
+/// The key help, made from key maps (and any other rows, like commands): grouped, with keys that
+/// do the same thing on one line ("C-a, Home  start of line"). Longer than the screen, it scrolls:
+/// `offset` is the first line shown, kept in the mode's state.
 public enum HelpOverlay {
     public static func render<Action>(_ keyMap: KeyMap<Action>, into screen: inout Screen, in area: Rect, theme: Theme,
                                       title: String = "Keys") {
-        var groups: [(String, [KeyMap<Action>.Binding])] = []
-        for binding in keyMap.bindings {
-            if let index = groups.firstIndex(where: { $0.0 == binding.group }) { groups[index].1.append(binding) }
-            else { groups.append((binding.group, [binding])) }
+        render(keyMap.helpRows, into: &screen, in: area, theme: theme, title: title)
+    }
+
+    /// The lines the help has: group headings and one line per distinct help text.
+    public static func lines(_ rows: [HelpRow]) -> [(heading: Bool, keys: String, help: String)] {
+        var groups: [(String, [HelpRow])] = []
+        for row in rows {
+            if let index = groups.firstIndex(where: { $0.0 == row.group }) {
+                if let same = groups[index].1.firstIndex(where: { $0.help == row.help }) {
+                    groups[index].1[same].keys += ", " + row.keys
+                } else {
+                    groups[index].1.append(row)
+                }
+            } else {
+                groups.append((row.group, [row]))
+            }
         }
-        let keyWidth = min(16, keyMap.bindings.map { TextWidth.of($0.keysDescription) }.max() ?? 0)
-        let rows = groups.reduce(0) { $0 + $1.1.count + ($1.0.isEmpty ? 0 : 1) }
-        let box = area.centered(width: min(area.width, 72), height: min(area.height, rows + 4))
+        return groups.flatMap { group, rows in
+            (group.isEmpty ? [] : [(true, "", group)]) + rows.map { (false, $0.keys, $0.help) }
+        }
+    }
+
+    public static func render(_ rows: [HelpRow], into screen: inout Screen, in area: Rect, theme: Theme,
+                              title: String = "Keys", offset: Int = 0) {
+        let lines = lines(rows)
+        let keyWidth = min(22, lines.filter { !$0.heading }.map { TextWidth.of($0.keys) }.max() ?? 0)
+        let box = area.centered(width: min(area.width, 80), height: min(area.height, lines.count + 2))
         screen.fill(x: box.x, y: box.y, width: box.width, height: box.height, style: theme[.dialog])
-        screen.box(box, style: theme[.dialogBorder], title: title + " (Esc closes)", titleStyle: theme[.title])
+        let more = lines.count > box.height - 2 ? " — ↑↓ scroll" : ""
+        screen.box(box, style: theme[.dialogBorder], title: title + " (Esc closes\(more))", titleStyle: theme[.title])
         let inner = box.inset(by: 1)
-        var y = inner.y
-        for (group, bindings) in groups {
-            if !group.isEmpty, y < inner.maxY {
-                screen.put(group, x: inner.x + 1, y: y, style: theme[.title], limit: inner.width - 1)
-                y += 1
+        let first = max(0, min(offset, lines.count - inner.height))
+        for (row, line) in lines.dropFirst(first).prefix(inner.height).enumerated() {
+            let y = inner.y + row
+            if line.heading {
+                screen.put(line.help, x: inner.x + 1, y: y, style: theme[.title], limit: inner.width - 1)
+                continue
             }
-            for binding in bindings where y < inner.maxY {
-                let keys = binding.keysDescription
-                screen.put([Span(keys + String(repeating: " ", count: max(1, keyWidth + 2 - TextWidth.of(keys))), theme[.key]),
-                            Span(binding.help, theme[.dialog])], x: inner.x + 1, y: y, limit: inner.width - 1)
-                y += 1
-            }
+            let keys = TextWidth.of(line.keys) > keyWidth ? TextWrap.truncate(line.keys, width: keyWidth) : line.keys
+            screen.put([Span(keys + String(repeating: " ", count: max(1, keyWidth + 2 - TextWidth.of(keys))), theme[.key]),
+                        Span(line.help, theme[.dialog])], x: inner.x + 1, y: y, limit: inner.width - 1)
         }
     }
 }

@@ -4,6 +4,8 @@
 public struct Form: Equatable, Sendable {
     public enum Kind: Equatable, Sendable {
         case text
+        /// Typed like text, shown as dots (a password).
+        case secret
         case multiline(rows: Int)
         case choice([String])
     }
@@ -119,7 +121,19 @@ public struct Form: Equatable, Sendable {
                 let spans = options.enumerated().flatMap { i, option in
                     [Span(i == field.choice ? "◉ " : "○ ", style), Span(option + "  ", i == field.choice ? style.with(bold: true) : style)]
                 }
-                screen.put(spans, x: fieldRect.x, y: fieldRect.y, limit: fieldRect.width)
+                if spans.reduce(0, { $0 + TextWidth.of($1.text) }) <= fieldRect.width {
+                    screen.put(spans, x: fieldRect.x, y: fieldRect.y, limit: fieldRect.width)
+                } else {
+                    // Too many to show at once: the chosen one, with the way to change it.
+                    screen.put([Span("◀ ", style), Span(field.value, style.with(bold: true)),
+                                Span(" ▶  \(field.choice + 1)/\(options.count) (←/→)", style)],
+                               x: fieldRect.x, y: fieldRect.y, limit: fieldRect.width)
+                }
+            } else if field.kind == .secret {
+                var dots = LineEditor()
+                dots.replace(with: String(repeating: "•", count: field.editor.text.count))
+                let at = dots.render(into: &screen, in: fieldRect, style: style)
+                if focused { cursor = at }
             } else {
                 let at = field.editor.render(into: &screen, in: fieldRect, style: style)
                 if focused { cursor = at }

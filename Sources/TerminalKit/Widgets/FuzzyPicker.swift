@@ -78,7 +78,7 @@ public struct FuzzyPicker: Equatable, Sendable {
         return positions
     }
 
-    public mutating func render(into screen: inout Screen, in area: Rect, theme: Theme, title: String) {
+    public func render(into screen: inout Screen, in area: Rect, theme: Theme, title: String) {
         let box = area.centered(width: min(area.width, 100), height: min(area.height, 20))
         screen.fill(x: box.x, y: box.y, width: box.width, height: box.height, style: theme[.dialog])
         screen.box(box, style: theme[.dialogBorder], title: title, titleStyle: theme[.title])

@@ -1,10 +1,14 @@
 /// A scrolling list with a selected row and rows marked for a bulk action (Space marks).
-/// Keeps only positions; the rows' text comes from the caller at render time.
+/// Keeps only positions; the rows' text comes from the caller at render time. The scroll
+/// offset is state, moved by `update` (keys, `select`, `setPageSize`); `render` only reads it.
 public struct ListView: Equatable, Sendable {
     public private(set) var count = 0
     public private(set) var selected = 0
+    /// The first row shown.
     public private(set) var top = 0
     public private(set) var marked: Set<Int> = []
+    /// Rows the list has room for, as the mode last laid it out.
+    public private(set) var pageSize = 10
 
     public init(count: Int = 0) {
         self.count = max(0, count)
@@ -15,14 +19,35 @@ public struct ListView: Equatable, Sendable {
         self.count = max(0, count)
         selected = min(selected, max(0, count - 1))
         marked = marked.filter { $0 < count }
+        scrollToSelection()
     }
 
     public mutating func select(_ index: Int) {
         selected = min(max(0, index), max(0, count - 1))
+        scrollToSelection()
+    }
+
+    /// The list's height changed (a resize, a new layout): the selection stays in view.
+    public mutating func setPageSize(_ rows: Int) {
+        pageSize = max(1, rows)
+        scrollToSelection()
+    }
+
+    private mutating func scrollToSelection() {
+        top = Self.top(for: selected, from: top, rows: pageSize, count: count)
+    }
+
+    /// The first row to show so that `selected` is in view, moving as little as possible from `top`.
+    public static func top(for selected: Int, from top: Int, rows: Int, count: Int) -> Int {
+        var top = top
+        if selected < top { top = selected }
+        if selected >= top + rows { top = selected - rows + 1 }
+        return max(0, min(top, max(0, count - rows)))
     }
 
     /// Up/Down/PgUp/PgDn/Home/End move, Space marks; false for other keys.
     public mutating func handle(_ key: Key, pageSize: Int) -> Bool {
+        if pageSize != self.pageSize { setPageSize(pageSize) }
         switch key {
         case .up, .ctrl("p"), .char("k"): select(selected - 1)
         case .down, .ctrl("n"), .char("j"): select(selected + 1)
@@ -52,12 +77,12 @@ public struct ListView: Equatable, Sendable {
 
     public mutating func clearMarks() { marked = [] }
 
-    /// Draws the visible rows (`row(index)` gives each one's spans), scrolling so the selection shows.
-    public mutating func render(into screen: inout Screen, in rect: Rect, theme: Theme, row: (Int) -> [Span]) {
+    /// Draws the visible rows (`row(index)` gives each one's spans) from `top`. Drawn in a
+    /// rectangle of another height than `pageSize`, it still shows the selection, without
+    /// changing the state.
+    public func render(into screen: inout Screen, in rect: Rect, theme: Theme, row: (Int) -> [Span]) {
         guard !rect.isEmpty else { return }
-        if selected < top { top = selected }
-        if selected >= top + rect.height { top = selected - rect.height + 1 }
-        top = max(0, min(top, max(0, count - rect.height)))
+        let top = Self.top(for: selected, from: top, rows: rect.height, count: count)
         screen.fill(x: rect.x, y: rect.y, width: rect.width, height: rect.height, style: theme[.text])
         for line in 0..<min(rect.height, count - top) {
             let index = top + line

@@ -1,4 +1,5 @@
 import Foundation
+import TerminalKit
 
 /// The terminal client's settings, in `$XDG_CONFIG_HOME/switchboard/config` (else
 /// `~/.config/switchboard/config`), a file made with comments on first run. Lines are
@@ -42,13 +43,8 @@ public struct ClientConfig: Equatable, Sendable {
 
     public init() {}
 
-    /// `$XDG_CONFIG_HOME/switchboard` (else `~/.config/switchboard`): the config file, and the
-    /// user's own themes in `themes/`.
-    public static func directory(environment: [String: String]) -> URL {
-        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: environment["HOME"] ?? NSHomeDirectory()).appendingPathComponent(".config")
-        return base.appendingPathComponent("switchboard")
-    }
+    /// The config file's folder (shared with user themes, see `ConfigDirectory`).
+    public static func directory(environment: [String: String]) -> URL { ConfigDirectory.url(environment: environment) }
 
     public static func file(environment: [String: String]) -> URL {
         directory(environment: environment).appendingPathComponent("config")
@@ -66,6 +62,29 @@ public struct ClientConfig: Equatable, Sendable {
             return (ClientConfig(), ["cannot read \(url.path); using the defaults"])
         }
         return parse(text, file: url.path)
+    }
+
+    /// Keeps the server and username last used (`server = …`, `user = …`) in the config file,
+    /// replacing the lines that set them or adding them; the rest of the file stays as it is.
+    public static func remember(server: String?, user: String?, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        guard server != nil || user != nil else { return }
+        let url = file(environment: environment)
+        _ = loadOrCreate(environment: environment)
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return }
+        var lines = text.components(separatedBy: "\n")
+        for (key, value) in [("server", server), ("user", user)] {
+            guard let value, !value.contains("\n") else { continue }
+            let line = "\(key) = \(value)"
+            if let index = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix(key + " ") || $0.hasPrefix(key + "=") }) {
+                lines[index] = line
+            } else if let keys = lines.firstIndex(of: "[keys]") {
+                lines.insert(line, at: keys)
+            } else {
+                lines.append(line)
+            }
+        }
+        try? Data(lines.joined(separator: "\n").utf8).write(to: url, options: .atomic)
+        try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
     }
 
     public static func parse(_ text: String, file: String) -> (config: ClientConfig, problems: [String]) {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import TerminalKit
+@testable import SwitchboardApp
+import TerminalKit
 
 @Suite struct ConfigTests {
     @Test func aFirstRunMakesACommentedFileThatReadsBackAsTheDefaults() throws {

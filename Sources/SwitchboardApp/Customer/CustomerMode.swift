@@ -1,0 +1,371 @@
+import Foundation
+import SwitchboardClient
+import SwitchboardProtocol
+import TerminalKit
+
+/// Customer mode: sign in, the list of one's tickets, a new-ticket form, and the chat of the
+/// ticket that is open. A value: `update` takes an input and returns effects; `view` draws.
+public struct CustomerMode: Equatable, Sendable {
+    public enum Focus: Equatable, Sendable { case list, chat }
+
+    public enum Phase: Equatable, Sendable {
+        case signIn(SignInScreen)
+        case main
+    }
+
+    public var phase: Phase
+    public internal(set) var me: User?
+    public internal(set) var tickets: [Ticket] = []
+    public internal(set) var list = ListView()
+    /// nil: every status.
+    public internal(set) var filter: TicketStatus?
+    public internal(set) var chat: Conversation?
+    public var editor = LineEditor()
+    public internal(set) var focus = Focus.list
+    public internal(set) var form: Form?
+    public internal(set) var confirm: ConfirmDialog?
+    /// Ctrl-F: the search being typed (nil when not searching).
+    public internal(set) var searchPrompt: LineEditor?
+    /// First line of the help overlay shown (nil: no help).
+    public internal(set) var helpOffset: Int?
+    public internal(set) var connection = ConnectionState.connecting
+    public internal(set) var queued = 0
+    public internal(set) var toasts = Toasts()
+    public internal(set) var now: Date
+    public internal(set) var size: (width: Int, height: Int)
+    public var keys = CustomerAction.defaultKeys
+    /// Started from the launcher: F10 goes back to it.
+    public let fromLauncher: Bool
+    /// The server's address, as shown.
+    public let server: String
+    public let limits: Limits
+    public var timeZone = TimeZone.current
+    var loadingTickets = false
+    /// The ticket to open once it is in the list (`/open N` before the list came).
+    var pendingOpen: Int?
+    var typingSince: Date?
+    var lastKeystroke: Date?
+
+    public let commands = SlashCommands([
+        SlashCommand("new", "", "open a new ticket"),
+        SlashCommand("open", "N", "open ticket #N"),
+        SlashCommand("close", "", "close the open ticket (for good)"),
+        SlashCommand("reopen", "", "reopen the open ticket once it is resolved"),
+        SlashCommand("search", "TEXT", "find TEXT in the chat (n / N between hits)"),
+        SlashCommand("filter", "[STATUS]", "show tickets of one status, or all"),
+        SlashCommand("retry", "", "send failed messages again"),
+        SlashCommand("discard", "", "drop failed messages"),
+        SlashCommand("refresh", "", "reload the ticket list"),
+        SlashCommand("help", "", "keys and commands"),
+        SlashCommand("logout", "", "sign out (the saved login is forgotten)"),
+        SlashCommand("launcher", "", "back to the launcher"),
+        SlashCommand("quit", "", "leave Switchboard"),
+    ])
+
+    public static func == (a: CustomerMode, b: CustomerMode) -> Bool {
+        a.phase == b.phase && a.me == b.me && a.tickets == b.tickets && a.list == b.list && a.filter == b.filter
+            && a.chat == b.chat && a.editor == b.editor && a.focus == b.focus && a.form == b.form && a.confirm == b.confirm
+            && a.searchPrompt == b.searchPrompt && a.helpOffset == b.helpOffset && a.connection == b.connection
+            && a.queued == b.queued && a.toasts == b.toasts && a.now == b.now && a.size == b.size
+    }
+
+    public init(server: String, username: String = "", signingIn: Bool = false, fromLauncher: Bool = false,
+                size: (width: Int, height: Int), now: Date, limits: Limits = Limits()) {
+        var screen = SignInScreen(server: server, username: username)
+        screen.busy = signingIn
+        phase = .signIn(screen)
+        self.server = server
+        self.fromLauncher = fromLauncher
+        self.size = size
+        self.now = now
+        self.limits = limits
+    }
+
+    // MARK: What is shown
+
+    /// Tickets after the filter, newest activity first.
+    public var shownTickets: [Ticket] {
+        tickets.filter { filter == nil || $0.status == filter }.sorted { activity($0) > activity($1) }
+    }
+
+    private func activity(_ ticket: Ticket) -> Date { max(ticket.updatedAt, ticket.lastMessage?.timestamp ?? .distantPast) }
+
+    var layout: CustomerLayout {
+        CustomerLayout.compute(width: size.width, height: size.height, showChat: chat != nil, focus: focus,
+                               inputLines: editor.lineCount)
+    }
+
+    /// Whether the chat pane is on screen (always when wide; when it has the focus when narrow).
+    var chatVisible: Bool { layout.conversation != nil }
+
+    // MARK: Update
+
+    public mutating func update(_ input: ModeInput) -> [Effect] {
+        var effects: [Effect] = []
+        switch input {
+        case .tick(let time):
+            now = time
+            toasts.expire(now: time)
+            effects += typingTimeout()
+        case .resize(let width, let height):
+            size = (width, height)
+        case .event(let event):
+            effects += receive(event)
+        case .key(let key):
+            lastKeystroke = now
+            effects += press(key)
+        case .paste(let text):
+            if case .signIn(var screen) = phase {
+                screen.paste(text)
+                phase = .signIn(screen)
+            } else if form != nil {
+                form!.fields[form!.focus].editor.paste(text)
+            } else {
+                editor.paste(text)
+                focus = chat != nil && !chatVisibleWithout(focus: .chat) ? .chat : focus
+            }
+        case .mouse(let mouse):
+            effects += click(mouse)
+        }
+        fitToLayout()
+        effects += readMarks()
+        return effects
+    }
+
+    private func chatVisibleWithout(focus: Focus) -> Bool { size.width >= CustomerLayout.wideFrom }
+
+    /// Keeps the list's page and the chat's area as the layout now has them.
+    private mutating func fitToLayout() {
+        let layout = self.layout
+        list.setPageSize(layout.ticketRows)
+        list.resize(to: shownTickets.count)
+        if let rect = layout.conversation { chat?.area = (rect.width - 1, rect.height) }
+    }
+
+    // MARK: Events
+
+    private mutating func receive(_ event: AppEvent) -> [Effect] {
+        switch event {
+        case .signedIn(let user):
+            me = user
+            phase = .main
+            loadingTickets = true
+            return [.loadTickets]
+        case .signedOut:
+            self = CustomerMode(server: server, username: me?.username ?? "", fromLauncher: fromLauncher, size: size, now: now,
+                                limits: limits)
+            return []
+        case .tickets(let all):
+            loadingTickets = false
+            changeTickets { $0 = all }
+            var effects = joinAll()
+            if let id = pendingOpen {
+                pendingOpen = nil
+                effects += openTicketChat(id)
+            }
+            return effects
+        case .ticketOpened(let ticket):
+            form = nil
+            upsert(ticket)
+            let who = ticket.assignedAgent.map { "\(Sanitizer.clean($0.displayName)) has it" } ?? "it waits in the queue for the next agent"
+            toasts.show("Ticket #\(ticket.id) opened — \(who)", kind: .success, now: now)
+            return [.join(ticketId: ticket.id, sinceSeq: 0)] + openTicketChat(ticket.id)
+        case .ticketChanged(let ticket):
+            upsert(ticket)
+            if chat?.ticket.id == ticket.id { chat?.ticket = ticket }
+            return []
+        case .page(let id, let page, let older):
+            guard chat?.ticket.id == id else { return [] }
+            if older {
+                chat?.insertOlder(page)
+                return []
+            }
+            chat?.timeline.insertLatest(page)
+            return [.join(ticketId: id, sinceSeq: chat?.timeline.newestSeq ?? 0)]
+        case .connection(let state):
+            if state != .connected { chat?.timeline.connectionLost() }
+            connection = state
+            return []
+        case .outbox(let count):
+            queued = count
+            return []
+        case .realtime(let event):
+            return realtime(event)
+        case .edited(let text):
+            if let text { editor.replace(with: text) } else { toasts.show("the editor failed; the line is as it was", kind: .error, now: now) }
+            return []
+        case .failed(let request, let error):
+            return failed(request, error)
+        case .notice(let text):
+            toasts.show(text, kind: .error, now: now)
+            return []
+        }
+    }
+
+    private mutating func failed(_ request: Request, _ error: APIError) -> [Effect] {
+        switch request {
+        case .signIn, .register:
+            if case .signIn(var screen) = phase {
+                screen.refused(error.sentence)
+                phase = .signIn(screen)
+            }
+        case .openTicket:
+            if form != nil, let field = NewTicketForm.field(of: error.message),
+               let index = form!.fields.firstIndex(where: { $0.name == field }) {
+                form!.fields[index].error = String(error.message.dropFirst(field.count + 1)).trimmingCharacters(in: .whitespaces)
+            } else {
+                toasts.show("The ticket was not opened: \(error.sentence)", kind: .error, now: now)
+            }
+        case .tickets:
+            loadingTickets = false
+            toasts.show("The tickets could not be loaded: \(error.sentence)", kind: .error, now: now)
+        case .messages:
+            chat?.loadingOlder = false
+            toasts.show("The messages could not be loaded: \(error.sentence)", kind: .error, now: now)
+        case .setStatus:
+            toasts.show(error.sentence, kind: .error, now: now)
+        case .outbox:
+            toasts.show("The message was not saved to send: \(error.sentence)", kind: .error, now: now)
+        }
+        return []
+    }
+
+    private mutating func realtime(_ event: RealtimeEvent) -> [Effect] {
+        var effects: [Effect] = []
+        if let open = chat, Self.ticketId(of: event) == open.ticket.id {
+            chat?.apply(event, now: now)
+        }
+        guard case .server(let server) = event else {
+            if case .outgoing(let message) = event, case .failed(_, let reason) = message.state {
+                toasts.show("Not sent: \(reason)", kind: .error, now: now)
+            }
+            return effects
+        }
+        switch server {
+        case .ticketCreated(let ticket), .ticketUpdated(let ticket):
+            upsert(ticket)
+        case .agentAssigned(let id, let agent, _):
+            changeTickets { tickets in if let index = tickets.firstIndex(where: { $0.id == id }) { tickets[index].assignedAgent = agent } }
+            if chat?.ticket.id != id { toasts.show("#\(id): \(Sanitizer.clean(agent.displayName)) is handling it", now: now) }
+        case .ticketStatusChanged(let id, let status, _, _):
+            changeTickets { tickets in if let index = tickets.firstIndex(where: { $0.id == id }) { tickets[index].status = status } }
+        case .receiveMessage(let id, let message):
+            guard tickets.contains(where: { $0.id == id }) else { break }
+            let fromOthers = message.sender.id != me?.id
+            let watching = chat?.ticket.id == id && chatVisible && chat?.isAtBottom == true
+            changeTickets { tickets in
+                guard let index = tickets.firstIndex(where: { $0.id == id }) else { return }
+                if tickets[index].lastMessage.map({ $0.seq < message.seq }) ?? true { tickets[index].lastMessage = message }
+                if fromOthers && !watching { tickets[index].unreadCount += 1 }
+            }
+            if fromOthers && !watching {
+                effects.append(.notify(title: "\(message.sender.displayName) on #\(id)", body: message.message))
+            }
+        case .ticketDeleted(let id):
+            changeTickets { $0.removeAll { $0.id == id } }
+            if chat?.ticket.id == id {
+                chat = nil
+                focus = .list
+            }
+            toasts.show("Ticket #\(id) was deleted by support", now: now)
+        default:
+            break
+        }
+        return effects
+    }
+
+    static func ticketId(of event: RealtimeEvent) -> Int? {
+        switch event {
+        case .server(let server): server.ticketId
+        case .outgoing(let message): message.ticketId
+        case .discarded(_, let ticketId): ticketId
+        case .undecodable: nil
+        }
+    }
+
+    mutating func upsert(_ ticket: Ticket) {
+        // A customer hears only of their own tickets; staff using this chat (until the console) of all.
+        guard me == nil || me?.role.isStaff == true || ticket.customer.id == me?.id else { return }
+        changeTickets { tickets in
+            if let index = tickets.firstIndex(where: { $0.id == ticket.id }) { tickets[index] = ticket } else { tickets.append(ticket) }
+        }
+    }
+
+    /// Changes the tickets (which may reorder the list) with the selection staying on the same ticket.
+    mutating func changeTickets(_ change: (inout [Ticket]) -> Void) {
+        let shown = shownTickets
+        let selected = shown.indices.contains(list.selected) ? shown[list.selected].id : nil
+        change(&tickets)
+        let now = shownTickets
+        list.resize(to: now.count)
+        if let selected, let index = now.firstIndex(where: { $0.id == selected }) { list.select(index) }
+    }
+
+    /// Live news of every ticket not closed: its room, from the last message held.
+    private func joinAll() -> [Effect] {
+        tickets.filter { $0.status != .closed }.map { .join(ticketId: $0.id, sinceSeq: $0.lastMessage?.seq ?? 0) }
+    }
+
+    // MARK: Opening a chat
+
+    mutating func openTicketChat(_ id: Int) -> [Effect] {
+        guard let ticket = tickets.first(where: { $0.id == id }), let me else {
+            if loadingTickets || tickets.isEmpty {
+                pendingOpen = id
+                return []
+            }
+            toasts.show("You have no ticket #\(id)", kind: .error, now: now)
+            return []
+        }
+        focus = .chat
+        if chat?.ticket.id == id { return [] }
+        var conversation = Conversation(ticket: ticket, me: me.ref, timeZone: timeZone)
+        let retry = keys.keys(for: .retryMessage).map { $0.map(\.description).joined(separator: " ") } ?? "/retry"
+        let discard = keys.keys(for: .discardMessage).map { $0.map(\.description).joined(separator: " ") } ?? "/discard"
+        conversation.failureHint = "\(retry) retry, \(discard) discard"
+        if ticket.unreadCount > 0, let last = ticket.lastMessage?.seq { conversation.firstUnseenSeq = max(1, last - ticket.unreadCount + 1) }
+        chat = conversation
+        if let index = shownTickets.firstIndex(where: { $0.id == id }) { list.select(index) }
+        return [.loadLatest(ticketId: id)]
+    }
+
+    // MARK: Read marks and typing
+
+    /// What is on screen in the open chat is read.
+    mutating func readMarks() -> [Effect] {
+        guard phase == .main, let open = chat, chatVisible, helpOffset == nil, form == nil else { return [] }
+        let others = open.timeline.messages.filter { $0.sender.id != me?.id }
+        let visible = Set(open.visibleSeqs)
+        guard let newest = others.filter({ open.isAtBottom || visible.contains($0.seq) }).map(\.seq).max(),
+              newest > open.readSent else { return [] }
+        chat?.readSent = newest
+        if open.isAtBottom { chat?.seen() }
+        if let index = tickets.firstIndex(where: { $0.id == open.ticket.id }) {
+            tickets[index].unreadCount = max(0, others.filter { $0.seq > newest }.count)
+        }
+        return [.markRead(ticketId: open.ticket.id, upToSeq: newest)]
+    }
+
+    /// Stops "typing" a few seconds after the last key.
+    mutating func typingTimeout() -> [Effect] {
+        guard let since = typingSince, let id = chat?.ticket.id else { return [] }
+        let last = lastKeystroke ?? since
+        guard now.timeIntervalSince(last) >= 5 else { return [] }
+        typingSince = nil
+        return [.typing(ticketId: id, active: false)]
+    }
+
+    /// After an edit of the line: start typing (refreshed every 3 s), or stop when it is emptied.
+    mutating func typingAfterEdit() -> [Effect] {
+        guard let id = chat?.ticket.id else { return [] }
+        let text = editor.text
+        if text.isEmpty || text.hasPrefix("/") {
+            guard typingSince != nil else { return [] }
+            typingSince = nil
+            return [.typing(ticketId: id, active: false)]
+        }
+        if let since = typingSince, now.timeIntervalSince(since) < 3 { return [] }
+        typingSince = now
+        return [.typing(ticketId: id, active: true)]
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import TerminalKit
+
+/// The first screen of plain `switchboard`: the three modes, the embedded server's address, the
+/// demo accounts with their password, and how to join from a second terminal.
+public struct Launcher: Equatable, Sendable {
+    public enum Choice: Int, CaseIterable, Equatable, Sendable { case customer, console, tester }
+
+    public struct Account: Equatable, Sendable {
+        public var username: String
+        public var displayName: String
+        public var role: String
+
+        public init(username: String, displayName: String, role: String) {
+            self.username = username
+            self.displayName = displayName
+            self.role = role
+        }
+    }
+
+    public enum Outcome: Equatable, Sendable { case stay, pick(Choice), quit }
+
+    public let server: String
+    public let accounts: [Account]
+    public let password: String
+    public let logFile: String
+    public private(set) var list = ListView(count: Choice.allCases.count)
+    public private(set) var toasts = Toasts()
+    public private(set) var now: Date
+    public private(set) var size: (width: Int, height: Int)
+    public var helpShown = false
+
+    public static func == (a: Launcher, b: Launcher) -> Bool {
+        a.server == b.server && a.accounts == b.accounts && a.list == b.list && a.toasts == b.toasts && a.now == b.now
+            && a.size == b.size && a.helpShown == b.helpShown
+    }
+
+    public init(server: String, accounts: [Account], password: String, logFile: String, size: (width: Int, height: Int), now: Date) {
+        self.server = server
+        self.accounts = accounts
+        self.password = password
+        self.logFile = logFile
+        self.size = size
+        self.now = now
+    }
+
+    static func title(_ choice: Choice) -> String {
+        switch choice {
+        case .customer: "Customer"
+        case .console: "Agent console"
+        case .tester: "Tester"
+        }
+    }
+
+    static func summary(_ choice: Choice) -> String {
+        switch choice {
+        case .customer: "open tickets and chat with support — signed in as customer"
+        case .console: "the agents' queue, chat tabs and dashboard — coming in a later release"
+        case .tester: "drive the server frame by frame as several users — coming in a later release"
+        }
+    }
+
+    static func isReady(_ choice: Choice) -> Bool { choice == .customer }
+
+    public static let keys = KeyMap<String>([
+        .init([.up], "move", help: "choose", group: "Launcher"),
+        .init([.enter], "pick", help: "start the chosen mode", group: "Launcher"),
+        .init([.char("1")], "pick", help: "Customer (2, 3: the others)", group: "Launcher"),
+        .init([.char("q")], "quit", help: "quit (stops the embedded server)", group: "Launcher"),
+        .init([Key(.function(1))], "help", help: "these keys", group: "Launcher"),
+    ])
+
+    public mutating func update(_ input: ModeInput) -> Outcome {
+        switch input {
+        case .tick(let time):
+            now = time
+            toasts.expire(now: time)
+        case .resize(let width, let height):
+            size = (width, height)
+        case .key(let key):
+            if helpShown {
+                helpShown = false
+                return .stay
+            }
+            switch key {
+            case .char("q"), .ctrl("q"), .ctrl("c"), .escape: return .quit
+            case Key(.function(1)), .char("?"): helpShown = true
+            case .enter: return pick(Choice(rawValue: list.selected) ?? .customer)
+            case .char("1"), .char("2"), .char("3"):
+                if case .character(let c) = key.code, let digit = c.wholeNumberValue, let choice = Choice(rawValue: digit - 1) {
+                    list.select(choice.rawValue)
+                    return pick(choice)
+                }
+            default:
+                _ = list.handle(key, pageSize: Choice.allCases.count)
+            }
+        case .mouse(let mouse):
+            if case .press = mouse.kind, let row = menuRow(at: mouse.y) {
+                list.select(row)
+                return pick(Choice(rawValue: row) ?? .customer)
+            }
+        case .event(.notice(let text)):
+            toasts.show(text, kind: .error, now: now)
+        case .paste, .event:
+            break
+        }
+        return .stay
+    }
+
+    private mutating func pick(_ choice: Choice) -> Outcome {
+        guard Self.isReady(choice) else {
+            toasts.show("\(Self.title(choice)) is not built yet: it comes in a later release. Customer works today.", kind: .error, now: now)
+            return .stay
+        }
+        return .pick(choice)
+    }
+
+    /// The top row of the menu on screen (it is drawn from here down, two rows each).
+    private var menuTop: Int { min(6, max(3, size.height / 5)) }
+
+    private func menuRow(at y: Int) -> Int? {
+        let offset = y - menuTop
+        guard offset >= 0 else { return nil }
+        let row = offset / 2
+        return Choice.allCases.indices.contains(row) ? row : nil
+    }
+
+    public func view(theme: Theme) -> (screen: Screen, cursor: (x: Int, y: Int)?) {
+        var screen = Screen(width: size.width, height: size.height)
+        let area = Rect(x: 0, y: 0, width: size.width, height: size.height)
+        screen.fill(x: 0, y: 0, width: size.width, height: size.height, style: theme[.text])
+        screen.fill(x: 0, y: 0, width: size.width, height: 1, style: theme[.status])
+        screen.put([Span(" Switchboard", theme[.status].with(bold: true)), Span(" · real-time customer support from the terminal", theme[.status])],
+                   x: 0, y: 0, limit: size.width)
+        let width = min(size.width - 4, 76), left = max(2, (size.width - width) / 2)
+        screen.put("A support server is running on this machine: \(server)", x: left, y: 2, style: theme[.muted], limit: width)
+        var y = menuTop
+        for choice in Choice.allCases {
+            let selected = list.selected == choice.rawValue
+            let ready = Self.isReady(choice)
+            let style = selected ? theme[.selection] : (ready ? theme[.text] : theme[.muted])
+            screen.fill(x: left, y: y, width: width, height: 1, style: selected ? theme[.selection] : theme[.text])
+            screen.put([Span(" \(choice.rawValue + 1)  ", selected ? style : theme[.key]), Span(Self.title(choice), style.with(bold: true)),
+                        Span(ready ? "" : "  (coming)", style)], x: left, y: y, limit: width)
+            screen.put("    " + Self.summary(choice), x: left, y: y + 1, style: theme[.muted], limit: width)
+            y += 2
+        }
+        y += 1
+        screen.put("Demo accounts — password '\(password)':", x: left, y: y, style: theme[.title], limit: width)
+        y += 1
+        for account in accounts where y < size.height - 4 {
+            screen.put([Span("  " + account.username.padding(toLength: 10, withPad: " ", startingAt: 0), theme[.accent]),
+                        Span(account.displayName.padding(toLength: 18, withPad: " ", startingAt: 0), theme[.text]),
+                        Span(account.role, theme[.muted])], x: left, y: y, limit: width)
+            y += 1
+        }
+        y += 1
+        if y < size.height - 3 {
+            for line in TextWrap.lines("In a second terminal, `switchboard chat --user agent` or `switchboard chat` joins this server: chat with yourself as customer and agent.", width: width)
+            where y < size.height - 3 {
+                screen.put(line, x: left, y: y, style: theme[.muted], limit: width)
+                y += 1
+            }
+        }
+        if y < size.height - 2 { screen.put("Server log: \(logFile)", x: left, y: y, style: theme[.muted], limit: width) }
+        toasts.render(into: &screen, in: Rect(x: 0, y: size.height - 2, width: size.width, height: 1), theme: theme)
+        StatusBar.render(into: &screen, in: Rect(x: 0, y: size.height - 1, width: size.width, height: 1), theme: theme,
+                         left: [Span(" ↑↓ choose · Enter start · 1–3 pick · q quit")], right: [Span("F1 help ")])
+        if helpShown { HelpOverlay.render(Self.keys, into: &screen, in: area, theme: theme, title: "Launcher") }
+        return (screen, nil)
+    }
+}

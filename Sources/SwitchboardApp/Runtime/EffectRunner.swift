@@ -1,0 +1,227 @@
+import Foundation
+import SwitchboardClient
+import SwitchboardProtocol
+import TerminalKit
+
+/// What the runner needs of the terminal (the curses back end gives it; tests need none).
+public protocol TerminalServices: Sendable {
+    func bell()
+    func notify(title: String, body: String, osc777: Bool)
+    /// Hands the terminal to `$EDITOR` on `text`; the text as saved, or nil.
+    func editExternally(_ text: String) async -> String?
+}
+
+/// Carries out the modes' effects: owns the REST client, the realtime connection (with its
+/// outbox) and the terminal's services, and posts what came of each effect back through the
+/// event loop as an `AppEvent`. Connection work (send, join, typing) runs in order on one task;
+/// REST calls each on their own, so a slow list never holds a message back.
+public actor EffectRunner {
+    public struct Settings: Sendable {
+        public var server: URL
+        public var security = TransportSecurity()
+        public var dataDirectory: URL
+        public var notifications = ClientConfig.Notifications()
+
+        public init(server: URL, dataDirectory: URL) {
+            self.server = server
+            self.dataDirectory = dataDirectory
+        }
+    }
+
+    private let settings: Settings
+    private let post: @Sendable (AppEvent) -> Void
+    private let terminal: (any TerminalServices)?
+    private let sessions: SessionStore
+    private var api: APIClient?
+    private var connection: RealtimeConnection?
+    private var listeners: [Task<Void, Never>] = []
+    private var username: String?
+    private let ordered: AsyncStream<Effect>.Continuation
+    private var orderedTask: Task<Void, Never>?
+
+    public init(settings: Settings, terminal: (any TerminalServices)?, post: @escaping @Sendable (AppEvent) -> Void) {
+        self.settings = settings
+        self.terminal = terminal
+        self.post = post
+        sessions = SessionStore(directory: settings.dataDirectory)
+        let (stream, continuation) = AsyncStream<Effect>.makeStream()
+        ordered = continuation
+        orderedTask = nil
+        Task { await self.drain(stream) }
+    }
+
+    private func drain(_ stream: AsyncStream<Effect>) async {
+        for await effect in stream { await runInOrder(effect) }
+    }
+
+    /// Carries out effects (from any task, without waiting for them).
+    public nonisolated func perform(_ effects: [Effect]) {
+        for effect in effects {
+            switch effect {
+            case .join, .leave, .send, .retry, .discard, .markRead, .typing, .reconnectNow:
+                ordered.yield(effect)
+            case .quit, .backToLauncher:
+                break // the program's own business
+            default:
+                Task { await self.run(effect) }
+            }
+        }
+    }
+
+    /// Signs in with a kept login if there is one (refreshing it), else with `password` if given;
+    /// answers whether a sign-in is under way (false: the mode shows its sign-in screen).
+    public func resume(username: String, password: String?) async -> Bool {
+        if let kept = sessions.load(server: settings.server.absoluteString, username: username) {
+            let api = makeAPI()
+            await api.adopt(kept)
+            do {
+                let fresh = try await api.refresh()
+                await started(api, user: fresh.user)
+                return true
+            } catch {
+                sessions.save(nil, server: settings.server.absoluteString, username: username)
+            }
+        }
+        guard let password else { return false }
+        Task { await self.run(.signIn(username: username, password: password)) }
+        return true
+    }
+
+    /// Ends the connection (back to the launcher, or quitting); the login stays kept.
+    public func stop() async {
+        listeners.forEach { $0.cancel() }
+        listeners = []
+        await connection?.stop()
+        connection = nil
+        await api?.shutdown()
+        api = nil
+    }
+
+    // MARK: Effects
+
+    private func run(_ effect: Effect) async {
+        do {
+            switch effect {
+            case .signIn(let username, let password):
+                let api = makeAPI()
+                do {
+                    let auth = try await api.login(username: username, password: password)
+                    await started(api, user: auth.user)
+                } catch { post(.failed(.signIn, error)) }
+            case .register(let request):
+                let api = makeAPI()
+                do {
+                    let auth = try await api.register(request)
+                    await started(api, user: auth.user)
+                } catch { post(.failed(.register, error)) }
+            case .signOut:
+                try? await api?.logout()
+                if let username { sessions.save(nil, server: settings.server.absoluteString, username: username) }
+                await stop()
+                post(.signedOut)
+            case .loadTickets:
+                guard let api else { return }
+                do { post(.tickets(try await api.tickets(["size": "100", "sort": "-updatedAt"]).items)) }
+                catch { post(.failed(.tickets, error)) }
+            case .openTicket(let request):
+                guard let api else { return }
+                do { post(.ticketOpened(try await api.openTicket(request))) } catch { post(.failed(.openTicket, error)) }
+            case .setStatus(let id, let status):
+                guard let api else { return }
+                do { post(.ticketChanged(try await api.updateTicket(id, UpdateTicketRequest(status: status)))) }
+                catch { post(.failed(.setStatus(ticketId: id), error)) }
+            case .loadLatest(let id):
+                guard let api else { return }
+                do { post(.page(ticketId: id, try await api.messages(ticket: id, limit: 50), older: false)) }
+                catch { post(.failed(.messages(ticketId: id), error)) }
+            case .loadOlder(let id, let before):
+                guard let api else { return }
+                do { post(.page(ticketId: id, try await api.messages(ticket: id, beforeSeq: before, limit: 50), older: true)) }
+                catch { post(.failed(.messages(ticketId: id), error)) }
+            case .openEditor(let text):
+                post(.edited(await terminal?.editExternally(text)))
+            case .notify(let title, let body):
+                for signal in NotificationPolicy.signals(for: title, body: body, settings: settings.notifications, at: Date()) {
+                    switch signal {
+                    case .bell: terminal?.bell()
+                    case .desktop(let kind, let title, let body): terminal?.notify(title: title, body: body, osc777: kind == .osc777)
+                    }
+                }
+            default:
+                await runInOrder(effect)
+            }
+        }
+    }
+
+    /// Connection work, one effect after another.
+    private func runInOrder(_ effect: Effect) async {
+        guard let connection else { return }
+        switch effect {
+        case .join(let id, let since): await connection.join(id, sinceSeq: since)
+        case .leave(let id): await connection.leave(id)
+        case .markRead(let id, let seq): await connection.markRead(id, upToSeq: seq)
+        case .typing(let id, let active): await connection.typing(in: id, active: active)
+        case .reconnectNow: await connection.retryNow()
+        case .send(let id, let text):
+            do { try await connection.send(text, to: id) } catch { post(.failed(.outbox, Self.apiError(error))) }
+        case .retry(let id):
+            do { try await connection.retry(id) } catch { post(.failed(.outbox, Self.apiError(error))) }
+        case .discard(let id):
+            do { try await connection.discard(id) } catch { post(.failed(.outbox, Self.apiError(error))) }
+        default: break
+        }
+        await reportOutbox()
+    }
+
+    static func apiError(_ error: any Error) -> APIError {
+        (error as? APIError) ?? APIError(code: .internal, message: "\(error)", status: 0)
+    }
+
+    // MARK: The session
+
+    private func makeAPI() -> APIClient {
+        (try? APIClient(server: settings.server, security: settings.security)) ?? APIClient(server: settings.server)
+    }
+
+    /// Signed in: keep the login (and every refresh of it), open the outbox and the connection,
+    /// and pass the connection's news on.
+    private func started(_ api: APIClient, user: User) async {
+        await stop()
+        self.api = api
+        username = user.username
+        let store = sessions, server = settings.server.absoluteString, name = user.username
+        if let session = await api.session { store.save(session, server: server, username: name) }
+        await api.onSessionChange { session in if let session { store.save(session, server: server, username: name) } }
+        do {
+            let outbox = try await Outbox.open(at: settings.dataDirectory.appendingPathComponent("outbox.sqlite"),
+                                               account: "\(server) \(name.lowercased())")
+            var options = RealtimeConnection.Options()
+            options.security = settings.security
+            let connection = RealtimeConnection(api: api, outbox: outbox, options: options)
+            self.connection = connection
+            let post = self.post
+            listeners = [
+                Task { for await state in connection.states { post(.connection(state)) } },
+                Task { [weak self] in
+                    for await event in connection.events {
+                        post(.realtime(event))
+                        if case .outgoing = event { await self?.reportOutbox() }
+                        if case .discarded = event { await self?.reportOutbox() }
+                    }
+                },
+            ]
+            await connection.start()
+            post(.signedIn(user))
+            // Messages left from an earlier run are shown as they are: queued or failed.
+            for message in await outbox.messages { post(.realtime(.outgoing(message))) }
+            await reportOutbox()
+        } catch {
+            post(.failed(.signIn, APIError(code: .internal, message: "the outbox could not be opened: \(error)", status: 0)))
+        }
+    }
+
+    private func reportOutbox() async {
+        guard let connection else { return }
+        post(.outbox(queued: await connection.outbox.messages.count))
+    }
+}

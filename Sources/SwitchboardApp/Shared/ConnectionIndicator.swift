@@ -1,0 +1,25 @@
+import Foundation
+import SwitchboardClient
+import TerminalKit
+
+/// The connection, always on screen: connected, connecting, reconnecting in Ns (attempt k), or
+/// offline, with the messages waiting to go and the key that retries now.
+public enum ConnectionIndicator {
+    public static func spans(_ state: ConnectionState, queued: Int, now: Date, theme: Theme, retryKey: String = "F5") -> [Span] {
+        let waiting = queued > 0 ? " · \(queued) queued" : ""
+        switch state {
+        case .connected:
+            return [Span(" ● connected", theme[.statusConnected]), Span(waiting, theme[.status])]
+        case .connecting:
+            return [Span(" ◌ connecting…", theme[.statusReconnecting]), Span(waiting, theme[.status])]
+        case .reconnecting(let attempt, let at, _):
+            let seconds = max(0, Int(at.timeIntervalSince(now).rounded(.up)))
+            return [Span(" ◌ reconnecting in \(seconds)s (attempt \(attempt))", theme[.statusReconnecting]),
+                    Span(waiting + " · \(retryKey) retry now", theme[.status])]
+        case .offline(let reason):
+            return [Span(" ○ offline: \(reason)", theme[.statusOffline]), Span(waiting + " · \(retryKey) retry", theme[.status])]
+        case .authFailed(let reason):
+            return [Span(" ○ sign in again: \(reason)", theme[.statusOffline]), Span(waiting, theme[.status])]
+        }
+    }
+}

@@ -1,0 +1,362 @@
+import Foundation
+import SwitchboardClient
+import SwitchboardProtocol
+import TerminalKit
+
+/// One ticket's chat as a mode holds it — the timeline, system lines (assignment, status), where
+/// it is scrolled to, what is new, a search — shared by the customer's chat and the console.
+/// Scrolling and search move state here, in `update`; `render` only reads it.
+public struct Conversation: Equatable, Sendable {
+    public struct SystemLine: Equatable, Sendable {
+        public var date: Date
+        public var text: String
+    }
+
+    public struct Search: Equatable, Sendable {
+        public var query: String
+        /// Seqs of the messages that contain the query, oldest first.
+        public var hits: [Int]
+        /// Which hit is current (an index into `hits`).
+        public var current: Int
+    }
+
+    public var ticket: Ticket
+    public var timeline: Timeline
+    public var systemLines: [SystemLine] = []
+    /// Lines scrolled up from the newest (0: at the bottom, following new messages).
+    public private(set) var offset = 0
+    /// Where "new messages" begins (the first message that came in while scrolled up or away).
+    public var firstUnseenSeq: Int?
+    /// How many arrived while scrolled up.
+    public private(set) var unseen = 0
+    public var search: Search?
+    public var loadingOlder = false
+    /// The highest seq this user has marked read here.
+    public var readSent = 0
+    /// The size the conversation was last laid out at (set on resize), for scrolling by lines.
+    public var area = (width: 80, height: 20)
+    public var timeZone: TimeZone
+    /// The keys that retry or discard a failed message, as the mode binds them.
+    public var failureHint = "M-r retry, M-x discard"
+
+    public init(ticket: Ticket, me: UserRef, timeZone: TimeZone = .current) {
+        self.ticket = ticket
+        timeline = Timeline(ticketId: ticket.id, me: me)
+        self.timeZone = timeZone
+    }
+
+    public static func == (a: Conversation, b: Conversation) -> Bool {
+        a.ticket == b.ticket && a.timeline == b.timeline && a.systemLines == b.systemLines && a.offset == b.offset
+            && a.firstUnseenSeq == b.firstUnseenSeq && a.unseen == b.unseen && a.search == b.search
+            && a.loadingOlder == b.loadingOlder && a.readSent == b.readSent && a.area == b.area && a.timeZone == b.timeZone
+            && a.failureHint == b.failureHint
+    }
+
+    public var isAtBottom: Bool { offset == 0 }
+
+    // MARK: Taking in events
+
+    /// A frame or outbox change for this ticket. Messages that arrive while scrolled up are
+    /// counted and marked "new", and the view holds still on what it showed.
+    public mutating func apply(_ event: RealtimeEvent, now: Date) {
+        let linesBefore = isAtBottom ? 0 : Self.layout(self, width: area.width).count
+        let newestBefore = timeline.newestSeq ?? 0
+        timeline.apply(event)
+        if case .server(let server) = event { note(server, now: now) }
+        guard !isAtBottom else { return }
+        offset += Self.layout(self, width: area.width).count - linesBefore
+        if case .server(.receiveMessage(let id, let message)) = event, id == ticket.id, message.seq > newestBefore,
+           message.sender.id != timeline.me.id {
+            unseen += 1
+            if firstUnseenSeq == nil { firstUnseenSeq = message.seq }
+        }
+    }
+
+    /// System lines for what changed on the ticket.
+    private mutating func note(_ event: ServerEvent, now: Date) {
+        switch event {
+        case .agentAssigned(let id, let agent, let previous) where id == ticket.id:
+            let text = previous.map { "\(Sanitizer.clean($0.displayName)) handed this to \(Sanitizer.clean(agent.displayName))" }
+                ?? "\(Sanitizer.clean(agent.displayName)) is handling this ticket"
+            systemLines.append(SystemLine(date: now, text: text))
+            ticket.assignedAgent = agent
+        case .ticketStatusChanged(let id, let status, _, let by) where id == ticket.id:
+            systemLines.append(SystemLine(date: now, text: "\(Sanitizer.clean(by.displayName)) set the ticket \(Self.statusWord(status))"))
+            ticket.status = status
+        case .ticketUpdated(let updated) where updated.id == ticket.id:
+            ticket = updated
+        case .userOnline(let user) where user.id == ticket.assignedAgent?.id:
+            ticket.assignedAgent?.isOnline = true
+        case .userOffline(let user) where user.id == ticket.assignedAgent?.id:
+            ticket.assignedAgent?.isOnline = false
+        default:
+            break
+        }
+    }
+
+    static func statusWord(_ status: TicketStatus) -> String {
+        switch status {
+        case .open: "open"
+        case .inProgress: "in progress"
+        case .resolved: "resolved"
+        case .closed: "closed"
+        }
+    }
+
+    // MARK: Scrolling
+
+    /// Up (positive) or down by lines; answers whether older history should be paged in.
+    public mutating func scroll(by lines: Int) -> Bool {
+        let total = Self.layout(self, width: area.width).count
+        let maxOffset = max(0, total - area.height)
+        offset = min(max(0, offset + lines), maxOffset)
+        if offset == 0 { unseen = 0 }
+        return lines > 0 && offset == maxOffset && timeline.hasOlder && !loadingOlder
+    }
+
+    public mutating func scrollToBottom() {
+        offset = 0
+        unseen = 0
+    }
+
+    /// Older messages came in above: the view stays on the same lines.
+    public mutating func insertOlder(_ page: MessagePage) {
+        timeline.insertOlder(page)
+        loadingOlder = false
+    }
+
+    /// The chat was read to the bottom: nothing is new any more.
+    public mutating func seen() {
+        firstUnseenSeq = nil
+        unseen = 0
+    }
+
+    // MARK: Search
+
+    public mutating func find(_ query: String) {
+        let needle = query.lowercased()
+        let hits = timeline.messages.filter { $0.message.lowercased().contains(needle) }.map(\.seq)
+        search = Search(query: query, hits: hits, current: max(0, hits.count - 1))
+        showCurrentHit()
+    }
+
+    /// The next (`forward`) or previous hit.
+    public mutating func nextHit(forward: Bool) {
+        guard var found = search, !found.hits.isEmpty else { return }
+        found.current = (found.current + (forward ? 1 : found.hits.count - 1)) % found.hits.count
+        search = found
+        showCurrentHit()
+    }
+
+    private mutating func showCurrentHit() {
+        guard let search, search.hits.indices.contains(search.current) else { return }
+        let seq = search.hits[search.current]
+        let lines = Self.layout(self, width: area.width)
+        guard let index = lines.firstIndex(where: { $0.seq == seq }) else { return }
+        // Put the hit a third of the way down the view.
+        let wanted = lines.count - index - area.height * 2 / 3
+        offset = min(max(0, wanted), max(0, lines.count - area.height))
+    }
+
+    /// The seqs of messages on screen now (for read marks).
+    public var visibleSeqs: [Int] {
+        let lines = Self.layout(self, width: area.width)
+        let end = lines.count - offset, start = max(0, end - area.height)
+        guard start < end else { return [] }
+        return lines[start..<end].compactMap(\.seq)
+    }
+
+    // MARK: Layout
+
+    /// One line of the conversation as drawn: its spans, and the message it belongs to.
+    public struct Line: Equatable, Sendable {
+        public var spans: [Span]
+        public var seq: Int?
+    }
+
+    private enum Item {
+        case message(Message)
+        case outgoing(OutgoingMessage)
+        case system(SystemLine)
+
+        var date: Date {
+            switch self {
+            case .message(let message): message.timestamp
+            case .outgoing(let message): message.createdAt
+            case .system(let line): line.date
+            }
+        }
+    }
+
+    /// Every line of the conversation at `width`: day separators, a header when the sender
+    /// changes (or after a pause), wrapped bodies, delivery marks on this user's messages, system
+    /// lines, the "new messages" marker, search hits highlighted. Peer text is sanitised here.
+    public static func layout(_ conversation: Conversation, width: Int, theme: Theme = Theme(name: "layout")) -> [Line] {
+        let width = max(10, width)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = conversation.timeZone
+        let timeline = conversation.timeline
+        var items = timeline.messages.map(Item.message) + conversation.systemLines.map(Item.system)
+        items.sort { $0.date < $1.date }
+        items += timeline.outgoing.map(Item.outgoing)
+        var lines: [Line] = []
+        var lastDay: DateComponents?, lastSender: Int?, lastDate: Date?
+        let query = conversation.search?.query.lowercased()
+        let currentHit = conversation.search.flatMap { $0.hits.indices.contains($0.current) ? $0.hits[$0.current] : nil }
+        for item in items {
+            let day = calendar.dateComponents([.year, .month, .day], from: item.date)
+            if day != lastDay {
+                lines.append(Line(spans: [Span(separator(dayTitle(item.date, calendar: calendar), width: width), theme[.muted])], seq: nil))
+                lastDay = day
+                lastSender = nil
+            }
+            switch item {
+            case .system(let line):
+                lines.append(Line(spans: [Span("  — \(line.text) · \(time(line.date, calendar: calendar))", theme[.systemMessage])], seq: nil))
+                lastSender = nil
+            case .message(let message):
+                if message.seq == conversation.firstUnseenSeq {
+                    lines.append(Line(spans: [Span(separator("new messages", width: width), theme[.accent])], seq: nil))
+                    lastSender = nil
+                }
+                let mine = message.sender.id == timeline.me.id
+                let pause = lastDate.map { message.timestamp.timeIntervalSince($0) > 600 } ?? true
+                if message.sender.id != lastSender || pause {
+                    let name = mine ? "You" : Sanitizer.clean(message.sender.displayName)
+                    let marker = message.seq == currentHit ? "▶ " : ""
+                    lines.append(Line(spans: [Span(marker + name, (mine ? theme[.ownMessage] : theme[.otherMessage]).with(bold: true)),
+                                             Span("  " + time(message.timestamp, calendar: calendar), theme[.timestamp])],
+                                      seq: message.seq))
+                }
+                let mark = timeline.delivery(of: message).map { deliveryMark($0) }
+                lines += body(message.message, width: width, style: message.internal ? theme[.note] : theme[.text],
+                              query: query, theme: theme, seq: message.seq, mark: mark)
+                lastSender = message.sender.id
+                lastDate = message.timestamp
+            case .outgoing(let message):
+                if lastSender != timeline.me.id {
+                    lines.append(Line(spans: [Span("You", theme[.ownMessage].with(bold: true)),
+                                             Span("  " + time(message.createdAt, calendar: calendar), theme[.timestamp])], seq: nil))
+                }
+                let delivery = Timeline.delivery(of: message)
+                if case .failed(let reason) = delivery {
+                    lines += body(message.text, width: width, style: theme[.muted], query: nil, theme: theme, seq: nil, mark: nil)
+                    for row in TextWrap.lines("✗ not sent: \(reason) — \(conversation.failureHint)", width: width - 2) {
+                        lines.append(Line(spans: [Span("  " + row, theme[.error])], seq: nil))
+                    }
+                } else {
+                    lines += body(message.text, width: width, style: theme[.muted], query: nil, theme: theme, seq: nil,
+                                  mark: deliveryMark(delivery))
+                }
+                lastSender = timeline.me.id
+                lastDate = message.createdAt
+            }
+        }
+        return lines
+    }
+
+    /// A message's text, wrapped at `width` less its indent, with the delivery mark after the
+    /// last line (or on a line of its own when it does not fit).
+    private static func body(_ text: String, width: Int, style: Style, query: String?, theme: Theme, seq: Int?,
+                             mark: (String, Theme.Role)?) -> [Line] {
+        var rows: [Line] = []
+        let paragraphs = Sanitizer.clean(text, keepNewlines: true).split(separator: "\n", omittingEmptySubsequences: false)
+        for paragraph in paragraphs {
+            for row in TextWrap.lines(String(paragraph), width: width - 2) {
+                rows.append(Line(spans: [Span("  ")] + highlighted(row, query: query, style: style, theme: theme), seq: seq))
+            }
+        }
+        if rows.isEmpty { rows.append(Line(spans: [Span("  ")], seq: seq)) }
+        if let (text, role) = mark {
+            let used = rows[rows.count - 1].spans.reduce(0) { $0 + TextWidth.of($1.text) }
+            if used + 2 + TextWidth.of(text) <= width {
+                rows[rows.count - 1].spans.append(Span("  " + text, theme[role]))
+            } else {
+                rows.append(Line(spans: [Span("  " + text, theme[role])], seq: seq))
+            }
+        }
+        return rows
+    }
+
+    private static func highlighted(_ row: String, query: String?, style: Style, theme: Theme) -> [Span] {
+        guard let query, !query.isEmpty else { return [Span(row, style)] }
+        var spans: [Span] = [], rest = Substring(row)
+        while let range = rest.range(of: query, options: .caseInsensitive) {
+            spans.append(Span(String(rest[..<range.lowerBound]), style))
+            spans.append(Span(String(rest[range]), theme[.match]))
+            rest = rest[range.upperBound...]
+        }
+        spans.append(Span(String(rest), style))
+        return spans
+    }
+
+    static func deliveryMark(_ delivery: Timeline.Delivery) -> (String, Theme.Role) {
+        switch delivery {
+        case .queued: ("◷ queued", .muted)
+        case .sent: ("✓", .muted)
+        case .delivered: ("✓✓", .muted)
+        case .read: ("✓✓ read", .success)
+        case .failed: ("✗ not sent", .error)
+        }
+    }
+
+    static func separator(_ title: String, width: Int) -> String {
+        let label = " \(title) "
+        let side = max(2, (width - TextWidth.of(label)) / 2)
+        return String(repeating: "─", count: side) + label + String(repeating: "─", count: max(2, width - side - TextWidth.of(label)))
+    }
+
+    static func time(_ date: Date, calendar: Calendar) -> String {
+        let parts = calendar.dateComponents([.hour, .minute], from: date)
+        return String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
+    }
+
+    static func dayTitle(_ date: Date, calendar: Calendar) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = calendar.timeZone
+        formatter.dateFormat = "EEEE d MMMM yyyy"
+        return formatter.string(from: date)
+    }
+
+    // MARK: Drawing
+
+    /// The lines that fit in `rect` at the current scroll position, bottom-aligned, with "more
+    /// above/below" hints.
+    public func render(into screen: inout Screen, in rect: Rect, theme: Theme) {
+        guard !rect.isEmpty else { return }
+        screen.fill(x: rect.x, y: rect.y, width: rect.width, height: rect.height, style: theme[.text])
+        let lines = Self.layout(self, width: rect.width - 1, theme: theme)
+        let end = max(0, lines.count - offset), start = max(0, end - rect.height)
+        let shown = lines[start..<end]
+        var y = rect.maxY - shown.count
+        for line in shown {
+            screen.put(line.spans, x: rect.x, y: y, limit: rect.width - 1)
+            y += 1
+        }
+        if start == 0 && (timeline.hasOlder || loadingOlder) {
+            let hint = loadingOlder ? " ↑ loading older messages… " : " ↑ PgUp for older messages "
+            screen.put(hint, x: rect.x + max(0, (rect.width - TextWidth.of(hint)) / 2), y: rect.maxY - shown.count - (shown.count < rect.height ? 1 : 0),
+                       style: theme[.muted], limit: rect.width)
+        }
+        if offset > 0 {
+            let hint = unseen > 0 ? " ↓ \(unseen) new — End jumps to them " : " ↓ more below — End jumps to the newest "
+            screen.put(hint, x: rect.x + max(0, rect.width - TextWidth.of(hint) - 1), y: rect.maxY - 1, style: theme[.badge], limit: rect.width)
+        }
+        if timeline.messages.isEmpty && timeline.outgoing.isEmpty && !loadingOlder {
+            let hint = "No messages yet — write below."
+            screen.put(hint, x: rect.x + max(0, (rect.width - TextWidth.of(hint)) / 2), y: rect.y + rect.height / 2, style: theme[.muted])
+        }
+    }
+
+    /// "Alice is typing…" for whoever is typing now.
+    public var typingLine: String? {
+        let names = timeline.typing.map { Sanitizer.clean($0.displayName) }
+        switch names.count {
+        case 0: return nil
+        case 1: return "\(names[0]) is typing…"
+        case 2: return "\(names[0]) and \(names[1]) are typing…"
+        default: return "\(names.count) people are typing…"
+        }
+    }
+}

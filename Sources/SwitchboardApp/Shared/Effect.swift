@@ -1,0 +1,68 @@
+import Foundation
+import SwitchboardClient
+import SwitchboardProtocol
+import TerminalKit
+
+/// What a mode asks of the world. `update` returns these as values (tests compare them with
+/// `==`); the `EffectRunner` carries them out and posts what came of them back as `AppEvent`s.
+public enum Effect: Equatable, Sendable {
+    // Signing in
+    case signIn(username: String, password: String)
+    case register(RegisterRequest)
+    case signOut
+    // Tickets
+    case loadTickets
+    case openTicket(CreateTicketRequest)
+    case setStatus(ticketId: Int, TicketStatus)
+    // A conversation
+    case loadLatest(ticketId: Int)
+    case loadOlder(ticketId: Int, beforeSeq: Int)
+    case join(ticketId: Int, sinceSeq: Int?)
+    case leave(ticketId: Int)
+    case send(ticketId: Int, text: String)
+    case retry(clientMessageId: String)
+    case discard(clientMessageId: String)
+    case markRead(ticketId: Int, upToSeq: Int)
+    case typing(ticketId: Int, active: Bool)
+    // The connection and the terminal
+    case reconnectNow
+    case openEditor(String)
+    case notify(title: String, body: String)
+    case backToLauncher
+    case quit
+}
+
+/// Which request an answer is about, so a mode puts its error in the right place.
+public enum Request: Equatable, Sendable {
+    case signIn, register, tickets, openTicket, setStatus(ticketId: Int), messages(ticketId: Int), outbox
+}
+
+/// What comes back to a mode: results of its effects, and the connection's news.
+public enum AppEvent: Equatable, Sendable {
+    case signedIn(User)
+    case signedOut
+    case tickets([Ticket])
+    case ticketOpened(Ticket)
+    case ticketChanged(Ticket)
+    /// A page of a ticket's messages: the newest (`older` false) or one before what is held.
+    case page(ticketId: Int, MessagePage, older: Bool)
+    case connection(ConnectionState)
+    case realtime(RealtimeEvent)
+    /// Messages waiting in the outbox (queued or failed), after every change to it.
+    case outbox(queued: Int)
+    /// The line came back from `$EDITOR` (nil: the editor failed).
+    case edited(String?)
+    case failed(Request, APIError)
+    /// Something to tell the user once (a config problem at start).
+    case notice(String)
+}
+
+/// One thing that reaches a mode's `update`. `tick` carries the time, so modes read no clock.
+public enum ModeInput: Equatable, Sendable {
+    case key(Key)
+    case paste(String)
+    case mouse(MouseEvent)
+    case resize(width: Int, height: Int)
+    case tick(Date)
+    case event(AppEvent)
+}

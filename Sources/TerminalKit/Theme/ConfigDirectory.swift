@@ -1,0 +1,11 @@
+import Foundation
+
+/// `$XDG_CONFIG_HOME/switchboard` (else `~/.config/switchboard`): the client's config file, and
+/// the user's own themes in `themes/`.
+public enum ConfigDirectory {
+    public static func url(environment: [String: String]) -> URL {
+        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+            ?? URL(fileURLWithPath: environment["HOME"] ?? NSHomeDirectory()).appendingPathComponent(".config")
+        return base.appendingPathComponent("switchboard")
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import SwitchboardClient
+import SwitchboardProtocol
+import Testing
+@testable import SwitchboardApp
+import TerminalKit
+
+@Suite struct CustomerModeTests {
+    @Test func theListShowsEachTicketNewestFirstWithItsDetails() {
+        let mode = World.mode(tickets: [
+            World.ticket(1, "Where is my parcel?", unread: 2, last: World.message(3, "It is at the depot"), minutesAgo: 30),
+            World.ticket(2, "Charged twice", status: .open, agent: nil, minutesAgo: 1),
+        ])
+        let lines = World.lines(mode)
+        #expect(lines[1].contains("Your tickets (all) · 2"))
+        #expect(lines[2].contains("#2 Charged twice"))
+        #expect(lines[3].contains("open · high · in the queue · 1m ago"))
+        #expect(lines[4].contains("#1 Where is my parcel?") && lines[4].hasSuffix(" 2"))
+        #expect(lines[5].contains("in progress · high · Alex Agent · 4m ago · Alex Agent: It is at the depot"))
+        #expect(lines[23].hasPrefix(" ● connected"))
+    }
+
+    @Test func enterOpensTheChosenTicketEvenAfterTheListReorders() {
+        var mode = World.mode(tickets: [World.ticket(1, "Parcel", minutesAgo: 30), World.ticket(2, "Payment", minutesAgo: 1)])
+        _ = mode.update(.key(.down)) // #1, the older one
+        // A message on #1 makes it the newest: it moves to the top, and stays selected.
+        _ = mode.update(.event(.realtime(.server(.receiveMessage(ticketId: 1, message: World.message(1, "Hello", minutesAgo: 0))))))
+        #expect(mode.shownTickets.first?.id == 1)
+        let effects = mode.update(.key(.enter))
+        #expect(effects == [.loadLatest(ticketId: 1)])
+        #expect(mode.chat?.ticket.id == 1)
+    }
+
+    @Test func aChatShowsGroupsDaySeparatorsAndEachMessageState() {
+        var mode = World.mode(tickets: [World.ticket(1, "Where is my parcel?")])
+        _ = mode.update(.key(.enter))
+        let page = MessagePage(items: [
+            World.message(1, from: World.customer.ref, "Hi, my parcel has not come", minutesAgo: 10),
+            World.message(2, "Looking at it now", minutesAgo: 9),
+            World.message(3, "It is at the depot", minutesAgo: 8),
+            World.message(4, from: World.customer.ref, "Thanks!", minutesAgo: 7),
+        ], hasMore: false)
+        #expect(mode.update(.event(.page(ticketId: 1, page, older: false))) == [.join(ticketId: 1, sinceSeq: 4)]
+                    + [.markRead(ticketId: 1, upToSeq: 3)])
+        _ = mode.update(.event(.realtime(.server(.messagesDelivered(ticketId: 1, userId: 2, upToSeq: 4)))))
+        _ = mode.update(.event(.realtime(.server(.messagesRead(ticketId: 1, userId: 2, upToSeq: 1)))))
+        _ = mode.update(.event(.realtime(.outgoing(OutgoingMessage(clientMessageId: "q", ticketId: 1, text: "Still there?",
+                                                                   createdAt: World.start)))))
+        _ = mode.update(.event(.realtime(.outgoing(OutgoingMessage(clientMessageId: "f", ticketId: 1, text: "Hello?",
+                                                                   createdAt: World.start,
+                                                                   state: .failed(code: .conflict, reason: "ticket #1 is closed"))))))
+        let text = World.lines(mode).joined(separator: "\n")
+        #expect(text.contains("Wednesday 18 November 2026"))
+        #expect(text.contains(" You  10:56\n   Hi, my parcel has not come  ✓✓ read"))
+        #expect(text.contains(" Alex Agent  10:57\n   Looking at it now\n   It is at the depot"))
+        #expect(text.contains("   Thanks!  ✓✓\n"))
+        #expect(text.contains("   Still there?  ◷ queued"))
+        #expect(text.contains("✗ not sent: ticket #1 is closed — M-r retry, M-x discard"))
+        #expect(text.contains("#1 Where is my parcel?") && text.contains("in progress · high · shipping · Alex Agent ● online"))
+    }
+
+    @Test func peerTextCannotReachTheTerminalRaw() {
+        var mode = World.mode(tickets: [World.ticket(1, "Parcel \u{1B}[2J")])
+        _ = mode.update(.key(.enter))
+        _ = mode.update(.event(.page(ticketId: 1, MessagePage(items: [World.message(1, "\u{1B}]0;pwned\u{07}evil\u{202E}txt")], hasMore: false),
+                                    older: false)))
+        let screen = mode.view(theme: World.theme).screen
+        let all = screen.lines.joined()
+        #expect(!all.contains("\u{1B}") && !all.contains("\u{07}") && !all.contains("\u{202E}"))
+        #expect(all.contains("evil"))
+    }
+
+    @Test func sendingGoesThroughTheEffectsAndTypingIsThrottled() {
+        var mode = World.mode(tickets: [World.ticket(1, "Parcel")])
+        _ = mode.update(.key(.enter))
+        #expect(mode.update(.key(.char("h"))) == [.typing(ticketId: 1, active: true)])
+        #expect(mode.update(.key(.char("i"))) == []) // refreshed at most every 3 s
+        _ = mode.update(.key(.char(" ")))
+        for c in ":smile:" { _ = mode.update(.key(.char(c))) }
+        #expect(mode.update(.key(.enter)) == [.send(ticketId: 1, text: "hi 😄")])
+        // Idle typing stops by itself.
+        _ = mode.update(.key(.char("x")))
+        #expect(mode.update(.tick(World.start.addingTimeInterval(10))) == [.typing(ticketId: 1, active: false)])
+    }
+
+    @Test func refusalsAreSentencesNotSilence() {
+        var mode = World.mode(tickets: [World.ticket(1, "Parcel", status: .closed)])
+        _ = mode.update(.key(.enter))
+        for c in "hello" { _ = mode.update(.key(.char(c))) }
+        #expect(mode.update(.key(.enter)).isEmpty)
+        #expect(mode.toasts.current?.text == "#1 is closed; open a new ticket with /new")
+        #expect(mode.editor.text == "hello", "the text is kept")
+        _ = mode.update(.event(.failed(.tickets, APIError(code: .internal, message: "connection refused", status: 0))))
+        #expect(mode.toasts.current?.text == "The tickets could not be loaded: Cannot reach the server: connection refused.")
+        mode.editor = LineEditor()
+        for c in "/frobnicate" { _ = mode.update(.key(.char(c))) }
+        _ = mode.update(.key(.enter))
+        #expect(mode.toasts.current?.text.hasPrefix("Unknown command /frobnicate") == true)
+    }
+
+    @Test func theNewTicketFormChecksLimitsAndShowsServerErrorsAtTheirField() {
+        var mode = World.mode(tickets: [])
+        #expect(World.lines(mode).joined(separator: "\n").contains("No tickets yet."))
+        _ = mode.update(.key(.char("n")))
+        #expect(mode.form != nil)
+        _ = mode.update(.key(.ctrl("s")))
+        var text = World.lines(mode).joined(separator: "\n")
+        #expect(text.contains("⚠ a few words on what it is about") && text.contains("⚠ tell us what happened"))
+        for c in "Broken lamp" { _ = mode.update(.key(.char(c))) }
+        _ = mode.update(.key(.tab))
+        for c in "It flickers" { _ = mode.update(.key(.char(c))) }
+        let effects = mode.update(.key(.ctrl("s")))
+        #expect(effects == [.openTicket(CreateTicketRequest(subject: "Broken lamp", description: "It flickers", category: .payment,
+                                                             priority: .medium))])
+        _ = mode.update(.event(.failed(.openTicket, APIError(code: .invalid, message: "subject: at most 200 characters", status: 400))))
+        text = World.lines(mode).joined(separator: "\n")
+        #expect(text.contains("⚠ at most 200 characters"))
+        let opened = World.ticket(9, "Broken lamp", status: .open, agent: nil)
+        #expect(mode.update(.event(.ticketOpened(opened))) == [.join(ticketId: 9, sinceSeq: 0), .loadLatest(ticketId: 9)])
+        #expect(mode.form == nil && mode.chat?.ticket.id == 9)
+        #expect(mode.toasts.current?.text == "Ticket #9 opened — it waits in the queue for the next agent")
+        #expect(World.lines(mode).joined(separator: "\n").contains("waiting in the queue for the next agent"))
+    }
+
+    @Test func narrowShowsOnePaneAndWideShowsBoth() {
+        var narrow = World.mode(width: 60, height: 20, tickets: [World.ticket(1, "Parcel")])
+        _ = narrow.update(.key(.enter))
+        #expect(!World.lines(narrow).joined().contains("Your tickets"))
+        _ = narrow.update(.key(.backTab))
+        #expect(World.lines(narrow).joined().contains("Your tickets"))
+        var wide = World.mode(width: 120, height: 30, tickets: [World.ticket(1, "Parcel")])
+        _ = wide.update(.key(.enter))
+        let lines = World.lines(wide)
+        #expect(lines[1].contains("Your tickets") && lines[1].contains("#1 Parcel"))
+        // Resized down, it falls back to one pane.
+        _ = wide.update(.resize(width: 70, height: 20))
+        #expect(World.lines(wide).count == 20 && !World.lines(wide)[1].contains("│"))
+    }
+
+    @Test func theConnectionIndicatorSaysWhatIsGoingOn() {
+        var mode = World.mode(tickets: [])
+        _ = mode.update(.event(.connection(.reconnecting(attempt: 3, nextTryAt: World.start.addingTimeInterval(4), reason: "refused"))))
+        _ = mode.update(.event(.outbox(queued: 2)))
+        #expect(World.lines(mode)[23].hasPrefix(" ◌ reconnecting in 4s (attempt 3) · 2 queued · F5 retry now"))
+        #expect(mode.update(.key(Key(.function(5)))) == [.reconnectNow])
+        _ = mode.update(.event(.connection(.offline(reason: "stopped"))))
+        #expect(World.lines(mode)[23].hasPrefix(" ○ offline: stopped · 2 queued · F5 retry"))
+    }
+
+    @Test func searchFindsAndHighlightsAndScrollsToHits() {
+        var mode = World.mode(width: 80, height: 12, tickets: [World.ticket(1, "Parcel")])
+        _ = mode.update(.key(.enter))
+        let items = (1...30).map { World.message($0, $0 == 3 ? "the depot called" : "message \($0)", minutesAgo: Double(40 - $0)) }
+        _ = mode.update(.event(.page(ticketId: 1, MessagePage(items: items, hasMore: true), older: false)))
+        _ = mode.update(.key(.ctrl("f")))
+        for c in "depot" { _ = mode.update(.key(.char(c))) }
+        _ = mode.update(.key(.enter))
+        #expect(mode.chat?.search?.hits == [3])
+        #expect(World.lines(mode).joined(separator: "\n").contains("the depot called"))
+        // Scrolling to the top of what is held pages older history in.
+        let effects = mode.update(.key(Key(.home, alt: true)))
+        #expect(effects == [.loadOlder(ticketId: 1, beforeSeq: 1)])
+        #expect(World.lines(mode).joined().contains("loading older messages"))
+    }
+
+    @Test func signInChecksFieldsAndShowsTheRefusal() {
+        var mode = CustomerMode(server: "http://127.0.0.1:8080", size: (80, 24), now: World.start)
+        var lines = World.lines(mode).joined(separator: "\n")
+        #expect(lines.contains("Sign in") && lines.contains("Username") && lines.contains("Password"))
+        _ = mode.update(.key(.enter))
+        for c in "casey" { _ = mode.update(.key(.char(c))) }
+        _ = mode.update(.key(.tab))
+        for c in "secret pass" { _ = mode.update(.key(.char(c))) }
+        lines = World.lines(mode).joined(separator: "\n")
+        #expect(lines.contains("•••••••••••") && !lines.contains("secret pass"))
+        #expect(mode.update(.key(.enter)) == [.signIn(username: "casey", password: "secret pass")])
+        _ = mode.update(.event(.failed(.signIn, APIError(code: .unauthorized, message: "wrong username or password", status: 401))))
+        #expect(World.lines(mode).joined().contains("⚠ Not signed in: wrong username or password."))
+        _ = mode.update(.key(Key(.function(2))))
+        #expect(World.lines(mode).joined().contains("New account"))
+    }
+}
