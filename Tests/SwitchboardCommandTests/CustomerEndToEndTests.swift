@@ -1,0 +1,182 @@
+import Foundation
+import Synchronization
+import SwitchboardClient
+import SwitchboardProtocol
+import Testing
+
+/// Customer mode as a person uses it: the real binary in tmux, against a real server on
+/// 127.0.0.1, with an agent on the other side driven through the protocol by the test.
+@Suite(.serialized) struct CustomerEndToEndTests {
+    static var hasTmux: Bool { TerminalEndToEndTests.hasTmux }
+
+    /// `switchboard` with nothing set up: the launcher, the demo customer's tickets and chat, back
+    /// to the launcher, and out — the embedded server stopped with it.
+    @Test(.enabled(if: hasTmux, "tmux is installed by .ci/run"))
+    func firstRunThroughTheLauncher() async throws {
+        let tmux = try TmuxSession()
+        defer { tmux.close() }
+        try tmux.start([Command.binary.path], width: 80, height: 24)
+        try await tmux.waitFor("the launcher") { $0.contains("Demo accounts — password 'switchboard'") && $0.contains("1  Customer") }
+        #expect(!tmux.screen.contains("info") && !tmux.screen.contains("listening on"), "the server's log stays off the screen")
+        let data = tmux.home.appendingPathComponent("switchboard")
+        let address = try String(contentsOf: data.appendingPathComponent("embedded-server"), encoding: .utf8)
+        #expect(address.hasPrefix("http://127.0.0.1:"))
+        try tmux.keys("2")
+        try await tmux.waitFor("the console is not there yet") { $0.contains("Agent console is not built yet") }
+        try tmux.keys("1")
+        try await tmux.waitFor("the demo customer's tickets") {
+            $0.contains("Casey Customer") && $0.contains("Where is my parcel?") && $0.contains("Charged twice") && $0.contains("● connected")
+        }
+        try tmux.literal("/open 1")
+        try tmux.keys("Enter")
+        try await tmux.waitFor("the sample conversation") {
+            $0.contains("#1 Where is my parcel?") && $0.contains("Alex Agent") && $0.contains("It goes out with tomorrow's first round.")
+        }
+        try tmux.literal("Thanks, see you :wave:")
+        try tmux.keys("Enter")
+        try await tmux.waitFor("the message sent") { $0.contains("Thanks, see you 👋  ✓") }
+        try tmux.keys("F10")
+        try await tmux.waitFor("back at the launcher") { $0.contains("Demo accounts") }
+        try tmux.keys("q")
+        try await tmux.waitFor("exited") { _ in tmux.exitStatus != nil }
+        #expect(tmux.exitStatus == 0)
+        #expect(tmux.format("#{alternate_on}") == "0")
+        #expect(!FileManager.default.fileExists(atPath: data.appendingPathComponent("embedded-server").path))
+        let log = try String(contentsOf: data.appendingPathComponent("server.log"), encoding: .utf8)
+        #expect(log.contains("path=/api/tickets"))
+    }
+
+    /// Register, open a ticket through the form, chat both ways with typing and read state, a
+    /// hostile message shown harmless, and a message written while the server is down delivered
+    /// once when it is back.
+    @Test(.enabled(if: hasTmux, "tmux is installed by .ci/run"))
+    func aCustomerChatsWithAnAgent() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = "sqlite:" + directory.appendingPathComponent("support.sqlite").path
+        let add = try Command.run(["users", "add", "--db", db, "--username", "alex", "--role", "agent", "--display-name", "Alex Agent",
+                                   "--password-stdin"], in: directory, stdin: "agent-password\n")
+        try add.waitForExit()
+        var server = try Command.run(["serve", "--port", "0", "--db", db, "--data-dir", directory.path], in: directory)
+        defer { server.process.terminate() }
+        let line = try await server.waitForLine(startingWith: "listening on http://127.0.0.1:")
+        let port = try #require(Int(line.split(separator: ":").last ?? ""))
+        let url = "http://127.0.0.1:\(port)"
+
+        let tmux = try TmuxSession()
+        defer { tmux.close() }
+        try tmux.start([Command.binary.path, "chat", "--server", url], width: 80, height: 24)
+        try await tmux.waitFor("the sign-in screen") { $0.contains("Sign in") && $0.contains("F2 new account") }
+        try tmux.keys("F2")
+        try await tmux.waitFor("the new-account form") { $0.contains("New account") }
+        try tmux.literal("dana")
+        try tmux.keys("Tab")
+        try tmux.literal("short")
+        try tmux.keys("Tab")
+        try tmux.literal("Dana Doe")
+        try tmux.keys("Enter")
+        try await tmux.waitFor("the password checked before sending") { $0.contains("⚠ 8–128 characters") }
+        // The form went back to the field in error.
+        try tmux.keys("C-u")
+        try tmux.literal("a good long password")
+        try tmux.keys("Tab", "Enter")
+        try await tmux.waitFor("signed in") { $0.contains("Dana Doe") && $0.contains("No tickets yet.") && $0.contains("● connected") }
+        // The login is kept, owner-only, for the next run.
+        let logins = tmux.home.appendingPathComponent("switchboard/logins.json")
+        let mode = try FileManager.default.attributesOfItem(atPath: logins.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+
+        try tmux.keys("n")
+        try await tmux.waitFor("the new-ticket form") { $0.contains("New ticket") && $0.contains("Subject") }
+        try tmux.literal("Lamp flickers")
+        try tmux.keys("Tab")
+        try tmux.literal("Since Tuesday")
+        try tmux.keys("Enter")
+        try tmux.literal("every evening.")
+        try tmux.keys("C-s")
+        try await tmux.waitFor("the ticket open, waiting") {
+            $0.contains("#1 Lamp flickers") && $0.contains("waiting in the queue for the next agent")
+        }
+
+        // The agent, through the protocol.
+        let agent = try await Agent.signIn(server: url, directory: directory)
+        defer { Task { await agent.stop() } }
+        _ = try await agent.api.claim(ticket: 1)
+        await agent.connection.join(1, sinceSeq: 0)
+        try await tmux.waitFor("who has it") { $0.contains("Alex Agent ● online") || $0.contains("Alex Agent ○ away") }
+        try await agent.connection.send("Hello Dana, which lamp is it?", to: 1)
+        try await tmux.waitFor("the agent's message") { $0.contains("Hello Dana, which lamp is it?") }
+
+        try tmux.literal("The one in the hall")
+        try await waitUntil("the agent sees typing") { agent.saw { if case .typingStart(1, let user, _) = $0 { user.displayName == "Dana Doe" } else { false } } }
+        try tmux.keys("Enter")
+        try await waitUntil("the agent gets the message") {
+            agent.saw { if case .receiveMessage(1, let message) = $0 { message.message == "The one in the hall" } else { false } }
+        }
+        await agent.connection.markRead(1, upToSeq: 2)
+        try await tmux.waitFor("read") { $0.contains("The one in the hall  ✓✓ read") }
+
+        // Escape sequences from the other side arrive as text: no title change, no cleared screen.
+        try await agent.connection.send("\u{1B}]0;pwned\u{07}\u{1B}[2Jstill here", to: 1)
+        try await tmux.waitFor("the hostile message, harmless") { $0.contains("␛]0;pwned␇␛[2Jstill here") }
+        #expect(tmux.format("#{pane_title}") != "pwned")
+        #expect(tmux.screen.contains("#1 Lamp flickers"))
+
+        // The server goes down: the message waits in the outbox and the indicator says so.
+        kill(server.process.processIdentifier, SIGTERM)
+        try server.waitForExit()
+        try await tmux.waitFor("reconnecting") { $0.contains("reconnecting") || $0.contains("offline") }
+        try tmux.literal("Are you still there?")
+        try tmux.keys("Enter")
+        try await tmux.waitFor("queued") { $0.contains("Are you still there?  ◷ queued") && $0.contains("1 queued") }
+        server = try Command.run(["serve", "--port", String(port), "--db", db, "--data-dir", directory.path], in: directory)
+        _ = try await server.waitForLine(startingWith: "listening on")
+        try tmux.keys("F5")
+        try await tmux.waitFor("delivered and connected") {
+            $0.contains("● connected") && !$0.contains("queued") && $0.contains("Are you still there?  ✓")
+        }
+        let stored = try await agent.api.messages(ticket: 1, limit: 50).items.filter { $0.message == "Are you still there?" }
+        #expect(stored.count == 1, "delivered exactly once")
+
+        try tmux.literal("/quit")
+        try tmux.keys("Enter")
+        try await tmux.waitFor("exited") { _ in tmux.exitStatus != nil }
+        #expect(tmux.exitStatus == 0)
+        #expect(tmux.format("#{alternate_on}") == "0")
+        server.process.terminate()
+    }
+}
+
+/// An agent on the other side of the chat, through the same client core the terminal uses.
+final class Agent: Sendable {
+    let api: APIClient
+    let connection: RealtimeConnection
+    private let frames = Mutex<[ServerEvent]>([])
+    private let listener: Mutex<Task<Void, Never>?> = Mutex(nil)
+
+    private init(api: APIClient, connection: RealtimeConnection) {
+        self.api = api
+        self.connection = connection
+    }
+
+    static func signIn(server: String, directory: URL) async throws -> Agent {
+        let api = APIClient(server: URL(string: server)!)
+        try await api.login(username: "alex", password: "agent-password")
+        let outbox = try await Outbox.open(at: directory.appendingPathComponent("agent-outbox.sqlite"), account: "alex")
+        let agent = Agent(api: api, connection: RealtimeConnection(api: api, outbox: outbox))
+        let events = agent.connection.events
+        agent.listener.withLock { task in
+            task = Task { for await event in events { if case .server(let frame) = event { agent.frames.withLock { $0.append(frame) } } } }
+        }
+        await agent.connection.start()
+        return agent
+    }
+
+    func saw(_ match: (ServerEvent) -> Bool) -> Bool { frames.withLock { $0.contains(where: match) } }
+
+    func stop() async {
+        await connection.stop()
+        listener.withLock { $0?.cancel() }
+    }
+}

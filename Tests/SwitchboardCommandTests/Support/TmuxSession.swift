@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+/// A tmux server of the test's own (its own socket), one window (90×24 unless told), driven with
+/// `send-keys` and read with `capture-pane`. `close()` ends the server and everything in it, also
+/// when the test failed.
+final class TmuxSession: @unchecked Sendable {
+    let socket = "sb-test-\(UUID().uuidString.prefix(8))"
+    let home: URL
+
+    init() throws {
+        home = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-tmux-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+    }
+
+    /// Runs a tmux command and returns what it printed. Spawned directly, with no file of this
+    /// process but its three standard ones, and waited for with waitpid: the tmux server that
+    /// `new-session` forks off would otherwise hold this process's pipes open (Foundation's
+    /// Process then never sees the command end, and other tests never see their pipes close).
+    @discardableResult
+    func run(_ arguments: [String]) throws -> String {
+        let output = home.appendingPathComponent("tmux-\(UUID().uuidString).out").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        // Through Python's subprocess, which closes every other file: the tmux server lives on
+        // with what it inherits, and other tests' pipes must see their end.
+        let tmux = ["tmux", "-L", socket, "-f", "/dev/null"] + arguments
+        let argv = (["/usr/bin/env", "python3", "-c", "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))"] + tmux)
+            .map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, environ) == 0 else {
+            throw CocoaError(.executableLoad)
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+    }
+
+    func start(_ command: [String], environment: [String: String] = [:], width: Int = 90, height: Int = 24) throws {
+        let env = ["XDG_CONFIG_HOME": home.path, "XDG_DATA_HOME": home.path, "TERM": "screen-256color"]
+            .merging(environment) { $1 }
+            .map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+        // The pane's shell keeps the program's exit status in a file for the test.
+        let line = "env \(env) \(command.map { "'\($0)'" }.joined(separator: " ")); echo $? > '\(statusFile.path)'"
+        try run(["new-session", "-d", "-s", "e2e", "-x", String(width), "-y", String(height), line])
+        serverPID = Int32(format("#{pid}"))
+        try run(["set-option", "-t", "e2e", "remain-on-exit", "on"])
+    }
+
+    var statusFile: URL { home.appendingPathComponent("exit-status") }
+
+    /// The program's exit status once it has ended (128 + N after signal N).
+    var exitStatus: Int? {
+        (try? String(contentsOf: statusFile, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    /// The program's process: the child of the pane's shell (`env` execs it).
+    func programPID() throws -> Int32 {
+        let shell = format("#{pane_pid}")
+        let children = try String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)
+        guard let pid = children.split(separator: " ").first.flatMap({ Int32($0) }) else { throw CocoaError(.fileNoSuchFile) }
+        return pid
+    }
+
+    func keys(_ keys: String...) throws { try run(["send-keys", "-t", "e2e"] + keys) }
+    func literal(_ text: String) throws { try run(["send-keys", "-t", "e2e", "-l", text]) }
+    var screen: String { (try? run(["capture-pane", "-t", "e2e", "-p"])) ?? "" }
+    func format(_ format: String) -> String {
+        ((try? run(["display-message", "-t", "e2e", "-p", format])) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Pastes `text` as a terminal would: bracketed, in one piece.
+    func paste(_ text: String) throws {
+        let file = home.appendingPathComponent("paste.txt")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        try run(["load-buffer", file.path])
+        try run(["paste-buffer", "-p", "-t", "e2e"])
+    }
+
+    func waitFor(_ what: String, sourceLocation: SourceLocation = #_sourceLocation, _ condition: (String) -> Bool) async throws {
+        try await waitUntil(what, within: .seconds(10), detail: { "; the screen:\n\(screen)" },
+                            sourceLocation: sourceLocation) { condition(screen) }
+    }
+
+    /// The tmux server's process, to make sure it is gone.
+    private var serverPID: Int32?
+
+    /// Ends the program, the tmux server and its files, whatever state they are in.
+    func close() {
+        if let pid = try? programPID() { kill(pid, SIGKILL) }
+        _ = try? run(["kill-server"])
+        if let pid = serverPID, kill(pid, 0) == 0 {
+            usleep(200_000)
+            if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+        }
+        try? FileManager.default.removeItem(at: home)
+    }
+}
+
