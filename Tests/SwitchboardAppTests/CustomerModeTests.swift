@@ -59,6 +59,15 @@ import TerminalKit
         #expect(text.contains("#1 Where is my parcel?") && text.contains("in progress · high · shipping · Alex Agent ● online"))
     }
 
+    @Test func theHeaderFollowsTheAgentsPresence() {
+        var mode = World.mode(tickets: [World.ticket(1, "Parcel", agent: UserRef(id: 2, displayName: "Alex Agent", role: .agent,
+                                                                                 isOnline: false))])
+        _ = mode.update(.key(.enter))
+        #expect(World.lines(mode)[2].contains("Alex Agent ○ away"))
+        _ = mode.update(.event(.realtime(.server(.userOnline(World.agent)))))
+        #expect(World.lines(mode)[2].contains("Alex Agent ● online"))
+    }
+
     @Test func peerTextCannotReachTheTerminalRaw() {
         var mode = World.mode(tickets: [World.ticket(1, "Parcel \u{1B}[2J")])
         _ = mode.update(.key(.enter))

@@ -14,7 +14,9 @@ struct CustomerLayout: Equatable {
     var status: Rect
 
     static let wideFrom = 100
-    static let listWidth = 40
+
+    /// The ticket pane's width beside the chat: a third of the screen, 40 to 64 columns.
+    static func listWidth(for width: Int) -> Int { min(64, max(40, width * 3 / 10)) }
 
     static func compute(width: Int, height: Int, showChat: Bool, focus: CustomerMode.Focus, inputLines: Int) -> CustomerLayout {
         let screen = Rect(x: 0, y: 0, width: width, height: height)
@@ -26,6 +28,7 @@ struct CustomerLayout: Equatable {
         let wide = width >= wideFrom
         var chatArea: Rect?
         if wide {
+            let listWidth = Self.listWidth(for: width)
             let list = Rect(x: main.x, y: main.y, width: listWidth, height: main.height)
             layout.list = list
             layout.divider = Rect(x: list.maxX, y: main.y, width: 1, height: main.height)

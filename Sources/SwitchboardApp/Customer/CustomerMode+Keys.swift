@@ -307,7 +307,13 @@ extension CustomerMode {
         return []
     }
 
-    var helpRows: [HelpRow] { keys.helpRows + commands.helpRows + editor.keys.helpRows }
+    /// The mode's keys, its commands, and the compose line's keys that the mode leaves to it
+    /// (where both bind a key, the mode's wins, so only it is listed; Tab does both, by context).
+    var helpRows: [HelpRow] {
+        let taken = Set(keys.bindings.filter { $0.keys != [.tab] }.map(\.keys))
+        let editing = KeyMap(editor.keys.bindings.filter { !taken.contains($0.keys) })
+        return keys.helpRows + commands.helpRows + editing.helpRows
+    }
 
     // MARK: Mouse
 

@@ -26,7 +26,8 @@ extension CustomerMode {
         if layout.conversation == nil, layout.list != nil, chat == nil, size.width >= CustomerLayout.wideFrom {
             // Wide, and nothing open: say what to do where the chat will be.
             let hint = tickets.isEmpty ? "Press n to open your first ticket." : "Choose a ticket and press Enter to chat."
-            screen.put(hint, x: CustomerLayout.listWidth + 1 + max(0, (size.width - CustomerLayout.listWidth - TextWidth.of(hint)) / 2),
+            let listWidth = CustomerLayout.listWidth(for: size.width)
+            screen.put(hint, x: listWidth + 1 + max(0, (size.width - listWidth - TextWidth.of(hint)) / 2),
                        y: size.height / 2, style: theme[.muted])
         }
         // The line above the input: a toast, or who is typing.
@@ -55,7 +56,9 @@ extension CustomerMode {
     private func renderTitle(into screen: inout Screen, in rect: Rect, theme: Theme) {
         screen.fill(x: rect.x, y: rect.y, width: rect.width, height: 1, style: theme[.status])
         let name = me.map { Sanitizer.clean($0.displayName) } ?? ""
-        screen.put([Span(" Switchboard", theme[.status].with(bold: true)), Span(" · Customer · \(name) · \(server)", theme[.status])],
+        // Staff may use this chat until their console exists; the title says which they are.
+        let role = me?.role.isStaff == true ? "Chat as \(me?.role == .admin ? "admin" : "agent")" : "Customer"
+        screen.put([Span(" Switchboard", theme[.status].with(bold: true)), Span(" · \(role) · \(name) · \(server)", theme[.status])],
                    x: rect.x, y: rect.y, limit: rect.width - 10)
         let help = "F1 help "
         screen.put(help, x: rect.maxX - TextWidth.of(help), y: rect.y, style: theme[.status])
@@ -91,12 +94,13 @@ extension CustomerMode {
             let badge = ticket.unreadCount > 0 ? " \(ticket.unreadCount) " : ""
             let badgeWidth = TextWidth.of(badge)
             let open = chat?.ticket.id == ticket.id ? "▸" : " "
-            screen.put([Span("\(open)#\(ticket.id) ", selected ? base : theme[.accent]),
-                        Span(Sanitizer.clean(ticket.subject), ticket.unreadCount > 0 ? base.with(bold: true) : base)],
+            let number = "\(open)#\(ticket.id) "
+            let subject = TextWrap.truncate(ticket.subject, width: body.width - badgeWidth - 1 - TextWidth.of(number))
+            screen.put([Span(number, selected ? base : theme[.accent]), Span(subject, ticket.unreadCount > 0 ? base.with(bold: true) : base)],
                        x: body.x, y: y, limit: body.width - badgeWidth - 1)
             if !badge.isEmpty { screen.put(badge, x: body.maxX - badgeWidth - 1, y: y, style: theme[.badge]) }
-            screen.put(detail(of: ticket, width: body.width - 2), x: body.x + 2, y: y + 1, style: selected ? base : theme[.muted],
-                       limit: body.width - 2)
+            screen.put(TextWrap.truncate(detail(of: ticket, width: body.width - 2), width: body.width - 3), x: body.x + 2, y: y + 1,
+                       style: selected ? base : theme[.muted], limit: body.width - 2)
         }
     }
 
@@ -104,7 +108,7 @@ extension CustomerMode {
     private func detail(of ticket: Ticket, width: Int) -> String {
         var parts = [Conversation.statusWord(ticket.status), ticket.priority.rawValue.lowercased(),
                      ticket.assignedAgent.map { Sanitizer.clean($0.displayName) } ?? "in the queue", age(of: ticket)]
-        if width > 60, let last = ticket.lastMessage {
+        if width >= 48, let last = ticket.lastMessage {
             let who = last.sender.id == me?.id ? "you" : Sanitizer.clean(last.sender.displayName)
             parts.append("\(who): \(Sanitizer.clean(last.message))")
         }

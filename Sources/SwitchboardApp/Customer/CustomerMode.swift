@@ -232,7 +232,8 @@ public struct CustomerMode: Equatable, Sendable {
 
     private mutating func realtime(_ event: RealtimeEvent) -> [Effect] {
         var effects: [Effect] = []
-        if let open = chat, Self.ticketId(of: event) == open.ticket.id {
+        // Frames about the open ticket, and presence (which names no ticket), go to the chat.
+        if let open = chat, Self.ticketId(of: event).map({ $0 == open.ticket.id }) ?? true {
             chat?.apply(event, now: now)
         }
         guard case .server(let server) = event else {
@@ -242,6 +243,9 @@ public struct CustomerMode: Equatable, Sendable {
             return effects
         }
         switch server {
+        case .userOnline(let user), .userOffline(let user):
+            let online = if case .userOnline = server { true } else { false }
+            for index in tickets.indices where tickets[index].assignedAgent?.id == user.id { tickets[index].assignedAgent?.isOnline = online }
         case .ticketCreated(let ticket), .ticketUpdated(let ticket):
             upsert(ticket)
         case .agentAssigned(let id, let agent, _):

@@ -10,7 +10,7 @@ enum NewTicketForm {
     static func make(compact: Bool) -> Form {
         var priority = Form.Field("priority", label: "Priority", kind: .choice(priorities))
         priority.choice = priorities.firstIndex(of: Priority.medium.rawValue) ?? 0
-        return Form(title: "New ticket — C-s or Enter on the last field sends · Esc cancels", fields: [
+        return Form(title: "New ticket", fields: [
             Form.Field("subject", label: "Subject"),
             Form.Field("description", label: "What happened? (Enter makes a new line)", kind: .multiline(rows: compact ? 2 : 4)),
             Form.Field("category", label: "Category", kind: .choice(categories)),

@@ -54,9 +54,9 @@ public struct Launcher: Equatable, Sendable {
 
     static func summary(_ choice: Choice) -> String {
         switch choice {
-        case .customer: "open tickets and chat with support — signed in as customer"
-        case .console: "the agents' queue, chat tabs and dashboard — coming in a later release"
-        case .tester: "drive the server frame by frame as several users — coming in a later release"
+        case .customer: "open tickets and chat with support, as the demo customer"
+        case .console: "the agents' queue, chat tabs and dashboard (a later release)"
+        case .tester: "frames by hand, as several users at once (a later release)"
         }
     }
 
@@ -115,8 +115,10 @@ public struct Launcher: Equatable, Sendable {
         return .pick(choice)
     }
 
+    /// The launcher's block (about 20 rows) sits in the middle of a tall terminal.
+    private var blockTop: Int { max(2, (size.height - 21) / 2) }
     /// The top row of the menu on screen (it is drawn from here down, two rows each).
-    private var menuTop: Int { min(6, max(3, size.height / 5)) }
+    private var menuTop: Int { blockTop + 2 }
 
     private func menuRow(at y: Int) -> Int? {
         let offset = y - menuTop
@@ -133,7 +135,8 @@ public struct Launcher: Equatable, Sendable {
         screen.put([Span(" Switchboard", theme[.status].with(bold: true)), Span(" · real-time customer support from the terminal", theme[.status])],
                    x: 0, y: 0, limit: size.width)
         let width = min(size.width - 4, 76), left = max(2, (size.width - width) / 2)
-        screen.put("A support server is running on this machine: \(server)", x: left, y: 2, style: theme[.muted], limit: width)
+        let running = width >= 60 ? "A support server is running on this machine: \(server)" : "Server: \(server)"
+        screen.put(running, x: left, y: blockTop, style: theme[.muted], limit: width)
         var y = menuTop
         for choice in Choice.allCases {
             let selected = list.selected == choice.rawValue
@@ -142,7 +145,7 @@ public struct Launcher: Equatable, Sendable {
             screen.fill(x: left, y: y, width: width, height: 1, style: selected ? theme[.selection] : theme[.text])
             screen.put([Span(" \(choice.rawValue + 1)  ", selected ? style : theme[.key]), Span(Self.title(choice), style.with(bold: true)),
                         Span(ready ? "" : "  (coming)", style)], x: left, y: y, limit: width)
-            screen.put("    " + Self.summary(choice), x: left, y: y + 1, style: theme[.muted], limit: width)
+            screen.put(TextWrap.truncate("    " + Self.summary(choice), width: width), x: left, y: y + 1, style: theme[.muted], limit: width)
             y += 2
         }
         y += 1
@@ -151,18 +154,18 @@ public struct Launcher: Equatable, Sendable {
         for account in accounts where y < size.height - 4 {
             screen.put([Span("  " + account.username.padding(toLength: 10, withPad: " ", startingAt: 0), theme[.accent]),
                         Span(account.displayName.padding(toLength: 18, withPad: " ", startingAt: 0), theme[.text]),
-                        Span(account.role, theme[.muted])], x: left, y: y, limit: width)
+                        Span(account.role.lowercased(), theme[.muted])], x: left, y: y, limit: width)
             y += 1
         }
-        y += 1
-        if y < size.height - 3 {
-            for line in TextWrap.lines("In a second terminal, `switchboard chat --user agent` or `switchboard chat` joins this server: chat with yourself as customer and agent.", width: width)
-            where y < size.height - 3 {
-                screen.put(line, x: left, y: y, style: theme[.muted], limit: width)
-                y += 1
-            }
+        // The tip whole, or a short one where the whole does not fit; the log's place if there is room.
+        let tip = TextWrap.lines("A second terminal joins this server: `switchboard chat --user agent` answers as the agent, "
+                                 + "so you can chat with yourself.", width: width)
+        let room = size.height - 2 - (y + 1)
+        let lines = room >= tip.count + 1 ? tip + ["Server log: \(logFile)"] : room >= tip.count ? tip
+            : ["Second terminal: switchboard chat --user agent"]
+        for (offset, line) in lines.prefix(max(0, room)).enumerated() {
+            screen.put(line, x: left, y: y + 1 + offset, style: theme[.muted], limit: width)
         }
-        if y < size.height - 2 { screen.put("Server log: \(logFile)", x: left, y: y, style: theme[.muted], limit: width) }
         toasts.render(into: &screen, in: Rect(x: 0, y: size.height - 2, width: size.width, height: 1), theme: theme)
         StatusBar.render(into: &screen, in: Rect(x: 0, y: size.height - 1, width: size.width, height: 1), theme: theme,
                          left: [Span(" ↑↓ choose · Enter start · 1–3 pick · q quit")], right: [Span("F1 help ")])

@@ -178,9 +178,11 @@ public struct Conversation: Equatable, Sendable {
         case message(Message)
         case outgoing(OutgoingMessage)
         case system(SystemLine)
+        case opening(Ticket)
 
         var date: Date {
             switch self {
+            case .opening(let ticket): ticket.createdAt
             case .message(let message): message.timestamp
             case .outgoing(let message): message.createdAt
             case .system(let line): line.date
@@ -197,6 +199,8 @@ public struct Conversation: Equatable, Sendable {
         calendar.timeZone = conversation.timeZone
         let timeline = conversation.timeline
         var items = timeline.messages.map(Item.message) + conversation.systemLines.map(Item.system)
+        // The ticket's description opens the conversation, once its beginning is held.
+        if !timeline.hasOlder { items.append(.opening(conversation.ticket)) }
         items.sort { $0.date < $1.date }
         items += timeline.outgoing.map(Item.outgoing)
         var lines: [Line] = []
@@ -211,6 +215,13 @@ public struct Conversation: Equatable, Sendable {
                 lastSender = nil
             }
             switch item {
+            case .opening(let ticket):
+                let mine = ticket.customer.id == timeline.me.id
+                let who = mine ? "You" : Sanitizer.clean(ticket.customer.displayName)
+                lines.append(Line(spans: [Span("\(who) opened the ticket", (mine ? theme[.ownMessage] : theme[.otherMessage]).with(bold: true)),
+                                         Span("  " + time(ticket.createdAt, calendar: calendar), theme[.timestamp])], seq: nil))
+                lines += body(ticket.description, width: width, style: theme[.text], query: query, theme: theme, seq: nil, mark: nil)
+                lastSender = nil
             case .system(let line):
                 lines.append(Line(spans: [Span("  — \(line.text) · \(time(line.date, calendar: calendar))", theme[.systemMessage])], seq: nil))
                 lastSender = nil
@@ -343,9 +354,9 @@ public struct Conversation: Equatable, Sendable {
             let hint = unseen > 0 ? " ↓ \(unseen) new — End jumps to them " : " ↓ more below — End jumps to the newest "
             screen.put(hint, x: rect.x + max(0, rect.width - TextWidth.of(hint) - 1), y: rect.maxY - 1, style: theme[.badge], limit: rect.width)
         }
-        if timeline.messages.isEmpty && timeline.outgoing.isEmpty && !loadingOlder {
-            let hint = "No messages yet — write below."
-            screen.put(hint, x: rect.x + max(0, (rect.width - TextWidth.of(hint)) / 2), y: rect.y + rect.height / 2, style: theme[.muted])
+        if timeline.messages.isEmpty && timeline.outgoing.isEmpty && !loadingOlder && rect.height > shown.count + 2 {
+            let hint = "No replies yet — write below; an agent answers here."
+            screen.put(hint, x: rect.x + max(0, (rect.width - TextWidth.of(hint)) / 2), y: rect.maxY - shown.count - 2, style: theme[.muted])
         }
     }
 
