@@ -22,12 +22,10 @@ public struct SessionStore: Sendable {
         logins[Self.key(server: server, username: username)] = session
         guard let data = try? WireJSON.encoder().encode(logins) else { return }
         try? FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        // Written beside and moved into place, created owner-only before any token is in it.
+        // Written beside, owner-only from the start, then renamed over the old file in one step.
         let temporary = file.appendingPathExtension("tmp")
-        _ = FileManager.default.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: 0o600])
-        _ = try? FileManager.default.replaceItemAt(file, withItemAt: temporary)
-        if !FileManager.default.fileExists(atPath: file.path) { try? FileManager.default.moveItem(at: temporary, to: file) }
-        try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        guard FileManager.default.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: 0o600]) else { return }
+        if rename(temporary.path, file.path) != 0 { try? FileManager.default.removeItem(at: temporary) }
     }
 
     private func all() -> [String: AuthResponse] {

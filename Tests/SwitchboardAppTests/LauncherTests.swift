@@ -1,0 +1,127 @@
+import Foundation
+import SwitchboardClient
+import SwitchboardProtocol
+import Testing
+@testable import SwitchboardApp
+import TerminalKit
+
+@Suite struct LauncherTests {
+    static func launcher(width: Int = 80, height: Int = 24) -> Launcher {
+        Launcher(server: "http://127.0.0.1:40123",
+                 accounts: [.init(username: "admin", displayName: "Ada Admin", role: "ADMIN"),
+                            .init(username: "customer", displayName: "Casey Customer", role: "CUSTOMER")],
+                 password: "switchboard", logFile: "/data/server.log", size: (width, height), now: World.start)
+    }
+
+    @Test func itShowsTheModesTheServerAndTheDemoLogins() {
+        let lines = Self.launcher().view(theme: World.theme).screen.lines
+        let text = lines.joined(separator: "\n")
+        #expect(text.contains("A support server is running on this machine: http://127.0.0.1:40123"))
+        #expect(text.contains("1  Customer") && text.contains("2  Agent console  (coming)") && text.contains("3  Tester  (coming)"))
+        #expect(text.contains("Demo accounts — password 'switchboard':") && text.contains("customer  Casey Customer    customer"))
+        #expect(text.contains("switchboard chat --user agent"))
+        #expect(lines.allSatisfy { TextWidth.of($0) <= 80 })
+    }
+
+    @Test func onlyReadyModesStartAndTheOthersSaySo() {
+        var launcher = Self.launcher()
+        #expect(launcher.update(.key(.char("2"))) == .stay)
+        #expect(launcher.view(theme: World.theme).screen.lines.joined().contains("Agent console is not built yet"))
+        #expect(launcher.update(.key(.char("1"))) == .pick(.customer))
+        #expect(launcher.update(.key(.up)) == .stay)
+        #expect(launcher.update(.key(.enter)) == .pick(.customer))
+        #expect(launcher.update(.key(.char("q"))) == .quit)
+    }
+
+    @Test func itFitsSmallTerminals() {
+        let lines = Self.launcher(width: 60, height: 20).view(theme: World.theme).screen.lines
+        #expect(lines.count == 20 && lines.allSatisfy { TextWidth.of($0) <= 60 })
+        #expect(lines.joined(separator: " ").contains("switchboard chat"))
+        #expect(lines.joined().contains("…"), "long summaries end with an ellipsis, not mid-word")
+    }
+}
+
+@Suite struct SharedPiecesTests {
+    @Test func slashCommandsParseAndComplete() {
+        #expect(SlashCommands.parse("/open 12")! == ("open", "12"))
+        #expect(SlashCommands.parse("/Search  the depot ")! == ("search", "the depot"))
+        #expect(SlashCommands.parse("hello") == nil && SlashCommands.parse("//not a command") == nil && SlashCommands.parse("/") == nil)
+        #expect(SlashCommands.unescape("//slash") == "/slash")
+        let commands = SlashCommands([SlashCommand("open", "N", "open"), SlashCommand("close", "", "close")])
+        #expect(commands.candidates(line: "/o", word: "/o") { _ in [] } == ["/open", "/close"])
+        #expect(commands.candidates(line: "/open 1", word: "1") { $0 == "open" ? ["12", "13"] : [] } == ["12", "13"])
+        var editor = LineEditor()
+        for c in "/cl" { _ = editor.handle(.char(c)) }
+        guard case .complete(let word) = editor.handle(.tab) else { Issue.record("no completion"); return }
+        editor.complete(with: commands.candidates(line: editor.text, word: word) { _ in [] })
+        #expect(editor.text == "/close ")
+    }
+
+    @Test func emojiShortcodesExpandAndComplete() {
+        #expect(Emoji.expand("hi :smile: and :nope: :+1:") == "hi 😄 and :nope: 👍")
+        #expect(Emoji.expand("a:b:c") == "a:b:c")
+        #expect(Emoji.completions(for: ":thu") == [":thumbsdown:", ":thumbsup:"])
+        var editor = LineEditor()
+        for c in "great :tad" { _ = editor.handle(.char(c)) }
+        guard case .complete(let word) = editor.handle(.tab) else { Issue.record("no completion"); return }
+        editor.complete(with: Emoji.completions(for: word))
+        #expect(editor.text == "great :tada: ")
+    }
+
+    @Test func configKeyBindingsRebindTheModeAndTheComposeLine() {
+        let (config, _) = ClientConfig.parse("[keys]\nsearch = C-s\nyank = C-v\nbogus = C-b\n", file: "config")
+        var mode = World.mode(tickets: [World.ticket(1, "Parcel")])
+        KeyBindings.apply(config.keys, to: &mode)
+        #expect(mode.keys.keys(for: .search) == [.ctrl("s")])
+        #expect(mode.editor.keys.keys(for: .yank) == [.ctrl("v")])
+        #expect(KeyBindings.problems(config.keys, file: "config") == ["config:4: unknown action 'bogus'"])
+        _ = mode.update(.key(.enter))
+        _ = mode.update(.key(.ctrl("s")))
+        #expect(mode.searchPrompt != nil)
+    }
+
+    @Test func keptLoginsAreOwnerOnly() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("logins-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = SessionStore(directory: directory)
+        let session = AuthResponse(user: World.customer, accessToken: "a", refreshToken: "r", expiresIn: 900)
+        store.save(session, server: "http://x", username: "Casey")
+        #expect(store.load(server: "http://x", username: "casey") == session)
+        let mode = try FileManager.default.attributesOfItem(atPath: store.file.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        store.save(nil, server: "http://x", username: "casey")
+        #expect(store.load(server: "http://x", username: "casey") == nil)
+    }
+
+    @Test func theEmbeddedServersAddressIsReadOnlyWhileItRuns() {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("embedded-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        EmbeddedServerFile.write("http://127.0.0.1:5000", in: directory)
+        #expect(EmbeddedServerFile.read(in: directory) == "http://127.0.0.1:5000")
+        EmbeddedServerFile.write("http://127.0.0.1:5001", in: directory, pid: 999_999) // a process that is not there
+        #expect(EmbeddedServerFile.read(in: directory) == nil)
+    }
+
+    @Test func aListRendersWithoutMovingItsState() {
+        var list = ListView(count: 50)
+        list.setPageSize(10)
+        list.select(30)
+        let before = list
+        var screen = Screen(width: 20, height: 5)
+        list.render(into: &screen, in: Rect(x: 0, y: 0, width: 20, height: 5), theme: World.theme) { [Span("row \($0)")] }
+        #expect(list == before)
+        #expect(screen.lines.contains { $0.contains("row 30") }, "a shorter rectangle still shows the selection")
+    }
+
+    @Test func helpMergesKeysThatDoTheSame() {
+        let rows = HelpOverlay.lines(LineEditor.defaultKeys.helpRows)
+        #expect(rows.contains { $0.keys == "C-a, Home" && $0.help == "start of line" })
+        #expect(rows.first?.heading == true && rows.first?.help == "Compose")
+    }
+
+    @Test func theIndicatorCountsDownAndCountsTheQueue() {
+        let spans = ConnectionIndicator.spans(.reconnecting(attempt: 2, nextTryAt: World.start.addingTimeInterval(2.2), reason: "x"),
+                                              queued: 3, now: World.start, theme: World.theme)
+        #expect(spans.map(\.text).joined() == " ◌ reconnecting in 3s (attempt 2) · 3 queued · F5 retry now")
+    }
+}
