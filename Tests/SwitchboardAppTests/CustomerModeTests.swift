@@ -14,9 +14,9 @@ import TerminalKit
         let lines = World.lines(mode)
         #expect(lines[1].contains("Your tickets (all) · 2"))
         #expect(lines[2].contains("#2 Charged twice"))
-        #expect(lines[3].contains("open · high · in the queue · 1m ago"))
+        #expect(lines[3].contains("open · high · shipping · in the queue · 1m ago"))
         #expect(lines[4].contains("#1 Where is my parcel?") && lines[4].hasSuffix(" 2"))
-        #expect(lines[5].contains("in progress · high · Alex Agent · 4m ago · Alex Agent: It is at the depot"))
+        #expect(lines[5].contains("in progress · high · shipping · Alex Agent · 4m ago · Alex Agent: It is at t…"))
         #expect(lines[23].hasPrefix(" ● connected"))
     }
 

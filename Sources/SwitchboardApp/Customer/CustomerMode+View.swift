@@ -106,7 +106,7 @@ extension CustomerMode {
 
     /// The second line of a ticket: status, priority, who has it, when, and (with room) the last message.
     private func detail(of ticket: Ticket, width: Int) -> String {
-        var parts = [Conversation.statusWord(ticket.status), ticket.priority.rawValue.lowercased(),
+        var parts = [Conversation.statusWord(ticket.status), ticket.priority.rawValue.lowercased(), ticket.category.rawValue.lowercased(),
                      ticket.assignedAgent.map { Sanitizer.clean($0.displayName) } ?? "in the queue", age(of: ticket)]
         if width >= 48, let last = ticket.lastMessage {
             let who = last.sender.id == me?.id ? "you" : Sanitizer.clean(last.sender.displayName)
