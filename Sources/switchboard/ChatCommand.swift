@@ -17,42 +17,24 @@ struct ChatCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The server. Default: the embedded server if one runs here, else the config's. Env: SWITCHBOARD_SERVER.",
-                               valueName: "URL"))
-    var server: String?
-
-    @Option(help: ArgumentHelp("Sign in as this user. Env: SWITCHBOARD_USER.", valueName: "NAME"))
-    var user: String?
-
-    @Flag(help: "Read the password from standard input (one line).")
-    var passwordStdin = false
-
-    @Option(name: .customLong("ca-file"), help: ArgumentHelp("Also trust the CA certificates in this PEM file.", valueName: "FILE"))
-    var caFile: String?
-
-    @Flag(help: "Accept any TLS certificate: for test servers only.")
-    var insecure = false
+    @OptionGroup var client: ClientOptions
 
     @Option(help: ArgumentHelp("A theme name or file. Env: SWITCHBOARD_THEME.", valueName: "NAME|PATH"))
     var theme: String?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let data = DataDirectory.default(environment: environment)
+        let data = client.dataDirectory(environment: environment)
         let (config, colours, problems) = TerminalClient.settings(themeFlag: theme)
-        let text = server ?? environment["SWITCHBOARD_SERVER"] ?? EmbeddedServerFile.read(in: data) ?? config.server
-            ?? "http://127.0.0.1:8080"
-        guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-            throw ValidationError("--server: an http:// or https:// address (got '\(text)')")
-        }
-        let username = user ?? environment["SWITCHBOARD_USER"] ?? config.user ?? ""
-        let password: String? = passwordStdin ? readLine(strippingNewline: true) : environment["SWITCHBOARD_PASSWORD"]
-        ClientConfig.remember(server: server ?? environment["SWITCHBOARD_SERVER"], user: username.isEmpty ? nil : username)
+        let url = try client.serverURL(environment: environment, configured: config.server)
+        let username = client.user ?? environment["SWITCHBOARD_USER"] ?? config.user ?? ""
+        let password: String? = client.passwordStdin ? readLine(strippingNewline: true) : environment["SWITCHBOARD_PASSWORD"]
+        ClientConfig.remember(server: client.server ?? environment["SWITCHBOARD_SERVER"], user: username.isEmpty ? nil : username)
 
         let terminal = try TerminalClient.start()
         let loop = EventLoop<AppEvent>()
         var settings = EffectRunner.Settings(server: url, dataDirectory: data)
-        settings.security = TransportSecurity(caFile: caFile, insecure: insecure)
+        settings.security = client.security
         settings.notifications = config.notifications
         let runner = EffectRunner(settings: settings, terminal: terminal, post: { loop.post($0) })
         let signingIn = !username.isEmpty ? await runner.resume(username: username, password: password) : false

@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
+import SwitchboardApp
 import SwitchboardClient
 import SwitchboardServer
 
 /// How a client command reaches a server and signs in.
 struct ClientOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The server (default http://127.0.0.1:8080). Env: SWITCHBOARD_SERVER.", valueName: "URL"))
+    @Option(help: ArgumentHelp("The server. Env: SWITCHBOARD_SERVER. Default: the embedded server running here (plain "
+                               + "`switchboard`), else the config file's, else http://127.0.0.1:8080.", valueName: "URL"))
     var server: String?
 
     @Option(help: ArgumentHelp("Sign in as this user. Env: SWITCHBOARD_USER.", valueName: "NAME"))
@@ -25,8 +27,11 @@ struct ClientOptions: ParsableArguments {
         valueName: "DIR"))
     var dataDirectory: String?
 
-    func serverURL(environment: [String: String]) throws -> URL {
-        let text = server ?? environment["SWITCHBOARD_SERVER"] ?? "http://127.0.0.1:8080"
+    /// The server: the flag, the environment, the embedded server running on this machine, the
+    /// config's (`configured`), else 127.0.0.1:8080.
+    func serverURL(environment: [String: String], configured: String? = nil) throws -> URL {
+        let text = server ?? environment["SWITCHBOARD_SERVER"] ?? EmbeddedServerFile.read(in: dataDirectory(environment: environment))
+            ?? configured ?? "http://127.0.0.1:8080"
         guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
             throw ValidationError("--server: an http:// or https:// address (got '\(text)')")
         }
@@ -42,11 +47,15 @@ struct ClientOptions: ParsableArguments {
 
     var security: TransportSecurity { TransportSecurity(caFile: caFile, insecure: insecure) }
 
+    /// Where the outbox, kept logins and the embedded server's address live.
+    func dataDirectory(environment: [String: String]) -> URL {
+        (dataDirectory ?? environment["SWITCHBOARD_DATA_DIR"]).map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) }
+            ?? DataDirectory.default(environment: environment)
+    }
+
     /// The outbox file, shared by every client command on this machine (rows are kept per account).
     func outboxFile(environment: [String: String]) -> URL {
-        let directory = (dataDirectory ?? environment["SWITCHBOARD_DATA_DIR"])
-            .map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) } ?? DataDirectory.default(environment: environment)
-        return directory.appendingPathComponent("outbox.sqlite")
+        dataDirectory(environment: environment).appendingPathComponent("outbox.sqlite")
     }
 }
 
