@@ -119,7 +119,7 @@ static void crash(int signal_number) {
     if (started) {
         started = 0;
         endwin();
-        sb_write_raw("\033[?2004l\033[?1000l\033[?1006l");
+        sb_write_raw("\033[?2004l\033[?1004l\033[?1000l\033[?1006l");
     }
     signal(signal_number, SIG_DFL);
     raise(signal_number);

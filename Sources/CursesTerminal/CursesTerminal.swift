@@ -112,7 +112,7 @@ public final class CursesTerminal: Display, @unchecked Sendable {
     // MARK: The terminal thread
 
     private func runOnTerminalThread() {
-        sb_write_raw("\u{1B}[?2004h") // bracketed paste on
+        sb_write_raw("\u{1B}[?2004h\u{1B}[?1004h") // bracketed paste and focus reports on
         let decoder = KeyDecoder()
         var last: Screen?
         updateSize()
@@ -140,7 +140,7 @@ public final class CursesTerminal: Display, @unchecked Sendable {
                 }
             }
         }
-        sb_write_raw("\u{1B}[?2004l")
+        sb_write_raw("\u{1B}[?2004l\u{1B}[?1004l")
         sb_stop()
         finished.signal()
     }
@@ -219,7 +219,7 @@ public final class CursesTerminal: Display, @unchecked Sendable {
         guard FileManager.default.createFile(atPath: file.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
         else { return nil }
         let editor = ProcessInfo.processInfo.environment["VISUAL"] ?? ProcessInfo.processInfo.environment["EDITOR"] ?? "vi"
-        sb_write_raw("\u{1B}[?2004l")
+        sb_write_raw("\u{1B}[?2004l\u{1B}[?1004l")
         sb_stop()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -230,7 +230,7 @@ public final class CursesTerminal: Display, @unchecked Sendable {
             if process.terminationStatus == 0 { edited = try? String(contentsOf: file, encoding: .utf8) }
         }
         _ = sb_start()
-        sb_write_raw("\u{1B}[?2004h")
+        sb_write_raw("\u{1B}[?2004h\u{1B}[?1004h")
         sb_clear()
         updateSize()
         return edited

@@ -91,6 +91,8 @@ final class KeyDecoder {
             switch parameters {
             case "200~": return .paste(paste())
             case "Z": return .key(.backTab)
+            case "I": return .focus(true)
+            case "O": return .focus(false)
             default: return nil // a sequence ncurses did not know: dropped, never typed
             }
         case .character(let value):

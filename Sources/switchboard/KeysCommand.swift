@@ -89,6 +89,8 @@ struct KeysProgram: TerminalProgram {
             log.append("mouse \(mouse.kind) at \(mouse.x),\(mouse.y)")
         case .resize(let width, let height):
             log.append("resize \(width)×\(height)")
+        case .focus(let gained):
+            log.append(gained ? "focus in" : "focus out")
         }
         if log.count > 500 { log.removeFirst(log.count - 500) }
         return true

@@ -68,6 +68,19 @@ import TerminalKit
         #expect(World.lines(mode)[2].contains("Alex Agent ● online"))
     }
 
+    /// A reply while the window is in the background rings (and is not marked read); back in
+    /// front, what is on screen is read.
+    @Test func anUnfocusedWindowIsToldAndReadsNothing() {
+        var mode = World.mode(tickets: [World.ticket(1, "Parcel")])
+        _ = mode.update(.key(.enter))
+        _ = mode.update(.event(.page(ticketId: 1, MessagePage(items: [], hasMore: false), older: false)))
+        _ = mode.update(.focus(false))
+        let reply = World.message(1, "Your parcel is here", minutesAgo: 0)
+        let effects = mode.update(.event(.realtime(.server(.receiveMessage(ticketId: 1, message: reply)))))
+        #expect(effects == [.notify(title: "Alex Agent on #1", body: "Your parcel is here")])
+        #expect(mode.update(.focus(true)) == [.markRead(ticketId: 1, upToSeq: 1)])
+    }
+
     @Test func peerTextCannotReachTheTerminalRaw() {
         var mode = World.mode(tickets: [World.ticket(1, "Parcel \u{1B}[2J")])
         _ = mode.update(.key(.enter))

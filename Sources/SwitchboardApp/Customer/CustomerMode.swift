@@ -33,6 +33,8 @@ public struct CustomerMode: Equatable, Sendable {
     public internal(set) var toasts = Toasts()
     public internal(set) var now: Date
     public internal(set) var size: (width: Int, height: Int)
+    /// Whether the terminal window has the focus (as far as it says; assumed until told).
+    public internal(set) var focused = true
     public var keys = CustomerAction.defaultKeys
     /// Started from the launcher: F10 goes back to it.
     public let fromLauncher: Bool
@@ -109,6 +111,8 @@ public struct CustomerMode: Equatable, Sendable {
             effects += typingTimeout()
         case .resize(let width, let height):
             size = (width, height)
+        case .focus(let gained):
+            focused = gained
         case .event(let event):
             effects += receive(event)
         case .key(let key):
@@ -256,7 +260,8 @@ public struct CustomerMode: Equatable, Sendable {
         case .receiveMessage(let id, let message):
             guard tickets.contains(where: { $0.id == id }) else { break }
             let fromOthers = message.sender.id != me?.id
-            let watching = chat?.ticket.id == id && chatVisible && chat?.isAtBottom == true
+            // Someone looking at the chat sees the reply; anyone else is told of it.
+            let watching = focused && chat?.ticket.id == id && chatVisible && chat?.isAtBottom == true
             changeTickets { tickets in
                 guard let index = tickets.firstIndex(where: { $0.id == id }) else { return }
                 if tickets[index].lastMessage.map({ $0.seq < message.seq }) ?? true { tickets[index].lastMessage = message }
@@ -337,7 +342,8 @@ public struct CustomerMode: Equatable, Sendable {
 
     /// What is on screen in the open chat is read.
     mutating func readMarks() -> [Effect] {
-        guard phase == .main, let open = chat, chatVisible, helpOffset == nil, form == nil else { return [] }
+        // Read means on screen, in a window someone is looking at.
+        guard phase == .main, focused, let open = chat, chatVisible, helpOffset == nil, form == nil else { return [] }
         let others = open.timeline.messages.filter { $0.sender.id != me?.id }
         let visible = Set(open.visibleSeqs)
         guard let newest = others.filter({ open.isAtBottom || visible.contains($0.seq) }).map(\.seq).max(),

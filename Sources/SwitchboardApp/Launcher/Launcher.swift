@@ -101,7 +101,7 @@ public struct Launcher: Equatable, Sendable {
             }
         case .event(.notice(let text)):
             toasts.show(text, kind: .error, now: now)
-        case .paste, .event:
+        case .paste, .event, .focus:
             break
         }
         return .stay

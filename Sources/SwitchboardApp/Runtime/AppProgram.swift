@@ -40,6 +40,7 @@ public struct AppProgram: TerminalProgram {
         case .input(.paste(let text)): .paste(text)
         case .input(.mouse(let mouse)): .mouse(mouse)
         case .input(.resize(let width, let height)): .resize(width: width, height: height)
+        case .input(.focus(let gained)): .focus(gained)
         }
         switch current {
         case .launcher(var screen):

@@ -63,6 +63,8 @@ public enum ModeInput: Equatable, Sendable {
     case paste(String)
     case mouse(MouseEvent)
     case resize(width: Int, height: Int)
+    /// The terminal window gained or lost the focus.
+    case focus(Bool)
     case tick(Date)
     case event(AppEvent)
 }

@@ -109,4 +109,6 @@ public enum InputEvent: Hashable, Sendable {
     case paste(String)
     case mouse(MouseEvent)
     case resize(width: Int, height: Int)
+    /// The terminal window gained (true) or lost the focus (mode 1004; not every terminal says).
+    case focus(Bool)
 }
