@@ -105,6 +105,8 @@ import Testing
         _ = try await agent.api.claim(ticket: 1)
         await agent.connection.join(1, sinceSeq: 0)
         try await tmux.waitFor("who has it") { $0.contains("Alex Agent ● online") || $0.contains("Alex Agent ○ away") }
+        await agent.connection.typing(in: 1, active: true)
+        try await tmux.waitFor("the agent typing") { $0.contains("Alex Agent is typing…") }
         try await agent.connection.send("Hello Dana, which lamp is it?", to: 1)
         try await tmux.waitFor("the agent's message") { $0.contains("Hello Dana, which lamp is it?") }
 
