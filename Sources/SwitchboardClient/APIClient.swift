@@ -235,6 +235,8 @@ public actor APIClient {
 
     public func dashboard() async throws(APIError) -> Dashboard { try await call(.GET, "/api/admin/support/dashboard") }
     public func agents() async throws(APIError) -> [AgentLoad] { try await call(.GET, "/api/admin/support/agents") }
+    /// Every agent and admin with their load, as any agent may read it (for transfer by name).
+    public func colleagues() async throws(APIError) -> [AgentLoad] { try await call(.GET, "/api/agents") }
 
     public func setAgent(_ id: Int, _ request: AgentStatusRequest) async throws(APIError) -> AgentLoad {
         try await call(.PUT, "/api/admin/support/agents/\(id)/status", body: request)

@@ -24,24 +24,11 @@ struct ChatCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let data = client.dataDirectory(environment: environment)
-        let (config, colours, problems) = TerminalClient.settings(themeFlag: theme)
-        let url = try client.serverURL(environment: environment, configured: config.server)
-        let username = client.user ?? environment["SWITCHBOARD_USER"] ?? config.user ?? ""
-        let password: String? = client.passwordStdin ? readLine(strippingNewline: true) : environment["SWITCHBOARD_PASSWORD"]
-        ClientConfig.remember(server: client.server ?? environment["SWITCHBOARD_SERVER"], user: username.isEmpty ? nil : username)
-
-        let terminal = try TerminalClient.start()
-        let loop = EventLoop<AppEvent>()
-        var settings = EffectRunner.Settings(server: url, dataDirectory: data)
-        settings.security = client.security
-        settings.notifications = config.notifications
-        let runner = EffectRunner(settings: settings, terminal: terminal, post: { loop.post($0) })
-        let signingIn = !username.isEmpty ? await runner.resume(username: username, password: password) : false
-        let mode = CustomerMode(server: url.absoluteString, username: username, signingIn: signingIn,
-                                size: terminal.size, now: Date())
-        var program = AppProgram(current: .customer(mode), theme: colours, runner: runner, config: config)
-        for problem in problems { loop.post(.notice(problem)) }
-        await TerminalClient.run(&program, loop: loop, on: terminal, runner: runner)
+        let session = try TerminalSession(client: client, theme: theme, environment: environment)
+        let signingIn = !session.username.isEmpty ? await session.runner.resume(username: session.username, password: session.password) : false
+        let mode = CustomerMode(server: session.server.absoluteString, username: session.username, signingIn: signingIn,
+                                size: session.terminal.size, now: Date())
+        var program = AppProgram(current: .customer(mode), theme: session.theme, runner: session.runner, config: session.config)
+        await session.run(&program)
     }
 }

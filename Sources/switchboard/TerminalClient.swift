@@ -33,3 +33,40 @@ enum TerminalClient {
         return (config, choice.theme, problems + KeyBindings.problems(config.keys, file: file) + [choice.warning].compactMap { $0 })
     }
 }
+
+/// What `chat` and `console` set up alike: settings, server, who signs in, the terminal, the
+/// event loop and the runner.
+struct TerminalSession {
+    let config: ClientConfig
+    let theme: Theme
+    let server: URL
+    let username: String
+    let password: String?
+    let terminal: CursesTerminal
+    let loop = EventLoop<AppEvent>()
+    let runner: EffectRunner
+    private let problems: [String]
+
+    init(client: ClientOptions, theme themeFlag: String?, environment: [String: String]) throws {
+        let (config, theme, problems) = TerminalClient.settings(themeFlag: themeFlag)
+        self.config = config
+        self.theme = theme
+        self.problems = problems
+        server = try client.serverURL(environment: environment, configured: config.server)
+        username = client.user ?? environment["SWITCHBOARD_USER"] ?? config.user ?? ""
+        password = client.passwordStdin ? readLine(strippingNewline: true) : environment["SWITCHBOARD_PASSWORD"]
+        ClientConfig.remember(server: client.server ?? environment["SWITCHBOARD_SERVER"], user: username.isEmpty ? nil : username)
+        terminal = try TerminalClient.start()
+        var settings = EffectRunner.Settings(server: server, dataDirectory: client.dataDirectory(environment: environment))
+        settings.security = client.security
+        settings.notifications = config.notifications
+        let loop = self.loop
+        runner = EffectRunner(settings: settings, terminal: terminal, post: { loop.post($0) })
+    }
+
+    /// Runs the program until it ends, with the config's problems shown first.
+    func run(_ program: inout AppProgram) async {
+        for problem in problems { loop.post(.notice(problem)) }
+        await TerminalClient.run(&program, loop: loop, on: terminal, runner: runner)
+    }
+}

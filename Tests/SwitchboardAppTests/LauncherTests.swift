@@ -17,7 +17,7 @@ import TerminalKit
         let lines = Self.launcher().view(theme: World.theme).screen.lines
         let text = lines.joined(separator: "\n")
         #expect(text.contains("A support server is running on this machine: http://127.0.0.1:40123"))
-        #expect(text.contains("1  Customer") && text.contains("2  Agent console  (coming)") && text.contains("3  Tester  (coming)"))
+        #expect(text.contains("1  Customer") && text.contains("2  Agent console\n") && text.contains("3  Tester  (coming)"))
         #expect(text.contains("Demo accounts — password 'switchboard':") && text.contains("customer  Casey Customer    customer"))
         #expect(text.contains("switchboard chat --user agent"))
         #expect(lines.allSatisfy { TextWidth.of($0) <= 80 })
@@ -25,8 +25,9 @@ import TerminalKit
 
     @Test func onlyReadyModesStartAndTheOthersSaySo() {
         var launcher = Self.launcher()
-        #expect(launcher.update(.key(.char("2"))) == .stay)
-        #expect(launcher.view(theme: World.theme).screen.lines.joined().contains("Agent console is not built yet"))
+        #expect(launcher.update(.key(.char("3"))) == .stay)
+        #expect(launcher.view(theme: World.theme).screen.lines.joined().contains("Tester is not built yet"))
+        #expect(launcher.update(.key(.char("2"))) == .pick(.console))
         #expect(launcher.update(.key(.char("1"))) == .pick(.customer))
         #expect(launcher.update(.key(.up)) == .stay)
         #expect(launcher.update(.key(.enter)) == .pick(.customer))

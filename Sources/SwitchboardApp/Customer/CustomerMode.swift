@@ -203,6 +203,8 @@ public struct CustomerMode: Equatable, Sendable {
         case .notice(let text):
             toasts.show(text, kind: .error, now: now)
             return []
+        case .agents, .canned:
+            return [] // the console's
         }
     }
 
@@ -230,6 +232,8 @@ public struct CustomerMode: Equatable, Sendable {
             toasts.show(error.sentence, kind: .error, now: now)
         case .outbox:
             toasts.show("The message was not saved to send: \(error.sentence)", kind: .error, now: now)
+        case .agents, .canned, .ticketAction:
+            toasts.show(error.sentence, kind: .error, now: now)
         }
         return []
     }

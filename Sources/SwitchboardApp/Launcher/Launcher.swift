@@ -55,12 +55,12 @@ public struct Launcher: Equatable, Sendable {
     static func summary(_ choice: Choice) -> String {
         switch choice {
         case .customer: "open tickets and chat with support, as the demo customer"
-        case .console: "the agents' queue, chat tabs and dashboard (a later release)"
+        case .console: "the queue, chats in tabs, notes and canned responses, as the demo agent"
         case .tester: "frames by hand, as several users at once (a later release)"
         }
     }
 
-    static func isReady(_ choice: Choice) -> Bool { choice == .customer }
+    static func isReady(_ choice: Choice) -> Bool { choice != .tester }
 
     public static let keys = KeyMap<String>([
         .init([.up], "move", help: "choose", group: "Launcher"),
@@ -109,7 +109,7 @@ public struct Launcher: Equatable, Sendable {
 
     private mutating func pick(_ choice: Choice) -> Outcome {
         guard Self.isReady(choice) else {
-            toasts.show("\(Self.title(choice)) is not built yet: it comes in a later release. Customer works today.", kind: .error, now: now)
+            toasts.show("\(Self.title(choice)) is not built yet: it comes in a later release.", kind: .error, now: now)
             return .stay
         }
         return .pick(choice)

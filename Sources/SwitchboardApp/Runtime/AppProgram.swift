@@ -11,6 +11,7 @@ public struct AppProgram: TerminalProgram {
     public enum Current: Equatable, Sendable {
         case launcher(Launcher)
         case customer(CustomerMode)
+        case console(ConsoleMode)
     }
 
     public private(set) var current: Current
@@ -29,6 +30,10 @@ public struct AppProgram: TerminalProgram {
         if case .customer(var mode) = current {
             KeyBindings.apply(config.keys, to: &mode)
             self.current = .customer(mode)
+        }
+        if case .console(var mode) = current {
+            KeyBindings.apply(config.keys, to: &mode)
+            self.current = .console(mode)
         }
     }
 
@@ -50,36 +55,58 @@ public struct AppProgram: TerminalProgram {
             case .stay: return true
             case .quit: return false
             case .pick(let choice):
-                guard choice == .customer else { return true }
-                var mode = CustomerMode(server: screen.server, username: "customer", signingIn: true, fromLauncher: true,
-                                        size: screen.size, now: screen.now)
-                KeyBindings.apply(editorBindings, to: &mode)
-                current = .customer(mode)
-                // The launcher's customer is the demo account; a kept login is used first.
+                let username: String
+                switch choice {
+                case .customer:
+                    username = "customer"
+                    var mode = CustomerMode(server: screen.server, username: username, signingIn: true, fromLauncher: true,
+                                            size: screen.size, now: screen.now)
+                    KeyBindings.apply(editorBindings, to: &mode)
+                    current = .customer(mode)
+                case .console:
+                    username = "agent"
+                    var mode = ConsoleMode(server: screen.server, username: username, signingIn: true, fromLauncher: true,
+                                           size: screen.size, now: screen.now)
+                    KeyBindings.apply(editorBindings, to: &mode)
+                    current = .console(mode)
+                case .tester:
+                    return true
+                }
+                // The launcher's modes sign in as the demo accounts; a kept login is used first.
                 let runner = self.runner, password = screen.password
-                Task { _ = await runner.resume(username: "customer", password: password) }
+                Task { _ = await runner.resume(username: username, password: password) }
                 return true
             }
         case .customer(var mode):
             let effects = mode.update(input)
             current = .customer(mode)
-            if effects.contains(.quit) { return false }
-            if effects.contains(.backToLauncher), var launcher {
-                let runner = self.runner
-                Task { await runner.stop() }
-                _ = launcher.update(.resize(width: mode.size.width, height: mode.size.height))
-                current = .launcher(launcher)
-                return true
-            }
-            runner.perform(effects)
+            return carryOut(effects, size: mode.size)
+        case .console(var mode):
+            let effects = mode.update(input)
+            current = .console(mode)
+            return carryOut(effects, size: mode.size)
+        }
+    }
+
+    /// Quitting and going back to the launcher are the program's; the rest goes to the runner.
+    private mutating func carryOut(_ effects: [Effect], size: (width: Int, height: Int)) -> Bool {
+        if effects.contains(.quit) { return false }
+        if effects.contains(.backToLauncher), var launcher {
+            let runner = self.runner
+            Task { await runner.stop() }
+            _ = launcher.update(.resize(width: size.width, height: size.height))
+            current = .launcher(launcher)
             return true
         }
+        runner.perform(effects)
+        return true
     }
 
     public func view(width: Int, height: Int) -> (screen: Screen, cursor: (x: Int, y: Int)?) {
         switch current {
         case .launcher(let launcher): launcher.view(theme: theme)
         case .customer(let mode): mode.view(theme: theme)
+        case .console(let mode): mode.view(theme: theme)
         }
     }
 }
@@ -94,8 +121,16 @@ public enum KeyBindings {
         }
     }
 
+    public static func apply(_ bindings: [ClientConfig.KeyBinding], to mode: inout ConsoleMode) {
+        for binding in bindings {
+            if let action = ConsoleAction(rawValue: binding.action) { mode.keys.rebind(action, to: binding.keys) }
+            else if let action = EditAction(rawValue: binding.action) { mode.editorKeys.rebind(action, to: binding.keys) }
+        }
+    }
+
     public static func problems(_ bindings: [ClientConfig.KeyBinding], file: String) -> [String] {
-        bindings.filter { CustomerAction(rawValue: $0.action) == nil && EditAction(rawValue: $0.action) == nil }
+        bindings.filter { CustomerAction(rawValue: $0.action) == nil && ConsoleAction(rawValue: $0.action) == nil
+            && EditAction(rawValue: $0.action) == nil }
             .map { "\(file):\($0.line): unknown action '\($0.action)'" }
     }
 }

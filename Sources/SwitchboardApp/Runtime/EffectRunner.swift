@@ -58,7 +58,7 @@ public actor EffectRunner {
     public nonisolated func perform(_ effects: [Effect]) {
         for effect in effects {
             switch effect {
-            case .join, .leave, .send, .retry, .discard, .markRead, .typing, .reconnectNow:
+            case .join, .leave, .send, .retry, .discard, .markRead, .typing, .reconnectNow, .setAvailability:
                 ordered.yield(effect)
             case .quit, .backToLauncher:
                 break // the program's own business
@@ -138,6 +138,27 @@ public actor EffectRunner {
                 guard let api else { return }
                 do { post(.page(ticketId: id, try await api.messages(ticket: id, beforeSeq: before, limit: 50), older: true)) }
                 catch { post(.failed(.messages(ticketId: id), error)) }
+            case .loadQueue:
+                guard let api else { return }
+                do { post(.tickets(try await Self.activeTickets(api))) } catch { post(.failed(.tickets, error)) }
+            case .loadAgents:
+                guard let api else { return }
+                do { post(.agents(try await api.colleagues())) } catch { post(.failed(.agents, error)) }
+            case .loadCanned:
+                guard let api else { return }
+                do { post(.canned(try await api.cannedResponses())) } catch { post(.failed(.canned, error)) }
+            case .claim(let id):
+                guard let api else { return }
+                do { post(.ticketChanged(try await api.claim(ticket: id))) } catch { post(.failed(.ticketAction(ticketId: id), error)) }
+            case .updateTicket(let id, let request):
+                guard let api else { return }
+                do { post(.ticketChanged(try await api.updateTicket(id, request))) } catch { post(.failed(.ticketAction(ticketId: id), error)) }
+            case .transfer(let id, let agent):
+                guard let api else { return }
+                do { post(.ticketChanged(try await api.transfer(ticket: id, to: agent))) } catch { post(.failed(.ticketAction(ticketId: id), error)) }
+            case .escalate(let id, let request):
+                guard let api else { return }
+                do { post(.ticketChanged(try await api.escalate(ticket: id, request))) } catch { post(.failed(.ticketAction(ticketId: id), error)) }
             case .openEditor(let text):
                 post(.edited(await terminal?.editExternally(text)))
             case .notify(let title, let body):
@@ -160,10 +181,11 @@ public actor EffectRunner {
         case .join(let id, let since): await connection.join(id, sinceSeq: since)
         case .leave(let id): await connection.leave(id)
         case .markRead(let id, let seq): await connection.markRead(id, upToSeq: seq)
-        case .typing(let id, let active): await connection.typing(in: id, active: active)
+        case .typing(let id, let active, let note): await connection.typing(in: id, active: active, isInternal: note)
+        case .setAvailability(let status): await connection.setStatus(status)
         case .reconnectNow: await connection.retryNow()
-        case .send(let id, let text):
-            do { try await connection.send(text, to: id) } catch { post(.failed(.outbox, Self.apiError(error))) }
+        case .send(let id, let text, let note):
+            do { try await connection.send(text, to: id, isInternal: note) } catch { post(.failed(.outbox, Self.apiError(error))) }
         case .retry(let id):
             do { try await connection.retry(id) } catch { post(.failed(.outbox, Self.apiError(error))) }
         case .discard(let id):
@@ -171,6 +193,17 @@ public actor EffectRunner {
         default: break
         }
         await reportOutbox()
+    }
+
+    /// Every open and in-progress ticket, page by page (at most 40 pages of 100).
+    static func activeTickets(_ api: APIClient) async throws(APIError) -> [Ticket] {
+        var all: [Ticket] = []
+        for page in 0..<40 {
+            let found = try await api.tickets(["status": "OPEN,IN_PROGRESS", "size": "100", "page": String(page), "sort": "-updatedAt"])
+            all += found.items
+            if all.count >= found.total || found.items.isEmpty { break }
+        }
+        return all
     }
 
     static func apiError(_ error: any Error) -> APIError {

@@ -38,6 +38,8 @@ public struct Conversation: Equatable, Sendable {
     public var timeZone: TimeZone
     /// The keys that retry or discard a failed message, as the mode binds them.
     public var failureHint = "M-r retry, M-x discard"
+    /// What an empty conversation says (the customer is told an agent answers; an agent is not).
+    public var emptyHint = "No replies yet — write below; an agent answers here."
 
     public init(ticket: Ticket, me: UserRef, timeZone: TimeZone = .current) {
         self.ticket = ticket
@@ -49,7 +51,7 @@ public struct Conversation: Equatable, Sendable {
         a.ticket == b.ticket && a.timeline == b.timeline && a.systemLines == b.systemLines && a.offset == b.offset
             && a.firstUnseenSeq == b.firstUnseenSeq && a.unseen == b.unseen && a.search == b.search
             && a.loadingOlder == b.loadingOlder && a.readSent == b.readSent && a.area == b.area && a.timeZone == b.timeZone
-            && a.failureHint == b.failureHint
+            && a.failureHint == b.failureHint && a.emptyHint == b.emptyHint
     }
 
     public var isAtBottom: Bool { offset == 0 }
@@ -204,7 +206,7 @@ public struct Conversation: Equatable, Sendable {
         items.sort { $0.date < $1.date }
         items += timeline.outgoing.map(Item.outgoing)
         var lines: [Line] = []
-        var lastDay: DateComponents?, lastSender: Int?, lastDate: Date?
+        var lastDay: DateComponents?, lastSender: Int?, lastDate: Date?, lastInternal = false
         let query = conversation.search?.query.lowercased()
         let currentHit = conversation.search.flatMap { $0.hits.indices.contains($0.current) ? $0.hits[$0.current] : nil }
         for item in items {
@@ -232,18 +234,21 @@ public struct Conversation: Equatable, Sendable {
                 }
                 let mine = message.sender.id == timeline.me.id
                 let pause = lastDate.map { message.timestamp.timeIntervalSince($0) > 600 } ?? true
-                if message.sender.id != lastSender || pause {
+                if message.sender.id != lastSender || pause || message.internal != lastInternal {
                     let name = mine ? "You" : Sanitizer.clean(message.sender.displayName)
                     let marker = message.seq == currentHit ? "▶ " : ""
-                    lines.append(Line(spans: [Span(marker + name, (mine ? theme[.ownMessage] : theme[.otherMessage]).with(bold: true)),
-                                             Span("  " + time(message.timestamp, calendar: calendar), theme[.timestamp])],
-                                      seq: message.seq))
+                    var header = [Span(marker + name, (mine ? theme[.ownMessage] : theme[.otherMessage]).with(bold: true)),
+                                  Span("  " + time(message.timestamp, calendar: calendar), theme[.timestamp])]
+                    // Notes are marked in words too, not only by their style: agents only, never the customer.
+                    if message.internal { header.append(Span("  ✎ internal note", theme[.note].with(bold: true))) }
+                    lines.append(Line(spans: header, seq: message.seq))
                 }
                 let mark = timeline.delivery(of: message).map { deliveryMark($0) }
                 lines += body(message.message, width: width, style: message.internal ? theme[.note] : theme[.text],
                               query: query, theme: theme, seq: message.seq, mark: mark)
                 lastSender = message.sender.id
                 lastDate = message.timestamp
+                lastInternal = message.internal
             case .outgoing(let message):
                 if lastSender != timeline.me.id {
                     lines.append(Line(spans: [Span("You", theme[.ownMessage].with(bold: true)),
@@ -355,7 +360,7 @@ public struct Conversation: Equatable, Sendable {
             screen.put(hint, x: rect.x + max(0, rect.width - TextWidth.of(hint) - 1), y: rect.maxY - 1, style: theme[.badge], limit: rect.width)
         }
         if timeline.messages.isEmpty && timeline.outgoing.isEmpty && !loadingOlder && rect.height > shown.count + 2 {
-            let hint = "No replies yet — write below; an agent answers here."
+            let hint = emptyHint
             screen.put(hint, x: rect.x + max(0, (rect.width - TextWidth.of(hint)) / 2), y: rect.maxY - shown.count - 2, style: theme[.muted])
         }
     }

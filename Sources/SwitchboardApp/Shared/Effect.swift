@@ -19,11 +19,21 @@ public enum Effect: Equatable, Sendable {
     case loadOlder(ticketId: Int, beforeSeq: Int)
     case join(ticketId: Int, sinceSeq: Int?)
     case leave(ticketId: Int)
-    case send(ticketId: Int, text: String)
+    /// `note`: an internal note, for agents only.
+    case send(ticketId: Int, text: String, note: Bool = false)
     case retry(clientMessageId: String)
     case discard(clientMessageId: String)
     case markRead(ticketId: Int, upToSeq: Int)
-    case typing(ticketId: Int, active: Bool)
+    case typing(ticketId: Int, active: Bool, note: Bool = false)
+    // Agents' work on tickets
+    case loadQueue
+    case loadAgents
+    case loadCanned
+    case claim(ticketId: Int)
+    case updateTicket(ticketId: Int, UpdateTicketRequest)
+    case transfer(ticketId: Int, agentId: Int)
+    case escalate(ticketId: Int, EscalateRequest)
+    case setAvailability(AgentStatus)
     // The connection and the terminal
     case reconnectNow
     case openEditor(String)
@@ -35,6 +45,7 @@ public enum Effect: Equatable, Sendable {
 /// Which request an answer is about, so a mode puts its error in the right place.
 public enum Request: Equatable, Sendable {
     case signIn, register, tickets, openTicket, setStatus(ticketId: Int), messages(ticketId: Int), outbox
+    case agents, canned, ticketAction(ticketId: Int)
 }
 
 /// What comes back to a mode: results of its effects, and the connection's news.
@@ -55,6 +66,8 @@ public enum AppEvent: Equatable, Sendable {
     case failed(Request, APIError)
     /// Something to tell the user once (a config problem at start).
     case notice(String)
+    case agents([AgentLoad])
+    case canned([CannedResponse])
 }
 
 /// One thing that reaches a mode's `update`. `tick` carries the time, so modes read no clock.

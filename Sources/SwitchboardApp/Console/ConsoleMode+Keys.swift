@@ -1,0 +1,435 @@
+import Foundation
+import SwitchboardClient
+import SwitchboardProtocol
+import TerminalKit
+
+extension ConsoleMode {
+    mutating func press(_ key: Key) -> [Effect] {
+        if case .signIn(var screen) = phase {
+            if key == .ctrl("c") || key == .ctrl("q") { return [.quit] }
+            let outcome = screen.handle(key, limits: limits)
+            phase = .signIn(screen)
+            switch outcome {
+            case .editing: return []
+            case .submit(let effect): return [effect]
+            case .cancelled: return fromLauncher ? [.backToLauncher] : [.quit]
+            }
+        }
+        if helpOffset != nil { return helpKey(key) }
+        if confirm != nil { return confirmKey(key) }
+        if picker != nil { return pickerKey(key) }
+        if searchPrompt != nil { return searchKey(key) }
+        let editorEmpty = currentTab?.editor.isEmpty ?? true
+        if focus == .queue, editorEmpty, key == .char("?") {
+            helpOffset = 0
+            return []
+        }
+        if let action = action(for: key, editorEmpty: editorEmpty) { return perform(action) }
+        if focus == .queue, editorEmpty {
+            if queue.handle(key, pageSize: max(1, ((layout.queue?.height ?? 4) - 2) / 2)) { return [] }
+            if key == .enter {
+                let shown = shownQueue
+                return shown.indices.contains(queue.selected) ? openTab(shown[queue.selected].id) : []
+            }
+        }
+        if focus == .chat, editorEmpty, let hits = currentTab?.conversation.search?.hits, !hits.isEmpty,
+           key == .char("n") || key == .char("N"), let index = current {
+            tabs[index].conversation.nextHit(forward: key == .char("n"))
+            return []
+        }
+        return edit(key)
+    }
+
+    /// The console's binding for `key` here: queue keys only with the focus on the queue and
+    /// nothing typed; Tab completes when a command, name or emoji is being typed.
+    private func action(for key: Key, editorEmpty: Bool) -> ConsoleAction? {
+        guard case .action(let action) = keys.resolve(key) else { return nil }
+        let queueOnly = keys.bindings.first { $0.keys == [key] }?.group == "Queue"
+        if queueOnly && (focus != .queue || !editorEmpty) { return nil }
+        if action == .focusNext, focus == .chat, completable { return nil }
+        return action
+    }
+
+    private var completable: Bool {
+        guard let text = currentTab?.editor.text else { return false }
+        let word = text.split(separator: " ", omittingEmptySubsequences: false).last.map(String.init) ?? ""
+        return text.hasPrefix("/") || word.hasPrefix(":")
+    }
+
+    mutating func perform(_ action: ConsoleAction) -> [Effect] {
+        switch action {
+        case .quit: return [.quit]
+        case .help: helpOffset = 0
+        case .launcher: return fromLauncher ? [.backToLauncher] : []
+        case .retryConnection:
+            toasts.show("Reconnecting…", now: now)
+            return [.reconnectNow]
+        case .focusNext:
+            if tabs.isEmpty { toasts.show("No chat open: Enter on a ticket opens one", now: now) } else {
+                focus = focus == .queue ? .chat : .queue
+                if focus == .chat, current == nil { select(0) }
+            }
+        case .focusPrevious: focus = .queue
+        case .tab1, .tab2, .tab3, .tab4, .tab5, .tab6, .tab7, .tab8, .tab9:
+            let index = ConsoleAction.numbered.firstIndex(of: action) ?? 0
+            if tabs.indices.contains(index) { select(index) } else { toasts.show("There is no tab \(index + 1)", now: now) }
+        case .nextTab: if let at = current, !tabs.isEmpty { select((at + 1) % tabs.count) }
+        case .previousTab: if let at = current, !tabs.isEmpty { select((at + tabs.count - 1) % tabs.count) }
+        case .closeTab: if let at = current { closeTab(at) }
+        case .hottestTab:
+            if let index = Hotlist.hottest(tabs, besides: current) { select(index) } else { toasts.show("Nothing waits for you", now: now) }
+        case .noteMode:
+            guard let index = current else { return [] }
+            tabs[index].noteMode.toggle()
+            focus = .chat
+        case .canned: openPicker(matching: "")
+        case .panel: panelShown.toggle()
+        case .availability:
+            let next: AgentStatus = switch availability {
+            case .online: .busy
+            case .busy: .away
+            default: .online
+            }
+            return setAvailability(next)
+        case .back:
+            if let index = current, tabs[index].conversation.search != nil { tabs[index].conversation.search = nil }
+            else if let index = current, tabs[index].noteMode { tabs[index].noteMode = false }
+            else if panelShown { panelShown = false }
+            else { focus = .queue }
+        case .scrollUp: return scroll(by: chatPage)
+        case .scrollDown: return scroll(by: -chatPage)
+        case .scrollTop: return scroll(by: 1_000_000)
+        case .scrollBottom: if let index = current { tabs[index].conversation.scrollToBottom() }
+        case .search: if current != nil { searchPrompt = LineEditor() }
+        case .retryMessage: return failed.map { .retry(clientMessageId: $0) }
+        case .discardMessage: return failed.map { .discard(clientMessageId: $0) }
+        case .nextSection, .previousSection:
+            let all = QueueSection.allCases
+            section = all[(section.rawValue + (action == .nextSection ? 1 : all.count - 1)) % all.count]
+            queue.resize(to: shownQueue.count)
+            queue.select(0)
+        case .claim:
+            let shown = shownQueue
+            guard shown.indices.contains(queue.selected) else { return [] }
+            return claim(shown[queue.selected].id)
+        case .refresh: return [.loadQueue, .loadAgents]
+        }
+        return []
+    }
+
+    private var chatPage: Int { max(1, (currentTab?.conversation.area.height ?? 10) - 2) }
+
+    private mutating func scroll(by lines: Int) -> [Effect] {
+        guard let index = current else { return [] }
+        if tabs[index].conversation.scroll(by: lines), let oldest = tabs[index].conversation.timeline.oldestSeq {
+            tabs[index].conversation.loadingOlder = true
+            return [.loadOlder(ticketId: tabs[index].ticketId, beforeSeq: oldest)]
+        }
+        return []
+    }
+
+    private var failed: [String] {
+        currentTab?.conversation.timeline.outgoing.filter { if case .failed = $0.state { true } else { false } }.map(\.clientMessageId) ?? []
+    }
+
+    private mutating func claim(_ id: Int) -> [Effect] {
+        toasts.show("Claiming #\(id)…", now: now)
+        return [.claim(ticketId: id), .join(ticketId: id, sinceSeq: 0)] + openTab(id)
+    }
+
+    private mutating func setAvailability(_ status: AgentStatus) -> [Effect] {
+        availability = status
+        toasts.show("You are \(status.rawValue.lowercased()) now", now: now)
+        return [.setAvailability(status)]
+    }
+
+    // MARK: Writing
+
+    private mutating func edit(_ key: Key) -> [Effect] {
+        guard let index = current else {
+            if case .character = key.code, !key.ctrl, !key.alt {
+                toasts.show("Open a chat first: Enter on a ticket in the queue", now: now)
+            }
+            return []
+        }
+        let before = tabs[index].editor.text
+        focus = .chat
+        switch tabs[index].editor.handle(key) {
+        case .submit(let text): return submit(text, in: index)
+        case .confirmSubmit(let lines):
+            confirm = ConfirmDialog("Send these \(lines) pasted lines as one message?", yes: "Send", no: "Keep editing")
+            return []
+        case .complete(let word): complete(word, in: index)
+        case .openEditor(let text): return [.openEditor(text)]
+        case .unhandled: return []
+        case .handled: return tabs[index].editor.text != before ? typingAfterEdit(index) : []
+        }
+        return []
+    }
+
+    private mutating func complete(_ word: String, in index: Int) {
+        let line = tabs[index].editor.text
+        // Tab right after `/SHORTCUT` puts that canned response in.
+        if let (name, argument) = SlashCommands.parse(line), argument.isEmpty, commands.command(named: name) == nil,
+           let response = canned.first(where: { $0.shortcut == name }) {
+            insertCanned(response, in: index)
+            return
+        }
+        let candidates = commands.candidates(line: line, word: word) { command in completions(for: command) }
+            + Emoji.completions(for: word) + (line.hasPrefix("/") && !line.contains(" ") ? canned.map { "/" + $0.shortcut } : [])
+        let matches = tabs[index].editor.complete(with: candidates)
+        if matches.count > 1 { toasts.show(matches.prefix(12).joined(separator: "  "), now: now) }
+    }
+
+    /// Arguments Tab completes: agents by username, statuses, priorities, categories, tickets, shortcuts.
+    private func completions(for command: String) -> [String] {
+        switch command {
+        case "assign", "transfer", "escalate": agents.filter { $0.agent.id != me?.id }.map { Self.handle(for: $0.agent, in: agents) }
+        case "status": ["open", "in-progress", "resolved", "closed"]
+        case "priority": Priority.allCases.map { $0.rawValue.lowercased() }
+        case "category": SwitchboardProtocol.Category.allCases.map { $0.rawValue.lowercased() }
+        case "open", "claim": tickets.map { String($0.id) }
+        case "canned": canned.map(\.shortcut)
+        default: []
+        }
+    }
+
+    /// How an agent is written in commands: their display name without spaces (`AlexAgent`), which
+    /// `agent(named:)` reads back, as it reads a username or a display name.
+    static func handle(for agent: UserRef, in agents: [AgentLoad]) -> String {
+        Sanitizer.clean(agent.displayName).replacingOccurrences(of: " ", with: "")
+    }
+
+    func agent(named text: String) -> AgentLoad? {
+        let wanted = text.lowercased().replacingOccurrences(of: " ", with: "")
+        return agents.first { load in
+            Self.handle(for: load.agent, in: agents).lowercased() == wanted || String(load.agent.id) == wanted
+        }
+    }
+
+    private mutating func submit(_ text: String, in index: Int) -> [Effect] {
+        if let (name, argument) = SlashCommands.parse(text) { return command(name, argument, line: text, in: index) }
+        return send(Emoji.expand(SlashCommands.unescape(text)), note: tabs[index].noteMode, in: index, original: text)
+    }
+
+    private mutating func send(_ text: String, note: Bool, in index: Int, original: String) -> [Effect] {
+        let message = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let ticket = tabs[index].conversation.ticket
+        guard !message.isEmpty else { return [] }
+        guard message.count <= limits.messageMaxLength else {
+            tabs[index].editor.replace(with: original)
+            toasts.show("That is \(message.count) characters; a message holds at most \(limits.messageMaxLength)", kind: .error, now: now)
+            return []
+        }
+        guard ticket.status != .closed else {
+            tabs[index].editor.replace(with: original)
+            toasts.show("#\(ticket.id) is closed; nothing more can be written there", kind: .error, now: now)
+            return []
+        }
+        tabs[index].typingSince = nil
+        tabs[index].conversation.scrollToBottom()
+        return [.send(ticketId: ticket.id, text: message, note: note)]
+    }
+
+    private mutating func command(_ name: String, _ argument: String, line: String, in index: Int) -> [Effect] {
+        let ticket = tabs[index].conversation.ticket
+        func update(_ request: UpdateTicketRequest) -> [Effect] { [.updateTicket(ticketId: ticket.id, request)] }
+        switch name {
+        case "open":
+            guard let id = Int(argument.trimmingCharacters(in: CharacterSet(charactersIn: "# "))) else { return usage("/open N") }
+            return openTab(id)
+        case "claim":
+            if argument.isEmpty { return claim(ticket.id) }
+            guard let id = Int(argument.trimmingCharacters(in: CharacterSet(charactersIn: "# "))) else { return usage("/claim N") }
+            return claim(id)
+        case "close-tab": closeTab(index)
+        case "note":
+            guard !argument.isEmpty else {
+                tabs[index].noteMode = true
+                return []
+            }
+            return send(Emoji.expand(argument), note: true, in: index, original: line)
+        case "status":
+            let value = argument.uppercased().replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: " ", with: "_")
+            guard let status = TicketStatus(rawValue: value) else { return usage("/status open, in-progress, resolved or closed") }
+            return update(UpdateTicketRequest(status: status))
+        case "resolve": return update(UpdateTicketRequest(status: .resolved))
+        case "close": return update(UpdateTicketRequest(status: .closed))
+        case "priority":
+            guard let priority = Priority(rawValue: argument.uppercased()) else { return usage("/priority low, medium, high or urgent") }
+            return update(UpdateTicketRequest(priority: priority))
+        case "category":
+            guard let category = SwitchboardProtocol.Category(rawValue: argument.uppercased()) else {
+                return usage("/category payment, shipping, account, returns, technical or other")
+            }
+            return update(UpdateTicketRequest(category: category))
+        case "assign", "transfer":
+            let parts = argument.split(separator: " ", maxSplits: 1)
+            guard let first = parts.first, let agent = agent(named: String(first)) else {
+                return usage("/\(name) AGENT — Tab completes the names (\(agents.count) agents known)")
+            }
+            var effects: [Effect] = []
+            if name == "transfer", parts.count > 1 {
+                // The note goes first, so the next agent finds it in the history.
+                effects.append(.send(ticketId: ticket.id, text: "Transfer to \(agent.agent.displayName): \(parts[1])", note: true))
+            }
+            effects.append(name == "assign" ? .updateTicket(ticketId: ticket.id, UpdateTicketRequest(assignedAgentId: .set(agent.agent.id)))
+                                             : .transfer(ticketId: ticket.id, agentId: agent.agent.id))
+            return effects
+        case "escalate":
+            if argument.isEmpty { return [.escalate(ticketId: ticket.id, EscalateRequest())] }
+            guard let agent = agent(named: argument) else { return usage("/escalate [AGENT]") }
+            return [.escalate(ticketId: ticket.id, EscalateRequest(agentId: agent.agent.id))]
+        case "canned": openPicker(matching: argument)
+        case "online": return setAvailability(.online)
+        case "busy": return setAvailability(.busy)
+        case "away": return setAvailability(.away)
+        case "search":
+            guard !argument.isEmpty else { searchPrompt = LineEditor(); return [] }
+            runSearch(argument, in: index)
+        case "panel": panelShown.toggle()
+        case "retry": return perform(.retryMessage)
+        case "discard": return perform(.discardMessage)
+        case "refresh": return [.loadQueue, .loadAgents, .loadCanned]
+        case "help": helpOffset = 0
+        case "logout": return [.signOut]
+        case "launcher": return fromLauncher ? [.backToLauncher] : usage("this session was not started from the launcher")
+        case "quit", "exit": return [.quit]
+        default:
+            if let response = canned.first(where: { $0.shortcut == name }) {
+                insertCanned(response, in: index)
+                return []
+            }
+            tabs[index].editor.replace(with: line)
+            toasts.show("Unknown command /\(name) — /help lists them (send //\(name) to write it as text)", kind: .error, now: now)
+        }
+        return []
+    }
+
+    private mutating func usage(_ text: String) -> [Effect] {
+        toasts.show(text, kind: .error, now: now)
+        return []
+    }
+
+    private mutating func runSearch(_ query: String, in index: Int) {
+        tabs[index].conversation.find(query)
+        let hits = tabs[index].conversation.search?.hits.count ?? 0
+        toasts.show(hits == 0 ? "No message here contains “\(query)”" : "\(hits) found — n next, N previous, Esc ends the search",
+                    kind: hits == 0 ? .error : .info, now: now)
+    }
+
+    // MARK: Canned responses
+
+    private mutating func openPicker(matching query: String) {
+        guard current != nil else {
+            toasts.show("Open a chat first: canned responses go into its input line", now: now)
+            return
+        }
+        guard !canned.isEmpty else {
+            toasts.show("No canned responses yet", now: now)
+            return
+        }
+        var picker = FuzzyPicker(items: canned.map { FuzzyPicker.Item("/\($0.shortcut) — \($0.title)", preview: $0.body) })
+        for c in query { _ = picker.handle(.char(c)) }
+        self.picker = picker
+    }
+
+    private mutating func pickerKey(_ key: Key) -> [Effect] {
+        guard var open = picker else { return [] }
+        let outcome = open.handle(key)
+        picker = open
+        switch outcome {
+        case .picking: return []
+        case .cancelled: picker = nil
+        case .picked(let item):
+            picker = nil
+            if let index = current, canned.indices.contains(item) { insertCanned(canned[item], in: index) }
+        }
+        return []
+    }
+
+    /// The response with its placeholders filled, in the input line to edit before Enter sends it.
+    private mutating func insertCanned(_ response: CannedResponse, in index: Int) {
+        guard let me else { return }
+        tabs[index].editor.replace(with: Placeholders.fill(response.body, ticket: tabs[index].conversation.ticket, agent: me))
+        focus = .chat
+    }
+
+    // MARK: Dialogs
+
+    private mutating func helpKey(_ key: Key) -> [Effect] {
+        switch key {
+        case .up, .ctrl("p"): helpOffset = max(0, (helpOffset ?? 0) - 1)
+        case .down, .ctrl("n"): helpOffset = (helpOffset ?? 0) + 1
+        case .pageUp: helpOffset = max(0, (helpOffset ?? 0) - 10)
+        case .pageDown: helpOffset = (helpOffset ?? 0) + 10
+        default: helpOffset = nil
+        }
+        if let offset = helpOffset { helpOffset = min(offset, helpRows.count) }
+        return []
+    }
+
+    private mutating func confirmKey(_ key: Key) -> [Effect] {
+        guard var dialog = confirm, let index = current else {
+            confirm = nil
+            return []
+        }
+        let outcome = dialog.handle(key)
+        confirm = dialog
+        switch outcome {
+        case .asking: return []
+        case .declined:
+            confirm = nil
+            return []
+        case .confirmed:
+            confirm = nil
+            return submit(tabs[index].editor.submitConfirmed(), in: index)
+        }
+    }
+
+    private mutating func searchKey(_ key: Key) -> [Effect] {
+        guard var prompt = searchPrompt else { return [] }
+        if key == .escape {
+            searchPrompt = nil
+            return []
+        }
+        let outcome = prompt.handle(key)
+        searchPrompt = prompt
+        if case .submit(let query) = outcome, let index = current {
+            searchPrompt = nil
+            runSearch(query, in: index)
+        }
+        return []
+    }
+
+    var helpRows: [HelpRow] {
+        let taken = Set(keys.bindings.filter { $0.keys != [.tab] }.map(\.keys))
+        return keys.helpRows + commands.helpRows + KeyMap(editorKeys.bindings.filter { !taken.contains($0.keys) }).helpRows
+    }
+
+    // MARK: Mouse
+
+    mutating func click(_ mouse: MouseEvent) -> [Effect] {
+        guard phase == .main, picker == nil, helpOffset == nil else { return [] }
+        let layout = self.layout
+        switch mouse.kind {
+        case .wheelUp where layout.conversation?.contains(x: mouse.x, y: mouse.y) == true: return scroll(by: 3)
+        case .wheelDown where layout.conversation?.contains(x: mouse.x, y: mouse.y) == true: return scroll(by: -3)
+        case .press:
+            if let rect = layout.queue, rect.contains(x: mouse.x, y: mouse.y), mouse.y > rect.y + 1 {
+                let index = queue.top + (mouse.y - rect.y - 2) / 2
+                let shown = shownQueue
+                guard shown.indices.contains(index) else { return [] }
+                queue.select(index)
+                return openTab(shown[index].id)
+            }
+            if let bar = layout.tabBar, bar.contains(x: mouse.x, y: mouse.y),
+               let index = TabBar(tabs: tabs.map { TabBar.Tab($0.title) }, active: current ?? 0).tab(atColumn: mouse.x, in: bar) {
+                select(index)
+            }
+        default:
+            break
+        }
+        return []
+    }
+}

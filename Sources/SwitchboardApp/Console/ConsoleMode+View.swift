@@ -1,0 +1,211 @@
+import Foundation
+import SwitchboardProtocol
+import TerminalKit
+
+extension ConsoleMode {
+    public func view(theme: Theme) -> (screen: Screen, cursor: (x: Int, y: Int)?) {
+        var screen = Screen(width: size.width, height: size.height)
+        let area = Rect(x: 0, y: 0, width: size.width, height: size.height)
+        screen.fill(x: 0, y: 0, width: size.width, height: size.height, style: theme[.text])
+        if case .signIn(let signIn) = phase {
+            let (body, status) = area.splitBottom(1)
+            let cursor = signIn.render(into: &screen, in: body, theme: theme)
+            StatusBar.render(into: &screen, in: status, theme: theme, left: [Span(" Agent console · not signed in")],
+                             right: [Span("C-q quit ")])
+            return (screen, cursor)
+        }
+        let layout = self.layout
+        screen.fill(x: 0, y: 0, width: size.width, height: 1, style: theme[.status])
+        let name = me.map { Sanitizer.clean($0.displayName) } ?? ""
+        screen.put([Span(" Switchboard", theme[.status].with(bold: true)), Span(" · Agent console · \(name) · \(server)", theme[.status])],
+                   x: 0, y: 0, limit: size.width - 10)
+        screen.put("F1 help ", x: size.width - 8, y: 0, style: theme[.status])
+        if let rect = layout.queue { renderQueue(into: &screen, in: rect, theme: theme) }
+        for divider in layout.dividers {
+            for y in divider.y..<divider.maxY { screen.put("│", x: divider.x, y: y, style: theme[.border]) }
+        }
+        if let bar = layout.tabBar {
+            TabBar(tabs: tabs.map { TabBar.Tab($0.title + ($0.noteMode ? " ✎" : ""), unread: $0.unread, activity: $0.activity != .none) },
+                   active: current ?? 0).render(into: &screen, in: bar, theme: theme)
+        }
+        if let header = layout.chatHeader, let tab = currentTab { renderHeader(tab, into: &screen, in: header, theme: theme) }
+        if let rect = layout.conversation, let tab = currentTab { tab.conversation.render(into: &screen, in: rect, theme: theme) }
+        if let rect = layout.panel { renderPanel(into: &screen, in: rect, theme: theme) }
+        if layout.conversation == nil, tabs.isEmpty, size.width >= ConsoleLayout.wideFrom {
+            let hint = "Enter on a ticket opens its chat in a tab; c claims it."
+            screen.put(hint, x: ConsoleLayout.queueWidth + 1 + max(0, (size.width - ConsoleLayout.queueWidth - TextWidth.of(hint)) / 2),
+                       y: size.height / 2, style: theme[.muted])
+        }
+        if toasts.current != nil {
+            toasts.render(into: &screen, in: layout.typing, theme: theme)
+        } else if let typing = currentTab?.conversation.typingLine, layout.conversation != nil {
+            screen.put("  " + typing, x: layout.typing.x, y: layout.typing.y, style: theme[.muted], limit: layout.typing.width)
+        }
+        var cursor = renderInput(into: &screen, in: layout.input, theme: theme)
+        renderStatus(into: &screen, in: layout.status, theme: theme)
+        if let picker {
+            picker.render(into: &screen, in: area, theme: theme, title: "Canned responses — Enter puts it in the line, Esc cancels")
+            cursor = nil
+        }
+        if let confirm {
+            confirm.render(into: &screen, in: area, theme: theme)
+            cursor = nil
+        }
+        if let offset = helpOffset {
+            HelpOverlay.render(helpRows, into: &screen, in: area, theme: theme, title: "Agent console — keys and commands", offset: offset)
+            cursor = nil
+        }
+        return (screen, cursor)
+    }
+
+    // MARK: The queue
+
+    private func renderQueue(into screen: inout Screen, in rect: Rect, theme: Theme) {
+        let focused = focus == .queue
+        var x = rect.x
+        for section in QueueSection.allCases {
+            let count = section.tickets(tickets, me: me?.id).count
+            let label = " \(section.title) \(count) "
+            let style = section == self.section ? (focused ? theme[.activeTab] : theme[.selection]) : theme[.tab]
+            x += screen.put(label, x: x, y: rect.y, style: style, limit: rect.maxX - x)
+        }
+        screen.put("[ ] switch", x: rect.x + 1, y: rect.y + 1, style: theme[.muted], limit: rect.width - 1)
+        let body = Rect(x: rect.x, y: rect.y + 2, width: rect.width, height: rect.height - 2)
+        let shown = shownQueue
+        guard !shown.isEmpty else {
+            let text = loading ? "Loading the queue…" : section == .unassigned ? "Nobody is waiting. ✓" : "Nothing here."
+            screen.put(text, x: body.x + 2, y: body.y + 1, style: theme[.muted], limit: body.width - 2)
+            return
+        }
+        let rows = max(1, body.height / 2)
+        let top = ListView.top(for: queue.selected, from: queue.top, rows: rows, count: shown.count)
+        for (row, index) in (top..<min(shown.count, top + rows)).enumerated() {
+            let ticket = shown[index], y = body.y + row * 2
+            let selected = index == queue.selected
+            let base = selected ? (focused ? theme[.selection] : theme[.marked]) : theme[.text]
+            screen.fill(x: body.x, y: y, width: body.width, height: 2, style: base)
+            let mark = Self.priorityMark(ticket.priority)
+            let open = tabs.contains { $0.ticketId == ticket.id } ? "▸" : " "
+            let wait = Self.duration(now.timeIntervalSince(QueueSection.waitingSince(ticket)))
+            let left = "\(open)\(mark) #\(ticket.id) "
+            let subject = TextWrap.truncate(ticket.subject, width: max(1, body.width - TextWidth.of(left) - TextWidth.of(wait) - 2))
+            screen.put([Span(left, selected ? base : Self.priorityStyle(ticket.priority, theme)), Span(subject, base)],
+                       x: body.x, y: y, limit: body.width)
+            screen.put(wait, x: body.maxX - TextWidth.of(wait) - 1, y: y, style: selected ? base : theme[.muted])
+            let who = ticket.assignedAgent.map { $0.id == me?.id ? "you" : Sanitizer.clean($0.displayName) } ?? "unassigned"
+            let detail = "\(Sanitizer.clean(ticket.customer.displayName)) · \(ticket.category.rawValue.lowercased()) · \(who)"
+            screen.put(TextWrap.truncate(detail, width: body.width - 4), x: body.x + 4, y: y + 1, style: selected ? base : theme[.muted],
+                       limit: body.width - 4)
+        }
+    }
+
+    static func priorityMark(_ priority: Priority) -> String {
+        switch priority {
+        case .urgent: "‼"
+        case .high: "!"
+        case .medium: "·"
+        case .low: " "
+        }
+    }
+
+    static func priorityStyle(_ priority: Priority, _ theme: Theme) -> Style {
+        switch priority {
+        case .urgent: theme[.error]
+        case .high: theme[.warning]
+        default: theme[.accent]
+        }
+    }
+
+    /// "4m", "2h 5m", "3d".
+    static func duration(_ seconds: TimeInterval) -> String {
+        let s = max(0, Int(seconds))
+        if s < 60 { return "\(s)s" }
+        if s < 3_600 { return "\(s / 60)m" }
+        if s < 86_400 { return "\(s / 3_600)h \(s % 3_600 / 60)m" }
+        return "\(s / 86_400)d"
+    }
+
+    // MARK: The chat
+
+    private func renderHeader(_ tab: ChatTab, into screen: inout Screen, in rect: Rect, theme: Theme) {
+        let ticket = tab.conversation.ticket
+        screen.put([Span(" #\(ticket.id) ", theme[.accent].with(bold: true)), Span(Sanitizer.clean(ticket.subject), theme[.title])],
+                   x: rect.x, y: rect.y, limit: rect.width)
+        var details = [Span(" \(Conversation.statusWord(ticket.status)) · \(ticket.priority.rawValue.lowercased()) · "
+                            + "\(ticket.category.rawValue.lowercased()) · \(Sanitizer.clean(ticket.customer.displayName))", theme[.muted]),
+                       ticket.customer.isOnline ? Span(" ●", theme[.success]) : Span(" ○", theme[.muted])]
+        let others = (members[ticket.id] ?? []).filter { $0.role.isStaff && $0.id != me?.id }
+        if !others.isEmpty { details.append(Span(" · also here: " + others.map { Sanitizer.clean($0.displayName) }.joined(separator: ", "), theme[.accent])) }
+        let owner = ticket.assignedAgent.map { $0.id == me?.id ? "yours" : "with \(Sanitizer.clean($0.displayName))" } ?? "unassigned — /claim"
+        details.append(Span(" · " + owner, theme[.muted]))
+        screen.put(details, x: rect.x, y: rect.y + 1, limit: rect.width)
+        screen.put(String(repeating: "─", count: rect.width), x: rect.x, y: rect.y + 2, style: theme[.border])
+    }
+
+    private func renderInput(into screen: inout Screen, in rect: Rect, theme: Theme) -> (x: Int, y: Int)? {
+        if let prompt = searchPrompt {
+            return prompt.render(into: &screen, in: rect, style: theme[.input], prompt: [Span("search: ", theme[.accent])],
+                                 placeholder: "what to find; Enter searches, Esc stops", placeholderStyle: theme[.placeholder])
+        }
+        guard let tab = currentTab else {
+            screen.fill(x: rect.x, y: rect.y, width: rect.width, height: rect.height, style: theme[.input])
+            screen.put("  Open a chat from the queue to write", x: rect.x, y: rect.y, style: theme[.placeholder], limit: rect.width)
+            return nil
+        }
+        let note = tab.noteMode
+        let prompt = note ? [Span("note> ", theme[.note].with(bold: true))] : [Span("> ", theme[.accent])]
+        let placeholder = note ? "Internal note — only agents see it (C-o back to replies)"
+            : "Reply to \(Sanitizer.clean(tab.conversation.ticket.customer.displayName)) — /note for a note, C-t canned, /help"
+        let cursor = tab.editor.render(into: &screen, in: rect, style: note ? theme[.note] : theme[.input], prompt: prompt,
+                                       placeholder: placeholder, placeholderStyle: theme[.placeholder])
+        return focus == .chat ? cursor : nil
+    }
+
+    private func renderStatus(into screen: inout Screen, in rect: Rect, theme: Theme) {
+        var left = ConnectionIndicator.spans(connection, queued: queued, now: now, theme: theme)
+        let mark: (String, Theme.Role) = switch availability {
+        case .online: ("● online", .statusConnected)
+        case .busy: ("◐ busy", .statusReconnecting)
+        case .away, .offline: ("○ \(availability.rawValue.lowercased())", .statusOffline)
+        }
+        left.append(Span(" · ", theme[.status]))
+        left.append(Span(mark.0, theme[mark.1]))
+        let mine = QueueSection.mine.tickets(tickets, me: me?.id).count
+        let waiting = QueueSection.unassigned.tickets(tickets, me: me?.id).count
+        left.append(Span(" · mine \(mine) · unassigned \(waiting) · tabs \(tabs.count)", theme[.status]))
+        let hints = focus == .queue ? "↑↓ Enter open · c claim · [ ] section " : "Alt-1…9 tabs · C-o note · C-t canned "
+        StatusBar.render(into: &screen, in: rect, theme: theme, left: left, right: [Span(hints)])
+    }
+
+    // MARK: The customer panel
+
+    private func renderPanel(into screen: inout Screen, in rect: Rect, theme: Theme) {
+        screen.fill(x: rect.x, y: rect.y, width: rect.width, height: rect.height, style: theme[.text])
+        guard let tab = currentTab else { return }
+        let ticket = tab.conversation.ticket, customer = ticket.customer
+        var lines: [(String, Style)] = [
+            (" Customer", theme[.title]),
+            ("  " + Sanitizer.clean(customer.displayName), theme[.text].with(bold: true)),
+            (customer.isOnline ? "  ● online" : "  ○ away", customer.isOnline ? theme[.success] : theme[.muted]),
+            ("", theme[.text]),
+            (" This ticket", theme[.title]),
+            ("  open for \(Self.duration(now.timeIntervalSince(ticket.createdAt)))", theme[.text]),
+        ]
+        let agentReplies = tab.conversation.timeline.messages.filter { $0.senderType == .agent && !$0.internal }
+        if let first = agentReplies.first {
+            lines.append(("  first reply after \(Self.duration(first.timestamp.timeIntervalSince(ticket.createdAt)))", theme[.text]))
+        } else {
+            lines.append(("  no reply yet", theme[.warning]))
+        }
+        lines.append(("  \(tab.conversation.timeline.messages.count) messages held", theme[.muted]))
+        let others = tickets.filter { $0.customer.id == customer.id && $0.id != ticket.id }
+        lines.append(("", theme[.text]))
+        lines.append((" Other tickets (\(others.count))", theme[.title]))
+        for other in others.prefix(8) {
+            lines.append(("  #\(other.id) \(Conversation.statusWord(other.status)) · \(Sanitizer.clean(other.subject))", theme[.muted]))
+        }
+        for (offset, line) in lines.prefix(rect.height).enumerated() {
+            screen.put(TextWrap.truncate(line.0, width: rect.width - 1), x: rect.x, y: rect.y + offset, style: line.1, limit: rect.width - 1)
+        }
+    }
+}

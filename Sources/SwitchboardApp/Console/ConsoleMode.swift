@@ -1,0 +1,406 @@
+import Foundation
+import SwitchboardClient
+import SwitchboardProtocol
+import TerminalKit
+
+/// The agent console: the queue (Unassigned, Mine, All open), many chats in tabs, internal notes,
+/// ticket actions, canned responses and availability. A value, like every mode: `update` returns
+/// effects, `view` draws.
+public struct ConsoleMode: Equatable, Sendable {
+    public enum Focus: Equatable, Sendable { case queue, chat }
+
+    public enum Phase: Equatable, Sendable {
+        case signIn(SignInScreen)
+        case main
+    }
+
+    public var phase: Phase
+    public internal(set) var me: User?
+    public internal(set) var tickets: [Ticket] = []
+    public internal(set) var section = QueueSection.unassigned
+    public internal(set) var queue = ListView()
+    public internal(set) var tabs: [ChatTab] = []
+    public internal(set) var current: Int?
+    public internal(set) var focus = Focus.queue
+    public internal(set) var panelShown = false
+    public internal(set) var agents: [AgentLoad] = []
+    public internal(set) var canned: [CannedResponse] = []
+    public internal(set) var picker: FuzzyPicker?
+    public internal(set) var confirm: ConfirmDialog?
+    public internal(set) var searchPrompt: LineEditor?
+    public internal(set) var helpOffset: Int?
+    /// Who else is in each ticket's room (agents only, from `ROOM_MEMBERS`).
+    public internal(set) var members: [Int: [UserRef]] = [:]
+    public internal(set) var availability = AgentStatus.online
+    public internal(set) var connection = ConnectionState.connecting
+    public internal(set) var queued = 0
+    public internal(set) var toasts = Toasts()
+    public internal(set) var now: Date
+    public internal(set) var size: (width: Int, height: Int)
+    public internal(set) var focused = true
+    public var keys = ConsoleAction.defaultKeys
+    /// The compose line's keys, for every tab (rebound from the config once).
+    public var editorKeys = LineEditor.defaultKeys
+    public let fromLauncher: Bool
+    public let server: String
+    public let limits: Limits
+    public var timeZone = TimeZone.current
+    var loading = false
+    var lastKeystroke: Date?
+
+    public let commands = SlashCommands([
+        SlashCommand("open", "N", "open ticket #N in a tab"),
+        SlashCommand("claim", "[N]", "take ticket #N (or the chosen one)"),
+        SlashCommand("close-tab", "", "close this tab"),
+        SlashCommand("note", "TEXT", "an internal note: agents only, never the customer"),
+        SlashCommand("status", "STATUS", "open, in-progress, resolved or closed"),
+        SlashCommand("priority", "PRIORITY", "low, medium, high or urgent"),
+        SlashCommand("category", "CATEGORY", "payment, shipping, account, returns, technical, other"),
+        SlashCommand("assign", "AGENT", "give the ticket to an agent (name or username)"),
+        SlashCommand("transfer", "AGENT [NOTE]", "hand the ticket over, with a note for them"),
+        SlashCommand("escalate", "[AGENT]", "raise the priority and hand it up"),
+        SlashCommand("resolve", "", "mark the ticket resolved"),
+        SlashCommand("close", "", "close the ticket"),
+        SlashCommand("canned", "[SHORTCUT]", "insert a canned response"),
+        SlashCommand("online", "", "available for new chats"),
+        SlashCommand("busy", "", "no new chats for now"),
+        SlashCommand("away", "", "away"),
+        SlashCommand("search", "TEXT", "find TEXT in this chat"),
+        SlashCommand("panel", "", "show or hide the customer panel"),
+        SlashCommand("retry", "", "send failed messages again"),
+        SlashCommand("discard", "", "drop failed messages"),
+        SlashCommand("refresh", "", "reload the queue and the agents"),
+        SlashCommand("help", "", "keys and commands"),
+        SlashCommand("logout", "", "sign out"),
+        SlashCommand("launcher", "", "back to the launcher"),
+        SlashCommand("quit", "", "leave Switchboard"),
+    ])
+
+    public static func == (a: ConsoleMode, b: ConsoleMode) -> Bool {
+        a.phase == b.phase && a.me == b.me && a.tickets == b.tickets && a.section == b.section && a.queue == b.queue
+            && a.tabs == b.tabs && a.current == b.current && a.focus == b.focus && a.panelShown == b.panelShown
+            && a.agents == b.agents && a.canned == b.canned && a.picker == b.picker && a.confirm == b.confirm
+            && a.searchPrompt == b.searchPrompt && a.helpOffset == b.helpOffset && a.members == b.members
+            && a.availability == b.availability && a.connection == b.connection && a.queued == b.queued
+            && a.toasts == b.toasts && a.now == b.now && a.size == b.size && a.focused == b.focused
+    }
+
+    public init(server: String, username: String = "", signingIn: Bool = false, fromLauncher: Bool = false,
+                size: (width: Int, height: Int), now: Date, limits: Limits = Limits()) {
+        var screen = SignInScreen(server: server, username: username)
+        screen.busy = signingIn
+        phase = .signIn(screen)
+        self.server = server
+        self.fromLauncher = fromLauncher
+        self.size = size
+        self.now = now
+        self.limits = limits
+    }
+
+    // MARK: What is shown
+
+    public var shownQueue: [Ticket] { section.tickets(tickets, me: me?.id) }
+    public var currentTab: ChatTab? { current.flatMap { tabs.indices.contains($0) ? tabs[$0] : nil } }
+
+    var layout: ConsoleLayout {
+        ConsoleLayout.compute(width: size.width, height: size.height, hasTabs: !tabs.isEmpty, focus: focus, panel: panelShown,
+                              inputLines: currentTab?.editor.lineCount ?? 1)
+    }
+
+    // MARK: Update
+
+    public mutating func update(_ input: ModeInput) -> [Effect] {
+        var effects: [Effect] = []
+        switch input {
+        case .tick(let time):
+            now = time
+            toasts.expire(now: time)
+            effects += typingTimeout()
+        case .resize(let width, let height):
+            size = (width, height)
+        case .focus(let gained):
+            focused = gained
+        case .event(let event):
+            effects += receive(event)
+        case .key(let key):
+            lastKeystroke = now
+            effects += press(key)
+        case .paste(let text):
+            if case .signIn(var screen) = phase {
+                screen.paste(text)
+                phase = .signIn(screen)
+            } else if let index = current {
+                tabs[index].editor.paste(text)
+                focus = .chat
+            }
+        case .mouse(let mouse):
+            effects += click(mouse)
+        }
+        fitToLayout()
+        effects += readMarks()
+        return effects
+    }
+
+    mutating func fitToLayout() {
+        let layout = self.layout
+        queue.setPageSize(max(1, ((layout.queue?.height ?? 4) - 2) / 2))
+        queue.resize(to: shownQueue.count)
+        if let rect = layout.conversation, let index = current { tabs[index].conversation.area = (rect.width - 1, rect.height) }
+    }
+
+    // MARK: Events
+
+    mutating func receive(_ event: AppEvent) -> [Effect] {
+        switch event {
+        case .signedIn(let user):
+            me = user
+            availability = user.agentStatus ?? .online
+            phase = .main
+            loading = true
+            guard user.role.isStaff else {
+                toasts.show("The console is for agents; \(user.username) is a customer — use `switchboard chat`", kind: .error, now: now)
+                return []
+            }
+            return [.loadQueue, .loadAgents, .loadCanned]
+        case .signedOut:
+            self = ConsoleMode(server: server, username: me?.username ?? "", fromLauncher: fromLauncher, size: size, now: now, limits: limits)
+            return []
+        case .tickets(let all):
+            let first = tickets.isEmpty
+            loading = false
+            changeTickets { $0 = all }
+            // Nobody waiting: start where the work is, one's own tickets.
+            if first, section == .unassigned, shownQueue.isEmpty, !shownMine.isEmpty {
+                section = .mine
+                queue.resize(to: shownQueue.count)
+                queue.select(0)
+            }
+            // Live news of one's own tickets (and of every open tab).
+            return shownMine.map { .join(ticketId: $0.id, sinceSeq: $0.lastMessage?.seq ?? 0) }
+        case .ticketOpened(let ticket), .ticketChanged(let ticket):
+            upsert(ticket)
+            return []
+        case .page(let id, let page, let older):
+            guard let index = tabs.firstIndex(where: { $0.ticketId == id }) else { return [] }
+            if older {
+                tabs[index].conversation.insertOlder(page)
+                return []
+            }
+            tabs[index].conversation.timeline.insertLatest(page)
+            return [.join(ticketId: id, sinceSeq: tabs[index].conversation.timeline.newestSeq ?? 0)]
+        case .connection(let state):
+            if state != .connected { for index in tabs.indices { tabs[index].conversation.timeline.connectionLost() } }
+            connection = state
+            return []
+        case .outbox(let count):
+            queued = count
+            return []
+        case .realtime(let event):
+            return realtime(event)
+        case .edited(let text):
+            if let text, let index = current { tabs[index].editor.replace(with: text) }
+            return []
+        case .failed(let request, let error):
+            switch request {
+            case .signIn, .register:
+                if case .signIn(var screen) = phase {
+                    screen.refused(error.sentence)
+                    phase = .signIn(screen)
+                }
+            case .messages(let id):
+                if let index = tabs.firstIndex(where: { $0.ticketId == id }) { tabs[index].conversation.loadingOlder = false }
+                toasts.show("Messages of #\(id) could not be loaded: \(error.sentence)", kind: .error, now: now)
+            case .ticketAction(let id):
+                toasts.show("#\(id): \(error.sentence)", kind: .error, now: now)
+            default:
+                loading = false
+                toasts.show(error.sentence, kind: .error, now: now)
+            }
+            return []
+        case .notice(let text):
+            toasts.show(text, kind: .error, now: now)
+            return []
+        case .agents(let loads):
+            agents = loads
+            if let mine = loads.first(where: { $0.agent.id == me?.id }) { availability = mine.status }
+            return []
+        case .canned(let responses):
+            canned = responses
+            return []
+        }
+    }
+
+    var shownMine: [Ticket] { QueueSection.mine.tickets(tickets, me: me?.id) }
+
+    mutating func realtime(_ event: RealtimeEvent) -> [Effect] {
+        var effects: [Effect] = []
+        let ticketId = CustomerMode.ticketId(of: event)
+        for index in tabs.indices where ticketId.map({ $0 == tabs[index].ticketId }) ?? true {
+            tabs[index].conversation.apply(event, now: now)
+        }
+        guard case .server(let server) = event else {
+            if case .outgoing(let message) = event, case .failed(_, let reason) = message.state {
+                toasts.show("#\(message.ticketId): not sent: \(reason)", kind: .error, now: now)
+            }
+            return effects
+        }
+        switch server {
+        case .ticketCreated(let ticket):
+            upsert(ticket)
+            if ticket.assignedAgent == nil { effects.append(.notify(title: "New ticket #\(ticket.id)", body: ticket.subject)) }
+        case .ticketUpdated(let ticket):
+            upsert(ticket)
+        case .agentAssigned(let id, let agent, _):
+            changeTickets { tickets in if let index = tickets.firstIndex(where: { $0.id == id }) { tickets[index].assignedAgent = agent } }
+            if agent.id == me?.id, !tabs.contains(where: { $0.ticketId == id }), tickets.contains(where: { $0.id == id }) {
+                // Assigned to me: a tab of its own, without taking the focus from what I do.
+                effects += openTab(id, focus: false)
+                effects.append(.join(ticketId: id, sinceSeq: 0))
+                effects.append(.notify(title: "#\(id) assigned to you", body: tickets.first { $0.id == id }?.subject ?? ""))
+                toasts.show("#\(id) is yours now — Alt-A or Alt-\(tabs.count) to see it", now: now)
+            }
+        case .ticketStatusChanged(let id, let status, _, _):
+            changeTickets { tickets in if let index = tickets.firstIndex(where: { $0.id == id }) { tickets[index].status = status } }
+        case .agentStatusChanged(let agent, let status):
+            if agent.id == me?.id { availability = status }
+            if let index = agents.firstIndex(where: { $0.agent.id == agent.id }) {
+                agents[index].status = status
+                agents[index].agent.isOnline = agent.isOnline
+            }
+        case .roomMembers(let id, let list):
+            members[id] = list
+        case .receiveMessage(let id, let message):
+            changeTickets { tickets in
+                guard let index = tickets.firstIndex(where: { $0.id == id }) else { return }
+                if tickets[index].lastMessage.map({ $0.seq < message.seq }) ?? true { tickets[index].lastMessage = message }
+            }
+            guard message.sender.id != me?.id, let index = tabs.firstIndex(where: { $0.ticketId == id }) else { break }
+            let watching = focused && current == index && chatVisible && tabs[index].conversation.isAtBottom
+            if message.senderType == .customer {
+                tabs[index].waitingSince = tabs[index].waitingSince ?? message.timestamp
+            }
+            if !watching {
+                tabs[index].unread += 1
+                tabs[index].activity = max(tabs[index].activity, message.senderType == .customer ? .waiting : .message)
+                if message.senderType == .customer {
+                    effects.append(.notify(title: "\(message.sender.displayName) on #\(id)", body: message.message))
+                }
+            }
+        case .ticketDeleted(let id):
+            changeTickets { $0.removeAll { $0.id == id } }
+            if let index = tabs.firstIndex(where: { $0.ticketId == id }) { closeTab(index) }
+            toasts.show("Ticket #\(id) was deleted", now: now)
+        default:
+            break
+        }
+        // An agent's own reply answers a waiting customer.
+        if case .ack(_, _, let id, _, _) = server, let index = tabs.firstIndex(where: { $0.ticketId == id }) {
+            tabs[index].waitingSince = nil
+        }
+        return effects
+    }
+
+    mutating func upsert(_ ticket: Ticket) {
+        changeTickets { tickets in
+            if let index = tickets.firstIndex(where: { $0.id == ticket.id }) { tickets[index] = ticket } else { tickets.append(ticket) }
+        }
+        for index in tabs.indices where tabs[index].ticketId == ticket.id { tabs[index].conversation.ticket = ticket }
+    }
+
+    /// Changes the tickets with the queue's selection staying on the same ticket.
+    mutating func changeTickets(_ change: (inout [Ticket]) -> Void) {
+        let shown = shownQueue
+        let selected = shown.indices.contains(queue.selected) ? shown[queue.selected].id : nil
+        change(&tickets)
+        let after = shownQueue
+        queue.resize(to: after.count)
+        if let selected, let index = after.firstIndex(where: { $0.id == selected }) { queue.select(index) }
+    }
+
+    // MARK: Tabs
+
+    var chatVisible: Bool { layout.conversation != nil }
+
+    /// Opens (or goes to) the tab of ticket `id`.
+    mutating func openTab(_ id: Int, focus takeFocus: Bool = true) -> [Effect] {
+        if let index = tabs.firstIndex(where: { $0.ticketId == id }) {
+            if takeFocus { select(index) }
+            return []
+        }
+        guard let ticket = tickets.first(where: { $0.id == id }), let me else {
+            toasts.show("No ticket #\(id) in the queue (closed ones are not listed)", kind: .error, now: now)
+            return []
+        }
+        var conversation = Conversation(ticket: ticket, me: me.ref, timeZone: timeZone)
+        let retry = keys.keys(for: .retryMessage).map { $0.map(\.description).joined(separator: " ") } ?? "/retry"
+        let discard = keys.keys(for: .discardMessage).map { $0.map(\.description).joined(separator: " ") } ?? "/discard"
+        conversation.failureHint = "\(retry) retry, \(discard) discard"
+        conversation.emptyHint = "No messages yet: the first reply is yours."
+        var tab = ChatTab(conversation: conversation)
+        tab.editor.keys = editorKeys
+        if ticket.lastMessage?.senderType == .customer { tab.waitingSince = ticket.lastMessage?.timestamp }
+        tabs.append(tab)
+        if takeFocus || current == nil { select(tabs.count - 1) }
+        if !takeFocus { tabs[tabs.count - 1].activity = .other }
+        return [.loadLatest(ticketId: id)]
+    }
+
+    mutating func select(_ index: Int) {
+        guard tabs.indices.contains(index) else { return }
+        current = index
+        focus = .chat
+        tabs[index].activity = .none
+        tabs[index].unread = 0
+    }
+
+    mutating func closeTab(_ index: Int) {
+        guard tabs.indices.contains(index) else { return }
+        tabs.remove(at: index)
+        if tabs.isEmpty {
+            current = nil
+            focus = .queue
+        } else if let at = current {
+            current = min(at > index ? at - 1 : at, tabs.count - 1)
+        }
+    }
+
+    // MARK: Read marks and typing
+
+    mutating func readMarks() -> [Effect] {
+        guard phase == .main, focused, let index = current, chatVisible, helpOffset == nil, picker == nil else { return [] }
+        let open = tabs[index].conversation
+        let others = open.timeline.messages.filter { $0.sender.id != me?.id }
+        let visible = Set(open.visibleSeqs)
+        guard let newest = others.filter({ open.isAtBottom || visible.contains($0.seq) }).map(\.seq).max(),
+              newest > open.readSent else { return [] }
+        tabs[index].conversation.readSent = newest
+        if open.isAtBottom {
+            tabs[index].conversation.seen()
+            tabs[index].unread = 0
+            tabs[index].activity = .none
+        }
+        return [.markRead(ticketId: open.ticket.id, upToSeq: newest)]
+    }
+
+    mutating func typingTimeout() -> [Effect] {
+        var effects: [Effect] = []
+        for index in tabs.indices {
+            guard let since = tabs[index].typingSince, now.timeIntervalSince(lastKeystroke ?? since) >= 5 else { continue }
+            tabs[index].typingSince = nil
+            effects.append(.typing(ticketId: tabs[index].ticketId, active: false, note: tabs[index].noteMode))
+        }
+        return effects
+    }
+
+    mutating func typingAfterEdit(_ index: Int) -> [Effect] {
+        let id = tabs[index].ticketId, text = tabs[index].editor.text, note = tabs[index].noteMode
+        if text.isEmpty || text.hasPrefix("/") {
+            guard tabs[index].typingSince != nil else { return [] }
+            tabs[index].typingSince = nil
+            return [.typing(ticketId: id, active: false, note: note)]
+        }
+        if let since = tabs[index].typingSince, now.timeIntervalSince(since) < 3 { return [] }
+        tabs[index].typingSince = now
+        return [.typing(ticketId: id, active: true, note: note)]
+    }
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import SwitchboardApp
+import SwitchboardClient
+import TerminalKit
+
+/// `switchboard console`: the agent console against a server (found as `chat` finds it).
+struct ConsoleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "console",
+        abstract: "Agent console: the queue, chats in tabs, internal notes, canned responses, assignment.",
+        discussion: "Signs in as `chat` does: a kept login, SWITCHBOARD_PASSWORD (or --password-stdin), or the sign-in screen."
+    )
+
+    @OptionGroup var client: ClientOptions
+
+    @Option(help: ArgumentHelp("A theme name or file. Env: SWITCHBOARD_THEME.", valueName: "NAME|PATH"))
+    var theme: String?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let session = try TerminalSession(client: client, theme: theme, environment: environment)
+        let signingIn = !session.username.isEmpty ? await session.runner.resume(username: session.username, password: session.password) : false
+        let mode = ConsoleMode(server: session.server.absoluteString, username: session.username, signingIn: signingIn,
+                               size: session.terminal.size, now: Date())
+        var program = AppProgram(current: .console(mode), theme: session.theme, runner: session.runner, config: session.config)
+        await session.run(&program)
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import SwitchboardClient
+import SwitchboardProtocol
+import Testing
+@testable import SwitchboardApp
+import TerminalKit
+
+@Suite struct ConsoleModeTests {
+    static let me = User(id: 2, username: "alex", displayName: "Alex Agent", role: .agent, isOnline: true, lastSeenAt: nil,
+                         agentStatus: .online, capacity: 5, email: nil)
+    static let sam = UserRef(id: 7, displayName: "Sam Second", role: .agent, isOnline: true)
+
+    static func ticket(_ id: Int, _ subject: String, priority: Priority = .medium, agent: UserRef? = nil, minutesAgo: Double,
+                       customer: String = "Casey Customer") -> Ticket {
+        let date = World.start.addingTimeInterval(-minutesAgo * 60)
+        return Ticket(id: id, subject: subject, description: "d", status: .open, priority: priority, category: .payment,
+                      customer: UserRef(id: 100 + id, displayName: customer, role: .customer, isOnline: true), assignedAgent: agent,
+                      messageCount: 0, unreadCount: 0, lastMessage: nil, createdAt: date, updatedAt: date, resolvedAt: nil)
+    }
+
+    static func console(width: Int = 120, height: Int = 30, tickets: [Ticket]) -> ConsoleMode {
+        var mode = ConsoleMode(server: "http://127.0.0.1:8080", username: "alex", signingIn: true, size: (width, height), now: World.start)
+        mode.timeZone = World.utc
+        #expect(mode.update(.event(.signedIn(me))) == [.loadQueue, .loadAgents, .loadCanned])
+        _ = mode.update(.event(.tickets(tickets)))
+        _ = mode.update(.event(.agents([AgentLoad(agent: me.ref, status: .online, activeChats: 1, capacity: 5),
+                                        AgentLoad(agent: sam, status: .online, activeChats: 0, capacity: 5)])))
+        _ = mode.update(.event(.connection(.connected)))
+        return mode
+    }
+
+    static func lines(_ mode: ConsoleMode) -> [String] { mode.view(theme: World.theme).screen.lines }
+
+    @Test func theQueueHasSectionsSortedByPriorityThenWaiting() {
+        var mode = Self.console(tickets: [
+            Self.ticket(1, "Old and low", priority: .low, minutesAgo: 90),
+            Self.ticket(2, "Urgent!", priority: .urgent, minutesAgo: 2),
+            Self.ticket(3, "Waiting longer", minutesAgo: 30),
+            Self.ticket(4, "Waiting less", minutesAgo: 5),
+            Self.ticket(5, "Mine", agent: Self.me.ref, minutesAgo: 10),
+        ])
+        #expect(mode.shownQueue.map(\.id) == [2, 3, 4, 1])
+        let text = Self.lines(mode).joined(separator: "\n")
+        #expect(text.contains(" Unassigned 4  Mine 1  All open 5"))
+        #expect(text.contains("‼ #2 Urgent!") && text.contains("· #3 Waiting longer") && text.contains("30m"))
+        _ = mode.update(.key(.char("]")))
+        #expect(mode.section == .mine && mode.shownQueue.map(\.id) == [5])
+        _ = mode.update(.key(.char("]")))
+        #expect(mode.shownQueue.count == 5)
+    }
+
+    @Test func tabsKeepTheirDraftsAndTheHotlistFindsTheWaitingCustomer() {
+        var mode = Self.console(tickets: (1...3).map { Self.ticket($0, "T\($0)", agent: Self.me.ref, minutesAgo: Double(10 * $0)) })
+        for id in 1...3 { mode = Self.open(mode, id) }
+        #expect(mode.tabs.map(\.ticketId) == [1, 2, 3] && mode.current == 2)
+        _ = mode.update(.key(.alt("1")))
+        for c in "draft one" { _ = mode.update(.key(.char(c))) }
+        _ = mode.update(.key(.alt("2")))
+        #expect(mode.currentTab?.editor.text.isEmpty == true)
+        _ = mode.update(.key(.alt("1")))
+        #expect(mode.currentTab?.editor.text == "draft one")
+        // Elsewhere, an agent's message on #2 and a customer's on #3.
+        let agentSays = Message(id: 1, ticketId: 2, seq: 1, clientMessageId: nil, sender: Self.sam, senderType: .agent, message: "fyi",
+                                messageType: .text, internal: true, isRead: false, timestamp: World.start, attachment: nil)
+        let customerSays = World.message(1, ticket: 3, from: UserRef(id: 103, displayName: "Casey", role: .customer, isOnline: true),
+                                         "hello?", minutesAgo: 0)
+        _ = mode.update(.event(.realtime(.server(.receiveMessage(ticketId: 2, message: agentSays)))))
+        let effects = mode.update(.event(.realtime(.server(.receiveMessage(ticketId: 3, message: customerSays)))))
+        #expect(effects.contains(.notify(title: "Casey on #3", body: "hello?")))
+        #expect(mode.tabs[1].unread == 1 && mode.tabs[2].unread == 1 && mode.tabs[2].activity == .waiting)
+        let bar = Self.lines(mode)[1]
+        #expect(bar.contains("1:#1 Casey Customer") && bar.contains("2:#2 Casey Customer 1") && bar.contains("3:#3 Casey Customer 1"))
+        _ = mode.update(.key(.alt("a")))
+        #expect(mode.current == 2, "the customer waiting comes first")
+        _ = mode.update(.key(.alt("a")))
+        #expect(mode.current == 1)
+        _ = mode.update(.key(.ctrl("w")))
+        #expect(mode.tabs.map(\.ticketId) == [1, 3])
+    }
+
+    /// Opens ticket `id` as an agent would: from the queue for the first tab, with `/open N` after.
+    static func open(_ mode: ConsoleMode, _ id: Int) -> ConsoleMode {
+        var mode = mode
+        if mode.tabs.isEmpty, let index = mode.shownQueue.firstIndex(where: { $0.id == id }) {
+            mode.queue.select(index)
+            _ = mode.update(.key(.enter))
+        } else {
+            for c in "/open \(id)" { _ = mode.update(.key(.char(c))) }
+            _ = mode.update(.key(.enter))
+        }
+        return mode
+    }
+
+    @Test func notesAreSentAsNotesAndShownAsNotes() {
+        var mode = Self.console(tickets: [Self.ticket(1, "Parcel", agent: Self.me.ref, minutesAgo: 5)])
+        _ = mode.update(.key(.enter))
+        #expect(mode.current == 0)
+        for c in "/note checked the depot" { _ = mode.update(.key(.char(c))) }
+        #expect(mode.update(.key(.enter)) == [.send(ticketId: 1, text: "checked the depot", note: true)])
+        _ = mode.update(.key(.ctrl("o")))
+        #expect(Self.lines(mode).contains { $0.contains("note> Internal note — only agents see it") })
+        for c in "also this" { _ = mode.update(.key(.char(c))) }
+        #expect(mode.update(.key(.enter)).contains(.send(ticketId: 1, text: "also this", note: true)))
+        let note = Message(id: 9, ticketId: 1, seq: 1, clientMessageId: nil, sender: Self.me.ref, senderType: .agent, message: "checked the depot",
+                           messageType: .text, internal: true, isRead: false, timestamp: World.start, attachment: nil)
+        _ = mode.update(.event(.page(ticketId: 1, MessagePage(items: [note], hasMore: false), older: false)))
+        #expect(Self.lines(mode).joined(separator: "\n").contains("You  11:06  ✎ internal note\n"))
+    }
+
+    @Test func cannedResponsesFillTheirPlaceholdersIntoTheLine() {
+        var mode = Self.console(tickets: [Self.ticket(4, "Refund please", agent: Self.me.ref, minutesAgo: 5, customer: "Dana Doe")])
+        _ = mode.update(.event(.canned([CannedResponse(id: 1, shortcut: "refund", title: "Refund started",
+                                                       body: "Hi {customer.name}, {agent.name} here: refund for #{ticket.id} ({ticket.subject}) started.",
+                                                       shared: true, ownerId: 1)])))
+        _ = mode.update(.key(.enter))
+        _ = mode.update(.key(.ctrl("t")))
+        #expect(Self.lines(mode).joined().contains("Canned responses"))
+        for c in "ref" { _ = mode.update(.key(.char(c))) }
+        _ = mode.update(.key(.enter))
+        #expect(mode.currentTab?.editor.text == "Hi Dana Doe, Alex Agent here: refund for #4 (Refund please) started.")
+        // Tab after /SHORTCUT does the same.
+        mode.tabs[0].editor = LineEditor()
+        for c in "/refund" { _ = mode.update(.key(.char(c))) }
+        _ = mode.update(.key(.tab))
+        #expect(mode.currentTab?.editor.text.hasPrefix("Hi Dana Doe") == true)
+    }
+
+    @Test func transferTakesANameWithTabAndLeavesTheNoteFirst() {
+        var mode = Self.console(tickets: [Self.ticket(1, "Parcel", agent: Self.me.ref, minutesAgo: 5)])
+        _ = mode.update(.key(.enter))
+        for c in "/transfer Sa" { _ = mode.update(.key(.char(c))) }
+        _ = mode.update(.key(.tab))
+        #expect(mode.currentTab?.editor.text == "/transfer SamSecond ")
+        for c in "customer wants a callback" { _ = mode.update(.key(.char(c))) }
+        #expect(mode.update(.key(.enter)) == [.send(ticketId: 1, text: "Transfer to Sam Second: customer wants a callback", note: true),
+                                              .transfer(ticketId: 1, agentId: 7)])
+        for c in "/priority urgent" { _ = mode.update(.key(.char(c))) }
+        #expect(mode.update(.key(.enter)) == [.updateTicket(ticketId: 1, UpdateTicketRequest(priority: .urgent))])
+        for c in "/assign nobody" { _ = mode.update(.key(.char(c))) }
+        #expect(mode.update(.key(.enter)).isEmpty)
+        #expect(mode.toasts.current?.text.hasPrefix("/assign AGENT") == true)
+    }
+
+    @Test func aTicketAssignedToMeOpensItsOwnTabAndSaysSo() {
+        var mode = Self.console(tickets: [Self.ticket(1, "Parcel", minutesAgo: 5), Self.ticket(2, "Other", minutesAgo: 3)])
+        _ = mode.update(.key(.enter)) // #2 (newer, same priority: #1 waited longer and is first)
+        let before = mode.current
+        let effects = mode.update(.event(.realtime(.server(.agentAssigned(ticketId: 2, agent: Self.me.ref, previousAgent: nil)))))
+        #expect(effects.contains(.notify(title: "#2 assigned to you", body: "Other")))
+        #expect(mode.tabs.contains { $0.ticketId == 2 } && mode.current == before)
+    }
+
+    @Test func narrowShowsOnePaneAtATime() {
+        var mode = Self.console(width: 80, height: 24, tickets: [Self.ticket(1, "Parcel", agent: Self.me.ref, minutesAgo: 5)])
+        #expect(Self.lines(mode)[1].contains("Unassigned 0  Mine 1"))
+        _ = mode.update(.key(.enter))
+        #expect(!Self.lines(mode)[1].contains("Unassigned") && Self.lines(mode)[1].contains("1:#1 Casey Customer"))
+        _ = mode.update(.key(.backTab))
+        #expect(Self.lines(mode)[1].contains("Unassigned"))
+        #expect(Self.lines(mode).allSatisfy { TextWidth.of($0) <= 80 })
+    }
+
+    @Test func availabilityIsOneKeyAndShownInTheStatusBar() {
+        var mode = Self.console(tickets: [])
+        #expect(Self.lines(mode)[29].contains("● online · mine 0 · unassigned 0 · tabs 0"))
+        #expect(mode.update(.key(Key(.function(6)))) == [.setAvailability(.busy)])
+        #expect(Self.lines(mode)[29].contains("◐ busy"))
+        _ = mode.update(.event(.realtime(.server(.agentStatusChanged(agent: Self.me.ref, status: .away)))))
+        #expect(Self.lines(mode)[29].contains("○ away"))
+    }
+}
