@@ -53,6 +53,9 @@ public final class CursesTerminal: Display, @unchecked Sendable {
         let thread = Thread { [terminal] in
             let count = sb_start()
             colors.withLock { $0 = count }
+            // The real size is known before `start` returns: a program sized from it draws frames
+            // that fit (a frame of another size is not drawn, and no resize would come to fix it).
+            if count >= 0 { terminal.updateSize() }
             ready.signal()
             guard count >= 0 else { return }
             terminal.runOnTerminalThread()

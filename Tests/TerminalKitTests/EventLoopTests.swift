@@ -63,4 +63,31 @@ import Testing
         #expect(frames.count < 10)
         #expect(zip(frames, frames.dropFirst()).allSatisfy { $0 != $1 })
     }
+
+    /// A program sized by its own guess (80×24) must still draw frames that fit the display: the
+    /// loop tells it the display's size before the first frame (a frame of another size is never
+    /// drawn, which once left a console blank one start in three).
+    struct SizedByItsState: TerminalProgram {
+        typealias Message = Int
+        var size = (width: 80, height: 24)
+
+        mutating func update(_ event: LoopEvent<Int>, post: EventLoop<Int>) -> Bool {
+            if case .input(.resize(let width, let height)) = event { size = (width, height) }
+            if case .input(.key(.escape)) = event { return false }
+            return true
+        }
+
+        func view(width: Int, height: Int) -> (screen: Screen, cursor: (x: Int, y: Int)?) {
+            (Screen(width: size.width, height: size.height), nil)
+        }
+    }
+
+    @Test func theProgramLearnsTheDisplaysSizeBeforeTheFirstFrame() async {
+        let display = KeptFrames()
+        var program = SizedByItsState()
+        display.keys.yield(.key(.escape))
+        await EventLoop<Int>().run(&program, on: display)
+        let first = display.frames.withLock { $0.first }
+        #expect(first?.width == 20 && first?.height == 2)
+    }
 }

@@ -68,6 +68,9 @@ public final class EventLoop<Message: Sendable>: Sendable {
             },
         ]
         defer { feeders.forEach { $0.cancel() } }
+        // The program learns the size it starts at through `update`, like every later size.
+        let start = display.size
+        guard program.update(.input(.resize(width: start.width, height: start.height)), post: self) else { return }
         var dirty = true, last: Frame?
         draw(program, on: display, last: &last)
         for await item in items {

@@ -84,7 +84,9 @@ final class TmuxSession: @unchecked Sendable {
     }
 
     func waitFor(_ what: String, sourceLocation: SourceLocation = #_sourceLocation, _ condition: (String) -> Bool) async throws {
-        try await waitUntil(what, within: .seconds(10), detail: { "; the screen:\n\(screen)" },
+        try await waitUntil(what, within: .seconds(10), detail: {
+            "; the screen:\n\(screen)" + (exitStatus.map { "\n(the program has ended with status \($0))" } ?? "")
+        },
                             sourceLocation: sourceLocation) { condition(screen) }
     }
 

@@ -1,0 +1,133 @@
+import Foundation
+import Synchronization
+import SwitchboardClient
+import SwitchboardProtocol
+import Testing
+
+/// The agent console in tmux against a real server; the customer (and a second agent) driven
+/// through the protocol by the test.
+@Suite(.serialized) struct ConsoleEndToEndTests {
+    @Test(.enabled(if: TerminalEndToEndTests.hasTmux, "tmux is installed by .ci/run"))
+    func anAgentWorksTheQueue() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-console-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = "sqlite:" + directory.appendingPathComponent("support.sqlite").path
+        for (username, name) in [("alex", "Alex Agent"), ("sam", "Sam Second")] {
+            let add = try Command.run(["users", "add", "--db", db, "--username", username, "--role", "agent", "--display-name", name,
+                                       "--password-stdin"], in: directory, stdin: "agent-password\n")
+            try add.waitForExit()
+        }
+        let server = try Command.run(["serve", "--port", "0", "--db", db, "--data-dir", directory.path], in: directory)
+        defer { server.process.terminate() }
+        let line = try await server.waitForLine(startingWith: "listening on http://127.0.0.1:")
+        let url = String(line.dropFirst("listening on ".count))
+        let alexAPI = APIClient(server: URL(string: url)!)
+        try await alexAPI.login(username: "alex", password: "agent-password")
+        _ = try await alexAPI.createCannedResponse(CannedResponseRequest(
+            shortcut: "hi", title: "Greeting", body: "Hello {customer.name}, this is {agent.name} on #{ticket.id}."))
+
+        let tmux = try TmuxSession()
+        defer { tmux.close() }
+        try tmux.start([Command.binary.path, "console", "--server", url, "--user", "alex"],
+                       environment: ["SWITCHBOARD_PASSWORD": "agent-password"], width: 120, height: 30)
+        try await tmux.waitFor("the console") { $0.contains("Agent console · Alex Agent") && $0.contains("● connected") }
+        // Busy: no auto-assignment, so the ticket waits in the queue to be claimed.
+        try tmux.keys("F6")
+        try await tmux.waitFor("busy") { $0.contains("◐ busy") }
+
+        let customer = try await Party.register(server: url, username: "dana", name: "Dana Doe", directory: directory)
+        defer { Task { await customer.stop() } }
+        let first = try await customer.api.openTicket(CreateTicketRequest(subject: "Broken lamp", description: "It flickers", category: .technical))
+        try await tmux.waitFor("the ticket waits in the queue") { $0.contains("Unassigned 1") && $0.contains("#\(first.id) Broken lamp") }
+        try tmux.keys("c")
+        try await tmux.waitFor("claimed, in a tab") { $0.contains("1:#\(first.id) Dana Doe") && $0.contains("· yours") }
+        await customer.connection.join(first.id, sinceSeq: 0)
+
+        // A hostile message from the customer is shown as text.
+        try await customer.connection.send("\u{1B}]0;pwned\u{07}\u{1B}[2Jhello?", to: first.id)
+        try await tmux.waitFor("the customer's message, harmless") { $0.contains("␛]0;pwned␇␛[2Jhello?") }
+        #expect(tmux.format("#{pane_title}") != "pwned")
+
+        // A canned response with its placeholders, edited in the line, sent.
+        try tmux.literal("/hi")
+        try tmux.keys("Tab")
+        try await tmux.waitFor("the canned response in the line") { $0.contains("> Hello Dana Doe, this is Alex Agent on #\(first.id).") }
+        try tmux.keys("Enter")
+        try await waitUntil("the customer gets it") {
+            customer.saw { if case .receiveMessage(_, let m) = $0 { m.message == "Hello Dana Doe, this is Alex Agent on #\(first.id)." } else { false } }
+        }
+
+        // A note: shown as one, never sent to the customer.
+        try tmux.keys("C-o")
+        try tmux.literal("Lamp model is discontinued")
+        try tmux.keys("Enter", "C-o")
+        try await tmux.waitFor("the note") { $0.contains("✎ internal note") && $0.contains("Lamp model is discontinued") }
+
+        // A second ticket, a second tab.
+        let second = try await customer.api.openTicket(CreateTicketRequest(subject: "Invoice copy", description: "Please resend", category: .payment))
+        try await tmux.waitFor("the second ticket") { $0.contains("#\(second.id) Invoice copy") }
+        try tmux.keys("BTab", "c")
+        try await tmux.waitFor("two tabs") { $0.contains("1:#\(first.id) Dana Doe") && $0.contains("2:#\(second.id) Dana Doe") }
+        try tmux.keys("M-1")
+        try await tmux.waitFor("back on the first") { $0.contains("#\(first.id) Broken lamp") && $0.contains("Lamp model is discontinued") }
+
+        // Transfer to Sam with a note; Sam sees the whole history, the note included.
+        try tmux.literal("/transfer Sa")
+        try tmux.keys("Tab")
+        try await tmux.waitFor("the name completed") { $0.contains("> /transfer SamSecond") }
+        try tmux.literal("please call her back")
+        try tmux.keys("Enter")
+        let samAPI = APIClient(server: URL(string: url)!)
+        try await samAPI.login(username: "sam", password: "agent-password")
+        try await waitUntil("the ticket is Sam's") { (try? await samAPI.ticket(first.id).assignedAgent?.displayName) == "Sam Second" }
+        let history = try await samAPI.messages(ticket: first.id, limit: 50).items.map(\.message)
+        #expect(history.contains("Lamp model is discontinued") && history.contains("Transfer to Sam Second: please call her back"))
+        #expect(history.contains { $0.hasSuffix("hello?") })
+        try await tmux.waitFor("the console shows who has it now") { $0.contains("with Sam Second") }
+
+        // The customer never received a note.
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!customer.saw { if case .receiveMessage(_, let m) = $0 { m.internal } else { false } })
+        let seen = try await customer.api.messages(ticket: first.id, limit: 50).items
+        #expect(!seen.contains { $0.internal })
+
+        try tmux.keys("C-q")
+        try await tmux.waitFor("exited") { _ in tmux.exitStatus != nil }
+        #expect(tmux.exitStatus == 0)
+        #expect(tmux.format("#{alternate_on}") == "0")
+    }
+}
+
+/// Someone on the other side, through the same client core the terminal uses.
+final class Party: Sendable {
+    let api: APIClient
+    let connection: RealtimeConnection
+    private let frames = Mutex<[ServerEvent]>([])
+    private let listener = Mutex<Task<Void, Never>?>(nil)
+
+    private init(api: APIClient, connection: RealtimeConnection) {
+        self.api = api
+        self.connection = connection
+    }
+
+    static func register(server: String, username: String, name: String, directory: URL) async throws -> Party {
+        let api = APIClient(server: URL(string: server)!)
+        try await api.register(RegisterRequest(username: username, password: "a long password", displayName: name))
+        let outbox = try await Outbox.open(at: directory.appendingPathComponent("\(username)-outbox.sqlite"), account: username)
+        let party = Party(api: api, connection: RealtimeConnection(api: api, outbox: outbox))
+        let events = party.connection.events
+        party.listener.withLock { task in
+            task = Task { for await event in events { if case .server(let frame) = event { party.frames.withLock { $0.append(frame) } } } }
+        }
+        await party.connection.start()
+        return party
+    }
+
+    func saw(_ match: (ServerEvent) -> Bool) -> Bool { frames.withLock { $0.contains(where: match) } }
+
+    func stop() async {
+        await connection.stop()
+        listener.withLock { $0?.cancel() }
+    }
+}
