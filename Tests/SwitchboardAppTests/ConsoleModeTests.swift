@@ -135,7 +135,8 @@ import TerminalKit
         #expect(mode.update(.key(.enter)) == [.send(ticketId: 1, text: "Transfer to Sam Second: customer wants a callback", note: true),
                                               .transfer(ticketId: 1, agentId: 7)])
         for c in "/priority urgent" { _ = mode.update(.key(.char(c))) }
-        #expect(mode.update(.key(.enter)) == [.updateTicket(ticketId: 1, UpdateTicketRequest(priority: .urgent))])
+        // The marks were used; now the chosen one (Space moved down to #3).
+        #expect(mode.update(.key(.enter)) == [.updateTicket(ticketId: 3, UpdateTicketRequest(priority: .urgent))])
         for c in "/assign nobody" { _ = mode.update(.key(.char(c))) }
         #expect(mode.update(.key(.enter)).isEmpty)
         #expect(mode.toasts.current?.text.hasPrefix("/assign AGENT") == true)
@@ -167,5 +168,50 @@ import TerminalKit
         #expect(Self.lines(mode)[29].contains("◐ busy"))
         _ = mode.update(.event(.realtime(.server(.agentStatusChanged(agent: Self.me.ref, status: .away)))))
         #expect(Self.lines(mode)[29].contains("○ away"))
+    }
+}
+
+@Suite struct ConsoleQueueTests {
+    @Test func filtersNarrowTheQueue() {
+        var mode = ConsoleModeTests.console(tickets: [
+            ConsoleModeTests.ticket(1, "Broken lamp", priority: .high, minutesAgo: 9),
+            ConsoleModeTests.ticket(2, "Invoice copy", minutesAgo: 5),
+            ConsoleModeTests.ticket(3, "Lamp again", priority: .high, minutesAgo: 3),
+        ])
+        for c in "/filter high lamp" { _ = mode.update(.key(.char(c))) }
+        _ = mode.update(.key(.enter))
+        #expect(mode.shownQueue.map(\.id) == [1, 3])
+        #expect(ConsoleModeTests.lines(mode)[2].contains("filter: high · “lamp”"))
+        for c in "/filter" { _ = mode.update(.key(.char(c))) }
+        _ = mode.update(.key(.enter))
+        #expect(mode.shownQueue.count == 3)
+    }
+
+    @Test func markedTicketsAreClosedTogetherAfterAskingOnce() {
+        var mode = ConsoleModeTests.console(tickets: (1...4).map { ConsoleModeTests.ticket($0, "T\($0)", minutesAgo: Double(10 - $0)) })
+        for _ in 0..<3 { _ = mode.update(.key(.char(" "))) } // marks three, moving down
+        #expect(mode.markedTickets.map(\.id) == [1, 2, 3])
+        #expect(ConsoleModeTests.lines(mode)[2].contains("3 marked"))
+        for c in "/close" { _ = mode.update(.key(.char(c))) }
+        #expect(mode.update(.key(.enter)).isEmpty)
+        #expect(ConsoleModeTests.lines(mode).joined().contains("Close 3 tickets?"))
+        _ = mode.update(.key(.char("y")))
+        // (The effects come with the confirming key.)
+        var again = ConsoleModeTests.console(tickets: (1...4).map { ConsoleModeTests.ticket($0, "T\($0)", minutesAgo: Double(10 - $0)) })
+        for _ in 0..<3 { _ = again.update(.key(.char(" "))) }
+        for c in "/close" { _ = again.update(.key(.char(c))) }
+        _ = again.update(.key(.enter))
+        #expect(again.update(.key(.char("y"))) == (1...3).map { .updateTicket(ticketId: $0, UpdateTicketRequest(status: .closed)) })
+        #expect(again.markedTickets.isEmpty)
+    }
+
+    @Test func claimingMarkedTicketsClaimsEachOne() {
+        var mode = ConsoleModeTests.console(tickets: (1...3).map { ConsoleModeTests.ticket($0, "T\($0)", minutesAgo: Double(10 - $0)) })
+        _ = mode.update(.key(.char(" ")))
+        _ = mode.update(.key(.char(" ")))
+        #expect(mode.update(.key(.char("c"))) == [.claim(ticketId: 1), .claim(ticketId: 2)])
+        for c in "/priority urgent" { _ = mode.update(.key(.char(c))) }
+        // The marks were used; now the chosen one (Space moved down to #3).
+        #expect(mode.update(.key(.enter)) == [.updateTicket(ticketId: 3, UpdateTicketRequest(priority: .urgent))])
     }
 }

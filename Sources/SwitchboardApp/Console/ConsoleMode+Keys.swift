@@ -19,7 +19,7 @@ extension ConsoleMode {
         if confirm != nil { return confirmKey(key) }
         if picker != nil { return pickerKey(key) }
         if searchPrompt != nil { return searchKey(key) }
-        let editorEmpty = currentTab?.editor.isEmpty ?? true
+        let editorEmpty = usesQueueLine ? queueLine.isEmpty : currentTab?.editor.isEmpty ?? true
         if focus == .queue, editorEmpty, key == .char("?") {
             helpOffset = 0
             return []
@@ -46,12 +46,12 @@ extension ConsoleMode {
         guard case .action(let action) = keys.resolve(key) else { return nil }
         let queueOnly = keys.bindings.first { $0.keys == [key] }?.group == "Queue"
         if queueOnly && (focus != .queue || !editorEmpty) { return nil }
-        if action == .focusNext, focus == .chat, completable { return nil }
+        if action == .focusNext, completable { return nil }
         return action
     }
 
     private var completable: Bool {
-        guard let text = currentTab?.editor.text else { return false }
+        guard let text = usesQueueLine ? queueLine.text : currentTab?.editor.text else { return false }
         let word = text.split(separator: " ", omittingEmptySubsequences: false).last.map(String.init) ?? ""
         return text.hasPrefix("/") || word.hasPrefix(":")
     }
@@ -109,9 +109,7 @@ extension ConsoleMode {
             queue.resize(to: shownQueue.count)
             queue.select(0)
         case .claim:
-            let shown = shownQueue
-            guard shown.indices.contains(queue.selected) else { return [] }
-            return claim(shown[queue.selected].id)
+            return queueCommand("claim", "", line: "/claim")
         case .refresh: return [.loadQueue, .loadAgents]
         }
         return []
@@ -146,12 +144,7 @@ extension ConsoleMode {
     // MARK: Writing
 
     private mutating func edit(_ key: Key) -> [Effect] {
-        guard let index = current else {
-            if case .character = key.code, !key.ctrl, !key.alt {
-                toasts.show("Open a chat first: Enter on a ticket in the queue", now: now)
-            }
-            return []
-        }
+        guard !usesQueueLine, let index = current else { return editQueueLine(key) }
         let before = tabs[index].editor.text
         focus = .chat
         switch tabs[index].editor.handle(key) {
@@ -163,6 +156,90 @@ extension ConsoleMode {
         case .openEditor(let text): return [.openEditor(text)]
         case .unhandled: return []
         case .handled: return tabs[index].editor.text != before ? typingAfterEdit(index) : []
+        }
+        return []
+    }
+
+    // MARK: The queue's command line
+
+    private mutating func editQueueLine(_ key: Key) -> [Effect] {
+        switch queueLine.handle(key) {
+        case .submit(let text):
+            guard let (name, argument) = SlashCommands.parse(text) else {
+                queueLine.replace(with: text)
+                toasts.show(current == nil ? "Write in a chat: Enter on a ticket opens one" : "Tab goes to the chat to write there",
+                            kind: .error, now: now)
+                return []
+            }
+            return queueCommand(name, argument, line: text)
+        case .complete(let word):
+            let line = queueLine.text
+            let matches = queueLine.complete(with: commands.candidates(line: line, word: word) { completions(for: $0) })
+            if matches.count > 1 { toasts.show(matches.prefix(12).joined(separator: "  "), now: now) }
+        case .openEditor(let text): return [.openEditor(text)]
+        default: break
+        }
+        return []
+    }
+
+    /// The tickets a queue command acts on: those marked, else the chosen one.
+    private var queueTargets: [Ticket] {
+        let marked = markedTickets
+        if !marked.isEmpty { return marked }
+        let shown = shownQueue
+        return shown.indices.contains(queue.selected) ? [shown[queue.selected]] : []
+    }
+
+    private mutating func queueCommand(_ name: String, _ argument: String, line: String) -> [Effect] {
+        let targets = queueTargets
+        func each(_ make: (Int) -> Effect) -> [Effect] {
+            guard !targets.isEmpty else { return usage("Choose a ticket, or mark some with Space") }
+            queue.clearMarks()
+            return targets.map { make($0.id) }
+        }
+        switch name {
+        case "filter":
+            filter = QueueFilter.parse(argument)
+            queue.resize(to: shownQueue.count)
+            queue.clearMarks()
+            queue.select(0)
+            toasts.show(filter.isEmpty ? "No filter" : "Showing \(filter.summary)", now: now)
+        case "claim":
+            if let id = Int(argument.trimmingCharacters(in: CharacterSet(charactersIn: "# "))) { return claim(id) }
+            if targets.count == 1 { return claim(targets[0].id) }
+            toasts.show("Claiming \(targets.count) tickets…", now: now)
+            return each { .claim(ticketId: $0) }
+        case "priority":
+            guard let priority = Priority(rawValue: argument.uppercased()) else { return usage("/priority low, medium, high or urgent") }
+            return each { .updateTicket(ticketId: $0, UpdateTicketRequest(priority: priority)) }
+        case "close", "resolve":
+            guard !targets.isEmpty else { return usage("Choose a ticket, or mark some with Space") }
+            let status: TicketStatus = name == "close" ? .closed : .resolved
+            let what = targets.count == 1 ? "#\(targets[0].id)" : "\(targets.count) tickets"
+            confirm = ConfirmDialog("\(name == "close" ? "Close" : "Resolve") \(what)? " + (status == .closed ? "A closed ticket cannot be reopened." : ""),
+                                    yes: name == "close" ? "Close" : "Resolve", no: "Cancel")
+            confirmedEffects = targets.map { .updateTicket(ticketId: $0.id, UpdateTicketRequest(status: status)) }
+            queue.clearMarks()
+        case "open":
+            guard let id = Int(argument.trimmingCharacters(in: CharacterSet(charactersIn: "# "))) else { return usage("/open N") }
+            return openTab(id)
+        case "online": return setAvailability(.online)
+        case "busy": return setAvailability(.busy)
+        case "away": return setAvailability(.away)
+        case "refresh": return [.loadQueue, .loadAgents, .loadCanned]
+        case "help": helpOffset = 0
+        case "logout": return [.signOut]
+        case "launcher": return fromLauncher ? [.backToLauncher] : usage("this session was not started from the launcher")
+        case "quit", "exit": return [.quit]
+        default:
+            if current != nil, commands.command(named: name) != nil {
+                queueLine = LineEditor()
+                focus = .chat
+                if let index = current { return command(name, argument, line: line, in: index) }
+            }
+            queueLine.replace(with: line)
+            toasts.show("/\(name) here works on the queue: /claim, /priority, /close, /resolve, /filter, /open — /help lists all",
+                        kind: .error, now: now)
         }
         return []
     }
@@ -231,7 +308,7 @@ extension ConsoleMode {
         return [.send(ticketId: ticket.id, text: message, note: note)]
     }
 
-    private mutating func command(_ name: String, _ argument: String, line: String, in index: Int) -> [Effect] {
+    mutating func command(_ name: String, _ argument: String, line: String, in index: Int) -> [Effect] {
         let ticket = tabs[index].conversation.ticket
         func update(_ request: UpdateTicketRequest) -> [Effect] { [.updateTicket(ticketId: ticket.id, request)] }
         switch name {
@@ -370,19 +447,26 @@ extension ConsoleMode {
     }
 
     private mutating func confirmKey(_ key: Key) -> [Effect] {
-        guard var dialog = confirm, let index = current else {
+        guard var dialog = confirm else { return [] }
+        if confirmedEffects == nil, current == nil {
             confirm = nil
             return []
         }
+        let index = current ?? 0
         let outcome = dialog.handle(key)
         confirm = dialog
         switch outcome {
         case .asking: return []
         case .declined:
             confirm = nil
+            confirmedEffects = nil
             return []
         case .confirmed:
             confirm = nil
+            if let effects = confirmedEffects {
+                confirmedEffects = nil
+                return effects
+            }
             return submit(tabs[index].editor.submitConfirmed(), in: index)
         }
     }

@@ -69,11 +69,15 @@ extension ConsoleMode {
             let style = section == self.section ? (focused ? theme[.activeTab] : theme[.selection]) : theme[.tab]
             x += screen.put(label, x: x, y: rect.y, style: style, limit: rect.maxX - x)
         }
-        screen.put("[ ] switch", x: rect.x + 1, y: rect.y + 1, style: theme[.muted], limit: rect.width - 1)
+        let marked = queue.marked.count
+        let second = !filter.isEmpty ? "filter: \(filter.summary)" : marked > 0 ? "\(marked) marked — /claim /priority /close" : "[ ] section · Space marks"
+        screen.put(TextWrap.truncate(second, width: rect.width - 2), x: rect.x + 1, y: rect.y + 1,
+                   style: filter.isEmpty && marked == 0 ? theme[.muted] : theme[.accent], limit: rect.width - 1)
         let body = Rect(x: rect.x, y: rect.y + 2, width: rect.width, height: rect.height - 2)
         let shown = shownQueue
         guard !shown.isEmpty else {
-            let text = loading ? "Loading the queue…" : section == .unassigned ? "Nobody is waiting. ✓" : "Nothing here."
+            let text = loading ? "Loading the queue…" : !filter.isEmpty ? "Nothing matches the filter (/filter clears it)."
+                : section == .unassigned ? "Nobody is waiting. ✓" : "Nothing here."
             screen.put(text, x: body.x + 2, y: body.y + 1, style: theme[.muted], limit: body.width - 2)
             return
         }
@@ -85,7 +89,7 @@ extension ConsoleMode {
             let base = selected ? (focused ? theme[.selection] : theme[.marked]) : theme[.text]
             screen.fill(x: body.x, y: y, width: body.width, height: 2, style: base)
             let mark = Self.priorityMark(ticket.priority)
-            let open = tabs.contains { $0.ticketId == ticket.id } ? "▸" : " "
+            let open = queue.marked.contains(index) ? "●" : tabs.contains { $0.ticketId == ticket.id } ? "▸" : " "
             let wait = Self.duration(now.timeIntervalSince(QueueSection.waitingSince(ticket)))
             let left = "\(open)\(mark) #\(ticket.id) "
             let subject = TextWrap.truncate(ticket.subject, width: max(1, body.width - TextWidth.of(left) - TextWidth.of(wait) - 2))
@@ -147,10 +151,11 @@ extension ConsoleMode {
             return prompt.render(into: &screen, in: rect, style: theme[.input], prompt: [Span("search: ", theme[.accent])],
                                  placeholder: "what to find; Enter searches, Esc stops", placeholderStyle: theme[.placeholder])
         }
-        guard let tab = currentTab else {
-            screen.fill(x: rect.x, y: rect.y, width: rect.width, height: rect.height, style: theme[.input])
-            screen.put("  Open a chat from the queue to write", x: rect.x, y: rect.y, style: theme[.placeholder], limit: rect.width)
-            return nil
+        guard !usesQueueLine, let tab = currentTab else {
+            let cursor = queueLine.render(into: &screen, in: rect, style: theme[.input], prompt: [Span("queue> ", theme[.accent])],
+                                          placeholder: "Enter opens the chosen ticket · /claim /priority /close /filter on the queue",
+                                          placeholderStyle: theme[.placeholder])
+            return queueLine.isEmpty ? nil : cursor
         }
         let note = tab.noteMode
         let prompt = note ? [Span("note> ", theme[.note].with(bold: true))] : [Span("> ", theme[.accent])]

@@ -18,6 +18,9 @@ public struct ConsoleMode: Equatable, Sendable {
     public internal(set) var me: User?
     public internal(set) var tickets: [Ticket] = []
     public internal(set) var section = QueueSection.unassigned
+    public internal(set) var filter = QueueFilter()
+    /// The command line while the queue has the focus (or no chat is open): commands, bulk actions.
+    public internal(set) var queueLine = LineEditor()
     public internal(set) var queue = ListView()
     public internal(set) var tabs: [ChatTab] = []
     public internal(set) var current: Int?
@@ -27,6 +30,8 @@ public struct ConsoleMode: Equatable, Sendable {
     public internal(set) var canned: [CannedResponse] = []
     public internal(set) var picker: FuzzyPicker?
     public internal(set) var confirm: ConfirmDialog?
+    /// What a confirmed dialog does (a bulk close); nil: it sends a pasted block.
+    var confirmedEffects: [Effect]?
     public internal(set) var searchPrompt: LineEditor?
     public internal(set) var helpOffset: Int?
     /// Who else is in each ticket's room (agents only, from `ROOM_MEMBERS`).
@@ -69,6 +74,7 @@ public struct ConsoleMode: Equatable, Sendable {
         SlashCommand("panel", "", "show or hide the customer panel"),
         SlashCommand("retry", "", "send failed messages again"),
         SlashCommand("discard", "", "drop failed messages"),
+        SlashCommand("filter", "[WORDS]", "queue: statuses, priorities, categories and text; nothing clears"),
         SlashCommand("refresh", "", "reload the queue and the agents"),
         SlashCommand("help", "", "keys and commands"),
         SlashCommand("logout", "", "sign out"),
@@ -82,6 +88,7 @@ public struct ConsoleMode: Equatable, Sendable {
             && a.agents == b.agents && a.canned == b.canned && a.picker == b.picker && a.confirm == b.confirm
             && a.searchPrompt == b.searchPrompt && a.helpOffset == b.helpOffset && a.members == b.members
             && a.availability == b.availability && a.connection == b.connection && a.queued == b.queued
+            && a.filter == b.filter && a.queueLine == b.queueLine
             && a.toasts == b.toasts && a.now == b.now && a.size == b.size && a.focused == b.focused
     }
 
@@ -99,12 +106,17 @@ public struct ConsoleMode: Equatable, Sendable {
 
     // MARK: What is shown
 
-    public var shownQueue: [Ticket] { section.tickets(tickets, me: me?.id) }
+    public var shownQueue: [Ticket] { section.tickets(tickets, me: me?.id).filter(filter.admits) }
+    /// The tickets marked in the queue (Space), for bulk actions.
+    public var markedTickets: [Ticket] {
+        let shown = shownQueue
+        return queue.marked.sorted().compactMap { shown.indices.contains($0) ? shown[$0] : nil }
+    }
     public var currentTab: ChatTab? { current.flatMap { tabs.indices.contains($0) ? tabs[$0] : nil } }
 
     var layout: ConsoleLayout {
         ConsoleLayout.compute(width: size.width, height: size.height, hasTabs: !tabs.isEmpty, focus: focus, panel: panelShown,
-                              inputLines: currentTab?.editor.lineCount ?? 1)
+                              inputLines: usesQueueLine ? queueLine.lineCount : currentTab?.editor.lineCount ?? 1)
     }
 
     // MARK: Update
@@ -320,6 +332,9 @@ public struct ConsoleMode: Equatable, Sendable {
     // MARK: Tabs
 
     var chatVisible: Bool { layout.conversation != nil }
+
+    /// The queue's command line is the one typed into while the queue has the focus or no chat is open.
+    var usesQueueLine: Bool { focus == .queue || current == nil }
 
     /// Opens (or goes to) the tab of ticket `id`.
     mutating func openTab(_ id: Int, focus takeFocus: Bool = true) -> [Effect] {

@@ -34,3 +34,44 @@ public enum QueueSection: Int, CaseIterable, Equatable, Sendable {
         return ticket.lastMessage?.timestamp ?? ticket.createdAt
     }
 }
+
+/// What the queue shows of its section: statuses, priorities, categories, and text in the
+/// subject or the customer's name. Empty parts let everything through.
+public struct QueueFilter: Equatable, Sendable {
+    public var statuses: Set<TicketStatus> = []
+    public var priorities: Set<Priority> = []
+    public var categories: Set<SwitchboardProtocol.Category> = []
+    public var text = ""
+
+    public init() {}
+
+    public var isEmpty: Bool { statuses.isEmpty && priorities.isEmpty && categories.isEmpty && text.isEmpty }
+
+    public func admits(_ ticket: Ticket) -> Bool {
+        (statuses.isEmpty || statuses.contains(ticket.status)) && (priorities.isEmpty || priorities.contains(ticket.priority))
+            && (categories.isEmpty || categories.contains(ticket.category))
+            && (text.isEmpty || ticket.subject.localizedCaseInsensitiveContains(text)
+                || ticket.customer.displayName.localizedCaseInsensitiveContains(text))
+    }
+
+    /// `/filter high payment open lamp`: each word a status, priority or category if it names one,
+    /// the rest the text. Nothing: no filter.
+    public static func parse(_ argument: String) -> QueueFilter {
+        var filter = QueueFilter(), words: [String] = []
+        for word in argument.split(separator: " ").map(String.init) {
+            let value = word.uppercased().replacingOccurrences(of: "-", with: "_")
+            if let status = TicketStatus(rawValue: value) { filter.statuses.insert(status) }
+            else if let priority = Priority(rawValue: value) { filter.priorities.insert(priority) }
+            else if let category = SwitchboardProtocol.Category(rawValue: value) { filter.categories.insert(category) }
+            else { words.append(word) }
+        }
+        filter.text = words.joined(separator: " ")
+        return filter
+    }
+
+    /// How the queue's heading says it: `high · payment · “lamp”`.
+    public var summary: String {
+        (statuses.map { Conversation.statusWord($0) }.sorted() + priorities.map { $0.rawValue.lowercased() }.sorted()
+            + categories.map { $0.rawValue.lowercased() }.sorted() + (text.isEmpty ? [] : ["“\(text)”"])).joined(separator: " · ")
+    }
+}
