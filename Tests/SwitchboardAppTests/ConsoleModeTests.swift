@@ -215,3 +215,33 @@ import TerminalKit
         #expect(mode.update(.key(.enter)) == [.updateTicket(ticketId: 3, UpdateTicketRequest(priority: .urgent))])
     }
 }
+
+@Suite struct ConsoleCannedTests {
+    @Test func cannedResponsesAreMadeEditedAndDeletedFromTheConsole() {
+        var mode = ConsoleModeTests.console(tickets: [])
+        _ = mode.update(.event(.canned([CannedResponse(id: 5, shortcut: "mine", title: "Mine", body: "old", shared: false, ownerId: 2),
+                                        CannedResponse(id: 6, shortcut: "shared", title: "Shared", body: "x", shared: true, ownerId: 1)])))
+        for c in "/canned-new" { _ = mode.update(.key(.char(c))) }
+        _ = mode.update(.key(.enter))
+        #expect(ConsoleModeTests.lines(mode).joined().contains("New canned response"))
+        for c in "Bad Name" { _ = mode.update(.key(.char(c))) }
+        _ = mode.update(.key(.ctrl("s")))
+        #expect(ConsoleModeTests.lines(mode).joined().contains("⚠ 1–32 of a-z 0-9 _ -"))
+        _ = mode.update(.key(.ctrl("u")))
+        for c in "thanks" { _ = mode.update(.key(.char(c))) }
+        _ = mode.update(.key(.tab))
+        for c in "Thanks" { _ = mode.update(.key(.char(c))) }
+        _ = mode.update(.key(.tab))
+        for c in "Thank you, {customer.name}!" { _ = mode.update(.key(.char(c))) }
+        #expect(mode.update(.key(.ctrl("s"))) == [.createCanned(CannedResponseRequest(shortcut: "thanks", title: "Thanks",
+                                                                                         body: "Thank you, {customer.name}!"))])
+        _ = mode.update(.event(.canned(mode.canned)))
+        #expect(mode.cannedForm == nil)
+        for c in "/canned-edit shared" { _ = mode.update(.key(.char(c))) }
+        _ = mode.update(.key(.enter))
+        #expect(mode.toasts.current?.text == "/shared is shared; only admins change shared responses")
+        for c in "/canned-rm mine" { _ = mode.update(.key(.char(c))) }
+        _ = mode.update(.key(.enter))
+        #expect(mode.update(.key(.char("y"))) == [.deleteCanned(id: 5)])
+    }
+}

@@ -18,6 +18,7 @@ extension ConsoleMode {
         if helpOffset != nil { return helpKey(key) }
         if confirm != nil { return confirmKey(key) }
         if picker != nil { return pickerKey(key) }
+        if cannedForm != nil { return cannedFormKey(key) }
         if searchPrompt != nil { return searchKey(key) }
         let editorEmpty = usesQueueLine ? queueLine.isEmpty : currentTab?.editor.isEmpty ?? true
         if focus == .queue, editorEmpty, key == .char("?") {
@@ -226,6 +227,7 @@ extension ConsoleMode {
         case "online": return setAvailability(.online)
         case "busy": return setAvailability(.busy)
         case "away": return setAvailability(.away)
+        case "canned-new", "canned-edit", "canned-rm": return cannedCommand(name, argument)
         case "refresh": return [.loadQueue, .loadAgents, .loadCanned]
         case "help": helpOffset = 0
         case "logout": return [.signOut]
@@ -266,7 +268,7 @@ extension ConsoleMode {
         case "priority": Priority.allCases.map { $0.rawValue.lowercased() }
         case "category": SwitchboardProtocol.Category.allCases.map { $0.rawValue.lowercased() }
         case "open", "claim": tickets.map { String($0.id) }
-        case "canned": canned.map(\.shortcut)
+        case "canned", "canned-edit", "canned-rm": canned.map(\.shortcut)
         default: []
         }
     }
@@ -358,6 +360,7 @@ extension ConsoleMode {
             guard let agent = agent(named: argument) else { return usage("/escalate [AGENT]") }
             return [.escalate(ticketId: ticket.id, EscalateRequest(agentId: agent.agent.id))]
         case "canned": openPicker(matching: argument)
+        case "canned-new", "canned-edit", "canned-rm": return cannedCommand(name, argument)
         case "online": return setAvailability(.online)
         case "busy": return setAvailability(.busy)
         case "away": return setAvailability(.away)
@@ -430,6 +433,77 @@ extension ConsoleMode {
         guard let me else { return }
         tabs[index].editor.replace(with: Placeholders.fill(response.body, ticket: tabs[index].conversation.ticket, agent: me))
         focus = .chat
+    }
+
+    // MARK: Managing canned responses
+
+    private mutating func cannedCommand(_ name: String, _ argument: String) -> [Effect] {
+        let shortcut = argument.trimmingCharacters(in: CharacterSet(charactersIn: "/ "))
+        if name == "canned-new" {
+            cannedForm = Self.cannedForm(title: "New canned response", isAdmin: me?.role == .admin)
+            editingCanned = nil
+            return []
+        }
+        guard let response = canned.first(where: { $0.shortcut == shortcut }) else {
+            return usage("/\(name) SHORTCUT — Tab completes them (\(canned.count) known)")
+        }
+        guard response.ownerId == me?.id || me?.role == .admin else {
+            return usage("/\(shortcut) is shared; only admins change shared responses")
+        }
+        if name == "canned-rm" {
+            confirm = ConfirmDialog("Delete the canned response /\(shortcut)?", yes: "Delete", no: "Keep it")
+            confirmedEffects = [.deleteCanned(id: response.id)]
+            return []
+        }
+        var form = Self.cannedForm(title: "Edit /\(shortcut)", isAdmin: me?.role == .admin)
+        form.fields[0].editor.replace(with: response.shortcut)
+        form.fields[1].editor.replace(with: response.title)
+        form.fields[2].editor.replace(with: response.body)
+        if form.fields.count > 3 { form.fields[3].choice = response.shared ? 1 : 0 }
+        cannedForm = form
+        editingCanned = response.id
+        return []
+    }
+
+    static func cannedForm(title: String, isAdmin: Bool) -> Form {
+        var fields = [
+            Form.Field("shortcut", label: "Shortcut (a-z 0-9 _ -, typed as /shortcut)"),
+            Form.Field("title", label: "Title"),
+            Form.Field("body", label: "Text — {customer.name} {agent.name} {ticket.id} {ticket.subject} are filled in",
+                       kind: .multiline(rows: 4)),
+        ]
+        if isAdmin { fields.append(Form.Field("shared", label: "For", kind: .choice(["me", "every agent"]))) }
+        return Form(title: title, fields: fields)
+    }
+
+    private mutating func cannedFormKey(_ key: Key) -> [Effect] {
+        guard var form = cannedForm else { return [] }
+        let outcome = form.handle(key) { values in
+            var errors: [String: String] = [:]
+            let shortcut = values["shortcut", default: ""]
+            if shortcut.isEmpty || shortcut.count > 32
+                || !shortcut.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }) {
+                errors["shortcut"] = "1–32 of a-z 0-9 _ -"
+            }
+            if values["title", default: ""].trimmingCharacters(in: .whitespaces).isEmpty { errors["title"] = "a few words" }
+            if values["body", default: ""].trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { errors["body"] = "the text to send" }
+            return errors
+        }
+        cannedForm = form
+        switch outcome {
+        case .editing: return []
+        case .cancelled:
+            cannedForm = nil
+            return []
+        case .submitted(let values):
+            let shared = values["shared"] == "every agent"
+            if let id = editingCanned {
+                return [.updateCanned(id: id, CannedResponseUpdate(shortcut: values["shortcut"], title: values["title"],
+                                                                   body: values["body"], shared: me?.role == .admin ? shared : nil))]
+            }
+            return [.createCanned(CannedResponseRequest(shortcut: values["shortcut", default: ""], title: values["title", default: ""],
+                                                        body: values["body", default: ""], shared: shared ? true : nil))]
+        }
     }
 
     // MARK: Dialogs

@@ -43,6 +43,9 @@ extension ConsoleMode {
         }
         var cursor = renderInput(into: &screen, in: layout.input, theme: theme)
         renderStatus(into: &screen, in: layout.status, theme: theme)
+        if let cannedForm {
+            cursor = cannedForm.render(into: &screen, in: Rect(x: 0, y: 1, width: size.width, height: size.height - 2), theme: theme)
+        }
         if let picker {
             picker.render(into: &screen, in: area, theme: theme, title: "Canned responses — Enter puts it in the line, Esc cancels")
             cursor = nil

@@ -29,6 +29,9 @@ public struct ConsoleMode: Equatable, Sendable {
     public internal(set) var agents: [AgentLoad] = []
     public internal(set) var canned: [CannedResponse] = []
     public internal(set) var picker: FuzzyPicker?
+    /// The canned-response form, and the response it edits (nil: a new one).
+    public internal(set) var cannedForm: Form?
+    var editingCanned: Int?
     public internal(set) var confirm: ConfirmDialog?
     /// What a confirmed dialog does (a bulk close); nil: it sends a pasted block.
     var confirmedEffects: [Effect]?
@@ -67,6 +70,9 @@ public struct ConsoleMode: Equatable, Sendable {
         SlashCommand("resolve", "", "mark the ticket resolved"),
         SlashCommand("close", "", "close the ticket"),
         SlashCommand("canned", "[SHORTCUT]", "insert a canned response"),
+        SlashCommand("canned-new", "", "a new canned response of your own (shared: admins)"),
+        SlashCommand("canned-edit", "SHORTCUT", "change one of your canned responses"),
+        SlashCommand("canned-rm", "SHORTCUT", "delete one of your canned responses"),
         SlashCommand("online", "", "available for new chats"),
         SlashCommand("busy", "", "no new chats for now"),
         SlashCommand("away", "", "away"),
@@ -88,7 +94,7 @@ public struct ConsoleMode: Equatable, Sendable {
             && a.agents == b.agents && a.canned == b.canned && a.picker == b.picker && a.confirm == b.confirm
             && a.searchPrompt == b.searchPrompt && a.helpOffset == b.helpOffset && a.members == b.members
             && a.availability == b.availability && a.connection == b.connection && a.queued == b.queued
-            && a.filter == b.filter && a.queueLine == b.queueLine
+            && a.filter == b.filter && a.queueLine == b.queueLine && a.cannedForm == b.cannedForm
             && a.toasts == b.toasts && a.now == b.now && a.size == b.size && a.focused == b.focused
     }
 
@@ -224,6 +230,8 @@ public struct ConsoleMode: Equatable, Sendable {
                 toasts.show("Messages of #\(id) could not be loaded: \(error.sentence)", kind: .error, now: now)
             case .ticketAction(let id):
                 toasts.show("#\(id): \(error.sentence)", kind: .error, now: now)
+            case .canned:
+                toasts.show("Canned responses: \(error.sentence)", kind: .error, now: now)
             default:
                 loading = false
                 toasts.show(error.sentence, kind: .error, now: now)
@@ -237,6 +245,9 @@ public struct ConsoleMode: Equatable, Sendable {
             if let mine = loads.first(where: { $0.agent.id == me?.id }) { availability = mine.status }
             return []
         case .canned(let responses):
+            if cannedForm != nil { toasts.show("Canned responses saved", kind: .success, now: now) }
+            cannedForm = nil
+            editingCanned = nil
             canned = responses
             return []
         }

@@ -159,6 +159,18 @@ public actor EffectRunner {
             case .escalate(let id, let request):
                 guard let api else { return }
                 do { post(.ticketChanged(try await api.escalate(ticket: id, request))) } catch { post(.failed(.ticketAction(ticketId: id), error)) }
+            case .createCanned(let request):
+                guard let api else { return }
+                do { _ = try await api.createCannedResponse(request); post(.canned(try await api.cannedResponses())) }
+                catch { post(.failed(.canned, error)) }
+            case .updateCanned(let id, let request):
+                guard let api else { return }
+                do { _ = try await api.updateCannedResponse(id, request); post(.canned(try await api.cannedResponses())) }
+                catch { post(.failed(.canned, error)) }
+            case .deleteCanned(let id):
+                guard let api else { return }
+                do { try await api.deleteCannedResponse(id); post(.canned(try await api.cannedResponses())) }
+                catch { post(.failed(.canned, error)) }
             case .openEditor(let text):
                 post(.edited(await terminal?.editExternally(text)))
             case .notify(let title, let body):

@@ -34,6 +34,9 @@ public enum Effect: Equatable, Sendable {
     case transfer(ticketId: Int, agentId: Int)
     case escalate(ticketId: Int, EscalateRequest)
     case setAvailability(AgentStatus)
+    case createCanned(CannedResponseRequest)
+    case updateCanned(id: Int, CannedResponseUpdate)
+    case deleteCanned(id: Int)
     // The connection and the terminal
     case reconnectNow
     case openEditor(String)
