@@ -105,6 +105,9 @@ import TerminalKit
                            messageType: .text, internal: true, isRead: false, timestamp: World.start, attachment: nil)
         _ = mode.update(.event(.page(ticketId: 1, MessagePage(items: [note], hasMore: false), older: false)))
         #expect(Self.lines(mode).joined(separator: "\n").contains("You  11:06  ✎ internal note\n"))
+        // The customer's read mark covers the note's seq, but they never see notes: no mark on it.
+        _ = mode.update(.event(.realtime(.server(.messagesRead(ticketId: 1, userId: 101, upToSeq: 1)))))
+        #expect(Self.lines(mode).contains("   checked the depot"))
     }
 
     @Test func cannedResponsesFillTheirPlaceholdersIntoTheLine() {
@@ -135,8 +138,7 @@ import TerminalKit
         #expect(mode.update(.key(.enter)) == [.send(ticketId: 1, text: "Transfer to Sam Second: customer wants a callback", note: true),
                                               .transfer(ticketId: 1, agentId: 7)])
         for c in "/priority urgent" { _ = mode.update(.key(.char(c))) }
-        // The marks were used; now the chosen one (Space moved down to #3).
-        #expect(mode.update(.key(.enter)) == [.updateTicket(ticketId: 3, UpdateTicketRequest(priority: .urgent))])
+        #expect(mode.update(.key(.enter)) == [.updateTicket(ticketId: 1, UpdateTicketRequest(priority: .urgent))])
         for c in "/assign nobody" { _ = mode.update(.key(.char(c))) }
         #expect(mode.update(.key(.enter)).isEmpty)
         #expect(mode.toasts.current?.text.hasPrefix("/assign AGENT") == true)
@@ -149,6 +151,15 @@ import TerminalKit
         let effects = mode.update(.event(.realtime(.server(.agentAssigned(ticketId: 2, agent: Self.me.ref, previousAgent: nil)))))
         #expect(effects.contains(.notify(title: "#2 assigned to you", body: "Other")))
         #expect(mode.tabs.contains { $0.ticketId == 2 } && mode.current == before)
+    }
+
+    @Test func theHeaderShowsWhetherTheCustomerIsThere() {
+        var mode = Self.console(tickets: [Self.ticket(1, "Parcel", agent: Self.me.ref, minutesAgo: 5)])
+        _ = mode.update(.key(.enter))
+        _ = mode.update(.event(.realtime(.server(.userOffline(UserRef(id: 101, displayName: "Casey Customer", role: .customer, isOnline: false))))))
+        #expect(Self.lines(mode)[3].contains("Casey Customer ○"))
+        _ = mode.update(.event(.realtime(.server(.userOnline(UserRef(id: 101, displayName: "Casey Customer", role: .customer, isOnline: true))))))
+        #expect(Self.lines(mode)[3].contains("Casey Customer ●"))
     }
 
     @Test func narrowShowsOnePaneAtATime() {

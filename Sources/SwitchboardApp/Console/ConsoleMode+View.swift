@@ -79,9 +79,13 @@ extension ConsoleMode {
         let body = Rect(x: rect.x, y: rect.y + 2, width: rect.width, height: rect.height - 2)
         let shown = shownQueue
         guard !shown.isEmpty else {
+            let elsewhere = QueueSection.allCases.filter { $0 != section }.map { ($0, $0.tickets(tickets, me: me?.id).count) }
+                .first { $0.1 > 0 }.map { " ] shows \($0.0.title): \($0.1)." } ?? ""
             let text = loading ? "Loading the queue…" : !filter.isEmpty ? "Nothing matches the filter (/filter clears it)."
-                : section == .unassigned ? "Nobody is waiting. ✓" : "Nothing here."
-            screen.put(text, x: body.x + 2, y: body.y + 1, style: theme[.muted], limit: body.width - 2)
+                : (section == .unassigned ? "Nobody is waiting. ✓" : "Nothing here.") + elsewhere
+            for (offset, line) in TextWrap.lines(text, width: body.width - 3).enumerated() {
+                screen.put(line, x: body.x + 2, y: body.y + 1 + offset, style: theme[.muted], limit: body.width - 2)
+            }
             return
         }
         let rows = max(1, body.height / 2)

@@ -292,6 +292,9 @@ public struct ConsoleMode: Equatable, Sendable {
             }
         case .roomMembers(let id, let list):
             members[id] = list
+        case .userOnline(let user), .userOffline(let user):
+            let online = if case .userOnline = server { true } else { false }
+            for index in tickets.indices where tickets[index].customer.id == user.id { tickets[index].customer.isOnline = online }
         case .receiveMessage(let id, let message):
             changeTickets { tickets in
                 guard let index = tickets.firstIndex(where: { $0.id == id }) else { return }

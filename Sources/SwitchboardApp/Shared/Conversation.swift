@@ -87,10 +87,11 @@ public struct Conversation: Equatable, Sendable {
             ticket.status = status
         case .ticketUpdated(let updated) where updated.id == ticket.id:
             ticket = updated
-        case .userOnline(let user) where user.id == ticket.assignedAgent?.id:
-            ticket.assignedAgent?.isOnline = true
-        case .userOffline(let user) where user.id == ticket.assignedAgent?.id:
-            ticket.assignedAgent?.isOnline = false
+        case .userOnline(let user), .userOffline(let user):
+            // Either side of the ticket: its agent (for the customer) or its customer (for agents).
+            let online = if case .userOnline = event { true } else { false }
+            if user.id == ticket.assignedAgent?.id { ticket.assignedAgent?.isOnline = online }
+            if user.id == ticket.customer.id { ticket.customer.isOnline = online }
         default:
             break
         }
@@ -243,7 +244,8 @@ public struct Conversation: Equatable, Sendable {
                     if message.internal { header.append(Span("  ✎ internal note", theme[.note].with(bold: true))) }
                     lines.append(Line(spans: header, seq: message.seq))
                 }
-                let mark = timeline.delivery(of: message).map { deliveryMark($0) }
+                // A note has no delivery mark: the customer's read mark covers its seq, but they never see it.
+                let mark = message.internal ? nil : timeline.delivery(of: message).map { deliveryMark($0) }
                 lines += body(message.message, width: width, style: message.internal ? theme[.note] : theme[.text],
                               query: query, theme: theme, seq: message.seq, mark: mark)
                 lastSender = message.sender.id
