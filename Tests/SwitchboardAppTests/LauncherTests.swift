@@ -19,7 +19,7 @@ import TerminalKit
         #expect(text.contains("A support server is running on this machine: http://127.0.0.1:40123"))
         #expect(text.contains("1  Customer") && text.contains("2  Agent console\n") && text.contains("3  Tester  (coming)"))
         #expect(text.contains("Demo accounts — password 'switchboard':") && text.contains("customer  Casey Customer    customer"))
-        #expect(text.contains("switchboard chat --user agent"))
+        #expect(text.contains("switchboard console --user agent"))
         #expect(lines.allSatisfy { TextWidth.of($0) <= 80 })
     }
 
@@ -37,7 +37,7 @@ import TerminalKit
     @Test func itFitsSmallTerminals() {
         let lines = Self.launcher(width: 60, height: 20).view(theme: World.theme).screen.lines
         #expect(lines.count == 20 && lines.allSatisfy { TextWidth.of($0) <= 60 })
-        #expect(lines.joined(separator: " ").contains("switchboard chat"))
+        #expect(lines.joined(separator: " ").contains("console --user agent"))
         #expect(lines.joined().contains("…"), "long summaries end with an ellipsis, not mid-word")
     }
 }

@@ -158,11 +158,11 @@ public struct Launcher: Equatable, Sendable {
             y += 1
         }
         // The tip whole, or a short one where the whole does not fit; the log's place if there is room.
-        let tip = TextWrap.lines("A second terminal joins this server: `switchboard chat --user agent` answers as the agent, "
-                                 + "so you can chat with yourself.", width: width)
+        let tip = TextWrap.lines("A second terminal joins this server: `switchboard console --user agent` answers as the "
+                                 + "agent, `switchboard chat --user customer` writes as the customer.", width: width)
         let room = size.height - 2 - (y + 1)
         let lines = room >= tip.count + 1 ? tip + ["Server log: \(logFile)"] : room >= tip.count ? tip
-            : ["Second terminal: switchboard chat --user agent"]
+            : ["Second terminal: switchboard console --user agent"]
         for (offset, line) in lines.prefix(max(0, room)).enumerated() {
             screen.put(line, x: left, y: y + 1 + offset, style: theme[.muted], limit: width)
         }
