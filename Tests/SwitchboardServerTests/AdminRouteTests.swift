@@ -88,3 +88,17 @@ import Testing
         }
     }
 }
+
+@Suite struct AgentListRouteTests {
+    /// Every agent may list the agents (for transfer by name); the list is the admin's, with loads.
+    @Test func agentsListTheirColleagues() async throws {
+        try await withCast { api, cast, _ in
+            let listed: [AgentLoad] = try await api.get("/api/agents", token: cast.agent).decode()
+            #expect(Set(listed.map(\.agent.id)) == [cast.adminId, cast.agentId, cast.agent2Id])
+            #expect(listed.allSatisfy { $0.capacity > 0 })
+            let admins: [AgentLoad] = try await api.get("/api/admin/support/agents", token: cast.admin).decode()
+            #expect(listed == admins)
+            #expect(try await api.get("/api/agents", token: cast.customer).status == 403)
+        }
+    }
+}

@@ -48,6 +48,7 @@ import Testing
             body: { _ in CreateUserRequest(username: "fresh", password: "password9", displayName: "Fresh", role: .agent) },
             403, 403, 403, 201),
         row(.get, "/api/tickets", { _ in "/api/tickets" }, 200, 200, 200, 200),
+        row(.get, "/api/agents", { _ in "/api/agents" }, 403, 403, 200, 200),
         row(.post, "/api/tickets", { _ in "/api/tickets" },
             body: { _ in CreateTicketRequest(subject: "s", description: "d", category: .other) }, 201, 201, 403, 403),
         row(.get, "/api/tickets/{id}", { "/api/tickets/\($0.ticket)" }, 200, 404, 200, 200),
