@@ -126,3 +126,31 @@ import TerminalKit
         #expect(spans.map(\.text).joined() == " ◌ reconnecting in 3s (attempt 2) · 3 queued · F5 retry now")
     }
 }
+
+@Suite struct ConversationLayoutTests {
+    /// Laying out only the end gives exactly the end of the whole layout: same day lines, same
+    /// group headers, whatever the window's edge falls on.
+    @Test func theTailIsTheEndOfTheWholeLayout() {
+        var conversation = Conversation(ticket: World.ticket(1, "Parcel"), me: World.customer.ref, timeZone: World.utc)
+        let customer = World.customer.ref
+        let items = (1...400).map { seq in
+            // Runs of one sender, pauses, and a day and more between seq 149 and 150, and 299 and 300
+            // (time moves forward with seq, as the server assigns both together).
+            World.message(seq, from: seq % 7 < 3 ? customer : World.agent, "message \(seq) " + String(repeating: "word ", count: seq % 13),
+                          minutesAgo: Double(400 - seq) * 3 + (seq < 150 ? 2_000 : 0) + (seq < 300 ? 2_000 : 0))
+        }
+        conversation.timeline.insertLatest(MessagePage(items: items, hasMore: false))
+        conversation.systemLines = [.init(date: World.start.addingTimeInterval(-3_000), text: "Alex Agent is handling this ticket")]
+        let whole = Conversation.layout(conversation, width: 50)
+        for tail in [1, 10, 33, 60, 200, 5_000] {
+            let (lines, fromStart) = Conversation.tailLayout(conversation, width: 50, theme: Theme(name: "layout"), tail: tail)
+            #expect(lines.count >= min(tail, whole.count))
+            let expected = Array(whole.suffix(lines.count))
+            let difference = zip(expected, lines).enumerated().first { $0.element.0 != $0.element.1 }
+            let wanted = difference.map { $0.element.0.spans.map(\.text).joined() } ?? ""
+            let got = difference.map { $0.element.1.spans.map(\.text).joined() } ?? ""
+            #expect(difference == nil, "tail \(tail): line \(difference?.offset ?? -1) of \(lines.count): \(wanted) ≠ \(got)")
+            #expect(fromStart == (lines.count == whole.count))
+        }
+    }
+}

@@ -67,7 +67,7 @@ extension ConsoleMode {
         let focused = focus == .queue
         var x = rect.x
         for section in QueueSection.allCases {
-            let count = section.tickets(tickets, me: me?.id).count
+            let count = section.count(tickets, me: me?.id)
             let label = " \(section.title) \(count) "
             let style = section == self.section ? (focused ? theme[.activeTab] : theme[.selection]) : theme[.tab]
             x += screen.put(label, x: x, y: rect.y, style: style, limit: rect.maxX - x)
@@ -79,7 +79,7 @@ extension ConsoleMode {
         let body = Rect(x: rect.x, y: rect.y + 2, width: rect.width, height: rect.height - 2)
         let shown = shownQueue
         guard !shown.isEmpty else {
-            let elsewhere = QueueSection.allCases.filter { $0 != section }.map { ($0, $0.tickets(tickets, me: me?.id).count) }
+            let elsewhere = QueueSection.allCases.filter { $0 != section }.map { ($0, $0.count(tickets, me: me?.id)) }
                 .first { $0.1 > 0 }.map { " ] shows \($0.0.title): \($0.1)." } ?? ""
             let text = loading ? "Loading the queue…" : !filter.isEmpty ? "Nothing matches the filter (/filter clears it)."
                 : (section == .unassigned ? "Nobody is waiting. ✓" : "Nothing here.") + elsewhere
@@ -182,8 +182,8 @@ extension ConsoleMode {
         }
         left.append(Span(" · ", theme[.status]))
         left.append(Span(mark.0, theme[mark.1]))
-        let mine = QueueSection.mine.tickets(tickets, me: me?.id).count
-        let waiting = QueueSection.unassigned.tickets(tickets, me: me?.id).count
+        let mine = QueueSection.mine.count(tickets, me: me?.id)
+        let waiting = QueueSection.unassigned.count(tickets, me: me?.id)
         left.append(Span(" · mine \(mine) · unassigned \(waiting) · tabs \(tabs.count)", theme[.status]))
         let hints = focus == .queue ? "↑↓ Enter open · c claim · [ ] section " : "Alt-1…9 tabs · C-o note · C-t canned "
         StatusBar.render(into: &screen, in: rect, theme: theme, left: left, right: [Span(hints)])

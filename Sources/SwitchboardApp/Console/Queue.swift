@@ -13,16 +13,21 @@ public enum QueueSection: Int, CaseIterable, Equatable, Sendable {
         }
     }
 
+    public func contains(_ ticket: Ticket, me: Int?) -> Bool {
+        guard ticket.status.isActive else { return false }
+        switch self {
+        case .unassigned: return ticket.assignedAgent == nil
+        case .mine: return ticket.assignedAgent?.id == me
+        case .allOpen: return true
+        }
+    }
+
+    /// How many tickets are in the section (no sorting: the tabs and the status bar only count).
+    public func count(_ all: [Ticket], me: Int?) -> Int { all.reduce(0) { $0 + (contains($1, me: me) ? 1 : 0) } }
+
     /// The section's tickets, sorted.
     public func tickets(_ all: [Ticket], me: Int?) -> [Ticket] {
-        all.filter { ticket in
-            guard ticket.status.isActive else { return false }
-            switch self {
-            case .unassigned: return ticket.assignedAgent == nil
-            case .mine: return ticket.assignedAgent?.id == me
-            case .allOpen: return true
-            }
-        }
+        all.filter { contains($0, me: me) }
         .sorted { a, b in
             a.priority.rank != b.priority.rank ? a.priority.rank > b.priority.rank : Self.waitingSince(a) < Self.waitingSince(b)
         }

@@ -163,7 +163,7 @@ public struct Conversation: Equatable, Sendable {
 
     /// The seqs of messages on screen now (for read marks).
     public var visibleSeqs: [Int] {
-        let lines = Self.layout(self, width: area.width)
+        let lines = Self.tailLayout(self, width: area.width, theme: Theme(name: "layout"), tail: offset + area.height).lines
         let end = lines.count - offset, start = max(0, end - area.height)
         guard start < end else { return [] }
         return lines[start..<end].compactMap(\.seq)
@@ -197,17 +197,75 @@ public struct Conversation: Equatable, Sendable {
     /// changes (or after a pause), wrapped bodies, delivery marks on this user's messages, system
     /// lines, the "new messages" marker, search hits highlighted. Peer text is sanitised here.
     public static func layout(_ conversation: Conversation, width: Int, theme: Theme = Theme(name: "layout")) -> [Line] {
+        tailLayout(conversation, width: width, theme: theme, tail: nil).lines
+    }
+
+    /// At least the last `tail` lines (all of them when nil), and whether they begin at the very
+    /// start. Only the end of a long history is laid out — a frame or a read mark costs the
+    /// screenful, not the thousands of messages held — with the item just before it as context
+    /// (its day, its sender) so the lines are exactly those of the whole layout.
+    static func tailLayout(_ conversation: Conversation, width: Int, theme: Theme, tail: Int?) -> (lines: [Line], fromStart: Bool) {
+        let messages = conversation.timeline.messages
+        guard let tail else {
+            let items = Self.items(conversation, from: 0)
+            return (layoutItems(items.list, from: items.context, conversation, width: width, theme: theme), true)
+        }
+        // Only the newest messages, more of them until the lines fill the tail.
+        var window = max(32, tail)
+        while true {
+            let first = max(0, messages.count - window)
+            let items = Self.items(conversation, from: first)
+            let lines = layoutItems(items.list, from: items.context, conversation, width: width, theme: theme)
+            if first == 0 || lines.count >= tail { return (lines, first == 0) }
+            window *= 4
+        }
+    }
+
+    /// The items from message index `first` on — messages in seq order (the one order), with the
+    /// ticket's description (once its beginning is held) and system lines among them by time —
+    /// and the item just before them, for context.
+    private static func items(_ conversation: Conversation, from first: Int) -> (list: [Item], context: Item?) {
+        let timeline = conversation.timeline
+        let messages = timeline.messages[first...]
+        // Everything after the context message belongs to the window (the whole merge puts an extra
+        // before the first message not earlier than it).
+        let after = first > 0 ? timeline.messages[first - 1].timestamp : .distantPast
+        var extras = conversation.systemLines.filter { first == 0 || $0.date > after }.map(Item.system)
+        if !timeline.hasOlder, first == 0 || conversation.ticket.createdAt > after { extras.append(.opening(conversation.ticket)) }
+        extras.sort { $0.date < $1.date }
+        var list: [Item] = []
+        list.reserveCapacity(messages.count + extras.count + timeline.outgoing.count)
+        var next = 0
+        for message in messages {
+            while next < extras.count, extras[next].date <= message.timestamp {
+                list.append(extras[next])
+                next += 1
+            }
+            list.append(.message(message))
+        }
+        list += extras[next...]
+        list += timeline.outgoing.map(Item.outgoing)
+        return (list, first > 0 ? .message(timeline.messages[first - 1]) : nil)
+    }
+
+    private static func layoutItems(_ items: [Item], from context: Item?, _ conversation: Conversation, width: Int, theme: Theme) -> [Line] {
         let width = max(10, width)
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = conversation.timeZone
         let timeline = conversation.timeline
-        var items = timeline.messages.map(Item.message) + conversation.systemLines.map(Item.system)
-        // The ticket's description opens the conversation, once its beginning is held.
-        if !timeline.hasOlder { items.append(.opening(conversation.ticket)) }
-        items.sort { $0.date < $1.date }
-        items += timeline.outgoing.map(Item.outgoing)
         var lines: [Line] = []
         var lastDay: DateComponents?, lastSender: Int?, lastDate: Date?, lastInternal = false
+        if let before = context {
+            lastDay = calendar.dateComponents([.year, .month, .day], from: before.date)
+            switch before {
+            case .message(let message):
+                (lastSender, lastDate, lastInternal) = (message.sender.id, message.timestamp, message.internal)
+            case .outgoing(let message):
+                (lastSender, lastDate) = (timeline.me.id, message.createdAt)
+            case .system, .opening:
+                break
+            }
+        }
         let query = conversation.search?.query.lowercased()
         let currentHit = conversation.search.flatMap { $0.hits.indices.contains($0.current) ? $0.hits[$0.current] : nil }
         for item in items {
@@ -344,7 +402,7 @@ public struct Conversation: Equatable, Sendable {
     public func render(into screen: inout Screen, in rect: Rect, theme: Theme) {
         guard !rect.isEmpty else { return }
         screen.fill(x: rect.x, y: rect.y, width: rect.width, height: rect.height, style: theme[.text])
-        let lines = Self.layout(self, width: rect.width - 1, theme: theme)
+        let (lines, fromStart) = Self.tailLayout(self, width: rect.width - 1, theme: theme, tail: offset + rect.height + 1)
         let end = max(0, lines.count - offset), start = max(0, end - rect.height)
         let shown = lines[start..<end]
         var y = rect.maxY - shown.count
@@ -352,7 +410,7 @@ public struct Conversation: Equatable, Sendable {
             screen.put(line.spans, x: rect.x, y: y, limit: rect.width - 1)
             y += 1
         }
-        if start == 0 && (timeline.hasOlder || loadingOlder) {
+        if start == 0 && fromStart && (timeline.hasOlder || loadingOlder) {
             let hint = loadingOlder ? " ↑ loading older messages… " : " ↑ PgUp for older messages "
             screen.put(hint, x: rect.x + max(0, (rect.width - TextWidth.of(hint)) / 2), y: rect.maxY - shown.count - (shown.count < rect.height ? 1 : 0),
                        style: theme[.muted], limit: rect.width)

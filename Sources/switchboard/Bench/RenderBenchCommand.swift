@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
+import SwitchboardApp
 import SwitchboardClient
 import SwitchboardProtocol
 import TerminalKit
 
-/// `switchboard bench-render`: how long the terminal client takes to make one full agent-style
-/// frame (tab bar, queue, conversation, compose line, status bar), and how much memory the
-/// conversations take. No terminal is needed: frames are built in memory, as the client
-/// builds them before the back end draws the changed cells.
+/// `switchboard bench-render`: how long the agent console's real `view` takes to make one full
+/// frame (queue, tab bar, conversation, compose line, status bar), and how much memory many tabs
+/// of history take. No terminal is needed: frames are built in memory, as the client builds them
+/// before the back end draws the changed cells.
 struct RenderBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-render",
@@ -21,33 +22,65 @@ struct RenderBenchCommand: ParsableCommand {
     @Option(help: "Scrollback of the tab on screen.") var scrollback = 10_000
     @Option(help: "Frames to time.") var frames = 2_000
 
+    @Option(help: "Tickets in the queue.") var queue = 2_000
+
     func run() throws {
         let before = Self.residentMegabytes()
-        let me = UserRef(id: 1, displayName: "Alex (agent)", role: .agent, isOnline: true)
-        var timelines = (0..<tabs).map { tab in Self.timeline(ticket: tab + 1, count: messages, me: me) }
+        let me = User(id: 1, username: "alex", displayName: "Alex (agent)", role: .agent, isOnline: true, lastSeenAt: nil,
+                      agentStatus: .online, capacity: 50, email: nil)
+        // The real console, driven only through `update` as the program drives it: signed in, a
+        // queue, `tabs` chats open, each with its history paged in.
+        var console = ConsoleMode(server: "http://127.0.0.1:8080", username: "alex", signingIn: true, size: (width, height),
+                                  now: Date(timeIntervalSince1970: 1_795_000_000))
+        _ = console.update(.event(.signedIn(me)))
+        _ = console.update(.event(.tickets((1...queue).map { Self.ticket($0, agent: $0 <= tabs ? me.ref : nil) })))
+        _ = console.update(.event(.connection(.connected)))
+        _ = console.update(.key(.char("]"))) // Mine
+        _ = console.update(.key(.enter))
+        for id in 1...tabs {
+            for c in "/open \(id)" { _ = console.update(.key(.char(c))) }
+            _ = console.update(.key(.enter))
+        }
+        for id in 1...tabs {
+            let count = id == 1 ? scrollback : messages
+            _ = console.update(.event(.page(ticketId: id, MessagePage(items: Self.messages(ticket: id, count: count, me: me.ref),
+                                                                      hasMore: false), older: false)))
+        }
+        _ = console.update(.key(.alt("1")))
         let held = Self.residentMegabytes()
-        timelines[0] = Self.timeline(ticket: 1, count: scrollback, me: me)
-        timelines[0].capacity = scrollback
-        var screen = AgentScreen(theme: ThemeLoader.builtInDefault, timelines: timelines, me: me)
-
+        let theme = ThemeLoader.builtInDefault
         var times: [Double] = []
         times.reserveCapacity(frames)
         for frame in 0..<frames {
             // Something changes each frame, as it would: a keystroke in the compose line.
-            _ = screen.editor.handle(.char(Character(String(frame % 10))))
+            _ = console.update(.key(.char(Character(String(frame % 10)))))
             let start = ContinuousClock.now
-            let rendered = screen.view(width: width, height: height)
+            let rendered = console.view(theme: theme).screen
             let elapsed = ContinuousClock.now - start
-            precondition(rendered.width == width)
+            precondition(rendered.width == width && rendered.height == height)
             times.append(elapsed.inMilliseconds)
         }
         times.sort()
         func at(_ q: Double) -> Double { times[min(times.count - 1, Int(Double(times.count) * q))] }
         let mean = times.reduce(0, +) / Double(times.count)
-        print("screen \(width)×\(height), \(tabs) tabs × \(messages) messages, \(scrollback) in the tab on screen, \(frames) frames")
+        print("the console's view at \(width)×\(height): \(console.tabs.count) tabs × \(messages) messages, \(scrollback) in the tab on screen, "
+              + "\(queue) tickets in the queue, \(frames) frames")
         print(String(format: "frame time ms: mean %.3f  p50 %.3f  p99 %.3f  max %.3f", mean, at(0.5), at(0.99), times.last ?? 0))
-        print(String(format: "memory MB: %.1f at start, %.1f with %d×%d messages held (+%.1f), %.1f now",
-                     before, held, tabs, messages, held - before, Self.residentMegabytes()))
+        print(String(format: "memory MB: %.1f at start, %.1f with it all held (+%.1f), %.1f now",
+                     before, held, held - before, Self.residentMegabytes()))
+    }
+
+    static func ticket(_ id: Int, agent: UserRef?) -> Ticket {
+        let date = Date(timeIntervalSince1970: 1_795_000_000 - Double(id) * 60)
+        return Ticket(id: id, subject: "Ticket \(id): the order did not arrive", description: "Details of \(id)", status: .open,
+                      priority: Priority.allCases[id % 4], category: .shipping,
+                      customer: UserRef(id: 1_000 + id, displayName: "Customer \(id)", role: .customer, isOnline: id % 3 == 0),
+                      assignedAgent: agent, messageCount: 0, unreadCount: 0, lastMessage: nil, createdAt: date, updatedAt: date,
+                      resolvedAt: nil)
+    }
+
+    static func messages(ticket: Int, count: Int, me: UserRef) -> [Message] {
+        timeline(ticket: ticket, count: count, me: me).messages
     }
 
     static func timeline(ticket: Int, count: Int, me: UserRef) -> Timeline {
@@ -77,58 +110,3 @@ struct RenderBenchCommand: ParsableCommand {
     }
 }
 
-/// An agent console's screen as the benchmark draws it: tabs, the queue, the conversation of
-/// the active tab (only what fits, found from the newest message back), compose and status.
-struct AgentScreen {
-    let theme: Theme
-    var timelines: [Timeline]
-    let me: UserRef
-    var active = 0
-    var queue = ListView(count: 40)
-    var editor = LineEditor()
-    var split = SplitPane(.horizontal, percent: 25)
-
-    init(theme: Theme, timelines: [Timeline], me: UserRef) {
-        self.theme = theme
-        self.timelines = timelines
-        self.me = me
-    }
-
-    mutating func view(width: Int, height: Int) -> Screen {
-        var screen = Screen(width: width, height: height)
-        let area = Rect(x: 0, y: 0, width: width, height: height)
-        let (tabRow, rest) = area.splitTop(1)
-        let (main, bottom) = rest.splitBottom(2)
-        let (input, status) = bottom.splitTop(1)
-        TabBar(tabs: timelines.enumerated().map { TabBar.Tab("Ticket #\($0.element.ticketId)", unread: $0.offset % 3) }, active: active)
-            .render(into: &screen, in: tabRow, theme: theme)
-        let panes = split.layout(main)
-        let timelines = timelines
-        queue.render(into: &screen, in: panes.first, theme: theme) { row in
-            [Span("#\(row + 1) ", theme[.muted]), Span("Customer \(row) — ", theme[.text]),
-             Span(timelines[row % timelines.count].messages.last?.message ?? "", theme[.muted])]
-        }
-        split.renderDivider(into: &screen, in: main, theme: theme)
-        conversation(into: &screen, in: panes.second)
-        _ = editor.render(into: &screen, in: input, style: theme[.input], prompt: [Span("> ", theme[.accent])])
-        StatusBar.render(into: &screen, in: status, theme: theme,
-                         left: [Span(" ● connected ", theme[.statusConnected]), Span(" Alex · ONLINE · 3 chats")],
-                         right: [Span("F1 help ")])
-        return screen
-    }
-
-    private func conversation(into screen: inout Screen, in rect: Rect) {
-        let timeline = timelines[active]
-        var rows: [(String, Style)] = []
-        for message in timeline.messages.reversed() {
-            let style = message.internal ? theme[.note] : message.sender.id == me.id ? theme[.ownMessage] : theme[.otherMessage]
-            let lines = TextWrap.lines("\(message.sender.displayName): \(message.message)", width: rect.width - 7)
-            rows.insert(contentsOf: lines.map { ($0, style) }, at: 0)
-            if rows.count >= rect.height { break }
-        }
-        for (offset, row) in rows.suffix(rect.height).enumerated() {
-            screen.put("12:0\(offset % 10) ", x: rect.x, y: rect.y + offset, style: theme[.timestamp])
-            screen.put(row.0, x: rect.x + 6, y: rect.y + offset, style: row.1, limit: rect.width - 6)
-        }
-    }
-}
