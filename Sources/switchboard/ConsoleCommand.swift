@@ -20,10 +20,8 @@ struct ConsoleCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let session = try TerminalSession(client: client, theme: theme, environment: environment)
-        let signingIn = !session.username.isEmpty ? await session.runner.resume(username: session.username, password: session.password) : false
-        let mode = ConsoleMode(server: session.server.absoluteString, username: session.username, signingIn: signingIn,
-                               size: session.terminal.size, now: Date())
-        var program = AppProgram(current: .console(mode), theme: session.theme, runner: session.runner, config: session.config)
-        await session.run(&program)
+        await session.run { server, username, signingIn, size in
+            .console(ConsoleMode(server: server, username: username, signingIn: signingIn, size: size, now: Date()))
+        }
     }
 }

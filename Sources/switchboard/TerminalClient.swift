@@ -64,6 +64,15 @@ struct TerminalSession {
         runner = EffectRunner(settings: settings, terminal: terminal, post: { loop.post($0) })
     }
 
+    /// Signs in (a kept login, or the password given) and runs the mode `makeMode` makes for this
+    /// server, user and terminal size — `chat` and `console` differ only in that mode.
+    func run(_ makeMode: (_ server: String, _ username: String, _ signingIn: Bool, _ size: (width: Int, height: Int)) -> AppProgram.Current) async {
+        let signingIn = !username.isEmpty ? await runner.resume(username: username, password: password) : false
+        var program = AppProgram(current: makeMode(server.absoluteString, username, signingIn, terminal.size), theme: theme,
+                                 runner: runner, config: config)
+        await run(&program)
+    }
+
     /// Runs the program until it ends, with the config's problems shown first.
     func run(_ program: inout AppProgram) async {
         for problem in problems { loop.post(.notice(problem)) }

@@ -114,6 +114,16 @@ final class Party: Sendable {
     static func register(server: String, username: String, name: String, directory: URL) async throws -> Party {
         let api = APIClient(server: URL(string: server)!)
         try await api.register(RegisterRequest(username: username, password: "a long password", displayName: name))
+        return try await connect(api, username: username, directory: directory)
+    }
+
+    static func signIn(server: String, username: String, password: String, directory: URL) async throws -> Party {
+        let api = APIClient(server: URL(string: server)!)
+        try await api.login(username: username, password: password)
+        return try await connect(api, username: username, directory: directory)
+    }
+
+    private static func connect(_ api: APIClient, username: String, directory: URL) async throws -> Party {
         let outbox = try await Outbox.open(at: directory.appendingPathComponent("\(username)-outbox.sqlite"), account: username)
         let party = Party(api: api, connection: RealtimeConnection(api: api, outbox: outbox))
         let events = party.connection.events

@@ -100,7 +100,7 @@ import Testing
         }
 
         // The agent, through the protocol.
-        let agent = try await Agent.signIn(server: url, directory: directory)
+        let agent = try await Party.signIn(server: url, username: "alex", password: "agent-password", directory: directory)
         defer { Task { await agent.stop() } }
         _ = try await agent.api.claim(ticket: 1)
         await agent.connection.join(1, sinceSeq: 0)
@@ -150,35 +150,3 @@ import Testing
     }
 }
 
-/// An agent on the other side of the chat, through the same client core the terminal uses.
-final class Agent: Sendable {
-    let api: APIClient
-    let connection: RealtimeConnection
-    private let frames = Mutex<[ServerEvent]>([])
-    private let listener: Mutex<Task<Void, Never>?> = Mutex(nil)
-
-    private init(api: APIClient, connection: RealtimeConnection) {
-        self.api = api
-        self.connection = connection
-    }
-
-    static func signIn(server: String, directory: URL) async throws -> Agent {
-        let api = APIClient(server: URL(string: server)!)
-        try await api.login(username: "alex", password: "agent-password")
-        let outbox = try await Outbox.open(at: directory.appendingPathComponent("agent-outbox.sqlite"), account: "alex")
-        let agent = Agent(api: api, connection: RealtimeConnection(api: api, outbox: outbox))
-        let events = agent.connection.events
-        agent.listener.withLock { task in
-            task = Task { for await event in events { if case .server(let frame) = event { agent.frames.withLock { $0.append(frame) } } } }
-        }
-        await agent.connection.start()
-        return agent
-    }
-
-    func saw(_ match: (ServerEvent) -> Bool) -> Bool { frames.withLock { $0.contains(where: match) } }
-
-    func stop() async {
-        await connection.stop()
-        listener.withLock { $0?.cancel() }
-    }
-}

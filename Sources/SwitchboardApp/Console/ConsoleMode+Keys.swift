@@ -6,14 +6,9 @@ import TerminalKit
 extension ConsoleMode {
     mutating func press(_ key: Key) -> [Effect] {
         if case .signIn(var screen) = phase {
-            if key == .ctrl("c") || key == .ctrl("q") { return [.quit] }
-            let outcome = screen.handle(key, limits: limits)
+            let effects = screen.key(key, limits: limits, fromLauncher: fromLauncher)
             phase = .signIn(screen)
-            switch outcome {
-            case .editing: return []
-            case .submit(let effect): return [effect]
-            case .cancelled: return fromLauncher ? [.backToLauncher] : [.quit]
-            }
+            return effects
         }
         if helpOffset != nil { return helpKey(key) }
         if confirm != nil { return confirmKey(key) }
@@ -509,14 +504,7 @@ extension ConsoleMode {
     // MARK: Dialogs
 
     private mutating func helpKey(_ key: Key) -> [Effect] {
-        switch key {
-        case .up, .ctrl("p"): helpOffset = max(0, (helpOffset ?? 0) - 1)
-        case .down, .ctrl("n"): helpOffset = (helpOffset ?? 0) + 1
-        case .pageUp: helpOffset = max(0, (helpOffset ?? 0) - 10)
-        case .pageDown: helpOffset = (helpOffset ?? 0) + 10
-        default: helpOffset = nil
-        }
-        if let offset = helpOffset { helpOffset = min(offset, helpRows.count) }
+        helpOffset = HelpOverlay.scroll(helpOffset, by: key, lines: helpRows.count)
         return []
     }
 

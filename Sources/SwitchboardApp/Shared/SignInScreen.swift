@@ -126,3 +126,16 @@ public struct SignInScreen: Equatable, Sendable {
         return busy ? nil : cursor
     }
 }
+
+extension SignInScreen {
+    /// A key on the sign-in screen, as every mode takes it: C-c / C-q quit, Esc goes back (to the
+    /// launcher when the mode came from it), the rest edits the form.
+    public mutating func key(_ key: Key, limits: Limits, fromLauncher: Bool) -> [Effect] {
+        if key == .ctrl("c") || key == .ctrl("q") { return [.quit] }
+        switch handle(key, limits: limits) {
+        case .editing: return []
+        case .submit(let effect): return [effect]
+        case .cancelled: return fromLauncher ? [.backToLauncher] : [.quit]
+        }
+    }
+}

@@ -87,3 +87,19 @@ public enum HelpOverlay {
         }
     }
 }
+
+extension HelpOverlay {
+    /// A key while the help is shown: arrows and pages scroll it (`offset`, the first line shown,
+    /// kept within `lines`); any other key closes it (nil).
+    public static func scroll(_ offset: Int?, by key: Key, lines: Int) -> Int? {
+        let current = offset ?? 0
+        let next: Int? = switch key {
+        case .up, .ctrl("p"): current - 1
+        case .down, .ctrl("n"): current + 1
+        case .pageUp: current - 10
+        case .pageDown: current + 10
+        default: nil
+        }
+        return next.map { min(max(0, $0), max(0, lines)) }
+    }
+}
