@@ -387,12 +387,16 @@ public struct Conversation: Equatable, Sendable {
         return String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
     }
 
+    static let weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+    static let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                         "November", "December"]
+
+    /// "Saturday 28 November 2026" — from calendar components (a DateFormatter made per
+    /// separator cost more than the rest of a frame).
     static func dayTitle(_ date: Date, calendar: Calendar) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = calendar.timeZone
-        formatter.dateFormat = "EEEE d MMMM yyyy"
-        return formatter.string(from: date)
+        let parts = calendar.dateComponents([.weekday, .day, .month, .year], from: date)
+        let weekday = weekdays[((parts.weekday ?? 1) - 1 + 7) % 7], month = months[((parts.month ?? 1) - 1 + 12) % 12]
+        return "\(weekday) \(parts.day ?? 1) \(month) \(parts.year ?? 1970)"
     }
 
     // MARK: Drawing
