@@ -131,6 +131,9 @@ final class Party: Sendable {
             task = Task { for await event in events { if case .server(let frame) = event { party.frames.withLock { $0.append(frame) } } } }
         }
         await party.connection.start()
+        // Frames like typing are not queued while the socket is still opening: a test that
+        // sends one at once must find the socket up (under load it took long enough to lose it).
+        try await waitUntil("\(username) is connected") { await party.connection.state == .connected }
         return party
     }
 
