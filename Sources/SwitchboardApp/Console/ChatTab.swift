@@ -21,7 +21,7 @@ public struct ChatTab: Equatable, Sendable {
     public var activity = Activity.none
     /// Since when the customer's last message has waited for an answer.
     public var waitingSince: Date?
-    var typingSince: Date?
+    var typing = TypingSignal()
 
     public var ticketId: Int { conversation.ticket.id }
 

@@ -300,7 +300,7 @@ extension ConsoleMode {
             toasts.show("#\(ticket.id) is closed; nothing more can be written there", kind: .error, now: now)
             return []
         }
-        tabs[index].typingSince = nil
+        tabs[index].typing.sent()
         tabs[index].conversation.scrollToBottom()
         return [.send(ticketId: ticket.id, text: message, note: note)]
     }

@@ -398,10 +398,7 @@ public struct ConsoleMode: Equatable, Sendable {
     mutating func readMarks() -> [Effect] {
         guard phase == .main, focused, let index = current, chatVisible, helpOffset == nil, picker == nil else { return [] }
         let open = tabs[index].conversation
-        let others = open.timeline.messages.filter { $0.sender.id != me?.id }
-        let visible = Set(open.visibleSeqs)
-        guard let newest = others.filter({ open.isAtBottom || visible.contains($0.seq) }).map(\.seq).max(),
-              newest > open.readSent else { return [] }
+        guard let newest = open.newestToMarkRead else { return [] }
         tabs[index].conversation.readSent = newest
         if open.isAtBottom {
             tabs[index].conversation.seen()
@@ -414,22 +411,14 @@ public struct ConsoleMode: Equatable, Sendable {
     mutating func typingTimeout() -> [Effect] {
         var effects: [Effect] = []
         for index in tabs.indices {
-            guard let since = tabs[index].typingSince, now.timeIntervalSince(lastKeystroke ?? since) >= 5 else { continue }
-            tabs[index].typingSince = nil
+            guard tabs[index].typing.timedOut(now: now, lastKeystroke: lastKeystroke) else { continue }
             effects.append(.typing(ticketId: tabs[index].ticketId, active: false, note: tabs[index].noteMode))
         }
         return effects
     }
 
     mutating func typingAfterEdit(_ index: Int) -> [Effect] {
-        let id = tabs[index].ticketId, text = tabs[index].editor.text, note = tabs[index].noteMode
-        if text.isEmpty || text.hasPrefix("/") {
-            guard tabs[index].typingSince != nil else { return [] }
-            tabs[index].typingSince = nil
-            return [.typing(ticketId: id, active: false, note: note)]
-        }
-        if let since = tabs[index].typingSince, now.timeIntervalSince(since) < 3 { return [] }
-        tabs[index].typingSince = now
-        return [.typing(ticketId: id, active: true, note: note)]
+        guard let active = tabs[index].typing.edited(tabs[index].editor.text, now: now) else { return [] }
+        return [.typing(ticketId: tabs[index].ticketId, active: active, note: tabs[index].noteMode)]
     }
 }

@@ -168,7 +168,7 @@ extension CustomerMode {
             toasts.show("#\(open.ticket.id) is closed; open a new ticket with /new", kind: .error, now: now)
             return []
         }
-        typingSince = nil
+        typing.sent()
         chat?.scrollToBottom()
         return [.send(ticketId: open.ticket.id, text: message)]
     }

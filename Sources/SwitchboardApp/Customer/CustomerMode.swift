@@ -45,7 +45,7 @@ public struct CustomerMode: Equatable, Sendable {
     var loadingTickets = false
     /// The ticket to open once it is in the list (`/open N` before the list came).
     var pendingOpen: Int?
-    var typingSince: Date?
+    var typing = TypingSignal()
     var lastKeystroke: Date?
 
     public let commands = SlashCommands([
@@ -348,38 +348,24 @@ public struct CustomerMode: Equatable, Sendable {
     mutating func readMarks() -> [Effect] {
         // Read means on screen, in a window someone is looking at.
         guard phase == .main, focused, let open = chat, chatVisible, helpOffset == nil, form == nil else { return [] }
-        let others = open.timeline.messages.filter { $0.sender.id != me?.id }
-        let visible = Set(open.visibleSeqs)
-        guard let newest = others.filter({ open.isAtBottom || visible.contains($0.seq) }).map(\.seq).max(),
-              newest > open.readSent else { return [] }
+        guard let newest = open.newestToMarkRead else { return [] }
         chat?.readSent = newest
         if open.isAtBottom { chat?.seen() }
         if let index = tickets.firstIndex(where: { $0.id == open.ticket.id }) {
-            tickets[index].unreadCount = max(0, others.filter { $0.seq > newest }.count)
+            tickets[index].unreadCount = open.timeline.messages.count { $0.seq > newest && $0.sender.id != open.timeline.me.id }
         }
         return [.markRead(ticketId: open.ticket.id, upToSeq: newest)]
     }
 
     /// Stops "typing" a few seconds after the last key.
     mutating func typingTimeout() -> [Effect] {
-        guard let since = typingSince, let id = chat?.ticket.id else { return [] }
-        let last = lastKeystroke ?? since
-        guard now.timeIntervalSince(last) >= 5 else { return [] }
-        typingSince = nil
+        guard let id = chat?.ticket.id, typing.timedOut(now: now, lastKeystroke: lastKeystroke) else { return [] }
         return [.typing(ticketId: id, active: false)]
     }
 
     /// After an edit of the line: start typing (refreshed every 3 s), or stop when it is emptied.
     mutating func typingAfterEdit() -> [Effect] {
-        guard let id = chat?.ticket.id else { return [] }
-        let text = editor.text
-        if text.isEmpty || text.hasPrefix("/") {
-            guard typingSince != nil else { return [] }
-            typingSince = nil
-            return [.typing(ticketId: id, active: false)]
-        }
-        if let since = typingSince, now.timeIntervalSince(since) < 3 { return [] }
-        typingSince = now
-        return [.typing(ticketId: id, active: true)]
+        guard let id = chat?.ticket.id, let active = typing.edited(editor.text, now: now) else { return [] }
+        return [.typing(ticketId: id, active: active)]
     }
 }

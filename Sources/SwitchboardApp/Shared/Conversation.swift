@@ -161,6 +161,22 @@ public struct Conversation: Equatable, Sendable {
         offset = min(max(0, wanted), max(0, lines.count - area.height))
     }
 
+    /// The newest message from someone else that is on screen (any, when at the bottom) and above
+    /// the read mark already sent: what a new read mark goes up to, nil when none is owed.
+    /// At the bottom nothing is laid out: this runs after every input.
+    public var newestToMarkRead: Int? {
+        let me = timeline.me.id
+        let newest: Int?
+        if isAtBottom {
+            newest = timeline.messages.last { $0.sender.id != me }?.seq
+        } else {
+            let visible = Set(visibleSeqs)
+            newest = timeline.messages.last { $0.sender.id != me && visible.contains($0.seq) }?.seq
+        }
+        guard let newest, newest > readSent else { return nil }
+        return newest
+    }
+
     /// The seqs of messages on screen now (for read marks).
     public var visibleSeqs: [Int] {
         let lines = Self.tailLayout(self, width: area.width, theme: Theme(name: "layout"), tail: offset + area.height).lines
