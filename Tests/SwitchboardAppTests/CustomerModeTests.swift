@@ -81,6 +81,21 @@ import TerminalKit
         #expect(mode.update(.focus(true)) == [.markRead(ticketId: 1, upToSeq: 1)])
     }
 
+    /// A ticket update the server counted before our read mark reached it leaves no unread badge
+    /// on the open chat (seen at 200 columns: "1" beside a ticket read on screen).
+    @Test func aLateTicketUpdateDoesNotBringBackReadMessages() {
+        var mode = World.mode(tickets: [World.ticket(1, "Parcel")])
+        _ = mode.update(.key(.enter))
+        _ = mode.update(.event(.page(ticketId: 1, MessagePage(items: [], hasMore: false), older: false)))
+        let reply = World.message(1, "Your parcel is here", minutesAgo: 0)
+        #expect(mode.update(.event(.realtime(.server(.receiveMessage(ticketId: 1, message: reply))))) == [.markRead(ticketId: 1, upToSeq: 1)])
+        _ = mode.update(.event(.realtime(.server(.ticketUpdated(World.ticket(1, "Parcel", unread: 1, last: reply))))))
+        #expect(mode.tickets.first?.unreadCount == 0)
+        // Another ticket's count is the server's.
+        _ = mode.update(.event(.realtime(.server(.ticketCreated(World.ticket(2, "Refund", unread: 2))))))
+        #expect(mode.tickets.first { $0.id == 2 }?.unreadCount == 2)
+    }
+
     @Test func peerTextCannotReachTheTerminalRaw() {
         var mode = World.mode(tickets: [World.ticket(1, "Parcel \u{1B}[2J")])
         _ = mode.update(.key(.enter))

@@ -299,6 +299,10 @@ public struct CustomerMode: Equatable, Sendable {
     mutating func upsert(_ ticket: Ticket) {
         // A customer hears only of their own tickets; staff using this chat (until the console) of all.
         guard me == nil || me?.role.isStaff == true || ticket.customer.id == me?.id else { return }
+        var ticket = ticket
+        // The server may have counted before our latest read mark reached it; for the open chat
+        // this client knows what has been read.
+        if let open = chat, open.ticket.id == ticket.id { ticket.unreadCount = open.unreadFromOthers }
         changeTickets { tickets in
             if let index = tickets.firstIndex(where: { $0.id == ticket.id }) { tickets[index] = ticket } else { tickets.append(ticket) }
         }
@@ -352,7 +356,7 @@ public struct CustomerMode: Equatable, Sendable {
         chat?.readSent = newest
         if open.isAtBottom { chat?.seen() }
         if let index = tickets.firstIndex(where: { $0.id == open.ticket.id }) {
-            tickets[index].unreadCount = open.timeline.messages.count { $0.seq > newest && $0.sender.id != open.timeline.me.id }
+            tickets[index].unreadCount = chat?.unreadFromOthers ?? 0
         }
         return [.markRead(ticketId: open.ticket.id, upToSeq: newest)]
     }

@@ -177,6 +177,11 @@ public struct Conversation: Equatable, Sendable {
         return newest
     }
 
+    /// Messages from someone else above the read mark sent: the ticket's unread count while open.
+    public var unreadFromOthers: Int {
+        timeline.messages.count { $0.seq > readSent && $0.sender.id != timeline.me.id }
+    }
+
     /// The seqs of messages on screen now (for read marks).
     public var visibleSeqs: [Int] {
         let lines = Self.tailLayout(self, width: area.width, theme: Theme(name: "layout"), tail: offset + area.height).lines
