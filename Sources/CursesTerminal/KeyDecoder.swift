@@ -93,7 +93,10 @@ final class KeyDecoder {
             case "Z": return .key(.backTab)
             case "I": return .focus(true)
             case "O": return .focus(false)
-            default: return nil // a sequence ncurses did not know: dropped, never typed
+            default:
+                // A sequence ncurses did not know: an xterm-style modified key its terminfo entry
+                // lacks (screen-256color has no Alt-arrows), else dropped — never typed.
+                return Self.modified(parameters).map { .key($0) }
             }
         case .character(let value):
             var key = key(for: value)
@@ -104,6 +107,29 @@ final class KeyDecoder {
             key.alt = true
             return .key(key)
         }
+    }
+
+    /// xterm's modified keys: `1;3D` is Alt-←, `5;5~` Ctrl-PgUp (the number after `;` is one
+    /// plus Shift 1, Alt 2, Ctrl 4).
+    static func modified(_ parameters: String) -> Key? {
+        guard let final = parameters.last else { return nil }
+        let numbers = parameters.dropLast().split(separator: ";").map { Int($0) }
+        guard numbers.count == 2, let first = numbers[0], let modifier = numbers[1], modifier >= 2 else { return nil }
+        let base: Key.Code? = switch (final, first) {
+        case ("A", 1): .up
+        case ("B", 1): .down
+        case ("C", 1): .right
+        case ("D", 1): .left
+        case ("H", 1): .home
+        case ("F", 1): .end
+        case ("~", 3): .delete
+        case ("~", 5): .pageUp
+        case ("~", 6): .pageDown
+        default: nil
+        }
+        guard let base else { return nil }
+        let bits = modifier - 1
+        return Key(base, ctrl: bits & 4 != 0, alt: bits & 2 != 0, shift: bits & 1 != 0)
     }
 
     /// Reads a bracketed paste up to its end marker.

@@ -6,6 +6,7 @@ public enum ConsoleAction: String, CaseIterable, Hashable, Sendable {
     case tab1 = "tab-1", tab2 = "tab-2", tab3 = "tab-3", tab4 = "tab-4", tab5 = "tab-5", tab6 = "tab-6", tab7 = "tab-7",
          tab8 = "tab-8", tab9 = "tab-9"
     case nextTab = "next-tab", previousTab = "previous-tab", closeTab = "close-tab", hottestTab = "hottest-tab"
+    case nextPane = "next-pane", previousPane = "previous-pane", growPane = "grow-pane", shrinkPane = "shrink-pane"
     case noteMode = "note-mode", canned, panel, availability, back
     case scrollUp = "scroll-up", scrollDown = "scroll-down", scrollTop = "scroll-top", scrollBottom = "scroll-bottom"
     case search, retryMessage = "retry-message", discardMessage = "discard-message"
@@ -31,6 +32,12 @@ public enum ConsoleAction: String, CaseIterable, Hashable, Sendable {
         .init([Key(.pageUp, ctrl: true)], .previousTab, help: "previous tab", group: "Tabs"),
         .init([.ctrl("w")], .closeTab, help: "close the tab (also /close-tab)", group: "Tabs"),
         .init([.alt("a")], .hottestTab, help: "the tab that needs you most (customer waiting longest first)", group: "Tabs"),
+        .init([Key(.right, alt: true)], .nextPane, help: "split: the next chat", group: "Split"),
+        .init([Key(.down, alt: true)], .nextPane, help: "split: the next chat", group: "Split"),
+        .init([Key(.left, alt: true)], .previousPane, help: "split: the previous chat", group: "Split"),
+        .init([Key(.up, alt: true)], .previousPane, help: "split: the previous chat", group: "Split"),
+        .init([.alt("=")], .growPane, help: "split: this chat larger", group: "Split"),
+        .init([.alt("-")], .shrinkPane, help: "split: this chat smaller", group: "Split"),
         .init([.ctrl("o")], .noteMode, help: "note mode: what you write is an internal note", group: "Chat"),
         .init([.ctrl("t")], .canned, help: "canned responses (also /canned, or Tab after /SHORTCUT)", group: "Chat"),
         .init([.pageUp], .scrollUp, help: "scroll up (older history pages in)", group: "Chat"),

@@ -72,6 +72,8 @@ extension ConsoleMode {
         case .nextTab: if let at = current, !tabs.isEmpty { select((at + 1) % tabs.count) }
         case .previousTab: if let at = current, !tabs.isEmpty { select((at + tabs.count - 1) % tabs.count) }
         case .closeTab: if let at = current { closeTab(at) }
+        case .nextPane, .previousPane: movePane(forward: action == .nextPane)
+        case .growPane, .shrinkPane: resizePane(by: action == .growPane ? 5 : -5)
         case .hottestTab:
             if let index = Hotlist.hottest(tabs, besides: current) { select(index) } else { toasts.show("Nothing waits for you", now: now) }
         case .noteMode:
@@ -113,8 +115,9 @@ extension ConsoleMode {
 
     private var chatPage: Int { max(1, (currentTab?.conversation.area.height ?? 10) - 2) }
 
-    private mutating func scroll(by lines: Int) -> [Effect] {
-        guard let index = current else { return [] }
+    /// Scrolls the current chat, or tab `index` (a split's pane under the mouse).
+    private mutating func scroll(by lines: Int, in index: Int? = nil) -> [Effect] {
+        guard let index = index ?? current else { return [] }
         if tabs[index].conversation.scroll(by: lines), let oldest = tabs[index].conversation.timeline.oldestSeq {
             tabs[index].conversation.loadingOlder = true
             return [.loadOlder(ticketId: tabs[index].ticketId, beforeSeq: oldest)]
@@ -219,6 +222,9 @@ extension ConsoleMode {
         case "open":
             guard let id = Int(argument.trimmingCharacters(in: CharacterSet(charactersIn: "# "))) else { return usage("/open N") }
             return openTab(id)
+        case "split":
+            let shown = shownQueue
+            return splitCommand(argument, chosen: shown.indices.contains(queue.selected) ? shown[queue.selected].id : nil)
         case "online": return setAvailability(.online)
         case "busy": return setAvailability(.busy)
         case "away": return setAvailability(.away)
@@ -317,6 +323,8 @@ extension ConsoleMode {
             guard let id = Int(argument.trimmingCharacters(in: CharacterSet(charactersIn: "# "))) else { return usage("/claim N") }
             return claim(id)
         case "close-tab": closeTab(index)
+        case "split": return splitCommand(argument)
+        case "unsplit": unsplit()
         case "note":
             guard !argument.isEmpty else {
                 tabs[index].noteMode = true
@@ -381,7 +389,7 @@ extension ConsoleMode {
         return []
     }
 
-    private mutating func usage(_ text: String) -> [Effect] {
+    mutating func usage(_ text: String) -> [Effect] {
         toasts.show(text, kind: .error, now: now)
         return []
     }
@@ -558,10 +566,15 @@ extension ConsoleMode {
     mutating func click(_ mouse: MouseEvent) -> [Effect] {
         guard phase == .main, picker == nil, helpOffset == nil else { return [] }
         let layout = self.layout
+        let under = layout.panes.first { $0.frame.contains(x: mouse.x, y: mouse.y) }
         switch mouse.kind {
-        case .wheelUp where layout.conversation?.contains(x: mouse.x, y: mouse.y) == true: return scroll(by: 3)
-        case .wheelDown where layout.conversation?.contains(x: mouse.x, y: mouse.y) == true: return scroll(by: -3)
+        case .wheelUp where under != nil: return scroll(by: 3, in: under?.tab)
+        case .wheelDown where under != nil: return scroll(by: -3, in: under?.tab)
         case .press:
+            if let under, under.tab != current {
+                select(under.tab)
+                return []
+            }
             if let rect = layout.queue, rect.contains(x: mouse.x, y: mouse.y), mouse.y > rect.y + 1 {
                 let index = queue.top + (mouse.y - rect.y - 2) / 2
                 let shown = shownQueue

@@ -28,8 +28,23 @@ extension ConsoleMode {
             TabBar(tabs: tabs.map { TabBar.Tab($0.title + ($0.noteMode ? " ✎" : ""), unread: $0.unread, activity: $0.activity != .none) },
                    active: current ?? 0).render(into: &screen, in: bar, theme: theme)
         }
-        if let header = layout.chatHeader, let tab = currentTab { renderHeader(tab, into: &screen, in: header, theme: theme) }
-        if let rect = layout.conversation, let tab = currentTab { tab.conversation.render(into: &screen, in: rect, theme: theme) }
+        var paneCursor: (x: Int, y: Int)?
+        for pane in layout.panes {
+            let tab = tabs[pane.tab], focusedPane = pane.tab == current
+            if layout.isSplit {
+                renderPaneHeader(tab, focused: focusedPane, into: &screen, in: pane.header, theme: theme)
+            } else {
+                renderHeader(tab, into: &screen, in: pane.header, theme: theme)
+            }
+            tab.conversation.render(into: &screen, in: pane.conversation, theme: theme)
+            if let rect = pane.typing, let typing = tab.conversation.typingLine {
+                screen.put("  " + typing, x: rect.x, y: rect.y, style: theme[.muted], limit: rect.width)
+            }
+            if let rect = pane.input {
+                let cursor = renderEditor(tab, into: &screen, in: rect, theme: theme, compact: true)
+                if focusedPane, focus == .chat { paneCursor = cursor }
+            }
+        }
         if let rect = layout.panel { renderPanel(into: &screen, in: rect, theme: theme) }
         if layout.conversation == nil, tabs.isEmpty, size.width >= ConsoleLayout.wideFrom {
             let hint = "Enter on a ticket opens its chat in a tab; c claims it."
@@ -38,10 +53,10 @@ extension ConsoleMode {
         }
         if toasts.current != nil {
             toasts.render(into: &screen, in: layout.typing, theme: theme)
-        } else if let typing = currentTab?.conversation.typingLine, layout.conversation != nil {
+        } else if let typing = currentTab?.conversation.typingLine, layout.conversation != nil, !layout.isSplit {
             screen.put("  " + typing, x: layout.typing.x, y: layout.typing.y, style: theme[.muted], limit: layout.typing.width)
         }
-        var cursor = renderInput(into: &screen, in: layout.input, theme: theme)
+        var cursor = renderInput(into: &screen, in: layout.input, split: layout.isSplit, theme: theme) ?? paneCursor
         renderStatus(into: &screen, in: layout.status, theme: theme)
         if let cannedForm {
             cursor = cannedForm.render(into: &screen, in: Rect(x: 0, y: 1, width: size.width, height: size.height - 2), theme: theme)
@@ -67,7 +82,7 @@ extension ConsoleMode {
         let focused = focus == .queue
         var x = rect.x
         for section in QueueSection.allCases {
-            let count = section.count(tickets, me: me?.id)
+            let count = sectionCounts[section, default: 0]
             let label = " \(section.title) \(count) "
             let style = section == self.section ? (focused ? theme[.activeTab] : theme[.selection]) : theme[.tab]
             x += screen.put(label, x: x, y: rect.y, style: style, limit: rect.maxX - x)
@@ -79,11 +94,11 @@ extension ConsoleMode {
         let body = Rect(x: rect.x, y: rect.y + 2, width: rect.width, height: rect.height - 2)
         let shown = shownQueue
         guard !shown.isEmpty else {
-            let elsewhere = QueueSection.allCases.filter { $0 != section }.map { ($0, $0.count(tickets, me: me?.id)) }
-                .first { $0.1 > 0 }.map { " ] shows \($0.0.title): \($0.1)." } ?? ""
-            let text = loading ? "Loading the queue…" : !filter.isEmpty ? "Nothing matches the filter (/filter clears it)."
-                : (section == .unassigned ? "Nobody is waiting. ✓" : "Nothing here.") + elsewhere
-            for (offset, line) in TextWrap.lines(text, width: body.width - 3).enumerated() {
+            let elsewhere = QueueSection.allCases.filter { $0 != section }.map { ($0, sectionCounts[$0, default: 0]) }
+                .first { $0.1 > 0 }.map { "] shows \($0.0.title) (\($0.1))." }
+            let text = loading ? ["Loading the queue…"] : !filter.isEmpty ? ["Nothing matches the filter (/filter clears it)."]
+                : [section == .unassigned ? "Nobody is waiting. ✓" : "Nothing here."] + (elsewhere.map { [$0] } ?? [])
+            for (offset, line) in text.flatMap({ TextWrap.lines($0, width: body.width - 3) }).enumerated() {
                 screen.put(line, x: body.x + 2, y: body.y + 1 + offset, style: theme[.muted], limit: body.width - 2)
             }
             return
@@ -153,24 +168,54 @@ extension ConsoleMode {
         screen.put(String(repeating: "─", count: rect.width), x: rect.x, y: rect.y + 2, style: theme[.border])
     }
 
-    private func renderInput(into screen: inout Screen, in rect: Rect, theme: Theme) -> (x: Int, y: Int)? {
+    /// The bottom line: a search prompt, the queue's command line, or the chat's input (a split's
+    /// chats have their own, so there it is the queue's line).
+    private func renderInput(into screen: inout Screen, in rect: Rect, split: Bool, theme: Theme) -> (x: Int, y: Int)? {
         if let prompt = searchPrompt {
             return prompt.render(into: &screen, in: rect, style: theme[.input], prompt: [Span("search: ", theme[.accent])],
                                  placeholder: "what to find; Enter searches, Esc stops", placeholderStyle: theme[.placeholder])
         }
-        guard !usesQueueLine, let tab = currentTab else {
+        guard !usesQueueLine, !split, let tab = currentTab else {
+            let placeholder = usesQueueLine ? "Enter opens the chosen ticket · /claim /priority /close /filter on the queue"
+                : "Shift-Tab: the queue · /split N adds #N · /unsplit: one chat"
             let cursor = queueLine.render(into: &screen, in: rect, style: theme[.input], prompt: [Span("queue> ", theme[.accent])],
-                                          placeholder: "Enter opens the chosen ticket · /claim /priority /close /filter on the queue",
-                                          placeholderStyle: theme[.placeholder])
-            return queueLine.isEmpty ? nil : cursor
+                                          placeholder: placeholder, placeholderStyle: theme[.placeholder])
+            return usesQueueLine && !queueLine.isEmpty ? cursor : nil
         }
+        let cursor = renderEditor(tab, into: &screen, in: rect, theme: theme, compact: false)
+        return focus == .chat ? cursor : nil
+    }
+
+    /// A chat's input; `compact` in a split's pane, where the hints would not fit.
+    private func renderEditor(_ tab: ChatTab, into screen: inout Screen, in rect: Rect, theme: Theme, compact: Bool) -> (x: Int, y: Int) {
         let note = tab.noteMode
         let prompt = note ? [Span("note> ", theme[.note].with(bold: true))] : [Span("> ", theme[.accent])]
-        let placeholder = note ? "Internal note — only agents see it (C-o back to replies)"
-            : "Reply to \(Sanitizer.clean(tab.conversation.ticket.customer.displayName)) — /note for a note, C-t canned, /help"
-        let cursor = tab.editor.render(into: &screen, in: rect, style: note ? theme[.note] : theme[.input], prompt: prompt,
-                                       placeholder: placeholder, placeholderStyle: theme[.placeholder])
-        return focus == .chat ? cursor : nil
+        let customer = Sanitizer.clean(tab.conversation.ticket.customer.displayName)
+        let placeholder = switch (note, compact) {
+        case (true, false): "Internal note — only agents see it (C-o back to replies)"
+        case (true, true): "Internal note — agents only"
+        case (false, false): "Reply to \(customer) — /note for a note, C-t canned, /help"
+        case (false, true): "Reply to \(customer)"
+        }
+        return tab.editor.render(into: &screen, in: rect, style: note ? theme[.note] : theme[.input], prompt: prompt,
+                                 placeholder: placeholder, placeholderStyle: theme[.placeholder])
+    }
+
+    /// A split pane's one-row header: the focused one stands out.
+    private func renderPaneHeader(_ tab: ChatTab, focused: Bool, into screen: inout Screen, in rect: Rect, theme: Theme) {
+        let ticket = tab.conversation.ticket
+        let style = focused ? theme[.activeTab] : theme[.tab]
+        screen.fill(x: rect.x, y: rect.y, width: rect.width, height: 1, style: style)
+        let online = ticket.customer.isOnline ? "●" : "○"
+        let right = " \(Conversation.statusWord(ticket.status)) · \(ticket.priority.rawValue.lowercased()) · "
+            + "\(Sanitizer.clean(ticket.customer.displayName)) \(online) "
+        let title = " #\(ticket.id) \(Sanitizer.clean(ticket.subject))" + (tab.noteMode ? " ✎" : "") + (tab.unread > 0 ? " (\(tab.unread))" : "")
+        // The subject first; the details take what is left, or nothing when that is too little to read.
+        let left = rect.width - TextWidth.of(title) - 1
+        let rightWidth = left >= 12 ? min(TextWidth.of(right), left) : 0
+        screen.put(TextWrap.truncate(title, width: rect.width - rightWidth), x: rect.x, y: rect.y,
+                   style: style.with(bold: focused), limit: rect.width - rightWidth)
+        screen.put(TextWrap.truncate(right, width: rightWidth), x: rect.maxX - rightWidth, y: rect.y, style: style, limit: rightWidth)
     }
 
     private func renderStatus(into screen: inout Screen, in rect: Rect, theme: Theme) {
@@ -182,10 +227,11 @@ extension ConsoleMode {
         }
         left.append(Span(" · ", theme[.status]))
         left.append(Span(mark.0, theme[mark.1]))
-        let mine = QueueSection.mine.count(tickets, me: me?.id)
-        let waiting = QueueSection.unassigned.count(tickets, me: me?.id)
+        let mine = sectionCounts[.mine, default: 0]
+        let waiting = sectionCounts[.unassigned, default: 0]
         left.append(Span(" · mine \(mine) · unassigned \(waiting) · tabs \(tabs.count)", theme[.status]))
-        let hints = focus == .queue ? "↑↓ Enter open · c claim · [ ] section " : "Alt-1…9 tabs · C-o note · C-t canned "
+        let hints = focus == .queue ? "↑↓ Enter open · c claim · [ ] section "
+            : split != nil ? "Alt-←→ chats · Alt-= Alt-- size · /unsplit " : "Alt-1…9 tabs · C-o note · C-t canned "
         StatusBar.render(into: &screen, in: rect, theme: theme, left: left, right: [Span(hints)])
     }
 

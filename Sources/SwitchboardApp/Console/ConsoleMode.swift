@@ -15,15 +15,22 @@ public struct ConsoleMode: Equatable, Sendable {
     }
 
     public var phase: Phase
-    public internal(set) var me: User?
-    public internal(set) var tickets: [Ticket] = []
-    public internal(set) var section = QueueSection.unassigned
-    public internal(set) var filter = QueueFilter()
+    public internal(set) var me: User? { didSet { refreshQueue() } }
+    public internal(set) var tickets: [Ticket] = [] { didSet { refreshQueue() } }
+    public internal(set) var section = QueueSection.unassigned { didSet { refreshQueue() } }
+    public internal(set) var filter = QueueFilter() { didSet { refreshQueue() } }
+    /// The queue as shown — the section's tickets sorted, then filtered — and every section's
+    /// count: kept here, recomputed when the tickets, section, filter or user change, so that a
+    /// frame never sorts thousands of tickets.
+    public private(set) var shownQueue: [Ticket] = []
+    public private(set) var sectionCounts = [QueueSection: Int]()
     /// The command line while the queue has the focus (or no chat is open): commands, bulk actions.
     public internal(set) var queueLine = LineEditor()
     public internal(set) var queue = ListView()
     public internal(set) var tabs: [ChatTab] = []
     public internal(set) var current: Int?
+    /// Two to four chats on screen at once; nil: the current one alone.
+    public internal(set) var split: ChatSplit?
     public internal(set) var focus = Focus.queue
     public internal(set) var panelShown = false
     public internal(set) var agents: [AgentLoad] = []
@@ -60,6 +67,8 @@ public struct ConsoleMode: Equatable, Sendable {
         SlashCommand("open", "N", "open ticket #N in a tab"),
         SlashCommand("claim", "[N]", "take ticket #N (or the chosen one)"),
         SlashCommand("close-tab", "", "close this tab"),
+        SlashCommand("split", "[N…] [side|stacked]", "two to four chats at once: this one and #N (or the next tab)"),
+        SlashCommand("unsplit", "", "back to one chat on screen"),
         SlashCommand("note", "TEXT", "an internal note: agents only, never the customer"),
         SlashCommand("status", "STATUS", "open, in-progress, resolved or closed"),
         SlashCommand("priority", "PRIORITY", "low, medium, high or urgent"),
@@ -90,7 +99,7 @@ public struct ConsoleMode: Equatable, Sendable {
 
     public static func == (a: ConsoleMode, b: ConsoleMode) -> Bool {
         a.phase == b.phase && a.me == b.me && a.tickets == b.tickets && a.section == b.section && a.queue == b.queue
-            && a.tabs == b.tabs && a.current == b.current && a.focus == b.focus && a.panelShown == b.panelShown
+            && a.tabs == b.tabs && a.current == b.current && a.split == b.split && a.focus == b.focus && a.panelShown == b.panelShown
             && a.agents == b.agents && a.canned == b.canned && a.picker == b.picker && a.confirm == b.confirm
             && a.searchPrompt == b.searchPrompt && a.helpOffset == b.helpOffset && a.members == b.members
             && a.availability == b.availability && a.connection == b.connection && a.queued == b.queued
@@ -112,7 +121,10 @@ public struct ConsoleMode: Equatable, Sendable {
 
     // MARK: What is shown
 
-    public var shownQueue: [Ticket] { section.tickets(tickets, me: me?.id).filter(filter.admits) }
+    private mutating func refreshQueue() {
+        shownQueue = section.tickets(tickets, me: me?.id).filter(filter.admits)
+        sectionCounts = Dictionary(uniqueKeysWithValues: QueueSection.allCases.map { ($0, $0.count(tickets, me: me?.id)) })
+    }
     /// The tickets marked in the queue (Space), for bulk actions.
     public var markedTickets: [Ticket] {
         let shown = shownQueue
@@ -121,8 +133,25 @@ public struct ConsoleMode: Equatable, Sendable {
     public var currentTab: ChatTab? { current.flatMap { tabs.indices.contains($0) ? tabs[$0] : nil } }
 
     var layout: ConsoleLayout {
-        ConsoleLayout.compute(width: size.width, height: size.height, hasTabs: !tabs.isEmpty, focus: focus, panel: panelShown,
-                              inputLines: usesQueueLine ? queueLine.lineCount : currentTab?.editor.lineCount ?? 1)
+        let chats = current.map { focused in
+            ConsoleLayout.Chats(tabs: split == nil ? [focused] : paneTabs, focused: focused, split: split,
+                                inputLines: Dictionary(uniqueKeysWithValues: paneTabs.map { ($0, tabs[$0].editor.lineCount) }))
+        }
+        func compute(_ inputLines: Int) -> ConsoleLayout {
+            ConsoleLayout.compute(width: size.width, height: size.height, chats: chats, focus: focus, panel: panelShown, inputLines: inputLines)
+        }
+        // A split shows the queue's line at the bottom (each pane has its own input) — if it fits.
+        if split != nil || usesQueueLine {
+            let layout = compute(queueLine.lineCount)
+            if layout.isSplit || usesQueueLine { return layout }
+        }
+        return compute(currentTab?.editor.lineCount ?? 1)
+    }
+
+    /// The tabs of the split's panes, in order (the current one alone without a split).
+    var paneTabs: [Int] {
+        guard let split else { return current.map { [$0] } ?? [] }
+        return split.tickets.compactMap { id in tabs.firstIndex { $0.ticketId == id } }
     }
 
     // MARK: Update
@@ -163,7 +192,7 @@ public struct ConsoleMode: Equatable, Sendable {
         let layout = self.layout
         queue.setPageSize(max(1, ((layout.queue?.height ?? 4) - 2) / 2))
         queue.resize(to: shownQueue.count)
-        if let rect = layout.conversation, let index = current { tabs[index].conversation.area = (rect.width - 1, rect.height) }
+        for pane in layout.panes { tabs[pane.tab].conversation.area = (pane.conversation.width - 1, pane.conversation.height) }
     }
 
     // MARK: Events
@@ -294,14 +323,16 @@ public struct ConsoleMode: Equatable, Sendable {
             members[id] = list
         case .userOnline(let user), .userOffline(let user):
             let online = if case .userOnline = server { true } else { false }
-            for index in tickets.indices where tickets[index].customer.id == user.id { tickets[index].customer.isOnline = online }
+            changeTickets { tickets in
+                for index in tickets.indices where tickets[index].customer.id == user.id { tickets[index].customer.isOnline = online }
+            }
         case .receiveMessage(let id, let message):
             changeTickets { tickets in
                 guard let index = tickets.firstIndex(where: { $0.id == id }) else { return }
                 if tickets[index].lastMessage.map({ $0.seq < message.seq }) ?? true { tickets[index].lastMessage = message }
             }
             guard message.sender.id != me?.id, let index = tabs.firstIndex(where: { $0.ticketId == id }) else { break }
-            let watching = focused && current == index && chatVisible && tabs[index].conversation.isAtBottom
+            let watching = focused && isOnScreen(index) && tabs[index].conversation.isAtBottom
             if message.senderType == .customer {
                 tabs[index].waitingSince = tabs[index].waitingSince ?? message.timestamp
             }
@@ -345,7 +376,8 @@ public struct ConsoleMode: Equatable, Sendable {
 
     // MARK: Tabs
 
-    var chatVisible: Bool { layout.conversation != nil }
+    /// Tab `index` is on screen (alone or in a pane of the split).
+    func isOnScreen(_ index: Int) -> Bool { layout.panes.contains { $0.tab == index } }
 
     /// The queue's command line is the one typed into while the queue has the focus or no chat is open.
     var usesQueueLine: Bool { focus == .queue || current == nil }
@@ -376,6 +408,7 @@ public struct ConsoleMode: Equatable, Sendable {
 
     mutating func select(_ index: Int) {
         guard tabs.indices.contains(index) else { return }
+        split?.show(tabs[index].ticketId)
         current = index
         focus = .chat
         tabs[index].activity = .none
@@ -384,10 +417,14 @@ public struct ConsoleMode: Equatable, Sendable {
 
     mutating func closeTab(_ index: Int) {
         guard tabs.indices.contains(index) else { return }
+        split?.remove(tabs[index].ticketId)
+        if (split?.tickets.count ?? 0) < 2 { split = nil }
         tabs.remove(at: index)
         if tabs.isEmpty {
             current = nil
             focus = .queue
+        } else if let focusedTicket = split?.focusedTicket, let at = tabs.firstIndex(where: { $0.ticketId == focusedTicket }) {
+            current = at
         } else if let at = current {
             current = min(at > index ? at - 1 : at, tabs.count - 1)
         }
@@ -395,17 +432,22 @@ public struct ConsoleMode: Equatable, Sendable {
 
     // MARK: Read marks and typing
 
+    /// Every chat on screen is being read (all panes of a split, not only the focused one).
     mutating func readMarks() -> [Effect] {
-        guard phase == .main, focused, let index = current, chatVisible, helpOffset == nil, picker == nil else { return [] }
-        let open = tabs[index].conversation
-        guard let newest = open.newestToMarkRead else { return [] }
-        tabs[index].conversation.readSent = newest
-        if open.isAtBottom {
-            tabs[index].conversation.seen()
-            tabs[index].unread = 0
-            tabs[index].activity = .none
+        guard phase == .main, focused, helpOffset == nil, picker == nil else { return [] }
+        var effects: [Effect] = []
+        for index in layout.panes.map(\.tab) {
+            let open = tabs[index].conversation
+            guard let newest = open.newestToMarkRead else { continue }
+            tabs[index].conversation.readSent = newest
+            if open.isAtBottom {
+                tabs[index].conversation.seen()
+                tabs[index].unread = 0
+                tabs[index].activity = .none
+            }
+            effects.append(.markRead(ticketId: open.ticket.id, upToSeq: newest))
         }
-        return [.markRead(ticketId: open.ticket.id, upToSeq: newest)]
+        return effects
     }
 
     mutating func typingTimeout() -> [Effect] {
