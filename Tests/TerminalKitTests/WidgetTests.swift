@@ -145,3 +145,62 @@ import Testing
         #expect(Key("Hyper-x") == nil && Key(.pageDown, ctrl: true).description == "C-PgDn")
     }
 }
+
+/// TextWrap wraps exactly as the plain grapheme-by-grapheme algorithm it replaced (kept here
+/// as the reference), on ASCII and on wide and combined graphemes alike.
+@Suite struct TextWrapEquivalenceTests {
+    static func reference(_ paragraph: String, width: Int) -> [String] {
+        func trimmed(_ row: String) -> String {
+            var row = row
+            while row.last == " " { row.removeLast() }
+            return row
+        }
+        var rows: [String] = [], row = "", rowWidth = 0, word = "", wordWidth = 0
+        func flushWord() {
+            if rowWidth > 0, rowWidth + wordWidth > width {
+                rows.append(trimmed(row))
+                row = ""
+                rowWidth = 0
+                if word.first == " " { word.removeFirst(); wordWidth -= 1 }
+            }
+            row += word
+            rowWidth += wordWidth
+            word = ""
+            wordWidth = 0
+        }
+        for character in paragraph {
+            let w = TextWidth.of(character)
+            if character == " " { flushWord() }
+            if wordWidth + w > width {
+                flushWord()
+                if rowWidth + w > width {
+                    rows.append(trimmed(row))
+                    row = ""
+                    rowWidth = 0
+                }
+            }
+            word.append(character)
+            wordWidth += w
+        }
+        flushWord()
+        rows.append(trimmed(row))
+        return rows
+    }
+
+    @Test(arguments: [false, true]) func rowsAreTheReferenceRows(wide: Bool) {
+        var seed: UInt64 = wide ? 7 : 42
+        func next(_ n: Int) -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(seed >> 33) % n
+        }
+        let pieces = ["a", "word", " ", "  ", "supercalifragilistic", "x.y", "!", "   lead", "trail   "]
+            + (wide ? ["漢字", "👍🏽", "e\u{301}", "🇫🇷", "ｗｉｄｅ"] : [])
+        for _ in 0..<3_000 {
+            let text = (0..<next(12)).map { _ in pieces[next(pieces.count)] }.joined()
+            let width = 1 + next(24)
+            let rows = TextWrap.lines(text, width: width)
+            #expect(rows == Self.reference(text, width: width), "\(text.debugDescription) at \(width)")
+            #expect(rows.allSatisfy { TextWidth.of($0) <= max(width, 2) })
+        }
+    }
+}

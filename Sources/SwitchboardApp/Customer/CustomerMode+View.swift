@@ -5,9 +5,8 @@ import TerminalKit
 extension CustomerMode {
     /// The whole screen, from the state alone.
     public func view(theme: Theme) -> (screen: Screen, cursor: (x: Int, y: Int)?) {
-        var screen = Screen(width: size.width, height: size.height)
+        var screen = Screen(width: size.width, height: size.height, style: theme[.text])
         let area = Rect(x: 0, y: 0, width: size.width, height: size.height)
-        screen.fill(x: 0, y: 0, width: size.width, height: size.height, style: theme[.text])
         if case .signIn(let signIn) = phase {
             let (body, status) = area.splitBottom(1)
             let cursor = signIn.render(into: &screen, in: body, theme: theme)

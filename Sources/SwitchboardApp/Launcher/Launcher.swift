@@ -128,9 +128,8 @@ public struct Launcher: Equatable, Sendable {
     }
 
     public func view(theme: Theme) -> (screen: Screen, cursor: (x: Int, y: Int)?) {
-        var screen = Screen(width: size.width, height: size.height)
+        var screen = Screen(width: size.width, height: size.height, style: theme[.text])
         let area = Rect(x: 0, y: 0, width: size.width, height: size.height)
-        screen.fill(x: 0, y: 0, width: size.width, height: size.height, style: theme[.text])
         screen.fill(x: 0, y: 0, width: size.width, height: 1, style: theme[.status])
         screen.put([Span(" Switchboard", theme[.status].with(bold: true)), Span(" · real-time customer support from the terminal", theme[.status])],
                    x: 0, y: 0, limit: size.width)

@@ -20,26 +20,29 @@ public struct Conversation: Equatable, Sendable {
         public var current: Int
     }
 
-    public var ticket: Ticket
-    public var timeline: Timeline
-    public var systemLines: [SystemLine] = []
+    public var ticket: Ticket { didSet { memo = LayoutMemo() } }
+    public var timeline: Timeline { didSet { memo = LayoutMemo() } }
+    public var systemLines: [SystemLine] = [] { didSet { memo = LayoutMemo() } }
     /// Lines scrolled up from the newest (0: at the bottom, following new messages).
     public private(set) var offset = 0
     /// Where "new messages" begins (the first message that came in while scrolled up or away).
-    public var firstUnseenSeq: Int?
+    public var firstUnseenSeq: Int? { didSet { memo = LayoutMemo() } }
     /// How many arrived while scrolled up.
     public private(set) var unseen = 0
-    public var search: Search?
+    public var search: Search? { didSet { memo = LayoutMemo() } }
     public var loadingOlder = false
     /// The highest seq this user has marked read here.
     public var readSent = 0
     /// The size the conversation was last laid out at (set on resize), for scrolling by lines.
     public var area = (width: 80, height: 20)
-    public var timeZone: TimeZone
+    public var timeZone: TimeZone { didSet { memo = LayoutMemo() } }
     /// The keys that retry or discard a failed message, as the mode binds them.
-    public var failureHint = "M-r retry, M-x discard"
+    public var failureHint = "M-r retry, M-x discard" { didSet { memo = LayoutMemo() } }
     /// What an empty conversation says (the customer is told an agent answers; an agent is not).
     public var emptyHint = "No replies yet — write below; an agent answers here."
+
+    /// The lines last laid out (replaced, empty, whenever a property they come from changes).
+    private var memo = LayoutMemo()
 
     public init(ticket: Ticket, me: UserRef, timeZone: TimeZone = .current) {
         self.ticket = ticket
@@ -227,18 +230,23 @@ public struct Conversation: Equatable, Sendable {
     /// (its day, its sender) so the lines are exactly those of the whole layout.
     static func tailLayout(_ conversation: Conversation, width: Int, theme: Theme, tail: Int?) -> (lines: [Line], fromStart: Bool) {
         let messages = conversation.timeline.messages
+        if let tail, let laid = conversation.memo.lines(width: width, theme: theme, tail: tail) { return laid }
         guard let tail else {
             let items = Self.items(conversation, from: 0)
             return (layoutItems(items.list, from: items.context, conversation, width: width, theme: theme), true)
         }
-        // Only the newest messages, more of them until the lines fill the tail.
-        var window = max(32, tail)
+        // Only the newest messages, more of them until the lines fill the tail. A message takes
+        // two or three lines (a header, a wrapped body): a third of the tail usually fills it.
+        var window = max(8, tail / 3)
         while true {
             let first = max(0, messages.count - window)
             let items = Self.items(conversation, from: first)
             let lines = layoutItems(items.list, from: items.context, conversation, width: width, theme: theme)
-            if first == 0 || lines.count >= tail { return (lines, first == 0) }
-            window *= 4
+            if first == 0 || lines.count >= tail {
+                conversation.memo.store(width: width, theme: theme, lines: lines, fromStart: first == 0)
+                return (lines, first == 0)
+            }
+            window *= 2
         }
     }
 
@@ -357,11 +365,9 @@ public struct Conversation: Equatable, Sendable {
     private static func body(_ text: String, width: Int, style: Style, query: String?, theme: Theme, seq: Int?,
                              mark: (String, Theme.Role)?) -> [Line] {
         var rows: [Line] = []
-        let paragraphs = Sanitizer.clean(text, keepNewlines: true).split(separator: "\n", omittingEmptySubsequences: false)
-        for paragraph in paragraphs {
-            for row in TextWrap.lines(String(paragraph), width: width - 2) {
-                rows.append(Line(spans: [Span("  ")] + highlighted(row, query: query, style: style, theme: theme), seq: seq))
-            }
+        // TextWrap sanitises, keeping the newlines as rows.
+        for row in TextWrap.lines(text, width: width - 2) {
+            rows.append(Line(spans: [Span("  ")] + highlighted(row, query: query, style: style, theme: theme), seq: seq))
         }
         if rows.isEmpty { rows.append(Line(spans: [Span("  ")], seq: seq)) }
         if let (text, role) = mark {
@@ -405,7 +411,9 @@ public struct Conversation: Equatable, Sendable {
 
     static func time(_ date: Date, calendar: Calendar) -> String {
         let parts = calendar.dateComponents([.hour, .minute], from: date)
-        return String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
+        let hour = parts.hour ?? 0, minute = parts.minute ?? 0
+        // Not String(format:): it goes through Foundation's formatter, a noticeable part of a frame.
+        return (hour < 10 ? "0" : "") + String(hour) + (minute < 10 ? ":0" : ":") + String(minute)
     }
 
     static let weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]

@@ -22,10 +22,11 @@ public struct Screen: Equatable, Sendable {
     public let height: Int
     public private(set) var cells: [Cell]
 
-    public init(width: Int, height: Int) {
+    /// A screen of spaces in `style` (a view's background, without painting it a second time).
+    public init(width: Int, height: Int, style: Style = .plain) {
         self.width = max(0, width)
         self.height = max(0, height)
-        cells = Array(repeating: .blank, count: self.width * self.height)
+        cells = Array(repeating: Cell(" ", style: style), count: self.width * self.height)
     }
 
     public subscript(x: Int, y: Int) -> Cell {
@@ -41,6 +42,15 @@ public struct Screen: Equatable, Sendable {
         guard (0..<height).contains(y), x < width else { return 0 }
         let end = min(width, x + (limit ?? width))
         var column = x
+        // Printable ASCII (most of what is drawn) needs no sanitising and takes a column a byte.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            for byte in text.utf8 {
+                if column + 1 > end { break }
+                if column >= 0 { set(Cell(Character(Unicode.Scalar(byte)), style: style), x: column, y: y) }
+                column += 1
+            }
+            return max(0, column - x)
+        }
         for grapheme in Sanitizer.clean(text) {
             let columns = TextWidth.of(grapheme)
             if columns == 0 { continue } // a stray mark with no base: nothing to draw
