@@ -97,6 +97,92 @@ import Testing
         #expect(tmux.exitStatus == 0)
         #expect(tmux.format("#{alternate_on}") == "0")
     }
+
+    /// Two chats side by side, each answered from its own input; then three tickets marked in
+    /// the queue and closed at once.
+    @Test(.enabled(if: TerminalEndToEndTests.hasTmux, "tmux is installed by .ci/run"))
+    func aSplitViewAndABulkClose() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-split-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = "sqlite:" + directory.appendingPathComponent("support.sqlite").path
+        let add = try Command.run(["users", "add", "--db", db, "--username", "alex", "--role", "agent", "--display-name", "Alex Agent",
+                                   "--password-stdin"], in: directory, stdin: "agent-password\n")
+        try add.waitForExit()
+        let server = try Command.run(["serve", "--port", "0", "--db", db, "--data-dir", directory.path], in: directory)
+        defer { server.process.terminate() }
+        let line = try await server.waitForLine(startingWith: "listening on http://127.0.0.1:")
+        let url = String(line.dropFirst("listening on ".count))
+
+        let tmux = try TmuxSession()
+        defer { tmux.close() }
+        try tmux.start([Command.binary.path, "console", "--server", url, "--user", "alex"],
+                       environment: ["SWITCHBOARD_PASSWORD": "agent-password"], width: 200, height: 60)
+        try await tmux.waitFor("the console") { $0.contains("Agent console · Alex Agent") && $0.contains("● connected") }
+        try tmux.keys("F6")
+        try await tmux.waitFor("busy") { $0.contains("◐ busy") }
+
+        let customer = try await Party.register(server: url, username: "dana", name: "Dana Doe", directory: directory)
+        defer { Task { await customer.stop() } }
+        var ids: [Int] = []
+        for subject in ["Broken lamp", "Invoice copy", "Wrong size", "Late parcel"] {
+            ids.append(try await customer.api.openTicket(CreateTicketRequest(subject: subject, description: "Details", category: .other)).id)
+        }
+        for id in ids { await customer.connection.join(id, sinceSeq: 0) }
+        try await tmux.waitFor("four waiting") { $0.contains("Unassigned 4") }
+        try tmux.literal("/open \(ids[0])")
+        try tmux.keys("Enter")
+        try tmux.literal("/open \(ids[1])")
+        try tmux.keys("Enter")
+        try await tmux.waitFor("two tabs") { $0.contains("1:#\(ids[0]) Dana Doe") && $0.contains("2:#\(ids[1]) Dana Doe") }
+
+        // Split: both chats on screen, headers on one row.
+        try tmux.literal("/split")
+        try tmux.keys("Enter")
+        try await tmux.waitFor("two chats side by side") { screen in
+            screen.split(separator: "\n").contains { $0.contains("#\(ids[1]) Invoice copy") && $0.contains("#\(ids[0]) Broken lamp") }
+        }
+        // The split keeps the chat it was typed in (#2, left) and adds #1 beside it, which takes
+        // the keys, as a new pane does in tmux. Each pane answers its own ticket.
+        try tmux.literal("About your lamp")
+        try tmux.keys("M-Left")
+        try tmux.literal("About your invoice")
+        try await tmux.waitFor("a draft in each pane") { $0.contains("> About your invoice") && $0.contains("> About your lamp") }
+        try tmux.keys("Enter", "M-Right", "Enter")
+        try await tmux.waitFor("both replies shown, in their panes") { screen in
+            screen.split(separator: "\n").contains { $0.contains("About your invoice  ✓") && $0.contains("About your lamp  ✓") }
+        }
+        for (id, text) in [(ids[0], "About your lamp"), (ids[1], "About your invoice")] {
+            try await waitUntil("#\(id) gets its own reply") {
+                customer.saw { if case .receiveMessage(let ticket, let m) = $0 { ticket == id && m.message == text } else { false } }
+            }
+        }
+        try tmux.literal("/unsplit")
+        try tmux.keys("Enter")
+        try await tmux.waitFor("one chat again") { $0.contains("One chat on screen") }
+
+        // Bulk close: all open, three marked with Space, one /close, confirmed once.
+        try tmux.keys("BTab", "]", "]")
+        try await tmux.waitFor("all open") { $0.contains("All open 4") }
+        try tmux.keys("Space", "Space", "Space")
+        try await tmux.waitFor("three marked") { $0.contains("3 marked") }
+        try tmux.literal("/close")
+        try tmux.keys("Enter")
+        try await tmux.waitFor("asked once") { $0.contains("Close 3 tickets?") }
+        try tmux.keys("y")
+        let api = APIClient(server: URL(string: url)!)
+        try await api.login(username: "alex", password: "agent-password")
+        try await waitUntil("three closed on the server") {
+            var closed = 0
+            for id in ids where (try? await api.ticket(id).status) == .closed { closed += 1 }
+            return closed == 3
+        }
+        try await tmux.waitFor("the queue shows one open") { $0.contains("All open 1") }
+
+        try tmux.keys("C-q")
+        try await tmux.waitFor("exited") { _ in tmux.exitStatus != nil }
+        #expect(tmux.exitStatus == 0)
+    }
 }
 
 /// Someone on the other side, through the same client core the terminal uses.
