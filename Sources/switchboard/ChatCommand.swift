@@ -19,13 +19,10 @@ struct ChatCommand: AsyncParsableCommand {
 
     @OptionGroup var client: ClientOptions
 
-    @Option(help: ArgumentHelp("A theme name or file. Env: SWITCHBOARD_THEME.", valueName: "NAME|PATH"))
-    var theme: String?
+    @OptionGroup var screen: ScreenOptions
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let session = try TerminalSession(client: client, theme: theme, environment: environment)
-        await session.run { server, username, signingIn, size in
+        try await screen.run(client) { server, username, signingIn, size in
             .customer(CustomerMode(server: server, username: username, signingIn: signingIn, size: size, now: Date()))
         }
     }

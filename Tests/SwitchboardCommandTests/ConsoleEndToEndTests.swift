@@ -9,19 +9,9 @@ import Testing
 @Suite(.serialized) struct ConsoleEndToEndTests {
     @Test(.enabled(if: TerminalEndToEndTests.hasTmux, "tmux is installed by .ci/run"))
     func anAgentWorksTheQueue() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-console-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let db = "sqlite:" + directory.appendingPathComponent("support.sqlite").path
-        for (username, name) in [("alex", "Alex Agent"), ("sam", "Sam Second")] {
-            let add = try Command.run(["users", "add", "--db", db, "--username", username, "--role", "agent", "--display-name", name,
-                                       "--password-stdin"], in: directory, stdin: "agent-password\n")
-            try add.waitForExit()
-        }
-        let server = try Command.run(["serve", "--port", "0", "--db", db, "--data-dir", directory.path], in: directory)
-        defer { server.process.terminate() }
-        let line = try await server.waitForLine(startingWith: "listening on http://127.0.0.1:")
-        let url = String(line.dropFirst("listening on ".count))
+        let server = try await ServerUnderTest(agents: [("alex", "Alex Agent"), ("sam", "Sam Second")], prefix: "console")
+        defer { server.close() }
+        let url = server.url, directory = server.directory
         let alexAPI = APIClient(server: URL(string: url)!)
         try await alexAPI.login(username: "alex", password: "agent-password")
         _ = try await alexAPI.createCannedResponse(CannedResponseRequest(
@@ -102,17 +92,9 @@ import Testing
     /// the queue and closed at once.
     @Test(.enabled(if: TerminalEndToEndTests.hasTmux, "tmux is installed by .ci/run"))
     func aSplitViewAndABulkClose() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-split-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let db = "sqlite:" + directory.appendingPathComponent("support.sqlite").path
-        let add = try Command.run(["users", "add", "--db", db, "--username", "alex", "--role", "agent", "--display-name", "Alex Agent",
-                                   "--password-stdin"], in: directory, stdin: "agent-password\n")
-        try add.waitForExit()
-        let server = try Command.run(["serve", "--port", "0", "--db", db, "--data-dir", directory.path], in: directory)
-        defer { server.process.terminate() }
-        let line = try await server.waitForLine(startingWith: "listening on http://127.0.0.1:")
-        let url = String(line.dropFirst("listening on ".count))
+        let server = try await ServerUnderTest(agents: [("alex", "Alex Agent")], prefix: "split")
+        defer { server.close() }
+        let url = server.url, directory = server.directory
 
         let tmux = try TmuxSession()
         defer { tmux.close() }

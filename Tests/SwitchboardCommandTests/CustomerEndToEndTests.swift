@@ -51,18 +51,9 @@ import Testing
     /// once when it is back.
     @Test(.enabled(if: hasTmux, "tmux is installed by .ci/run"))
     func aCustomerChatsWithAnAgent() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let db = "sqlite:" + directory.appendingPathComponent("support.sqlite").path
-        let add = try Command.run(["users", "add", "--db", db, "--username", "alex", "--role", "agent", "--display-name", "Alex Agent",
-                                   "--password-stdin"], in: directory, stdin: "agent-password\n")
-        try add.waitForExit()
-        var server = try Command.run(["serve", "--port", "0", "--db", db, "--data-dir", directory.path], in: directory)
-        defer { server.process.terminate() }
-        let line = try await server.waitForLine(startingWith: "listening on http://127.0.0.1:")
-        let port = try #require(Int(line.split(separator: ":").last ?? ""))
-        let url = "http://127.0.0.1:\(port)"
+        let server = try await ServerUnderTest(agents: [("alex", "Alex Agent")], prefix: "e2e")
+        defer { server.close() }
+        let url = server.url, directory = server.directory
 
         let tmux = try TmuxSession()
         defer { tmux.close() }
@@ -126,14 +117,12 @@ import Testing
         #expect(tmux.screen.contains("#1 Lamp flickers"))
 
         // The server goes down: the message waits in the outbox and the indicator says so.
-        kill(server.process.processIdentifier, SIGTERM)
-        try server.waitForExit()
+        try server.stop()
         try await tmux.waitFor("reconnecting") { $0.contains("reconnecting") || $0.contains("offline") }
         try tmux.literal("Are you still there?")
         try tmux.keys("Enter")
         try await tmux.waitFor("queued") { $0.contains("Are you still there?  ◷ queued") && $0.contains("1 queued") }
-        server = try Command.run(["serve", "--port", String(port), "--db", db, "--data-dir", directory.path], in: directory)
-        _ = try await server.waitForLine(startingWith: "listening on")
+        try await server.restart()
         try tmux.keys("F5")
         try await tmux.waitFor("delivered and connected") {
             $0.contains("● connected") && !$0.contains("queued") && $0.contains("Are you still there?  ✓")
@@ -146,7 +135,6 @@ import Testing
         try await tmux.waitFor("exited") { _ in tmux.exitStatus != nil }
         #expect(tmux.exitStatus == 0)
         #expect(tmux.format("#{alternate_on}") == "0")
-        server.process.terminate()
     }
 }
 

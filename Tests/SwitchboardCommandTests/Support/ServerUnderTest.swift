@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+
+/// A `switchboard serve` on 127.0.0.1 over a fresh SQLite file in a directory of its own, with
+/// agents added through `switchboard users add` (password `agent-password`); it can be stopped
+/// and started again on the same port and database.
+final class ServerUnderTest {
+    let directory: URL
+    let db: String
+    private(set) var process: Command
+    private(set) var port = 0
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    init(agents: [(username: String, name: String)], prefix: String) async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        db = "sqlite:" + directory.appendingPathComponent("support.sqlite").path
+        for agent in agents {
+            let add = try Command.run(["users", "add", "--db", db, "--username", agent.username, "--role", "agent",
+                                       "--display-name", agent.name, "--password-stdin"], in: directory, stdin: "agent-password\n")
+            try add.waitForExit()
+        }
+        process = try Command.run(["serve", "--port", "0", "--db", db, "--data-dir", directory.path], in: directory)
+        let line = try await process.waitForLine(startingWith: "listening on http://127.0.0.1:")
+        port = try #require(Int(line.split(separator: ":").last ?? ""))
+    }
+
+    /// Stops the server (SIGTERM) and waits until it has gone.
+    func stop() throws {
+        kill(process.process.processIdentifier, SIGTERM)
+        try process.waitForExit()
+    }
+
+    /// Starts it again on the same port and database.
+    func restart() async throws {
+        process = try Command.run(["serve", "--port", String(port), "--db", db, "--data-dir", directory.path], in: directory)
+        _ = try await process.waitForLine(startingWith: "listening on")
+    }
+
+    /// Ends the server, whatever its state, and removes its files.
+    func close() {
+        process.process.terminate()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
