@@ -5,7 +5,12 @@ import Testing
 
 @Suite struct RealtimePresenceTests {
     @Test func presenceWithGrace() async throws {
-        try await withCast(live: true, configure: RealtimeChatTests.fast) { api, cast, _ in
+        // A grace a reconnect fits in even on a loaded 2-core machine (300 ms did not, once).
+        let graceful: (inout TestServer) -> Void = { server in
+            RealtimeChatTests.fast(&server)
+            server.configuration.realtime.presenceGrace = .milliseconds(1_500)
+        }
+        try await withCast(live: true, configure: graceful) { api, cast, _ in
             let agent = try await api.socket(cast.agent)
             var customer = try await api.socket(cast.customer)
             let online = try await agent.next { if case .userOnline(let user) = $0, user.id == cast.customerId { user } else { nil } }

@@ -4,13 +4,7 @@ import SwitchboardProtocol
 import TerminalKit
 
 extension ConsoleMode {
-    mutating func press(_ key: Key) -> [Effect] {
-        if case .signIn(var screen) = phase {
-            let effects = screen.key(key, limits: limits, fromLauncher: fromLauncher)
-            phase = .signIn(screen)
-            return effects
-        }
-        if helpOffset != nil { return helpKey(key) }
+    mutating func press(signedIn key: Key) -> [Effect] {
         if confirm != nil { return confirmKey(key) }
         if picker != nil { return pickerKey(key) }
         if cannedForm != nil { return cannedFormKey(key) }
@@ -510,11 +504,6 @@ extension ConsoleMode {
     }
 
     // MARK: Dialogs
-
-    private mutating func helpKey(_ key: Key) -> [Effect] {
-        helpOffset = HelpOverlay.scroll(helpOffset, by: key, lines: helpRows.count)
-        return []
-    }
 
     private mutating func confirmKey(_ key: Key) -> [Effect] {
         guard var dialog = confirm else { return [] }

@@ -4,15 +4,9 @@ import TerminalKit
 
 extension ConsoleMode {
     public func view(theme: Theme) -> (screen: Screen, cursor: (x: Int, y: Int)?) {
+        if let signIn = renderSignIn(theme: theme, title: "Agent console") { return signIn }
         var screen = Screen(width: size.width, height: size.height, style: theme[.text])
         let area = Rect(x: 0, y: 0, width: size.width, height: size.height)
-        if case .signIn(let signIn) = phase {
-            let (body, status) = area.splitBottom(1)
-            let cursor = signIn.render(into: &screen, in: body, theme: theme)
-            StatusBar.render(into: &screen, in: status, theme: theme, left: [Span(" Agent console · not signed in")],
-                             right: [Span("C-q quit ")])
-            return (screen, cursor)
-        }
         let layout = self.layout
         screen.fill(x: 0, y: 0, width: size.width, height: 1, style: theme[.status])
         let name = me.map { Sanitizer.clean($0.displayName) } ?? ""
@@ -64,14 +58,7 @@ extension ConsoleMode {
             picker.render(into: &screen, in: area, theme: theme, title: "Canned responses — Enter puts it in the line, Esc cancels")
             cursor = nil
         }
-        if let confirm {
-            confirm.render(into: &screen, in: area, theme: theme)
-            cursor = nil
-        }
-        if let offset = helpOffset {
-            HelpOverlay.render(helpRows, into: &screen, in: area, theme: theme, title: "Agent console — keys and commands", offset: offset)
-            cursor = nil
-        }
+        if renderDialogs(into: &screen, theme: theme) { cursor = nil }
         return (screen, cursor)
     }
 

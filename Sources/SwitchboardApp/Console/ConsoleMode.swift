@@ -6,13 +6,10 @@ import TerminalKit
 /// The agent console: the queue (Unassigned, Mine, All open), many chats in tabs, internal notes,
 /// ticket actions, canned responses and availability. A value, like every mode: `update` returns
 /// effects, `view` draws.
-public struct ConsoleMode: Equatable, Sendable {
+public struct ConsoleMode: Equatable, Sendable, ScreenMode {
     public enum Focus: Equatable, Sendable { case queue, chat }
 
-    public enum Phase: Equatable, Sendable {
-        case signIn(SignInScreen)
-        case main
-    }
+    public typealias Phase = ModePhase
 
     public var phase: Phase
     public internal(set) var me: User? { didSet { refreshQueue() } }
@@ -156,36 +153,20 @@ public struct ConsoleMode: Equatable, Sendable {
 
     // MARK: Update
 
-    public mutating func update(_ input: ModeInput) -> [Effect] {
-        var effects: [Effect] = []
-        switch input {
-        case .tick(let time):
-            now = time
-            toasts.expire(now: time)
-            effects += typingTimeout()
-        case .resize(let width, let height):
-            size = (width, height)
-        case .focus(let gained):
-            focused = gained
-        case .event(let event):
-            effects += receive(event)
-        case .key(let key):
-            lastKeystroke = now
-            effects += press(key)
-        case .paste(let text):
-            if case .signIn(var screen) = phase {
-                screen.paste(text)
-                phase = .signIn(screen)
-            } else if let index = current {
-                tabs[index].editor.paste(text)
-                focus = .chat
-            }
-        case .mouse(let mouse):
-            effects += click(mouse)
+    public mutating func update(_ input: ModeInput) -> [Effect] { route(input) }
+
+    var helpTitle: String { "Agent console — keys and commands" }
+
+    mutating func paste(signedIn text: String) {
+        if let index = current {
+            tabs[index].editor.paste(text)
+            focus = .chat
         }
+    }
+
+    mutating func settle() -> [Effect] {
         fitToLayout()
-        effects += readMarks()
-        return effects
+        return readMarks()
     }
 
     mutating func fitToLayout() {

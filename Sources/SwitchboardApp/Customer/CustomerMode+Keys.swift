@@ -5,13 +5,7 @@ import TerminalKit
 extension CustomerMode {
     // MARK: Keys
 
-    mutating func press(_ key: Key) -> [Effect] {
-        if case .signIn(var screen) = phase {
-            let effects = screen.key(key, limits: limits, fromLauncher: fromLauncher)
-            phase = .signIn(screen)
-            return effects
-        }
-        if helpOffset != nil { return helpKey(key) }
+    mutating func press(signedIn key: Key) -> [Effect] {
         if confirm != nil { return confirmKey(key) }
         if form != nil { return formKey(key) }
         if searchPrompt != nil { return searchKey(key) }
@@ -242,11 +236,6 @@ extension CustomerMode {
     }
 
     // MARK: Dialogs
-
-    private mutating func helpKey(_ key: Key) -> [Effect] {
-        helpOffset = HelpOverlay.scroll(helpOffset, by: key, lines: helpRows.count)
-        return []
-    }
 
     private mutating func confirmKey(_ key: Key) -> [Effect] {
         guard var dialog = confirm else { return [] }

@@ -5,15 +5,8 @@ import TerminalKit
 extension CustomerMode {
     /// The whole screen, from the state alone.
     public func view(theme: Theme) -> (screen: Screen, cursor: (x: Int, y: Int)?) {
+        if let signIn = renderSignIn(theme: theme, title: "Customer") { return signIn }
         var screen = Screen(width: size.width, height: size.height, style: theme[.text])
-        let area = Rect(x: 0, y: 0, width: size.width, height: size.height)
-        if case .signIn(let signIn) = phase {
-            let (body, status) = area.splitBottom(1)
-            let cursor = signIn.render(into: &screen, in: body, theme: theme)
-            StatusBar.render(into: &screen, in: status, theme: theme, left: [Span(" Customer · not signed in")],
-                             right: [Span("C-q quit ")])
-            return (screen, cursor)
-        }
         let layout = self.layout
         renderTitle(into: &screen, in: layout.title, theme: theme)
         if let rect = layout.list { renderList(into: &screen, in: rect, theme: theme) }
@@ -41,14 +34,7 @@ extension CustomerMode {
             cursor = form.render(into: &screen, in: Rect(x: 0, y: 1, width: size.width, height: size.height - 2), theme: theme)
             if let toast = toasts.current, toast.kind == .error { toasts.render(into: &screen, in: layout.typing, theme: theme) }
         }
-        if let confirm {
-            confirm.render(into: &screen, in: area, theme: theme)
-            cursor = nil
-        }
-        if let offset = helpOffset {
-            HelpOverlay.render(helpRows, into: &screen, in: area, theme: theme, title: "Customer — keys and commands", offset: offset)
-            cursor = nil
-        }
+        if renderDialogs(into: &screen, theme: theme) { cursor = nil }
         return (screen, cursor)
     }
 

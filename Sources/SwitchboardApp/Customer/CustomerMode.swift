@@ -5,13 +5,10 @@ import TerminalKit
 
 /// Customer mode: sign in, the list of one's tickets, a new-ticket form, and the chat of the
 /// ticket that is open. A value: `update` takes an input and returns effects; `view` draws.
-public struct CustomerMode: Equatable, Sendable {
+public struct CustomerMode: Equatable, Sendable, ScreenMode {
     public enum Focus: Equatable, Sendable { case list, chat }
 
-    public enum Phase: Equatable, Sendable {
-        case signIn(SignInScreen)
-        case main
-    }
+    public typealias Phase = ModePhase
 
     public var phase: Phase
     public internal(set) var me: User?
@@ -102,38 +99,22 @@ public struct CustomerMode: Equatable, Sendable {
 
     // MARK: Update
 
-    public mutating func update(_ input: ModeInput) -> [Effect] {
-        var effects: [Effect] = []
-        switch input {
-        case .tick(let time):
-            now = time
-            toasts.expire(now: time)
-            effects += typingTimeout()
-        case .resize(let width, let height):
-            size = (width, height)
-        case .focus(let gained):
-            focused = gained
-        case .event(let event):
-            effects += receive(event)
-        case .key(let key):
-            lastKeystroke = now
-            effects += press(key)
-        case .paste(let text):
-            if case .signIn(var screen) = phase {
-                screen.paste(text)
-                phase = .signIn(screen)
-            } else if form != nil {
-                form!.fields[form!.focus].editor.paste(text)
-            } else {
-                editor.paste(text)
-                focus = chat != nil && !chatVisibleWithout(focus: .chat) ? .chat : focus
-            }
-        case .mouse(let mouse):
-            effects += click(mouse)
+    public mutating func update(_ input: ModeInput) -> [Effect] { route(input) }
+
+    var helpTitle: String { "Customer — keys and commands" }
+
+    mutating func paste(signedIn text: String) {
+        if form != nil {
+            form!.fields[form!.focus].editor.paste(text)
+        } else {
+            editor.paste(text)
+            focus = chat != nil && !chatVisibleWithout(focus: .chat) ? .chat : focus
         }
+    }
+
+    mutating func settle() -> [Effect] {
         fitToLayout()
-        effects += readMarks()
-        return effects
+        return readMarks()
     }
 
     private func chatVisibleWithout(focus: Focus) -> Bool { size.width >= CustomerLayout.wideFrom }
@@ -148,7 +129,7 @@ public struct CustomerMode: Equatable, Sendable {
 
     // MARK: Events
 
-    private mutating func receive(_ event: AppEvent) -> [Effect] {
+    mutating func receive(_ event: AppEvent) -> [Effect] {
         switch event {
         case .signedIn(let user):
             me = user

@@ -1,0 +1,101 @@
+import Foundation
+import SwitchboardProtocol
+import TerminalKit
+
+/// Before signing in, every mode is its sign-in screen; after, the mode's own screen.
+public enum ModePhase: Equatable, Sendable {
+    case signIn(SignInScreen)
+    case main
+}
+
+/// What the customer mode and the agent console share: the clock, the size, the terminal's
+/// focus, toasts, the sign-in screen first, and the help and confirm dialogs over the screen.
+/// `route` takes every input through them in one order; a mode supplies its own parts.
+protocol ScreenMode {
+    var phase: ModePhase { get set }
+    var now: Date { get set }
+    var size: (width: Int, height: Int) { get set }
+    var focused: Bool { get set }
+    var lastKeystroke: Date? { get set }
+    var toasts: Toasts { get set }
+    var helpOffset: Int? { get set }
+    var confirm: ConfirmDialog? { get }
+    var limits: Limits { get }
+    var fromLauncher: Bool { get }
+    var helpRows: [HelpRow] { get }
+    /// The help overlay's title.
+    var helpTitle: String { get }
+
+    mutating func receive(_ event: AppEvent) -> [Effect]
+    /// A key once signed in, with no help open.
+    mutating func press(signedIn key: Key) -> [Effect]
+    /// A bracketed paste once signed in.
+    mutating func paste(signedIn text: String)
+    mutating func click(_ mouse: MouseEvent) -> [Effect]
+    /// Typing indicators that have run out.
+    mutating func typingTimeout() -> [Effect]
+    /// After every input: the layout's sizes kept in the state, read marks owed.
+    mutating func settle() -> [Effect]
+}
+
+extension ScreenMode {
+    mutating func route(_ input: ModeInput) -> [Effect] {
+        var effects: [Effect] = []
+        switch input {
+        case .tick(let time):
+            now = time
+            toasts.expire(now: time)
+            effects += typingTimeout()
+        case .resize(let width, let height):
+            size = (width, height)
+        case .focus(let gained):
+            focused = gained
+        case .event(let event):
+            effects += receive(event)
+        case .key(let key):
+            lastKeystroke = now
+            effects += routeKey(key)
+        case .paste(let text):
+            if case .signIn(var screen) = phase {
+                screen.paste(text)
+                phase = .signIn(screen)
+            } else {
+                paste(signedIn: text)
+            }
+        case .mouse(let mouse):
+            effects += click(mouse)
+        }
+        return effects + settle()
+    }
+
+    private mutating func routeKey(_ key: Key) -> [Effect] {
+        if case .signIn(var screen) = phase {
+            let effects = screen.key(key, limits: limits, fromLauncher: fromLauncher)
+            phase = .signIn(screen)
+            return effects
+        }
+        if helpOffset != nil {
+            helpOffset = HelpOverlay.scroll(helpOffset, by: key, lines: helpRows.count)
+            return []
+        }
+        return press(signedIn: key)
+    }
+
+    /// The sign-in screen, whole, with a status line naming the mode: nil once signed in.
+    func renderSignIn(theme: Theme, title: String) -> (screen: Screen, cursor: (x: Int, y: Int)?)? {
+        guard case .signIn(let signIn) = phase else { return nil }
+        var screen = Screen(width: size.width, height: size.height, style: theme[.text])
+        let (body, status) = Rect(x: 0, y: 0, width: size.width, height: size.height).splitBottom(1)
+        let cursor = signIn.render(into: &screen, in: body, theme: theme)
+        StatusBar.render(into: &screen, in: status, theme: theme, left: [Span(" \(title) · not signed in")], right: [Span("C-q quit ")])
+        return (screen, cursor)
+    }
+
+    /// The dialogs over everything, the help last; answers whether one is open (the cursor is then hidden).
+    func renderDialogs(into screen: inout Screen, theme: Theme) -> Bool {
+        let area = Rect(x: 0, y: 0, width: size.width, height: size.height)
+        if let confirm { confirm.render(into: &screen, in: area, theme: theme) }
+        if let offset = helpOffset { HelpOverlay.render(helpRows, into: &screen, in: area, theme: theme, title: helpTitle, offset: offset) }
+        return confirm != nil || helpOffset != nil
+    }
+}
