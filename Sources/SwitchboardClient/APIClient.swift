@@ -41,6 +41,8 @@ public actor APIClient {
     private let http: HTTPClient
     /// How long one call may take, connecting included (an unreachable server is retried until then).
     private let timeout: TimeAmount
+    var httpClient: HTTPClient { http }
+    var requestTimeout: TimeAmount { timeout }
     public private(set) var session: AuthResponse? {
         didSet {
             sessionReceivedAt = .now

@@ -73,6 +73,15 @@ struct TerminalSession {
         await run(&program)
     }
 
+    /// The tester: its own connections, the first as the user given (with the password given).
+    func runTester(record: String?) async {
+        var mode = TesterMode(server: server.absoluteString, record: record, size: terminal.size, now: Date())
+        let effects = mode.start(as: username.isEmpty ? [] : [(username, password)])
+        var program = AppProgram(current: .tester(mode), theme: theme, runner: runner, config: config)
+        runner.perform(effects)
+        await run(&program)
+    }
+
     /// Runs the program until it ends, with the config's problems shown first.
     func run(_ program: inout AppProgram) async {
         for problem in problems { loop.post(.notice(problem)) }

@@ -21,8 +21,6 @@ import Testing
         let data = tmux.home.appendingPathComponent("switchboard")
         let address = try String(contentsOf: data.appendingPathComponent("embedded-server"), encoding: .utf8)
         #expect(address.hasPrefix("http://127.0.0.1:"))
-        try tmux.keys("3")
-        try await tmux.waitFor("the tester is not there yet") { $0.contains("Tester is not built yet") }
         try tmux.keys("1")
         try await tmux.waitFor("the demo customer's tickets") {
             $0.contains("Casey Customer") && $0.contains("Where is my parcel?") && $0.contains("Charged twice") && $0.contains("● connected")

@@ -254,6 +254,8 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
             agents = loads
             if let mine = loads.first(where: { $0.agent.id == me?.id }) { availability = mine.status }
             return []
+        case .tester:
+            return []
         case .canned(let responses):
             if cannedForm != nil { toasts.show("Canned responses saved", kind: .success, now: now) }
             cannedForm = nil

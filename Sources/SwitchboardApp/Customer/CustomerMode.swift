@@ -184,7 +184,7 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
         case .notice(let text):
             toasts.show(text, kind: .error, now: now)
             return []
-        case .agents, .canned:
+        case .agents, .canned, .tester:
             return [] // the console's
         }
     }

@@ -56,11 +56,9 @@ public struct Launcher: Equatable, Sendable {
         switch choice {
         case .customer: "open tickets and chat with support, as the demo customer"
         case .console: "the queue, chats in tabs, notes and canned responses, as the demo agent"
-        case .tester: "frames by hand, as several users at once (a later release)"
+        case .tester: "frames and REST calls by hand, as the demo customer and agent at once"
         }
     }
-
-    static func isReady(_ choice: Choice) -> Bool { choice != .tester }
 
     public static let keys = KeyMap<String>([
         .init([.up], "move", help: "choose", group: "Launcher"),
@@ -107,13 +105,7 @@ public struct Launcher: Equatable, Sendable {
         return .stay
     }
 
-    private mutating func pick(_ choice: Choice) -> Outcome {
-        guard Self.isReady(choice) else {
-            toasts.show("\(Self.title(choice)) is not built yet: it comes in a later release.", kind: .error, now: now)
-            return .stay
-        }
-        return .pick(choice)
-    }
+    private mutating func pick(_ choice: Choice) -> Outcome { .pick(choice) }
 
     /// The launcher's block (about 20 rows) sits in the middle of a tall terminal.
     private var blockTop: Int { max(2, (size.height - 21) / 2) }
@@ -139,11 +131,10 @@ public struct Launcher: Equatable, Sendable {
         var y = menuTop
         for choice in Choice.allCases {
             let selected = list.selected == choice.rawValue
-            let ready = Self.isReady(choice)
-            let style = selected ? theme[.selection] : (ready ? theme[.text] : theme[.muted])
+            let style = selected ? theme[.selection] : theme[.text]
             screen.fill(x: left, y: y, width: width, height: 1, style: selected ? theme[.selection] : theme[.text])
             screen.put([Span(" \(choice.rawValue + 1)  ", selected ? style : theme[.key]), Span(Self.title(choice), style.with(bold: true)),
-                        Span(ready ? "" : "  (coming)", style)], x: left, y: y, limit: width)
+                       ], x: left, y: y, limit: width)
             screen.put(TextWrap.truncate("    " + Self.summary(choice), width: width), x: left, y: y + 1, style: theme[.muted], limit: width)
             y += 2
         }

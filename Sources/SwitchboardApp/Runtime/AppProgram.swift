@@ -12,6 +12,7 @@ public struct AppProgram: TerminalProgram {
         case launcher(Launcher)
         case customer(CustomerMode)
         case console(ConsoleMode)
+        case tester(TesterMode)
     }
 
     public private(set) var current: Current
@@ -70,6 +71,11 @@ public struct AppProgram: TerminalProgram {
                     KeyBindings.apply(editorBindings, to: &mode)
                     current = .console(mode)
                 case .tester:
+                    // Both demo accounts at once, each its own connection.
+                    var mode = TesterMode(server: screen.server, fromLauncher: true, size: screen.size, now: screen.now)
+                    let effects = mode.start(as: [("customer", screen.password), ("agent", screen.password)])
+                    current = .tester(mode)
+                    runner.perform(effects)
                     return true
                 }
                 // The launcher's modes sign in as the demo accounts; a kept login is used first.
@@ -84,6 +90,10 @@ public struct AppProgram: TerminalProgram {
         case .console(var mode):
             let effects = mode.update(input)
             current = .console(mode)
+            return carryOut(effects, size: mode.size)
+        case .tester(var mode):
+            let effects = mode.update(input)
+            current = .tester(mode)
             return carryOut(effects, size: mode.size)
         }
     }
@@ -107,6 +117,7 @@ public struct AppProgram: TerminalProgram {
         case .launcher(let launcher): launcher.view(theme: theme)
         case .customer(let mode): mode.view(theme: theme)
         case .console(let mode): mode.view(theme: theme)
+        case .tester(let mode): mode.view(theme: theme)
         }
     }
 }

@@ -38,6 +38,9 @@ public actor EffectRunner {
     private var username: String?
     private let ordered: AsyncStream<Effect>.Continuation
     private var orderedTask: Task<Void, Never>?
+    /// The tester's sockets and calls, in their own order.
+    private let tester: TesterRunner
+    private let testerEffects: AsyncStream<TesterEffect>.Continuation
 
     public init(settings: Settings, terminal: (any TerminalServices)?, post: @escaping @Sendable (AppEvent) -> Void) {
         self.settings = settings
@@ -47,7 +50,12 @@ public actor EffectRunner {
         let (stream, continuation) = AsyncStream<Effect>.makeStream()
         ordered = continuation
         orderedTask = nil
+        let tester = TesterRunner(settings: settings, post: post)
+        self.tester = tester
+        let (testerStream, testerContinuation) = AsyncStream<TesterEffect>.makeStream()
+        testerEffects = testerContinuation
         Task { await self.drain(stream) }
+        Task { for await effect in testerStream { await tester.run(effect) } }
     }
 
     private func drain(_ stream: AsyncStream<Effect>) async {
@@ -62,6 +70,8 @@ public actor EffectRunner {
                 ordered.yield(effect)
             case .quit, .backToLauncher:
                 break // the program's own business
+            case .tester(let effect):
+                testerEffects.yield(effect)
             default:
                 Task { await self.run(effect) }
             }
@@ -89,6 +99,7 @@ public actor EffectRunner {
 
     /// Ends the connection (back to the launcher, or quitting); the login stays kept.
     public func stop() async {
+        await tester.stop()
         listeners.forEach { $0.cancel() }
         listeners = []
         await connection?.stop()

@@ -43,6 +43,8 @@ public enum Effect: Equatable, Sendable {
     case notify(title: String, body: String)
     case backToLauncher
     case quit
+    /// The tester mode's own (raw sockets, REST as typed, files).
+    case tester(TesterEffect)
 }
 
 /// Which request an answer is about, so a mode puts its error in the right place.
@@ -71,6 +73,7 @@ public enum AppEvent: Equatable, Sendable {
     case notice(String)
     case agents([AgentLoad])
     case canned([CannedResponse])
+    case tester(TesterEvent)
 }
 
 /// One thing that reaches a mode's `update`. `tick` carries the time, so modes read no clock.

@@ -506,7 +506,7 @@ public actor RealtimeConnection {
 
     // MARK: Helpers
 
-    private static func code(_ code: WebSocketErrorCode) -> Int {
+    static func code(_ code: WebSocketErrorCode) -> Int {
         switch code {
         case .normalClosure: 1000
         case .goingAway: 1001
@@ -522,7 +522,7 @@ public actor RealtimeConnection {
     }
 
     /// A short reason for people from a connect or socket error.
-    private static func describe(_ error: any Error) -> String {
+    static func describe(_ error: any Error) -> String {
         let text = String(describing: error)
         if text.contains("connectTimeout") || text.contains("connectionRefused") || text.contains("Connection refused") {
             return "connection refused"

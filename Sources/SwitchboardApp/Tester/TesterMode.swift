@@ -1,0 +1,291 @@
+import Foundation
+import SwitchboardClient
+import SwitchboardProtocol
+import TerminalKit
+
+/// The tester: several connections at once (signed in as anyone, a pasted token, none or a broken
+/// one), every frame in and out in a log, a JSON composer with a template for every client frame,
+/// REST by hand, and what was done recorded as a script. A value like every mode.
+public struct TesterMode: Equatable, Sendable, ScreenMode {
+    public typealias Phase = ModePhase
+
+    /// One socket the tester holds.
+    public struct Connection: Equatable, Sendable {
+        public var name: String
+        /// Who it is ("customer"), "token …", or "no token".
+        public var who: String
+        public var user: String?
+        public var password: String?
+        public var token: String?
+        public var state = State.opening
+        /// Reconnect by itself when it closes (toggled with /auto).
+        public var autoReconnect = false
+
+        public enum State: Equatable, Sendable {
+            case opening, open, refused(Int), closed(code: Int?, reason: String), failed(String)
+        }
+    }
+
+    /// One line of the log: a frame in or out, or what happened to a connection.
+    public struct Entry: Equatable, Sendable {
+        public enum Direction: String, Equatable, Sendable { case incoming = "←", outgoing = "→", event = "•" }
+        public var time: Date
+        public var connection: String
+        public var direction: Direction
+        /// The frame's `type`, or what happened ("CLOSE", "REFUSED", "GET /api/me 200").
+        public var type: String
+        public var text: String
+        /// The text laid out as JSON (nil when it is not JSON).
+        var pretty: [[JSONText.Token]]?
+    }
+
+    public var phase = ModePhase.main
+    public internal(set) var connections: [Connection] = []
+    public internal(set) var current = 0
+    public internal(set) var log: [Entry] = []
+    /// Entries shown: those the filter admits, by index into `log`.
+    public internal(set) var shown: [Int] = []
+    public internal(set) var filter = ""
+    /// Lines scrolled up from the newest entry (0: following).
+    public internal(set) var scroll = 0
+    /// The entry chosen for copying (an index into `shown`), nil: none.
+    public internal(set) var chosen: Int?
+    public internal(set) var composer = LineEditor()
+    /// Sends exactly what was typed, checked or not.
+    public internal(set) var raw = false
+    public internal(set) var form: Form?
+    public internal(set) var confirm: ConfirmDialog?
+    public internal(set) var helpOffset: Int?
+    public internal(set) var toasts = Toasts()
+    public internal(set) var now: Date
+    public internal(set) var size: (width: Int, height: Int)
+    public internal(set) var focused = true
+    public let server: String
+    public let limits: Limits
+    public let fromLauncher: Bool
+    /// Where the session is recorded as a script (nil: not recorded), and the script so far.
+    public let recordPath: String?
+    public internal(set) var recorded: [String] = []
+    var lastKeystroke: Date?
+    /// The newest ticket seen in a frame, and the highest seq seen of each ticket: the templates' values.
+    var lastTicket = 1
+    var highestSeq: [Int: Int] = [:]
+    static let logLimit = 5_000
+
+    public let commands = SlashCommands([
+        SlashCommand("connect", "NAME [as USER] [token TOKEN|none]", "another connection: as a user (asks the password), a token, or none"),
+        SlashCommand("close", "", "close this connection's socket"),
+        SlashCommand("reconnect", "", "open this connection again"),
+        SlashCommand("auto", "", "reconnect this connection by itself when it closes (on/off)"),
+        SlashCommand("ping", "", "send a WebSocket ping"),
+        SlashCommand("get", "PATH", "REST: GET with this connection's token (/get /api/tickets?status=OPEN)"),
+        SlashCommand("post", "PATH JSON", "REST: POST a JSON body"),
+        SlashCommand("put", "PATH JSON", "REST: PUT"),
+        SlashCommand("patch", "PATH JSON", "REST: PATCH"),
+        SlashCommand("delete", "PATH", "REST: DELETE"),
+        SlashCommand("filter", "[WORDS]", "show frames of these types, connections or text; nothing clears"),
+        SlashCommand("raw", "", "send exactly what is typed, unchecked (on/off)"),
+        SlashCommand("save", "FILE", "write the log as JSON lines"),
+        SlashCommand("clear", "", "empty the log"),
+        SlashCommand("help", "", "keys and commands"),
+        SlashCommand("launcher", "", "back to the launcher"),
+        SlashCommand("quit", "", "leave Switchboard"),
+    ])
+
+    public var keys = TesterAction.defaultKeys
+
+    public static func == (a: TesterMode, b: TesterMode) -> Bool {
+        a.connections == b.connections && a.current == b.current && a.log == b.log && a.shown == b.shown && a.filter == b.filter
+            && a.scroll == b.scroll && a.chosen == b.chosen && a.composer == b.composer && a.raw == b.raw && a.form == b.form
+            && a.confirm == b.confirm && a.helpOffset == b.helpOffset && a.toasts == b.toasts && a.now == b.now && a.size == b.size
+            && a.focused == b.focused && a.recorded == b.recorded
+    }
+
+    /// The first connections are made by `start`.
+    public init(server: String, record: String? = nil, fromLauncher: Bool = false,
+                size: (width: Int, height: Int), now: Date, limits: Limits = Limits()) {
+        self.server = server
+        recordPath = record
+        self.fromLauncher = fromLauncher
+        self.size = size
+        self.now = now
+        self.limits = limits
+    }
+
+    /// The first connections: as `users` (name, user, password), each named by its user.
+    public mutating func start(as users: [(user: String, password: String?)]) -> [Effect] {
+        var effects: [Effect] = [.tester(.loadHistory)]
+        for (user, password) in users where !user.isEmpty {
+            effects += connect(name: user, user: user, password: password, token: nil)
+        }
+        if connections.isEmpty {
+            toasts.show("No connection yet: /connect NAME as USER (or token TOKEN, or none)", now: now)
+        }
+        return effects
+    }
+
+    public var currentConnection: Connection? { connections.indices.contains(current) ? connections[current] : nil }
+
+    public mutating func update(_ input: ModeInput) -> [Effect] { route(input) }
+
+    var helpTitle: String { "Tester — keys and commands" }
+
+    mutating func paste(signedIn text: String) {
+        if form != nil { form!.fields[form!.focus].editor.paste(text) } else { composer.paste(text) }
+    }
+
+    /// The script writes owed by what was recorded.
+    mutating func settle() -> [Effect] {
+        defer { pendingWrites = [] }
+        return pendingWrites
+    }
+
+    mutating func typingTimeout() -> [Effect] { [] }
+
+    // MARK: Events
+
+    mutating func receive(_ event: AppEvent) -> [Effect] {
+        guard case .tester(let event) = event else {
+            if case .notice(let text) = event { toasts.show(text, kind: .error, now: now) }
+            return []
+        }
+        switch event {
+        case .signedIn(let name, let user):
+            note(name, "SIGNED IN", "\(user.username) (\(user.role.rawValue.lowercased()), id \(user.id))")
+        case .socket(let name, let socketEvent, let time):
+            return socket(name, socketEvent, at: time)
+        case .connectFailed(let name, let why):
+            setState(name, .failed(why))
+            note(name, "FAILED", why)
+            toasts.show("\(name): \(why)", kind: .error, now: now)
+        case .answered(let name, let method, let path, let response, let time):
+            let headers = response.headers.map { "\($0.name): \($0.value)" }.joined(separator: "\n")
+            add(Entry(time: time, connection: name, direction: .incoming, type: "\(method) \(path) → \(response.status)",
+                      text: response.body, pretty: JSONText.pretty(response.body)))
+            add(Entry(time: time, connection: name, direction: .event, type: "headers", text: headers, pretty: nil))
+            record("expect-status \(response.status)")
+        case .restFailed(let name, let why):
+            note(name, "REST FAILED", why)
+            toasts.show(why, kind: .error, now: now)
+        case .saved(let what, let path):
+            if what != "script" { toasts.show("\(what) written to \(path)", kind: .success, now: now) }
+        case .writeFailed(let path, let why):
+            toasts.show("\(path) could not be written: \(why)", kind: .error, now: now)
+        case .history(let lines):
+            composer = LineEditor(history: lines)
+        }
+        return []
+    }
+
+    private mutating func socket(_ name: String, _ event: RawSocket.Event, at time: Date) -> [Effect] {
+        switch event {
+        case .opened:
+            setState(name, .open)
+            note(name, "OPEN", "the socket is open", at: time)
+        case .received(let text):
+            let pretty = JSONText.pretty(text)
+            let type = Self.type(of: text) ?? "(not JSON)"
+            notice(text)
+            add(Entry(time: time, connection: name, direction: .incoming, type: type, text: text, pretty: pretty))
+            let ticket = Self.number(in: text, key: "ticketId").map { " ticketId=\($0)" } ?? ""
+            record("expect \(name) \(type)\(ticket)")
+        case .sent(let text):
+            add(Entry(time: time, connection: name, direction: .outgoing, type: Self.type(of: text) ?? "(raw)", text: text,
+                      pretty: JSONText.pretty(text)))
+        case .pinged:
+            add(Entry(time: time, connection: name, direction: .outgoing, type: "PING", text: "", pretty: nil))
+        case .refused(let response):
+            setState(name, .refused(response.status))
+            add(Entry(time: time, connection: name, direction: .event, type: "REFUSED \(response.status)", text: response.body,
+                      pretty: JSONText.pretty(response.body)))
+            record("expect-refused \(name) \(response.status)")
+        case .closed(let code, let reason):
+            setState(name, .closed(code: code, reason: reason))
+            note(name, "CLOSED \(code.map(String.init) ?? "")", reason.isEmpty ? "no reason given" : reason, at: time)
+            if let connection = connections.first(where: { $0.name == name }), connection.autoReconnect {
+                return open(connection)
+            }
+        case .failed(let why):
+            setState(name, .failed(why))
+            note(name, "FAILED", why, at: time)
+        }
+        return []
+    }
+
+    /// Keeps what the templates need: the newest ticket and each ticket's highest seq.
+    private mutating func notice(_ text: String) {
+        guard let ticket = Self.number(in: text, key: "ticketId") else { return }
+        lastTicket = ticket
+        if let seq = Self.number(in: text, key: "seq") ?? Self.number(in: text, key: "lastSeq") {
+            highestSeq[ticket] = max(highestSeq[ticket] ?? 0, seq)
+        }
+    }
+
+    mutating func setState(_ name: String, _ state: Connection.State) {
+        if let index = connections.firstIndex(where: { $0.name == name }) { connections[index].state = state }
+    }
+
+    mutating func note(_ name: String, _ type: String, _ text: String, at time: Date? = nil) {
+        add(Entry(time: time ?? now, connection: name, direction: .event, type: type, text: text, pretty: nil))
+    }
+
+    /// Adds an entry, keeping the view where it was unless it follows the newest.
+    mutating func add(_ entry: Entry) {
+        log.append(entry)
+        if log.count > Self.logLimit {
+            log.removeFirst(log.count - Self.logLimit)
+            refilter()
+        } else if admits(entry) {
+            shown.append(log.count - 1)
+            if scroll > 0 { scroll += lines(of: entry) }
+        }
+    }
+
+    // MARK: Connections
+
+    mutating func connect(name: String, user: String?, password: String?, token: String?) -> [Effect] {
+        let who = user ?? (token.map { "token \($0.prefix(8))…" } ?? "no token")
+        let connection = Connection(name: name, who: who, user: user, password: password, token: token)
+        if let index = connections.firstIndex(where: { $0.name == name }) {
+            connections[index] = connection
+            current = index
+        } else {
+            connections.append(connection)
+            current = connections.count - 1
+        }
+        record("connect \(name)" + (user.map { " as \($0)" } ?? "") + (token.map { " token \($0)" } ?? ""))
+        return open(connection)
+    }
+
+    mutating func open(_ connection: Connection) -> [Effect] {
+        setState(connection.name, .opening)
+        return [.tester(.connect(name: connection.name, user: connection.user, password: connection.password, token: connection.token))]
+    }
+
+    // MARK: Recording
+
+    mutating func record(_ line: String) -> Void {
+        guard let recordPath else { return }
+        recorded.append(line)
+        pendingWrites.append(.tester(.write(path: recordPath, text: "# recorded by switchboard raw\n" + recorded.joined(separator: "\n") + "\n",
+                                            what: "script")))
+    }
+
+    /// Writes owed by `record`, handed out with the next effects.
+    var pendingWrites: [Effect] = []
+
+    // MARK: Reading frames
+
+    static func type(of text: String) -> String? {
+        guard let data = text.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        return object["type"] as? String
+    }
+
+    static func number(in text: String, key: String) -> Int? {
+        guard let data = text.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        if let value = object[key] as? Int { return value }
+        if let message = object["message"] as? [String: Any], let value = message[key] as? Int { return value }
+        if let ticket = object["ticket"] as? [String: Any], key == "ticketId", let value = ticket["id"] as? Int { return value }
+        return nil
+    }
+}
