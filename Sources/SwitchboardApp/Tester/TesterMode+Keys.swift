@@ -9,7 +9,10 @@ extension TesterMode {
         if case .action(let action) = keys.resolve(key), !(action == .back && chosen == nil && !composer.isEmpty) {
             return perform(action)
         }
+        let before = composer.text
         let outcome = composer.handle(key)
+        // What was said about the text before goes once it changes (the live check takes over).
+        if composer.text != before { toasts.dismiss() }
         switch outcome {
         case .submit(let text): return submit(text)
         case .confirmSubmit: return submit(composer.submitConfirmed())
@@ -119,8 +122,11 @@ extension TesterMode {
                         kind: matches.isEmpty ? .error : .info, now: now)
             return
         }
-        composer.replace(with: FrameTemplates.frame(type, ticket: lastTicket, highestSeq: highestSeq[lastTicket] ?? 0,
-                                                    clientMessageId: UUID().uuidString.lowercased()))
+        let frame = FrameTemplates.frame(type, ticket: lastTicket, highestSeq: highestSeq[lastTicket] ?? 0,
+                                         clientMessageId: UUID().uuidString.lowercased())
+        // Laid out a field a line, the cursor where the typing goes (inside the message's quotes).
+        composer.replace(with: JSONText.pretty(frame).map { Self.prettyText($0) } ?? frame)
+        if type == "SEND_MESSAGE" { for _ in 0..<3 { _ = composer.perform(.left) } }
     }
 
     /// The composer's live check: where the text stops being JSON, said while typing.

@@ -23,7 +23,17 @@ public actor ScriptRunner {
 
     /// Whether every step passed.
     public func run(_ script: TesterScript) async -> Bool {
-        defer { for connection in connections.values { connection.socket.close() } }
+        let passed = await steps(script)
+        for connection in connections.values {
+            connection.socket.close()
+            _ = await connection.inbox.waitForClose(within: .seconds(2))
+            await connection.api.shutdown()
+        }
+        connections = [:]
+        return passed
+    }
+
+    private func steps(_ script: TesterScript) async -> Bool {
         for line in script.lines {
             let started = ContinuousClock.now
             do {
