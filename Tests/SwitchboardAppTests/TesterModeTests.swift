@@ -89,8 +89,22 @@ import TerminalKit
         #expect(Self.screen(mode).contains("◀ C-y copies it"))
         _ = mode.update(.key(.ctrl("y")))
         #expect(mode.composer.text.hasPrefix("{\n  \"type\": \"ERROR\","))
-        let saved = Self.type("", into: &mode)
-        #expect(saved.isEmpty)
+        // A long value goes on below instead of being cut at the edge.
+        let long = String(repeating: "lorem ipsum ", count: 12) + "THE END"
+        _ = Self.type("/filter", into: &mode)
+        _ = mode.update(.key(.enter))
+        _ = mode.update(.event(.tester(.socket(name: "alex", .received(#"{"type":"ERROR","message":"\#(long)"}"#), at: World.start))))
+        #expect(Self.screen(mode).contains("THE END\""))
+        #expect(mode.view(theme: World.theme).screen.lines.allSatisfy { TextWidth.of($0) <= 100 })
+    }
+
+    @Test func compactShowsAFrameALine() {
+        var mode = Self.tester()
+        _ = mode.update(.event(.tester(.socket(name: "alex", .received(#"{"type": "ACK", "seq": 3}"#), at: World.start))))
+        _ = Self.type("/compact", into: &mode)
+        _ = mode.update(.key(.enter))
+        #expect(Self.screen(mode).contains(#"← alex ACK  {"type":"ACK","seq":3}"#))
+        #expect(!Self.screen(mode).contains(#"  "seq": 3"#))
     }
 
     @Test func refusalsAndClosesAreShownWithTheirStatusAndReason() {

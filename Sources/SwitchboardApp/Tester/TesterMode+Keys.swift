@@ -182,6 +182,9 @@ extension TesterMode {
             refilter()
             toasts.show(filter.isEmpty ? "Showing every frame" : "Showing \(shown.count) of \(log.count): \(filter)", now: now)
         case "raw": return perform(.raw)
+        case "compact":
+            compact.toggle()
+            scroll = 0
         case "save":
             guard !argument.isEmpty else { return usage("/save FILE") }
             let path = (argument as NSString).expandingTildeInPath

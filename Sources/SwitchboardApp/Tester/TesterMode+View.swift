@@ -23,7 +23,7 @@ extension TesterMode {
         let name = currentConnection?.name ?? "no connection"
         let prompt = [Span(raw ? "\(name) raw> " : "\(name)> ", raw ? theme[.warning].with(bold: true) : theme[.accent])]
         var cursor: (x: Int, y: Int)? = composer.render(into: &screen, in: layout.composer, style: theme[.input], prompt: prompt,
-                                                        placeholder: "a frame as JSON (Tab after SEND, JOIN… fills one in), or /get /api/me, /help",
+                                                        placeholder: "a JSON frame (SEND, then Tab: a template), /get /api/me, /help",
                                                         placeholderStyle: theme[.placeholder])
         renderStatus(into: &screen, in: layout.status, theme: theme)
         if let form {
@@ -53,8 +53,28 @@ extension TesterMode {
     var totalLines: Int { shown.reduce(0) { $0 + lines(of: log[$1]) } }
 
     /// The rows an entry takes: its heading, then its JSON laid out (or its text wrapped).
-    func lines(of entry: Entry) -> Int {
-        1 + (entry.pretty?.count ?? (entry.text.isEmpty ? 0 : TextWrap.lines(entry.text, width: max(10, size.width - 4)).count))
+    func lines(of entry: Entry) -> Int { rendered(entry, chosen: false, theme: Theme(name: "layout"), width: size.width).count }
+
+    /// A row of spans cut into rows of at most `width` columns (a long string value goes on below).
+    static func wrap(_ spans: [Span], width: Int) -> [[Span]] {
+        guard spans.reduce(0, { $0 + TextWidth.of($1.text) }) > width else { return [spans] }
+        var rows: [[Span]] = [[]], used = 0
+        for span in spans {
+            var piece = ""
+            for character in span.text {
+                let columns = TextWidth.of(character)
+                if used + columns > width {
+                    if !piece.isEmpty { rows[rows.count - 1].append(Span(piece, span.style)) }
+                    rows.append([Span("  ")])
+                    piece = ""
+                    used = 2
+                }
+                piece.append(character)
+                used += columns
+            }
+            if !piece.isEmpty { rows[rows.count - 1].append(Span(piece, span.style)) }
+        }
+        return rows
     }
 
     private func renderConnections(into screen: inout Screen, y: Int, theme: Theme) {
@@ -124,18 +144,22 @@ extension TesterMode {
         var heading = [Span(time + " ", theme[.timestamp]), Span(entry.direction.rawValue + " ", theme[role].with(bold: true)),
                        Span(Sanitizer.clean(entry.connection) + " ", theme[.accent]), Span(Sanitizer.clean(entry.type), theme[role].with(bold: true))]
         if chosen { heading = heading.map { Span($0.text, theme[.selection]) } + [Span("  ◀ C-y copies it", theme[.selection])] }
+        if compact {
+            let one = JSONText.compact(entry.text) ?? entry.text.replacingOccurrences(of: "\n", with: " ")
+            return Self.wrap(heading + [Span("  " + Sanitizer.clean(one), theme[.text])], width: width)
+        }
         var rows = [heading]
         if let pretty = entry.pretty {
             for line in pretty {
-                rows.append([Span("    ")] + line.map { token in
+                rows += Self.wrap(line.map { token in
                     switch token {
-                    case .key(let text): Span(text, theme[.accent])
-                    case .string(let text): Span(text, theme[.text])
+                    case .key(let text): Span(Sanitizer.clean(text), theme[.accent])
+                    case .string(let text): Span(Sanitizer.clean(text), theme[.text])
                     case .number(let text): Span(text, theme[.warning])
                     case .literal(let text): Span(text, theme[.success])
                     case .punctuation(let text): Span(text, theme[.muted])
                     }
-                })
+                }, width: max(10, width - 4)).map { [Span("    ")] + $0 }
             }
         } else if !entry.text.isEmpty {
             for line in TextWrap.lines(entry.text, width: max(10, width - 4)) { rows.append([Span("    " + line, theme[.text])]) }

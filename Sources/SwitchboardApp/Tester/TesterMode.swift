@@ -53,6 +53,8 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
     public internal(set) var composer = LineEditor()
     /// Sends exactly what was typed, checked or not.
     public internal(set) var raw = false
+    /// A frame a line (as websocat shows them) instead of laid out.
+    public internal(set) var compact = false
     public internal(set) var form: Form?
     public internal(set) var confirm: ConfirmDialog?
     public internal(set) var helpOffset: Int?
@@ -85,6 +87,7 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
         SlashCommand("delete", "PATH", "REST: DELETE"),
         SlashCommand("filter", "[WORDS]", "show frames of these types, connections or text; nothing clears"),
         SlashCommand("raw", "", "send exactly what is typed, unchecked (on/off)"),
+        SlashCommand("compact", "", "a frame a line in the log, or laid out (on/off)"),
         SlashCommand("save", "FILE", "write the log as JSON lines"),
         SlashCommand("clear", "", "empty the log"),
         SlashCommand("help", "", "keys and commands"),
@@ -96,7 +99,7 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
 
     public static func == (a: TesterMode, b: TesterMode) -> Bool {
         a.connections == b.connections && a.current == b.current && a.log == b.log && a.shown == b.shown && a.filter == b.filter
-            && a.scroll == b.scroll && a.chosen == b.chosen && a.composer == b.composer && a.raw == b.raw && a.form == b.form
+            && a.scroll == b.scroll && a.chosen == b.chosen && a.composer == b.composer && a.raw == b.raw && a.compact == b.compact && a.form == b.form
             && a.confirm == b.confirm && a.helpOffset == b.helpOffset && a.toasts == b.toasts && a.now == b.now && a.size == b.size
             && a.focused == b.focused && a.recorded == b.recorded
     }
