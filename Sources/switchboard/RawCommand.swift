@@ -40,21 +40,21 @@ struct RawCommand: AsyncParsableCommand {
         do {
             text = try String(contentsOfFile: script, encoding: .utf8)
         } catch {
-            print("\(script): cannot be read (\(error.localizedDescription))")
+            FileHandle.standardError.write(Data("\(script): cannot be read (\(error.localizedDescription))\n".utf8))
             throw ExitCode(2)
         }
         let parsed: TesterScript
         do {
             parsed = try TesterScript(text)
         } catch {
-            print("\(script):\(error.line): \(error.message)")
+            FileHandle.standardError.write(Data("\(script):\(error.line): \(error.message)\n".utf8))
             throw ExitCode(2)
         }
         let server = try client.serverURL(environment: environment)
         let runner = ScriptRunner(server: server, security: client.security, defaultPassword: environment["SWITCHBOARD_PASSWORD"]) { line in
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
         }
-        print("\(script): \(parsed.lines.count) steps against \(server.absoluteString)")
+        FileHandle.standardOutput.write(Data("\(script): \(parsed.lines.count) steps against \(server.absoluteString)\n".utf8))
         guard await runner.run(parsed) else { throw ExitCode(1) }
     }
 }

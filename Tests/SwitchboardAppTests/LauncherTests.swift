@@ -17,16 +17,15 @@ import TerminalKit
         let lines = Self.launcher().view(theme: World.theme).screen.lines
         let text = lines.joined(separator: "\n")
         #expect(text.contains("A support server is running on this machine: http://127.0.0.1:40123"))
-        #expect(text.contains("1  Customer") && text.contains("2  Agent console\n") && text.contains("3  Tester  (coming)"))
+        #expect(text.contains("1  Customer") && text.contains("2  Agent console\n") && text.contains("3  Tester\n"))
         #expect(text.contains("Demo accounts — password 'switchboard':") && text.contains("customer  Casey Customer    customer"))
         #expect(text.contains("switchboard console --user agent"))
         #expect(lines.allSatisfy { TextWidth.of($0) <= 80 })
     }
 
-    @Test func onlyReadyModesStartAndTheOthersSaySo() {
+    @Test func eachModeStartsByItsNumberOrEnter() {
         var launcher = Self.launcher()
-        #expect(launcher.update(.key(.char("3"))) == .stay)
-        #expect(launcher.view(theme: World.theme).screen.lines.joined().contains("Tester is not built yet"))
+        #expect(launcher.update(.key(.char("3"))) == .pick(.tester))
         #expect(launcher.update(.key(.char("2"))) == .pick(.console))
         #expect(launcher.update(.key(.char("1"))) == .pick(.customer))
         #expect(launcher.update(.key(.up)) == .stay)

@@ -70,7 +70,6 @@ import Testing
     }
 
     @Test func anExpectationThatNothingAnswersTimesOut() async throws {
-        let started = ContinuousClock.now
         let (passed, output) = try await Self.run("""
             connect casey as casey
             expect casey TYPING_START within 300ms
@@ -78,7 +77,6 @@ import Testing
         #expect(!passed)
         #expect(output.contains("expected within 300 ms: TYPING_START"), "\(output)")
         #expect(output.contains("came: nothing"))
-        #expect(ContinuousClock.now - started < .seconds(20))
     }
 
     @Test func badScriptsAreRefusedWithTheirLine() {
