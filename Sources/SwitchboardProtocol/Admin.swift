@@ -132,13 +132,29 @@ public struct ServerStatistics: Codable, Equatable, Sendable {
     /// Resident memory of the server process, in bytes (0 where the system does not tell).
     public var rssBytes: Int
     public var uptimeSeconds: Double
+    /// Messages stored since the process started: two readings give messages per second.
+    public var messages: Int
 
-    public init(connections: Int, users: Int, rooms: Int, rssBytes: Int, uptimeSeconds: Double) {
+    public init(connections: Int, users: Int, rooms: Int, rssBytes: Int, uptimeSeconds: Double, messages: Int = 0) {
         self.connections = connections
         self.users = users
         self.rooms = rooms
         self.rssBytes = rssBytes
         self.uptimeSeconds = uptimeSeconds
+        self.messages = messages
+    }
+
+    private enum CodingKeys: String, CodingKey { case connections, users, rooms, rssBytes, uptimeSeconds, messages }
+
+    /// `messages` came later: an older server's answer without it reads as 0.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        connections = try c.decode(Int.self, forKey: .connections)
+        users = try c.decode(Int.self, forKey: .users)
+        rooms = try c.decode(Int.self, forKey: .rooms)
+        rssBytes = try c.decode(Int.self, forKey: .rssBytes)
+        uptimeSeconds = try c.decode(Double.self, forKey: .uptimeSeconds)
+        messages = try c.decodeIfPresent(Int.self, forKey: .messages) ?? 0
     }
 
     /// This process's resident memory, from `/proc/self/status` (`VmRSS`).

@@ -9,6 +9,8 @@ extension ConsoleMode {
         if picker != nil { return pickerKey(key) }
         if cannedForm != nil { return cannedFormKey(key) }
         if searchPrompt != nil { return searchKey(key) }
+        if userForm != nil { return userFormKey(key) }
+        if let effects = adminKey(key) { return effects }
         let editorEmpty = usesQueueLine ? queueLine.isEmpty : currentTab?.editor.isEmpty ?? true
         if focus == .queue, editorEmpty, key == .char("?") {
             helpOffset = 0
@@ -103,6 +105,7 @@ extension ConsoleMode {
         case .claim:
             return queueCommand("claim", "", line: "/claim")
         case .refresh: return [.loadQueue, .loadAgents]
+        case .dashboard: return admin?.page == .dashboard ? { admin = nil; return [] }() : adminCommand("dashboard", "")
         }
         return []
     }
@@ -224,6 +227,7 @@ extension ConsoleMode {
         case "away": return setAvailability(.away)
         case "canned-new", "canned-edit", "canned-rm": return cannedCommand(name, argument)
         case "refresh": return [.loadQueue, .loadAgents, .loadCanned]
+        case _ where Self.adminCommands.contains(name): return adminCommand(name, argument)
         case "help": helpOffset = 0
         case "logout": return [.signOut]
         case "launcher": return fromLauncher ? [.backToLauncher] : usage("this session was not started from the launcher")
@@ -259,6 +263,9 @@ extension ConsoleMode {
     private func completions(for command: String) -> [String] {
         switch command {
         case "assign", "transfer", "escalate": agents.filter { $0.agent.id != me?.id }.map { Self.handle(for: $0.agent, in: agents) }
+        case "agent-status", "capacity":
+            (admin?.agents.isEmpty == false ? admin!.agents : agents).map { Self.handle(for: $0.agent, in: agents) }
+                + ["online", "busy", "away", "offline"]
         case "status": ["open", "in-progress", "resolved", "closed"]
         case "priority": Priority.allCases.map { $0.rawValue.lowercased() }
         case "category": SwitchboardProtocol.Category.allCases.map { $0.rawValue.lowercased() }
@@ -368,6 +375,7 @@ extension ConsoleMode {
         case "retry": return perform(.retryMessage)
         case "discard": return perform(.discardMessage)
         case "refresh": return [.loadQueue, .loadAgents, .loadCanned]
+        case _ where Self.adminCommands.contains(name): return adminCommand(name, argument)
         case "help": helpOffset = 0
         case "logout": return [.signOut]
         case "launcher": return fromLauncher ? [.backToLauncher] : usage("this session was not started from the launcher")

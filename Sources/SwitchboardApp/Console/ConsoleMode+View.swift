@@ -13,6 +13,32 @@ extension ConsoleMode {
         screen.put([Span(" Switchboard", theme[.status].with(bold: true)), Span(" · Agent console · \(name) · \(server)", theme[.status])],
                    x: 0, y: 0, limit: size.width - 10)
         screen.put("F1 help ", x: size.width - 8, y: 0, style: theme[.status])
+        var cursor: (x: Int, y: Int)?
+        if let admin {
+            // An admin page takes the queue's and the chats' place; the bottom line types its commands.
+            admin.render(into: &screen, in: Rect(x: 0, y: 1, width: size.width, height: max(0, layout.typing.y - 1)), theme: theme, me: me?.id)
+            toasts.render(into: &screen, in: layout.typing, theme: theme)
+            cursor = renderInput(into: &screen, in: layout.input, split: false, theme: theme)
+        } else {
+            cursor = renderWork(into: &screen, layout: layout, theme: theme)
+        }
+        renderStatus(into: &screen, in: layout.status, theme: theme)
+        if let cannedForm {
+            cursor = cannedForm.render(into: &screen, in: Rect(x: 0, y: 1, width: size.width, height: size.height - 2), theme: theme)
+        }
+        if let picker {
+            picker.render(into: &screen, in: area, theme: theme, title: "Canned responses — Enter puts it in the line, Esc cancels")
+            cursor = nil
+        }
+        if let userForm {
+            cursor = userForm.render(into: &screen, in: Rect(x: 0, y: 1, width: size.width, height: size.height - 2), theme: theme)
+        }
+        if renderDialogs(into: &screen, theme: theme) { cursor = nil }
+        return (screen, cursor)
+    }
+
+    /// The queue, the tabs and the chats on screen, the line above the input and the input; the cursor.
+    private func renderWork(into screen: inout Screen, layout: ConsoleLayout, theme: Theme) -> (x: Int, y: Int)? {
         if let rect = layout.queue { renderQueue(into: &screen, in: rect, theme: theme) }
         for divider in layout.dividers {
             for y in divider.y..<divider.maxY { screen.put("│", x: divider.x, y: y, style: theme[.border]) }
@@ -49,17 +75,7 @@ extension ConsoleMode {
         } else if let typing = currentTab?.conversation.typingLine, layout.conversation != nil, !layout.isSplit {
             screen.put("  " + typing, x: layout.typing.x, y: layout.typing.y, style: theme[.muted], limit: layout.typing.width)
         }
-        var cursor = renderInput(into: &screen, in: layout.input, split: layout.isSplit, theme: theme) ?? paneCursor
-        renderStatus(into: &screen, in: layout.status, theme: theme)
-        if let cannedForm {
-            cursor = cannedForm.render(into: &screen, in: Rect(x: 0, y: 1, width: size.width, height: size.height - 2), theme: theme)
-        }
-        if let picker {
-            picker.render(into: &screen, in: area, theme: theme, title: "Canned responses — Enter puts it in the line, Esc cancels")
-            cursor = nil
-        }
-        if renderDialogs(into: &screen, theme: theme) { cursor = nil }
-        return (screen, cursor)
+        return renderInput(into: &screen, in: layout.input, split: layout.isSplit, theme: theme) ?? paneCursor
     }
 
     // MARK: The queue

@@ -28,6 +28,10 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
     public internal(set) var current: Int?
     /// Two to four chats on screen at once; nil: the current one alone.
     public internal(set) var split: ChatSplit?
+    /// An admin's page (dashboard, agents, report, server) in place of the queue and chats.
+    public internal(set) var admin: AdminPanel?
+    /// The new-account form (`/user-add`).
+    public internal(set) var userForm: Form?
     public internal(set) var focus = Focus.queue
     public internal(set) var panelShown = false
     public internal(set) var agents: [AgentLoad] = []
@@ -88,6 +92,13 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
         SlashCommand("discard", "", "drop failed messages"),
         SlashCommand("filter", "[WORDS]", "queue: statuses, priorities, categories and text; nothing clears"),
         SlashCommand("refresh", "", "reload the queue and the agents"),
+        SlashCommand("dashboard", "", "admins: the live dashboard (F7)"),
+        SlashCommand("agents", "", "admins: every agent's status, chats and capacity"),
+        SlashCommand("agent-status", "[AGENT] STATUS", "admins: set an agent online, busy, away or offline"),
+        SlashCommand("capacity", "[AGENT] N", "admins: how many chats an agent takes at once"),
+        SlashCommand("report", "[FROM [TO]] | --csv FILE", "admins: per agent and per day, the last 7 days unless dates"),
+        SlashCommand("server", "", "admins: connections, memory, uptime, messages per second"),
+        SlashCommand("user-add", "", "admins: a new agent or admin account"),
         SlashCommand("help", "", "keys and commands"),
         SlashCommand("logout", "", "sign out"),
         SlashCommand("launcher", "", "back to the launcher"),
@@ -96,7 +107,7 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
 
     public static func == (a: ConsoleMode, b: ConsoleMode) -> Bool {
         a.phase == b.phase && a.me == b.me && a.tickets == b.tickets && a.section == b.section && a.queue == b.queue
-            && a.tabs == b.tabs && a.current == b.current && a.split == b.split && a.focus == b.focus && a.panelShown == b.panelShown
+            && a.tabs == b.tabs && a.current == b.current && a.split == b.split && a.admin == b.admin && a.userForm == b.userForm && a.focus == b.focus && a.panelShown == b.panelShown
             && a.agents == b.agents && a.canned == b.canned && a.picker == b.picker && a.confirm == b.confirm
             && a.searchPrompt == b.searchPrompt && a.helpOffset == b.helpOffset && a.members == b.members
             && a.availability == b.availability && a.connection == b.connection && a.queued == b.queued
@@ -166,7 +177,9 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
 
     mutating func settle() -> [Effect] {
         fitToLayout()
-        return readMarks()
+        var effects = readMarks()
+        if admin != nil { effects += admin!.refresh(now: now) }
+        return effects
     }
 
     mutating func fitToLayout() {
@@ -179,6 +192,7 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
     // MARK: Events
 
     mutating func receive(_ event: AppEvent) -> [Effect] {
+        if receiveAdmin(event) { return [] }
         switch event {
         case .signedIn(let user):
             me = user
@@ -251,11 +265,14 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
             toasts.show(text, kind: .error, now: now)
             return []
         case .agents(let loads):
+            // Our own status comes from signing in and from AGENT_STATUS_CHANGED; a list asked
+            // for before a key changed it must not put the old one back.
+            let first = agents.isEmpty
             agents = loads
-            if let mine = loads.first(where: { $0.agent.id == me?.id }) { availability = mine.status }
+            if first, lastKeystroke == nil, let mine = loads.first(where: { $0.agent.id == me?.id }) { availability = mine.status }
             return []
-        case .tester:
-            return []
+        case .tester, .dashboard, .adminAgents, .report, .serverStatistics, .agentChanged, .userCreated, .fileSaved:
+            return [] // the tester's, and the admin's (taken by receiveAdmin)
         case .canned(let responses):
             if cannedForm != nil { toasts.show("Canned responses saved", kind: .success, now: now) }
             cannedForm = nil
@@ -278,6 +295,10 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
                 toasts.show("#\(message.ticketId): not sent: \(reason)", kind: .error, now: now)
             }
             return effects
+        }
+        switch server {
+        case .ticketCreated, .ticketUpdated, .agentAssigned, .ticketStatusChanged, .agentStatusChanged, .ticketDeleted: adminFiguresChanged()
+        default: break
         }
         switch server {
         case .ticketCreated(let ticket):
@@ -363,7 +384,7 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
     func isOnScreen(_ index: Int) -> Bool { layout.panes.contains { $0.tab == index } }
 
     /// The queue's command line is the one typed into while the queue has the focus or no chat is open.
-    var usesQueueLine: Bool { focus == .queue || current == nil }
+    var usesQueueLine: Bool { focus == .queue || current == nil || admin != nil }
 
     /// Opens (or goes to) the tab of ticket `id`.
     mutating func openTab(_ id: Int, focus takeFocus: Bool = true) -> [Effect] {

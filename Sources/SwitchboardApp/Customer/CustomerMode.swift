@@ -184,8 +184,8 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
         case .notice(let text):
             toasts.show(text, kind: .error, now: now)
             return []
-        case .agents, .canned, .tester:
-            return [] // the console's
+        case .agents, .canned, .tester, .dashboard, .adminAgents, .report, .serverStatistics, .agentChanged, .userCreated, .fileSaved:
+            return [] // the console's and the tester's
         }
     }
 
@@ -213,7 +213,7 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
             toasts.show(error.sentence, kind: .error, now: now)
         case .outbox:
             toasts.show("The message was not saved to send: \(error.sentence)", kind: .error, now: now)
-        case .agents, .canned, .ticketAction:
+        case .agents, .canned, .ticketAction, .admin, .createUser:
             toasts.show(error.sentence, kind: .error, now: now)
         }
         return []

@@ -36,6 +36,10 @@ public struct AppProgram: TerminalProgram {
             KeyBindings.apply(config.keys, to: &mode)
             self.current = .console(mode)
         }
+        if case .tester(var mode) = current {
+            KeyBindings.apply(config.keys, to: &mode)
+            self.current = .tester(mode)
+        }
     }
 
     public mutating func update(_ event: LoopEvent<AppEvent>, post: EventLoop<AppEvent>) -> Bool {
@@ -73,6 +77,7 @@ public struct AppProgram: TerminalProgram {
                 case .tester:
                     // Both demo accounts at once, each its own connection.
                     var mode = TesterMode(server: screen.server, fromLauncher: true, size: screen.size, now: screen.now)
+                    KeyBindings.apply(editorBindings, to: &mode)
                     let effects = mode.start(as: [("customer", screen.password), ("agent", screen.password)])
                     current = .tester(mode)
                     runner.perform(effects)
@@ -139,9 +144,16 @@ public enum KeyBindings {
         }
     }
 
+    public static func apply(_ bindings: [ClientConfig.KeyBinding], to mode: inout TesterMode) {
+        for binding in bindings {
+            if let action = TesterAction(rawValue: binding.action) { mode.keys.rebind(action, to: binding.keys) }
+            else if let action = EditAction(rawValue: binding.action) { mode.composer.keys.rebind(action, to: binding.keys) }
+        }
+    }
+
     public static func problems(_ bindings: [ClientConfig.KeyBinding], file: String) -> [String] {
         bindings.filter { CustomerAction(rawValue: $0.action) == nil && ConsoleAction(rawValue: $0.action) == nil
-            && EditAction(rawValue: $0.action) == nil }
+            && TesterAction(rawValue: $0.action) == nil && EditAction(rawValue: $0.action) == nil }
             .map { "\(file):\($0.line): unknown action '\($0.action)'" }
     }
 }

@@ -137,6 +137,31 @@ public actor EffectRunner {
             case .openTicket(let request):
                 guard let api else { return }
                 do { post(.ticketOpened(try await api.openTicket(request))) } catch { post(.failed(.openTicket, error)) }
+            case .loadDashboard:
+                guard let api else { return }
+                do { post(.dashboard(try await api.dashboard())) } catch { post(.failed(.admin, error)) }
+            case .loadAdminAgents:
+                guard let api else { return }
+                do { post(.adminAgents(try await api.agents())) } catch { post(.failed(.admin, error)) }
+            case .loadReport(let from, let to):
+                guard let api else { return }
+                do { post(.report(try await api.report(from: from, to: to))) } catch { post(.failed(.admin, error)) }
+            case .loadServerStatistics:
+                guard let api else { return }
+                do { post(.serverStatistics(try await api.serverStatistics())) } catch { post(.failed(.admin, error)) }
+            case .setAgent(let id, let request):
+                guard let api else { return }
+                do { post(.agentChanged(try await api.setAgent(id, request))) } catch { post(.failed(.admin, error)) }
+            case .createUser(let request):
+                guard let api else { return }
+                do { post(.userCreated(try await api.createUser(request))) } catch { post(.failed(.createUser, error)) }
+            case .saveFile(let path, let text, let what):
+                do {
+                    try text.write(toFile: path, atomically: true, encoding: .utf8)
+                    post(.fileSaved(what: what, path: path))
+                } catch {
+                    post(.notice("\(path) could not be written: \(error.localizedDescription)"))
+                }
             case .setStatus(let id, let status):
                 guard let api else { return }
                 do { post(.ticketChanged(try await api.updateTicket(id, UpdateTicketRequest(status: status)))) }

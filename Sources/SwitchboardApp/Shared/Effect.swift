@@ -37,6 +37,16 @@ public enum Effect: Equatable, Sendable {
     case createCanned(CannedResponseRequest)
     case updateCanned(id: Int, CannedResponseUpdate)
     case deleteCanned(id: Int)
+    // An admin's figures and accounts
+    case loadDashboard
+    case loadAdminAgents
+    /// `YYYY-MM-DD`, `to` not included.
+    case loadReport(from: String, to: String)
+    case loadServerStatistics
+    case setAgent(id: Int, AgentStatusRequest)
+    case createUser(CreateUserRequest)
+    /// Writes `text` to `path` (a report as CSV), saying so with `.fileSaved`.
+    case saveFile(path: String, text: String, what: String)
     // The connection and the terminal
     case reconnectNow
     case openEditor(String)
@@ -51,6 +61,7 @@ public enum Effect: Equatable, Sendable {
 public enum Request: Equatable, Sendable {
     case signIn, register, tickets, openTicket, setStatus(ticketId: Int), messages(ticketId: Int), outbox
     case agents, canned, ticketAction(ticketId: Int)
+    case admin, createUser
 }
 
 /// What comes back to a mode: results of its effects, and the connection's news.
@@ -74,6 +85,13 @@ public enum AppEvent: Equatable, Sendable {
     case agents([AgentLoad])
     case canned([CannedResponse])
     case tester(TesterEvent)
+    case dashboard(Dashboard)
+    case adminAgents([AgentLoad])
+    case report(SupportReport)
+    case serverStatistics(ServerStatistics)
+    case agentChanged(AgentLoad)
+    case userCreated(User)
+    case fileSaved(what: String, path: String)
 }
 
 /// One thing that reaches a mode's `update`. `tick` carries the time, so modes read no clock.

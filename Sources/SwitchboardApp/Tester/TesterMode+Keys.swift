@@ -52,7 +52,7 @@ extension TesterMode {
             composer.replace(with: entry.pretty.map { Self.prettyText($0) } ?? entry.text)
             toasts.show("Copied: edit it, Enter sends it", now: now)
         case .back:
-            if chosen != nil { chosen = nil } else { composer = LineEditor(history: composer.historyEntries) }
+            if chosen != nil { chosen = nil } else { resetComposer(history: composer.historyEntries) }
         }
         if chosen == nil { return [] }
         if shown.isEmpty { chosen = nil }
@@ -100,8 +100,15 @@ extension TesterMode {
         var history = composer.historyEntries
         if history.last != text { history.append(text) }
         history = Array(history.suffix(200))
-        composer = LineEditor(history: history)
+        resetComposer(history: history)
         pendingWrites.append(.tester(.saveHistory(history)))
+    }
+
+    /// An empty composer with `history`, keeping its keys (the config may have rebound them).
+    mutating func resetComposer(history: [String]) {
+        let keys = composer.keys
+        composer = LineEditor(history: history)
+        composer.keys = keys
     }
 
     /// Tab: a frame type typed alone (`send`, `MARK_`) becomes its template; a command completes.

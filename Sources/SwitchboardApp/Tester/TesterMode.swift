@@ -175,7 +175,10 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
         case .writeFailed(let path, let why):
             toasts.show("\(path) could not be written: \(why)", kind: .error, now: now)
         case .history(let lines):
-            composer = LineEditor(history: lines)
+            // Kept across runs; what was typed before it came stays.
+            let typed = composer.text
+            resetComposer(history: lines)
+            composer.replace(with: typed)
         }
         return []
     }

@@ -53,6 +53,8 @@ public actor Hub: SupportEventSink, Service {
     /// Connections of agents and admins: the audience of queue and presence frames.
     private var staff: Set<ConnectionID> = []
     private let startedAt = ContinuousClock.now
+    /// Messages stored and handed to the hub since it started (for messages per second).
+    private var messagesSeen = 0
     private var rooms: [Int: Room] = [:]
     private var typing: [TypingKey: Typing] = [:]
     private var offlineTimers: [Int: Task<Void, Never>] = [:]
@@ -324,6 +326,7 @@ public actor Hub: SupportEventSink, Service {
 
     /// Relays in seq order; a message ahead of a missing one waits (briefly) for it.
     private func relay(_ message: Message, origin: ConnectionID?) {
+        messagesSeen += 1
         guard var room = rooms[message.ticketId] else { return } // nobody is in the room
         if let last = room.lastRelayed, message.seq <= last { return } // covered by a replay
         room.pending[message.seq] = message
@@ -493,6 +496,8 @@ public actor Hub: SupportEventSink, Service {
     func statistics() -> ServerStatistics {
         let uptime = ContinuousClock.now - startedAt
         return ServerStatistics(connections: connections.count, users: byUser.count, rooms: rooms.count,
-                                rssBytes: ServerStatistics.residentBytes(), uptimeSeconds: Double(uptime.components.seconds))
+                                rssBytes: ServerStatistics.residentBytes(), uptimeSeconds: Double(uptime.components.seconds)
+                                    + Double(uptime.components.attoseconds) / 1e18,
+                                messages: messagesSeen)
     }
 }

@@ -1,0 +1,90 @@
+import Foundation
+import SwitchboardProtocol
+import TerminalKit
+
+/// An admin's pages in the console — the live dashboard, the agents, a report, the server —
+/// shown in place of the queue and chats until Esc. Their figures come from the admin routes;
+/// the dashboard and the agents are asked again when tickets or agents change (at most once a
+/// second), the server every few seconds.
+public struct AdminPanel: Equatable, Sendable {
+    public enum Page: String, Equatable, Sendable { case dashboard, agents, report, server }
+
+    public var page: Page
+    public internal(set) var dashboard: Dashboard?
+    public internal(set) var agents: [AgentLoad] = []
+    /// The agent chosen on the agents page (↑↓), for `/capacity N` and `/agent-status S` without a name.
+    public internal(set) var chosen = ListView()
+    public internal(set) var report: SupportReport?
+    /// The report's period, `YYYY-MM-DD`, `to` not included.
+    public internal(set) var reportFrom = ""
+    public internal(set) var reportTo = ""
+    public internal(set) var server: ServerStatistics?
+    /// The reading before `server`, for messages per second.
+    public internal(set) var previousServer: ServerStatistics?
+    /// Something changed since the figures were asked for.
+    var stale = false
+    /// When the page's figures were last asked for.
+    var askedAt: Date?
+    /// When they last came.
+    public internal(set) var updatedAt: Date?
+
+    static let coalesce: TimeInterval = 1
+    static let serverEvery: TimeInterval = 3
+
+    init(page: Page) { self.page = page }
+
+    /// What to ask for now, if anything: the page's figures when stale (not more than once a second), the server's every few seconds.
+    mutating func refresh(now: Date) -> [Effect] {
+        let due: Bool
+        switch page {
+        case .dashboard, .agents: due = stale && askedAt.map { now.timeIntervalSince($0) >= Self.coalesce } ?? true
+        case .server: due = askedAt.map { now.timeIntervalSince($0) >= Self.serverEvery } ?? true
+        case .report: due = false
+        }
+        guard due else { return [] }
+        stale = false
+        askedAt = now
+        return [load]
+    }
+
+    var load: Effect {
+        switch page {
+        case .dashboard: .loadDashboard
+        case .agents: .loadAdminAgents
+        case .report: .loadReport(from: reportFrom, to: reportTo)
+        case .server: .loadServerStatistics
+        }
+    }
+
+    /// "4m 12s", "1h 3m", "2d 4h", "42s"; "—" for none.
+    static func span(_ seconds: Double?) -> String {
+        guard let seconds else { return "—" }
+        let s = max(0, Int(seconds.rounded()))
+        if s < 60 { return "\(s)s" }
+        if s < 3_600 { return "\(s / 60)m \(s % 60)s" }
+        if s < 86_400 { return "\(s / 3_600)h \(s % 3_600 / 60)m" }
+        return "\(s / 86_400)d \(s % 86_400 / 3_600)h"
+    }
+
+    /// Messages per second between the last two readings of the server.
+    var messagesPerSecond: Double? {
+        guard let server, let previousServer, server.uptimeSeconds > previousServer.uptimeSeconds,
+              server.messages >= previousServer.messages else { return nil }
+        return Double(server.messages - previousServer.messages) / (server.uptimeSeconds - previousServer.uptimeSeconds)
+    }
+
+    /// The report's agent table as CSV (RFC 4180 quoting).
+    var reportCSV: String {
+        guard let report else { return "" }
+        func field(_ text: String) -> String {
+            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        }
+        let seconds: (Double?) -> String = { $0.map { String(Int($0.rounded())) } ?? "" }
+        let rows = report.agents.map { figures in
+            [field(figures.agent.displayName), String(figures.ticketsHandled), String(figures.messagesSent), String(figures.notesWritten),
+             seconds(figures.avgFirstResponseSeconds), seconds(figures.avgResolutionSeconds)].joined(separator: ",")
+        }
+        return (["agent,tickets_handled,messages_sent,notes_written,avg_first_response_seconds,avg_resolution_seconds"] + rows)
+            .joined(separator: "\r\n") + "\r\n"
+    }
+}
