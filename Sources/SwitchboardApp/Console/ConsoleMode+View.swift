@@ -178,9 +178,10 @@ extension ConsoleMode {
                                  placeholder: "what to find; Enter searches, Esc stops", placeholderStyle: theme[.placeholder])
         }
         guard !usesQueueLine, !split, let tab = currentTab else {
-            let placeholder = usesQueueLine ? "Enter opens the chosen ticket · /claim /priority /close /filter on the queue"
+            let placeholder = admin != nil ? "/dashboard /agents /report /server /user-add · Esc: back to the queue"
+                : usesQueueLine ? "Enter opens the chosen ticket · /claim /priority /close /filter on the queue"
                 : "Shift-Tab: the queue · /split N adds #N · /unsplit: one chat"
-            let cursor = queueLine.render(into: &screen, in: rect, style: theme[.input], prompt: [Span("queue> ", theme[.accent])],
+            let cursor = queueLine.render(into: &screen, in: rect, style: theme[.input], prompt: [Span(admin != nil ? "admin> " : "queue> ", theme[.accent])],
                                           placeholder: placeholder, placeholderStyle: theme[.placeholder])
             return usesQueueLine && !queueLine.isEmpty ? cursor : nil
         }

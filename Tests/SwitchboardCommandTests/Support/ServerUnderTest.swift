@@ -11,13 +11,14 @@ final class ServerUnderTest {
     private(set) var port = 0
     var url: String { "http://127.0.0.1:\(port)" }
 
-    init(agents: [(username: String, name: String)], prefix: String) async throws {
+    /// `admins` are added with the role ADMIN, with the same password.
+    init(agents: [(username: String, name: String)], admins: [(username: String, name: String)] = [], prefix: String) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-\(prefix)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         db = "sqlite:" + directory.appendingPathComponent("support.sqlite").path
-        for agent in agents {
-            let add = try Command.run(["users", "add", "--db", db, "--username", agent.username, "--role", "agent",
-                                       "--display-name", agent.name, "--password-stdin"], in: directory, stdin: "agent-password\n")
+        for (account, role) in agents.map({ ($0, "agent") }) + admins.map({ ($0, "admin") }) {
+            let add = try Command.run(["users", "add", "--db", db, "--username", account.username, "--role", role,
+                                       "--display-name", account.name, "--password-stdin"], in: directory, stdin: "agent-password\n")
             try add.waitForExit()
         }
         process = try Command.run(["serve", "--port", "0", "--db", db, "--data-dir", directory.path], in: directory)

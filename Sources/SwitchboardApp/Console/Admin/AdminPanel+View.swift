@@ -61,7 +61,8 @@ extension AdminPanel {
         let top = rect.y + rows + 1
         // Side by side when each chart gets 30 columns, else one under the other.
         if rect.width >= 64 {
-            let half = (rect.width - 4) / 2
+            // Bars longer than this read no better on a wide screen.
+            let half = min(64, (rect.width - 4) / 2)
             chart("Tickets by category", categories, into: &screen, x: rect.x, y: top, width: half, theme: theme)
             chart("Tickets by priority", priorities, into: &screen, x: rect.x + half + 4, y: top, width: half, theme: theme)
         } else {
@@ -113,7 +114,7 @@ extension AdminPanel {
     }
 
     private func renderReport(into screen: inout Screen, in rect: Rect, theme: Theme) {
-        screen.put("\(reportFrom) to \(reportTo) (not included) · /report FROM [TO] · /report --csv FILE", x: rect.x, y: rect.y,
+        screen.put("\(reportFrom) to \(reportTo), not included · /report FROM [TO] · --csv FILE", x: rect.x, y: rect.y,
                    style: theme[.muted], limit: rect.width)
         guard let report else {
             screen.put("Loading the report…", x: rect.x, y: rect.y + 2, style: theme[.muted], limit: rect.width)
@@ -147,15 +148,23 @@ extension AdminPanel {
                    x: rect.x, y: y, limit: rect.width)
         y += 1
         let largest = Double(report.days.map { max($0.ticketsOpened, $0.ticketsResolved) }.max() ?? 0)
-        let room = max(4, rect.width - 13)
-        for day in report.days where y + 1 < rect.maxY {
-            let label = String(day.date.dropFirst(5)) // MM-DD
-            screen.put(label, x: rect.x, y: y, style: theme[.text], limit: 6)
-            screen.put(BarChart.bar(Double(day.ticketsOpened), of: largest, width: room) + " \(day.ticketsOpened)", x: rect.x + 7, y: y,
-                       style: theme[.accent], limit: rect.width - 7)
-            screen.put(BarChart.bar(Double(day.ticketsResolved), of: largest, width: room) + " \(day.ticketsResolved)", x: rect.x + 7, y: y + 1,
-                       style: theme[.success], limit: rect.width - 7)
-            y += 2
+        // Two rows a day when they fit, else the day on one row: opened | resolved.
+        let twoRows = rect.maxY - y >= report.days.count * 2
+        let room = min(64, max(4, twoRows ? rect.width - 13 : (rect.width - 16) / 2))
+        for day in report.days where y < rect.maxY {
+            screen.put(String(day.date.dropFirst(5)), x: rect.x, y: y, style: theme[.text], limit: 6) // MM-DD
+            let opened = BarChart.bar(Double(day.ticketsOpened), of: largest, width: room) + " \(day.ticketsOpened)"
+            let resolved = BarChart.bar(Double(day.ticketsResolved), of: largest, width: room) + " \(day.ticketsResolved)"
+            screen.put(opened, x: rect.x + 7, y: y, style: theme[.accent], limit: rect.width - 7)
+            if twoRows {
+                screen.put(resolved, x: rect.x + 7, y: y + 1, style: theme[.success], limit: rect.width - 7)
+                y += 2
+            } else {
+                let x = rect.x + 7 + room + 5
+                screen.put("│", x: x - 2, y: y, style: theme[.border])
+                screen.put(resolved, x: x, y: y, style: theme[.success], limit: rect.maxX - x)
+                y += 1
+            }
         }
     }
 
