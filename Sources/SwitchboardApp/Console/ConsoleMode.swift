@@ -298,6 +298,8 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
         }
         switch server {
         case .ticketCreated, .ticketUpdated, .agentAssigned, .ticketStatusChanged, .agentStatusChanged, .ticketDeleted: adminFiguresChanged()
+        // "Agents online" counts connected staff.
+        case .userOnline(let user), .userOffline(let user): if user.role.isStaff { adminFiguresChanged() }
         default: break
         }
         switch server {
