@@ -131,8 +131,14 @@ import Testing
         try tmux.literal("About your invoice")
         try await tmux.waitFor("a draft in each pane") { $0.contains("> About your invoice") && $0.contains("> About your lamp") }
         try tmux.keys("Enter", "M-Right", "Enter")
+        // Each shown as sent in its own pane: the left pane's text starts left of the right pane's.
         try await tmux.waitFor("both replies shown, in their panes") { screen in
-            screen.split(separator: "\n").contains { $0.contains("About your invoice  ✓") && $0.contains("About your lamp  ✓") }
+            let rows = screen.split(separator: "\n").map(String.init)
+            func column(_ text: String) -> Int? {
+                rows.lazy.compactMap { row in row.range(of: text + "  ✓").map { row.distance(from: row.startIndex, to: $0.lowerBound) } }.first
+            }
+            guard let invoice = column("About your invoice"), let lamp = column("About your lamp") else { return false }
+            return invoice < lamp
         }
         for (id, text) in [(ids[0], "About your lamp"), (ids[1], "About your invoice")] {
             try await waitUntil("#\(id) gets its own reply") {

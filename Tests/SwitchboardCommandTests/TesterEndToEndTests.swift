@@ -20,7 +20,7 @@ import Testing
         let tmux = try TmuxSession()
         defer { tmux.close() }
         try tmux.start([Command.binary.path, "raw", "--server", server.url, "--user", "alex", "--record", script.path],
-                       environment: ["SWITCHBOARD_PASSWORD": "agent-password"], width: 100, height: 30)
+                       environment: ["SWITCHBOARD_PASSWORD": "agent-password"], width: 100, height: 50)
         try await tmux.waitFor("connected as alex") { $0.contains("Tester") && $0.contains("1:alex ●") }
 
         // A frame typed by hand, checked, sent; the answer pretty-printed.
@@ -39,10 +39,15 @@ import Testing
         }
         try tmux.literal("hello from the tester")
         try tmux.keys("Enter")
-        try await tmux.waitFor("acknowledged") { $0.contains("← alex ACK") }
         try await waitUntil("the customer gets it") {
             customer.saw { if case .receiveMessage(_, let m) = $0 { m.message == "hello from the tester" } else { false } }
         }
+        // The ACK, found with the filter (frames that came after it may have pushed it up).
+        try tmux.literal("/filter ACK")
+        try tmux.keys("Enter")
+        try await tmux.waitFor("acknowledged") { $0.contains("← alex ACK") && $0.contains(#""seq": 1"#) && !$0.contains("ROOM_JOINED") }
+        try tmux.literal("/filter")
+        try tmux.keys("Enter")
 
         // REST with alex's token; a connection without one is refused, and the screen says how.
         try tmux.literal("/get /api/me")

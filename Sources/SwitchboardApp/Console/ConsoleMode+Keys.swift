@@ -482,8 +482,7 @@ extension ConsoleMode {
     }
 
     private mutating func cannedFormKey(_ key: Key) -> [Effect] {
-        guard var form = cannedForm else { return [] }
-        let outcome = form.handle(key) { values in
+        let values = fill(\.cannedForm, with: key) { values in
             var errors: [String: String] = [:]
             let shortcut = values["shortcut", default: ""]
             if shortcut.isEmpty || shortcut.count > 32
@@ -494,21 +493,14 @@ extension ConsoleMode {
             if values["body", default: ""].trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { errors["body"] = "the text to send" }
             return errors
         }
-        cannedForm = form
-        switch outcome {
-        case .editing: return []
-        case .cancelled:
-            cannedForm = nil
-            return []
-        case .submitted(let values):
-            let shared = values["shared"] == "every agent"
-            if let id = editingCanned {
-                return [.updateCanned(id: id, CannedResponseUpdate(shortcut: values["shortcut"], title: values["title"],
-                                                                   body: values["body"], shared: me?.role == .admin ? shared : nil))]
-            }
-            return [.createCanned(CannedResponseRequest(shortcut: values["shortcut", default: ""], title: values["title", default: ""],
-                                                        body: values["body", default: ""], shared: shared ? true : nil))]
+        guard let values else { return [] }
+        let shared = values["shared"] == "every agent"
+        if let id = editingCanned {
+            return [.updateCanned(id: id, CannedResponseUpdate(shortcut: values["shortcut"], title: values["title"],
+                                                               body: values["body"], shared: me?.role == .admin ? shared : nil))]
         }
+        return [.createCanned(CannedResponseRequest(shortcut: values["shortcut", default: ""], title: values["title", default: ""],
+                                                    body: values["body", default: ""], shared: shared ? true : nil))]
     }
 
     // MARK: Dialogs

@@ -255,18 +255,9 @@ extension CustomerMode {
     }
 
     private mutating func formKey(_ key: Key) -> [Effect] {
-        guard var open = form else { return [] }
         let limits = self.limits
-        let outcome = open.handle(key) { NewTicketForm.validate($0, limits: limits) }
-        form = open
-        switch outcome {
-        case .editing: return []
-        case .cancelled:
-            form = nil
-            return []
-        case .submitted(let values):
-            return [.openTicket(NewTicketForm.request(values))]
-        }
+        guard let values = fill(\.form, with: key, validate: { NewTicketForm.validate($0, limits: limits) }) else { return [] }
+        return [.openTicket(NewTicketForm.request(values))]
     }
 
     private mutating func searchKey(_ key: Key) -> [Effect] {

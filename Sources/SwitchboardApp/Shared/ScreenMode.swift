@@ -81,6 +81,22 @@ extension ScreenMode {
         return press(signedIn: key)
     }
 
+    /// A key for the form at `path`: the values when it is submitted (the form stays, for the
+    /// answer to close it or show errors at its fields), nil while editing; Esc closes it.
+    mutating func fill(_ path: WritableKeyPath<Self, Form?>, with key: Key,
+                       validate: ([String: String]) -> [String: String]) -> [String: String]? {
+        guard var form = self[keyPath: path] else { return nil }
+        let outcome = form.handle(key, validate: validate)
+        self[keyPath: path] = form
+        switch outcome {
+        case .editing: return nil
+        case .cancelled:
+            self[keyPath: path] = nil
+            return nil
+        case .submitted(let values): return values
+        }
+    }
+
     /// The sign-in screen, whole, with a status line naming the mode: nil once signed in.
     func renderSignIn(theme: Theme, title: String) -> (screen: Screen, cursor: (x: Int, y: Int)?)? {
         guard case .signIn(let signIn) = phase else { return nil }

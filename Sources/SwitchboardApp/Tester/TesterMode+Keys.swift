@@ -221,25 +221,17 @@ extension TesterMode {
     }
 
     private mutating func formKey(_ key: Key) -> [Effect] {
-        guard var open = form else { return [] }
-        let outcome = open.handle(key) { values in
+        let values = fill(\.form, with: key) { values in
             var errors: [String: String] = [:]
             let name = values["name", default: ""]
             if name.isEmpty || name.contains(" ") || name.count > 12 { errors["name"] = "1–12 characters, no spaces" }
             if !values["user", default: ""].isEmpty, values["password", default: ""].isEmpty { errors["password"] = "the user's password" }
             return errors
         }
-        form = open
-        switch outcome {
-        case .editing: return []
-        case .cancelled:
-            form = nil
-            return []
-        case .submitted(let values):
-            form = nil
-            let user = values["user"].flatMap { $0.isEmpty ? nil : $0 }, token = values["token"].flatMap { $0.isEmpty ? nil : $0 }
-            return connect(name: values["name", default: "c"], user: user, password: user == nil ? nil : values["password"], token: token)
-        }
+        guard let values else { return [] }
+        form = nil
+        let user = values["user"].flatMap { $0.isEmpty ? nil : $0 }, token = values["token"].flatMap { $0.isEmpty ? nil : $0 }
+        return connect(name: values["name", default: "c"], user: user, password: user == nil ? nil : values["password"], token: token)
     }
 
     // MARK: The log

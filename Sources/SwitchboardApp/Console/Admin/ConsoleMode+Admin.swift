@@ -169,9 +169,8 @@ extension ConsoleMode {
     }
 
     mutating func userFormKey(_ key: Key) -> [Effect] {
-        guard var form = userForm else { return [] }
         let limits = self.limits
-        let outcome = form.handle(key) { values in
+        let values = fill(\.userForm, with: key) { values in
             var errors: [String: String] = [:]
             let username = values["username", default: ""]
             if !limits.usernameLength.contains(username.count)
@@ -187,17 +186,10 @@ extension ConsoleMode {
             }
             return errors
         }
-        userForm = form
-        switch outcome {
-        case .editing: return []
-        case .cancelled:
-            userForm = nil
-            return []
-        case .submitted(let values):
-            let email = values["email", default: ""]
-            return [.createUser(CreateUserRequest(username: values["username", default: ""], password: values["password", default: ""],
-                                                  displayName: values["displayName", default: ""].trimmingCharacters(in: .whitespaces),
-                                                  role: values["role"] == "admin" ? .admin : .agent, email: email.isEmpty ? nil : email))]
-        }
+        guard let values else { return [] }
+        let email = values["email", default: ""]
+        return [.createUser(CreateUserRequest(username: values["username", default: ""], password: values["password", default: ""],
+                                              displayName: values["displayName", default: ""].trimmingCharacters(in: .whitespaces),
+                                              role: values["role"] == "admin" ? .admin : .agent, email: email.isEmpty ? nil : email))]
     }
 }
