@@ -52,7 +52,17 @@ public struct Attachment: Codable, Equatable, Sendable {
     public var fileName: String
     public var contentType: String
     public var size: Int
+    /// Lower-case hex.
     public var sha256: String
+
+    public init(id: Int, ticketId: Int, fileName: String, contentType: String, size: Int, sha256: String) {
+        self.id = id
+        self.ticketId = ticketId
+        self.fileName = fileName
+        self.contentType = contentType
+        self.size = size
+        self.sha256 = sha256
+    }
 }
 
 public struct Message: Codable, Equatable, Sendable {

@@ -135,7 +135,7 @@ import Testing
             #expect(withoutFile.status == 400)
             let unknownFile = try await api.post("/api/tickets/\(id)/messages", token: cast.customer,
                                                  PostMessageRequest(message: "see file", messageType: .file, attachmentId: 3))
-            #expect(unknownFile.status == 400)
+            #expect(unknownFile.status == 404 && unknownFile.error?.message == "attachmentId: no attachment #3 on ticket #\(id)")
             let page: MessagePage = try await api.get("/api/tickets/\(id)/messages", token: cast.customer).decode()
             #expect(page.items.isEmpty)
         }

@@ -56,7 +56,7 @@ import Testing
         defer { server.cleanUp() }
         let logger = Logger(label: "test")
         let driver = try await SQLiteDriver.open(path: server.databasePath, logger: logger)
-        #expect(try await Schema.migrate(driver, logger: logger) == [1, 2])
+        #expect(try await Schema.migrate(driver, logger: logger) == [1, 2, 3])
         #expect(try await Schema.migrate(driver, logger: logger) == [])
         let mode = try await driver.reader.raw("PRAGMA journal_mode").first(decodingColumn: "journal_mode", as: String.self)
         #expect(mode == "wal")

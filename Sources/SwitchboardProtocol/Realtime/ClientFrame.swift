@@ -6,7 +6,8 @@ public struct ClientFrame: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         case joinRoom(ticketId: Int, sinceSeq: Int?)
         case leaveRoom(ticketId: Int)
-        case sendMessage(ticketId: Int, clientMessageId: String, message: String, messageType: MessageType?, internal: Bool?)
+        case sendMessage(ticketId: Int, clientMessageId: String, message: String, messageType: MessageType?, internal: Bool?,
+                         attachmentId: Int? = nil)
         case typingStart(ticketId: Int, internal: Bool)
         case typingStop(ticketId: Int, internal: Bool)
         case markDelivered(ticketId: Int, upToSeq: Int)
@@ -41,7 +42,7 @@ public struct ClientFrame: Sendable, Equatable {
 
 extension ClientFrame: Codable {
     enum Key: String, CodingKey {
-        case type, ref, ticketId, sinceSeq, clientMessageId, message, messageType, `internal`, upToSeq, status
+        case type, ref, ticketId, sinceSeq, clientMessageId, message, messageType, `internal`, upToSeq, status, attachmentId
     }
 
     public init(from decoder: any Decoder) throws {
@@ -60,7 +61,8 @@ extension ClientFrame: Codable {
                 clientMessageId: try c.decode(String.self, forKey: .clientMessageId),
                 message: try c.decode(String.self, forKey: .message),
                 messageType: try c.decodeIfPresent(MessageType.self, forKey: .messageType),
-                internal: try c.decodeIfPresent(Bool.self, forKey: .internal))
+                internal: try c.decodeIfPresent(Bool.self, forKey: .internal),
+                attachmentId: try c.decodeIfPresent(Int.self, forKey: .attachmentId))
         case "TYPING_START", "TYPING_STOP":
             let ticketId = try c.decode(Int.self, forKey: .ticketId)
             let note = try c.decodeIfPresent(Bool.self, forKey: .internal) ?? false
@@ -90,12 +92,13 @@ extension ClientFrame: Codable {
             try c.encodeIfPresent(sinceSeq, forKey: .sinceSeq)
         case .leaveRoom(let ticketId):
             try c.encode(ticketId, forKey: .ticketId)
-        case .sendMessage(let ticketId, let clientMessageId, let message, let messageType, let note):
+        case .sendMessage(let ticketId, let clientMessageId, let message, let messageType, let note, let attachmentId):
             try c.encode(ticketId, forKey: .ticketId)
             try c.encode(clientMessageId, forKey: .clientMessageId)
             try c.encode(message, forKey: .message)
             try c.encodeIfPresent(messageType, forKey: .messageType)
             try c.encodeIfPresent(note, forKey: .internal)
+            try c.encodeIfPresent(attachmentId, forKey: .attachmentId)
         case .typingStart(let ticketId, let note), .typingStop(let ticketId, let note):
             try c.encode(ticketId, forKey: .ticketId)
             if note { try c.encode(true, forKey: .internal) }

@@ -22,6 +22,8 @@ public struct SupportServices: Sendable {
     public let assigner: Assigner
     public let events: EventBus
     public let limits: Limits
+    /// Files one user may upload per hour.
+    public let uploadsPerHour: Int
 
     public init(store: any Store, configuration: ServerConfiguration, logger: Logger) async throws {
         let clock = configuration.clock
@@ -32,6 +34,7 @@ public struct SupportServices: Sendable {
                                         refreshLifetime: configuration.refreshTokenLifetime)
         self.store = store
         self.limits = configuration.limits
+        uploadsPerHour = configuration.uploadsPerHour
         // Services report to the bus; the hub tells the clients, the assigner hands out work.
         let events = EventBus()
         let hub = Hub(store: store, configuration: configuration.realtime, events: events, clock: clock, logger: logger)
@@ -142,6 +145,8 @@ public func buildRouter(_ services: SupportServices) -> Router<SupportRequestCon
     let api = router.group("api").add(middleware: AuthMiddleware(accounts: services.accounts))
     auth.addRoutes(to: api)
     TicketsController(tickets: services.tickets, limits: limits).addRoutes(to: api.group("tickets"))
+    let files = AttachmentsController(tickets: services.tickets, limits: limits, uploadsPerHour: services.uploadsPerHour)
+    files.addRoutes(tickets: api.group("tickets"), attachments: api.group("attachments"))
     ChatController(sessions: services.sessions, tickets: services.tickets, limits: limits).addRoutes(to: api.group("chat"))
     CannedResponsesController(canned: services.canned, limits: limits).addRoutes(to: api.group("canned-responses"))
     AdminController(admin: services.admin, limits: limits).addRoutes(to: api.group("admin/support"))

@@ -38,6 +38,8 @@ public struct ServerConfiguration: Sendable {
     public var loginThrottle = LoginThrottle.Policy()
     /// New accounts (`POST /api/auth/register`) per client address per hour.
     public var registrationsPerHour = 10
+    /// Files one user may upload per hour.
+    public var uploadsPerHour = 60
     /// Create demo accounts on an empty database (the embedded server does).
     public var seedDemoAccounts = false
     /// The clock every rule reads; tests move it.
@@ -96,6 +98,7 @@ public struct ServerConfigFile: Decodable, Sendable {
     public var loginFreeFailures: Int?
     public var loginMaxDelaySeconds: Int?
     public var registrationsPerHour: Int?
+    public var uploadsPerHour: Int?
 
     /// `"smtp": {"host": "127.0.0.1", "port": 25, "from": "support@example.com", "username": …, "password": …,
     /// "requireTLS": true, "caFile": "/etc/ssl/relay-ca.pem"}`
@@ -178,6 +181,9 @@ public struct ServerConfigFile: Decodable, Sendable {
         }
         if let registrationsPerHour {
             configuration.registrationsPerHour = try Self.bounded(registrationsPerHour, "registrationsPerHour", 1...1_000_000)
+        }
+        if let uploadsPerHour {
+            configuration.uploadsPerHour = try Self.bounded(uploadsPerHour, "uploadsPerHour", 1...1_000_000)
         }
         switch (tlsCertificate, tlsKey) {
         case (let certificate?, let key?): configuration.tls = TLSFiles(certificateChain: certificate, privateKey: key)

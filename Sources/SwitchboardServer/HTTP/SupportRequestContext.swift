@@ -91,6 +91,7 @@ extension Request {
 extension User: ResponseEncodable {}
 extension Ticket: ResponseEncodable {}
 extension Message: ResponseEncodable {}
+extension Attachment: ResponseEncodable {}
 extension ChatSession: ResponseEncodable {}
 extension CannedResponse: ResponseEncodable {}
 extension Page: ResponseEncodable {}

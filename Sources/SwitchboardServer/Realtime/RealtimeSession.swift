@@ -122,9 +122,9 @@ struct RealtimeSession: Sendable {
         case .leaveRoom(let ticketId):
             await hub.leave(handle.id, ticketId: ticketId)
             answers.send(.roomLeft(ticketId: ticketId))
-        case .sendMessage(let ticketId, let clientMessageId, let text, let messageType, let isNote):
+        case .sendMessage(let ticketId, let clientMessageId, let text, let messageType, let isNote, let attachmentId):
             let request = PostMessageRequest(message: text, messageType: messageType, clientMessageId: clientMessageId,
-                                             internal: isNote)
+                                             internal: isNote, attachmentId: attachmentId)
             let stored = try await tickets.post(request, to: ticketId, by: caller, origin: handle.id).message
             answers.send(.ack(clientMessageId: clientMessageId, messageId: stored.id, ticketId: ticketId, seq: stored.seq,
                               timestamp: stored.timestamp))

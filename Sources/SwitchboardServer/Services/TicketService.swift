@@ -187,16 +187,15 @@ public struct TicketService: Sendable {
         let isNote = request.internal ?? false
         try Self.requireMayWriteNotes(isNote, caller)
         let type = request.messageType ?? .text
-        if type != .text {
-            guard let attachmentId = request.attachmentId else {
-                throw ContractError(.invalid, "attachmentId: \(type.rawValue) messages need an uploaded attachment")
-            }
-            throw ContractError(.invalid, "attachmentId: no attachment #\(attachmentId) on ticket #\(ticketId)")
-        }
+        let attachment = try await attachment(for: request, on: ticketId, by: caller)
+        // A file may go without words: its name is the message then.
+        let text = attachment != nil && request.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            ? attachment!.fileName : request.message
         let new = NewMessage(
             ticketId: ticketId, sender: caller.user.ref, senderType: caller.isStaff ? .agent : .customer,
-            body: try validator.text(request.message, field: "message", max: limits.messageMaxLength),
-            messageType: type, internal: isNote, clientMessageId: try validator.clientMessageId(request.clientMessageId))
+            body: try validator.text(text, field: "message", max: limits.messageMaxLength),
+            messageType: type, internal: isNote, clientMessageId: try validator.clientMessageId(request.clientMessageId),
+            attachment: attachment)
         let isStaff = caller.isStaff
         let result = try await store.appendMessage(new, now: clock()) { row in
             guard row.status != .closed else {

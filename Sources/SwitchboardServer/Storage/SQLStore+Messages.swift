@@ -8,8 +8,9 @@ extension SQLStore {
         SELECT m.id, m.ticket_id, m.seq, m.client_message_id, m.sender_type, m.body, m.message_type, m.internal,
                m.created_at, \(unsafeRaw: userRefColumns("s", "s")),
                CASE WHEN EXISTS (SELECT 1 FROM ticket_reads r WHERE r.ticket_id = m.ticket_id
-                                 AND r.user_id <> m.sender_id AND r.read_seq >= m.seq) THEN 1 ELSE 0 END AS is_read
-        FROM messages m JOIN users s ON s.id = m.sender_id
+                                 AND r.user_id <> m.sender_id AND r.read_seq >= m.seq) THEN 1 ELSE 0 END AS is_read,
+               a.id AS a_id, a.file_name AS a_file_name, a.content_type AS a_content_type, a.size AS a_size, a.sha256 AS a_sha256
+        FROM messages m JOIN users s ON s.id = m.sender_id LEFT JOIN attachments a ON a.id = m.attachment_id
         """
 
     static func message(_ row: any SQLRow) throws -> Message {
@@ -19,7 +20,11 @@ extension SQLStore {
             clientMessageId: try row.optionalString("client_message_id"), sender: sender,
             senderType: try row.wire("sender_type"), message: try row.string("body"),
             messageType: try row.wire("message_type"), internal: try row.bool("internal"),
-            isRead: try row.bool("is_read"), timestamp: try row.date("created_at"), attachment: nil)
+            isRead: try row.bool("is_read"), timestamp: try row.date("created_at"),
+            attachment: try row.optionalInt("a_id").map { id in
+                Attachment(id: id, ticketId: try row.int("ticket_id"), fileName: try row.string("a_file_name"),
+                           contentType: try row.string("a_content_type"), size: try row.int("a_size"), sha256: try row.string("a_sha256"))
+            })
     }
 
     /// The newest message the viewer may see in each of the tickets.
@@ -85,10 +90,10 @@ extension SQLStore {
             after.lastSeq = seq
             guard let id = try await db.raw("""
                 INSERT INTO messages (ticket_id, seq, client_message_id, sender_id, sender_type, body, message_type,
-                                      internal, created_at)
+                                      internal, created_at, attachment_id)
                 VALUES (\(bind: new.ticketId), \(bind: seq), \(bind: new.clientMessageId), \(bind: new.senderId),
                         \(bind: new.senderType.rawValue), \(bind: new.body), \(bind: new.messageType.rawValue),
-                        \(bind: new.internal), \(bind: millis(now)))
+                        \(bind: new.internal), \(bind: millis(now)), \(bind: new.attachment?.id))
                 RETURNING id
                 """).first(decodingColumn: "id", as: Int.self)
             else { throw StorageError.missingRow("new message") }
@@ -99,7 +104,7 @@ extension SQLStore {
             let message = Message(
                 id: id, ticketId: new.ticketId, seq: seq, clientMessageId: new.clientMessageId, sender: new.sender,
                 senderType: new.senderType, message: new.body, messageType: new.messageType, internal: new.internal,
-                isRead: false, timestamp: Timestamp.date(millis: millis(now)), attachment: nil)
+                isRead: false, timestamp: Timestamp.date(millis: millis(now)), attachment: new.attachment)
             return AppendResult(message: message, duplicate: false, ticket: after, previousStatus: before.status)
         }
     }

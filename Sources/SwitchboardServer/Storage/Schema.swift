@@ -136,6 +136,25 @@ enum Schema {
             "ALTER TABLE users ADD COLUMN last_assigned_at INTEGER",
             "CREATE INDEX tickets_waiting ON tickets (assigned_agent_id, priority_rank DESC, created_at)",
         ]),
+        // The bytes live in the database (with their sha256), so every server process sharing it serves them.
+        Migration(version: 3, name: "attachments", statements: [
+            """
+            CREATE TABLE attachments (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                ticket_id INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+                uploader_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                file_name TEXT NOT NULL,
+                content_type TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                sha256 TEXT NOT NULL,
+                bytes BLOB NOT NULL,
+                created_at INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX attachments_ticket ON attachments (ticket_id)",
+            "CREATE INDEX attachments_uploader ON attachments (uploader_id, created_at)",
+            "ALTER TABLE messages ADD COLUMN attachment_id INTEGER",
+        ]),
     ]
 
     /// Brings the database up to the newest version; returns the versions it applied.

@@ -118,6 +118,24 @@ public struct NewMessage: Sendable {
     public var messageType: MessageType
     public var `internal`: Bool
     public var clientMessageId: String?
+    /// An IMAGE or FILE message's attachment, checked by the service (same ticket, same uploader).
+    public var attachment: Attachment? = nil
+}
+
+/// A file as it is stored: its facts, who uploaded it, its bytes.
+public struct NewAttachment: Sendable {
+    public var ticketId: Int
+    public var uploaderId: Int
+    public var fileName: String
+    public var contentType: String
+    public var bytes: Data
+    public var sha256: String
+}
+
+/// An attachment's facts and who uploaded it (the rules need both).
+public struct AttachmentRecord: Sendable, Equatable {
+    public var attachment: Attachment
+    public var uploaderId: Int
 }
 
 /// What storing a message did: stored it, or found the one already stored under its `clientMessageId`.
@@ -202,6 +220,11 @@ public protocol Store: Sendable {
     func appendMessage(_ message: NewMessage, now: Date, rule: @escaping @Sendable (TicketRow) throws -> TicketStatus?) async throws -> AppendResult
     func messages(ticketId: Int, window: MessageWindow, for viewer: Viewer) async throws -> MessagePage
     func markRead(ticketId: Int, userId: Int, upToSeq: Int) async throws
+    func createAttachment(_ new: NewAttachment, now: Date) async throws -> Attachment
+    func attachment(id: Int) async throws -> AttachmentRecord?
+    func attachmentBytes(id: Int) async throws -> Data?
+    /// How many files `userId` uploaded since `since` (the upload rate limit).
+    func uploads(by userId: Int, since: Date) async throws -> Int
     /// Each of these staff users' unread count on the ticket (notes included), in one read.
     func staffUnreadCounts(ticketId: Int, userIds: [Int]) async throws -> [Int: Int]
     func markDelivered(ticketId: Int, userId: Int, upToSeq: Int) async throws
