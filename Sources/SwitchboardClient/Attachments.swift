@@ -1,0 +1,124 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import NIOCore
+import Synchronization
+import SwitchboardProtocol
+
+extension APIClient {
+    /// Uploads the file at `url` to ticket `ticketId`, read from disk in pieces as it is sent;
+    /// `progress` hears the bytes sent so far and the size.
+    public func upload(_ url: URL, to ticketId: Int,
+                       progress: @escaping @Sendable (_ sent: Int, _ total: Int) -> Void = { _, _ in }) async throws(APIError) -> Attachment {
+        let handle: FileHandle, size: Int
+        do {
+            let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+            guard (attributes[.type] as? FileAttributeType) == .typeRegular else {
+                throw APIError(code: .invalid, message: "\(url.lastPathComponent) is not a file", status: 0)
+            }
+            size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+            handle = try FileHandle(forReadingFrom: url)
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError(code: .invalid, message: "\(url.path) cannot be read", status: 0)
+        }
+        defer { try? handle.close() }
+        var request = HTTPClientRequest(url: server.appendingPathComponent("api/tickets/\(ticketId)/attachments").absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "Content-Type", value: Self.contentType(of: url))
+        request.headers.add(name: "X-File-Name", value: url.lastPathComponent.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(
+            CharacterSet(charactersIn: "-._~ "))) ?? "file")
+        if let token = session?.accessToken { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        // Read as the request asks for more: never the whole file in memory.
+        let sent = Mutex(0)
+        let chunks = AsyncStream<ByteBuffer>(unfolding: {
+            guard let data = try? handle.read(upToCount: 64 << 10), !data.isEmpty else { return nil }
+            progress(sent.withLock { $0 += data.count; return $0 }, size)
+            return ByteBuffer(bytes: data)
+        })
+        request.body = .stream(chunks, length: .known(Int64(size)))
+        let status: Int, body: ByteBuffer
+        do {
+            let response = try await httpClient.execute(request, timeout: .minutes(10))
+            status = Int(response.status.code)
+            body = try await response.body.collect(upTo: 1 << 20)
+        } catch {
+            throw APIError(code: .internal, message: "\(server.host ?? "server") did not take the file (\(String(describing: error)))", status: 0)
+        }
+        let data = Data(buffer: body)
+        guard (200..<300).contains(status) else {
+            if let refusal = try? WireJSON.decoder().decode(ErrorBody.self, from: data) {
+                throw APIError(code: refusal.error.code, message: refusal.error.message, status: status)
+            }
+            throw APIError(code: ErrorCode.allCases.first { $0.httpStatus == status } ?? .internal, message: "HTTP \(status)", status: status)
+        }
+        do {
+            return try WireJSON.decoder().decode(Attachment.self, from: data)
+        } catch {
+            throw APIError(code: .internal, message: "the server's answer was not understood", status: status)
+        }
+    }
+
+    /// Downloads `attachment` into `directory` under its name — never over an existing file
+    /// (`name (1).ext` then) — through a temporary file whose sha256 must match; answers where it went.
+    public func download(_ attachment: Attachment, into directory: URL) async throws(APIError) -> URL {
+        let response: RawResponse
+        var request = HTTPClientRequest(url: server.appendingPathComponent("api/attachments/\(attachment.id)").absoluteString)
+        if let token = session?.accessToken { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        let bytes: Data
+        do {
+            let answer = try await httpClient.execute(request, timeout: .minutes(10))
+            let body = try await answer.body.collect(upTo: max(attachment.size, 0) + (1 << 20))
+            bytes = Data(buffer: body)
+            response = RawResponse(status: Int(answer.status.code), headers: [], body: "")
+        } catch {
+            throw APIError(code: .internal, message: "\(server.host ?? "server") did not send the file (\(String(describing: error)))", status: 0)
+        }
+        guard response.status == 200 else {
+            throw APIError(code: ErrorCode.allCases.first { $0.httpStatus == response.status } ?? .internal,
+                           message: "the server refused the file (HTTP \(response.status))", status: response.status)
+        }
+        let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        guard digest == attachment.sha256 else {
+            throw APIError(code: .invalid, message: "\(attachment.fileName) arrived damaged (its sha256 does not match): not saved", status: 0)
+        }
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let temporary = directory.appendingPathComponent(".\(UUID().uuidString).part")
+            try bytes.write(to: temporary)
+            let target = Self.freeName(for: attachment.fileName, in: directory)
+            try FileManager.default.moveItem(at: temporary, to: target)
+            return target
+        } catch {
+            throw APIError(code: .internal, message: "\(directory.path) cannot be written: \(error.localizedDescription)", status: 0)
+        }
+    }
+
+    /// `name.ext`, else `name (1).ext`, `name (2).ext` … — the first that does not exist.
+    static func freeName(for name: String, in directory: URL) -> URL {
+        let safe = name.replacingOccurrences(of: "/", with: "_")
+        let base = (safe as NSString).deletingPathExtension, ext = (safe as NSString).pathExtension
+        var candidate = directory.appendingPathComponent(safe), number = 1
+        while FileManager.default.fileExists(atPath: candidate.path) {
+            candidate = directory.appendingPathComponent("\(base) (\(number))" + (ext.isEmpty ? "" : ".\(ext)"))
+            number += 1
+        }
+        return candidate
+    }
+
+    /// The type a file's extension names; the server checks it against the bytes.
+    static func contentType(of url: URL) -> String {
+        switch url.pathExtension.lowercased() {
+        case "png": "image/png"
+        case "jpg", "jpeg": "image/jpeg"
+        case "gif": "image/gif"
+        case "webp": "image/webp"
+        case "pdf": "application/pdf"
+        case "zip": "application/zip"
+        case "txt", "log", "md", "csv": "text/plain"
+        default: "application/octet-stream"
+        }
+    }
+}
