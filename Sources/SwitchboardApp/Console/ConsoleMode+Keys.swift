@@ -368,6 +368,13 @@ extension ConsoleMode {
         case "online": return setAvailability(.online)
         case "busy": return setAvailability(.busy)
         case "away": return setAvailability(.away)
+        case "attach", "save":
+            let result = name == "attach" ? FileTransfer.attach(argument, ticketId: ticket.id, note: tabs[index].noteMode)
+                : FileTransfer.save(argument, in: tabs[index].conversation)
+            switch result {
+            case .success(let effect): return [effect]
+            case .failure(let refusal): return usage(refusal.sentence)
+            }
         case "search":
             guard !argument.isEmpty else { searchPrompt = LineEditor(); return [] }
             runSearch(argument, in: index)

@@ -72,6 +72,9 @@ extension ConsoleMode {
         }
         if toasts.current != nil {
             toasts.render(into: &screen, in: layout.typing, theme: theme)
+        } else if let transfer {
+            screen.put("  " + transfer.line + " (#\(transfer.ticketId))", x: layout.typing.x, y: layout.typing.y, style: theme[.accent],
+                       limit: layout.typing.width)
         } else if let typing = currentTab?.conversation.typingLine, layout.conversation != nil, !layout.isSplit {
             screen.put("  " + typing, x: layout.typing.x, y: layout.typing.y, style: theme[.muted], limit: layout.typing.width)
         }

@@ -51,6 +51,8 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
     public internal(set) var connection = ConnectionState.connecting
     public internal(set) var queued = 0
     public internal(set) var toasts = Toasts()
+    /// A file being sent (`/attach`).
+    public internal(set) var transfer: FileTransfer?
     public internal(set) var now: Date
     public internal(set) var size: (width: Int, height: Int)
     public internal(set) var focused = true
@@ -87,6 +89,8 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
         SlashCommand("busy", "", "no new chats for now"),
         SlashCommand("away", "", "away"),
         SlashCommand("search", "TEXT", "find TEXT in this chat"),
+        SlashCommand("attach", "PATH", "send a file in this chat (a note in note mode); ~ is your home"),
+        SlashCommand("save", "[N] [DIR]", "save file N of this chat (default: the newest) to DIR (default: Downloads)"),
         SlashCommand("panel", "", "show or hide the customer panel"),
         SlashCommand("retry", "", "send failed messages again"),
         SlashCommand("discard", "", "drop failed messages"),
@@ -254,6 +258,11 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
                 toasts.show("Messages of #\(id) could not be loaded: \(error.sentence)", kind: .error, now: now)
             case .ticketAction(let id):
                 toasts.show("#\(id): \(error.sentence)", kind: .error, now: now)
+            case .upload(let id):
+                transfer = nil
+                toasts.show("#\(id): the file was not sent: \(error.sentence)", kind: .error, now: now)
+            case .download:
+                toasts.show("Not saved: \(error.sentence)", kind: .error, now: now)
             case .canned:
                 toasts.show("Canned responses: \(error.sentence)", kind: .error, now: now)
             default:
@@ -270,6 +279,10 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
             let first = agents.isEmpty
             agents = loads
             if first, lastKeystroke == nil, let mine = loads.first(where: { $0.agent.id == me?.id }) { availability = mine.status }
+            return []
+        case .uploading(let transfer, let done):
+            self.transfer = done ? nil : transfer
+            if done { toasts.show("\(Sanitizer.clean(transfer.name)) sent on #\(transfer.ticketId)", kind: .success, now: now) }
             return []
         case .tester, .dashboard, .adminAgents, .report, .serverStatistics, .agentChanged, .userCreated, .fileSaved:
             return [] // the tester's, and the admin's (taken by receiveAdmin)

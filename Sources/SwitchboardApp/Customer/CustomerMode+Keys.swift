@@ -192,6 +192,14 @@ extension CustomerMode {
                 return []
             }
             return [.setStatus(ticketId: open.ticket.id, .inProgress)]
+        case "attach", "save":
+            guard let open = chat else { return noTicket() }
+            let result = name == "attach" ? FileTransfer.attach(argument, ticketId: open.ticket.id, note: false)
+                : FileTransfer.save(argument, in: open)
+            switch result {
+            case .success(let effect): return [effect]
+            case .failure(let refusal): toasts.show(refusal.sentence, kind: .error, now: now)
+            }
         case "search":
             guard chat != nil else { return noTicket() }
             guard !argument.isEmpty else { searchPrompt = LineEditor(); return [] }

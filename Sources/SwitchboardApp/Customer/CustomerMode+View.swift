@@ -25,6 +25,8 @@ extension CustomerMode {
         // The line above the input: a toast, or who is typing.
         if toasts.current != nil {
             toasts.render(into: &screen, in: layout.typing, theme: theme)
+        } else if let transfer, chatVisible {
+            screen.put("  " + transfer.line, x: layout.typing.x, y: layout.typing.y, style: theme[.accent], limit: layout.typing.width)
         } else if let typing = chat?.typingLine, chatVisible {
             screen.put("  " + typing, x: layout.typing.x, y: layout.typing.y, style: theme[.muted], limit: layout.typing.width)
         }

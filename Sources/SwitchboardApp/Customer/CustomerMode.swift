@@ -28,6 +28,8 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
     public internal(set) var connection = ConnectionState.connecting
     public internal(set) var queued = 0
     public internal(set) var toasts = Toasts()
+    /// A file being sent (`/attach`).
+    public internal(set) var transfer: FileTransfer?
     public internal(set) var now: Date
     public internal(set) var size: (width: Int, height: Int)
     /// Whether the terminal window has the focus (as far as it says; assumed until told).
@@ -51,6 +53,8 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
         SlashCommand("close", "", "close the open ticket (for good)"),
         SlashCommand("reopen", "", "reopen the open ticket once it is resolved"),
         SlashCommand("search", "TEXT", "find TEXT in the chat (n / N between hits)"),
+        SlashCommand("attach", "PATH", "send a file (a photo, a receipt); ~ is your home"),
+        SlashCommand("save", "[N] [DIR]", "save file N of the chat (default: the newest) to DIR (default: Downloads)"),
         SlashCommand("filter", "[STATUS]", "show tickets of one status, or all"),
         SlashCommand("retry", "", "send failed messages again"),
         SlashCommand("discard", "", "drop failed messages"),
@@ -184,7 +188,14 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
         case .notice(let text):
             toasts.show(text, kind: .error, now: now)
             return []
-        case .agents, .canned, .tester, .dashboard, .adminAgents, .report, .serverStatistics, .agentChanged, .userCreated, .fileSaved:
+        case .uploading(let transfer, let done):
+            self.transfer = done ? nil : transfer
+            if done { toasts.show("\(Sanitizer.clean(transfer.name)) sent (\(FileTransfer.size(transfer.total)))", kind: .success, now: now) }
+            return []
+        case .fileSaved(let what, let path):
+            toasts.show("\(what) is in \(path)", kind: .success, now: now)
+            return []
+        case .agents, .canned, .tester, .dashboard, .adminAgents, .report, .serverStatistics, .agentChanged, .userCreated:
             return [] // the console's and the tester's
         }
     }
@@ -213,6 +224,11 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
             toasts.show(error.sentence, kind: .error, now: now)
         case .outbox:
             toasts.show("The message was not saved to send: \(error.sentence)", kind: .error, now: now)
+        case .upload:
+            transfer = nil
+            toasts.show("The file was not sent: \(error.sentence)", kind: .error, now: now)
+        case .download:
+            toasts.show("Not saved: \(error.sentence)", kind: .error, now: now)
         case .agents, .canned, .ticketAction, .admin, .createUser:
             toasts.show(error.sentence, kind: .error, now: now)
         }

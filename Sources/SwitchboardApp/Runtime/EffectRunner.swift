@@ -155,6 +155,33 @@ public actor EffectRunner {
             case .createUser(let request):
                 guard let api else { return }
                 do { post(.userCreated(try await api.createUser(request))) } catch { post(.failed(.createUser, error)) }
+            case .attach(let ticketId, let path, let note):
+                guard let api else { return }
+                let url = URL(fileURLWithPath: path), post = self.post
+                var transfer = FileTransfer(ticketId: ticketId, name: url.lastPathComponent, sent: 0, total: 0)
+                post(.uploading(transfer, done: false))
+                do {
+                    let stored = try await api.upload(url, to: ticketId) { sent, total in
+                        post(.uploading(FileTransfer(ticketId: ticketId, name: url.lastPathComponent, sent: sent, total: total), done: false))
+                    }
+                    // Its message goes by REST (idempotent by clientMessageId); the socket brings it back to every screen.
+                    _ = try await api.post(PostMessageRequest(message: "", messageType: stored.contentType.hasPrefix("image/") ? .image : .file,
+                                                              clientMessageId: UUID().uuidString.lowercased(), internal: note ? true : nil,
+                                                              attachmentId: stored.id), ticket: ticketId)
+                    transfer.sent = stored.size
+                    transfer.total = stored.size
+                    post(.uploading(transfer, done: true))
+                } catch {
+                    post(.failed(.upload(ticketId: ticketId), error))
+                }
+            case .saveAttachment(let attachment, let directory):
+                guard let api else { return }
+                do {
+                    let saved = try await api.download(attachment, into: directory.map { URL(fileURLWithPath: $0) } ?? Self.downloads())
+                    post(.fileSaved(what: Sanitizer.clean(attachment.fileName), path: saved.path))
+                } catch {
+                    post(.failed(.download, error))
+                }
             case .saveFile(let path, let text, let what):
                 do {
                     try text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -259,6 +286,15 @@ public actor EffectRunner {
     }
 
     // MARK: The session
+
+    /// Where `/save` puts files: `$XDG_DOWNLOAD_DIR`, else `~/Downloads` when it exists, else here.
+    static func downloads(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let xdg = environment["XDG_DOWNLOAD_DIR"], !xdg.isEmpty { return URL(fileURLWithPath: (xdg as NSString).expandingTildeInPath) }
+        let home = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent("Downloads")
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: home.path, isDirectory: &isDirectory), isDirectory.boolValue { return home }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    }
 
     private func makeAPI() -> APIClient {
         (try? APIClient(server: settings.server, security: settings.security)) ?? APIClient(server: settings.server)

@@ -296,6 +296,9 @@ public struct Conversation: Equatable, Sendable {
             }
         }
         let query = conversation.search?.query.lowercased()
+        // Files are numbered in the order they came, for `/save N`.
+        let fileNumbers = Dictionary(timeline.messages.compactMap(\.attachment).enumerated().map { ($1.id, $0 + 1) },
+                                     uniquingKeysWith: { first, _ in first })
         let currentHit = conversation.search.flatMap { $0.hits.indices.contains($0.current) ? $0.hits[$0.current] : nil }
         for item in items {
             let day = calendar.dateComponents([.year, .month, .day], from: item.date)
@@ -333,8 +336,23 @@ public struct Conversation: Equatable, Sendable {
                 }
                 // A note has no delivery mark: the customer's read mark covers its seq, but they never see it.
                 let mark = message.internal ? nil : timeline.delivery(of: message).map { deliveryMark($0) }
-                lines += body(message.message, width: width, style: message.internal ? theme[.note] : theme[.text],
-                              query: query, theme: theme, seq: message.seq, mark: mark)
+                if let file = message.attachment {
+                    // The file's line, then the words (its name again when none were written).
+                    let label = "📎 \(fileNumbers[file.id].map { "\($0) " } ?? "")\(Sanitizer.clean(file.fileName)) · "
+                        + "\(FileTransfer.size(file.size)) · \(file.contentType)"
+                    for row in TextWrap.lines(label, width: width - 2) {
+                        lines.append(Line(spans: [Span("  "), Span(row, theme[.accent])], seq: message.seq))
+                    }
+                    if message.message != file.fileName {
+                        lines += body(message.message, width: width, style: message.internal ? theme[.note] : theme[.text],
+                                      query: query, theme: theme, seq: message.seq, mark: mark)
+                    } else if let mark {
+                        lines[lines.count - 1].spans.append(Span("  " + mark.0, theme[mark.1]))
+                    }
+                } else {
+                    lines += body(message.message, width: width, style: message.internal ? theme[.note] : theme[.text],
+                                  query: query, theme: theme, seq: message.seq, mark: mark)
+                }
                 lastSender = message.sender.id
                 lastDate = message.timestamp
                 lastInternal = message.internal

@@ -45,6 +45,10 @@ public enum Effect: Equatable, Sendable {
     case loadServerStatistics
     case setAgent(id: Int, AgentStatusRequest)
     case createUser(CreateUserRequest)
+    /// Uploads the file at `path` to the ticket and sends it as a message (a note when `note`).
+    case attach(ticketId: Int, path: String, note: Bool)
+    /// Downloads the attachment into `directory` (nil: the downloads directory).
+    case saveAttachment(Attachment, directory: String?)
     /// Writes `text` to `path` (a report as CSV), saying so with `.fileSaved`.
     case saveFile(path: String, text: String, what: String)
     // The connection and the terminal
@@ -61,7 +65,7 @@ public enum Effect: Equatable, Sendable {
 public enum Request: Equatable, Sendable {
     case signIn, register, tickets, openTicket, setStatus(ticketId: Int), messages(ticketId: Int), outbox
     case agents, canned, ticketAction(ticketId: Int)
-    case admin, createUser
+    case admin, createUser, upload(ticketId: Int), download
 }
 
 /// What comes back to a mode: results of its effects, and the connection's news.
@@ -92,6 +96,8 @@ public enum AppEvent: Equatable, Sendable {
     case agentChanged(AgentLoad)
     case userCreated(User)
     case fileSaved(what: String, path: String)
+    /// An upload under way; `done` once its message is stored.
+    case uploading(FileTransfer, done: Bool)
 }
 
 /// One thing that reaches a mode's `update`. `tick` carries the time, so modes read no clock.
