@@ -314,9 +314,13 @@ public actor Hub: SupportEventSink, Service {
             send(.ticketDeleted(ticketId: ticketId), to: staffConnections().union(byUser[customerId] ?? []))
             closeRoom(ticketId)
         case .agentStatusChanged(let agent, let status):
+            // The status as stored now, not as it was when the event was made: two changes close
+            // together (coming online, and the agent's own SET_STATUS) may be published in either
+            // order, and the last frame must say what is true.
+            let current = (try? await store.user(id: agent.id))?.user.agentStatus ?? status
             var ref = agent
             ref.isOnline = byUser[agent.id] != nil
-            send(.agentStatusChanged(agent: ref, status: status), to: staffConnections())
+            send(.agentStatusChanged(agent: ref, status: current), to: staffConnections())
         case .loginEnded(let loginId):
             for id in byLogin[loginId] ?? [] {
                 connections[id]?.close(code: CloseCode.loggedOut, reason: "logged out")
