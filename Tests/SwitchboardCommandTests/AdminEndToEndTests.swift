@@ -18,11 +18,8 @@ import Testing
         let api = APIClient(server: URL(string: server.url)!)
         try await api.login(username: "ada", password: "agent-password")
 
-        let tmux = try TmuxSession()
+        let tmux = try await TmuxSession.console(server.url, user: "ada", name: "Ada Admin", width: 120, height: 30)
         defer { tmux.close() }
-        try tmux.start([Command.binary.path, "console", "--server", server.url, "--user", "ada"],
-                       environment: ["SWITCHBOARD_PASSWORD": "agent-password"], width: 120, height: 30)
-        try await tmux.waitFor("the console") { $0.contains("Agent console · Ada Admin") && $0.contains("● connected") }
         try tmux.keys("F7")
         let figures = try await api.dashboard()
         try await tmux.waitFor("the dashboard with the server's figures") { screen in
@@ -55,11 +52,8 @@ import Testing
         #expect(tmux.exitStatus == 0)
 
         // An agent asking for the dashboard is told it is for admins.
-        let agentScreen = try TmuxSession()
+        let agentScreen = try await TmuxSession.console(server.url, user: "alex", name: "Alex Agent", width: 100, height: 30)
         defer { agentScreen.close() }
-        try agentScreen.start([Command.binary.path, "console", "--server", server.url, "--user", "alex"],
-                              environment: ["SWITCHBOARD_PASSWORD": "agent-password"], width: 100, height: 30)
-        try await agentScreen.waitFor("the agent's console") { $0.contains("Agent console · Alex Agent") && $0.contains("● connected") }
         try agentScreen.literal("/dashboard")
         try agentScreen.keys("Enter")
         try await agentScreen.waitFor("refused with a sentence") { $0.contains("/dashboard is for admins; you are signed in as an agent.") }

@@ -17,11 +17,8 @@ import Testing
         _ = try await alexAPI.createCannedResponse(CannedResponseRequest(
             shortcut: "hi", title: "Greeting", body: "Hello {customer.name}, this is {agent.name} on #{ticket.id}."))
 
-        let tmux = try TmuxSession()
+        let tmux = try await TmuxSession.console(url, user: "alex", name: "Alex Agent", width: 120, height: 30)
         defer { tmux.close() }
-        try tmux.start([Command.binary.path, "console", "--server", url, "--user", "alex"],
-                       environment: ["SWITCHBOARD_PASSWORD": "agent-password"], width: 120, height: 30)
-        try await tmux.waitFor("the console") { $0.contains("Agent console · Alex Agent") && $0.contains("● connected") }
         // Busy: no auto-assignment, so the ticket waits in the queue to be claimed.
         try tmux.keys("F6")
         try await tmux.waitFor("busy") { $0.contains("◐ busy") }
@@ -96,11 +93,8 @@ import Testing
         defer { server.close() }
         let url = server.url, directory = server.directory
 
-        let tmux = try TmuxSession()
+        let tmux = try await TmuxSession.console(url, user: "alex", name: "Alex Agent", width: 200, height: 60)
         defer { tmux.close() }
-        try tmux.start([Command.binary.path, "console", "--server", url, "--user", "alex"],
-                       environment: ["SWITCHBOARD_PASSWORD": "agent-password"], width: 200, height: 60)
-        try await tmux.waitFor("the console") { $0.contains("Agent console · Alex Agent") && $0.contains("● connected") }
         try tmux.keys("F6")
         try await tmux.waitFor("busy") { $0.contains("◐ busy") }
 

@@ -33,11 +33,8 @@ import Testing
         try await tmux.waitFor("sent, and shown as a file") { $0.contains("📎 1 receipt.txt · \(text.utf8.count) B · text/plain") }
 
         // The agent's console sees it and saves it into the downloads directory.
-        let agent = try TmuxSession()
+        let agent = try await TmuxSession.console(server.url, user: "alex", name: "Alex Agent", width: 120, height: 30, environment: ["XDG_DOWNLOAD_DIR": downloads.path])
         defer { agent.close() }
-        try agent.start([Command.binary.path, "console", "--server", server.url, "--user", "alex"],
-                        environment: ["SWITCHBOARD_PASSWORD": "agent-password", "XDG_DOWNLOAD_DIR": downloads.path], width: 120, height: 30)
-        try await agent.waitFor("the console") { $0.contains("Agent console · Alex Agent") && $0.contains("● connected") }
         try agent.literal("/open \(ticket.id)")
         try agent.keys("Enter")
         try await agent.waitFor("the file in the chat") { $0.contains("📎 1 receipt.txt · \(text.utf8.count) B · text/plain") }

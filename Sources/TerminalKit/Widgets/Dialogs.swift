@@ -67,9 +67,16 @@ public enum HelpOverlay {
 
     public static func render(_ rows: [HelpRow], into screen: inout Screen, in area: Rect, theme: Theme,
                               title: String = "Keys", offset: Int = 0) {
-        let lines = lines(rows)
-        let keyWidth = min(22, lines.filter { !$0.heading }.map { TextWidth.of($0.keys) }.max() ?? 0)
-        let box = area.centered(width: min(area.width, 80), height: min(area.height, lines.count + 2))
+        let all = lines(rows)
+        let keyWidth = min(22, all.filter { !$0.heading }.map { TextWidth.of($0.keys) }.max() ?? 0)
+        let width = min(area.width, 80)
+        // A help text longer than its column goes on below, under itself, instead of being cut.
+        let helpWidth = max(10, width - 2 - 1 - keyWidth - 2 - 1)
+        let lines = all.flatMap { line -> [(heading: Bool, keys: String, help: String)] in
+            guard !line.heading else { return [line] }
+            return TextWrap.lines(line.help, width: helpWidth).enumerated().map { index, part in (false, index == 0 ? line.keys : "", part) }
+        }
+        let box = area.centered(width: width, height: min(area.height, lines.count + 2))
         screen.fill(x: box.x, y: box.y, width: box.width, height: box.height, style: theme[.dialog])
         let more = lines.count > box.height - 2 ? " — ↑↓ scroll" : ""
         screen.box(box, style: theme[.dialogBorder], title: title + " (Esc closes\(more))", titleStyle: theme[.title])

@@ -44,3 +44,21 @@ final class ServerUnderTest {
         try? FileManager.default.removeItem(at: directory)
     }
 }
+
+extension TmuxSession {
+    /// `switchboard console --user USER` on `server` in a new tmux session, returned once it shows
+    /// itself signed in and connected (closed again if it does not).
+    static func console(_ server: String, user: String, name: String, width: Int = 120, height: Int = 30,
+                        environment: [String: String] = [:]) async throws -> TmuxSession {
+        let tmux = try TmuxSession()
+        do {
+            try tmux.start([Command.binary.path, "console", "--server", server, "--user", user],
+                           environment: ["SWITCHBOARD_PASSWORD": "agent-password"].merging(environment) { $1 }, width: width, height: height)
+            try await tmux.waitFor("\(user)'s console") { $0.contains("Agent console · \(name)") && $0.contains("● connected") }
+            return tmux
+        } catch {
+            tmux.close()
+            throw error
+        }
+    }
+}
