@@ -90,16 +90,13 @@ public struct SignInScreen: Equatable, Sendable {
         let password = values["password", default: ""]
         if username.isEmpty {
             errors["username"] = "enter your username"
-        } else if purpose == .register {
-            let allowed = username.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0)) }
-            if !limits.usernameLength.contains(username.count) || !allowed {
-                errors["username"] = "\(limits.usernameLength.lowerBound)–\(limits.usernameLength.upperBound) of a-z A-Z 0-9 _ . -"
-            }
+        } else if purpose == .register, let problem = AccountRules.usernameProblem(username, limits: limits) {
+            errors["username"] = problem
         }
         if password.isEmpty {
             errors["password"] = "enter your password"
-        } else if purpose == .register, !limits.passwordLength.contains(password.count) {
-            errors["password"] = "\(limits.passwordLength.lowerBound)–\(limits.passwordLength.upperBound) characters"
+        } else if purpose == .register, let problem = AccountRules.passwordProblem(password, limits: limits) {
+            errors["password"] = problem
         }
         if purpose == .register {
             let name = values["displayName", default: ""].trimmingCharacters(in: .whitespaces)

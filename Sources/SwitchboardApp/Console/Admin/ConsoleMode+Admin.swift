@@ -172,18 +172,12 @@ extension ConsoleMode {
         let limits = self.limits
         let values = fill(\.userForm, with: key) { values in
             var errors: [String: String] = [:]
-            let username = values["username", default: ""]
-            if !limits.usernameLength.contains(username.count)
-                || !username.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) && $0.isASCII || "_.-".unicodeScalars.contains($0) }) {
-                errors["username"] = "\(limits.usernameLength.lowerBound)–\(limits.usernameLength.upperBound) of a-z A-Z 0-9 _ . -"
-            }
+            if let problem = AccountRules.usernameProblem(values["username", default: ""], limits: limits) { errors["username"] = problem }
             let name = values["displayName", default: ""].trimmingCharacters(in: .whitespaces)
             if name.isEmpty || name.count > limits.displayNameMaxLength { errors["displayName"] = "1–\(limits.displayNameMaxLength) characters" }
             let email = values["email", default: ""]
             if !email.isEmpty, !email.contains("@") || email.count > limits.emailMaxLength { errors["email"] = "an address with @, or nothing" }
-            if !limits.passwordLength.contains(values["password", default: ""].count) {
-                errors["password"] = "\(limits.passwordLength.lowerBound)–\(limits.passwordLength.upperBound) characters"
-            }
+            if let problem = AccountRules.passwordProblem(values["password", default: ""], limits: limits) { errors["password"] = problem }
             return errors
         }
         guard let values else { return [] }
