@@ -307,12 +307,15 @@ public actor APIClient {
         } catch {
             throw APIError(code: .internal, message: "\(server.host ?? "server") did not answer (\(String(describing: error)))", status: 0)
         }
-        guard (200..<300).contains(status) else {
-            if let body = try? decoder.decode(ErrorBody.self, from: data) {
-                throw APIError(code: body.error.code, message: body.error.message, status: status)
-            }
-            throw APIError(code: ErrorCode.allCases.first { $0.httpStatus == status } ?? .internal, message: "HTTP \(status)", status: status)
-        }
+        guard (200..<300).contains(status) else { throw Self.refusal(status: status, body: data) }
         return data
+    }
+
+    /// A non-2xx answer as an error: the contract's error body when there is one, else the status.
+    static func refusal(status: Int, body: Data) -> APIError {
+        if let refusal = try? WireJSON.decoder().decode(ErrorBody.self, from: body) {
+            return APIError(code: refusal.error.code, message: refusal.error.message, status: status)
+        }
+        return APIError(code: ErrorCode.allCases.first { $0.httpStatus == status } ?? .internal, message: "HTTP \(status)", status: status)
     }
 }

@@ -48,12 +48,7 @@ extension APIClient {
             throw APIError(code: .internal, message: "\(server.host ?? "server") did not take the file (\(String(describing: error)))", status: 0)
         }
         let data = Data(buffer: body)
-        guard (200..<300).contains(status) else {
-            if let refusal = try? WireJSON.decoder().decode(ErrorBody.self, from: data) {
-                throw APIError(code: refusal.error.code, message: refusal.error.message, status: status)
-            }
-            throw APIError(code: ErrorCode.allCases.first { $0.httpStatus == status } ?? .internal, message: "HTTP \(status)", status: status)
-        }
+        guard (200..<300).contains(status) else { throw Self.refusal(status: status, body: data) }
         do {
             return try WireJSON.decoder().decode(Attachment.self, from: data)
         } catch {
@@ -64,22 +59,17 @@ extension APIClient {
     /// Downloads `attachment` into `directory` under its name — never over an existing file
     /// (`name (1).ext` then) — through a temporary file whose sha256 must match; answers where it went.
     public func download(_ attachment: Attachment, into directory: URL) async throws(APIError) -> URL {
-        let response: RawResponse
         var request = HTTPClientRequest(url: server.appendingPathComponent("api/attachments/\(attachment.id)").absoluteString)
         if let token = session?.accessToken { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        let bytes: Data
+        let status: Int, bytes: Data
         do {
             let answer = try await httpClient.execute(request, timeout: .minutes(10))
-            let body = try await answer.body.collect(upTo: max(attachment.size, 0) + (1 << 20))
-            bytes = Data(buffer: body)
-            response = RawResponse(status: Int(answer.status.code), headers: [], body: "")
+            status = Int(answer.status.code)
+            bytes = Data(buffer: try await answer.body.collect(upTo: max(attachment.size, 0) + (1 << 20)))
         } catch {
             throw APIError(code: .internal, message: "\(server.host ?? "server") did not send the file (\(String(describing: error)))", status: 0)
         }
-        guard response.status == 200 else {
-            throw APIError(code: ErrorCode.allCases.first { $0.httpStatus == response.status } ?? .internal,
-                           message: "the server refused the file (HTTP \(response.status))", status: response.status)
-        }
+        guard status == 200 else { throw Self.refusal(status: status, body: bytes) }
         let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
         guard digest == attachment.sha256 else {
             throw APIError(code: .invalid, message: "\(attachment.fileName) arrived damaged (its sha256 does not match): not saved", status: 0)
