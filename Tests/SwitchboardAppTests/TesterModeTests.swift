@@ -144,7 +144,7 @@ import TerminalKit
         _ = Self.type(#"{"type":"JOIN_ROOM","ticketId":4}"#, into: &mode)
         var effects = mode.update(.key(.enter))
         effects += mode.update(.event(.tester(.socket(name: "alex", .received(#"{"type":"ROOM_JOINED","ticketId":4,"lastSeq":0}"#), at: World.start))))
-        guard case .tester(.write(let path, let text, _)) = effects.last(where: { if case .tester(.write) = $0 { true } else { false } }) else {
+        guard case .saveFile(let path, let text, _) = effects.last(where: { if case .saveFile = $0 { true } else { false } }) else {
             Issue.record("no script written: \(effects)")
             return
         }

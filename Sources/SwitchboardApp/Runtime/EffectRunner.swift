@@ -41,6 +41,8 @@ public actor EffectRunner {
     /// The tester's sockets and calls, in their own order.
     private let tester: TesterRunner
     private let testerEffects: AsyncStream<TesterEffect>.Continuation
+    /// Files written, in the order asked (a recorded script is written again as it grows: the newest must land last).
+    private let fileWrites: AsyncStream<(path: String, text: String, what: String)>.Continuation
 
     public init(settings: Settings, terminal: (any TerminalServices)?, post: @escaping @Sendable (AppEvent) -> Void) {
         self.settings = settings
@@ -54,6 +56,18 @@ public actor EffectRunner {
         self.tester = tester
         let (testerStream, testerContinuation) = AsyncStream<TesterEffect>.makeStream()
         testerEffects = testerContinuation
+        let (writes, writeContinuation) = AsyncStream<(path: String, text: String, what: String)>.makeStream()
+        fileWrites = writeContinuation
+        Task {
+            for await file in writes {
+                do {
+                    try file.text.write(toFile: file.path, atomically: true, encoding: .utf8)
+                    post(.fileSaved(what: file.what, path: file.path))
+                } catch {
+                    post(.notice("\(file.path) could not be written: \(error.localizedDescription)"))
+                }
+            }
+        }
         Task { await self.drain(stream) }
         Task { for await effect in testerStream { await tester.run(effect) } }
     }
@@ -72,6 +86,8 @@ public actor EffectRunner {
                 break // the program's own business
             case .tester(let effect):
                 testerEffects.yield(effect)
+            case .saveFile(let path, let text, let what):
+                fileWrites.yield((path, text, what))
             default:
                 Task { await self.run(effect) }
             }
@@ -181,13 +197,6 @@ public actor EffectRunner {
                     post(.fileSaved(what: Sanitizer.clean(attachment.fileName), path: saved.path))
                 } catch {
                     post(.failed(.download, error))
-                }
-            case .saveFile(let path, let text, let what):
-                do {
-                    try text.write(toFile: path, atomically: true, encoding: .utf8)
-                    post(.fileSaved(what: what, path: path))
-                } catch {
-                    post(.notice("\(path) could not be written: \(error.localizedDescription)"))
                 }
             case .setStatus(let id, let status):
                 guard let api else { return }

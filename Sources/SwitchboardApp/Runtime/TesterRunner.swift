@@ -35,13 +35,6 @@ actor TesterRunner {
             } catch {
                 post(.tester(.restFailed(name: name, error.message)))
             }
-        case .write(let path, let text, let what):
-            do {
-                try text.write(toFile: path, atomically: true, encoding: .utf8)
-                post(.tester(.saved(what: what, path: path)))
-            } catch {
-                post(.tester(.writeFailed(path: path, error.localizedDescription)))
-            }
         case .saveHistory(let lines):
             try? FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true)
             if let data = try? JSONEncoder().encode(lines) { try? data.write(to: historyFile, options: .atomic) }

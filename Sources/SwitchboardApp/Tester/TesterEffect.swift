@@ -11,8 +11,6 @@ public enum TesterEffect: Equatable, Sendable {
     case ping(name: String)
     case close(name: String)
     case rest(name: String, method: String, path: String, body: String?)
-    /// Writes `text` to `path` (the log as JSON lines, a recorded script), saying so with `.saved`.
-    case write(path: String, text: String, what: String)
     /// The composer's history, kept in the data directory.
     case saveHistory([String])
     case loadHistory
@@ -25,7 +23,5 @@ public enum TesterEvent: Equatable, Sendable {
     case connectFailed(name: String, String)
     case answered(name: String, method: String, path: String, RawResponse, at: Date)
     case restFailed(name: String, String)
-    case saved(what: String, path: String)
-    case writeFailed(path: String, String)
     case history([String])
 }

@@ -195,7 +195,7 @@ extension TesterMode {
         case "save":
             guard !argument.isEmpty else { return usage("/save FILE") }
             let path = (argument as NSString).expandingTildeInPath
-            return [.tester(.write(path: path, text: jsonLines(), what: "\(shown.count) frames"))]
+            return [.saveFile(path: path, text: jsonLines(), what: "\(shown.count) frames")]
         case "clear":
             log = []
             shown = []

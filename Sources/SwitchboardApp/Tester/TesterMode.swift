@@ -148,6 +148,10 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
     // MARK: Events
 
     mutating func receive(_ event: AppEvent) -> [Effect] {
+        // Files (the log, the recorded script) are written by the runner's `.saveFile`, as the console's CSV is.
+        if case .fileSaved(let what, let path) = event, what != "script" {
+            toasts.show("\(what) written to \(path)", kind: .success, now: now)
+        }
         guard case .tester(let event) = event else {
             if case .notice(let text) = event { toasts.show(text, kind: .error, now: now) }
             return []
@@ -170,10 +174,6 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
         case .restFailed(let name, let why):
             note(name, "REST FAILED", why)
             toasts.show(why, kind: .error, now: now)
-        case .saved(let what, let path):
-            if what != "script" { toasts.show("\(what) written to \(path)", kind: .success, now: now) }
-        case .writeFailed(let path, let why):
-            toasts.show("\(path) could not be written: \(why)", kind: .error, now: now)
         case .history(let lines):
             // Kept across runs; what was typed before it came stays.
             let typed = composer.text
@@ -189,14 +189,12 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
             setState(name, .open)
             note(name, "OPEN", "the socket is open", at: time)
         case .received(let text):
-            let pretty = JSONText.pretty(text)
-            let type = Self.type(of: text) ?? "(not JSON)"
-            notice(text)
-            add(Entry(time: time, connection: name, direction: .incoming, type: type, text: text, pretty: pretty))
-            let ticket = Self.number(in: text, key: "ticketId").map { " ticketId=\($0)" } ?? ""
-            record("expect \(name) \(type)\(ticket)")
+            let facts = FrameFacts(text), type = facts.type ?? "(not JSON)"
+            notice(facts)
+            add(Entry(time: time, connection: name, direction: .incoming, type: type, text: text, pretty: JSONText.pretty(text)))
+            record("expect \(name) \(type)" + (facts.ticketId.map { " ticketId=\($0)" } ?? ""))
         case .sent(let text):
-            add(Entry(time: time, connection: name, direction: .outgoing, type: Self.type(of: text) ?? "(raw)", text: text,
+            add(Entry(time: time, connection: name, direction: .outgoing, type: FrameFacts(text).type ?? "(raw)", text: text,
                       pretty: JSONText.pretty(text)))
         case .pinged:
             add(Entry(time: time, connection: name, direction: .outgoing, type: "PING", text: "", pretty: nil))
@@ -219,12 +217,10 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
     }
 
     /// Keeps what the templates need: the newest ticket and each ticket's highest seq.
-    private mutating func notice(_ text: String) {
-        guard let ticket = Self.number(in: text, key: "ticketId") else { return }
+    private mutating func notice(_ facts: FrameFacts) {
+        guard let ticket = facts.ticketId else { return }
         lastTicket = ticket
-        if let seq = Self.number(in: text, key: "seq") ?? Self.number(in: text, key: "lastSeq") {
-            highestSeq[ticket] = max(highestSeq[ticket] ?? 0, seq)
-        }
+        if let seq = facts.seq { highestSeq[ticket] = max(highestSeq[ticket] ?? 0, seq) }
     }
 
     mutating func setState(_ name: String, _ state: Connection.State) {
@@ -273,25 +269,26 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
     mutating func record(_ line: String) -> Void {
         guard let recordPath else { return }
         recorded.append(line)
-        pendingWrites.append(.tester(.write(path: recordPath, text: "# recorded by switchboard raw\n" + recorded.joined(separator: "\n") + "\n",
-                                            what: "script")))
+        pendingWrites.append(.saveFile(path: recordPath, text: "# recorded by switchboard raw\n" + recorded.joined(separator: "\n") + "\n",
+                                            what: "script"))
     }
 
     /// Writes owed by `record`, handed out with the next effects.
     var pendingWrites: [Effect] = []
+}
 
-    // MARK: Reading frames
+/// What the tester reads from a frame, parsed once: its type, and the ticket and seq it is about
+/// (at the top, in its `message`, or a `ticket`'s id) for the templates and the recording.
+struct FrameFacts {
+    var type: String?
+    var ticketId: Int?
+    var seq: Int?
 
-    static func type(of text: String) -> String? {
-        guard let data = text.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
-        return object["type"] as? String
-    }
-
-    static func number(in text: String, key: String) -> Int? {
-        guard let data = text.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
-        if let value = object[key] as? Int { return value }
-        if let message = object["message"] as? [String: Any], let value = message[key] as? Int { return value }
-        if let ticket = object["ticket"] as? [String: Any], key == "ticketId", let value = ticket["id"] as? Int { return value }
-        return nil
+    init(_ text: String) {
+        guard let data = text.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return }
+        let message = object["message"] as? [String: Any], ticket = object["ticket"] as? [String: Any]
+        type = object["type"] as? String
+        ticketId = object["ticketId"] as? Int ?? message?["ticketId"] as? Int ?? ticket?["id"] as? Int
+        seq = object["seq"] as? Int ?? message?["seq"] as? Int ?? object["lastSeq"] as? Int ?? message?["lastSeq"] as? Int
     }
 }
