@@ -126,7 +126,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardClientTests",
-            dependencies: ["SwitchboardClient", "SwitchboardServer", "SwitchboardProtocol"],
+            dependencies: ["SwitchboardClient", "SwitchboardServer", "SwitchboardProtocol",
+                           .product(name: "SQLiteNIO", package: "sqlite-nio")],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),

@@ -6,9 +6,9 @@ import Synchronization
 import SwitchboardProtocol
 
 extension APIClient {
-    /// Uploads the file at `url` to ticket `ticketId`, read from disk in pieces as it is sent;
-    /// `progress` hears the bytes sent so far and the size.
-    public func upload(_ url: URL, to ticketId: Int,
+    /// Uploads the file at `url` to ticket `ticketId` as `name` (default: its own name), read from
+    /// disk in pieces as it is sent; `progress` hears the bytes sent so far and the size.
+    public func upload(_ url: URL, named name: String? = nil, to ticketId: Int,
                        progress: @escaping @Sendable (_ sent: Int, _ total: Int) -> Void = { _, _ in }) async throws(APIError) -> Attachment {
         let handle: FileHandle, size: Int
         do {
@@ -27,8 +27,9 @@ extension APIClient {
         var request = HTTPClientRequest(url: server.appendingPathComponent("api/tickets/\(ticketId)/attachments").absoluteString)
         request.method = .POST
         request.headers.add(name: "Accept", value: "application/json")
-        request.headers.add(name: "Content-Type", value: Self.contentType(of: url))
-        request.headers.add(name: "X-File-Name", value: url.lastPathComponent.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(
+        let name = name ?? url.lastPathComponent
+        request.headers.add(name: "Content-Type", value: Self.contentType(of: name))
+        request.headers.add(name: "X-File-Name", value: name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(
             CharacterSet(charactersIn: "-._~ "))) ?? "file")
         if let token = session?.accessToken { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         // Read as the request asks for more: never the whole file in memory.
@@ -57,33 +58,71 @@ extension APIClient {
     }
 
     /// Downloads `attachment` into `directory` under its name — never over an existing file
-    /// (`name (1).ext` then) — through a temporary file whose sha256 must match; answers where it went.
+    /// (`name (1).ext` then) — written as it comes to a temporary file whose sha256 must match
+    /// before it is moved into place; answers where it went.
     public func download(_ attachment: Attachment, into directory: URL) async throws(APIError) -> URL {
         var request = HTTPClientRequest(url: server.appendingPathComponent("api/attachments/\(attachment.id)").absoluteString)
         if let token = session?.accessToken { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        let status: Int, bytes: Data
+        let temporary = directory.appendingPathComponent(".\(UUID().uuidString).part")
+        let unwritable = { (error: any Error) in
+            APIError(code: .internal, message: "\(directory.path) cannot be written: \(error.localizedDescription)", status: 0)
+        }
+        let output: FileHandle
         do {
-            let answer = try await httpClient.execute(request, timeout: .minutes(10))
-            status = Int(answer.status.code)
-            bytes = Data(buffer: try await answer.body.collect(upTo: max(attachment.size, 0) + (1 << 20)))
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else { throw CocoaError(.fileWriteNoPermission) }
+            output = try FileHandle(forWritingTo: temporary)
+        } catch {
+            throw unwritable(error)
+        }
+        var kept = false
+        defer {
+            try? output.close()
+            if !kept { try? FileManager.default.removeItem(at: temporary) }
+        }
+        let answer: HTTPClientResponse
+        do {
+            answer = try await httpClient.execute(request, timeout: .minutes(10))
         } catch {
             throw APIError(code: .internal, message: "\(server.host ?? "server") did not send the file (\(String(describing: error)))", status: 0)
         }
-        guard status == 200 else { throw Self.refusal(status: status, body: bytes) }
-        let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-        guard digest == attachment.sha256 else {
+        guard answer.status == .ok else {
+            let body = (try? await answer.body.collect(upTo: 1 << 20)).map { Data(buffer: $0) } ?? Data()
+            throw Self.refusal(status: Int(answer.status.code), body: body)
+        }
+        var hasher = SHA256(), received = 0
+        do {
+            for try await piece in answer.body {
+                received += piece.readableBytes
+                // More than the attachment's size cannot be it: stop before the disk fills.
+                guard received <= attachment.size else { break }
+                hasher.update(data: piece.readableBytesView)
+                try output.write(contentsOf: piece.readableBytesView)
+            }
+            try output.synchronize()
+        } catch let error as CocoaError {
+            throw unwritable(error)
+        } catch {
+            throw APIError(code: .internal, message: "\(server.host ?? "server") stopped sending \(attachment.fileName) (\(String(describing: error)))", status: 0)
+        }
+        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        guard received == attachment.size, digest == attachment.sha256 else {
             throw APIError(code: .invalid, message: "\(attachment.fileName) arrived damaged (its sha256 does not match): not saved", status: 0)
         }
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let temporary = directory.appendingPathComponent(".\(UUID().uuidString).part")
-            try bytes.write(to: temporary)
-            let target = Self.freeName(for: attachment.fileName, in: directory)
-            try FileManager.default.moveItem(at: temporary, to: target)
-            return target
-        } catch {
-            throw APIError(code: .internal, message: "\(directory.path) cannot be written: \(error.localizedDescription)", status: 0)
+        // Chosen only now, and the move refuses an existing name: a file that appeared meanwhile is kept.
+        var target = Self.freeName(for: attachment.fileName, in: directory)
+        for _ in 0..<3 {
+            do {
+                try FileManager.default.moveItem(at: temporary, to: target)
+                kept = true
+                return target
+            } catch where FileManager.default.fileExists(atPath: target.path) {
+                target = Self.freeName(for: attachment.fileName, in: directory)
+            } catch {
+                throw unwritable(error)
+            }
         }
+        throw unwritable(CocoaError(.fileWriteFileExists))
     }
 
     /// `name.ext`, else `name (1).ext`, `name (2).ext` … — the first that does not exist.
@@ -99,8 +138,8 @@ extension APIClient {
     }
 
     /// The type a file's extension names; the server checks it against the bytes.
-    static func contentType(of url: URL) -> String {
-        switch url.pathExtension.lowercased() {
+    static func contentType(of name: String) -> String {
+        switch (name as NSString).pathExtension.lowercased() {
         case "png": "image/png"
         case "jpg", "jpeg": "image/jpeg"
         case "gif": "image/gif"

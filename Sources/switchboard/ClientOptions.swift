@@ -3,6 +3,7 @@ import Foundation
 import SwitchboardApp
 import SwitchboardClient
 import SwitchboardServer
+import TerminalKit
 
 /// How a client command reaches a server and signs in.
 struct ClientOptions: ParsableArguments {
@@ -49,7 +50,7 @@ struct ClientOptions: ParsableArguments {
 
     /// Where the outbox, kept logins and the embedded server's address live.
     func dataDirectory(environment: [String: String]) -> URL {
-        (dataDirectory ?? environment["SWITCHBOARD_DATA_DIR"]).map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) }
+        (dataDirectory ?? environment["SWITCHBOARD_DATA_DIR"]).map { URL(fileURLWithPath: HomeDirectory.expand($0, environment: environment)) }
             ?? DataDirectory.default(environment: environment)
     }
 

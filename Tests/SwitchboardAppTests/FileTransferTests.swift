@@ -38,11 +38,22 @@ import TerminalKit
     @Test func attachSendsTheFileWithTheHomeExpandedAndShowsItsProgress() {
         var mode = Self.withFiles()
         let effects = Self.type("/attach ~/receipt.pdf", &mode)
-        #expect(effects.contains(.attach(ticketId: 1, path: NSHomeDirectory() + "/receipt.pdf", note: false)))
-        _ = mode.update(.event(.uploading(FileTransfer(ticketId: 1, name: "receipt.pdf", sent: 600_000, total: 1_000_000), done: false)))
+        #expect(effects.contains(.attach(ticketId: 1, path: HomeDirectory.path() + "/receipt.pdf", note: false)))
+        // The outbox holds it (shown as it will look, queued), then uploads it, then its message goes.
+        var pending = OutgoingMessage(clientMessageId: "f-1", ticketId: 1, text: "", messageType: .file,
+                                      file: OutgoingFile(name: "receipt.pdf", size: 1_000_000, copy: URL(fileURLWithPath: "/tmp/f-1")))
+        _ = mode.update(.event(.realtime(.outgoing(pending))))
+        #expect(World.lines(mode).joined(separator: "\n").contains("📎 receipt.pdf · 976 KB  ◷ queued"))
+        _ = mode.update(.event(.realtime(.uploading(pending, sent: 600_000))))
         #expect(World.lines(mode).joined().contains("Uploading receipt.pdf ▰▰▰▰▰▰▱▱▱▱ 60% of 976 KB"))
-        _ = mode.update(.event(.uploading(FileTransfer(ticketId: 1, name: "receipt.pdf", sent: 1_000_000, total: 1_000_000), done: true)))
-        #expect(mode.transfer == nil && World.lines(mode).joined().contains("receipt.pdf sent"))
+        let stored = Attachment(id: 6, ticketId: 1, fileName: "receipt.pdf", contentType: "application/pdf", size: 1_000_000, sha256: "ef")
+        pending.file?.attachment = stored
+        _ = mode.update(.event(.realtime(.outgoing(pending))))
+        #expect(mode.transfer == nil, "uploaded: the bar goes, the message is on its way")
+        pending.state = .sent(messageId: 9, seq: 3, timestamp: Date())
+        _ = mode.update(.event(.realtime(.outgoing(pending))))
+        let shown = World.lines(mode).joined(separator: "\n")
+        #expect(shown.contains("receipt.pdf sent") && shown.contains("📎 3 receipt.pdf · 976 KB · application/pdf"))
         _ = Self.type("/attach", &mode)
         #expect(World.lines(mode).joined().contains("/attach PATH — a file to send"))
         _ = mode.update(.event(.failed(.upload(ticketId: 1), APIError(code: .invalid, message: "Content-Type: the file is not image/png", status: 400))))
@@ -52,11 +63,56 @@ import TerminalKit
     @Test func saveTakesTheNewestOrTheNumberedFileAndADirectory() {
         var mode = Self.withFiles()
         #expect(Self.type("/save", &mode) == [.saveAttachment(Self.bill, directory: nil)])
-        #expect(Self.type("/save 1 ~/Desktop", &mode) == [.saveAttachment(Self.photo, directory: NSHomeDirectory() + "/Desktop")])
+        #expect(Self.type("/save 1 ~/Desktop", &mode) == [.saveAttachment(Self.photo, directory: HomeDirectory.path() + "/Desktop")])
         #expect(Self.type("/save 3", &mode).isEmpty)
         #expect(World.lines(mode).joined().contains("/save N — N from 1 to 2"))
         _ = mode.update(.event(.fileSaved(what: "lamp.png", path: "/home/casey/Downloads/lamp.png")))
         #expect(World.lines(mode).joined().contains("lamp.png is in /home/casey/Downloads/lamp.png"))
+    }
+
+    @Test func tabCompletesPathsAfterAttachFromTheFileSystem() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("home-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: home) }
+        for folder in ["Documents", "Downloads", "My Files"] {
+            try FileManager.default.createDirectory(at: home.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        for file in ["receipt-march.pdf", "receipt-april.pdf", ".secret"] {
+            try Data("x".utf8).write(to: home.appendingPathComponent("Documents/" + file))
+        }
+        let list = { (typed: String) in FileTransfer.pathCandidates(typed, home: home.path, workingDirectory: home.path) }
+        #expect(list("~/Do") == ["~/Documents/", "~/Downloads/"], "folders end in a slash; ~ kept as typed")
+        #expect(list("~/Documents/rec") == ["~/Documents/receipt-april.pdf", "~/Documents/receipt-march.pdf"])
+        #expect(list("~/Documents/") == ["~/Documents/receipt-april.pdf", "~/Documents/receipt-march.pdf"], "hidden files stay hidden")
+        #expect(list("~/Documents/.s") == ["~/Documents/.secret"])
+        #expect(list("My") == ["My Files/"], "relative to the working directory, spaces and all")
+        #expect(list(home.path + "/Documents/receipt-m") == [home.path + "/Documents/receipt-march.pdf"])
+        #expect(list("~/nowhere/x").isEmpty)
+
+        // In the chat: Tab asks, the answer completes the line (or lists the choices).
+        var mode = Self.withFiles()
+        for c in "/attach ~/Do" { _ = mode.update(.key(.char(c))) }
+        #expect(mode.update(.key(.tab)) == [.completePath("~/Do")])
+        _ = mode.update(.event(.pathCompletions(typed: "~/Do", list("~/Do"))))
+        #expect(mode.editor.text == "/attach ~/Do" && World.lines(mode).joined().contains("Documents/  Downloads/"))
+        for c in "cuments/receipt-m" { _ = mode.update(.key(.char(c))) }
+        #expect(mode.update(.key(.tab)) == [.completePath("~/Documents/receipt-m")])
+        _ = mode.update(.event(.pathCompletions(typed: "~/Documents/receipt-m", list("~/Documents/receipt-m"))))
+        #expect(mode.editor.text == "/attach ~/Documents/receipt-march.pdf")
+        // An answer to a line since changed is dropped; nothing found says so.
+        _ = mode.update(.event(.pathCompletions(typed: "~/Do", list("~/Do"))))
+        #expect(mode.editor.text == "/attach ~/Documents/receipt-march.pdf")
+        for _ in 0..<3 { _ = mode.update(.key(.backspace)) }
+        for c in "zip" { _ = mode.update(.key(.char(c))) }
+        _ = mode.update(.event(.pathCompletions(typed: "~/Documents/receipt-march.zip", [])))
+        #expect(World.lines(mode).joined().contains("Nothing there starts with receipt-march.zip"))
+
+        // The console's tabs do the same.
+        var console = ConsoleModeTests.open(ConsoleModeTests.console(tickets: [ConsoleModeTests.ticket(1, "T", agent: ConsoleModeTests.me.ref,
+                                                                                                      minutesAgo: 5)]), 1)
+        for c in "/attach My" { _ = console.update(.key(.char(c))) }
+        #expect(console.update(.key(.tab)) == [.completePath("My")])
+        _ = console.update(.event(.pathCompletions(typed: "My", list("My"))))
+        #expect(console.currentTab?.editor.text == "/attach My Files/")
     }
 
     @Test func sizesReadNaturally() {

@@ -28,7 +28,10 @@ import Testing
         try tmux.literal("/open \(ticket.id)")
         try tmux.keys("Enter")
         try await tmux.waitFor("the chat") { $0.contains("Charged twice") }
-        try tmux.literal("/attach \(receipt.path)")
+        // Tab completes the path from the file system.
+        try tmux.literal("/attach \(server.directory.path)/rec")
+        try tmux.keys("Tab")
+        try await tmux.waitFor("the path completed") { $0.contains("/receipt.txt") }
         try tmux.keys("Enter")
         try await tmux.waitFor("sent, and shown as a file") { $0.contains("📎 1 receipt.txt · \(text.utf8.count) B · text/plain") }
 

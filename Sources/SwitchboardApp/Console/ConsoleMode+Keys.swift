@@ -148,7 +148,10 @@ extension ConsoleMode {
         case .confirmSubmit(let lines):
             confirm = ConfirmDialog("Send these \(lines) pasted lines as one message?", yes: "Send", no: "Keep editing")
             return []
-        case .complete(let word): complete(word, in: index)
+        case .complete(let word):
+            // A path after /attach is the file system's to complete: asked for, answered as an event.
+            if let typed = FileTransfer.pathToComplete(tabs[index].editor.text) { return [.completePath(typed)] }
+            complete(word, in: index)
         case .openEditor(let text): return [.openEditor(text)]
         case .unhandled: return []
         case .handled: return tabs[index].editor.text != before ? typingAfterEdit(index) : []

@@ -260,7 +260,7 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
                 toasts.show("#\(id): \(error.sentence)", kind: .error, now: now)
             case .upload(let id):
                 transfer = nil
-                toasts.show("#\(id): the file was not sent: \(error.sentence)", kind: .error, now: now)
+                toasts.show("#\(id): \(FileTransfer.notSent(error))", kind: .error, now: now)
             case .download:
                 toasts.show("Not saved: \(error.sentence)", kind: .error, now: now)
             case .canned:
@@ -280,9 +280,10 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
             agents = loads
             if first, lastKeystroke == nil, let mine = loads.first(where: { $0.agent.id == me?.id }) { availability = mine.status }
             return []
-        case .uploading(let transfer, let done):
-            self.transfer = done ? nil : transfer
-            if done { toasts.show("\(Sanitizer.clean(transfer.name)) sent on #\(transfer.ticketId)", kind: .success, now: now) }
+        case .pathCompletions(let typed, let candidates):
+            if let index = current, tabs.indices.contains(index) {
+                FileTransfer.complete(&tabs[index].editor, typed: typed, with: candidates, toasts: &toasts, now: now)
+            }
             return []
         case .tester, .dashboard, .adminAgents, .report, .serverStatistics, .agentChanged, .userCreated, .fileSaved:
             return [] // the tester's, and the admin's (taken by receiveAdmin)
@@ -302,6 +303,9 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
         let ticketId = CustomerMode.ticketId(of: event)
         for index in tabs.indices where ticketId.map({ $0 == tabs[index].ticketId }) ?? true {
             tabs[index].conversation.apply(event, now: now)
+        }
+        if let sent = FileTransfer.follow(event, &transfer), let ticketId {
+            toasts.show("\(Sanitizer.clean(sent)) sent on #\(ticketId)", kind: .success, now: now)
         }
         guard case .server(let server) = event else {
             if case .outgoing(let message) = event, case .failed(_, let reason) = message.state {

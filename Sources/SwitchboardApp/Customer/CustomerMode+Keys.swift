@@ -121,6 +121,8 @@ extension CustomerMode {
             confirm = ConfirmDialog("Send these \(lines) pasted lines as one message?", yes: "Send", no: "Keep editing")
             return []
         case .complete(let word):
+            // A path after /attach is the file system's to complete: asked for, answered as an event.
+            if let typed = FileTransfer.pathToComplete(editor.text) { return [.completePath(typed)] }
             let candidates = commands.candidates(line: editor.text, word: word) { name in completions(for: name) }
                 + Emoji.completions(for: word)
             let matches = editor.complete(with: candidates)

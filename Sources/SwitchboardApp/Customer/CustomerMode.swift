@@ -188,9 +188,8 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
         case .notice(let text):
             toasts.show(text, kind: .error, now: now)
             return []
-        case .uploading(let transfer, let done):
-            self.transfer = done ? nil : transfer
-            if done { toasts.show("\(Sanitizer.clean(transfer.name)) sent (\(FileTransfer.size(transfer.total)))", kind: .success, now: now) }
+        case .pathCompletions(let typed, let candidates):
+            FileTransfer.complete(&editor, typed: typed, with: candidates, toasts: &toasts, now: now)
             return []
         case .fileSaved(let what, let path):
             toasts.show("\(what) is in \(path)", kind: .success, now: now)
@@ -226,7 +225,7 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
             toasts.show("The message was not saved to send: \(error.sentence)", kind: .error, now: now)
         case .upload:
             transfer = nil
-            toasts.show("The file was not sent: \(error.sentence)", kind: .error, now: now)
+            toasts.show(FileTransfer.notSent(error), kind: .error, now: now)
         case .download:
             toasts.show("Not saved: \(error.sentence)", kind: .error, now: now)
         case .agents, .canned, .ticketAction, .admin, .createUser:
@@ -241,6 +240,7 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
         if let open = chat, Self.ticketId(of: event).map({ $0 == open.ticket.id }) ?? true {
             chat?.apply(event, now: now)
         }
+        if let sent = FileTransfer.follow(event, &transfer) { toasts.show("\(Sanitizer.clean(sent)) sent", kind: .success, now: now) }
         guard case .server(let server) = event else {
             if case .outgoing(let message) = event, case .failed(_, let reason) = message.state {
                 toasts.show("Not sent: \(reason)", kind: .error, now: now)
@@ -287,7 +287,7 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
     static func ticketId(of event: RealtimeEvent) -> Int? {
         switch event {
         case .server(let server): server.ticketId
-        case .outgoing(let message): message.ticketId
+        case .outgoing(let message), .uploading(let message, _): message.ticketId
         case .discarded(_, let ticketId): ticketId
         case .undecodable: nil
         }

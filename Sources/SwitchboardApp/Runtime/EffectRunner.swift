@@ -80,7 +80,7 @@ public actor EffectRunner {
     public nonisolated func perform(_ effects: [Effect]) {
         for effect in effects {
             switch effect {
-            case .join, .leave, .send, .retry, .discard, .markRead, .typing, .reconnectNow, .setAvailability:
+            case .join, .leave, .send, .attach, .retry, .discard, .markRead, .typing, .reconnectNow, .setAvailability:
                 ordered.yield(effect)
             case .quit, .backToLauncher:
                 break // the program's own business
@@ -171,25 +171,8 @@ public actor EffectRunner {
             case .createUser(let request):
                 guard let api else { return }
                 do { post(.userCreated(try await api.createUser(request))) } catch { post(.failed(.createUser, error)) }
-            case .attach(let ticketId, let path, let note):
-                guard let api else { return }
-                let url = URL(fileURLWithPath: path), post = self.post
-                var transfer = FileTransfer(ticketId: ticketId, name: url.lastPathComponent, sent: 0, total: 0)
-                post(.uploading(transfer, done: false))
-                do {
-                    let stored = try await api.upload(url, to: ticketId) { sent, total in
-                        post(.uploading(FileTransfer(ticketId: ticketId, name: url.lastPathComponent, sent: sent, total: total), done: false))
-                    }
-                    // Its message goes by REST (idempotent by clientMessageId); the socket brings it back to every screen.
-                    _ = try await api.post(PostMessageRequest(message: "", messageType: stored.contentType.hasPrefix("image/") ? .image : .file,
-                                                              clientMessageId: UUID().uuidString.lowercased(), internal: note ? true : nil,
-                                                              attachmentId: stored.id), ticket: ticketId)
-                    transfer.sent = stored.size
-                    transfer.total = stored.size
-                    post(.uploading(transfer, done: true))
-                } catch {
-                    post(.failed(.upload(ticketId: ticketId), error))
-                }
+            case .completePath(let typed):
+                post(.pathCompletions(typed: typed, FileTransfer.pathCandidates(typed)))
             case .saveAttachment(let attachment, let directory):
                 guard let api else { return }
                 do {
@@ -270,6 +253,13 @@ public actor EffectRunner {
         case .reconnectNow: await connection.retryNow()
         case .send(let id, let text, let note):
             do { try await connection.send(text, to: id, isInternal: note) } catch { post(.failed(.outbox, Self.apiError(error))) }
+        case .attach(let id, let path, let note):
+            // Into the outbox (its own copy), then up and out in turn — offline too, and after a restart.
+            do { try await connection.sendFile(URL(fileURLWithPath: path), to: id, isInternal: note) }
+            catch let error as OutboxError {
+                post(.failed(.upload(ticketId: id), APIError(code: .invalid, message: HomeDirectory.abbreviate(error.description), status: 0)))
+            }
+            catch { post(.failed(.upload(ticketId: id), Self.apiError(error))) }
         case .retry(let id):
             do { try await connection.retry(id) } catch { post(.failed(.outbox, Self.apiError(error))) }
         case .discard(let id):
@@ -291,15 +281,18 @@ public actor EffectRunner {
     }
 
     static func apiError(_ error: any Error) -> APIError {
-        (error as? APIError) ?? APIError(code: .internal, message: "\(error)", status: 0)
+        if let error = error as? APIError { return error }
+        // The outbox's own refusals (no such file, a folder…) are whole sentences (see FileTransfer.notSent).
+        if let error = error as? OutboxError { return APIError(code: .invalid, message: error.description, status: 0) }
+        return APIError(code: .internal, message: "\(error)", status: 0)
     }
 
     // MARK: The session
 
     /// Where `/save` puts files: `$XDG_DOWNLOAD_DIR`, else `~/Downloads` when it exists, else here.
     static func downloads(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        if let xdg = environment["XDG_DOWNLOAD_DIR"], !xdg.isEmpty { return URL(fileURLWithPath: (xdg as NSString).expandingTildeInPath) }
-        let home = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent("Downloads")
+        if let xdg = environment["XDG_DOWNLOAD_DIR"], !xdg.isEmpty { return URL(fileURLWithPath: HomeDirectory.expand(xdg, environment: environment)) }
+        let home = URL(fileURLWithPath: HomeDirectory.path(environment: environment)).appendingPathComponent("Downloads")
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: home.path, isDirectory: &isDirectory), isDirectory.boolValue { return home }
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)

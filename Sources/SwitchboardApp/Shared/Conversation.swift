@@ -362,13 +362,15 @@ public struct Conversation: Equatable, Sendable {
                                              Span("  " + time(message.createdAt, calendar: calendar), theme[.timestamp])], seq: nil))
                 }
                 let delivery = Timeline.delivery(of: message)
+                // A file waiting to go: its line as it will show, muted like any message not yet stored.
+                let text = message.file.map { "📎 \($0.name) · \(FileTransfer.size($0.size))" } ?? message.text
                 if case .failed(let reason) = delivery {
-                    lines += body(message.text, width: width, style: theme[.muted], query: nil, theme: theme, seq: nil, mark: nil)
+                    lines += body(text, width: width, style: theme[.muted], query: nil, theme: theme, seq: nil, mark: nil)
                     for row in TextWrap.lines("✗ not sent: \(reason) — \(conversation.failureHint)", width: width - 2) {
                         lines.append(Line(spans: [Span("  " + row, theme[.error])], seq: nil))
                     }
                 } else {
-                    lines += body(message.text, width: width, style: theme[.muted], query: nil, theme: theme, seq: nil,
+                    lines += body(text, width: width, style: theme[.muted], query: nil, theme: theme, seq: nil,
                                   mark: deliveryMark(delivery))
                 }
                 lastSender = timeline.me.id

@@ -47,6 +47,8 @@ public enum Effect: Equatable, Sendable {
     case createUser(CreateUserRequest)
     /// Uploads the file at `path` to the ticket and sends it as a message (a note when `note`).
     case attach(ticketId: Int, path: String, note: Bool)
+    /// Lists what the path typed after `/attach` may continue to (`.pathCompletions`).
+    case completePath(String)
     /// Downloads the attachment into `directory` (nil: the downloads directory).
     case saveAttachment(Attachment, directory: String?)
     /// Writes `text` to `path` (a report as CSV), saying so with `.fileSaved`.
@@ -96,8 +98,8 @@ public enum AppEvent: Equatable, Sendable {
     case agentChanged(AgentLoad)
     case userCreated(User)
     case fileSaved(what: String, path: String)
-    /// An upload under way; `done` once its message is stored.
-    case uploading(FileTransfer, done: Bool)
+    /// What the path `typed` after `/attach` may continue to (Tab).
+    case pathCompletions(typed: String, [String])
 }
 
 /// One thing that reaches a mode's `update`. `tick` carries the time, so modes read no clock.

@@ -1,10 +1,13 @@
 import Foundation
+import SwitchboardClient
 import SwitchboardProtocol
 import TerminalKit
 
 /// `/attach PATH` and `/save [N] [DIR]`, the same in the customer's chat and the console's tabs,
 /// and the upload under way (shown above the input with a bar).
 public struct FileTransfer: Equatable, Sendable {
+    /// The outbox message the file belongs to.
+    public var clientMessageId: String
     public var ticketId: Int
     public var name: String
     public var sent: Int
@@ -23,11 +26,34 @@ public struct FileTransfer: Equatable, Sendable {
         return String(format: "%.1f MB", Double(bytes) / 1_048_576)
     }
 
+    /// Follows the connection's news of file messages: the upload under way (`transfer`), and
+    /// the name of a file whose message was just stored (for a "sent" line), else nil.
+    static func follow(_ event: RealtimeEvent, _ transfer: inout FileTransfer?) -> String? {
+        switch event {
+        case .uploading(let message, let sent):
+            guard let file = message.file else { return nil }
+            transfer = FileTransfer(clientMessageId: message.clientMessageId, ticketId: message.ticketId,
+                                    name: file.name, sent: sent, total: file.size)
+            return nil
+        case .outgoing(let message):
+            guard let file = message.file else { return nil }
+            // Uploaded (its message goes next) or failed: the bar's work is over either way.
+            if transfer?.clientMessageId == message.clientMessageId { transfer = nil }
+            if case .sent = message.state { return file.name }
+            return nil
+        case .discarded(let id, _):
+            if transfer?.clientMessageId == id { transfer = nil }
+            return nil
+        case .server, .undecodable:
+            return nil
+        }
+    }
+
     /// The effect of `/attach PATH` on `ticketId`, or the sentence saying what is wrong.
     static func attach(_ argument: String, ticketId: Int, note: Bool) -> Result<Effect, Refusal> {
         let path = argument.trimmingCharacters(in: .whitespaces)
         guard !path.isEmpty else { return .failure(Refusal("/attach PATH — a file to send, e.g. /attach ~/receipt.pdf")) }
-        return .success(.attach(ticketId: ticketId, path: (path as NSString).expandingTildeInPath, note: note))
+        return .success(.attach(ticketId: ticketId, path: HomeDirectory.expand(path), note: note))
     }
 
     /// The effect of `/save [N] [DIR]`: attachment N of the chat (1 the oldest; default the newest).
@@ -43,8 +69,76 @@ public struct FileTransfer: Equatable, Sendable {
             index = number - 1
             words.removeFirst()
         }
-        let directory = words.first.map { ($0 as NSString).expandingTildeInPath }
+        let directory = words.first.map { HomeDirectory.expand($0) }
         return .success(.saveAttachment(files[index], directory: directory))
+    }
+
+    /// Why `/attach` did not send: the outbox's own refusals (no such file, a folder, unreadable)
+    /// are whole sentences already; the server's and the network's get their frame.
+    static func notSent(_ error: APIError) -> String {
+        error.status == 0 && error.code == .invalid ? error.message : "The file was not sent: \(error.sentence)"
+    }
+
+    // MARK: Tab after `/attach`
+
+    /// What Tab should complete on this line: the path after `/attach` (all of it, spaces and
+    /// all), or nil when the line is something else.
+    static func pathToComplete(_ line: String) -> String? {
+        guard line.lowercased().hasPrefix("/attach ") else { return nil }
+        return String(line.dropFirst("/attach ".count).drop { $0 == " " })
+    }
+
+    /// Puts the file system's answer for `typed` into the editor, listing several in a toast.
+    static func complete(_ editor: inout LineEditor, typed: String, with candidates: [String], toasts: inout Toasts, now: Date) {
+        guard let (line, listed) = completing(editor.text, typed: typed, with: candidates) else {
+            if candidates.isEmpty, pathToComplete(editor.text) == typed {
+                toasts.show("Nothing there starts with \(Sanitizer.clean((typed as NSString).lastPathComponent))", now: now)
+            }
+            return
+        }
+        if line != editor.text { editor.replace(with: line) }
+        guard !listed.isEmpty else { return }
+        let more = listed.count > 12 ? "  … \(listed.count - 12) more" : ""
+        toasts.show(Sanitizer.clean(listed.prefix(12).joined(separator: "  ")) + more, now: now)
+    }
+
+    /// The line after the file system answered `candidates` for `typed`: one completes the path
+    /// (a folder ends in `/`, ready for more); several extend it to what they share and are
+    /// listed by their last part. Nil when the line has changed since Tab.
+    static func completing(_ line: String, typed: String, with candidates: [String]) -> (line: String, listed: [String])? {
+        guard pathToComplete(line) == typed, !candidates.isEmpty else { return nil }
+        var common = candidates[0]
+        for next in candidates.dropFirst() {
+            common = String(zip(common, next).prefix { pair in pair.0 == pair.1 }.map { pair in pair.0 })
+        }
+        var listed: [String] = []
+        if candidates.count > 1 {
+            listed = candidates.map { path -> String in
+                let folder = path.hasSuffix("/")
+                return ((folder ? String(path.dropLast()) : path) as NSString).lastPathComponent + (folder ? "/" : "")
+            }
+        }
+        return ("/attach " + (common.count > typed.count ? common : typed), listed)
+    }
+
+    /// The paths `typed` may continue to, written as typed (`~/` kept): the entries of its folder
+    /// that start with its last part (hidden ones only when that starts with a dot), folders
+    /// ending in `/`, sorted; at most `limit`.
+    static func pathCandidates(_ typed: String, home: String = HomeDirectory.path(),
+                               workingDirectory: String = FileManager.default.currentDirectoryPath, limit: Int = 200) -> [String] {
+        let slash = typed.lastIndex(of: "/")
+        let folderAsTyped = slash.map { String(typed[...$0]) } ?? ""
+        let stem = slash.map { String(typed[typed.index(after: $0)...]) } ?? typed
+        var folder = folderAsTyped.isEmpty ? "./" : folderAsTyped
+        if folder == "~/" || folder.hasPrefix("~/") { folder = home + folder.dropFirst() }
+        if !folder.hasPrefix("/") { folder = workingDirectory + "/" + folder }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+        let matching = names.filter { $0.hasPrefix(stem) && (stem.hasPrefix(".") || !$0.hasPrefix(".")) }.sorted().prefix(limit)
+        return matching.map { name -> String in
+            var isFolder: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isFolder)
+            return folderAsTyped + name + (exists && isFolder.boolValue ? "/" : "")
+        }
     }
 
     struct Refusal: Error {

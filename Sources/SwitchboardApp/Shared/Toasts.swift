@@ -27,7 +27,8 @@ public struct Toasts: Equatable, Sendable {
 
     public var current: Toast? { items.last }
 
-    /// One line at `row`, in the style of its kind.
+    /// At `row`, in the style of its kind; a toast too long for one line wraps upward, over
+    /// what is above it, on at most three lines (it is gone in seconds; clipped, it would be lost).
     public func render(into screen: inout Screen, in row: Rect, theme: Theme) {
         guard let toast = current, !row.isEmpty else { return }
         let style: Style = switch toast.kind {
@@ -36,7 +37,16 @@ public struct Toasts: Equatable, Sendable {
         case .info: theme[.accent]
         }
         let mark = toast.kind == .error ? " ⚠ " : " • "
-        screen.fill(x: row.x, y: row.y, width: row.width, height: 1, style: theme[.dialog])
-        screen.put(mark + toast.text, x: row.x, y: row.y, style: style, limit: row.width)
+        var lines = TextWrap.lines(toast.text.replacingOccurrences(of: "\n", with: " "), width: max(1, row.width - 3))
+        let room = min(3, row.y + 1)
+        if lines.count > room {
+            lines = Array(lines.prefix(room))
+            lines[room - 1] = String(lines[room - 1].prefix(max(0, row.width - 4))) + "…"
+        }
+        for (index, line) in lines.enumerated() {
+            let y = row.y - (lines.count - 1) + index
+            screen.fill(x: row.x, y: y, width: row.width, height: 1, style: theme[.dialog])
+            screen.put((index == 0 ? mark : "   ") + line, x: row.x, y: y, style: style, limit: row.width)
+        }
     }
 }

@@ -194,7 +194,7 @@ extension TesterMode {
             scroll = 0
         case "save":
             guard !argument.isEmpty else { return usage("/save FILE") }
-            let path = (argument as NSString).expandingTildeInPath
+            let path = HomeDirectory.expand(argument)
             return [.saveFile(path: path, text: jsonLines(), what: "\(shown.count) frames")]
         case "clear":
             log = []

@@ -21,11 +21,15 @@ public struct OutgoingMessage: Sendable, Equatable, Identifiable {
     public var isInternal: Bool
     public var createdAt: Date
     public var state: State
+    /// The file a `FILE`/`IMAGE` message carries: the outbox's own copy until it is uploaded and
+    /// the message stored; nil for text.
+    public var file: OutgoingFile?
 
     public var id: String { clientMessageId }
 
     public init(clientMessageId: String = UUID().uuidString.lowercased(), ticketId: Int, text: String,
-                messageType: MessageType? = nil, isInternal: Bool = false, createdAt: Date = Date(), state: State = .queued) {
+                messageType: MessageType? = nil, isInternal: Bool = false, createdAt: Date = Date(), state: State = .queued,
+                file: OutgoingFile? = nil) {
         self.clientMessageId = clientMessageId
         self.ticketId = ticketId
         self.text = text
@@ -33,13 +37,41 @@ public struct OutgoingMessage: Sendable, Equatable, Identifiable {
         self.isInternal = isInternal
         self.createdAt = createdAt
         self.state = state
+        self.file = file
     }
+
+    /// A file message whose file is not on the server yet: it is uploaded before its frame goes.
+    public var needsUpload: Bool { file != nil && file?.attachment == nil }
 
     /// The frame that sends it; `ref` is the client message id, so an `ERROR` names the message it refuses.
     var frame: ClientFrame {
         ClientFrame(.sendMessage(ticketId: ticketId, clientMessageId: clientMessageId, message: text,
-                                 messageType: messageType, internal: isInternal ? true : nil),
+                                 messageType: file?.attachment.map(OutgoingFile.messageType(of:)) ?? messageType,
+                                 internal: isInternal ? true : nil, attachmentId: file?.attachment?.id),
                     ref: clientMessageId)
+    }
+}
+
+/// The file of an outgoing message, as the outbox keeps it.
+public struct OutgoingFile: Sendable, Equatable {
+    /// The name it had where the user picked it (the server keeps a safe version of it).
+    public var name: String
+    public var size: Int
+    /// The outbox's copy: the user may move or change the original once `/attach` returned.
+    public var copy: URL
+    /// What the server stored, once uploaded; the message then names it.
+    public var attachment: Attachment?
+
+    public init(name: String, size: Int, copy: URL, attachment: Attachment? = nil) {
+        self.name = name
+        self.size = size
+        self.copy = copy
+        self.attachment = attachment
+    }
+
+    /// `IMAGE` for what the server found to be an image, else `FILE`.
+    static func messageType(of attachment: Attachment) -> MessageType {
+        attachment.contentType.hasPrefix("image/") ? .image : .file
     }
 }
 

@@ -18,6 +18,8 @@ public enum RealtimeEvent: Sendable, Equatable {
     case discarded(clientMessageId: String, ticketId: Int)
     /// A frame that is not a known event (the tester shows it as it came).
     case undecodable(String)
+    /// The file of a queued message is being uploaded: `sent` of its size so far.
+    case uploading(OutgoingMessage, sent: Int)
 }
 
 /// The realtime connection to `/ws`, kept up for as long as it runs: it signs in (or refreshes
@@ -84,6 +86,8 @@ public actor RealtimeConnection {
     private var deliveredFlush: Task<Void, Never>?
     /// The outbox message on the wire, waiting for its ACK (one at a time keeps the order).
     private var inFlight: String?
+    /// The outbox message whose file is going up (before its frame can go); nil when none is.
+    private var upload: (clientMessageId: String, task: Task<Void, Never>)?
     private var transientRefusals = 0
     private var resend: Task<Void, Never>?
 
@@ -112,6 +116,7 @@ public actor RealtimeConnection {
         pause?.cancel()
         resend?.cancel()
         deliveredFlush?.cancel()
+        upload?.task.cancel()
         if let socket, let loop {
             // A close frame first: the server answers it and the socket ends at once (cancelling
             // alone would wait out the close timeout on a TLS socket).
@@ -143,6 +148,16 @@ public actor RealtimeConnection {
     public func send(_ text: String, to ticketId: Int, messageType: MessageType? = nil,
                      isInternal: Bool = false) async throws -> OutgoingMessage {
         let message = try await outbox.add(ticketId: ticketId, text: text, messageType: messageType, isInternal: isInternal)
+        eventSink.yield(.outgoing(message))
+        await pump()
+        return message
+    }
+
+    /// Copies the file into the outbox (on disk) and sends it — upload, then its message — when
+    /// the connection allows, after the messages queued before it.
+    @discardableResult
+    public func sendFile(_ url: URL, to ticketId: Int, isInternal: Bool = false) async throws -> OutgoingMessage {
+        let message = try await outbox.add(ticketId: ticketId, file: url, isInternal: isInternal)
         eventSink.yield(.outgoing(message))
         await pump()
         return message
@@ -463,14 +478,61 @@ public actor RealtimeConnection {
 
     // MARK: Frames out
 
-    /// Sends the oldest queued message if none is waiting for its ACK.
+    /// Sends the oldest queued message if none is waiting for its ACK (uploading its file first).
     private func pump() async {
-        guard let current = socket, inFlight == nil else { return }
+        guard let current = socket, inFlight == nil, upload == nil else { return }
         guard let next = await outbox.nextQueued else { return }
         // The outbox was asked across a suspension: the socket or the slot may have changed.
-        guard socket?.attempt == current.attempt, inFlight == nil else { return }
+        guard socket?.attempt == current.attempt, inFlight == nil, upload == nil else { return }
+        if let file = next.file, next.needsUpload {
+            startUpload(next, file)
+            return
+        }
         inFlight = next.clientMessageId
         write(next.frame)
+    }
+
+    /// Uploads the outbox's copy of a queued message's file; its frame goes once it is stored.
+    /// A drop does not stop it (it is HTTP); what it answers decides: stored, try again, or failed.
+    private func startUpload(_ message: OutgoingMessage, _ file: OutgoingFile) {
+        let api = api, sink = eventSink
+        let task = Task { [weak self] in
+            let result: Result<Attachment, APIError>
+            do throws(APIError) {
+                result = .success(try await api.upload(file.copy, named: file.name, to: message.ticketId) { sent, _ in
+                    sink.yield(.uploading(message, sent: sent))
+                })
+            } catch {
+                result = .failure(error)
+            }
+            await self?.uploadEnded(message.clientMessageId, result)
+        }
+        upload = (message.clientMessageId, task)
+    }
+
+    private func uploadEnded(_ clientMessageId: String, _ result: Result<Attachment, APIError>) async {
+        guard upload?.clientMessageId == clientMessageId, !stopped else { return }
+        upload = nil
+        switch result {
+        case .success(let attachment):
+            transientRefusals = 0
+            if let message = try? await outbox.uploaded(clientMessageId, as: attachment) { eventSink.yield(.outgoing(message)) }
+            await pump()
+        case .failure(let error) where error.code.isTransient:
+            // Unreachable, too fast or the server failed: the same upload again after a growing pause.
+            transientRefusals += 1
+            let delay = options.backoff.wait(step: transientRefusals, unit: 0.5 + options.random() / 2)
+            resend = Task { [weak self] in
+                try? await Task.sleep(for: delay)
+                await self?.pump()
+            }
+        case .failure(let error):
+            transientRefusals = 0
+            if let failed = try? await outbox.failed(clientMessageId, code: error.code, reason: error.sentence) {
+                eventSink.yield(.outgoing(failed))
+            }
+            await pump()
+        }
     }
 
     private func noteDelivered(_ ticketId: Int, _ seq: Int) {

@@ -57,7 +57,7 @@ public struct Timeline: Sendable, Equatable {
         case .discarded(let id, let ticketId):
             guard ticketId == self.ticketId else { return false }
             return Self.remove(from: &outgoing) { $0.clientMessageId == id }
-        case .undecodable: return false
+        case .undecodable, .uploading: return false
         }
     }
 
@@ -119,9 +119,10 @@ public struct Timeline: Sendable, Equatable {
         case .sent(let id, let seq, let timestamp):
             if let index { outgoing.remove(at: index) }
             let stored = Message(id: id, ticketId: ticketId, seq: seq, clientMessageId: message.clientMessageId, sender: me,
-                                 senderType: me.role == .customer ? .customer : .agent, message: message.text,
+                                 senderType: me.role == .customer ? .customer : .agent,
+                                 message: message.text.isEmpty ? message.file?.attachment?.fileName ?? "" : message.text,
                                  messageType: message.messageType ?? .text, internal: message.isInternal, isRead: false,
-                                 timestamp: timestamp, attachment: nil)
+                                 timestamp: timestamp, attachment: message.file?.attachment)
             insertLive([stored])
         }
         return true

@@ -5,7 +5,7 @@ import Foundation
 public enum ConfigDirectory {
     public static func url(environment: [String: String]) -> URL {
         let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: environment["HOME"] ?? NSHomeDirectory()).appendingPathComponent(".config")
+            ?? URL(fileURLWithPath: HomeDirectory.path(environment: environment)).appendingPathComponent(".config")
         return base.appendingPathComponent("switchboard")
     }
 }

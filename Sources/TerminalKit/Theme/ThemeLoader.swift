@@ -44,7 +44,7 @@ public enum ThemeLoader {
     /// One theme by name or path.
     public static func load(_ request: String, environment: [String: String]) throws(LoadError) -> Theme {
         if request.contains("/") || request.hasSuffix(".theme") {
-            let path = (request as NSString).expandingTildeInPath
+            let path = HomeDirectory.expand(request, environment: environment)
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw .unreadable(path) }
             return try parse(text, file: path)
         }

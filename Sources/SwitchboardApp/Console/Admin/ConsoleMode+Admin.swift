@@ -40,7 +40,7 @@ extension ConsoleMode {
         var words = argument.split(separator: " ").map(String.init)
         if let csv = words.firstIndex(of: "--csv") {
             guard words.indices.contains(csv + 1) else { return usage("/report --csv FILE") }
-            let path = (words[csv + 1] as NSString).expandingTildeInPath
+            let path = HomeDirectory.expand(words[csv + 1])
             words.removeSubrange(csv...(csv + 1))
             guard let panel = admin, panel.report != nil, words.isEmpty else {
                 return usage("Show a report first (/report [FROM [TO]]), then /report --csv FILE writes it")
