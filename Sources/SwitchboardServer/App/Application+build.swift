@@ -29,7 +29,7 @@ public struct SupportServices: Sendable {
         let clock = configuration.clock
         let validator = Validator(limits: configuration.limits)
         let hasher = PasswordHasher(cost: configuration.bcryptCost)
-        let tokens = await TokenService(secret: try configuration.resolvedJWTSecret(),
+        let tokens = await TokenService(secret: try await configuration.resolvedJWTSecret(store: store),
                                         accessLifetime: configuration.accessTokenLifetime,
                                         refreshLifetime: configuration.refreshTokenLifetime)
         self.store = store
@@ -60,6 +60,9 @@ public func openStore(_ configuration: ServerConfiguration, logger: Logger) asyn
     switch configuration.database {
     case .sqlite(let path):
         return try await SQLStore.open(try await SQLiteDriver.open(path: path, logger: logger), logger: logger)
+    case .postgres(let url):
+        return try await SQLStore.open(try await PostgresDriver.open(url: url, poolSize: configuration.databasePoolSize, logger: logger),
+                                       logger: logger)
     }
 }
 

@@ -1,10 +1,11 @@
 import Foundation
 import SwitchboardProtocol
 
-/// Where the server keeps its data: `sqlite:PATH`. (`postgres://…` is accepted by the contract and
-/// arrives with the PostgreSQL store.)
+/// Where the server keeps its data: `sqlite:PATH` (one process), or `postgres://…` (any number of
+/// server processes sharing it).
 public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
     case sqlite(path: String)
+    case postgres(url: String)
 
     public static func parse(_ text: String) throws(ContractError) -> DatabaseLocation {
         if text.hasPrefix("sqlite:") {
@@ -14,7 +15,12 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
             return .sqlite(path: (path as NSString).expandingTildeInPath)
         }
         if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
-            throw ContractError(.invalid, "PostgreSQL is not supported by this build yet; use --db sqlite:PATH")
+            do {
+                _ = try PostgresDriver.configuration(text, poolSize: 2)
+            } catch {
+                throw ContractError(.invalid, "--db \(error)")
+            }
+            return .postgres(url: text)
         }
         throw ContractError(.invalid, "--db takes sqlite:PATH or postgres://user:pass@host:port/db (got '\(text)')")
     }
@@ -22,6 +28,7 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .sqlite(let path): "sqlite:\(path)"
+        case .postgres(let url): PostgresDriver.redacted(url)
         }
     }
 }

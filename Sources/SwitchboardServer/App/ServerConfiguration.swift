@@ -11,8 +11,11 @@ public struct ServerConfiguration: Sendable {
     public var dataDirectory: URL
     /// Default: `sqlite:<dataDirectory>/switchboard.sqlite`.
     public var database: DatabaseLocation
-    /// Default: generated once and kept in `<dataDirectory>/jwt-secret`.
+    /// Default: generated once and kept in `<dataDirectory>/jwt-secret` (SQLite), or in the
+    /// database for every node sharing it (PostgreSQL).
     public var jwtSecret: String?
+    /// PostgreSQL connections this process may hold.
+    public var databasePoolSize = 16
     public var accessTokenLifetime: TimeInterval = 15 * 60
     public var refreshTokenLifetime: TimeInterval = 30 * 86_400
     public var bcryptCost: UInt8 = 12
@@ -54,7 +57,9 @@ public struct ServerConfiguration: Sendable {
     public init(moving other: ServerConfiguration, to dataDirectory: URL) {
         self = other
         self.dataDirectory = dataDirectory
-        database = .sqlite(path: dataDirectory.appendingPathComponent("switchboard.sqlite").path)
+        if case .sqlite = other.database {
+            database = .sqlite(path: dataDirectory.appendingPathComponent("switchboard.sqlite").path)
+        }
     }
 
     /// Refuses, with a sentence, what would make a weak server: checked at start, before anything listens.
@@ -66,11 +71,15 @@ public struct ServerConfiguration: Sendable {
         }
     }
 
-    /// The secret to sign tokens with: configured, or the one kept in the data directory.
-    public func resolvedJWTSecret() throws -> String {
+    /// The secret to sign tokens with: configured, else the one kept in the data directory (one
+    /// process), else the one kept in the shared database, so every node signs and accepts alike.
+    public func resolvedJWTSecret(store: any Store) async throws -> String {
         try validate()
         if let jwtSecret, !jwtSecret.isEmpty { return jwtSecret }
-        return try DataDirectory.jwtSecret(in: dataDirectory)
+        switch database {
+        case .sqlite: return try DataDirectory.jwtSecret(in: dataDirectory)
+        case .postgres: return try await store.sharedSecret("jwt") { TokenService.newRefreshToken() + TokenService.newRefreshToken() }
+        }
     }
 }
 
@@ -99,6 +108,7 @@ public struct ServerConfigFile: Decodable, Sendable {
     public var loginMaxDelaySeconds: Int?
     public var registrationsPerHour: Int?
     public var uploadsPerHour: Int?
+    public var databasePoolSize: Int?
 
     /// `"smtp": {"host": "127.0.0.1", "port": 25, "from": "support@example.com", "username": …, "password": …,
     /// "requireTLS": true, "caFile": "/etc/ssl/relay-ca.pem"}`
@@ -184,6 +194,9 @@ public struct ServerConfigFile: Decodable, Sendable {
         }
         if let uploadsPerHour {
             configuration.uploadsPerHour = try Self.bounded(uploadsPerHour, "uploadsPerHour", 1...1_000_000)
+        }
+        if let databasePoolSize {
+            configuration.databasePoolSize = try Self.bounded(databasePoolSize, "databasePoolSize", 2...500)
         }
         switch (tlsCertificate, tlsKey) {
         case (let certificate?, let key?): configuration.tls = TLSFiles(certificateChain: certificate, privateKey: key)

@@ -13,4 +13,5 @@ public protocol SQLDriver: Sendable {
 
 public enum SQLFlavor: String, Sendable {
     case sqlite
+    case postgres
 }

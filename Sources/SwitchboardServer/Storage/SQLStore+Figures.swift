@@ -71,16 +71,17 @@ extension SQLStore {
                 avgFirstResponseSeconds: try Self.seconds(row, "avg_first_response"),
                 avgResolutionSeconds: try Self.seconds(row, "avg_resolution"))
         }
+        // Grouped by position: PostgreSQL would not see `created_at / $1` and `created_at / $2` as one expression.
         var opened: [Int64: Int] = [:], resolved: [Int64: Int] = [:]
         for row in try await reader.raw("""
             SELECT created_at / \(bind: Self.dayMillis) AS day, COUNT(*) AS n FROM tickets
-            WHERE \(inPeriod("created_at")) GROUP BY created_at / \(bind: Self.dayMillis)
+            WHERE \(inPeriod("created_at")) GROUP BY 1
             """).all() {
             opened[try row.decode(column: "day", as: Int64.self)] = try row.int("n")
         }
         for row in try await reader.raw("""
             SELECT resolved_at / \(bind: Self.dayMillis) AS day, COUNT(*) AS n FROM tickets
-            WHERE \(inPeriod("resolved_at")) GROUP BY resolved_at / \(bind: Self.dayMillis)
+            WHERE \(inPeriod("resolved_at")) GROUP BY 1
             """).all() {
             resolved[try row.decode(column: "day", as: Int64.self)] = try row.int("n")
         }

@@ -18,6 +18,25 @@ public final class SQLStore: Store {
     init(driver: any SQLDriver) { self.driver = driver }
 
     public func close() async throws { try await driver.close() }
+
+    public func sharedSecret(_ name: String, make: @Sendable () -> String) async throws -> String {
+        let candidate = make(), now = millis(Date())
+        return try await driver.transaction { db in
+            // The first process to get here keeps its candidate; everyone reads what was kept.
+            try await db.raw("""
+                INSERT INTO server_secrets (name, value, created_at) VALUES (\(bind: name), \(bind: candidate), \(bind: now))
+                ON CONFLICT (name) DO NOTHING
+                """).run()
+            guard let kept = try await db.raw("SELECT value FROM server_secrets WHERE name = \(bind: name)")
+                .first(decodingColumn: "value", as: String.self)
+            else { throw StorageError.missingRow("secret \(name)") }
+            return kept
+        }
+    }
+
+    public func ping() async throws {
+        _ = try await reader.raw("SELECT 1 AS ok").first()
+    }
 }
 
 // MARK: - Reading rows
@@ -30,7 +49,11 @@ extension SQLRow {
     func optionalInt(_ column: String) throws -> Int? { try decodeNil(column: column) ? nil : try int(column) }
     func string(_ column: String) throws -> String { try decode(column: column, as: String.self) }
     func optionalString(_ column: String) throws -> String? { try decodeNil(column: column) ? nil : try string(column) }
-    func bool(_ column: String) throws -> Bool { try int(column) != 0 }
+    /// BOOLEAN on PostgreSQL, 0/1 on SQLite (and in `CASE … THEN 1 ELSE 0` everywhere).
+    func bool(_ column: String) throws -> Bool {
+        if let value = try? decode(column: column, as: Bool.self) { return value }
+        return try int(column) != 0
+    }
     func date(_ column: String) throws -> Date { Timestamp.date(millis: try decode(column: column, as: Int64.self)) }
     func optionalDate(_ column: String) throws -> Date? { try decodeNil(column: column) ? nil : try date(column) }
 
@@ -66,8 +89,10 @@ enum StorageError: Error, CustomStringConvertible {
     }
 }
 
-/// A unique index refused a row. Drivers word this differently; both say "unique".
+/// A unique index refused a row: SQLite says so in words, PostgreSQL by SQLSTATE 23505 (its
+/// errors' descriptions are redacted).
 func isUniqueViolation(_ error: any Error) -> Bool {
+    if let state = PostgresDriver.sqlState(error) { return state == "23505" }
     let text = String(describing: error).lowercased()
     return text.contains("unique") || text.contains("23505")
 }

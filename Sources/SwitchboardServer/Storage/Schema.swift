@@ -15,6 +15,7 @@ enum Schema {
     static func migrations(for flavor: SQLFlavor) -> [Migration] {
         switch flavor {
         case .sqlite: sqlite
+        case .postgres: postgres
         }
     }
 
@@ -155,20 +156,33 @@ enum Schema {
             "CREATE INDEX attachments_uploader ON attachments (uploader_id, created_at)",
             "ALTER TABLE messages ADD COLUMN attachment_id INTEGER",
         ]),
+        sharedSecrets,
     ]
+
+    /// Secrets every server process on the database must agree on (the JWT key when none is configured).
+    static let sharedSecrets = Migration(version: 4, name: "shared secrets", statements: [
+        "CREATE TABLE server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL, created_at BIGINT NOT NULL)",
+    ])
 
     /// Brings the database up to the newest version; returns the versions it applied.
     @discardableResult
     static func migrate(_ driver: any SQLDriver, logger: Logger) async throws -> [Int] {
+        // Several nodes may start at once on one PostgreSQL: each step waits for the others' (SQLite
+        // has one writer already).
+        let serialize: @Sendable (any SQLDatabase) async throws -> Void = { db in
+            if driver.flavor == .postgres { try await db.raw("SELECT pg_advisory_xact_lock(72010001)").run() }
+        }
         try await driver.transaction { db in
+            try await serialize(db)
             try await db.raw("""
                 CREATE TABLE IF NOT EXISTS schema_migrations (
-                    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)
+                    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)
                 """).run()
         }
         var applied: [Int] = []
         for migration in migrations(for: driver.flavor) {
             let didApply = try await driver.transaction { db -> Bool in
+                try await serialize(db)
                 let done = try await db.raw(
                     "SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)"
                 ).first()

@@ -247,5 +247,12 @@ public protocol Store: Sendable {
     func dashboard(now: Date) async throws -> Dashboard
     func report(from: Date, to: Date) async throws -> SupportReport
 
+    // MARK: What the server processes sharing the database share
+    /// The secret named `name`: the one already kept, else `make()`'s, kept for every process
+    /// (the first to start makes it; the others read it).
+    func sharedSecret(_ name: String, make: @Sendable () -> String) async throws -> String
+    /// Whether the database answers (`GET /health`).
+    func ping() async throws
+
     func close() async throws
 }

@@ -29,6 +29,11 @@ struct TestServer: Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         configuration = ServerConfiguration(dataDirectory: directory)
+        if let postgres = Self.postgres {
+            // The same suite on PostgreSQL: each server its own schema in the test cluster.
+            configuration.database = .postgres(url: postgres + (postgres.contains("?") ? "&" : "?")
+                                                    + "schema=t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())
+        }
         configuration.port = 0
         configuration.bcryptCost = 4
         configuration.jwtSecret = "test-secret-test-secret-test-secret-0123"
@@ -37,9 +42,20 @@ struct TestServer: Sendable {
         configuration.clock = { clock.now }
     }
 
+    /// `SWITCHBOARD_TEST_POSTGRES=postgres://…`: the store runs on PostgreSQL instead of SQLite.
+    static let postgres = ProcessInfo.processInfo.environment["SWITCHBOARD_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
+
     var databasePath: String {
         guard case .sqlite(let path) = configuration.database else { return "" }
         return path
+    }
+
+    /// The server's database without the server (to read it directly).
+    func openDriver() async throws -> any SQLDriver {
+        switch configuration.database {
+        case .sqlite(let path): try await SQLiteDriver.open(path: path, logger: Logger(label: "test"))
+        case .postgres(let url): try await PostgresDriver.open(url: url, poolSize: 2, logger: Logger(label: "test"))
+        }
     }
 
     /// Creates accounts straight in the database, before the server starts.

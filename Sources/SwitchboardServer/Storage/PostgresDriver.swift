@@ -1,0 +1,175 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOSSL
+import PostgresKit
+import PostgresNIO
+import SQLKit
+
+/// PostgreSQL through postgres-nio's pooled client: every statement and transaction leases a
+/// connection from one pool (sized by config), so several server processes can share the
+/// database. Transactions are plain `BEGIN … COMMIT` at READ COMMITTED; what SQLite got from its
+/// single writer (seq handed out in order, one assigner at a time) comes from row locks taken by
+/// the statements themselves (`UPDATE tickets … RETURNING last_seq` locks the ticket's row).
+public final class PostgresDriver: SQLDriver {
+    public let flavor = SQLFlavor.postgres
+    public let reader: any SQLDatabase
+    let client: PostgresClient
+    private let running: Task<Void, Never>
+    let logger: Logger
+
+    /// Connects to `url` (`postgres://user:password@host:port/database?sslmode=disable|prefer|require&schema=NAME`)
+    /// and checks the database answers before returning.
+    public static func open(url: String, poolSize: Int = 16, logger: Logger) async throws -> PostgresDriver {
+        let configuration = try configuration(url, poolSize: poolSize)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: Self.quiet(logger))
+        let running = Task { await client.run() }
+        let driver = PostgresDriver(client: client, running: running, logger: logger)
+        do {
+            if let schema = Self.schema(of: url) {
+                // Connections start with `search_path` set to it; it must exist before the first table.
+                try await driver.reader.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+            }
+            _ = try await driver.reader.raw("SELECT 1 AS ok").first()
+        } catch {
+            running.cancel()
+            throw PostgresConnectError(url: Self.redacted(url), underlying: error)
+        }
+        return driver
+    }
+
+    private init(client: PostgresClient, running: Task<Void, Never>, logger: Logger) {
+        self.client = client
+        self.running = running
+        self.logger = logger
+        reader = PooledSQLDatabase(client: client, logger: Self.quiet(logger))
+    }
+
+    public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        // A deadlock or serialization failure between nodes is PostgreSQL choosing a loser: the
+        // transaction did nothing, and running it again is the cure.
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await client.withConnection { connection in
+                    let db = connection.sql(queryLogLevel: nil)
+                    try await db.raw("BEGIN").run()
+                    do {
+                        let result = try await body(db)
+                        try await db.raw("COMMIT").run()
+                        return result
+                    } catch {
+                        try? await db.raw("ROLLBACK").run()
+                        throw error
+                    }
+                }
+            } catch let error as PSQLError where attempt < 5 && Self.isRetryable(error) {
+                try await Task.sleep(for: .milliseconds(5 * attempt))
+            } catch let error as PSQLError where attempt < 2 && Self.sqlState(error) == "23505" {
+                // Two nodes (or connections) checked, found nothing, and both inserted — the same
+                // clientMessageId resent, say. Once more, the check finds the winner's row; a real
+                // conflict (a taken username) fails again and is reported as one.
+                continue
+            }
+        }
+    }
+
+    public func close() async throws {
+        running.cancel()
+    }
+
+    deinit { running.cancel() }
+
+    static func isRetryable(_ error: PSQLError) -> Bool {
+        guard let state = error.serverInfo?[.sqlState] else { return false }
+        return state == "40001" || state == "40P01"
+    }
+
+    /// The SQLSTATE of a PostgreSQL error, when it is one.
+    static func sqlState(_ error: any Error) -> String? {
+        (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
+
+    /// Query logging off, as on SQLite: bound values are message text and password hashes.
+    private static func quiet(_ logger: Logger) -> Logger {
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .warning)
+        return quiet
+    }
+
+    /// The client's configuration from a URL.
+    static func configuration(_ text: String, poolSize: Int) throws -> PostgresClient.Configuration {
+        guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme ?? ""),
+              let host = url.host, !host.isEmpty
+        else { throw PostgresURLError("expected postgres://user:password@host:port/database, got \(redacted(text))") }
+        let database = String(url.path.drop { $0 == "/" })
+        let mode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
+        let tls: PostgresClient.Configuration.TLS
+        switch mode {
+        case "disable": tls = .disable
+        case "prefer", "allow": tls = .prefer(.makeClientConfiguration())
+        case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+        default: throw PostgresURLError("sslmode=\(mode): use disable, prefer or require")
+        }
+        var configuration = PostgresClient.Configuration(
+            host: host, port: url.port ?? 5432, username: url.user?.removingPercentEncoding ?? "postgres",
+            password: url.password?.removingPercentEncoding, database: database.isEmpty ? nil : database, tls: tls)
+        configuration.options.maximumConnections = max(2, poolSize)
+        if let schema = schema(of: text) { configuration.options.additionalStartupParameters = [("search_path", schema)] }
+        configuration.options.connectTimeout = .seconds(5)
+        return configuration
+    }
+
+    /// `?schema=NAME`: the tables live in that schema (made if missing), so several installations
+    /// (or test runs) can share one database.
+    static func schema(of text: String) -> String? {
+        URLComponents(string: text)?.queryItems?.first { $0.name == "schema" }?.value.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The URL without its password, for messages.
+    static func redacted(_ text: String) -> String {
+        guard var url = URLComponents(string: text), url.password != nil else { return text }
+        url.password = "•••"
+        return url.string ?? text
+    }
+}
+
+struct PostgresURLError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+struct PostgresConnectError: Error, CustomStringConvertible {
+    var url: String
+    var underlying: any Error
+    var description: String { "cannot reach PostgreSQL at \(url): \(String(reflecting: underlying))" }
+}
+
+/// One statement at a time on any connection of the pool.
+final class PooledSQLDatabase: SQLDatabase {
+    let client: PostgresClient
+    let logger: Logger
+
+    init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    var eventLoop: any EventLoop { PostgresClient.defaultEventLoopGroup.any() }
+    var version: (any SQLDatabaseReportedVersion)? { nil }
+    var dialect: any SQLDialect { PostgresDialect() }
+    var queryLogLevel: Logger.Level? { nil }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        promise.completeWithTask { try await self.execute(sql: query, onRow) }
+        return promise.futureResult
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+        try await client.withConnection { connection in
+            try await connection.sql(queryLogLevel: nil).execute(sql: query, onRow)
+        }
+    }
+}
