@@ -82,6 +82,13 @@ public func buildApplication(
             SessionSweeper(store: store, idleAfter: configuration.sessionIdleTimeout,
                            interval: configuration.sessionSweepInterval, clock: configuration.clock, logger: logger),
         ]
+        // Several processes on one PostgreSQL: the doorbell carries each node's changes to the others.
+        if let postgres = (store as? SQLStore)?.driver as? PostgresDriver {
+            let doorbell = Doorbell(driver: postgres, hub: services.hub, logger: logger)
+            await services.hub.setPeers(doorbell)
+            services.events.attach(doorbell)
+            background.append(doorbell)
+        }
         if let smtp = configuration.smtp {
             let notifier = Notifier(store: store, smtp: smtp, logger: logger)
             services.events.attach(notifier)

@@ -35,6 +35,8 @@ public actor Hub: SupportEventSink, Service {
         var user: UserRef
         var isNote: Bool
         var expiry: Task<Void, Never>
+        /// Typing on another node (heard through the doorbell): its end is that node's to ring.
+        var remote = false
     }
 
     let store: any Store
@@ -59,6 +61,8 @@ public actor Hub: SupportEventSink, Service {
     private var typing: [TypingKey: Typing] = [:]
     private var offlineTimers: [Int: Task<Void, Never>] = [:]
     private var nextId: ConnectionID = 1
+    /// The other server processes on the same database (PostgreSQL), if any.
+    private var peers: (any NodePeers)?
 
     public init(store: any Store, configuration: RealtimeConfiguration, events: any SupportEventSink,
                 clock: @escaping @Sendable () -> Date, logger: Logger) {
@@ -70,6 +74,9 @@ public actor Hub: SupportEventSink, Service {
         limiter = RateLimiter(burst: configuration.rateBurst, perSecond: configuration.ratePerSecond,
                               floodLimit: configuration.floodLimit)
     }
+
+    /// Several nodes share the database: typing and presence are rung to them too.
+    public func setPeers(_ peers: any NodePeers) { self.peers = peers }
 
     // MARK: Service
 
@@ -254,7 +261,13 @@ public actor Hub: SupportEventSink, Service {
     // MARK: Typing
 
     func startTyping(ticketId: Int, user: User, isNote: Bool) {
-        let key = TypingKey(ticketId: ticketId, userId: user.id)
+        var ref = user.ref
+        ref.isOnline = true
+        startTyping(ticketId: ticketId, user: ref, isNote: isNote, remote: false)
+    }
+
+    private func startTyping(ticketId: Int, user ref: UserRef, isNote: Bool, remote: Bool) {
+        let key = TypingKey(ticketId: ticketId, userId: ref.id)
         let previous = typing.removeValue(forKey: key)
         previous?.expiry.cancel()
         let timeout = configuration.typingTimeout
@@ -263,26 +276,29 @@ public actor Hub: SupportEventSink, Service {
             guard !Task.isCancelled else { return }
             await self?.expireTyping(key)
         }
-        var ref = user.ref
-        ref.isOnline = true
-        typing[key] = Typing(user: ref, isNote: isNote, expiry: expiry)
+        typing[key] = Typing(user: ref, isNote: isNote, expiry: expiry, remote: remote)
         // A refresh is not relayed again unless it changes between reply and note.
         if previous?.isNote != isNote {
-            relayTyping(.typingStart(ticketId: ticketId, user: ref, internal: isNote), ticketId: ticketId, userId: user.id, isNote: isNote)
+            relayTyping(.typingStart(ticketId: ticketId, user: ref, internal: isNote), ticketId: ticketId, userId: ref.id, isNote: isNote)
+            if !remote { peers?.ring(.typing(ticketId: ticketId, userId: ref.id, isNote: isNote, active: true)) }
         }
     }
 
     func stopTyping(ticketId: Int, userId: Int) {
         guard let entry = typing.removeValue(forKey: TypingKey(ticketId: ticketId, userId: userId)) else { return }
-        entry.expiry.cancel()
-        relayTyping(.typingStop(ticketId: ticketId, user: entry.user, internal: entry.isNote), ticketId: ticketId,
-                    userId: userId, isNote: entry.isNote)
+        endTyping(entry, ticketId: ticketId, userId: userId)
     }
 
     private func expireTyping(_ key: TypingKey) {
         guard let entry = typing.removeValue(forKey: key) else { return }
-        relayTyping(.typingStop(ticketId: key.ticketId, user: entry.user, internal: entry.isNote), ticketId: key.ticketId,
-                    userId: key.userId, isNote: entry.isNote)
+        endTyping(entry, ticketId: key.ticketId, userId: key.userId)
+    }
+
+    private func endTyping(_ entry: Typing, ticketId: Int, userId: Int) {
+        entry.expiry.cancel()
+        relayTyping(.typingStop(ticketId: ticketId, user: entry.user, internal: entry.isNote), ticketId: ticketId,
+                    userId: userId, isNote: entry.isNote)
+        if !entry.remote { peers?.ring(.typing(ticketId: ticketId, userId: userId, isNote: entry.isNote, active: false)) }
     }
 
     /// To the others in the room; a note being written is for agents only.
@@ -434,6 +450,57 @@ public actor Hub: SupportEventSink, Service {
             ticket.unreadCount = count
             send(make(ticket), to: ids.filter { connections[$0] != nil })
         }
+    }
+
+    // MARK: Other nodes
+
+    /// A change another node rang: relayed from the tables to this node's sockets.
+    func remote(_ change: NodeNote.Change) async {
+        switch change {
+        case .message(let ticketId, let seq):
+            // Read from the tables in seq order with anything else missing (the gap fill).
+            guard let last = rooms[ticketId]?.lastRelayed, seq > last else { return }
+            await fillGap(ticketId)
+        case .read(let ticketId, let userId, let upToSeq):
+            await publish(.read(ticketId: ticketId, userId: userId, upToSeq: upToSeq))
+        case .delivered(let ticketId, let userId, let upToSeq):
+            await publish(.delivered(ticketId: ticketId, userId: userId, upToSeq: upToSeq))
+        case .ticketCreated(let ticketId, let customerId):
+            await publish(.ticketCreated(ticketId: ticketId, customerId: customerId))
+        case .ticketChanged(let ticketId, let previousAgentId, let previousStatus, let byUserId):
+            guard let after = await logged("remote ticket change", { try await store.ticketRow(id: ticketId) }) ?? nil,
+                  let by = await logged("remote ticket change: by", { try await store.user(id: byUserId) }) ?? nil
+            else { return }
+            var before = after
+            before.assignedAgentId = previousAgentId
+            before.status = previousStatus
+            await publish(.ticketChanged(before: before, after: after, by: by.user.ref))
+        case .ticketDeleted(let ticketId, let customerId):
+            await publish(.ticketDeleted(ticketId: ticketId, customerId: customerId))
+        case .agentStatus(let agentId, let status):
+            guard let agent = await logged("remote agent status", { try await store.user(id: agentId) }) ?? nil else { return }
+            await publish(.agentStatusChanged(agent: agent.user.ref, status: status))
+        case .loginEnded(let loginId):
+            await publish(.loginEnded(loginId: loginId))
+        case .typing(let ticketId, let userId, let isNote, let active):
+            if active {
+                guard rooms[ticketId] != nil,
+                      let user = await logged("remote typing", { try await store.user(id: userId) }) ?? nil else { return }
+                var ref = user.user.ref
+                ref.isOnline = true
+                startTyping(ticketId: ticketId, user: ref, isNote: isNote, remote: true)
+            } else if typing[TypingKey(ticketId: ticketId, userId: userId)]?.remote == true {
+                stopTyping(ticketId: ticketId, userId: userId)
+            }
+        case .presence:
+            break
+        }
+    }
+
+    /// After notes may have been missed (the doorbell's LISTEN dropped): every room this node
+    /// holds reads what it has not relayed.
+    func catchUp() async {
+        for ticketId in rooms.keys.sorted() { await fillGap(ticketId) }
     }
 
     // MARK: Sending

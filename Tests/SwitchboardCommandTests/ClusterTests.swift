@@ -1,0 +1,154 @@
+import Foundation
+import Synchronization
+import SwitchboardClient
+import SwitchboardProtocol
+import Testing
+
+/// Several `switchboard serve` processes on one PostgreSQL (scripts/test starts a throwaway
+/// cluster and names it in SWITCHBOARD_POSTGRES_URL): what one node stores reaches the clients
+/// of the others through the doorbell, in seq order, once.
+@Suite(.serialized) struct ClusterTests {
+    static let postgres = ProcessInfo.processInfo.environment["SWITCHBOARD_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    /// On CI a missing PostgreSQL is a failure, not a skip.
+    static let runs = postgres != nil || ProcessInfo.processInfo.environment["CI"] == "true"
+
+    /// N nodes on one fresh schema of the test cluster, with an agent account.
+    final class Cluster {
+        let directory: URL
+        let db: String
+        private(set) var nodes: [Command] = []
+        private(set) var urls: [String] = []
+
+        init(nodes count: Int) async throws {
+            let base = try #require(ClusterTests.postgres, "SWITCHBOARD_POSTGRES_URL names the test cluster (scripts/test starts one)")
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-cluster-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            db = base + (base.contains("?") ? "&" : "?") + "schema=c_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            let add = try Command.run(["users", "add", "--db", db, "--username", "alex", "--role", "agent", "--display-name", "Alex Agent",
+                                       "--password-stdin"], in: directory, stdin: "agent-password\n")
+            try add.waitForExit()
+            #expect(add.status == 0, "users add: \(add.errors)")
+            for index in 0..<count { try await start(index) }
+        }
+
+        private func start(_ index: Int) async throws {
+            let node = directory.appendingPathComponent("node\(index)")
+            try FileManager.default.createDirectory(at: node, withIntermediateDirectories: true)
+            let process = try Command.run(["serve", "--port", "0", "--db", db, "--data-dir", node.path], in: node)
+            let line = try await process.waitForLine(startingWith: "listening on http://127.0.0.1:")
+            let port = try #require(Int(line.split(separator: ":").last ?? ""))
+            nodes.append(process)
+            urls.append("http://127.0.0.1:\(port)")
+        }
+
+        func close() {
+            for node in nodes where node.process.isRunning { node.process.terminate() }
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
+    /// One client's connection to one node, and everything it heard.
+    final class Client: Sendable {
+        let api: APIClient
+        let connection: RealtimeConnection
+        final class Heard: Sendable {
+            let events = Mutex<[RealtimeEvent]>([])
+        }
+        private let log = Heard()
+        private let listening: Task<Void, Never>
+
+        init(_ api: APIClient, outbox: URL) async throws {
+            self.api = api
+            connection = RealtimeConnection(api: api, outbox: try await Outbox.open(at: outbox, account: UUID().uuidString))
+            let connection = connection, log = log
+            listening = Task { for await event in connection.events { log.events.withLock { $0.append(event) } } }
+            await connection.start()
+        }
+
+        /// Messages received from others, in the order they came.
+        var received: [Message] {
+            log.events.withLock { events in
+                events.compactMap { if case .server(.receiveMessage(_, let message)) = $0 { message } else { nil } }
+            }
+        }
+
+        var acknowledged: Int {
+            log.events.withLock { $0.filter { if case .server(.ack) = $0 { true } else { false } }.count }
+        }
+
+        func sawTyping(of userId: Int) -> Bool {
+            log.events.withLock { $0.contains { if case .server(.typingStart(_, let user, _)) = $0 { user.id == userId } else { false } } }
+        }
+
+        func stop() async {
+            await connection.stop()
+            listening.cancel()
+        }
+    }
+
+    static func eventually(_ what: String, within seconds: Double = 20, _ condition: () async -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if await condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("timed out waiting until \(what)")
+        throw CancellationError()
+    }
+
+    @Test(.enabled(if: ClusterTests.runs, "needs PostgreSQL (scripts/test starts one)"))
+    func aCustomerOnOneNodeAndAnAgentOnAnotherTalkInOrderOnce() async throws {
+        let cluster = try await Cluster(nodes: 2)
+        defer { cluster.close() }
+        let (nodeA, nodeB) = (URL(string: cluster.urls[0])!, URL(string: cluster.urls[1])!)
+        let customerAPI = APIClient(server: nodeA), agentAPI = APIClient(server: nodeB)
+        let customerUser = try await customerAPI.register(RegisterRequest(username: "casey", password: "a long password", displayName: "Casey"))
+        // Both nodes sign and accept the same tokens (the secret is kept in the database).
+        _ = try await agentAPI.login(username: "alex", password: "agent-password")
+        let ticket = try await customerAPI.openTicket(CreateTicketRequest(subject: "Across nodes", description: "Hello", category: .technical))
+        _ = try await agentAPI.claim(ticket: ticket.id)
+        let agentUser = try #require(await agentAPI.session?.user)
+
+        let customer = try await Client(customerAPI, outbox: cluster.directory.appendingPathComponent("c.sqlite"))
+        let agent = try await Client(agentAPI, outbox: cluster.directory.appendingPathComponent("a.sqlite"))
+        do {
+            await customer.connection.join(ticket.id)
+            await agent.connection.join(ticket.id)
+            try await Self.eventually("both connected") {
+                let states = (await customer.connection.state, await agent.connection.state)
+                return states.0 == .connected && states.1 == .connected
+            }
+            // Typing crosses nodes.
+            await customer.connection.typing(in: ticket.id, active: true)
+            try await Self.eventually("the agent on node B sees the customer typing on node A") { agent.sawTyping(of: customerUser.user.id) }
+
+            // Both write at once, 25 each.
+            async let fromCustomer: Void = {
+                for index in 1...25 { _ = try? await customer.connection.send("c\(index)", to: ticket.id) }
+            }()
+            async let fromAgent: Void = {
+                for index in 1...25 { _ = try? await agent.connection.send("a\(index)", to: ticket.id) }
+            }()
+            _ = await (fromCustomer, fromAgent)
+            try await Self.eventually("each side has the other's 25 and its own 25 acknowledged") {
+                customer.received.filter { $0.sender.id == agentUser.id }.count == 25
+                    && agent.received.filter { $0.sender.id == customerUser.user.id }.count == 25
+                    && customer.acknowledged == 25 && agent.acknowledged == 25
+            }
+            let stored = try await agentAPI.messages(ticket: ticket.id, limit: 100).items.sorted { $0.seq < $1.seq }
+            #expect(stored.map(\.seq) == Array(1...50), "gap-free seq across nodes")
+            for side in [customer, agent] {
+                let seqs = side.received.map(\.seq)
+                #expect(seqs == seqs.sorted(), "relayed in seq order")
+                #expect(Set(seqs).count == seqs.count, "each message once")
+            }
+            // Each writer's own order is kept.
+            #expect(stored.filter { $0.sender.id == customerUser.user.id }.map(\.message) == (1...25).map { "c\($0)" })
+            #expect(stored.filter { $0.sender.id == agentUser.id }.map(\.message) == (1...25).map { "a\($0)" })
+        } catch is CancellationError {
+            // recorded by `eventually`
+        }
+        await customer.stop()
+        await agent.stop()
+    }
+}
