@@ -146,7 +146,27 @@ public func buildRouter(_ services: SupportServices) -> Router<SupportRequestCon
     let router = Router(context: SupportRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware())
-    router.get("health") { _, _ in HealthStatus(status: "ok") }
+    let store = services.store
+    router.get("health") { _, _ -> Response in
+        // No auth: a load balancer asks. 503 while the database does not answer within 2 s.
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await store.ping() }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(2))
+                    throw ContractError(.internal, "no answer within 2 s")
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+        } catch {
+            var refusal = ErrorMiddleware.response(for: ContractError(.internal, "the database does not answer"))
+            refusal.status = .serviceUnavailable
+            return refusal
+        }
+    }
 
     let limits = services.limits
     let auth = AuthController(accounts: services.accounts, limits: limits)
@@ -162,11 +182,6 @@ public func buildRouter(_ services: SupportServices) -> Router<SupportRequestCon
     AdminController(admin: services.admin, limits: limits).addRoutes(to: api.group("admin/support"))
     api.get("agents") { _, context in try await services.admin.colleagues(for: try context.requireCaller()) }
     return router
-}
-
-/// `GET /health`'s body.
-struct HealthStatus: ResponseEncodable {
-    var status: String
 }
 
 /// Closes the database once the server has stopped taking requests.
