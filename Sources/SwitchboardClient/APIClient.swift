@@ -37,7 +37,10 @@ public struct APIError: Error, Equatable, Sendable, CustomStringConvertible {
 /// Every REST route of the contract, typed with the wire models. Holds the login: the access
 /// token goes on each call, and a call refused with 401 refreshes the token once and is retried.
 public actor APIClient {
-    public let server: URL
+    /// Every address of the service, in order of preference (`--server a,b`: nodes sharing one
+    /// database); `server` is the one in use. An unreachable one moves the client to the next.
+    public let servers: [URL]
+    public private(set) var server: URL
     private let http: HTTPClient
     /// How long one call may take, connecting included (an unreachable server is retried until then).
     private let timeout: TimeAmount
@@ -59,18 +62,25 @@ public actor APIClient {
     private let encoder = WireJSON.encoder()
     private let decoder = WireJSON.decoder()
 
-    public init(server: URL, http: HTTPClient = .shared, timeout: Duration = .seconds(30)) {
-        self.init(server: server, http: http, timeout: timeout, owned: nil)
+    public init(server: URL, fallbacks: [URL] = [], http: HTTPClient = .shared, timeout: Duration = .seconds(30)) {
+        // With somewhere else to go, a refused connection must be known at once (the shared
+        // client retries it until the deadline): HTTP connections of its own then.
+        if !fallbacks.isEmpty, http === HTTPClient.shared, let own = try? TransportSecurity().httpClient(failingFast: true) {
+            self.init(servers: [server] + fallbacks, http: own, timeout: timeout, owned: own)
+        } else {
+            self.init(servers: [server] + fallbacks, http: http, timeout: timeout, owned: nil)
+        }
     }
 
     /// A client with its own HTTP connections set up for `security` (a CA file, or `--insecure`).
-    public init(server: URL, security: TransportSecurity, timeout: Duration = .seconds(30)) throws(APIError) {
-        let http = try security.httpClient()
-        self.init(server: server, http: http, timeout: timeout, owned: http)
+    public init(server: URL, fallbacks: [URL] = [], security: TransportSecurity, timeout: Duration = .seconds(30)) throws(APIError) {
+        let http = try security.httpClient(failingFast: !fallbacks.isEmpty)
+        self.init(servers: [server] + fallbacks, http: http, timeout: timeout, owned: http)
     }
 
-    private init(server: URL, http: HTTPClient, timeout: Duration, owned: HTTPClient?) {
-        self.server = server
+    private init(servers: [URL], http: HTTPClient, timeout: Duration, owned: HTTPClient?) {
+        self.servers = servers
+        self.server = servers[0]
         self.http = http
         self.ownedHTTP = owned
         self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
@@ -89,6 +99,15 @@ public actor APIClient {
     /// Closes the HTTP connections this client made for itself.
     public func shutdown() async {
         try? await ownedHTTP?.shutdown()
+    }
+
+    /// The next address in `servers` becomes the one in use (round the list); false when there
+    /// is only one.
+    @discardableResult
+    public func failOver() -> Bool {
+        guard servers.count > 1, let index = servers.firstIndex(of: server) else { return false }
+        server = servers[(index + 1) % servers.count]
+        return true
     }
 
     /// The current access token, for the realtime connection.
@@ -285,8 +304,30 @@ public actor APIClient {
         }
     }
 
+    /// Sends to the server in use; one that cannot be reached at all (nothing was sent) is left
+    /// for the next address, each tried once.
     private func send(_ method: HTTPMethod, _ path: String, query: [String: String], body: (any Encodable)?,
                       authenticated: Bool) async throws(APIError) -> Data {
+        var tries = servers.count
+        while true {
+            do {
+                return try await sendOnce(method, path, query: query, body: body, authenticated: authenticated)
+            } catch let error where error.status == 0 && Self.neverConnected(error) && tries > 1 {
+                tries -= 1
+                failOver()
+            }
+        }
+    }
+
+    /// Whether a transport failure happened before any byte of the request could reach a server.
+    static func neverConnected(_ error: APIError) -> Bool {
+        let text = error.message
+        return text.contains("connectTimeout") || text.contains("connectionRefused") || text.contains("Connection refused")
+            || text.contains("connect(descriptor")
+    }
+
+    private func sendOnce(_ method: HTTPMethod, _ path: String, query: [String: String], body: (any Encodable)?,
+                          authenticated: Bool) async throws(APIError) -> Data {
         var components = URLComponents(url: server.appendingPathComponent(path), resolvingAgainstBaseURL: false)
         if !query.isEmpty { components?.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
         guard let url = components?.url else { throw APIError(code: .invalid, message: "bad address \(path)", status: 0) }

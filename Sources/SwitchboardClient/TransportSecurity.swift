@@ -31,9 +31,15 @@ public struct TransportSecurity: Sendable, Equatable {
         return configuration
     }
 
-    /// An HTTP client with these settings (the caller shuts it down).
-    public func httpClient() throws(APIError) -> HTTPClient {
-        HTTPClient(eventLoopGroupProvider: .singleton,
-                   configuration: HTTPClient.Configuration(tlsConfiguration: try tlsConfiguration()))
+    /// An HTTP client with these settings (the caller shuts it down). `failingFast`: a server
+    /// that refuses the connection is reported at once, not retried until the request's deadline —
+    /// for clients with another address to go to.
+    public func httpClient(failingFast: Bool = false) throws(APIError) -> HTTPClient {
+        var configuration = HTTPClient.Configuration(tlsConfiguration: try tlsConfiguration())
+        if failingFast {
+            configuration.connectionPool.retryConnectionEstablishment = false
+            configuration.timeout.connect = .seconds(3)
+        }
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 }

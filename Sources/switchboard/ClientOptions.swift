@@ -7,8 +7,9 @@ import TerminalKit
 
 /// How a client command reaches a server and signs in.
 struct ClientOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The server. Env: SWITCHBOARD_SERVER. Default: the embedded server running here (plain "
-                               + "`switchboard`), else the config file's, else http://127.0.0.1:8080.", valueName: "URL"))
+    @Option(help: ArgumentHelp("The server; several nodes of one service separated by commas (the next is tried when one "
+                               + "is down). Env: SWITCHBOARD_SERVER. Default: the embedded server running here (plain "
+                               + "`switchboard`), else the config file's, else http://127.0.0.1:8080.", valueName: "URL[,URL…]"))
     var server: String?
 
     @Option(help: ArgumentHelp("Sign in as this user. Env: SWITCHBOARD_USER.", valueName: "NAME"))
@@ -29,14 +30,25 @@ struct ClientOptions: ParsableArguments {
     var dataDirectory: String?
 
     /// The server: the flag, the environment, the embedded server running on this machine, the
-    /// config's (`configured`), else 127.0.0.1:8080.
-    func serverURL(environment: [String: String], configured: String? = nil) throws -> URL {
+    /// config's (`configured`), else 127.0.0.1:8080 — then the other addresses given with it
+    /// (`--server http://a:8080,http://b:8080`: nodes sharing one database, tried in turn).
+    func serverURLs(environment: [String: String], configured: String? = nil) throws -> (server: URL, fallbacks: [URL]) {
         let text = server ?? environment["SWITCHBOARD_SERVER"] ?? EmbeddedServerFile.read(in: dataDirectory(environment: environment))
             ?? configured ?? "http://127.0.0.1:8080"
-        guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-            throw ValidationError("--server: an http:// or https:// address (got '\(text)')")
+        let urls = try text.split(separator: ",").map { part in
+            let address = part.trimmingCharacters(in: .whitespaces)
+            guard let url = URL(string: address), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+                throw ValidationError("--server: http:// or https:// addresses, separated by commas (got '\(address)')")
+            }
+            return url
         }
-        return url
+        guard let first = urls.first else { throw ValidationError("--server: an http:// or https:// address") }
+        return (first, Array(urls.dropFirst()))
+    }
+
+    /// The first of `serverURLs`.
+    func serverURL(environment: [String: String], configured: String? = nil) throws -> URL {
+        try serverURLs(environment: environment, configured: configured).server
     }
 
     func username(environment: [String: String]) throws -> String {

@@ -42,14 +42,14 @@ struct SendCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let server = try client.serverURL(environment: environment)
+        let (server, fallbacks) = try client.serverURLs(environment: environment)
         let username = try client.username(environment: environment)
         let password = try readPassword(fromStdin: client.passwordStdin, environment: environment)
         let file = client.outboxFile(environment: environment)
         let outbox = try await Outbox.open(at: file, account: "\(server.absoluteString) \(username.lowercased())")
         for text in messages { _ = try await outbox.add(ticketId: ticket, text: text, isInternal: `internal`) }
 
-        let api = try APIClient(server: server, security: client.security, timeout: .seconds(10))
+        let api = try APIClient(server: server, fallbacks: fallbacks, security: client.security, timeout: .seconds(10))
         var options = RealtimeConnection.Options()
         options.security = client.security
         options.backoff = Backoff(base: .milliseconds(250), cap: .seconds(5))

@@ -52,13 +52,15 @@ struct TerminalSession {
         self.config = config
         self.theme = theme
         self.problems = problems
-        server = try client.serverURL(environment: environment, configured: config.server)
+        let addresses = try client.serverURLs(environment: environment, configured: config.server)
+        server = addresses.server
         username = client.user ?? environment["SWITCHBOARD_USER"] ?? config.user ?? ""
         password = client.passwordStdin ? readLine(strippingNewline: true) : environment["SWITCHBOARD_PASSWORD"]
         ClientConfig.remember(server: client.server ?? environment["SWITCHBOARD_SERVER"], user: username.isEmpty ? nil : username)
         terminal = try TerminalClient.start()
         var settings = EffectRunner.Settings(server: server, dataDirectory: client.dataDirectory(environment: environment))
         settings.security = client.security
+        settings.fallbacks = addresses.fallbacks
         settings.notifications = config.notifications
         let loop = self.loop
         runner = EffectRunner(settings: settings, terminal: terminal, post: { loop.post($0) })

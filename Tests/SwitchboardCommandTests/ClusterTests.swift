@@ -41,6 +41,12 @@ import Testing
             urls.append("http://127.0.0.1:\(port)")
         }
 
+        /// Kills node `index` with SIGKILL (no goodbye to anyone) and waits until it has gone.
+        func kill(_ index: Int) throws {
+            Foundation.kill(nodes[index].process.processIdentifier, SIGKILL)
+            try nodes[index].waitForExit()
+        }
+
         func close() {
             for node in nodes where node.process.isRunning { node.process.terminate() }
             try? FileManager.default.removeItem(at: directory)
@@ -150,5 +156,61 @@ import Testing
         }
         await customer.stop()
         await agent.stop()
+    }
+
+    @Test(.enabled(if: ClusterTests.runs, "needs PostgreSQL (scripts/test starts one)"))
+    func aNodeKilledMidConversationLeavesItsClientsOnAnotherWithNothingLost() async throws {
+        let cluster = try await Cluster(nodes: 2)
+        defer { cluster.close() }
+        let (nodeA, nodeB) = (URL(string: cluster.urls[0])!, URL(string: cluster.urls[1])!)
+        // The customer's client knows both addresses and starts on A; the agent is on B.
+        let customerAPI = APIClient(server: nodeA, fallbacks: [nodeB]), agentAPI = APIClient(server: nodeB)
+        let customerUser = try await customerAPI.register(RegisterRequest(username: "dana", password: "a long password", displayName: "Dana"))
+        _ = try await agentAPI.login(username: "alex", password: "agent-password")
+        let ticket = try await customerAPI.openTicket(CreateTicketRequest(subject: "Failover", description: "Hi", category: .technical))
+        _ = try await agentAPI.claim(ticket: ticket.id)
+        let agentUser = try #require(await agentAPI.session?.user)
+        let customer = try await Client(customerAPI, outbox: cluster.directory.appendingPathComponent("c.sqlite"))
+        let agent = try await Client(agentAPI, outbox: cluster.directory.appendingPathComponent("a.sqlite"))
+        do {
+            await customer.connection.join(ticket.id)
+            await agent.connection.join(ticket.id)
+            for index in 1...5 {
+                _ = try await customer.connection.send("before \(index)", to: ticket.id)
+                _ = try await agent.connection.send("reply \(index)", to: ticket.id)
+            }
+            try await Self.eventually("ten messages through both nodes") {
+                customer.received.count == 5 && agent.received.count == 5 && customer.acknowledged == 5
+            }
+            try cluster.kill(0)
+            // Written while the customer's node is gone: queued, then sent through node B.
+            for index in 1...5 { _ = try await customer.connection.send("after \(index)", to: ticket.id) }
+            for index in 6...8 { _ = try await agent.connection.send("reply \(index)", to: ticket.id) }
+            try await Self.eventually("the customer is on node B with everything") {
+                agent.received.count == 10 && customer.received.filter { $0.sender.id == agentUser.id }.count == 8
+                    && customer.acknowledged == 10
+            }
+            #expect(await customerAPI.server == nodeB)
+            let stored = try await agentAPI.messages(ticket: ticket.id, limit: 100).items.sorted { $0.seq < $1.seq }
+            #expect(stored.map(\.seq) == Array(1...18))
+            #expect(stored.filter { $0.sender.id == customerUser.user.id }.map(\.message)
+                        == (1...5).map { "before \($0)" } + (1...5).map { "after \($0)" }, "nothing lost, nothing doubled")
+            for side in [customer, agent] {
+                let seqs = side.received.map(\.seq)
+                #expect(Set(seqs).count == seqs.count, "each message once")
+            }
+            // A client given a dead address first goes on to the live one, at once.
+            let late = APIClient(server: nodeA, fallbacks: [nodeB])
+            let started = ContinuousClock.now
+            _ = try await late.login(username: "alex", password: "agent-password")
+            #expect(await late.server == nodeB)
+            #expect(ContinuousClock.now - started < .seconds(5), "a refused address is left at once, not after the request's deadline")
+            await late.shutdown()
+        } catch is CancellationError {
+            // recorded by `eventually`
+        }
+        await customer.stop()
+        await agent.stop()
+        await customerAPI.shutdown()
     }
 }

@@ -82,8 +82,13 @@ import Testing
         #expect(throws: (any Error).self) { try serve(["--config", "/no/such/file.json"]).options.configuration(environment: [:]) }
         #expect(throws: (any Error).self) { try Switchboard.parseAsRoot(["users", "add", "--username", "x", "--role", "KING"]) }
         #expect(throws: (any Error).self) {
-            try serve([]).options.configuration(environment: ["SWITCHBOARD_DB": "postgres://u:p@localhost:5432/db"])
+            try serve([]).options.configuration(environment: ["SWITCHBOARD_DB": "postgres://u:p@localhost:5432/db?sslmode=sometimes"])
         }
+        #expect(throws: (any Error).self) { try serve(["--db", "postgres:///db"]).options.configuration(environment: [:]) }
+        // A good one is taken, and shown without its password.
+        let configuration = try serve([]).options.configuration(environment: ["SWITCHBOARD_DB": "postgres://u:secret@localhost:5432/db"])
+        #expect(configuration.database == .postgres(url: "postgres://u:secret@localhost:5432/db"))
+        #expect(!configuration.database.description.contains("secret"))
     }
 
     @Test func malformedConfigFileNamesTheFileAndField() throws {

@@ -18,6 +18,8 @@ public protocol TerminalServices: Sendable {
 public actor EffectRunner {
     public struct Settings: Sendable {
         public var server: URL
+        /// More addresses of the same service (nodes on one database), tried in turn after `server`.
+        public var fallbacks: [URL] = []
         public var security = TransportSecurity()
         public var dataDirectory: URL
         public var notifications = ClientConfig.Notifications()
@@ -299,7 +301,8 @@ public actor EffectRunner {
     }
 
     private func makeAPI() -> APIClient {
-        (try? APIClient(server: settings.server, security: settings.security)) ?? APIClient(server: settings.server)
+        (try? APIClient(server: settings.server, fallbacks: settings.fallbacks, security: settings.security))
+            ?? APIClient(server: settings.server, fallbacks: settings.fallbacks)
     }
 
     /// Signed in: keep the login (and every refresh of it), open the outbox and the connection,

@@ -69,6 +69,8 @@ public actor RealtimeConnection {
     private var pause: Task<Void, Never>?
     /// The last wait was cut short by `retryNow()`: the attempt count starts again.
     private var retried = false
+    /// Moves to the next address left before the backoff applies again.
+    private var switchesLeft: Int
     private var stopped = false
     /// The open socket, named by the attempt that opened it; frames yielded to `writer` go out in order.
     private var socket: (attempt: Int, writer: AsyncStream<String>.Continuation, outbound: WebSocketOutboundWriter)?
@@ -96,6 +98,7 @@ public actor RealtimeConnection {
         self.outbox = outbox
         self.options = options
         self.signIn = signIn
+        switchesLeft = api.servers.count - 1
         (states, stateSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(64))
         (events, eventSink) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
         logger.logLevel = .critical
@@ -231,6 +234,13 @@ public actor RealtimeConnection {
             detach()
             if Task.isCancelled || stopped { break }
             refresh = false
+            // Several addresses (nodes on one database): an unreachable or dropped one hands over
+            // to the next at once, each once per round; the rejoin resumes with sinceSeq there.
+            if Self.failsOver(ending), switchesLeft > 0, await api.failOver() {
+                switchesLeft -= 1
+                continue
+            }
+            switchesLeft = api.servers.count - 1
             switch policy.next(after: ending, connectedFor: lasted, unit: options.random()) {
             case .retry(let delay, let attempt, let refreshToken):
                 refresh = refreshToken
@@ -580,6 +590,15 @@ public actor RealtimeConnection {
         case .missingExtension: 1010
         case .unexpectedServerError: 1011
         case .unknown(let value): Int(value)
+        }
+    }
+
+    /// Endings another address may cure: the server could not be reached, or the socket dropped.
+    static func failsOver(_ ending: Disconnection) -> Bool {
+        switch ending {
+        case .unreachable, .dropped: true
+        case .closed(let code, _): code == 1001 || code == 1012 // going away, restarting
+        case .refused: false
         }
     }
 
