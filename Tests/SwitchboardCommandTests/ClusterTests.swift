@@ -34,7 +34,10 @@ import Testing
         private func start(_ index: Int) async throws {
             let node = directory.appendingPathComponent("node\(index)")
             try FileManager.default.createDirectory(at: node, withIntermediateDirectories: true)
-            let process = try Command.run(["serve", "--port", "0", "--db", db, "--data-dir", node.path], in: node)
+            // Short leases: a killed node's users go offline within seconds here.
+            let config = node.appendingPathComponent("config.json")
+            try Data(#"{"nodeLeaseSeconds": 3}"#.utf8).write(to: config)
+            let process = try Command.run(["serve", "--port", "0", "--db", db, "--data-dir", node.path, "--config", config.path], in: node)
             let line = try await process.waitForLine(startingWith: "listening on http://127.0.0.1:")
             let port = try #require(Int(line.split(separator: ":").last ?? ""))
             nodes.append(process)
@@ -80,6 +83,18 @@ import Testing
 
         var acknowledged: Int {
             log.events.withLock { $0.filter { if case .server(.ack) = $0 { true } else { false } }.count }
+        }
+
+        func saw(_ type: String, of userId: Int) -> Bool {
+            log.events.withLock { events in
+                events.contains { event in
+                    switch event {
+                    case .server(.userOnline(let user)): type == "USER_ONLINE" && user.id == userId
+                    case .server(.userOffline(let user)): type == "USER_OFFLINE" && user.id == userId
+                    default: false
+                    }
+                }
+            }
         }
 
         func sawTyping(of userId: Int) -> Bool {
@@ -212,5 +227,32 @@ import Testing
         await customer.stop()
         await agent.stop()
         await customerAPI.shutdown()
+    }
+
+    @Test(.enabled(if: ClusterTests.runs, "needs PostgreSQL (scripts/test starts one)"))
+    func presenceCrossesNodesAndADeadNodesUsersGoOfflineAfterItsLease() async throws {
+        let cluster = try await Cluster(nodes: 2)
+        defer { cluster.close() }
+        let (nodeA, nodeB) = (URL(string: cluster.urls[0])!, URL(string: cluster.urls[1])!)
+        let agentAPI = APIClient(server: nodeB), customerAPI = APIClient(server: nodeA)
+        _ = try await agentAPI.login(username: "alex", password: "agent-password")
+        let customerUser = try await customerAPI.register(RegisterRequest(username: "erin", password: "a long password", displayName: "Erin"))
+        let agent = try await Client(agentAPI, outbox: cluster.directory.appendingPathComponent("a.sqlite"))
+        try await Self.eventually("the agent is connected") { await agent.connection.state == .connected }
+        // Only node A knows the customer: no failover.
+        let customer = try await Client(customerAPI, outbox: cluster.directory.appendingPathComponent("c.sqlite"))
+        do {
+            try await Self.eventually("the agent on node B hears the customer come online on node A") {
+                agent.saw("USER_ONLINE", of: customerUser.user.id)
+            }
+            try cluster.kill(0)
+            try await Self.eventually("the agent hears the customer go offline once node A's lease ended", within: 20) {
+                agent.saw("USER_OFFLINE", of: customerUser.user.id)
+            }
+        } catch is CancellationError {
+            // recorded by `eventually`
+        }
+        await customer.stop()
+        await agent.stop()
     }
 }

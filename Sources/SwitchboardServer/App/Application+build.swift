@@ -84,7 +84,8 @@ public func buildApplication(
         ]
         // Several processes on one PostgreSQL: the doorbell carries each node's changes to the others.
         if let postgres = (store as? SQLStore)?.driver as? PostgresDriver {
-            let doorbell = Doorbell(driver: postgres, hub: services.hub, logger: logger)
+            let doorbell = Doorbell(driver: postgres, store: store, hub: services.hub, lease: configuration.nodeLease, logger: logger)
+            try await store.renewLease(node: doorbell.node, now: Date())
             await services.hub.setPeers(doorbell)
             services.events.attach(doorbell)
             background.append(doorbell)

@@ -16,6 +16,9 @@ public struct ServerConfiguration: Sendable {
     public var jwtSecret: String?
     /// PostgreSQL connections this process may hold.
     public var databasePoolSize = 16
+    /// PostgreSQL: a node that has not renewed its lease for this long is taken for dead, and the
+    /// users only it held go offline.
+    public var nodeLease: Duration = .seconds(15)
     public var accessTokenLifetime: TimeInterval = 15 * 60
     public var refreshTokenLifetime: TimeInterval = 30 * 86_400
     public var bcryptCost: UInt8 = 12
@@ -109,6 +112,7 @@ public struct ServerConfigFile: Decodable, Sendable {
     public var registrationsPerHour: Int?
     public var uploadsPerHour: Int?
     public var databasePoolSize: Int?
+    public var nodeLeaseSeconds: Int?
 
     /// `"smtp": {"host": "127.0.0.1", "port": 25, "from": "support@example.com", "username": …, "password": …,
     /// "requireTLS": true, "caFile": "/etc/ssl/relay-ca.pem"}`
@@ -194,6 +198,9 @@ public struct ServerConfigFile: Decodable, Sendable {
         }
         if let uploadsPerHour {
             configuration.uploadsPerHour = try Self.bounded(uploadsPerHour, "uploadsPerHour", 1...1_000_000)
+        }
+        if let nodeLeaseSeconds {
+            configuration.nodeLease = .seconds(try Self.bounded(nodeLeaseSeconds, "nodeLeaseSeconds", 3...3_600))
         }
         if let databasePoolSize {
             configuration.databasePoolSize = try Self.bounded(databasePoolSize, "databasePoolSize", 2...500)

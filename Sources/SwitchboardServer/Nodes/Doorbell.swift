@@ -4,9 +4,14 @@ import PostgresNIO
 import ServiceLifecycle
 import SQLKit
 
-/// What the hub tells the other nodes of itself (typing, presence): rung, not awaited.
+/// What the hub tells the other nodes of itself (typing, presence), and asks of them.
 public protocol NodePeers: Sendable {
+    /// Rung, not awaited.
     func ring(_ change: NodeNote.Change)
+    /// This node now holds a connection of the user: whether no node held one before (they come online).
+    func holds(userId: Int) async -> Bool
+    /// This node holds none of the user's any more: whether no node holds one now (they go offline).
+    func releases(userId: Int) async -> Bool
 }
 
 /// The doorbell between server processes sharing one PostgreSQL: after each commit this node
@@ -16,16 +21,26 @@ public protocol NodePeers: Sendable {
 public final class Doorbell: SupportEventSink, NodePeers, Service {
     public let node: String
     private let driver: PostgresDriver
+    private let store: any Store
     private let hub: Hub
+    private let lease: Duration
+    private let clock: @Sendable () -> Date
     private let logger: Logger
     /// NOTIFYs go out one at a time, in the order rung: a room's notes must not overtake each other.
     private let outbox: AsyncStream<NodeNote.Change>.Continuation
     private let notes: AsyncStream<NodeNote.Change>
+    private let channel: String
 
-    public init(node: String = UUID().uuidString.lowercased(), driver: PostgresDriver, hub: Hub, logger: Logger) {
+    /// `lease`: a node that has not renewed its lease for this long is taken for dead (renewed every third of it).
+    public init(node: String = UUID().uuidString.lowercased(), driver: PostgresDriver, store: any Store, hub: Hub,
+                lease: Duration = .seconds(15), clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
         self.node = node
         self.driver = driver
+        self.store = store
         self.hub = hub
+        self.lease = lease
+        self.clock = clock
+        channel = NodeNote.channel(schema: driver.schema)
         self.logger = logger
         (notes, outbox) = AsyncStream.makeStream()
     }
@@ -52,6 +67,20 @@ public final class Doorbell: SupportEventSink, NodePeers, Service {
         outbox.yield(change)
     }
 
+    public func holds(userId: Int) async -> Bool {
+        do { return try await store.nodeHolds(node: node, userId: userId) } catch {
+            logger.error("cannot record a connection of this node", metadata: ["user": "\(userId)", "error": "\(error)"])
+            return true
+        }
+    }
+
+    public func releases(userId: Int) async -> Bool {
+        do { return try await store.nodeReleases(node: node, userId: userId) } catch {
+            logger.error("cannot record a connection of this node", metadata: ["user": "\(userId)", "error": "\(error)"])
+            return true
+        }
+    }
+
     // MARK: Service
 
     /// Sends what is rung and listens for the others until shutdown.
@@ -59,6 +88,7 @@ public final class Doorbell: SupportEventSink, NodePeers, Service {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.send() }
             group.addTask { await self.listen() }
+            group.addTask { await self.keepLease() }
             try? await gracefulShutdown()
             outbox.finish()
             group.cancelAll()
@@ -69,11 +99,26 @@ public final class Doorbell: SupportEventSink, NodePeers, Service {
         for await change in notes {
             let payload = NodeNote(node: node, change: change).payload
             do {
-                try await driver.reader.raw("SELECT pg_notify(\(bind: NodeNote.channel), \(bind: payload))").run()
+                try await driver.reader.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run()
             } catch {
                 // The other nodes' gap fill and next catch-up cover a lost message note.
                 logger.warning("a node note was not sent", metadata: ["error": "\(String(reflecting: error))"])
             }
+        }
+    }
+
+    /// Renews this node's lease, and ends the leases of nodes that stopped renewing theirs: the
+    /// users only they held go offline.
+    private func keepLease() async {
+        while !Task.isCancelled {
+            do {
+                try await store.renewLease(node: node, now: clock())
+                let gone = try await store.expireLeases(before: clock().addingTimeInterval(-lease.inSeconds))
+                if !gone.isEmpty { await hub.nodesLeft(users: gone) }
+            } catch {
+                logger.warning("the node lease was not renewed", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            try? await Task.sleep(for: lease / 3)
         }
     }
 
@@ -83,7 +128,7 @@ public final class Doorbell: SupportEventSink, NodePeers, Service {
         while !Task.isCancelled {
             do {
                 try await driver.client.withConnection { connection in
-                    try await connection.listen(on: NodeNote.channel) { notifications in
+                    try await connection.listen(on: channel) { notifications in
                         if !first { await self.hub.catchUp() }
                         first = false
                         for try await notification in notifications {

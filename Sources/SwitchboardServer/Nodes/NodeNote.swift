@@ -28,8 +28,11 @@ public struct NodeNote: Equatable, Sendable {
         self.change = change
     }
 
-    /// The NOTIFY channel every node listens on.
-    public static let channel = "switchboard_nodes"
+    /// The NOTIFY channel the nodes of one installation listen on: channels belong to the whole
+    /// database, so installations in different schemas of it must not hear each other.
+    public static func channel(schema: String?) -> String {
+        schema.map { "switchboard_\($0)" } ?? "switchboard_nodes"
+    }
 
     public var payload: String {
         let fields: [String] = switch change {

@@ -139,6 +139,9 @@ public actor Hub: SupportEventSink, Service {
     // MARK: Presence
 
     private func comeOnline(_ user: User) async {
+        // Already connected to another node: online already, everyone was told.
+        if let peers, !(await peers.holds(userId: user.id)) { return }
+        peers?.ring(.presence(userId: user.id, online: true))
         let status = await recordPresence(user, online: true)
         var ref = user.ref
         ref.isOnline = true
@@ -151,6 +154,15 @@ public actor Hub: SupportEventSink, Service {
     private func goOffline(_ user: User) async {
         offlineTimers[user.id] = nil
         guard byUser[user.id] == nil else { return }
+        // Still connected to another node: still online.
+        if let peers, !(await peers.releases(userId: user.id)) { return }
+        guard byUser[user.id] == nil else { return } // back while the node records were asked
+        await wentOffline(user)
+    }
+
+    /// Offline everywhere: recorded, told to those who hear of it here and on the other nodes.
+    private func wentOffline(_ user: User) async {
+        peers?.ring(.presence(userId: user.id, online: false))
         let status = await recordPresence(user, online: false)
         var ref = user.ref
         ref.isOnline = false
@@ -492,8 +504,20 @@ public actor Hub: SupportEventSink, Service {
             } else if typing[TypingKey(ticketId: ticketId, userId: userId)]?.remote == true {
                 stopTyping(ticketId: ticketId, userId: userId)
             }
-        case .presence:
-            break
+        case .presence(let userId, let online):
+            // The node where it happened recorded it; here it is only told.
+            guard let record = await logged("remote presence", { try await store.user(id: userId) }) ?? nil else { return }
+            var ref = record.user.ref
+            ref.isOnline = online
+            await announcePresence(online ? .userOnline(ref) : .userOffline(ref), of: record.user)
+        }
+    }
+
+    /// Nodes whose leases ended held the last connections of these users: they are offline now.
+    func nodesLeft(users: [Int]) async {
+        for userId in users where byUser[userId] == nil {
+            guard let record = await logged("node left: user", { try await store.user(id: userId) }) ?? nil else { continue }
+            await wentOffline(record.user)
         }
     }
 

@@ -17,6 +17,8 @@ public final class PostgresDriver: SQLDriver {
     let client: PostgresClient
     private let running: Task<Void, Never>
     let logger: Logger
+    /// `?schema=NAME`, if given: nodes of one installation share it (and its doorbell channel).
+    public let schema: String?
 
     /// Connects to `url` (`postgres://user:password@host:port/database?sslmode=disable|prefer|require&schema=NAME`)
     /// and checks the database answers before returning.
@@ -24,7 +26,7 @@ public final class PostgresDriver: SQLDriver {
         let configuration = try configuration(url, poolSize: poolSize)
         let client = PostgresClient(configuration: configuration, backgroundLogger: Self.quiet(logger))
         let running = Task { await client.run() }
-        let driver = PostgresDriver(client: client, running: running, logger: logger)
+        let driver = PostgresDriver(client: client, running: running, schema: Self.schema(of: url), logger: logger)
         do {
             if let schema = Self.schema(of: url) {
                 // Connections start with `search_path` set to it; it must exist before the first table.
@@ -38,8 +40,9 @@ public final class PostgresDriver: SQLDriver {
         return driver
     }
 
-    private init(client: PostgresClient, running: Task<Void, Never>, logger: Logger) {
+    private init(client: PostgresClient, running: Task<Void, Never>, schema: String?, logger: Logger) {
         self.client = client
+        self.schema = schema
         self.running = running
         self.logger = logger
         reader = PooledSQLDatabase(client: client, logger: Self.quiet(logger))

@@ -139,5 +139,6 @@ extension Schema {
             "ALTER TABLE messages ADD COLUMN attachment_id BIGINT",
         ]),
         sharedSecrets,
+        nodeLeases,
     ]
 }

@@ -157,7 +157,22 @@ enum Schema {
             "ALTER TABLE messages ADD COLUMN attachment_id INTEGER",
         ]),
         sharedSecrets,
+        nodeLeases,
     ]
+
+    /// Server processes on one database (PostgreSQL): each holds a lease it renews, and the users
+    /// it holds connections of; a user is online while any live node holds one.
+    static let nodeLeases = Migration(version: 5, name: "node leases", statements: [
+        "CREATE TABLE nodes (id TEXT PRIMARY KEY, started_at BIGINT NOT NULL, heartbeat_at BIGINT NOT NULL)",
+        """
+        CREATE TABLE node_users (
+            node_id TEXT NOT NULL REFERENCES nodes (id) ON DELETE CASCADE,
+            user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            PRIMARY KEY (node_id, user_id)
+        )
+        """,
+        "CREATE INDEX node_users_user ON node_users (user_id)",
+    ])
 
     /// Secrets every server process on the database must agree on (the JWT key when none is configured).
     static let sharedSecrets = Migration(version: 4, name: "shared secrets", statements: [

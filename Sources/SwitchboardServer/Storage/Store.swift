@@ -253,6 +253,15 @@ public protocol Store: Sendable {
     func sharedSecret(_ name: String, make: @Sendable () -> String) async throws -> String
     /// Whether the database answers (`GET /health`).
     func ping() async throws
+    /// This node's lease: made or renewed.
+    func renewLease(node: String, now: Date) async throws
+    /// Leases not renewed since `before` end: their nodes' connection records go; answers the
+    /// users who are now connected to no live node.
+    func expireLeases(before: Date) async throws -> [Int]
+    /// The node holds a connection of the user; answers whether no node held one before.
+    func nodeHolds(node: String, userId: Int) async throws -> Bool
+    /// The node holds none any more; answers whether no node holds one now.
+    func nodeReleases(node: String, userId: Int) async throws -> Bool
 
     func close() async throws
 }

@@ -35,6 +35,7 @@ struct TestServer: Sendable {
                                                     + "schema=t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())
         }
         configuration.port = 0
+        configuration.databasePoolSize = 4 // many servers at once on one test cluster
         configuration.bcryptCost = 4
         configuration.jwtSecret = "test-secret-test-secret-test-secret-0123"
         configuration.logLevel = .critical
