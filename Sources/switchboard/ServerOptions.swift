@@ -6,7 +6,8 @@ import SwitchboardServer
 /// Where the data lives: shared by every command that opens the database.
 struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("db"), help: ArgumentHelp(
-        "sqlite:PATH (default: a file in the data directory). Env: SWITCHBOARD_DB.", valueName: "URL"))
+        "sqlite:PATH (default: a file in the data directory) or postgres://USER:PASS@HOST:PORT/DB. Env: SWITCHBOARD_DB.",
+        valueName: "URL"))
     var database: String?
 
     @Option(name: .customLong("data-dir"), help: ArgumentHelp(

@@ -255,4 +255,72 @@ import Testing
         await customer.stop()
         await agent.stop()
     }
+
+    @Test(.enabled(if: ClusterTests.runs, "needs PostgreSQL (scripts/test starts one)"))
+    func migrateCopiesAPopulatedSQLiteInstallationWholeAndItCarriesOnThere() async throws {
+        let base = try #require(ClusterTests.postgres)
+        // A team's history on the embedded default: accounts, tickets, messages, a note, a file, read marks.
+        let sqlite = try await ServerUnderTest(agents: [("alex", "Alex Agent")], prefix: "migrate")
+        defer { sqlite.close() }
+        let customer = APIClient(server: URL(string: sqlite.url)!), agent = APIClient(server: URL(string: sqlite.url)!)
+        _ = try await customer.register(RegisterRequest(username: "casey", password: "a long password", displayName: "Casey"))
+        _ = try await agent.login(username: "alex", password: "agent-password")
+        var before: [Int: [Message]] = [:]
+        for index in 1...3 {
+            let ticket = try await customer.openTicket(CreateTicketRequest(subject: "Ticket \(index)", description: "d", category: .payment))
+            _ = try await agent.claim(ticket: ticket.id)
+            for turn in 1...4 {
+                _ = try await (turn.isMultiple(of: 2) ? agent : customer).post(
+                    PostMessageRequest(message: "t\(index) m\(turn) — ünïcödé", clientMessageId: "t\(index)-\(turn)",
+                                       internal: turn == 4 ? true : nil), ticket: ticket.id)
+            }
+            before[ticket.id] = try await agent.messages(ticket: ticket.id, limit: 50).items
+        }
+        let file = sqlite.directory.appendingPathComponent("receipt.txt")
+        try Data("Order 4410\n".utf8).write(to: file)
+        let stored = try await customer.upload(file, to: 1)
+        _ = try await customer.post(PostMessageRequest(message: "", messageType: .file, clientMessageId: "file", attachmentId: stored.id), ticket: 1)
+        let refresh = try #require(await customer.session?.refreshToken)
+        try sqlite.stop()
+
+        let target = base + (base.contains("?") ? "&" : "?") + "schema=m_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let migrate = try Command.run(["migrate", "--from", sqlite.db, "--to", target], in: sqlite.directory)
+        try migrate.waitForExit(seconds: 60)
+        #expect(migrate.status == 0, "migrate: \(migrate.errors)")
+        #expect(migrate.output.contains("checked: every table has as many rows"))
+        #expect(migrate.output.contains("  messages           13"), "12 messages and the file's: \(migrate.output)")
+        #expect(migrate.output.contains("JWT secret"))
+        // Into a database that holds data: refused, nothing touched.
+        let again = try Command.run(["migrate", "--from", sqlite.db, "--to", target], in: sqlite.directory)
+        try again.waitForExit(seconds: 60)
+        #expect(again.status != 0 && again.errors.contains("the destination already holds data"))
+
+        // A node on PostgreSQL serves the same history; logins and their refresh tokens still work.
+        let node = sqlite.directory.appendingPathComponent("pg-node")
+        try FileManager.default.createDirectory(at: node, withIntermediateDirectories: true)
+        let serve = try Command.run(["serve", "--port", "0", "--db", target, "--data-dir", node.path], in: node)
+        defer { serve.process.terminate() }
+        let line = try await serve.waitForLine(startingWith: "listening on http://127.0.0.1:")
+        let url = URL(string: "http://" + line.dropFirst("listening on http://".count))!
+        let admin = APIClient(server: url)
+        _ = try await admin.login(username: "alex", password: "agent-password")
+        for (ticketId, messages) in before {
+            let now = try await admin.messages(ticket: ticketId, limit: 50).items
+            #expect(now.filter { $0.attachment == nil }.map(\.id) == messages.map(\.id))
+            #expect(now.filter { $0.attachment == nil }.map(\.seq) == messages.map(\.seq))
+            #expect(now.filter { $0.attachment == nil }.map(\.message) == messages.map(\.message))
+            #expect(now.filter { $0.attachment == nil }.map(\.internal) == messages.map(\.internal))
+        }
+        let resumed = APIClient(server: url)
+        await resumed.adopt(AuthResponse(user: try #require(await customer.session?.user), accessToken: "stale",
+                                         refreshToken: refresh, expiresIn: 0))
+        _ = try await resumed.refresh()
+        let copy = try await resumed.download(stored, into: node.appendingPathComponent("saved"))
+        #expect(try Data(contentsOf: copy) == Data("Order 4410\n".utf8))
+        // New rows take new ids and seq after the copied ones.
+        let fresh = try await resumed.openTicket(CreateTicketRequest(subject: "After the move", description: "d", category: .payment))
+        #expect(fresh.id == 4)
+        let next = try await resumed.post(PostMessageRequest(message: "still here", clientMessageId: "after-1"), ticket: 1)
+        #expect(next.seq == 6 && next.id == 14)
+    }
 }

@@ -94,10 +94,12 @@ public final class PostgresDriver: SQLDriver {
         (error as? PSQLError)?.serverInfo?[.sqlState]
     }
 
-    /// Query logging off, as on SQLite: bound values are message text and password hashes.
+    /// Query logging off, as on SQLite: bound values are message text and password hashes. The
+    /// pool's own warnings too (one comes for every lease asked before `run()` has started, which
+    /// is harmless); failures reach the callers as errors.
     private static func quiet(_ logger: Logger) -> Logger {
         var quiet = logger
-        quiet.logLevel = max(logger.logLevel, .warning)
+        quiet.logLevel = max(logger.logLevel, .error)
         return quiet
     }
 

@@ -5,7 +5,7 @@ import SQLKit
 /// Versioned migrations, run at start-up in order; each runs in its own transaction and is
 /// recorded in `schema_migrations`, so a database is brought forward exactly once per step.
 /// Timestamps are stored as milliseconds since 1970 (portable, sortable, easy to subtract).
-enum Schema {
+public enum Schema {
     struct Migration: Sendable {
         var version: Int
         var name: String
@@ -181,7 +181,7 @@ enum Schema {
 
     /// Brings the database up to the newest version; returns the versions it applied.
     @discardableResult
-    static func migrate(_ driver: any SQLDriver, logger: Logger) async throws -> [Int] {
+    public static func migrate(_ driver: any SQLDriver, logger: Logger) async throws -> [Int] {
         // Several nodes may start at once on one PostgreSQL: each step waits for the others' (SQLite
         // has one writer already).
         let serialize: @Sendable (any SQLDatabase) async throws -> Void = { db in
