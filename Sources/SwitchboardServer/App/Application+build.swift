@@ -24,6 +24,8 @@ public struct SupportServices: Sendable {
     public let limits: Limits
     /// Files one user may upload per hour.
     public let uploadsPerHour: Int
+    /// This process among the nodes sharing the database, and what `/metrics` reports of it.
+    public let metrics: ServerMetrics
 
     public init(store: any Store, configuration: ServerConfiguration, logger: Logger) async throws {
         let clock = configuration.clock
@@ -37,7 +39,9 @@ public struct SupportServices: Sendable {
         uploadsPerHour = configuration.uploadsPerHour
         // Services report to the bus; the hub tells the clients, the assigner hands out work.
         let events = EventBus()
-        let hub = Hub(store: store, configuration: configuration.realtime, events: events, clock: clock, logger: logger)
+        let metrics = ServerMetrics(node: String(UUID().uuidString.lowercased().prefix(13)))
+        self.metrics = metrics
+        let hub = Hub(store: store, configuration: configuration.realtime, events: events, clock: clock, metrics: metrics, logger: logger)
         let assigner = Assigner(store: store, policy: configuration.assignmentPolicy, events: events, clock: clock, logger: logger)
         events.attach(hub)
         events.attach(assigner)
@@ -48,7 +52,7 @@ public struct SupportServices: Sendable {
                                   decoyHash: try await hasher.hash(TokenService.newRefreshToken()),
                                   signIn: SignInGuard(login: configuration.loginThrottle,
                                                       registrationsPerHour: configuration.registrationsPerHour))
-        tickets = TicketService(store: store, validator: validator, events: events, clock: clock)
+        tickets = TicketService(store: store, validator: validator, events: events, clock: clock, metrics: metrics)
         sessions = ChatSessionService(store: store, tickets: tickets, clock: clock)
         canned = CannedResponseService(store: store, validator: validator, clock: clock)
         admin = AdminService(store: store, hub: hub, events: events, clock: clock)
@@ -84,7 +88,8 @@ public func buildApplication(
         ]
         // Several processes on one PostgreSQL: the doorbell carries each node's changes to the others.
         if let postgres = (store as? SQLStore)?.driver as? PostgresDriver {
-            let doorbell = Doorbell(driver: postgres, store: store, hub: services.hub, lease: configuration.nodeLease, logger: logger)
+            let doorbell = Doorbell(node: services.metrics.node, driver: postgres, store: store, hub: services.hub,
+                                    lease: configuration.nodeLease, metrics: services.metrics, logger: logger)
             try await store.renewLease(node: doorbell.node, now: Date())
             await services.hub.setPeers(doorbell)
             services.events.attach(doorbell)
@@ -167,6 +172,14 @@ public func buildRouter(_ services: SupportServices) -> Router<SupportRequestCon
             refusal.status = .serviceUnavailable
             return refusal
         }
+    }
+
+    let hub = services.hub, metrics = services.metrics
+    router.get("metrics") { _, _ -> Response in
+        // Prometheus' text format, no auth, as scrapers expect (put it behind the network's rules).
+        let text = metrics.scrape(await hub.gauges())
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     let limits = services.limits

@@ -25,6 +25,7 @@ public final class Doorbell: SupportEventSink, NodePeers, Service {
     private let hub: Hub
     private let lease: Duration
     private let clock: @Sendable () -> Date
+    private let metrics: ServerMetrics?
     private let logger: Logger
     /// NOTIFYs go out one at a time, in the order rung: a room's notes must not overtake each other.
     private let outbox: AsyncStream<NodeNote.Change>.Continuation
@@ -33,7 +34,9 @@ public final class Doorbell: SupportEventSink, NodePeers, Service {
 
     /// `lease`: a node that has not renewed its lease for this long is taken for dead (renewed every third of it).
     public init(node: String = UUID().uuidString.lowercased(), driver: PostgresDriver, store: any Store, hub: Hub,
-                lease: Duration = .seconds(15), clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+                lease: Duration = .seconds(15), clock: @escaping @Sendable () -> Date = { Date() }, metrics: ServerMetrics? = nil,
+                logger: Logger) {
+        self.metrics = metrics
         self.node = node
         self.driver = driver
         self.store = store
@@ -100,6 +103,7 @@ public final class Doorbell: SupportEventSink, NodePeers, Service {
             let payload = NodeNote(node: node, change: change).payload
             do {
                 try await driver.reader.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run()
+                metrics?.notificationsSent.increment()
             } catch {
                 // The other nodes' gap fill and next catch-up cover a lost message note.
                 logger.warning("a node note was not sent", metadata: ["error": "\(String(reflecting: error))"])
@@ -133,6 +137,7 @@ public final class Doorbell: SupportEventSink, NodePeers, Service {
                         first = false
                         for try await notification in notifications {
                             guard let note = NodeNote(payload: notification.payload), note.node != self.node else { continue }
+                            self.metrics?.notificationsReceived.increment()
                             await self.hub.remote(note.change)
                         }
                     }

@@ -22,6 +22,8 @@ final class ConnectionHandle: Sendable {
     }
 
     var userId: Int { caller.id }
+    /// Frames queued and not yet written (as of the last send).
+    var backlog: Int { capacity - room.withLock { $0 } }
     var isStaff: Bool { caller.isStaff }
 
     /// Queues a frame. A connection that lets its queue fill is too slow to keep: it is closed,

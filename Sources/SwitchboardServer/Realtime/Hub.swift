@@ -46,6 +46,7 @@ public actor Hub: SupportEventSink, Service {
     let clock: @Sendable () -> Date
     let logger: Logger
     let limiter: RateLimiter
+    let metrics: ServerMetrics?
     private let encoder = WireJSON.encoder()
 
     private var connections: [ConnectionID: ConnectionHandle] = [:]
@@ -65,8 +66,9 @@ public actor Hub: SupportEventSink, Service {
     private var peers: (any NodePeers)?
 
     public init(store: any Store, configuration: RealtimeConfiguration, events: any SupportEventSink,
-                clock: @escaping @Sendable () -> Date, logger: Logger) {
+                clock: @escaping @Sendable () -> Date, metrics: ServerMetrics? = nil, logger: Logger) {
         self.store = store
+        self.metrics = metrics
         self.events = events
         self.configuration = configuration
         self.clock = clock
@@ -359,6 +361,7 @@ public actor Hub: SupportEventSink, Service {
     /// Relays in seq order; a message ahead of a missing one waits (briefly) for it.
     private func relay(_ message: Message, origin: ConnectionID?) {
         messagesSeen += 1
+        metrics?.messagesStored.increment()
         guard var room = rooms[message.ticketId] else { return } // nobody is in the room
         if let last = room.lastRelayed, message.seq <= last { return } // covered by a replay
         room.pending[message.seq] = message
@@ -381,6 +384,7 @@ public actor Hub: SupportEventSink, Service {
             room.lastRelayed = last
             rooms[ticketId] = room
             sendInRoom(ticketId, .receiveMessage(ticketId: ticketId, message: next), to: recipients)
+            metrics?.deliveryLatency.recordNanoseconds(Int64(max(0, clock().timeIntervalSince(next.timestamp)) * 1e9))
             room = rooms[ticketId] ?? room
         }
         room.lastRelayed = last
@@ -586,6 +590,21 @@ public actor Hub: SupportEventSink, Service {
     }
 
     private func staffConnections() -> Set<ConnectionID> { staff }
+
+    /// What `/metrics` reads of the hub when scraped.
+    struct Gauges: Sendable {
+        var connections: Int
+        var users: Int
+        var rooms: Int
+        var deepestQueue: Int
+        var queuedFrames: Int
+    }
+
+    func gauges() -> Gauges {
+        let backlogs = connections.values.map(\.backlog)
+        return Gauges(connections: connections.count, users: byUser.count, rooms: rooms.count,
+                      deepestQueue: backlogs.max() ?? 0, queuedFrames: backlogs.reduce(0, +))
+    }
 
     /// What the hub holds now, for operators and the benchmark.
     func statistics() -> ServerStatistics {

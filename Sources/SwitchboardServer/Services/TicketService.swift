@@ -7,6 +7,7 @@ public struct TicketService: Sendable {
     let validator: Validator
     let events: any SupportEventSink
     let clock: @Sendable () -> Date
+    var metrics: ServerMetrics? = nil
 
     var limits: Limits { validator.limits }
 
@@ -197,6 +198,8 @@ public struct TicketService: Sendable {
             messageType: type, internal: isNote, clientMessageId: try validator.clientMessageId(request.clientMessageId),
             attachment: attachment)
         let isStaff = caller.isStaff
+        let asked = ContinuousClock.now
+        defer { metrics?.commitLatency.record(ContinuousClock.now - asked) }
         let result = try await store.appendMessage(new, now: clock()) { row in
             guard row.status != .closed else {
                 throw ContractError(.conflict, "ticket #\(row.id) is closed; open a new ticket")
