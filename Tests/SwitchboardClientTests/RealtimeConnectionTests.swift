@@ -62,7 +62,10 @@ import SwitchboardServer
             try await eventually("shown as queued") {
                 customer.timeline.outgoing.map { Timeline.delivery(of: $0) } == [.queued, .queued]
             }
-            #expect(customer.states.contains { if case .reconnecting = $0 { true } else { false } })
+            // Under load the first retry (which waits no time, so shows no countdown) may still be under way.
+            try await eventually("the wait before the next try is shown") {
+                customer.states.contains { if case .reconnecting = $0 { true } else { false } }
+            }
 
             try await server.start()
             try await eventually("six messages on both sides, outboxes empty") {

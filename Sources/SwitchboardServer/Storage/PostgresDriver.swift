@@ -84,6 +84,12 @@ public final class PostgresDriver: SQLDriver {
 
     deinit { running.cancel() }
 
+    /// An advisory lock held until the transaction ends, named within this installation: locks
+    /// belong to the whole database, and installations in other schemas must not share them.
+    static func lock(_ name: String, in db: any SQLDatabase) async throws {
+        try await db.raw("SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':' || \(bind: name), 0))").run()
+    }
+
     static func isRetryable(_ error: PSQLError) -> Bool {
         guard let state = error.serverInfo?[.sqlState] else { return false }
         return state == "40001" || state == "40P01"

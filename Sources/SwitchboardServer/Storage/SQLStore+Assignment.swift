@@ -24,11 +24,16 @@ extension SQLStore {
     }
 
     public func assignNextWaiting(policy: AssignmentPolicy, now: Date) async throws -> (before: TicketRow, after: TicketRow)? {
-        try await driver.transaction { db in
+        let postgres = driver.flavor == .postgres
+        return try await driver.transaction { db in
+            // Several nodes: one assigns at a time (SQLite's single writer does this by itself), so
+            // two cannot hand out an agent's last place twice; a ticket someone is claiming right
+            // now is skipped, not waited for.
+            if postgres { try await PostgresDriver.lock("assignment", in: db) }
             guard let before = try await db.raw("""
                 SELECT \(unsafeRaw: Self.ticketRowColumns) FROM tickets
                 WHERE assigned_agent_id IS NULL AND status IN ('OPEN', 'IN_PROGRESS')
-                ORDER BY priority_rank DESC, created_at ASC, id ASC LIMIT 1
+                ORDER BY priority_rank DESC, created_at ASC, id ASC LIMIT 1\(unsafeRaw: postgres ? " FOR UPDATE SKIP LOCKED" : "")
                 """).first().map(Self.ticketRow)
             else { return nil }
             let order = switch policy {
@@ -47,7 +52,7 @@ extension SQLStore {
             else { return nil }
             try await db.raw("""
                 UPDATE tickets SET assigned_agent_id = \(bind: agentId), updated_at = \(bind: millis(now))
-                WHERE id = \(bind: before.id)
+                WHERE id = \(bind: before.id) AND assigned_agent_id IS NULL
                 """).run()
             try await db.raw("UPDATE users SET last_assigned_at = \(bind: millis(now)) WHERE id = \(bind: agentId)").run()
             let after = try await Self.requireTicketRow(id: before.id, in: db)

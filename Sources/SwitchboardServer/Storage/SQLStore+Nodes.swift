@@ -30,7 +30,7 @@ extension SQLStore {
     /// One user's connection records change one node at a time: two nodes letting go at once
     /// would each still see the other's row and neither would say the user left.
     private static func lockUser(_ userId: Int, in db: any SQLDatabase, flavor: SQLFlavor) async throws {
-        if flavor == .postgres { try await db.raw("SELECT pg_advisory_xact_lock(72010002, CAST(\(bind: userId) AS INTEGER))").run() }
+        if flavor == .postgres { try await PostgresDriver.lock("user \(userId)", in: db) }
     }
 
     public func nodeHolds(node: String, userId: Int) async throws -> Bool {

@@ -21,8 +21,14 @@ extension SQLStore {
         try await db.raw("SELECT \(unsafeRaw: ticketRowColumns) FROM tickets WHERE id = \(bind: id)").first().map(ticketRow)
     }
 
+    /// The ticket's row inside a transaction that will change it: on PostgreSQL locked until the
+    /// commit, so two nodes deciding on it (a claim and an auto-assignment, two transfers) take
+    /// turns and the second decides on what the first wrote.
     static func requireTicketRow(id: Int, in db: any SQLDatabase) async throws -> TicketRow {
-        guard let row = try await ticketRow(id: id, in: db) else { throw ContractError(.notFound, "no ticket #\(id)") }
+        let lock = db.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        guard let row = try await db.raw("SELECT \(unsafeRaw: ticketRowColumns) FROM tickets WHERE id = \(bind: id)\(unsafeRaw: lock)")
+            .first().map(ticketRow)
+        else { throw ContractError(.notFound, "no ticket #\(id)") }
         return row
     }
 

@@ -185,7 +185,7 @@ public enum Schema {
         // Several nodes may start at once on one PostgreSQL: each step waits for the others' (SQLite
         // has one writer already).
         let serialize: @Sendable (any SQLDatabase) async throws -> Void = { db in
-            if driver.flavor == .postgres { try await db.raw("SELECT pg_advisory_xact_lock(72010001)").run() }
+            if driver.flavor == .postgres { try await PostgresDriver.lock("migrations", in: db) }
         }
         try await driver.transaction { db in
             try await serialize(db)
