@@ -323,4 +323,45 @@ import Testing
         let next = try await resumed.post(PostMessageRequest(message: "still here", clientMessageId: "after-1"), ticket: 1)
         #expect(next.seq == 6 && next.id == 14)
     }
+
+    @Test(.enabled(if: ClusterTests.runs, "needs PostgreSQL (scripts/test starts one)"))
+    func autoAssignmentAcrossNodesNeverGoesPastAnAgentsCapacity() async throws {
+        let cluster = try await Cluster(nodes: 2)
+        defer { cluster.close() }
+        let nodes = cluster.urls.map { URL(string: $0)! }
+        let agentAPI = APIClient(server: nodes[1])
+        _ = try await agentAPI.login(username: "alex", password: "agent-password")
+        let agent = try await Client(agentAPI, outbox: cluster.directory.appendingPathComponent("a.sqlite"))
+        try await Self.eventually("the agent is connected") { await agent.connection.state == .connected }
+        // Eight customers, half on each node, open tickets at the same moment; the agent has room for five.
+        let customers = try await withThrowingTaskGroup(of: APIClient.self) { group in
+            for index in 0..<8 {
+                group.addTask {
+                    let api = APIClient(server: nodes[index % 2])
+                    _ = try await api.register(RegisterRequest(username: "cust\(index)", password: "a long password", displayName: "C\(index)"))
+                    return api
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for api in customers {
+                group.addTask { _ = try await api.openTicket(CreateTicketRequest(subject: "Now", description: "d", category: .payment)) }
+            }
+            try await group.waitForAll()
+        }
+        var assigned = 0
+        do {
+            try await Self.eventually("five tickets assigned") {
+                let tickets = (try? await agentAPI.tickets(["size": "50"]).items) ?? []
+                assigned = tickets.filter { $0.assignedAgent != nil }.count
+                return assigned >= 5
+            }
+        } catch is CancellationError {}
+        try await Task.sleep(for: .milliseconds(500)) // any assignment past capacity would have happened by now
+        let tickets = try await agentAPI.tickets(["size": "50"]).items
+        #expect(tickets.count == 8)
+        #expect(tickets.filter { $0.assignedAgent?.id != nil }.count == 5, "exactly the agent's capacity, from both nodes")
+        await agent.stop()
+    }
 }
