@@ -474,9 +474,15 @@ public actor Hub: SupportEventSink, Service {
     func remote(_ change: NodeNote.Change) async {
         switch change {
         case .message(let ticketId, let seq):
-            // Read from the tables in seq order with anything else missing (the gap fill).
+            // Read from the tables in seq order with anything else missing (the gap fill) — on a
+            // task of its own, so the next notes are not held behind this read, and at most one
+            // read per room at a time: notes arriving meanwhile are covered by one more read.
             guard let last = rooms[ticketId]?.lastRelayed, seq > last else { return }
-            await fillGap(ticketId)
+            guard remoteFills.insert(ticketId).inserted else {
+                remoteFillsAgain.insert(ticketId)
+                return
+            }
+            Task { await self.fillFromTables(ticketId) }
         case .read(let ticketId, let userId, let upToSeq):
             await publish(.read(ticketId: ticketId, userId: userId, upToSeq: upToSeq))
         case .delivered(let ticketId, let userId, let upToSeq):
@@ -523,6 +529,18 @@ public actor Hub: SupportEventSink, Service {
             guard let record = await logged("node left: user", { try await store.user(id: userId) }) ?? nil else { continue }
             await wentOffline(record.user)
         }
+    }
+
+    /// Rooms being read for other nodes' messages, and those that heard of more meanwhile.
+    private var remoteFills: Set<Int> = []
+    private var remoteFillsAgain: Set<Int> = []
+
+    private func fillFromTables(_ ticketId: Int) async {
+        repeat {
+            remoteFillsAgain.remove(ticketId)
+            await fillGap(ticketId)
+        } while remoteFillsAgain.contains(ticketId)
+        remoteFills.remove(ticketId)
     }
 
     /// After notes may have been missed (the doorbell's LISTEN dropped): every room this node

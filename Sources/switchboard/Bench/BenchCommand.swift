@@ -19,7 +19,9 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Server URL, e.g. http://127.0.0.1:8080.") var server: String
+    @Option(help: ArgumentHelp("Server URL, e.g. http://127.0.0.1:8080; several nodes of one installation separated by commas "
+                               + "(customers and agents are spread over them, each pair's two sides on different nodes)."))
+    var server: String
     @Option(help: "Customer/agent pairs (each customer one ticket and one connection).") var pairs = 100
     @Option(help: "Agents; each takes pairs/agents customers (default: one per customer).") var agents: Int?
     @Option(help: "Messages per second, in total.") var rate = 200
@@ -33,9 +35,13 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard let base = URL(string: server), let host = base.host, let port = base.port else {
-            throw ValidationError("--server: http://HOST:PORT")
+        let nodes = try server.split(separator: ",").map { text -> URL in
+            guard let url = URL(string: String(text).trimmingCharacters(in: .whitespaces)), url.host != nil, url.port != nil else {
+                throw ValidationError("--server: http://HOST:PORT[,http://HOST:PORT…]")
+            }
+            return url
         }
+        let base = nodes[0]
         guard let password = ProcessInfo.processInfo.environment["SWITCHBOARD_PASSWORD"] else {
             throw ValidationError("put the admin's password in SWITCHBOARD_PASSWORD")
         }
@@ -69,8 +75,14 @@ struct BenchCommand: AsyncParsableCommand {
         say("accounts and tickets ready in \(Self.seconds(ContinuousClock.now - setupStart)) s")
 
         let tally = BenchTally()
-        let url = "ws://\(host):\(port)"
+        let socketURLs = nodes.map { "ws://\($0.host!):\($0.port!)" }
+        let nodeAdmins = try await nodes.asyncMap { node -> APIClient in
+            let client = APIClient(server: node)
+            try await client.login(username: admin, password: password)
+            return client
+        }
         // Customer i and agent (i mod agents) share ticket i; an agent has one connection for all its tickets.
+        // Customer i is on node i mod n, agent j on node j+1 mod n: with agents = pairs, every pair spans two nodes.
         let ticketIds = (0..<pairs).map { Int(tickets.get($0))! }
         let customers = (0..<pairs).map { BenchSocket(ticketIds: [ticketIds[$0]], clientId: "c\($0)") }
         let agentSockets = (0..<agentCount).map { agent in
@@ -81,6 +93,7 @@ struct BenchCommand: AsyncParsableCommand {
             let connectStart = ContinuousClock.now
             for (index, socket) in everyone.enumerated() {
                 let token = index < pairs ? customerTokens.get(index) : agentTokens.get(index - pairs)
+                let url = socketURLs[(index < pairs ? index : index - pairs + 1) % socketURLs.count]
                 group.addTask { await socket.run(url: url, token: token, tally: tally) }
                 if index % 100 == 99 { try await Task.sleep(for: .milliseconds(20)) } // no SYN flood of our own
             }
@@ -88,14 +101,15 @@ struct BenchCommand: AsyncParsableCommand {
                 try await Task.sleep(for: .milliseconds(50))
                 if ContinuousClock.now - connectStart > .seconds(300) { throw BenchError("connections did not all join in 5 minutes") }
             }
-            let connected = try await adminClient.serverStatistics()
+            let connected = try await nodeAdmins.asyncMap { try await $0.serverStatistics() }
             say("\(everyone.count) connections joined in \(Self.seconds(ContinuousClock.now - connectStart)) s; "
-                + "server holds \(connected.connections), RSS \(connected.rssBytes / 1_048_576) MiB")
+                + "server holds \(connected.map(\.connections).reduce(0, +)), RSS "
+                + connected.map { "\($0.rssBytes / 1_048_576)" }.joined(separator: " + ") + " MiB")
 
-            // Steady load: every 10 ms, rate/100 messages (carrying the remainder), round-robin over
-            // the pairs, alternating who speaks.
+            // Steady load: every 10 ms, as many messages as are due by the clock (so a late wake-up
+            // is made up at once, not lost), round-robin over the pairs, alternating who speaks.
             let total = rate * (warmup + duration)
-            var sent = 0, carry = 0.0
+            var sent = 0
             let loadStart = ContinuousClock.now
             var measured = false
             while sent < total {
@@ -104,13 +118,11 @@ struct BenchCommand: AsyncParsableCommand {
                     tally.resetLatencies()
                     measured = true
                 }
-                carry += Double(rate) / 100
-                let batch = min(Int(carry), total - sent)
-                carry -= Double(batch)
+                let due = min(total, Int(elapsed.inSeconds * Double(rate)) + 1)
                 // The batch goes out at once; waiting for each write would let the generator fall
                 // behind the rate it claims to offer.
                 await withTaskGroup(of: Void.self) { sends in
-                    for _ in 0..<batch {
+                    while sent < due {
                         let pair = sent % pairs
                         let speaker = (sent / pairs).isMultiple(of: 2) ? customers[pair] : agentSockets[pair % agentCount]
                         let ticketId = ticketIds[pair]
@@ -118,8 +130,7 @@ struct BenchCommand: AsyncParsableCommand {
                         sent += 1
                     }
                 }
-                let next = loadStart + .milliseconds(10 * (Int(elapsed / .milliseconds(10)) + 1))
-                try await Task.sleep(until: next)
+                try await Task.sleep(for: .milliseconds(10))
             }
             let loadTime = ContinuousClock.now - loadStart
             // Let the last messages land.
@@ -127,15 +138,15 @@ struct BenchCommand: AsyncParsableCommand {
             while tally.snapshot.delivered < tally.snapshot.sent && ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(50))
             }
-            let after = try await adminClient.serverStatistics()
+            let after = try await nodeAdmins.asyncMap { try await $0.serverStatistics() }
             let counts = tally.snapshot
             let p = tally.percentiles([50, 99, 99.9])
             say("""
-                connections held:   \(after.connections) (of \(everyone.count); \(counts.closed) closed early)
+                connections held:   \(after.map(\.connections).reduce(0, +)) (of \(everyone.count); \(counts.closed) closed early)
                 messages sent:      \(counts.sent) in \(Self.seconds(loadTime)) s = \(Int(Double(counts.sent) / loadTime.inSeconds)) msg/s (target \(rate))
                 delivered:          \(counts.delivered) (acked \(counts.acked), errors \(counts.errors))
                 latency (ms):       p50 \(Self.fixed(p[0]))  p99 \(Self.fixed(p[1]))  p99.9 \(Self.fixed(p[2]))  max \(Self.fixed(tally.maxMilliseconds))  (after \(warmup) s warm-up)
-                server memory:      \(after.rssBytes / 1_048_576) MiB RSS
+                server memory:      \(after.map { "\($0.rssBytes / 1_048_576)" }.joined(separator: " + ")) MiB RSS\(nodes.count > 1 ? " (per node)" : "")
                 benchmark memory:   \(ServerStatistics.residentBytes() / 1_048_576) MiB RSS
                 """)
             group.cancelAll()
@@ -144,6 +155,15 @@ struct BenchCommand: AsyncParsableCommand {
 
     static func seconds(_ duration: Duration) -> String { String(format: "%.1f", duration.inSeconds) }
     static func fixed(_ value: Double) -> String { String(format: "%.2f", value) }
+}
+
+extension Array {
+    /// In order, one after another.
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
 }
 
 /// Strings filled in by concurrent set-up tasks.
