@@ -24,10 +24,12 @@ import Testing
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-cluster-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             db = base + (base.contains("?") ? "&" : "?") + "schema=c_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-            let add = try Command.run(["users", "add", "--db", db, "--username", "alex", "--role", "agent", "--display-name", "Alex Agent",
-                                       "--password-stdin"], in: directory, stdin: "agent-password\n")
-            try add.waitForExit()
-            #expect(add.status == 0, "users add: \(add.errors)")
+            for (username, name) in [("alex", "Alex Agent"), ("sam", "Sam Second")] {
+                let add = try Command.run(["users", "add", "--db", db, "--username", username, "--role", "agent", "--display-name", name,
+                                           "--password-stdin"], in: directory, stdin: "agent-password\n")
+                try add.waitForExit()
+                #expect(add.status == 0, "users add: \(add.errors)")
+            }
             for index in 0..<count { try await start(index) }
         }
 
@@ -119,9 +121,12 @@ import Testing
 
     @Test(.enabled(if: ClusterTests.runs, "needs PostgreSQL (scripts/test starts one)"))
     func aCustomerOnOneNodeAndAnAgentOnAnotherTalkInOrderOnce() async throws {
-        let cluster = try await Cluster(nodes: 2)
+        let cluster = try await Cluster(nodes: 3)
         defer { cluster.close() }
         let (nodeA, nodeB) = (URL(string: cluster.urls[0])!, URL(string: cluster.urls[1])!)
+        // A second agent follows the ticket from a third node.
+        let watcherAPI = APIClient(server: URL(string: cluster.urls[2])!)
+        _ = try await watcherAPI.login(username: "sam", password: "agent-password")
         let customerAPI = APIClient(server: nodeA), agentAPI = APIClient(server: nodeB)
         let customerUser = try await customerAPI.register(RegisterRequest(username: "casey", password: "a long password", displayName: "Casey"))
         // Both nodes sign and accept the same tokens (the secret is kept in the database).
@@ -132,9 +137,11 @@ import Testing
 
         let customer = try await Client(customerAPI, outbox: cluster.directory.appendingPathComponent("c.sqlite"))
         let agent = try await Client(agentAPI, outbox: cluster.directory.appendingPathComponent("a.sqlite"))
+        let watcher = try await Client(watcherAPI, outbox: cluster.directory.appendingPathComponent("w.sqlite"))
         do {
             await customer.connection.join(ticket.id)
             await agent.connection.join(ticket.id)
+            await watcher.connection.join(ticket.id)
             try await Self.eventually("both connected") {
                 let states = (await customer.connection.state, await agent.connection.state)
                 return states.0 == .connected && states.1 == .connected
@@ -158,6 +165,8 @@ import Testing
             }
             let stored = try await agentAPI.messages(ticket: ticket.id, limit: 100).items.sorted { $0.seq < $1.seq }
             #expect(stored.map(\.seq) == Array(1...50), "gap-free seq across nodes")
+            try await Self.eventually("the third node's agent has all 50") { watcher.received.count == 50 }
+            #expect(watcher.received.map(\.seq) == Array(1...50), "the third node relays all of it, in order, once")
             for side in [customer, agent] {
                 let seqs = side.received.map(\.seq)
                 #expect(seqs == seqs.sorted(), "relayed in seq order")
@@ -171,6 +180,7 @@ import Testing
         }
         await customer.stop()
         await agent.stop()
+        await watcher.stop()
     }
 
     @Test(.enabled(if: ClusterTests.runs, "needs PostgreSQL (scripts/test starts one)"))
