@@ -13,10 +13,8 @@ import SwitchboardProtocol
 public actor Hub: SupportEventSink, Service {
     struct Room {
         var members: Set<ConnectionID> = []
-        /// Highest seq relayed; nil while it is being read from the database.
-        var lastRelayed: Int?
-        /// Messages that arrived ahead of a missing one (or while loading).
-        var pending: [Int: Message] = [:]
+        /// The order messages go out in (`RoomRelay`): the hub carries out what it answers.
+        var relay = RoomRelay()
         var gapTimer: Task<Void, Never>?
     }
 
@@ -209,16 +207,13 @@ public actor Hub: SupportEventSink, Service {
             rooms[ticketId] = Room()
             // Created before reading, so no event of this ticket is lost while the read is under way.
             let lastSeq = try await store.ticketRow(id: ticketId)?.lastSeq ?? 0
-            if var room = rooms[ticketId], room.lastRelayed == nil {
-                room.lastRelayed = lastSeq
-                room.pending = room.pending.filter { $0.key > lastSeq } // the replay covers the rest
-                rooms[ticketId] = room
-                drain(ticketId)
+            if rooms[ticketId] != nil, let actions = rooms[ticketId]?.relay.start(at: lastSeq) {
+                carryOut(actions, in: ticketId)
             }
         }
         rooms[ticketId]?.members.insert(id)
         announceMembers(of: ticketId)
-        return rooms[ticketId]?.lastRelayed ?? 0
+        return rooms[ticketId]?.relay.lastRelayed ?? 0
     }
 
     /// The replay is queued: release the live frames held back meanwhile.
@@ -240,9 +235,7 @@ public actor Hub: SupportEventSink, Service {
         if !stillThere { stopTyping(ticketId: ticketId, userId: handle.userId) }
         if rooms[ticketId]?.members.isEmpty == true {
             rooms[ticketId]?.gapTimer?.cancel()
-            // Nobody is left to relay to: forget who sent what was still waiting.
-            for message in rooms[ticketId]?.pending.values ?? [:].values { origins[message.id] = nil }
-            rooms[ticketId] = nil
+            rooms[ticketId] = nil // nobody is left to relay to
         } else {
             announceMembers(of: ticketId)
         }
@@ -253,7 +246,6 @@ public actor Hub: SupportEventSink, Service {
         for key in typing.keys where key.ticketId == ticketId { typing.removeValue(forKey: key)?.expiry.cancel() }
         guard let room = rooms.removeValue(forKey: ticketId) else { return }
         room.gapTimer?.cancel()
-        for message in room.pending.values { origins[message.id] = nil }
         for id in room.members { memberships[id]?[ticketId] = nil }
     }
 
@@ -362,59 +354,48 @@ public actor Hub: SupportEventSink, Service {
     private func relay(_ message: Message, origin: ConnectionID?) {
         messagesSeen += 1
         metrics?.messagesStored.increment()
-        guard var room = rooms[message.ticketId] else { return } // nobody is in the room
-        if let last = room.lastRelayed, message.seq <= last { return } // covered by a replay
-        room.pending[message.seq] = message
-        rooms[message.ticketId] = room
-        origins[message.id] = origin
-        drain(message.ticketId)
+        guard let actions = rooms[message.ticketId]?.relay.receive(message, origin: origin) else { return } // nobody is in the room
+        carryOut(actions, in: message.ticketId)
     }
 
-    /// Which connection sent a message waiting to be relayed (it gets an ACK instead).
-    private var origins: [Int: ConnectionID?] = [:]
-
-    private func drain(_ ticketId: Int) {
-        guard var room = rooms[ticketId], var last = room.lastRelayed else { return }
-        while let next = room.pending.removeValue(forKey: last + 1) {
-            last += 1
-            let origin = origins.removeValue(forKey: next.id) ?? nil
-            let recipients = room.members.filter { id in
-                id != origin && (!next.internal || connections[id]?.isStaff == true)
-            }
-            room.lastRelayed = last
-            rooms[ticketId] = room
-            sendInRoom(ticketId, .receiveMessage(ticketId: ticketId, message: next), to: recipients)
-            metrics?.deliveryLatency.recordNanoseconds(Int64(max(0, clock().timeIntervalSince(next.timestamp)) * 1e9))
-            room = rooms[ticketId] ?? room
-        }
-        room.lastRelayed = last
-        if room.pending.isEmpty {
-            room.gapTimer?.cancel()
-            room.gapTimer = nil
-        } else if room.gapTimer == nil {
-            let wait = configuration.gapWait
-            room.gapTimer = Task { [weak self] in
-                try? await Task.sleep(for: wait)
-                guard !Task.isCancelled else { return }
-                await self?.fillGap(ticketId)
+    /// Does what the room's relay decided.
+    private func carryOut(_ actions: [RoomRelay.Action], in ticketId: Int) {
+        for action in actions {
+            switch action {
+            case .deliver(let message, let origin):
+                guard let room = rooms[ticketId] else { return }
+                let recipients = room.members.filter { id in
+                    id != origin && (!message.internal || connections[id]?.isStaff == true)
+                }
+                sendInRoom(ticketId, .receiveMessage(ticketId: ticketId, message: message), to: recipients)
+                metrics?.deliveryLatency.recordNanoseconds(Int64(max(0, clock().timeIntervalSince(message.timestamp)) * 1e9))
+            case .armGapTimer:
+                let wait = configuration.gapWait
+                rooms[ticketId]?.gapTimer = Task { [weak self] in
+                    try? await Task.sleep(for: wait)
+                    guard !Task.isCancelled else { return }
+                    await self?.fillGap(ticketId)
+                }
+            case .disarmGapTimer:
+                rooms[ticketId]?.gapTimer?.cancel()
+                rooms[ticketId]?.gapTimer = nil
             }
         }
-        rooms[ticketId] = room
     }
 
-    /// A gap that did not close by itself: read the missing messages back from storage.
+    /// A gap that did not close by itself (or another node's message): read what follows the
+    /// relay point from the tables.
     private func fillGap(_ ticketId: Int) async {
+        rooms[ticketId]?.relay.gapTimerFired()
+        rooms[ticketId]?.gapTimer?.cancel() // asked for before it went off (another node's message): one timer at most
         rooms[ticketId]?.gapTimer = nil
-        guard let last = rooms[ticketId]?.lastRelayed else { return }
+        guard let from = rooms[ticketId]?.relay.fillFrom else { return }
         let everyone = Viewer(userId: 0, role: .admin)
-        if let page = await logged("gap fill", {
-            try await store.messages(ticketId: ticketId, window: MessageWindow(afterSeq: last, beforeSeq: nil, limit: 200), for: everyone)
-        }) {
-            for message in page.items where rooms[ticketId]?.pending[message.seq] == nil {
-                rooms[ticketId]?.pending[message.seq] = message
-            }
-        }
-        drain(ticketId)
+        let page = await logged("gap fill", {
+            try await store.messages(ticketId: ticketId, window: MessageWindow(afterSeq: from, beforeSeq: nil, limit: 200), for: everyone)
+        })
+        guard let actions = rooms[ticketId]?.relay.filled(page?.items ?? []) else { return }
+        carryOut(actions, in: ticketId)
     }
 
     private func ticketChanged(before: TicketRow, after: TicketRow, by: UserRef) async {
@@ -477,7 +458,7 @@ public actor Hub: SupportEventSink, Service {
             // Read from the tables in seq order with anything else missing (the gap fill) — on a
             // task of its own, so the next notes are not held behind this read, and at most one
             // read per room at a time: notes arriving meanwhile are covered by one more read.
-            guard let last = rooms[ticketId]?.lastRelayed, seq > last else { return }
+            guard let last = rooms[ticketId]?.relay.lastRelayed, seq > last else { return }
             guard remoteFills.insert(ticketId).inserted else {
                 remoteFillsAgain.insert(ticketId)
                 return
