@@ -119,3 +119,14 @@ import TerminalKit
         #expect(FileTransfer.size(512) == "512 B" && FileTransfer.size(48_213) == "47 KB" && FileTransfer.size(2_000_000) == "1.9 MB")
     }
 }
+
+@Suite struct FailoverViewTests {
+    /// Moved to another node: the title names the node in use, and a line says why.
+    @Test func theTitleFollowsTheNodeInUse() {
+        var mode = World.mode(width: 100, height: 24, tickets: [World.ticket(1, "Parcel")])
+        _ = mode.update(.event(.realtime(.movedTo(server: "http://node-b:8080", from: "http://node-a:8080"))))
+        let lines = World.lines(mode)
+        #expect(lines[0].contains("http://node-b:8080") && !lines[0].contains("node-a"))
+        #expect(lines.joined().contains("http://node-a:8080 is not answering: now on http://node-b:8080"))
+    }
+}

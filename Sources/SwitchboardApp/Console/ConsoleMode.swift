@@ -60,7 +60,7 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
     /// The compose line's keys, for every tab (rebound from the config once).
     public var editorKeys = LineEditor.defaultKeys
     public let fromLauncher: Bool
-    public let server: String
+    public internal(set) var server: String
     public let limits: Limits
     public var timeZone = TimeZone.current
     var loading = false
@@ -307,6 +307,7 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
         if let sent = FileTransfer.follow(event, &transfer), let ticketId {
             toasts.show("\(Sanitizer.clean(sent)) sent on #\(ticketId)", kind: .success, now: now)
         }
+        if case .movedTo(let next, let from) = event { movedTo(next, from: from) }
         guard case .server(let server) = event else {
             if case .outgoing(let message) = event, case .failed(_, let reason) = message.state {
                 toasts.show("#\(message.ticketId): not sent: \(reason)", kind: .error, now: now)

@@ -38,7 +38,7 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
     /// Started from the launcher: F10 goes back to it.
     public let fromLauncher: Bool
     /// The server's address, as shown.
-    public let server: String
+    public internal(set) var server: String
     public let limits: Limits
     public var timeZone = TimeZone.current
     var loadingTickets = false
@@ -241,6 +241,7 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
             chat?.apply(event, now: now)
         }
         if let sent = FileTransfer.follow(event, &transfer) { toasts.show("\(Sanitizer.clean(sent)) sent", kind: .success, now: now) }
+        if case .movedTo(let next, let from) = event { movedTo(next, from: from) }
         guard case .server(let server) = event else {
             if case .outgoing(let message) = event, case .failed(_, let reason) = message.state {
                 toasts.show("Not sent: \(reason)", kind: .error, now: now)
@@ -289,7 +290,7 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
         case .server(let server): server.ticketId
         case .outgoing(let message), .uploading(let message, _): message.ticketId
         case .discarded(_, let ticketId): ticketId
-        case .undecodable: nil
+        case .undecodable, .movedTo: nil
         }
     }
 

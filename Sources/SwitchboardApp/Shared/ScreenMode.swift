@@ -13,6 +13,8 @@ public enum ModePhase: Equatable, Sendable {
 /// `route` takes every input through them in one order; a mode supplies its own parts.
 protocol ScreenMode {
     var phase: ModePhase { get set }
+    /// The server address shown in the title: the node in use when several were given.
+    var server: String { get set }
     var now: Date { get set }
     var size: (width: Int, height: Int) { get set }
     var focused: Bool { get set }
@@ -113,5 +115,13 @@ extension ScreenMode {
         if let confirm { confirm.render(into: &screen, in: area, theme: theme) }
         if let offset = helpOffset { HelpOverlay.render(helpRows, into: &screen, in: area, theme: theme, title: helpTitle, offset: offset) }
         return confirm != nil || helpOffset != nil
+    }
+}
+
+extension ScreenMode {
+    /// The connection moved to the next node: the title says where it is now, and a line says why.
+    mutating func movedTo(_ next: String, from previous: String) {
+        server = next
+        toasts.show("\(Sanitizer.clean(previous)) is not answering: now on \(Sanitizer.clean(next))", now: now)
     }
 }

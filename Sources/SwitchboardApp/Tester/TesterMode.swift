@@ -62,7 +62,7 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
     public internal(set) var now: Date
     public internal(set) var size: (width: Int, height: Int)
     public internal(set) var focused = true
-    public let server: String
+    public internal(set) var server: String
     public let limits: Limits
     public let fromLauncher: Bool
     /// Where the session is recorded as a script (nil: not recorded), and the script so far.

@@ -20,6 +20,9 @@ public enum RealtimeEvent: Sendable, Equatable {
     case undecodable(String)
     /// The file of a queued message is being uploaded: `sent` of its size so far.
     case uploading(OutgoingMessage, sent: Int)
+    /// The server at `from` could not be reached or dropped the socket: the connection moved to
+    /// the next address given (`--server a,b`), where it resumes.
+    case movedTo(server: String, from: String)
 }
 
 /// The realtime connection to `/ws`, kept up for as long as it runs: it signs in (or refreshes
@@ -236,8 +239,10 @@ public actor RealtimeConnection {
             refresh = false
             // Several addresses (nodes on one database): an unreachable or dropped one hands over
             // to the next at once, each once per round; the rejoin resumes with sinceSeq there.
+            let from = await api.server.absoluteString
             if Self.failsOver(ending), switchesLeft > 0, await api.failOver() {
                 switchesLeft -= 1
+                eventSink.yield(.movedTo(server: await api.server.absoluteString, from: from))
                 continue
             }
             switchesLeft = api.servers.count - 1
