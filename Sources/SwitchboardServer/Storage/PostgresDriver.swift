@@ -158,7 +158,7 @@ struct PostgresConnectError: Error, CustomStringConvertible {
 }
 
 /// One statement at a time on any connection of the pool.
-final class PooledSQLDatabase: SQLDatabase {
+final class PooledSQLDatabase: AsyncSQLDatabase {
     let client: PostgresClient
     let logger: Logger
 
@@ -171,12 +171,6 @@ final class PooledSQLDatabase: SQLDatabase {
     var version: (any SQLDatabaseReportedVersion)? { nil }
     var dialect: any SQLDialect { PostgresDialect() }
     var queryLogLevel: Logger.Level? { nil }
-
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
-        let promise = eventLoop.makePromise(of: Void.self)
-        promise.completeWithTask { try await self.execute(sql: query, onRow) }
-        return promise.futureResult
-    }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
         try await client.withConnection { connection in

@@ -6,7 +6,7 @@ import Synchronization
 /// Read connections handed out one statement at a time. A SQLite connection running two
 /// statements at once gives the second the first one's snapshot, so a read just after a commit
 /// could miss it; a connection used by one statement at a time starts each read afresh.
-final class ReaderPool: SQLDatabase {
+final class ReaderPool: AsyncSQLDatabase {
     private struct State {
         var idle: [Int]
         var waiters: [CheckedContinuation<Int, Never>] = []
@@ -26,12 +26,6 @@ final class ReaderPool: SQLDatabase {
     var version: (any SQLDatabaseReportedVersion)? { connections[0].version }
     var dialect: any SQLDialect { connections[0].dialect }
     var queryLogLevel: Logger.Level? { nil }
-
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
-        let promise = eventLoop.makePromise(of: Void.self)
-        promise.completeWithTask { try await self.execute(sql: query, onRow) }
-        return promise.futureResult
-    }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
         let index = await checkOut()
@@ -59,5 +53,19 @@ final class ReaderPool: SQLDatabase {
             return state.waiters.removeFirst()
         }
         waiter?.resume(returning: index)
+    }
+}
+
+/// A database whose statements run in async code (a pool leasing connections): SQLKit's older
+/// future-returning entry point is answered from it.
+protocol AsyncSQLDatabase: SQLDatabase {
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws
+}
+
+extension AsyncSQLDatabase {
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        promise.completeWithTask { try await self.execute(sql: query, onRow) }
+        return promise.futureResult
     }
 }
