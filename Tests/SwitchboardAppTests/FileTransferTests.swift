@@ -104,7 +104,9 @@ import TerminalKit
         for _ in 0..<3 { _ = mode.update(.key(.backspace)) }
         for c in "zip" { _ = mode.update(.key(.char(c))) }
         _ = mode.update(.event(.pathCompletions(typed: "~/Documents/receipt-march.zip", [])))
-        #expect(World.lines(mode).joined().contains("Nothing there starts with receipt-march.zip"))
+        #expect(World.lines(mode).joined().contains("Nothing in ~/Documents/ starts with receipt-march.zip"))
+        #expect(FileTransfer.nothingFound("~/") == "Nothing to show in ~/ (hidden names start with a dot)")
+        #expect(FileTransfer.nothingFound("zz") == "Nothing in ./ starts with zz")
 
         // The console's tabs do the same.
         var console = ConsoleModeTests.open(ConsoleModeTests.console(tickets: [ConsoleModeTests.ticket(1, "T", agent: ConsoleModeTests.me.ref,

@@ -91,15 +91,23 @@ public struct FileTransfer: Equatable, Sendable {
     /// Puts the file system's answer for `typed` into the editor, listing several in a toast.
     static func complete(_ editor: inout LineEditor, typed: String, with candidates: [String], toasts: inout Toasts, now: Date) {
         guard let (line, listed) = completing(editor.text, typed: typed, with: candidates) else {
-            if candidates.isEmpty, pathToComplete(editor.text) == typed {
-                toasts.show("Nothing there starts with \(Sanitizer.clean((typed as NSString).lastPathComponent))", now: now)
-            }
+            if candidates.isEmpty, pathToComplete(editor.text) == typed { toasts.show(nothingFound(typed), now: now) }
             return
         }
         if line != editor.text { editor.replace(with: line) }
         guard !listed.isEmpty else { return }
         let more = listed.count > 12 ? "  … \(listed.count - 12) more" : ""
         toasts.show(Sanitizer.clean(listed.prefix(12).joined(separator: "  ")) + more, now: now)
+    }
+
+    /// Why Tab found nothing, in words: an empty (or missing, or only hidden) folder, or no name
+    /// starting so.
+    static func nothingFound(_ typed: String) -> String {
+        let slash = typed.lastIndex(of: "/")
+        let folder = slash.map { String(typed[...$0]) } ?? "./"
+        let stem = slash.map { String(typed[typed.index(after: $0)...]) } ?? typed
+        if stem.isEmpty { return "Nothing to show in \(Sanitizer.clean(folder)) (hidden names start with a dot)" }
+        return "Nothing in \(Sanitizer.clean(folder)) starts with \(Sanitizer.clean(stem))"
     }
 
     /// The line after the file system answered `candidates` for `typed`: one completes the path
