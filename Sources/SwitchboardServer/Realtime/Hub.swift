@@ -545,6 +545,10 @@ public actor Hub: SupportEventSink, Service {
     private func logged<T: Sendable>(_ what: String, _ read: () async throws -> T) async -> T? {
         do {
             return try await read()
+        } catch is CancellationError {
+            // The server is shutting down (the database's pool is gone): nothing to report.
+            logger.debug("frames not sent: shutting down", metadata: ["what": "\(what)"])
+            return nil
         } catch {
             logger.error("frames not sent: a read failed", metadata: ["what": "\(what)", "error": "\(error)"])
             return nil
