@@ -99,6 +99,11 @@ import Testing
             }
         }
 
+        /// ROOM_JOINED came for the ticket: live frames of its room reach this client from now on.
+        func joined(_ ticketId: Int) -> Bool {
+            log.events.withLock { $0.contains { if case .server(.roomJoined(let id, _, _)) = $0 { id == ticketId } else { false } } }
+        }
+
         func sawTyping(of userId: Int) -> Bool {
             log.events.withLock { $0.contains { if case .server(.typingStart(_, let user, _)) = $0 { user.id == userId } else { false } } }
         }
@@ -146,7 +151,10 @@ import Testing
                 let states = (await customer.connection.state, await agent.connection.state)
                 return states.0 == .connected && states.1 == .connected
             }
-            // Typing crosses nodes.
+            // Typing crosses nodes (passing state: only to those already in the room).
+            try await Self.eventually("all three are in the room") {
+                customer.joined(ticket.id) && agent.joined(ticket.id) && watcher.joined(ticket.id)
+            }
             await customer.connection.typing(in: ticket.id, active: true)
             try await Self.eventually("the agent on node B sees the customer typing on node A") { agent.sawTyping(of: customerUser.user.id) }
 
