@@ -153,7 +153,11 @@ public actor RealtimeConnection {
     @discardableResult
     public func send(_ text: String, to ticketId: Int, messageType: MessageType? = nil,
                      isInternal: Bool = false) async throws -> OutgoingMessage {
-        let message = try await outbox.add(ticketId: ticketId, text: text, messageType: messageType, isInternal: isInternal)
+        try await queued(outbox.add(ticketId: ticketId, text: text, messageType: messageType, isInternal: isInternal))
+    }
+
+    /// A message now in the outbox: shown as queued, and sent when its turn comes.
+    private func queued(_ message: OutgoingMessage) async -> OutgoingMessage {
         eventSink.yield(.outgoing(message))
         await pump()
         return message
@@ -163,10 +167,7 @@ public actor RealtimeConnection {
     /// the connection allows, after the messages queued before it.
     @discardableResult
     public func sendFile(_ url: URL, to ticketId: Int, isInternal: Bool = false) async throws -> OutgoingMessage {
-        let message = try await outbox.add(ticketId: ticketId, file: url, isInternal: isInternal)
-        eventSink.yield(.outgoing(message))
-        await pump()
-        return message
+        try await queued(outbox.add(ticketId: ticketId, file: url, isInternal: isInternal))
     }
 
     /// A failed message goes back into the queue.
@@ -470,22 +471,7 @@ public actor RealtimeConnection {
         case .error(let code, let message, let ref?) where ref == inFlight:
             eventSink.yield(.server(event))
             inFlight = nil
-            if code.isTransient {
-                // Too fast, or the server failed: the same message again, after a growing pause.
-                transientRefusals += 1
-                let delay = options.backoff.wait(step: transientRefusals, unit: 0.5 + options.random() / 2)
-                resend = Task { [weak self] in
-                    try? await Task.sleep(for: delay)
-                    await self?.pump()
-                }
-            } else {
-                transientRefusals = 0
-                let reason = APIError(code: code, message: message, status: code.httpStatus).sentence
-                if let failed = try? await outbox.failed(ref, code: code, reason: reason) {
-                    eventSink.yield(.outgoing(failed))
-                }
-                await pump()
-            }
+            await refused(ref, APIError(code: code, message: message, status: code.httpStatus))
         default:
             eventSink.yield(.server(event))
         }
@@ -533,15 +519,23 @@ public actor RealtimeConnection {
             transientRefusals = 0
             if let message = try? await outbox.uploaded(clientMessageId, as: attachment) { eventSink.yield(.outgoing(message)) }
             await pump()
-        case .failure(let error) where error.code.isTransient:
-            // Unreachable, too fast or the server failed: the same upload again after a growing pause.
+        case .failure(let error):
+            await refused(clientMessageId, error)
+        }
+    }
+
+    /// A message's frame or its file's upload was refused. Too fast, unreachable or the server
+    /// failed: the same again after a growing pause, nothing overtaking it. Anything else: failed
+    /// for good, with the reason, and the queue moves on.
+    private func refused(_ clientMessageId: String, _ error: APIError) async {
+        if error.code.isTransient {
             transientRefusals += 1
             let delay = options.backoff.wait(step: transientRefusals, unit: 0.5 + options.random() / 2)
             resend = Task { [weak self] in
                 try? await Task.sleep(for: delay)
                 await self?.pump()
             }
-        case .failure(let error):
+        } else {
             transientRefusals = 0
             if let failed = try? await outbox.failed(clientMessageId, code: error.code, reason: error.sentence) {
                 eventSink.yield(.outgoing(failed))
