@@ -258,9 +258,6 @@ public actor EffectRunner {
         case .attach(let id, let path, let note):
             // Into the outbox (its own copy), then up and out in turn — offline too, and after a restart.
             do { try await connection.sendFile(URL(fileURLWithPath: path), to: id, isInternal: note) }
-            catch let error as OutboxError {
-                post(.failed(.upload(ticketId: id), APIError(code: .invalid, message: HomeDirectory.abbreviate(error.description), status: 0)))
-            }
             catch { post(.failed(.upload(ticketId: id), Self.apiError(error))) }
         case .retry(let id):
             do { try await connection.retry(id) } catch { post(.failed(.outbox, Self.apiError(error))) }
@@ -284,8 +281,9 @@ public actor EffectRunner {
 
     static func apiError(_ error: any Error) -> APIError {
         if let error = error as? APIError { return error }
-        // The outbox's own refusals (no such file, a folder…) are whole sentences (see FileTransfer.notSent).
-        if let error = error as? OutboxError { return APIError(code: .invalid, message: error.description, status: 0) }
+        // The outbox's own refusals (no such file, a folder…) are whole sentences (see FileTransfer.notSent),
+        // with the home directory written `~`.
+        if let error = error as? OutboxError { return APIError(code: .invalid, message: HomeDirectory.abbreviate(error.description), status: 0) }
         return APIError(code: .internal, message: "\(error)", status: 0)
     }
 
