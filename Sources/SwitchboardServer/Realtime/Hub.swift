@@ -207,7 +207,7 @@ public actor Hub: SupportEventSink, Service {
             rooms[ticketId] = Room()
             // Created before reading, so no event of this ticket is lost while the read is under way.
             let lastSeq = try await store.ticketRow(id: ticketId)?.lastSeq ?? 0
-            if rooms[ticketId] != nil, let actions = rooms[ticketId]?.relay.start(at: lastSeq) {
+            if let actions = rooms[ticketId]?.relay.start(at: lastSeq) {
                 carryOut(actions, in: ticketId)
             }
         }
@@ -342,12 +342,16 @@ public actor Hub: SupportEventSink, Service {
             let current = (try? await store.user(id: agent.id))?.user.agentStatus ?? status
             var ref = agent
             ref.isOnline = byUser[agent.id] != nil
-            send(.agentStatusChanged(agent: ref, status: current), to: staffConnections())
+            sendAgentStatus(ref, current)
         case .loginEnded(let loginId):
             for id in byLogin[loginId] ?? [] {
                 connections[id]?.close(code: CloseCode.loggedOut, reason: "logged out")
             }
         }
+    }
+
+    private func sendAgentStatus(_ agent: UserRef, _ status: AgentStatus) {
+        send(.agentStatusChanged(agent: agent, status: status), to: staffConnections())
     }
 
     /// Relays in seq order; a message ahead of a missing one waits (briefly) for it.
@@ -481,8 +485,10 @@ public actor Hub: SupportEventSink, Service {
         case .ticketDeleted(let ticketId, let customerId):
             await publish(.ticketDeleted(ticketId: ticketId, customerId: customerId))
         case .agentStatus(let agentId, let status):
+            // One read gives both what is stored now (the status, as `publish` reads it) and the
+            // presence of every node (this node's connections alone would say offline).
             guard let agent = await logged("remote agent status", { try await store.user(id: agentId) }) ?? nil else { return }
-            await publish(.agentStatusChanged(agent: agent.user.ref, status: status))
+            sendAgentStatus(agent.user.ref, agent.user.agentStatus ?? status)
         case .loginEnded(let loginId):
             await publish(.loginEnded(loginId: loginId))
         case .typing(let ticketId, let userId, let isNote, let active):
