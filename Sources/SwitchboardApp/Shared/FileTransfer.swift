@@ -103,9 +103,8 @@ public struct FileTransfer: Equatable, Sendable {
     /// Why Tab found nothing, in words: an empty (or missing, or only hidden) folder, or no name
     /// starting so.
     static func nothingFound(_ typed: String) -> String {
-        let slash = typed.lastIndex(of: "/")
-        let folder = slash.map { String(typed[...$0]) } ?? "./"
-        let stem = slash.map { String(typed[typed.index(after: $0)...]) } ?? typed
+        let (typedFolder, stem) = split(typed)
+        let folder = typedFolder.isEmpty ? "./" : typedFolder
         if stem.isEmpty { return "Nothing to show in \(Sanitizer.clean(folder)) (hidden names start with a dot)" }
         return "Nothing in \(Sanitizer.clean(folder)) starts with \(Sanitizer.clean(stem))"
     }
@@ -134,11 +133,8 @@ public struct FileTransfer: Equatable, Sendable {
     /// ending in `/`, sorted; at most `limit`.
     static func pathCandidates(_ typed: String, home: String = HomeDirectory.path(),
                                workingDirectory: String = FileManager.default.currentDirectoryPath, limit: Int = 200) -> [String] {
-        let slash = typed.lastIndex(of: "/")
-        let folderAsTyped = slash.map { String(typed[...$0]) } ?? ""
-        let stem = slash.map { String(typed[typed.index(after: $0)...]) } ?? typed
-        var folder = folderAsTyped.isEmpty ? "./" : folderAsTyped
-        if folder == "~/" || folder.hasPrefix("~/") { folder = home + folder.dropFirst() }
+        let (folderAsTyped, stem) = split(typed)
+        var folder = HomeDirectory.expand(folderAsTyped.isEmpty ? "./" : folderAsTyped, environment: ["HOME": home])
         if !folder.hasPrefix("/") { folder = workingDirectory + "/" + folder }
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
         let matching = names.filter { $0.hasPrefix(stem) && (stem.hasPrefix(".") || !$0.hasPrefix(".")) }.sorted().prefix(limit)
@@ -147,6 +143,12 @@ public struct FileTransfer: Equatable, Sendable {
             let exists = FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isFolder)
             return folderAsTyped + name + (exists && isFolder.boolValue ? "/" : "")
         }
+    }
+
+    /// `~/Documents/rec` → (`~/Documents/`, `rec`); a path without a slash is all stem.
+    private static func split(_ typed: String) -> (folder: String, stem: String) {
+        guard let slash = typed.lastIndex(of: "/") else { return ("", typed) }
+        return (String(typed[...slash]), String(typed[typed.index(after: slash)...]))
     }
 
     struct Refusal: Error {
