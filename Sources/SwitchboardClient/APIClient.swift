@@ -10,14 +10,24 @@ public struct APIError: Error, Equatable, Sendable, CustomStringConvertible {
     public var message: String
     /// The HTTP status; 0 when the server could not be reached.
     public var status: Int
+    /// Why the server could not be reached (with status 0 from the transport).
+    public var transport: ConnectionFailure?
 
-    public init(code: ErrorCode, message: String, status: Int) {
+    public init(code: ErrorCode, message: String, status: Int, transport: ConnectionFailure? = nil) {
         self.code = code
         self.message = message
         self.status = status
+        self.transport = transport
     }
 
     public var description: String { sentence }
+
+    /// The server could not be reached, or stopped answering: `what` went wrong, with the reason
+    /// read from the transport's error.
+    static func transport(_ error: any Error, _ what: String) -> APIError {
+        let failure = ConnectionFailure(error)
+        return APIError(code: .internal, message: "\(what) (\(failure))", status: 0, transport: failure)
+    }
 
     /// What to tell a person.
     public var sentence: String {
@@ -312,18 +322,11 @@ public actor APIClient {
         while true {
             do {
                 return try await sendOnce(method, path, query: query, body: body, authenticated: authenticated)
-            } catch let error where error.status == 0 && Self.neverConnected(error) && tries > 1 {
+            } catch let error where error.transport?.neverConnected == true && tries > 1 {
                 tries -= 1
                 failOver()
             }
         }
-    }
-
-    /// Whether a transport failure happened before any byte of the request could reach a server.
-    static func neverConnected(_ error: APIError) -> Bool {
-        let text = error.message
-        return text.contains("connectTimeout") || text.contains("connectionRefused") || text.contains("Connection refused")
-            || text.contains("connect(descriptor")
     }
 
     private func sendOnce(_ method: HTTPMethod, _ path: String, query: [String: String], body: (any Encodable)?,
@@ -346,7 +349,7 @@ public actor APIClient {
             status = Int(response.status.code)
             data = Data(try await response.body.collect(upTo: 16 << 20).readableBytesView)
         } catch {
-            throw APIError(code: .internal, message: "\(server.host ?? "server") did not answer (\(String(describing: error)))", status: 0)
+            throw APIError.transport(error, "\(server.host ?? "server") did not answer")
         }
         guard (200..<300).contains(status) else { throw Self.refusal(status: status, body: data) }
         return data

@@ -46,7 +46,7 @@ extension APIClient {
             status = Int(response.status.code)
             body = try await response.body.collect(upTo: 1 << 20)
         } catch {
-            throw APIError(code: .internal, message: "\(server.host ?? "server") did not take the file (\(String(describing: error)))", status: 0)
+            throw APIError.transport(error, "\(server.host ?? "server") did not take the file")
         }
         let data = Data(buffer: body)
         guard (200..<300).contains(status) else { throw Self.refusal(status: status, body: data) }
@@ -84,7 +84,7 @@ extension APIClient {
         do {
             answer = try await httpClient.execute(request, timeout: .minutes(10))
         } catch {
-            throw APIError(code: .internal, message: "\(server.host ?? "server") did not send the file (\(String(describing: error)))", status: 0)
+            throw APIError.transport(error, "\(server.host ?? "server") did not send the file")
         }
         guard answer.status == .ok else {
             let body = (try? await answer.body.collect(upTo: 1 << 20)).map { Data(buffer: $0) } ?? Data()
@@ -103,7 +103,7 @@ extension APIClient {
         } catch let error as CocoaError {
             throw unwritable(error)
         } catch {
-            throw APIError(code: .internal, message: "\(server.host ?? "server") stopped sending \(attachment.fileName) (\(String(describing: error)))", status: 0)
+            throw APIError.transport(error, "\(server.host ?? "server") stopped sending \(attachment.fileName)")
         }
         let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
         guard received == attachment.size, digest == attachment.sha256 else {

@@ -107,6 +107,28 @@ import SwitchboardServer
         try? FileManager.default.removeItem(at: server.directory)
     }
 
+    /// Messages written while others are on the wire: each goes once (one ACK each), in the order written.
+    @Test func messagesWrittenAllAtOnceGoOnceEachInOrder() async throws {
+        let server = try LiveServer()
+        try await server.run { url in
+            let scene = try await Self.scene(at: url)
+            let customer = try await Self.watch(scene.customer, ticket: scene.ticket.id,
+                                                outbox: try await freshOutbox(in: server.directory, "casey"))
+            await customer.connection.start()
+            await customer.connection.join(scene.ticket.id)
+            try await eventually("connected") { customer.states.last == .connected }
+            // Each send returns once on disk; the ACKs of earlier ones arrive meanwhile.
+            for index in 1...30 { try await customer.connection.send("m\(index)", to: scene.ticket.id) }
+            try await eventually("all 30 stored") {
+                customer.events.filter { if case .outgoing(let message) = $0, case .sent = message.state { true } else { false } }.count == 30
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(customer.events.filter { if case .server(.ack) = $0 { true } else { false } }.count == 30, "one ACK each: nothing went twice")
+            #expect(try await scene.agent.messages(ticket: scene.ticket.id, limit: 100).items.map(\.message) == (1...30).map { "m\($0)" })
+            await customer.stop()
+        }
+    }
+
     @Test func retryNowCutsALongWaitShort() async throws {
         let server = try LiveServer()
         let url = try await server.start()

@@ -11,7 +11,7 @@ import Testing
         var policy = ReconnectPolicy(backoff: backoff)
         var waits: [Duration] = []
         for _ in 0..<6 {
-            guard case .retry(let after, _, false) = policy.next(after: .unreachable("refused"), connectedFor: nil, unit: 0.5) else {
+            guard case .retry(let after, _, false) = policy.next(after: .unreachable(ConnectionFailure(.refused, "refused")), connectedFor: nil, unit: 0.5) else {
                 Issue.record("expected a retry")
                 return
             }
@@ -19,18 +19,18 @@ import Testing
         }
         #expect(waits == [.milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(4)])
         // The attempts are used up: offline, with why.
-        #expect(policy.next(after: .unreachable("refused"), connectedFor: nil, unit: 0.5)
+        #expect(policy.next(after: .unreachable(ConnectionFailure(.refused, "refused")), connectedFor: nil, unit: 0.5)
                 == .giveUp(reason: "gave up after 6 attempts: cannot reach the server (refused)"))
         // The user asks again: the count starts over.
         policy.reset()
-        #expect(policy.next(after: .unreachable("refused"), connectedFor: nil, unit: 0.999) == .retry(after: .milliseconds(499), attempt: 1, refreshToken: false))
+        #expect(policy.next(after: .unreachable(ConnectionFailure(.refused, "refused")), connectedFor: nil, unit: 0.999) == .retry(after: .milliseconds(499), attempt: 1, refreshToken: false))
     }
 
     @Test func jitterSpreadsClientsOverTheWholeWindow() {
         let waits = [0.0, 0.25, 0.5, 0.75, 0.99].map { unit in
             var policy = ReconnectPolicy(backoff: backoff)
-            for _ in 0..<3 { _ = policy.next(after: .dropped("reset"), connectedFor: nil, unit: unit) }
-            return policy.next(after: .dropped("reset"), connectedFor: nil, unit: unit)
+            for _ in 0..<3 { _ = policy.next(after: .dropped(ConnectionFailure(.ended, "reset")), connectedFor: nil, unit: unit) }
+            return policy.next(after: .dropped(ConnectionFailure(.ended, "reset")), connectedFor: nil, unit: unit)
         }
         #expect(waits == [.zero, .milliseconds(1_000), .milliseconds(2_000), .milliseconds(3_000), .milliseconds(3_960)]
             .enumerated().map { .retry(after: $0.element, attempt: 4, refreshToken: false) })
@@ -38,12 +38,12 @@ import Testing
 
     @Test func aStableConnectionStartsTheCountAgainAndAShortOneDoesNot() {
         var policy = ReconnectPolicy(backoff: backoff, stableAfter: .seconds(10))
-        for _ in 0..<4 { _ = policy.next(after: .unreachable("down"), connectedFor: nil, unit: 0.5) }
+        for _ in 0..<4 { _ = policy.next(after: .unreachable(ConnectionFailure(.refused, "down")), connectedFor: nil, unit: 0.5) }
         // Up for 2 s only (a server crashing after accept): the window keeps growing.
-        #expect(policy.next(after: .dropped("reset"), connectedFor: .seconds(2), unit: 0.5)
+        #expect(policy.next(after: .dropped(ConnectionFailure(.ended, "reset")), connectedFor: .seconds(2), unit: 0.5)
                 == .retry(after: .seconds(4), attempt: 5, refreshToken: false))
         // Up for a minute: back to the smallest window.
-        #expect(policy.next(after: .dropped("reset"), connectedFor: .seconds(60), unit: 0.5)
+        #expect(policy.next(after: .dropped(ConnectionFailure(.ended, "reset")), connectedFor: .seconds(60), unit: 0.5)
                 == .retry(after: .milliseconds(250), attempt: 1, refreshToken: false))
     }
 

@@ -8,23 +8,6 @@ import SwitchboardProtocol
 import Synchronization
 import WSClient
 
-/// What the connection tells its mode, besides its state.
-public enum RealtimeEvent: Sendable, Equatable {
-    /// A frame from the server, decoded.
-    case server(ServerEvent)
-    /// One of this client's messages changed: queued, sent (stored, with its seq) or failed.
-    case outgoing(OutgoingMessage)
-    /// A failed message the user discarded.
-    case discarded(clientMessageId: String, ticketId: Int)
-    /// A frame that is not a known event (the tester shows it as it came).
-    case undecodable(String)
-    /// The file of a queued message is being uploaded: `sent` of its size so far.
-    case uploading(OutgoingMessage, sent: Int)
-    /// The server at `from` could not be reached or dropped the socket: the connection moved to
-    /// the next address given (`--server a,b`), where it resumes.
-    case movedTo(server: String, from: String)
-}
-
 /// The realtime connection to `/ws`, kept up for as long as it runs: it signs in (or refreshes
 /// the token) when needed, reconnects after every drop with jittered backoff, detects a dead peer
 /// by ping timeout, rejoins the rooms that were open with the highest seq it holds, sends the
@@ -68,33 +51,42 @@ public actor RealtimeConnection {
     private let encoder = WireJSON.encoder()
     private var logger = Logger(label: "switchboard.realtime")
 
+    /// An open socket, named by the attempt that opened it; frames yielded to `writer` go out in order.
+    struct Socket {
+        let attempt: Int
+        let writer: AsyncStream<String>.Continuation
+        let outbound: WebSocketOutboundWriter
+        let openedAt: ContinuousClock.Instant
+    }
+
+    /// Where the connection is in its life. Every callback from a socket or a timer names the
+    /// attempt it belongs to and is ignored unless the phase still does.
+    enum Phase {
+        /// Not started yet, or between one attempt's end and the next one's start.
+        case idle
+        /// Signing in or opening socket number `attempt`.
+        case connecting(attempt: Int)
+        case connected(Socket)
+        /// Until `until` (nil: until `retryNow()`); `nap` is the sleep that `retryNow()` cuts short.
+        case waiting(until: ContinuousClock.Instant?, nap: Task<Void, Never>)
+        /// `stop()` was called: the close frame is out, and the socket's last frames (an ACK) still count.
+        case stopping(Socket?)
+        case stopped
+    }
+
+    private var phase = Phase.idle
+    /// Attempts so far (names the next one).
+    private var attempts = 0
     private var loop: Task<Void, Never>?
-    private var pause: Task<Void, Never>?
-    /// The last wait was cut short by `retryNow()`: the attempt count starts again.
-    private var retried = false
     /// Moves to the next address left before the backoff applies again.
     private var switchesLeft: Int
-    private var stopped = false
-    /// The open socket, named by the attempt that opened it; frames yielded to `writer` go out in order.
-    private var socket: (attempt: Int, writer: AsyncStream<String>.Continuation, outbound: WebSocketOutboundWriter)?
-    /// Counts connection attempts; a socket from an abandoned attempt is not used.
-    private var attemptID = 0
-    private var connectedAt: ContinuousClock.Instant?
-    private var me: Int?
-
-    /// Rooms to be in, with the highest seq held from each (0: none).
-    private var rooms: [Int: Int] = [:]
-    /// What must hold again after a reconnect: the chosen agent status, and read marks.
-    private var chosenStatus: AgentStatus?
-    private var readMarks: [Int: Int] = [:]
-    private var deliveredMarks: [Int: Int] = [:]
-    private var deliveredFlush: Task<Void, Never>?
-    /// The outbox message on the wire, waiting for its ACK (one at a time keeps the order).
-    private var inFlight: String?
+    /// Rooms, marks, the message on the wire: everything frames change.
+    private var frames: RealtimeFrames
+    private var receiptsTimer: Task<Void, Never>?
     /// The outbox message whose file is going up (before its frame can go); nil when none is.
     private var upload: (clientMessageId: String, task: Task<Void, Never>)?
-    private var transientRefusals = 0
-    private var resend: Task<Void, Never>?
+    /// The pause before a message refused for now goes again (its slot stays taken meanwhile).
+    private var resend: (clientMessageId: String, task: Task<Void, Never>)?
 
     public init(api: APIClient, outbox: Outbox, options: Options = Options(), signIn: SignIn? = nil) {
         self.api = api
@@ -102,6 +94,7 @@ public actor RealtimeConnection {
         self.options = options
         self.signIn = signIn
         switchesLeft = api.servers.count - 1
+        frames = RealtimeFrames(deliveryReceipts: options.deliveryReceipts)
         (states, stateSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(64))
         (events, eventSink) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
         logger.logLevel = .critical
@@ -111,17 +104,22 @@ public actor RealtimeConnection {
 
     /// Starts connecting, and keeps connected until `stop()`.
     public func start() {
-        guard loop == nil, !stopped else { return }
+        guard case .idle = phase, loop == nil else { return }
         loop = Task { await self.run() }
     }
 
     /// Closes the socket, stops reconnecting, ends both streams and closes the outbox.
     public func stop() async {
-        guard !stopped else { return }
-        stopped = true
-        pause?.cancel()
-        resend?.cancel()
-        deliveredFlush?.cancel()
+        let socket: Socket?
+        switch phase {
+        case .stopping, .stopped: return
+        case .connected(let open): socket = open
+        case .waiting(_, let nap): nap.cancel(); socket = nil
+        case .idle, .connecting: socket = nil
+        }
+        phase = .stopping(socket)
+        resend?.task.cancel()
+        receiptsTimer?.cancel()
         upload?.task.cancel()
         if let socket, let loop {
             // A close frame first: the server answers it and the socket ends at once (cancelling
@@ -136,6 +134,7 @@ public actor RealtimeConnection {
         }
         loop?.cancel()
         await loop?.value
+        phase = .stopped
         publish(.offline(reason: "stopped"))
         stateSink.finish()
         eventSink.finish()
@@ -144,7 +143,7 @@ public actor RealtimeConnection {
 
     /// Try now instead of waiting out the backoff (the user pressed retry, or signed in again).
     public func retryNow() {
-        pause?.cancel()
+        if case .waiting(_, let nap) = phase { nap.cancel() }
     }
 
     // MARK: What modes send
@@ -186,18 +185,15 @@ public actor RealtimeConnection {
     /// Be in this ticket's room from now on, holding its messages up to `sinceSeq`: the server
     /// replays what came after, and so does every rejoin after a reconnect.
     public func join(_ ticketId: Int, sinceSeq: Int? = nil) {
-        rooms[ticketId] = max(rooms[ticketId] ?? 0, sinceSeq ?? 0)
-        write(ClientFrame(.joinRoom(ticketId: ticketId, sinceSeq: rooms[ticketId])))
+        write(frames.join(ticketId, sinceSeq: sinceSeq))
     }
 
     public func leave(_ ticketId: Int) {
-        guard rooms.removeValue(forKey: ticketId) != nil else { return }
-        readMarks[ticketId] = nil
-        write(ClientFrame(.leaveRoom(ticketId: ticketId)))
+        frames.leave(ticketId).map(write)
     }
 
     /// The rooms this connection keeps, with the highest seq it holds from each.
-    public var joinedRooms: [Int: Int] { rooms }
+    public var joinedRooms: [Int: Int] { frames.rooms }
 
     /// Typing is passing state: dropped while offline.
     public func typing(in ticketId: Int, active: Bool, isInternal: Bool = false) {
@@ -207,23 +203,35 @@ public actor RealtimeConnection {
 
     /// Read up to `upToSeq`; remembered, so it also reaches the server after a drop.
     public func markRead(_ ticketId: Int, upToSeq: Int) {
-        guard upToSeq > readMarks[ticketId] ?? 0 else { return }
-        readMarks[ticketId] = upToSeq
-        write(ClientFrame(.markRead(ticketId: ticketId, upToSeq: upToSeq)))
+        frames.markRead(ticketId, upToSeq: upToSeq).map(write)
     }
 
     /// An agent's chosen status; said again after every reconnect.
     public func setStatus(_ status: AgentStatus) {
-        chosenStatus = status
-        write(ClientFrame(.setStatus(status)))
+        write(frames.setStatus(status))
     }
 
     /// Any frame, as the tester types it; false when there is no socket to carry it.
     @discardableResult
     public func sendRaw(_ text: String) -> Bool {
-        guard let socket else { return false }
+        guard let socket = openSocket else { return false }
         socket.writer.yield(text)
         return true
+    }
+
+    /// The socket frames go out on: while connected, and while stopping (the last ones).
+    private var openSocket: Socket? {
+        switch phase {
+        case .connected(let socket), .stopping(let socket?): socket
+        default: nil
+        }
+    }
+
+    private var isStopping: Bool {
+        switch phase {
+        case .stopping, .stopped: true
+        default: false
+        }
     }
 
     // MARK: The connection loop
@@ -231,12 +239,11 @@ public actor RealtimeConnection {
     private func run() async {
         var policy = ReconnectPolicy(backoff: options.backoff, stableAfter: options.stableAfter)
         var refresh = false
-        while !Task.isCancelled && !stopped {
+        while !Task.isCancelled && !isStopping {
             publish(.connecting)
             let ending = await attempt(refreshingToken: refresh)
-            let lasted = connectedAt.map { ContinuousClock.now - $0 }
-            detach()
-            if Task.isCancelled || stopped { break }
+            let lasted = ended()
+            if Task.isCancelled || isStopping { break }
             refresh = false
             // Several addresses (nodes on one database): an unreachable or dropped one hands over
             // to the next at once, each once per round; the rejoin resumes with sinceSeq there.
@@ -253,7 +260,8 @@ public actor RealtimeConnection {
                 if delay > .zero {
                     publish(.reconnecting(attempt: attempt, nextTryAt: Date().addingTimeInterval(delay.inSeconds),
                                           reason: ReconnectPolicy.reason(ending)))
-                    await wait(delay)
+                    // Cut short by `retryNow()`: the attempt count starts again.
+                    if await wait(delay) { policy.reset() }
                 }
             case .giveUp(let reason):
                 publish(.offline(reason: reason))
@@ -264,31 +272,34 @@ public actor RealtimeConnection {
                 await wait(nil)
                 policy.reset()
             }
-            if retried { policy.reset() }
-            retried = false
         }
     }
 
-    /// Sleeps for `delay` (nil: until `retryNow`), ending early on `retryNow`.
-    private func wait(_ delay: Duration?) async {
+    /// Sleeps for `delay` (nil: until `retryNow`); true when `retryNow` cut it short.
+    @discardableResult
+    private func wait(_ delay: Duration?) async -> Bool {
+        guard !isStopping else { return false }
         let nap = Task { _ = try? await Task.sleep(for: delay ?? .seconds(365 * 86_400)) }
-        pause = nap
+        phase = .waiting(until: delay.map { .now + $0 }, nap: nap)
         await withTaskCancellationHandler {
             await nap.value
         } onCancel: {
             nap.cancel()
         }
-        if nap.isCancelled { retried = true }
-        pause = nil
+        if case .waiting = phase { phase = .idle }
+        return nap.isCancelled
     }
 
     /// One connection, from signing in to the socket's end.
     private func attempt(refreshingToken: Bool) async -> Disconnection {
+        attempts += 1
+        let thisAttempt = attempts
+        phase = .connecting(attempt: thisAttempt)
         let token: String
         do {
             token = try await prepareLogin(refreshing: refreshingToken)
         } catch {
-            return error.status == 0 ? .unreachable(error.message) : .refused(error)
+            return Self.ending(error)
         }
         let tls: TLSConfiguration?
         do {
@@ -313,16 +324,14 @@ public actor RealtimeConnection {
             configuration.sniHostname = "switchboard.invalid"
         }
         let frameBytes = options.frameBytes
-        attemptID += 1
-        let thisAttempt = attemptID
         let logger = logger
         let handler: WebSocketDataHandler<WebSocketClient.Context> = { inbound, outbound, _ in
-            let (frames, writer) = AsyncStream<String>.makeStream()
+            let (outgoing, writer) = AsyncStream<String>.makeStream()
             // A socket that comes up after its attempt was given up on is closed at once.
             guard await self.attach(writer, outbound, attempt: thisAttempt) else { return }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for await text in frames { try await outbound.write(.text(text)) }
+                    for await text in outgoing { try await outbound.write(.text(text)) }
                 }
                 for try await message in inbound.messages(maxSize: frameBytes) {
                     if case .text(let text) = message { await self.received(text, attempt: thisAttempt) }
@@ -337,8 +346,9 @@ public actor RealtimeConnection {
         }
         switch await runWithinConnectTimeout(client, attempt: thisAttempt) {
         case .none:
-            attemptID += 1
-            return .unreachable("no answer within \(options.connectTimeout.components.seconds) s")
+            // Given up on: a socket that comes up after all finds the phase moved on.
+            phase = .idle
+            return .unreachable(ConnectionFailure(.connectTimedOut, "no answer within \(options.connectTimeout.components.seconds) s"))
         case .some(let result):
             outcome = result
         }
@@ -346,19 +356,25 @@ public actor RealtimeConnection {
             if let close = try outcome.get() {
                 return .closed(code: UInt16(truncatingIfNeeded: Self.code(close.closeCode)), reason: close.reason)
             }
-            return .dropped("the connection ended")
+            return .dropped(ConnectionFailure(.ended, "the connection ended"))
         } catch let error as WebSocketClientError where error == .webSocketUpgradeFailed {
             // The upgrade answer's status is not handed to us: ask REST why (it refreshes a stale token too).
             do {
                 _ = try await api.me()
-                return .unreachable("the server refused the realtime connection")
+                return .unreachable(ConnectionFailure(.other, "the server refused the realtime connection"))
             } catch {
-                return error.status == 0 ? .unreachable(error.message) : .refused(error)
+                return Self.ending(error)
             }
         } catch {
-            let why = Self.describe(error)
-            return connectedAt == nil ? .unreachable(why) : .dropped(why)
+            if case .connected = phase { return .dropped(ConnectionFailure(error)) }
+            return .unreachable(ConnectionFailure(error))
         }
+    }
+
+    /// A REST refusal as the end of an attempt: not reached at all, or refused with a reason.
+    private static func ending(_ error: APIError) -> Disconnection {
+        guard error.status == 0 else { return .refused(error) }
+        return .unreachable(error.transport ?? ConnectionFailure(.other, error.message))
     }
 
     /// Runs the client; nil if the socket is not up within the connect timeout (a server that
@@ -394,7 +410,13 @@ public actor RealtimeConnection {
         }
     }
 
-    private func isAttached(_ attempt: Int) -> Bool { socket?.attempt == attempt }
+    private func isAttached(_ attempt: Int) -> Bool { socket(of: attempt) != nil }
+
+    /// The socket of `attempt`, if that is still the one in use (callbacks from an abandoned one are ignored).
+    private func socket(of attempt: Int) -> Socket? {
+        guard let socket = openSocket, socket.attempt == attempt else { return nil }
+        return socket
+    }
 
     /// A valid access token: signs in without a login, refreshes one that is (nearly) expired.
     private func prepareLogin(refreshing: Bool) async throws(APIError) -> String {
@@ -412,68 +434,61 @@ public actor RealtimeConnection {
                 }
             }
         }
-        guard let session = await api.session else { throw APIError(code: .unauthorized, message: "not signed in", status: 401) }
-        me = session.user.id
-        return session.accessToken
+        guard let login = await api.session else { throw APIError(code: .unauthorized, message: "not signed in", status: 401) }
+        frames.me = login.user.id
+        return login.accessToken
     }
 
     /// The socket is up: say what must hold again, then drain the outbox.
     private func attach(_ writer: AsyncStream<String>.Continuation, _ outbound: WebSocketOutboundWriter,
                         attempt: Int) async -> Bool {
-        guard attempt == attemptID, !stopped else { return false }
-        socket = (attempt, writer, outbound)
-        connectedAt = .now
-        inFlight = nil
+        guard case .connecting(attempt) = phase else { return false }
+        phase = .connected(Socket(attempt: attempt, writer: writer, outbound: outbound, openedAt: .now))
         publish(.connected)
-        for (ticketId, held) in rooms.sorted(by: { $0.key < $1.key }) {
-            write(ClientFrame(.joinRoom(ticketId: ticketId, sinceSeq: held)))
-            if let read = readMarks[ticketId] { write(ClientFrame(.markRead(ticketId: ticketId, upToSeq: read))) }
-        }
-        if let chosenStatus { write(ClientFrame(.setStatus(chosenStatus))) }
-        flushDelivered()
+        receiptsTimer?.cancel()
+        receiptsTimer = nil
+        frames.socketOpened().forEach(write)
         await pump()
         return true
     }
 
-    private func detach() {
+    /// The attempt is over: its socket is let go. Answers how long the socket was up (nil: it never came up).
+    private func ended() -> Duration? {
+        let socket: Socket? = if case .connected(let socket) = phase { socket } else { nil }
         socket?.writer.finish()
-        socket = nil
-        connectedAt = nil
-        inFlight = nil
-        resend?.cancel()
+        if !isStopping { phase = .idle }
+        frames.socketClosed()
+        if let resend {
+            // A new socket is a fresh start: the paused message goes first on it.
+            resend.task.cancel()
+            free(resend.clientMessageId)
+            self.resend = nil
+        }
+        return socket.map { ContinuousClock.now - $0.openedAt }
     }
 
     // MARK: Frames in
 
+    /// Carries out what a frame means (`RealtimeFrames` decides), in order.
     private func received(_ text: String, attempt: Int) async {
-        guard attempt == socket?.attempt else { return }
-        guard let event = try? decoder.decode(ServerEvent.self, from: Data(text.utf8)) else {
-            eventSink.yield(.undecodable(text))
-            return
-        }
-        switch event {
-        case .receiveMessage(let ticketId, let message):
-            // The hub relays a room in seq order, so the highest seq received is a gap-free mark.
-            if let held = rooms[ticketId], message.seq > held { rooms[ticketId] = message.seq }
-            eventSink.yield(.server(event))
-            if message.sender.id != me { noteDelivered(ticketId, message.seq) }
-        case .ack(let clientMessageId, let messageId, _, let seq, let timestamp):
-            eventSink.yield(.server(event))
-            if var message = try? await outbox.acknowledged(clientMessageId) {
-                message.state = .sent(messageId: messageId, seq: seq, timestamp: timestamp)
-                eventSink.yield(.outgoing(message))
+        guard socket(of: attempt) != nil else { return }
+        for reaction in frames.received(text, decoder: decoder) {
+            switch reaction {
+            case .emit(let event):
+                eventSink.yield(event)
+            case .acknowledged(let clientMessageId, let messageId, let seq, let timestamp):
+                if var message = try? await outbox.acknowledged(clientMessageId) {
+                    message.state = .sent(messageId: messageId, seq: seq, timestamp: timestamp)
+                    eventSink.yield(.outgoing(message))
+                }
+                frames.stored(clientMessageId)
+                // Whether or not it was the one on the wire (a late ACK from an earlier socket).
+                await pump()
+            case .refused(let clientMessageId, let error):
+                await refused(clientMessageId, error)
+            case .receiptsDue:
+                scheduleReceipts()
             }
-            if inFlight == clientMessageId {
-                inFlight = nil
-                transientRefusals = 0
-            }
-            await pump()
-        case .error(let code, let message, let ref?) where ref == inFlight:
-            eventSink.yield(.server(event))
-            inFlight = nil
-            await refused(ref, APIError(code: code, message: message, status: code.httpStatus))
-        default:
-            eventSink.yield(.server(event))
         }
     }
 
@@ -481,16 +496,15 @@ public actor RealtimeConnection {
 
     /// Sends the oldest queued message if none is waiting for its ACK (uploading its file first).
     private func pump() async {
-        guard let current = socket, inFlight == nil, upload == nil else { return }
+        guard case .connected(let current) = phase, frames.canSend, upload == nil else { return }
         guard let next = await outbox.nextQueued else { return }
         // The outbox was asked across a suspension: the socket or the slot may have changed.
-        guard socket?.attempt == current.attempt, inFlight == nil, upload == nil else { return }
+        guard case .connected(let still) = phase, still.attempt == current.attempt, frames.canSend, upload == nil else { return }
         if let file = next.file, next.needsUpload {
             startUpload(next, file)
             return
         }
-        inFlight = next.clientMessageId
-        write(next.frame)
+        write(frames.sending(next))
     }
 
     /// Uploads the outbox's copy of a queued message's file; its frame goes once it is stored.
@@ -512,11 +526,11 @@ public actor RealtimeConnection {
     }
 
     private func uploadEnded(_ clientMessageId: String, _ result: Result<Attachment, APIError>) async {
-        guard upload?.clientMessageId == clientMessageId, !stopped else { return }
-        upload = nil
+        guard upload?.clientMessageId == clientMessageId, !isStopping else { return }
         switch result {
         case .success(let attachment):
-            transientRefusals = 0
+            upload = nil
+            frames.accepted()
             if let message = try? await outbox.uploaded(clientMessageId, as: attachment) { eventSink.yield(.outgoing(message)) }
             await pump()
         case .failure(let error):
@@ -525,47 +539,58 @@ public actor RealtimeConnection {
     }
 
     /// A message's frame or its file's upload was refused. Too fast, unreachable or the server
-    /// failed: the same again after a growing pause, nothing overtaking it. Anything else: failed
-    /// for good, with the reason, and the queue moves on.
+    /// failed: the same again after a growing pause, nothing overtaking it (its slot — the wire or
+    /// the upload — stays taken until then). Anything else: failed for good, on disk, with the
+    /// reason, and the queue moves on.
     private func refused(_ clientMessageId: String, _ error: APIError) async {
         if error.code.isTransient {
-            transientRefusals += 1
-            let delay = options.backoff.wait(step: transientRefusals, unit: 0.5 + options.random() / 2)
-            resend = Task { [weak self] in
+            let delay = options.backoff.wait(step: frames.refusedTransiently(), unit: 0.5 + options.random() / 2)
+            resend = (clientMessageId, Task { [weak self] in
                 try? await Task.sleep(for: delay)
-                await self?.pump()
-            }
+                guard !Task.isCancelled else { return }
+                await self?.sendAgain(clientMessageId)
+            })
         } else {
-            transientRefusals = 0
+            frames.accepted()
             if let failed = try? await outbox.failed(clientMessageId, code: error.code, reason: error.sentence) {
                 eventSink.yield(.outgoing(failed))
             }
+            free(clientMessageId)
             await pump()
         }
     }
 
-    private func noteDelivered(_ ticketId: Int, _ seq: Int) {
-        guard options.deliveryReceipts, seq > deliveredMarks[ticketId] ?? 0 else { return }
-        deliveredMarks[ticketId] = seq
-        // One receipt per room per moment, not one per message (a replay can bring hundreds).
-        guard deliveredFlush == nil else { return }
-        deliveredFlush = Task { [weak self] in
+    private func sendAgain(_ clientMessageId: String) async {
+        guard resend?.clientMessageId == clientMessageId else { return }
+        resend = nil
+        free(clientMessageId)
+        await pump()
+    }
+
+    /// The slot a refused message held — the wire, or the upload — is free.
+    private func free(_ clientMessageId: String) {
+        frames.release(clientMessageId)
+        if upload?.clientMessageId == clientMessageId { upload = nil }
+    }
+
+    /// One receipt per room per moment, not one per message (a replay can bring hundreds).
+    private func scheduleReceipts() {
+        guard receiptsTimer == nil else { return }
+        receiptsTimer = Task { [weak self] in
             try? await Task.sleep(for: .milliseconds(100))
-            await self?.flushDelivered()
+            await self?.sendReceipts()
         }
     }
 
-    private func flushDelivered() {
-        deliveredFlush = nil
-        guard socket != nil else { return }
-        for (ticketId, seq) in deliveredMarks.sorted(by: { $0.key < $1.key }) {
-            write(ClientFrame(.markDelivered(ticketId: ticketId, upToSeq: seq)))
-        }
-        deliveredMarks = [:]
+    private func sendReceipts() {
+        receiptsTimer = nil
+        // Without a socket they wait: a new one sends them as it opens.
+        guard case .connected = phase else { return }
+        frames.takeReceipts().forEach(write)
     }
 
     private func write(_ frame: ClientFrame) {
-        guard let socket, let data = try? encoder.encode(frame) else { return }
+        guard let socket = openSocket, let data = try? encoder.encode(frame) else { return }
         socket.writer.yield(String(decoding: data, as: UTF8.self))
     }
 
@@ -599,17 +624,5 @@ public actor RealtimeConnection {
         case .closed(let code, _): code == 1001 || code == 1012 // going away, restarting
         case .refused: false
         }
-    }
-
-    /// A short reason for people from a connect or socket error.
-    static func describe(_ error: any Error) -> String {
-        let text = String(describing: error)
-        if text.contains("connectTimeout") || text.contains("connectionRefused") || text.contains("Connection refused") {
-            return "connection refused"
-        }
-        if text.contains("handshakeFailed") || text.contains("CERTIFICATE") || text.contains("certificate") {
-            return "TLS handshake failed: the server's certificate is not trusted"
-        }
-        return text.count > 120 ? String(text.prefix(120)) + "…" : text
     }
 }

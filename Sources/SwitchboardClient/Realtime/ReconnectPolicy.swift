@@ -3,9 +3,9 @@ import SwitchboardProtocol
 /// How a connection attempt ended.
 public enum Disconnection: Sendable, Equatable {
     /// No socket: the server could not be reached, or the TLS handshake failed.
-    case unreachable(String)
+    case unreachable(ConnectionFailure)
     /// The socket broke without a close frame (network gone, or no pong within the ping timeout).
-    case dropped(String)
+    case dropped(ConnectionFailure)
     /// The server closed the socket with this code.
     case closed(code: UInt16, reason: String?)
     /// The server refused the login or the upgrade, with the REST error that says why.

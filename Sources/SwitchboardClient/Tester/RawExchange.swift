@@ -52,7 +52,7 @@ extension APIClient {
                                headers: response.headers.map { RawResponse.Header(name: $0.name, value: $0.value) },
                                body: String(buffer: data))
         } catch {
-            throw APIError(code: .internal, message: "\(server.host ?? "server") did not answer (\(String(describing: error)))", status: 0)
+            throw APIError.transport(error, "\(server.host ?? "server") did not answer")
         }
     }
 }

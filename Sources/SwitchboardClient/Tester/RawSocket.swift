@@ -139,7 +139,7 @@ public final class RawSocket: Sendable {
                 outcome = .failed("the upgrade was refused, and the server did not say why: \(error.message)")
             }
         } catch {
-            outcome = .failed(RealtimeConnection.describe(error))
+            outcome = .failed(ConnectionFailure(error).description)
         }
         writer.withLock { $0 = nil }
         report(outcome)
