@@ -3,6 +3,7 @@ import Logging
 import PostgresNIO
 import ServiceLifecycle
 import SQLKit
+import Synchronization
 
 /// What the hub tells the other nodes of itself (typing, presence), and asks of them.
 public protocol NodePeers: Sendable {
@@ -27,9 +28,12 @@ public final class Doorbell: SupportEventSink, NodePeers, Service {
     private let clock: @Sendable () -> Date
     private let metrics: ServerMetrics?
     private let logger: Logger
-    /// NOTIFYs go out one at a time, in the order rung: a room's notes must not overtake each other.
-    private let outbox: AsyncStream<NodeNote.Change>.Continuation
-    private let notes: AsyncStream<NodeNote.Change>
+    /// Notes rung and not sent yet, in the order rung (a room's notes must not overtake each
+    /// other). The sender takes all that wait at once, so under load one statement carries many.
+    private let waiting = Mutex<[NodeNote.Change]>([])
+    /// Pressed with each ring; the sender wakes once for any number of presses.
+    private let pressed: AsyncStream<Void>.Continuation
+    private let presses: AsyncStream<Void>
     private let channel: String
 
     /// `lease`: a node that has not renewed its lease for this long is taken for dead (renewed every third of it).
@@ -45,7 +49,7 @@ public final class Doorbell: SupportEventSink, NodePeers, Service {
         self.clock = clock
         channel = NodeNote.channel(schema: driver.schema)
         self.logger = logger
-        (notes, outbox) = AsyncStream.makeStream()
+        (presses, pressed) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     // MARK: Ringing
@@ -67,7 +71,8 @@ public final class Doorbell: SupportEventSink, NodePeers, Service {
     }
 
     public func ring(_ change: NodeNote.Change) {
-        outbox.yield(change)
+        waiting.withLock { $0.append(change) }
+        pressed.yield()
     }
 
     public func holds(userId: Int) async -> Bool {
@@ -93,22 +98,42 @@ public final class Doorbell: SupportEventSink, NodePeers, Service {
             group.addTask { await self.listen() }
             group.addTask { await self.keepLease() }
             try? await gracefulShutdown()
-            outbox.finish()
+            pressed.finish()
             group.cancelAll()
         }
     }
 
     private func send() async {
-        for await change in notes {
-            let payload = NodeNote(node: node, change: change).payload
-            do {
-                try await driver.reader.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run()
-                metrics?.notificationsSent.increment()
-            } catch {
-                // The other nodes' gap fill and next catch-up cover a lost message note.
-                logger.warning("a node note was not sent", metadata: ["error": "\(String(reflecting: error))"])
+        for await _ in presses {
+            let due = waiting.withLock { notes in defer { notes = [] }; return notes }
+            for batch in Self.batches(due.map { NodeNote(node: node, change: $0).payload }) {
+                do {
+                    // One statement, one transaction: the notes are delivered together, in this order.
+                    try await driver.reader.raw("SELECT pg_notify(\(bind: channel), note) FROM unnest(\(bind: batch)::text[]) AS note").run()
+                    metrics?.notificationsSent.increment(by: Int64(batch.count))
+                } catch {
+                    // The other nodes' gap fill and next catch-up cover a lost message note.
+                    logger.warning("node notes were not sent", metadata: ["count": "\(batch.count)", "error": "\(String(reflecting: error))"])
+                }
             }
         }
+    }
+
+    /// Payloads in order, cut wherever one repeats: PostgreSQL delivers a payload repeated within
+    /// one transaction only once, and "online, offline, online" must arrive whole.
+    static func batches(_ payloads: [String]) -> [[String]] {
+        var batches: [[String]] = [], current: [String] = [], seen: Set<String> = []
+        for payload in payloads {
+            if seen.contains(payload) {
+                batches.append(current)
+                current = []
+                seen = []
+            }
+            current.append(payload)
+            seen.insert(payload)
+        }
+        if !current.isEmpty { batches.append(current) }
+        return batches
     }
 
     /// Renews this node's lease, and ends the leases of nodes that stopped renewing theirs: the

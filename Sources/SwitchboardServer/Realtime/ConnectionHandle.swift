@@ -12,6 +12,8 @@ final class ConnectionHandle: Sendable {
     /// Free places in the queue after the last send, and the queue's size.
     private let room: Mutex<Int>
     private let capacity: Int
+    /// The clientMessageIds this connection is storing and has not been answered for (ACK or ERROR).
+    private let sending = Mutex<Set<String>>([])
 
     init(id: ConnectionID, caller: Caller, continuation: AsyncStream<String>.Continuation, capacity: Int) {
         self.id = id
@@ -25,6 +27,21 @@ final class ConnectionHandle: Sendable {
     /// Frames queued and not yet written (as of the last send).
     var backlog: Int { capacity - room.withLock { $0 } }
     var isStaff: Bool { caller.isStaff }
+
+    /// Marks a message this connection is storing until its answer: should a copy read from the
+    /// tables reach the room before the hub hears of it from this node (a gap fill, under load),
+    /// the copy is not relayed back to its sender — who gets the ACK instead.
+    func storing<R>(_ clientMessageId: String, _ body: () async throws -> R) async rethrows -> R {
+        sending.withLock { _ = $0.insert(clientMessageId) }
+        defer { sending.withLock { _ = $0.remove(clientMessageId) } }
+        return try await body()
+    }
+
+    /// Whether this connection sent `message` and is waiting for its answer.
+    func isStoring(_ message: Message) -> Bool {
+        guard message.sender.id == caller.id, let id = message.clientMessageId else { return false }
+        return sending.withLock { $0.contains(id) }
+    }
 
     /// Queues a frame. A connection that lets its queue fill is too slow to keep: it is closed,
     /// and its client resumes from the last `seq` it has.

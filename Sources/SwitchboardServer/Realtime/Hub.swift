@@ -370,6 +370,7 @@ public actor Hub: SupportEventSink, Service {
                 guard let room = rooms[ticketId] else { return }
                 let recipients = room.members.filter { id in
                     id != origin && (!message.internal || connections[id]?.isStaff == true)
+                        && !(origin == nil && connections[id]?.isStoring(message) == true)
                 }
                 sendInRoom(ticketId, .receiveMessage(ticketId: ticketId, message: message), to: recipients)
                 metrics?.deliveryLatency.recordNanoseconds(Int64(max(0, clock().timeIntervalSince(message.timestamp)) * 1e9))

@@ -125,7 +125,9 @@ struct RealtimeSession: Sendable {
         case .sendMessage(let ticketId, let clientMessageId, let text, let messageType, let isNote, let attachmentId):
             let request = PostMessageRequest(message: text, messageType: messageType, clientMessageId: clientMessageId,
                                              internal: isNote, attachmentId: attachmentId)
-            let stored = try await tickets.post(request, to: ticketId, by: caller, origin: handle.id).message
+            let stored = try await handle.storing(clientMessageId) {
+                try await tickets.post(request, to: ticketId, by: caller, origin: handle.id).message
+            }
             answers.send(.ack(clientMessageId: clientMessageId, messageId: stored.id, ticketId: ticketId, seq: stored.seq,
                               timestamp: stored.timestamp))
         case .typingStart(let ticketId, let isNote):

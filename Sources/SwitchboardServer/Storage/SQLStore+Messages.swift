@@ -44,69 +44,110 @@ extension SQLStore {
         return last
     }
 
-    /// The hot path of the product: a handful of statements, each a round trip to SQLite's
-    /// writer, so nothing is read back that can be known here.
+    /// The hot path of the product. On SQLite, a handful of statements in one transaction, each a
+    /// round trip to the writer (group-committed), so nothing is read back that can be known here.
+    /// On PostgreSQL, two statements and no transaction: see `appendInOneStatement`.
     public func appendMessage(
         _ new: NewMessage, now: Date, rule: @escaping @Sendable (TicketRow) throws -> TicketStatus?
     ) async throws -> AppendResult {
-        try await driver.transaction { db in
-            // The ticket, and whether this sender already stored this clientMessageId, in one read.
-            guard let row = try await db.raw("""
-                SELECT \(unsafeRaw: Self.ticketRowColumns),
-                  (SELECT m.id FROM messages m WHERE m.sender_id = \(bind: new.senderId)
-                     AND m.client_message_id = \(bind: new.clientMessageId)) AS existing_id
-                FROM tickets WHERE id = \(bind: new.ticketId)
-                """).first()
-            else { throw ContractError(.notFound, "no ticket #\(new.ticketId)") }
-            let before = try Self.ticketRow(row)
-            // A resend of a message already stored: answer with the original, store nothing.
-            if let existing = try row.optionalInt("existing_id") {
-                guard let stored = try await db.raw("\(Self.messageSelect) WHERE m.id = \(bind: existing)").first() else {
-                    throw StorageError.missingRow("message \(existing)")
-                }
-                let original = try Self.message(stored)
-                guard original.ticketId == new.ticketId else {
-                    throw ContractError(.conflict, "clientMessageId '\(new.clientMessageId ?? "")' was already used on ticket #\(original.ticketId)")
-                }
-                return AppendResult(message: original, duplicate: true, ticket: before, previousStatus: before.status)
-            }
-            let nextStatus = try rule(before)
-            var after = before
-            // The ticket row hands out seq: incrementing it inside the transaction makes seq gap-free
-            // and, on PostgreSQL, locks the row so concurrent senders take turns.
-            var sets: SQLQueryString = "last_seq = last_seq + 1, updated_at = \(bind: millis(now))"
-            if let nextStatus, nextStatus != before.status {
-                sets += ", status = \(bind: nextStatus.rawValue)"
-                if before.status == .resolved { sets += ", resolved_at = NULL" }
-                after.status = nextStatus
-            }
-            if new.senderType == .agent && !new.internal && before.firstResponseAt == nil {
-                sets += ", first_response_at = \(bind: millis(now)), first_response_agent_id = \(bind: new.senderId)"
-                after.firstResponseAt = Timestamp.date(millis: millis(now))
-            }
-            guard let seq = try await db.raw("UPDATE tickets SET \(sets) WHERE id = \(bind: new.ticketId) RETURNING last_seq")
+        if driver.flavor == .postgres { return try await appendInOneStatement(new, now: now, rule: rule) }
+        return try await driver.transaction { db in
+            let (before, existing) = try await Self.appendTarget(new, in: db)
+            if let existing { return try await Self.resent(existing, new, before: before, in: db) }
+            let plan = try AppendPlan(new, before: before, now: now, rule: rule)
+            guard let seq = try await db.raw("UPDATE tickets SET \(plan.ticketSets) WHERE id = \(bind: new.ticketId) RETURNING last_seq")
                 .first(decodingColumn: "last_seq", as: Int.self)
             else { throw StorageError.missingRow("ticket #\(new.ticketId)") }
-            after.lastSeq = seq
-            guard let id = try await db.raw("""
-                INSERT INTO messages (ticket_id, seq, client_message_id, sender_id, sender_type, body, message_type,
-                                      internal, created_at, attachment_id)
-                VALUES (\(bind: new.ticketId), \(bind: seq), \(bind: new.clientMessageId), \(bind: new.senderId),
-                        \(bind: new.senderType.rawValue), \(bind: new.body), \(bind: new.messageType.rawValue),
-                        \(bind: new.internal), \(bind: millis(now)), \(bind: new.attachment?.id))
-                RETURNING id
-                """).first(decodingColumn: "id", as: Int.self)
+            guard let id = try await db.raw("INSERT INTO messages \(Self.messageColumns(new)) VALUES \(Self.messageValues(new, seq: "\(bind: seq)", now: now)) RETURNING id")
+                .first(decodingColumn: "id", as: Int.self)
             else { throw StorageError.missingRow("new message") }
             // Whoever writes has read everything before their own message.
             try await Self.advanceRead(ticketId: new.ticketId, userId: new.senderId, upToSeq: seq, in: db)
-            try await Self.followSession(of: after, previous: before, now: now, in: db, activity: true)
-            // Nobody else can have read a message that did not exist a moment ago.
-            let message = Message(
-                id: id, ticketId: new.ticketId, seq: seq, clientMessageId: new.clientMessageId, sender: new.sender,
-                senderType: new.senderType, message: new.body, messageType: new.messageType, internal: new.internal,
-                isRead: false, timestamp: Timestamp.date(millis: millis(now)), attachment: new.attachment)
-            return AppendResult(message: message, duplicate: false, ticket: after, previousStatus: before.status)
+            if let session = plan.sessionChange { try await db.raw(session).run() }
+            return plan.result(id: id, seq: seq)
         }
+    }
+
+    /// On PostgreSQL a transaction costs two more round trips (BEGIN, COMMIT) and every statement
+    /// one of its own, which at 1 000 msg/s was most of both processes' CPU. So: the ticket is read,
+    /// the rule decides, and every write — the seq taken from the ticket row, the message, the
+    /// sender's read mark, the chat session — is one statement (a CTE) that applies only while the
+    /// ticket's status is still the one read; if it changed meanwhile, nothing was written and the
+    /// rule decides again. The statement is atomic, and the ticket row's lock in it orders
+    /// concurrent senders on any node, so seq stays gap-free.
+    private func appendInOneStatement(
+        _ new: NewMessage, now: Date, rule: @escaping @Sendable (TicketRow) throws -> TicketStatus?
+    ) async throws -> AppendResult {
+        let db = driver.reader
+        var tries = 0
+        while true {
+            tries += 1
+            let (before, existing) = try await Self.appendTarget(new, in: db)
+            if let existing { return try await Self.resent(existing, new, before: before, in: db) }
+            let plan = try AppendPlan(new, before: before, now: now, rule: rule)
+            // Each part after `t` runs only when `t` changed the row (parts of a CTE all run).
+            var statement: SQLQueryString = """
+                WITH t AS (UPDATE tickets SET \(plan.ticketSets)
+                           WHERE id = \(bind: new.ticketId) AND status = \(bind: before.status.rawValue) RETURNING last_seq),
+                m AS (INSERT INTO messages \(Self.messageColumns(new))
+                      SELECT \(Self.messageValues(new, seq: "t.last_seq", now: now, bare: true)) FROM t RETURNING id, seq),
+                r AS (INSERT INTO ticket_reads (ticket_id, user_id, read_seq, delivered_seq)
+                      SELECT \(bind: new.ticketId), \(bind: new.senderId), m.seq, m.seq FROM m
+                      ON CONFLICT (ticket_id, user_id) DO UPDATE SET
+                        read_seq = GREATEST(ticket_reads.read_seq, excluded.read_seq),
+                        delivered_seq = GREATEST(ticket_reads.delivered_seq, excluded.delivered_seq))
+                """
+            if let session = plan.sessionChange { statement += ", s AS (\(session) AND EXISTS (SELECT 1 FROM t))" }
+            statement += " SELECT id, seq FROM m"
+            do {
+                if let row = try await db.raw(statement).first() {
+                    return plan.result(id: try row.int("id"), seq: try row.int("seq"))
+                }
+            } catch where PostgresDriver.sqlState(error) == "23505" && tries < 3 {
+                // The same clientMessageId stored meanwhile (a resend through another node): read again finds it.
+                continue
+            }
+            guard tries < 20 else { throw ContractError(.conflict, "ticket #\(new.ticketId) kept changing; send again") }
+        }
+    }
+
+    /// The ticket, and whether this sender already stored this clientMessageId, in one read.
+    private static func appendTarget(_ new: NewMessage, in db: any SQLDatabase) async throws -> (TicketRow, existing: Int?) {
+        guard let row = try await db.raw("""
+            SELECT \(unsafeRaw: Self.ticketRowColumns),
+              (SELECT m.id FROM messages m WHERE m.sender_id = \(bind: new.senderId)
+                 AND m.client_message_id = \(bind: new.clientMessageId)) AS existing_id
+            FROM tickets WHERE id = \(bind: new.ticketId)
+            """).first()
+        else { throw ContractError(.notFound, "no ticket #\(new.ticketId)") }
+        return (try Self.ticketRow(row), try row.optionalInt("existing_id"))
+    }
+
+    /// A resend of a message already stored: answered with the original, nothing stored.
+    private static func resent(_ existing: Int, _ new: NewMessage, before: TicketRow, in db: any SQLDatabase) async throws -> AppendResult {
+        guard let stored = try await db.raw("\(Self.messageSelect) WHERE m.id = \(bind: existing)").first() else {
+            throw StorageError.missingRow("message \(existing)")
+        }
+        let original = try Self.message(stored)
+        guard original.ticketId == new.ticketId else {
+            throw ContractError(.conflict, "clientMessageId '\(new.clientMessageId ?? "")' was already used on ticket #\(original.ticketId)")
+        }
+        return AppendResult(message: original, duplicate: true, ticket: before, previousStatus: before.status)
+    }
+
+    static func messageColumns(_ new: NewMessage) -> SQLQueryString {
+        "(ticket_id, seq, client_message_id, sender_id, sender_type, body, message_type, internal, created_at, attachment_id)"
+    }
+
+    /// The new message's values, with `seq` given as SQL (a bound value, or a column of the CTE);
+    /// `bare`: without the parentheses, for `INSERT … SELECT`.
+    static func messageValues(_ new: NewMessage, seq: SQLQueryString, now: Date, bare: Bool = false) -> SQLQueryString {
+        let values: SQLQueryString = """
+            \(bind: new.ticketId), \(seq), \(bind: new.clientMessageId), \(bind: new.senderId),
+            \(bind: new.senderType.rawValue), \(bind: new.body), \(bind: new.messageType.rawValue),
+            \(bind: new.internal), \(bind: millis(now)), \(bind: new.attachment?.id)
+            """
+        return bare ? values : "(\(values))"
     }
 
     public func messages(ticketId: Int, window: MessageWindow, for viewer: Viewer) async throws -> MessagePage {

@@ -175,22 +175,25 @@ extension SQLStore {
     /// when it is reopened, ACTIVE when an agent takes it or a message arrives.
     static func followSession(of ticket: TicketRow, previous: TicketRow, now: Date, in db: any SQLDatabase,
                               activity: Bool = false) async throws {
+        if let change = sessionChange(of: ticket, previous: previous, now: now, activity: activity) { try await db.raw(change).run() }
+    }
+
+    /// The statement `followSession` runs, if any (one `UPDATE … WHERE …`, so a caller may add a
+    /// condition to its end).
+    static func sessionChange(of ticket: TicketRow, previous: TicketRow, now: Date, activity: Bool = false) -> SQLQueryString? {
         if !ticket.status.isActive {
-            if previous.status.isActive {
-                try await db.raw("""
-                    UPDATE chat_sessions SET status = 'ENDED', ended_at = \(bind: millis(now))
-                    WHERE ticket_id = \(bind: ticket.id) AND status <> 'ENDED'
-                    """).run()
-            }
-            return
+            guard previous.status.isActive else { return nil }
+            return """
+                UPDATE chat_sessions SET status = 'ENDED', ended_at = \(bind: millis(now))
+                WHERE ticket_id = \(bind: ticket.id) AND status <> 'ENDED'
+                """
         }
         let assigned = ticket.assignedAgentId != nil && ticket.assignedAgentId != previous.assignedAgentId
-        if activity || assigned || !previous.status.isActive {
-            try await db.raw("""
-                UPDATE chat_sessions SET status = 'ACTIVE', ended_at = NULL, last_activity_at = \(bind: millis(now))
-                WHERE ticket_id = \(bind: ticket.id)
-                """).run()
-        }
+        guard activity || assigned || !previous.status.isActive else { return nil }
+        return """
+            UPDATE chat_sessions SET status = 'ACTIVE', ended_at = NULL, last_activity_at = \(bind: millis(now))
+            WHERE ticket_id = \(bind: ticket.id)
+            """
     }
 
     public func deleteTicket(id: Int) async throws -> Bool {

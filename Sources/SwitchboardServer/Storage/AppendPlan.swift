@@ -1,0 +1,53 @@
+import Foundation
+import SQLKit
+import SwitchboardProtocol
+
+/// What appending a message changes, decided from the ticket as read: the ticket's new state
+/// (seq, status by the rule, first response), the chat session's change, and the message as it
+/// will be answered. Both ways of storing it (SQLite's statements in a transaction, PostgreSQL's
+/// one statement) write what this says.
+struct AppendPlan {
+    let new: NewMessage
+    let before: TicketRow
+    let after: TicketRow
+    /// `SET` of the ticket's row: the next seq, and what the rule and a first reply change.
+    let ticketSets: SQLQueryString
+    /// The chat session's `UPDATE`, if it changes.
+    let sessionChange: SQLQueryString?
+    private let now: Date
+
+    init(_ new: NewMessage, before: TicketRow, now: Date, rule: (TicketRow) throws -> TicketStatus?) throws {
+        self.new = new
+        self.before = before
+        self.now = now
+        let nextStatus = try rule(before)
+        var after = before
+        // The ticket row hands out seq: incrementing it where the message is stored makes seq
+        // gap-free and, on PostgreSQL, locks the row so concurrent senders take turns.
+        var sets: SQLQueryString = "last_seq = last_seq + 1, updated_at = \(bind: millis(now))"
+        if let nextStatus, nextStatus != before.status {
+            sets += ", status = \(bind: nextStatus.rawValue)"
+            if before.status == .resolved { sets += ", resolved_at = NULL" }
+            after.status = nextStatus
+        }
+        if new.senderType == .agent && !new.internal && before.firstResponseAt == nil {
+            sets += ", first_response_at = \(bind: millis(now)), first_response_agent_id = \(bind: new.senderId)"
+            after.firstResponseAt = Timestamp.date(millis: millis(now))
+        }
+        self.after = after
+        ticketSets = sets
+        sessionChange = SQLStore.sessionChange(of: after, previous: before, now: now, activity: true)
+    }
+
+    /// The answer once stored with `id` and `seq`. Nobody else can have read a message that did
+    /// not exist a moment ago.
+    func result(id: Int, seq: Int) -> AppendResult {
+        var ticket = after
+        ticket.lastSeq = seq
+        let message = Message(
+            id: id, ticketId: new.ticketId, seq: seq, clientMessageId: new.clientMessageId, sender: new.sender,
+            senderType: new.senderType, message: new.body, messageType: new.messageType, internal: new.internal,
+            isRead: false, timestamp: Timestamp.date(millis: millis(now)), attachment: new.attachment)
+        return AppendResult(message: message, duplicate: false, ticket: ticket, previousStatus: before.status)
+    }
+}
