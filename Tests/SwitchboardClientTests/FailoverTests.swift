@@ -65,6 +65,16 @@ import Testing
             }
             #expect(try await scene.agent.messages(ticket: scene.ticket.id).items.map(\.message) == ["a1: hello", "a2: still there?", "c1: yes"])
             await watcher.stop()
+
+            // Signing in moved REST on before any socket: the mode still hears where it is.
+            let afterLogin = RealtimeConnection(api: customer, outbox: try await freshOutbox(in: server.directory, "casey-2"),
+                                                options: quickOptions())
+            let told = Watcher(afterLogin)
+            await afterLogin.start()
+            try await eventually("told of the move REST made") {
+                told.events.contains(.movedTo(server: live.absoluteString, from: dead.absoluteString))
+            }
+            await told.stop()
             await customer.shutdown()
             await kept.shutdown()
         }

@@ -80,6 +80,8 @@ public actor RealtimeConnection {
     private var loop: Task<Void, Never>?
     /// Moves to the next address left before the backoff applies again.
     private var switchesLeft: Int
+    /// The address the mode was last told of (the first given, until a move).
+    private var announced: String
     /// Rooms, marks, the message on the wire: everything frames change.
     private var frames: RealtimeFrames
     private var receiptsTimer: Task<Void, Never>?
@@ -94,6 +96,7 @@ public actor RealtimeConnection {
         self.options = options
         self.signIn = signIn
         switchesLeft = api.servers.count - 1
+        announced = api.servers[0].absoluteString
         frames = RealtimeFrames(deliveryReceipts: options.deliveryReceipts)
         (states, stateSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(64))
         (events, eventSink) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
@@ -247,10 +250,10 @@ public actor RealtimeConnection {
             refresh = false
             // Several addresses (nodes on one database): an unreachable or dropped one hands over
             // to the next at once, each once per round; the rejoin resumes with sinceSeq there.
-            let from = await api.server.absoluteString
+            // The mode hears of a move once the socket is up there (`attach`): with every address
+            // down, it sees "reconnecting", not a move to another address that is down too.
             if Self.failsOver(ending), switchesLeft > 0, await api.failOver() {
                 switchesLeft -= 1
-                eventSink.yield(.movedTo(server: await api.server.absoluteString, from: from))
                 continue
             }
             switchesLeft = api.servers.count - 1
@@ -442,8 +445,12 @@ public actor RealtimeConnection {
     /// The socket is up: say what must hold again, then drain the outbox.
     private func attach(_ writer: AsyncStream<String>.Continuation, _ outbound: WebSocketOutboundWriter,
                         attempt: Int) async -> Bool {
+        let server = await api.server.absoluteString
         guard case .connecting(attempt) = phase else { return false }
         phase = .connected(Socket(attempt: attempt, writer: writer, outbound: outbound, openedAt: .now))
+        // Told here, not when the loop moved on: the address now in use answers. (REST may also
+        // have moved before any socket, signing in.)
+        announce(server)
         publish(.connected)
         receiptsTimer?.cancel()
         receiptsTimer = nil
@@ -592,6 +599,13 @@ public actor RealtimeConnection {
     private func write(_ frame: ClientFrame) {
         guard let socket = openSocket, let data = try? encoder.encode(frame) else { return }
         socket.writer.yield(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Tells the mode the socket is up at another address than it was last told, and which.
+    private func announce(_ server: String) {
+        guard server != announced else { return }
+        eventSink.yield(.movedTo(server: server, from: announced))
+        announced = server
     }
 
     private func publish(_ new: ConnectionState) {

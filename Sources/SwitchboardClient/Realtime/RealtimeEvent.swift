@@ -12,7 +12,7 @@ public enum RealtimeEvent: Sendable, Equatable {
     case undecodable(String)
     /// The file of a queued message is being uploaded: `sent` of its size so far.
     case uploading(OutgoingMessage, sent: Int)
-    /// The server at `from` could not be reached or dropped the socket: the connection moved to
-    /// the next address given (`--server a,b`), where it resumes.
+    /// The server at `from` could not be reached or dropped the socket: the connection is up at
+    /// `server`, another of the addresses given (`--server a,b`), and resumes there.
     case movedTo(server: String, from: String)
 }
