@@ -134,19 +134,25 @@ public struct ServerStatistics: Codable, Equatable, Sendable {
     public var uptimeSeconds: Double
     /// Messages stored since the process started: two readings give messages per second.
     public var messages: Int
+    /// CPU time the server process has used (user and system), in seconds: two readings and two
+    /// of `messages` give the CPU cost of a message. Nil from a server that does not say.
+    public var cpuSeconds: Double?
 
-    public init(connections: Int, users: Int, rooms: Int, rssBytes: Int, uptimeSeconds: Double, messages: Int = 0) {
+    public init(connections: Int, users: Int, rooms: Int, rssBytes: Int, uptimeSeconds: Double, messages: Int = 0,
+                cpuSeconds: Double? = nil) {
         self.connections = connections
         self.users = users
         self.rooms = rooms
         self.rssBytes = rssBytes
         self.uptimeSeconds = uptimeSeconds
         self.messages = messages
+        self.cpuSeconds = cpuSeconds
     }
 
-    private enum CodingKeys: String, CodingKey { case connections, users, rooms, rssBytes, uptimeSeconds, messages }
+    private enum CodingKeys: String, CodingKey { case connections, users, rooms, rssBytes, uptimeSeconds, messages, cpuSeconds }
 
-    /// `messages` came later: an older server's answer without it reads as 0.
+    /// `messages` and `cpuSeconds` came later: an older server's answer (or the baseline relay's)
+    /// without them reads as 0 and nil.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         connections = try c.decode(Int.self, forKey: .connections)
@@ -155,6 +161,15 @@ public struct ServerStatistics: Codable, Equatable, Sendable {
         rssBytes = try c.decode(Int.self, forKey: .rssBytes)
         uptimeSeconds = try c.decode(Double.self, forKey: .uptimeSeconds)
         messages = try c.decodeIfPresent(Int.self, forKey: .messages) ?? 0
+        cpuSeconds = try c.decodeIfPresent(Double.self, forKey: .cpuSeconds)
+    }
+
+    /// CPU time this process has used so far, user and system, in seconds.
+    public static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     /// This process's resident memory, from `/proc/self/status` (`VmRSS`).

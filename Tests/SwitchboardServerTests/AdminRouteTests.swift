@@ -35,6 +35,23 @@ import Testing
         }
     }
 
+    /// The server's own figures: what `switchboard bench` reads to price a message in CPU.
+    @Test func serverStatisticsCountMessagesAndCPU() async throws {
+        try await withCast { api, cast, _ in
+            let before: ServerStatistics = try await api.get("/api/admin/support/server", token: cast.admin).decode()
+            let id = try await api.openTicket(cast.customer).id
+            for index in 1...20 { try await api.send(cast.customer, ticket: id, "message \(index)") }
+            let after: ServerStatistics = try await api.get("/api/admin/support/server", token: cast.admin).decode()
+            #expect(after.messages - before.messages == 20)
+            let cpu = try #require(after.cpuSeconds), earlier = try #require(before.cpuSeconds)
+            #expect(cpu > earlier, "storing twenty messages costs some CPU")
+            #expect(try await api.get("/api/admin/support/server", token: cast.agent).status == 403)
+        }
+        // A server without the later fields (the baseline relay) still reads.
+        let relay = try WireJSON.decoder().decode(ServerStatistics.self, from: Data(#"{"connections":2,"users":2,"rooms":1,"rssBytes":1,"uptimeSeconds":3}"#.utf8))
+        #expect(relay.messages == 0 && relay.cpuSeconds == nil)
+    }
+
     @Test func agentsAndTheirStatus() async throws {
         try await withCast { api, cast, _ in
             let id = try await api.openTicket(cast.customer).id

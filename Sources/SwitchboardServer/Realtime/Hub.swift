@@ -622,6 +622,6 @@ public actor Hub: SupportEventSink, Service {
         return ServerStatistics(connections: connections.count, users: byUser.count, rooms: rooms.count,
                                 rssBytes: ServerStatistics.residentBytes(), uptimeSeconds: Double(uptime.components.seconds)
                                     + Double(uptime.components.attoseconds) / 1e18,
-                                messages: messagesSeen)
+                                messages: messagesSeen, cpuSeconds: ServerStatistics.processCPUSeconds())
     }
 }

@@ -28,6 +28,10 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds of load.") var duration = 10
     @Option(help: "Seconds of load before measuring starts.") var warmup = 2
     @Option(help: "Admin username.") var admin = "admin"
+    @Option(name: .customLong("server-pid"),
+            help: ArgumentHelp("Process ids of the server(s) on this machine, comma-separated: their CPU is read from /proc "
+                               + "when the server does not report it (the baseline relay)."))
+    var serverPIDs: String?
 
     func validate() throws {
         guard pairs > 0, rate > 0, duration > 0, warmup >= 0 else { throw ValidationError("pairs, rate and duration must be positive") }
@@ -112,11 +116,16 @@ struct BenchCommand: AsyncParsableCommand {
             var sent = 0
             let loadStart = ContinuousClock.now
             var measured = false
+            let pids = try serverPIDs.map(Self.pids) ?? []
+            var windowStart: Task<CPUReading, Never>?
             while sent < total {
                 let elapsed = ContinuousClock.now - loadStart
                 if !measured && elapsed >= .seconds(warmup) {
                     tally.resetLatencies()
                     measured = true
+                    // Read on the side: the generator must not wait for the server's answer.
+                    let sentSoFar = sent
+                    windowStart = Task { await CPUReading.take(nodes: nodeAdmins, pids: pids, sent: sentSoFar) }
                 }
                 let due = min(total, Int(elapsed.inSeconds * Double(rate)) + 1)
                 // The batch goes out at once; waiting for each write would let the generator fall
@@ -138,6 +147,8 @@ struct BenchCommand: AsyncParsableCommand {
             while tally.snapshot.delivered < tally.snapshot.sent && ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(50))
             }
+            let windowEnd = await CPUReading.take(nodes: nodeAdmins, pids: pids, sent: sent)
+            let cpu = await windowStart?.value.until(windowEnd)
             let after = try await nodeAdmins.asyncMap { try await $0.serverStatistics() }
             let counts = tally.snapshot
             let p = tally.percentiles([50, 99, 99.9])
@@ -148,12 +159,22 @@ struct BenchCommand: AsyncParsableCommand {
                 latency (ms):       p50 \(Self.fixed(p[0]))  p99 \(Self.fixed(p[1]))  p99.9 \(Self.fixed(p[2]))  max \(Self.fixed(tally.maxMilliseconds))  (after \(warmup) s warm-up)
                 server memory:      \(after.map { "\($0.rssBytes / 1_048_576)" }.joined(separator: " + ")) MiB RSS\(nodes.count > 1 ? " (per node)" : "")
                 benchmark memory:   \(ServerStatistics.residentBytes() / 1_048_576) MiB RSS
+                \(cpu?.report ?? "server CPU:         not measured (no measured window)")
                 """)
             group.cancelAll()
         }
     }
 
     static func seconds(_ duration: Duration) -> String { String(format: "%.1f", duration.inSeconds) }
+
+    static func pids(_ text: String) throws -> [Int32] {
+        try text.split(separator: ",").map { part in
+            guard let pid = Int32(part.trimmingCharacters(in: .whitespaces)), pid > 0 else {
+                throw ValidationError("--server-pid: process ids separated by commas, e.g. 4242,4243")
+            }
+            return pid
+        }
+    }
     static func fixed(_ value: Double) -> String { String(format: "%.2f", value) }
 }
 
