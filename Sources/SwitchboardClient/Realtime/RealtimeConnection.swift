@@ -67,8 +67,9 @@ public actor RealtimeConnection {
         /// Signing in or opening socket number `attempt`.
         case connecting(attempt: Int)
         case connected(Socket)
-        /// Until `until` (nil: until `retryNow()`); `nap` is the sleep that `retryNow()` cuts short.
-        case waiting(until: ContinuousClock.Instant?, nap: Task<Void, Never>)
+        /// Between attempts (when the next is due, the mode reads in `ConnectionState`); `nap` is
+        /// the sleep that `retryNow()` cuts short.
+        case waiting(nap: Task<Void, Never>)
         /// `stop()` was called: the close frame is out, and the socket's last frames (an ACK) still count.
         case stopping(Socket?)
         case stopped
@@ -117,7 +118,7 @@ public actor RealtimeConnection {
         switch phase {
         case .stopping, .stopped: return
         case .connected(let open): socket = open
-        case .waiting(_, let nap): nap.cancel(); socket = nil
+        case .waiting(let nap): nap.cancel(); socket = nil
         case .idle, .connecting: socket = nil
         }
         phase = .stopping(socket)
@@ -146,7 +147,7 @@ public actor RealtimeConnection {
 
     /// Try now instead of waiting out the backoff (the user pressed retry, or signed in again).
     public func retryNow() {
-        if case .waiting(_, let nap) = phase { nap.cancel() }
+        if case .waiting(let nap) = phase { nap.cancel() }
     }
 
     // MARK: What modes send
@@ -283,7 +284,7 @@ public actor RealtimeConnection {
     private func wait(_ delay: Duration?) async -> Bool {
         guard !isStopping else { return false }
         let nap = Task { _ = try? await Task.sleep(for: delay ?? .seconds(365 * 86_400)) }
-        phase = .waiting(until: delay.map { .now + $0 }, nap: nap)
+        phase = .waiting(nap: nap)
         await withTaskCancellationHandler {
             await nap.value
         } onCancel: {
@@ -404,7 +405,7 @@ public actor RealtimeConnection {
                 Task.detached { finish(await run.value) }
                 Task.detached {
                     try? await Task.sleep(for: limit)
-                    if await self.isAttached(attempt) { finish(await run.value) } else { finish(nil) }
+                    if await self.socket(of: attempt) != nil { finish(await run.value) } else { finish(nil) }
                 }
             }
         } onCancel: {
@@ -412,8 +413,6 @@ public actor RealtimeConnection {
             finish(nil)
         }
     }
-
-    private func isAttached(_ attempt: Int) -> Bool { socket(of: attempt) != nil }
 
     /// The socket of `attempt`, if that is still the one in use (callbacks from an abandoned one are ignored).
     private func socket(of attempt: Int) -> Socket? {

@@ -620,8 +620,7 @@ public actor Hub: SupportEventSink, Service {
     func statistics() -> ServerStatistics {
         let uptime = ContinuousClock.now - startedAt
         return ServerStatistics(connections: connections.count, users: byUser.count, rooms: rooms.count,
-                                rssBytes: ServerStatistics.residentBytes(), uptimeSeconds: Double(uptime.components.seconds)
-                                    + Double(uptime.components.attoseconds) / 1e18,
+                                rssBytes: ServerStatistics.residentBytes(), uptimeSeconds: uptime.inSeconds,
                                 messages: messagesSeen, cpuSeconds: ServerStatistics.processCPUSeconds())
     }
 }

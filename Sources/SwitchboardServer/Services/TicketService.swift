@@ -201,12 +201,12 @@ public struct TicketService: Sendable {
             body: try validator.text(text, field: "message", max: limits.messageMaxLength),
             messageType: type, internal: isNote, clientMessageId: try validator.clientMessageId(request.clientMessageId),
             attachment: attachment)
-        let isStaff = caller.isStaff, callerId = caller.id
+        let isStaff = caller.isStaff
         let asked = ContinuousClock.now
         defer { metrics?.commitLatency.record(ContinuousClock.now - asked) }
         let result = try await store.appendMessage(new, now: clock()) { row in
             // Someone else's ticket is, to a customer, exactly a missing one.
-            guard isStaff || row.customerId == callerId else { throw ContractError(.notFound, "no ticket #\(row.id)") }
+            guard isStaff || row.customerId == caller.id else { throw ContractError(.notFound, "no ticket #\(row.id)") }
             try Self.requireMayWriteNotes(isNote, caller)
             guard row.status != .closed else {
                 throw ContractError(.conflict, "ticket #\(row.id) is closed; open a new ticket")

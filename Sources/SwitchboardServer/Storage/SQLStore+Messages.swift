@@ -58,7 +58,7 @@ extension SQLStore {
             guard let seq = try await db.raw("UPDATE tickets SET \(plan.ticketSets) WHERE id = \(bind: new.ticketId) RETURNING last_seq")
                 .first(decodingColumn: "last_seq", as: Int.self)
             else { throw StorageError.missingRow("ticket #\(new.ticketId)") }
-            guard let id = try await db.raw("INSERT INTO messages \(Self.messageColumns(new)) VALUES \(Self.messageValues(new, seq: "\(bind: seq)", now: now)) RETURNING id")
+            guard let id = try await db.raw("INSERT INTO messages \(Self.messageColumns) VALUES \(Self.messageValues(new, seq: "\(bind: seq)", now: now)) RETURNING id")
                 .first(decodingColumn: "id", as: Int.self)
             else { throw StorageError.missingRow("new message") }
             // Whoever writes has read everything before their own message.
@@ -89,13 +89,9 @@ extension SQLStore {
             var statement: SQLQueryString = """
                 WITH t AS (UPDATE tickets SET \(plan.ticketSets)
                            WHERE id = \(bind: new.ticketId) AND status = \(bind: before.status.rawValue) RETURNING last_seq),
-                m AS (INSERT INTO messages \(Self.messageColumns(new))
+                m AS (INSERT INTO messages \(Self.messageColumns)
                       SELECT \(Self.messageValues(new, seq: "t.last_seq", now: now, bare: true)) FROM t RETURNING id, seq),
-                r AS (INSERT INTO ticket_reads (ticket_id, user_id, read_seq, delivered_seq)
-                      SELECT \(bind: new.ticketId), \(bind: new.senderId), m.seq, m.seq FROM m
-                      ON CONFLICT (ticket_id, user_id) DO UPDATE SET
-                        read_seq = GREATEST(ticket_reads.read_seq, excluded.read_seq),
-                        delivered_seq = GREATEST(ticket_reads.delivered_seq, excluded.delivered_seq))
+                r AS (\(Self.readMarkUpsert(from: "SELECT \(bind: new.ticketId), \(bind: new.senderId), m.seq, m.seq FROM m")))
                 """
             if let session = plan.sessionChange { statement += ", s AS (\(session) AND EXISTS (SELECT 1 FROM t))" }
             statement += " SELECT id, seq FROM m"
@@ -135,9 +131,8 @@ extension SQLStore {
         return AppendResult(message: original, duplicate: true, ticket: before, previousStatus: before.status)
     }
 
-    static func messageColumns(_ new: NewMessage) -> SQLQueryString {
+    static let messageColumns: SQLQueryString =
         "(ticket_id, seq, client_message_id, sender_id, sender_type, body, message_type, internal, created_at, attachment_id)"
-    }
 
     /// The new message's values, with `seq` given as SQL (a bound value, or a column of the CTE);
     /// `bare`: without the parentheses, for `INSERT … SELECT`.
@@ -200,14 +195,20 @@ extension SQLStore {
 
     /// Read marks only move forward (and what is read was delivered).
     static func advanceRead(ticketId: Int, userId: Int, upToSeq: Int, in db: any SQLDatabase) async throws {
-        try await db.raw("""
-            INSERT INTO ticket_reads (ticket_id, user_id, read_seq, delivered_seq)
-            VALUES (\(bind: ticketId), \(bind: userId), \(bind: upToSeq), \(bind: upToSeq))
-            ON CONFLICT (ticket_id, user_id) DO UPDATE SET
-              read_seq = CASE WHEN excluded.read_seq > ticket_reads.read_seq
-                              THEN excluded.read_seq ELSE ticket_reads.read_seq END,
-              delivered_seq = CASE WHEN excluded.delivered_seq > ticket_reads.delivered_seq
-                                   THEN excluded.delivered_seq ELSE ticket_reads.delivered_seq END
-            """).run()
+        try await db.raw(readMarkUpsert(from: "VALUES (\(bind: ticketId), \(bind: userId), \(bind: upToSeq), \(bind: upToSeq))")).run()
+    }
+
+    /// The read-mark upsert for rows `(ticket_id, user_id, read_seq, delivered_seq)` from `source`
+    /// (`VALUES …`, or a `SELECT` in PostgreSQL's one-statement append): marks only move forward.
+    static func readMarkUpsert(from source: SQLQueryString) -> SQLQueryString {
+        """
+        INSERT INTO ticket_reads (ticket_id, user_id, read_seq, delivered_seq)
+        \(source)
+        ON CONFLICT (ticket_id, user_id) DO UPDATE SET
+          read_seq = CASE WHEN excluded.read_seq > ticket_reads.read_seq
+                          THEN excluded.read_seq ELSE ticket_reads.read_seq END,
+          delivered_seq = CASE WHEN excluded.delivered_seq > ticket_reads.delivered_seq
+                               THEN excluded.delivered_seq ELSE ticket_reads.delivered_seq END
+        """
     }
 }

@@ -107,8 +107,7 @@ struct BenchCommand: AsyncParsableCommand {
             }
             let connected = try await nodeAdmins.asyncMap { try await $0.serverStatistics() }
             say("\(everyone.count) connections joined in \(Self.seconds(ContinuousClock.now - connectStart)) s; "
-                + "server holds \(connected.map(\.connections).reduce(0, +)), RSS "
-                + connected.map { "\($0.rssBytes / 1_048_576)" }.joined(separator: " + ") + " MiB")
+                + "server holds \(connected.map(\.connections).reduce(0, +)), RSS \(Self.memory(connected)) MiB")
 
             // Steady load: every 10 ms, as many messages as are due by the clock (so a late wake-up
             // is made up at once, not lost), round-robin over the pairs, alternating who speaks.
@@ -125,7 +124,10 @@ struct BenchCommand: AsyncParsableCommand {
                     measured = true
                     // Read on the side: the generator must not wait for the server's answer.
                     let sentSoFar = sent
-                    windowStart = Task { await CPUReading.take(nodes: nodeAdmins, pids: pids, sent: sentSoFar) }
+                    windowStart = Task {
+                        let statistics = await nodeAdmins.asyncMap { try? await $0.serverStatistics() }
+                        return CPUReading(statistics, pids: pids, sent: sentSoFar)
+                    }
                 }
                 let due = min(total, Int(elapsed.inSeconds * Double(rate)) + 1)
                 // The batch goes out at once; waiting for each write would let the generator fall
@@ -147,9 +149,9 @@ struct BenchCommand: AsyncParsableCommand {
             while tally.snapshot.delivered < tally.snapshot.sent && ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(50))
             }
-            let windowEnd = await CPUReading.take(nodes: nodeAdmins, pids: pids, sent: sent)
-            let cpu = await windowStart?.value.until(windowEnd)
+            // One reading of each node closes both the CPU window and the report.
             let after = try await nodeAdmins.asyncMap { try await $0.serverStatistics() }
+            let cpu = await windowStart?.value.until(CPUReading(after, pids: pids, sent: sent))
             let counts = tally.snapshot
             let p = tally.percentiles([50, 99, 99.9])
             say("""
@@ -157,7 +159,7 @@ struct BenchCommand: AsyncParsableCommand {
                 messages sent:      \(counts.sent) in \(Self.seconds(loadTime)) s = \(Int(Double(counts.sent) / loadTime.inSeconds)) msg/s (target \(rate))
                 delivered:          \(counts.delivered) (acked \(counts.acked), errors \(counts.errors))
                 latency (ms):       p50 \(Self.fixed(p[0]))  p99 \(Self.fixed(p[1]))  p99.9 \(Self.fixed(p[2]))  max \(Self.fixed(tally.maxMilliseconds))  (after \(warmup) s warm-up)
-                server memory:      \(after.map { "\($0.rssBytes / 1_048_576)" }.joined(separator: " + ")) MiB RSS\(nodes.count > 1 ? " (per node)" : "")
+                server memory:      \(Self.memory(after)) MiB RSS\(nodes.count > 1 ? " (per node)" : "")
                 benchmark memory:   \(ServerStatistics.residentBytes() / 1_048_576) MiB RSS
                 \(cpu?.report ?? "server CPU:         not measured (no measured window)")
                 """)
@@ -166,6 +168,11 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     static func seconds(_ duration: Duration) -> String { String(format: "%.1f", duration.inSeconds) }
+
+    /// Each node's resident memory in MiB: `123`, or `101 + 90` for two nodes.
+    static func memory(_ nodes: [ServerStatistics]) -> String {
+        nodes.map { "\($0.rssBytes / 1_048_576)" }.joined(separator: " + ")
+    }
 
     static func pids(_ text: String) throws -> [Int32] {
         try text.split(separator: ",").map { part in

@@ -1,5 +1,4 @@
 import Foundation
-import SwitchboardClient
 import SwitchboardProtocol
 
 /// CPU used so far by the server(s) and by the benchmark itself, with the messages sent by then:
@@ -13,20 +12,22 @@ struct CPUReading: Sendable {
     let bench: Double
     let sent: Int
 
-    static func take(nodes: [APIClient], pids: [Int32], sent: Int) async -> CPUReading {
-        let reported = await nodes.asyncMap { try? await $0.serverStatistics().cpuSeconds }
-        let server: Double?, source: String
+    /// A reading now, from each node's statistics (nil where a node did not answer).
+    init(_ statistics: [ServerStatistics?], pids: [Int32], sent: Int) {
+        let reported = statistics.map { $0?.cpuSeconds }
         if !reported.isEmpty, reported.allSatisfy({ $0 != nil }) {
             server = reported.compactMap { $0 }.reduce(0, +)
             source = "reported by the server"
-        } else if !pids.isEmpty, let read = processSeconds(pids) {
+        } else if !pids.isEmpty, let read = Self.processSeconds(pids) {
             server = read
             source = "from /proc for pid \(pids.map(String.init).joined(separator: ","))"
         } else {
             server = nil
             source = ""
         }
-        return CPUReading(at: .now, server: server, source: source, bench: ServerStatistics.processCPUSeconds(), sent: sent)
+        at = .now
+        bench = ServerStatistics.processCPUSeconds()
+        self.sent = sent
     }
 
     /// The window from this reading to `end`.
