@@ -42,16 +42,10 @@ struct RealtimeSession: Sendable {
                 try? await Task.sleep(for: .seconds(lifetime))
                 if !Task.isCancelled { handle.close(code: CloseCode.tokenExpired, reason: "access token expired") }
             }
-            let answers = Answers(handle: handle, logger: logger)
+            var answers = Answers(handle: handle, logger: logger)
             do {
                 for try await message in inbound.messages(maxSize: frameBytes) {
-                    // Each frame is handled in a task of its own, awaited (frames stay in order).
-                    // A task keeps the memory its deepest moment needed until it ends: handled
-                    // here, a join's store read would leave tens of KB on every connection for
-                    // its whole life (10 000 sockets held 700 MB); a child gives it back at once.
-                    await withTaskGroup(of: Void.self) { frame in
-                        frame.addTask { await self.receive(message, on: handle, answers: answers, logger: logger) }
-                    }
+                    await receive(message, on: handle, answers: &answers, logger: logger)
                 }
             } catch {
                 logger.debug("websocket ended by the client's frames", metadata: ["error": "\(error)"])
@@ -78,7 +72,7 @@ struct RealtimeSession: Sendable {
         }
     }
 
-    private func receive(_ message: WebSocketMessage, on handle: ConnectionHandle, answers: Answers, logger: Logger) async {
+    private func receive(_ message: WebSocketMessage, on handle: ConnectionHandle, answers: inout Answers, logger: Logger) async {
         switch hub.limiter.admit(userId: handle.userId) {
         case .allowed:
             break
