@@ -6,13 +6,23 @@ import Testing
 /// Several addresses (`--server a,b`) against real sockets: a refused address is known by the
 /// kind of its error — not by its text — and both REST and the socket move on to the next.
 @Suite(.serialized) struct FailoverTests {
-    /// An address where nothing listens: a server's port after it stopped.
+    /// An address where nothing listens: a port this test holds bound but not listening, so a
+    /// connection is refused and no other test's server can take the port meanwhile (a stopped
+    /// server's freed port was taken by a parallel test once in CI). The socket stays open for the
+    /// life of the process (a few bytes).
     static func deadAddress() async throws -> URL {
-        let server = try LiveServer()
-        let url = try await server.start()
-        await server.stop()
-        try? FileManager.default.removeItem(at: server.directory)
-        return url
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(fd >= 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        #expect(bound)
+        return URL(string: "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))")!
     }
 
     @Test func aRefusedConnectionIsKnownByItsKindAndSaidInWords() async throws {
