@@ -97,7 +97,10 @@ let package = Package(
         // The C side of the ncurses back end (ncursesw has macros Swift cannot call).
         .target(name: "CNCurses", linkerSettings: [.linkedLibrary("ncursesw")]),
         // The only code that talks to ncurses: draws Screens, reads keys.
-        .target(name: "CursesTerminal", dependencies: ["CNCurses", "TerminalKit"], swiftSettings: strict),
+        .target(name: "CursesTerminal", dependencies: ["CNCurses", "TerminalKit", "ChildProcess"], swiftSettings: strict),
+        // Starting other programs (the editor; the tests' servers and tools) without Foundation's Process.
+        .target(name: "ChildProcess", dependencies: ["CChildProcess"], swiftSettings: strict),
+        .target(name: "CChildProcess"),
         .executableTarget(
             name: "switchboard",
             dependencies: [
@@ -124,6 +127,8 @@ let package = Package(
             dependencies: [
                 "SwitchboardServer",
                 "SwitchboardProtocol",
+                "ChildProcess",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -152,7 +157,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardCommandTests",
-            dependencies: ["switchboard", "SwitchboardServer", "SwitchboardClient"],
+            dependencies: ["switchboard", "SwitchboardServer", "SwitchboardClient", "ChildProcess"],
             swiftSettings: strict
         ),
     ]

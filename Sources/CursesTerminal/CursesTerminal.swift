@@ -1,3 +1,4 @@
+import ChildProcess
 import CNCurses
 import Foundation
 import Synchronization
@@ -224,11 +225,8 @@ public final class CursesTerminal: Display, @unchecked Sendable {
         let editor = ProcessInfo.processInfo.environment["VISUAL"] ?? ProcessInfo.processInfo.environment["EDITOR"] ?? "vi"
         sb_write_raw("\u{1B}[?2004l\u{1B}[?1004l")
         sb_stop()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "\(editor) \"$1\"", "editor", file.path]
         var edited: String?
-        if (try? process.run()) != nil {
+        if let process = try? ChildProcess.spawn("/bin/sh", arguments: ["-c", "\(editor) \"$1\"", "editor", file.path]) {
             process.waitUntilExit()
             if process.terminationStatus == 0 { edited = try? String(contentsOf: file, encoding: .utf8) }
         }

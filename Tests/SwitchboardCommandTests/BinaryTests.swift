@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import Synchronization
 import Testing
+import ChildProcess
 
 /// The real `switchboard` binary, run as operators and scripts run it.
 @Suite(.serialized) struct BinaryTests {
@@ -90,7 +91,7 @@ import Testing
 
 /// A `switchboard` process with its output collected as it arrives.
 final class Command: Sendable {
-    let process: Process
+    let process: ChildProcess
     // Raw bytes: a pipe read may split a multi-byte character, so decode only whole outputs.
     private let stdout = Mutex(Data())
     private let stderr = Mutex(Data())
@@ -102,39 +103,27 @@ final class Command: Sendable {
 
     static func run(_ arguments: [String], in directory: URL, stdin: String? = nil,
                     environment: [String: String] = [:]) throws -> Command {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
         env["XDG_DATA_HOME"] = directory.appendingPathComponent("xdg").path
         env.removeValue(forKey: "SWITCHBOARD_PASSWORD")
         env.merge(environment) { $1 }
-        process.environment = env
+        let process = try ChildProcess.spawn(binary.path, arguments: arguments, environment: env, directory: directory.path,
+                                             input: .pipe, output: .pipe, error: .pipe)
         let command = Command(process: process)
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        out.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            command.stdout.withLock { $0.append(chunk) }
-        }
-        err.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            command.stderr.withLock { $0.append(chunk) }
-        }
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
+        drain(process.output!) { chunk in command.stdout.withLock { $0.append(contentsOf: chunk) } }
+        drain(process.error!) { chunk in command.stderr.withLock { $0.append(contentsOf: chunk) } }
+        let input = FileHandle(fileDescriptor: process.input!, closeOnDealloc: true)
+        if let stdin { input.write(Data(stdin.utf8)) }
+        try input.close()
         return command
     }
 
-    private init(process: Process) { self.process = process }
+    private init(process: ChildProcess) { self.process = process }
 
     var output: String { String(decoding: stdout.withLock { $0 }, as: UTF8.self) }
     var errors: String { String(decoding: stderr.withLock { $0 }, as: UTF8.self) }
-    var status: Int32 { process.terminationStatus }
+    /// The exit code (128 + N after signal N); -1 while running.
+    var status: Int32 { process.terminationStatus ?? -1 }
 
     /// The first output line with this prefix, waiting up to `seconds` for it.
     func waitForLine(startingWith prefix: String, seconds: Double = 30) async throws -> String {

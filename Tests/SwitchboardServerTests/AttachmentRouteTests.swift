@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import NIOCore
@@ -38,7 +39,7 @@ extension API {
                 #expect(reply.status == 201, "\(sample.type): \(reply.text)")
                 let stored: SwitchboardProtocol.Attachment = try reply.decode()
                 #expect(stored.contentType == sample.type.split(separator: ";")[0].lowercased() && stored.size == sample.bytes.count)
-                let hex = (try? SHA256Hex.of(sample.bytes)) ?? ""
+                let hex = SHA256Hex.of(sample.bytes)
                 #expect(stored.sha256 == hex)
             }
             let stored: SwitchboardProtocol.Attachment = try await api.upload(Self.png, to: ticket.id, name: "../../etc/ph%1Boto%E2%80%AE.png", type: "image/png",
@@ -167,19 +168,9 @@ extension API {
     }
 }
 
-/// The digest as the server writes it, computed here independently.
+/// The digest as the server writes it, computed here from the bytes sent.
 enum SHA256Hex {
-    static func of(_ bytes: [UInt8]) throws -> String {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sha-\(UUID().uuidString)")
-        try Data(bytes).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        process.arguments = [file.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        process.waitUntilExit()
-        return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
+    static func of(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 }

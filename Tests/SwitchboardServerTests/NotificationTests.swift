@@ -1,30 +1,30 @@
 import Foundation
 import Testing
+import ChildProcess
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
 /// Notification mail, delivered to a real SMTP server (aiosmtpd) that the test starts on 127.0.0.1.
 @Suite(.serialized) struct NotificationTests {
-    final class SMTPSink: @unchecked Sendable {
-        let process = Process()
+    final class SMTPSink: Sendable {
+        let process: ChildProcess
+        /// Kept open while the sink runs: what it may still print must not end it.
+        let output: FileHandle
         let directory: URL
         let port: Int
-        private let stdin = Pipe()
 
         /// `arguments` go to the sink: `--tls CERT KEY` offers STARTTLS, `--require-tls` insists on it.
         init(arguments: [String] = []) throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/smtp_sink.py")
-            let stdout = Pipe()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script.path, directory.path] + arguments
-            process.standardInput = stdin
-            process.standardOutput = stdout
-            try process.run()
-            let line = String(decoding: stdout.fileHandleForReading.availableData, as: UTF8.self)
-            guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-                throw ProbeError("the SMTP sink did not start (is aiosmtpd installed? pip install aiosmtpd): '\(line)'")
+            // The sink runs until its input closes, and prints its port first.
+            process = try ChildProcess.spawn("/usr/bin/env", arguments: ["python3", script.path, directory.path] + arguments,
+                                             input: .pipe, output: .pipe)
+            output = FileHandle(fileDescriptor: process.output!, closeOnDealloc: true)
+            let line = output.availableData
+            guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                throw ProbeError("the SMTP sink did not start (is aiosmtpd installed? pip install aiosmtpd): '\(String(decoding: line, as: UTF8.self))'")
             }
             self.port = port
         }
@@ -63,7 +63,7 @@ import Testing
         }
 
         func stop() {
-            try? stdin.fileHandleForWriting.close()
+            close(process.input!)
             process.waitUntilExit()
             try? FileManager.default.removeItem(at: directory)
         }

@@ -1,0 +1,48 @@
+import ChildProcess
+import Foundation
+import Synchronization
+import Testing
+
+/// How the tests and the editor start programs (see ChildProcess for why not Foundation's Process).
+struct ChildProcessTests {
+    /// Runs `script` in sh and returns its output and exit status.
+    func shell(_ script: String, directory: String? = nil) throws -> (output: String, status: Int32?) {
+        let child = try ChildProcess.spawn("/bin/sh", arguments: ["-c", script], directory: directory, input: .null, output: .pipe)
+        let output = Mutex(Data())
+        let done = DispatchSemaphore(value: 0)
+        drain(child.output!) { chunk in
+            if chunk.isEmpty { done.signal() }
+            output.withLock { $0.append(contentsOf: chunk) }
+        }
+        done.wait()
+        child.waitUntilExit()
+        return (String(decoding: output.withLock { $0 }, as: UTF8.self), child.terminationStatus)
+    }
+
+    @Test func theChildInheritsOnlyTheStandardFiles() throws {
+        // A file this process opens without close-on-exec, as a library might.
+        let leaked = open("/dev/null", O_RDONLY)
+        defer { close(leaked) }
+        #expect(leaked > 2)
+        let (output, status) = try shell("ls /proc/$$/fd")
+        #expect(status == 0)
+        #expect(output.split(separator: "\n").sorted() == ["0", "1", "2"], "\(output)")
+    }
+
+    @Test func statusDirectoryAndSignals() throws {
+        #expect(try shell("exit 3").status == 3)
+        #expect(try shell("pwd", directory: "/tmp").output == "/tmp\n")
+        #expect(try shell("kill -9 $$").status == 128 + 9)
+        let sleeper = try ChildProcess.spawn("/bin/sleep", arguments: ["30"])
+        #expect(sleeper.isRunning && sleeper.terminationStatus == nil)
+        sleeper.terminate()
+        sleeper.waitUntilExit()
+        #expect(!sleeper.isRunning && sleeper.terminationStatus == 128 + SIGTERM)
+    }
+
+    @Test func aMissingProgramIsAnErrorThatSaysSo() {
+        #expect { try ChildProcess.spawn("/nonexistent/program", arguments: []) } throws: { error in
+            "\(error)" == "could not start /nonexistent/program: No such file or directory"
+        }
+    }
+}
