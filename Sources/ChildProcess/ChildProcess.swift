@@ -1,4 +1,5 @@
 import CChildProcess
+import Foundation // Thread
 import Glibc // Linux only: pipe2, closefrom and chdir as spawn actions are glibc's
 import Synchronization
 
@@ -110,6 +111,16 @@ public final class ChildProcess: Sendable {
         }
     }
 
+    /// All the child writes to `output` (a pipe), read here until the child closes it; then
+    /// `output` is closed. Read before waiting for the end: a child whose output fills the pipe
+    /// would never end.
+    public func readOutput() -> [UInt8] {
+        guard let output else { return [] }
+        var bytes: [UInt8] = []
+        readToEnd(output) { bytes += $0 }
+        return bytes
+    }
+
     /// Sends SIGTERM.
     public func terminate() { kill(processIdentifier, SIGTERM) }
 
@@ -139,34 +150,19 @@ public struct SpawnError: Error, CustomStringConvertible {
 /// Reads a file descriptor to its end on a thread of its own, handing each chunk over as it
 /// arrives and an empty one at the end, then closes it.
 public func drain(_ descriptor: Int32, into handle: @escaping @Sendable ([UInt8]) -> Void) {
-    let thread = DrainThread(descriptor: descriptor, handle: handle)
-    var id = pthread_t()
-    let box = Unmanaged.passRetained(thread).toOpaque()
-    pthread_create(&id, nil, { raw in
-        let thread = Unmanaged<DrainThread>.fromOpaque(raw!).takeRetainedValue()
-        thread.run()
-        return nil
-    }, box)
-    pthread_detach(id)
-}
-
-private final class DrainThread: Sendable {
-    let descriptor: Int32
-    let handle: @Sendable ([UInt8]) -> Void
-
-    init(descriptor: Int32, handle: @escaping @Sendable ([UInt8]) -> Void) {
-        self.descriptor = descriptor
-        self.handle = handle
-    }
-
-    func run() {
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count > 0 { handle(Array(buffer[0..<count])) }
-            else if count == 0 || errno != EINTR { break }
-        }
-        close(descriptor)
+    Thread.detachNewThread {
+        readToEnd(descriptor, into: handle)
         handle([])
     }
+}
+
+/// Reads a file descriptor to its end, then closes it.
+func readToEnd(_ descriptor: Int32, into handle: ([UInt8]) -> Void) {
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        if count > 0 { handle(Array(buffer[0..<count])) }
+        else if count == 0 || errno != EINTR { break }
+    }
+    close(descriptor)
 }

@@ -8,15 +8,9 @@ struct ChildProcessTests {
     /// Runs `script` in sh and returns its output and exit status.
     func shell(_ script: String, directory: String? = nil) throws -> (output: String, status: Int32?) {
         let child = try ChildProcess.spawn("/bin/sh", arguments: ["-c", script], directory: directory, input: .null, output: .pipe)
-        let output = Mutex(Data())
-        let done = DispatchSemaphore(value: 0)
-        drain(child.output!) { chunk in
-            if chunk.isEmpty { done.signal() }
-            output.withLock { $0.append(contentsOf: chunk) }
-        }
-        done.wait()
+        let output = child.readOutput()
         child.waitUntilExit()
-        return (String(decoding: output.withLock { $0 }, as: UTF8.self), child.terminationStatus)
+        return (String(decoding: output, as: UTF8.self), child.terminationStatus)
     }
 
     @Test func theChildInheritsOnlyTheStandardFiles() throws {
@@ -27,6 +21,18 @@ struct ChildProcessTests {
         let (output, status) = try shell("ls /proc/$$/fd")
         #expect(status == 0)
         #expect(output.split(separator: "\n").sorted() == ["0", "1", "2"], "\(output)")
+    }
+
+    @Test func outputArrivesAsItIsWrittenThenItsEnd() throws {
+        let child = try ChildProcess.spawn("/bin/sh", arguments: ["-c", "echo one; sleep 0.2; echo two"], input: .null, output: .pipe)
+        let chunks = Mutex<[String]>([])
+        let ended = DispatchSemaphore(value: 0)
+        drain(child.output!) { chunk in
+            if chunk.isEmpty { ended.signal() } else { chunks.withLock { $0.append(String(decoding: chunk, as: UTF8.self)) } }
+        }
+        #expect(ended.wait(timeout: .now() + 10) == .success)
+        child.waitUntilExit()
+        #expect(chunks.withLock { $0 } == ["one\n", "two\n"])
     }
 
     @Test func statusDirectoryAndSignals() throws {

@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import Testing
 
@@ -13,33 +14,16 @@ final class TmuxSession: @unchecked Sendable {
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
     }
 
-    /// Runs a tmux command and returns what it printed. Spawned directly, with no file of this
-    /// process but its three standard ones, and waited for with waitpid: the tmux server that
-    /// `new-session` forks off would otherwise hold this process's pipes open (Foundation's
-    /// Process then never sees the command end, and other tests never see their pipes close).
+    /// Runs a tmux command and returns what it printed. Started as a `ChildProcess`, which
+    /// passes on no file of this process but the three standard ones: the tmux server that
+    /// `new-session` forks off lives on, and must not hold other tests' pipes open.
     @discardableResult
     func run(_ arguments: [String]) throws -> String {
-        let output = home.appendingPathComponent("tmux-\(UUID().uuidString).out").path
-        defer { try? FileManager.default.removeItem(atPath: output) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        // Through Python's subprocess, which closes every other file: the tmux server lives on
-        // with what it inherits, and other tests' pipes must see their end.
-        let tmux = ["tmux", "-L", socket, "-f", "/dev/null"] + arguments
-        let argv = (["/usr/bin/env", "python3", "-c", "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))"] + tmux)
-            .map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, environ) == 0 else {
-            throw CocoaError(.executableLoad)
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        let tmux = try ChildProcess.spawn("/usr/bin/env", arguments: ["tmux", "-L", socket, "-f", "/dev/null"] + arguments,
+                                          input: .null, output: .pipe, error: .null)
+        let output = tmux.readOutput()
+        tmux.waitUntilExit()
+        return String(decoding: output, as: UTF8.self)
     }
 
     func start(_ command: [String], environment: [String: String] = [:], width: Int = 90, height: Int = 24) throws {
