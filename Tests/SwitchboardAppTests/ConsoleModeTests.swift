@@ -153,6 +153,17 @@ import TerminalKit
         #expect(mode.tabs.contains { $0.ticketId == 2 } && mode.current == before)
     }
 
+    @Test func aTicketAssignedWhileTypingInTheQueueLineDoesNotTakeTheFocus() {
+        var mode = Self.console(width: 100, height: 30, tickets: [Self.ticket(1, "Parcel", minutesAgo: 5)])
+        #expect(mode.current == nil && mode.focus == .queue)
+        for c in "/agen" { _ = mode.update(.key(.char(c))) }
+        _ = mode.update(.event(.realtime(.server(.agentAssigned(ticketId: 1, agent: Self.me.ref, previousAgent: nil)))))
+        #expect(mode.tabs.contains { $0.ticketId == 1 })
+        #expect(mode.focus == .queue && mode.usesQueueLine)
+        _ = mode.update(.key(.char("t")))
+        #expect(Self.lines(mode).joined().contains("/agent"))
+    }
+
     @Test func theHeaderShowsWhetherTheCustomerIsThere() {
         var mode = Self.console(tickets: [Self.ticket(1, "Parcel", agent: Self.me.ref, minutesAgo: 5)])
         _ = mode.update(.key(.enter))

@@ -425,8 +425,14 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
         tab.editor.keys = editorKeys
         if ticket.lastMessage?.senderType == .customer { tab.waitingSince = ticket.lastMessage?.timestamp }
         tabs.append(tab)
-        if takeFocus || current == nil { select(tabs.count - 1) }
-        if !takeFocus { tabs[tabs.count - 1].activity = .other }
+        if takeFocus {
+            select(tabs.count - 1)
+        } else {
+            // The first tab becomes the current one, but the focus (and a half-typed command in
+            // the queue's line) stays where the agent is.
+            if current == nil { current = tabs.count - 1 }
+            tabs[tabs.count - 1].activity = .other
+        }
         return [.loadLatest(ticketId: id)]
     }
 
