@@ -27,6 +27,17 @@ struct RealtimeFramesTests {
         return session
     }
 
+    @Test func aPresenceFrameReachesTheModesAsOneChangePerUser() throws {
+        var away = Self.alex
+        away.isOnline = false
+        let text = #"{"type":"PRESENCE","users":[{"id":7,"displayName":"Casey","role":"CUSTOMER","isOnline":true},"#
+            + #"{"id":3,"displayName":"Alex","role":"AGENT","isOnline":false}]}"#
+        var session = session()
+        #expect(session.received(text, decoder: WireJSON.decoder()) == [.emit(.server(.userOnline(Self.casey))), .emit(.server(.userOffline(away)))])
+        #expect(String(decoding: try WireJSON.encoder().encode(ServerEvent.presence(users: [Self.casey])), as: UTF8.self)
+            .contains(#""type":"PRESENCE","users":[{"#))
+    }
+
     @Test func messagesRaiseTheHeldSeqOfJoinedRoomsOnlyAndAskForReceiptsForOthersMessages() {
         var session = session()
         #expect(session.join(1, sinceSeq: 4) == ClientFrame(.joinRoom(ticketId: 1, sinceSeq: 4)))

@@ -255,6 +255,8 @@ import Testing
         let agentAPI = APIClient(server: nodeB), customerAPI = APIClient(server: nodeA)
         _ = try await agentAPI.login(username: "alex", password: "agent-password")
         let customerUser = try await customerAPI.register(RegisterRequest(username: "erin", password: "a long password", displayName: "Erin"))
+        // The client asks for batched presence: an agent hears of customers with a ticket in their queue.
+        _ = try await customerAPI.openTicket(CreateTicketRequest(subject: "Hello", description: "d", category: .other))
         let agent = try await Client(agentAPI, outbox: cluster.directory.appendingPathComponent("a.sqlite"))
         try await Self.eventually("the agent is connected") { await agent.connection.state == .connected }
         // Only node A knows the customer: no failover.

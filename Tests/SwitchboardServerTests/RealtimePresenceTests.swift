@@ -139,3 +139,64 @@ import Testing
         }
     }
 }
+
+/// `presence=batched`: several changes in one `PRESENCE` frame, and an agent hears only of the
+/// customers of tickets in their view. Connections that did not ask keep the contract's frames.
+@Suite struct BatchedPresenceTests {
+    static func slowBatches(_ server: inout TestServer) {
+        RealtimeChatTests.fast(&server)
+        // Long enough that two customers connecting one after the other fall in one batch.
+        server.configuration.realtime.presenceBatchInterval = .seconds(1)
+    }
+
+    static func presence(_ probe: WSProbe) -> [[UserRef]] {
+        probe.events.compactMap { if case .presence(let users) = $0 { users } else { nil } }
+    }
+
+    @Test func changesComeTogetherAndOnlyForCustomersInView() async throws {
+        try await withCast(live: true, configure: Self.slowBatches) { api, cast, _ in
+            let admin = try await api.socket(cast.admin, presence: .batched)
+            let agent = try await api.socket(cast.agent, presence: .batched)
+            let agent2 = try await api.socket(cast.agent2) // the contract's single frames
+            // Customer's ticket is agent's, customer2's is agent2's.
+            let mine = try await api.openTicket(cast.customer).id, theirs = try await api.openTicket(cast.customer2).id
+            #expect(try await api.post("/api/tickets/\(mine)/transfer", token: cast.admin, TransferRequest(agentId: cast.agentId)).status == 200)
+            #expect(try await api.post("/api/tickets/\(theirs)/transfer", token: cast.admin, TransferRequest(agentId: cast.agent2Id)).status == 200)
+            try await Task.sleep(for: .milliseconds(1_200)) // the staff's own comings online are sent
+            for probe in [admin, agent, agent2] { probe.forget() }
+
+            let customer = try await api.socket(cast.customer), customer2 = try await api.socket(cast.customer2)
+            // The admin hears of both, in one frame.
+            let both = try await admin.next { if case .presence(let users) = $0 { users } else { nil } }
+            #expect(both.map(\.id).sorted() == [cast.customerId, cast.customer2Id].sorted() && both.allSatisfy(\.isOnline))
+            // The agent hears of their own customer only.
+            let own = try await agent.next { if case .presence(let users) = $0 { users } else { nil } }
+            #expect(own.map(\.id) == [cast.customerId])
+            // The agent who did not ask: one USER_ONLINE per customer, as the contract says.
+            _ = try await agent2.next { if case .userOnline(let user) = $0, user.id == cast.customerId { true } else { nil } }
+            _ = try await agent2.next { if case .userOnline(let user) = $0, user.id == cast.customer2Id { true } else { nil } }
+            #expect(Self.presence(agent2).isEmpty)
+            #expect(!admin.events.contains { if case .userOnline = $0 { true } else { false } })
+
+            // In the room of a ticket that is not theirs, the agent hears of that customer too.
+            try await agent.join(theirs)
+            agent.forget()
+            await customer2.close()
+            let gone = try await agent.next(seconds: 5) { if case .presence(let users) = $0 { users } else { nil } }
+            #expect(gone.map(\.id) == [cast.customer2Id] && gone.allSatisfy { !$0.isOnline })
+            await customer.close()
+            try await Task.sleep(for: .milliseconds(1_500))
+            // Customer left too, and agent was told: customer's ticket is theirs.
+            #expect(Self.presence(agent).flatMap { $0 }.contains { $0.id == cast.customerId && !$0.isOnline })
+            for probe in [admin, agent, agent2] { await probe.close() }
+        }
+    }
+
+    @Test func anUnknownChoiceIsRefusedWithASentence() async throws {
+        try await withCast(live: true) { api, cast, _ in
+            let answer = try await RawHTTP.upgrade(port: api.port, query: "?access_token=\(cast.customer)&presence=loud")
+            #expect(answer.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+            #expect(answer.contains(#""code":"INVALID""#) && answer.contains("presence: 'single' or 'batched'"))
+        }
+    }
+}

@@ -311,7 +311,9 @@ public actor RealtimeConnection {
         } catch {
             return .refused(error)
         }
-        let url = await api.realtimeURL
+        // Batched presence: the server sends one frame per 250 ms instead of one per change, and
+        // an agent hears only of customers in their view (protocol.md, PRESENCE).
+        let url = await api.realtimeURL + "?presence=\(PresenceFrames.batched.rawValue)"
         var headers = HTTPFields()
         headers[.authorization] = "Bearer \(token)"
         var configuration = WebSocketClientConfiguration(

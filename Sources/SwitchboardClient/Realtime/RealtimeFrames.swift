@@ -149,6 +149,9 @@ struct RealtimeFrames: Sendable {
         case .ack(let clientMessageId, let messageId, _, let seq, let timestamp):
             return [.emit(.server(event)),
                     .acknowledged(clientMessageId: clientMessageId, messageId: messageId, seq: seq, timestamp: timestamp)]
+        case .presence(let users):
+            // The modes hear of presence one user at a time, whichever way the server sent it.
+            return users.map { .emit(.server($0.isOnline ? .userOnline($0) : .userOffline($0))) }
         case .error(let code, let message, let ref?) where ref == inFlight:
             return [.emit(.server(event)), .refused(clientMessageId: ref, APIError(code: code, message: message, status: code.httpStatus))]
         default:

@@ -12,6 +12,9 @@ public enum ServerEvent: Sendable, Equatable {
     case messagesRead(ticketId: Int, userId: Int, upToSeq: Int)
     case userOnline(UserRef)
     case userOffline(UserRef)
+    /// Several users' presence at once, each with `isOnline` (an addition to the contract, for
+    /// connections opened with `presence=batched`).
+    case presence(users: [UserRef])
     case agentAssigned(ticketId: Int, agent: UserRef, previousAgent: UserRef?)
     case ticketStatusChanged(ticketId: Int, status: TicketStatus, previousStatus: TicketStatus, changedBy: UserRef)
     case ticketCreated(Ticket)
@@ -35,6 +38,7 @@ public enum ServerEvent: Sendable, Equatable {
         case .messagesRead: "MESSAGES_READ"
         case .userOnline: "USER_ONLINE"
         case .userOffline: "USER_OFFLINE"
+        case .presence: "PRESENCE"
         case .agentAssigned: "AGENT_ASSIGNED"
         case .ticketStatusChanged: "TICKET_STATUS_CHANGED"
         case .ticketCreated: "TICKET_CREATED"
@@ -51,7 +55,7 @@ public enum ServerEvent: Sendable, Equatable {
     /// never messages, acknowledgements, receipts, errors or ticket changes.
     public var isPassingState: Bool {
         switch self {
-        case .typingStart, .typingStop, .roomMembers, .userOnline, .userOffline, .agentStatusChanged: true
+        case .typingStart, .typingStop, .roomMembers, .userOnline, .userOffline, .presence, .agentStatusChanged: true
         default: false
         }
     }
@@ -66,7 +70,7 @@ public enum ServerEvent: Sendable, Equatable {
             id
         case .ticketCreated(let ticket), .ticketUpdated(let ticket):
             ticket.id
-        case .userOnline, .userOffline, .agentStatusChanged, .error:
+        case .userOnline, .userOffline, .presence, .agentStatusChanged, .error:
             nil
         }
     }
@@ -75,7 +79,7 @@ public enum ServerEvent: Sendable, Equatable {
 extension ServerEvent: Codable {
     enum Key: String, CodingKey {
         case type, ticketId, lastSeq, participants, clientMessageId, messageId, seq, timestamp, message, user, `internal`,
-             members, userId, upToSeq, agent, previousAgent, status, previousStatus, changedBy, ticket, code, ref
+             members, users, userId, upToSeq, agent, previousAgent, status, previousStatus, changedBy, ticket, code, ref
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -108,6 +112,8 @@ extension ServerEvent: Codable {
             try c.encode(upToSeq, forKey: .upToSeq)
         case .userOnline(let user), .userOffline(let user):
             try c.encode(user, forKey: .user)
+        case .presence(let users):
+            try c.encode(users, forKey: .users)
         case .agentAssigned(let ticketId, let agent, let previousAgent):
             try c.encode(ticketId, forKey: .ticketId)
             try c.encode(agent, forKey: .agent)
@@ -159,6 +165,8 @@ extension ServerEvent: Codable {
             self = .userOnline(try c.decode(UserRef.self, forKey: .user))
         case "USER_OFFLINE":
             self = .userOffline(try c.decode(UserRef.self, forKey: .user))
+        case "PRESENCE":
+            self = .presence(users: try c.decode([UserRef].self, forKey: .users))
         case "AGENT_ASSIGNED":
             self = .agentAssigned(ticketId: try int(.ticketId), agent: try c.decode(UserRef.self, forKey: .agent),
                                   previousAgent: try c.decodeIfPresent(UserRef.self, forKey: .previousAgent))

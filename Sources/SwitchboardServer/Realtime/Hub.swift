@@ -59,6 +59,10 @@ public actor Hub: SupportEventSink, Service {
     private var rooms: [Int: Room] = [:]
     private var typing: [TypingKey: Typing] = [:]
     private var offlineTimers: [Int: Task<Void, Never>] = [:]
+    /// Presence changes waiting for the next `PRESENCE` frame of each batched connection (the
+    /// latest state of each user), and the timer that sends them.
+    private var pendingPresence: [ConnectionID: [Int: UserRef]] = [:]
+    private var presenceFlush: Task<Void, Never>?
     private var nextId: ConnectionID = 1
     /// The other server processes on the same database (PostgreSQL), if any.
     private var peers: (any NodePeers)?
@@ -85,6 +89,7 @@ public actor Hub: SupportEventSink, Service {
         try? await gracefulShutdown()
         for connection in connections.values { connection.close(code: CloseCode.goingAway, reason: "server shutting down") }
         for timer in offlineTimers.values { timer.cancel() }
+        presenceFlush?.cancel()
         for entry in typing.values { entry.expiry.cancel() }
         for room in rooms.values { room.gapTimer?.cancel() }
     }
@@ -94,9 +99,9 @@ public actor Hub: SupportEventSink, Service {
     func connectionCount(userId: Int) -> Int { byUser[userId]?.count ?? 0 }
 
     /// Registers a new connection; the first one of a user brings them online.
-    func connect(_ caller: Caller) async -> (ConnectionHandle, AsyncStream<String>) {
+    func connect(_ caller: Caller, presence: PresenceFrames = .single) async -> (ConnectionHandle, AsyncStream<String>) {
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingOldest(configuration.outboundBuffer))
-        let handle = ConnectionHandle(id: nextId, caller: caller, continuation: continuation,
+        let handle = ConnectionHandle(id: nextId, caller: caller, presence: presence, continuation: continuation,
                                       capacity: configuration.outboundBuffer)
         nextId += 1
         connections[handle.id] = handle
@@ -117,6 +122,7 @@ public actor Hub: SupportEventSink, Service {
     func disconnect(_ id: ConnectionID) async {
         guard let handle = connections.removeValue(forKey: id) else { return }
         staff.remove(id)
+        pendingPresence[id] = nil
         handle.finish()
         for ticketId in (memberships.removeValue(forKey: id) ?? [:]).keys {
             await removeMember(id, of: handle, from: ticketId)
@@ -145,7 +151,7 @@ public actor Hub: SupportEventSink, Service {
         let status = await recordPresence(user, online: true)
         var ref = user.ref
         ref.isOnline = true
-        await announcePresence(.userOnline(ref), of: user)
+        await announcePresence(ref, of: user)
         if user.role.isStaff, let status, status != user.agentStatus {
             await events.publish(.agentStatusChanged(agent: ref, status: status))
         }
@@ -166,7 +172,7 @@ public actor Hub: SupportEventSink, Service {
         let status = await recordPresence(user, online: false)
         var ref = user.ref
         ref.isOnline = false
-        await announcePresence(.userOffline(ref), of: user)
+        await announcePresence(ref, of: user)
         if user.role.isStaff, let status {
             await events.publish(.agentStatusChanged(agent: ref, status: status))
         }
@@ -181,14 +187,57 @@ public actor Hub: SupportEventSink, Service {
         }
     }
 
-    /// To all agents, and to the customers an agent is serving.
-    private func announcePresence(_ event: ServerEvent, of user: User) async {
+    /// To all agents, and to the customers an agent is serving — except that an agent who asked
+    /// for batched presence hears of a customer only while the customer has a ticket in their
+    /// view. Single-frame connections are told at once; batched ones with the next `PRESENCE`.
+    private func announcePresence(_ ref: UserRef, of user: User) async {
         var recipients = staffConnections()
         if user.role.isStaff, let customers = await logged("presence: customers of agent", { try await store.customers(assignedTo: user.id) }) {
             for customer in customers { recipients.formUnion(byUser[customer] ?? []) }
         }
         recipients.subtract(byUser[user.id] ?? [])
-        send(event, to: recipients)
+        if !user.role.isStaff {
+            let scoped = recipients.filter { connections[$0]?.presence == .batched && connections[$0]?.caller.role == .agent }
+            if !scoped.isEmpty {
+                let tickets = await logged("presence: tickets of customer", { try await store.presenceTickets(customerId: user.id) }) ?? []
+                for id in scoped where !sees(tickets, id) { recipients.remove(id) }
+            }
+        }
+        var single: Set<ConnectionID> = []
+        for id in recipients {
+            if connections[id]?.presence == .batched { pendingPresence[id, default: [:]][ref.id] = ref } else { single.insert(id) }
+        }
+        send(ref.isOnline ? .userOnline(ref) : .userOffline(ref), to: single)
+        schedulePresenceFlush()
+    }
+
+    /// Whether an agent's connection has one of these tickets in view: in their queue, or in a
+    /// room it is in.
+    private func sees(_ tickets: [PresenceTicket], _ id: ConnectionID) -> Bool {
+        guard let handle = connections[id] else { return false }
+        return tickets.contains { $0.inQueue(of: handle.userId) || memberships[id]?[$0.ticketId] != nil }
+    }
+
+    private func schedulePresenceFlush() {
+        guard presenceFlush == nil, !pendingPresence.isEmpty else { return }
+        let interval = configuration.presenceBatchInterval
+        presenceFlush = Task { [weak self] in
+            try? await Task.sleep(for: interval)
+            guard !Task.isCancelled else { return }
+            await self?.flushPresence()
+        }
+    }
+
+    /// One `PRESENCE` frame per waiting connection; connections waiting for the same changes
+    /// share one encoding (an agent storm: every agent hears of the same users).
+    private func flushPresence() {
+        presenceFlush = nil
+        var byChanges: [[UserRef]: Set<ConnectionID>] = [:]
+        for (id, users) in pendingPresence {
+            byChanges[users.values.sorted { $0.id < $1.id }, default: []].insert(id)
+        }
+        pendingPresence = [:]
+        for (users, ids) in byChanges { send(.presence(users: users), to: ids) }
     }
 
     // MARK: Rooms
@@ -507,7 +556,7 @@ public actor Hub: SupportEventSink, Service {
             guard let record = await logged("remote presence", { try await store.user(id: userId) }) ?? nil else { return }
             var ref = record.user.ref
             ref.isOnline = online
-            await announcePresence(online ? .userOnline(ref) : .userOffline(ref), of: record.user)
+            await announcePresence(ref, of: record.user)
         }
     }
 

@@ -7,6 +7,8 @@ public struct RealtimeConfiguration: Sendable {
     /// A user whose last connection closed is announced offline only after this long, so a quick
     /// reconnect is silent.
     public var presenceGrace: Duration = .seconds(5)
+    /// Connections that asked for batched presence get at most one `PRESENCE` frame this often.
+    public var presenceBatchInterval: Duration = .milliseconds(250)
     public var maxConnectionsPerUser = 10
     /// Idle connections are pinged this often (and closed when the pong does not come).
     public var pingInterval: Duration = .seconds(30)

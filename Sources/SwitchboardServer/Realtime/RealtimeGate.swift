@@ -23,9 +23,11 @@ struct RealtimeGate: Sendable {
         guard target?.path == "/ws" else { return .dontUpgrade }
         do {
             let (caller, expiry) = try await admit(request, query: target?.queryItems ?? [])
+            let presence = try Self.presenceFrames(target?.queryItems ?? [])
             let session = self.session
             return .upgrade([:]) { inbound, outbound, context in
-                try await session.run(inbound: inbound, outbound: outbound, caller: caller, tokenExpiry: expiry, logger: context.logger)
+                try await session.run(inbound: inbound, outbound: outbound, caller: caller, tokenExpiry: expiry,
+                                      presence: presence, logger: context.logger)
             }
         } catch let refusal as ContractError {
             try await refuse(channel, with: refusal)
@@ -49,6 +51,15 @@ struct RealtimeGate: Sendable {
             throw ContractError(.rateLimited, "too many connections: at most \(configuration.maxConnectionsPerUser) per user")
         }
         return (caller, expiry)
+    }
+
+    /// The `presence` query parameter: `single` (the default) or `batched`.
+    static func presenceFrames(_ query: [URLQueryItem]) throws -> PresenceFrames {
+        guard let value = query.first(where: { $0.name == "presence" })?.value else { return .single }
+        guard let choice = PresenceFrames(rawValue: value) else {
+            throw ContractError(.invalid, "presence: 'single' or 'batched'")
+        }
+        return choice
     }
 
     /// Writes the refusal on the connection, still plain HTTP/1.1, with `Connection: close`;

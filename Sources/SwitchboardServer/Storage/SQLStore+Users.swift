@@ -124,6 +124,17 @@ extension SQLStore {
             """).all(decodingColumn: "customer_id", as: Int.self)
     }
 
+    public func presenceTickets(customerId: Int) async throws -> [PresenceTicket] {
+        try await reader.raw("""
+            SELECT id, assigned_agent_id, status IN ('OPEN', 'IN_PROGRESS') AS active FROM tickets
+            WHERE customer_id = \(bind: customerId)
+            """).all().map { row in
+                PresenceTicket(ticketId: try row.decode(column: "id", as: Int.self),
+                               agentId: try row.decode(column: "assigned_agent_id", as: Int?.self),
+                               active: try row.decode(column: "active", as: Bool.self))
+            }
+    }
+
     // MARK: Agents
 
     /// Active chats: OPEN or IN_PROGRESS tickets assigned to the agent.

@@ -191,6 +191,8 @@ public protocol Store: Sendable {
     func setPresence(userId: Int, online: Bool, now: Date) async throws -> AgentStatus?
     /// Customers of the OPEN and IN_PROGRESS tickets assigned to this agent.
     func customers(assignedTo agentId: Int) async throws -> [Int]
+    /// Every ticket of this customer, with who has it: who hears of the customer's presence.
+    func presenceTickets(customerId: Int) async throws -> [PresenceTicket]
 
     // MARK: Agents
     func agents() async throws -> [AgentLoad]
@@ -264,4 +266,22 @@ public protocol Store: Sendable {
     func nodeReleases(node: String, userId: Int) async throws -> Bool
 
     func close() async throws
+}
+
+/// A customer's ticket as batched presence needs it: an agent hears of the customer while one
+/// of their tickets is active and in the agent's queue (unassigned, or assigned to them).
+public struct PresenceTicket: Sendable, Equatable {
+    public var ticketId: Int
+    public var agentId: Int?
+    /// OPEN or IN_PROGRESS.
+    public var active: Bool
+
+    public init(ticketId: Int, agentId: Int?, active: Bool) {
+        self.ticketId = ticketId
+        self.agentId = agentId
+        self.active = active
+    }
+
+    /// Whether an agent sees this ticket in their queue.
+    public func inQueue(of agentId: Int) -> Bool { active && (self.agentId == nil || self.agentId == agentId) }
 }

@@ -8,6 +8,7 @@ import SwitchboardProtocol
 /// a ticket and a connection, and agents (one per customer unless told fewer) each connected and
 /// joined to its customers' tickets; then sends messages at a steady total rate, alternating
 /// customer and agent, and reports delivery latency (send to arrival at the other side).
+/// Each ticket is assigned to its agent, as in a working support team.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
@@ -32,10 +33,15 @@ struct BenchCommand: AsyncParsableCommand {
             help: ArgumentHelp("Process ids of the server(s) on this machine, comma-separated: their CPU is read from /proc "
                                + "when the server does not report it (the baseline relay)."))
     var serverPIDs: String?
+    @Option(help: ArgumentHelp("How the bench's connections hear of presence: batched (PRESENCE frames, an agent hears of "
+                               + "its own customers) or single (the contract's USER_ONLINE/USER_OFFLINE to every agent).",
+                               valueName: "batched|single"))
+    var presence = PresenceFrames.batched.rawValue
 
     func validate() throws {
         guard pairs > 0, rate > 0, duration > 0, warmup >= 0 else { throw ValidationError("pairs, rate and duration must be positive") }
         if let agents, !(1...pairs).contains(agents) { throw ValidationError("--agents: 1…pairs") }
+        guard PresenceFrames(rawValue: presence) != nil else { throw ValidationError("--presence: batched or single") }
     }
 
     func run() async throws {
@@ -57,7 +63,7 @@ struct BenchCommand: AsyncParsableCommand {
         let setupStart = ContinuousClock.now
 
         // Agents start AWAY, so auto-assignment leaves the benchmark's tickets where they are.
-        let agentTokens = Tokens(count: agentCount)
+        let agentTokens = Tokens(count: agentCount), agentIds = Tokens(count: agentCount)
         try await BenchSetup.forEach(agentCount) { index in
             let username = "bench-\(run)-a\(index)"
             let agent = try await adminClient.createUser(CreateUserRequest(
@@ -65,6 +71,7 @@ struct BenchCommand: AsyncParsableCommand {
             _ = try await adminClient.setAgent(agent.id, AgentStatusRequest(status: .away, capacity: 100))
             let login = try await APIClient(server: base).login(username: username, password: "bench-password")
             agentTokens.set(index, login.accessToken)
+            agentIds.set(index, String(agent.id))
         }
         let customerTokens = Tokens(count: pairs), tickets = Tokens(count: pairs)
         try await BenchSetup.forEach(pairs) { index in
@@ -75,11 +82,13 @@ struct BenchCommand: AsyncParsableCommand {
                 subject: "Benchmark \(index)", description: "Load test", category: .other))
             customerTokens.set(index, auth.accessToken)
             tickets.set(index, String(ticket.id))
+            // Customer i's ticket belongs to agent i mod agents, who is joined to it below.
+            _ = try await adminClient.transfer(ticket: ticket.id, to: Int(agentIds.get(index % agentCount))!)
         }
         say("accounts and tickets ready in \(Self.seconds(ContinuousClock.now - setupStart)) s")
 
         let tally = BenchTally()
-        let socketURLs = nodes.map { "ws://\($0.host!):\($0.port!)" }
+        let socketURLs = nodes.map { "ws://\($0.host!):\($0.port!)/ws?presence=\(presence)" }
         let nodeAdmins = try await nodes.asyncMap { node -> APIClient in
             let client = APIClient(server: node)
             try await client.login(username: admin, password: password)
@@ -158,6 +167,7 @@ struct BenchCommand: AsyncParsableCommand {
                 connections held:   \(after.map(\.connections).reduce(0, +)) (of \(everyone.count); \(counts.closed) closed early)
                 messages sent:      \(counts.sent) in \(Self.seconds(loadTime)) s = \(Int(Double(counts.sent) / loadTime.inSeconds)) msg/s (target \(rate))
                 delivered:          \(counts.delivered) (acked \(counts.acked), errors \(counts.errors))
+                presence frames:    \(counts.presence) received (\(presence); \(Self.fixed(Double(counts.presence) / Double(everyone.count))) per connection)
                 latency (ms):       p50 \(Self.fixed(p[0]))  p99 \(Self.fixed(p[1]))  p99.9 \(Self.fixed(p[2]))  max \(Self.fixed(tally.maxMilliseconds))  (after \(warmup) s warm-up)
                 server memory:      \(Self.memory(after)) MiB RSS\(nodes.count > 1 ? " (per node)" : "")
                 benchmark memory:   \(ServerStatistics.residentBytes() / 1_048_576) MiB RSS

@@ -9,7 +9,7 @@ import SwitchboardProtocol
 final class BenchTally: Sendable {
     let start = ContinuousClock.now
     private let histogram = Mutex(Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three))
-    private let counters = Mutex((sent: 0, delivered: 0, acked: 0, errors: 0, closed: 0))
+    private let counters = Mutex((sent: 0, delivered: 0, acked: 0, errors: 0, closed: 0, presence: 0))
 
     /// Microseconds since the benchmark started: what a message carries as its send time.
     func now() -> UInt64 {
@@ -27,8 +27,9 @@ final class BenchTally: Sendable {
     func acked() { counters.withLock { $0.acked += 1 } }
     func error() { counters.withLock { $0.errors += 1 } }
     func closed() { counters.withLock { $0.closed += 1 } }
+    func presence() { counters.withLock { $0.presence += 1 } }
 
-    var snapshot: (sent: Int, delivered: Int, acked: Int, errors: Int, closed: Int) { counters.withLock { $0 } }
+    var snapshot: (sent: Int, delivered: Int, acked: Int, errors: Int, closed: Int, presence: Int) { counters.withLock { $0 } }
 
     /// Latency percentiles in milliseconds.
     func percentiles(_ values: [Double]) -> [Double] {
@@ -57,6 +58,7 @@ final class BenchSocket: Sendable {
 
     /// Connects (again, after a short wait, if the connection fails before it has joined its
     /// rooms) and stays connected until the server closes or the task is cancelled.
+    /// `url`: the socket address with its query begun (`…/ws?presence=…`); the token is added.
     func run(url: String, token: String, tally: BenchTally) async {
         var attempt = 0
         while !Task.isCancelled && !isJoined && attempt < 20 {
@@ -69,7 +71,7 @@ final class BenchSocket: Sendable {
 
     private func connectOnce(url: String, token: String, tally: BenchTally) async {
         do {
-            try await WebSocketClient.connect(url: "\(url)/ws?access_token=\(token)", configuration: .init(maxFrameSize: 1 << 16),
+            try await WebSocketClient.connect(url: "\(url)&access_token=\(token)", configuration: .init(maxFrameSize: 1 << 16),
                                               logger: Logger(label: "bench")) { inbound, outbound, _ in
                 self.writer.withLock { $0 = outbound }
                 for ticketId in self.ticketIds {
@@ -87,6 +89,7 @@ final class BenchSocket: Sendable {
                     case .ack?: tally.acked()
                     case .roomJoined?: self.joined.withLock { $0 += 1 }
                     case .error?: tally.error()
+                    case .userOnline?, .userOffline?, .presence?: tally.presence()
                     default: break
                     }
                 }

@@ -116,7 +116,9 @@ struct API: Sendable {
     /// The live server's port (live tests only).
     var port: Int { client.port ?? 0 }
 
-    func socket(_ token: String) async throws -> WSProbe { try await WSProbe.connect(port: port, token: token) }
+    func socket(_ token: String, presence: PresenceFrames? = nil) async throws -> WSProbe {
+        try await WSProbe.connect(port: port, token: token, presence: presence)
+    }
 
     func call(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: (any Encodable & Sendable)? = nil,
               raw: Data? = nil) async throws -> Reply {
