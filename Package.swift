@@ -110,6 +110,7 @@ let package = Package(
                 "TerminalKit",
                 "CursesTerminal",
                 "SwitchboardApp",
+                "ChildProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

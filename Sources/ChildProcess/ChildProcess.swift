@@ -21,6 +21,8 @@ public final class ChildProcess: Sendable {
         case null
         /// A pipe whose other end the parent holds (`input`, `output`, `error`).
         case pipe
+        /// A file, made if missing and appended to (for output that outlives the parent).
+        case append(String)
     }
 
     public let processIdentifier: pid_t
@@ -59,6 +61,8 @@ public final class ChildProcess: Sendable {
             case .inherit: break
             case .null:
                 posix_spawn_file_actions_addopen(&actions, Int32(target), "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0)
+            case .append(let path):
+                posix_spawn_file_actions_addopen(&actions, Int32(target), path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
             case .pipe:
                 var ends: [Int32] = [-1, -1]
                 guard sb_pipe_cloexec(&ends) == 0 else {

@@ -19,4 +19,27 @@ import Testing
         #expect(cpu.contains("per 1 000 messages") && cpu.contains("reported by the server"), "\(cpu)")
         #expect(output.contains("benchmark CPU:"))
     }
+
+    @Test func aStormKillsAndRestartsTheServerAndEveryClientResumesWithNothingMissed() async throws {
+        let server = try await ServerUnderTest(agents: [], admins: [(username: "boss", name: "Boss")], prefix: "storm")
+        defer { server.close() }
+        let bench = try Command.run(["bench", "--server", server.url, "--admin", "boss", "--pairs", "8", "--agents", "2",
+                                    "--rate", "100", "--storm", "--server-pid", String(server.process.process.processIdentifier)],
+                                   in: server.directory, environment: ["SWITCHBOARD_PASSWORD": "agent-password"])
+        try bench.waitForExit(seconds: 120)
+        let output = bench.output
+        // The restarted server is the benchmark's child and outlives it.
+        if let line = output.split(separator: "\n").first(where: { $0.contains("keeps running as pid ") }),
+           let pid = line.split(separator: " ").first(where: { Int32($0.trimmingCharacters(in: .punctuationCharacters)) != nil })
+               .flatMap({ Int32($0.trimmingCharacters(in: .punctuationCharacters)) }) {
+            kill(pid, SIGKILL)
+        }
+        #expect(bench.status == 0, "\(bench.errors)")
+        #expect(output.contains("10 connections joined"), "\(output)")
+        #expect(output.contains("every client back:") && output.contains("(10 connections rejoined with sinceSeq)"), "\(output)")
+        let missed = try #require(output.split(separator: "\n").first { $0.hasPrefix("nothing missed:") }, "\(output)")
+        #expect(missed.contains("yes — ") && missed.contains(", 0 not at the other side"), "\(missed)")
+        #expect(!missed.contains("— 0 acknowledged"), "the burst reached the server before it died: \(missed)")
+        #expect(output.contains("restarted server:   peak "), "\(output)")
+    }
 }

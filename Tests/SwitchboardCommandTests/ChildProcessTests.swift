@@ -35,6 +35,17 @@ struct ChildProcessTests {
         #expect(chunks.withLock { $0 } == ["one\n", "two\n"])
     }
 
+    @Test func outputAndErrorAreAppendedToAFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("child-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for word in ["one", "two"] {
+            let child = try ChildProcess.spawn("/bin/sh", arguments: ["-c", "echo \(word); echo \(word)-error >&2"], input: .null,
+                                               output: .append(path), error: .append(path))
+            child.waitUntilExit()
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "one\none-error\ntwo\ntwo-error\n")
+    }
+
     @Test func statusDirectoryAndSignals() throws {
         #expect(try shell("exit 3").status == 3)
         #expect(try shell("pwd", directory: "/tmp").output == "/tmp\n")

@@ -192,11 +192,45 @@ import Testing
         }
     }
 
+    @Test func anAgentAskingForTheQueueHearsOnlyOfTicketsInItsView() async throws {
+        try await withCast(live: true, configure: RealtimeChatTests.fast) { api, cast, _ in
+            let scoped = try await api.socket(cast.agent, tickets: .queue)
+            let everything = try await api.socket(cast.agent2) // the contract's frames
+            let admin = try await api.socket(cast.admin, tickets: .queue)
+            let mine = try await api.openTicket(cast.customer).id, theirs = try await api.openTicket(cast.customer2).id
+            // New tickets are in everyone's queue.
+            for id in [mine, theirs] {
+                _ = try await scoped.next { if case .ticketCreated(let ticket) = $0, ticket.id == id { true } else { nil } }
+            }
+            #expect(try await api.post("/api/tickets/\(mine)/transfer", token: cast.admin, TransferRequest(agentId: cast.agentId)).status == 200)
+            // Leaving the queue for agent2 is the last the scoped agent hears of `theirs`.
+            #expect(try await api.post("/api/tickets/\(theirs)/transfer", token: cast.admin, TransferRequest(agentId: cast.agent2Id)).status == 200)
+            _ = try await scoped.next { if case .agentAssigned(theirs, let agent, _) = $0, agent.id == cast.agent2Id { true } else { nil } }
+            scoped.forget()
+
+            #expect(try await api.put("/api/tickets/\(theirs)", token: cast.agent2, UpdateTicketRequest(status: .inProgress)).status == 200)
+            #expect(try await api.put("/api/tickets/\(mine)", token: cast.agent, UpdateTicketRequest(status: .inProgress)).status == 200)
+            _ = try await scoped.next { if case .ticketStatusChanged(mine, .inProgress, _, _) = $0 { true } else { nil } }
+            _ = try await everything.next { if case .ticketStatusChanged(theirs, .inProgress, _, _) = $0 { true } else { nil } }
+            _ = try await everything.next { if case .ticketStatusChanged(mine, .inProgress, _, _) = $0 { true } else { nil } }
+            _ = try await admin.next { if case .ticketStatusChanged(theirs, .inProgress, _, _) = $0 { true } else { nil } }
+            #expect(!scoped.events.contains { $0.ticketId == theirs })
+
+            // In the room of a ticket that is not theirs, the agent hears of it again.
+            try await scoped.join(theirs)
+            #expect(try await api.put("/api/tickets/\(theirs)", token: cast.agent2, UpdateTicketRequest(status: .closed)).status == 200)
+            _ = try await scoped.next { if case .ticketStatusChanged(theirs, .closed, _, _) = $0 { true } else { nil } }
+            for probe in [scoped, everything, admin] { await probe.close() }
+        }
+    }
+
     @Test func anUnknownChoiceIsRefusedWithASentence() async throws {
         try await withCast(live: true) { api, cast, _ in
             let answer = try await RawHTTP.upgrade(port: api.port, query: "?access_token=\(cast.customer)&presence=loud")
             #expect(answer.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
             #expect(answer.contains(#""code":"INVALID""#) && answer.contains("presence: 'single' or 'batched'"))
+            let tickets = try await RawHTTP.upgrade(port: api.port, query: "?access_token=\(cast.agent)&tickets=mine")
+            #expect(tickets.hasPrefix("HTTP/1.1 400 Bad Request\r\n") && tickets.contains("tickets: 'all' or 'queue'"))
         }
     }
 }

@@ -313,7 +313,8 @@ public actor RealtimeConnection {
         }
         // Batched presence: the server sends one frame per 250 ms instead of one per change, and
         // an agent hears only of customers in their view (protocol.md, PRESENCE).
-        let url = await api.realtimeURL + "?presence=\(PresenceFrames.batched.rawValue)"
+        // (Ticket frames stay the contract's: the console's "All open" lists every agent's tickets.)
+        let url = await api.realtimeURL + "?" + ConnectionOptions(presence: .batched).query
         var headers = HTTPFields()
         headers[.authorization] = "Bearer \(token)"
         var configuration = WebSocketClientConfiguration(

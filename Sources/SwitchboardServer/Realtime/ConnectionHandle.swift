@@ -7,7 +7,7 @@ import SwitchboardProtocol
 final class ConnectionHandle: Sendable {
     let id: ConnectionID
     let caller: Caller
-    let presence: PresenceFrames
+    let options: ConnectionOptions
     private let continuation: AsyncStream<String>.Continuation
     private let closing = Mutex<(code: UInt16, reason: String)?>(nil)
     /// Free places in the queue after the last send, and the queue's size.
@@ -16,11 +16,11 @@ final class ConnectionHandle: Sendable {
     /// The clientMessageIds this connection is storing and has not been answered for (ACK or ERROR).
     private let sending = Mutex<Set<String>>([])
 
-    init(id: ConnectionID, caller: Caller, presence: PresenceFrames = .single, continuation: AsyncStream<String>.Continuation,
+    init(id: ConnectionID, caller: Caller, options: ConnectionOptions = ConnectionOptions(), continuation: AsyncStream<String>.Continuation,
          capacity: Int) {
         self.id = id
         self.caller = caller
-        self.presence = presence
+        self.options = options
         self.continuation = continuation
         self.capacity = capacity
         room = Mutex(capacity)

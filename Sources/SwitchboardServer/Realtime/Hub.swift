@@ -99,9 +99,9 @@ public actor Hub: SupportEventSink, Service {
     func connectionCount(userId: Int) -> Int { byUser[userId]?.count ?? 0 }
 
     /// Registers a new connection; the first one of a user brings them online.
-    func connect(_ caller: Caller, presence: PresenceFrames = .single) async -> (ConnectionHandle, AsyncStream<String>) {
+    func connect(_ caller: Caller, options: ConnectionOptions = ConnectionOptions()) async -> (ConnectionHandle, AsyncStream<String>) {
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingOldest(configuration.outboundBuffer))
-        let handle = ConnectionHandle(id: nextId, caller: caller, presence: presence, continuation: continuation,
+        let handle = ConnectionHandle(id: nextId, caller: caller, options: options, continuation: continuation,
                                       capacity: configuration.outboundBuffer)
         nextId += 1
         connections[handle.id] = handle
@@ -197,7 +197,7 @@ public actor Hub: SupportEventSink, Service {
         }
         recipients.subtract(byUser[user.id] ?? [])
         if !user.role.isStaff {
-            let scoped = recipients.filter { connections[$0]?.presence == .batched && connections[$0]?.caller.role == .agent }
+            let scoped = recipients.filter { connections[$0]?.options.presence == .batched && connections[$0]?.caller.role == .agent }
             if !scoped.isEmpty {
                 let tickets = await logged("presence: tickets of customer", { try await store.presenceTickets(customerId: user.id) }) ?? []
                 for id in scoped where !sees(tickets, id) { recipients.remove(id) }
@@ -205,7 +205,7 @@ public actor Hub: SupportEventSink, Service {
         }
         var single: Set<ConnectionID> = []
         for id in recipients {
-            if connections[id]?.presence == .batched { pendingPresence[id, default: [:]][ref.id] = ref } else { single.insert(id) }
+            if connections[id]?.options.presence == .batched { pendingPresence[id, default: [:]][ref.id] = ref } else { single.insert(id) }
         }
         send(ref.isOnline ? .userOnline(ref) : .userOffline(ref), to: single)
         schedulePresenceFlush()
@@ -467,19 +467,31 @@ public actor Hub: SupportEventSink, Service {
                 return ref
             }
             send(.agentAssigned(ticketId: after.id, agent: agentRef, previousAgent: previousRef),
-                 to: staffConnections().union(byUser[after.customerId] ?? []))
+                 to: ticketStaff(before, after).union(byUser[after.customerId] ?? []))
         }
         if after.status != before.status {
             send(.ticketStatusChanged(ticketId: after.id, status: after.status, previousStatus: before.status, changedBy: by),
-                 to: staffConnections().union(byUser[after.customerId] ?? []))
+                 to: ticketStaff(before, after).union(byUser[after.customerId] ?? []))
         }
-        await sendTicket(after.id, customerId: after.customerId) { .ticketUpdated($0) }
+        await sendTicket(after.id, customerId: after.customerId, staff: ticketStaff(before, after)) { .ticketUpdated($0) }
+    }
+
+    /// The staff connections that hear of a change to a ticket: all of them, except agents'
+    /// connections that asked for their queue's tickets only (`tickets=queue`) and had the ticket
+    /// in view neither before nor after the change, nor in a room they joined.
+    private func ticketStaff(_ before: TicketRow, _ after: TicketRow) -> Set<ConnectionID> {
+        staffConnections().filter { id in
+            guard let handle = connections[id], handle.options.tickets == .queue, handle.caller.role == .agent else { return true }
+            return before.presenceTicket.inQueue(of: handle.userId) || after.presenceTicket.inQueue(of: handle.userId)
+                || memberships[id]?[after.id] != nil
+        }
     }
 
     /// A ticket frame to its customer and every agent, each seeing the ticket as they may (their
     /// own unread count; notes for agents only). The staff view is read once, with every agent's
     /// unread count in one more read, and encoded once per distinct count.
-    private func sendTicket(_ ticketId: Int, customerId: Int, _ make: (Ticket) -> ServerEvent) async {
+    private func sendTicket(_ ticketId: Int, customerId: Int, staff: Set<ConnectionID>? = nil,
+                            _ make: (Ticket) -> ServerEvent) async {
         if let customer = byUser[customerId],
            let ticket = await logged("ticket frame: customer's view", {
                try await store.ticket(id: ticketId, for: Viewer(userId: customerId, role: .customer))
@@ -487,7 +499,7 @@ public actor Hub: SupportEventSink, Service {
             send(make(ticket), to: customer.filter { connections[$0] != nil })
         }
         var staffByUser: [Int: Set<ConnectionID>] = [:]
-        for id in staffConnections() { if let handle = connections[id] { staffByUser[handle.userId, default: []].insert(id) } }
+        for id in staff ?? staffConnections() { if let handle = connections[id] { staffByUser[handle.userId, default: []].insert(id) } }
         guard !staffByUser.isEmpty,
               let base = await logged("ticket frame: staff view", { try await store.ticket(id: ticketId, for: Viewer(userId: 0, role: .admin)) }) ?? nil,
               let unread = await logged("ticket frame: unread counts", {

@@ -23,11 +23,11 @@ struct RealtimeGate: Sendable {
         guard target?.path == "/ws" else { return .dontUpgrade }
         do {
             let (caller, expiry) = try await admit(request, query: target?.queryItems ?? [])
-            let presence = try Self.presenceFrames(target?.queryItems ?? [])
+            let options = try Self.options(target?.queryItems ?? [])
             let session = self.session
             return .upgrade([:]) { inbound, outbound, context in
                 try await session.run(inbound: inbound, outbound: outbound, caller: caller, tokenExpiry: expiry,
-                                      presence: presence, logger: context.logger)
+                                      options: options, logger: context.logger)
             }
         } catch let refusal as ContractError {
             try await refuse(channel, with: refusal)
@@ -53,11 +53,16 @@ struct RealtimeGate: Sendable {
         return (caller, expiry)
     }
 
-    /// The `presence` query parameter: `single` (the default) or `batched`.
-    static func presenceFrames(_ query: [URLQueryItem]) throws -> PresenceFrames {
-        guard let value = query.first(where: { $0.name == "presence" })?.value else { return .single }
-        guard let choice = PresenceFrames(rawValue: value) else {
-            throw ContractError(.invalid, "presence: 'single' or 'batched'")
+    /// The `presence` and `tickets` query parameters (absent: the contract's frames).
+    static func options(_ query: [URLQueryItem]) throws -> ConnectionOptions {
+        try ConnectionOptions(presence: choice("presence", in: query) ?? .single, tickets: choice("tickets", in: query) ?? .all)
+    }
+
+    /// A query parameter with a fixed set of values; any other is refused naming them.
+    static func choice<Choice: RawRepresentable<String> & CaseIterable>(_ name: String, in query: [URLQueryItem]) throws -> Choice? {
+        guard let value = query.first(where: { $0.name == name })?.value else { return nil }
+        guard let choice = Choice(rawValue: value) else {
+            throw ContractError(.invalid, "\(name): " + Choice.allCases.map { "'\($0.rawValue)'" }.joined(separator: " or "))
         }
         return choice
     }

@@ -18,8 +18,8 @@ struct RealtimeSession: Sendable {
     /// Throws what ended the socket from the client's side (invalid UTF-8, a message too large, a
     /// protocol error): the WebSocket handler closes with the matching code (1007, 1009, 1002).
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, caller: Caller, tokenExpiry: Date,
-             presence: PresenceFrames, logger: Logger) async throws {
-        let (handle, queue) = await hub.connect(caller, presence: presence)
+             options: ConnectionOptions, logger: Logger) async throws {
+        let (handle, queue) = await hub.connect(caller, options: options)
         var failure: (any Error)?
         await withTaskGroup(of: Void.self) { group in
             // The only writer of this socket. It closes the socket only when the server asked to

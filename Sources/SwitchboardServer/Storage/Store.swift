@@ -43,6 +43,11 @@ public struct TicketRow: Sendable, Equatable {
     public var subject: String
     public var lastSeq: Int
     public var firstResponseAt: Date?
+
+    /// Who has this ticket in view, as presence and ticket frames scope it.
+    public var presenceTicket: PresenceTicket {
+        PresenceTicket(ticketId: id, agentId: assignedAgentId, active: status == .open || status == .inProgress)
+    }
 }
 
 public struct NewTicket: Sendable {

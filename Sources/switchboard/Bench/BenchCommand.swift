@@ -36,12 +36,23 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How the bench's connections hear of presence: batched (PRESENCE frames, an agent hears of "
                                + "its own customers) or single (the contract's USER_ONLINE/USER_OFFLINE to every agent).",
                                valueName: "batched|single"))
-    var presence = PresenceFrames.batched.rawValue
+    var presence = PresenceFrames.batched
+    @Option(name: .customLong("tickets"), help: ArgumentHelp("Which tickets' frames an agent's connection hears of: queue (its own and unassigned ones) "
+                               + "or all (the contract's: every ticket's change to every agent).", valueName: "queue|all"))
+    var ticketFrames = TicketFrames.queue
+
+    @Flag(help: ArgumentHelp("Reconnect storm instead of steady load: every client connected and joined, --rate messages "
+                             + "sent, the server (--server-pid, on this machine) killed with SIGKILL as they land and started "
+                             + "again as it was; reports the time until every client is back and resumed, the restarted "
+                             + "server's peak memory and CPU, and whether any message was missed."))
+    var storm = false
 
     func validate() throws {
+        if storm, serverPIDs == nil || serverPIDs!.contains(",") || server.contains(",") {
+            throw ValidationError("--storm: one server, and its process id on this machine: --server-pid PID")
+        }
         guard pairs > 0, rate > 0, duration > 0, warmup >= 0 else { throw ValidationError("pairs, rate and duration must be positive") }
         if let agents, !(1...pairs).contains(agents) { throw ValidationError("--agents: 1…pairs") }
-        guard PresenceFrames(rawValue: presence) != nil else { throw ValidationError("--presence: batched or single") }
     }
 
     func run() async throws {
@@ -56,39 +67,18 @@ struct BenchCommand: AsyncParsableCommand {
             throw ValidationError("put the admin's password in SWITCHBOARD_PASSWORD")
         }
         let agentCount = agents ?? pairs
-        let run = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         let adminClient = APIClient(server: base)
         try await adminClient.login(username: admin, password: password)
-        say("set-up: \(pairs) customers, \(agentCount) agents, run \(run)")
-        let setupStart = ContinuousClock.now
-
-        // Agents start AWAY, so auto-assignment leaves the benchmark's tickets where they are.
-        let agentTokens = Tokens(count: agentCount), agentIds = Tokens(count: agentCount)
-        try await BenchSetup.forEach(agentCount) { index in
-            let username = "bench-\(run)-a\(index)"
-            let agent = try await adminClient.createUser(CreateUserRequest(
-                username: username, password: "bench-password", displayName: "Agent \(index)", role: .agent))
-            _ = try await adminClient.setAgent(agent.id, AgentStatusRequest(status: .away, capacity: 100))
-            let login = try await APIClient(server: base).login(username: username, password: "bench-password")
-            agentTokens.set(index, login.accessToken)
-            agentIds.set(index, String(agent.id))
+        let population = try await BenchPopulation.make(base: base, admin: adminClient, pairs: pairs, agents: agentCount)
+        if storm {
+            try await Storm(population: population, admin: adminClient, socketURL: "ws://\(base.host!):\(base.port!)/ws?"
+                            + ConnectionOptions(presence: presence, tickets: ticketFrames).query,
+                            serverPID: try Self.pids(serverPIDs ?? "")[0], port: base.port!, messages: rate).run()
+            return
         }
-        let customerTokens = Tokens(count: pairs), tickets = Tokens(count: pairs)
-        try await BenchSetup.forEach(pairs) { index in
-            let customer = APIClient(server: base)
-            let auth = try await customer.register(RegisterRequest(
-                username: "bench-\(run)-c\(index)", password: "bench-password", displayName: "Customer \(index)"))
-            let ticket = try await customer.openTicket(CreateTicketRequest(
-                subject: "Benchmark \(index)", description: "Load test", category: .other))
-            customerTokens.set(index, auth.accessToken)
-            tickets.set(index, String(ticket.id))
-            // Customer i's ticket belongs to agent i mod agents, who is joined to it below.
-            _ = try await adminClient.transfer(ticket: ticket.id, to: Int(agentIds.get(index % agentCount))!)
-        }
-        say("accounts and tickets ready in \(Self.seconds(ContinuousClock.now - setupStart)) s")
-
         let tally = BenchTally()
-        let socketURLs = nodes.map { "ws://\($0.host!):\($0.port!)/ws?presence=\(presence)" }
+        let options = ConnectionOptions(presence: presence, tickets: ticketFrames).query
+        let socketURLs = nodes.map { "ws://\($0.host!):\($0.port!)/ws?\(options)" }
         let nodeAdmins = try await nodes.asyncMap { node -> APIClient in
             let client = APIClient(server: node)
             try await client.login(username: admin, password: password)
@@ -96,16 +86,13 @@ struct BenchCommand: AsyncParsableCommand {
         }
         // Customer i and agent (i mod agents) share ticket i; an agent has one connection for all its tickets.
         // Customer i is on node i mod n, agent j on node j+1 mod n: with agents = pairs, every pair spans two nodes.
-        let ticketIds = (0..<pairs).map { Int(tickets.get($0))! }
-        let customers = (0..<pairs).map { BenchSocket(ticketIds: [ticketIds[$0]], clientId: "c\($0)") }
-        let agentSockets = (0..<agentCount).map { agent in
-            BenchSocket(ticketIds: stride(from: agent, to: pairs, by: agentCount).map { ticketIds[$0] }, clientId: "a\(agent)")
-        }
+        let ticketIds = population.ticketIds
+        let (customers, agentSockets) = population.sockets()
         let everyone = customers + agentSockets
         try await withThrowingTaskGroup(of: Void.self) { group in
             let connectStart = ContinuousClock.now
             for (index, socket) in everyone.enumerated() {
-                let token = index < pairs ? customerTokens.get(index) : agentTokens.get(index - pairs)
+                let token = population.token(index)
                 let url = socketURLs[(index < pairs ? index : index - pairs + 1) % socketURLs.count]
                 group.addTask { await socket.run(url: url, token: token, tally: tally) }
                 if index % 100 == 99 { try await Task.sleep(for: .milliseconds(20)) } // no SYN flood of our own
@@ -167,7 +154,7 @@ struct BenchCommand: AsyncParsableCommand {
                 connections held:   \(after.map(\.connections).reduce(0, +)) (of \(everyone.count); \(counts.closed) closed early)
                 messages sent:      \(counts.sent) in \(Self.seconds(loadTime)) s = \(Int(Double(counts.sent) / loadTime.inSeconds)) msg/s (target \(rate))
                 delivered:          \(counts.delivered) (acked \(counts.acked), errors \(counts.errors))
-                presence frames:    \(counts.presence) received (\(presence); \(Self.fixed(Double(counts.presence) / Double(everyone.count))) per connection)
+                presence frames:    \(counts.presence) received (\(presence.rawValue); \(Self.fixed(Double(counts.presence) / Double(everyone.count))) per connection)
                 latency (ms):       p50 \(Self.fixed(p[0]))  p99 \(Self.fixed(p[1]))  p99.9 \(Self.fixed(p[2]))  max \(Self.fixed(tally.maxMilliseconds))  (after \(warmup) s warm-up)
                 server memory:      \(Self.memory(after)) MiB RSS\(nodes.count > 1 ? " (per node)" : "")
                 benchmark memory:   \(ServerStatistics.residentBytes() / 1_048_576) MiB RSS
@@ -212,3 +199,6 @@ final class Tokens: Sendable {
     func set(_ index: Int, _ value: String) { values.withLock { $0[index] = value } }
     func get(_ index: Int) -> String { values.withLock { $0[index] } }
 }
+
+extension PresenceFrames: ExpressibleByArgument {}
+extension TicketFrames: ExpressibleByArgument {}

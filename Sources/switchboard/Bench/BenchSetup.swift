@@ -1,3 +1,7 @@
+import Foundation
+import SwitchboardClient
+import SwitchboardProtocol
+
 /// Set-up work of the benchmark, run with bounded concurrency.
 enum BenchSetup {
     /// Runs `work` for each index, at most `width` at a time.
@@ -23,4 +27,60 @@ enum BenchSetup {
 struct BenchError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// The benchmark's people: `pairs` customers, each with one ticket assigned to agent
+/// `i mod agents`, and the agents (created AWAY, so auto-assignment leaves the tickets where the
+/// benchmark put them), all signed in.
+struct BenchPopulation: Sendable {
+    var customerTokens: [String]
+    var agentTokens: [String]
+    /// Customer i's ticket.
+    var ticketIds: [Int]
+
+    var pairs: Int { ticketIds.count }
+    var agents: Int { agentTokens.count }
+
+    static func make(base: URL, admin adminClient: APIClient, pairs: Int, agents agentCount: Int) async throws -> BenchPopulation {
+        let run = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        say("set-up: \(pairs) customers, \(agentCount) agents, run \(run)")
+        let setupStart = ContinuousClock.now
+        let agentTokens = Tokens(count: agentCount), agentIds = Tokens(count: agentCount)
+        try await BenchSetup.forEach(agentCount) { index in
+            let username = "bench-\(run)-a\(index)"
+            let agent = try await adminClient.createUser(CreateUserRequest(
+                username: username, password: "bench-password", displayName: "Agent \(index)", role: .agent))
+            _ = try await adminClient.setAgent(agent.id, AgentStatusRequest(status: .away, capacity: 100))
+            let login = try await APIClient(server: base).login(username: username, password: "bench-password")
+            agentTokens.set(index, login.accessToken)
+            agentIds.set(index, String(agent.id))
+        }
+        let customerTokens = Tokens(count: pairs), tickets = Tokens(count: pairs)
+        try await BenchSetup.forEach(pairs) { index in
+            let customer = APIClient(server: base)
+            let auth = try await customer.register(RegisterRequest(
+                username: "bench-\(run)-c\(index)", password: "bench-password", displayName: "Customer \(index)"))
+            let ticket = try await customer.openTicket(CreateTicketRequest(
+                subject: "Benchmark \(index)", description: "Load test", category: .other))
+            customerTokens.set(index, auth.accessToken)
+            tickets.set(index, String(ticket.id))
+            // Customer i's ticket belongs to agent i mod agents, who joins it.
+            _ = try await adminClient.transfer(ticket: ticket.id, to: Int(agentIds.get(index % agentCount))!)
+        }
+        say("accounts and tickets ready in \(BenchCommand.seconds(ContinuousClock.now - setupStart)) s")
+        return BenchPopulation(customerTokens: (0..<pairs).map(customerTokens.get), agentTokens: (0..<agentCount).map(agentTokens.get),
+                               ticketIds: (0..<pairs).map { Int(tickets.get($0))! })
+    }
+
+    /// One socket per customer (its ticket) and per agent (its customers' tickets); customers first.
+    func sockets() -> (customers: [BenchSocket], agents: [BenchSocket]) {
+        let customers = (0..<pairs).map { BenchSocket(ticketIds: [ticketIds[$0]], clientId: "c\($0)") }
+        let agentSockets = (0..<agents).map { agent in
+            BenchSocket(ticketIds: stride(from: agent, to: pairs, by: agents).map { ticketIds[$0] }, clientId: "a\(agent)")
+        }
+        return (customers, agentSockets)
+    }
+
+    /// The token of socket `index` in `customers + agents`.
+    func token(_ index: Int) -> String { index < pairs ? customerTokens[index] : agentTokens[index - pairs] }
 }

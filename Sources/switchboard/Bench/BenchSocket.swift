@@ -48,6 +48,10 @@ final class BenchSocket: Sendable {
     private let encoder = Mutex(WireJSON.encoder())
     private let counter = Mutex(0)
     private let clientId: String
+    /// For resuming and for the storm's check: the newest seq received per ticket, the ids of
+    /// the messages received from the other side, the ids of this socket's own acknowledged
+    /// messages, and how many connections it has made.
+    private let seen = Mutex((lastSeq: [Int: Int](), received: Set<Int>(), acked: [(ticketId: Int, messageId: Int)](), connections: 0))
 
     init(ticketIds: [Int], clientId: String) {
         self.ticketIds = ticketIds
@@ -55,18 +59,32 @@ final class BenchSocket: Sendable {
     }
 
     var isJoined: Bool { joined.withLock { $0 } >= ticketIds.count }
+    var connections: Int { seen.withLock { $0.connections } }
+    var acked: [(ticketId: Int, messageId: Int)] { seen.withLock { $0.acked } }
+    func received(_ messageId: Int) -> Bool { seen.withLock { $0.received.contains(messageId) } }
 
     /// Connects (again, after a short wait, if the connection fails before it has joined its
-    /// rooms) and stays connected until the server closes or the task is cancelled.
+    /// rooms) and stays connected until the server closes or the task is cancelled. With
+    /// `resume`, it connects again whenever the connection ends, as a client does: after a
+    /// growing wait with jitter, rejoining its rooms with `sinceSeq`.
     /// `url`: the socket address with its query begun (`…/ws?presence=…`); the token is added.
-    func run(url: String, token: String, tally: BenchTally) async {
+    func run(url: String, token: String, tally: BenchTally, resume: Bool = false) async {
         var attempt = 0
-        while !Task.isCancelled && !isJoined && attempt < 20 {
+        while !Task.isCancelled && attempt < (resume ? Int.max : 20) {
             attempt += 1
             await connectOnce(url: url, token: token, tally: tally)
-            if !isJoined { try? await Task.sleep(for: .milliseconds(200 * attempt)) }
+            if resume {
+                if isJoined { attempt = 1 }
+                joined.withLock { $0 = 0 }
+                let wait = min(0.25 * Double(1 << min(attempt, 5)), 5) * Double.random(in: 0.5...1)
+                try? await Task.sleep(for: .seconds(wait))
+            } else if isJoined {
+                break
+            } else {
+                try? await Task.sleep(for: .milliseconds(200 * attempt))
+            }
         }
-        tally.closed()
+        if !resume { tally.closed() }
     }
 
     private func connectOnce(url: String, token: String, tally: BenchTally) async {
@@ -74,19 +92,30 @@ final class BenchSocket: Sendable {
             try await WebSocketClient.connect(url: "\(url)&access_token=\(token)", configuration: .init(maxFrameSize: 1 << 16),
                                               logger: Logger(label: "bench")) { inbound, outbound, _ in
                 self.writer.withLock { $0 = outbound }
+                let lastSeq = self.seen.withLock { seen in
+                    seen.connections += 1
+                    return seen.lastSeq
+                }
                 for ticketId in self.ticketIds {
-                    try await outbound.write(.text(#"{"type":"JOIN_ROOM","ticketId":\#(ticketId)}"#))
+                    let since = lastSeq[ticketId].map { #","sinceSeq":\#($0)"# } ?? ""
+                    try await outbound.write(.text(#"{"type":"JOIN_ROOM","ticketId":\#(ticketId)\#(since)}"#))
                 }
                 let decoder = WireJSON.decoder()
                 for try await message in inbound.messages(maxSize: 1 << 16) {
                     guard case .text(let text) = message else { continue }
                     // Every frame decoded as a client would: a server is not judged by the order of its keys.
                     switch try? decoder.decode(ServerEvent.self, from: Data(text.utf8)) {
-                    case .receiveMessage(_, let received)?:
+                    case .receiveMessage(let ticketId, let received)?:
+                        self.seen.withLock { seen in
+                            seen.lastSeq[ticketId] = max(seen.lastSeq[ticketId] ?? 0, received.seq)
+                            seen.received.insert(received.id)
+                        }
                         if let stamp = received.message.split(separator: " ").last.flatMap({ UInt64($0) }) {
                             tally.delivered(sentAt: stamp)
                         }
-                    case .ack?: tally.acked()
+                    case .ack(_, let messageId, let ticketId, _, _)?:
+                        self.seen.withLock { $0.acked.append((ticketId, messageId)) }
+                        tally.acked()
                     case .roomJoined?: self.joined.withLock { $0 += 1 }
                     case .error?: tally.error()
                     case .userOnline?, .userOffline?, .presence?: tally.presence()

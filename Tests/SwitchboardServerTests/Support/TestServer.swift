@@ -116,8 +116,8 @@ struct API: Sendable {
     /// The live server's port (live tests only).
     var port: Int { client.port ?? 0 }
 
-    func socket(_ token: String, presence: PresenceFrames? = nil) async throws -> WSProbe {
-        try await WSProbe.connect(port: port, token: token, presence: presence)
+    func socket(_ token: String, presence: PresenceFrames = .single, tickets: TicketFrames = .all) async throws -> WSProbe {
+        try await WSProbe.connect(port: port, token: token, options: ConnectionOptions(presence: presence, tickets: tickets))
     }
 
     func call(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: (any Encodable & Sendable)? = nil,

@@ -16,13 +16,13 @@ final class WSProbe: Sendable {
     private let encoder = Mutex(WireJSON.encoder())
 
     static func connect(port: Int, token: String, origin: String? = nil, maxFrameSize: Int = 1 << 20,
-                        presence: PresenceFrames? = nil) async throws -> WSProbe {
+                        options: ConnectionOptions = ConnectionOptions()) async throws -> WSProbe {
         let probe = WSProbe()
         let (ready, readyContinuation) = AsyncStream<Bool>.makeStream()
         let task = Task {
             defer { readyContinuation.yield(false) }
             let close = try await WebSocketClient.connect(
-                url: "ws://127.0.0.1:\(port)/ws?access_token=\(token)" + (presence.map { "&presence=\($0.rawValue)" } ?? ""),
+                url: "ws://127.0.0.1:\(port)/ws?access_token=\(token)" + (options.query.isEmpty ? "" : "&" + options.query),
                 configuration: .init(maxFrameSize: maxFrameSize, additionalHeaders: origin.map { [.origin: $0] } ?? [:]),
                 logger: Logger(label: "probe")
             ) { inbound, outbound, _ in
