@@ -105,7 +105,7 @@ public func buildApplication(
         let gate = RealtimeGate(
             accounts: services.accounts, hub: services.hub, configuration: configuration.realtime,
             session: RealtimeSession(hub: services.hub, tickets: services.tickets, admin: services.admin,
-                                     frameBytes: configuration.limits.frameBytes, clock: configuration.clock))
+                                     frameBytes: configuration.limits.frameBytes))
         let host = configuration.host
         var server = guardedServer(configuration) { request, channel, logger in
             try await gate.shouldUpgrade(request, channel: channel, logger: logger)

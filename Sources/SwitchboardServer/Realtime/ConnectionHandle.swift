@@ -8,6 +8,9 @@ final class ConnectionHandle: Sendable {
     let id: ConnectionID
     let caller: Caller
     let options: ConnectionOptions
+    /// When the access token it was opened with expires, in real time (the hub's clock may be a
+    /// test's): the hub closes it then (4001).
+    let closesAt: ContinuousClock.Instant
     private let continuation: AsyncStream<String>.Continuation
     private let closing = Mutex<(code: UInt16, reason: String)?>(nil)
     /// Free places in the queue after the last send, and the queue's size.
@@ -16,11 +19,13 @@ final class ConnectionHandle: Sendable {
     /// The clientMessageIds this connection is storing and has not been answered for (ACK or ERROR).
     private let sending = Mutex<Set<String>>([])
 
-    init(id: ConnectionID, caller: Caller, options: ConnectionOptions = ConnectionOptions(), continuation: AsyncStream<String>.Continuation,
+    init(id: ConnectionID, caller: Caller, options: ConnectionOptions = ConnectionOptions(),
+         closesAt: ContinuousClock.Instant = .now + .seconds(366 * 86_400), continuation: AsyncStream<String>.Continuation,
          capacity: Int) {
         self.id = id
         self.caller = caller
         self.options = options
+        self.closesAt = closesAt
         self.continuation = continuation
         self.capacity = capacity
         room = Mutex(capacity)

@@ -13,13 +13,13 @@ struct RealtimeSession: Sendable {
     let tickets: TicketService
     let admin: AdminService
     let frameBytes: Int
-    let clock: @Sendable () -> Date
 
     /// Throws what ended the socket from the client's side (invalid UTF-8, a message too large, a
     /// protocol error): the WebSocket handler closes with the matching code (1007, 1009, 1002).
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, caller: Caller, tokenExpiry: Date,
              options: ConnectionOptions, logger: Logger) async throws {
-        let (handle, queue) = await hub.connect(caller, options: options)
+        let hub = self.hub
+        let (handle, queue) = await inTaskOfItsOwn { await hub.connect(caller, options: options, tokenExpiry: tokenExpiry) }
         var failure: (any Error)?
         await withTaskGroup(of: Void.self) { group in
             // The only writer of this socket. It closes the socket only when the server asked to
@@ -35,12 +35,6 @@ struct RealtimeSession: Sendable {
                         logger.debug("close not sent", metadata: ["error": "\(error)"])
                     }
                 }
-            }
-            // The socket lives as long as its token: the client reconnects with a refreshed one.
-            let lifetime = min(max(0, tokenExpiry.timeIntervalSince(clock())), 366 * 86_400)
-            group.addTask {
-                try? await Task.sleep(for: .seconds(lifetime))
-                if !Task.isCancelled { handle.close(code: CloseCode.tokenExpired, reason: "access token expired") }
             }
             var answers = Answers(handle: handle, logger: logger)
             do {
@@ -103,7 +97,9 @@ struct RealtimeSession: Sendable {
             return
         }
         do {
-            try await perform(frame, on: handle, answers: answers)
+            // Awaited before the next frame is read: order and admission stay as they were.
+            let answering = answers
+            try await inTaskOfItsOwn { try await perform(frame, on: handle, answers: answering) }
         } catch let error as ContractError {
             answers.send(.error(code: error.code, message: error.message, ref: frame.ref))
         } catch is CancellationError {
