@@ -22,7 +22,7 @@ struct RealtimeGate: Sendable {
         let target = URLComponents(string: request.path ?? "")
         guard target?.path == "/ws" else { return .dontUpgrade }
         do {
-            let (caller, expiry) = try await inTaskOfItsOwn { [self] in try await admit(request, query: target?.queryItems ?? []) }
+            let (caller, expiry) = try await admit(request, query: target?.queryItems ?? [])
             let options = try Self.options(target?.queryItems ?? [])
             let session = self.session
             return .upgrade([:]) { inbound, outbound, context in

@@ -18,8 +18,7 @@ struct RealtimeSession: Sendable {
     /// protocol error): the WebSocket handler closes with the matching code (1007, 1009, 1002).
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, caller: Caller, tokenExpiry: Date,
              options: ConnectionOptions, logger: Logger) async throws {
-        let hub = self.hub
-        let (handle, queue) = await inTaskOfItsOwn { await hub.connect(caller, options: options, tokenExpiry: tokenExpiry) }
+        let (handle, queue) = await hub.connect(caller, options: options, tokenExpiry: tokenExpiry)
         var failure: (any Error)?
         await withTaskGroup(of: Void.self) { group in
             // The only writer of this socket. It closes the socket only when the server asked to
