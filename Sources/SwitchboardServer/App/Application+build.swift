@@ -6,6 +6,7 @@ import HummingbirdWebSocket
 import NIOCore
 import Logging
 import ServiceLifecycle
+import Synchronization
 import SwitchboardProtocol
 
 /// The services of a running server, built once from its configuration and its store.
@@ -81,10 +82,12 @@ public func buildApplication(
     let store = try await openStore(configuration, logger: logger)
     do {
         let services = try await SupportServices(store: store, configuration: configuration, logger: logger)
+        // The store closes after the services that query it on their own have ended.
+        let closer = StoreCloser(store: store)
         var background: [any Service] = [
-            StoreCloser(store: store), services.hub,
-            SessionSweeper(store: store, idleAfter: configuration.sessionIdleTimeout,
-                           interval: configuration.sessionSweepInterval, clock: configuration.clock, logger: logger),
+            closer, services.hub,
+            closer.closesAfter(SessionSweeper(store: store, idleAfter: configuration.sessionIdleTimeout,
+                                              interval: configuration.sessionSweepInterval, clock: configuration.clock, logger: logger)),
         ]
         // Several processes on one PostgreSQL: the doorbell carries each node's changes to the others.
         if let postgres = (store as? SQLStore)?.driver as? PostgresDriver {
@@ -93,7 +96,7 @@ public func buildApplication(
             try await store.renewLease(node: doorbell.node, now: Date())
             await services.hub.setPeers(doorbell)
             services.events.attach(doorbell)
-            background.append(doorbell)
+            background.append(closer.closesAfter(doorbell))
         }
         if let smtp = configuration.smtp {
             let notifier = Notifier(store: store, smtp: smtp, logger: logger)
@@ -198,12 +201,61 @@ public func buildRouter(_ services: SupportServices) -> Router<SupportRequestCon
     return router
 }
 
-/// Closes the database once the server has stopped taking requests.
-struct StoreCloser: Service {
+/// Closes the database once the server has stopped taking requests and the services that query
+/// it on their own (`closesAfter`) have ended. Why wait: when the server is cancelled rather than
+/// shut down gracefully, every service stops at once, and a PostgreSQL query started as the pool
+/// closed never returned (the doorbell's lease renewal hung a test run in CI).
+final class StoreCloser: Service {
     let store: any Store
+    private let users = Mutex<[RunEnded]>([])
+
+    init(store: any Store) { self.store = store }
+
+    /// `service`, reporting when its run has ended.
+    func closesAfter(_ service: some Service) -> any Service {
+        let ended = RunEnded()
+        users.withLock { $0.append(ended) }
+        return StoreUser(service: service, ended: ended)
+    }
 
     func run() async throws {
         try? await gracefulShutdown()
+        for user in users.withLock({ $0 }) { await user.wait() }
         try await store.close()
+    }
+}
+
+/// A service that uses the store, and says when it has ended.
+private struct StoreUser<Base: Service>: Service {
+    let service: Base
+    let ended: RunEnded
+
+    func run() async throws {
+        defer { ended.signal() }
+        try await service.run()
+    }
+}
+
+/// A one-time signal whose wait is not cut short by cancellation (the closer is cancelled too).
+final class RunEnded: Sendable {
+    private let state = Mutex<(ended: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func signal() {
+        let waiters = state.withLock { state in
+            state.ended = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let ended = state.withLock { state in
+                if !state.ended { state.waiters.append(continuation) }
+                return state.ended
+            }
+            if ended { continuation.resume() }
+        }
     }
 }

@@ -38,7 +38,8 @@ struct TestServer: Sendable {
         configuration.databasePoolSize = 4 // many servers at once on one test cluster
         configuration.bcryptCost = 4
         configuration.jwtSecret = "test-secret-test-secret-test-secret-0123"
-        configuration.logLevel = .critical
+        // SWITCHBOARD_TEST_LOG_LEVEL=debug shows the test servers' logs (ServiceLifecycle's too).
+        configuration.logLevel = ProcessInfo.processInfo.environment["SWITCHBOARD_TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
         let clock = self.clock
         configuration.clock = { clock.now }
     }
