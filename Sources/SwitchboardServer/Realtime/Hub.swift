@@ -237,7 +237,7 @@ public actor Hub: SupportEventSink, Service {
     }
 
     /// Whether an agent's connection has one of these tickets in view: in their queue, or in a
-    /// room it is in.
+    /// room it is in (for a customer's presence, and for a ticket's own frames).
     private func sees(_ tickets: [PresenceTicket], _ id: ConnectionID) -> Bool {
         guard let handle = connections[id] else { return false }
         return tickets.contains { $0.inQueue(of: handle.userId) || memberships[id]?[$0.ticketId] != nil }
@@ -478,6 +478,7 @@ public actor Hub: SupportEventSink, Service {
     }
 
     private func ticketChanged(before: TicketRow, after: TicketRow, by: UserRef) async {
+        var assigned: ServerEvent?
         if after.assignedAgentId != before.assignedAgentId, let agentId = after.assignedAgentId,
            let agent = await logged("AGENT_ASSIGNED: agent", { try await store.user(id: agentId) }) ?? nil {
             var previous: UserRecord?
@@ -491,14 +492,16 @@ public actor Hub: SupportEventSink, Service {
                 ref.isOnline = byUser[record.id] != nil
                 return ref
             }
-            send(.agentAssigned(ticketId: after.id, agent: agentRef, previousAgent: previousRef),
-                 to: ticketStaff(before, after).union(byUser[after.customerId] ?? []))
+            assigned = .agentAssigned(ticketId: after.id, agent: agentRef, previousAgent: previousRef)
         }
+        // Who hears of it, worked out once for the three frames (a filter over every staff connection).
+        let staff = ticketStaff(before, after)
+        if let assigned { send(assigned, to: staff.union(byUser[after.customerId] ?? [])) }
         if after.status != before.status {
             send(.ticketStatusChanged(ticketId: after.id, status: after.status, previousStatus: before.status, changedBy: by),
-                 to: ticketStaff(before, after).union(byUser[after.customerId] ?? []))
+                 to: staff.union(byUser[after.customerId] ?? []))
         }
-        await sendTicket(after.id, customerId: after.customerId, staff: ticketStaff(before, after)) { .ticketUpdated($0) }
+        await sendTicket(after.id, customerId: after.customerId, staff: staff) { .ticketUpdated($0) }
     }
 
     /// The staff connections that hear of a change to a ticket: all of them, except agents'
@@ -507,8 +510,7 @@ public actor Hub: SupportEventSink, Service {
     private func ticketStaff(_ before: TicketRow, _ after: TicketRow) -> Set<ConnectionID> {
         staffConnections().filter { id in
             guard let handle = connections[id], handle.options.tickets == .queue, handle.caller.role == .agent else { return true }
-            return before.presenceTicket.inQueue(of: handle.userId) || after.presenceTicket.inQueue(of: handle.userId)
-                || memberships[id]?[after.id] != nil
+            return sees([before.presenceTicket, after.presenceTicket], id)
         }
     }
 

@@ -46,7 +46,7 @@ public struct TicketRow: Sendable, Equatable {
 
     /// Who has this ticket in view, as presence and ticket frames scope it.
     public var presenceTicket: PresenceTicket {
-        PresenceTicket(ticketId: id, agentId: assignedAgentId, active: status == .open || status == .inProgress)
+        PresenceTicket(ticketId: id, agentId: assignedAgentId, active: status.isActive)
     }
 }
 
