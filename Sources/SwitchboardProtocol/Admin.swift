@@ -173,11 +173,15 @@ public struct ServerStatistics: Codable, Equatable, Sendable {
     }
 
     /// This process's resident memory, from `/proc/self/status` (`VmRSS`).
-    public static func residentBytes() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+    public static func residentBytes() -> Int { memoryBytes("VmRSS") ?? 0 }
+
+    /// A memory figure of a process on this machine from `/proc/PID/status` (`VmRSS`, or `VmHWM`
+    /// for its peak), in bytes; nil when it cannot be read.
+    public static func memoryBytes(_ field: String, pid: String = "self") -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
               let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
-        else { return 0 }
+        else { return nil }
         return kilobytes * 1024
     }
 }

@@ -70,14 +70,13 @@ struct BenchCommand: AsyncParsableCommand {
         let adminClient = APIClient(server: base)
         try await adminClient.login(username: admin, password: password)
         let population = try await BenchPopulation.make(base: base, admin: adminClient, pairs: pairs, agents: agentCount)
+        let options = ConnectionOptions(presence: presence, tickets: ticketFrames).query
         if storm {
-            try await Storm(population: population, admin: adminClient, socketURL: "ws://\(base.host!):\(base.port!)/ws?"
-                            + ConnectionOptions(presence: presence, tickets: ticketFrames).query,
+            try await Storm(population: population, admin: adminClient, socketURL: "ws://\(base.host!):\(base.port!)/ws?\(options)",
                             serverPID: try Self.pids(serverPIDs ?? "")[0], port: base.port!, messages: rate).run()
             return
         }
         let tally = BenchTally()
-        let options = ConnectionOptions(presence: presence, tickets: ticketFrames).query
         let socketURLs = nodes.map { "ws://\($0.host!):\($0.port!)/ws?\(options)" }
         let nodeAdmins = try await nodes.asyncMap { node -> APIClient in
             let client = APIClient(server: node)
@@ -90,19 +89,11 @@ struct BenchCommand: AsyncParsableCommand {
         let (customers, agentSockets) = population.sockets()
         let everyone = customers + agentSockets
         try await withThrowingTaskGroup(of: Void.self) { group in
-            let connectStart = ContinuousClock.now
-            for (index, socket) in everyone.enumerated() {
-                let token = population.token(index)
-                let url = socketURLs[(index < pairs ? index : index - pairs + 1) % socketURLs.count]
-                group.addTask { await socket.run(url: url, token: token, tally: tally) }
-                if index % 100 == 99 { try await Task.sleep(for: .milliseconds(20)) } // no SYN flood of our own
-            }
-            while everyone.contains(where: { !$0.isJoined }) {
-                try await Task.sleep(for: .milliseconds(50))
-                if ContinuousClock.now - connectStart > .seconds(300) { throw BenchError("connections did not all join in 5 minutes") }
-            }
+            let joining = try await BenchSetup.connect(everyone, of: population, url: { index in
+                socketURLs[(index < pairs ? index : index - pairs + 1) % socketURLs.count]
+            }, tally: tally, in: &group)
             let connected = try await nodeAdmins.asyncMap { try await $0.serverStatistics() }
-            say("\(everyone.count) connections joined in \(Self.seconds(ContinuousClock.now - connectStart)) s; "
+            say("\(everyone.count) connections joined in \(Self.seconds(joining)) s; "
                 + "server holds \(connected.map(\.connections).reduce(0, +)), RSS \(Self.memory(connected)) MiB")
 
             // Steady load: every 10 ms, as many messages as are due by the clock (so a late wake-up

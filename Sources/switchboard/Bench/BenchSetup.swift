@@ -24,6 +24,32 @@ enum BenchSetup {
     }
 }
 
+extension BenchSetup {
+    /// Opens every socket in `group` (100 at a time: no SYN flood of our own), socket `index`
+    /// with the population's token `index` on `url(index)`, and waits until all have joined
+    /// their rooms; returns how long that took.
+    static func connect(_ everyone: [BenchSocket], of population: BenchPopulation, url: (Int) -> String, tally: BenchTally,
+                        resume: Bool = false, in group: inout ThrowingTaskGroup<Void, any Error>) async throws -> Duration {
+        let start = ContinuousClock.now
+        for (index, socket) in everyone.enumerated() {
+            let token = population.token(index), url = url(index)
+            group.addTask { await socket.run(url: url, token: token, tally: tally, resume: resume) }
+            if index % 100 == 99 { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        try await waitUntil("connections did not all join in 5 minutes", within: .seconds(300)) { everyone.allSatisfy(\.isJoined) }
+        return ContinuousClock.now - start
+    }
+
+    /// Polls `done` every 50 ms; throws `failure` after `limit`.
+    static func waitUntil(_ failure: String, within limit: Duration, _ done: () async -> Bool) async throws {
+        let deadline = ContinuousClock.now + limit
+        while await !done() {
+            if ContinuousClock.now > deadline { throw BenchError(failure) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+}
+
 struct BenchError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }

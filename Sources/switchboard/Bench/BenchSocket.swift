@@ -3,6 +3,7 @@ import Histogram
 import HummingbirdWSClient
 import Logging
 import Synchronization
+import SwitchboardClient
 import SwitchboardProtocol
 
 /// What all of the benchmark's sockets share: the latency histogram and the counters.
@@ -58,6 +59,9 @@ final class BenchSocket: Sendable {
         self.clientId = clientId
     }
 
+    /// The terminal client's reconnect schedule, so a storm comes back as real clients would.
+    private static let backoff = Backoff()
+
     var isJoined: Bool { joined.withLock { $0 } >= ticketIds.count }
     var connections: Int { seen.withLock { $0.connections } }
     var acked: [(ticketId: Int, messageId: Int)] { seen.withLock { $0.acked } }
@@ -66,7 +70,7 @@ final class BenchSocket: Sendable {
     /// Connects (again, after a short wait, if the connection fails before it has joined its
     /// rooms) and stays connected until the server closes or the task is cancelled. With
     /// `resume`, it connects again whenever the connection ends, as a client does: after a
-    /// growing wait with jitter, rejoining its rooms with `sinceSeq`.
+    /// growing wait with jitter (the client's own `Backoff`), rejoining its rooms with `sinceSeq`.
     /// `url`: the socket address with its query begun (`…/ws?presence=…`); the token is added.
     func run(url: String, token: String, tally: BenchTally, resume: Bool = false) async {
         var attempt = 0
@@ -76,8 +80,7 @@ final class BenchSocket: Sendable {
             if resume {
                 if isJoined { attempt = 1 }
                 joined.withLock { $0 = 0 }
-                let wait = min(0.25 * Double(1 << min(attempt, 5)), 5) * Double.random(in: 0.5...1)
-                try? await Task.sleep(for: .seconds(wait))
+                try? await Task.sleep(for: Self.backoff.wait(step: attempt - 1, unit: Double.random(in: 0..<1)))
             } else if isJoined {
                 break
             } else {

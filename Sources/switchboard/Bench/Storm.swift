@@ -24,14 +24,9 @@ struct Storm {
         let (customers, agents) = population.sockets()
         let everyone = customers + agents
         try await withThrowingTaskGroup(of: Void.self) { group in
-            let connectStart = ContinuousClock.now
-            for (index, socket) in everyone.enumerated() {
-                let token = population.token(index), url = socketURL
-                group.addTask { await socket.run(url: url, token: token, tally: tally, resume: true) }
-                if index % 100 == 99 { try await Task.sleep(for: .milliseconds(20)) }
-            }
-            try await Self.wait("connections did not all join in 5 minutes", .seconds(300)) { everyone.allSatisfy(\.isJoined) }
-            say("\(everyone.count) connections joined in \(BenchCommand.seconds(ContinuousClock.now - connectStart)) s")
+            let url = socketURL
+            let joining = try await BenchSetup.connect(everyone, of: population, url: { _ in url }, tally: tally, resume: true, in: &group)
+            say("\(everyone.count) connections joined in \(BenchCommand.seconds(joining)) s")
 
             // The burst: `messages` over about a second, and the server killed right after the last is written.
             for sent in 0..<messages {
@@ -45,7 +40,7 @@ struct Storm {
             try restart.kill()
             var server = try restart.start()
             var started = ContinuousClock.now
-            try await Self.wait("the restarted server did not answer in 2 minutes", .seconds(120)) {
+            try await BenchSetup.waitUntil("the restarted server did not answer in 2 minutes", within: .seconds(120)) {
                 // The old process's last threads may still hold the port for a moment after its
                 // main thread is gone: a start that lost that race is tried again.
                 if !server.isRunning, ContinuousClock.now - started > .milliseconds(500), let again = try? restart.start() {
@@ -56,7 +51,7 @@ struct Storm {
             say("server \(serverPID) killed after \(tally.snapshot.sent) messages sent, \(ackedBeforeKill) acknowledged; "
                 + "started again as pid \(server.processIdentifier)")
             let listening = ContinuousClock.now
-            try await Self.wait("clients not all back in 5 minutes", .seconds(300)) {
+            try await BenchSetup.waitUntil("clients not all back in 5 minutes", within: .seconds(300)) {
                 everyone.allSatisfy { $0.connections >= 2 && $0.isJoined }
             }
             let back = ContinuousClock.now
@@ -76,7 +71,7 @@ struct Storm {
                 }
                 return missing
             }
-            let resumedInTime = (try? await Self.wait("", .seconds(30)) { missing().isEmpty }) != nil
+            let resumedInTime = (try? await BenchSetup.waitUntil("", within: .seconds(30)) { missing().isEmpty }) != nil
             let resumed = ContinuousClock.now
             let lost = missing()
             let acked = everyone.reduce(0) { $0 + $1.acked.count }
@@ -85,20 +80,12 @@ struct Storm {
                 every client back:  \(BenchCommand.seconds(back - killed)) s after the kill (\(everyone.count) connections rejoined with sinceSeq)
                 nothing missed:     \(resumedInTime ? "yes" : "NO") — \(acked) acknowledged messages, \(lost.count) not at the other side \
                 \(resumedInTime ? "(all there \(BenchCommand.seconds(resumed - killed)) s after the kill)" : "after 30 s more")
-                restarted server:   peak \(ServerRestart.peakMiB(server.processIdentifier) ?? 0) MiB RSS, \
+                restarted server:   peak \((ServerStatistics.memoryBytes("VmHWM", pid: "\(server.processIdentifier)") ?? 0) / 1_048_576) MiB RSS, \
                 \(cpuWhenBack.map { String(format: "%.1f s CPU until every client was back", $0) } ?? "CPU not readable")
                 """)
             say("the restarted server keeps running as pid \(server.processIdentifier), its output in \(restart.log)")
             group.cancelAll()
             if !resumedInTime { throw BenchError("\(lost.count) acknowledged messages never reached the other side") }
-        }
-    }
-
-    static func wait(_ failure: String, _ limit: Duration, _ done: () async -> Bool) async throws {
-        let deadline = ContinuousClock.now + limit
-        while await !done() {
-            if ContinuousClock.now > deadline { throw BenchError(failure) }
-            try await Task.sleep(for: .milliseconds(50))
         }
     }
 }
@@ -157,14 +144,5 @@ struct ServerRestart {
         } catch {
             throw BenchError("cannot start \(program) again: \(error)")
         }
-    }
-
-    /// The process's peak resident memory (VmHWM) in MiB.
-    static func peakMiB(_ pid: Int32) -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
-        else { return nil }
-        return kilobytes / 1024
     }
 }
