@@ -81,10 +81,13 @@ public struct Message: Codable, Equatable, Sendable {
     public var isRead: Bool
     public var timestamp: Date
     @Nullable public var attachment: Attachment?
+    /// What the server's content filters masked in `message` before storing it (an addition to
+    /// the contract: text is never altered silently). Empty when nothing was.
+    @EmptyIfMissing public var redactions: [Redaction]
 
     public init(id: Int, ticketId: Int, seq: Int, clientMessageId: String?, sender: UserRef,
                 senderType: SenderType, message: String, messageType: MessageType, internal: Bool,
-                isRead: Bool, timestamp: Date, attachment: Attachment?) {
+                isRead: Bool, timestamp: Date, attachment: Attachment?, redactions: [Redaction] = []) {
         self.id = id
         self.ticketId = ticketId
         self.seq = seq
@@ -97,6 +100,35 @@ public struct Message: Codable, Equatable, Sendable {
         self.isRead = isRead
         self.timestamp = timestamp
         self.attachment = attachment
+        self.redactions = redactions
+    }
+}
+
+/// One content rule that changed a text before it was stored, and how many times: `card` (card
+/// numbers, built in) or the name of a mask rule in the server's config.
+public struct Redaction: Codable, Equatable, Sendable {
+    public var rule: String
+    public var count: Int
+
+    public init(rule: String, count: Int) {
+        self.rule = rule
+        self.count = count
+    }
+
+    /// The built-in rule: card numbers that pass the Luhn check.
+    public static let cardRule = "card"
+}
+
+extension [Redaction] {
+    /// "card number masked", "2 card numbers masked, api-key masked" — for a line under the message.
+    /// Rule names come from the server: callers sanitise before drawing.
+    public var summary: String? {
+        guard !isEmpty else { return nil }
+        return map { redaction in
+            let times = redaction.count > 1 ? "\(redaction.count) " : ""
+            if redaction.rule == Redaction.cardRule { return times + (redaction.count > 1 ? "card numbers masked" : "card number masked") }
+            return redaction.count > 1 ? "\(redaction.rule) masked \(redaction.count)×" : "\(redaction.rule) masked"
+        }.joined(separator: ", ")
     }
 }
 

@@ -88,6 +88,30 @@ extension KeyedDecodingContainer {
     }
 }
 
+/// A list that older servers and clients leave out: missing decodes as empty; always encoded.
+@propertyWrapper
+public struct EmptyIfMissing<Element: Codable & Sendable & Equatable>: Codable, Sendable, Equatable {
+    public var wrappedValue: [Element]
+
+    public init(wrappedValue: [Element]) { self.wrappedValue = wrappedValue }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        wrappedValue = container.decodeNil() ? [] : try container.decode([Element].self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(wrappedValue)
+    }
+}
+
+extension KeyedDecodingContainer {
+    public func decode<Element>(_ type: EmptyIfMissing<Element>.Type, forKey key: Key) throws -> EmptyIfMissing<Element> {
+        try decodeIfPresent(type, forKey: key) ?? EmptyIfMissing(wrappedValue: [])
+    }
+}
+
 /// A field of a partial update (`PUT`) where leaving it out and sending `null` mean different
 /// things: `assignedAgentId: null` unassigns, no `assignedAgentId` leaves the assignee alone.
 public enum Patch<Value: Codable & Sendable & Equatable>: Sendable, Equatable {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SwitchboardClient
 import SwitchboardProtocol
+import TerminalKit
 
 /// `switchboard send`: messages from a script, through the same durable outbox as the terminal
 /// client. Each message is on disk before anything is sent, so a message given here is never
@@ -97,7 +98,9 @@ struct SendCommand: AsyncParsableCommand {
                     switch event {
                     case .outgoing(let message):
                         switch message.state {
-                        case .sent(_, let seq, _): say("sent #\(seq) \(message.clientMessageId)")
+                        case .sent(_, let seq, _):
+                            let masked = message.redactions.summary.map { " (\(Sanitizer.clean($0)))" } ?? ""
+                            say("sent #\(seq) \(message.clientMessageId)\(masked)")
                         case .failed(_, let reason): failed += await report(message, reason, outbox)
                         case .queued: break
                         }

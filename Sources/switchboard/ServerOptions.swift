@@ -59,7 +59,15 @@ struct ServeOptions: ParsableArguments {
 
     func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
         var configuration = ServerConfiguration(dataDirectory: DataDirectory.default(environment: environment))
-        if let config { try ServerConfigFile.load(config).apply(to: &configuration) }
+        if let config {
+            let file = try ServerConfigFile.load(config)
+            do {
+                try file.apply(to: &configuration)
+            } catch let error as ConfigError {
+                // Which file, then which key and what is wrong with it.
+                throw ConfigError("config file \(config): \(error)")
+            }
+        }
         try database.apply(to: &configuration, environment: environment)
         if let host = host ?? environment["SWITCHBOARD_HOST"] { configuration.host = host }
         if let text = environment["SWITCHBOARD_PORT"], port == nil {

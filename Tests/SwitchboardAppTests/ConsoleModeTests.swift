@@ -110,6 +110,19 @@ import TerminalKit
         #expect(Self.lines(mode).contains { $0.hasSuffix("│   checked the depot") })
     }
 
+    @Test func aFailedNoteGoesBackInTheLineAsANoteWithSlashEdit() {
+        var mode = Self.console(tickets: [Self.ticket(1, "Parcel", agent: Self.me.ref, minutesAgo: 5)])
+        // Left failed by an earlier run: reported before its tab is open, shown once it is.
+        let blocked = OutgoingMessage(clientMessageId: "n", ticketId: 1, text: "their pass = letmein", isInternal: true,
+                                      createdAt: World.start, state: .failed(code: .invalid, reason: "blocked"))
+        _ = mode.update(.event(.realtime(.outgoing(blocked))))
+        _ = mode.update(.key(.enter))
+        #expect(Self.lines(mode).joined(separator: "\n").contains("✗ not sent: blocked — M-e edit, M-r retry, M-x discard"))
+        for c in "/edit" { _ = mode.update(.key(.char(c))) }
+        #expect(mode.update(.key(.enter)) == [.discard(clientMessageId: "n")])
+        #expect(mode.tabs[0].editor.text == "their pass = letmein" && mode.tabs[0].noteMode)
+    }
+
     @Test func cannedResponsesFillTheirPlaceholdersIntoTheLine() {
         var mode = Self.console(tickets: [Self.ticket(4, "Refund please", agent: Self.me.ref, minutesAgo: 5, customer: "Dana Doe")])
         _ = mode.update(.event(.canned([CannedResponse(id: 1, shortcut: "refund", title: "Refund started",

@@ -55,7 +55,7 @@ import TerminalKit
         #expect(text.contains(" Alex Agent  10:57\n   Looking at it now\n   It is at the depot"))
         #expect(text.contains("   Thanks!  ✓✓\n"))
         #expect(text.contains("   Still there?  ◷ queued"))
-        #expect(text.contains("✗ not sent: ticket #1 is closed — M-r retry, M-x discard"))
+        #expect(text.contains("✗ not sent: ticket #1 is closed — M-e edit, M-r retry, M-x discard"))
         #expect(text.contains("#1 Where is my parcel?") && text.contains("in progress · high · shipping · Alex Agent ● online"))
     }
 
@@ -94,6 +94,44 @@ import TerminalKit
         // Another ticket's count is the server's.
         _ = mode.update(.event(.realtime(.server(.ticketCreated(World.ticket(2, "Refund", unread: 2))))))
         #expect(mode.tickets.first { $0.id == 2 }?.unreadCount == 2)
+    }
+
+    @Test func aMaskedMessageShowsTheStoredTextAndAHintOnBothSides() {
+        var mode = World.mode(tickets: [World.ticket(1, "Card declined")])
+        _ = mode.update(.key(.enter))
+        var fromAgent = World.message(1, "Your key sk_live_•••• is revoked", minutesAgo: 3)
+        fromAgent.redactions = [Redaction(rule: "api\u{1B}[31m-key", count: 2)]
+        _ = mode.update(.event(.page(ticketId: 1, MessagePage(items: [fromAgent], hasMore: false), older: false)))
+        // My own message: the optimistic copy while it is on its way, the stored text once acknowledged.
+        var mine = OutgoingMessage(clientMessageId: "c", ticketId: 1, text: "It is 4111 1111 1111 1111", createdAt: World.start)
+        _ = mode.update(.event(.realtime(.outgoing(mine))))
+        #expect(World.lines(mode).joined(separator: "\n").contains("It is 4111 1111 1111 1111  ◷ queued"))
+        mine.state = .sent(messageId: 9, seq: 2, timestamp: World.start)
+        mine.text = "It is •••• •••• •••• 1111"
+        mine.redactions = [Redaction(rule: "card", count: 1)]
+        _ = mode.update(.event(.realtime(.outgoing(mine))))
+        let text = World.lines(mode).joined(separator: "\n")
+        #expect(!text.contains("4111 1111"))
+        #expect(text.contains("   It is •••• •••• •••• 1111  ✓\n   🔒 card number masked"))
+        // A rule name is the server's text: sanitised like any other.
+        #expect(text.contains("   🔒 api␛[31m-key masked 2×") && !text.contains("\u{1B}"))
+    }
+
+    @Test func aBlockedMessageGoesBackInTheLineToBeChanged() {
+        var mode = World.mode(tickets: [World.ticket(1, "Login")])
+        // Reported before its chat is open, as the outbox reports an earlier run's failures at start.
+        let blocked = OutgoingMessage(clientMessageId: "b", ticketId: 1, text: "my password: hunter2", createdAt: World.start,
+                                      state: .failed(code: .invalid, reason: "Please check: message: blocked by this server's 'password' rule."))
+        _ = mode.update(.event(.realtime(.outgoing(blocked))))
+        _ = mode.update(.key(.enter))
+        #expect(World.lines(mode).joined(separator: "\n").contains("   my password: hunter2\n"))
+        #expect(World.lines(mode).joined(separator: "\n").contains("M-e edit, M-r retry, M-x discard"))
+        // With something half-written, nothing is overwritten.
+        _ = mode.update(.key(.char("x")))
+        #expect(mode.update(.key(.alt("e"))).isEmpty && mode.editor.text == "x")
+        _ = mode.update(.key(.backspace))
+        #expect(mode.update(.key(.alt("e"))) == [.discard(clientMessageId: "b")])
+        #expect(mode.editor.text == "my password: hunter2")
     }
 
     @Test func peerTextCannotReachTheTerminalRaw() {
@@ -152,11 +190,23 @@ import TerminalKit
         _ = mode.update(.event(.failed(.openTicket, APIError(code: .invalid, message: "subject: at most 200 characters", status: 400))))
         text = World.lines(mode).joined(separator: "\n")
         #expect(text.contains("⚠ at most 200 characters"))
-        let opened = World.ticket(9, "Broken lamp", status: .open, agent: nil)
+        var opened = World.ticket(9, "Broken lamp", status: .open, agent: nil)
+        opened.description = "It flickers"
         #expect(mode.update(.event(.ticketOpened(opened))) == [.join(ticketId: 9, sinceSeq: 0), .loadLatest(ticketId: 9)])
         #expect(mode.form == nil && mode.chat?.ticket.id == 9)
         #expect(mode.toasts.current?.text == "Ticket #9 opened — it waits in the queue for the next agent")
         #expect(World.lines(mode).joined(separator: "\n").contains("waiting in the queue for the next agent"))
+        // The server stored something else than was typed (a card number masked): the customer is told.
+        _ = mode.update(.key(Key(.function(3))))
+        #expect(mode.form != nil)
+        for c in "Card 4111111111111111" { _ = mode.update(.key(.char(c))) }
+        _ = mode.update(.key(.tab))
+        for c in "Declined" { _ = mode.update(.key(.char(c))) }
+        _ = mode.update(.key(.ctrl("s")))
+        var masked = World.ticket(10, "Card •••• •••• •••• 1111", status: .open, agent: nil)
+        masked.description = "Declined"
+        _ = mode.update(.event(.ticketOpened(masked)))
+        #expect(mode.toasts.current?.text == "Ticket #10 opened — 🔒 part of it was masked before it was stored")
     }
 
     @Test func narrowShowsOnePaneAndWideShowsBoth() {

@@ -174,6 +174,23 @@ import SwitchboardServer
         }
     }
 
+    @Test func aMaskedMessageReplacesTheOptimisticCopyWithTheStoredTextOnItsAck() async throws {
+        let server = try LiveServer()
+        try await server.run { url in
+            let scene = try await Self.scene(at: url)
+            let customer = try await Self.watch(scene.customer, ticket: scene.ticket.id, outbox: try await freshOutbox(in: server.directory, "casey"))
+            await customer.connection.start()
+            await customer.connection.join(scene.ticket.id)
+            let sent = try await customer.connection.send("card 4111 1111 1111 1111 please", to: scene.ticket.id)
+            try await eventually("stored") { customer.timeline.messages.count == 1 }
+            let stored = try #require(customer.timeline.messages.first)
+            // What everyone else sees, with why — not what was typed.
+            #expect(stored.clientMessageId == sent.clientMessageId && stored.message == "card •••• •••• •••• 1111 please")
+            #expect(stored.redactions == [Redaction(rule: "card", count: 1)] && customer.timeline.outgoing.isEmpty)
+            await customer.stop()
+        }
+    }
+
     @Test func aRefusedMessageFailsWithItsReasonAndCanBeRetriedOrDiscarded() async throws {
         let server = try LiveServer()
         try await server.run { url in

@@ -71,7 +71,8 @@ struct RealtimeFramesTests {
         // The ACK is told, and the wire stays taken until the outbox has forgotten the message
         // (else it would be "next" again and go twice).
         let ack = ServerEvent.ack(clientMessageId: "c1", messageId: 41, ticketId: 1, seq: 3, timestamp: Self.at)
-        #expect(session.received(ack) == [.emit(.server(ack)), .acknowledged(clientMessageId: "c1", messageId: 41, seq: 3, timestamp: Self.at)])
+        #expect(session.received(ack) == [.emit(.server(ack)), .acknowledged(clientMessageId: "c1", messageId: 41, seq: 3, timestamp: Self.at,
+                                                                                       redactions: [], storedText: nil)])
         #expect(!session.canSend)
         // Another message stored (a late ACK from an earlier socket) does not free it.
         session.stored("c0")

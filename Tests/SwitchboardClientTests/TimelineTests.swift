@@ -25,6 +25,16 @@ import Testing
         #expect(!timeline.hasOlder)
     }
 
+    @Test func aPageSaysWhichOfMyMessagesWereReadAlready() {
+        var timeline = Timeline(ticketId: 7, me: me)
+        var first = message(1, from: me), second = message(2, from: me)
+        first.isRead = true
+        second.isRead = false
+        timeline.insertLatest(MessagePage(items: [first, second, message(3)], hasMore: false))
+        #expect(timeline.delivery(of: first) == .read && timeline.delivery(of: second) == .sent)
+        #expect(timeline.delivery(of: timeline.messages[2]) == nil)
+    }
+
     @Test func myMessageGoesFromQueuedToSentToDeliveredToRead() {
         var timeline = Timeline(ticketId: 7, me: me)
         var outgoing = OutgoingMessage(ticketId: 7, text: "hello")

@@ -45,6 +45,20 @@ import ChildProcess
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
 
+    /// A content rule that cannot work stops the server before it listens, saying which file,
+    /// which rule and what is wrong.
+    @Test func aBadContentRuleStopsTheServerWithTheFileTheRuleAndTheProblem() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("switchboard.json")
+        try Data(#"{"contentFilters": {"mask": [{"name": "api-key", "pattern": "sk_live_[A-Za-z0-9{8,}"}]}}"#.utf8).write(to: config)
+        let server = try Command.run(["serve", "--port", "0", "--db", db, "--data-dir", directory.path, "--config", config.path], in: directory)
+        try server.waitForExit()
+        #expect(server.status != 0)
+        #expect(server.errors.contains("config file \(config.path): contentFilters.mask[0] \"api-key\": the pattern "
+                                       + "'sk_live_[A-Za-z0-9{8,}' is not a valid regular expression: expected ']'"), "\(server.errors)")
+        #expect(!server.output.contains("listening"))
+    }
+
     @Test func usersAddRefusesBadInput() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let short = try Command.run(["users", "add", "--db", db, "--username", "boss", "--role", "agent", "--password-stdin"],

@@ -279,7 +279,7 @@ import Testing
     @Test(.enabled(if: ClusterTests.runs, "needs PostgreSQL (scripts/test starts one)"))
     func migrateCopiesAPopulatedSQLiteInstallationWholeAndItCarriesOnThere() async throws {
         let base = try #require(ClusterTests.postgres)
-        // A team's history on the embedded default: accounts, tickets, messages, a note, a file, read marks.
+        // A team's history on the embedded default: accounts, tickets, messages (one masked), a note, a file, read marks.
         let sqlite = try await ServerUnderTest(agents: [("alex", "Alex Agent")], prefix: "migrate")
         defer { sqlite.close() }
         let customer = APIClient(server: URL(string: sqlite.url)!), agent = APIClient(server: URL(string: sqlite.url)!)
@@ -291,7 +291,8 @@ import Testing
             _ = try await agent.claim(ticket: ticket.id)
             for turn in 1...4 {
                 _ = try await (turn.isMultiple(of: 2) ? agent : customer).post(
-                    PostMessageRequest(message: "t\(index) m\(turn) — ünïcödé", clientMessageId: "t\(index)-\(turn)",
+                    PostMessageRequest(message: "t\(index) m\(turn) — ünïcödé" + (turn == 1 ? " card 4111 1111 1111 1111" : ""),
+                                       clientMessageId: "t\(index)-\(turn)",
                                        internal: turn == 4 ? true : nil), ticket: ticket.id)
             }
             before[ticket.id] = try await agent.messages(ticket: ticket.id, limit: 50).items
@@ -330,6 +331,9 @@ import Testing
             #expect(now.filter { $0.attachment == nil }.map(\.seq) == messages.map(\.seq))
             #expect(now.filter { $0.attachment == nil }.map(\.message) == messages.map(\.message))
             #expect(now.filter { $0.attachment == nil }.map(\.internal) == messages.map(\.internal))
+            // What the content filter masked, and saying so, moves with the text.
+            #expect(now.filter { $0.attachment == nil }.map(\.redactions) == messages.map(\.redactions))
+            #expect(messages.first?.redactions == [Redaction(rule: "card", count: 1)])
         }
         let resumed = APIClient(server: url)
         await resumed.adopt(AuthResponse(user: try #require(await customer.session?.user), accessToken: "stale",

@@ -9,8 +9,8 @@ import Testing
 @Suite(.serialized) struct CustomerEndToEndTests {
     static var hasTmux: Bool { TerminalEndToEndTests.hasTmux }
 
-    /// `switchboard` with nothing set up: the launcher, the demo customer's tickets and chat, back
-    /// to the launcher, and out — the embedded server stopped with it.
+    /// `switchboard` with nothing set up: the launcher, the demo customer's tickets and chat (a card
+    /// number masked), back to the launcher, and out — the embedded server stopped with it.
     @Test(.enabled(if: hasTmux, "tmux is installed by .ci/run"))
     func firstRunThroughTheLauncher() async throws {
         let tmux = try TmuxSession()
@@ -33,6 +33,13 @@ import Testing
         try tmux.literal("Thanks, see you :wave:")
         try tmux.keys("Enter")
         try await tmux.waitFor("the message sent") { $0.contains("Thanks, see you 👋  ✓") }
+        // A card number pasted in: masked by the server before it is stored, and the customer's
+        // own copy shows what was stored, with the reason under it.
+        try tmux.literal("My card is 4111 1111 1111 1111")
+        try tmux.keys("Enter")
+        try await tmux.waitFor("the card number masked, with the hint") {
+            $0.contains("My card is •••• •••• •••• 1111  ✓") && $0.contains("🔒 card number masked") && !$0.contains("4111 1111")
+        }
         try tmux.keys("F10")
         try await tmux.waitFor("back at the launcher") { $0.contains("Demo accounts") }
         try tmux.keys("q")

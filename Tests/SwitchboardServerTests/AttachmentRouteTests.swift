@@ -149,7 +149,7 @@ extension API {
             }
             try await customer.send(.sendMessage(ticketId: ticket, clientMessageId: "f-1", message: "the lamp", messageType: .image,
                                                  internal: nil, attachmentId: photo.id))
-            _ = try await customer.next { if case .ack("f-1", _, ticket, _, _) = $0 { true } else { nil } }
+            _ = try await customer.next { if case .ack("f-1", _, ticket, _, _, _, _) = $0 { true } else { nil } }
             let relayed = try await agent.next { if case .receiveMessage(ticket, let message) = $0 { message } else { nil } }
             #expect(relayed.attachment == photo && relayed.messageType == .image && relayed.message == "the lamp")
             // A frame naming a file of another ticket is refused with the contract's error, the socket open.

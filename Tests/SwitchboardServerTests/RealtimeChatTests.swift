@@ -22,7 +22,7 @@ import Testing
                 #expect(joined.0 == 0 && joined.1.first?.id == cast.customerId)
             }
             try await customer.send(.sendMessage(ticketId: ticket, clientMessageId: "c-1", message: "Hello?", messageType: nil, internal: nil))
-            let ack = try await customer.next { if case .ack("c-1", let id, ticket, let seq, _) = $0 { (id, seq) } else { nil } }
+            let ack = try await customer.next { if case .ack("c-1", let id, ticket, let seq, _, _, _) = $0 { (id, seq) } else { nil } }
             #expect(ack.1 == 1)
             let relayed = try await agent.next { if case .receiveMessage(ticket, let message) = $0 { message } else { nil } }
             #expect(relayed.id == ack.0 && relayed.message == "Hello?" && relayed.senderType == .customer)
@@ -85,7 +85,7 @@ import Testing
             for index in 4...5 {
                 try await customer.send(.sendMessage(ticketId: ticket, clientMessageId: "m\(index)", message: "m\(index)", messageType: nil, internal: nil))
             }
-            try await customer.next { if case .ack("m5", _, _, _, _) = $0 { true } else { nil } }
+            try await customer.next { if case .ack("m5", _, _, _, _, _, _) = $0 { true } else { nil } }
             try await api.send(cast.customer, ticket: ticket, "m6 over REST")
             agent = try await api.socket(cast.agent)
             try await agent.send(.joinRoom(ticketId: ticket, sinceSeq: held))
@@ -113,7 +113,7 @@ import Testing
             _ = try await customer.waitUntil(seconds: 5) {
                 customer.events.filter { if case .ack = $0 { true } else { false } }.count == 3
             }
-            let acks = customer.events.compactMap { if case .ack(_, let id, _, let seq, _) = $0 { "\(id)/\(seq)" } else { nil } }
+            let acks = customer.events.compactMap { if case .ack(_, let id, _, let seq, _, _, _) = $0 { "\(id)/\(seq)" } else { nil } }
             #expect(acks.count == 3 && Set(acks).count == 1)
             try await Task.sleep(for: .milliseconds(150))
             #expect(agent.messages(of: ticket).count == 1)

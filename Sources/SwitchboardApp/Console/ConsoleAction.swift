@@ -9,7 +9,7 @@ public enum ConsoleAction: String, CaseIterable, Hashable, Sendable {
     case nextPane = "next-pane", previousPane = "previous-pane", growPane = "grow-pane", shrinkPane = "shrink-pane"
     case noteMode = "note-mode", canned, panel, availability, back
     case scrollUp = "scroll-up", scrollDown = "scroll-down", scrollTop = "scroll-top", scrollBottom = "scroll-bottom"
-    case search, retryMessage = "retry-message", discardMessage = "discard-message"
+    case search, retryMessage = "retry-message", discardMessage = "discard-message", editMessage = "edit-message"
     case nextSection = "next-section", previousSection = "previous-section", claim, refresh, dashboard
 
     static let numbered: [ConsoleAction] = [.tab1, .tab2, .tab3, .tab4, .tab5, .tab6, .tab7, .tab8, .tab9]
@@ -48,6 +48,7 @@ public enum ConsoleAction: String, CaseIterable, Hashable, Sendable {
         .init([.ctrl("f")], .search, help: "search the chat (n / N between hits)", group: "Chat"),
         .init([.alt("r")], .retryMessage, help: "send a failed message again", group: "Chat"),
         .init([.alt("x")], .discardMessage, help: "discard a failed message", group: "Chat"),
+        .init([.alt("e")], .editMessage, help: "a failed message back in the line, to change it", group: "Chat"),
         .init([.char("]")], .nextSection, help: "next section: Unassigned, Mine, All open", group: "Queue"),
         .init([.char("[")], .previousSection, help: "previous section", group: "Queue"),
         .init([.char("c")], .claim, help: "claim the chosen ticket (also /claim N)", group: "Queue"),

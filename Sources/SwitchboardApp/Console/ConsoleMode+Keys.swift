@@ -97,6 +97,19 @@ extension ConsoleMode {
         case .search: if current != nil { searchPrompt = LineEditor() }
         case .retryMessage: return failed.map { .retry(clientMessageId: $0) }
         case .discardMessage: return failed.map { .discard(clientMessageId: $0) }
+        case .editMessage:
+            guard let index = current, let message = tabs[index].conversation.timeline.lastEditableFailure else {
+                toasts.show("No message here failed to send", now: now)
+                return []
+            }
+            guard tabs[index].editor.text.isEmpty else {
+                toasts.show("Send or clear what you are writing first", now: now)
+                return []
+            }
+            tabs[index].editor.replace(with: message.text)
+            tabs[index].noteMode = message.isInternal
+            focus = .chat
+            return [.discard(clientMessageId: message.clientMessageId)]
         case .nextSection, .previousSection:
             let all = QueueSection.allCases
             section = all[(section.rawValue + (action == .nextSection ? 1 : all.count - 1)) % all.count]
@@ -384,6 +397,7 @@ extension ConsoleMode {
         case "panel": panelShown.toggle()
         case "retry": return perform(.retryMessage)
         case "discard": return perform(.discardMessage)
+        case "edit": return perform(.editMessage)
         case "refresh": return [.loadQueue, .loadAgents, .loadCanned]
         case _ where Self.adminCommands.contains(name): return adminCommand(name, argument)
         case "help": helpOffset = 0

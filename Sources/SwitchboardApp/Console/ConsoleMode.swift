@@ -50,6 +50,8 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
     public internal(set) var availability = AgentStatus.online
     public internal(set) var connection = ConnectionState.connecting
     public internal(set) var queued = 0
+    /// Messages not stored yet, of every ticket (a tab opened later shows its own).
+    public internal(set) var unsent = UnsentMessages()
     public internal(set) var toasts = Toasts()
     /// A file being sent (`/attach`).
     public internal(set) var transfer: FileTransfer?
@@ -93,6 +95,7 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
         SlashCommand("save", "[N] [DIR]", "save file N of this chat (default: the newest) to DIR (default: Downloads)"),
         SlashCommand("panel", "", "show or hide the customer panel"),
         SlashCommand("retry", "", "send failed messages again"),
+        SlashCommand("edit", "", "the last failed message back in the line, to change it"),
         SlashCommand("discard", "", "drop failed messages"),
         SlashCommand("filter", "[WORDS]", "queue: statuses, priorities, categories and text; nothing clears"),
         SlashCommand("refresh", "", "reload the queue and the agents"),
@@ -114,7 +117,7 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
             && a.tabs == b.tabs && a.current == b.current && a.split == b.split && a.admin == b.admin && a.userForm == b.userForm && a.focus == b.focus && a.panelShown == b.panelShown
             && a.agents == b.agents && a.canned == b.canned && a.picker == b.picker && a.confirm == b.confirm
             && a.searchPrompt == b.searchPrompt && a.helpOffset == b.helpOffset && a.members == b.members
-            && a.availability == b.availability && a.connection == b.connection && a.queued == b.queued
+            && a.availability == b.availability && a.connection == b.connection && a.queued == b.queued && a.unsent == b.unsent
             && a.filter == b.filter && a.queueLine == b.queueLine && a.cannedForm == b.cannedForm
             && a.toasts == b.toasts && a.now == b.now && a.size == b.size && a.focused == b.focused
     }
@@ -300,6 +303,7 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
 
     mutating func realtime(_ event: RealtimeEvent) -> [Effect] {
         var effects: [Effect] = []
+        unsent.follow(event)
         let ticketId = CustomerMode.ticketId(of: event)
         for index in tabs.indices where ticketId.map({ $0 == tabs[index].ticketId }) ?? true {
             tabs[index].conversation.apply(event, now: now)
@@ -375,7 +379,7 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
             break
         }
         // An agent's own reply answers a waiting customer.
-        if case .ack(_, _, let id, _, _) = server, let index = tabs.firstIndex(where: { $0.ticketId == id }) {
+        if case .ack(_, _, let id, _, _, _, _) = server, let index = tabs.firstIndex(where: { $0.ticketId == id }) {
             tabs[index].waitingSince = nil
         }
         return effects
@@ -417,10 +421,10 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
             return []
         }
         var conversation = Conversation(ticket: ticket, me: me.ref, timeZone: timeZone)
-        let retry = keys.keys(for: .retryMessage).map { $0.map(\.description).joined(separator: " ") } ?? "/retry"
-        let discard = keys.keys(for: .discardMessage).map { $0.map(\.description).joined(separator: " ") } ?? "/discard"
-        conversation.failureHint = "\(retry) retry, \(discard) discard"
+        conversation.failureHint = Conversation.failureHint(edit: keys.keys(for: .editMessage), retry: keys.keys(for: .retryMessage),
+                                                            discard: keys.keys(for: .discardMessage))
         conversation.emptyHint = "No messages yet: the first reply is yours."
+        unsent.seed(&conversation, now: now)
         var tab = ChatTab(conversation: conversation)
         tab.editor.keys = editorKeys
         if ticket.lastMessage?.senderType == .customer { tab.waitingSince = ticket.lastMessage?.timestamp }

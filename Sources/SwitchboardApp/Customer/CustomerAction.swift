@@ -4,7 +4,7 @@ import TerminalKit
 public enum CustomerAction: String, CaseIterable, Hashable, Sendable {
     case quit, help, launcher, newTicket = "new-ticket", switchPane = "switch-pane", back, retryConnection = "retry-connection"
     case scrollUp = "scroll-up", scrollDown = "scroll-down", scrollTop = "scroll-top", scrollBottom = "scroll-bottom"
-    case search, retryMessage = "retry-message", discardMessage = "discard-message", filter, refresh
+    case search, retryMessage = "retry-message", discardMessage = "discard-message", editMessage = "edit-message", filter, refresh
 
     public static let defaultKeys = KeyMap<CustomerAction>([
         .init([.ctrl("q")], .quit, help: "quit (also /quit)", group: "Everywhere"),
@@ -22,6 +22,7 @@ public enum CustomerAction: String, CaseIterable, Hashable, Sendable {
         .init([.ctrl("f")], .search, help: "search the chat (n / N next and previous hit)", group: "Chat"),
         .init([.alt("r")], .retryMessage, help: "send a message that failed again", group: "Chat"),
         .init([.alt("x")], .discardMessage, help: "discard a message that failed", group: "Chat"),
+        .init([.alt("e")], .editMessage, help: "a message that failed back in the line, to change it", group: "Chat"),
         .init([.char("n")], .newTicket, help: "new ticket", group: "Ticket list"),
         .init([.char("f")], .filter, help: "filter by status (all, open, in progress, resolved, closed)", group: "Ticket list"),
         .init([.char("r")], .refresh, help: "reload the list", group: "Ticket list"),

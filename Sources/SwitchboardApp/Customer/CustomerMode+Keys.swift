@@ -68,6 +68,18 @@ extension CustomerMode {
             searchPrompt = LineEditor()
         case .retryMessage: return failedMessages.map { .retry(clientMessageId: $0) }
         case .discardMessage: return failedMessages.map { .discard(clientMessageId: $0) }
+        case .editMessage:
+            guard let failed = chat?.timeline.lastEditableFailure else {
+                toasts.show("No message here failed to send", now: now)
+                return []
+            }
+            guard editor.text.isEmpty else {
+                toasts.show("Send or clear what you are writing first", now: now)
+                return []
+            }
+            editor.replace(with: failed.text)
+            focus = .chat
+            return [.discard(clientMessageId: failed.clientMessageId)]
         case .filter:
             let order: [TicketStatus?] = [nil, .open, .inProgress, .resolved, .closed]
             let next = order[((order.firstIndex(of: filter) ?? 0) + 1) % order.count]
@@ -216,6 +228,7 @@ extension CustomerMode {
             list.resize(to: shownTickets.count)
         case "retry": return perform(.retryMessage, key: .escape)
         case "discard": return perform(.discardMessage, key: .escape)
+        case "edit": return perform(.editMessage, key: .escape)
         case "refresh": return [.loadTickets]
         case "help": helpOffset = 0
         case "logout": return [.signOut]

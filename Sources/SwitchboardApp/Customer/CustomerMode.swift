@@ -27,6 +27,8 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
     public internal(set) var helpOffset: Int?
     public internal(set) var connection = ConnectionState.connecting
     public internal(set) var queued = 0
+    /// Messages not stored yet, of every ticket (a chat opened later shows its own).
+    public internal(set) var unsent = UnsentMessages()
     public internal(set) var toasts = Toasts()
     /// A file being sent (`/attach`).
     public internal(set) var transfer: FileTransfer?
@@ -57,6 +59,7 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
         SlashCommand("save", "[N] [DIR]", "save file N of the chat (default: the newest) to DIR (default: Downloads)"),
         SlashCommand("filter", "[STATUS]", "show tickets of one status, or all"),
         SlashCommand("retry", "", "send failed messages again"),
+        SlashCommand("edit", "", "the last failed message back in the line, to change it"),
         SlashCommand("discard", "", "drop failed messages"),
         SlashCommand("refresh", "", "reload the ticket list"),
         SlashCommand("help", "", "keys and commands"),
@@ -69,7 +72,7 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
         a.phase == b.phase && a.me == b.me && a.tickets == b.tickets && a.list == b.list && a.filter == b.filter
             && a.chat == b.chat && a.editor == b.editor && a.focus == b.focus && a.form == b.form && a.confirm == b.confirm
             && a.searchPrompt == b.searchPrompt && a.helpOffset == b.helpOffset && a.connection == b.connection
-            && a.queued == b.queued && a.toasts == b.toasts && a.now == b.now && a.size == b.size
+            && a.queued == b.queued && a.unsent == b.unsent && a.toasts == b.toasts && a.now == b.now && a.size == b.size
     }
 
     public init(server: String, username: String = "", signingIn: Bool = false, fromLauncher: Bool = false,
@@ -154,10 +157,15 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
             }
             return effects
         case .ticketOpened(let ticket):
+            // The server masks card numbers (and its own rules' matches) before storing: say so.
+            let typed = form.map { NewTicketForm.request($0.values) }
+            let masked = typed.map { $0.subject != ticket.subject || $0.description != ticket.description } ?? false
             form = nil
             upsert(ticket)
             let who = ticket.assignedAgent.map { "\(Sanitizer.clean($0.displayName)) has it" } ?? "it waits in the queue for the next agent"
-            toasts.show("Ticket #\(ticket.id) opened — \(who)", kind: .success, now: now)
+            // (Who has it is in the header too: the masking is the news here.)
+            toasts.show("Ticket #\(ticket.id) opened — " + (masked ? "🔒 part of it was masked before it was stored" : who),
+                        kind: .success, now: now)
             return [.join(ticketId: ticket.id, sinceSeq: 0)] + openTicketChat(ticket.id)
         case .ticketChanged(let ticket):
             upsert(ticket)
@@ -236,6 +244,7 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
 
     private mutating func realtime(_ event: RealtimeEvent) -> [Effect] {
         var effects: [Effect] = []
+        unsent.follow(event)
         // Frames about the open ticket, and presence (which names no ticket), go to the chat.
         if let open = chat, Self.ticketId(of: event).map({ $0 == open.ticket.id }) ?? true {
             chat?.apply(event, now: now)
@@ -335,10 +344,10 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
         focus = .chat
         if chat?.ticket.id == id { return [] }
         var conversation = Conversation(ticket: ticket, me: me.ref, timeZone: timeZone)
-        let retry = keys.keys(for: .retryMessage).map { $0.map(\.description).joined(separator: " ") } ?? "/retry"
-        let discard = keys.keys(for: .discardMessage).map { $0.map(\.description).joined(separator: " ") } ?? "/discard"
-        conversation.failureHint = "\(retry) retry, \(discard) discard"
+        conversation.failureHint = Conversation.failureHint(edit: keys.keys(for: .editMessage), retry: keys.keys(for: .retryMessage),
+                                                            discard: keys.keys(for: .discardMessage))
         if ticket.unreadCount > 0, let last = ticket.lastMessage?.seq { conversation.firstUnseenSeq = max(1, last - ticket.unreadCount + 1) }
+        unsent.seed(&conversation, now: now)
         chat = conversation
         if let index = shownTickets.firstIndex(where: { $0.id == id }) { list.select(index) }
         return [.loadLatest(ticketId: id)]

@@ -342,6 +342,7 @@ public actor EffectRunner {
 
     private func reportOutbox() async {
         guard let connection else { return }
-        post(.outbox(queued: await connection.outbox.messages.count))
+        // Waiting to go, that is: a failed message is shown as failed where it was written.
+        post(.outbox(queued: await connection.outbox.messages.count { $0.state == .queued }))
     }
 }

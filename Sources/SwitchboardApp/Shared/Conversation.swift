@@ -36,8 +36,14 @@ public struct Conversation: Equatable, Sendable {
     /// The size the conversation was last laid out at (set on resize), for scrolling by lines.
     public var area = (width: 80, height: 20)
     public var timeZone: TimeZone { didSet { memo = LayoutMemo() } }
-    /// The keys that retry or discard a failed message, as the mode binds them.
-    public var failureHint = "M-r retry, M-x discard" { didSet { memo = LayoutMemo() } }
+    /// The keys that edit, retry or discard a failed message, as the mode binds them.
+    public var failureHint = "M-e edit, M-r retry, M-x discard" { didSet { memo = LayoutMemo() } }
+
+    /// "M-e edit, M-r retry, M-x discard" from the keys a mode binds (its commands when unbound).
+    static func failureHint(edit: [Key]?, retry: [Key]?, discard: [Key]?) -> String {
+        func named(_ keys: [Key]?, _ command: String) -> String { keys.map { $0.map(\.description).joined(separator: " ") } ?? command }
+        return "\(named(edit, "/edit")) edit, \(named(retry, "/retry")) retry, \(named(discard, "/discard")) discard"
+    }
     /// What an empty conversation says (the customer is told an agent answers; an agent is not).
     public var emptyHint = "No replies yet — write below; an agent answers here."
 
@@ -352,6 +358,12 @@ public struct Conversation: Equatable, Sendable {
                 } else {
                     lines += body(message.message, width: width, style: message.internal ? theme[.note] : theme[.text],
                                   query: query, theme: theme, seq: message.seq, mark: mark)
+                }
+                // The server masked part of it: say so, to both sides (rule names come from the server).
+                if let summary = message.redactions.summary {
+                    for row in TextWrap.lines("🔒 " + summary, width: width - 2) {
+                        lines.append(Line(spans: [Span("  " + row, theme[.muted])], seq: message.seq))
+                    }
                 }
                 lastSender = message.sender.id
                 lastDate = message.timestamp

@@ -24,6 +24,8 @@ public struct OutgoingMessage: Sendable, Equatable, Identifiable {
     /// The file a `FILE`/`IMAGE` message carries: the outbox's own copy until it is uploaded and
     /// the message stored; nil for text.
     public var file: OutgoingFile?
+    /// Once sent: what the server's content filters masked (`text` is then the stored text).
+    public var redactions: [Redaction] = []
 
     public var id: String { clientMessageId }
 

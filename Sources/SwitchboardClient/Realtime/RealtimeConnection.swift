@@ -485,9 +485,12 @@ public actor RealtimeConnection {
             switch reaction {
             case .emit(let event):
                 eventSink.yield(event)
-            case .acknowledged(let clientMessageId, let messageId, let seq, let timestamp):
+            case .acknowledged(let clientMessageId, let messageId, let seq, let timestamp, let redactions, let storedText):
                 if var message = try? await outbox.acknowledged(clientMessageId) {
                     message.state = .sent(messageId: messageId, seq: seq, timestamp: timestamp)
+                    // The optimistic copy gives way to what the server stored (masked), and why.
+                    if let storedText { message.text = storedText }
+                    message.redactions = redactions
                     eventSink.yield(.outgoing(message))
                 }
                 frames.stored(clientMessageId)

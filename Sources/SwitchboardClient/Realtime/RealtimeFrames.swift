@@ -13,7 +13,8 @@ struct RealtimeFrames: Sendable {
         case emit(RealtimeEvent)
         /// The server stored an outbox message: mark it sent in the outbox, then `stored(_:)`
         /// frees the wire for the next.
-        case acknowledged(clientMessageId: String, messageId: Int, seq: Int, timestamp: Date)
+        /// `storedText` and `redactions`: what the server's content filters made of it, when they masked something.
+        case acknowledged(clientMessageId: String, messageId: Int, seq: Int, timestamp: Date, redactions: [Redaction], storedText: String?)
         /// The server refused the message on the wire: decide its fate (again later, or failed),
         /// then `release(_:)` frees the wire.
         case refused(clientMessageId: String, APIError)
@@ -146,9 +147,10 @@ struct RealtimeFrames: Sendable {
             }
             deliveredMarks[ticketId] = message.seq
             return [.emit(.server(event)), .receiptsDue]
-        case .ack(let clientMessageId, let messageId, _, let seq, let timestamp):
+        case .ack(let clientMessageId, let messageId, _, let seq, let timestamp, let redactions, let storedText):
             return [.emit(.server(event)),
-                    .acknowledged(clientMessageId: clientMessageId, messageId: messageId, seq: seq, timestamp: timestamp)]
+                    .acknowledged(clientMessageId: clientMessageId, messageId: messageId, seq: seq, timestamp: timestamp,
+                                  redactions: redactions, storedText: storedText)]
         case .presence(let users):
             // The modes hear of presence one user at a time, whichever way the server sent it.
             return users.map { .emit(.server($0.isOnline ? .userOnline($0) : .userOffline($0))) }

@@ -122,7 +122,7 @@ public struct Timeline: Sendable, Equatable {
                                  senderType: me.role == .customer ? .customer : .agent,
                                  message: message.text.isEmpty ? message.file?.attachment?.fileName ?? "" : message.text,
                                  messageType: message.messageType ?? .text, internal: message.isInternal, isRead: false,
-                                 timestamp: timestamp, attachment: message.file?.attachment)
+                                 timestamp: timestamp, attachment: message.file?.attachment, redactions: message.redactions)
             insertLive([stored])
         }
         return true
@@ -170,6 +170,11 @@ public struct Timeline: Sendable, Equatable {
         return .sent
     }
 
+    /// The newest of this user's text messages that failed for good: what "edit" puts back in the line.
+    public var lastEditableFailure: OutgoingMessage? {
+        outgoing.last { if case .failed = $0.state, $0.file == nil { true } else { false } }
+    }
+
     public static func delivery(of message: OutgoingMessage) -> Delivery {
         switch message.state {
         case .queued: .queued
@@ -207,6 +212,13 @@ public struct Timeline: Sendable, Equatable {
     private mutating func merge(_ items: [Message]) -> Bool {
         var changed = false
         for item in items where item.ticketId == ticketId {
+            // A page says whether my messages were read (`isRead`): read marks only move forward,
+            // so a chat opened later shows them read without waiting for the next MESSAGES_READ.
+            if item.isRead, item.sender.id == me.id, item.seq > readUpTo {
+                readUpTo = item.seq
+                deliveredUpTo = max(deliveredUpTo, item.seq)
+                changed = true
+            }
             if let last = messages.last, item.seq > last.seq {
                 messages.append(item)
                 changed = true

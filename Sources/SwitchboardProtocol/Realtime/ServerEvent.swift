@@ -3,7 +3,10 @@ import Foundation
 /// A frame the server sends on `/ws` (protocol.md, "Server → client").
 public enum ServerEvent: Sendable, Equatable {
     case roomJoined(ticketId: Int, lastSeq: Int, participants: [UserRef])
-    case ack(clientMessageId: String, messageId: Int, ticketId: Int, seq: Int, timestamp: Date)
+    /// `redactions` and `storedText` are additions: what the content filters masked, and then the
+    /// text as stored (nil when it is exactly what was sent), so the sender shows what others see.
+    case ack(clientMessageId: String, messageId: Int, ticketId: Int, seq: Int, timestamp: Date,
+             redactions: [Redaction] = [], storedText: String? = nil)
     case receiveMessage(ticketId: Int, message: Message)
     case typingStart(ticketId: Int, user: UserRef, internal: Bool)
     case typingStop(ticketId: Int, user: UserRef, internal: Bool)
@@ -63,7 +66,7 @@ public enum ServerEvent: Sendable, Equatable {
     /// The ticket a frame is about, if any.
     public var ticketId: Int? {
         switch self {
-        case .roomJoined(let id, _, _), .ack(_, _, let id, _, _), .receiveMessage(let id, _), .typingStart(let id, _, _),
+        case .roomJoined(let id, _, _), .ack(_, _, let id, _, _, _, _), .receiveMessage(let id, _), .typingStart(let id, _, _),
              .typingStop(let id, _, _), .roomMembers(let id, _), .messagesDelivered(let id, _, _),
              .messagesRead(let id, _, _), .agentAssigned(let id, _, _), .ticketStatusChanged(let id, _, _, _),
              .roomLeft(let id), .ticketDeleted(let id):
@@ -79,7 +82,7 @@ public enum ServerEvent: Sendable, Equatable {
 extension ServerEvent: Codable {
     enum Key: String, CodingKey {
         case type, ticketId, lastSeq, participants, clientMessageId, messageId, seq, timestamp, message, user, `internal`,
-             members, users, userId, upToSeq, agent, previousAgent, status, previousStatus, changedBy, ticket, code, ref
+             members, users, userId, upToSeq, agent, previousAgent, status, previousStatus, changedBy, ticket, code, ref, redactions
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -90,12 +93,14 @@ extension ServerEvent: Codable {
             try c.encode(ticketId, forKey: .ticketId)
             try c.encode(lastSeq, forKey: .lastSeq)
             try c.encode(participants, forKey: .participants)
-        case .ack(let clientMessageId, let messageId, let ticketId, let seq, let timestamp):
+        case .ack(let clientMessageId, let messageId, let ticketId, let seq, let timestamp, let redactions, let storedText):
             try c.encode(clientMessageId, forKey: .clientMessageId)
             try c.encode(messageId, forKey: .messageId)
             try c.encode(ticketId, forKey: .ticketId)
             try c.encode(seq, forKey: .seq)
             try c.encode(timestamp, forKey: .timestamp)
+            try c.encode(redactions, forKey: .redactions)
+            try c.encodeIfPresent(storedText, forKey: .message)
         case .receiveMessage(let ticketId, let message):
             try c.encode(ticketId, forKey: .ticketId)
             try c.encode(message, forKey: .message)
@@ -147,7 +152,9 @@ extension ServerEvent: Codable {
                                participants: try c.decode([UserRef].self, forKey: .participants))
         case "ACK":
             self = .ack(clientMessageId: try c.decode(String.self, forKey: .clientMessageId), messageId: try int(.messageId),
-                        ticketId: try int(.ticketId), seq: try int(.seq), timestamp: try c.decode(Date.self, forKey: .timestamp))
+                        ticketId: try int(.ticketId), seq: try int(.seq), timestamp: try c.decode(Date.self, forKey: .timestamp),
+                        redactions: try c.decodeIfPresent([Redaction].self, forKey: .redactions) ?? [],
+                        storedText: try c.decodeIfPresent(String.self, forKey: .message))
         case "RECEIVE_MESSAGE":
             self = .receiveMessage(ticketId: try int(.ticketId), message: try c.decode(Message.self, forKey: .message))
         case "TYPING_START", "TYPING_STOP":

@@ -53,7 +53,8 @@ public struct SupportServices: Sendable {
                                   decoyHash: try await hasher.hash(TokenService.newRefreshToken()),
                                   signIn: SignInGuard(login: configuration.loginThrottle,
                                                       registrationsPerHour: configuration.registrationsPerHour))
-        tickets = TicketService(store: store, validator: validator, events: events, clock: clock, metrics: metrics)
+        tickets = TicketService(store: store, validator: validator, filter: configuration.contentFilter, events: events, clock: clock,
+                                metrics: metrics)
         sessions = ChatSessionService(store: store, tickets: tickets, clock: clock)
         canned = CannedResponseService(store: store, validator: validator, clock: clock)
         admin = AdminService(store: store, hub: hub, events: events, clock: clock)

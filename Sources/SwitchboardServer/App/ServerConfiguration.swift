@@ -46,6 +46,8 @@ public struct ServerConfiguration: Sendable {
     public var registrationsPerHour = 10
     /// Files one user may upload per hour.
     public var uploadsPerHour = 60
+    /// Card numbers masked, and the config file's mask and block rules, before text is stored.
+    public var contentFilter = ContentFilter()
     /// Create demo accounts on an empty database (the embedded server does).
     public var seedDemoAccounts = false
     /// The clock every rule reads; tests move it.
@@ -113,6 +115,7 @@ public struct ServerConfigFile: Decodable, Sendable {
     public var uploadsPerHour: Int?
     public var databasePoolSize: Int?
     public var nodeLeaseSeconds: Int?
+    public var contentFilters: ContentFiltersFile?
 
     /// `"smtp": {"host": "127.0.0.1", "port": 25, "from": "support@example.com", "username": …, "password": …,
     /// "requireTLS": true, "caFile": "/etc/ssl/relay-ca.pem"}`
@@ -124,6 +127,41 @@ public struct ServerConfigFile: Decodable, Sendable {
         public var password: String?
         public var requireTLS: Bool?
         public var caFile: String?
+    }
+
+    /// `"contentFilters": {"cardNumbers": true, "mask": [{"name": "api-key", "pattern": "sk_live_[A-Za-z0-9]{16,}",
+    /// "replacement": "[api key]"}], "block": [{"name": "password", "pattern": "(?i)password\\s*[:=]"}]}`
+    public struct ContentFiltersFile: Decodable, Sendable {
+        public var cardNumbers: Bool?
+        public var mask: [RuleFile]?
+        public var block: [RuleFile]?
+
+        public struct RuleFile: Decodable, Sendable {
+            public var name: String
+            public var pattern: String
+            public var replacement: String?
+        }
+
+        /// Every rule compiled, or the first that cannot be, by its place and name.
+        func filter() throws(ConfigError) -> ContentFilter {
+            func rules(_ list: [RuleFile]?, _ key: String) throws(ConfigError) -> [ContentFilter.Rule] {
+                var compiled: [ContentFilter.Rule] = []
+                for (index, rule) in (list ?? []).enumerated() {
+                    do {
+                        compiled.append(try ContentFilter.Rule(name: rule.name, pattern: rule.pattern,
+                                                               replacement: rule.replacement ?? "••••"))
+                    } catch {
+                        throw ConfigError("contentFilters.\(key)[\(index)] \(rule.name.debugDescription): \(error)")
+                    }
+                }
+                let names = compiled.map(\.name)
+                if let twice = names.first(where: { name in names.count { $0 == name } > 1 }) {
+                    throw ConfigError("contentFilters.\(key): two rules are named '\(twice)'")
+                }
+                return compiled
+            }
+            return ContentFilter(cardNumbers: cardNumbers ?? true, masks: try rules(mask, "mask"), blocks: try rules(block, "block"))
+        }
     }
 
     public static func load(_ path: String) throws -> ServerConfigFile {
@@ -210,6 +248,7 @@ public struct ServerConfigFile: Decodable, Sendable {
         case (nil, nil): break
         default: throw ConfigError("tlsCertificate and tlsKey: give both, or neither")
         }
+        if let contentFilters { configuration.contentFilter = try contentFilters.filter() }
         if let allowedOrigins { configuration.realtime.allowedOrigins = allowedOrigins }
         if let maxConnectionsPerUser {
             configuration.realtime.maxConnectionsPerUser = try Self.bounded(maxConnectionsPerUser, "maxConnectionsPerUser", 1...10_000)

@@ -123,8 +123,10 @@ struct RealtimeSession: Sendable {
             let stored = try await handle.storing(clientMessageId) {
                 try await tickets.post(request, to: ticketId, by: caller, origin: handle.id).message
             }
+            // Masked: the sender's copy is replaced by what was stored, with why.
             answers.send(.ack(clientMessageId: clientMessageId, messageId: stored.id, ticketId: ticketId, seq: stored.seq,
-                              timestamp: stored.timestamp))
+                              timestamp: stored.timestamp, redactions: stored.redactions,
+                              storedText: stored.redactions.isEmpty ? nil : stored.message))
         case .typingStart(let ticketId, let isNote):
             try await tickets.checkTyping(ticketId: ticketId, isNote: isNote, by: caller)
             await hub.startTyping(ticketId: ticketId, user: caller.user, isNote: isNote)

@@ -5,6 +5,8 @@ import SwitchboardProtocol
 public struct TicketService: Sendable {
     let store: any Store
     let validator: Validator
+    /// Card numbers and the configured rules, applied to every text before it is stored.
+    let filter: ContentFilter
     let events: any SupportEventSink
     let clock: @Sendable () -> Date
     var metrics: ServerMetrics? = nil
@@ -48,8 +50,8 @@ public struct TicketService: Sendable {
             throw ContractError(.forbidden, "tickets are opened by customers; agents work on them")
         }
         let new = NewTicket(
-            subject: try validator.text(request.subject, field: "subject", max: limits.subjectMaxLength),
-            description: try validator.text(request.description, field: "description", max: limits.descriptionMaxLength),
+            subject: try filtered(request.subject, field: "subject", max: limits.subjectMaxLength).text,
+            description: try filtered(request.description, field: "description", max: limits.descriptionMaxLength).text,
             category: request.category, priority: request.priority ?? .medium, customerId: caller.id)
         let id = try await store.createTicket(new, now: clock())
         await events.publish(.ticketCreated(ticketId: id, customerId: caller.id))
@@ -60,7 +62,7 @@ public struct TicketService: Sendable {
         _ = try await visibleTicket(id, to: caller)
         var draft = TicketChange(status: request.status, priority: request.priority, category: request.category)
         if let subject = request.subject {
-            draft.subject = try validator.text(subject, field: "subject", max: limits.subjectMaxLength)
+            draft.subject = try filtered(subject, field: "subject", max: limits.subjectMaxLength).text
         }
         if let assignee = request.assignedAgentId.given {
             if let agentId = assignee { try await requireAgent(agentId) }
@@ -196,11 +198,11 @@ public struct TicketService: Sendable {
         // A file may go without words: its name is the message then.
         let text = attachment != nil && request.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
             ? attachment!.fileName : request.message
+        let body = try filtered(text, field: "message", max: limits.messageMaxLength)
         let new = NewMessage(
             ticketId: ticketId, sender: caller.user.ref, senderType: caller.isStaff ? .agent : .customer,
-            body: try validator.text(text, field: "message", max: limits.messageMaxLength),
-            messageType: type, internal: isNote, clientMessageId: try validator.clientMessageId(request.clientMessageId),
-            attachment: attachment)
+            body: body.text, messageType: type, internal: isNote, clientMessageId: try validator.clientMessageId(request.clientMessageId),
+            attachment: attachment, redactions: body.redactions)
         let isStaff = caller.isStaff
         let asked = ContinuousClock.now
         defer { metrics?.commitLatency.record(ContinuousClock.now - asked) }
@@ -224,6 +226,11 @@ public struct TicketService: Sendable {
             await events.publish(.ticketChanged(before: before, after: result.ticket, by: caller.user.ref))
         }
         return result
+    }
+
+    /// Trimmed and checked for length as written, then through the content filter: what may be stored.
+    private func filtered(_ raw: String, field: String, max: Int) throws(ContractError) -> ContentFilter.Filtered {
+        try filter.filter(try validator.text(raw, field: field, max: max), field: field)
     }
 
     /// `TYPING_START`: on a ticket the caller may see, and "writing a note" only from staff.

@@ -47,7 +47,7 @@ struct AppendPlan {
         let message = Message(
             id: id, ticketId: new.ticketId, seq: seq, clientMessageId: new.clientMessageId, sender: new.sender,
             senderType: new.senderType, message: new.body, messageType: new.messageType, internal: new.internal,
-            isRead: false, timestamp: Timestamp.date(millis: millis(now)), attachment: new.attachment)
+            isRead: false, timestamp: Timestamp.date(millis: millis(now)), attachment: new.attachment, redactions: new.redactions)
         return AppendResult(message: message, duplicate: false, ticket: ticket, previousStatus: before.status)
     }
 }

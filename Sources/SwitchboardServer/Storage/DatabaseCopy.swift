@@ -34,7 +34,7 @@ public enum DatabaseCopy {
                                              ("created_at", .int)], hasIdentity: true),
         Table(name: "messages", columns: [("id", .int), ("ticket_id", .int), ("seq", .int), ("client_message_id", .text), ("sender_id", .int),
                                           ("sender_type", .text), ("body", .text), ("message_type", .text), ("internal", .bool),
-                                          ("created_at", .int), ("attachment_id", .int)], hasIdentity: true),
+                                          ("created_at", .int), ("attachment_id", .int), ("redactions", .text)], hasIdentity: true),
         Table(name: "ticket_reads", columns: [("ticket_id", .int), ("user_id", .int), ("read_seq", .int), ("delivered_seq", .int)],
               hasIdentity: false),
         Table(name: "chat_sessions", columns: [("id", .int), ("ticket_id", .int), ("status", .text), ("started_at", .int), ("ended_at", .int),

@@ -6,7 +6,7 @@ extension SQLStore {
     /// A message `m` with its sender `s`; `is_read` when someone other than the sender has read it.
     static let messageSelect: SQLQueryString = """
         SELECT m.id, m.ticket_id, m.seq, m.client_message_id, m.sender_type, m.body, m.message_type, m.internal,
-               m.created_at, \(unsafeRaw: userRefColumns("s", "s")),
+               m.created_at, m.redactions, \(unsafeRaw: userRefColumns("s", "s")),
                CASE WHEN EXISTS (SELECT 1 FROM ticket_reads r WHERE r.ticket_id = m.ticket_id
                                  AND r.user_id <> m.sender_id AND r.read_seq >= m.seq) THEN 1 ELSE 0 END AS is_read,
                a.id AS a_id, a.file_name AS a_file_name, a.content_type AS a_content_type, a.size AS a_size, a.sha256 AS a_sha256
@@ -24,7 +24,19 @@ extension SQLStore {
             attachment: try row.optionalInt("a_id").map { id in
                 Attachment(id: id, ticketId: try row.int("ticket_id"), fileName: try row.string("a_file_name"),
                            contentType: try row.string("a_content_type"), size: try row.int("a_size"), sha256: try row.string("a_sha256"))
-            })
+            },
+            redactions: Self.redactions(try row.optionalString("redactions")))
+    }
+
+    /// The `redactions` column: JSON, NULL when nothing was masked.
+    static func redactionsColumn(_ redactions: [Redaction]) -> String? {
+        guard !redactions.isEmpty, let data = try? JSONEncoder().encode(redactions) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func redactions(_ column: String?) -> [Redaction] {
+        guard let column else { return [] }
+        return (try? JSONDecoder().decode([Redaction].self, from: Data(column.utf8))) ?? []
     }
 
     /// The newest message the viewer may see in each of the tickets.
@@ -132,7 +144,7 @@ extension SQLStore {
     }
 
     static let messageColumns: SQLQueryString =
-        "(ticket_id, seq, client_message_id, sender_id, sender_type, body, message_type, internal, created_at, attachment_id)"
+        "(ticket_id, seq, client_message_id, sender_id, sender_type, body, message_type, internal, created_at, attachment_id, redactions)"
 
     /// The new message's values, with `seq` given as SQL (a bound value, or a column of the CTE);
     /// `bare`: without the parentheses, for `INSERT … SELECT`.
@@ -140,7 +152,7 @@ extension SQLStore {
         let values: SQLQueryString = """
             \(bind: new.ticketId), \(seq), \(bind: new.clientMessageId), \(bind: new.senderId),
             \(bind: new.senderType.rawValue), \(bind: new.body), \(bind: new.messageType.rawValue),
-            \(bind: new.internal), \(bind: millis(now)), \(bind: new.attachment?.id)
+            \(bind: new.internal), \(bind: millis(now)), \(bind: new.attachment?.id), \(bind: redactionsColumn(new.redactions))
             """
         return bare ? values : "(\(values))"
     }

@@ -140,5 +140,6 @@ extension Schema {
         ]),
         sharedSecrets,
         nodeLeases,
+        redactions,
     ]
 }

@@ -158,7 +158,14 @@ public enum Schema {
         ]),
         sharedSecrets,
         nodeLeases,
+        redactions,
     ]
+
+    /// What the content filters masked in a message, as JSON (`[{"rule": "card", "count": 1}]`);
+    /// NULL when nothing was.
+    static let redactions = Migration(version: 6, name: "redactions", statements: [
+        "ALTER TABLE messages ADD COLUMN redactions TEXT",
+    ])
 
     /// Server processes on one database (PostgreSQL): each holds a lease it renews, and the users
     /// it holds connections of; a user is online while any live node holds one.

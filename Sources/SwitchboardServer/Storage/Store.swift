@@ -125,6 +125,8 @@ public struct NewMessage: Sendable {
     public var clientMessageId: String?
     /// An IMAGE or FILE message's attachment, checked by the service (same ticket, same uploader).
     public var attachment: Attachment? = nil
+    /// What the content filters masked in `body`.
+    public var redactions: [Redaction] = []
 }
 
 /// A file as it is stored: its facts, who uploaded it, its bytes.

@@ -116,7 +116,7 @@ final class BenchSocket: Sendable {
                         if let stamp = received.message.split(separator: " ").last.flatMap({ UInt64($0) }) {
                             tally.delivered(sentAt: stamp)
                         }
-                    case .ack(_, let messageId, let ticketId, _, _)?:
+                    case .ack(_, let messageId, let ticketId, _, _, _, _)?:
                         self.seen.withLock { $0.acked.append((ticketId, messageId)) }
                         tally.acked()
                     case .roomJoined?: self.joined.withLock { $0 += 1 }
