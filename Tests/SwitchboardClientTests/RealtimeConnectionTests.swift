@@ -91,10 +91,11 @@ import SwitchboardServer
                 #expect(fromOthers.count == Set(fromOthers).count && fromOthers == fromOthers.sorted())
             }
             #expect(await agent.connection.joinedRooms[ticket] == stored.last { $0.sender.id != agent.timeline.me.id }?.seq)
-            // The agent has received the customer's messages, and the customer sees it.
+            // The agent has received the customer's messages, and the customer sees it (as read,
+            // for those the agent answered: answering moves the agent's read mark).
             try await eventually("the customer's messages show as delivered") {
                 customer.timeline.messages.filter { $0.sender.id == customer.timeline.me.id }
-                    .allSatisfy { customer.timeline.delivery(of: $0) == .delivered }
+                    .allSatisfy { [.delivered, .read].contains(customer.timeline.delivery(of: $0)) }
             }
         } catch is CancellationError {
             // `eventually` has recorded what did not happen.

@@ -5,11 +5,13 @@ import SQLKit
 import SQLiteKit
 import SQLiteNIO
 
-/// SQLite in WAL mode: one writer connection whose transactions take turns, and a few reader
-/// connections that WAL lets read the last committed state while a write is under way.
+/// SQLite in WAL mode: one writer connection whose transactions take turns (`SQLiteWriter`), and a
+/// few reader connections (SQLiteNIO's) that WAL lets read the last committed state while a write
+/// is under way.
 public final class SQLiteDriver: SQLDriver {
     public let flavor = SQLFlavor.sqlite
     public let reader: any SQLDatabase
+    private let writer: SQLiteWriter
     private let connections: [SQLiteConnection]
     private let commits: GroupCommit
 
@@ -17,38 +19,31 @@ public final class SQLiteDriver: SQLDriver {
     public static func open(path: String, readerCount: Int = 4, logger: Logger) async throws -> SQLiteDriver {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        // Opened on the thread pool: it creates the file and switches it to WAL (disk work).
+        let writer = try await NIOThreadPool.singleton.runIfActive { try SQLiteWriter(path: path, logger: logger) }
+        var readers: [SQLiteConnection] = []
         do {
-            let database = writer.sql(queryLogLevel: nil)
-            // WAL: readers never block the writer; FULL: a committed message survives a power cut.
-            try await database.raw("PRAGMA journal_mode = WAL").run()
-            try await database.raw("PRAGMA synchronous = FULL").run()
-            try await database.raw("PRAGMA foreign_keys = ON").run()
-            var readers: [SQLiteConnection] = []
-            do {
-                for _ in 0..<readerCount {
-                    let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-                    readers.append(reader)
-                    try await reader.sql(queryLogLevel: nil).raw("PRAGMA foreign_keys = ON").run()
-                    try await reader.sql(queryLogLevel: nil).raw("PRAGMA query_only = ON").run()
-                }
-            } catch {
-                for reader in readers { try? await reader.close() }
-                throw error
+            for _ in 0..<readerCount {
+                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                readers.append(reader)
+                try await reader.sql(queryLogLevel: nil).raw("PRAGMA foreign_keys = ON").run()
+                try await reader.sql(queryLogLevel: nil).raw("PRAGMA query_only = ON").run()
             }
-            return SQLiteDriver(writer: writer, readers: readers)
         } catch {
-            try? await writer.close()
+            for reader in readers { try? await reader.close() }
+            writer.close()
             throw error
         }
+        return SQLiteDriver(writer: writer, readers: readers)
     }
 
     /// Query logging stays off at every log level: SQLiteKit would log the bound values, and those
     /// are message text, password hashes and token digests.
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
-        self.commits = GroupCommit(writer: writer.sql(queryLogLevel: nil))
+    private init(writer: SQLiteWriter, readers: [SQLiteConnection]) {
+        self.writer = writer
+        self.commits = GroupCommit(writer: writer)
         self.reader = ReaderPool(readers.map { $0.sql(queryLogLevel: nil) })
-        self.connections = [writer] + readers
+        self.connections = readers
     }
 
     public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
@@ -57,6 +52,7 @@ public final class SQLiteDriver: SQLDriver {
 
     public func close() async throws {
         for connection in connections where !connection.isClosed { try await connection.close() }
+        writer.close()
     }
 
     /// A server torn down before its shutdown ran (a cancelled start, a failed test) must not leak

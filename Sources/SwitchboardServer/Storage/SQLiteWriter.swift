@@ -1,0 +1,228 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SQLKit
+import SQLiteKit
+import Synchronization
+// SQLiteNIO's own copy of SQLite (symbols prefixed `sqlite_nio_`). One copy in the process: the
+// writer and SQLiteNIO's readers share SQLite's file locks, which two copies would not.
+import VaporCSQLite
+
+/// The database's one writing connection, driven directly instead of through SQLiteNIO.
+///
+/// Why: SQLiteNIO sends every statement to NIO's thread pool and back (three thread wake-ups) and
+/// parses it again each time (it keeps no prepared statements). A message is five statements, so
+/// that was most of its CPU (`docs/performance.md`). Here a statement runs at once on the thread
+/// that asks — the group commit's writer task, one statement at a time — from a prepared
+/// statement kept for its SQL text. Only `COMMIT`, which waits for the disk (the WAL's fsync, and
+/// a checkpoint now and then), and `BEGIN`, which would wait for another process's write lock,
+/// go to NIO's thread pool (twice per batch), so no Swift concurrency thread blocks on the disk.
+final class SQLiteWriter: SQLDatabase, Sendable {
+    private struct Connection: ~Copyable {
+        var handle: OpaquePointer?
+        /// Prepared statements by SQL text. Queries with a list of binds (`IN (?, ?, …)`) make a
+        /// text per length: past `limit` the cache starts over rather than grow without end.
+        var statements: [String: OpaquePointer] = [:]
+        static let limit = 128
+
+        deinit {
+            for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
+            if let handle { sqlite_nio_sqlite3_close_v2(handle) }
+        }
+    }
+
+    /// The handle and its statements, one user at a time (the group commit already runs one
+    /// statement at a time; the lock makes that a rule, not a hope).
+    private let connection: Mutex<Connection>
+    let logger: Logger
+    let eventLoop: any EventLoop
+    private let threadPool: NIOThreadPool
+    private let encoder = SQLiteDataEncoder()
+    private let decoder = SQLiteDataDecoder()
+
+    var dialect: any SQLDialect { SQLiteDialect() }
+    /// Never logged: the binds are message text, password hashes and token digests.
+    var queryLogLevel: Logger.Level? { nil }
+
+    /// Opens `path` for writing (creating it): WAL, full sync, foreign keys on.
+    init(path: String, logger: Logger, threadPool: NIOThreadPool = .singleton,
+         eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()) throws {
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let opened = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
+        guard opened == SQLITE_OK, let handle else {
+            let message = handle.flatMap { sqlite_nio_sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "cannot open"
+            if let handle { sqlite_nio_sqlite3_close_v2(handle) }
+            throw SQLiteWriterError(code: opened, message: "\(path): \(message)")
+        }
+        // Readers hold the database for a moment now and then (a checkpoint needs them gone):
+        // wait for them rather than fail.
+        sqlite_nio_sqlite3_busy_timeout(handle, 10_000)
+        connection = Mutex(Connection(handle: handle))
+        self.logger = logger
+        self.eventLoop = eventLoop
+        self.threadPool = threadPool
+        // WAL: readers never block the writer; FULL: a committed message survives a power cut.
+        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"] {
+            try run(pragma, binds: []) { _ in }
+        }
+    }
+
+    func close() {
+        connection.withLock { connection in
+            for statement in connection.statements.values { sqlite_nio_sqlite3_finalize(statement) }
+            connection.statements = [:]
+            if let handle = connection.handle { sqlite_nio_sqlite3_close_v2(handle) }
+            connection.handle = nil
+        }
+    }
+
+    // MARK: SQLDatabase
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        promise.completeWithTask { try await self.execute(sql: query, onRow) }
+        return promise.futureResult
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+        let (sql, rawBinds) = serialize(query)
+        let binds = try rawBinds.map { try encoder.encode($0) }
+        if sql.hasPrefix("COMMIT") || sql.hasPrefix("BEGIN") {
+            // The disk wait (and, should another process write, the wait for its lock) off the
+            // Swift concurrency threads.
+            try await threadPool.runIfActive { try self.run(sql, binds: binds, onRow) }
+        } else {
+            try run(sql, binds: binds, onRow)
+        }
+    }
+
+    func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await closure(self)
+    }
+
+    // MARK: Running a statement
+
+    private func run(_ sql: String, binds: [SQLiteData], _ onRow: (any SQLRow) -> Void) throws {
+        try connection.withLock { connection in
+            guard let handle = connection.handle else { throw SQLiteWriterError(code: SQLITE_MISUSE, message: "the writer is closed") }
+            let statement = try Self.prepared(sql, in: &connection, handle: handle)
+            defer {
+                sqlite_nio_sqlite3_reset(statement)
+                sqlite_nio_sqlite3_clear_bindings(statement)
+            }
+            for (index, bind) in binds.enumerated() {
+                try Self.check(Self.bind(bind, at: Int32(index + 1), in: statement), handle)
+            }
+            var columns: Columns?
+            while true {
+                let step = sqlite_nio_sqlite3_step(statement)
+                if step == SQLITE_DONE { return }
+                guard step == SQLITE_ROW else { throw SQLiteWriterError(code: step, message: Self.message(handle)) }
+                let names = columns ?? Columns(statement)
+                columns = names
+                onRow(WriterRow(columns: names, values: try Self.values(statement, count: names.names.count), decoder: decoder))
+            }
+        }
+    }
+
+    private static func prepared(_ sql: String, in connection: inout Connection, handle: OpaquePointer) throws -> OpaquePointer {
+        if let statement = connection.statements[sql] { return statement }
+        var statement: OpaquePointer?
+        let result = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard result == SQLITE_OK, let statement else { throw SQLiteWriterError(code: result, message: message(handle)) }
+        if connection.statements.count >= Connection.limit {
+            for old in connection.statements.values { sqlite_nio_sqlite3_finalize(old) }
+            connection.statements = [:]
+        }
+        connection.statements[sql] = statement
+        return statement
+    }
+
+    private static func bind(_ value: SQLiteData, at index: Int32, in statement: OpaquePointer) -> Int32 {
+        switch value {
+        case .integer(let value): sqlite_nio_sqlite3_bind_int64(statement, index, Int64(value))
+        case .float(let value): sqlite_nio_sqlite3_bind_double(statement, index, value)
+        case .text(let value):
+            sqlite_nio_sqlite3_bind_text64(statement, index, value, UInt64(value.utf8.count), transient, UInt8(SQLITE_UTF8))
+        case .blob(let value):
+            value.withUnsafeReadableBytes {
+                sqlite_nio_sqlite3_bind_blob64(statement, index, $0.baseAddress, UInt64($0.count), transient)
+            }
+        case .null: sqlite_nio_sqlite3_bind_null(statement, index)
+        }
+    }
+
+    private static func values(_ statement: OpaquePointer, count: Int) throws -> [SQLiteData] {
+        try (0..<Int32(count)).map { column in
+            switch sqlite_nio_sqlite3_column_type(statement, column) {
+            case SQLITE_INTEGER: return .integer(Int(sqlite_nio_sqlite3_column_int64(statement, column)))
+            case SQLITE_FLOAT: return .float(sqlite_nio_sqlite3_column_double(statement, column))
+            case SQLITE_TEXT:
+                let bytes = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+                guard let text = sqlite_nio_sqlite3_column_text(statement, column) else { return .text("") }
+                return .text(String(decoding: UnsafeBufferPointer(start: text, count: bytes), as: UTF8.self))
+            case SQLITE_BLOB:
+                let bytes = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+                var buffer = ByteBufferAllocator().buffer(capacity: bytes)
+                if let blob = sqlite_nio_sqlite3_column_blob(statement, column) {
+                    buffer.writeBytes(UnsafeRawBufferPointer(start: blob, count: bytes))
+                }
+                return .blob(buffer)
+            case SQLITE_NULL: return .null
+            default: throw SQLiteWriterError(code: SQLITE_MISMATCH, message: "column \(column) has an unknown type")
+            }
+        }
+    }
+
+    private static func check(_ result: Int32, _ handle: OpaquePointer) throws {
+        guard result == SQLITE_OK else { throw SQLiteWriterError(code: result, message: message(handle)) }
+    }
+
+    private static func message(_ handle: OpaquePointer) -> String {
+        sqlite_nio_sqlite3_errmsg(handle).map { String(cString: $0) } ?? "unknown error"
+    }
+
+    /// SQLite copies what is bound before the call returns.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+}
+
+/// A statement's column names, read once per statement run and shared by its rows.
+private final class Columns: Sendable {
+    let names: [String]
+    let index: [String: Int]
+
+    init(_ statement: OpaquePointer) {
+        let count = sqlite_nio_sqlite3_column_count(statement)
+        names = (0..<count).map { sqlite_nio_sqlite3_column_name(statement, $0).map { String(cString: $0) } ?? "" }
+        index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
+private struct WriterRow: SQLRow {
+    let columns: Columns
+    let values: [SQLiteData]
+    let decoder: SQLiteDataDecoder
+
+    var allColumns: [String] { columns.names }
+    func contains(column: String) -> Bool { columns.index[column] != nil }
+
+    func decodeNil(column: String) throws -> Bool {
+        columns.index[column].map { values[$0] == .null } ?? true
+    }
+
+    func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
+        guard let index = columns.index[column] else {
+            throw DecodingError.valueNotFound(D.self, .init(codingPath: [], debugDescription: "no column '\(column)'"))
+        }
+        return try decoder.decode(D.self, from: values[index])
+    }
+}
+
+/// SQLite's result code and its sentence (which names a constraint, never a bound value).
+struct SQLiteWriterError: Error, CustomStringConvertible {
+    let code: Int32
+    let message: String
+    var description: String { "SQLite error \(code): \(message)" }
+}
