@@ -64,6 +64,9 @@ import Testing
                 ("/api/tickets/\(ticket)/messages", PostMessageRequest(message: long(8_001)), cast.customer),
                 ("/api/tickets/\(ticket)/messages", PostMessageRequest(message: " \n\t "), cast.customer),
                 ("/api/tickets/\(ticket)/messages", PostMessageRequest(message: "hi", clientMessageId: long(129)), cast.customer),
+                // Stored whole but read back cut at it: refused rather than changed.
+                ("/api/tickets/\(ticket)/messages", PostMessageRequest(message: "before\u{0}after"), cast.customer),
+                ("/api/tickets", CreateTicketRequest(subject: "s\u{0}", description: "d", category: .other), cast.customer),
             ]
             for (path, body, token) in cases {
                 let reply = try await api.post(path, token: token, body)

@@ -53,6 +53,10 @@ public struct Validator: Sendable {
         guard value.count <= max else {
             throw ContractError(.invalid, "\(field): at most \(max) characters (got \(value.count))")
         }
+        // SQLite would keep it, but reading text back stops at it: what was stored would come back cut.
+        guard !value.unicodeScalars.contains("\u{0}") else {
+            throw ContractError(.invalid, "\(field): the NUL character (U+0000) cannot be stored")
+        }
         return value
     }
 
