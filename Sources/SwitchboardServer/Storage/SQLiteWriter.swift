@@ -16,8 +16,10 @@ import VaporCSQLite
 /// that was most of its CPU (`docs/performance.md`). Here a statement runs at once on the thread
 /// that asks — the group commit's writer task, one statement at a time — from a prepared
 /// statement kept for its SQL text. Only `COMMIT`, which waits for the disk (the WAL's fsync, and
-/// a checkpoint now and then), and `BEGIN`, which would wait for another process's write lock,
-/// go to NIO's thread pool (twice per batch), so no Swift concurrency thread blocks on the disk.
+/// a checkpoint now and then), goes to NIO's thread pool (once per batch), so no Swift
+/// concurrency thread blocks on the disk. `BEGIN IMMEDIATE` runs here too: it waits only while
+/// another process writes the file (`switchboard users add` beside a running server), up to the
+/// busy timeout; sending it to the pool as well cost 10 % of a message's CPU.
 final class SQLiteWriter: SQLDatabase, Sendable {
     private struct Connection: ~Copyable {
         var handle: OpaquePointer?
@@ -89,9 +91,8 @@ final class SQLiteWriter: SQLDatabase, Sendable {
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
         let (sql, rawBinds) = serialize(query)
         let binds = try rawBinds.map { try encoder.encode($0) }
-        if sql.hasPrefix("COMMIT") || sql.hasPrefix("BEGIN") {
-            // The disk wait (and, should another process write, the wait for its lock) off the
-            // Swift concurrency threads.
+        if sql.hasPrefix("COMMIT") {
+            // The disk wait, off the Swift concurrency threads.
             try await threadPool.runIfActive { try self.run(sql, binds: binds, onRow) }
         } else {
             try run(sql, binds: binds, onRow)
