@@ -111,6 +111,11 @@ import TerminalKit
         var mode = Self.tester(width: 80, height: 24)
         _ = Self.type("/connect anon", into: &mode)
         #expect(mode.update(.key(.enter)).contains(.tester(.connect(name: "anon", user: nil, password: nil, token: nil))))
+        // Upgrade options go with it, and show on the connection's line.
+        _ = Self.type("/connect batch token none presence=batched", into: &mode)
+        #expect(mode.update(.key(.enter)).contains(.tester(.connect(name: "batch", user: nil, password: nil, token: nil,
+                                                                    options: ["presence=batched"]))))
+        #expect(mode.connections.last?.who == "no token presence=batched")
         _ = mode.update(.event(.tester(.socket(name: "anon", .refused(RawResponse(status: 401, headers: [],
                                                                                   body: #"{"error":{"code":"UNAUTHORIZED","message":"no token"}}"#)),
                                               at: World.start))))

@@ -56,6 +56,20 @@ import Testing
         #expect(output.contains("all 19 steps passed"))
     }
 
+    /// `KEY=VALUE` words on `connect` go on the upgrade: batched presence arrives as PRESENCE
+    /// frames, and a value the server does not know is refused with the choices.
+    @Test func connectionsCanAskForTheContractsAdditions() async throws {
+        let (passed, output) = try await Self.run("""
+            connect bad as admin presence=sometimes
+            expect-refused bad 400
+            connect boss as admin presence=batched tickets=queue
+            connect casey as casey
+            expect boss PRESENCE within 3s
+            """)
+        #expect(passed, "\(output)")
+        #expect(output.contains("presence: 'single' or 'batched'"), "\(output)")
+    }
+
     @Test func aMismatchSaysWhatWasExpectedAndWhatCame() async throws {
         let (passed, output) = try await Self.run(Self.opening + """
 
@@ -87,5 +101,8 @@ import Testing
         #expect(throws: TesterScript.ParseError(line: 1, message: "a quote is not closed")) { try TesterScript("expect a ACK x=\"open") }
         let script = try? TesterScript("  # comment\n\nconnect b as casey secret token abc\nsleep 250ms")
         #expect(script?.lines.map(\.step) == [.connect(name: "b", user: "casey", password: "secret", token: "abc"), .sleep(.milliseconds(250))])
+        let options = try? TesterScript("connect b as casey presence=batched tickets=queue")
+        #expect(options?.lines.map(\.step) == [.connect(name: "b", user: "casey", password: nil, token: nil,
+                                                        options: ["presence=batched", "tickets=queue"])])
     }
 }

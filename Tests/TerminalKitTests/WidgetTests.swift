@@ -69,6 +69,19 @@ import Testing
         #expect(narrow.lines == ["● connected"])
     }
 
+    @Test func aSignInFormStartsAtThePasswordAndEnterSubmitsFromIt() {
+        var form = Form(title: "Connect", fields: [
+            Form.Field("user", label: "User", value: "ada"),
+            Form.Field("password", label: "Password", kind: .secret),
+            Form.Field("token", label: "Token"),
+        ])
+        form.enterSubmits = true
+        form.focus(on: "password")
+        let validate: ([String: String]) -> [String: String] = { _ in [:] }
+        for c in "pw" { _ = form.handle(.char(c), validate: validate) }
+        #expect(form.handle(.enter, validate: validate) == .submitted(["user": "ada", "password": "pw", "token": ""]))
+    }
+
     @Test func formValidatesInlineAndSubmitsTypedValues() {
         var form = Form(title: "New ticket", fields: [
             Form.Field("subject", label: "Subject"),

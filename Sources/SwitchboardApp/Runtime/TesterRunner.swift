@@ -19,8 +19,8 @@ actor TesterRunner {
 
     func run(_ effect: TesterEffect) async {
         switch effect {
-        case .connect(let name, let user, let password, let token):
-            await connect(name, user: user, password: password, token: token)
+        case .connect(let name, let user, let password, let token, let options):
+            await connect(name, user: user, password: password, token: token, options: options)
         case .send(let name, let text):
             if connections[name]?.socket?.send(text) != true { post(.tester(.socket(name: name, .failed("not open: nothing sent"), at: Date()))) }
         case .ping(let name):
@@ -46,7 +46,7 @@ actor TesterRunner {
     }
 
     /// Signs `user` in if given, then opens the socket with that token, the one given, or none.
-    private func connect(_ name: String, user: String?, password: String?, token: String?) async {
+    private func connect(_ name: String, user: String?, password: String?, token: String?, options: [String]) async {
         connections[name]?.socket?.close()
         let api = connections[name]?.api ?? ((try? APIClient(server: settings.server, security: settings.security, timeout: .seconds(15)))
             ?? APIClient(server: settings.server))
@@ -62,7 +62,8 @@ actor TesterRunner {
             }
         }
         let post = self.post
-        let socket = RawSocket(api: api, credential: bearer.map { .token($0) } ?? .none, security: settings.security) { event in
+        let socket = RawSocket(api: api, credential: bearer.map { .token($0) } ?? .none, security: settings.security,
+                               options: options) { event in
             post(.tester(.socket(name: name, event, at: Date())))
         }
         connections[name] = (api, socket, bearer)

@@ -6,7 +6,8 @@ import SwitchboardProtocol
 /// calls sent exactly as typed, files written.
 public enum TesterEffect: Equatable, Sendable {
     /// Signs `user` in (when given) and opens connection `name`; else opens it with `token` (nil: none).
-    case connect(name: String, user: String?, password: String?, token: String?)
+    /// `options`: `key=value` words for the upgrade's query (`presence=batched`).
+    case connect(name: String, user: String?, password: String?, token: String?, options: [String] = [])
     case send(name: String, text: String)
     case ping(name: String)
     case close(name: String)

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardClient
 import SwitchboardProtocol
 import TerminalKit
 
@@ -152,15 +153,17 @@ extension TesterMode {
                 form = Self.connectForm(name: "c\(connections.count + 1)")
                 return []
             }
+            // `key=value` words anywhere after the name go on the upgrade's query.
+            let options = words.dropFirst().filter(TesterScript.isOption)
             if let asIndex = words.firstIndex(of: "as"), words.indices.contains(asIndex + 1) {
-                form = Self.connectForm(name: first, user: words[asIndex + 1])
+                form = Self.connectForm(name: first, user: words[asIndex + 1], options: options.joined(separator: " "))
                 return []
             }
             if let tokenIndex = words.firstIndex(of: "token"), words.indices.contains(tokenIndex + 1) {
                 let token = words[tokenIndex + 1]
-                return connect(name: first, user: nil, password: nil, token: token == "none" ? nil : token)
+                return connect(name: first, user: nil, password: nil, token: token == "none" ? nil : token, options: options)
             }
-            return connect(name: first, user: nil, password: nil, token: nil)
+            return connect(name: first, user: nil, password: nil, token: nil, options: options)
         case "close":
             guard let connection = currentConnection else { return usage("No connection") }
             return [.tester(.close(name: connection.name))]
@@ -211,13 +214,19 @@ extension TesterMode {
         return []
     }
 
-    static func connectForm(name: String, user: String = "") -> Form {
-        Form(title: "A new connection — Enter connects, Esc cancels", fields: [
+    static func connectForm(name: String, user: String = "", options: String = "") -> Form {
+        var form = Form(title: "A new connection — Enter connects, Esc cancels", fields: [
             Form.Field("name", label: "Name (short, shown in the log)", value: name),
             Form.Field("user", label: "Sign in as (empty: use the token below)", value: user),
             Form.Field("password", label: "Password", kind: .secret),
             Form.Field("token", label: "Or a token (empty with no user: no token, to see the refusal)"),
+            Form.Field("options", label: "Upgrade options (e.g. presence=batched tickets=queue)",
+                       value: options),
         ])
+        // What the title says: Enter connects, from the password as from the last field.
+        form.enterSubmits = true
+        if !user.isEmpty { form.focus(on: "password") }
+        return form
     }
 
     private mutating func formKey(_ key: Key) -> [Effect] {
@@ -226,12 +235,17 @@ extension TesterMode {
             let name = values["name", default: ""]
             if name.isEmpty || name.contains(" ") || name.count > 12 { errors["name"] = "1–12 characters, no spaces" }
             if !values["user", default: ""].isEmpty, values["password", default: ""].isEmpty { errors["password"] = "the user's password" }
+            if let bad = values["options", default: ""].split(separator: " ").map(String.init).first(where: { !TesterScript.isOption($0) }) {
+                errors["options"] = "key=value words, such as presence=batched — not '\(bad)'"
+            }
             return errors
         }
         guard let values else { return [] }
         form = nil
         let user = values["user"].flatMap { $0.isEmpty ? nil : $0 }, token = values["token"].flatMap { $0.isEmpty ? nil : $0 }
-        return connect(name: values["name", default: "c"], user: user, password: user == nil ? nil : values["password"], token: token)
+        let options = values["options", default: ""].split(separator: " ").map(String.init)
+        return connect(name: values["name", default: "c"], user: user, password: user == nil ? nil : values["password"], token: token,
+                       options: options)
     }
 
     // MARK: The log

@@ -17,6 +17,8 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
         public var user: String?
         public var password: String?
         public var token: String?
+        /// `key=value` words for the upgrade's query (`presence=batched`); none: the contract's frames.
+        public var options: [String] = []
         public var state = State.opening
         /// Reconnect by itself when it closes (toggled with /auto).
         public var autoReconnect = false
@@ -75,7 +77,8 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
     static let logLimit = 5_000
 
     public let commands = SlashCommands([
-        SlashCommand("connect", "NAME [as USER] [token TOKEN|none]", "another connection: as a user (asks the password), a token, or none"),
+        SlashCommand("connect", "NAME [as USER] [token TOKEN|none] [KEY=VALUE…]",
+                     "another connection: as a user (asks the password), a token, or none; presence=batched tickets=queue ask for those frames"),
         SlashCommand("close", "", "close this connection's socket"),
         SlashCommand("reconnect", "", "open this connection again"),
         SlashCommand("auto", "", "reconnect this connection by itself when it closes (on/off)"),
@@ -245,9 +248,9 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
 
     // MARK: Connections
 
-    mutating func connect(name: String, user: String?, password: String?, token: String?) -> [Effect] {
-        let who = user ?? (token.map { "token \($0.prefix(8))…" } ?? "no token")
-        let connection = Connection(name: name, who: who, user: user, password: password, token: token)
+    mutating func connect(name: String, user: String?, password: String?, token: String?, options: [String] = []) -> [Effect] {
+        let who = (user ?? (token.map { "token \($0.prefix(8))…" } ?? "no token")) + options.map { " " + $0 }.joined()
+        let connection = Connection(name: name, who: who, user: user, password: password, token: token, options: options)
         if let index = connections.firstIndex(where: { $0.name == name }) {
             connections[index] = connection
             current = index
@@ -255,13 +258,15 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
             connections.append(connection)
             current = connections.count - 1
         }
-        record("connect \(name)" + (user.map { " as \($0)" } ?? "") + (token.map { " token \($0)" } ?? ""))
+        record("connect \(name)" + (user.map { " as \($0)" } ?? "") + (token.map { " token \($0)" } ?? "")
+               + options.map { " " + $0 }.joined())
         return open(connection)
     }
 
     mutating func open(_ connection: Connection) -> [Effect] {
         setState(connection.name, .opening)
-        return [.tester(.connect(name: connection.name, user: connection.user, password: connection.password, token: connection.token))]
+        return [.tester(.connect(name: connection.name, user: connection.user, password: connection.password, token: connection.token,
+                                 options: connection.options))]
     }
 
     // MARK: Recording

@@ -38,15 +38,18 @@ public final class RawSocket: Sendable {
     private let api: APIClient
     private let credential: Credential
     private let security: TransportSecurity
+    private let options: [String]
     private let report: @Sendable (Event) -> Void
     private let writer = Mutex<AsyncStream<WebSocketOutboundWriter.OutboundFrame>.Continuation?>(nil)
     private let task = Mutex<Task<Void, Never>?>(nil)
 
-    public init(api: APIClient, credential: Credential, security: TransportSecurity = TransportSecurity(),
+    /// `options`: `key=value` words for the upgrade's query (`presence=batched`, `tickets=queue`), sent as given.
+    public init(api: APIClient, credential: Credential, security: TransportSecurity = TransportSecurity(), options: [String] = [],
                 report: @escaping @Sendable (Event) -> Void) {
         self.api = api
         self.credential = credential
         self.security = security
+        self.options = options
         self.report = report
     }
 
@@ -85,7 +88,8 @@ public final class RawSocket: Sendable {
     public var isOpen: Bool { writer.withLock { $0 != nil } }
 
     private func run() async {
-        let url = await api.realtimeURL
+        let query = options.isEmpty ? "" : "?" + options.joined(separator: "&")
+        let url = await api.realtimeURL + query
         var headers = HTTPFields()
         if let header = credential.header { headers[.authorization] = header }
         let configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 20, additionalHeaders: headers, closeTimeout: .seconds(1),
@@ -132,9 +136,19 @@ public final class RawSocket: Sendable {
             let token: String? = if case .token(let value) = credential { value } else { nil }
             let upgrade = [("Connection", "Upgrade"), ("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13"),
                            ("Sec-WebSocket-Key", Data((0..<16).map { _ in UInt8.random(in: 0...255) }).base64EncodedString())]
-            do {
-                outcome = .refused(try await api.raw(method: "GET", path: "/ws", body: nil, token: token,
-                                                     headers: upgrade.map { RawResponse.Header(name: $0.0, value: $0.1) }))
+            // On a connection of its own: the server takes upgrades only as a connection's first
+            // request, and the sign-in's kept-alive connection would be reused (and answered oddly).
+            do throws(APIError) {
+                let fresh = try APIClient(server: await api.server, security: security, timeout: .seconds(10))
+                let answer: Result<RawResponse, APIError>
+                do throws(APIError) {
+                    answer = .success(try await fresh.raw(method: "GET", path: "/ws" + query, body: nil, token: token,
+                                                          headers: upgrade.map { RawResponse.Header(name: $0.0, value: $0.1) }))
+                } catch {
+                    answer = .failure(error)
+                }
+                await fresh.shutdown()
+                outcome = .refused(try answer.get())
             } catch {
                 outcome = .failed("the upgrade was refused, and the server did not say why: \(error.message)")
             }

@@ -56,9 +56,9 @@ public actor ScriptRunner {
 
     private func perform(_ step: TesterScript.Step) async throws(Mismatch) -> String? {
         switch step {
-        case .connect(let name, let user, let password, let token):
+        case .connect(let name, let user, let password, let token, let options):
             let token = try token.map { text throws(Mismatch) in try substitute(text) }
-            return try await connect(name, user: user, password: password, token: token)
+            return try await connect(name, user: user, password: password, token: token, options: options)
         case .send(let name, let text):
             let frame = try substitute(text)
             guard try connection(name).socket.send(frame) else { throw Mismatch(message: "\(name) is not open") }
@@ -126,7 +126,7 @@ public actor ScriptRunner {
         }
     }
 
-    private func connect(_ name: String, user: String?, password: String?, token: String?) async throws(Mismatch) -> String {
+    private func connect(_ name: String, user: String?, password: String?, token: String?, options: [String]) async throws(Mismatch) -> String {
         let api: APIClient
         do {
             api = try APIClient(server: server, security: security, timeout: .seconds(10))
@@ -145,7 +145,9 @@ public actor ScriptRunner {
             }
         }
         let inbox = Inbox()
-        let socket = RawSocket(api: api, credential: bearer.map { .token($0) } ?? .none, security: security) { inbox.record($0) }
+        let socket = RawSocket(api: api, credential: bearer.map { .token($0) } ?? .none, security: security, options: options) {
+            inbox.record($0)
+        }
         connections[name] = (api, socket, inbox, bearer)
         socket.open()
         guard await inbox.waitForOutcome(within: .seconds(10)) else { throw Mismatch(message: "no answer from \(server) within 10 s") }

@@ -15,8 +15,9 @@ import Foundation
 ///     expect-closed alice 1000
 public struct TesterScript: Equatable, Sendable {
     public enum Step: Equatable, Sendable {
-        /// `connect NAME [as USER [PASSWORD]] [token TOKEN]`: no `as` and no token, no credentials.
-        case connect(name: String, user: String?, password: String?, token: String?)
+        /// `connect NAME [as USER [PASSWORD]] [token TOKEN] [KEY=VALUE …]`: no `as` and no token, no
+        /// credentials; `KEY=VALUE` words go on the upgrade's query (`presence=batched`).
+        case connect(name: String, user: String?, password: String?, token: String?, options: [String] = [])
         case send(name: String, text: String)
         case expect(name: String, type: String, fields: [Field], within: Duration, capture: [Capture])
         case expectRefused(name: String, status: Int, within: Duration)
@@ -81,22 +82,25 @@ public struct TesterScript: Equatable, Sendable {
         switch command {
         case "connect":
             let name = try word(1, "the connection's name")
-            var user: String?, password: String?, token: String?
+            var user: String?, password: String?, token: String?, options: [String] = []
             var index = 2
             while index < words.count {
                 switch words[index] {
                 case "as":
                     user = try word(index + 1, "the user after `as`")
                     index += 2
-                    if index < words.count, words[index] != "token" { password = words[index]; index += 1 }
+                    if index < words.count, words[index] != "token", !Self.isOption(words[index]) { password = words[index]; index += 1 }
                 case "token":
                     token = try word(index + 1, "the token after `token`")
                     index += 2
+                case let option where Self.isOption(option):
+                    options.append(option)
+                    index += 1
                 default:
-                    throw Problem(message: "connect NAME [as USER [PASSWORD]] [token TOKEN] — not `\(words[index])`")
+                    throw Problem(message: "connect NAME [as USER [PASSWORD]] [token TOKEN] [KEY=VALUE …] — not `\(words[index])`")
                 }
             }
-            return .connect(name: name, user: user, password: password, token: token)
+            return .connect(name: name, user: user, password: password, token: token, options: options)
         case "send":
             let name = try word(1, "the connection's name")
             return .send(name: name, text: try rest(of: text, after: 2))
@@ -161,6 +165,12 @@ public struct TesterScript: Equatable, Sendable {
         if text.hasSuffix("ms"), let value = Int(text.dropLast(2)) { return .milliseconds(value) }
         if text.hasSuffix("s"), let value = Double(text.dropLast()) { return .milliseconds(Int(value * 1000)) }
         return nil
+    }
+
+    /// `presence=batched`: a word for the upgrade's query (a key, `=`, a value; no `&`).
+    public static func isOption(_ word: String) -> Bool {
+        let parts = word.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty && !word.contains("&") && !word.contains("\"")
     }
 
     /// Splits at spaces, keeping "quoted strings" (with \" inside) in one word, quotes and all.

@@ -36,10 +36,18 @@ public struct Form: Equatable, Sendable {
     public var title: String
     public var fields: [Field]
     public private(set) var focus = 0
+    /// Enter submits from any one-line field, not only the last (forms whose later fields are
+    /// optional: a sign-in's password, then Enter).
+    public var enterSubmits = false
 
     public init(title: String, fields: [Field]) {
         self.title = title
         self.fields = fields
+    }
+
+    /// Puts the cursor in the field named `name` (a form opened with the first fields filled in).
+    public mutating func focus(on name: String) {
+        if let index = fields.firstIndex(where: { $0.name == name }) { focus = index }
     }
 
     public var values: [String: String] { Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0.value) }) }
@@ -71,7 +79,7 @@ public struct Form: Equatable, Sendable {
                 case .submit(let text):
                     editor.replace(with: text)
                     fields[focus].editor = editor
-                    return focus == fields.count - 1 ? submit(validate) : next()
+                    return focus == fields.count - 1 || enterSubmits ? submit(validate) : next()
                 default: break
                 }
             }
