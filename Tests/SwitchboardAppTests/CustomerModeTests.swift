@@ -228,7 +228,7 @@ import TerminalKit
         var mode = World.mode(tickets: [])
         _ = mode.update(.event(.connection(.reconnecting(attempt: 3, nextTryAt: World.start.addingTimeInterval(4), reason: "refused"))))
         _ = mode.update(.event(.outbox(queued: 2)))
-        #expect(World.lines(mode)[23].hasPrefix(" ◌ reconnecting in 4s (attempt 3) · 2 queued · F5 retry now"))
+        #expect(World.lines(mode)[23].hasPrefix(" ◌ reconnecting in 4s (attempt 3) · 2 queued · F5 retry now · refused"))
         #expect(mode.update(.key(Key(.function(5)))) == [.reconnectNow])
         _ = mode.update(.event(.connection(.offline(reason: "stopped"))))
         #expect(World.lines(mode)[23].hasPrefix(" ○ offline: stopped · 2 queued · F5 retry"))

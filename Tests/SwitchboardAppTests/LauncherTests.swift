@@ -120,9 +120,13 @@ import TerminalKit
     }
 
     @Test func theIndicatorCountsDownAndCountsTheQueue() {
-        let spans = ConnectionIndicator.spans(.reconnecting(attempt: 2, nextTryAt: World.start.addingTimeInterval(2.2), reason: "x"),
+        let spans = ConnectionIndicator.spans(.reconnecting(attempt: 2, nextTryAt: World.start.addingTimeInterval(2.2),
+                                                            reason: "connection refused"),
                                               queued: 3, now: World.start, theme: World.theme)
-        #expect(spans.map(\.text).joined() == " ◌ reconnecting in 3s (attempt 2) · 3 queued · F5 retry now")
+        #expect(spans.map(\.text).joined() == " ◌ reconnecting in 3s (attempt 2) · 3 queued · F5 retry now · connection refused")
+        // A close reason is the server's text: no escape sequence gets through.
+        let closed = ConnectionIndicator.spans(.offline(reason: "closed: \u{1B}[2Jbye"), queued: 0, now: World.start, theme: World.theme)
+        #expect(!closed.map(\.text).joined().contains("\u{1B}"))
     }
 }
 
