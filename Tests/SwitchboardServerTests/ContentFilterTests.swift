@@ -107,6 +107,8 @@ import Testing
         #expect(problem(#"{"contentFilters": {"mask": [{"name": "anything", "pattern": "x*"}]}}"#)?
                     .contains("matches empty text") == true)
         #expect(problem(#"{"contentFilters": {"mask": [{"name": "card", "pattern": "x"}]}}"#)?.contains("built-in") == true)
+        #expect(problem(#"{"contentFilters": {"mask": [{"name": "k", "pattern": "x", "replacement": ""}]}}"#)?
+                    .contains("the replacement must be visible text") == true)
         #expect(problem(#"{"contentFilters": {"mask": [{"name": "a\nb", "pattern": "x"}]}}"#)?.contains("the name must be") == true)
         #expect(problem(#"{"contentFilters": {"mask": [{"name": "k", "pattern": "x"}, {"name": "k", "pattern": "y"}]}}"#)?
                     .contains("two rules are named 'k'") == true)

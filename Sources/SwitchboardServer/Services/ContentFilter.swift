@@ -31,8 +31,9 @@ public struct ContentFilter: Sendable {
             guard expression.firstMatch(in: "", range: NSRange(location: 0, length: 0)) == nil else {
                 throw ConfigError("the pattern \(Self.quoted(pattern)) matches empty text, so it would match everywhere")
             }
-            guard !replacement.unicodeScalars.contains(where: Validator.isControl) else {
-                throw ConfigError("the replacement has control characters")
+            // Empty, a masked text could be left with nothing in it; the reader should see where text went.
+            guard !replacement.isEmpty, !replacement.unicodeScalars.contains(where: Validator.isControl) else {
+                throw ConfigError("the replacement must be visible text, such as [api key] (not empty, no control characters)")
             }
             self.name = name
             self.replacement = replacement
