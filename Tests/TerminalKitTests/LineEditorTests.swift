@@ -119,5 +119,10 @@ import Testing
         var empty = Screen(width: 20, height: 1)
         LineEditor().render(into: &empty, in: Rect(x: 0, y: 0, width: 20, height: 1), style: .plain, placeholder: "Type a message")
         #expect(empty.lines == ["Type a message"])
+        // A hint longer than the line ends in an ellipsis.
+        var narrow = Screen(width: 10, height: 1)
+        LineEditor().render(into: &narrow, in: Rect(x: 0, y: 0, width: 10, height: 1), style: .plain, prompt: [Span("> ")],
+                            placeholder: "Type a message")
+        #expect(narrow.lines == ["> Type a …"])
     }
 }

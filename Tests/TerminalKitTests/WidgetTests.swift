@@ -67,6 +67,11 @@ import Testing
         StatusBar.render(into: &narrow, in: Rect(x: 0, y: 0, width: 15, height: 1), theme: theme,
                          left: [Span("● connected")], right: [Span("F1 help")])
         #expect(narrow.lines == ["● connected"])
+        // Longer than the line: cut, and the cut shown.
+        var cut = Screen(width: 12, height: 1)
+        StatusBar.render(into: &cut, in: Rect(x: 0, y: 0, width: 12, height: 1), theme: theme,
+                         left: [Span("● reconnecting in 3s")], right: [Span("F1 help")])
+        #expect(cut.lines == ["● reconnect…"])
     }
 
     @Test func aSignInFormStartsAtThePasswordAndEnterSubmitsFromIt() {

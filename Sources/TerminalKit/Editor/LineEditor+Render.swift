@@ -15,7 +15,11 @@ extension LineEditor {
             return (min(rect.maxX - 1, rect.x + promptWidth + used), rect.y)
         }
         if characters.isEmpty, let placeholder {
-            screen.put(placeholder, x: rect.x + promptWidth, y: rect.y, style: placeholderStyle ?? style, limit: width)
+            // A hint longer than the line is cut with an ellipsis, so it does not end mid-word unseen.
+            let cut = TextWidth.of(Sanitizer.clean(placeholder)) > width && width > 1
+            let used = screen.put(placeholder, x: rect.x + promptWidth, y: rect.y, style: placeholderStyle ?? style,
+                                  limit: cut ? width - 1 : width)
+            if cut { screen.put("…", x: rect.x + promptWidth + used, y: rect.y, style: placeholderStyle ?? style, limit: 1) }
             return (rect.x + promptWidth, rect.y)
         }
         // Lines of the text, and where the cursor is among them (line, column in cells).
