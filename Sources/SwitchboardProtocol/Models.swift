@@ -125,9 +125,12 @@ extension [Redaction] {
     public var summary: String? {
         guard !isEmpty else { return nil }
         return map { redaction in
-            let times = redaction.count > 1 ? "\(redaction.count) " : ""
-            if redaction.rule == Redaction.cardRule { return times + (redaction.count > 1 ? "card numbers masked" : "card number masked") }
-            return redaction.count > 1 ? "\(redaction.rule) masked \(redaction.count)×" : "\(redaction.rule) masked"
+            switch (redaction.rule == Redaction.cardRule, redaction.count > 1) {
+            case (true, false): "card number masked"
+            case (true, true): "\(redaction.count) card numbers masked"
+            case (false, false): "\(redaction.rule) masked"
+            case (false, true): "\(redaction.rule) masked \(redaction.count)×"
+            }
         }.joined(separator: ", ")
     }
 }

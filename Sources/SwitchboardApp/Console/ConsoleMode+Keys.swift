@@ -95,18 +95,13 @@ extension ConsoleMode {
         case .scrollTop: return scroll(by: 1_000_000)
         case .scrollBottom: if let index = current { tabs[index].conversation.scrollToBottom() }
         case .search: if current != nil { searchPrompt = LineEditor() }
-        case .retryMessage: return failed.map { .retry(clientMessageId: $0) }
-        case .discardMessage: return failed.map { .discard(clientMessageId: $0) }
+        case .retryMessage: return (currentTab?.conversation.timeline.failedIds ?? []).map { .retry(clientMessageId: $0) }
+        case .discardMessage: return (currentTab?.conversation.timeline.failedIds ?? []).map { .discard(clientMessageId: $0) }
         case .editMessage:
-            guard let index = current, let message = tabs[index].conversation.timeline.lastEditableFailure else {
-                toasts.show("No message here failed to send", now: now)
-                return []
-            }
-            guard tabs[index].editor.text.isEmpty else {
-                toasts.show("Send or clear what you are writing first", now: now)
-                return []
-            }
-            tabs[index].editor.replace(with: message.text)
+            var editor = currentTab?.editor ?? LineEditor()
+            guard let message = FailedMessage.takeBack(from: currentTab?.conversation.timeline, into: &editor, toasts: &toasts, now: now),
+                  let index = current else { return [] }
+            tabs[index].editor = editor
             tabs[index].noteMode = message.isInternal
             focus = .chat
             return [.discard(clientMessageId: message.clientMessageId)]
@@ -135,9 +130,6 @@ extension ConsoleMode {
         return []
     }
 
-    private var failed: [String] {
-        currentTab?.conversation.timeline.outgoing.filter { if case .failed = $0.state { true } else { false } }.map(\.clientMessageId) ?? []
-    }
 
     private mutating func claim(_ id: Int) -> [Effect] {
         toasts.show("Claiming #\(id)…", now: now)

@@ -66,18 +66,10 @@ extension CustomerMode {
         case .search:
             guard chat != nil else { return [] }
             searchPrompt = LineEditor()
-        case .retryMessage: return failedMessages.map { .retry(clientMessageId: $0) }
-        case .discardMessage: return failedMessages.map { .discard(clientMessageId: $0) }
+        case .retryMessage: return (chat?.timeline.failedIds ?? []).map { .retry(clientMessageId: $0) }
+        case .discardMessage: return (chat?.timeline.failedIds ?? []).map { .discard(clientMessageId: $0) }
         case .editMessage:
-            guard let failed = chat?.timeline.lastEditableFailure else {
-                toasts.show("No message here failed to send", now: now)
-                return []
-            }
-            guard editor.text.isEmpty else {
-                toasts.show("Send or clear what you are writing first", now: now)
-                return []
-            }
-            editor.replace(with: failed.text)
+            guard let failed = FailedMessage.takeBack(from: chat?.timeline, into: &editor, toasts: &toasts, now: now) else { return [] }
             focus = .chat
             return [.discard(clientMessageId: failed.clientMessageId)]
         case .filter:
@@ -101,10 +93,6 @@ extension CustomerMode {
             return [.loadOlder(ticketId: chat!.ticket.id, beforeSeq: oldest)]
         }
         return []
-    }
-
-    private var failedMessages: [String] {
-        chat?.timeline.outgoing.filter { if case .failed = $0.state { true } else { false } }.map(\.clientMessageId) ?? []
     }
 
     private mutating func open(ticket id: Int) -> [Effect] {

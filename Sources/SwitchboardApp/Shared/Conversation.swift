@@ -403,7 +403,7 @@ public struct Conversation: Equatable, Sendable {
         }
         if rows.isEmpty { rows.append(Line(spans: [Span("  ")], seq: seq)) }
         if let (text, role) = mark {
-            let used = rows[rows.count - 1].spans.reduce(0) { $0 + TextWidth.of($1.text) }
+            let used = rows[rows.count - 1].spans.width
             if used + 2 + TextWidth.of(text) <= width {
                 rows[rows.count - 1].spans.append(Span("  " + text, theme[role]))
             } else {

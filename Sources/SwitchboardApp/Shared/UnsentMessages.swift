@@ -14,13 +14,7 @@ public struct UnsentMessages: Equatable, Sendable {
     public mutating func follow(_ event: RealtimeEvent) {
         switch event {
         case .outgoing(let message):
-            let index = messages.firstIndex { $0.clientMessageId == message.clientMessageId }
-            switch (message.state, index) {
-            case (.sent, let index?): messages.remove(at: index)
-            case (.sent, nil): break
-            case (_, let index?): messages[index] = message
-            case (_, nil): messages.append(message)
-            }
+            messages.follow(message)
         case .discarded(let id, _):
             messages.removeAll { $0.clientMessageId == id }
         default:

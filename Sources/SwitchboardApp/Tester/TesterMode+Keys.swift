@@ -229,13 +229,18 @@ extension TesterMode {
         return form
     }
 
+    /// The connect form's upgrade options, a word each.
+    private static func optionWords(_ values: [String: String]) -> [String] {
+        values["options", default: ""].split(separator: " ").map(String.init)
+    }
+
     private mutating func formKey(_ key: Key) -> [Effect] {
         let values = fill(\.form, with: key) { values in
             var errors: [String: String] = [:]
             let name = values["name", default: ""]
             if name.isEmpty || name.contains(" ") || name.count > 12 { errors["name"] = "1–12 characters, no spaces" }
             if !values["user", default: ""].isEmpty, values["password", default: ""].isEmpty { errors["password"] = "the user's password" }
-            if let bad = values["options", default: ""].split(separator: " ").map(String.init).first(where: { !TesterScript.isOption($0) }) {
+            if let bad = Self.optionWords(values).first(where: { !TesterScript.isOption($0) }) {
                 errors["options"] = "key=value words, such as presence=batched — not '\(bad)'"
             }
             return errors
@@ -243,7 +248,7 @@ extension TesterMode {
         guard let values else { return [] }
         form = nil
         let user = values["user"].flatMap { $0.isEmpty ? nil : $0 }, token = values["token"].flatMap { $0.isEmpty ? nil : $0 }
-        let options = values["options", default: ""].split(separator: " ").map(String.init)
+        let options = Self.optionWords(values)
         return connect(name: values["name", default: "c"], user: user, password: user == nil ? nil : values["password"], token: token,
                        options: options)
     }

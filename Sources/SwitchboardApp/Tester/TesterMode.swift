@@ -249,7 +249,8 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
     // MARK: Connections
 
     mutating func connect(name: String, user: String?, password: String?, token: String?, options: [String] = []) -> [Effect] {
-        let who = (user ?? (token.map { "token \($0.prefix(8))…" } ?? "no token")) + options.map { " " + $0 }.joined()
+        let optionWords = options.map { " " + $0 }.joined()
+        let who = (user ?? (token.map { "token \($0.prefix(8))…" } ?? "no token")) + optionWords
         let connection = Connection(name: name, who: who, user: user, password: password, token: token, options: options)
         if let index = connections.firstIndex(where: { $0.name == name }) {
             connections[index] = connection
@@ -258,8 +259,7 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
             connections.append(connection)
             current = connections.count - 1
         }
-        record("connect \(name)" + (user.map { " as \($0)" } ?? "") + (token.map { " token \($0)" } ?? "")
-               + options.map { " " + $0 }.joined())
+        record("connect \(name)" + (user.map { " as \($0)" } ?? "") + (token.map { " token \($0)" } ?? "") + optionWords)
         return open(connection)
     }
 

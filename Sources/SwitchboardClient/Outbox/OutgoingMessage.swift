@@ -42,6 +42,9 @@ public struct OutgoingMessage: Sendable, Equatable, Identifiable {
         self.file = file
     }
 
+    /// Refused for good: waits for the user to edit, retry or discard it.
+    public var hasFailed: Bool { if case .failed = state { true } else { false } }
+
     /// A file message whose file is not on the server yet: it is uploaded before its frame goes.
     public var needsUpload: Bool { file != nil && file?.attachment == nil }
 
@@ -51,6 +54,20 @@ public struct OutgoingMessage: Sendable, Equatable, Identifiable {
                                  messageType: file?.attachment.map(OutgoingFile.messageType(of:)) ?? messageType,
                                  internal: isInternal ? true : nil, attachmentId: file?.attachment?.id),
                     ref: clientMessageId)
+    }
+}
+
+extension [OutgoingMessage] {
+    /// Follows the outbox's report of one message: kept, in its place, while queued or failed;
+    /// gone once the server has stored it.
+    public mutating func follow(_ message: OutgoingMessage) {
+        let index = firstIndex { $0.clientMessageId == message.clientMessageId }
+        switch (message.state, index) {
+        case (.sent, let index?): remove(at: index)
+        case (.sent, nil): break
+        case (_, let index?): self[index] = message
+        case (_, nil): append(message)
+        }
     }
 }
 

@@ -112,12 +112,8 @@ public struct Timeline: Sendable, Equatable {
 
     private mutating func apply(_ message: OutgoingMessage) -> Bool {
         guard message.ticketId == ticketId else { return false }
-        let index = outgoing.firstIndex { $0.clientMessageId == message.clientMessageId }
-        switch message.state {
-        case .queued, .failed:
-            if let index { outgoing[index] = message } else { outgoing.append(message) }
-        case .sent(let id, let seq, let timestamp):
-            if let index { outgoing.remove(at: index) }
+        outgoing.follow(message)
+        if case .sent(let id, let seq, let timestamp) = message.state {
             let stored = Message(id: id, ticketId: ticketId, seq: seq, clientMessageId: message.clientMessageId, sender: me,
                                  senderType: me.role == .customer ? .customer : .agent,
                                  message: message.text.isEmpty ? message.file?.attachment?.fileName ?? "" : message.text,
@@ -170,10 +166,11 @@ public struct Timeline: Sendable, Equatable {
         return .sent
     }
 
+    /// This user's messages that failed for good, oldest first: what retry and discard act on.
+    public var failedIds: [String] { outgoing.filter(\.hasFailed).map(\.clientMessageId) }
+
     /// The newest of this user's text messages that failed for good: what "edit" puts back in the line.
-    public var lastEditableFailure: OutgoingMessage? {
-        outgoing.last { if case .failed = $0.state, $0.file == nil { true } else { false } }
-    }
+    public var lastEditableFailure: OutgoingMessage? { outgoing.last { $0.hasFailed && $0.file == nil } }
 
     public static func delivery(of message: OutgoingMessage) -> Delivery {
         switch message.state {

@@ -28,20 +28,25 @@ public struct ContentFilter: Sendable {
                 throw ConfigError("the pattern \(Self.quoted(pattern)) is not a valid regular expression"
                                   + (reason.map { ": \($0)" } ?? ""))
             }
-            guard expression.firstMatch(in: "", range: NSRange(location: 0, length: 0)) == nil else {
-                throw ConfigError("the pattern \(Self.quoted(pattern)) matches empty text, so it would match everywhere")
-            }
             // Empty, a masked text could be left with nothing in it; the reader should see where text went.
             guard !replacement.isEmpty, !replacement.unicodeScalars.contains(where: Validator.isControl) else {
                 throw ConfigError("the replacement must be visible text, such as [api key] (not empty, no control characters)")
             }
             self.name = name
             self.replacement = replacement
+            guard !occurs(in: "") else {
+                throw ConfigError("the pattern \(Self.quoted(pattern)) matches empty text, so it would match everywhere")
+            }
         }
 
         /// The ranges of every match, first to last.
         func matches(in text: String) -> [Range<String.Index>] {
             expression.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { Range($0.range, in: text) }
+        }
+
+        /// Whether it matches anywhere in `text` (stops at the first match).
+        func occurs(in text: String) -> Bool {
+            expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
         }
 
         static func isValidName(_ name: String) -> Bool {
@@ -84,7 +89,7 @@ public struct ContentFilter: Sendable {
     /// `text` as it may be stored, or `400 INVALID` naming the block rule it matched — never the
     /// matched text (the refusal goes back to the sender and into logs).
     public func filter(_ text: String, field: String) throws(ContractError) -> Filtered {
-        for rule in blocks where rule.expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil {
+        for rule in blocks where rule.occurs(in: text) {
             throw ContractError(.invalid, "\(field): blocked by this server's '\(rule.name)' rule — take that part out and send again")
         }
         var text = text, redactions: [Redaction] = []

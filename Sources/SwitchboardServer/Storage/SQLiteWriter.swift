@@ -28,7 +28,22 @@ final class SQLiteWriter: SQLDatabase, Sendable {
         var statements: [String: OpaquePointer] = [:]
         static let limit = 128
 
-        deinit {
+        /// Every kept statement gone (the cache starts over).
+        mutating func forgetStatements() {
+            Self.release(statements, handle: nil)
+            statements = [:]
+        }
+
+        mutating func close() {
+            Self.release(statements, handle: handle)
+            statements = [:]
+            handle = nil
+        }
+
+        deinit { Self.release(statements, handle: handle) }
+
+        /// Statements finalized first: SQLite keeps a handle open while any of its statements live.
+        private static func release(_ statements: [String: OpaquePointer], handle: OpaquePointer?) {
             for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
             if let handle { sqlite_nio_sqlite3_close_v2(handle) }
         }
@@ -72,12 +87,7 @@ final class SQLiteWriter: SQLDatabase, Sendable {
     }
 
     func close() {
-        connection.withLock { connection in
-            for statement in connection.statements.values { sqlite_nio_sqlite3_finalize(statement) }
-            connection.statements = [:]
-            if let handle = connection.handle { sqlite_nio_sqlite3_close_v2(handle) }
-            connection.handle = nil
-        }
+        connection.withLock { $0.close() }
     }
 
     // MARK: SQLDatabase
@@ -133,10 +143,7 @@ final class SQLiteWriter: SQLDatabase, Sendable {
         var statement: OpaquePointer?
         let result = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard result == SQLITE_OK, let statement else { throw SQLiteWriterError(code: result, message: message(handle)) }
-        if connection.statements.count >= Connection.limit {
-            for old in connection.statements.values { sqlite_nio_sqlite3_finalize(old) }
-            connection.statements = [:]
-        }
+        if connection.statements.count >= Connection.limit { connection.forgetStatements() }
         connection.statements[sql] = statement
         return statement
     }

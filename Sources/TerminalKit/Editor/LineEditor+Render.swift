@@ -16,10 +16,8 @@ extension LineEditor {
         }
         if characters.isEmpty, let placeholder {
             // A hint longer than the line is cut with an ellipsis, so it does not end mid-word unseen.
-            let cut = TextWidth.of(Sanitizer.clean(placeholder)) > width && width > 1
-            let used = screen.put(placeholder, x: rect.x + promptWidth, y: rect.y, style: placeholderStyle ?? style,
-                                  limit: cut ? width - 1 : width)
-            if cut { screen.put("…", x: rect.x + promptWidth + used, y: rect.y, style: placeholderStyle ?? style, limit: 1) }
+            screen.put(TextWrap.truncate(placeholder, width: width), x: rect.x + promptWidth, y: rect.y,
+                       style: placeholderStyle ?? style, limit: width)
             return (rect.x + promptWidth, rect.y)
         }
         // Lines of the text, and where the cursor is among them (line, column in cells).

@@ -51,6 +51,11 @@ public struct Span: Equatable, Sendable {
     }
 }
 
+extension [Span] {
+    /// The columns these spans take on screen, as drawn (sanitised: a control character shows as one symbol).
+    public var width: Int { reduce(0) { $0 + TextWidth.of(Sanitizer.clean($1.text)) } }
+}
+
 extension Screen {
     /// Writes spans one after another on row `y`, clipped to `limit` columns; returns the columns used.
     @discardableResult

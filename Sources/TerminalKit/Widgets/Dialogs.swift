@@ -32,7 +32,7 @@ public struct ConfirmDialog: Equatable, Sendable {
         for (offset, line) in lines.enumerated() { screen.put(line, x: box.x + 3, y: box.y + 1 + offset, style: theme[.dialog]) }
         let buttons = [Span("[ \(yes) ]", yesFocused ? theme[.fieldFocused] : theme[.field]), Span("  ", theme[.dialog]),
                        Span("[ \(no) ]", yesFocused ? theme[.field] : theme[.fieldFocused])]
-        let width = buttons.reduce(0) { $0 + TextWidth.of($1.text) }
+        let width = buttons.width
         screen.put(buttons, x: box.x + (box.width - width) / 2, y: box.maxY - 2, limit: width)
     }
 }

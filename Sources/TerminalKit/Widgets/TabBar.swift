@@ -31,15 +31,13 @@ public struct TabBar: Equatable, Sendable {
         return spans
     }
 
-    private func width(_ label: [Span]) -> Int { label.reduce(0) { $0 + TextWidth.of($1.text) } }
-
     /// Draws the tabs, numbered (Alt-1…9 jump to them); when they do not all fit, the active
     /// one is kept in view and `‹`/`›` say more lie beyond.
     public func render(into screen: inout Screen, in rect: Rect, theme: Theme) {
         guard !rect.isEmpty else { return }
         screen.fill(x: rect.x, y: rect.y, width: rect.width, height: 1, style: theme[.tab])
         let labels = tabs.indices.map { label($0, theme: theme) }
-        let widths = labels.map(width)
+        let widths = labels.map(\.width)
         // The first tab shown: as far left as possible with the active tab still in view.
         var first = 0
         while first < active, widths[first...active].reduce(0, +) + (first > 0 ? 1 : 0) > rect.width - 1 { first += 1 }
@@ -62,7 +60,7 @@ public struct TabBar: Equatable, Sendable {
     public func tab(atColumn x: Int, in rect: Rect) -> Int? {
         var start = rect.x
         for index in tabs.indices {
-            let end = start + width(label(index, theme: Theme(name: "")))
+            let end = start + label(index, theme: Theme(name: "")).width
             if (start..<end).contains(x) { return index }
             start = end
         }
