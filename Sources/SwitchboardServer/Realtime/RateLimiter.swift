@@ -3,13 +3,19 @@ import Synchronization
 import SwitchboardProtocol
 
 /// Token buckets per user, shared by all of a user's connections.
+///
+/// A flood is a client that keeps sending after it was told to slow down: `floodLimit` frames
+/// refused before its bucket has filled halfway again. (Counting refusals *in a row* instead let a
+/// flood through whenever the server read it slowly: each token refilled between two frames
+/// started the count over.)
 final class RateLimiter: Sendable {
     enum Verdict: Equatable { case allowed, limited, flooding }
 
     private struct Bucket {
         var tokens: Double
         var updated: ContinuousClock.Instant
-        var refusedInARow = 0
+        /// Refused since the bucket was last at least half full.
+        var refused = 0
     }
 
     private let burst: Double
@@ -31,13 +37,13 @@ final class RateLimiter: Sendable {
             bucket.tokens = min(burst, bucket.tokens + seconds * perSecond)
             bucket.updated = now
             let verdict: Verdict
+            if bucket.tokens >= burst / 2 { bucket.refused = 0 }
             if bucket.tokens >= 1 {
                 bucket.tokens -= 1
-                bucket.refusedInARow = 0
                 verdict = .allowed
             } else {
-                bucket.refusedInARow += 1
-                verdict = bucket.refusedInARow >= floodLimit ? .flooding : .limited
+                bucket.refused += 1
+                verdict = bucket.refused >= floodLimit ? .flooding : .limited
             }
             buckets[userId] = bucket
             return verdict

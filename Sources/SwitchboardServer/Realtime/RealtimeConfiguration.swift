@@ -15,8 +15,8 @@ public struct RealtimeConfiguration: Sendable {
     /// Frames waiting for one slow connection before it is closed (it resumes with `sinceSeq`).
     public var outboundBuffer = 4_096
     /// Token bucket per user, counting every frame: a burst of `rateBurst`, refilled at
-    /// `ratePerSecond`. Past it frames get `RATE_LIMITED`; `floodLimit` refused frames in a row
-    /// close the connection.
+    /// `ratePerSecond`. Past it frames get `RATE_LIMITED`; `floodLimit` refused frames before the
+    /// bucket has filled halfway again close the connection.
     public var rateBurst = 120.0
     public var ratePerSecond = 30.0
     public var floodLimit = 100
