@@ -44,13 +44,11 @@ import Testing
         for handle in [sender, otherTab, agent] { await hub.disconnect(handle.id) }
         try await store.close()
 
-        func received(_ frames: AsyncStream<String>) async -> [String] {
-            var texts: [String] = []
-            for await frame in frames where frame.contains(#""type":"RECEIVE_MESSAGE""#) { texts.append(frame) }
-            return texts
+        func received(_ frames: RecordingOutlet) -> [String] {
+            frames.texts.filter { $0.contains(#""type":"RECEIVE_MESSAGE""#) }
         }
-        #expect(await received(senderFrames).isEmpty, "the sender gets its ACK, not its own message back")
-        #expect(await received(otherTabFrames).count == 1)
-        #expect(await received(agentFrames).count == 1)
+        #expect(received(senderFrames).isEmpty, "the sender gets its ACK, not its own message back")
+        #expect(received(otherTabFrames).count == 1)
+        #expect(received(agentFrames).count == 1)
     }
 }

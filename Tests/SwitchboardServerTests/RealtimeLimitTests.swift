@@ -87,6 +87,40 @@ import Testing
         }
     }
 
+    /// A client that stops reading (a dead network, a stopped process) must not make the server
+    /// hold its frames without end: once its socket has taken nothing while `outboundBuffer`
+    /// more frames came, it is closed (1008) and, as it cannot even read the close, cut.
+    @Test func aClientThatStopsReadingIsClosedNotBufferedForever() async throws {
+        try await withCast(live: true, configure: {
+            $0.configuration.realtime.outboundBuffer = 16
+            $0.configuration.realtime.closeTimeout = .seconds(1)
+        }) { api, cast, _ in
+            let ticket = try await api.openTicket(cast.customer).id
+            let stalled = try StalledSocket(port: api.port, token: cast.customer)
+            try stalled.sendText(#"{"type":"JOIN_ROOM","ticketId":\#(ticket)}"#)
+            try await Task.sleep(for: .milliseconds(300))
+            func connections() async throws -> Int {
+                let statistics: ServerStatistics = try await api.get("/api/admin/support/server", token: cast.admin).decode()
+                return statistics.connections
+            }
+            #expect(try await connections() == 1)
+            // Each message comes back to the customer's room as a RECEIVE_MESSAGE of ~7 KB: the
+            // socket's buffers fill after a few hundred.
+            let big = String(repeating: "x", count: 7_000)
+            var sent = 0
+            var last: Message?
+            while try await connections() == 1, sent < 3_000 {
+                for _ in 0..<25 { last = try await api.send(cast.customer, ticket: ticket, big) }
+                sent += 25
+            }
+            #expect(try await connections() == 0, "closed after \(sent) messages")
+            #expect(stalled.drainsToTheEnd(within: 10))
+            // Nothing was lost: every message is stored for the client to resume from.
+            let page: MessagePage = try await api.get("/api/tickets/\(ticket)/messages?limit=1", token: cast.customer).decode()
+            #expect(page.items.last?.id == last?.id)
+        }
+    }
+
     @Test func theSocketClosesWhenTheTokenExpires() async throws {
         try await withCast(live: true, configure: { $0.configuration.accessTokenLifetime = 1 }) { api, _, _ in
             let login = try await api.login("agent")

@@ -109,7 +109,8 @@ public func buildApplication(
         let gate = RealtimeGate(
             accounts: services.accounts, hub: services.hub, configuration: configuration.realtime,
             session: RealtimeSession(hub: services.hub, tickets: services.tickets, admin: services.admin,
-                                     frameBytes: configuration.limits.frameBytes))
+                                     frameBytes: configuration.limits.frameBytes,
+                                     closeTimeout: configuration.realtime.closeTimeout))
         let host = configuration.host
         var server = guardedServer(configuration) { request, channel, logger in
             try await gate.shouldUpgrade(request, channel: channel, logger: logger)
@@ -143,7 +144,7 @@ func guardedServer(
         ws: .init(maxFrameSize: configuration.limits.frameBytes,
                   autoPing: .enabled(timePeriod: configuration.realtime.pingInterval),
                   // A client that sends a close and then never answers ours is let go soon.
-                  closeTimeout: .seconds(5), validateUTF8: true))
+                  closeTimeout: configuration.realtime.closeTimeout, validateUTF8: true))
     return HTTPServerBuilder { responder in
         GuardedChannel(base: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: channel,
                                                           shouldUpgrade: shouldUpgrade),

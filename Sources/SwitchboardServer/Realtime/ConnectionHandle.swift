@@ -2,8 +2,8 @@ import Foundation
 import Synchronization
 import SwitchboardProtocol
 
-/// One WebSocket connection as the hub sees it: who it is, and its outbound queue. Frames reach
-/// the socket in the order they were queued, through a single writer.
+/// One WebSocket connection as the hub sees it: who it is, and where its frames go. Frames
+/// reach the socket in the order they were sent.
 final class ConnectionHandle: Sendable {
     let id: ConnectionID
     let caller: Caller
@@ -11,29 +11,32 @@ final class ConnectionHandle: Sendable {
     /// When the access token it was opened with expires, in real time (the hub's clock may be a
     /// test's): the hub closes it then (4001).
     let closesAt: ContinuousClock.Instant
-    private let continuation: AsyncStream<String>.Continuation
-    private let closing = Mutex<(code: UInt16, reason: String)?>(nil)
-    /// Free places in the queue after the last send, and the queue's size.
-    private let room: Mutex<Int>
+    private let outlet: any FrameOutlet
+    private struct State {
+        var closing: (code: UInt16, reason: String)?
+        var finished = false
+        /// Frames written since the socket last took frames without waiting.
+        var blocked = 0
+    }
+    private let state = Mutex(State())
+    /// Frames a socket that takes nothing may be given before it is closed.
     private let capacity: Int
     /// The clientMessageIds this connection is storing and has not been answered for (ACK or ERROR).
     private let sending = Mutex<Set<String>>([])
 
     init(id: ConnectionID, caller: Caller, options: ConnectionOptions = ConnectionOptions(),
-         closesAt: ContinuousClock.Instant = .now + .seconds(366 * 86_400), continuation: AsyncStream<String>.Continuation,
-         capacity: Int) {
+         closesAt: ContinuousClock.Instant = .now + .seconds(366 * 86_400), outlet: any FrameOutlet, capacity: Int) {
         self.id = id
         self.caller = caller
         self.options = options
         self.closesAt = closesAt
-        self.continuation = continuation
+        self.outlet = outlet
         self.capacity = capacity
-        room = Mutex(capacity)
     }
 
     var userId: Int { caller.id }
-    /// Frames queued and not yet written (as of the last send).
-    var backlog: Int { capacity - room.withLock { $0 } }
+    /// Frames written while the socket's send buffer was full (0 while it takes frames).
+    var backlog: Int { state.withLock { $0.blocked } }
     var isStaff: Bool { caller.isStaff }
 
     /// Marks a message this connection is storing until its answer: should a copy read from the
@@ -51,44 +54,47 @@ final class ConnectionHandle: Sendable {
         return sending.withLock { $0.contains(id) }
     }
 
-    /// Queues a frame. A connection that lets its queue fill is too slow to keep: it is closed,
-    /// and its client resumes from the last `seq` it has.
+    /// Sends a frame. A connection whose socket takes nothing while `capacity` more frames come is
+    /// too slow to keep: it is closed, and its client resumes from the last `seq` it has.
     func send(_ text: String) {
-        switch continuation.yield(text) {
-        case .enqueued(let remaining):
-            room.withLock { $0 = remaining }
-        case .dropped:
-            close(code: 1008, reason: "too slow: reconnect and resume")
-        case .terminated:
-            break
-        @unknown default:
-            break
+        let tooSlow = state.withLock { state -> Bool in
+            guard state.closing == nil, !state.finished else { return false }
+            state.blocked = outlet.isWritable ? 0 : state.blocked + 1
+            guard state.blocked <= capacity else {
+                state.closing = (1008, "too slow: reconnect and resume")
+                return true
+            }
+            // Written under the lock: two threads sending to one connection keep one order, and
+            // nothing follows a close.
+            outlet.write(text)
+            return false
         }
+        if tooSlow { outlet.close(code: 1008, reason: "too slow: reconnect and resume") }
     }
 
-    /// Queues a frame that describes passing state (presence, typing, who is in a room): when
-    /// the queue is more than half full it is left out rather than pushing the connection toward
-    /// being closed, since the client can read the state again. Answers whether it was queued.
+    /// Sends a frame that describes passing state (presence, typing, who is in a room) only
+    /// while the socket takes frames: it is left out rather than pushing the connection toward
+    /// being closed, since the client can read the state again. Answers whether it was sent.
     @discardableResult
     func sendIfRoom(_ text: String) -> Bool {
-        guard room.withLock({ $0 }) > capacity / 2 else { return false }
+        guard outlet.isWritable else { return false }
         send(text)
         return true
     }
 
-    /// Ends the queue; the writer sends what is queued, then closes with this code.
+    /// Closes with this code after the frames already sent; later ones are dropped.
     func close(code: UInt16, reason: String) {
-        let first = closing.withLock { current -> Bool in
-            guard current == nil else { return false }
-            current = (code, reason)
+        let first = state.withLock { state -> Bool in
+            guard state.closing == nil, !state.finished else { return false }
+            state.closing = (code, reason)
             return true
         }
-        if first { continuation.finish() }
+        if first { outlet.close(code: code, reason: reason) }
     }
 
     /// The close the server asked for, if it did.
-    var closeRequest: (code: UInt16, reason: String)? { closing.withLock { $0 } }
+    var closeRequest: (code: UInt16, reason: String)? { state.withLock { $0.closing } }
 
-    /// Ends the queue without a close of the server's (the client went away).
-    func finish() { continuation.finish() }
+    /// No more frames: the client went away.
+    func finish() { state.withLock { $0.finished = true } }
 }

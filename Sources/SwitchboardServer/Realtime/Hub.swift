@@ -103,13 +103,11 @@ public actor Hub: SupportEventSink, Service {
     func connectionCount(userId: Int) -> Int { byUser[userId]?.count ?? 0 }
 
     /// Registers a new connection; the first one of a user brings them online.
-    func connect(_ caller: Caller, options: ConnectionOptions = ConnectionOptions(), tokenExpiry: Date = .distantFuture) async
-        -> (ConnectionHandle, AsyncStream<String>) {
-        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingOldest(configuration.outboundBuffer))
+    func connect(_ caller: Caller, options: ConnectionOptions = ConnectionOptions(), tokenExpiry: Date = .distantFuture,
+                 outlet: any FrameOutlet) async -> ConnectionHandle {
         let lifetime = min(max(0, tokenExpiry.timeIntervalSince(clock())), 366 * 86_400)
         let handle = ConnectionHandle(id: nextId, caller: caller, options: options, closesAt: .now + .seconds(lifetime),
-                                      continuation: continuation,
-                                      capacity: configuration.outboundBuffer)
+                                      outlet: outlet, capacity: configuration.outboundBuffer)
         nextId += 1
         connections[handle.id] = handle
         if expirySweep == nil { startExpirySweep() }
@@ -123,7 +121,7 @@ public actor Hub: SupportEventSink, Service {
         } else if !wasConnected {
             await comeOnline(caller.user)
         }
-        return (handle, stream)
+        return handle
     }
 
     /// Forgets a connection; the last one of a user starts the grace period before going offline.

@@ -12,6 +12,9 @@ public struct RealtimeConfiguration: Sendable {
     public var maxConnectionsPerUser = 10
     /// Idle connections are pinged this often (and closed when the pong does not come).
     public var pingInterval: Duration = .seconds(30)
+    /// How long a client has to answer the server's close (or, when the server closes a client
+    /// that stopped reading, to let the close frame out) before the connection is cut.
+    public var closeTimeout: Duration = .seconds(5)
     /// Frames waiting for one slow connection before it is closed (it resumes with `sinceSeq`).
     public var outboundBuffer = 4_096
     /// Token bucket per user, counting every frame: a burst of `rateBurst`, refilled at

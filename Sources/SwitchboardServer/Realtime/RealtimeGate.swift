@@ -26,8 +26,8 @@ struct RealtimeGate: Sendable {
             let options = try Self.options(target?.queryItems ?? [])
             let session = self.session
             return .upgrade([:]) { inbound, outbound, context in
-                try await session.run(inbound: inbound, outbound: outbound, caller: caller, tokenExpiry: expiry,
-                                      options: options, logger: context.logger)
+                try await session.run(inbound: inbound, outbound: outbound, channel: channel, caller: caller,
+                                      tokenExpiry: expiry, options: options, logger: context.logger)
             }
         } catch let refusal as ContractError {
             try await refuse(channel, with: refusal)

@@ -1,52 +1,39 @@
 import Foundation
 import HummingbirdWebSocket
 import Logging
+import NIOCore
 import NIOWebSocket
 import SwitchboardProtocol
 
 /// One client's `/ws` connection, from upgrade to close: reads frames in order, checks each one
-/// (rate, shape, who may do it), has the services do the work, and answers on the connection's
-/// single ordered queue.
+/// (rate, shape, who may do it), has the services do the work, and answers on the connection, in
+/// order with what the hub sends it.
 struct RealtimeSession: Sendable {
     let hub: Hub
     /// The same services the REST routes use: every rule is theirs, none is repeated here.
     let tickets: TicketService
     let admin: AdminService
     let frameBytes: Int
+    let closeTimeout: Duration
 
     /// Throws what ended the socket from the client's side (invalid UTF-8, a message too large, a
     /// protocol error): the WebSocket handler closes with the matching code (1007, 1009, 1002).
-    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, caller: Caller, tokenExpiry: Date,
-             options: ConnectionOptions, logger: Logger) async throws {
-        let (handle, queue) = await hub.connect(caller, options: options, tokenExpiry: tokenExpiry)
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel, caller: Caller,
+             tokenExpiry: Date, options: ConnectionOptions, logger: Logger) async throws {
+        // Frames go from whoever has one (this reader, the hub) straight to the channel.
+        let handle = await hub.connect(caller, options: options, tokenExpiry: tokenExpiry,
+                                       outlet: SocketOutlet(channel: channel, outbound: outbound, closeTimeout: TimeAmount(closeTimeout)))
+        var answers = Answers(handle: handle, logger: logger)
         var failure: (any Error)?
-        await withTaskGroup(of: Void.self) { group in
-            // The only writer of this socket. It closes the socket only when the server asked to
-            // (token expiry, logout, a flood); otherwise the WebSocket handler closes it.
-            group.addTask {
-                for await text in queue {
-                    do { try await outbound.write(.text(text)) } catch { break }
-                }
-                if let close = handle.closeRequest {
-                    do {
-                        try await outbound.close(WebSocketErrorCode(codeNumber: Int(close.code)), reason: close.reason)
-                    } catch {
-                        logger.debug("close not sent", metadata: ["error": "\(error)"])
-                    }
-                }
+        do {
+            for try await message in inbound.messages(maxSize: frameBytes) {
+                await receive(message, on: handle, answers: &answers, logger: logger)
             }
-            var answers = Answers(handle: handle, logger: logger)
-            do {
-                for try await message in inbound.messages(maxSize: frameBytes) {
-                    await receive(message, on: handle, answers: &answers, logger: logger)
-                }
-            } catch {
-                logger.debug("websocket ended by the client's frames", metadata: ["error": "\(error)"])
-                failure = error
-            }
-            await hub.disconnect(handle.id)
-            group.cancelAll()
+        } catch {
+            logger.debug("websocket ended by the client's frames", metadata: ["error": "\(error)"])
+            failure = error
         }
+        await hub.disconnect(handle.id)
         if let failure { throw failure }
     }
 
