@@ -60,6 +60,10 @@ import Testing
         var restart = ReconnectPolicy(backoff: backoff)
         #expect(restart.next(after: .closed(code: CloseCode.goingAway, reason: nil), connectedFor: .seconds(600), unit: 0.5)
                 == .retry(after: .seconds(1), attempt: 1, refreshToken: false))
+        // Closed for falling behind: the contract says reconnect and resume (it used to give up).
+        var behind = ReconnectPolicy(backoff: backoff)
+        #expect(behind.next(after: .closed(code: 1008, reason: "too slow: reconnect and resume"), connectedFor: .seconds(600), unit: 0.5)
+                == .retry(after: .seconds(1), attempt: 1, refreshToken: false))
         var flood = ReconnectPolicy(backoff: backoff)
         #expect(flood.next(after: .closed(code: CloseCode.rateLimited, reason: nil), connectedFor: .seconds(600), unit: 0.5)
                 == .retry(after: .seconds(4), attempt: 1, refreshToken: false))
