@@ -89,6 +89,7 @@ public func buildApplication(
             closer, services.hub,
             closer.closesAfter(SessionSweeper(store: store, idleAfter: configuration.sessionIdleTimeout,
                                               interval: configuration.sessionSweepInterval, clock: configuration.clock, logger: logger)),
+            MemoryTrimmer(interval: configuration.memoryTrimInterval, logger: logger),
         ]
         // Several processes on one PostgreSQL: the doorbell carries each node's changes to the others.
         if let postgres = (store as? SQLStore)?.driver as? PostgresDriver {
@@ -108,9 +109,10 @@ public func buildApplication(
         let router = buildRouter(services)
         let gate = RealtimeGate(
             accounts: services.accounts, hub: services.hub, configuration: configuration.realtime,
-            session: RealtimeSession(hub: services.hub, tickets: services.tickets, admin: services.admin,
-                                     frameBytes: configuration.limits.frameBytes,
-                                     closeTimeout: configuration.realtime.closeTimeout))
+            session: RealtimeSession(hub: services.hub, tickets: services.tickets, admin: services.admin),
+            settings: WebSocketConnection.Settings(messageBytes: configuration.limits.frameBytes,
+                                                   pingInterval: TimeAmount(configuration.realtime.pingInterval),
+                                                   closeTimeout: TimeAmount(configuration.realtime.closeTimeout)))
         let host = configuration.host
         var server = guardedServer(configuration) { request, channel, logger in
             try await gate.shouldUpgrade(request, channel: channel, logger: logger)
@@ -134,20 +136,14 @@ public func buildApplication(
 /// HTTP/1.1 with the `/ws` upgrade, each connection watched by a `ConnectionGuard`.
 func guardedServer(
     _ configuration: ServerConfiguration,
-    shouldUpgrade: @escaping @Sendable (HTTPRequest, any Channel, Logger) async throws
-        -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>>
+    shouldUpgrade: @escaping RealtimeChannel.Gate
 ) -> HTTPServerBuilder {
     let timeouts = ConnectionGuard.Timeouts(header: TimeAmount(configuration.headerTimeout),
                                             idle: TimeAmount(configuration.idleTimeout))
-    let channel = HTTP1WebSocketUpgradeChannel.Configuration(
-        http1: .init(idleTimeout: TimeAmount(configuration.idleTimeout)),
-        ws: .init(maxFrameSize: configuration.limits.frameBytes,
-                  autoPing: .enabled(timePeriod: configuration.realtime.pingInterval),
-                  // A client that sends a close and then never answers ours is let go soon.
-                  closeTimeout: configuration.realtime.closeTimeout, validateUTF8: true))
+    let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount(configuration.idleTimeout))
     return HTTPServerBuilder { responder in
-        GuardedChannel(base: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: channel,
-                                                          shouldUpgrade: shouldUpgrade),
+        GuardedChannel(base: RealtimeChannel(responder: responder, http1: http1, maxFrameSize: configuration.limits.frameBytes,
+                                             gate: shouldUpgrade),
                        timeouts: timeouts)
     }
 }

@@ -17,21 +17,32 @@ struct RealtimeGate: Sendable {
     let configuration: RealtimeConfiguration
     let session: RealtimeSession
 
+    let settings: WebSocketConnection.Settings
+
+    /// Who the socket is for and what it asked for, decided before the upgrade.
+    struct Admission: Sendable {
+        let caller: Caller
+        let expiry: Date
+        let options: ConnectionOptions
+    }
+
+    /// nil refuses (after answering on the channel); otherwise makes the socket's handler.
     func shouldUpgrade(_ request: HTTPRequest, channel: any Channel, logger: Logger) async throws
-        -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
+        -> (@Sendable (any Channel) -> WebSocketConnection)? {
         let target = URLComponents(string: request.path ?? "")
-        guard target?.path == "/ws" else { return .dontUpgrade }
+        guard target?.path == "/ws" else { return nil }
         do {
             let (caller, expiry) = try await admit(request, query: target?.queryItems ?? [])
-            let options = try Self.options(target?.queryItems ?? [])
-            let session = self.session
-            return .upgrade([:]) { inbound, outbound, context in
-                try await session.run(inbound: inbound, outbound: outbound, channel: channel, caller: caller,
-                                      tokenExpiry: expiry, options: options, logger: context.logger)
+            let admission = Admission(caller: caller, expiry: expiry, options: try Self.options(target?.queryItems ?? []))
+            let (session, settings) = (self.session, self.settings)
+            return { _ in
+                WebSocketConnection(settings: settings) { outlet in
+                    RealtimeLink(session: session, admission: admission, outlet: outlet, logger: logger)
+                }
             }
         } catch let refusal as ContractError {
             try await refuse(channel, with: refusal)
-            return .dontUpgrade
+            return nil
         }
     }
 

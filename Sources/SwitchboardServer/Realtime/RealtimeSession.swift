@@ -5,39 +5,16 @@ import NIOCore
 import NIOWebSocket
 import SwitchboardProtocol
 
-/// One client's `/ws` connection, from upgrade to close: reads frames in order, checks each one
-/// (rate, shape, who may do it), has the services do the work, and answers on the connection, in
-/// order with what the hub sends it.
+/// What one client's `/ws` messages do, each in turn (its `RealtimeLink` hands them over in
+/// order): checks it (rate, shape, who may do it), has the services do the work, and answers on
+/// the connection, in order with what the hub sends it.
 struct RealtimeSession: Sendable {
     let hub: Hub
     /// The same services the REST routes use: every rule is theirs, none is repeated here.
     let tickets: TicketService
     let admin: AdminService
-    let frameBytes: Int
-    let closeTimeout: Duration
 
-    /// Throws what ended the socket from the client's side (invalid UTF-8, a message too large, a
-    /// protocol error): the WebSocket handler closes with the matching code (1007, 1009, 1002).
-    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel, caller: Caller,
-             tokenExpiry: Date, options: ConnectionOptions, logger: Logger) async throws {
-        // Frames go from whoever has one (this reader, the hub) straight to the channel.
-        let handle = await hub.connect(caller, options: options, tokenExpiry: tokenExpiry,
-                                       outlet: SocketOutlet(channel: channel, outbound: outbound, closeTimeout: TimeAmount(closeTimeout)))
-        var answers = Answers(handle: handle, logger: logger)
-        var failure: (any Error)?
-        do {
-            for try await message in inbound.messages(maxSize: frameBytes) {
-                await receive(message, on: handle, answers: &answers, logger: logger)
-            }
-        } catch {
-            logger.debug("websocket ended by the client's frames", metadata: ["error": "\(error)"])
-            failure = error
-        }
-        await hub.disconnect(handle.id)
-        if let failure { throw failure }
-    }
-
-    /// Encodes this connection's direct answers (one encoder per connection, used by its reader only).
+    /// Encodes this connection's direct answers (one encoder per connection, used by one task at a time).
     struct Answers {
         let handle: ConnectionHandle
         let logger: Logger
@@ -52,7 +29,7 @@ struct RealtimeSession: Sendable {
         }
     }
 
-    private func receive(_ message: WebSocketMessage, on handle: ConnectionHandle, answers: inout Answers, logger: Logger) async {
+    func receive(_ message: WebSocketMessage, on handle: ConnectionHandle, answers: inout Answers, logger: Logger) async {
         switch hub.limiter.admit(userId: handle.userId) {
         case .allowed:
             break
@@ -83,9 +60,8 @@ struct RealtimeSession: Sendable {
             return
         }
         do {
-            // Awaited before the next frame is read: order and admission stay as they were.
-            let answering = answers
-            try await inTaskOfItsOwn { try await perform(frame, on: handle, answers: answering) }
+            // Awaited before the next message is handled: frames keep their order.
+            try await perform(frame, on: handle, answers: answers)
         } catch let error as ContractError {
             answers.send(.error(code: error.code, message: error.message, ref: frame.ref))
         } catch is CancellationError {
