@@ -32,6 +32,12 @@ import Testing
             let foreign = try await RawHTTP.upgrade(port: api.port, query: "?access_token=\(cast.customer)",
                                                     headers: ["Origin: https://evil.example.com"])
             #expect(foreign.hasPrefix("HTTP/1.1 403 Forbidden\r\n") && foreign.contains(#""code":"FORBIDDEN""#))
+            // An upgrade anywhere but /ws is answered too (it used to be a bare 400, then nothing).
+            let elsewhere = try await RawHTTP.exchange(port: api.port, """
+                GET /chat?access_token=\(cast.customer) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+                Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n
+                """)
+            #expect(elsewhere.hasPrefix("HTTP/1.1 404 Not Found\r\n") && elsewhere.contains("connect to /ws"))
             let first = try await api.socket(cast.customer)
             let second = try await RawHTTP.upgrade(port: api.port, query: "?access_token=\(cast.customer)")
             #expect(second.hasPrefix("HTTP/1.1 429 Too Many Requests\r\n") && second.contains("Retry-After: 1"))

@@ -26,12 +26,16 @@ struct RealtimeGate: Sendable {
         let options: ConnectionOptions
     }
 
-    /// nil refuses (after answering on the channel); otherwise makes the socket's handler.
+    /// nil refuses (after answering on the channel with the contract's error); otherwise makes the
+    /// socket's handler.
     func shouldUpgrade(_ request: HTTPRequest, channel: any Channel, logger: Logger) async throws
         -> (@Sendable (any Channel) -> WebSocketConnection)? {
         let target = URLComponents(string: request.path ?? "")
-        guard target?.path == "/ws" else { return nil }
         do {
+            // Every refused upgrade gets an answer: the connection is closed right after it.
+            guard target?.path == "/ws" else {
+                throw ContractError(.notFound, "no WebSocket at \(target?.path ?? "this address"): connect to /ws")
+            }
             let (caller, expiry) = try await admit(request, query: target?.queryItems ?? [])
             let admission = Admission(caller: caller, expiry: expiry, options: try Self.options(target?.queryItems ?? []))
             let (session, settings) = (self.session, self.settings)
