@@ -6,10 +6,10 @@ import SwitchboardProtocol
 /// The realtime hub: who is connected, who is in which ticket's room, and what each of them
 /// should hear. Services report `SupportEvent`s after storing; the hub turns them into frames.
 ///
-/// Ordering: each connection has one outbound queue. Within a room, messages are relayed in
-/// `seq` order (a message that overtakes an earlier one waits for it). A connection joining a
-/// room gets `ROOM_JOINED`, then the replay of what it missed up to the room's relay point, then
-/// the live relay — nothing missed, nothing twice.
+/// Ordering: a connection's frames leave in the order they are sent (`ConnectionHandle`). Within
+/// a room, messages are relayed in `seq` order (a message that overtakes an earlier one waits for
+/// it). A connection joining a room gets `ROOM_JOINED`, then the replay of what it missed up to
+/// the room's relay point, then the live relay — nothing missed, nothing twice.
 public actor Hub: SupportEventSink, Service {
     struct Room {
         var members: Set<ConnectionID> = []

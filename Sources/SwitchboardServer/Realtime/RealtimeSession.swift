@@ -1,8 +1,6 @@
 import Foundation
 import HummingbirdWebSocket
 import Logging
-import NIOCore
-import NIOWebSocket
 import SwitchboardProtocol
 
 /// What one client's `/ws` messages do, each in turn (its `RealtimeLink` hands them over in
