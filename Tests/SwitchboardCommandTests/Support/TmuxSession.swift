@@ -68,7 +68,8 @@ final class TmuxSession: @unchecked Sendable {
     }
 
     func waitFor(_ what: String, sourceLocation: SourceLocation = #_sourceLocation, _ condition: (String) -> Bool) async throws {
-        try await waitUntil(what, within: .seconds(10), detail: {
+        // A bound, not a timing check: under a loaded CI machine a program can take seconds to start.
+        try await waitUntil(what, within: .seconds(30), detail: {
             "; the screen:\n\(screen)" + (exitStatus.map { "\n(the program has ended with status \($0))" } ?? "")
         },
                             sourceLocation: sourceLocation) { condition(screen) }
