@@ -8,6 +8,8 @@ public enum WireJSON {
             var container = encoder.singleValueContainer()
             try container.encode(Timestamp.format(date))
         }
+        // Sorted: Foundation's encoder on Linux writes an object's keys in hash order otherwise,
+        // which changes from run to run (people read these frames in the tester and in logs).
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
@@ -32,13 +34,50 @@ public enum Timestamp {
     private static let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
     private static let withoutFraction = Date.ISO8601FormatStyle(timeZone: .gmt)
 
-    /// Formats from whole milliseconds: a formatter given the float would truncate .123 to .122.
+    /// Formats from whole milliseconds (a formatter given the float would truncate .123 to .122),
+    /// by arithmetic: every message and ticket on the wire carries timestamps, and Foundation's
+    /// ISO 8601 formatter cost several microseconds each. Years before 1600 and after 9999 still go
+    /// through it: Foundation's calendar is Julian before October 1582, and `parse` reads with it.
     public static func format(_ date: Date) -> String {
-        let ms = millis(date)
-        let seconds = ms.quotientAndRemainderFlooring(dividingBy: 1000)
-        let whole = withoutFraction.format(Date(timeIntervalSince1970: Double(seconds.quotient)))
-        let fraction = String(seconds.remainder + 1000).dropFirst()
-        return whole.dropLast() + "." + fraction + "Z"
+        let (seconds, ms) = millis(date).quotientAndRemainderFlooring(dividingBy: 1000)
+        let (days, secondOfDay) = seconds.quotientAndRemainderFlooring(dividingBy: 86_400)
+        let (year, month, day) = civil(daysSince1970: days)
+        guard (1600...9999).contains(year) else {
+            let whole = withoutFraction.format(Date(timeIntervalSince1970: Double(seconds)))
+            return whole.dropLast() + "." + String(ms + 1000).dropFirst() + "Z"
+        }
+        var text = [UInt8]()
+        text.reserveCapacity(24)
+        func put(_ value: Int64, digits: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<digits { divisor *= 10 }
+            while divisor > 0 {
+                text.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                divisor /= 10
+            }
+        }
+        put(year, digits: 4); text.append(UInt8(ascii: "-"))
+        put(month, digits: 2); text.append(UInt8(ascii: "-"))
+        put(day, digits: 2); text.append(UInt8(ascii: "T"))
+        put(secondOfDay / 3600, digits: 2); text.append(UInt8(ascii: ":"))
+        put(secondOfDay % 3600 / 60, digits: 2); text.append(UInt8(ascii: ":"))
+        put(secondOfDay % 60, digits: 2); text.append(UInt8(ascii: "."))
+        put(ms, digits: 3); text.append(UInt8(ascii: "Z"))
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// The proleptic Gregorian date of a day counted from 1970-01-01 (Howard Hinnant's
+    /// `civil_from_days`).
+    static func civil(daysSince1970 days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153 // March = 0
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// Accepts timestamps with or without fractional seconds, and a bare `YYYY-MM-DD` (midnight UTC).

@@ -15,6 +15,28 @@ import Testing
         #expect(Timestamp.parse("yesterday") == nil)
     }
 
+    /// The arithmetic formatter against Foundation's, over dates from year 1 to 9999 (leap
+    /// days, century years, before 1970, the last millisecond of a day; before 1600 and after
+    /// 9999 Foundation's own answer is kept).
+    @Test func timestampsMatchFoundationsFormatter() {
+        let foundation = Date.ISO8601FormatStyle(timeZone: .gmt)
+        func expected(_ date: Date) -> String {
+            let (seconds, ms) = Timestamp.millis(date).quotientAndRemainderFlooring(dividingBy: 1000)
+            return foundation.format(Date(timeIntervalSince1970: Double(seconds))).dropLast() + "." + String(ms + 1000).dropFirst() + "Z"
+        }
+        var generator = SystemRandomNumberGenerator()
+        let edges: [Double] = [0, -1, -0.001, 86_399.999, 951_782_400, 4_107_542_400, -2_208_988_800, 253_402_300_799.999,
+                               -62_135_596_800, 1_795_000_000.123, 1_709_164_800] // …, 2000-02-29, 2100-03-01, 1900, 9999, year 1, 2024-02-29
+        let random = (0..<20_000).map { _ in Double(Int64.random(in: -62_135_596_800_000...253_402_300_799_999, using: &generator)) / 1000 }
+        for seconds in edges + random {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(Timestamp.format(date) == expected(date), "\(seconds)")
+        }
+        // After 9999 Foundation's formatter answers, as before.
+        let far = Date(timeIntervalSince1970: 300_000_000_000)
+        #expect(Timestamp.format(far) == expected(far))
+    }
+
     @Test func nullableFieldsAreWrittenAsNull() throws {
         let ticket = Ticket(id: 1, subject: "s", description: "d", status: .open, priority: .medium, category: .other,
                             customer: ref, assignedAgent: nil, messageCount: 0, unreadCount: 0, lastMessage: nil,
