@@ -65,7 +65,10 @@ import Testing
         #expect(recorded.contains(#"send alex {"type":"JOIN_ROOM","ticketId":\#(ticket.id)}"#))
         #expect(recorded.contains("expect alex ROOM_JOINED ticketId=\(ticket.id)"))
         #expect(recorded.contains("rest alex GET /api/me\nexpect-status 200"))
-        #expect(recorded.contains("connect anon\nexpect-refused anon 401"))
+        // Frames alex's socket got meanwhile are recorded as they came, so the refusal follows the
+        // connect but not always on the next line.
+        let refusal = recorded.range(of: "connect anon\n").flatMap { recorded[$0.upperBound...].range(of: "expect-refused anon 401") }
+        #expect(refusal != nil)
         #expect(try TesterScript(recorded).lines.count > 6)
     }
 

@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOWebSocket
 import Testing
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
@@ -175,6 +177,81 @@ import Testing
             #expect(probe.closeCode == .dataInconsistentWithMessage)
             #expect(probe.closeReason == "a text frame was not valid UTF-8")
             #expect(probe.events.count == 1) // nothing was made of the bad frame
+        }
+    }
+
+    /// A message may come in several frames: the server puts them together before reading it.
+    @Test func aMessageInSeveralFramesIsReadAsOne() async throws {
+        try await withCast(live: true) { api, cast, _ in
+            let ticket = try await api.openTicket(cast.customer).id
+            let probe = try await api.socket(cast.customer)
+            let parts = [#"{"type":"JOIN_"#, #"ROOM","ticketId":"#, "\(ticket)}"]
+            for (index, part) in parts.enumerated() {
+                try await probe.sendFrame(WebSocketFrame(fin: index == parts.count - 1, opcode: index == 0 ? .text : .continuation,
+                                                         data: ByteBuffer(string: part)))
+            }
+            #expect(try await probe.next { if case .roomJoined(ticket, _, _) = $0 { true } else { nil } })
+            #expect(!probe.isClosed)
+            await probe.close()
+        }
+    }
+
+    /// Frames each under the limit whose message is over it close with 1009, like one big frame.
+    @Test func fragmentsAddingUpPastTheLimitClose1009() async throws {
+        try await withCast(live: true) { api, cast, _ in
+            let probe = try await api.socket(cast.customer)
+            let chunk = String(repeating: "x", count: 30_000)
+            try await probe.sendFrame(WebSocketFrame(fin: false, opcode: .text, data: ByteBuffer(string: chunk)))
+            try await probe.sendFrame(WebSocketFrame(fin: false, opcode: .continuation, data: ByteBuffer(string: chunk)))
+            try await probe.sendFrame(WebSocketFrame(fin: true, opcode: .continuation, data: ByteBuffer(string: chunk)))
+            #expect(try await probe.waitUntil(seconds: 5) { probe.isClosed })
+            #expect(probe.closeCode == .messageTooLarge)
+            #expect(probe.closeReason == "the message is too large")
+        }
+    }
+
+    @Test func framesOutOfPlaceCloseWith1002() async throws {
+        try await withCast(live: true) { api, cast, _ in
+            let orphan = try await api.socket(cast.customer)
+            try await orphan.sendFrame(WebSocketFrame(fin: true, opcode: .continuation, data: ByteBuffer(string: "{}")))
+            #expect(try await orphan.waitUntil(seconds: 5) { orphan.isClosed })
+            #expect(orphan.closeCode == .protocolError)
+            #expect(orphan.closeReason == "a continuation frame with no message to continue")
+
+            let interrupted = try await api.socket(cast.customer)
+            try await interrupted.sendFrame(WebSocketFrame(fin: false, opcode: .text, data: ByteBuffer(string: "{")))
+            try await interrupted.sendFrame(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: "{}")))
+            #expect(try await interrupted.waitUntil(seconds: 5) { interrupted.isClosed })
+            #expect(interrupted.closeCode == .protocolError)
+
+            let reserved = try await api.socket(cast.customer)
+            try await reserved.sendFrame(WebSocketFrame(fin: true, rsv1: true, opcode: .text, data: ByteBuffer(string: "{}")))
+            #expect(try await reserved.waitUntil(seconds: 5) { reserved.isClosed })
+            #expect(reserved.closeCode == .protocolError)
+        }
+    }
+
+    /// The server pings; a client that never answers (a dead network) is let go after the next
+    /// ping finds the last one unanswered, and then cut when even the close gets no answer.
+    @Test func aClientThatDoesNotAnswerPingsIsLetGo() async throws {
+        try await withCast(live: true, configure: {
+            // Long enough for a loaded machine's WebSocketClient to answer in time.
+            $0.configuration.realtime.pingInterval = .seconds(1)
+            $0.configuration.realtime.closeTimeout = .milliseconds(500)
+        }) { api, cast, _ in
+            let answering = try await api.socket(cast.agent) // WebSocketClient answers pings
+            let silent = try StalledSocket(port: api.port, token: cast.customer)
+            #expect(silent.drainsToTheEnd(within: 10), "the server ended the silent connection")
+            var connections = 0
+            for _ in 0..<50 { // the hub forgets it a moment after the socket closes
+                let statistics: ServerStatistics = try await api.get("/api/admin/support/server", token: cast.admin).decode()
+                connections = statistics.connections
+                if connections == 1 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(connections == 1)
+            #expect(!answering.isClosed)
+            await answering.close()
         }
     }
 

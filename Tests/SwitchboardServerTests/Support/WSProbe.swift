@@ -66,6 +66,12 @@ final class WSProbe: Sendable {
         try await writer.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: bytes))))
     }
 
+    /// Any frame as given: fragments, reserved bits, control frames.
+    func sendFrame(_ frame: WebSocketFrame) async throws {
+        guard let writer = writer.withLock({ $0 }) else { throw ProbeError("not connected") }
+        try await writer.write(.custom(frame))
+    }
+
     func close() async {
         try? await writer.withLock { $0 }?.close(.normalClosure, reason: nil)
         _ = try? await waitUntil(seconds: 5) { self.isClosed }
