@@ -30,6 +30,7 @@ final class LiveServer: Sendable {
         configuration.host = "127.0.0.1"
         configuration.port = port.withLock { $0 }
         configuration.bcryptCost = 4
+        configuration.memoryTrimInterval = nil // many servers share the test process (see TestServer)
         configuration.jwtSecret = "client-test-secret-client-test-secret-0"
         configuration.logLevel = .critical
         configuration.clock = { [self] in self.now.withLock { $0 } }

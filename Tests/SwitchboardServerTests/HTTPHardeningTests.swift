@@ -27,7 +27,7 @@ import Testing
     @Test func requestsTheParserRefusesAreAnsweredAndClosed() async throws {
         try await withCast(live: true) { api, _, _ in
             for (name, request, status, code) in Self.refused {
-                let reply = try await RawHTTP.converse(port: api.port, request, waitAtMost: .seconds(5))
+                let reply = try await RawHTTP.converse(port: api.port, request, waitAtMost: .seconds(15))
                 #expect(reply.status == status, "\(name): \(reply.text.prefix(120))")
                 #expect(reply.text.contains(#"{"error":{"code":"\#(code)""#), "\(name): \(reply.text.prefix(200))")
                 #expect(reply.text.contains("Connection: close"), "\(name)")
@@ -44,7 +44,7 @@ import Testing
             let ticket = try await api.openTicket(cast.customer).id
             let request = "POST /api/tickets/\(ticket)/messages HTTP/1.1\r\n\(Self.host)Authorization: Bearer \(cast.customer)\r\n"
                 + "Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n5\r\n{\"mes\r\nzz\r\n"
-            let reply = try await RawHTTP.converse(port: api.port, Array(request.utf8), waitAtMost: .seconds(5))
+            let reply = try await RawHTTP.converse(port: api.port, Array(request.utf8), waitAtMost: .seconds(15))
             #expect(reply.status == 400, "\(reply.text)")
             #expect(reply.closed)
             #expect(try await api.ticket(ticket, token: cast.customer).messageCount == 0)
@@ -55,7 +55,7 @@ import Testing
         try await withCast(live: true) { api, _, _ in
             let request = "POST /api/auth/login HTTP/1.1\r\n\(Self.host)Content-Type: application/json\r\n"
                 + "Content-Length: 100000000\r\n\r\n" + String(repeating: "a", count: 4_000)
-            let reply = try await RawHTTP.converse(port: api.port, Array(request.utf8), waitAtMost: .seconds(5))
+            let reply = try await RawHTTP.converse(port: api.port, Array(request.utf8), waitAtMost: .seconds(15))
             #expect(reply.status == 413)
             #expect(reply.text.contains(#""code":"TOO_LARGE""#))
             #expect(reply.closed, "after 413 the connection is closed, not left reading")
@@ -70,24 +70,24 @@ import Testing
             $0.configuration.idleTimeout = .seconds(2)
         }) { api, _, _ in
             let half = try await RawHTTP.converse(port: api.port, Array("GET /health HTTP/1.1\r\n\(Self.host)".utf8),
-                                                  waitAtMost: .seconds(8))
+                                                  waitAtMost: .seconds(20))
             #expect(half.closed && half.text.isEmpty)
             #expect(half.elapsed >= .milliseconds(900))
-            let silent = try await RawHTTP.converse(port: api.port, [], waitAtMost: .seconds(8))
+            let silent = try await RawHTTP.converse(port: api.port, [], waitAtMost: .seconds(20))
             #expect(silent.closed && silent.text.isEmpty)
             // A body that stalls is cut off too.
             let stalled = try await RawHTTP.converse(
                 port: api.port, Array("POST /api/auth/login HTTP/1.1\r\n\(Self.host)Content-Length: 50\r\n\r\n{\"user".utf8),
-                waitAtMost: .seconds(8))
+                waitAtMost: .seconds(20))
             #expect(stalled.closed)
             // A finished request keeps the connection for the idle timeout, then it is closed.
             let idle = try await RawHTTP.converse(port: api.port, Array("GET /health HTTP/1.1\r\n\(Self.host)\r\n".utf8),
-                                                  waitAtMost: .seconds(10))
+                                                  waitAtMost: .seconds(20))
             #expect(idle.status == 200 && idle.closed)
             #expect(idle.elapsed >= .milliseconds(1_900))
             // (The test client's own kept-alive connection was idle too and is closed: ask on a new one.)
             let alive = try await RawHTTP.converse(port: api.port, Array("GET /health HTTP/1.1\r\n\(Self.host)Connection: close\r\n\r\n".utf8),
-                                                   waitAtMost: .seconds(5))
+                                                   waitAtMost: .seconds(15))
             #expect(alive.status == 200)
         }
     }

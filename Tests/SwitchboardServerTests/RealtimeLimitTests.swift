@@ -104,8 +104,8 @@ import Testing
             $0.configuration.realtime.closeTimeout = .seconds(1)
         }) { api, cast, _ in
             let ticket = try await api.openTicket(cast.customer).id
-            let stalled = try StalledSocket(port: api.port, token: cast.customer)
-            try stalled.sendText(#"{"type":"JOIN_ROOM","ticketId":\#(ticket)}"#)
+            let stalled = try await StalledSocket.open(port: api.port, token: cast.customer)
+            try await stalled.sendText(#"{"type":"JOIN_ROOM","ticketId":\#(ticket)}"#)
             try await Task.sleep(for: .milliseconds(300))
             func connections() async throws -> Int {
                 let statistics: ServerStatistics = try await api.get("/api/admin/support/server", token: cast.admin).decode()
@@ -122,7 +122,7 @@ import Testing
                 sent += 25
             }
             #expect(try await connections() == 0, "closed after \(sent) messages")
-            #expect(stalled.drainsToTheEnd(within: 10))
+            #expect(try await stalled.drainsToTheEnd(within: 10))
             // Nothing was lost: every message is stored for the client to resume from.
             let page: MessagePage = try await api.get("/api/tickets/\(ticket)/messages?limit=1", token: cast.customer).decode()
             #expect(page.items.last?.id == last?.id)
@@ -241,8 +241,8 @@ import Testing
             $0.configuration.realtime.closeTimeout = .milliseconds(500)
         }) { api, cast, _ in
             let answering = try await api.socket(cast.agent) // WebSocketClient answers pings
-            let silent = try StalledSocket(port: api.port, token: cast.customer)
-            #expect(silent.drainsToTheEnd(within: 30), "the server ended the silent connection")
+            let silent = try await StalledSocket.open(port: api.port, token: cast.customer)
+            #expect(try await silent.drainsToTheEnd(within: 30), "the server ended the silent connection")
             var connections = 0
             for _ in 0..<50 { // the hub forgets it a moment after the socket closes
                 let statistics: ServerStatistics = try await api.get("/api/admin/support/server", token: cast.admin).decode()

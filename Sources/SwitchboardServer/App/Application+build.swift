@@ -88,8 +88,8 @@ public func buildApplication(
             closer, services.hub,
             closer.closesAfter(SessionSweeper(store: store, idleAfter: configuration.sessionIdleTimeout,
                                               interval: configuration.sessionSweepInterval, clock: configuration.clock, logger: logger)),
-            MemoryTrimmer(interval: configuration.memoryTrimInterval, logger: logger),
         ]
+        if let interval = configuration.memoryTrimInterval { background.append(MemoryTrimmer(interval: interval, logger: logger)) }
         // Several processes on one PostgreSQL: the doorbell carries each node's changes to the others.
         if let postgres = (store as? SQLStore)?.driver as? PostgresDriver {
             let doorbell = Doorbell(node: services.metrics.node, driver: postgres, store: store, hub: services.hub,

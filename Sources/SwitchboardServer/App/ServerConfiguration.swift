@@ -33,8 +33,9 @@ public struct ServerConfiguration: Sendable {
     public var tls: TLSFiles?
     /// How often idle sessions are looked for.
     public var sessionSweepInterval: Duration = .seconds(30)
-    /// How often memory the server freed is given back to the system (`MemoryTrimmer`).
-    public var memoryTrimInterval: Duration = .seconds(30)
+    /// How often the server looks whether to give memory it freed back to the system
+    /// (`MemoryTrimmer`); nil never does.
+    public var memoryTrimInterval: Duration? = .seconds(30)
     public var logLevel: Logger.Level = .info
     /// A new connection must send a whole request head within this; slower ones are closed
     /// (a few hundred silent sockets must not hold the server). Also how long a request body

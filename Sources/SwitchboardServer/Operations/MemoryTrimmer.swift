@@ -1,4 +1,5 @@
 import Logging
+import NIOPosix
 import ServiceLifecycle
 import SwitchboardProtocol
 #if canImport(Glibc)
@@ -11,17 +12,24 @@ import Glibc
 /// only from the top of its main heap. A burst of work — every client reconnecting after a
 /// restart, thousands of joins reading the store at once — leaves a heap that is mostly free
 /// but still resident: at 10 000 sockets the server was 434 MB resident, 254 MB after one
-/// `malloc_trim` (measured 2026-11-29, `docs/performance.md`). The trim walks the allocator's free
-/// lists and releases whole free pages; it takes milliseconds.
+/// `malloc_trim` (measured 2026-11-29, `docs/performance.md`).
+///
+/// A trim walks the whole heap with the allocator's locks held, so every thread that allocates
+/// waits for it: it runs only when the process has grown by `growth` since the last one, and on
+/// NIO's thread pool rather than one of Swift's few concurrency threads. (Trimming every 30 s
+/// regardless stalled the test process, which runs dozens of servers, for seconds at a time.)
 struct MemoryTrimmer: Service {
     let interval: Duration
     let logger: Logger
+    var growth = 32 << 20
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
+            var settled = ServerStatistics.residentBytes()
             while !Task.isCancelled {
                 try await Task.sleep(for: interval)
-                trim()
+                guard ServerStatistics.residentBytes() > settled + growth else { continue }
+                settled = try await NIOThreadPool.singleton.runIfActive { trim() }
             }
         }
     }
@@ -37,15 +45,16 @@ struct MemoryTrimmer: Service {
         #endif
     }()
 
-    func trim() {
-        guard let mallocTrim = Self.mallocTrim else { return }
+    /// Answers the resident size after.
+    @discardableResult
+    func trim() -> Int {
+        guard let mallocTrim = Self.mallocTrim else { return ServerStatistics.residentBytes() }
         let before = ServerStatistics.residentBytes()
         let start = ContinuousClock.now
         _ = mallocTrim(0)
         let took = ContinuousClock.now - start
-        let released = before - ServerStatistics.residentBytes()
-        if released > 16 << 20 {
-            logger.debug("memory given back", metadata: ["MiB": "\(released >> 20)", "took": "\(took)"])
-        }
+        let after = ServerStatistics.residentBytes()
+        logger.debug("memory given back", metadata: ["MiB": "\((before - after) >> 20)", "took": "\(took)"])
+        return after
     }
 }

@@ -5,11 +5,17 @@ import Glibc
 
 /// A WebSocket client that upgrades, sends a few frames, and then never reads again, with a tiny
 /// receive buffer: what the server sees of a client on a dead network or a stopped process.
-/// Plain blocking POSIX calls, so nothing reads for it behind the test's back.
+/// Plain blocking POSIX calls, so nothing reads for it behind the test's back — each on a thread
+/// of its own: blocking one of Swift's few concurrency threads (or NIO's thread pool, where the
+/// test servers commit) stalls every other test.
 final class StalledSocket: @unchecked Sendable {
     private let fd: Int32
 
-    init(port: Int, token: String) throws {
+    static func open(port: Int, token: String) async throws -> StalledSocket {
+        try await onThreadOfItsOwn { try StalledSocket(port: port, token: token) }
+    }
+
+    private init(port: Int, token: String) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw StalledSocketError("socket: \(errno)") }
         var small: Int32 = 4096
@@ -39,7 +45,11 @@ final class StalledSocket: @unchecked Sendable {
     deinit { close(fd) }
 
     /// A masked text frame, as a client must send.
-    func sendText(_ text: String) throws {
+    func sendText(_ text: String) async throws {
+        try await onThreadOfItsOwn { try self.sendTextNow(text) }
+    }
+
+    private func sendTextNow(_ text: String) throws {
         let payload = Array(text.utf8)
         var frame: [UInt8] = [0x81]
         if payload.count < 126 {
@@ -55,7 +65,11 @@ final class StalledSocket: @unchecked Sendable {
 
     /// Reads (and throws away) until the server ends the connection or `seconds` pass; answers
     /// whether it ended.
-    func drainsToTheEnd(within seconds: Int) -> Bool {
+    func drainsToTheEnd(within seconds: Int) async throws -> Bool {
+        try await onThreadOfItsOwn { self.drainNow(within: seconds) }
+    }
+
+    private func drainNow(within seconds: Int) -> Bool {
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var buffer = [UInt8](repeating: 0, count: 65_536)
@@ -75,6 +89,13 @@ final class StalledSocket: @unchecked Sendable {
             guard count > 0 else { throw StalledSocketError("send: \(errno)") }
             sent += count
         }
+    }
+}
+
+/// Runs blocking `work` on a new thread and waits for it without holding a concurrency thread.
+private func onThreadOfItsOwn<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
     }
 }
 

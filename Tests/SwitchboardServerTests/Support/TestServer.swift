@@ -37,6 +37,8 @@ struct TestServer: Sendable {
         configuration.port = 0
         configuration.databasePoolSize = 4 // many servers at once on one test cluster
         configuration.bcryptCost = 4
+        // Dozens of servers share the test process: their trims would each walk its whole heap.
+        configuration.memoryTrimInterval = nil
         configuration.jwtSecret = "test-secret-test-secret-test-secret-0123"
         // SWITCHBOARD_TEST_LOG_LEVEL=debug shows the test servers' logs (ServiceLifecycle's too).
         configuration.logLevel = ProcessInfo.processInfo.environment["SWITCHBOARD_TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .critical

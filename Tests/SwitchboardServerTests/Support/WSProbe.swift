@@ -83,9 +83,10 @@ final class WSProbe: Sendable {
     /// The reason the server gave with its close, if it gave one.
     var closeReason: String? { closed.withLock { $0.2 } }
 
-    /// The first recorded frame matching `match`, waiting for it if need be.
+    /// The first recorded frame matching `match`, waiting for it if need be (a bound, not a timing
+    /// check: frames come in milliseconds, but a loaded two-core CI machine can stall for seconds).
     @discardableResult
-    func next<T>(seconds: Double = 5, sourceLocation: SourceLocation = #_sourceLocation,
+    func next<T>(seconds: Double = 15, sourceLocation: SourceLocation = #_sourceLocation,
                  _ match: @escaping @Sendable (ServerEvent) -> T?) async throws -> T {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while true {
