@@ -103,7 +103,8 @@ import ChildProcess
     }
 }
 
-/// A `switchboard` process with its output collected as it arrives.
+/// A `switchboard` process with its output collected as it arrives. It never outlives its
+/// `Command`: a test that fails (throws) before ending it has it killed when it lets go of it.
 final class Command: Sendable {
     let process: ChildProcess
     // Raw bytes: a pipe read may split a multi-byte character, so decode only whole outputs.
@@ -134,6 +135,25 @@ final class Command: Sendable {
 
     private init(process: ChildProcess) { self.process = process }
 
+    deinit {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Ends the process whatever its state: SIGTERM, and SIGKILL if it has not gone within
+    /// `grace` seconds (a server's graceful shutdown waits for its clients' closes).
+    func end(grace: Double = 10) {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(grace)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
     var output: String { String(decoding: stdout.withLock { $0 }, as: UTF8.self) }
     var errors: String { String(decoding: stderr.withLock { $0 }, as: UTF8.self) }
     /// The exit code (128 + N after signal N); -1 while running.
@@ -154,7 +174,7 @@ final class Command: Sendable {
         let deadline = Date().addingTimeInterval(seconds)
         while process.isRunning && Date() < deadline { usleep(20_000) }
         if process.isRunning {
-            process.terminate()
+            end()
             throw CommandError("still running after \(seconds) s")
         }
         usleep(50_000) // let the last output arrive

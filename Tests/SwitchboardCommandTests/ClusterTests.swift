@@ -53,7 +53,7 @@ import Testing
         }
 
         func close() {
-            for node in nodes where node.process.isRunning { node.process.terminate() }
+            for node in nodes { node.end() }
             try? FileManager.default.removeItem(at: directory)
         }
     }
@@ -320,7 +320,7 @@ import Testing
         let node = sqlite.directory.appendingPathComponent("pg-node")
         try FileManager.default.createDirectory(at: node, withIntermediateDirectories: true)
         let serve = try Command.run(["serve", "--port", "0", "--db", target, "--data-dir", node.path], in: node)
-        defer { serve.process.terminate() }
+        defer { serve.end() }
         let line = try await serve.waitForLine(startingWith: "listening on http://127.0.0.1:")
         let url = URL(string: "http://" + line.dropFirst("listening on http://".count))!
         let admin = APIClient(server: url)

@@ -38,9 +38,20 @@ final class ServerUnderTest {
         _ = try await process.waitForLine(startingWith: "listening on")
     }
 
-    /// Ends the server, whatever its state, and removes its files.
+    /// Processes other than this test's whose command line names the server's directory.
+    private func strays() -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard pid != getpid(), let line = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return String(decoding: line, as: UTF8.self).contains(directory.path)
+        }
+    }
+
+    /// Ends the server, whatever its state — and any other process serving its directory (the
+    /// storm benchmark restarts it as a child of its own) — and removes its files.
     func close() {
-        process.process.terminate()
+        process.end()
+        for pid in strays() { kill(pid, SIGKILL) }
         try? FileManager.default.removeItem(at: directory)
     }
 }

@@ -78,8 +78,15 @@ final class TmuxSession: @unchecked Sendable {
     /// The tmux server's process, to make sure it is gone.
     private var serverPID: Int32?
 
+    private var closed = false
+
+    /// A session a test did not close (it failed before its `defer` was set) is closed when let go.
+    deinit { close() }
+
     /// Ends the program, the tmux server and its files, whatever state they are in.
     func close() {
+        guard !closed else { return }
+        closed = true
         if let pid = try? programPID() { kill(pid, SIGKILL) }
         _ = try? run(["kill-server"])
         if let pid = serverPID, kill(pid, 0) == 0 {
