@@ -62,7 +62,7 @@ public struct ReconnectPolicy: Sendable {
         // or the network stalled) or a rate-limit close (4029) the window starts wider, so a crowd
         // of clients comes back spread out instead of all at once.
         var step = attempt
-        if case .closed(let code, _) = ending, code == CloseCode.goingAway || code == 1008 { step = max(step, 2) }
+        if case .closed(let code, _) = ending, code == CloseCode.goingAway || code == CloseCode.fellBehind { step = max(step, 2) }
         if case .closed(let code, _) = ending, code == CloseCode.rateLimited { step = max(step, 4) }
         if let limit = backoff.maxAttempts, attempt >= limit {
             return .giveUp(reason: "gave up after \(attempt) attempts: \(reason)")
@@ -82,7 +82,7 @@ public struct ReconnectPolicy: Sendable {
         case .closed(CloseCode.loggedOut, _): "this login was signed out"
         case .closed(CloseCode.rateLimited, _): "closed for sending too fast"
         case .closed(CloseCode.goingAway, _): "the server is restarting"
-        case .closed(1008, _): "fell behind the server (a slow or stalled network)"
+        case .closed(CloseCode.fellBehind, _): "fell behind the server (a slow or stalled network)"
         case .closed(let code, let why): "closed by the server (\(code)\(why.map { ": \($0)" } ?? ""))"
         case .refused(let error): error.sentence
         }

@@ -211,4 +211,7 @@ public enum CloseCode {
     public static let rateLimited: UInt16 = 4029
     /// The server is shutting down: reconnect after a short wait.
     public static let goingAway: UInt16 = 1001
+    /// The connection fell too far behind (its socket took nothing while frames kept coming):
+    /// reconnect and resume with `sinceSeq`.
+    public static let fellBehind: UInt16 = 1008
 }

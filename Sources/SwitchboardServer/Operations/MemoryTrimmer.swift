@@ -6,7 +6,7 @@ import SwitchboardProtocol
 import Glibc
 #endif
 
-/// Gives memory the server has freed back to the system, every `interval`.
+/// Gives memory the server has freed back to the system, when it has grown since the last time.
 ///
 /// glibc keeps freed memory for the process's next allocations and returns it to the system
 /// only from the top of its main heap. A burst of work — every client reconnecting after a

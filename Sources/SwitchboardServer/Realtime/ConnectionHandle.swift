@@ -57,19 +57,19 @@ final class ConnectionHandle: Sendable {
     /// Sends a frame. A connection whose socket takes nothing while `capacity` more frames come is
     /// too slow to keep: it is closed, and its client resumes from the last `seq` it has.
     func send(_ text: String) {
-        let tooSlow = state.withLock { state -> Bool in
-            guard state.closing == nil, !state.finished else { return false }
+        let tooSlow = state.withLock { state -> (code: UInt16, reason: String)? in
+            guard state.closing == nil, !state.finished else { return nil }
             state.blocked = outlet.isWritable ? 0 : state.blocked + 1
             guard state.blocked <= capacity else {
-                state.closing = (1008, "too slow: reconnect and resume")
-                return true
+                state.closing = (CloseCode.fellBehind, "too slow: reconnect and resume")
+                return state.closing
             }
             // Written under the lock: two threads sending to one connection keep one order, and
             // nothing follows a close.
             outlet.write(text)
-            return false
+            return nil
         }
-        if tooSlow { outlet.close(code: 1008, reason: "too slow: reconnect and resume") }
+        if let tooSlow { outlet.close(code: tooSlow.code, reason: tooSlow.reason) }
     }
 
     /// Sends a frame that describes passing state (presence, typing, who is in a room) only

@@ -30,8 +30,8 @@ struct RealtimeChannel: ServerChildChannel, HTTPChannelHandler {
     }
 
     /// What the gate decided: nil refuses the upgrade (the gate has answered on the channel);
-    /// otherwise the handler to serve the socket with, made once the upgrade is on the wire.
-    typealias Gate = @Sendable (HTTPRequest, any Channel, Logger) async throws -> (@Sendable (any Channel) -> WebSocketConnection)?
+    /// otherwise what makes the handler to serve the socket with, once the upgrade is on the wire.
+    typealias Gate = @Sendable (HTTPRequest, any Channel, Logger) async throws -> (@Sendable () -> WebSocketConnection)?
 
     let responder: HTTPChannelHandler.Responder
     let http1: HTTP1Channel.Configuration
@@ -49,13 +49,13 @@ struct RealtimeChannel: ServerChildChannel, HTTPChannelHandler {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             let attempted = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
-            let decided = NIOLoopBoundBox<(@Sendable (any Channel) -> WebSocketConnection)?>(nil, eventLoop: channel.eventLoop)
+            let decided = NIOLoopBoundBox<(@Sendable () -> WebSocketConnection)?>(nil, eventLoop: channel.eventLoop)
             let gate = self.gate
             let upgrader = NIOTypedWebSocketServerUpgrader<Upgrade>(
                 maxFrameSize: maxFrameSize,
                 shouldUpgrade: { channel, head in
                     attempted.value = true
-                    let promise = channel.eventLoop.makePromise(of: (@Sendable (any Channel) -> WebSocketConnection)?.self)
+                    let promise = channel.eventLoop.makePromise(of: (@Sendable () -> WebSocketConnection)?.self)
                     promise.completeWithTask {
                         try await gate(try HTTPRequest(head, secure: false, splitCookie: false), channel, logger)
                     }
@@ -67,7 +67,7 @@ struct RealtimeChannel: ServerChildChannel, HTTPChannelHandler {
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
                         guard let serve = decided.value else { throw ChannelError.inappropriateOperationForState }
-                        try channel.pipeline.syncOperations.addHandler(serve(channel))
+                        try channel.pipeline.syncOperations.addHandler(serve())
                         return Upgrade.websocket
                     }
                 })

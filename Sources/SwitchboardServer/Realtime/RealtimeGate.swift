@@ -28,7 +28,7 @@ struct RealtimeGate: Sendable {
     /// nil refuses (after answering on the channel with the contract's error); otherwise makes the
     /// socket's handler.
     func shouldUpgrade(_ request: HTTPRequest, channel: any Channel, logger: Logger) async throws
-        -> (@Sendable (any Channel) -> WebSocketConnection)? {
+        -> (@Sendable () -> WebSocketConnection)? {
         let target = URLComponents(string: request.path ?? "")
         do {
             // Every refused upgrade gets an answer: the connection is closed right after it.
@@ -38,7 +38,7 @@ struct RealtimeGate: Sendable {
             let (caller, expiry) = try await admit(request, query: target?.queryItems ?? [])
             let admission = Admission(caller: caller, expiry: expiry, options: try Self.options(target?.queryItems ?? []))
             let (session, settings) = (self.session, self.settings)
-            return { _ in
+            return {
                 WebSocketConnection(settings: settings) { outlet in
                     RealtimeLink(session: session, admission: admission, outlet: outlet, logger: logger)
                 }

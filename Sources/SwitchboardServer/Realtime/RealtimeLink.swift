@@ -99,9 +99,9 @@ final class RealtimeLink: Sendable {
                 state.withLock { $0.handle = handle }
             case .message(let message):
                 guard let handle = state.withLock({ $0.handle }) else { continue }
-                var current = answers ?? RealtimeSession.Answers(handle: handle, logger: logger)
-                await session.receive(message, on: handle, answers: &current, logger: logger)
-                answers = current
+                let answering = answers ?? RealtimeSession.Answers(handle: handle, logger: logger)
+                answers = answering
+                await session.receive(message, on: handle, answers: answering, logger: logger)
             case .ended:
                 let handle = state.withLock { state -> ConnectionHandle? in
                     state.resumeReads = nil // the handler is going: let go of it

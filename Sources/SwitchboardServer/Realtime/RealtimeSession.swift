@@ -27,7 +27,7 @@ struct RealtimeSession: Sendable {
         }
     }
 
-    func receive(_ message: WebSocketMessage, on handle: ConnectionHandle, answers: inout Answers, logger: Logger) async {
+    func receive(_ message: WebSocketMessage, on handle: ConnectionHandle, answers: Answers, logger: Logger) async {
         switch hub.limiter.admit(userId: handle.userId) {
         case .allowed:
             break

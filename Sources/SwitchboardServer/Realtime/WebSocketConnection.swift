@@ -99,13 +99,13 @@ final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHandler {
             return fail(context, .protocolError, "unknown frame type")
         }
         guard let (isText, data) = message else { return }
-        guard data.readableBytes <= settings.messageBytes else { return fail(context, .messageTooLarge, "the message is too large") }
+        guard data.readableBytes <= settings.messageBytes else { return fail(context, .messageTooLarge) }
         guard frame.fin else { return }
         message = nil
         guard !closing else { return } // what comes after our close is not handled
         if isText {
             guard let text = String(validating: data.readableBytesView, as: UTF8.self) else {
-                return fail(context, .dataInconsistentWithMessage, "a text frame was not valid UTF-8")
+                return fail(context, .dataInconsistentWithMessage)
             }
             deliver(.text(text))
         } else {
@@ -120,7 +120,7 @@ final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent {
             // The server is shutting down gracefully: clients come back to it (or another node).
-            close(code: UInt16(webSocketErrorCode: .goingAway), reason: "the server is going away")
+            close(code: UInt16(webSocketErrorCode: .goingAway), reason: nil)
         } else {
             context.fireUserInboundEventTriggered(event)
         }
@@ -150,7 +150,7 @@ final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHandler {
     /// The server closes (token expired, logged out, a flood, too slow, shutting down): the
     /// close goes after the frames already written, and the connection ends with the client's
     /// answer — or after `closeTimeout` if none comes (a client that stopped reading).
-    func close(code: UInt16, reason: String) {
+    func close(code: UInt16, reason: String?) {
         guard let context, !closing else { return }
         closing = true
         context.writeAndFlush(wrapOutboundOut(Self.closeFrame(code, reason, allocator: context.channel.allocator)), promise: nil)
@@ -171,8 +171,9 @@ final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHandler {
         closeAfter(Self.closeFrame(code, nil, allocator: context.channel.allocator), context)
     }
 
-    /// A broken rule: closed at once with its code and why.
-    private func fail(_ context: ChannelHandlerContext, _ code: WebSocketErrorCode, _ reason: String) {
+    /// A broken rule: closed at once with its code and why (without a why of its own, the code's
+    /// sentence from `WebSocketCloseReasons`).
+    private func fail(_ context: ChannelHandlerContext, _ code: WebSocketErrorCode, _ reason: String? = nil) {
         message = nil
         guard !closing else {
             context.close(promise: nil)
@@ -202,6 +203,7 @@ final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHandler {
                               promise: nil)
     }
 
+    /// Without a reason, `WebSocketCloseReasons` further down the pipeline writes the code's own.
     static func closeFrame(_ code: UInt16, _ reason: String?, allocator: ByteBufferAllocator) -> WebSocketFrame {
         var data = allocator.buffer(capacity: 2 + (reason?.utf8.count ?? 0))
         data.writeInteger(code)
