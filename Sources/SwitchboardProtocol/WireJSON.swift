@@ -2,6 +2,11 @@ import Foundation
 
 /// JSON as the contract writes it: camelCase keys, RFC 3339 UTC timestamps with milliseconds.
 public enum WireJSON {
+    /// One of each for the whole process: Foundation's coders are safe to share between threads,
+    /// and making one (options, a date strategy's closure) cost more than a small frame's coding.
+    public static let sharedEncoder = encoder()
+    public static let sharedDecoder = decoder()
+
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .custom { date, encoder in

@@ -45,7 +45,6 @@ public actor Hub: SupportEventSink, Service {
     let logger: Logger
     let limiter: RateLimiter
     let metrics: ServerMetrics?
-    private let encoder = WireJSON.encoder()
 
     private var connections: [ConnectionID: ConnectionHandle] = [:]
     private var memberships: [ConnectionID: [Int: Membership]] = [:]
@@ -627,7 +626,7 @@ public actor Hub: SupportEventSink, Service {
 
     func encode(_ event: ServerEvent) -> String {
         do {
-            return String(decoding: try encoder.encode(event), as: UTF8.self)
+            return try event.wireText(encoder: WireJSON.sharedEncoder)
         } catch {
             logger.error("frame not encoded", metadata: ["type": "\(event.type)", "error": "\(error)"])
             return #"{"type":"ERROR","code":"INTERNAL","message":"the server could not encode a frame"}"#

@@ -12,15 +12,14 @@ struct RealtimeSession: Sendable {
     let tickets: TicketService
     let admin: AdminService
 
-    /// Encodes this connection's direct answers (one encoder per connection, used by one task at a time).
+    /// Encodes this connection's direct answers.
     struct Answers {
         let handle: ConnectionHandle
         let logger: Logger
-        let encoder = WireJSON.encoder()
 
         func send(_ event: ServerEvent) {
             do {
-                handle.send(String(decoding: try encoder.encode(event), as: UTF8.self))
+                handle.send(try event.wireText(encoder: WireJSON.sharedEncoder))
             } catch {
                 logger.error("answer not encoded", metadata: ["type": "\(event.type)", "error": "\(error)"])
             }
@@ -47,7 +46,7 @@ struct RealtimeSession: Sendable {
         }
         let frame: ClientFrame
         do {
-            frame = try WireJSON.decoder().decode(ClientFrame.self, from: Data(text.utf8))
+            frame = try WireJSON.sharedDecoder.decode(ClientFrame.self, from: Data(text.utf8))
         } catch let error as DecodingError {
             let sentence = error.sentence
             answers.send(.error(code: .invalid, message: sentence == "not valid JSON" ? "the frame is not valid JSON" : sentence,
