@@ -14,6 +14,7 @@ import SQLKit
 public final class PostgresDriver: SQLDriver {
     public let flavor = SQLFlavor.postgres
     public let reader: any SQLDatabase
+    public let repeated: any SQLDatabase
     let client: PostgresClient
     private let running: Task<Void, Never>
     let logger: Logger
@@ -46,6 +47,7 @@ public final class PostgresDriver: SQLDriver {
         self.running = running
         self.logger = logger
         reader = PooledSQLDatabase(client: client, logger: Self.quiet(logger))
+        repeated = PreparedSQLDatabase(client: client, fallback: reader, logger: Self.quiet(logger))
     }
 
     public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {

@@ -90,7 +90,7 @@ extension SQLStore {
     private func appendInOneStatement(
         _ new: NewMessage, now: Date, rule: @escaping @Sendable (TicketRow) throws -> TicketStatus?
     ) async throws -> AppendResult {
-        let db = driver.reader
+        let db = driver.repeated
         var tries = 0
         while true {
             tries += 1
@@ -163,7 +163,7 @@ extension SQLStore {
         if let before = window.beforeSeq { conditions.append("m.seq < \(bind: before)") }
         // Reading forward from afterSeq gives the oldest first; otherwise the newest page, paging back.
         let forward = window.afterSeq != nil
-        let rows = try await reader.raw("""
+        let rows = try await driver.repeated.raw("""
             \(Self.messageSelect) WHERE \(conditions.joined(separator: " AND "))
             ORDER BY m.seq \(unsafeRaw: forward ? "ASC" : "DESC") LIMIT \(bind: window.limit + 1)
             """).all()
