@@ -54,6 +54,8 @@ import Testing
             _ = try await probe.waitUntil(seconds: 5) { probe.isClosed }
             #expect(probe.closeCode == .messageTooLarge)
             #expect(probe.closeReason?.isEmpty == false, "every close the server sends carries a reason")
+            #expect(probe.events == [.error(code: .tooLarge, message: "the message is too large: at most 64 KiB in one message (all its frames together)",
+                                            ref: nil)], "the contract's ERROR comes before the close")
         }
     }
 
@@ -207,6 +209,8 @@ import Testing
             #expect(try await probe.waitUntil(seconds: 5) { probe.isClosed })
             #expect(probe.closeCode == .messageTooLarge)
             #expect(probe.closeReason == "the message is too large")
+            #expect(probe.events.map(\.type) == ["ERROR"])
+            #expect(probe.events.first.map { if case .error(.tooLarge, _, nil) = $0 { true } else { false } } == true)
         }
     }
 

@@ -149,7 +149,6 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         if event is HTTPServerUpgradeEvents {
             // Now a WebSocket: its frames are not ours to read, and it has pings for liveness.
             timer?.cancel()
-            WebSocketCloseReasons.install(in: context.pipeline)
             context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
         } else if case .lingering = phase, event as? ChannelEvent == .inputClosed {
             finalClose(context: context)

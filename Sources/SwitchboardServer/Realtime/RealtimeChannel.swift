@@ -51,6 +51,7 @@ struct RealtimeChannel: ServerChildChannel, HTTPChannelHandler {
             let attempted = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
             let decided = NIOLoopBoundBox<(@Sendable () -> WebSocketConnection)?>(nil, eventLoop: channel.eventLoop)
             let gate = self.gate
+            let maxFrameSize = self.maxFrameSize
             let upgrader = NIOTypedWebSocketServerUpgrader<Upgrade>(
                 maxFrameSize: maxFrameSize,
                 shouldUpgrade: { channel, head in
@@ -67,6 +68,7 @@ struct RealtimeChannel: ServerChildChannel, HTTPChannelHandler {
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
                         guard let serve = decided.value else { throw ChannelError.inappropriateOperationForState }
+                        WebSocketCloseReasons.install(in: channel.pipeline, messageBytes: maxFrameSize)
                         try channel.pipeline.syncOperations.addHandler(serve())
                         return Upgrade.websocket
                     }

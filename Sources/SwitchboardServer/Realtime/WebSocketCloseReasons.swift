@@ -1,18 +1,30 @@
 import NIOCore
 import NIOWebSocket
+import SwitchboardProtocol
 
 /// Gives every close frame the server sends a short reason. Our own closes carry one already;
 /// the libraries' (an oversized frame, invalid UTF-8, a protocol error, a shutdown) send a bare
-/// code, which tells a person looking at a client's log nothing.
+/// code, which tells a person looking at a client's log nothing. A close for a message over the
+/// limit (1009, whoever noticed it: NIO's frame decoder or `WebSocketConnection` adding up
+/// fragments) goes after an `ERROR` frame with `TOO_LARGE` and the limit, as the contract says.
 final class WebSocketCloseReasons: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
+    private let tooLarge: String
+
+    init(messageBytes: Int) {
+        let limit = messageBytes % 1024 == 0 ? "\(messageBytes / 1024) KiB" : "\(messageBytes) bytes"
+        let error = ServerEvent.error(code: .tooLarge, message: "the message is too large: at most \(limit) in one message (all its frames together)",
+                                      ref: nil)
+        tooLarge = (try? error.wireText(encoder: WireJSON.sharedEncoder)) ?? #"{"code":"TOO_LARGE","type":"ERROR"}"#
+    }
+
     /// Right after the frame encoder, so every close written above it passes here.
-    static func install(in pipeline: ChannelPipeline) {
+    static func install(in pipeline: ChannelPipeline, messageBytes: Int) {
         let operations = pipeline.syncOperations
         guard let encoder = try? operations.handler(type: WebSocketFrameEncoder.self) else { return }
-        try? operations.addHandler(WebSocketCloseReasons(), position: .after(encoder))
+        try? operations.addHandler(WebSocketCloseReasons(messageBytes: messageBytes), position: .after(encoder))
     }
 
     static func reason(for code: UInt16) -> String {
@@ -31,9 +43,17 @@ final class WebSocketCloseReasons: ChannelOutboundHandler, RemovableChannelHandl
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         var frame = Self.unwrapOutboundIn(data)
-        guard frame.opcode == .connectionClose, frame.maskKey == nil, frame.data.readableBytes == 2,
+        guard frame.opcode == .connectionClose, frame.maskKey == nil,
               let code = frame.data.getInteger(at: frame.data.readerIndex, as: UInt16.self)
         else {
+            context.write(data, promise: promise)
+            return
+        }
+        if code == 1009 {
+            context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: context.channel.allocator.buffer(string: tooLarge))),
+                          promise: nil)
+        }
+        guard frame.data.readableBytes == 2 else {
             context.write(data, promise: promise)
             return
         }
