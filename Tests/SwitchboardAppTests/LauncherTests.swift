@@ -124,6 +124,13 @@ import TerminalKit
                                                             reason: "connection refused"),
                                               queued: 3, now: World.start, theme: World.theme)
         #expect(spans.map(\.text).joined() == " ◌ reconnecting in 3s (attempt 2) · 3 queued · F5 retry now · connection refused")
+        // The server's own closes are said in few enough words to be read whole at 80 columns.
+        for code in [CloseCode.fellBehind, CloseCode.rateLimited, CloseCode.goingAway, CloseCode.tokenExpired, CloseCode.loggedOut] {
+            let reason = ReconnectPolicy.reason(.closed(code: code, reason: "whatever the server says"))
+            let line = ConnectionIndicator.spans(.reconnecting(attempt: 1, nextTryAt: World.start.addingTimeInterval(2), reason: reason),
+                                                 queued: 0, now: World.start, theme: World.theme).map(\.text).joined()
+            #expect(line.count <= 80, "\(line)")
+        }
         // A close reason is the server's text: no escape sequence gets through.
         let closed = ConnectionIndicator.spans(.offline(reason: "closed: \u{1B}[2Jbye"), queued: 0, now: World.start, theme: World.theme)
         #expect(!closed.map(\.text).joined().contains("\u{1B}"))

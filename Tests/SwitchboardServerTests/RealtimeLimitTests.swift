@@ -47,6 +47,18 @@ import Testing
         }
     }
 
+    /// The slow-client bound is the operator's: `outboundFrames` in the config file, 16 or more.
+    @Test func outboundFramesComesFromTheConfigFile() throws {
+        func configured(_ json: String) throws -> ServerConfiguration {
+            var configuration = ServerConfiguration()
+            try JSONDecoder().decode(ServerConfigFile.self, from: Data(json.utf8)).apply(to: &configuration)
+            return configuration
+        }
+        #expect(try configured(#"{"outboundFrames": 64}"#).realtime.outboundBuffer == 64)
+        #expect(try configured("{}").realtime.outboundBuffer == 4_096)
+        #expect(throws: (any Error).self) { try configured(#"{"outboundFrames": 4}"#) }
+    }
+
     @Test func oversizeFrameClosesWith1009() async throws {
         try await withCast(live: true) { api, cast, _ in
             let probe = try await api.socket(cast.customer)

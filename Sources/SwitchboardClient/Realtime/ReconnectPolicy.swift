@@ -82,7 +82,8 @@ public struct ReconnectPolicy: Sendable {
         case .closed(CloseCode.loggedOut, _): "this login was signed out"
         case .closed(CloseCode.rateLimited, _): "closed for sending too fast"
         case .closed(CloseCode.goingAway, _): "the server is restarting"
-        case .closed(CloseCode.fellBehind, _): "fell behind the server (a slow or stalled network)"
+        // Short enough to be read whole on an 80-column indicator, after the countdown and the key.
+        case .closed(CloseCode.fellBehind, _): "fell behind (slow network?)"
         case .closed(let code, let why): "closed by the server (\(code)\(why.map { ": \($0)" } ?? ""))"
         case .refused(let error): error.sentence
         }

@@ -106,6 +106,7 @@ public struct ServerConfigFile: Decodable, Sendable {
     public var sessionIdleSeconds: Int?
     public var allowedOrigins: [String]?
     public var maxConnectionsPerUser: Int?
+    public var outboundFrames: Int?
     public var tlsCertificate: String?
     public var tlsKey: String?
     public var limits: Limits?
@@ -255,6 +256,9 @@ public struct ServerConfigFile: Decodable, Sendable {
         if let allowedOrigins { configuration.realtime.allowedOrigins = allowedOrigins }
         if let maxConnectionsPerUser {
             configuration.realtime.maxConnectionsPerUser = try Self.bounded(maxConnectionsPerUser, "maxConnectionsPerUser", 1...10_000)
+        }
+        if let outboundFrames {
+            configuration.realtime.outboundBuffer = try Self.bounded(outboundFrames, "outboundFrames", 16...1_000_000)
         }
         if let assignment {
             guard let policy = AssignmentPolicy(rawValue: assignment) else {
