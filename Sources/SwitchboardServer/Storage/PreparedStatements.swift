@@ -63,28 +63,21 @@ final class PreparedSQLDatabase: AsyncSQLDatabase {
         var bindings = PostgresBindings(capacity: binds.count)
         var types: [PostgresDataType] = []
         types.reserveCapacity(binds.count)
-        for bind in binds {
-            switch bind {
+        func bind<Value: PostgresNonThrowingEncodable>(_ value: Value) {
+            bindings.append(value)
+            types.append(Value.psqlType)
+        }
+        for value in binds {
+            switch value {
             case let value as any OptionalValue where value.isNone:
                 bindings.appendNull()
                 types.append(.null) // left to PostgreSQL to infer from where it is used
-            case let value as Int:
-                bindings.append(value)
-                types.append(Int.psqlType)
-            case let value as Int64:
-                bindings.append(value)
-                types.append(Int64.psqlType)
-            case let value as String:
-                bindings.append(value)
-                types.append(String.psqlType)
-            case let value as Bool:
-                bindings.append(value)
-                types.append(Bool.psqlType)
-            case let value as Double:
-                bindings.append(value)
-                types.append(Double.psqlType)
-            default:
-                return nil
+            case let value as Int: bind(value)
+            case let value as Int64: bind(value)
+            case let value as String: bind(value)
+            case let value as Bool: bind(value)
+            case let value as Double: bind(value)
+            default: return nil
             }
         }
         return (bindings, types)
