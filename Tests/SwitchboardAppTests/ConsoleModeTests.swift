@@ -204,6 +204,17 @@ import TerminalKit
         _ = mode.update(.event(.realtime(.server(.agentStatusChanged(agent: Self.me.ref, status: .away)))))
         #expect(Self.lines(mode)[29].contains("○ away"))
     }
+
+    /// Signed in while offline (this console is the first connection): the server makes the agent
+    /// online as it connects, so F6 pressed before it says so goes to busy, not back to online.
+    @Test func f6RightAfterSigningInStepsFromOnline() {
+        var mode = ConsoleMode(server: "http://127.0.0.1:8080", username: "alex", signingIn: true, size: (120, 30), now: World.start)
+        var offline = Self.me
+        offline.agentStatus = .offline
+        _ = mode.update(.event(.signedIn(offline)))
+        _ = mode.update(.event(.agents([AgentLoad(agent: offline.ref, status: .offline, activeChats: 0, capacity: 5)])))
+        #expect(mode.update(.key(Key(.function(6)))) == [.setAvailability(.busy)])
+    }
 }
 
 @Suite struct ConsoleQueueTests {

@@ -182,7 +182,7 @@ extension ConsoleMode {
         }
         guard !usesQueueLine, !split, let tab = currentTab else {
             let placeholder = admin != nil ? "/dashboard /agents /report /server /user-add · Esc: back to the queue"
-                : usesQueueLine ? "Enter opens the chosen ticket · /claim /priority /close /filter on the queue"
+                : usesQueueLine ? "Enter opens the chosen ticket · /claim /priority /close /filter"
                 : "Shift-Tab: the queue · /split N adds #N · /unsplit: one chat"
             let cursor = queueLine.render(into: &screen, in: rect, style: theme[.input], prompt: [Span(admin != nil ? "admin> " : "queue> ", theme[.accent])],
                                           placeholder: placeholder, placeholderStyle: theme[.placeholder])

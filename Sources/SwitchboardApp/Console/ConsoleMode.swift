@@ -198,12 +198,20 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
 
     // MARK: Events
 
+    /// The server makes an offline agent online as this console connects, and says so a moment
+    /// later: shown at once, so F6 pressed in between steps on from online (to busy), as the
+    /// server will, rather than from offline (back to online).
+    static func availability(whenConnected status: AgentStatus?) -> AgentStatus {
+        guard let status, status != .offline else { return .online }
+        return status
+    }
+
     mutating func receive(_ event: AppEvent) -> [Effect] {
         if receiveAdmin(event) { return [] }
         switch event {
         case .signedIn(let user):
             me = user
-            availability = user.agentStatus ?? .online
+            availability = Self.availability(whenConnected: user.agentStatus)
             phase = .main
             loading = true
             guard user.role.isStaff else {
@@ -281,7 +289,9 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
             // for before a key changed it must not put the old one back.
             let first = agents.isEmpty
             agents = loads
-            if first, lastKeystroke == nil, let mine = loads.first(where: { $0.agent.id == me?.id }) { availability = mine.status }
+            if first, lastKeystroke == nil, let mine = loads.first(where: { $0.agent.id == me?.id }) {
+                availability = Self.availability(whenConnected: mine.status)
+            }
             return []
         case .pathCompletions(let typed, let candidates):
             if let index = current, tabs.indices.contains(index) {
