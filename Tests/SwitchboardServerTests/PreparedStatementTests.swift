@@ -36,6 +36,20 @@ import Testing
             _ = try await db.raw("SELECT 10 / \(bind: 0) AS q").first()
         } throws: { PostgresDriver.sqlState($0) == "22012" }
         #expect(try await db.raw("SELECT 10 / \(bind: 5) AS q").first()?.decode(column: "q", as: Int.self) == 2)
+        // A statement whose table is missing fails; once the table is there, the same text works
+        // (postgres-nio would otherwise answer that name's first error on that connection forever).
+        let table = "prepared_probe_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        for _ in 0..<2 {
+            await #expect {
+                _ = try await db.raw("SELECT COUNT(*) AS n FROM \(ident: table) WHERE id > \(bind: 0)").first()
+            } throws: { PostgresDriver.sqlState($0) == "42P01" }
+        }
+        try await driver.reader.raw("CREATE TABLE \(ident: table) (id BIGINT)").run()
+        for _ in 0..<4 {
+            #expect(try await db.raw("SELECT COUNT(*) AS n FROM \(ident: table) WHERE id > \(bind: 0)").first()?
+                .decode(column: "n", as: Int.self) == 0)
+        }
+        try await driver.reader.raw("DROP TABLE \(ident: table)").run()
         // More texts than are prepared: the rest still answer, unprepared.
         for index in 0..<300 {
             let row = try await db.raw("SELECT \(bind: index) + \(unsafeRaw: String(index)) AS v").first()

@@ -11,13 +11,19 @@ import Synchronization
 ///
 /// Any query may be given, so callers pass only those of a fixed shape (a handful of texts):
 /// each text (with its parameters' types, a NULL being one) is prepared under a name of its own,
-/// and past `maxNames` texts the rest run unprepared. Values of other types than the ones below
-/// run unprepared too.
+/// and past `maxNames` names the rest run unprepared. Values of other types than the ones below
+/// run unprepared too. A statement that fails for what it is rather than for the values it was
+/// given (a table or column missing, say) gets a new name next time: postgres-nio keeps a failed
+/// preparation's error for its name on that connection, for as long as the connection lives.
 final class PreparedSQLDatabase: AsyncSQLDatabase {
     let client: PostgresClient
     let logger: Logger
     let fallback: any SQLDatabase
-    private let names = Mutex<[String: String]>([:])
+    private struct Names {
+        var byText: [String: String] = [:]
+        var made = 0
+    }
+    private let names = Mutex(Names())
     private let maxNames = 256
 
     init(client: PostgresClient, fallback: any SQLDatabase, logger: Logger) {
@@ -33,29 +39,44 @@ final class PreparedSQLDatabase: AsyncSQLDatabase {
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
         let (sql, binds) = serialize(query)
-        guard let (bindings, types) = Self.bindings(binds), let name = name(sql, types) else {
-            return try await fallback.execute(sql: query, onRow)
-        }
+        guard let (bindings, types) = Self.bindings(binds) else { return try await fallback.execute(sql: query, onRow) }
+        let key = types.map { String($0.rawValue) }.joined(separator: ",") + ";" + sql
+        guard let name = name(for: key) else { return try await fallback.execute(sql: query, onRow) }
         let statement = NamedStatement.Text(name: name, sql: sql, types: types)
-        try await client.withConnection { connection in
-            try await NamedStatement.$current.withValue(statement) {
-                for try await row in try await connection.execute(NamedStatement(bindings: bindings), logger: self.logger) {
-                    onRow(row.sql())
+        do {
+            try await client.withConnection { connection in
+                try await NamedStatement.$current.withValue(statement) {
+                    for try await row in try await connection.execute(NamedStatement(bindings: bindings), logger: self.logger) {
+                        onRow(row.sql())
+                    }
                 }
             }
+        } catch let error as PSQLError where Self.isTheStatements(error) {
+            names.withLock { names in
+                if names.byText[key] == name { names.byText[key] = nil }
+            }
+            throw error
         }
     }
 
-    /// The name `sql` with these parameter types is prepared under, nil past `maxNames`.
-    private func name(_ sql: String, _ types: [PostgresDataType]) -> String? {
-        let key = types.map { String($0.rawValue) }.joined(separator: ",") + ";" + sql
-        return names.withLock { names in
-            if let name = names[key] { return name }
-            guard names.count < maxNames else { return nil }
-            let name = "switchboard_\(names.count)"
-            names[key] = name
+    /// The name a text (with its parameter types) is prepared under; nil once `maxNames` were made.
+    private func name(for key: String) -> String? {
+        names.withLock { names in
+            if let name = names.byText[key] { return name }
+            guard names.made < maxNames else { return nil }
+            names.made += 1
+            let name = "switchboard_\(names.made)"
+            names.byText[key] = name
             return name
         }
+    }
+
+    /// An error of the statement itself, not of the values or the moment: not a data exception
+    /// (22), an integrity violation (23), a transaction lost to another (40) or a cancellation
+    /// (57014); and not a connection failing, which takes its prepared statements with it.
+    static func isTheStatements(_ error: PSQLError) -> Bool {
+        guard let state = error.serverInfo?[.sqlState] else { return false }
+        return !["22", "23", "40"].contains(String(state.prefix(2))) && state != "57014"
     }
 
     /// The values as postgres-nio binds them, with their types; nil for a type not listed.
