@@ -9,7 +9,7 @@ import Testing
 
     func expectSameText(_ event: ServerEvent, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let foundation = String(decoding: try encoder.encode(event), as: UTF8.self)
-        #expect(try event.wireText(encoder: encoder) == foundation, sourceLocation: sourceLocation)
+        #expect(try event.wireText() == foundation, sourceLocation: sourceLocation)
     }
 
     /// Every scalar below 0x80, the ones JSON escapes among them, and some beyond: non-ASCII

@@ -1,13 +1,12 @@
 import Foundation
 
 extension ServerEvent {
-    /// The frame as the contract's JSON text, byte for byte what `encoder` (a `WireJSON.encoder()`)
-    /// writes. The frames of every message — `RECEIVE_MESSAGE` to each member of the room, `ACK`
+    /// The frame as the contract's JSON text, byte for byte what a `WireJSON.encoder()` writes. The frames of every message — `RECEIVE_MESSAGE` to each member of the room, `ACK`
     /// to its sender — and typing are written by hand: Foundation's encoder, with the sorted keys
     /// the contract's readers rely on, was an eighth of the server's CPU per message. Every other
-    /// frame goes through `encoder`. `WireTextTests` holds the two to the same output.
-    public func wireText(encoder: JSONEncoder) throws -> String {
-        var text = JSONText()
+    /// frame goes through `WireJSON.sharedEncoder`. `WireTextTests` holds the two to the same output.
+    public func wireText() throws -> String {
+        var text = JSONBytes()
         switch self {
         case .receiveMessage(let ticketId, let message):
             text.raw(#"{"message":"#)
@@ -44,7 +43,7 @@ extension ServerEvent {
             text.user(user)
             text.raw("}")
         default:
-            return String(decoding: try encoder.encode(self), as: UTF8.self)
+            return String(decoding: try WireJSON.sharedEncoder.encode(self), as: UTF8.self)
         }
         return text.string
     }
@@ -52,8 +51,9 @@ extension ServerEvent {
 
 /// JSON written into bytes, as Foundation's encoder writes it with `.withoutEscapingSlashes`:
 /// no spaces, `"` and `\` escaped, control characters as `\b \f \n \r \t` or `\u00XX`, everything
-/// else (slashes, non-ASCII) as it is. Keys are the caller's, in sorted order.
-struct JSONText {
+/// else (slashes, non-ASCII) as it is. Keys are the caller's, in sorted order. (Not the tester's
+/// `JSONText`, which reads and lays out JSON a person types.)
+struct JSONBytes {
     private var bytes: [UInt8] = []
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
@@ -129,25 +129,25 @@ struct JSONText {
         raw("]")
     }
 
+    mutating func attachment(_ attachment: Attachment) {
+        raw(#"{"contentType":"#)
+        string(attachment.contentType)
+        raw(#","fileName":"#)
+        string(attachment.fileName)
+        raw(#","id":"#)
+        int(attachment.id)
+        raw(#","sha256":"#)
+        string(attachment.sha256)
+        raw(#","size":"#)
+        int(attachment.size)
+        raw(#","ticketId":"#)
+        int(attachment.ticketId)
+        raw("}")
+    }
+
     mutating func message(_ message: Message) {
         raw(#"{"attachment":"#)
-        if let attachment = message.attachment {
-            raw(#"{"contentType":"#)
-            string(attachment.contentType)
-            raw(#","fileName":"#)
-            string(attachment.fileName)
-            raw(#","id":"#)
-            int(attachment.id)
-            raw(#","sha256":"#)
-            string(attachment.sha256)
-            raw(#","size":"#)
-            int(attachment.size)
-            raw(#","ticketId":"#)
-            int(attachment.ticketId)
-            raw("}")
-        } else {
-            raw("null")
-        }
+        if let attachment = message.attachment { self.attachment(attachment) } else { raw("null") }
         raw(#","clientMessageId":"#)
         optionalString(message.clientMessageId)
         raw(#","id":"#)

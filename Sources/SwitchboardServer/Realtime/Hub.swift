@@ -626,7 +626,7 @@ public actor Hub: SupportEventSink, Service {
 
     func encode(_ event: ServerEvent) -> String {
         do {
-            return try event.wireText(encoder: WireJSON.sharedEncoder)
+            return try event.wireText()
         } catch {
             logger.error("frame not encoded", metadata: ["type": "\(event.type)", "error": "\(error)"])
             return #"{"type":"ERROR","code":"INTERNAL","message":"the server could not encode a frame"}"#

@@ -36,6 +36,8 @@ struct RealtimeChannel: ServerChildChannel, HTTPChannelHandler {
     let responder: HTTPChannelHandler.Responder
     let http1: HTTP1Channel.Configuration
     let maxFrameSize: Int
+    /// What an oversize message is told before its 1009 close.
+    let tooLargeError: String
     let gate: Gate
 
     init(responder: @escaping HTTPChannelHandler.Responder, http1: HTTP1Channel.Configuration, maxFrameSize: Int,
@@ -43,6 +45,7 @@ struct RealtimeChannel: ServerChildChannel, HTTPChannelHandler {
         self.responder = Self.redirectingLateUpgrades(responder)
         self.http1 = http1
         self.maxFrameSize = maxFrameSize
+        tooLargeError = WebSocketCloseReasons.tooLargeError(messageBytes: maxFrameSize)
         self.gate = gate
     }
 
@@ -51,7 +54,7 @@ struct RealtimeChannel: ServerChildChannel, HTTPChannelHandler {
             let attempted = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
             let decided = NIOLoopBoundBox<(@Sendable () -> WebSocketConnection)?>(nil, eventLoop: channel.eventLoop)
             let gate = self.gate
-            let maxFrameSize = self.maxFrameSize
+            let tooLargeError = self.tooLargeError
             let upgrader = NIOTypedWebSocketServerUpgrader<Upgrade>(
                 maxFrameSize: maxFrameSize,
                 shouldUpgrade: { channel, head in
@@ -68,7 +71,7 @@ struct RealtimeChannel: ServerChildChannel, HTTPChannelHandler {
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
                         guard let serve = decided.value else { throw ChannelError.inappropriateOperationForState }
-                        WebSocketCloseReasons.install(in: channel.pipeline, messageBytes: maxFrameSize)
+                        WebSocketCloseReasons.install(in: channel.pipeline, tooLargeError: tooLargeError)
                         try channel.pipeline.syncOperations.addHandler(serve())
                         return Upgrade.websocket
                     }

@@ -19,7 +19,7 @@ struct RealtimeSession: Sendable {
 
         func send(_ event: ServerEvent) {
             do {
-                handle.send(try event.wireText(encoder: WireJSON.sharedEncoder))
+                handle.send(try event.wireText())
             } catch {
                 logger.error("answer not encoded", metadata: ["type": "\(event.type)", "error": "\(error)"])
             }

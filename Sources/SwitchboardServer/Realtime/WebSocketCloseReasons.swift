@@ -11,20 +11,24 @@ final class WebSocketCloseReasons: ChannelOutboundHandler, RemovableChannelHandl
     typealias OutboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
+    /// The `ERROR` text that goes before a 1009 close (made once per server, not per socket).
     private let tooLarge: String
 
-    init(messageBytes: Int) {
+    private init(tooLarge: String) { self.tooLarge = tooLarge }
+
+    /// The `ERROR` frame's text for messages over `messageBytes`.
+    static func tooLargeError(messageBytes: Int) -> String {
         let limit = messageBytes % 1024 == 0 ? "\(messageBytes / 1024) KiB" : "\(messageBytes) bytes"
         let error = ServerEvent.error(code: .tooLarge, message: "the message is too large: at most \(limit) in one message (all its frames together)",
                                       ref: nil)
-        tooLarge = (try? error.wireText(encoder: WireJSON.sharedEncoder)) ?? #"{"code":"TOO_LARGE","type":"ERROR"}"#
+        return (try? error.wireText()) ?? #"{"code":"TOO_LARGE","type":"ERROR"}"#
     }
 
     /// Right after the frame encoder, so every close written above it passes here.
-    static func install(in pipeline: ChannelPipeline, messageBytes: Int) {
+    static func install(in pipeline: ChannelPipeline, tooLargeError: String) {
         let operations = pipeline.syncOperations
         guard let encoder = try? operations.handler(type: WebSocketFrameEncoder.self) else { return }
-        try? operations.addHandler(WebSocketCloseReasons(messageBytes: messageBytes), position: .after(encoder))
+        try? operations.addHandler(WebSocketCloseReasons(tooLarge: tooLargeError), position: .after(encoder))
     }
 
     static func reason(for code: UInt16) -> String {

@@ -19,8 +19,13 @@ final class PreparedSQLDatabase: AsyncSQLDatabase {
     let client: PostgresClient
     let logger: Logger
     let fallback: any SQLDatabase
+    /// A text with its parameters' types: what one name is prepared for.
+    private struct Key: Hashable {
+        let sql: String
+        let types: [PostgresDataType]
+    }
     private struct Names {
-        var byText: [String: String] = [:]
+        var byText: [Key: String] = [:]
         var made = 0
     }
     private let names = Mutex(Names())
@@ -40,7 +45,7 @@ final class PreparedSQLDatabase: AsyncSQLDatabase {
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
         let (sql, binds) = serialize(query)
         guard let (bindings, types) = Self.bindings(binds) else { return try await fallback.execute(sql: query, onRow) }
-        let key = types.map { String($0.rawValue) }.joined(separator: ",") + ";" + sql
+        let key = Key(sql: sql, types: types)
         guard let name = name(for: key) else { return try await fallback.execute(sql: query, onRow) }
         let statement = NamedStatement.Text(name: name, sql: sql, types: types)
         do {
@@ -60,7 +65,7 @@ final class PreparedSQLDatabase: AsyncSQLDatabase {
     }
 
     /// The name a text (with its parameter types) is prepared under; nil once `maxNames` were made.
-    private func name(for key: String) -> String? {
+    private func name(for key: Key) -> String? {
         names.withLock { names in
             if let name = names.byText[key] { return name }
             guard names.made < maxNames else { return nil }
