@@ -185,9 +185,10 @@ import Testing
             let gone = try await agent.next(seconds: 5) { if case .presence(let users) = $0 { users } else { nil } }
             #expect(gone.map(\.id) == [cast.customer2Id] && gone.allSatisfy { !$0.isOnline })
             await customer.close()
-            try await Task.sleep(for: .milliseconds(1_500))
-            // Customer left too, and agent was told: customer's ticket is theirs.
-            #expect(Self.presence(agent).flatMap { $0 }.contains { $0.id == cast.customerId && !$0.isOnline })
+            // Customer left too, and agent is told (after the presence grace): customer's ticket is theirs.
+            let toldOffline: @Sendable () -> Bool = { Self.presence(agent).flatMap { $0 }.contains { $0.id == cast.customerId && !$0.isOnline } }
+            try await agent.waitUntil(seconds: 15, toldOffline)
+            #expect(toldOffline())
             for probe in [admin, agent, agent2] { await probe.close() }
         }
     }
