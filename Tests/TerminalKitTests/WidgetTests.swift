@@ -164,6 +164,45 @@ import Testing
     }
 }
 
+@Suite struct HelpOverlayTests {
+    /// A key per tab is one line of help; a run broken by a rebinding, or too short, is not folded.
+    @Test func numberedRunsAreOneLine() {
+        let tabs = (1...9).map { HelpRow(group: "Tabs", keys: "M-\($0)", help: "tab \($0)") }
+        let lines = HelpOverlay.lines(tabs + [HelpRow(group: "Tabs", keys: "C-w", help: "close the tab")])
+        #expect(lines.map(\.keys) == ["", "M-1 … M-9", "C-w"])
+        #expect(lines[1].help == "tab 1 … 9")
+
+        var rebound = tabs
+        rebound[4].keys = "F12" // tab 5 on a key of its own
+        #expect(HelpOverlay.lines(rebound).map(\.keys) == ["", "M-1 … M-4", "F12", "M-6 … M-9"])
+
+        let two = [HelpRow(group: "", keys: "F1", help: "pane 1"), HelpRow(group: "", keys: "F2", help: "pane 2")]
+        #expect(HelpOverlay.lines(two).map(\.keys) == ["F1", "F2"])
+        let unrelated = [HelpRow(group: "", keys: "F1", help: "pane 1"), HelpRow(group: "", keys: "F2", help: "tab 2"),
+                         HelpRow(group: "", keys: "F3", help: "tab 3")]
+        #expect(HelpOverlay.lines(unrelated).count == 3)
+    }
+
+    /// Down past the end stays at the end: one Up moves the help back at once.
+    @Test func scrollingStopsAtTheEnd() {
+        // Not numbered (a numbered run would be one line): thirty distinct lines.
+        let rows = (0..<30).map { index in
+            let letter = Character(UnicodeScalar(UInt8(ascii: "a") + UInt8(index % 26)))
+            return HelpRow(group: "", keys: "C-\(letter)\(index / 26)x", help: "does \(letter) in round \(index / 26) here")
+        }
+        let area = Rect(x: 0, y: 0, width: 80, height: 12) // 10 lines inside the box
+        let last = HelpOverlay.lastOffset(rows, in: area)
+        #expect(last == 20)
+        var offset: Int? = 0
+        for _ in 0..<40 { offset = HelpOverlay.scroll(offset, by: .down, last: last) }
+        #expect(offset == 20)
+        offset = HelpOverlay.scroll(offset, by: .up, last: last)
+        #expect(offset == 19)
+        #expect(HelpOverlay.lastOffset(Array(rows.prefix(5)), in: area) == 0)
+        #expect(HelpOverlay.scroll(0, by: .char("x"), last: last) == nil)
+    }
+}
+
 /// TextWrap wraps exactly as the plain grapheme-by-grapheme algorithm it replaced (kept here
 /// as the reference), on ASCII and on wide and combined graphemes alike.
 @Suite struct TextWrapEquivalenceTests {

@@ -77,7 +77,8 @@ extension ScreenMode {
             return effects
         }
         if helpOffset != nil {
-            helpOffset = HelpOverlay.scroll(helpOffset, by: key, lines: helpRows.count)
+            let area = Rect(x: 0, y: 0, width: size.width, height: size.height)
+            helpOffset = HelpOverlay.scroll(helpOffset, by: key, last: HelpOverlay.lastOffset(helpRows, in: area))
             return []
         }
         return press(signedIn: key)

@@ -46,10 +46,11 @@ public enum HelpOverlay {
         render(keyMap.helpRows, into: &screen, in: area, theme: theme, title: title)
     }
 
-    /// The lines the help has: group headings and one line per distinct help text.
+    /// The lines the help has: group headings and one line per distinct help text; a numbered
+    /// run ("M-1 tab 1" … "M-9 tab 9") is one line, "M-1 … M-9  tab 1 … 9".
     public static func lines(_ rows: [HelpRow]) -> [(heading: Bool, keys: String, help: String)] {
         var groups: [(String, [HelpRow])] = []
-        for row in rows {
+        for row in foldingNumberedRuns(rows) {
             if let index = groups.firstIndex(where: { $0.0 == row.group }) {
                 if let same = groups[index].1.firstIndex(where: { $0.help == row.help }) {
                     groups[index].1[same].keys += ", " + row.keys
@@ -65,8 +66,43 @@ public enum HelpOverlay {
         }
     }
 
-    public static func render(_ rows: [HelpRow], into screen: inout Screen, in area: Rect, theme: Theme,
-                              title: String = "Keys", offset: Int = 0) {
+    /// Three or more rows in a row whose keys and help both end in consecutive numbers, in one
+    /// row. Such a run is a key per number (a tab, a pane): nine lines of it say nothing more.
+    static func foldingNumberedRuns(_ rows: [HelpRow]) -> [HelpRow] {
+        var folded: [HelpRow] = []
+        var start = 0
+        while start < rows.count {
+            var end = start
+            while end + 1 < rows.count, follows(rows[end + 1], rows[end]) { end += 1 }
+            if end - start >= 2, let last = numbered(rows[end].help) {
+                folded.append(HelpRow(group: rows[start].group, keys: rows[start].keys + " … " + rows[end].keys,
+                                      help: rows[start].help + " … \(last.number)"))
+            } else {
+                folded.append(contentsOf: rows[start...end])
+            }
+            start = end + 1
+        }
+        return folded
+    }
+
+    private static func follows(_ next: HelpRow, _ row: HelpRow) -> Bool {
+        guard next.group == row.group,
+              let help = numbered(row.help), let nextHelp = numbered(next.help),
+              let keys = numbered(row.keys), let nextKeys = numbered(next.keys) else { return false }
+        return nextHelp.stem == help.stem && nextHelp.number == help.number + 1
+            && nextKeys.stem == keys.stem && nextKeys.number == keys.number + 1
+    }
+
+    /// "tab 12" → ("tab ", 12); nil without a number at the end.
+    private static func numbered(_ text: String) -> (stem: Substring, number: Int)? {
+        let digits = text.reversed().prefix { $0.isASCII && $0.isNumber }.count
+        guard digits > 0, digits < 6, let number = Int(text.suffix(digits)) else { return nil }
+        return (text.dropLast(digits), number)
+    }
+
+    /// The help's box in `area` and its lines as shown: long help texts wrapped in their column.
+    private static func layout(_ rows: [HelpRow], in area: Rect)
+        -> (box: Rect, keyWidth: Int, lines: [(heading: Bool, keys: String, help: String)]) {
         let all = lines(rows)
         let keyWidth = min(22, all.filter { !$0.heading }.map { TextWidth.of($0.keys) }.max() ?? 0)
         let width = min(area.width, 80)
@@ -76,7 +112,18 @@ public enum HelpOverlay {
             guard !line.heading else { return [line] }
             return TextWrap.lines(line.help, width: helpWidth).enumerated().map { index, part in (false, index == 0 ? line.keys : "", part) }
         }
-        let box = area.centered(width: width, height: min(area.height, lines.count + 2))
+        return (area.centered(width: width, height: min(area.height, lines.count + 2)), keyWidth, lines)
+    }
+
+    /// The first line shown when the help is scrolled to its end in `area` (0 when it all fits).
+    public static func lastOffset(_ rows: [HelpRow], in area: Rect) -> Int {
+        let (box, _, lines) = layout(rows, in: area)
+        return max(0, lines.count - (box.height - 2))
+    }
+
+    public static func render(_ rows: [HelpRow], into screen: inout Screen, in area: Rect, theme: Theme,
+                              title: String = "Keys", offset: Int = 0) {
+        let (box, keyWidth, lines) = layout(rows, in: area)
         screen.fill(x: box.x, y: box.y, width: box.width, height: box.height, style: theme[.dialog])
         let more = lines.count > box.height - 2 ? " — ↑↓ scroll" : ""
         screen.box(box, style: theme[.dialogBorder], title: title + " (Esc closes\(more))", titleStyle: theme[.title])
@@ -97,8 +144,8 @@ public enum HelpOverlay {
 
 extension HelpOverlay {
     /// A key while the help is shown: arrows and pages scroll it (`offset`, the first line shown,
-    /// kept within `lines`); any other key closes it (nil).
-    public static func scroll(_ offset: Int?, by key: Key, lines: Int) -> Int? {
+    /// kept within 0…`last`, from `lastOffset`); any other key closes it (nil).
+    public static func scroll(_ offset: Int?, by key: Key, last: Int) -> Int? {
         let current = offset ?? 0
         let next: Int? = switch key {
         case .up, .ctrl("p"): current - 1
@@ -107,6 +154,6 @@ extension HelpOverlay {
         case .pageDown: current + 10
         default: nil
         }
-        return next.map { min(max(0, $0), max(0, lines)) }
+        return next.map { min(max(0, $0), max(0, last)) }
     }
 }
