@@ -153,7 +153,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TerminalKitTests",
-            dependencies: ["TerminalKit"],
+            dependencies: ["TerminalKit", "CursesTerminal", "CNCurses"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -27,15 +27,35 @@ final class KeyDecoder {
         return keys
     }()
 
-    private enum Read { case character(UInt32), keycode(Int32) }
+    /// What one read of the terminal gives: a character, or a key ncurses decoded (an arrow, a
+    /// resize, the mouse).
+    enum Read: Equatable { case character(UInt32), keycode(Int32) }
 
-    private func next(_ timeout: Int32) -> Read? {
+    /// Reads the terminal, waiting up to the milliseconds given; nil when nothing came.
+    private let source: (Int32) -> Read?
+    /// A read that ended a sequence without belonging to it (a resize right after Esc): it is
+    /// the next event, not lost.
+    private var pushedBack: Read?
+
+    init(source: @escaping (Int32) -> Read? = KeyDecoder.terminal) {
+        self.source = source
+    }
+
+    static func terminal(_ timeout: Int32) -> Read? {
         var value: UInt32 = 0
         switch sb_read(timeout, &value) {
         case Int32(SB_CHAR): return .character(value)
         case Int32(SB_KEYCODE): return .keycode(Int32(bitPattern: value))
         default: return nil
         }
+    }
+
+    private func next(_ timeout: Int32) -> Read? {
+        if let read = pushedBack {
+            pushedBack = nil
+            return read
+        }
+        return source(timeout)
     }
 
     /// Everything available now, waiting up to `timeoutMilliseconds` for the first.
@@ -80,7 +100,11 @@ final class KeyDecoder {
         switch following {
         case .character(91): // "["
             var parameters = ""
-            while case .character(let value)? = next(5) {
+            while let read = next(5) {
+                guard case .character(let value) = read else {
+                    pushedBack = read // a key of its own, not part of the sequence
+                    break
+                }
                 let scalar = Unicode.Scalar(value) ?? " "
                 if (0x40...0x7E).contains(value) {
                     parameters.unicodeScalars.append(scalar)
@@ -103,7 +127,11 @@ final class KeyDecoder {
             key.alt = true
             return .key(key)
         case .keycode(let code):
-            guard var key = named[code] else { return nil }
+            guard var key = named[code] else {
+                // Esc, then something that is no key to hold Alt with (a resize, the mouse).
+                pushedBack = following
+                return .key(.escape)
+            }
             key.alt = true
             return .key(key)
         }
@@ -132,12 +160,19 @@ final class KeyDecoder {
         return Key(base, ctrl: bits & 4 != 0, alt: bits & 2 != 0, shift: bits & 1 != 0)
     }
 
-    /// Reads a bracketed paste up to its end marker.
+    /// Reads a bracketed paste up to its end marker. A key ncurses decoded inside it (pasted
+    /// escape sequences) is not typed; a resize while it came is the next event.
     private func paste() -> String {
         var text = String.UnicodeScalarView()
         let end = Array("\u{1B}[201~".unicodeScalars)
         var tail: [Unicode.Scalar] = []
-        while case .character(let value)? = next(100) {
+        var resize: Read?
+        defer { if let resize { pushedBack = resize } }
+        while let read = next(100) {
+            guard case .character(let value) = read else {
+                if read == .keycode(SB_KEY_RESIZE) { resize = read }
+                continue
+            }
             guard let scalar = Unicode.Scalar(value) else { continue }
             tail.append(scalar)
             if tail.count > end.count { text.append(tail.removeFirst()) }
