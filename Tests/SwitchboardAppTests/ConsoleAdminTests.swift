@@ -100,6 +100,28 @@ import TerminalKit
         #expect(mode.admin == nil)
     }
 
+    /// ←→ go round the pages, each asking for its figures; the report (the last 7 days) once.
+    @Test func arrowsGoRoundThePages() {
+        var mode = Self.admin(width: 80, height: 24)
+        _ = mode.update(.key(Key(.function(7))))
+        #expect(C.lines(mode).last { $0.hasPrefix("admin> ") }?.contains("←→ pages") == true)
+        #expect(mode.update(.key(.right)) == [.loadAdminAgents])
+        #expect(mode.admin?.page == .agents)
+        #expect(C.lines(mode).joined().contains("/capacity N"))
+        #expect(mode.update(.key(.right)) == [.loadReport(from: "2026-11-12", to: "2026-11-19")])
+        _ = mode.update(.event(.report(SupportReport(from: World.start, to: World.start, agents: [], days: [],
+                                                     sessions: .init(started: 0, ended: 0, avgDurationSeconds: nil, avgMessages: nil,
+                                                                     avgFirstResponseSeconds: nil)))))
+        #expect(mode.update(.key(.right)).contains(.loadServerStatistics))
+        #expect(mode.admin?.page == .server)
+        #expect(mode.update(.key(.right)) == [.loadDashboard])
+        _ = mode.update(.key(.left))
+        #expect(mode.admin?.page == .server)
+        #expect(mode.update(.key(.left)).isEmpty, "the report is kept")
+        #expect(mode.admin?.page == .report)
+        for line in C.lines(mode) { #expect(TextWidth.of(line) <= 80) }
+    }
+
     @Test func aReportPerAgentAndPerDayAndItsCSV() {
         var mode = Self.admin()
         #expect(Self.command("/report 2026-11-01 2026-11-03", &mode) == [.loadReport(from: "2026-11-01", to: "2026-11-03")])

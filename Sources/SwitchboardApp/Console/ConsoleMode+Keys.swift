@@ -563,7 +563,11 @@ extension ConsoleMode {
 
     var helpRows: [HelpRow] {
         let taken = Set(keys.bindings.filter { $0.keys != [.tab] }.map(\.keys))
-        return keys.helpRows + commands.helpRows + KeyMap(editorKeys.bindings.filter { !taken.contains($0.keys) }).helpRows
+        let admin = me?.role == .admin ? [
+            HelpRow(group: "Admin pages (F7)", keys: "←, →", help: "Dashboard, Agents, Report, Server"),
+            HelpRow(group: "Admin pages (F7)", keys: "↑, ↓", help: "Agents: choose one for /capacity and /agent-status"),
+        ] : []
+        return keys.helpRows + admin + commands.helpRows + KeyMap(editorKeys.bindings.filter { !taken.contains($0.keys) }).helpRows
     }
 
     // MARK: Mouse

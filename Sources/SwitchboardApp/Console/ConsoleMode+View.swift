@@ -181,15 +181,24 @@ extension ConsoleMode {
                                  placeholder: "what to find; Enter searches, Esc stops", placeholderStyle: theme[.placeholder])
         }
         guard !usesQueueLine, !split, let tab = currentTab else {
-            let placeholder = admin != nil ? "/dashboard /agents /report /server /user-add · Esc: back to the queue"
-                : usesQueueLine ? "Enter opens the chosen ticket · /claim /priority /close /filter"
-                : "Shift-Tab: the queue · /split N adds #N · /unsplit: one chat"
+            let placeholder = admin.map(Self.adminHint)
+                ?? (usesQueueLine ? "Enter opens the chosen ticket · /claim /priority /close /filter"
+                    : "Shift-Tab: the queue · /split N adds #N · /unsplit: one chat")
             let cursor = queueLine.render(into: &screen, in: rect, style: theme[.input], prompt: [Span(admin != nil ? "admin> " : "queue> ", theme[.accent])],
                                           placeholder: placeholder, placeholderStyle: theme[.placeholder])
             return usesQueueLine && !queueLine.isEmpty ? cursor : nil
         }
         let cursor = renderEditor(tab, into: &screen, in: rect, theme: theme, compact: false)
         return focus == .chat ? cursor : nil
+    }
+
+    /// The admin line's hint for the page shown (within 80 columns with its prompt).
+    static func adminHint(_ panel: AdminPanel) -> String {
+        switch panel.page {
+        case .agents: "←→ pages · ↑↓ agent · /capacity N · /agent-status S · Esc: the queue"
+        case .report: "←→ pages · /report FROM TO · /report --csv FILE · Esc: the queue"
+        case .dashboard, .server: "←→ pages · /report [FROM [TO]] · /user-add · Esc: back to the queue"
+        }
     }
 
     /// A chat's input; `compact` in a split's pane, where the hints would not fit.
@@ -236,7 +245,8 @@ extension ConsoleMode {
         let mine = sectionCounts[.mine, default: 0]
         let waiting = sectionCounts[.unassigned, default: 0]
         left.append(Span(" · mine \(mine) · unassigned \(waiting) · tabs \(tabs.count)", theme[.status]))
-        let hints = focus == .queue ? "↑↓ Enter open · c claim · [ ] section "
+        let hints = admin != nil && focus == .queue ? "←→ pages · Esc the queue "
+            : focus == .queue ? "↑↓ Enter open · c claim · [ ] section "
             : split != nil ? "Alt-←→ chats · Alt-= Alt-- size · /unsplit " : "Alt-1…9 tabs · C-o note · C-t canned "
         StatusBar.render(into: &screen, in: rect, theme: theme, left: left, right: [Span(hints)])
     }

@@ -7,7 +7,7 @@ import TerminalKit
 /// the dashboard and the agents are asked again when tickets or agents change (at most once a
 /// second), the server every few seconds.
 public struct AdminPanel: Equatable, Sendable {
-    public enum Page: String, Equatable, Sendable { case dashboard, agents, report, server }
+    public enum Page: String, Equatable, Sendable, CaseIterable { case dashboard, agents, report, server }
 
     public var page: Page
     public internal(set) var dashboard: Dashboard?

@@ -144,11 +144,22 @@ extension ConsoleMode {
         if admin?.page == .dashboard || admin?.page == .agents { admin?.stale = true }
     }
 
-    /// Keys while an admin page is shown: ↑↓ choose an agent; Esc closes; the rest types commands.
+    /// Keys while an admin page is shown: ←→ the pages, ↑↓ choose an agent; Esc closes; the rest
+    /// types commands.
     mutating func adminKey(_ key: Key) -> [Effect]? {
         guard var panel = admin, queueLine.isEmpty else { return nil }
         if key == .escape {
             admin = nil
+            return []
+        }
+        if key == .left || key == .right {
+            let pages = AdminPanel.Page.allCases
+            let here = pages.firstIndex(of: panel.page) ?? 0
+            let next = pages[(here + (key == .right ? 1 : pages.count - 1)) % pages.count]
+            guard next == .report else { return openAdmin(next) }
+            // The report is asked for once (the last 7 days, as /report); coming back shows it again.
+            guard panel.report != nil else { return reportCommand("") }
+            admin?.page = .report
             return []
         }
         if panel.page == .agents, panel.chosen.handle(key, pageSize: 10) {
