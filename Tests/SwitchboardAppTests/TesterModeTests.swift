@@ -23,6 +23,20 @@ import TerminalKit
 
     static func screen(_ mode: TesterMode) -> String { mode.view(theme: World.theme).screen.lines.joined(separator: "\n") }
 
+    /// A sign-in, a failed connect and a failed REST call are logged at the time they happened,
+    /// not at the mode's last clock tick (two sign-ins showed the same stale time, out of order).
+    @Test func eventsAreLoggedAtTheirOwnTime() {
+        var mode = Self.tester()
+        let user = User(id: 5, username: "sam", displayName: "Sam", role: .agent, isOnline: true, lastSeenAt: nil,
+                        agentStatus: .online, capacity: 5, email: nil)
+        _ = mode.update(.event(.tester(.signedIn(name: "sam", user, at: World.start.addingTimeInterval(0.25)))))
+        _ = mode.update(.event(.tester(.connectFailed(name: "lee", "lee could not sign in", at: World.start.addingTimeInterval(0.5)))))
+        _ = mode.update(.event(.tester(.restFailed(name: "alex", "the server did not answer", at: World.start.addingTimeInterval(0.75)))))
+        let times = mode.log.suffix(3).map { $0.time.timeIntervalSince(World.start) }
+        #expect(times == [0.25, 0.5, 0.75])
+        #expect(mode.log.suffix(3).map(\.type) == ["SIGNED IN", "FAILED", "REST FAILED"])
+    }
+
     @Test func templatesAreFilledFromWhatWasSeen() {
         var mode = Self.tester()
         _ = mode.update(.event(.tester(.socket(name: "alex", .received(#"{"type":"ROOM_JOINED","ticketId":7,"lastSeq":3,"participants":[]}"#),

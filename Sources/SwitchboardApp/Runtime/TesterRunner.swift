@@ -28,12 +28,12 @@ actor TesterRunner {
         case .close(let name):
             connections[name]?.socket?.close()
         case .rest(let name, let method, let path, let body):
-            guard let connection = connections[name] else { return post(.tester(.restFailed(name: name, "no connection \(name)"))) }
+            guard let connection = connections[name] else { return post(.tester(.restFailed(name: name, "no connection \(name)", at: Date()))) }
             do {
                 let response = try await connection.api.raw(method: method, path: path, body: body, token: connection.token)
                 post(.tester(.answered(name: name, method: method, path: path, response, at: Date())))
             } catch {
-                post(.tester(.restFailed(name: name, error.message)))
+                post(.tester(.restFailed(name: name, error.message, at: Date())))
             }
         case .saveHistory(let lines):
             try? FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true)
@@ -55,10 +55,10 @@ actor TesterRunner {
             do {
                 let auth = try await api.login(username: user, password: password ?? "")
                 bearer = auth.accessToken
-                post(.tester(.signedIn(name: name, auth.user)))
+                post(.tester(.signedIn(name: name, auth.user, at: Date())))
             } catch {
                 connections[name] = (api, nil, nil)
-                return post(.tester(.connectFailed(name: name, "\(user) could not sign in: \(error.message)")))
+                return post(.tester(.connectFailed(name: name, "\(user) could not sign in: \(error.message)", at: Date())))
             }
         }
         let post = self.post

@@ -17,12 +17,13 @@ public enum TesterEffect: Equatable, Sendable {
     case loadHistory
 }
 
-/// What comes back to the tester.
+/// What comes back to the tester, each with when it happened (the log's time is that, not when
+/// the mode next looked at its clock).
 public enum TesterEvent: Equatable, Sendable {
-    case signedIn(name: String, User)
+    case signedIn(name: String, User, at: Date)
     case socket(name: String, RawSocket.Event, at: Date)
-    case connectFailed(name: String, String)
+    case connectFailed(name: String, String, at: Date)
     case answered(name: String, method: String, path: String, RawResponse, at: Date)
-    case restFailed(name: String, String)
+    case restFailed(name: String, String, at: Date)
     case history([String])
 }

@@ -160,13 +160,13 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
             return []
         }
         switch event {
-        case .signedIn(let name, let user):
-            note(name, "SIGNED IN", "\(user.username) (\(user.role.rawValue.lowercased()), id \(user.id))")
+        case .signedIn(let name, let user, let time):
+            note(name, "SIGNED IN", "\(user.username) (\(user.role.rawValue.lowercased()), id \(user.id))", at: time)
         case .socket(let name, let socketEvent, let time):
             return socket(name, socketEvent, at: time)
-        case .connectFailed(let name, let why):
+        case .connectFailed(let name, let why, let time):
             setState(name, .failed(why))
-            note(name, "FAILED", why)
+            note(name, "FAILED", why, at: time)
             toasts.show("\(name): \(why)", kind: .error, now: now)
         case .answered(let name, let method, let path, let response, let time):
             let headers = response.headers.map { "\($0.name): \($0.value)" }.joined(separator: "\n")
@@ -174,8 +174,8 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
                       text: response.body, pretty: JSONText.pretty(response.body)))
             add(Entry(time: time, connection: name, direction: .event, type: "headers", text: headers, pretty: nil))
             record("expect-status \(response.status)")
-        case .restFailed(let name, let why):
-            note(name, "REST FAILED", why)
+        case .restFailed(let name, let why, let time):
+            note(name, "REST FAILED", why, at: time)
             toasts.show(why, kind: .error, now: now)
         case .history(let lines):
             // Kept across runs; what was typed before it came stays.
