@@ -184,6 +184,8 @@ import TerminalKit
         for c in "Broken lamp" { _ = mode.update(.key(.char(c))) }
         _ = mode.update(.key(.tab))
         for c in "It flickers" { _ = mode.update(.key(.char(c))) }
+        // Category and priority read as the ticket list writes them, and go as the contract's constants.
+        #expect(World.lines(mode).joined().contains("◀ payment ▶") && World.lines(mode).joined().contains("◉ medium"))
         let effects = mode.update(.key(.ctrl("s")))
         #expect(effects == [.openTicket(CreateTicketRequest(subject: "Broken lamp", description: "It flickers", category: .payment,
                                                              priority: .medium))])

@@ -4,12 +4,14 @@ import TerminalKit
 /// The new-ticket form: subject, a multi-line description, category and priority, checked
 /// against the contract's limits before sending; the server's refusal shown at its field.
 enum NewTicketForm {
-    static let categories = Category.allCases.map(\.rawValue)
-    static let priorities = Priority.allCases.map(\.rawValue)
+    /// Shown as the rest of the client writes them (the ticket list's "payment · medium"), not as
+    /// the contract's constants.
+    static let categories = Category.allCases.map { $0.rawValue.lowercased() }
+    static let priorities = Priority.allCases.map { $0.rawValue.lowercased() }
 
     static func make(compact: Bool) -> Form {
         var priority = Form.Field("priority", label: "Priority", kind: .choice(priorities))
-        priority.choice = priorities.firstIndex(of: Priority.medium.rawValue) ?? 0
+        priority.choice = Priority.allCases.firstIndex(of: .medium) ?? 0
         return Form(title: "New ticket", fields: [
             Form.Field("subject", label: "Subject"),
             Form.Field("description", label: "What happened? (Enter makes a new line)", kind: .multiline(rows: compact ? 2 : 4)),
@@ -34,8 +36,8 @@ enum NewTicketForm {
     static func request(_ values: [String: String]) -> CreateTicketRequest {
         CreateTicketRequest(subject: values["subject", default: ""].trimmingCharacters(in: .whitespacesAndNewlines),
                             description: values["description", default: ""].trimmingCharacters(in: .whitespacesAndNewlines),
-                            category: Category(rawValue: values["category", default: ""]) ?? .other,
-                            priority: Priority(rawValue: values["priority", default: ""]))
+                            category: Category(rawValue: values["category", default: ""].uppercased()) ?? .other,
+                            priority: Priority(rawValue: values["priority", default: ""].uppercased()))
     }
 
     /// The field a server sentence is about (`subject: at most 200 characters` → subject).
