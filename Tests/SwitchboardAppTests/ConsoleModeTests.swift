@@ -166,6 +166,20 @@ import TerminalKit
         #expect(mode.tabs.contains { $0.ticketId == 2 } && mode.current == before)
     }
 
+    /// The toast of a new assignment says M-a shows it: it does, from the queue, also when that
+    /// tab is the only one (so the current one, behind the queue) — a new ticket's customer waits.
+    @Test func theHotlistFindsANewlyAssignedTicketFromTheQueue() {
+        var mode = Self.console(width: 80, height: 24, tickets: [Self.ticket(1, "Parcel", minutesAgo: 5)])
+        _ = mode.update(.event(.realtime(.server(.agentAssigned(ticketId: 1, agent: Self.me.ref, previousAgent: nil)))))
+        #expect(mode.toasts.current?.text.contains("Alt-A") == true)
+        #expect(mode.focus == .queue && mode.current == 0 && mode.tabs[0].activity == .waiting)
+        _ = mode.update(.key(.alt("a")))
+        #expect(mode.focus == .chat && mode.current == 0 && mode.tabs[0].activity == .none)
+        // In front of the agent now: nothing else waits.
+        _ = mode.update(.key(.alt("a")))
+        #expect(mode.toasts.current?.text == "Nothing waits for you")
+    }
+
     @Test func aTicketAssignedWhileTypingInTheQueueLineDoesNotTakeTheFocus() {
         var mode = Self.console(width: 100, height: 30, tickets: [Self.ticket(1, "Parcel", minutesAgo: 5)])
         #expect(mode.current == nil && mode.focus == .queue)

@@ -71,7 +71,9 @@ extension ConsoleMode {
         case .nextPane, .previousPane: movePane(forward: action == .nextPane)
         case .growPane, .shrinkPane: resizePane(by: action == .growPane ? 5 : -5)
         case .hottestTab:
-            if let index = Hotlist.hottest(tabs, besides: current) { select(index) } else { toasts.show("Nothing waits for you", now: now) }
+            // The chat in front of the agent is not "waiting"; the current tab behind the queue may be.
+            let inFront = focus == .chat ? current : nil
+            if let index = Hotlist.hottest(tabs, besides: inFront) { select(index) } else { toasts.show("Nothing waits for you", now: now) }
         case .noteMode:
             guard let index = current else { return [] }
             tabs[index].noteMode.toggle()

@@ -437,7 +437,11 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
         unsent.seed(&conversation, now: now)
         var tab = ChatTab(conversation: conversation)
         tab.editor.keys = editorKeys
-        if ticket.lastMessage?.senderType == .customer { tab.waitingSince = ticket.lastMessage?.timestamp }
+        if ticket.lastMessage?.senderType == .customer {
+            tab.waitingSince = ticket.lastMessage?.timestamp
+        } else if ticket.lastMessage == nil, ticket.status == .open || ticket.status == .inProgress {
+            tab.waitingSince = ticket.createdAt // a new ticket: its description waits for the first reply
+        }
         tabs.append(tab)
         if takeFocus {
             select(tabs.count - 1)
@@ -445,7 +449,7 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
             // The first tab becomes the current one, but the focus (and a half-typed command in
             // the queue's line) stays where the agent is.
             if current == nil { current = tabs.count - 1 }
-            tabs[tabs.count - 1].activity = .other
+            tabs[tabs.count - 1].activity = tab.waitingSince != nil ? .waiting : .other
         }
         return [.loadLatest(ticketId: id)]
     }
