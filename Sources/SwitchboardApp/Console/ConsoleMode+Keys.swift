@@ -358,8 +358,11 @@ extension ConsoleMode {
             return update(UpdateTicketRequest(category: category))
         case "assign", "transfer":
             let parts = argument.split(separator: " ", maxSplits: 1)
-            guard let first = parts.first, let agent = agent(named: String(first)) else {
+            guard let first = parts.first else {
                 return usage("/\(name) AGENT — Tab completes the names (\(agents.count) agents known)")
+            }
+            guard let agent = agent(named: String(first)) else {
+                return usage("No agent called '\(Sanitizer.clean(String(first.prefix(32))))' — Tab completes the names (\(agents.count) known)")
             }
             var effects: [Effect] = []
             if name == "transfer", parts.count > 1 {
@@ -371,7 +374,9 @@ extension ConsoleMode {
             return effects
         case "escalate":
             if argument.isEmpty { return [.escalate(ticketId: ticket.id, EscalateRequest())] }
-            guard let agent = agent(named: argument) else { return usage("/escalate [AGENT]") }
+            guard let agent = agent(named: argument) else {
+                return usage("No agent called '\(Sanitizer.clean(String(argument.prefix(32))))' — /escalate alone hands it to the least busy admin")
+            }
             return [.escalate(ticketId: ticket.id, EscalateRequest(agentId: agent.agent.id))]
         case "canned": openPicker(matching: argument)
         case "canned-new", "canned-edit", "canned-rm": return cannedCommand(name, argument)
