@@ -77,7 +77,7 @@ public struct LineEditor: Equatable, Sendable {
         switch action {
         case .submit: return submit()
         case .newline: insert(["\n"])
-        case .complete: return .complete(word: String(characters[wordStart(before: cursor)..<cursor]))
+        case .complete: return .complete(word: String(characters[completionStart..<cursor]))
         case .externalEditor: return .openEditor(text)
         case .lineStart: moveTo(lineStart)
         case .lineEnd: moveTo(lineEnd)
@@ -137,7 +137,7 @@ public struct LineEditor: Equatable, Sendable {
     /// for the mode to show.
     @discardableResult
     public mutating func complete(with candidates: [String]) -> [String] {
-        let start = wordStart(before: cursor)
+        let start = completionStart
         let word = String(characters[start..<cursor])
         let matches = candidates.filter { $0.lowercased().hasPrefix(word.lowercased()) }
         guard !matches.isEmpty else { return [] }
@@ -307,6 +307,14 @@ public struct LineEditor: Equatable, Sendable {
     private func wordStart(before position: Int) -> Int {
         var index = position
         while index > 0, !isWordCharacter(characters[index - 1]) { index -= 1 }
+        while index > 0, isWordCharacter(characters[index - 1]) { index -= 1 }
+        return index
+    }
+
+    /// Where the word Tab completes begins: right before the cursor, possibly empty (after a
+    /// space, every candidate is offered) — unlike M-b, which goes back to the previous word.
+    private var completionStart: Int {
+        var index = cursor
         while index > 0, isWordCharacter(characters[index - 1]) { index -= 1 }
         return index
     }
