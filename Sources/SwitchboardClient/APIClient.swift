@@ -111,6 +111,13 @@ public actor APIClient {
         try? await ownedHTTP?.shutdown()
     }
 
+    /// A client let go without `shutdown()` closes its connections all the same: AsyncHTTPClient
+    /// stops the process (a precondition, in release builds too) when a client it made is freed
+    /// while running — a failed sign-in did exactly that. Already shut down, this is a no-op.
+    deinit {
+        _ = ownedHTTP?.shutdown()
+    }
+
     /// The next address in `servers` becomes the one in use (round the list); false when there
     /// is only one.
     @discardableResult

@@ -51,6 +51,23 @@ import Testing
         }
     }
 
+    /// A client with HTTP connections of its own (a CA file, --insecure, several servers) let go
+    /// after a failed sign-in, without `shutdown()`: AsyncHTTPClient stopped the whole process
+    /// ("Client not shut down before the deinit"), which is what a mistyped password did to the
+    /// terminal client. Reaching the end of this test is the check.
+    @Test func aClientLetGoWithoutShutdownDoesNotStopTheProcess() async throws {
+        let server = try LiveServer()
+        try await server.run { url in
+            for _ in 0..<3 {
+                let client = try APIClient(server: url, security: TransportSecurity())
+                await #expect(throws: APIError.self) { try await client.login(username: "admin", password: "not the password") }
+            }
+            let failover = APIClient(server: url, fallbacks: [URL(string: "http://127.0.0.1:9")!])
+            _ = try await failover.login(username: "admin", password: LiveServer.password)
+        }
+        try await Task.sleep(for: .milliseconds(200)) // the shutdowns finish on their own
+    }
+
     /// An expired access token is refreshed once, without the caller noticing.
     @Test func expiredTokensAreRefreshedOnce() async throws {
         let server = try LiveServer()

@@ -64,6 +64,14 @@ import Testing
         defer { tmux.close() }
         try tmux.start([Command.binary.path, "chat", "--server", url], width: 80, height: 24)
         try await tmux.waitFor("the sign-in screen") { $0.contains("Sign in") && $0.contains("F2 new account") }
+        // A mistyped password is a sentence on the same screen (it used to stop the program).
+        try tmux.literal("alex")
+        try tmux.keys("Tab")
+        try tmux.literal("not the password")
+        try tmux.keys("Enter")
+        try await tmux.waitFor("the refusal, in words") { $0.contains("⚠ Not signed in: wrong username or password.") }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(tmux.exitStatus == nil && tmux.screen.contains("Sign in"))
         try tmux.keys("F2")
         try await tmux.waitFor("the new-account form") { $0.contains("New account") }
         try tmux.literal("dana")
