@@ -82,9 +82,12 @@ public actor APIClient {
         }
     }
 
-    /// A client with its own HTTP connections set up for `security` (a CA file, or `--insecure`).
+    /// A client with its own HTTP connections set up for `security` (a CA file, or `--insecure`),
+    /// for a person at a terminal: a server that refuses the connection is said at once ("Cannot
+    /// reach the server"), not after retrying until the request's deadline — half a minute of
+    /// "Signing in…". The realtime connection's own backoff is what comes back to a server.
     public init(server: URL, fallbacks: [URL] = [], security: TransportSecurity, timeout: Duration = .seconds(30)) throws(APIError) {
-        let http = try security.httpClient(failingFast: !fallbacks.isEmpty)
+        let http = try security.httpClient(failingFast: true)
         self.init(servers: [server] + fallbacks, http: http, timeout: timeout, owned: http)
     }
 

@@ -68,6 +68,21 @@ import Testing
         try await Task.sleep(for: .milliseconds(200)) // the shutdowns finish on their own
     }
 
+    /// A terminal client is told at once that nothing listens (it showed "Signing in…" until the
+    /// 30-second deadline while the connection was retried).
+    @Test func aRefusedConnectionIsReportedAtOnce() async throws {
+        let client = try APIClient(server: URL(string: "http://127.0.0.1:1")!, security: TransportSecurity())
+        let start = ContinuousClock.now
+        do {
+            _ = try await client.login(username: "admin", password: "whatever")
+            Issue.record("signed in to nothing")
+        } catch {
+            #expect(error.sentence.hasPrefix("Cannot reach the server"), "\(error.sentence)")
+        }
+        #expect(ContinuousClock.now - start < .seconds(10), "not retried until the request's deadline")
+        await client.shutdown()
+    }
+
     /// An expired access token is refreshed once, without the caller noticing.
     @Test func expiredTokensAreRefreshedOnce() async throws {
         let server = try LiveServer()
