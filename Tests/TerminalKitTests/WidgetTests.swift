@@ -164,6 +164,19 @@ import Testing
     }
 }
 
+/// Drawing outside the screen draws nothing (a layout squeezed by a tiny window asks for it).
+@Suite struct OffScreenDrawingTests {
+    @Test func fillsAndTextOutsideTheScreenAreNothing() {
+        var screen = Screen(width: 3, height: 2)
+        screen.fill(x: 0, y: 5, width: 3, height: 1)     // below: the range of rows ran backwards
+        screen.fill(x: -4, y: -3, width: 2, height: 2)   // above and left
+        screen.fill(x: 1, y: 1, width: -2, height: -1)   // negative sizes
+        screen.put("hello", x: 1, y: 7)
+        screen.box(Rect(x: 2, y: 1, width: 5, height: 4), style: .plain)
+        #expect(screen.lines == ["", "  ┌"])
+    }
+}
+
 @Suite struct HelpOverlayTests {
     /// A key per tab is one line of help; a run broken by a rebinding, or too short, is not folded.
     @Test func numberedRunsAreOneLine() {

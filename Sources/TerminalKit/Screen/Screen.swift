@@ -67,9 +67,11 @@ public struct Screen: Equatable, Sendable {
     /// Paints a rectangle with spaces in `style`.
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, style: Style = .plain) {
         let first = max(0, x), last = min(width, x + w)
-        guard first < last else { return }
+        let top = max(0, y), bottom = min(height, y + h)
+        // Nothing of it on the screen (a layout squeezed by a tiny window): nothing to do.
+        guard first < last, top < bottom else { return }
         let blank = Cell(" ", style: style)
-        for row in max(0, y)..<min(height, y + h) {
+        for row in top..<bottom {
             // Only the edges can cut a wide grapheme in half; the cells between are simply replaced.
             set(blank, x: first, y: row)
             if last - 1 > first { set(blank, x: last - 1, y: row) }
