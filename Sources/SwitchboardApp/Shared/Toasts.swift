@@ -30,7 +30,8 @@ public struct Toasts: Equatable, Sendable {
     /// At `row`, in the style of its kind; a toast too long for one line wraps upward, over
     /// what is above it, on at most three lines (it is gone in seconds; clipped, it would be lost).
     public func render(into screen: inout Screen, in row: Rect, theme: Theme) {
-        guard let toast = current, !row.isEmpty else { return }
+        // A window too small to have the toast's row (it would sit above the screen): not shown.
+        guard let toast = current, !row.isEmpty, row.y >= 0 else { return }
         let style: Style = switch toast.kind {
         case .error: theme[.error]
         case .success: theme[.success]
