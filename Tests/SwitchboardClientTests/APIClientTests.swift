@@ -68,10 +68,11 @@ import Testing
         try await Task.sleep(for: .milliseconds(200)) // the shutdowns finish on their own
     }
 
-    /// A terminal client is told at once that nothing listens (it showed "Signing in…" until the
-    /// 30-second deadline while the connection was retried).
+    /// A terminal client is told that nothing listens without waiting for the request's deadline
+    /// (it showed "Signing in…" for the whole 30 s while the connection was retried). The bound is
+    /// half a long deadline, not a speed: a loaded test machine takes seconds for anything.
     @Test func aRefusedConnectionIsReportedAtOnce() async throws {
-        let client = try APIClient(server: URL(string: "http://127.0.0.1:1")!, security: TransportSecurity())
+        let client = try APIClient(server: URL(string: "http://127.0.0.1:1")!, security: TransportSecurity(), timeout: .seconds(120))
         let start = ContinuousClock.now
         do {
             _ = try await client.login(username: "admin", password: "whatever")
@@ -79,7 +80,7 @@ import Testing
         } catch {
             #expect(error.sentence.hasPrefix("Cannot reach the server"), "\(error.sentence)")
         }
-        #expect(ContinuousClock.now - start < .seconds(10), "not retried until the request's deadline")
+        #expect(ContinuousClock.now - start < .seconds(60), "not retried until the request's deadline")
         await client.shutdown()
     }
 
