@@ -55,19 +55,65 @@ import TerminalKit
         }
     }
 
-    /// Feeds `count` inputs to a mode through `update`, drawing after each.
-    static func run(seed: UInt64, count: Int = 1500, update: (ModeInput) -> Void, draw: () -> Void) {
+    static let texts = ["hi", "", " ", "\u{1B}]0;owned\u{7}\u{1B}[2J", "line\nline\n\n", String(repeating: "x", count: 9000),
+                        String(repeating: "😀", count: 500), "\u{202E}evil", "e\u{301}\u{301}\u{301}\u{301}", "\t\r\u{0}\u{85}"]
+
+    /// What the server might send, odd on purpose: unknown and negative tickets and seqs,
+    /// hostile names and texts, other people typing, tickets changing under the screen.
+    static func serverEvent(_ random: inout SplitMix, now: Date) -> ModeInput {
+        let ticket = [1, 2, 3, 99, -1, 0].randomElement(using: &random)!
+        let seq = Int.random(in: -2...40, using: &random)
+        let person = UserRef(id: Int.random(in: 1...5, using: &random), displayName: texts.randomElement(using: &random)!,
+                             role: [.customer, .agent, .admin].randomElement(using: &random)!, isOnline: Bool.random(using: &random))
+        let message = Message(id: Int.random(in: 1...500, using: &random), ticketId: ticket, seq: seq, clientMessageId: nil,
+                              sender: person, senderType: person.role == .customer ? .customer : .agent,
+                              message: texts.randomElement(using: &random)!, messageType: .text, internal: Bool.random(using: &random),
+                              isRead: false, timestamp: now.addingTimeInterval(Double.random(in: -90_000...60, using: &random)),
+                              attachment: nil)
+        var changed = ConsoleModeTests.ticket(ticket, texts.randomElement(using: &random)!, minutesAgo: 3)
+        changed.status = TicketStatus.allCases.randomElement(using: &random)!
+        let events: [ServerEvent] = [
+            .receiveMessage(ticketId: ticket, message: message),
+            .typingStart(ticketId: ticket, user: person, internal: Bool.random(using: &random)),
+            .typingStop(ticketId: ticket, user: person, internal: false),
+            .messagesRead(ticketId: ticket, userId: person.id, upToSeq: seq),
+            .messagesDelivered(ticketId: ticket, userId: person.id, upToSeq: seq),
+            .userOffline(person), .presence(users: [person]),
+            .agentAssigned(ticketId: ticket, agent: person, previousAgent: nil),
+            .ticketStatusChanged(ticketId: ticket, status: changed.status, previousStatus: .open, changedBy: person),
+            .ticketUpdated(changed), .ticketCreated(changed), .ticketDeleted(ticketId: ticket),
+            .roomJoined(ticketId: ticket, lastSeq: seq, participants: [person]),
+            .error(code: .invalid, message: texts.randomElement(using: &random)!, ref: nil),
+        ]
+        return .event(.realtime(.server(events.randomElement(using: &random)!)))
+    }
+
+    /// Nothing drawn can drive the terminal: no C0/C1 control, no bidirectional override.
+    static func harmless(_ screen: Screen) -> Bool {
+        screen.lines.allSatisfy { line in
+            !line.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || (0x202A...0x202E).contains($0.value)
+                || (0x2066...0x2069).contains($0.value) }
+        }
+    }
+
+    /// Feeds `count` inputs to a mode through `update`, drawing after each; with `events`, one in
+    /// five is something from the server.
+    static func run(seed: UInt64, count: Int = 1500, events: Bool = false, update: (ModeInput) -> Void, draw: () -> Void) {
         var random = SplitMix(state: seed)
         var size = (80, 24), now = World.start
         for _ in 0..<count {
-            update(input(&random, size: &size, now: &now))
+            if events, Int.random(in: 0..<5, using: &random) == 0 {
+                update(serverEvent(&random, now: now))
+            } else {
+                update(input(&random, size: &size, now: &now))
+            }
             draw()
         }
     }
 
     @Test(arguments: [1, 2, 3] as [UInt64]) func customerMode(seed: UInt64) {
         var mode = World.mode(tickets: [World.ticket(1, "Parcel"), World.ticket(2, "Refund", status: .resolved, agent: nil)])
-        Self.run(seed: seed, update: { _ = mode.update($0) }, draw: { _ = mode.view(theme: World.theme) })
+        Self.run(seed: seed, events: true, update: { _ = mode.update($0) }, draw: { #expect(Self.harmless(mode.view(theme: World.theme).screen)) })
     }
 
     @Test(arguments: [1, 2, 3] as [UInt64]) func theConsole(seed: UInt64) {
@@ -75,18 +121,18 @@ import TerminalKit
         _ = mode.update(.event(.tickets([ConsoleModeTests.ticket(1, "Parcel", minutesAgo: 5),
                                          ConsoleModeTests.ticket(2, "Card", agent: ConsoleModeTests.me.ref, minutesAgo: 3),
                                          ConsoleModeTests.ticket(3, "Lamp", priority: .urgent, minutesAgo: 1)])))
-        Self.run(seed: seed, update: { _ = mode.update($0) }, draw: { _ = mode.view(theme: World.theme) })
+        Self.run(seed: seed, events: true, update: { _ = mode.update($0) }, draw: { #expect(Self.harmless(mode.view(theme: World.theme).screen)) })
     }
 
     @Test(arguments: [1, 2, 3] as [UInt64]) func theTester(seed: UInt64) {
         var mode = TesterModeTests.tester()
         _ = mode.update(.event(.tester(.socket(name: "alex", .received(#"{"type":"ROOM_JOINED","ticketId":7,"lastSeq":3,"participants":[]}"#),
                                               at: World.start))))
-        Self.run(seed: seed, update: { _ = mode.update($0) }, draw: { _ = mode.view(theme: World.theme) })
+        Self.run(seed: seed, update: { _ = mode.update($0) }, draw: { #expect(Self.harmless(mode.view(theme: World.theme).screen)) })
     }
 
     @Test(arguments: [1, 2, 3] as [UInt64]) func theLauncher(seed: UInt64) {
         var launcher = LauncherTests.launcher()
-        Self.run(seed: seed, update: { _ = launcher.update($0) }, draw: { _ = launcher.view(theme: World.theme) })
+        Self.run(seed: seed, update: { _ = launcher.update($0) }, draw: { #expect(Self.harmless(launcher.view(theme: World.theme).screen)) })
     }
 }
