@@ -15,9 +15,13 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         Switchboard.bootstrapLogging()
         let configuration = try options.configuration()
-        let app = try await buildApplication(configuration) { host, port in
-            announceListening(host: host, port: port, secure: configuration.tls != nil)
+        do {
+            let app = try await buildApplication(configuration) { host, port in
+                announceListening(host: host, port: port, secure: configuration.tls != nil)
+            }
+            try await app.runService()
+        } catch {
+            throw StartFailure.explained(error, host: configuration.host, port: configuration.port)
         }
-        try await app.runService()
     }
 }

@@ -59,6 +59,40 @@ import ChildProcess
         #expect(!server.output.contains("listening"))
     }
 
+    /// A server that cannot start says why in a sentence and what to do — a port taken, a data
+    /// directory that cannot be made, a PostgreSQL nobody answers at (at once: the pool would
+    /// retry for a minute and then name only its circuit breaker).
+    @Test func aServerThatCannotStartSaysWhy() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try Command.run(["serve", "--port", "0", "--db", db, "--data-dir", directory.path], in: directory)
+        let line = try await first.waitForLine(startingWith: "listening on http://127.0.0.1:")
+        let port = try #require(Int(line.split(separator: ":").last ?? ""))
+        defer { kill(first.process.processIdentifier, SIGTERM); try? first.waitForExit() }
+
+        let second = try Command.run(["serve", "--port", String(port), "--db", db, "--data-dir", directory.path], in: directory)
+        try second.waitForExit()
+        #expect(second.status == 1)
+        #expect(second.errors.contains("cannot listen on 127.0.0.1:\(port): the address is in use — another server runs there; "
+                                       + "choose another port with --port (0 picks a free one)"), "\(second.errors)")
+
+        let file = directory.appendingPathComponent("a-file")
+        try Data("x".utf8).write(to: file)
+        let nested = file.appendingPathComponent("data").path // under a file: cannot be made
+        let third = try Command.run(["serve", "--port", "0", "--data-dir", nested], in: directory)
+        try third.waitForExit()
+        #expect(third.status == 1)
+        #expect(third.errors.contains("cannot use \(nested)") && third.errors.contains("choose another data directory with --data-dir"),
+                "\(third.errors)")
+        #expect(!third.errors.contains("NSCocoaErrorDomain"))
+
+        let fourth = try Command.run(["serve", "--port", "0", "--db", "postgres://someone:secret@127.0.0.1:1/support",
+                                      "--data-dir", directory.path], in: directory)
+        try fourth.waitForExit()
+        #expect(fourth.status == 1)
+        #expect(fourth.errors.contains("cannot reach PostgreSQL at postgres://someone:***@127.0.0.1:1/support: connection refused"),
+                "\(fourth.errors)")
+    }
+
     @Test func usersAddRefusesBadInput() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let short = try Command.run(["users", "add", "--db", db, "--username", "boss", "--role", "agent", "--password-stdin"],

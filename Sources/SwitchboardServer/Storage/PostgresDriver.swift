@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import NIOSSL
 import PostgresKit
 import PostgresNIO
@@ -25,6 +26,7 @@ public final class PostgresDriver: SQLDriver {
     /// and checks the database answers before returning.
     public static func open(url: String, poolSize: Int = 16, logger: Logger) async throws -> PostgresDriver {
         let configuration = try configuration(url, poolSize: poolSize)
+        try await probe(configuration, url: url, logger: logger)
         let client = PostgresClient(configuration: configuration, backgroundLogger: Self.quiet(logger))
         let running = Task { await client.run() }
         let driver = PostgresDriver(client: client, running: running, schema: Self.schema(of: url), logger: logger)
@@ -111,6 +113,41 @@ public final class PostgresDriver: SQLDriver {
         return quiet
     }
 
+    /// One connection made and closed before the pool is: the pool retries a connection that
+    /// fails until its circuit breaker trips — a minute of silence, then an error naming only the
+    /// breaker. This says at once why (refused, no such host, a wrong password, no such database).
+    private static func probe(_ pool: PostgresClient.Configuration, url: String, logger: Logger) async throws {
+        guard let host = pool.host, let port = pool.port else { return } // a Unix socket: the pool says
+        // The same choice as the pool's (`configuration` has checked the mode).
+        let mode = URLComponents(string: url)?.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
+        let tls: PostgresConnection.Configuration.TLS = switch mode {
+        case "disable": .disable
+        case "prefer", "allow": .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        default: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        var configuration = PostgresConnection.Configuration(host: host, port: port, username: pool.username,
+                                                             password: pool.password, database: pool.database, tls: tls)
+        configuration.options.connectTimeout = .seconds(5)
+        // A server that is there but cannot take one more connection now (too many clients,
+        // starting up) is waited for, as the pool would; anything else is said at once.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            do {
+                let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: quiet(logger))
+                try await connection.close()
+                return
+            } catch {
+                let state = sqlState(error) ?? ""
+                guard state.hasPrefix("53") || state == "57P03", ContinuousClock.now < deadline else {
+                    throw PostgresConnectError(url: redacted(url), underlying: error)
+                }
+                logger.warning("PostgreSQL is not taking connections yet; trying again",
+                               metadata: ["why": "\(PostgresConnectError.why(error))"])
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
     /// The client's configuration from a URL.
     static func configuration(_ text: String, poolSize: Int) throws -> PostgresClient.Configuration {
         guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme ?? ""),
@@ -143,7 +180,7 @@ public final class PostgresDriver: SQLDriver {
     /// The URL without its password, for messages.
     static func redacted(_ text: String) -> String {
         guard var url = URLComponents(string: text), url.password != nil else { return text }
-        url.password = "•••"
+        url.percentEncodedPassword = "***" // as written, not percent-encoded
         return url.string ?? text
     }
 }
@@ -156,7 +193,22 @@ struct PostgresURLError: Error, CustomStringConvertible {
 struct PostgresConnectError: Error, CustomStringConvertible {
     var url: String
     var underlying: any Error
-    var description: String { "cannot reach PostgreSQL at \(url): \(String(reflecting: underlying))" }
+    var description: String { "cannot reach PostgreSQL at \(url): \(Self.why(underlying))" }
+
+    /// What went wrong, in words: the server's own sentence ("password authentication failed for
+    /// user …", "database … does not exist"), or the network's ("connection refused").
+    static func why(_ error: any Error) -> String {
+        guard let psql = error as? PSQLError else { return String(describing: error) }
+        if let message = psql.serverInfo?[.message] { return message }
+        if psql.code == .sslUnsupported { return "the server does not offer TLS (sslmode=require): use sslmode=prefer or disable" }
+        if let failed = psql.underlying as? NIOConnectionError {
+            if failed.dnsAError != nil || failed.dnsAAAAError != nil, failed.connectionErrors.isEmpty { return "no such host" }
+            if let io = failed.connectionErrors.first?.error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
+        }
+        if let io = psql.underlying as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
+        if let underlying = psql.underlying { return String(describing: underlying) }
+        return String(reflecting: psql)
+    }
 }
 
 /// One statement at a time on any connection of the pool.
