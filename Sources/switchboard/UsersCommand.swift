@@ -3,14 +3,85 @@ import Foundation
 import Logging
 import SwitchboardProtocol
 import SwitchboardServer
+import TerminalKit
 
 /// `switchboard users …`: accounts managed straight in the database (how the first admin comes to be).
 struct UsersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "users",
         abstract: "Manage accounts directly in the database.",
-        subcommands: [AddUser.self]
+        subcommands: [AddUser.self, ListUsers.self, SetPassword.self]
     )
+}
+
+/// `switchboard users list`: every account, one a line.
+struct ListUsers: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List every account: id, role, username, name, email.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        Switchboard.bootstrapLogging()
+        let configuration = try database.configuration(environment: ProcessInfo.processInfo.environment)
+        var logger = Logger(label: "switchboard")
+        logger.logLevel = .warning
+        let store = try await openStore(configuration, logger: logger)
+        let users: [User]
+        do { users = try await store.users() } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+        let width = max(8, users.map(\.username.count).max() ?? 0)
+        print("   ID  ROLE      " + "USERNAME".padding(toLength: width + 2, withPad: " ", startingAt: 0) + "NAME")
+        for user in users {
+            // Names come from sign-ups: cleaned before they reach the terminal.
+            let id = String(user.id), role = user.role.rawValue.lowercased()
+            let name = Sanitizer.clean(user.displayName) + (user.email.map { " <\(Sanitizer.clean($0))>" } ?? "")
+            print(String(repeating: " ", count: max(0, 5 - id.count)) + id + "  " + role.padding(toLength: 10, withPad: " ", startingAt: 0)
+                  + Sanitizer.clean(user.username).padding(toLength: width + 2, withPad: " ", startingAt: 0) + name)
+        }
+    }
+}
+
+/// `switchboard users set-password`: a forgotten password replaced; the user's sessions end.
+struct SetPassword: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set-password",
+        abstract: "Give an account a new password; every session it has ends.",
+        discussion: "The password is read from standard input (--password-stdin) or SWITCHBOARD_PASSWORD."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @Option var username: String
+    @Flag(help: "Read the password from standard input (one line).") var passwordStdin = false
+
+    func run() async throws {
+        Switchboard.bootstrapLogging()
+        let environment = ProcessInfo.processInfo.environment
+        let configuration = try database.configuration(environment: environment)
+        let password: String
+        do {
+            password = try Validator(limits: configuration.limits).password(try readPassword(fromStdin: passwordStdin, environment: environment))
+        } catch let error as ContractError {
+            throw ValidationError(error.message)
+        }
+        var logger = Logger(label: "switchboard")
+        logger.logLevel = .warning
+        let store = try await openStore(configuration, logger: logger)
+        do {
+            guard let user = try await store.user(username: username) else {
+                throw ValidationError("no account '\(username)' in \(configuration.database)")
+            }
+            let hash = try await PasswordHasher(cost: configuration.bcryptCost).hash(password)
+            _ = try await store.setPassword(userId: user.user.id, passwordHash: hash, now: Date())
+            try await store.close()
+            print("new password for \(user.user.role.rawValue.lowercased()) #\(user.user.id) '\(user.user.username)'; its sessions have ended")
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
 }
 
 struct AddUser: AsyncParsableCommand {

@@ -93,6 +93,42 @@ import ChildProcess
                 "\(fourth.errors)")
     }
 
+    /// An operator lists the accounts and gives one a new password: the old one and the sessions
+    /// made with it stop working at once, on the running server.
+    @Test func usersListAndSetPassword() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (name, role) in [("ada", "admin"), ("sam", "agent")] {
+            let add = try Command.run(["users", "add", "--db", db, "--username", name, "--role", role, "--password-stdin"],
+                                      in: directory, stdin: "the old passphrase\n")
+            try add.waitForExit()
+            #expect(add.status == 0)
+        }
+        let list = try Command.run(["users", "list", "--db", db], in: directory)
+        try list.waitForExit()
+        #expect(list.output.contains("    1  admin     ada       ada") && list.output.contains("    2  agent     sam       sam"), "\(list.output)")
+
+        let server = try Command.run(["serve", "--port", "0", "--db", db, "--data-dir", directory.path], in: directory)
+        defer { kill(server.process.processIdentifier, SIGTERM); try? server.waitForExit() }
+        let line = try await server.waitForLine(startingWith: "listening on http://127.0.0.1:")
+        let base = "http://127.0.0.1:" + (line.split(separator: ":").last.map(String.init) ?? "")
+        let (status, body) = try await Self.post(base + "/api/auth/login", json: #"{"username":"ada","password":"the old passphrase"}"#)
+        #expect(status == 200)
+        let refresh = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])["refreshToken"] as? String
+
+        let short = try Command.run(["users", "set-password", "--db", db, "--username", "ada", "--password-stdin"], in: directory, stdin: "short\n")
+        try short.waitForExit()
+        #expect(short.status != 0 && short.errors.contains("password: 8–128 characters"))
+        let change = try Command.run(["users", "set-password", "--db", db, "--username", "ADA", "--password-stdin"], in: directory,
+                                     stdin: "the new passphrase\n")
+        try change.waitForExit()
+        #expect(change.status == 0 && change.output.contains("new password for admin #1 'ada'; its sessions have ended"))
+
+        #expect(try await Self.post(base + "/api/auth/login", json: #"{"username":"ada","password":"the old passphrase"}"#).0 == 401)
+        #expect(try await Self.post(base + "/api/auth/login", json: #"{"username":"ada","password":"the new passphrase"}"#).0 == 200)
+        #expect(try await Self.post(base + "/api/auth/refresh", json: #"{"refreshToken":"\#(refresh ?? "")"}"#).0 == 401,
+                "the session made with the old password has ended")
+    }
+
     @Test func usersAddRefusesBadInput() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let short = try Command.run(["users", "add", "--db", db, "--username", "boss", "--role", "agent", "--password-stdin"],

@@ -47,6 +47,22 @@ extension SQLStore {
             """).first().map(Self.userRecord)
     }
 
+    public func users() async throws -> [User] {
+        try await reader.raw("SELECT \(unsafeRaw: Self.userColumns) FROM users u ORDER BY u.id").all().map { try Self.userRecord($0).user }
+    }
+
+    public func setPassword(userId: Int, passwordHash: String, now: Date) async throws -> Bool {
+        try await driver.transaction { db in
+            let changed = try await db.raw("""
+                UPDATE users SET password_hash = \(bind: passwordHash) WHERE id = \(bind: userId) RETURNING id
+                """).first() != nil
+            try await db.raw("""
+                UPDATE logins SET revoked_at = \(bind: millis(now)) WHERE user_id = \(bind: userId) AND revoked_at IS NULL
+                """).run()
+            return changed
+        }
+    }
+
     public func createLogin(userId: Int, loginId: String, refreshTokenHash: String, expiresAt: Date, now: Date) async throws {
         try await driver.transaction { db in
             try await db.raw("""

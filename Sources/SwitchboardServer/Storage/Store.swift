@@ -191,6 +191,11 @@ public protocol Store: Sendable {
     func revokeLogin(_ loginId: String, now: Date) async throws
     /// The user behind a live login; nil when the login was revoked or never existed.
     func activeLoginUser(loginId: String) async throws -> UserRecord?
+    /// Every account, by id (`switchboard users list`).
+    func users() async throws -> [User]
+    /// A new password hash; every login of the user ends with it (they sign in again). False when
+    /// there is no such user.
+    func setPassword(userId: Int, passwordHash: String, now: Date) async throws -> Bool
 
     // MARK: Presence
     /// Records a user going online or offline; going offline also takes an agent OFFLINE, and
