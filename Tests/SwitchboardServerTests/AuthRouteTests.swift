@@ -36,6 +36,26 @@ import Testing
         }
     }
 
+    /// `switchboard users set-password` through the store, on SQLite and (in CI) PostgreSQL: the
+    /// accounts listed, the old password and the login made with it no longer work, the new one does.
+    @Test func aNewPasswordFromTheStoreEndsTheSessions() async throws {
+        try await withCast { api, _, server in
+            let before = try await api.login("agent")
+            let store = try await openStore(server.configuration, logger: .init(label: "test"))
+            let users = try await store.users()
+            #expect(users.map(\.id) == users.map(\.id).sorted() && users.contains { $0.username == "agent" && $0.role == .agent })
+            let agent = try #require(try await store.user(username: "agent"))
+            let hash = try await PasswordHasher(cost: 4).hash("a brand new one")
+            #expect(try await store.setPassword(userId: agent.user.id, passwordHash: hash, now: server.clock.now))
+            #expect(try await store.setPassword(userId: 99_999, passwordHash: hash, now: server.clock.now) == false)
+            try await store.close()
+            #expect(try await api.post("/api/auth/login", LoginRequest(username: "agent", password: TestServer.password)).status == 401)
+            #expect(try await api.post("/api/auth/refresh", RefreshRequest(refreshToken: before.refreshToken)).status == 401)
+            #expect(try await api.get("/api/me", token: before.accessToken).status == 401)
+            #expect(try await api.login("agent", password: "a brand new one").user.username == "agent")
+        }
+    }
+
     @Test func refreshRotatesAndARefreshTokenWorksOnce() async throws {
         try await withCast { api, _, _ in
             let first = try await api.login("agent")
