@@ -176,7 +176,7 @@ import TerminalKit
     @Test func theHotlistFindsANewlyAssignedTicketFromTheQueue() {
         var mode = Self.console(width: 80, height: 24, tickets: [Self.ticket(1, "Parcel", minutesAgo: 5)])
         _ = mode.update(.event(.realtime(.server(.agentAssigned(ticketId: 1, agent: Self.me.ref, previousAgent: nil)))))
-        #expect(mode.toasts.current?.text.contains("Alt-A") == true)
+        #expect(mode.toasts.current?.text.contains("M-a") == true)
         #expect(mode.focus == .queue && mode.current == 0 && mode.tabs[0].activity == .waiting)
         _ = mode.update(.key(.alt("a")))
         #expect(mode.focus == .chat && mode.current == 0 && mode.tabs[0].activity == .none)

@@ -37,7 +37,7 @@ import TerminalKit
         for id in 1...4 { #expect(inputRow.contains("Reply to Customer \(id)")) }
         // The bottom line is the queue's, which says how to leave the split.
         #expect(lines[58].contains("queue> ") && lines[58].contains("/unsplit"))
-        #expect(lines[59].contains("Alt-←→ chats"))
+        #expect(lines[59].contains("M-←→ chats"))
     }
 
     @Test func eachPaneKeepsItsOwnDraftAndKeysMoveBetweenThem() {

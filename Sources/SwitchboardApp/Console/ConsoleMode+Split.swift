@@ -33,7 +33,7 @@ extension ConsoleMode {
         }
         for id in wanted where tabs.contains(where: { $0.ticketId == id }) && !next.tickets.contains(id) {
             guard !next.isFull else {
-                toasts.show("At most \(ChatSplit.maximum) chats at once: /split shows another in place of the focused one via Alt-1…9",
+                toasts.show("At most \(ChatSplit.maximum) chats at once: /split shows another in place of the focused one via M-1…9",
                             kind: .error, now: now)
                 break
             }
@@ -45,7 +45,7 @@ extension ConsoleMode {
         split = next
         if let focused = next.focusedTicket, let index = tabs.firstIndex(where: { $0.ticketId == focused }) { select(index) }
         if layout.isSplit {
-            toasts.show("\(next.tickets.count) chats \(next.direction.rawValue) — Alt-←/→ moves, Alt-= / Alt-- resizes, /unsplit ends",
+            toasts.show("\(next.tickets.count) chats \(next.direction.rawValue) — M-←/→ moves, M-= / M-- resizes, /unsplit ends",
                         now: now)
         } else {
             toasts.show("No room for \(next.tickets.count) chats here; the focused one is shown until the terminal is larger", now: now)

@@ -247,7 +247,7 @@ extension ConsoleMode {
         left.append(Span(" · mine \(mine) · unassigned \(waiting) · tabs \(tabs.count)", theme[.status]))
         let hints = admin != nil && focus == .queue ? "←→ pages · Esc the queue "
             : focus == .queue ? "↑↓ Enter open · c claim · [ ] section "
-            : split != nil ? "Alt-←→ chats · Alt-= Alt-- size · /unsplit " : "Alt-1…9 tabs · C-o note · C-t canned "
+            : split != nil ? "M-←→ chats · M-= M-- size · /unsplit " : "M-1…9 tabs · C-o note · C-t canned "
         StatusBar.render(into: &screen, in: rect, theme: theme, left: left, right: [Span(hints)])
     }
 

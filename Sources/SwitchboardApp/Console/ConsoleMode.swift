@@ -347,7 +347,7 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
                 effects += openTab(id, focus: false)
                 effects.append(.join(ticketId: id, sinceSeq: 0))
                 effects.append(.notify(title: "#\(id) assigned to you", body: tickets.first { $0.id == id }?.subject ?? ""))
-                toasts.show("#\(id) is yours now — Alt-A or Alt-\(tabs.count) to see it", now: now)
+                toasts.show("#\(id) is yours now — M-a or M-\(tabs.count) to see it", now: now)
             }
         case .ticketStatusChanged(let id, let status, _, _):
             changeTickets { tickets in if let index = tickets.firstIndex(where: { $0.id == id }) { tickets[index].status = status } }

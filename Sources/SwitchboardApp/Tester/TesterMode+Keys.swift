@@ -48,7 +48,7 @@ extension TesterMode {
         case .previousEntry: chosen = max(0, (chosen ?? shown.count) - 1)
         case .nextEntry: chosen = chosen.map { min(shown.count - 1, $0 + 1) }
         case .copyEntry:
-            guard let chosen, shown.indices.contains(chosen) else { return usage("Choose a frame first with Alt-↑") }
+            guard let chosen, shown.indices.contains(chosen) else { return usage("Choose a frame first with M-↑") }
             let entry = log[shown[chosen]]
             composer.replace(with: entry.pretty.map { Self.prettyText($0) } ?? entry.text)
             toasts.show("Copied: edit it, Enter sends it", now: now)
