@@ -107,7 +107,6 @@ public actor EffectRunner {
                 await started(api, user: fresh.user)
                 return true
             } catch {
-                await api.shutdown()
                 sessions.save(nil, server: settings.server.absoluteString, username: username)
             }
         }
@@ -137,19 +136,13 @@ public actor EffectRunner {
                 do {
                     let auth = try await api.login(username: username, password: password)
                     await started(api, user: auth.user)
-                } catch {
-                    await api.shutdown()
-                    post(.failed(.signIn, error))
-                }
+                } catch { post(.failed(.signIn, error)) }
             case .register(let request):
                 let api = makeAPI()
                 do {
                     let auth = try await api.register(request)
                     await started(api, user: auth.user)
-                } catch {
-                    await api.shutdown()
-                    post(.failed(.register, error))
-                }
+                } catch { post(.failed(.register, error)) }
             case .signOut:
                 try? await api?.logout()
                 if let username { sessions.save(nil, server: settings.server.absoluteString, username: username) }

@@ -118,12 +118,10 @@ public final class PostgresDriver: SQLDriver {
     /// breaker. This says at once why (refused, no such host, a wrong password, no such database).
     private static func probe(_ pool: PostgresClient.Configuration, url: String, logger: Logger) async throws {
         guard let host = pool.host, let port = pool.port else { return } // a Unix socket: the pool says
-        // The same choice as the pool's (`configuration` has checked the mode).
-        let mode = URLComponents(string: url)?.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
-        let tls: PostgresConnection.Configuration.TLS = switch mode {
-        case "disable": .disable
-        case "prefer", "allow": .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        default: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        let tls: PostgresConnection.Configuration.TLS = switch try TLSMode(of: url) {
+        case .disable: .disable
+        case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
         }
         var configuration = PostgresConnection.Configuration(host: host, port: port, username: pool.username,
                                                              password: pool.password, database: pool.database, tls: tls)
@@ -154,13 +152,10 @@ public final class PostgresDriver: SQLDriver {
               let host = url.host, !host.isEmpty
         else { throw PostgresURLError("expected postgres://user:password@host:port/database, got \(redacted(text))") }
         let database = String(url.path.drop { $0 == "/" })
-        let mode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
-        let tls: PostgresClient.Configuration.TLS
-        switch mode {
-        case "disable": tls = .disable
-        case "prefer", "allow": tls = .prefer(.makeClientConfiguration())
-        case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
-        default: throw PostgresURLError("sslmode=\(mode): use disable, prefer or require")
+        let tls: PostgresClient.Configuration.TLS = switch try TLSMode(of: text) {
+        case .disable: .disable
+        case .prefer: .prefer(.makeClientConfiguration())
+        case .require: .require(.makeClientConfiguration())
         }
         var configuration = PostgresClient.Configuration(
             host: host, port: url.port ?? 5432, username: url.user?.removingPercentEncoding ?? "postgres",
@@ -169,6 +164,21 @@ public final class PostgresDriver: SQLDriver {
         if let schema = schema(of: text) { configuration.options.additionalStartupParameters = [("search_path", schema)] }
         configuration.options.connectTimeout = .seconds(5)
         return configuration
+    }
+
+    /// `?sslmode=`, as libpq spells it; the pool and the probe each make their kind of TLS from it.
+    enum TLSMode {
+        case disable, prefer, require
+
+        init(of text: String) throws {
+            let mode = URLComponents(string: text)?.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
+            switch mode {
+            case "disable": self = .disable
+            case "prefer", "allow": self = .prefer
+            case "require", "verify-ca", "verify-full": self = .require
+            default: throw PostgresURLError("sslmode=\(mode): use disable, prefer or require")
+            }
+        }
     }
 
     /// `?schema=NAME`: the tables live in that schema (made if missing), so several installations
@@ -201,11 +211,11 @@ struct PostgresConnectError: Error, CustomStringConvertible {
         guard let psql = error as? PSQLError else { return String(describing: error) }
         if let message = psql.serverInfo?[.message] { return message }
         if psql.code == .sslUnsupported { return "the server does not offer TLS (sslmode=require): use sslmode=prefer or disable" }
-        if let failed = psql.underlying as? NIOConnectionError {
-            if failed.dnsAError != nil || failed.dnsAAAAError != nil, failed.connectionErrors.isEmpty { return "no such host" }
-            if let io = failed.connectionErrors.first?.error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
+        let failed = psql.underlying as? NIOConnectionError
+        if let failed, failed.dnsAError != nil || failed.dnsAAAAError != nil, failed.connectionErrors.isEmpty { return "no such host" }
+        if let io = failed?.connectionErrors.first?.error as? IOError ?? psql.underlying as? IOError {
+            return String(cString: strerror(io.errnoCode)).lowercased()
         }
-        if let io = psql.underlying as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
         if let underlying = psql.underlying { return String(describing: underlying) }
         return String(reflecting: psql)
     }
