@@ -10,7 +10,7 @@ struct UsersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "users",
         abstract: "Manage accounts directly in the database.",
-        subcommands: [AddUser.self, ListUsers.self, SetPassword.self]
+        subcommands: [AddUser.self, ListUsers.self, SetPassword.self, SetRole.self]
     )
 }
 
@@ -56,6 +56,10 @@ struct SetPassword: AsyncParsableCommand {
     @Option var username: String
     @Flag(help: "Read the password from standard input (one line).") var passwordStdin = false
 
+    /// This process changes the database only: a running server learns of it when the client
+    /// next shows its token, which a connected WebSocket does when the token expires.
+    static let stillConnected = "a client connected now is signed out when its access token expires (15 minutes unless configured otherwise)"
+
     func run() async throws {
         Switchboard.bootstrapLogging()
         let environment = ProcessInfo.processInfo.environment
@@ -64,19 +68,69 @@ struct SetPassword: AsyncParsableCommand {
         do {
             password = try Validator(limits: configuration.limits).password(try readPassword(fromStdin: passwordStdin, environment: environment))
         } catch let error as ContractError {
-            throw ValidationError(error.message)
+            throw CommandFailure(error.message)
         }
         var logger = Logger(label: "switchboard")
         logger.logLevel = .warning
         let store = try await openStore(configuration, logger: logger)
         do {
             guard let user = try await store.user(username: username) else {
-                throw ValidationError("no account '\(username)' in \(configuration.database)")
+                throw CommandFailure("no account '\(username)' in \(configuration.database)")
             }
             let hash = try await PasswordHasher(cost: configuration.bcryptCost).hash(password)
             _ = try await store.setPassword(userId: user.user.id, passwordHash: hash, now: Date())
             try await store.close()
             print("new password for \(user.user.role.rawValue.lowercased()) #\(user.user.id) '\(user.user.username)'; its sessions have ended")
+            print(Self.stillConnected)
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
+}
+
+/// `switchboard users set-role`: an agent made an admin (or back); the user signs in again.
+struct SetRole: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set-role",
+        abstract: "Give an account another role; every session it has ends.",
+        discussion: "Staff become customers only once no ticket that is not closed is assigned to them."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @Option var username: String
+    @Option(help: "CUSTOMER, AGENT or ADMIN.") var role: String
+
+    func validate() throws {
+        guard Role(rawValue: role.uppercased()) != nil else {
+            throw ValidationError("--role: one of \(Role.allowedValues)")
+        }
+    }
+
+    func run() async throws {
+        Switchboard.bootstrapLogging()
+        let configuration = try database.configuration(environment: ProcessInfo.processInfo.environment)
+        let role = Role(rawValue: self.role.uppercased())!
+        var logger = Logger(label: "switchboard")
+        logger.logLevel = .warning
+        let store = try await openStore(configuration, logger: logger)
+        do {
+            guard let user = try await store.user(username: username) else {
+                throw CommandFailure("no account '\(username)' in \(configuration.database)")
+            }
+            let account = "#\(user.user.id) '\(user.user.username)'"
+            let before = try await store.setRole(userId: user.user.id, role: role, now: Date())
+            try await store.close()
+            if before == role {
+                print("\(account) is already \(role.article) \(role.rawValue.lowercased()); nothing changed")
+            } else {
+                print("\(account) is now \(role.article) \(role.rawValue.lowercased()) (was \(before.map { $0.rawValue.lowercased() } ?? "?")); "
+                      + "its sessions have ended")
+                print(SetPassword.stillConnected)
+            }
+        } catch let error as ContractError {
+            try? await store.close()
+            throw CommandFailure("cannot make '\(username)' \(role.article) \(role.rawValue.lowercased()): \(error.message)")
         } catch {
             try? await store.close()
             throw error
@@ -122,7 +176,18 @@ struct AddUser: AsyncParsableCommand {
             print("created \(user.role.rawValue.lowercased()) #\(user.id) '\(user.username)' in \(configuration.database)")
         } catch let error as ContractError {
             try? await store.close()
-            throw ValidationError(error.message)
+            throw CommandFailure(error.message)
         }
     }
+}
+
+/// A command that could not do its work, said as a sentence. ArgumentParser prints it as
+/// "Error: …" alone; a `ValidationError` would add a usage line, which is about mistyped flags.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+private extension Role {
+    var article: String { self == .admin || self == .agent ? "an" : "a" }
 }

@@ -144,6 +144,33 @@ import ChildProcess
                                     environment: ["SWITCHBOARD_PASSWORD": "long enough"])
         try again.waitForExit()
         #expect(again.status != 0 && again.errors.contains("taken"))
+        #expect(!again.errors.contains("Usage:"), "a refusal is a sentence, not a lesson in flags: \(again.errors)")
+    }
+
+    /// An operator makes an agent an admin, and back; a mistyped name or role is said as such.
+    @Test func usersSetRole() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let add = try Command.run(["users", "add", "--db", db, "--username", "sam", "--role", "agent"], in: directory,
+                                  environment: ["SWITCHBOARD_PASSWORD": "long enough"])
+        try add.waitForExit()
+        let promote = try Command.run(["users", "set-role", "--db", db, "--username", "Sam", "--role", "admin"], in: directory)
+        try promote.waitForExit()
+        #expect(promote.status == 0 && promote.output.contains("#1 'sam' is now an admin (was agent); its sessions have ended"),
+                "\(promote.output)\(promote.errors)")
+        let again = try Command.run(["users", "set-role", "--db", db, "--username", "sam", "--role", "ADMIN"], in: directory)
+        try again.waitForExit()
+        #expect(again.status == 0 && again.output.contains("#1 'sam' is already an admin; nothing changed"))
+        let list = try Command.run(["users", "list", "--db", db], in: directory)
+        try list.waitForExit()
+        #expect(list.output.contains("    1  admin     sam"), "\(list.output)")
+
+        let nobody = try Command.run(["users", "set-role", "--db", db, "--username", "nobody", "--role", "agent"], in: directory)
+        try nobody.waitForExit()
+        #expect(nobody.status == 1 && nobody.errors.contains("Error: no account 'nobody' in sqlite:") && !nobody.errors.contains("Usage:"),
+                "\(nobody.errors)")
+        let badRole = try Command.run(["users", "set-role", "--db", db, "--username", "sam", "--role", "boss"], in: directory)
+        try badRole.waitForExit()
+        #expect(badRole.status != 0 && badRole.errors.contains("--role: one of"))
     }
 
     @Test func noArgumentsStartsTheEmbeddedServerWithDemoAccounts() async throws {

@@ -56,6 +56,32 @@ import Testing
         }
     }
 
+    /// `switchboard users set-role` through the store, on SQLite and (in CI) PostgreSQL: an agent
+    /// made an admin signs in again and is one; staff with a ticket that is not closed stay staff.
+    @Test func aNewRoleFromTheStoreEndsTheSessions() async throws {
+        try await withCast { api, cast, server in
+            let before = try await api.login("agent2")
+            let ticket = try await api.openTicket(cast.customer, category: .payment).id
+            _ = try await api.put("/api/tickets/\(ticket)", token: cast.agent, UpdateTicketRequest(assignedAgentId: .set(cast.agentId)))
+            let store = try await openStore(server.configuration, logger: .init(label: "test"))
+            let now = server.clock.now
+            #expect(try await store.setRole(userId: cast.agent2Id, role: .admin, now: now) == .agent)
+            #expect(try await store.setRole(userId: cast.agent2Id, role: .admin, now: now) == .admin, "nothing to change")
+            #expect(try await store.setRole(userId: 99_999, role: .admin, now: now) == nil)
+            await #expect(throws: ContractError.self) { try await store.setRole(userId: cast.agentId, role: .customer, now: now) }
+            #expect(try await store.user(id: cast.agentId)?.user.role == .agent, "refused: the role stays")
+            #expect(try await store.setRole(userId: cast.customer2Id, role: .agent, now: now) == .customer)
+            #expect(try await store.user(id: cast.customer2Id)?.user.agentStatus == .offline)
+            try await store.close()
+
+            #expect(try await api.post("/api/auth/refresh", RefreshRequest(refreshToken: before.refreshToken)).status == 401)
+            #expect(try await api.get("/api/me", token: before.accessToken).status == 401)
+            #expect(try await api.login("agent2").user.role == .admin)
+            #expect(try await api.get("/api/admin/support/dashboard", token: try await api.login("agent2").accessToken).status == 200)
+            #expect(try await api.get("/api/me", token: cast.customer2).status == 401, "the customer's session ended too")
+        }
+    }
+
     @Test func refreshRotatesAndARefreshTokenWorksOnce() async throws {
         try await withCast { api, _, _ in
             let first = try await api.login("agent")

@@ -63,6 +63,31 @@ extension SQLStore {
         }
     }
 
+    public func setRole(userId: Int, role: Role, now: Date) async throws -> Role? {
+        try await driver.transaction { db in
+            guard let row = try await db.raw("SELECT role FROM users WHERE id = \(bind: userId)").first() else { return nil }
+            let before: Role = try row.wire("role")
+            guard before != role else { return before }
+            if !role.isStaff {
+                // A customer cannot answer tickets: theirs would wait for nobody.
+                let assigned = try await db.raw("""
+                    SELECT COUNT(*) AS n FROM tickets WHERE assigned_agent_id = \(bind: userId) AND status <> 'CLOSED'
+                    """).first(decodingColumn: "n", as: Int.self) ?? 0
+                guard assigned == 0 else {
+                    throw ContractError(.conflict, "\(assigned) \(assigned == 1 ? "ticket that is" : "tickets that are") not closed "
+                                        + "\(assigned == 1 ? "is" : "are") assigned to them: transfer \(assigned == 1 ? "it" : "them") first")
+                }
+            }
+            try await db.raw("""
+                UPDATE users SET role = \(bind: role.rawValue), agent_status = 'OFFLINE' WHERE id = \(bind: userId)
+                """).run()
+            try await db.raw("""
+                UPDATE logins SET revoked_at = \(bind: millis(now)) WHERE user_id = \(bind: userId) AND revoked_at IS NULL
+                """).run()
+            return before
+        }
+    }
+
     public func createLogin(userId: Int, loginId: String, refreshTokenHash: String, expiresAt: Date, now: Date) async throws {
         try await driver.transaction { db in
             try await db.raw("""

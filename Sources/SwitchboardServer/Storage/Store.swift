@@ -196,6 +196,11 @@ public protocol Store: Sendable {
     /// A new password hash; every login of the user ends with it (they sign in again). False when
     /// there is no such user.
     func setPassword(userId: Int, passwordHash: String, now: Date) async throws -> Bool
+    /// A new role (`switchboard users set-role`); every login of the user ends, since each client
+    /// chose its mode by the old one, and a member of staff starts OFFLINE. Answers the role
+    /// before, nil when there is no such user. A member of staff made a customer while tickets that
+    /// are not closed are assigned to them is refused (`conflict`).
+    func setRole(userId: Int, role: Role, now: Date) async throws -> Role?
 
     // MARK: Presence
     /// Records a user going online or offline; going offline also takes an agent OFFLINE, and

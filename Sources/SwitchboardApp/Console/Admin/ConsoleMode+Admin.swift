@@ -10,7 +10,9 @@ extension ConsoleMode {
 
     mutating func adminCommand(_ name: String, _ argument: String) -> [Effect] {
         guard me?.role == .admin else {
-            return usage("/\(name) is for admins; you are signed in as an agent. An admin can give you the role with `switchboard users add`.")
+            // The role is changed where accounts are managed: on the server's machine.
+            let command = "switchboard users set-role --username \(me?.username ?? "you") --role admin"
+            return usage("/\(name) is for admins; you are signed in as an agent. An operator makes you one with: \(command)")
         }
         switch name {
         case "dashboard": return openAdmin(.dashboard)
