@@ -138,6 +138,38 @@ import TerminalKit
 }
 
 @Suite struct ConversationLayoutTests {
+    /// A display name may be 64 characters: in a narrow pane it is the name that gives way, never
+    /// the time or the words that mark an internal note.
+    @Test func aLongNameIsCutBeforeTheTimeAndTheNoteMark() {
+        let long = UserRef(id: 9, displayName: String(repeating: "Maximiliana ", count: 5) + "Long", role: .agent, isOnline: true)
+        var conversation = Conversation(ticket: World.ticket(1, "Parcel"), me: World.customer.ref, timeZone: World.utc)
+        var note = World.message(1, from: long, "checking the depot")
+        note.internal = true
+        conversation.timeline.insertLatest(MessagePage(items: [note], hasMore: false))
+        let lines = Conversation.layout(conversation, width: 38).map { $0.spans.map(\.text).joined() }
+        let opening = lines.first { $0.contains("opened the ticket") } ?? ""
+        #expect(opening.hasSuffix("opened the ticket  11:01") || opening.hasPrefix("Casey Customer opened the ticket"), "\(opening)")
+        let header = lines.first { $0.contains("internal note") } ?? ""
+        #expect(header.hasPrefix("Maximiliana") && header.contains("…  11:02  ✎ internal note"), "\(header)")
+        #expect(Conversation.layout(conversation, width: 38).allSatisfy { $0.spans.width <= 38 })
+    }
+
+    /// Before the first message the hint is under the ticket's description, where the first
+    /// message will appear, and wraps in a narrow pane rather than run into the next one.
+    @Test func theEmptyHintIsUnderTheDescriptionAndFitsItsPane() {
+        var conversation = Conversation(ticket: World.ticket(1, "Parcel"), me: World.customer.ref, timeZone: World.utc)
+        conversation.emptyHint = "No messages yet: the first reply is yours."
+        var screen = Screen(width: 60, height: 12)
+        for y in 0..<12 { _ = screen.put(String(repeating: "#", count: 60), x: 0, y: y) }
+        conversation.render(into: &screen, in: Rect(x: 0, y: 0, width: 30, height: 12), theme: World.theme)
+        let rows = screen.lines
+        let description = rows.firstIndex { $0.hasPrefix("  d ") } ?? -1
+        let hint = rows.firstIndex { $0.contains("No messages yet") } ?? -1
+        #expect(description >= 0 && hint > description, "\(rows.joined(separator: "\n"))")
+        #expect(rows[hint + 1].contains("yours."), "wrapped: \(rows[hint + 1])")
+        #expect(rows.allSatisfy { $0.dropFirst(30).allSatisfy { $0 == "#" } }, "nothing drawn past the pane")
+    }
+
     /// Laying out only the end gives exactly the end of the whole layout: same day lines, same
     /// group headers, whatever the window's edge falls on.
     @Test func theTailIsTheEndOfTheWholeLayout() {

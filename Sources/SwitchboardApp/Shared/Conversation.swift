@@ -317,8 +317,9 @@ public struct Conversation: Equatable, Sendable {
             case .opening(let ticket):
                 let mine = ticket.customer.id == timeline.me.id
                 let who = mine ? "You" : Sanitizer.clean(ticket.customer.displayName)
-                lines.append(Line(spans: [Span("\(who) opened the ticket", (mine ? theme[.ownMessage] : theme[.otherMessage]).with(bold: true)),
-                                         Span("  " + time(ticket.createdAt, calendar: calendar), theme[.timestamp])], seq: nil))
+                lines.append(Line(spans: header(who, then: " opened the ticket", (mine ? theme[.ownMessage] : theme[.otherMessage]).with(bold: true),
+                                                [Span("  " + time(ticket.createdAt, calendar: calendar), theme[.timestamp])], width: width),
+                                  seq: nil))
                 lines += body(ticket.description, width: width, style: theme[.text], query: query, theme: theme, seq: nil, mark: nil)
                 lastSender = nil
             case .system(let line):
@@ -334,11 +335,12 @@ public struct Conversation: Equatable, Sendable {
                 if message.sender.id != lastSender || pause || message.internal != lastInternal {
                     let name = mine ? "You" : Sanitizer.clean(message.sender.displayName)
                     let marker = message.seq == currentHit ? "▶ " : ""
-                    var header = [Span(marker + name, (mine ? theme[.ownMessage] : theme[.otherMessage]).with(bold: true)),
-                                  Span("  " + time(message.timestamp, calendar: calendar), theme[.timestamp])]
+                    var after = [Span("  " + time(message.timestamp, calendar: calendar), theme[.timestamp])]
                     // Notes are marked in words too, not only by their style: agents only, never the customer.
-                    if message.internal { header.append(Span("  ✎ internal note", theme[.note].with(bold: true))) }
-                    lines.append(Line(spans: header, seq: message.seq))
+                    if message.internal { after.append(Span("  ✎ internal note", theme[.note].with(bold: true))) }
+                    lines.append(Line(spans: header(marker + name, (mine ? theme[.ownMessage] : theme[.otherMessage]).with(bold: true),
+                                                    after, width: width),
+                                      seq: message.seq))
                 }
                 // A note has no delivery mark: the customer's read mark covers its seq, but they never see it.
                 let mark = message.internal ? nil : timeline.delivery(of: message).map { deliveryMark($0) }
@@ -390,6 +392,14 @@ public struct Conversation: Equatable, Sendable {
             }
         }
         return lines
+    }
+
+    /// A header line: who (cut with "…" when the line would not fit in `width`), then what
+    /// follows it whole — the time, and "✎ internal note", which must always show.
+    private static func header(_ who: String, then words: String = "", _ style: Style, _ after: [Span], width: Int) -> [Span] {
+        let room = width - after.width - TextWidth.of(words)
+        let name = TextWidth.of(who) <= room ? who : TextWrap.truncate(who, width: max(1, room))
+        return [Span(name + words, style)] + after
     }
 
     /// A message's text, wrapped at `width` less its indent, with the delivery mark after the
@@ -464,9 +474,15 @@ public struct Conversation: Equatable, Sendable {
 
     /// The lines that fit in `rect` at the current scroll position, bottom-aligned, with "more
     /// above/below" hints.
-    public func render(into screen: inout Screen, in rect: Rect, theme: Theme) {
-        guard !rect.isEmpty else { return }
-        screen.fill(x: rect.x, y: rect.y, width: rect.width, height: rect.height, style: theme[.text])
+    public func render(into screen: inout Screen, in whole: Rect, theme: Theme) {
+        guard !whole.isEmpty else { return }
+        screen.fill(x: whole.x, y: whole.y, width: whole.width, height: whole.height, style: theme[.text])
+        // Before the first message the hint sits under the ticket's opening lines, where that
+        // message will appear, with a blank line between.
+        let empty = timeline.messages.isEmpty && timeline.outgoing.isEmpty && !loadingOlder
+        let hint = empty ? TextWrap.lines(emptyHint, width: max(1, whole.width - 2)) : []
+        let hintRows = !hint.isEmpty && whole.height > hint.count + 2 ? hint.count + 1 : 0
+        let rect = Rect(x: whole.x, y: whole.y, width: whole.width, height: whole.height - hintRows)
         let (lines, fromStart) = Self.tailLayout(self, width: rect.width - 1, theme: theme, tail: offset + rect.height + 1)
         let end = max(0, lines.count - offset), start = max(0, end - rect.height)
         let shown = lines[start..<end]
@@ -484,9 +500,11 @@ public struct Conversation: Equatable, Sendable {
             let hint = unseen > 0 ? " ↓ \(unseen) new — End jumps to them " : " ↓ more below — End jumps to the newest "
             screen.put(hint, x: rect.x + max(0, rect.width - TextWidth.of(hint) - 1), y: rect.maxY - 1, style: theme[.badge], limit: rect.width)
         }
-        if timeline.messages.isEmpty && timeline.outgoing.isEmpty && !loadingOlder && rect.height > shown.count + 2 {
-            let hint = emptyHint
-            screen.put(hint, x: rect.x + max(0, (rect.width - TextWidth.of(hint)) / 2), y: rect.maxY - shown.count - 2, style: theme[.muted])
+        if hintRows > 0 {
+            for (row, line) in hint.enumerated() {
+                screen.put(line, x: rect.x + max(0, (rect.width - TextWidth.of(line)) / 2), y: whole.maxY - hint.count + row,
+                           style: theme[.muted], limit: rect.width)
+            }
         }
     }
 
