@@ -56,9 +56,9 @@ struct SetPassword: AsyncParsableCommand {
     @Option var username: String
     @Flag(help: "Read the password from standard input (one line).") var passwordStdin = false
 
-    /// This process changes the database only: a running server learns of it when the client
-    /// next shows its token, which a connected WebSocket does when the token expires.
-    static let stillConnected = "a client connected now is signed out when its access token expires (15 minutes unless configured otherwise)"
+    /// This process changes the database only: a running server finds the ended logins of its
+    /// open sockets on its next look (`LoginWatch`, every 5 seconds).
+    static let stillConnected = "a client connected now is signed out within seconds"
 
     func run() async throws {
         Switchboard.bootstrapLogging()

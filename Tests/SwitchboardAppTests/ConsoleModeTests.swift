@@ -31,6 +31,23 @@ import TerminalKit
 
     static func lines(_ mode: ConsoleMode) -> [String] { mode.view(theme: World.theme).screen.lines }
 
+    /// The server ends the login (a new password set by an operator, say): the console signs
+    /// out and the sign-in screen says why, instead of a queue that can no longer do anything.
+    @Test func aLoginEndedByTheServerGoesBackToSigningIn() {
+        var mode = Self.console(tickets: [Self.ticket(1, "Parcel", minutesAgo: 3)])
+        #expect(mode.update(.event(.connection(.reconnecting(attempt: 1, nextTryAt: World.start, reason: "connection lost")))) == [])
+        #expect(mode.update(.event(.connection(.authFailed(reason: "this login was signed out")))) == [.signOut])
+        _ = mode.update(.event(.signedOut))
+        guard case .signIn(let screen) = mode.phase else { Issue.record("not signing in: \(mode.phase)"); return }
+        #expect(screen.error == SignInScreen.loginEnded && screen.form.values["username"] == "alex")
+        let text = Self.lines(mode).joined(separator: "\n")
+        #expect(text.contains("This login has ended"), "\(text)")
+        // A sign-out the user asked for says nothing of the kind.
+        var asked = Self.console(tickets: [])
+        _ = asked.update(.event(.signedOut))
+        if case .signIn(let screen) = asked.phase { #expect(screen.error == nil) } else { Issue.record("not signing in") }
+    }
+
     @Test func theQueueHasSectionsSortedByPriorityThenWaiting() {
         var mode = Self.console(tickets: [
             Self.ticket(1, "Old and low", priority: .low, minutesAgo: 90),

@@ -20,6 +20,16 @@ import TerminalKit
         #expect(lines[23].hasPrefix(" ● connected"))
     }
 
+    /// The server ends the login: back to signing in, with the sentence that says why.
+    @Test func aLoginEndedByTheServerGoesBackToSigningIn() {
+        var mode = World.mode(tickets: [World.ticket(1, "Parcel", minutesAgo: 30)])
+        #expect(mode.update(.event(.connection(.authFailed(reason: "this login was signed out")))) == [.signOut])
+        _ = mode.update(.event(.signedOut))
+        guard case .signIn(let screen) = mode.phase else { Issue.record("not signing in"); return }
+        #expect(screen.error == SignInScreen.loginEnded && screen.form.values["username"] == "casey")
+        #expect(World.lines(mode).joined(separator: "\n").contains("This login has ended"))
+    }
+
     @Test func enterOpensTheChosenTicketEvenAfterTheListReorders() {
         var mode = World.mode(tickets: [World.ticket(1, "Parcel", minutesAgo: 30), World.ticket(2, "Payment", minutesAgo: 1)])
         _ = mode.update(.key(.down)) // #1, the older one

@@ -166,6 +166,24 @@ import Testing
         }
     }
 
+    /// A password set by another process on the same database (`switchboard users set-password`)
+    /// ends that user's open sockets within the check interval; others stay.
+    @Test func aLoginEndedBesideTheServerClosesItsSockets() async throws {
+        try await withCast(live: true, configure: { $0.configuration.loginCheckInterval = .milliseconds(100) }) { api, cast, server in
+            let a = try await WSProbe.connect(port: api.port, token: cast.agent)
+            let b = try await WSProbe.connect(port: api.port, token: cast.agent2)
+            let store = try await openStore(server.configuration, logger: .init(label: "test"))
+            let hash = try await PasswordHasher(cost: 4).hash("another passphrase")
+            #expect(try await store.setPassword(userId: cast.agentId, passwordHash: hash, now: server.clock.now))
+            try await store.close()
+            _ = try await a.waitUntil(seconds: 5) { a.isClosed }
+            #expect(a.closeCode == .init(codeNumber: Int(CloseCode.loggedOut)))
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(!b.isClosed)
+            await b.close()
+        }
+    }
+
     @Test func connectionsPerUserAreCapped() async throws {
         try await withCast(live: true, configure: { $0.configuration.realtime.maxConnectionsPerUser = 2 }) { api, cast, _ in
             let one = try await api.socket(cast.customer), two = try await api.socket(cast.customer)

@@ -49,6 +49,9 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
     public internal(set) var members: [Int: [UserRef]] = [:]
     public internal(set) var availability = AgentStatus.online
     public internal(set) var connection = ConnectionState.connecting
+    /// The server ended this login: kept from the moment it said so until the sign-in screen
+    /// says it.
+    var loginEnded = false
     public internal(set) var queued = 0
     /// Messages not stored yet, of every ticket (a tab opened later shows its own).
     public internal(set) var unsent = UnsentMessages()
@@ -220,7 +223,12 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
             }
             return [.loadQueue, .loadAgents, .loadCanned]
         case .signedOut:
+            let ended = loginEnded
             self = ConsoleMode(server: server, username: me?.username ?? "", fromLauncher: fromLauncher, size: size, now: now, limits: limits)
+            if ended, case .signIn(var screen) = phase {
+                screen.refused(SignInScreen.loginEnded)
+                phase = .signIn(screen)
+            }
             return []
         case .tickets(let all):
             let first = tickets.isEmpty
@@ -248,6 +256,12 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
         case .connection(let state):
             if state != .connected { for index in tabs.indices { tabs[index].conversation.timeline.connectionLost() } }
             connection = state
+            // The server ended this login (signed out elsewhere, a new password or role): back to
+            // signing in, saying why, rather than a screen that can no longer do anything.
+            if case .authFailed = state, case .main = phase {
+                loginEnded = true
+                return [.signOut]
+            }
             return []
         case .outbox(let count):
             queued = count

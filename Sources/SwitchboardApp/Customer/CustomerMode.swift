@@ -26,6 +26,9 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
     /// First line of the help overlay shown (nil: no help).
     public internal(set) var helpOffset: Int?
     public internal(set) var connection = ConnectionState.connecting
+    /// The server ended this login: kept from the moment it said so until the sign-in screen
+    /// says it.
+    var loginEnded = false
     public internal(set) var queued = 0
     /// Messages not stored yet, of every ticket (a chat opened later shows its own).
     public internal(set) var unsent = UnsentMessages()
@@ -144,8 +147,13 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
             loadingTickets = true
             return [.loadTickets]
         case .signedOut:
+            let ended = loginEnded
             self = CustomerMode(server: server, username: me?.username ?? "", fromLauncher: fromLauncher, size: size, now: now,
                                 limits: limits)
+            if ended, case .signIn(var screen) = phase {
+                screen.refused(SignInScreen.loginEnded)
+                phase = .signIn(screen)
+            }
             return []
         case .tickets(let all):
             loadingTickets = false
@@ -182,6 +190,12 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
         case .connection(let state):
             if state != .connected { chat?.timeline.connectionLost() }
             connection = state
+            // The server ended this login (signed out elsewhere, a new password or role): back to
+            // signing in, saying why, rather than a screen that can no longer do anything.
+            if case .authFailed = state, case .main = phase {
+                loginEnded = true
+                return [.signOut]
+            }
             return []
         case .outbox(let count):
             queued = count

@@ -78,6 +78,10 @@ public struct SignInScreen: Equatable, Sendable {
     }
 
     /// The server said no: back to editing, with its sentence.
+    /// Said after the server refused a login it had taken (the reasons come in several
+    /// wordings; to the user they are all one of these).
+    static let loginEnded = "This login has ended — signed out elsewhere, expired, or its password or role changed. Sign in again."
+
     public mutating func refused(_ sentence: String) {
         busy = false
         error = sentence
@@ -117,8 +121,12 @@ public struct SignInScreen: Equatable, Sendable {
         if busy { hint = purpose == .signIn ? "Signing in…" : "Creating your account…" }
         screen.put(hint, x: area.x + max(0, (area.width - TextWidth.of(hint)) / 2), y: area.maxY - 2, style: theme[.muted], limit: area.width)
         if let error {
-            let line = "⚠ " + error
-            screen.put(line, x: area.x + max(0, (area.width - TextWidth.of(line)) / 2), y: area.maxY - 3, style: theme[.error], limit: area.width)
+            // Wrapped upwards from above the hint: a sentence is read whole, not cut at the edge.
+            let lines = TextWrap.lines("⚠ " + error, width: max(1, area.width - 2)).prefix(3)
+            for (row, line) in lines.enumerated() {
+                screen.put(line, x: area.x + max(0, (area.width - TextWidth.of(line)) / 2), y: area.maxY - 2 - lines.count + row,
+                           style: theme[.error], limit: area.width)
+            }
         }
         return busy ? nil : cursor
     }

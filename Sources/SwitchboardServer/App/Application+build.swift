@@ -88,6 +88,7 @@ public func buildApplication(
             closer, services.hub,
             closer.closesAfter(SessionSweeper(store: store, idleAfter: configuration.sessionIdleTimeout,
                                               interval: configuration.sessionSweepInterval, clock: configuration.clock, logger: logger)),
+            closer.closesAfter(LoginWatch(hub: services.hub, store: store, interval: configuration.loginCheckInterval, logger: logger)),
         ]
         if let interval = configuration.memoryTrimInterval { background.append(MemoryTrimmer(interval: interval, logger: logger)) }
         // Several processes on one PostgreSQL: the doorbell carries each node's changes to the others.

@@ -33,6 +33,8 @@ public struct ServerConfiguration: Sendable {
     public var tls: TLSFiles?
     /// How often idle sessions are looked for.
     public var sessionSweepInterval: Duration = .seconds(30)
+    /// How often open sockets' logins are checked against the store (`LoginWatch`).
+    public var loginCheckInterval: Duration = .seconds(5)
     /// How often the server looks whether to give memory it freed back to the system
     /// (`MemoryTrimmer`); nil never does.
     public var memoryTrimInterval: Duration? = .seconds(30)

@@ -101,6 +101,9 @@ public actor Hub: SupportEventSink, Service {
 
     func connectionCount(userId: Int) -> Int { byUser[userId]?.count ?? 0 }
 
+    /// The logins that have a socket open here (`LoginWatch` asks the store which have ended).
+    func connectedLogins() -> [String] { Array(byLogin.keys) }
+
     /// Registers a new connection; the first one of a user brings them online.
     func connect(_ caller: Caller, options: ConnectionOptions = ConnectionOptions(), tokenExpiry: Date = .distantFuture,
                  outlet: any FrameOutlet) async -> ConnectionHandle {

@@ -139,6 +139,18 @@ extension SQLStore {
             """).first().map(Self.userRecord)
     }
 
+    public func endedLogins(among loginIds: [String]) async throws -> [String] {
+        var live = Set<String>()
+        // In slices: one statement's binds stay far below either database's limit.
+        for start in stride(from: 0, to: loginIds.count, by: 500) {
+            let slice = Array(loginIds[start..<min(start + 500, loginIds.count)])
+            for row in try await reader.raw("SELECT id FROM logins WHERE revoked_at IS NULL AND id IN (\(binds: slice))").all() {
+                live.insert(try row.decode(column: "id", as: String.self))
+            }
+        }
+        return loginIds.filter { !live.contains($0) }
+    }
+
     // MARK: Presence
 
     public func setPresence(userId: Int, online: Bool, now: Date) async throws -> AgentStatus? {

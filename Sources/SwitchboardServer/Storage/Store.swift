@@ -191,6 +191,8 @@ public protocol Store: Sendable {
     func revokeLogin(_ loginId: String, now: Date) async throws
     /// The user behind a live login; nil when the login was revoked or never existed.
     func activeLoginUser(loginId: String) async throws -> UserRecord?
+    /// Of these logins, those revoked or gone (with their account): their sockets should close.
+    func endedLogins(among loginIds: [String]) async throws -> [String]
     /// Every account, by id (`switchboard users list`).
     func users() async throws -> [User]
     /// A new password hash; every login of the user ends with it (they sign in again). False when
