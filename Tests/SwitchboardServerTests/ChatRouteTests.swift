@@ -31,6 +31,35 @@ import Testing
         }
     }
 
+    /// A message does not write its session's row (one write less per message), yet it is the
+    /// session's last activity: in the listing, its order, and for the idle sweep.
+    @Test func aMessageIsItsSessionsActivity() async throws {
+        try await withCast { api, cast, server in
+            let first = try await api.openTicket(cast.customer).id
+            let second = try await api.openTicket(cast.customer2).id
+            for id in [first, second] {
+                _ = try await api.put("/api/tickets/\(id)", token: cast.agent, UpdateTicketRequest(assignedAgentId: .set(cast.agentId)))
+            }
+            let assignedAt = server.clock.now
+            server.clock.advance(90)
+            try await api.send(cast.customer, ticket: first, "still there?")
+            let sessions: [ChatSession] = try await api.get("/api/chat/sessions", token: cast.admin).decode()
+            #expect(sessions.map(\.ticketId) == [first, second], "the newest activity first")
+            #expect(sessions.first?.lastActivityAt == server.clock.now && sessions.last?.lastActivityAt == assignedAt)
+
+            let store = try await openStore(server.configuration, logger: .init(label: "test"))
+            #expect(try await store.markIdleSessions(before: assignedAt.addingTimeInterval(60)) == 1, "only the one without the message")
+            #expect(try await store.markIdleSessions(before: server.clock.now.addingTimeInterval(1)) == 1)
+            try await store.close()
+            let idle: [ChatSession] = try await api.get("/api/chat/sessions?status=INACTIVE", token: cast.admin).decode()
+            #expect(Set(idle.map(\.ticketId)) == [first, second])
+            server.clock.advance(10)
+            try await api.send(cast.agent, ticket: first, "yes, here")
+            let woken = try await api.get("/api/chat/sessions", token: cast.admin).decode([ChatSession].self).first
+            #expect(woken?.ticketId == first && woken?.status == .active && woken?.lastActivityAt == server.clock.now)
+        }
+    }
+
     @Test func agentsListTheirOwnAdminsAll() async throws {
         try await withCast { api, cast, _ in
             let first = try await api.openTicket(cast.customer).id

@@ -40,7 +40,8 @@ struct RealtimeGate: Sendable {
             let (session, settings) = (self.session, self.settings)
             return {
                 WebSocketConnection(settings: settings) { outlet in
-                    RealtimeLink(session: session, admission: admission, outlet: outlet, logger: logger)
+                    RealtimeLink(session: session, admission: admission, outlet: outlet,
+                                 executor: LoopExecutor.on(outlet.channel.eventLoop), logger: logger)
                 }
             }
         } catch let refusal as ContractError {

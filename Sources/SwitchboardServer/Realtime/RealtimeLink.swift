@@ -36,12 +36,16 @@ final class RealtimeLink: Sendable {
     private let session: RealtimeSession
     private let admission: RealtimeGate.Admission
     private let outlet: any FrameOutlet
+    /// Where the handling task runs: the socket's event loop (nil: the global executor).
+    private let executor: (any TaskExecutor)?
     private let logger: Logger
 
-    init(session: RealtimeSession, admission: RealtimeGate.Admission, outlet: any FrameOutlet, logger: Logger) {
+    init(session: RealtimeSession, admission: RealtimeGate.Admission, outlet: any FrameOutlet,
+         executor: (any TaskExecutor)? = nil, logger: Logger) {
         self.session = session
         self.admission = admission
         self.outlet = outlet
+        self.executor = executor
         self.logger = logger
     }
 
@@ -70,7 +74,7 @@ final class RealtimeLink: Sendable {
             state.running = true
             return (start, state.paused)
         }
-        if start { Task { await self.handleWaiting() } }
+        if start { Task(executorPreference: executor) { await self.handleWaiting() } }
         return pause
     }
 

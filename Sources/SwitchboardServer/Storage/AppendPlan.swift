@@ -16,7 +16,10 @@ struct AppendPlan {
     let sessionChange: SQLQueryString?
     private let now: Date
 
-    init(_ new: NewMessage, before: TicketRow, now: Date, rule: (TicketRow) throws -> TicketStatus?) throws {
+    /// `sessionActive`: the ticket's chat session is ACTIVE already. A message then leaves the
+    /// session's row alone — its time is the session's last activity, read from the messages
+    /// (`SQLStore.sessionActivity`) — which spares every message a write of its own.
+    init(_ new: NewMessage, before: TicketRow, sessionActive: Bool, now: Date, rule: (TicketRow) throws -> TicketStatus?) throws {
         self.new = new
         self.before = before
         self.now = now
@@ -36,7 +39,7 @@ struct AppendPlan {
         }
         self.after = after
         ticketSets = sets
-        sessionChange = SQLStore.sessionChange(of: after, previous: before, now: now, activity: true)
+        sessionChange = SQLStore.sessionChange(of: after, previous: before, now: now, activity: !sessionActive)
     }
 
     /// The answer once stored with `id` and `seq`. Nobody else can have read a message that did

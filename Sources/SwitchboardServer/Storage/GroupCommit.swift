@@ -44,7 +44,9 @@ final class GroupCommit: Sendable {
                 queue.writing = true
                 return true
             }
-            if startWriter { Task { await self.writeBatches() } }
+            // Never on the caller's executor (an event loop, for a WebSocket's frames): the writer
+            // blocks on SQLite.
+            if startWriter { Task(executorPreference: globalConcurrentExecutor) { await self.writeBatches() } }
         }
     }
 

@@ -17,7 +17,7 @@ extension SQLStore {
         try await driver.transaction { db in
             try await db.raw("""
                 UPDATE chat_sessions SET status = 'INACTIVE'
-                WHERE status = 'ACTIVE' AND last_activity_at < \(bind: millis(cutoff))
+                WHERE status = 'ACTIVE' AND \(unsafeRaw: Self.sessionActivity("chat_sessions")) < \(bind: millis(cutoff))
                 RETURNING id
                 """).all().count
         }

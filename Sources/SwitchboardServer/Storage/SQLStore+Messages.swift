@@ -64,9 +64,9 @@ extension SQLStore {
     ) async throws -> AppendResult {
         if driver.flavor == .postgres { return try await appendInOneStatement(new, now: now, rule: rule) }
         return try await driver.transaction { db in
-            let (before, existing) = try await Self.appendTarget(new, in: db)
+            let (before, existing, sessionActive) = try await Self.appendTarget(new, in: db)
             if let existing { return try await Self.resent(existing, new, before: before, in: db) }
-            let plan = try AppendPlan(new, before: before, now: now, rule: rule)
+            let plan = try AppendPlan(new, before: before, sessionActive: sessionActive, now: now, rule: rule)
             guard let seq = try await db.raw("UPDATE tickets SET \(plan.ticketSets) WHERE id = \(bind: new.ticketId) RETURNING last_seq")
                 .first(decodingColumn: "last_seq", as: Int.self)
             else { throw StorageError.missingRow("ticket #\(new.ticketId)") }
@@ -94,9 +94,9 @@ extension SQLStore {
         var tries = 0
         while true {
             tries += 1
-            let (before, existing) = try await Self.appendTarget(new, in: db)
+            let (before, existing, sessionActive) = try await Self.appendTarget(new, in: db)
             if let existing { return try await Self.resent(existing, new, before: before, in: db) }
-            let plan = try AppendPlan(new, before: before, now: now, rule: rule)
+            let plan = try AppendPlan(new, before: before, sessionActive: sessionActive, now: now, rule: rule)
             // Each part after `t` runs only when `t` changed the row (parts of a CTE all run).
             var statement: SQLQueryString = """
                 WITH t AS (UPDATE tickets SET \(plan.ticketSets)
@@ -119,16 +119,19 @@ extension SQLStore {
         }
     }
 
-    /// The ticket, and whether this sender already stored this clientMessageId, in one read.
-    private static func appendTarget(_ new: NewMessage, in db: any SQLDatabase) async throws -> (TicketRow, existing: Int?) {
+    /// The ticket, whether this sender already stored this clientMessageId, and whether the
+    /// ticket's chat session is ACTIVE, in one read.
+    private static func appendTarget(_ new: NewMessage, in db: any SQLDatabase) async throws
+        -> (TicketRow, existing: Int?, sessionActive: Bool) {
         guard let row = try await db.raw("""
             SELECT \(unsafeRaw: Self.ticketRowColumns),
               (SELECT m.id FROM messages m WHERE m.sender_id = \(bind: new.senderId)
-                 AND m.client_message_id = \(bind: new.clientMessageId)) AS existing_id
+                 AND m.client_message_id = \(bind: new.clientMessageId)) AS existing_id,
+              (SELECT cs.status FROM chat_sessions cs WHERE cs.ticket_id = tickets.id) AS session_status
             FROM tickets WHERE id = \(bind: new.ticketId)
             """).first()
         else { throw ContractError(.notFound, "no ticket #\(new.ticketId)") }
-        return (try Self.ticketRow(row), try row.optionalInt("existing_id"))
+        return (try Self.ticketRow(row), try row.optionalInt("existing_id"), try row.optionalString("session_status") == "ACTIVE")
     }
 
     /// A resend of a message already stored: answered with the original, nothing stored.
@@ -224,3 +227,4 @@ extension SQLStore {
         """
     }
 }
+

@@ -6,7 +6,7 @@ extension SQLStore {
     /// A session `cs` with its ticket's customer `c` and assigned agent `a`: the session follows the ticket.
     static func sessionSelect(_ viewer: Viewer) -> SQLQueryString {
         """
-        SELECT cs.id, cs.ticket_id, cs.status, cs.started_at, cs.ended_at, cs.last_activity_at,
+        SELECT cs.id, cs.ticket_id, cs.status, cs.started_at, cs.ended_at, \(unsafeRaw: sessionActivity("cs")) AS last_activity_at,
                \(unsafeRaw: userRefColumns("c", "c")), \(unsafeRaw: userRefColumns("a", "a")),
                (SELECT COUNT(*) FROM messages m WHERE m.ticket_id = cs.ticket_id AND \(visibleMessages(viewer))) AS message_count
         FROM chat_sessions cs
@@ -14,6 +14,14 @@ extension SQLStore {
         JOIN users c ON c.id = t.customer_id
         LEFT JOIN users a ON a.id = t.assigned_agent_id
         """
+    }
+
+    /// Session `cs`'s last activity: the later of its row's own mark (made when the session
+    /// starts, changes status or is assigned) and its ticket's newest message, which does not
+    /// write the session's row (`AppendPlan`). The newest message is one step down an index.
+    static func sessionActivity(_ cs: String) -> String {
+        let newest = "COALESCE((SELECT m.created_at FROM messages m WHERE m.ticket_id = \(cs).ticket_id ORDER BY m.seq DESC LIMIT 1), 0)"
+        return "CASE WHEN \(newest) > \(cs).last_activity_at THEN \(newest) ELSE \(cs).last_activity_at END"
     }
 
     static func session(_ row: any SQLRow) throws -> ChatSession {
@@ -30,7 +38,7 @@ extension SQLStore {
         if let agentId { conditions.append("t.assigned_agent_id = \(bind: agentId)") }
         return try await reader.raw("""
             \(Self.sessionSelect(viewer)) WHERE \(conditions.joined(separator: " AND "))
-            ORDER BY cs.last_activity_at DESC, cs.id DESC
+            ORDER BY last_activity_at DESC, cs.id DESC
             """).all().map(Self.session)
     }
 
