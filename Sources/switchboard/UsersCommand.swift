@@ -23,15 +23,7 @@ struct ListUsers: AsyncParsableCommand {
     func run() async throws {
         Switchboard.bootstrapLogging()
         let configuration = try database.configuration(environment: ProcessInfo.processInfo.environment)
-        var logger = Logger(label: "switchboard")
-        logger.logLevel = .warning
-        let store = try await openStore(configuration, logger: logger)
-        let users: [User]
-        do { users = try await store.users() } catch {
-            try? await store.close()
-            throw error
-        }
-        try await store.close()
+        let users = try await withStore(configuration) { try await $0.users() }
         let width = max(8, users.map(\.username.count).max() ?? 0)
         print("   ID  ROLE      " + "USERNAME".padding(toLength: width + 2, withPad: " ", startingAt: 0) + "NAME")
         for user in users {
@@ -70,22 +62,14 @@ struct SetPassword: AsyncParsableCommand {
         } catch let error as ContractError {
             throw CommandFailure(error.message)
         }
-        var logger = Logger(label: "switchboard")
-        logger.logLevel = .warning
-        let store = try await openStore(configuration, logger: logger)
-        do {
-            guard let user = try await store.user(username: username) else {
-                throw CommandFailure("no account '\(username)' in \(configuration.database)")
-            }
+        let user = try await withStore(configuration) { store in
+            let user = try await account(username, in: store, configuration)
             let hash = try await PasswordHasher(cost: configuration.bcryptCost).hash(password)
-            _ = try await store.setPassword(userId: user.user.id, passwordHash: hash, now: Date())
-            try await store.close()
-            print("new password for \(user.user.role.rawValue.lowercased()) #\(user.user.id) '\(user.user.username)'; its sessions have ended")
-            print(Self.stillConnected)
-        } catch {
-            try? await store.close()
-            throw error
+            _ = try await store.setPassword(userId: user.id, passwordHash: hash, now: Date())
+            return user
         }
+        print("new password for \(user.role.rawValue.lowercased()) #\(user.id) '\(user.username)'; its sessions have ended")
+        print(Self.stillConnected)
     }
 }
 
@@ -111,29 +95,22 @@ struct SetRole: AsyncParsableCommand {
         Switchboard.bootstrapLogging()
         let configuration = try database.configuration(environment: ProcessInfo.processInfo.environment)
         let role = Role(rawValue: self.role.uppercased())!
-        var logger = Logger(label: "switchboard")
-        logger.logLevel = .warning
-        let store = try await openStore(configuration, logger: logger)
+        let (user, before): (User, Role?)
         do {
-            guard let user = try await store.user(username: username) else {
-                throw CommandFailure("no account '\(username)' in \(configuration.database)")
-            }
-            let account = "#\(user.user.id) '\(user.user.username)'"
-            let before = try await store.setRole(userId: user.user.id, role: role, now: Date())
-            try await store.close()
-            if before == role {
-                print("\(account) is already \(role.article) \(role.rawValue.lowercased()); nothing changed")
-            } else {
-                print("\(account) is now \(role.article) \(role.rawValue.lowercased()) (was \(before.map { $0.rawValue.lowercased() } ?? "?")); "
-                      + "its sessions have ended")
-                print(SetPassword.stillConnected)
+            (user, before) = try await withStore(configuration) { store in
+                let user = try await account(username, in: store, configuration)
+                return (user, try await store.setRole(userId: user.id, role: role, now: Date()))
             }
         } catch let error as ContractError {
-            try? await store.close()
             throw CommandFailure("cannot make '\(username)' \(role.article) \(role.rawValue.lowercased()): \(error.message)")
-        } catch {
-            try? await store.close()
-            throw error
+        }
+        let named = "#\(user.id) '\(user.username)'"
+        if before == role {
+            print("\(named) is already \(role.article) \(role.rawValue.lowercased()); nothing changed")
+        } else {
+            print("\(named) is now \(role.article) \(role.rawValue.lowercased()) (was \(before.map { $0.rawValue.lowercased() } ?? "?")); "
+                  + "its sessions have ended")
+            print(SetPassword.stillConnected)
         }
     }
 }
@@ -164,21 +141,42 @@ struct AddUser: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let configuration = try database.configuration(environment: environment)
         let password = try readPassword(fromStdin: passwordStdin, environment: environment)
-        var logger = Logger(label: "switchboard")
-        logger.logLevel = .warning
-        let store = try await openStore(configuration, logger: logger)
+        let user: User
         do {
-            let user = try await AccountService.createUser(
-                username: username, password: password, displayName: displayName ?? username, email: email,
-                role: Role(rawValue: role.uppercased())!, store: store, validator: Validator(limits: configuration.limits),
-                hasher: PasswordHasher(cost: configuration.bcryptCost), now: Date())
-            try await store.close()
-            print("created \(user.role.rawValue.lowercased()) #\(user.id) '\(user.username)' in \(configuration.database)")
+            user = try await withStore(configuration) { store in
+                try await AccountService.createUser(
+                    username: username, password: password, displayName: displayName ?? username, email: email,
+                    role: Role(rawValue: role.uppercased())!, store: store, validator: Validator(limits: configuration.limits),
+                    hasher: PasswordHasher(cost: configuration.bcryptCost), now: Date())
+            }
         } catch let error as ContractError {
-            try? await store.close()
             throw CommandFailure(error.message)
         }
+        print("created \(user.role.rawValue.lowercased()) #\(user.id) '\(user.username)' in \(configuration.database)")
     }
+}
+
+/// The configured database, open for `body` and closed after it, whatever happens in it.
+private func withStore<R: Sendable>(_ configuration: ServerConfiguration, _ body: (any Store) async throws -> R) async throws -> R {
+    var logger = Logger(label: "switchboard")
+    logger.logLevel = .warning
+    let store = try await openStore(configuration, logger: logger)
+    do {
+        let result = try await body(store)
+        try await store.close()
+        return result
+    } catch {
+        try? await store.close()
+        throw error
+    }
+}
+
+/// The account called `username` (in any case), or a sentence saying there is none.
+private func account(_ username: String, in store: any Store, _ configuration: ServerConfiguration) async throws -> User {
+    guard let record = try await store.user(username: username) else {
+        throw CommandFailure("no account '\(username)' in \(configuration.database)")
+    }
+    return record.user
 }
 
 /// A command that could not do its work, said as a sentence. ArgumentParser prints it as

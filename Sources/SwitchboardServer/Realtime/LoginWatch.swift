@@ -13,13 +13,7 @@ struct LoginWatch: Service {
     let logger: Logger
 
     func run() async throws {
-        // Shutdown cancels the wait between checks instead of sitting it out.
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: interval)
-                await check()
-            }
-        }
+        await repeating(every: interval) { await self.check() }
     }
 
     /// One look: the logins behind open sockets that the store no longer holds as live.

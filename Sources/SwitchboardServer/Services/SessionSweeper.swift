@@ -13,13 +13,7 @@ struct SessionSweeper: Service {
     let logger: Logger
 
     func run() async throws {
-        // Shutdown cancels the wait between sweeps instead of sitting it out.
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: interval)
-                await sweep()
-            }
-        }
+        await repeating(every: interval) { await self.sweep() }
     }
 
     private func sweep() async {
