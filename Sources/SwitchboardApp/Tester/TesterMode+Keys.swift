@@ -35,7 +35,7 @@ extension TesterMode {
         case .nextConnection: if !connections.isEmpty { current = (current + 1) % connections.count }
         case .newConnection: form = Self.connectForm(name: "c\(connections.count + 1)")
         case .reconnect:
-            guard let connection = currentConnection else { return usage("No connection: Ctrl-N or /connect makes one") }
+            guard let connection = currentConnection else { return usage("No connection: C-n or /connect makes one") }
             return open(connection)
         case .raw:
             raw.toggle()
@@ -75,7 +75,7 @@ extension TesterMode {
         }
         guard let connection = currentConnection else {
             composer.replace(with: text)
-            return usage("No connection to send on: Ctrl-N or /connect NAME as USER")
+            return usage("No connection to send on: C-n or /connect NAME as USER")
         }
         if !raw, let problem = JSONText.check(text) {
             if problem.incomplete {
@@ -85,7 +85,7 @@ extension TesterMode {
                 return []
             }
             composer.replace(with: text)
-            return usage("Line \(problem.line), column \(problem.column): \(problem.message) — Ctrl-R sends it raw")
+            return usage("Line \(problem.line), column \(problem.column): \(problem.message) — C-r sends it raw")
         }
         guard connection.state == .open else {
             composer.replace(with: text)

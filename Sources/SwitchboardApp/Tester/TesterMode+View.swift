@@ -79,7 +79,7 @@ extension TesterMode {
 
     private func renderConnections(into screen: inout Screen, y: Int, theme: Theme) {
         guard !connections.isEmpty else {
-            screen.put(" No connection — Ctrl-N or /connect NAME as USER", x: 0, y: y, style: theme[.muted], limit: size.width)
+            screen.put(" No connection — C-n or /connect NAME as USER", x: 0, y: y, style: theme[.muted], limit: size.width)
             return
         }
         var x = 0
