@@ -7,23 +7,21 @@ import Glibc
 /// Why the server could not start, as a sentence and what to do — instead of a library's error
 /// dump (`bind(descriptor:ptr:bytes:): Address already in use) (errno: 98)`,
 /// `Error Domain=NSCocoaErrorDomain Code=4 …`). Errors it does not know pass through unchanged.
-struct StartFailure: Error, CustomStringConvertible {
-    let description: String
-
+enum StartFailure {
     static func explained(_ error: any Error, host: String, port: Int) -> any Error {
         if let io = error as? IOError {
             switch io.errnoCode {
             case EADDRINUSE:
-                return StartFailure(description: "cannot listen on \(host):\(port): the address is in use — another server runs there; "
-                                    + "choose another port with --port (0 picks a free one)")
+                return CommandFailure("cannot listen on \(host):\(port): the address is in use — another server runs there; "
+                                      + "choose another port with --port (0 picks a free one)")
             case EACCES:
-                return StartFailure(description: "cannot listen on \(host):\(port): permission denied — ports below 1024 need "
-                                    + "privileges; choose another with --port")
+                return CommandFailure("cannot listen on \(host):\(port): permission denied — ports below 1024 need "
+                                      + "privileges; choose another with --port")
             case EADDRNOTAVAIL:
-                return StartFailure(description: "cannot listen on \(host):\(port): this machine has no such address — "
-                                    + "use --host 127.0.0.1, or 0.0.0.0 for every address")
+                return CommandFailure("cannot listen on \(host):\(port): this machine has no such address — "
+                                      + "use --host 127.0.0.1, or 0.0.0.0 for every address")
             default:
-                return StartFailure(description: "cannot listen on \(host):\(port): \(String(cString: strerror(io.errnoCode)))")
+                return CommandFailure("cannot listen on \(host):\(port): \(String(cString: strerror(io.errnoCode)))")
             }
         }
         let ns = error as NSError
@@ -32,7 +30,7 @@ struct StartFailure: Error, CustomStringConvertible {
             let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError
             let why = underlying.flatMap { $0.domain == NSPOSIXErrorDomain ? String(cString: strerror(Int32($0.code))) : nil }
                 ?? "it cannot be created or written"
-            return StartFailure(description: "cannot use \(path): \(why) — choose another data directory with --data-dir")
+            return CommandFailure("cannot use \(path): \(why) — choose another data directory with --data-dir")
         }
         return error
     }

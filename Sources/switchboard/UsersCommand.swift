@@ -179,13 +179,6 @@ private func account(_ username: String, in store: any Store, _ configuration: S
     return record.user
 }
 
-/// A command that could not do its work, said as a sentence. ArgumentParser prints it as
-/// "Error: …" alone; a `ValidationError` would add a usage line, which is about mistyped flags.
-struct CommandFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
 private extension Role {
     var article: String { self == .admin || self == .agent ? "an" : "a" }
 }

@@ -77,11 +77,11 @@ public struct SignInScreen: Equatable, Sendable {
         form.fields[field].editor.paste(text.replacingOccurrences(of: "\n", with: ""))
     }
 
-    /// The server said no: back to editing, with its sentence.
     /// Said after the server refused a login it had taken (the reasons come in several
     /// wordings; to the user they are all one of these).
     static let loginEnded = "This login has ended — signed out elsewhere, expired, or its password or role changed. Sign in again."
 
+    /// The server said no: back to editing, with its sentence.
     public mutating func refused(_ sentence: String) {
         busy = false
         error = sentence

@@ -56,9 +56,7 @@ extension SQLStore {
             let changed = try await db.raw("""
                 UPDATE users SET password_hash = \(bind: passwordHash) WHERE id = \(bind: userId) RETURNING id
                 """).first() != nil
-            try await db.raw("""
-                UPDATE logins SET revoked_at = \(bind: millis(now)) WHERE user_id = \(bind: userId) AND revoked_at IS NULL
-                """).run()
+            try await Self.revokeLogins(userId: userId, now: now, in: db)
             return changed
         }
     }
@@ -81,11 +79,17 @@ extension SQLStore {
             try await db.raw("""
                 UPDATE users SET role = \(bind: role.rawValue), agent_status = 'OFFLINE' WHERE id = \(bind: userId)
                 """).run()
-            try await db.raw("""
-                UPDATE logins SET revoked_at = \(bind: millis(now)) WHERE user_id = \(bind: userId) AND revoked_at IS NULL
-                """).run()
+            try await Self.revokeLogins(userId: userId, now: now, in: db)
             return before
         }
+    }
+
+    /// Every live login of the user ends: their refresh tokens and access tokens are refused
+    /// from now on, and `LoginWatch` closes their sockets.
+    private static func revokeLogins(userId: Int, now: Date, in db: any SQLDatabase) async throws {
+        try await db.raw("""
+            UPDATE logins SET revoked_at = \(bind: millis(now)) WHERE user_id = \(bind: userId) AND revoked_at IS NULL
+            """).run()
     }
 
     public func createLogin(userId: Int, loginId: String, refreshTokenHash: String, expiresAt: Date, now: Date) async throws {
