@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
@@ -25,6 +26,22 @@ import Testing
         #expect(try validator.displayName("  Ada Lovelace  ") == "Ada Lovelace")
         for bad in ["", "   ", "Evil\u{1B}[2J", "Tab\tName", "bidi\u{202E}tfel", "c1\u{9B}31m", String(repeating: "n", count: 65)] {
             #expect(throws: ContractError.self, "\(bad.debugDescription)") { try validator.displayName(bad) }
+        }
+    }
+
+    /// The message path's own trim cuts exactly what Foundation's would, every white space there is
+    /// at either end and nothing else (a format character, a combining mark, a control).
+    @Test func trimsAsFoundationDoes() {
+        let white: [Unicode.Scalar] = ["\t", "\n", "\u{0B}", "\u{0C}", "\r", " ", "\u{85}", "\u{A0}", "\u{1680}",
+                                       "\u{2000}", "\u{2005}", "\u{200A}", "\u{2028}", "\u{2029}", "\u{202F}", "\u{205F}", "\u{3000}", "\u{200B}"]
+        let kept: [Unicode.Scalar] = ["a", "\u{180E}", "\u{FEFF}", "\u{0301}", "\u{1B}", "\u{0}", "é", "👍"]
+        var samples = ["", "plain", "  both  ", "\n\t", "a b", "\u{3000}全角\u{3000}", " e\u{0301} ", "🇫🇷 "]
+        for w in white {
+            for k in kept { samples += [String(w) + String(k) + String(w), String(k) + String(w), String(w) + String(k)] }
+            samples.append(String(w))
+        }
+        for sample in samples {
+            #expect(Validator.trimmed(sample) == sample.trimmingCharacters(in: .whitespacesAndNewlines), "\(sample.debugDescription)")
         }
     }
 

@@ -48,16 +48,31 @@ public struct Validator: Sendable {
 
     /// Trimmed text of 1…`max` characters.
     public func text(_ raw: String, field: String, max: Int) throws(ContractError) -> String {
-        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = Self.trimmed(raw)
         guard !value.isEmpty else { throw ContractError(.invalid, "\(field): must not be empty") }
-        guard value.count <= max else {
+        // A character is at least one byte: counting characters (grapheme clusters, the slow
+        // count) is needed only when the bytes are more than the limit.
+        guard value.utf8.count <= max || value.count <= max else {
             throw ContractError(.invalid, "\(field): at most \(max) characters (got \(value.count))")
         }
         // SQLite would keep it, but reading text back stops at it: what was stored would come back cut.
-        guard !value.unicodeScalars.contains("\u{0}") else {
+        guard !value.utf8.contains(0) else {
             throw ContractError(.invalid, "\(field): the NUL character (U+0000) cannot be stored")
         }
         return value
+    }
+
+    /// `raw` without white space at either end: what `trimmingCharacters(in: .whitespacesAndNewlines)`
+    /// gives, without Foundation's bridging and copy when there is nothing to trim — every chat
+    /// message's case. That set is Unicode's White_Space property (Z*, U+0009–U+000D, U+0085) and,
+    /// in Foundation, the zero width space too (a message of one is empty).
+    static func trimmed(_ raw: String) -> String {
+        let isSpace = { (scalar: Unicode.Scalar) in scalar.properties.isWhitespace || scalar == "\u{200B}" }
+        let scalars = raw.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }), let last = scalars.lastIndex(where: { !isSpace($0) })
+        else { return "" }
+        if first == scalars.startIndex && scalars.index(after: last) == scalars.endIndex { return raw }
+        return String(scalars[first...last])
     }
 
     public func shortcut(_ raw: String) throws(ContractError) -> String {

@@ -25,7 +25,7 @@ final class SQLiteWriter: SQLDatabase, Sendable {
         var handle: OpaquePointer?
         /// Prepared statements by SQL text. Queries with a list of binds (`IN (?, ?, …)`) make a
         /// text per length: past `limit` the cache starts over rather than grow without end.
-        var statements: [String: OpaquePointer] = [:]
+        var statements: [String: Kept] = [:]
         static let limit = 128
 
         /// Every kept statement gone (the cache starts over).
@@ -43,8 +43,8 @@ final class SQLiteWriter: SQLDatabase, Sendable {
         deinit { Self.release(statements, handle: handle) }
 
         /// Statements finalized first: SQLite keeps a handle open while any of its statements live.
-        private static func release(_ statements: [String: OpaquePointer], handle: OpaquePointer?) {
-            for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
+        private static func release(_ statements: [String: Kept], handle: OpaquePointer?) {
+            for kept in statements.values { sqlite_nio_sqlite3_finalize(kept.statement) }
             if let handle { sqlite_nio_sqlite3_close_v2(handle) }
         }
     }
@@ -100,7 +100,7 @@ final class SQLiteWriter: SQLDatabase, Sendable {
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
         let (sql, rawBinds) = serialize(query)
-        let binds = try rawBinds.map { try encoder.encode($0) }
+        let binds = try rawBinds.map(bindable)
         if sql.hasPrefix("COMMIT") {
             // The disk wait, off the Swift concurrency threads.
             try await threadPool.runIfActive { try self.run(sql, binds: binds, onRow) }
@@ -113,39 +113,62 @@ final class SQLiteWriter: SQLDatabase, Sendable {
         try await closure(self)
     }
 
+    /// A value as SQLite binds it. The types the store binds on every message are converted here
+    /// (as `SQLiteDataEncoder` converts them): its cast to a protocol existential and its coder
+    /// took as long as SQLite's own work on a bind.
+    private func bindable(_ value: any Encodable & Sendable) throws -> SQLiteData {
+        switch value {
+        case let value as String: .text(value)
+        case let value as Int: .integer(value)
+        case let value as Bool: .integer(value ? 1 : 0)
+        case let value as Double: .float(value)
+        default: try encoder.encode(value)
+        }
+    }
+
     // MARK: Running a statement
 
     private func run(_ sql: String, binds: [SQLiteData], _ onRow: (any SQLRow) -> Void) throws {
         try connection.withLock { connection in
             guard let handle = connection.handle else { throw SQLiteWriterError(code: SQLITE_MISUSE, message: "the writer is closed") }
-            let statement = try Self.prepared(sql, in: &connection, handle: handle)
+            let kept = try Self.prepared(sql, in: &connection, handle: handle)
+            let statement = kept.statement
             defer {
                 sqlite_nio_sqlite3_reset(statement)
                 sqlite_nio_sqlite3_clear_bindings(statement)
+                // A table's columns may change: every statement is prepared again (and its
+                // columns named again) after one that changes the schema.
+                if Self.changesSchema(sql) { connection.forgetStatements() }
             }
             for (index, bind) in binds.enumerated() {
                 try Self.check(Self.bind(bind, at: Int32(index + 1), in: statement), handle)
             }
-            var columns: Columns?
             while true {
                 let step = sqlite_nio_sqlite3_step(statement)
                 if step == SQLITE_DONE { return }
                 guard step == SQLITE_ROW else { throw SQLiteWriterError(code: step, message: Self.message(handle)) }
-                let names = columns ?? Columns(statement)
-                columns = names
-                onRow(WriterRow(columns: names, values: try Self.values(statement, count: names.names.count), decoder: decoder))
+                let columns = kept.columns
+                onRow(WriterRow(columns: columns, values: try Self.values(statement, count: columns.names.count), decoder: decoder))
             }
         }
     }
 
-    private static func prepared(_ sql: String, in connection: inout Connection, handle: OpaquePointer) throws -> OpaquePointer {
-        if let statement = connection.statements[sql] { return statement }
+    private static func prepared(_ sql: String, in connection: inout Connection, handle: OpaquePointer) throws -> Kept {
+        if let kept = connection.statements[sql] { return kept }
         var statement: OpaquePointer?
         let result = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard result == SQLITE_OK, let statement else { throw SQLiteWriterError(code: result, message: message(handle)) }
         if connection.statements.count >= Connection.limit { connection.forgetStatements() }
-        connection.statements[sql] = statement
-        return statement
+        let kept = Kept(statement: statement, columns: Columns(statement))
+        connection.statements[sql] = kept
+        return kept
+    }
+
+    /// The store writes its schema statements in capitals.
+    private static func changesSchema(_ sql: String) -> Bool {
+        let head = sql.utf8.prefix(6)
+        return head.elementsEqual("CREATE".utf8) || head.prefix(5).elementsEqual("ALTER".utf8)
+            || head.prefix(4).elementsEqual("DROP".utf8)
     }
 
     private static func bind(_ value: SQLiteData, at index: Int32, in statement: OpaquePointer) -> Int32 {
@@ -196,7 +219,13 @@ final class SQLiteWriter: SQLDatabase, Sendable {
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 }
 
-/// A statement's column names, read once per statement run and shared by its rows.
+/// A prepared statement and the names of its result's columns, named once when it is prepared.
+private struct Kept {
+    let statement: OpaquePointer
+    let columns: Columns
+}
+
+/// A statement's column names, shared by every row it returns.
 private final class Columns: Sendable {
     let names: [String]
     let index: [String: Int]
@@ -224,7 +253,13 @@ private struct WriterRow: SQLRow {
         guard let index = columns.index[column] else {
             throw DecodingError.valueNotFound(D.self, .init(codingPath: [], debugDescription: "no column '\(column)'"))
         }
-        return try decoder.decode(D.self, from: values[index])
+        // The store reads integers and text on every message: straight out, as the decoder would
+        // give them, without its cast to a protocol existential. Anything else goes to the decoder.
+        switch values[index] {
+        case .integer(let value) where D.self == Int.self: return value as! D
+        case .text(let value) where D.self == String.self: return value as! D
+        default: return try decoder.decode(D.self, from: values[index])
+        }
     }
 }
 
