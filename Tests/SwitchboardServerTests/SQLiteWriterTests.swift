@@ -57,4 +57,29 @@ import Testing
         }
         try await driver.close()
     }
+
+    /// A prepared statement keeps its result's column names; a schema change prepares every
+    /// statement again, so a `*` that now means one more column reads it.
+    @Test func columnsFollowASchemaChange() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("writer-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let driver = try await SQLiteDriver.open(path: directory.appendingPathComponent("db.sqlite").path, logger: Logger(label: "test"))
+        let all = { @Sendable in
+            try await driver.transaction { db in try await db.raw("SELECT * FROM t").first() }
+        }
+        try await driver.transaction { db in
+            try await db.raw("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)").run()
+            try await db.raw("INSERT INTO t (body) VALUES ('one')").run()
+        }
+        #expect(try #require(try await all()).allColumns == ["id", "body"])
+        try await driver.transaction { db in try await db.raw("ALTER TABLE t ADD COLUMN extra INTEGER NOT NULL DEFAULT 7").run() }
+        let row = try #require(try await all())
+        #expect(row.allColumns == ["id", "body", "extra"])
+        #expect(try row.decode(column: "extra", as: Int.self) == 7)
+        // Read as another type than it is stored: the decoder's conversions, not the quick path's.
+        #expect(try row.decode(column: "extra", as: String.self) == "7")
+        #expect(try row.decode(column: "extra", as: Double.self) == 7)
+        #expect(throws: (any Error).self) { try row.decode(column: "body", as: Int.self) }
+        try await driver.close()
+    }
 }

@@ -113,9 +113,9 @@ final class SQLiteWriter: SQLDatabase, Sendable {
         try await closure(self)
     }
 
-    /// A value as SQLite binds it. The types the store binds on every message are converted here
-    /// (as `SQLiteDataEncoder` converts them): its cast to a protocol existential and its coder
-    /// took as long as SQLite's own work on a bind.
+    /// A value as SQLite binds it. The types the store binds on every message are converted here,
+    /// as `SQLiteDataEncoder` converts them, without its cast to a protocol existential (1.3 % of
+    /// the server's CPU in a profile at 1 000 msg/s); anything else goes to it.
     private func bindable(_ value: any Encodable & Sendable) throws -> SQLiteData {
         switch value {
         case let value as String: .text(value)
