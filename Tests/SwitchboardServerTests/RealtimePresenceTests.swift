@@ -207,6 +207,11 @@ import Testing
             // Leaving the queue for agent2 is the last the scoped agent hears of `theirs`.
             #expect(try await api.post("/api/tickets/\(theirs)/transfer", token: cast.admin, TransferRequest(agentId: cast.agent2Id)).status == 200)
             _ = try await scoped.next { if case .agentAssigned(theirs, let agent, _) = $0, agent.id == cast.agent2Id { true } else { nil } }
+            // …and the TICKET_UPDATED after it (the hub reads the ticket first: on PostgreSQL it
+            // could arrive after a `forget` right after the AGENT_ASSIGNED, and fail the check below).
+            _ = try await scoped.next {
+                if case .ticketUpdated(let ticket) = $0, ticket.id == theirs, ticket.assignedAgent?.id == cast.agent2Id { true } else { nil }
+            }
             scoped.forget()
 
             #expect(try await api.put("/api/tickets/\(theirs)", token: cast.agent2, UpdateTicketRequest(status: .inProgress)).status == 200)
