@@ -196,7 +196,7 @@ public struct TicketService: Sendable {
         let type = request.messageType ?? .text
         let attachment = try await attachment(for: request, on: ticketId, by: caller)
         // A file may go without words: its name is the message then.
-        let text = attachment != nil && request.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        let text = attachment != nil && Validator.trimmed(request.message).isEmpty
             ? attachment!.fileName : request.message
         let body = try filtered(text, field: "message", max: limits.messageMaxLength)
         let new = NewMessage(

@@ -8,7 +8,7 @@ public struct Validator: Sendable {
     public init(limits: Limits) { self.limits = limits }
 
     public func username(_ raw: String) throws(ContractError) -> String {
-        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = Self.trimmed(raw)
         let allowed = value.unicodeScalars.allSatisfy {
             $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_.-".unicodeScalars.contains($0))
         }
@@ -37,7 +37,7 @@ public struct Validator: Sendable {
 
     public func email(_ raw: String?) throws(ContractError) -> String? {
         guard let raw else { return nil }
-        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = Self.trimmed(raw)
         if value.isEmpty { return nil }
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         guard value.count <= limits.emailMaxLength, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
@@ -62,9 +62,9 @@ public struct Validator: Sendable {
         return value
     }
 
-    /// `raw` without white space at either end: what `trimmingCharacters(in: .whitespacesAndNewlines)`
-    /// gives, without Foundation's bridging and copy when there is nothing to trim — every chat
-    /// message's case. That set is Unicode's White_Space property (Z*, U+0009–U+000D, U+0085) and,
+    /// `raw` without white space at either end — the one trim of the server's input checks: what
+    /// `trimmingCharacters(in: .whitespacesAndNewlines)` gives, without Foundation's bridging and
+    /// copy when there is nothing to trim (every chat message's case). That set is Unicode's White_Space property (Z*, U+0009–U+000D, U+0085) and,
     /// in Foundation, the zero width space too (a message of one is empty).
     static func trimmed(_ raw: String) -> String {
         let isSpace = { (scalar: Unicode.Scalar) in scalar.properties.isWhitespace || scalar == "\u{200B}" }
@@ -76,7 +76,7 @@ public struct Validator: Sendable {
     }
 
     public func shortcut(_ raw: String) throws(ContractError) -> String {
-        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = Self.trimmed(raw)
         let allowed = value.unicodeScalars.allSatisfy {
             ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
         }
