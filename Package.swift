@@ -139,6 +139,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["Fixtures"],
@@ -163,7 +164,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardCommandTests",
-            dependencies: ["switchboard", "SwitchboardServer", "SwitchboardClient", "ChildProcess"],
+            dependencies: ["switchboard", "SwitchboardServer", "SwitchboardClient", "ChildProcess",
+                           .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
     ]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NIOCore
 import Testing
 @testable import SwitchboardServer
 @testable import switchboard
@@ -44,6 +45,7 @@ import Testing
             (#"{"limits": {"usernameMin": 40, "usernameMax": 3}}"#, "usernameMin is above usernameMax"),
             (#"{"limits": {"frameBytes": -1}}"#, "limits.frameBytes"),
             (#"{"headerTimeoutSeconds": 0}"#, "headerTimeoutSeconds: 1–600"),
+            (#"{"eventLoops": 0}"#, "eventLoops: 1–256 (got 0)"),
             (#"{"jwtSecret": "short"}"#, "the JWT secret is 5 bytes; it must be at least 32"),
         ]
         for (json, sentence) in cases {
@@ -60,6 +62,18 @@ import Testing
         #expect(throws: (any Error).self) {
             try serve([]).options.configuration(environment: ["SWITCHBOARD_JWT_SECRET": "shorter-than-32-bytes"])
         }
+    }
+
+    /// One event loop on SQLite (its writer shares it), one per core on PostgreSQL, unless the
+    /// file says otherwise.
+    @Test func eventLoopsFollowTheDatabaseUnlessSet() throws {
+        #expect(try serve(["--db", "sqlite:/tmp/x.sqlite"]).options.configuration(environment: [:]).resolvedEventLoops == 1)
+        #expect(try serve(["--db", "postgres://u:p@127.0.0.1/db"]).options.configuration(environment: [:]).resolvedEventLoops
+                == System.coreCount)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sb-config-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(#"{"eventLoops": 3}"#.utf8).write(to: file)
+        #expect(try serve(["--config", file.path]).options.configuration(environment: [:]).resolvedEventLoops == 3)
     }
 
     @Test func dataDirectoryCarriesTheDefaultDatabase() throws {

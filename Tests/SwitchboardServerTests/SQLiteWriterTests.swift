@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SQLKit
+import SQLiteNIO
 import Testing
 @testable import SwitchboardServer
 
@@ -81,5 +82,34 @@ import Testing
         #expect(try row.decode(column: "extra", as: Double.self) == 7)
         #expect(throws: (any Error).self) { try row.decode(column: "body", as: Int.self) }
         try await driver.close()
+    }
+
+    /// The server's writer runs on its event loop; while another process holds the write lock
+    /// (`switchboard users add` beside the server), the transaction waits off the loop. Here the
+    /// lock is let go only by a job on that loop: a writer that waited on the loop would hold the
+    /// job back until its busy timeout ran out and fail.
+    @Test func aWriteLockHeldElsewhereIsWaitedForOffTheEventLoop() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("writer-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("db.sqlite").path
+        let loop = ServerLoops.group(loops: 1).next()
+        let driver = try await SQLiteDriver.open(path: path, writerLoop: loop, logger: Logger(label: "test"))
+        try await driver.transaction { db in try await db.raw("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)").run() }
+
+        let other = try await SQLiteConnection.open(storage: .file(path: path), logger: Logger(label: "test"))
+        try await other.sql().raw("BEGIN IMMEDIATE").run()
+        try await other.sql().raw("INSERT INTO t (body) VALUES ('elsewhere')").run()
+        let write = Task {
+            try await driver.transaction { db in try await db.raw("INSERT INTO t (body) VALUES ('ours')").run() }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        try await loop.submit {}.get()
+        try await other.sql().raw("COMMIT").run()
+        let written = await write.result
+        let bodies = try await driver.reader.raw("SELECT body FROM t ORDER BY id").all(decodingColumn: "body", as: String.self)
+        try await other.close()
+        try await driver.close()
+        try written.get()
+        #expect(bodies == ["elsewhere", "ours"])
     }
 }

@@ -60,11 +60,13 @@ public struct SupportServices: Sendable {
     }
 }
 
-/// Opens the configured database (running its migrations).
-public func openStore(_ configuration: ServerConfiguration, logger: Logger) async throws -> any Store {
+/// Opens the configured database (running its migrations); on SQLite, `writerLoop` is where its
+/// writer runs (`SQLiteDriver.open`).
+public func openStore(_ configuration: ServerConfiguration, writerLoop: (any EventLoop)? = nil,
+                      logger: Logger) async throws -> any Store {
     switch configuration.database {
     case .sqlite(let path):
-        return try await SQLStore.open(try await SQLiteDriver.open(path: path, logger: logger), logger: logger)
+        return try await SQLStore.open(try await SQLiteDriver.open(path: path, writerLoop: writerLoop, logger: logger), logger: logger)
     case .postgres(let url):
         return try await SQLStore.open(try await PostgresDriver.open(url: url, poolSize: configuration.databasePoolSize, logger: logger),
                                        logger: logger)
@@ -79,7 +81,8 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "switchboard")
     logger.logLevel = configuration.logLevel
-    let store = try await openStore(configuration, logger: logger)
+    let loops = ServerLoops.group(loops: configuration.resolvedEventLoops)
+    let store = try await openStore(configuration, writerLoop: loops.next(), logger: logger)
     do {
         let services = try await SupportServices(store: store, configuration: configuration, logger: logger)
         // The store closes after the services that query it on their own have ended.
@@ -126,6 +129,7 @@ public func buildApplication(
             // Shut down in reverse: the server stops first, then the hub, and the database last.
             services: background,
             onServerRunning: { channel in await onListening(host, channel.localAddress?.port ?? configuration.port) },
+            eventLoopGroupProvider: .shared(loops),
             logger: logger)
     } catch {
         try? await store.close()

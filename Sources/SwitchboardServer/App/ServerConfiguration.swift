@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import SwitchboardProtocol
 
 /// Everything `switchboard serve` can be told. Precedence: flags, then environment variables,
@@ -14,6 +15,9 @@ public struct ServerConfiguration: Sendable {
     /// Default: generated once and kept in `<dataDirectory>/jwt-secret` (SQLite), or in the
     /// database for every node sharing it (PostgreSQL).
     public var jwtSecret: String?
+    /// Event loops for the sockets; nil: one on SQLite (its writer runs there too, see
+    /// `ServerLoops`), one per core on PostgreSQL.
+    public var eventLoops: Int?
     /// PostgreSQL connections this process may hold.
     public var databasePoolSize = 16
     /// PostgreSQL: a node that has not renewed its lease for this long is taken for dead, and the
@@ -61,6 +65,15 @@ public struct ServerConfiguration: Sendable {
     public init(dataDirectory: URL = DataDirectory.default()) {
         self.dataDirectory = dataDirectory
         database = .sqlite(path: dataDirectory.appendingPathComponent("switchboard.sqlite").path)
+    }
+
+    /// How many event loops the server runs.
+    public var resolvedEventLoops: Int {
+        if let eventLoops { return eventLoops }
+        switch database {
+        case .sqlite: return 1
+        case .postgres: return System.coreCount
+        }
     }
 
     /// The same configuration with another data directory, and the default database inside it.
@@ -120,6 +133,7 @@ public struct ServerConfigFile: Decodable, Sendable {
     public var registrationsPerHour: Int?
     public var uploadsPerHour: Int?
     public var databasePoolSize: Int?
+    public var eventLoops: Int?
     public var nodeLeaseSeconds: Int?
     public var contentFilters: ContentFiltersFile?
 
@@ -248,6 +262,9 @@ public struct ServerConfigFile: Decodable, Sendable {
         }
         if let databasePoolSize {
             configuration.databasePoolSize = try Self.bounded(databasePoolSize, "databasePoolSize", 2...500)
+        }
+        if let eventLoops {
+            configuration.eventLoops = try Self.bounded(eventLoops, "eventLoops", 1...256)
         }
         switch (tlsCertificate, tlsKey) {
         case (let certificate?, let key?): configuration.tls = TLSFiles(certificateChain: certificate, privateKey: key)

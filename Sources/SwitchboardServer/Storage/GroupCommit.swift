@@ -20,10 +20,14 @@ final class GroupCommit: Sendable {
     private let writer: any SQLDatabase
     private let maxBatch: Int
     private let queue = Mutex(Queue())
+    /// Where the batches are written: the server's event loop (`ServerLoops`), or Swift's global
+    /// executor where there is none (the command line's tools).
+    private let executor: any TaskExecutor
 
-    init(writer: any SQLDatabase, maxBatch: Int = 256) {
+    init(writer: any SQLDatabase, maxBatch: Int = 256, executor: (any TaskExecutor)? = nil) {
         self.writer = writer
         self.maxBatch = maxBatch
+        self.executor = executor ?? globalConcurrentExecutor
     }
 
     func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
@@ -44,9 +48,9 @@ final class GroupCommit: Sendable {
                 queue.writing = true
                 return true
             }
-            // Never on the caller's executor (an event loop, for a WebSocket's frames): the writer
-            // blocks on SQLite.
-            if startWriter { Task(executorPreference: globalConcurrentExecutor) { await self.writeBatches() } }
+            // The writer's statements take microseconds and never wait: what can — the commit's
+            // fsync, a write lock another process holds — `SQLiteWriter` sends to the thread pool.
+            if startWriter { Task(executorPreference: executor) { await self.writeBatches() } }
         }
     }
 

@@ -15,12 +15,15 @@ public final class SQLiteDriver: SQLDriver {
     private let connections: [SQLiteConnection]
     private let commits: GroupCommit
 
-    /// Opens (creating if need be) the database file at `path`.
-    public static func open(path: String, readerCount: Int = 4, logger: Logger) async throws -> SQLiteDriver {
+    /// Opens (creating if need be) the database file at `path`. `writerLoop`: the event loop the
+    /// group commit writes on (the server's, so a message's frames and its statements share a
+    /// thread); none, Swift's global executor.
+    public static func open(path: String, readerCount: Int = 4, writerLoop: (any EventLoop)? = nil,
+                            logger: Logger) async throws -> SQLiteDriver {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         // Opened on the thread pool: it creates the file and switches it to WAL (disk work).
-        let writer = try await NIOThreadPool.singleton.runIfActive { try SQLiteWriter(path: path, logger: logger) }
+        let writer = try await NIOThreadPool.singleton.runIfActive { try SQLiteWriter(path: path, logger: logger, eventLoop: writerLoop ?? MultiThreadedEventLoopGroup.singleton.any()) }
         var readers: [SQLiteConnection] = []
         do {
             for _ in 0..<readerCount {
@@ -34,14 +37,14 @@ public final class SQLiteDriver: SQLDriver {
             writer.close()
             throw error
         }
-        return SQLiteDriver(writer: writer, readers: readers)
+        return SQLiteDriver(writer: writer, readers: readers, writerExecutor: writerLoop.map { LoopExecutor.on($0) })
     }
 
     /// Query logging stays off at every log level: SQLiteKit would log the bound values, and those
     /// are message text, password hashes and token digests.
-    private init(writer: SQLiteWriter, readers: [SQLiteConnection]) {
+    private init(writer: SQLiteWriter, readers: [SQLiteConnection], writerExecutor: (any TaskExecutor)?) {
         self.writer = writer
-        self.commits = GroupCommit(writer: writer)
+        self.commits = GroupCommit(writer: writer, executor: writerExecutor)
         self.reader = ReaderPool(readers.map { $0.sql(queryLogLevel: nil) })
         self.connections = readers
     }

@@ -16,10 +16,11 @@ import VaporCSQLite
 /// that was most of its CPU (`docs/performance.md`). Here a statement runs at once on the thread
 /// that asks — the group commit's writer task, one statement at a time — from a prepared
 /// statement kept for its SQL text. Only `COMMIT`, which waits for the disk (the WAL's fsync, and
-/// a checkpoint now and then), goes to NIO's thread pool (once per batch), so no Swift
-/// concurrency thread blocks on the disk. `BEGIN IMMEDIATE` runs here too: it waits only while
-/// another process writes the file (`switchboard users add` beside a running server), up to the
-/// busy timeout; sending it to the pool as well cost 10 % of a message's CPU.
+/// a checkpoint now and then), goes to NIO's thread pool (once per batch), so neither the server's
+/// event loop (where the group commit writes) nor a Swift concurrency thread blocks on the disk.
+/// `BEGIN IMMEDIATE` runs here too, without waiting: only while another process writes the file
+/// (`switchboard users add` beside a running server) is it busy, and then it waits on the pool,
+/// up to the busy timeout. (Sending every `BEGIN` to the pool cost 10 % of a message's CPU.)
 final class SQLiteWriter: SQLDatabase, Sendable {
     private struct Connection: ~Copyable {
         var handle: OpaquePointer?
@@ -62,6 +63,10 @@ final class SQLiteWriter: SQLDatabase, Sendable {
     /// Never logged: the binds are message text, password hashes and token digests.
     var queryLogLevel: Logger.Level? { nil }
 
+    /// Milliseconds a statement waits for a lock held elsewhere (readers hold the database for a
+    /// moment now and then: a checkpoint needs them gone).
+    private static let busyTimeout: Int32 = 10_000
+
     /// Opens `path` for writing (creating it): WAL, full sync, foreign keys on.
     init(path: String, logger: Logger, threadPool: NIOThreadPool = .singleton,
          eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()) throws {
@@ -73,9 +78,7 @@ final class SQLiteWriter: SQLDatabase, Sendable {
             if let handle { sqlite_nio_sqlite3_close_v2(handle) }
             throw SQLiteWriterError(code: opened, message: "\(path): \(message)")
         }
-        // Readers hold the database for a moment now and then (a checkpoint needs them gone):
-        // wait for them rather than fail.
-        sqlite_nio_sqlite3_busy_timeout(handle, 10_000)
+        sqlite_nio_sqlite3_busy_timeout(handle, Self.busyTimeout)
         connection = Mutex(Connection(handle: handle))
         self.logger = logger
         self.eventLoop = eventLoop
@@ -102,8 +105,15 @@ final class SQLiteWriter: SQLDatabase, Sendable {
         let (sql, rawBinds) = serialize(query)
         let binds = try rawBinds.map(bindable)
         if sql.hasPrefix("COMMIT") {
-            // The disk wait, off the Swift concurrency threads.
+            // The disk wait, off the event loop and the Swift concurrency threads.
             try await threadPool.runIfActive { try self.run(sql, binds: binds, onRow) }
+        } else if sql.hasPrefix("BEGIN") {
+            do {
+                try run(sql, binds: binds, waiting: false, onRow)
+            } catch let error as SQLiteWriterError where error.code == SQLITE_BUSY {
+                // Another process writes: wait for it where waiting blocks nobody.
+                try await threadPool.runIfActive { try self.run(sql, binds: binds, onRow) }
+            }
         } else {
             try run(sql, binds: binds, onRow)
         }
@@ -128,12 +138,16 @@ final class SQLiteWriter: SQLDatabase, Sendable {
 
     // MARK: Running a statement
 
-    private func run(_ sql: String, binds: [SQLiteData], _ onRow: (any SQLRow) -> Void) throws {
+    /// `waiting`: false fails at once with `SQLITE_BUSY` where a lock is held elsewhere, instead of
+    /// waiting up to the busy timeout.
+    private func run(_ sql: String, binds: [SQLiteData], waiting: Bool = true, _ onRow: (any SQLRow) -> Void) throws {
         try connection.withLock { connection in
             guard let handle = connection.handle else { throw SQLiteWriterError(code: SQLITE_MISUSE, message: "the writer is closed") }
             let kept = try Self.prepared(sql, in: &connection, handle: handle)
             let statement = kept.statement
+            if !waiting { sqlite_nio_sqlite3_busy_timeout(handle, 0) }
             defer {
+                if !waiting { sqlite_nio_sqlite3_busy_timeout(handle, Self.busyTimeout) }
                 sqlite_nio_sqlite3_reset(statement)
                 sqlite_nio_sqlite3_clear_bindings(statement)
                 // A table's columns may change: every statement is prepared again (and its
