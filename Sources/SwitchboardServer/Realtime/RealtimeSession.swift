@@ -46,7 +46,7 @@ struct RealtimeSession: Sendable {
         }
         let frame: ClientFrame
         do {
-            frame = try WireJSON.sharedDecoder.decode(ClientFrame.self, from: Data(text.utf8))
+            frame = try ClientFrame.decode(text)
         } catch let error as DecodingError {
             let sentence = error.sentence
             answers.send(.error(code: .invalid, message: sentence == "not valid JSON" ? "the frame is not valid JSON" : sentence,
