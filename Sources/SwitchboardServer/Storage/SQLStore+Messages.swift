@@ -70,11 +70,10 @@ extension SQLStore {
             guard let seq = try await db.raw("UPDATE tickets SET \(plan.ticketSets) WHERE id = \(bind: new.ticketId) RETURNING last_seq")
                 .first(decodingColumn: "last_seq", as: Int.self)
             else { throw StorageError.missingRow("ticket #\(new.ticketId)") }
-            guard let id = try await db.raw("INSERT INTO messages \(Self.messageColumns) VALUES \(Self.messageValues(new, seq: "\(bind: seq)", now: now)) RETURNING id")
-                .first(decodingColumn: "id", as: Int.self)
+            guard let id = try await db.statement(Self.insertMessage(new, seq: seq, now: now)).first(decodingColumn: "id", as: Int.self)
             else { throw StorageError.missingRow("new message") }
             // Whoever writes has read everything before their own message.
-            try await Self.advanceRead(ticketId: new.ticketId, userId: new.senderId, upToSeq: seq, in: db)
+            try await db.statement(Self.readMark(ticketId: new.ticketId, userId: new.senderId, upToSeq: seq)).run()
             if let session = plan.sessionChange { try await db.raw(session).run() }
             return plan.result(id: id, seq: seq)
         }
@@ -146,8 +145,21 @@ extension SQLStore {
         return AppendResult(message: original, duplicate: true, ticket: before, previousStatus: before.status)
     }
 
-    static let messageColumns: SQLQueryString =
+    static let messageColumnList =
         "(ticket_id, seq, client_message_id, sender_id, sender_type, body, message_type, internal, created_at, attachment_id, redactions)"
+    static let messageColumns: SQLQueryString = "\(unsafeRaw: messageColumnList)"
+
+    /// SQLite's `INSERT` of a new message with its `seq` (the same columns and values as
+    /// `messageValues`), written once.
+    private static let insertMessageSQL = "INSERT INTO messages \(messageColumnList) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+
+    static func insertMessage(_ new: NewMessage, seq: Int, now: Date) -> WriterStatement {
+        WriterStatement(sql: insertMessageSQL, values: [
+            .integer(new.ticketId), .integer(seq), .text(new.clientMessageId), .integer(new.senderId),
+            .text(new.senderType.rawValue), .text(new.body), .text(new.messageType.rawValue), .boolean(new.internal),
+            .integer(Int(millis(now))), .integer(new.attachment?.id), .text(redactionsColumn(new.redactions)),
+        ])
+    }
 
     /// The new message's values, with `seq` given as SQL (a bound value, or a column of the CTE);
     /// `bare`: without the parentheses, for `INSERT … SELECT`.
@@ -216,14 +228,22 @@ extension SQLStore {
     /// The read-mark upsert for rows `(ticket_id, user_id, read_seq, delivered_seq)` from `source`
     /// (`VALUES …`, or a `SELECT` in PostgreSQL's one-statement append): marks only move forward.
     static func readMarkUpsert(from source: SQLQueryString) -> SQLQueryString {
-        """
-        INSERT INTO ticket_reads (ticket_id, user_id, read_seq, delivered_seq)
-        \(source)
+        "INSERT INTO ticket_reads (ticket_id, user_id, read_seq, delivered_seq) \(source) \(unsafeRaw: readMarkConflict)"
+    }
+
+    private static let readMarkConflict = """
         ON CONFLICT (ticket_id, user_id) DO UPDATE SET
           read_seq = CASE WHEN excluded.read_seq > ticket_reads.read_seq
                           THEN excluded.read_seq ELSE ticket_reads.read_seq END,
           delivered_seq = CASE WHEN excluded.delivered_seq > ticket_reads.delivered_seq
                                THEN excluded.delivered_seq ELSE ticket_reads.delivered_seq END
         """
+
+    /// `advanceRead` as SQLite's writer runs it on every message, written once.
+    private static let readMarkSQL =
+        "INSERT INTO ticket_reads (ticket_id, user_id, read_seq, delivered_seq) VALUES (?, ?, ?, ?) \(readMarkConflict)"
+
+    static func readMark(ticketId: Int, userId: Int, upToSeq: Int) -> WriterStatement {
+        WriterStatement(sql: readMarkSQL, values: [.integer(ticketId), .integer(userId), .integer(upToSeq), .integer(upToSeq)])
     }
 }

@@ -102,8 +102,14 @@ final class SQLiteWriter: SQLDatabase, Sendable {
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
-        let (sql, rawBinds) = serialize(query)
-        let binds = try rawBinds.map(bindable)
+        let sql: String
+        let binds: [SQLiteData]
+        if let statement = query as? WriterStatement {
+            (sql, binds) = (statement.sql, statement.values)
+        } else {
+            let (text, rawBinds) = serialize(query)
+            (sql, binds) = (text, try rawBinds.map(bindable))
+        }
         if sql.hasPrefix("COMMIT") {
             // The disk wait, off the event loop and the Swift concurrency threads.
             try await threadPool.runIfActive { try self.run(sql, binds: binds, onRow) }
