@@ -48,8 +48,9 @@ final class GroupCommit: Sendable {
                 queue.writing = true
                 return true
             }
-            // The writer's statements take microseconds and never wait: what can — the commit's
-            // fsync, a write lock another process holds — `SQLiteWriter` sends to the thread pool.
+            // On the server's event loop: a message's statements take microseconds there and never
+            // wait — what can (the commit's fsync, a write lock another process holds) `SQLiteWriter`
+            // sends to the thread pool.
             if startWriter { Task(executorPreference: executor) { await self.writeBatches() } }
         }
     }

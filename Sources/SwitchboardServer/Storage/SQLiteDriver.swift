@@ -23,7 +23,8 @@ public final class SQLiteDriver: SQLDriver {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         // Opened on the thread pool: it creates the file and switches it to WAL (disk work).
-        let writer = try await NIOThreadPool.singleton.runIfActive { try SQLiteWriter(path: path, logger: logger, eventLoop: writerLoop ?? MultiThreadedEventLoopGroup.singleton.any()) }
+        let loop = writerLoop ?? MultiThreadedEventLoopGroup.singleton.any()
+        let writer = try await NIOThreadPool.singleton.runIfActive { try SQLiteWriter(path: path, logger: logger, eventLoop: loop) }
         var readers: [SQLiteConnection] = []
         do {
             for _ in 0..<readerCount {
