@@ -56,6 +56,22 @@ import Testing
             for node in nodes { node.end() }
             try? FileManager.default.removeItem(at: directory)
         }
+
+        /// Waits for `condition`; on timeout records which, with what each node logged (a CI run
+        /// once timed out with nothing else to go on).
+        func eventually(_ what: String, within seconds: Double = 20, _ condition: () async -> Bool) async throws {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if await condition() { return }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let logs = nodes.indices.map { index -> String in
+                let tail = nodes[index].errors.split(separator: "\n").suffix(30).joined(separator: "\n")
+                return "node \(index) (\(urls[index])):\n\(tail)"
+            }
+            Issue.record("timed out waiting until \(what)\n\(logs.joined(separator: "\n"))")
+            throw CancellationError()
+        }
     }
 
     /// One client's connection to one node, and everything it heard.
@@ -114,15 +130,6 @@ import Testing
         }
     }
 
-    static func eventually(_ what: String, within seconds: Double = 20, _ condition: () async -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if await condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("timed out waiting until \(what)")
-        throw CancellationError()
-    }
 
     @Test(.enabled(if: ClusterTests.runs, "needs PostgreSQL (scripts/test starts one)"))
     func aCustomerOnOneNodeAndAnAgentOnAnotherTalkInOrderOnce() async throws {
@@ -147,16 +154,16 @@ import Testing
             await customer.connection.join(ticket.id)
             await agent.connection.join(ticket.id)
             await watcher.connection.join(ticket.id)
-            try await Self.eventually("both connected") {
+            try await cluster.eventually("both connected") {
                 let states = (await customer.connection.state, await agent.connection.state)
                 return states.0 == .connected && states.1 == .connected
             }
             // Typing crosses nodes (passing state: only to those already in the room).
-            try await Self.eventually("all three are in the room") {
+            try await cluster.eventually("all three are in the room") {
                 customer.joined(ticket.id) && agent.joined(ticket.id) && watcher.joined(ticket.id)
             }
             await customer.connection.typing(in: ticket.id, active: true)
-            try await Self.eventually("the agent on node B sees the customer typing on node A") { agent.sawTyping(of: customerUser.user.id) }
+            try await cluster.eventually("the agent on node B sees the customer typing on node A") { agent.sawTyping(of: customerUser.user.id) }
 
             // Both write at once, 25 each.
             async let fromCustomer: Void = {
@@ -166,14 +173,14 @@ import Testing
                 for index in 1...25 { _ = try? await agent.connection.send("a\(index)", to: ticket.id) }
             }()
             _ = await (fromCustomer, fromAgent)
-            try await Self.eventually("each side has the other's 25 and its own 25 acknowledged") {
+            try await cluster.eventually("each side has the other's 25 and its own 25 acknowledged") {
                 customer.received.filter { $0.sender.id == agentUser.id }.count == 25
                     && agent.received.filter { $0.sender.id == customerUser.user.id }.count == 25
                     && customer.acknowledged == 25 && agent.acknowledged == 25
             }
             let stored = try await agentAPI.messages(ticket: ticket.id, limit: 100).items.sorted { $0.seq < $1.seq }
             #expect(stored.map(\.seq) == Array(1...50), "gap-free seq across nodes")
-            try await Self.eventually("the third node's agent has all 50") { watcher.received.count == 50 }
+            try await cluster.eventually("the third node's agent has all 50") { watcher.received.count == 50 }
             #expect(watcher.received.map(\.seq) == Array(1...50), "the third node relays all of it, in order, once")
             for side in [customer, agent] {
                 let seqs = side.received.map(\.seq)
@@ -212,14 +219,14 @@ import Testing
                 _ = try await customer.connection.send("before \(index)", to: ticket.id)
                 _ = try await agent.connection.send("reply \(index)", to: ticket.id)
             }
-            try await Self.eventually("ten messages through both nodes") {
+            try await cluster.eventually("ten messages through both nodes") {
                 customer.received.count == 5 && agent.received.count == 5 && customer.acknowledged == 5
             }
             try cluster.kill(0)
             // Written while the customer's node is gone: queued, then sent through node B.
             for index in 1...5 { _ = try await customer.connection.send("after \(index)", to: ticket.id) }
             for index in 6...8 { _ = try await agent.connection.send("reply \(index)", to: ticket.id) }
-            try await Self.eventually("the customer is on node B with everything") {
+            try await cluster.eventually("the customer is on node B with everything") {
                 agent.received.count == 10 && customer.received.filter { $0.sender.id == agentUser.id }.count == 8
                     && customer.acknowledged == 10
             }
@@ -258,15 +265,15 @@ import Testing
         // The client asks for batched presence: an agent hears of customers with a ticket in their queue.
         _ = try await customerAPI.openTicket(CreateTicketRequest(subject: "Hello", description: "d", category: .other))
         let agent = try await Client(agentAPI, outbox: cluster.directory.appendingPathComponent("a.sqlite"))
-        try await Self.eventually("the agent is connected") { await agent.connection.state == .connected }
+        try await cluster.eventually("the agent is connected") { await agent.connection.state == .connected }
         // Only node A knows the customer: no failover.
         let customer = try await Client(customerAPI, outbox: cluster.directory.appendingPathComponent("c.sqlite"))
         do {
-            try await Self.eventually("the agent on node B hears the customer come online on node A") {
+            try await cluster.eventually("the agent on node B hears the customer come online on node A") {
                 agent.saw("USER_ONLINE", of: customerUser.user.id)
             }
             try cluster.kill(0)
-            try await Self.eventually("the agent hears the customer go offline once node A's lease ended", within: 20) {
+            try await cluster.eventually("the agent hears the customer go offline once node A's lease ended", within: 20) {
                 agent.saw("USER_OFFLINE", of: customerUser.user.id)
             }
         } catch is CancellationError {
@@ -356,7 +363,7 @@ import Testing
         let agentAPI = APIClient(server: nodes[1])
         _ = try await agentAPI.login(username: "alex", password: "agent-password")
         let agent = try await Client(agentAPI, outbox: cluster.directory.appendingPathComponent("a.sqlite"))
-        try await Self.eventually("the agent is connected") { await agent.connection.state == .connected }
+        try await cluster.eventually("the agent is connected") { await agent.connection.state == .connected }
         // Eight customers, half on each node, open tickets at the same moment; the agent has room for five.
         let customers = try await withThrowingTaskGroup(of: APIClient.self) { group in
             for index in 0..<8 {
@@ -376,7 +383,7 @@ import Testing
         }
         var assigned = 0
         do {
-            try await Self.eventually("five tickets assigned") {
+            try await cluster.eventually("five tickets assigned") {
                 let tickets = (try? await agentAPI.tickets(["size": "50"]).items) ?? []
                 assigned = tickets.filter { $0.assignedAgent != nil }.count
                 return assigned >= 5
