@@ -8,7 +8,7 @@ import Synchronization
 /// Why a server on SQLite has one loop: a message is read on a loop, written by the one writer
 /// and relayed to sockets; with every socket and the writer on the same thread (`GroupCommit`
 /// runs there), none of those steps wakes another thread — only the commit's disk wait goes to
-/// NIO's thread pool, once per batch. Against one loop per core that was 10–17 % less CPU per
+/// NIO's thread pool, once per batch. Against one loop per core that was 8–15 % less CPU per
 /// message (`docs/performance.md`), and SQLite's single writer is the ceiling either way.
 enum ServerLoops {
     private static let groups = Mutex<[Int: MultiThreadedEventLoopGroup]>([:])

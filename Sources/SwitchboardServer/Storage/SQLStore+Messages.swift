@@ -101,7 +101,7 @@ extension SQLStore {
                 WITH t AS (UPDATE tickets SET \(plan.ticketSets)
                            WHERE id = \(bind: new.ticketId) AND status = \(bind: before.status.rawValue) RETURNING last_seq),
                 m AS (INSERT INTO messages \(Self.messageColumns)
-                      SELECT \(Self.messageValues(new, seq: "t.last_seq", now: now, bare: true)) FROM t RETURNING id, seq),
+                      SELECT \(Self.messageValues(new, seq: "t.last_seq", now: now)) FROM t RETURNING id, seq),
                 r AS (\(Self.readMarkUpsert(from: "SELECT \(bind: new.ticketId), \(bind: new.senderId), m.seq, m.seq FROM m")))
                 """
             if let session = plan.sessionChange { statement += ", s AS (\(session) AND EXISTS (SELECT 1 FROM t))" }
@@ -149,27 +149,24 @@ extension SQLStore {
         "(ticket_id, seq, client_message_id, sender_id, sender_type, body, message_type, internal, created_at, attachment_id, redactions)"
     static let messageColumns: SQLQueryString = "\(unsafeRaw: messageColumnList)"
 
-    /// SQLite's `INSERT` of a new message with its `seq` (the same columns and values as
-    /// `messageValues`), written once.
+    /// A new message's values after `ticket_id` and `seq`, in `messageColumnList`'s order: the one
+    /// list both ways of storing a message bind.
+    private static func messageFields(_ new: NewMessage, now: Date) -> [any Encodable & Sendable] {
+        [new.clientMessageId, new.senderId, new.senderType.rawValue, new.body, new.messageType.rawValue, new.internal,
+         millis(now), new.attachment?.id, redactionsColumn(new.redactions)]
+    }
+
+    /// SQLite's `INSERT` of a new message with its `seq`, written once.
     private static let insertMessageSQL = "INSERT INTO messages \(messageColumnList) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
 
     static func insertMessage(_ new: NewMessage, seq: Int, now: Date) -> WriterStatement {
-        WriterStatement(sql: insertMessageSQL, values: [
-            .integer(new.ticketId), .integer(seq), .text(new.clientMessageId), .integer(new.senderId),
-            .text(new.senderType.rawValue), .text(new.body), .text(new.messageType.rawValue), .boolean(new.internal),
-            .integer(Int(millis(now))), .integer(new.attachment?.id), .text(redactionsColumn(new.redactions)),
-        ])
+        WriterStatement(sql: insertMessageSQL, values: [new.ticketId, seq] + messageFields(new, now: now))
     }
 
-    /// The new message's values, with `seq` given as SQL (a bound value, or a column of the CTE);
-    /// `bare`: without the parentheses, for `INSERT … SELECT`.
-    static func messageValues(_ new: NewMessage, seq: SQLQueryString, now: Date, bare: Bool = false) -> SQLQueryString {
-        let values: SQLQueryString = """
-            \(bind: new.ticketId), \(seq), \(bind: new.clientMessageId), \(bind: new.senderId),
-            \(bind: new.senderType.rawValue), \(bind: new.body), \(bind: new.messageType.rawValue),
-            \(bind: new.internal), \(bind: millis(now)), \(bind: new.attachment?.id), \(bind: redactionsColumn(new.redactions))
-            """
-        return bare ? values : "(\(values))"
+    /// The new message's values for PostgreSQL's `INSERT … SELECT`, with `seq` given as SQL (a
+    /// column of the CTE).
+    static func messageValues(_ new: NewMessage, seq: SQLQueryString, now: Date) -> SQLQueryString {
+        "\(bind: new.ticketId), \(seq), \(binds: messageFields(new, now: now))"
     }
 
     public func messages(ticketId: Int, window: MessageWindow, for viewer: Viewer) async throws -> MessagePage {
@@ -228,9 +225,10 @@ extension SQLStore {
     /// The read-mark upsert for rows `(ticket_id, user_id, read_seq, delivered_seq)` from `source`
     /// (`VALUES …`, or a `SELECT` in PostgreSQL's one-statement append): marks only move forward.
     static func readMarkUpsert(from source: SQLQueryString) -> SQLQueryString {
-        "INSERT INTO ticket_reads (ticket_id, user_id, read_seq, delivered_seq) \(source) \(unsafeRaw: readMarkConflict)"
+        "\(unsafeRaw: readMarkInsert) \(source) \(unsafeRaw: readMarkConflict)"
     }
 
+    private static let readMarkInsert = "INSERT INTO ticket_reads (ticket_id, user_id, read_seq, delivered_seq)"
     private static let readMarkConflict = """
         ON CONFLICT (ticket_id, user_id) DO UPDATE SET
           read_seq = CASE WHEN excluded.read_seq > ticket_reads.read_seq
@@ -240,10 +238,9 @@ extension SQLStore {
         """
 
     /// `advanceRead` as SQLite's writer runs it on every message, written once.
-    private static let readMarkSQL =
-        "INSERT INTO ticket_reads (ticket_id, user_id, read_seq, delivered_seq) VALUES (?, ?, ?, ?) \(readMarkConflict)"
+    private static let readMarkSQL = "\(readMarkInsert) VALUES (?, ?, ?, ?) \(readMarkConflict)"
 
     static func readMark(ticketId: Int, userId: Int, upToSeq: Int) -> WriterStatement {
-        WriterStatement(sql: readMarkSQL, values: [.integer(ticketId), .integer(userId), .integer(upToSeq), .integer(upToSeq)])
+        WriterStatement(sql: readMarkSQL, values: [ticketId, userId, upToSeq, upToSeq])
     }
 }
