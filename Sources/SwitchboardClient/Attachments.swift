@@ -125,9 +125,11 @@ extension APIClient {
         throw unwritable(CocoaError(.fileWriteFileExists))
     }
 
-    /// `name.ext`, else `name (1).ext`, `name (2).ext` … — the first that does not exist.
+    /// `name.ext`, else `name (1).ext`, `name (2).ext` … — the first that does not exist. The name
+    /// is made plain first (`FileNames.plain`) whatever the server sent: a file from someone else
+    /// never lands as `.bash_profile`, `-rf` or `CON`, nor outside `directory`.
     static func freeName(for name: String, in directory: URL) -> URL {
-        let safe = name.replacingOccurrences(of: "/", with: "_")
+        let safe = FileNames.plain(name)
         let base = (safe as NSString).deletingPathExtension, ext = (safe as NSString).pathExtension
         var candidate = directory.appendingPathComponent(safe), number = 1
         while FileManager.default.fileExists(atPath: candidate.path) {

@@ -137,9 +137,12 @@ public struct ServerStatistics: Codable, Equatable, Sendable {
     /// CPU time the server process has used (user and system), in seconds: two readings and two
     /// of `messages` give the CPU cost of a message. Nil from a server that does not say.
     public var cpuSeconds: Double?
+    /// Content rules that ran past their time bound since the process started (each such text
+    /// was refused): the admins' cue to rewrite the rule. Empty when none did.
+    public var slowRules: [SlowRule]
 
     public init(connections: Int, users: Int, rooms: Int, rssBytes: Int, uptimeSeconds: Double, messages: Int = 0,
-                cpuSeconds: Double? = nil) {
+                cpuSeconds: Double? = nil, slowRules: [SlowRule] = []) {
         self.connections = connections
         self.users = users
         self.rooms = rooms
@@ -147,9 +150,10 @@ public struct ServerStatistics: Codable, Equatable, Sendable {
         self.uptimeSeconds = uptimeSeconds
         self.messages = messages
         self.cpuSeconds = cpuSeconds
+        self.slowRules = slowRules
     }
 
-    private enum CodingKeys: String, CodingKey { case connections, users, rooms, rssBytes, uptimeSeconds, messages, cpuSeconds }
+    private enum CodingKeys: String, CodingKey { case connections, users, rooms, rssBytes, uptimeSeconds, messages, cpuSeconds, slowRules }
 
     /// `messages` and `cpuSeconds` came later: an older server's answer (or the baseline relay's)
     /// without them reads as 0 and nil.
@@ -162,6 +166,7 @@ public struct ServerStatistics: Codable, Equatable, Sendable {
         uptimeSeconds = try c.decode(Double.self, forKey: .uptimeSeconds)
         messages = try c.decodeIfPresent(Int.self, forKey: .messages) ?? 0
         cpuSeconds = try c.decodeIfPresent(Double.self, forKey: .cpuSeconds)
+        slowRules = try c.decodeIfPresent([SlowRule].self, forKey: .slowRules) ?? []
     }
 
     /// CPU time this process has used so far, user and system, in seconds.
@@ -183,5 +188,18 @@ public struct ServerStatistics: Codable, Equatable, Sendable {
               let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
         else { return nil }
         return kilobytes * 1024
+    }
+}
+
+/// A content rule that ran past its time bound: how often, and when last (`ServerStatistics`).
+public struct SlowRule: Codable, Equatable, Sendable {
+    public var rule: String
+    public var count: Int
+    public var lastAt: Date
+
+    public init(rule: String, count: Int, lastAt: Date) {
+        self.rule = rule
+        self.count = count
+        self.lastAt = lastAt
     }
 }

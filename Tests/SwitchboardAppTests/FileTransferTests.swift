@@ -131,4 +131,30 @@ import TerminalKit
         #expect(lines[0].contains("http://node-b:8080") && !lines[0].contains("node-a"))
         #expect(lines.joined().contains("http://node-a:8080 is not answering: now on http://node-b:8080"))
     }
+
+    /// Issue 29: with no folder named, `/save` never writes into the home directory or the working
+    /// directory (a customer's `.bash_profile` once landed in `~`).
+    @Test func theDefaultSaveFolderIsNeverHomeOrHere() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("save-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let home = root.appendingPathComponent("home"), data = root.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        func folder(_ environment: [String: String], here: URL) -> String {
+            EffectRunner.downloads(environment: ["HOME": home.path].merging(environment) { $1 }, dataDirectory: data,
+                                   workingDirectory: here.path).path
+        }
+        // No XDG_DOWNLOAD_DIR, no ~/Downloads, started in the home directory: ~/Downloads is made.
+        #expect(folder([:], here: home) == home.appendingPathComponent("Downloads").path)
+        #expect(FileManager.default.fileExists(atPath: home.appendingPathComponent("Downloads").path))
+        // XDG_DOWNLOAD_DIR is obeyed — unless it names the home directory or the working directory.
+        let chosen = root.appendingPathComponent("chosen")
+        #expect(folder(["XDG_DOWNLOAD_DIR": chosen.path], here: home) == chosen.path)
+        #expect(folder(["XDG_DOWNLOAD_DIR": home.path + "/"], here: home) == home.appendingPathComponent("Downloads").path)
+        #expect(folder(["XDG_DOWNLOAD_DIR": "~"], here: root) == home.appendingPathComponent("Downloads").path)
+        #expect(folder(["XDG_DOWNLOAD_DIR": chosen.path], here: chosen) == home.appendingPathComponent("Downloads").path)
+        // A home that cannot hold a Downloads folder: the data directory's downloads.
+        let nowhere = root.appendingPathComponent("missing-home")
+        let fallback = EffectRunner.downloads(environment: ["HOME": nowhere.path], dataDirectory: data, workingDirectory: nowhere.path)
+        #expect(fallback.path == data.appendingPathComponent("downloads").path)
+    }
 }

@@ -46,4 +46,19 @@ import Testing
             }
         }
     }
+
+    /// Whatever name the server sends (a hostile one stored by an older server, or a hostile
+    /// server), the file is written under a plain one, inside the folder.
+    @Test func aSavedFileAlwaysGetsAPlainName() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("names-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (sent, saved) in [(".bash_profile", "bash_profile"), ("../../.ssh/authorized_keys", "authorized_keys"), ("-rf", "rf"),
+                              ("CON", "file-CON"), ("NUL.txt", "file-NUL.txt"), ("\u{200B}.\u{200B}.", "file"),
+                              ("a\u{2028}b.txt", "ab.txt"), ("~", "file"), ("report.pdf", "report.pdf")] {
+            let target = APIClient.freeName(for: sent, in: folder)
+            #expect(target.lastPathComponent == saved, "\(sent.debugDescription)")
+            #expect(target.deletingLastPathComponent().path == folder.path)
+        }
+    }
 }

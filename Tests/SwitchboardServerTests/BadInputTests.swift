@@ -95,6 +95,13 @@ import Testing
                 let reply = try await api.get(path, token: cast.agent)
                 #expect(reply.status == 404 && reply.error?.code == .notFound, "\(path): \(reply.text)")
             }
+            // Past 31 bits a number cannot be an id at all: 400, as documented (it was a 404 search).
+            for path in ["/api/tickets/2147483648", "/api/tickets/9223372036854775807", "/api/tickets/99999999999999999999/messages",
+                         "/api/attachments/4294967296"] {
+                let reply = try await api.get(path, token: cast.agent)
+                #expect(reply.status == 400 && reply.error?.code == .invalid, "\(path): \(reply.text)")
+            }
+            #expect(try await api.get("/api/tickets/2147483647", token: cast.agent).status == 404)
             let wrongMethod = try await api.call(.patch, "/api/tickets", token: cast.agent)
             #expect(wrongMethod.status == 404 || wrongMethod.status == 405)
             #expect(wrongMethod.error != nil)

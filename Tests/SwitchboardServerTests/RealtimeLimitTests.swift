@@ -300,6 +300,18 @@ import Testing
             // Terminal clients send no Origin at all.
             let terminal = try await api.socket(cast.customer)
             await terminal.close()
+            // WebSocket libraries name the server itself with a ws:// origin (no browser sends one).
+            let library = try await WSProbe.connect(port: api.port, token: cast.customer, origin: "ws://127.0.0.1")
+            await library.close()
+            // A page on another port of this machine, and a page whose name was rebound to this
+            // address (Host and Origin agree on the attacker's name): both refused, once listed origins are set.
+            for (host, origin) in [("127.0.0.1:\(api.port)", "http://127.0.0.1:\(api.port + 1)"),
+                                   ("127.0.0.1:\(api.port)", "http://127.0.0.1:\(api.port)"),
+                                   ("rebound.example:\(api.port)", "http://rebound.example:\(api.port)")] {
+                let answer = try await RawHTTP.upgrade(port: api.port, query: "?access_token=\(cast.customer)", host: host,
+                                                       headers: ["Origin: \(origin)"])
+                #expect(answer.hasPrefix("HTTP/1.1 403"), "\(origin) via \(host): \(answer.prefix(80))")
+            }
         }
     }
 }

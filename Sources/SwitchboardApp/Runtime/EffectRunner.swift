@@ -178,7 +178,8 @@ public actor EffectRunner {
             case .saveAttachment(let attachment, let directory):
                 guard let api else { return }
                 do {
-                    let saved = try await api.download(attachment, into: directory.map { URL(fileURLWithPath: $0) } ?? Self.downloads())
+                    let folder = directory.map { URL(fileURLWithPath: $0) } ?? Self.downloads(dataDirectory: settings.dataDirectory)
+                    let saved = try await api.download(attachment, into: folder)
                     post(.fileSaved(what: Sanitizer.clean(attachment.fileName), path: saved.path))
                 } catch {
                     post(.failed(.download, error))
@@ -289,13 +290,37 @@ public actor EffectRunner {
 
     // MARK: The session
 
-    /// Where `/save` puts files: `$XDG_DOWNLOAD_DIR`, else `~/Downloads` when it exists, else here.
-    static func downloads(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        if let xdg = environment["XDG_DOWNLOAD_DIR"], !xdg.isEmpty { return URL(fileURLWithPath: HomeDirectory.expand(xdg, environment: environment)) }
-        let home = URL(fileURLWithPath: HomeDirectory.path(environment: environment)).appendingPathComponent("Downloads")
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: home.path, isDirectory: &isDirectory), isDirectory.boolValue { return home }
-        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    /// Where `/save` puts files when no folder is named: `$XDG_DOWNLOAD_DIR`, else `~/Downloads`
+    /// (made when missing), else `downloads` in the data directory — never the home directory or
+    /// the working directory themselves, where a file from someone else could be taken for one of
+    /// the user's own (`~/.bash_profile`, a script the shell finds first). `XDG_DOWNLOAD_DIR` set
+    /// to the home directory, as xdg-user-dirs does when it finds no Downloads folder, is passed over.
+    static func downloads(environment: [String: String] = ProcessInfo.processInfo.environment, dataDirectory: URL,
+                          workingDirectory: String = FileManager.default.currentDirectoryPath) -> URL {
+        let home = HomeDirectory.path(environment: environment)
+        let forbidden = Set([home, workingDirectory].map(Self.resolved))
+        func usable(_ url: URL) -> Bool {
+            guard !forbidden.contains(Self.resolved(url.path)) else { return false }
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) { return isDirectory.boolValue }
+            // ~/Downloads is made only inside an existing home; an XDG folder may need its parents.
+            let parents = url.path != home + "/Downloads"
+            return (try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: parents)) != nil
+        }
+        var candidates: [URL] = []
+        if let xdg = environment["XDG_DOWNLOAD_DIR"], !xdg.isEmpty {
+            candidates.append(URL(fileURLWithPath: HomeDirectory.expand(xdg, environment: environment)))
+        }
+        candidates.append(URL(fileURLWithPath: home).appendingPathComponent("Downloads"))
+        let fallback = dataDirectory.appendingPathComponent("downloads")
+        return candidates.first(where: usable) ?? fallback
+    }
+
+    /// A path with `..`, `.` and symbolic links resolved, and no slash at the end.
+    private static func resolved(_ path: String) -> String {
+        var standard = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+        while standard.count > 1, standard.hasSuffix("/") { standard.removeLast() }
+        return standard
     }
 
     private func makeAPI() -> APIClient {

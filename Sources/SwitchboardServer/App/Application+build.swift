@@ -22,21 +22,21 @@ public struct SupportServices: Sendable {
     public let assigner: Assigner
     public let events: EventBus
     public let limits: Limits
-    /// Files one user may upload per hour.
-    public let uploadsPerHour: Int
+    /// Files, and bytes, one user may upload per hour.
+    public let uploads: UploadLimits
     /// This process among the nodes sharing the database, and what `/metrics` reports of it.
     public let metrics: ServerMetrics
 
     public init(store: any Store, configuration: ServerConfiguration, logger: Logger) async throws {
         let clock = configuration.clock
-        let validator = Validator(limits: configuration.limits)
+        let validator = Validator(limits: configuration.limits, filter: configuration.contentFilter)
         let hasher = PasswordHasher(cost: configuration.bcryptCost)
         let tokens = await TokenService(secret: try await configuration.resolvedJWTSecret(store: store),
                                         accessLifetime: configuration.accessTokenLifetime,
                                         refreshLifetime: configuration.refreshTokenLifetime)
         self.store = store
         self.limits = configuration.limits
-        uploadsPerHour = configuration.uploadsPerHour
+        uploads = configuration.uploads
         // Services report to the bus; the hub tells the clients, the assigner hands out work.
         let events = EventBus()
         let metrics = ServerMetrics(node: String(UUID().uuidString.lowercased().prefix(13)))
@@ -51,12 +51,12 @@ public struct SupportServices: Sendable {
         accounts = AccountService(store: store, tokens: tokens, hasher: hasher, validator: validator, events: events, clock: clock,
                                   decoyHash: try await hasher.hash(TokenService.newRefreshToken()),
                                   signIn: SignInGuard(login: configuration.loginThrottle,
-                                                      registrationsPerHour: configuration.registrationsPerHour))
-        tickets = TicketService(store: store, validator: validator, filter: configuration.contentFilter, events: events, clock: clock,
-                                metrics: metrics)
+                                                      registrationsPerHour: configuration.registrationsPerHour),
+                                  staffNames: StaffNames(reserved: configuration.reservedNames))
+        tickets = TicketService(store: store, validator: validator, events: events, clock: clock, metrics: metrics)
         sessions = ChatSessionService(store: store, tickets: tickets, clock: clock)
         canned = CannedResponseService(store: store, validator: validator, clock: clock)
-        admin = AdminService(store: store, hub: hub, events: events, clock: clock)
+        admin = AdminService(store: store, hub: hub, events: events, clock: clock, slowRules: configuration.contentFilter.slowRules)
     }
 }
 
@@ -143,12 +143,15 @@ func guardedServer(
     shouldUpgrade: @escaping RealtimeChannel.Gate
 ) -> HTTPServerBuilder {
     let timeouts = ConnectionGuard.Timeouts(header: TimeAmount(configuration.headerTimeout),
-                                            idle: TimeAmount(configuration.idleTimeout))
+                                            idle: TimeAmount(configuration.idleTimeout),
+                                            request: TimeAmount(configuration.requestTimeout),
+                                            minimumBodyRate: configuration.minimumBodyRate)
+    let counter = ConnectionCounter(caps: configuration.connectionCaps)
     let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount(configuration.idleTimeout))
     return HTTPServerBuilder { responder in
         GuardedChannel(base: RealtimeChannel(responder: responder, http1: http1, maxFrameSize: configuration.limits.frameBytes,
                                              gate: shouldUpgrade),
-                       timeouts: timeouts)
+                       timeouts: timeouts, counter: counter)
     }
 }
 
@@ -194,7 +197,7 @@ public func buildRouter(_ services: SupportServices) -> Router<SupportRequestCon
     let api = router.group("api").add(middleware: AuthMiddleware(accounts: services.accounts))
     auth.addRoutes(to: api)
     TicketsController(tickets: services.tickets, limits: limits).addRoutes(to: api.group("tickets"))
-    let files = AttachmentsController(tickets: services.tickets, limits: limits, uploadsPerHour: services.uploadsPerHour)
+    let files = AttachmentsController(tickets: services.tickets, limits: limits, uploads: services.uploads)
     files.addRoutes(tickets: api.group("tickets"), attachments: api.group("attachments"))
     ChatController(sessions: services.sessions, tickets: services.tickets, limits: limits).addRoutes(to: api.group("chat"))
     CannedResponsesController(canned: services.canned, limits: limits).addRoutes(to: api.group("canned-responses"))

@@ -49,12 +49,20 @@ public struct ServerConfiguration: Sendable {
     public var headerTimeout: Duration = .seconds(10)
     /// A kept-alive HTTP connection with no request for this long is closed.
     public var idleTimeout: Duration = .seconds(60)
+    /// A request body must arrive whole within this of its head (`408` past it)…
+    public var requestTimeout: Duration = .seconds(300)
+    /// …and at this many bytes a second on average once the header timeout has passed (`408`).
+    public var minimumBodyRate = 1_024
+    /// Connections in all (`503` past it) and per client address while they speak HTTP (`429`).
+    var connectionCaps = ConnectionCounter.Caps()
+    /// Usernames a customer may not register, in any spelling (`StaffNames`).
+    public var reservedNames = StaffNames.defaultReserved
     /// Failed logins: how many are free, and how the wait after them grows.
     public var loginThrottle = LoginThrottle.Policy()
     /// New accounts (`POST /api/auth/register`) per client address per hour.
     public var registrationsPerHour = 10
-    /// Files one user may upload per hour.
-    public var uploadsPerHour = 60
+    /// Files, and bytes in all, one user may upload per hour.
+    public var uploads = UploadLimits()
     /// Card numbers masked, and the config file's mask and block rules, before text is stored.
     public var contentFilter = ContentFilter()
     /// Create demo accounts on an empty database (the embedded server does).
@@ -132,10 +140,20 @@ public struct ServerConfigFile: Decodable, Sendable {
     public var loginMaxDelaySeconds: Int?
     public var registrationsPerHour: Int?
     public var uploadsPerHour: Int?
+    public var uploadBytesPerHour: Int?
     public var databasePoolSize: Int?
     public var eventLoops: Int?
     public var nodeLeaseSeconds: Int?
     public var contentFilters: ContentFiltersFile?
+    public var requestTimeoutSeconds: Int?
+    public var minimumBodyBytesPerSecond: Int?
+    public var maxConnections: Int?
+    public var maxConnectionsPerAddress: Int?
+    /// Addresses the per-address cap does not apply to (default: 127.0.0.1 and ::1).
+    public var connectionLimitExempt: [String]?
+    public var reservedNames: [String]?
+    /// How long the content rules may take on one text, in milliseconds.
+    public var contentRuleMillis: Int?
 
     /// `"smtp": {"host": "127.0.0.1", "port": 25, "from": "support@example.com", "username": …, "password": …,
     /// "requireTLS": true, "caFile": "/etc/ssl/relay-ca.pem"}`
@@ -255,7 +273,10 @@ public struct ServerConfigFile: Decodable, Sendable {
             configuration.registrationsPerHour = try Self.bounded(registrationsPerHour, "registrationsPerHour", 1...1_000_000)
         }
         if let uploadsPerHour {
-            configuration.uploadsPerHour = try Self.bounded(uploadsPerHour, "uploadsPerHour", 1...1_000_000)
+            configuration.uploads.perHour = try Self.bounded(uploadsPerHour, "uploadsPerHour", 1...1_000_000)
+        }
+        if let uploadBytesPerHour {
+            configuration.uploads.bytesPerHour = try Self.bounded(uploadBytesPerHour, "uploadBytesPerHour", 1...(1 << 40))
         }
         if let nodeLeaseSeconds {
             configuration.nodeLease = .seconds(try Self.bounded(nodeLeaseSeconds, "nodeLeaseSeconds", 3...3_600))
@@ -272,6 +293,21 @@ public struct ServerConfigFile: Decodable, Sendable {
         default: throw ConfigError("tlsCertificate and tlsKey: give both, or neither")
         }
         if let contentFilters { configuration.contentFilter = try contentFilters.filter() }
+        if let contentRuleMillis {
+            configuration.contentFilter.timeBound = .milliseconds(try Self.bounded(contentRuleMillis, "contentRuleMillis", 1...10_000))
+        }
+        if let requestTimeoutSeconds {
+            configuration.requestTimeout = .seconds(try Self.bounded(requestTimeoutSeconds, "requestTimeoutSeconds", 1...86_400))
+        }
+        if let minimumBodyBytesPerSecond {
+            configuration.minimumBodyRate = try Self.bounded(minimumBodyBytesPerSecond, "minimumBodyBytesPerSecond", 0...(1 << 30))
+        }
+        if let maxConnections { configuration.connectionCaps.total = try Self.bounded(maxConnections, "maxConnections", 1...10_000_000) }
+        if let maxConnectionsPerAddress {
+            configuration.connectionCaps.perAddress = try Self.bounded(maxConnectionsPerAddress, "maxConnectionsPerAddress", 1...10_000_000)
+        }
+        if let connectionLimitExempt { configuration.connectionCaps.exempt = Set(connectionLimitExempt) }
+        if let reservedNames { configuration.reservedNames = reservedNames }
         if let allowedOrigins { configuration.realtime.allowedOrigins = allowedOrigins }
         if let maxConnectionsPerUser {
             configuration.realtime.maxConnectionsPerUser = try Self.bounded(maxConnectionsPerUser, "maxConnectionsPerUser", 1...10_000)

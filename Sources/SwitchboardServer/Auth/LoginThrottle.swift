@@ -57,6 +57,15 @@ public struct LoginThrottle: Sendable, Equatable {
         for key in keys { records[key] = nil }
     }
 
+    /// One failure fewer for each key (an attempt counted in advance that did not fail).
+    mutating func refund(_ keys: [String]) {
+        for key in keys {
+            guard var record = records[key] else { continue }
+            record.failures -= 1
+            records[key] = record.failures > 0 ? record : nil
+        }
+    }
+
     /// The wait after `failures` failures in a row (the exponent is bounded, so it cannot overflow).
     func delay(afterFailures failures: Int) -> TimeInterval {
         let past = min(max(0, failures - policy.freeFailures), 30)

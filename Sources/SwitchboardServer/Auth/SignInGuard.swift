@@ -17,16 +17,24 @@ final class SignInGuard: Sendable {
         ["user:" + username.lowercased()] + (address.map { ["address:" + $0] } ?? [])
     }
 
-    /// `RATE_LIMITED` with the seconds to wait, when these keys must wait.
-    func checkLogin(_ keys: [String], now: Date) throws(ContractError) {
-        if let wait = logins.withLock({ $0.wait(keys, now: now) }) {
-            throw ContractError(.rateLimited, "too many failed logins; try again in \(Self.seconds(wait)) s",
+    /// Takes an attempt under these keys, or throws `RATE_LIMITED` with the seconds to wait. The
+    /// attempt counts as a failure from the moment it is taken, in the same lock as the check — so
+    /// of sixty parallel guesses only the free ones are weighed — and a success clears it.
+    func beginLogin(_ keys: [String], now: Date) throws(ContractError) {
+        let wait: TimeInterval? = logins.withLock { throttle in
+            if let wait = throttle.wait(keys, now: now) { return wait }
+            throttle.failed(keys, now: now)
+            return nil
+        }
+        if let wait {
+            throw ContractError(.rateLimited, "too many failed attempts; try again in \(Self.seconds(wait)) s",
                                 retryAfter: Self.seconds(wait))
         }
     }
 
-    func loginFailed(_ keys: [String], now: Date) { logins.withLock { $0.failed(keys, now: now) } }
     func loginSucceeded(_ keys: [String]) { logins.withLock { $0.succeeded(keys) } }
+    /// Gives back the attempt `beginLogin` counted, without clearing the keys' other failures.
+    func refund(_ keys: [String]) { logins.withLock { $0.refund(keys) } }
 
     /// Takes one of the address's registrations, or throws `RATE_LIMITED`. Without an address
     /// (a request that did not come over a socket) there is nothing to count.

@@ -13,7 +13,12 @@ import SwitchboardProtocol
 /// - a response marked `Connection: close` (a `413`, a refused upgrade) really ends the connection,
 ///   instead of the server reading whatever body the client keeps sending;
 /// - a connection must deliver a request head within the header timeout, may not stall a body
-///   for longer than that between reads, and may idle between requests for the idle timeout.
+///   for longer than that between reads, and may idle between requests for the idle timeout;
+/// - a body must arrive whole within the request timeout, and, past its first moments (the
+///   header timeout again), at the minimum rate — a byte every few seconds keeps no connection
+///   (`408`);
+/// - the connection is counted against the caps in all and per client address
+///   (`ConnectionCounter`), and answered `503` or `429` and closed past them.
 ///
 /// Closing is "lingering": the answer is flushed, the output shut, and input read and dropped for
 /// a moment, so the client reads the answer instead of a reset. Once the connection turns into a
@@ -34,6 +39,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     struct Timeouts: Sendable {
         var header: TimeAmount
         var idle: TimeAmount
+        /// A whole body, from its head.
+        var request: TimeAmount = .seconds(300)
+        /// Bytes a second a body must average once the header timeout has passed since its head.
+        var minimumBodyRate = 1_024
         /// How long input is still read (and dropped) after the last answer before closing.
         var linger: TimeAmount = .seconds(2)
     }
@@ -50,34 +59,104 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private let timeouts: Timeouts
+    private let counter: ConnectionCounter?
     private var phase = Phase.awaitingHead
     private var responseOpen = false
     private var closeAfterResponse = false
     private var timer: Scheduled<Void>?
+    /// The body being read: when its head came, and its bytes so far (for the deadline and rate).
+    private var bodyStarted = NIODeadline.now()
+    private var bodyBytes = 0
+    private var rateCheck: Scheduled<Void>?
+    /// Counted in by `counter`, and still counted as speaking HTTP.
+    private var counted = false
+    private var countedAsHTTP = false
+    private var address: String?
 
-    init(timeouts: Timeouts) { self.timeouts = timeouts }
+    init(timeouts: Timeouts, counter: ConnectionCounter? = nil) {
+        self.timeouts = timeouts
+        self.counter = counter
+    }
 
     // MARK: Timers
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { arm(timeouts.header, context: context) }
+        if context.channel.isActive { started(context: context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        arm(timeouts.header, context: context)
+        started(context: context)
         context.fireChannelActive()
+    }
+
+    /// A new connection: counted in (or refused past a cap), and given the header timeout.
+    private func started(context: ChannelHandlerContext) {
+        guard !counted, phase == .awaitingHead else { return }
+        arm(timeouts.header, context: context)
+        guard let counter else { return }
+        address = context.channel.remoteAddress?.ipAddress
+        switch counter.admit(address) {
+        case .admitted:
+            counted = true
+            countedAsHTTP = true
+            context.channel.closeFuture.whenComplete { _ in counter.closed() }
+        case .tooManyFromAddress:
+            answer((.tooManyRequests, ContractError(.rateLimited, "too many connections from this address; try again shortly",
+                                                    retryAfter: 1)), context: context)
+        case .tooManyInAll:
+            answer((.serviceUnavailable, ContractError(.rateLimited, "the server holds as many connections as it may; try again shortly",
+                                                       retryAfter: 1)), context: context)
+        }
+    }
+
+    /// No longer an HTTP connection of its address's (closed, or now a WebSocket).
+    private func leaveHTTP() {
+        guard countedAsHTTP else { return }
+        countedAsHTTP = false
+        counter?.leftHTTP(address)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         let wasClosed = if case .closed = phase { true } else { false }
         phase = .closed
-        timer?.cancel()
+        cancelTimers()
+        leaveHTTP()
         if !wasClosed { Self.tellInputEnded(context) }
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        cancelTimers()
+        leaveHTTP()
+    }
+
+    private func cancelTimers() {
         timer?.cancel()
+        rateCheck?.cancel()
+        rateCheck = nil
+    }
+
+    /// Once a second while a body is read: over its deadline, or below the minimum rate once the
+    /// header timeout has passed since its head, it is answered `408` and the connection closed.
+    private func armRateCheck(context: ChannelHandlerContext) {
+        rateCheck?.cancel()
+        rateCheck = context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(1)) { [weak self] in
+            self?.checkBody(context: context)
+        }
+    }
+
+    private func checkBody(context: ChannelHandlerContext) {
+        guard case .readingBody = phase else { return }
+        let elapsed = NIODeadline.now() - bodyStarted
+        let seconds = Double(elapsed.nanoseconds) / 1e9
+        let tooLong = elapsed > timeouts.request
+        let tooSlow = elapsed > timeouts.header && Double(bodyBytes) < Double(timeouts.minimumBodyRate) * seconds
+        guard tooLong || tooSlow else { return armRateCheck(context: context) }
+        context.fireErrorCaught(Timeout())
+        if responseOpen { return finalClose(context: context) }
+        answer((.requestTimeout, ContractError(.invalid, tooLong
+            ? "the request did not arrive within \(timeouts.request.nanoseconds / 1_000_000_000) s"
+            : "the request body arrived slower than \(timeouts.minimumBodyRate) bytes a second")), context: context)
     }
 
     private func arm(_ delay: TimeAmount, context: ChannelHandlerContext) {
@@ -114,11 +193,15 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         switch Self.unwrapInboundIn(data) {
         case .head:
             phase = .readingBody
+            bodyStarted = .now()
+            bodyBytes = 0
             arm(timeouts.header, context: context)
-        case .body:
+            armRateCheck(context: context)
+        case .body(let part):
+            bodyBytes += part.readableBytes
             arm(timeouts.header, context: context)
         case .end:
-            timer?.cancel()
+            cancelTimers()
             timer = nil
             phase = .answering
         }
@@ -148,7 +231,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is HTTPServerUpgradeEvents {
             // Now a WebSocket: its frames are not ours to read, and it has pings for liveness.
-            timer?.cancel()
+            cancelTimers()
+            leaveHTTP()
             context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
         } else if case .lingering = phase, event as? ChannelEvent == .inputClosed {
             finalClose(context: context)
@@ -169,12 +253,13 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             break
         }
         switch Self.unwrapOutboundIn(data) {
-        case .head(let head):
+        case .head(var head):
             responseOpen = true
             if head.headers[canonicalForm: "connection"].contains(where: { $0.lowercased() == "close" }) {
                 closeAfterResponse = true
             }
-            context.write(data, promise: promise)
+            Self.addSecurityHeaders(&head.headers)
+            context.write(wrapOutboundOut(.head(head)), promise: promise)
         case .body:
             context.write(data, promise: promise)
         case .end:
@@ -197,6 +282,19 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     // MARK: Answering and closing
+
+    /// Every answer on the connection — the routes', Hummingbird's own, the guard's and the
+    /// upgrade's refusals alike — carries a policy fit for an API: nothing in it may load, run or
+    /// be framed, should a browser ever be led to render one; and no type sniffing. A route that
+    /// serves a page sets its own policy, which is kept.
+    static func addSecurityHeaders(_ headers: inout HTTPHeaders) {
+        if !headers.contains(name: "Content-Security-Policy") {
+            headers.add(name: "Content-Security-Policy", value: apiPolicy)
+        }
+        if !headers.contains(name: "X-Content-Type-Options") { headers.add(name: "X-Content-Type-Options", value: "nosniff") }
+    }
+
+    static let apiPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
     /// The status and sentence for a request the parser refused.
     static func refusal(for error: HTTPParserError) -> (status: HTTPResponseStatus, error: ContractError) {
@@ -222,6 +320,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         head.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
         head.headers.add(name: "Content-Length", value: String(body.count))
         head.headers.add(name: "Connection", value: "close")
+        if let retryAfter = refusal.error.retryAfter { head.headers.add(name: "Retry-After", value: String(retryAfter)) }
+        Self.addSecurityHeaders(&head.headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
@@ -245,7 +345,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private func finalClose(context: ChannelHandlerContext) {
         if case .closed = phase { return }
         phase = .closed
-        timer?.cancel()
+        cancelTimers()
         Self.tellInputEnded(context)
         context.close(promise: nil)
     }

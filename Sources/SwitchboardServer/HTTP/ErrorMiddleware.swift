@@ -13,7 +13,14 @@ struct ErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as ContractError {
-            return Self.response(for: error)
+            var response = Self.response(for: error)
+            // A refusal decided before the body was read (401, 403, 404, 429 on an upload) is sent
+            // at once. A declared length is bounded by the route's limit (more is a 413 before a
+            // byte is read), so the rest is dropped as it comes, under the connection's deadline and
+            // minimum rate, and the connection kept — clients read the answer instead of a reset.
+            // A chunked body has no bound: the connection ends with the answer.
+            if Self.hasUnboundedBody(request) { response.headers[.connection] = "close" }
+            return response
         } catch let error as HTTPParserError {
             // The client sent broken HTTP (a body that stopped parsing). ConnectionGuard has
             // answered it already and is closing; nothing here is the server's fault.
@@ -29,6 +36,11 @@ struct ErrorMiddleware: RouterMiddleware {
             context.logger.error("request failed", metadata: ["error": "\(error)", "type": "\(String(reflecting: type(of: error)))"])
             return Self.response(for: ContractError(.internal, "the server could not complete this request"))
         }
+    }
+
+    /// A body with no declared length (chunked): after a refusal, not worth reading on.
+    static func hasUnboundedBody(_ request: Request) -> Bool {
+        request.headers[.transferEncoding] != nil
     }
 
     static func contractError(status: HTTPResponse.Status, detail: String?) -> ContractError {

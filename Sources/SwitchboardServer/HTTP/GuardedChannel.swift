@@ -9,11 +9,13 @@ struct GuardedChannel<Base: ServerChildChannel>: ServerChildChannel {
 
     let base: Base
     let timeouts: ConnectionGuard.Timeouts
+    /// Connections in all and per address, shared by every connection of the server.
+    let counter: ConnectionCounter
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        let timeouts = self.timeouts
+        let timeouts = self.timeouts, counter = self.counter
         return base.setup(channel: channel, logger: logger).flatMapThrowing { value in
-            try channel.pipeline.syncOperations.addHandler(ConnectionGuard(timeouts: timeouts))
+            try channel.pipeline.syncOperations.addHandler(ConnectionGuard(timeouts: timeouts, counter: counter))
             return value
         }
     }

@@ -25,12 +25,15 @@ public struct SupportRequestContext: RequestContext {
         return caller
     }
 
-    /// A positive integer id from the path.
+    /// A positive integer id from the path. Not a number at all: no such thing (`404`); a number
+    /// past what an id can be (31 bits, as every number of the contract): `400`, as documented.
     public func id(_ name: String = "id") throws(ContractError) -> Int {
-        guard let text = parameters.get(name), let id = Int(text), id > 0 else {
-            throw ContractError(.notFound, "'\(parameters.get(name) ?? "")' is not an id")
+        let text = parameters.get(name) ?? ""
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+              text.contains(where: { $0 != "0" }) else {
+            throw ContractError(.notFound, "'\(text)' is not an id")
         }
-        return id
+        return try Validator.id(Int(text) ?? Int.max, field: name)
     }
 }
 

@@ -97,11 +97,15 @@ struct RealtimeGate: Sendable {
         try? await channel.writeAndFlush(HTTPServerResponsePart.end(nil)).get()
     }
 
-    /// Listed, or naming this server's own host (client libraries send `Origin: ws://HOST`, with no
-    /// port, by default; a browser page from another site never has this server's host name).
+    /// Listed exactly; or the `ws://HOST` / `wss://HOST` that WebSocket client libraries (ours
+    /// among them) send, naming this server's own host. A browser always sends the `http(s)://`
+    /// origin of its page, so no page passes unless listed — not one on `http://127.0.0.1:OTHER`,
+    /// and not one whose name was rebound to this address (its `Host` and `Origin` agree on the
+    /// attacker's name, which the old "same host" rule let through).
     static func isAllowed(_ origin: String, host: String?, by configuration: RealtimeConfiguration) -> Bool {
         if configuration.allowedOrigins.contains(origin) { return true }
-        guard let host, let originHost = URL(string: origin)?.host else { return false }
+        guard let host, let url = URL(string: origin), let scheme = url.scheme?.lowercased(), scheme == "ws" || scheme == "wss",
+              let originHost = url.host else { return false }
         return hostName(of: host) == originHost.lowercased()
     }
 

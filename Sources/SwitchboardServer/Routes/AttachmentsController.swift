@@ -8,7 +8,7 @@ import SwitchboardProtocol
 struct AttachmentsController {
     let tickets: TicketService
     let limits: Limits
-    let uploadsPerHour: Int
+    let uploads: UploadLimits
 
     static let fileNameHeader = HTTPField.Name("X-File-Name")!
 
@@ -17,23 +17,29 @@ struct AttachmentsController {
         attachments.get(":id", use: download)
     }
 
-    /// Reads the body as it comes and refuses it with 413 the moment it passes the limit, without
-    /// reading the rest (the answer closes the connection).
+    /// Everything that can refuse the file — who asks, the ticket, the declared size, the hourly
+    /// limits (a place taken atomically) — is decided before a byte of the body is read; then the
+    /// body is read as it comes and refused with 413 the moment it passes the limit, without
+    /// reading the rest (a refusal closes the connection, `ErrorMiddleware`).
     @Sendable func upload(_ request: Request, context: SupportRequestContext) async throws -> EditedResponse<Attachment> {
         let caller = try context.requireCaller(), ticketId = try context.id()
         let limit = limits.attachmentBytes
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
-            throw ContractError(.tooLarge, "the file is over \(limit) bytes")
+        let declared = request.headers[.contentLength].flatMap(Int.init)
+        if let declared, declared > limit { throw ContractError(.tooLarge, "the file is over \(limit) bytes") }
+        let grant = try await tickets.reserveUpload(to: ticketId, bytes: declared ?? limit, by: caller, limits: uploads)
+        do {
+            var bytes = Data()
+            for try await buffer in request.body {
+                guard bytes.count + buffer.readableBytes <= limit else { throw ContractError(.tooLarge, "the file is over \(limit) bytes") }
+                bytes.append(contentsOf: buffer.readableBytesView)
+            }
+            let attachment = try await tickets.upload(bytes, fileName: request.headers[Self.fileNameHeader],
+                                                      claimedType: request.headers[.contentType], to: ticketId, by: caller, grant: grant)
+            return EditedResponse(status: .created, response: attachment)
+        } catch {
+            await tickets.releaseUpload(grant)
+            throw error
         }
-        var bytes = Data()
-        for try await buffer in request.body {
-            guard bytes.count + buffer.readableBytes <= limit else { throw ContractError(.tooLarge, "the file is over \(limit) bytes") }
-            bytes.append(contentsOf: buffer.readableBytesView)
-        }
-        let attachment = try await tickets.upload(bytes, fileName: request.headers[Self.fileNameHeader],
-                                                  claimedType: request.headers[.contentType], to: ticketId, by: caller,
-                                                  uploadsPerHour: uploadsPerHour)
-        return EditedResponse(status: .created, response: attachment)
     }
 
     /// The bytes, as a download under their safe name, never to be sniffed into something else.

@@ -15,13 +15,40 @@ public struct AccountService: Sendable {
     let decoyHash: String
     /// Failed logins and new accounts counted per username and address.
     let signIn: SignInGuard
+    /// Names a customer may not take (reserved, or a member of staff's).
+    var staffNames = StaffNames()
 
-    /// `address` is the client's (nil when unknown); each address opens a limited number of accounts an hour.
+    /// The one answer to a registration whose username is taken, reserved or imitates staff: the
+    /// same sentence for each, so it does not confirm that an account exists.
+    static let unavailable = "username: that username is not available; choose another"
+
+    /// `address` is the client's (nil when unknown); each address opens a limited number of
+    /// accounts an hour. An answer that a name is not available counts, per address, as a failed
+    /// login does (`LoginThrottle`): a few are free, then each waits longer — so usernames cannot
+    /// be listed by trying them. The attempt is counted before the name is looked at, atomically,
+    /// and given back when it was not refused for its name.
     public func register(_ request: RegisterRequest, from address: String? = nil) async throws -> AuthResponse {
-        try signIn.takeRegistration(address: address, now: clock())
-        let user = try await createUser(username: request.username, password: request.password,
-                                        displayName: request.displayName, email: request.email, role: .customer)
-        return try await startLogin(for: user)
+        let keys = address.map { ["register:" + $0] } ?? []
+        try signIn.beginLogin(keys, now: clock())
+        do {
+            try signIn.takeRegistration(address: address, now: clock())
+            let username = try validator.username(request.username)
+            let displayName = try validator.displayName(request.displayName)
+            guard !staffNames.isReserved(username) else { throw ContractError(.conflict, Self.unavailable) }
+            let shown = StaffNames.shown(displayName)
+            if try await store.agents().contains(where: { StaffNames.shown($0.agent.displayName) == shown }) {
+                throw ContractError(.conflict, "displayName: that name is the support team's; choose another")
+            }
+            let user = try await createUser(username: username, password: request.password,
+                                            displayName: displayName, email: request.email, role: .customer)
+            signIn.refund(keys)
+            return try await startLogin(for: user)
+        } catch let refusal as ContractError where refusal.code == .conflict {
+            throw refusal.message.hasPrefix("displayName") ? refusal : ContractError(.conflict, Self.unavailable)
+        } catch {
+            signIn.refund(keys)
+            throw error
+        }
     }
 
     /// `POST /api/admin/users`: accounts of any role, by an admin.
@@ -52,16 +79,13 @@ public struct AccountService: Sendable {
     public func login(_ request: LoginRequest, from address: String? = nil) async throws -> AuthResponse {
         let username = request.username.trimmingCharacters(in: .whitespaces)
         let keys = SignInGuard.keys(username: username, address: address)
-        try signIn.checkLogin(keys, now: clock())
+        try signIn.beginLogin(keys, now: clock())
         let record = try await store.user(username: username)
         // Without an account, still spend the time a bcrypt check takes, so timing does not
         // tell which usernames exist.
         let hash = record?.passwordHash ?? decoyHash
         let matches = try await hasher.verify(request.password, hash: hash)
-        guard let record, matches else {
-            signIn.loginFailed(keys, now: clock())
-            throw ContractError(.unauthorized, "wrong username or password")
-        }
+        guard let record, matches else { throw ContractError(.unauthorized, "wrong username or password") }
         signIn.loginSucceeded(keys)
         return try await startLogin(for: record.user)
     }

@@ -7,6 +7,8 @@ public struct AdminService: Sendable {
     let hub: Hub
     let events: any SupportEventSink
     let clock: @Sendable () -> Date
+    /// Content rules that ran too long, reported with the server's figures.
+    var slowRules = SlowRules()
 
     public func dashboard(for caller: Caller) async throws -> Dashboard {
         try caller.requireAdmin()
@@ -43,7 +45,9 @@ public struct AdminService: Sendable {
 
     public func serverStatistics(for caller: Caller) async throws -> ServerStatistics {
         try caller.requireAdmin()
-        return await hub.statistics()
+        var statistics = await hub.statistics()
+        statistics.slowRules = slowRules.all
+        return statistics
     }
 
     /// `SET_STATUS`: agents set their own availability.

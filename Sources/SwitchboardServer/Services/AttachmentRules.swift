@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardProtocol
 
 /// What an uploaded file may be called and what it is: a safe base name, and the type its
 /// bytes show (not what the client claims).
@@ -29,22 +30,11 @@ enum AttachmentRules {
         return nil
     }
 
-    /// A base name that is safe to store and to offer for download: no directories, no control
-    /// or bidirectional characters, not `.` or `..`, at most 255 bytes of UTF-8 (the extension kept).
-    static func fileName(_ raw: String?) -> String {
-        var name = (raw ?? "").removingPercentEncoding ?? raw ?? ""
-        name = String(name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last ?? "")
-        name = String(String.UnicodeScalarView(name.unicodeScalars.filter { scalar in
-            let value = scalar.value
-            return value >= 0x20 && value != 0x7F && !(0x80...0x9F).contains(value) && !(0x202A...0x202E).contains(value)
-                && !(0x2066...0x2069).contains(value) && value != 0x200E && value != 0x200F && value != 0x061C
-        })).trimmingCharacters(in: .whitespaces)
-        if name.isEmpty || name.allSatisfy({ $0 == "." }) { name = "file" }
-        guard name.utf8.count > 255 else { return name }
-        let dot = name.lastIndex(of: ".").map { String(name[$0...]) } ?? ""
-        let keep = dot.utf8.count < 32 ? dot : ""
-        var base = String(name.dropLast(keep.count))
-        while base.utf8.count + keep.utf8.count > 255 { base.removeLast() }
-        return base + keep
+    /// A name that is safe to store and to offer for download (`FileNames.plain`: no directories,
+    /// nothing hidden, no leading dot or dash, no device name, at most 255 bytes), with an extension
+    /// that agrees with the type the server stores (`FileNames.agreeing`).
+    static func fileName(_ raw: String?, contentType: String) -> String {
+        let decoded = (raw ?? "").removingPercentEncoding ?? raw ?? ""
+        return FileNames.agreeing(FileNames.plain(decoded), with: contentType)
     }
 }

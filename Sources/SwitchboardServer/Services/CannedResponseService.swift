@@ -51,8 +51,9 @@ public struct CannedResponseService: Sendable {
         }
         return CannedDraft(
             shortcut: try validator.shortcut(shortcut),
-            title: try validator.text(title, field: "title", max: 100),
-            body: try validator.text(body, field: "body", max: validator.limits.messageMaxLength),
+            title: try validator.filter.filter(try validator.text(title, field: "title", max: 100), field: "title").text,
+            body: try validator.filter.filter(try validator.text(body, field: "body", max: validator.limits.messageMaxLength),
+                                              field: "body").text,
             shared: shared)
     }
 }

@@ -6,22 +6,50 @@ import SwitchboardProtocol
 /// staff), typed by their bytes, served to participants only — to anyone else a ticket they
 /// cannot see does not exist.
 extension TicketService {
-    public func upload(_ bytes: Data, fileName: String?, claimedType: String?, to ticketId: Int, by caller: Caller,
-                       uploadsPerHour: Int) async throws -> Attachment {
+    /// A place for one file of at most `bytes`, taken before a byte of it is read: the ticket must
+    /// be one the caller may see (else `404`), and the caller within their hourly limits — files
+    /// and bytes — taken atomically, so parallel uploads cannot all slip under them (`429` with the
+    /// real wait). Answers the grant that `upload` settles or `releaseUpload` gives back.
+    public func reserveUpload(to ticketId: Int, bytes: Int, by caller: Caller, limits: UploadLimits) async throws -> Int {
         _ = try await visibleTicket(ticketId, to: caller)
-        let now = clock()
-        guard try await store.uploads(by: caller.id, since: now.addingTimeInterval(-3_600)) < uploadsPerHour else {
-            throw ContractError(.rateLimited, "at most \(uploadsPerHour) files an hour: try again later")
+        let limit = GrantLimit(window: 3_600, count: limits.perHour, amount: limits.bytesPerHour)
+        switch try await store.takeGrant(key: "upload:\(caller.id)", amount: bytes, limit: limit, now: clock()) {
+        case .granted(let id):
+            return id
+        case .refused(let wait, let overBytes):
+            let seconds = SignInGuard.seconds(wait)
+            throw ContractError(.rateLimited, overBytes
+                ? "at most \(Self.mebibytes(limits.bytesPerHour)) of files an hour: try again in \(seconds) s"
+                : "at most \(limits.perHour) files an hour: try again in \(seconds) s", retryAfter: seconds)
         }
+    }
+
+    static func mebibytes(_ bytes: Int) -> String {
+        bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes) bytes"
+    }
+
+    /// Gives back a reserved place whose file was refused (too large, a wrong type, …).
+    public func releaseUpload(_ grant: Int) async {
+        try? await store.settleGrant(id: grant, amount: nil)
+    }
+
+    /// Stores a file in the place `grant` reserved, which then counts the file's real size.
+    public func upload(_ bytes: Data, fileName: String?, claimedType: String?, to ticketId: Int, by caller: Caller,
+                       grant: Int) async throws -> Attachment {
+        let now = clock()
         guard !bytes.isEmpty else { throw ContractError(.invalid, "the file is empty") }
         guard let type = AttachmentRules.contentType(claimed: claimedType, bytes: bytes) else {
             throw ContractError(.invalid, "Content-Type: the file is not \(claimedType ?? "")"
                                     + (AttachmentRules.sniff(bytes).map { " (its bytes are \($0))" } ?? ""))
         }
         let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-        return try await store.createAttachment(NewAttachment(ticketId: ticketId, uploaderId: caller.id,
-                                                              fileName: AttachmentRules.fileName(fileName), contentType: type,
-                                                              bytes: bytes, sha256: digest), now: now)
+        // The name is stored and shown to everyone on the ticket: it goes through the content filter too.
+        let name = FileNames.plain(try await validator.filter.filterOffLoop(AttachmentRules.fileName(fileName, contentType: type),
+                                                                            field: "fileName").text)
+        let attachment = try await store.createAttachment(NewAttachment(ticketId: ticketId, uploaderId: caller.id, fileName: name,
+                                                                        contentType: type, bytes: bytes, sha256: digest), now: now)
+        try await store.settleGrant(id: grant, amount: bytes.count)
+        return attachment
     }
 
     /// The file and its bytes, for a participant of its ticket.
@@ -43,7 +71,8 @@ extension TicketService {
         guard let id = request.attachmentId else {
             throw ContractError(.invalid, "attachmentId: \(type.rawValue) messages need an uploaded attachment")
         }
-        guard let record = try await store.attachment(id: id), record.attachment.ticketId == ticketId else {
+        guard let record = try await store.attachment(id: try Validator.id(id, field: "attachmentId")),
+              record.attachment.ticketId == ticketId else {
             throw ContractError(.notFound, "attachmentId: no attachment #\(id) on ticket #\(ticketId)")
         }
         guard record.uploaderId == caller.id else {
@@ -54,4 +83,12 @@ extension TicketService {
         }
         return record.attachment
     }
+}
+
+/// What one user may upload in an hour: files, and bytes in all (so one customer cannot fill the disk).
+public struct UploadLimits: Sendable, Equatable {
+    public var perHour = 60
+    public var bytesPerHour = 200 << 20
+
+    public init() {}
 }

@@ -4,9 +4,9 @@ import SwitchboardProtocol
 /// Tickets and their messages: who may see and change what, and the status workflow.
 public struct TicketService: Sendable {
     let store: any Store
+    /// Input checks, and the content filter (card numbers and the configured rules) applied to
+    /// every text before it is stored.
     let validator: Validator
-    /// Card numbers and the configured rules, applied to every text before it is stored.
-    let filter: ContentFilter
     let events: any SupportEventSink
     let clock: @Sendable () -> Date
     var metrics: ServerMetrics? = nil
@@ -50,8 +50,8 @@ public struct TicketService: Sendable {
             throw ContractError(.forbidden, "tickets are opened by customers; agents work on them")
         }
         let new = NewTicket(
-            subject: try filtered(request.subject, field: "subject", max: limits.subjectMaxLength).text,
-            description: try filtered(request.description, field: "description", max: limits.descriptionMaxLength).text,
+            subject: try await filtered(request.subject, field: "subject", max: limits.subjectMaxLength).text,
+            description: try await filtered(request.description, field: "description", max: limits.descriptionMaxLength).text,
             category: request.category, priority: request.priority ?? .medium, customerId: caller.id)
         let id = try await store.createTicket(new, now: clock())
         await events.publish(.ticketCreated(ticketId: id, customerId: caller.id))
@@ -62,7 +62,7 @@ public struct TicketService: Sendable {
         _ = try await visibleTicket(id, to: caller)
         var draft = TicketChange(status: request.status, priority: request.priority, category: request.category)
         if let subject = request.subject {
-            draft.subject = try filtered(subject, field: "subject", max: limits.subjectMaxLength).text
+            draft.subject = try await filtered(subject, field: "subject", max: limits.subjectMaxLength).text
         }
         if let assignee = request.assignedAgentId.given {
             if let agentId = assignee { try await requireAgent(agentId) }
@@ -110,7 +110,7 @@ public struct TicketService: Sendable {
     /// Hands an active ticket to another agent.
     public func transfer(_ id: Int, to agentId: Int, by caller: Caller) async throws -> Ticket {
         try caller.requireStaff()
-        try await requireAgent(agentId)
+        try await requireAgent(agentId, field: "agentId")
         return try await change(id, by: caller) { _ in TicketChange(assignedAgentId: .some(agentId)) }
     }
 
@@ -120,7 +120,7 @@ public struct TicketService: Sendable {
         try caller.requireStaff()
         let target: Int
         if let agentId = request.agentId {
-            try await requireAgent(agentId)
+            try await requireAgent(agentId, field: "agentId")
             target = agentId
         } else {
             guard let admin = try await store.escalationAdmin() else {
@@ -159,12 +159,13 @@ public struct TicketService: Sendable {
         await events.publish(.ticketDeleted(ticketId: id, customerId: row.customerId))
     }
 
-    private func requireAgent(_ id: Int) async throws {
+    private func requireAgent(_ id: Int, field: String = "assignedAgentId") async throws {
+        _ = try Validator.id(id, field: field)
         guard let record = try await store.user(id: id) else {
-            throw ContractError(.invalid, "assignedAgentId: no user #\(id)")
+            throw ContractError(.invalid, "\(field): no user #\(id)")
         }
         guard record.role.isStaff else {
-            throw ContractError(.invalid, "assignedAgentId: user #\(id) is not an agent")
+            throw ContractError(.invalid, "\(field): user #\(id) is not an agent")
         }
     }
 
@@ -198,7 +199,7 @@ public struct TicketService: Sendable {
         // A file may go without words: its name is the message then.
         let text = attachment != nil && Validator.trimmed(request.message).isEmpty
             ? attachment!.fileName : request.message
-        let body = try filtered(text, field: "message", max: limits.messageMaxLength)
+        let body = try await filtered(text, field: "message", max: limits.messageMaxLength)
         let new = NewMessage(
             ticketId: ticketId, sender: caller.user.ref, senderType: caller.isStaff ? .agent : .customer,
             body: body.text, messageType: type, internal: isNote, clientMessageId: try validator.clientMessageId(request.clientMessageId),
@@ -228,9 +229,10 @@ public struct TicketService: Sendable {
         return result
     }
 
-    /// Trimmed and checked for length as written, then through the content filter: what may be stored.
-    private func filtered(_ raw: String, field: String, max: Int) throws(ContractError) -> ContentFilter.Filtered {
-        try filter.filter(try validator.text(raw, field: field, max: max), field: field)
+    /// Trimmed and checked for length as written, then through the content filter (off the event
+    /// loop when there are rules): what may be stored.
+    private func filtered(_ raw: String, field: String, max: Int) async throws(ContractError) -> ContentFilter.Filtered {
+        try await validator.filter.filterOffLoop(try validator.text(raw, field: field, max: max), field: field)
     }
 
     /// `TYPING_START`: on a ticket the caller may see, and "writing a note" only from staff.

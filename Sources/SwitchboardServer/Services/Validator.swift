@@ -1,11 +1,18 @@
 import Foundation
 import SwitchboardProtocol
 
-/// Input checks against the configured limits. Text is trimmed, then checked, never otherwise altered.
+/// Input checks against the configured limits. Text is trimmed, then checked, never otherwise
+/// altered. Names, addresses and ids are refused when the content filter would mask or block any
+/// of them (a card number stored as a display name is still a stored card number).
 public struct Validator: Sendable {
     public var limits: Limits
+    /// What every stored text goes through (`TicketService`, canned responses, file names).
+    public var filter: ContentFilter
 
-    public init(limits: Limits) { self.limits = limits }
+    public init(limits: Limits, filter: ContentFilter = ContentFilter()) {
+        self.limits = limits
+        self.filter = filter
+    }
 
     public func username(_ raw: String) throws(ContractError) -> String {
         let value = Self.trimmed(raw)
@@ -16,6 +23,7 @@ public struct Validator: Sendable {
             throw ContractError(.invalid, "username: \(limits.usernameLength.lowerBound)–\(limits.usernameLength.upperBound) "
                 + "characters of a-z, A-Z, 0-9, '_', '.' and '-'")
         }
+        try filter.refuseIfMatched(value, field: "username")
         return value
     }
 
@@ -32,6 +40,7 @@ public struct Validator: Sendable {
         guard !value.unicodeScalars.contains(where: Self.isControl) else {
             throw ContractError(.invalid, "displayName: control characters are not allowed")
         }
+        try filter.refuseIfMatched(value, field: "displayName")
         return value
     }
 
@@ -42,7 +51,8 @@ public struct Validator: Sendable {
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         guard value.count <= limits.emailMaxLength, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
               !value.unicodeScalars.contains(where: { Self.isControl($0) || $0 == " " })
-        else { throw ContractError(.invalid, "email: '\(value)' is not an email address") }
+        else { throw ContractError(.invalid, "email: not an email address (name@example.com)") }
+        try filter.refuseIfMatched(value, field: "email")
         return value
     }
 
@@ -86,11 +96,19 @@ public struct Validator: Sendable {
         return value
     }
 
+    /// An id as the contract has them: 1–2 147 483 647 (31 bits, so no sum of two overflows and
+    /// PostgreSQL's `integer` holds it); anything else is `400`, never a search that finds nothing.
+    public static func id(_ value: Int, field: String) throws(ContractError) -> Int {
+        guard value >= 1, value <= Int(Int32.max) else { throw ContractError(.invalid, "\(field): 1–2147483647 (got \(value))") }
+        return value
+    }
+
     public func clientMessageId(_ raw: String?) throws(ContractError) -> String? {
         guard let raw else { return nil }
         guard (1...128).contains(raw.count), !raw.unicodeScalars.contains(where: Self.isControl) else {
             throw ContractError(.invalid, "clientMessageId: 1–128 characters, no control characters")
         }
+        try filter.refuseIfMatched(raw, field: "clientMessageId")
         return raw
     }
 

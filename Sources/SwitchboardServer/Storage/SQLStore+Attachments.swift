@@ -32,10 +32,4 @@ extension SQLStore {
     public func attachmentBytes(id: Int) async throws -> Data? {
         try await reader.raw("SELECT bytes FROM attachments WHERE id = \(bind: id)").first()?.decode(column: "bytes", as: Data.self)
     }
-
-    public func uploads(by userId: Int, since: Date) async throws -> Int {
-        try await reader.raw("""
-            SELECT COUNT(*) AS n FROM attachments WHERE uploader_id = \(bind: userId) AND created_at >= \(bind: millis(since))
-            """).first(decodingColumn: "n", as: Int.self) ?? 0
-    }
 }

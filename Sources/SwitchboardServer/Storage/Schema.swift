@@ -159,7 +159,15 @@ public enum Schema {
         sharedSecrets,
         nodeLeases,
         redactions,
+        rateGrants,
     ]
+
+    /// What a per-user limit has granted in its window (uploads: one row a file, its bytes), taken
+    /// in the same transaction that checks the limit, so parallel requests cannot all pass it.
+    static let rateGrants = Migration(version: 7, name: "rate grants", statements: [
+        "CREATE TABLE rate_grants (id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, at INTEGER NOT NULL, amount INTEGER NOT NULL)",
+        "CREATE INDEX rate_grants_key ON rate_grants (key, at)",
+    ])
 
     /// What the content filters masked in a message, as JSON (`[{"rule": "card", "count": 1}]`);
     /// NULL when nothing was.

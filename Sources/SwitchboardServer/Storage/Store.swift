@@ -244,8 +244,12 @@ public protocol Store: Sendable {
     func createAttachment(_ new: NewAttachment, now: Date) async throws -> Attachment
     func attachment(id: Int) async throws -> AttachmentRecord?
     func attachmentBytes(id: Int) async throws -> Data?
-    /// How many files `userId` uploaded since `since` (the upload rate limit).
-    func uploads(by userId: Int, since: Date) async throws -> Int
+    /// Takes one grant of `amount` under `key` when the window's grants stay within `limit`;
+    /// checked and taken in one transaction (and under a lock on PostgreSQL), so of many parallel
+    /// requests only as many pass as the limit allows.
+    func takeGrant(key: String, amount: Int, limit: GrantLimit, now: Date) async throws -> GrantOutcome
+    /// What a grant turned out to use (an upload's real size), or nil to give it back (the work was refused).
+    func settleGrant(id: Int, amount: Int?) async throws
     /// Each of these staff users' unread count on the ticket (notes included), in one read.
     func staffUnreadCounts(ticketId: Int, userIds: [Int]) async throws -> [Int: Int]
     func markDelivered(ticketId: Int, userId: Int, upToSeq: Int) async throws
@@ -303,4 +307,23 @@ public struct PresenceTicket: Sendable, Equatable {
 
     /// Whether an agent sees this ticket in their queue.
     public func inQueue(of agentId: Int) -> Bool { active && (self.agentId == nil || self.agentId == agentId) }
+}
+
+/// A limit over a sliding window: at most `count` grants and `amount` in all (nil: no bound).
+public struct GrantLimit: Sendable, Equatable {
+    public var window: TimeInterval
+    public var count: Int
+    public var amount: Int?
+
+    public init(window: TimeInterval, count: Int, amount: Int? = nil) {
+        self.window = window
+        self.count = count
+        self.amount = amount
+    }
+}
+
+public enum GrantOutcome: Sendable, Equatable {
+    case granted(id: Int)
+    /// Over the limit: how long until enough of the window's grants have aged out.
+    case refused(retryAfter: TimeInterval, overAmount: Bool)
 }

@@ -26,13 +26,16 @@ final class TmuxSession: @unchecked Sendable {
         return String(decoding: output, as: UTF8.self)
     }
 
-    func start(_ command: [String], environment: [String: String] = [:], width: Int = 90, height: Int = 24) throws {
+    /// `directory`: the program's working directory (default: the test's own).
+    func start(_ command: [String], environment: [String: String] = [:], width: Int = 90, height: Int = 24,
+               directory: URL? = nil) throws {
         let env = ["XDG_CONFIG_HOME": home.path, "XDG_DATA_HOME": home.path, "TERM": "screen-256color"]
             .merging(environment) { $1 }
             .map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
         // The pane's shell keeps the program's exit status in a file for the test.
         let line = "env \(env) \(command.map { "'\($0)'" }.joined(separator: " ")); echo $? > '\(statusFile.path)'"
-        try run(["new-session", "-d", "-s", "e2e", "-x", String(width), "-y", String(height), line])
+        try run(["new-session", "-d", "-s", "e2e", "-x", String(width), "-y", String(height)]
+                + (directory.map { ["-c", $0.path] } ?? []) + [line])
         serverPID = Int32(format("#{pid}"))
         try run(["set-option", "-t", "e2e", "remain-on-exit", "on"])
     }

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// Sends raw bytes to the server and returns everything it answers until it closes: for looking
 /// at exactly what a refused WebSocket upgrade or a malformed request puts on the wire.
@@ -49,9 +50,53 @@ enum RawHTTP {
         return Conversation(text: answer, closed: elapsed < waitAtMost, elapsed: elapsed)
     }
 
-    static func upgrade(port: Int, query: String = "", headers: [String] = []) async throws -> String {
-        let lines = ["GET /ws\(query) HTTP/1.1", "Host: 127.0.0.1:\(port)", "Connection: Upgrade", "Upgrade: websocket",
+    static func upgrade(port: Int, query: String = "", host: String? = nil, headers: [String] = []) async throws -> String {
+        let lines = ["GET /ws\(query) HTTP/1.1", "Host: \(host ?? "127.0.0.1:\(port)")", "Connection: Upgrade", "Upgrade: websocket",
                      "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="] + headers
         return try await exchange(port: port, lines.joined(separator: "\r\n") + "\r\n\r\n")
     }
+}
+
+/// A plain TCP connection kept open for as long as a test likes: it writes what it is told, and
+/// collects whatever the server answers, and whether the server has closed it.
+final class RawConnection: Sendable {
+    private final class Collected: Sendable {
+        let state = Mutex<(text: String, closed: Bool)>(("", false))
+    }
+
+    private final class Collector: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let collected: Collected
+        init(_ collected: Collected) { self.collected = collected }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let buffer = Self.unwrapInboundIn(data)
+            collected.state.withLock { $0.text += String(buffer: buffer) }
+        }
+        func channelInactive(context: ChannelHandlerContext) {
+            collected.state.withLock { $0.closed = true }
+        }
+    }
+
+    private let channel: any Channel
+    private let collected: Collected
+
+    static func open(port: Int) async throws -> RawConnection {
+        let collected = Collected()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(collected)) }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        return RawConnection(channel: channel, collected: collected)
+    }
+
+    private init(channel: any Channel, collected: Collected) {
+        self.channel = channel
+        self.collected = collected
+    }
+
+    func write(_ text: String) async throws { try await channel.writeAndFlush(ByteBuffer(string: text)) }
+    var received: String { collected.state.withLock { $0.text } }
+    var isClosed: Bool { collected.state.withLock { $0.closed } }
+    func close() async { try? await channel.close() }
 }
