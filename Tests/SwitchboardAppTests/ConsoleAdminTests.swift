@@ -183,6 +183,20 @@ import TerminalKit
         #expect(text.contains("12.5") && text.contains("50.0 MB") && text.contains("1m 44s"))
     }
 
+    /// A content rule that ran past its bound is named on the server page, its name sanitised.
+    @Test func theServerPageNamesSlowContentRules() {
+        var mode = Self.admin()
+        _ = Self.command("/server", &mode)
+        _ = mode.update(.event(.serverStatistics(ServerStatistics(connections: 1, users: 1, rooms: 1, rssBytes: 1, uptimeSeconds: 1))))
+        #expect(C.lines(mode).joined().contains("none has run past its time bound"))
+        let slow = SlowRule(rule: "nested\u{1B}[31m", count: 3, lastAt: World.start)
+        _ = mode.update(.event(.serverStatistics(ServerStatistics(connections: 1, users: 1, rooms: 1, rssBytes: 1, uptimeSeconds: 2,
+                                                                  slowRules: [slow]))))
+        let text = C.lines(mode).joined(separator: "\n")
+        #expect(text.contains("Slow content rules") && text.contains("— 3 texts, last at"))
+        #expect(!text.contains("\u{1B}"))
+    }
+
     @Test(arguments: [(80, 24), (60, 30)]) func narrowTheChartsStillFit(size: (Int, Int)) {
         var mode = Self.admin(width: size.0, height: size.1)
         _ = mode.update(.key(Key(.function(7))))

@@ -20,24 +20,26 @@ public struct Conversation: Equatable, Sendable {
         public var current: Int
     }
 
-    public var ticket: Ticket { didSet { memo = LayoutMemo() } }
-    public var timeline: Timeline { didSet { memo = LayoutMemo() } }
-    public var systemLines: [SystemLine] = [] { didSet { memo = LayoutMemo() } }
-    /// Lines scrolled up from the newest (0: at the bottom, following new messages).
-    public private(set) var offset = 0
+    public var ticket: Ticket { didSet { linesChanged() } }
+    public var timeline: Timeline { didSet { linesChanged() } }
+    public var systemLines: [SystemLine] = [] { didSet { linesChanged() } }
+    /// Lines scrolled up from the newest (0: at the bottom, following new messages). Never
+    /// negative and never past the oldest line: every assignment, and every change of what the
+    /// lines come from, goes through `keepOffsetInRange` — so no view slices past its lines.
+    public private(set) var offset = 0 { didSet { keepOffsetInRange() } }
     /// Where "new messages" begins (the first message that came in while scrolled up or away).
-    public var firstUnseenSeq: Int? { didSet { memo = LayoutMemo() } }
+    public var firstUnseenSeq: Int? { didSet { linesChanged() } }
     /// How many arrived while scrolled up.
     public private(set) var unseen = 0
-    public var search: Search? { didSet { memo = LayoutMemo() } }
+    public var search: Search? { didSet { linesChanged() } }
     public var loadingOlder = false
     /// The highest seq this user has marked read here.
     public var readSent = 0
     /// The size the conversation was last laid out at (set on resize), for scrolling by lines.
-    public var area = (width: 80, height: 20)
-    public var timeZone: TimeZone { didSet { memo = LayoutMemo() } }
+    public var area = (width: 80, height: 20) { didSet { if area != oldValue { keepOffsetInRange() } } }
+    public var timeZone: TimeZone { didSet { linesChanged() } }
     /// The keys that edit, retry or discard a failed message, as the mode binds them.
-    public var failureHint = "M-e edit, M-r retry, M-x discard" { didSet { memo = LayoutMemo() } }
+    public var failureHint = "M-e edit, M-r retry, M-x discard" { didSet { linesChanged() } }
 
     /// "M-e edit, M-r retry, M-x discard" from the keys a mode binds (its commands when unbound).
     static func failureHint(edit: [Key]?, retry: [Key]?, discard: [Key]?) -> String {
@@ -65,17 +67,35 @@ public struct Conversation: Equatable, Sendable {
 
     public var isAtBottom: Bool { offset == 0 }
 
+    /// The lines are to be laid out again, and the offset may now point past them (a failed
+    /// message discarded while scrolled up, a narrower pane).
+    private mutating func linesChanged() {
+        memo = LayoutMemo()
+        keepOffsetInRange()
+    }
+
+    /// The one place the offset is kept within 0…(lines − height). Free at the bottom, else the
+    /// screenful laid out (memoised) is enough to tell: lines beyond it mean the offset is fine.
+    private mutating func keepOffsetInRange() {
+        if offset < 0 { offset = 0 }
+        guard offset > 0 else { return }
+        let laid = Self.tailLayout(self, width: area.width, theme: Theme(name: "layout"), tail: offset + area.height)
+        if laid.fromStart, laid.lines.count < offset + area.height { offset = max(0, laid.lines.count - area.height) }
+    }
+
     // MARK: Taking in events
 
     /// A frame or outbox change for this ticket. Messages that arrive while scrolled up are
     /// counted and marked "new", and the view holds still on what it showed.
     public mutating func apply(_ event: RealtimeEvent, now: Date) {
+        let offsetBefore = offset
         let linesBefore = isAtBottom ? 0 : Self.layout(self, width: area.width).count
         let newestBefore = timeline.newestSeq ?? 0
         timeline.apply(event)
         if case .server(let server) = event { note(server, now: now) }
-        guard !isAtBottom else { return }
-        offset += Self.layout(self, width: area.width).count - linesBefore
+        guard offsetBefore > 0 else { return }
+        // Hold still on what was shown: the lines added or removed below it move the offset.
+        offset = offsetBefore + Self.layout(self, width: area.width).count - linesBefore
         if case .server(.receiveMessage(let id, let message)) = event, id == ticket.id, message.seq > newestBefore,
            message.sender.id != timeline.me.id {
             unseen += 1

@@ -12,18 +12,33 @@ final class SignInGuard: Sendable {
         registrations = Mutex(RegistrationLimit(perWindow: registrationsPerHour, window: 60 * 60))
     }
 
-    /// The keys a login attempt is counted under.
-    static func keys(username: String, address: String?) -> [String] {
-        ["user:" + username.lowercased()] + (address.map { ["address:" + $0] } ?? [])
+    /// The keys one sign-in attempt is counted under. `held` keys count the attempt as a failure
+    /// from the moment it is taken, in the same lock as the check — so of thirty parallel guesses
+    /// at one username only the free ones are weighed. `checked` keys (an address, which many
+    /// honest people can share, each signing in at once) are only checked up front and count a
+    /// failure when one is known; parallel guesses from one address at many usernames are held
+    /// by each username's key.
+    struct Attempt: Sendable {
+        var held: [String] = []
+        var checked: [String] = []
+        var all: [String] { held + checked }
     }
 
-    /// Takes an attempt under these keys, or throws `RATE_LIMITED` with the seconds to wait. The
-    /// attempt counts as a failure from the moment it is taken, in the same lock as the check — so
-    /// of sixty parallel guesses only the free ones are weighed — and a success clears it.
-    func beginLogin(_ keys: [String], now: Date) throws(ContractError) {
+    /// A login: held by the username, checked by the address.
+    static func login(username: String, address: String?) -> Attempt {
+        Attempt(held: ["user:" + username.lowercased()], checked: address.map { ["address:" + $0] } ?? [])
+    }
+
+    /// A registration: checked by the address (taken names count as failed logins do).
+    static func registration(address: String?) -> Attempt {
+        Attempt(checked: address.map { ["register:" + $0] } ?? [])
+    }
+
+    /// Takes an attempt, or throws `RATE_LIMITED` with the seconds to wait.
+    func begin(_ attempt: Attempt, now: Date) throws(ContractError) {
         let wait: TimeInterval? = logins.withLock { throttle in
-            if let wait = throttle.wait(keys, now: now) { return wait }
-            throttle.failed(keys, now: now)
+            if let wait = throttle.wait(attempt.all, now: now) { return wait }
+            throttle.failed(attempt.held, now: now)
             return nil
         }
         if let wait {
@@ -32,9 +47,13 @@ final class SignInGuard: Sendable {
         }
     }
 
-    func loginSucceeded(_ keys: [String]) { logins.withLock { $0.succeeded(keys) } }
-    /// Gives back the attempt `beginLogin` counted, without clearing the keys' other failures.
-    func refund(_ keys: [String]) { logins.withLock { $0.refund(keys) } }
+    /// The attempt failed: its held keys counted already, its checked keys count now.
+    func failed(_ attempt: Attempt, now: Date) { logins.withLock { $0.failed(attempt.checked, now: now) } }
+    /// The attempt succeeded: every key starts again from zero.
+    func succeeded(_ attempt: Attempt) { logins.withLock { $0.succeeded(attempt.all) } }
+    /// Neither (the work failed for another reason): the held keys get the attempt back, without
+    /// losing their other failures.
+    func refund(_ attempt: Attempt) { logins.withLock { $0.refund(attempt.held) } }
 
     /// Takes one of the address's registrations, or throws `RATE_LIMITED`. Without an address
     /// (a request that did not come over a socket) there is nothing to count.

@@ -28,8 +28,8 @@ public struct AccountService: Sendable {
     /// be listed by trying them. The attempt is counted before the name is looked at, atomically,
     /// and given back when it was not refused for its name.
     public func register(_ request: RegisterRequest, from address: String? = nil) async throws -> AuthResponse {
-        let keys = address.map { ["register:" + $0] } ?? []
-        try signIn.beginLogin(keys, now: clock())
+        let attempt = SignInGuard.registration(address: address)
+        try signIn.begin(attempt, now: clock())
         do {
             try signIn.takeRegistration(address: address, now: clock())
             let username = try validator.username(request.username)
@@ -41,13 +41,11 @@ public struct AccountService: Sendable {
             }
             let user = try await createUser(username: username, password: request.password,
                                             displayName: displayName, email: request.email, role: .customer)
-            signIn.refund(keys)
             return try await startLogin(for: user)
         } catch let refusal as ContractError where refusal.code == .conflict {
+            // A name refused counts as a failed login from the address, so names cannot be tried by the hundred.
+            signIn.failed(attempt, now: clock())
             throw refusal.message.hasPrefix("displayName") ? refusal : ContractError(.conflict, Self.unavailable)
-        } catch {
-            signIn.refund(keys)
-            throw error
         }
     }
 
@@ -78,15 +76,23 @@ public struct AccountService: Sendable {
     /// attempts wait (`RATE_LIMITED` with `Retry-After`) before the password is even weighed.
     public func login(_ request: LoginRequest, from address: String? = nil) async throws -> AuthResponse {
         let username = request.username.trimmingCharacters(in: .whitespaces)
-        let keys = SignInGuard.keys(username: username, address: address)
-        try signIn.beginLogin(keys, now: clock())
-        let record = try await store.user(username: username)
-        // Without an account, still spend the time a bcrypt check takes, so timing does not
-        // tell which usernames exist.
-        let hash = record?.passwordHash ?? decoyHash
-        let matches = try await hasher.verify(request.password, hash: hash)
-        guard let record, matches else { throw ContractError(.unauthorized, "wrong username or password") }
-        signIn.loginSucceeded(keys)
+        let attempt = SignInGuard.login(username: username, address: address)
+        try signIn.begin(attempt, now: clock())
+        let record: UserRecord?, matches: Bool
+        do {
+            record = try await store.user(username: username)
+            // Without an account, still spend the time a bcrypt check takes, so timing does not
+            // tell which usernames exist.
+            matches = try await hasher.verify(request.password, hash: record?.passwordHash ?? decoyHash)
+        } catch {
+            signIn.refund(attempt)
+            throw error
+        }
+        guard let record, matches else {
+            signIn.failed(attempt, now: clock())
+            throw ContractError(.unauthorized, "wrong username or password")
+        }
+        signIn.succeeded(attempt)
         return try await startLogin(for: record.user)
     }
 

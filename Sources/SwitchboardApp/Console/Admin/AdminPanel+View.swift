@@ -174,10 +174,24 @@ extension AdminPanel {
             return
         }
         let rate = messagesPerSecond.map { String(format: "%.1f", $0) } ?? "— (two readings needed)"
-        _ = figures([("Connections", String(server.connections)), ("Users connected", String(server.users)),
-                     ("Rooms", String(server.rooms)), ("Memory", String(format: "%.1f MB", Double(server.rssBytes) / 1_048_576)),
-                     ("Up for", Self.span(server.uptimeSeconds)), ("Messages/s", rate)],
-                    into: &screen, in: rect, theme: theme)
+        let rows = figures([("Connections", String(server.connections)), ("Users connected", String(server.users)),
+                            ("Rooms", String(server.rooms)), ("Memory", String(format: "%.1f MB", Double(server.rssBytes) / 1_048_576)),
+                            ("Up for", Self.span(server.uptimeSeconds)), ("Messages/s", rate)],
+                           into: &screen, in: rect, theme: theme)
+        var y = rect.y + rows + 1
+        guard y < rect.maxY - 2 else { return }
+        if server.slowRules.isEmpty {
+            screen.put("Content rules: none has run past its time bound.", x: rect.x, y: y, style: theme[.muted], limit: rect.width)
+        } else {
+            screen.put("Slow content rules — their texts were refused; simplify them:",
+                       x: rect.x, y: y, style: theme[.warning], limit: rect.width)
+            for slow in server.slowRules where y < rect.maxY - 3 {
+                y += 1
+                let times = slow.count == 1 ? "1 text" : "\(slow.count) texts"
+                screen.put("  \(Sanitizer.clean(slow.rule)) — \(times), last at \(Self.clock(slow.lastAt))",
+                           x: rect.x, y: y, style: theme[.text], limit: rect.width)
+            }
+        }
         screen.put("Refreshed every \(Int(Self.serverEvery)) s.", x: rect.x, y: rect.maxY - 1, style: theme[.muted], limit: rect.width)
     }
 }
