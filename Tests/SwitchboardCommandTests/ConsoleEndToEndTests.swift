@@ -167,6 +167,47 @@ import Testing
     }
 }
 
+extension ConsoleEndToEndTests {
+    /// The steps that trapped the console ("Illegal instruction", exit 132): an 80-line paste the
+    /// server refuses, PgUp, M-x. Discarding removed more lines than the view was scrolled, the
+    /// offset went negative, and the next read mark sliced past the end of the lines.
+    @Test(.enabled(if: TerminalEndToEndTests.hasTmux, "tmux is installed by .ci/run"))
+    func discardingARefusedPasteWhileScrolledUp() async throws {
+        let server = try await ServerUnderTest(agents: [("alex", "Alex Agent")], prefix: "discard",
+                                               config: #"{"contentFilters":{"block":[{"name":"forbidden","pattern":"BLOCKME"}]}}"#)
+        defer { server.close() }
+        let customer = try await Party.register(server: server.url, username: "dana", name: "Dana Doe", directory: server.directory)
+        defer { Task { await customer.stop() } }
+        let ticket = try await customer.api.openTicket(CreateTicketRequest(subject: "Broken lamp", description: "It flickers",
+                                                                           category: .technical))
+        await customer.connection.join(ticket.id, sinceSeq: 0)
+        let tmux = try await TmuxSession.console(server.url, user: "alex", name: "Alex Agent", width: 200, height: 60)
+        defer { tmux.close() }
+        try tmux.literal("/open \(ticket.id)")
+        try tmux.keys("Enter")
+        try await tmux.waitFor("the ticket open") { $0.contains("It flickers") }
+        try tmux.paste((0..<80).map { "BLOCKME line \($0)" }.joined(separator: "\n"))
+        try tmux.keys("Enter")
+        try await tmux.waitFor("asked to send the paste as one") { $0.contains("pasted lines as one message?") }
+        try tmux.keys("y")
+        try await tmux.waitFor("refused") { $0.contains("✗ not sent") && $0.contains("M-x discard") }
+        try tmux.keys("PageUp")
+        try await tmux.waitFor("scrolled up") { $0.contains("↓ more below") }
+        try tmux.keys("M-x")
+        try await tmux.waitFor("discarded, the view back at the bottom") { !$0.contains("BLOCKME line") && $0.contains("It flickers") }
+        #expect(tmux.exitStatus == nil, "the console ended: \(tmux.screen)")
+        // Still at work: a reply goes out.
+        try tmux.literal("Still here")
+        try tmux.keys("Enter")
+        try await waitUntil("the customer gets the reply") {
+            customer.saw { if case .receiveMessage(_, let m) = $0 { m.message == "Still here" } else { false } }
+        }
+        try tmux.keys("C-q")
+        try await tmux.waitFor("exited") { _ in tmux.exitStatus != nil }
+        #expect(tmux.exitStatus == 0)
+    }
+}
+
 /// Someone on the other side, through the same client core the terminal uses.
 final class Party: Sendable {
     let api: APIClient

@@ -11,8 +11,12 @@ final class ServerUnderTest {
     private(set) var port = 0
     var url: String { "http://127.0.0.1:\(port)" }
 
-    /// `admins` are added with the role ADMIN, with the same password.
-    init(agents: [(username: String, name: String)], admins: [(username: String, name: String)] = [], prefix: String) async throws {
+    /// The serve command's arguments (with `--config` when the test gave one).
+    private let arguments: [String]
+
+    /// `admins` are added with the role ADMIN, with the same password; `config` is a config file's JSON.
+    init(agents: [(username: String, name: String)], admins: [(username: String, name: String)] = [], prefix: String,
+         config: String? = nil) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-\(prefix)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         db = "sqlite:" + directory.appendingPathComponent("support.sqlite").path
@@ -21,7 +25,14 @@ final class ServerUnderTest {
                                        "--display-name", account.name, "--password-stdin"], in: directory, stdin: "agent-password\n")
             try add.waitForExit()
         }
-        process = try Command.run(["serve", "--port", "0", "--db", db, "--data-dir", directory.path], in: directory)
+        var arguments = ["--db", db, "--data-dir", directory.path]
+        if let config {
+            let file = directory.appendingPathComponent("config.json")
+            try config.write(to: file, atomically: true, encoding: .utf8)
+            arguments += ["--config", file.path]
+        }
+        self.arguments = arguments
+        process = try Command.run(["serve", "--port", "0"] + arguments, in: directory)
         let line = try await process.waitForLine(startingWith: "listening on http://127.0.0.1:")
         port = try #require(Int(line.split(separator: ":").last ?? ""))
     }
@@ -34,7 +45,7 @@ final class ServerUnderTest {
 
     /// Starts it again on the same port and database.
     func restart() async throws {
-        process = try Command.run(["serve", "--port", String(port), "--db", db, "--data-dir", directory.path], in: directory)
+        process = try Command.run(["serve", "--port", String(port)] + arguments, in: directory)
         _ = try await process.waitForLine(startingWith: "listening on")
     }
 
