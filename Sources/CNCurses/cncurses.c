@@ -115,11 +115,43 @@ void sb_write_raw(const char *bytes) {
     }
 }
 
-static void crash(int signal_number) {
+/* What each fatal signal did before: Swift's backtracer, which the runtime installs at start. */
+static struct sigaction previous_actions[NSIG];
+/* A line for the user, written once the terminal is restored, and where to (their terminal). */
+static char crash_note[2048];
+static int crash_note_fd = -1;
+
+void sb_set_crash_note(int fd, const char *note) {
+    crash_note_fd = fd;
+    strncpy(crash_note, note ? note : "", sizeof crash_note - 1);
+    crash_note[sizeof crash_note - 1] = 0;
+}
+
+/* Restores the terminal, says where the report goes, then hands the signal, with its own
+   information and context, to what was there before (Swift's backtracer, so the trap leaves a
+   symbolicated backtrace); without one, the default action ends the program. */
+static void crash(int signal_number, siginfo_t *info, void *context) {
     if (started) {
         started = 0;
         endwin();
         sb_write_raw("\033[?2004l\033[?1004l\033[?1000l\033[?1006l");
+    }
+    if (crash_note_fd >= 0 && crash_note[0]) {
+        const char *bytes = crash_note;
+        size_t length = strlen(bytes);
+        while (length > 0) {
+            ssize_t written = write(crash_note_fd, bytes, length);
+            if (written <= 0) break;
+            bytes += written;
+            length -= (size_t)written;
+        }
+    }
+    struct sigaction before = previous_actions[signal_number];
+    sigaction(signal_number, &before, NULL);
+    if ((before.sa_flags & SA_SIGINFO) && before.sa_sigaction) {
+        before.sa_sigaction(signal_number, info, context);
+    } else if (before.sa_handler != SIG_DFL && before.sa_handler != SIG_IGN && before.sa_handler != NULL) {
+        before.sa_handler(signal_number);
     }
     signal(signal_number, SIG_DFL);
     raise(signal_number);
@@ -127,5 +159,13 @@ static void crash(int signal_number) {
 
 void sb_install_crash_handlers(void) {
     int signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP};
-    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) signal(signals[i], crash);
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        struct sigaction mine;
+        memset(&mine, 0, sizeof mine);
+        mine.sa_sigaction = crash;
+        /* On the alternate stack the runtime set up, if any: a stack overflow must still be reported. */
+        mine.sa_flags = SA_SIGINFO | SA_ONSTACK;
+        sigemptyset(&mine.sa_mask);
+        sigaction(signals[i], &mine, &previous_actions[signals[i]]);
+    }
 }

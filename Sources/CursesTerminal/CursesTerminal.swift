@@ -76,6 +76,12 @@ public final class CursesTerminal: Display, @unchecked Sendable {
         return terminal
     }
 
+    /// The line written to `descriptor` (the user's terminal) if a fatal signal ends the
+    /// program, once the terminal is given back — before Swift's backtracer takes over.
+    public static func setCrashNote(_ note: String, to descriptor: Int32) {
+        sb_set_crash_note(descriptor, note)
+    }
+
     /// Gives the terminal back (idempotent).
     public func stop() {
         let wasRunning = shared.withLock { state in

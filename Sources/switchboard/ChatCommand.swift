@@ -22,7 +22,7 @@ struct ChatCommand: AsyncParsableCommand {
     @OptionGroup var screen: ScreenOptions
 
     func run() async throws {
-        try await screen.run(client) { server, username, signingIn, size in
+        try await screen.run("chat", client) { server, username, signingIn, size in
             .customer(CustomerMode(server: server, username: username, signingIn: signingIn, size: size, now: Date()))
         }
     }

@@ -17,7 +17,7 @@ struct ConsoleCommand: AsyncParsableCommand {
     @OptionGroup var screen: ScreenOptions
 
     func run() async throws {
-        try await screen.run(client) { server, username, signingIn, size in
+        try await screen.run("console", client) { server, username, signingIn, size in
             .console(ConsoleMode(server: server, username: username, signingIn: signingIn, size: size, now: Date()))
         }
     }

@@ -34,6 +34,7 @@ struct LocalCommand: AsyncParsableCommand {
         configuration.seedDemoAccounts = true
         configuration.logLevel = interactive ? .info : .warning
         let logFile = configuration.dataDirectory.appendingPathComponent("server.log")
+        if interactive { CrashCapture.arm(dataDirectory: configuration.dataDirectory) }
         if interactive {
             // The server's log goes to a file, never onto the launcher's screen.
             try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
@@ -75,6 +76,8 @@ struct LocalCommand: AsyncParsableCommand {
     private func runLauncher(server: String, data: URL, logFile: String) async throws {
         let (config, colours, problems) = TerminalClient.settings(themeFlag: theme)
         let terminal = try TerminalClient.start()
+        // Standard error is the server log already: a fatal error's message is kept there.
+        let (crashes, notice) = CrashCapture.begin(dataDirectory: data, program: "launcher", keepStandardError: true)
         let loop = EventLoop<AppEvent>()
         var settings = EffectRunner.Settings(server: URL(string: server)!, dataDirectory: data)
         settings.notifications = config.notifications
@@ -83,7 +86,8 @@ struct LocalCommand: AsyncParsableCommand {
         let launcher = Launcher(server: server, accounts: accounts, password: DemoAccounts.password, logFile: logFile,
                                 size: terminal.size, now: Date())
         var program = AppProgram(current: .launcher(launcher), theme: colours, runner: runner, config: config)
-        for problem in problems { loop.post(.notice(problem)) }
+        for problem in [notice].compactMap({ $0 }) + problems { loop.post(.notice(problem)) }
         await TerminalClient.run(&program, loop: loop, on: terminal, runner: runner)
+        crashes.end()
     }
 }

@@ -32,7 +32,7 @@ struct RawCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         guard let script else {
-            let session = try TerminalSession(client: client, theme: screen.theme, environment: environment)
+            let session = try TerminalSession(program: "raw", client: client, theme: screen.theme, environment: environment)
             await session.runTester(record: record)
             return
         }

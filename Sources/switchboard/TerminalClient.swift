@@ -46,19 +46,25 @@ struct TerminalSession {
     let loop = EventLoop<AppEvent>()
     let runner: EffectRunner
     private let problems: [String]
+    private let crashes: CrashCapture.Run
 
-    init(client: ClientOptions, theme themeFlag: String?, environment: [String: String]) throws {
+    /// `program` names the run's crash files (`chat`, `console`, `raw`).
+    init(program: String, client: ClientOptions, theme themeFlag: String?, environment: [String: String]) throws {
+        let dataDirectory = client.dataDirectory(environment: environment)
+        CrashCapture.arm(dataDirectory: dataDirectory)
         let (config, theme, problems) = TerminalClient.settings(themeFlag: themeFlag)
         self.config = config
         self.theme = theme
-        self.problems = problems
         let addresses = try client.serverURLs(environment: environment, configured: config.server)
         server = addresses.server
         username = client.user ?? environment["SWITCHBOARD_USER"] ?? config.user ?? ""
         password = client.passwordStdin ? readLine(strippingNewline: true) : environment["SWITCHBOARD_PASSWORD"]
         ClientConfig.remember(server: client.server ?? environment["SWITCHBOARD_SERVER"], user: username.isEmpty ? nil : username)
         terminal = try TerminalClient.start()
-        var settings = EffectRunner.Settings(server: server, dataDirectory: client.dataDirectory(environment: environment))
+        let (crashes, notice) = CrashCapture.begin(dataDirectory: dataDirectory, program: program)
+        self.crashes = crashes
+        self.problems = [notice].compactMap { $0 } + problems
+        var settings = EffectRunner.Settings(server: server, dataDirectory: dataDirectory)
         settings.security = client.security
         settings.fallbacks = addresses.fallbacks
         settings.notifications = config.notifications
@@ -88,5 +94,6 @@ struct TerminalSession {
     func run(_ program: inout AppProgram) async {
         for problem in problems { loop.post(.notice(problem)) }
         await TerminalClient.run(&program, loop: loop, on: terminal, runner: runner)
+        crashes.end()
     }
 }

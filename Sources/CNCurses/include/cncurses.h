@@ -40,7 +40,11 @@ extern const unsigned long SB_BUTTON1_PRESSED, SB_BUTTON1_RELEASED, SB_BUTTON1_C
     SB_BUTTON5_PRESSED, SB_REPORT_MOUSE_POSITION;
 // Bytes straight to the terminal (bracketed paste on/off, desktop notifications, the bell).
 void sb_write_raw(const char *bytes);
-// On SIGSEGV, SIGBUS, SIGILL, SIGFPE and SIGABRT: give the terminal back, then die as before.
+// On SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT and SIGTRAP: give the terminal back, write the
+// crash note (below), then hand the signal to the handler that was there before — Swift's
+// backtracer — so the trap still leaves its backtrace.
 void sb_install_crash_handlers(void);
+// The line written to `fd` when a fatal signal arrives, once the terminal is restored.
+void sb_set_crash_note(int fd, const char *note);
 
 #endif
