@@ -23,8 +23,11 @@ import Testing
         for name in ["key  C-a", "key  M-f", "key  F5", "key  PgUp"] { #expect(tmux.screen.contains(name)) }
 
         // Wide text keeps its columns: what follows it, and the status bar's right edge, stay put.
-        try tmux.literal("漢字 ok 👍🏽 🇯🇵 é")
-        try await tmux.waitFor("the typed line") { $0.contains("> 漢字 ok 👍") && $0.contains(" é\n") }
+        // A ZWJ family is drawn one person at a time and a skin tone left out (terminals disagree
+        // on both); the Hebrew after the family stays in its columns.
+        try tmux.literal("漢字 ok 👍🏽 🇯🇵 👨‍👩‍👧 שלום é")
+        try await tmux.waitFor("the typed line") { $0.contains("> 漢字 ok 👍 🇯🇵 👨👩👧 שלום é\n") }
+        #expect(tmux.format("#{cursor_x}") == "29") // the columns the line takes, counted as the screen counts them
         let lines = tmux.screen.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.contains { $0.hasPrefix(" Esc quit") && $0.hasSuffix("events") && $0.count <= 90 })
 

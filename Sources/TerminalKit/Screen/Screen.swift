@@ -52,14 +52,16 @@ public struct Screen: Equatable, Sendable {
             return max(0, column - x)
         }
         for grapheme in Sanitizer.clean(text) {
-            let columns = TextWidth.of(grapheme)
-            if columns == 0 { continue } // a stray mark with no base: nothing to draw
-            if column + columns > end { break }
-            if column >= 0 {
-                set(Cell(grapheme, style: style), x: column, y: y)
-                if columns == 2 { set(.continuation(style), x: column + 1, y: y) }
+            for piece in TextWidth.pieces(grapheme) {
+                let columns = TextWidth.of(piece)
+                if columns == 0 { continue } // a stray mark with no base: nothing to draw
+                if column + columns > end { return max(0, column - x) }
+                if column >= 0 {
+                    set(Cell(piece, style: style), x: column, y: y)
+                    if columns == 2 { set(.continuation(style), x: column + 1, y: y) }
+                }
+                column += columns
             }
-            column += columns
         }
         return max(0, column - x)
     }

@@ -1,22 +1,45 @@
-/// How many terminal columns a grapheme takes: 2 for wide East Asian characters and emoji
-/// (including ZWJ sequences, flags, keycaps and emoji with VS16), 0 for a lone combining mark,
-/// 1 otherwise. Terminals follow wcwidth; this follows the same Unicode tables.
+/// How many terminal columns a grapheme takes: 2 for wide East Asian characters and emoji, 0
+/// for a lone combining mark, 1 otherwise — and for an emoji sequence, the sum of the pieces it
+/// is drawn as (`pieces`). Terminals follow wcwidth; this follows the same Unicode tables.
 public enum TextWidth {
     public static func of(_ grapheme: Character) -> Int {
         // Most text is printable ASCII: one column, without looking anything up.
         if let ascii = grapheme.asciiValue, ascii >= 0x20, ascii < 0x7F { return 1 }
         let scalars = grapheme.unicodeScalars
         guard let first = scalars.first else { return 0 }
-        if scalars.count > 1 {
-            // A flag: two regional indicators.
-            if (0x1F1E6...0x1F1FF).contains(first.value) { return 2 }
-            // Emoji made by a sequence (ZWJ, VS16 presentation, keycap, skin tone).
-            if scalars.contains(where: { $0.value == 0xFE0F || $0.value == 0x200D || $0.value == 0x20E3 })
-                && scalars.contains(where: { $0.properties.isEmoji }) {
-                return 2
-            }
+        guard scalars.count > 1 else { return of(first) }
+        return pieces(grapheme).reduce(0) { $0 + ($1.unicodeScalars.first.map(of) ?? 0) }
+    }
+
+    /// The pieces a grapheme is drawn as: each one character the C library's `wcwidth` (which
+    /// ncurses moves the cursor by) and every terminal give the same width, with its
+    /// zero-width marks. Terminals disagree on emoji sequences — tmux draws a ZWJ family
+    /// (👨‍👩‍👧) in two columns, others in six; a skin tone (👍🏽) joins its hand in some and takes
+    /// two more columns in tmux; `❤️` is one column or two — and ncurses cannot hold more than
+    /// one spacing character in a cell. So joiners, presentation selectors and skin tones are
+    /// left out, and each person of a family is drawn on its own (👨👩👧): the same on every
+    /// terminal, and the text after it stays in its columns. Flags stay two one-column halves,
+    /// which every terminal draws in two columns, joined or not.
+    public static func pieces(_ grapheme: Character) -> [Character] {
+        let scalars = grapheme.unicodeScalars
+        guard scalars.count > 1 else { return [grapheme] }
+        var pieces: [Character] = []
+        var current = String.UnicodeScalarView()
+        func flush() {
+            guard !current.isEmpty else { return }
+            pieces += String(current) // one character, or more if the scalars left do not join
+            current = String.UnicodeScalarView()
         }
-        return of(first)
+        for scalar in scalars {
+            switch scalar.value {
+            case 0x200D, 0xFE0E, 0xFE0F, 0x1F3FB...0x1F3FF: continue
+            default: break
+            }
+            if of(scalar) > 0 { flush() }
+            current.append(scalar)
+        }
+        flush()
+        return pieces
     }
 
     public static func of(_ scalar: Unicode.Scalar) -> Int {
@@ -27,6 +50,8 @@ public enum TextWidth {
         default: break
         }
         if (0x1160...0x11FF).contains(value) { return 0 } // Hangul medial vowels and final consonants join
+        // A regional indicator is one column (wcwidth); a flag is two of them.
+        if (0x1F1E6...0x1F1FF).contains(value) { return 1 }
         if scalar.properties.isEmojiPresentation { return 2 }
         return isWide(value) ? 2 : 1
     }
