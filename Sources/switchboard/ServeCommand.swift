@@ -6,7 +6,7 @@ import SwitchboardServer
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the support server (REST API).",
+        abstract: "Run the support server: the REST API and the WebSocket hub.",
         discussion: "Prints 'listening on http://HOST:PORT' (https with tlsCertificate/tlsKey in the config file) once it accepts connections; stops cleanly on SIGINT or SIGTERM."
     )
 

@@ -122,3 +122,29 @@ import Testing
         #expect(try Switchboard.parseAsRoot([]) is LocalCommand)
     }
 }
+
+/// `--help` reads as written: the parser wraps the overview itself, so a hard line break inside a
+/// sentence came out as a short line in the middle of a paragraph ("…(SQLite in the data\ndirectory,").
+@Suite struct HelpTextTests {
+    static let commands: [any ParsableCommand.Type] = [Switchboard.self] + Switchboard.configuration.subcommands
+        + UsersCommand.configuration.subcommands
+
+    @Test func overviewsAreWrappedOnceAt80Columns() {
+        for command in Self.commands {
+            let help = Switchboard.helpMessage(for: command, columns: 80)
+            let overview = help.components(separatedBy: "\nUSAGE:").first ?? ""
+            let paragraphs = overview.components(separatedBy: "\n\n")
+            for paragraph in paragraphs {
+                let lines = paragraph.split(separator: "\n")
+                // Every line but a paragraph's last fills most of the width.
+                for line in lines.dropLast() {
+                    #expect(line.count >= 60, "\(command): a short line inside a paragraph: '\(line)'\n\(overview)")
+                }
+            }
+        }
+    }
+
+    @Test func serveSaysItServesTheHubToo() {
+        #expect(ServeCommand.configuration.abstract.contains("WebSocket"))
+    }
+}

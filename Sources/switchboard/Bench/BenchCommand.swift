@@ -14,8 +14,8 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure a running server: connections held, messages/s, delivery latency.",
         discussion: """
-            Needs an admin account (to create the benchmark's agents): --admin and the password in
-            SWITCHBOARD_PASSWORD. Run the server with a low bcryptCost in its config file, or the
+            Needs an admin account (to create the benchmark's agents): --admin and the password in \
+            SWITCHBOARD_PASSWORD. Run the server with a low bcryptCost in its config file, or the \
             set-up spends minutes hashing passwords.
             """
     )
