@@ -156,6 +156,15 @@ import TerminalKit
         for c in "/refund" { _ = mode.update(.key(.char(c))) }
         _ = mode.update(.key(.tab))
         #expect(mode.currentTab?.editor.text.hasPrefix("Hi Dana Doe") == true)
+        // So does `/canned SHORTCUT` with an exact shortcut (it opened the picker again); a part of one picks.
+        mode.tabs[0].editor = LineEditor()
+        for c in "/canned refund" { _ = mode.update(.key(.char(c))) }
+        _ = mode.update(.key(.enter))
+        #expect(mode.picker == nil && mode.currentTab?.editor.text.hasPrefix("Hi Dana Doe") == true)
+        mode.tabs[0].editor = LineEditor()
+        for c in "/canned ref" { _ = mode.update(.key(.char(c))) }
+        _ = mode.update(.key(.enter))
+        #expect(mode.picker != nil && mode.currentTab?.editor.text == "")
     }
 
     @Test func transferTakesANameWithTabAndLeavesTheNoteFirst() {

@@ -378,7 +378,15 @@ extension ConsoleMode {
                 return usage("No agent called '\(Sanitizer.clean(String(argument.prefix(32))))' — /escalate alone hands it to the least busy admin")
             }
             return [.escalate(ticketId: ticket.id, EscalateRequest(agentId: agent.agent.id))]
-        case "canned": openPicker(matching: argument)
+        case "canned":
+            // An exact shortcut goes straight into the line, as `/SHORTCUT` Tab does; anything else picks.
+            let shortcut = argument.trimmingCharacters(in: CharacterSet(charactersIn: "/ "))
+            if let response = canned.first(where: { $0.shortcut == shortcut })
+                ?? canned.first(where: { $0.shortcut.lowercased() == shortcut.lowercased() }), !shortcut.isEmpty {
+                insertCanned(response, in: index)
+            } else {
+                openPicker(matching: argument)
+            }
         case "canned-new", "canned-edit", "canned-rm": return cannedCommand(name, argument)
         case "online": return setAvailability(.online)
         case "busy": return setAvailability(.busy)
