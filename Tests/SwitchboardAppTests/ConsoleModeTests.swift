@@ -66,6 +66,25 @@ import TerminalKit
         #expect(mode.shownQueue.count == 5)
     }
 
+    /// Auto-assignment gave every waiting ticket to the agent just after the console opened: it
+    /// stayed on an empty "Unassigned" ("Nobody is waiting") and said nothing.
+    @Test func anEmptiedUnassignedSectionTurnsToMineAndSaysWhy() {
+        var mode = Self.console(tickets: [Self.ticket(1, "First", minutesAgo: 3), Self.ticket(2, "Second", minutesAgo: 2)])
+        #expect(mode.section == .unassigned && mode.shownQueue.count == 2)
+        _ = mode.update(.event(.realtime(.server(.agentAssigned(ticketId: 1, agent: Self.me.ref, previousAgent: nil)))))
+        #expect(mode.section == .unassigned)
+        _ = mode.update(.event(.realtime(.server(.agentAssigned(ticketId: 2, agent: Self.me.ref, previousAgent: nil)))))
+        #expect(mode.section == .mine && mode.shownQueue.map(\.id).sorted() == [1, 2] && mode.queue.selected == 0)
+        #expect(Self.lines(mode).joined(separator: "\n").contains("2 tickets were assigned to you — showing Mine"))
+        // Given to a colleague instead: nothing to turn to.
+        var other = Self.console(tickets: [Self.ticket(1, "First", minutesAgo: 3)])
+        _ = other.update(.event(.realtime(.server(.agentAssigned(ticketId: 1, agent: Self.sam, previousAgent: nil)))))
+        #expect(other.section == .unassigned)
+        // Opened with nobody waiting and work of one's own: Mine, with a sentence.
+        let opened = Self.console(tickets: [Self.ticket(3, "Mine", agent: Self.me.ref, minutesAgo: 3)])
+        #expect(opened.section == .mine && Self.lines(opened).joined().contains("Nobody is waiting — 1 ticket is yours, under Mine"))
+    }
+
     @Test func tabsKeepTheirDraftsAndTheHotlistFindsTheWaitingCustomer() {
         var mode = Self.console(tickets: (1...3).map { Self.ticket($0, "T\($0)", agent: Self.me.ref, minutesAgo: Double(10 * $0)) })
         for id in 1...3 { mode = Self.open(mode, id) }

@@ -14,7 +14,15 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
     public var phase: Phase
     public internal(set) var me: User? { didSet { refreshQueue() } }
     public internal(set) var tickets: [Ticket] = [] { didSet { refreshQueue() } }
-    public internal(set) var section = QueueSection.unassigned { didSet { refreshQueue() } }
+    public internal(set) var section = QueueSection.unassigned {
+        didSet {
+            if section != oldValue { assignedWhileWaiting = 0 }
+            refreshQueue()
+        }
+    }
+    /// Tickets given to this agent (by the assigner or a colleague) while Unassigned was shown:
+    /// when that leaves it empty, the queue turns to Mine and says so.
+    var assignedWhileWaiting = 0
     public internal(set) var filter = QueueFilter() { didSet { refreshQueue() } }
     /// The queue as shown — the section's tickets sorted, then filtered — and every section's
     /// count: kept here, recomputed when the tickets, section, filter or user change, so that a
@@ -236,9 +244,7 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
             changeTickets { $0 = all }
             // Nobody waiting: start where the work is, one's own tickets.
             if first, section == .unassigned, shownQueue.isEmpty, !shownMine.isEmpty {
-                section = .mine
-                queue.resize(to: shownQueue.count)
-                queue.select(0)
+                showMine(saying: "Nobody is waiting — \(Self.count(shownMine.count, "ticket")) \(shownMine.count == 1 ? "is" : "are") yours, under Mine")
             }
             // Live news of one's own tickets (and of every open tab).
             return shownMine.map { .join(ticketId: $0.id, sinceSeq: $0.lastMessage?.seq ?? 0) }
@@ -363,6 +369,13 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
                 effects.append(.notify(title: "#\(id) assigned to you", body: tickets.first { $0.id == id }?.subject ?? ""))
                 toasts.show("#\(id) is yours now — M-a or M-\(tabs.count) to see it", now: now)
             }
+            if agent.id == me?.id, section == .unassigned {
+                assignedWhileWaiting += 1
+                if sectionCounts[.unassigned, default: 0] == 0 {
+                    let given = assignedWhileWaiting
+                    showMine(saying: "Nobody is waiting now: \(Self.count(given, "ticket")) \(given == 1 ? "was" : "were") assigned to you — showing Mine, M-a to see \(given == 1 ? "it" : "them")")
+                }
+            }
         case .ticketStatusChanged(let id, let status, _, _):
             changeTickets { tickets in if let index = tickets.firstIndex(where: { $0.id == id }) { tickets[index].status = status } }
         case .agentStatusChanged(let agent, let status):
@@ -408,6 +421,16 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
         }
         return effects
     }
+
+    /// Turns the queue to Mine, its first ticket chosen, and says why.
+    private mutating func showMine(saying why: String) {
+        section = .mine
+        queue.resize(to: shownQueue.count)
+        queue.select(0)
+        toasts.show(why, now: now)
+    }
+
+    static func count(_ n: Int, _ noun: String) -> String { n == 1 ? "1 \(noun)" : "\(n) \(noun)s" }
 
     mutating func upsert(_ ticket: Ticket) {
         changeTickets { tickets in
