@@ -4,6 +4,29 @@ import Testing
 @testable import SwitchboardServer
 
 @Suite struct AssignmentTests {
+    /// Only changes that can make a ticket wait or give an agent room wake the assigner: a first
+    /// reply (OPEN → IN_PROGRESS, same agent) does not.
+    @Test func onlyChangesThatMoveWorkWakeTheAssigner() {
+        let row = TicketRow(id: 1, customerId: 2, assignedAgentId: 3, status: .open, priority: .medium, category: .other,
+                            subject: "s", lastSeq: 0, firstResponseAt: nil)
+        let agent = UserRef(id: 3, displayName: "A", role: .agent, isOnline: true)
+        func change(_ edit: (inout TicketRow) -> Void) -> Bool {
+            var after = row
+            edit(&after)
+            return Assigner.mayAssign(after: .ticketChanged(before: row, after: after, by: agent))
+        }
+        #expect(!change { $0.status = .inProgress })
+        #expect(!change { $0.priority = .urgent })
+        #expect(change { $0.status = .resolved })
+        #expect(change { $0.status = .closed })
+        #expect(change { $0.assignedAgentId = nil })
+        #expect(change { $0.assignedAgentId = 4 })
+        #expect(Assigner.mayAssign(after: .ticketCreated(ticketId: 1, customerId: 2)))
+        #expect(Assigner.mayAssign(after: .ticketDeleted(ticketId: 1, customerId: 2)))
+        #expect(Assigner.mayAssign(after: .agentStatusChanged(agent: agent, status: .online)))
+        #expect(!Assigner.mayAssign(after: .loginEnded(loginId: "x")))
+    }
+
     /// Agents are available when connected and ONLINE; this connects one and waits until the
     /// server has it online.
     static func bringOnline(_ api: API, _ token: String, _ agentId: Int, admin: String) async throws -> WSProbe {

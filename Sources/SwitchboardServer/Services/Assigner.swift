@@ -24,12 +24,23 @@ public actor Assigner: SupportEventSink {
     }
 
     public func publish(_ event: SupportEvent) async {
+        if Self.mayAssign(after: event) { await drain() }
+    }
+
+    /// Whether `event` can have made a ticket wait or an agent have room: a new or deleted ticket
+    /// (a deletion may free a place), an agent's status or capacity, or a change of a ticket's
+    /// agent or of whether it is active. A ticket going from OPEN to IN_PROGRESS with its agent
+    /// (every first reply) changes neither: drains for those — 9 000 first replies, each a write
+    /// transaction on the writer that found nothing to do — held every room's messages for
+    /// seconds at 10 000 sockets (docs/performance.md, 2026-12-06).
+    static func mayAssign(after event: SupportEvent) -> Bool {
         switch event {
-        case .ticketCreated, .ticketChanged, .agentStatusChanged, .ticketDeleted:
-            // A deleted ticket may free a place in its agent's capacity.
-            await drain()
+        case .ticketCreated, .agentStatusChanged, .ticketDeleted:
+            true
+        case .ticketChanged(let before, let after, _):
+            before.assignedAgentId != after.assignedAgentId || before.status.isActive != after.status.isActive
         case .messageStored, .read, .delivered, .loginEnded:
-            break
+            false
         }
     }
 

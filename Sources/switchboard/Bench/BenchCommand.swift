@@ -151,8 +151,25 @@ struct BenchCommand: AsyncParsableCommand {
                 benchmark memory:   \(ServerStatistics.residentBytes() / 1_048_576) MiB RSS
                 \(cpu?.report ?? "server CPU:         not measured (no measured window)")
                 """)
+            say(Self.timelineReport(tally))
             group.cancelAll()
         }
+    }
+
+    /// Latency per second of sending (so a stall shows where it happened), then the rooms that
+    /// waited longest.
+    static func timelineReport(_ tally: BenchTally) -> String {
+        var lines = ["latency over time (by second sent; ms):", "    s     sent      p50      p99      max"]
+        for row in tally.perSecond {
+            lines.append(String(format: "%5d %8d %8.2f %8.2f %8.2f", row.second, row.count, row.p50, row.p99, row.max))
+        }
+        let (slow, all) = tally.slowRoomCount
+        lines.append("rooms with a message over \(BenchTally.slow / 1000) ms: \(slow) of \(all)")
+        let slowest = tally.slowestRooms(5).map { room in
+            "#\(room.ticketId) \(fixed(Double(room.latency.maxMicroseconds) / 1000)) ms (\(room.latency.slow) of \(room.latency.messages) slow)"
+        }
+        lines.append("slowest rooms:      " + (slowest.isEmpty ? "—" : slowest.joined(separator: ", ")))
+        return lines.joined(separator: "\n")
     }
 
     static func seconds(_ duration: Duration) -> String { String(format: "%.1f", duration.inSeconds) }

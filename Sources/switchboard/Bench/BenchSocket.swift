@@ -18,11 +18,60 @@ final class BenchTally: Sendable {
         return UInt64(elapsed.components.seconds) * 1_000_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000_000)
     }
 
-    func delivered(sentAt: UInt64) {
+    /// Per second of sending: where in the run a stall happened. Per room: which rooms waited.
+    private let timeline = Mutex([Int: Histogram<UInt64>]())
+    private let rooms = Mutex([Int: RoomLatency]())
+
+    struct RoomLatency: Sendable {
+        var messages = 0
+        var slow = 0
+        var maxMicroseconds: UInt64 = 0
+    }
+
+    /// A message sent at `sentAt` on `ticketId` reached the other side now.
+    func delivered(sentAt: UInt64, ticketId: Int) {
         let latency = now() &- sentAt
         _ = histogram.withLock { $0.record(latency) }
+        timeline.withLock { seconds in
+            let second = Int(sentAt / 1_000_000)
+            if seconds[second] == nil {
+                seconds[second] = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .two)
+            }
+            _ = seconds[second]!.record(latency)
+        }
+        rooms.withLock { rooms in
+            var room = rooms[ticketId, default: RoomLatency()]
+            room.messages += 1
+            if latency > Self.slow { room.slow += 1 }
+            room.maxMicroseconds = max(room.maxMicroseconds, latency)
+            rooms[ticketId] = room
+        }
         counters.withLock { $0.delivered += 1 }
     }
+
+    /// A message slower than this (µs) counts against its room.
+    static let slow: UInt64 = 100_000
+
+    /// p50, p99 and max (ms) and the count for each second of sending since the reset, oldest first.
+    var perSecond: [(second: Int, count: Int, p50: Double, p99: Double, max: Double)] {
+        timeline.withLock { seconds in
+            seconds.keys.sorted().map { second in
+                let h = seconds[second]!
+                return (second, Int(h.totalCount), Double(h.valueAtPercentile(50)) / 1000, Double(h.valueAtPercentile(99)) / 1000,
+                        Double(h.max) / 1000)
+            }
+        }
+    }
+
+    /// The `count` rooms with the slowest message, slowest first.
+    func slowestRooms(_ count: Int) -> [(ticketId: Int, latency: RoomLatency)] {
+        rooms.withLock { rooms in
+            rooms.sorted { $0.value.maxMicroseconds > $1.value.maxMicroseconds }.prefix(count).map { ($0.key, $0.value) }
+        }
+    }
+
+    /// Rooms with at least one message over `slow`, of all rooms that had one.
+    var slowRoomCount: (slow: Int, all: Int) { rooms.withLock { rooms in (rooms.values.count { $0.slow > 0 }, rooms.count) } }
 
     func sent() { counters.withLock { $0.sent += 1 } }
     func acked() { counters.withLock { $0.acked += 1 } }
@@ -38,7 +87,11 @@ final class BenchTally: Sendable {
     }
 
     var maxMilliseconds: Double { histogram.withLock { Double($0.max) / 1000 } }
-    func resetLatencies() { histogram.withLock { $0.reset() } }
+    func resetLatencies() {
+        histogram.withLock { $0.reset() }
+        timeline.withLock { $0 = [:] }
+        rooms.withLock { $0 = [:] }
+    }
 }
 
 /// One benchmark connection: joins its tickets' rooms, counts what arrives, sends on demand.
@@ -114,7 +167,7 @@ final class BenchSocket: Sendable {
                             seen.received.insert(received.id)
                         }
                         if let stamp = received.message.split(separator: " ").last.flatMap({ UInt64($0) }) {
-                            tally.delivered(sentAt: stamp)
+                            tally.delivered(sentAt: stamp, ticketId: ticketId)
                         }
                     case .ack(_, let messageId, let ticketId, _, _, _, _)?:
                         self.seen.withLock { $0.acked.append((ticketId, messageId)) }
