@@ -165,7 +165,8 @@ let package = Package(
         .testTarget(
             name: "SwitchboardCommandTests",
             dependencies: ["switchboard", "SwitchboardServer", "SwitchboardClient", "ChildProcess",
-                           .product(name: "NIOCore", package: "swift-nio")],
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "SQLiteNIO", package: "sqlite-nio")],
             swiftSettings: strict
         ),
     ]

@@ -122,6 +122,12 @@ final class KeyDecoder {
                 // lacks (screen-256color has no Alt-arrows), else dropped — never typed.
                 return Self.modified(parameters).map { .key($0) }
             }
+        case .character(27):
+            // Esc, then a key that begins with ESC of its own (F1 is `ESC O P` here, Alt-End
+            // `ESC [1;3F`), both in one read: Esc alone, and the next key decoded whole — taken
+            // as Alt-ESC, its tail was typed into the line as text ("[1;3F") and F1 was lost.
+            pushedBack = following
+            return .key(.escape)
         case .character(let value):
             var key = key(for: value)
             key.alt = true

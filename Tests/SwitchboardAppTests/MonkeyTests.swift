@@ -56,7 +56,8 @@ import TerminalKit
     }
 
     static let texts = ["hi", "", " ", "\u{1B}]0;owned\u{7}\u{1B}[2J", "line\nline\n\n", String(repeating: "x", count: 9000),
-                        String(repeating: "😀", count: 500), "\u{202E}evil", "e\u{301}\u{301}\u{301}\u{301}", "\t\r\u{0}\u{85}"]
+                        String(repeating: "😀", count: 500), "\u{202E}evil", "e\u{301}\u{301}\u{301}\u{301}", "\t\r\u{0}\u{85}",
+                        (0..<80).map { "BLOCKME line \($0)" }.joined(separator: "\n")]
 
     /// What the server might send, odd on purpose: unknown and negative tickets and seqs,
     /// hostile names and texts, other people typing, tickets changing under the screen.
@@ -88,6 +89,44 @@ import TerminalKit
         return .event(.realtime(.server(events.randomElement(using: &random)!)))
     }
 
+    /// What the client itself reports, odd on purpose too: this user's own messages queued, sent,
+    /// refused and discarded (a few ids, so they meet again), pages of history for any ticket, the
+    /// ticket list replaced, the connection coming and going, requests failing. Each of these adds
+    /// or removes lines under the screen — a refused 80-line paste discarded while scrolled up
+    /// trapped the console (issue 37).
+    static func clientEvent(_ random: inout SplitMix, now: Date) -> ModeInput {
+        let ticket = [1, 2, 3, 99, -1].randomElement(using: &random)!
+        let text = texts.randomElement(using: &random)!
+        let clientId = "c\(Int.random(in: 0..<5, using: &random))"
+        let seq = Int.random(in: -2...40, using: &random)
+        let states: [OutgoingMessage.State] = [
+            .queued, .sent(messageId: Int.random(in: 1...500, using: &random), seq: seq, timestamp: now),
+            .failed(code: .invalid, reason: "message: blocked by the rule forbidden"), .failed(code: .rateLimited, reason: text),
+        ]
+        let outgoing = OutgoingMessage(clientMessageId: clientId, ticketId: ticket, text: text, isInternal: Bool.random(using: &random),
+                                       createdAt: now, state: states.randomElement(using: &random)!)
+        let page = MessagePage(items: (0..<Int.random(in: 0...30, using: &random)).map { index in
+            Message(id: 1000 + index, ticketId: ticket, seq: seq + index, clientMessageId: index == 0 ? clientId : nil,
+                    sender: ConsoleModeTests.me.ref, senderType: Bool.random(using: &random) ? .customer : .agent,
+                    message: texts.randomElement(using: &random)!, messageType: .text, internal: Bool.random(using: &random),
+                    isRead: Bool.random(using: &random), timestamp: now.addingTimeInterval(Double(index - 30) * 60), attachment: nil)
+        }, hasMore: Bool.random(using: &random))
+        var changed = ConsoleModeTests.ticket(ticket, text, minutesAgo: Double.random(in: 0...3000, using: &random))
+        changed.status = TicketStatus.allCases.randomElement(using: &random)!
+        let events: [AppEvent] = [
+            .realtime(.outgoing(outgoing)), .realtime(.outgoing(outgoing)), .realtime(.outgoing(outgoing)),
+            .realtime(.discarded(clientMessageId: clientId, ticketId: ticket)), .realtime(.uploading(outgoing, sent: seq)),
+            .page(ticketId: ticket, page, older: Bool.random(using: &random)), .ticketChanged(changed), .ticketOpened(changed),
+            .tickets([1, 2, 3].filter { _ in Bool.random(using: &random) }.map { ConsoleModeTests.ticket($0, text, minutesAgo: Double($0)) }),
+            .connection([.connected, .connecting, .offline(reason: text),
+                         .reconnecting(attempt: 2, nextTryAt: now.addingTimeInterval(3), reason: text)].randomElement(using: &random)!),
+            .outbox(queued: Int.random(in: 0...3, using: &random)),
+            .failed([.messages(ticketId: ticket), .setStatus(ticketId: ticket), .ticketAction(ticketId: ticket), .tickets, .outbox]
+                        .randomElement(using: &random)!, APIError(code: .notFound, message: text, status: 404)),
+        ]
+        return .event(events.randomElement(using: &random)!)
+    }
+
     /// Nothing drawn can drive the terminal: no C0/C1 control, no bidirectional override.
     static func harmless(_ screen: Screen) -> Bool {
         screen.lines.allSatisfy { line in
@@ -96,14 +135,23 @@ import TerminalKit
         }
     }
 
+    /// The seeds and the inputs per seed: a few in every test run; as many as asked for with
+    /// `SWITCHBOARD_MONKEY_SEEDS=FIRST-LAST` and `SWITCHBOARD_MONKEY_INPUTS=N` (the long hunts
+    /// recorded in `Tests/NOTES.md`).
+    static let seeds: [UInt64] = {
+        let bounds = ProcessInfo.processInfo.environment["SWITCHBOARD_MONKEY_SEEDS"]?.split(separator: "-").compactMap { UInt64($0) } ?? []
+        return bounds.count == 2 && bounds[0] <= bounds[1] ? Array(bounds[0]...bounds[1]) : Array(1...6)
+    }()
+    static let inputs = ProcessInfo.processInfo.environment["SWITCHBOARD_MONKEY_INPUTS"].flatMap { Int($0) } ?? 2000
+
     /// Feeds `count` inputs to a mode through `update`, drawing after each; with `events`, one in
-    /// five is something from the server.
-    static func run(seed: UInt64, count: Int = 1500, events: Bool = false, update: (ModeInput) -> Void, draw: () -> Void) {
+    /// five is something from the server or the client's own connection.
+    static func run(seed: UInt64, count: Int = inputs, events: Bool = false, update: (ModeInput) -> Void, draw: () -> Void) {
         var random = SplitMix(state: seed)
         var size = (80, 24), now = World.start
         for _ in 0..<count {
             if events, Int.random(in: 0..<5, using: &random) == 0 {
-                update(serverEvent(&random, now: now))
+                update(Bool.random(using: &random) ? serverEvent(&random, now: now) : clientEvent(&random, now: now))
             } else {
                 update(input(&random, size: &size, now: &now))
             }
@@ -111,12 +159,12 @@ import TerminalKit
         }
     }
 
-    @Test(arguments: [1, 2, 3] as [UInt64]) func customerMode(seed: UInt64) {
+    @Test(arguments: seeds) func customerMode(seed: UInt64) {
         var mode = World.mode(tickets: [World.ticket(1, "Parcel"), World.ticket(2, "Refund", status: .resolved, agent: nil)])
         Self.run(seed: seed, events: true, update: { _ = mode.update($0) }, draw: { #expect(Self.harmless(mode.view(theme: World.theme).screen)) })
     }
 
-    @Test(arguments: [1, 2, 3] as [UInt64]) func theConsole(seed: UInt64) {
+    @Test(arguments: seeds) func theConsole(seed: UInt64) {
         var mode = ConsoleAdminTests.admin()
         _ = mode.update(.event(.tickets([ConsoleModeTests.ticket(1, "Parcel", minutesAgo: 5),
                                          ConsoleModeTests.ticket(2, "Card", agent: ConsoleModeTests.me.ref, minutesAgo: 3),
@@ -124,14 +172,14 @@ import TerminalKit
         Self.run(seed: seed, events: true, update: { _ = mode.update($0) }, draw: { #expect(Self.harmless(mode.view(theme: World.theme).screen)) })
     }
 
-    @Test(arguments: [1, 2, 3] as [UInt64]) func theTester(seed: UInt64) {
+    @Test(arguments: seeds) func theTester(seed: UInt64) {
         var mode = TesterModeTests.tester()
         _ = mode.update(.event(.tester(.socket(name: "alex", .received(#"{"type":"ROOM_JOINED","ticketId":7,"lastSeq":3,"participants":[]}"#),
                                               at: World.start))))
         Self.run(seed: seed, update: { _ = mode.update($0) }, draw: { #expect(Self.harmless(mode.view(theme: World.theme).screen)) })
     }
 
-    @Test(arguments: [1, 2, 3] as [UInt64]) func theLauncher(seed: UInt64) {
+    @Test(arguments: seeds) func theLauncher(seed: UInt64) {
         var launcher = LauncherTests.launcher()
         Self.run(seed: seed, update: { _ = launcher.update($0) }, draw: { #expect(Self.harmless(launcher.view(theme: World.theme).screen)) })
     }

@@ -26,6 +26,14 @@ import TerminalKit
         #expect(Self.decode([Self.esc, .keycode(SB_KEY_UP)]) == [.key(Key(.up, alt: true))])
     }
 
+    /// Esc and then a key whose sequence begins with ESC, read at once (a quick Esc then F1 or
+    /// Alt-End): two keys, nothing typed.
+    @Test func escapeThenAnEscapeSequenceIsTwoKeys() {
+        #expect(Self.decode([Self.esc, Self.esc] + Self.text("[1;3F")) == [.key(.escape), .key(Key(.end, alt: true))])
+        #expect(Self.decode([Self.esc, Self.esc] + Self.text("x")) == [.key(.escape), .key(Key(.character("x"), alt: true))])
+        #expect(Self.decode([Self.esc, Self.esc, Self.esc]) == [.key(.escape), .key(.escape), .key(.escape)])
+    }
+
     /// A resize in the middle of an escape sequence or a paste comes after it; keys ncurses
     /// decoded inside a paste are not typed.
     @Test func aResizeInsideASequenceComesAfterIt() {
