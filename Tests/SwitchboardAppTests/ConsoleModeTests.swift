@@ -186,6 +186,26 @@ import TerminalKit
         #expect(mode.picker != nil && mode.currentTab?.editor.text == "")
     }
 
+    /// A response made elsewhere after the console started (a colleague, the API) is looked up
+    /// on the server, not answered with "No canned responses yet".
+    @Test func aCannedResponseMadeElsewhereIsLookedUp() {
+        var mode = Self.console(tickets: [Self.ticket(4, "Refund please", agent: Self.me.ref, minutesAgo: 5, customer: "Dana Doe")])
+        _ = mode.update(.key(.enter))
+        for c in "/canned thanks" { _ = mode.update(.key(.char(c))) }
+        #expect(mode.update(.key(.enter)) == [.loadCanned])
+        _ = mode.update(.event(.canned([CannedResponse(id: 2, shortcut: "thanks", title: "Thanks", body: "Thanks {customer.name}",
+                                                       shared: true, ownerId: 1)])))
+        #expect(mode.currentTab?.editor.text == "Thanks Dana Doe")
+        // Still unknown after asking: the picker, with what was typed.
+        mode.tabs[0].editor = LineEditor()
+        for c in "/canned nothing-like-it" { _ = mode.update(.key(.char(c))) }
+        #expect(mode.update(.key(.enter)) == [.loadCanned])
+        #expect(mode.update(.event(.canned([]))).isEmpty)
+        #expect(mode.picker == nil && mode.toasts.current?.text == "No canned responses yet — /canned-new makes one")
+        // C-t with none known asks too.
+        #expect(mode.update(.key(.ctrl("t"))) == [.loadCanned])
+    }
+
     @Test func transferTakesANameWithTabAndLeavesTheNoteFirst() {
         var mode = Self.console(tickets: [Self.ticket(1, "Parcel", agent: Self.me.ref, minutesAgo: 5)])
         _ = mode.update(.key(.enter))

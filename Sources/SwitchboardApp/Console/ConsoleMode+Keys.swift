@@ -78,7 +78,7 @@ extension ConsoleMode {
             guard let index = current else { return [] }
             tabs[index].noteMode.toggle()
             focus = .chat
-        case .canned: openPicker(matching: "")
+        case .canned: return openPicker(matching: "")
         case .panel: panelShown.toggle()
         case .availability:
             let next: AgentStatus = switch availability {
@@ -249,8 +249,10 @@ extension ConsoleMode {
                 if let index = current { return command(name, argument, line: line, in: index) }
             }
             queueLine.replace(with: line)
-            toasts.show("/\(name) here works on the queue: /claim, /priority, /close, /resolve, /filter, /open — /help lists all",
-                        kind: .error, now: now)
+            let onTheQueue = "on the queue: /claim, /priority, /close, /resolve, /filter, /open — /help lists all"
+            let why = commands.command(named: name) != nil ? "/\(name) works in a chat: open one first (Enter on a ticket)"
+                : "Unknown command /\(Sanitizer.clean(String(name.prefix(32))))"
+            toasts.show("\(why) — \(onTheQueue)", kind: .error, now: now)
         }
         return []
     }
@@ -380,13 +382,7 @@ extension ConsoleMode {
             return [.escalate(ticketId: ticket.id, EscalateRequest(agentId: agent.agent.id))]
         case "canned":
             // An exact shortcut goes straight into the line, as `/SHORTCUT` Tab does; anything else picks.
-            let shortcut = argument.trimmingCharacters(in: CharacterSet(charactersIn: "/ "))
-            if let response = canned.first(where: { $0.shortcut == shortcut })
-                ?? canned.first(where: { $0.shortcut.lowercased() == shortcut.lowercased() }), !shortcut.isEmpty {
-                insertCanned(response, in: index)
-            } else {
-                openPicker(matching: argument)
-            }
+            return cannedCommand(argument, in: index)
         case "canned-new", "canned-edit", "canned-rm": return cannedCommand(name, argument)
         case "online": return setAvailability(.online)
         case "busy": return setAvailability(.busy)
@@ -436,18 +432,55 @@ extension ConsoleMode {
 
     // MARK: Canned responses
 
-    private mutating func openPicker(matching query: String) {
-        guard current != nil else {
+    /// `/canned [SHORTCUT]`: an exact shortcut straight into the line, as `/SHORTCUT` Tab does;
+    /// anything else picks. Words no known response matches (one a colleague just made) are
+    /// looked up on the server first.
+    mutating func cannedCommand(_ argument: String, in index: Int, askServer: Bool = true) -> [Effect] {
+        let shortcut = argument.trimmingCharacters(in: CharacterSet(charactersIn: "/ "))
+        if let response = cannedResponse(shortcut) {
+            insertCanned(response, in: index)
+            return []
+        }
+        let folded = shortcut.lowercased()
+        let partlyKnown = canned.contains { $0.shortcut.lowercased().contains(folded) || $0.title.lowercased().contains(folded) }
+        if !shortcut.isEmpty, askServer, !partlyKnown {
+            cannedWanted = CannedWanted(ticketId: tabs[index].ticketId, text: argument)
+            return [.loadCanned]
+        }
+        return openPicker(matching: argument, askServer: askServer)
+    }
+
+    private func cannedResponse(_ shortcut: String) -> CannedResponse? {
+        guard !shortcut.isEmpty else { return nil }
+        return canned.first { $0.shortcut == shortcut } ?? canned.first { $0.shortcut.lowercased() == shortcut.lowercased() }
+    }
+
+    /// The list came from the server: what `/canned` or C-t was waiting for goes on.
+    mutating func cannedArrived() -> [Effect] {
+        guard let wanted = cannedWanted else { return [] }
+        cannedWanted = nil
+        guard let index = tabs.firstIndex(where: { $0.ticketId == wanted.ticketId }), index == current else { return [] }
+        return cannedCommand(wanted.text, in: index, askServer: false)
+    }
+
+    private mutating func openPicker(matching query: String, askServer: Bool = true) -> [Effect] {
+        guard let index = current else {
             toasts.show("Open a chat first: canned responses go into its input line", now: now)
-            return
+            return []
         }
         guard !canned.isEmpty else {
-            toasts.show("No canned responses yet", now: now)
-            return
+            // Perhaps made since this console started: ask, then say so.
+            if askServer {
+                cannedWanted = CannedWanted(ticketId: tabs[index].ticketId, text: query)
+                return [.loadCanned]
+            }
+            toasts.show("No canned responses yet — /canned-new makes one", now: now)
+            return []
         }
         var picker = FuzzyPicker(items: canned.map { FuzzyPicker.Item("/\($0.shortcut) — \($0.title)", preview: $0.body) })
         for c in query { _ = picker.handle(.char(c)) }
         self.picker = picker
+        return []
     }
 
     private mutating func pickerKey(_ key: Key) -> [Effect] {

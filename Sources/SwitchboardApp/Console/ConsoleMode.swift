@@ -48,6 +48,13 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
     /// The canned-response form, and the response it edits (nil: a new one).
     public internal(set) var cannedForm: Form?
     var editingCanned: Int?
+    /// A `/canned` (or C-t) waiting for the list from the server: it asked for what this console
+    /// did not know yet.
+    var cannedWanted: CannedWanted?
+    struct CannedWanted: Equatable, Sendable {
+        var ticketId: Int
+        var text: String
+    }
     public internal(set) var confirm: ConfirmDialog?
     /// What a confirmed dialog does (a bulk close); nil: it sends a pasted block.
     var confirmedEffects: [Effect]?
@@ -129,7 +136,7 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
             && a.agents == b.agents && a.canned == b.canned && a.picker == b.picker && a.confirm == b.confirm
             && a.searchPrompt == b.searchPrompt && a.helpOffset == b.helpOffset && a.members == b.members
             && a.availability == b.availability && a.connection == b.connection && a.queued == b.queued && a.unsent == b.unsent
-            && a.filter == b.filter && a.queueLine == b.queueLine && a.cannedForm == b.cannedForm
+            && a.filter == b.filter && a.queueLine == b.queueLine && a.cannedForm == b.cannedForm && a.cannedWanted == b.cannedWanted
             && a.toasts == b.toasts && a.now == b.now && a.size == b.size && a.focused == b.focused
     }
 
@@ -295,6 +302,7 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
             case .download:
                 toasts.show("Not saved: \(error.sentence)", kind: .error, now: now)
             case .canned:
+                cannedWanted = nil
                 toasts.show("Canned responses: \(error.sentence)", kind: .error, now: now)
             default:
                 loading = false
@@ -325,7 +333,7 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
             cannedForm = nil
             editingCanned = nil
             canned = responses
-            return []
+            return cannedArrived()
         }
     }
 
