@@ -39,7 +39,7 @@ let package = Package(
     targets: [
         // Wire types of the contract (shared/design/protocol.md). Foundation only.
         .target(name: "SwitchboardProtocol", swiftSettings: strict),
-        // The support server: REST, storage, auth (the realtime hub joins later).
+        // The support server: REST, the realtime hub, storage (SQLite, PostgreSQL), auth.
         .target(
             name: "SwitchboardServer",
             dependencies: [

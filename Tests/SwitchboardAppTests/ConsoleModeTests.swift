@@ -80,6 +80,11 @@ import TerminalKit
         var other = Self.console(tickets: [Self.ticket(1, "First", minutesAgo: 3)])
         _ = other.update(.event(.realtime(.server(.agentAssigned(ticketId: 1, agent: Self.sam, previousAgent: nil)))))
         #expect(other.section == .unassigned)
+        // Claimed here, the last waiting one: the queue stays on Unassigned, where the next one comes.
+        var claimer = Self.console(tickets: [Self.ticket(1, "First", minutesAgo: 3)])
+        #expect(claimer.update(.key(.char("c"))).contains(.claim(ticketId: 1)))
+        _ = claimer.update(.event(.realtime(.server(.agentAssigned(ticketId: 1, agent: Self.me.ref, previousAgent: nil)))))
+        #expect(claimer.section == .unassigned)
         // Opened with nobody waiting and work of one's own: Mine, with a sentence.
         let opened = Self.console(tickets: [Self.ticket(3, "Mine", agent: Self.me.ref, minutesAgo: 3)])
         #expect(opened.section == .mine && Self.lines(opened).joined().contains("Nobody is waiting — 1 ticket is yours, under Mine"))

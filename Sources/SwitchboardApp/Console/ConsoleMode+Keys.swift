@@ -135,6 +135,7 @@ extension ConsoleMode {
 
     private mutating func claim(_ id: Int) -> [Effect] {
         toasts.show("Claiming #\(id)…", now: now)
+        claiming.insert(id)
         return [.claim(ticketId: id), .join(ticketId: id, sinceSeq: 0)] + openTab(id)
     }
 
@@ -214,6 +215,7 @@ extension ConsoleMode {
             if let id = Int(argument.trimmingCharacters(in: CharacterSet(charactersIn: "# "))) { return claim(id) }
             if targets.count == 1 { return claim(targets[0].id) }
             toasts.show("Claiming \(targets.count) tickets…", now: now)
+            claiming.formUnion(targets.map(\.id))
             return each { .claim(ticketId: $0) }
         case "priority":
             guard let priority = Priority(rawValue: argument.uppercased()) else { return usage("/priority low, medium, high or urgent") }

@@ -23,6 +23,9 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
     /// Tickets given to this agent (by the assigner or a colleague) while Unassigned was shown:
     /// when that leaves it empty, the queue turns to Mine and says so.
     var assignedWhileWaiting = 0
+    /// Tickets this console asked to claim: taking the last waiting one oneself leaves the queue
+    /// where it is (on Unassigned, where the next one will come).
+    var claiming: Set<Int> = []
     public internal(set) var filter = QueueFilter() { didSet { refreshQueue() } }
     /// The queue as shown — the section's tickets sorted, then filtered — and every section's
     /// count: kept here, recomputed when the tickets, section, filter or user change, so that a
@@ -136,7 +139,7 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
             && a.agents == b.agents && a.canned == b.canned && a.picker == b.picker && a.confirm == b.confirm
             && a.searchPrompt == b.searchPrompt && a.helpOffset == b.helpOffset && a.members == b.members
             && a.availability == b.availability && a.connection == b.connection && a.queued == b.queued && a.unsent == b.unsent
-            && a.filter == b.filter && a.queueLine == b.queueLine && a.cannedForm == b.cannedForm && a.cannedWanted == b.cannedWanted
+            && a.filter == b.filter && a.queueLine == b.queueLine && a.cannedForm == b.cannedForm && a.cannedWanted == b.cannedWanted && a.claiming == b.claiming
             && a.toasts == b.toasts && a.now == b.now && a.size == b.size && a.focused == b.focused
     }
 
@@ -377,7 +380,7 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
                 effects.append(.notify(title: "#\(id) assigned to you", body: tickets.first { $0.id == id }?.subject ?? ""))
                 toasts.show("#\(id) is yours now — M-a or M-\(tabs.count) to see it", now: now)
             }
-            if agent.id == me?.id, section == .unassigned {
+            if agent.id == me?.id, claiming.remove(id) == nil, section == .unassigned {
                 assignedWhileWaiting += 1
                 if sectionCounts[.unassigned, default: 0] == 0 {
                     let given = assignedWhileWaiting

@@ -361,7 +361,7 @@ public actor RealtimeConnection {
         }
         do {
             if let close = try outcome.get() {
-                return .closed(code: UInt16(truncatingIfNeeded: Self.code(close.closeCode)), reason: close.reason)
+                return .closed(code: UInt16(webSocketErrorCode: close.closeCode), reason: close.reason)
             }
             return .dropped(ConnectionFailure(.ended, "the connection ended"))
         } catch let error as WebSocketClientError where error == .webSocketUpgradeFailed {
@@ -620,21 +620,6 @@ public actor RealtimeConnection {
     }
 
     // MARK: Helpers
-
-    static func code(_ code: WebSocketErrorCode) -> Int {
-        switch code {
-        case .normalClosure: 1000
-        case .goingAway: 1001
-        case .protocolError: 1002
-        case .unacceptableData: 1003
-        case .dataInconsistentWithMessage: 1007
-        case .policyViolation: 1008
-        case .messageTooLarge: 1009
-        case .missingExtension: 1010
-        case .unexpectedServerError: 1011
-        case .unknown(let value): Int(value)
-        }
-    }
 
     /// Endings another address may cure: the server could not be reached, or the socket dropped.
     static func failsOver(_ ending: Disconnection) -> Bool {

@@ -126,7 +126,7 @@ public final class RawSocket: Sendable {
         let outcome: Event
         do {
             if let close = try await client.run() {
-                outcome = .closed(code: RealtimeConnection.code(close.closeCode), reason: close.reason ?? "")
+                outcome = .closed(code: Int(UInt16(webSocketErrorCode: close.closeCode)), reason: close.reason ?? "")
             } else {
                 outcome = .closed(code: nil, reason: "the connection ended without a close frame")
             }

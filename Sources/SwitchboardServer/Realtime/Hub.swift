@@ -277,12 +277,8 @@ public actor Hub: SupportEventSink, Service {
     /// replay from storage; live messages after it are queued until `finishJoin`.
     func join(_ id: ConnectionID, ticketId: Int) async throws -> Int {
         guard connections[id] != nil else { throw CancellationError() }
-        if memberships[id]?[ticketId] != nil {
-            // Joining again (a client resyncing): replay again from the relay point.
-            memberships[id]?[ticketId] = .joining([])
-        } else {
-            memberships[id]?[ticketId] = .joining([])
-        }
+        // New, or joining again (a client resyncing): either way it replays from the relay point.
+        memberships[id]?[ticketId] = .joining([])
         if rooms[ticketId] == nil {
             rooms[ticketId] = Room()
             // Created before reading, so no event of this ticket is lost while the read is under way.

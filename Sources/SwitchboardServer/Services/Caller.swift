@@ -1,6 +1,6 @@
 import SwitchboardProtocol
 
-/// An authenticated user making a request (REST call or, later, a WebSocket frame).
+/// An authenticated user making a request: a REST call, or a frame on their WebSocket.
 public struct Caller: Sendable, Equatable {
     public var user: User
     /// The login (refresh-token family) the access token belongs to.
