@@ -2,6 +2,7 @@ import ArgumentParser
 import CursesTerminal
 import Foundation
 import SwitchboardApp
+import SwitchboardServer
 import TerminalKit
 
 /// `switchboard keys`: shows each key, paste and mouse action as the terminal client reads it
@@ -17,6 +18,11 @@ struct KeysCommand: AsyncParsableCommand {
     var theme: String?
 
     func run() async throws {
+        // A trap here leaves its report in the data directory too, and never waits for a key.
+        let environment = ProcessInfo.processInfo.environment
+        let data = environment["SWITCHBOARD_DATA_DIR"].map { URL(fileURLWithPath: HomeDirectory.expand($0, environment: environment)) }
+            ?? DataDirectory.default(environment: environment)
+        CrashCapture.arm(dataDirectory: data)
         let (config, problems) = ClientConfig.loadOrCreate()
         let choice = ThemeLoader.choose(flag: theme, configured: config.theme)
         let terminal: CursesTerminal

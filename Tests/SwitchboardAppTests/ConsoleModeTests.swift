@@ -211,6 +211,22 @@ import TerminalKit
         #expect(mode.update(.key(.ctrl("t"))) == [.loadCanned])
     }
 
+    /// The event loop draws only when the state compares unequal: everything the view draws is
+    /// compared (the hand-written `==` left out the server and the file being sent, so a change
+    /// to either could leave the screen stale).
+    @Test func everythingTheScreenShowsIsPartOfTheStatesEquality() {
+        let mode = Self.console(tickets: [Self.ticket(1, "Parcel", agent: Self.me.ref, minutesAgo: 5)])
+        var moved = mode
+        moved.server = "http://127.0.0.1:9999"
+        #expect(moved != mode && Self.lines(moved).joined() != Self.lines(mode).joined())
+        var sending = mode
+        sending.transfer = FileTransfer(clientMessageId: "c", ticketId: 1, name: "receipt.pdf", sent: 10, total: 100)
+        #expect(sending != mode)
+        var resized = mode
+        _ = resized.update(.resize(width: 100, height: 30))
+        #expect(resized != mode)
+    }
+
     @Test func transferTakesANameWithTabAndLeavesTheNoteFirst() {
         var mode = Self.console(tickets: [Self.ticket(1, "Parcel", agent: Self.me.ref, minutesAgo: 5)])
         _ = mode.update(.key(.enter))

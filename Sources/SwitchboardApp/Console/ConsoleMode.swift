@@ -77,7 +77,12 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
     /// A file being sent (`/attach`).
     public internal(set) var transfer: FileTransfer?
     public internal(set) var now: Date
-    public internal(set) var size: (width: Int, height: Int)
+    public internal(set) var size: (width: Int, height: Int) {
+        get { terminalSize.pair }
+        set { terminalSize = TerminalSize(newValue) }
+    }
+    /// The size as a value (so the state compares with a synthesised `==`).
+    private var terminalSize: TerminalSize
     public internal(set) var focused = true
     public var keys = ConsoleAction.defaultKeys
     /// The compose line's keys, for every tab (rebound from the config once).
@@ -133,16 +138,6 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
         SlashCommand("quit", "", "leave Switchboard"),
     ])
 
-    public static func == (a: ConsoleMode, b: ConsoleMode) -> Bool {
-        a.phase == b.phase && a.me == b.me && a.tickets == b.tickets && a.section == b.section && a.queue == b.queue
-            && a.tabs == b.tabs && a.current == b.current && a.split == b.split && a.admin == b.admin && a.userForm == b.userForm && a.focus == b.focus && a.panelShown == b.panelShown
-            && a.agents == b.agents && a.canned == b.canned && a.picker == b.picker && a.confirm == b.confirm
-            && a.searchPrompt == b.searchPrompt && a.helpOffset == b.helpOffset && a.members == b.members
-            && a.availability == b.availability && a.connection == b.connection && a.queued == b.queued && a.unsent == b.unsent
-            && a.filter == b.filter && a.queueLine == b.queueLine && a.cannedForm == b.cannedForm && a.cannedWanted == b.cannedWanted && a.claiming == b.claiming
-            && a.toasts == b.toasts && a.now == b.now && a.size == b.size && a.focused == b.focused
-    }
-
     public init(server: String, username: String = "", signingIn: Bool = false, fromLauncher: Bool = false,
                 size: (width: Int, height: Int), now: Date, limits: Limits = Limits()) {
         var screen = SignInScreen(server: server, username: username)
@@ -150,7 +145,7 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
         phase = .signIn(screen)
         self.server = server
         self.fromLauncher = fromLauncher
-        self.size = size
+        terminalSize = TerminalSize(size)
         self.now = now
         self.limits = limits
     }

@@ -36,7 +36,12 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
     /// A file being sent (`/attach`).
     public internal(set) var transfer: FileTransfer?
     public internal(set) var now: Date
-    public internal(set) var size: (width: Int, height: Int)
+    public internal(set) var size: (width: Int, height: Int) {
+        get { terminalSize.pair }
+        set { terminalSize = TerminalSize(newValue) }
+    }
+    /// The size as a value (so the state compares with a synthesised `==`).
+    private var terminalSize: TerminalSize
     /// Whether the terminal window has the focus (as far as it says; assumed until told).
     public internal(set) var focused = true
     public var keys = CustomerAction.defaultKeys
@@ -71,13 +76,6 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
         SlashCommand("quit", "", "leave Switchboard"),
     ])
 
-    public static func == (a: CustomerMode, b: CustomerMode) -> Bool {
-        a.phase == b.phase && a.me == b.me && a.tickets == b.tickets && a.list == b.list && a.filter == b.filter
-            && a.chat == b.chat && a.editor == b.editor && a.focus == b.focus && a.form == b.form && a.confirm == b.confirm
-            && a.searchPrompt == b.searchPrompt && a.helpOffset == b.helpOffset && a.connection == b.connection
-            && a.queued == b.queued && a.unsent == b.unsent && a.toasts == b.toasts && a.now == b.now && a.size == b.size
-    }
-
     public init(server: String, username: String = "", signingIn: Bool = false, fromLauncher: Bool = false,
                 size: (width: Int, height: Int), now: Date, limits: Limits = Limits()) {
         var screen = SignInScreen(server: server, username: username)
@@ -85,7 +83,7 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
         phase = .signIn(screen)
         self.server = server
         self.fromLauncher = fromLauncher
-        self.size = size
+        terminalSize = TerminalSize(size)
         self.now = now
         self.limits = limits
     }

@@ -27,20 +27,20 @@ public struct Launcher: Equatable, Sendable {
     public private(set) var list = ListView(count: Choice.allCases.count)
     public private(set) var toasts = Toasts()
     public private(set) var now: Date
-    public private(set) var size: (width: Int, height: Int)
-    public var helpShown = false
-
-    public static func == (a: Launcher, b: Launcher) -> Bool {
-        a.server == b.server && a.accounts == b.accounts && a.list == b.list && a.toasts == b.toasts && a.now == b.now
-            && a.size == b.size && a.helpShown == b.helpShown
+    public private(set) var size: (width: Int, height: Int) {
+        get { terminalSize.pair }
+        set { terminalSize = TerminalSize(newValue) }
     }
+    /// The size as a value (so the state compares with a synthesised `==`).
+    private var terminalSize: TerminalSize
+    public var helpShown = false
 
     public init(server: String, accounts: [Account], password: String, logFile: String, size: (width: Int, height: Int), now: Date) {
         self.server = server
         self.accounts = accounts
         self.password = password
         self.logFile = logFile
-        self.size = size
+        terminalSize = TerminalSize(size)
         self.now = now
     }
 

@@ -36,7 +36,11 @@ public struct Conversation: Equatable, Sendable {
     /// The highest seq this user has marked read here.
     public var readSent = 0
     /// The size the conversation was last laid out at (set on resize), for scrolling by lines.
-    public var area = (width: 80, height: 20) { didSet { if area != oldValue { keepOffsetInRange() } } }
+    public var area: (width: Int, height: Int) {
+        get { areaSize.pair }
+        set { areaSize = TerminalSize(newValue) }
+    }
+    private var areaSize = TerminalSize(width: 80, height: 20) { didSet { if areaSize != oldValue { keepOffsetInRange() } } }
     public var timeZone: TimeZone { didSet { linesChanged() } }
     /// The keys that edit, retry or discard a failed message, as the mode binds them.
     public var failureHint = "M-e edit, M-r retry, M-x discard" { didSet { linesChanged() } }
@@ -50,7 +54,7 @@ public struct Conversation: Equatable, Sendable {
     public var emptyHint = "No replies yet — write below; an agent answers here."
 
     /// The lines last laid out (replaced, empty, whenever a property they come from changes).
-    private var memo = LayoutMemo()
+    private var memo = Uncompared(LayoutMemo())
 
     public init(ticket: Ticket, me: UserRef, timeZone: TimeZone = .current) {
         self.ticket = ticket
@@ -58,19 +62,12 @@ public struct Conversation: Equatable, Sendable {
         self.timeZone = timeZone
     }
 
-    public static func == (a: Conversation, b: Conversation) -> Bool {
-        a.ticket == b.ticket && a.timeline == b.timeline && a.systemLines == b.systemLines && a.offset == b.offset
-            && a.firstUnseenSeq == b.firstUnseenSeq && a.unseen == b.unseen && a.search == b.search
-            && a.loadingOlder == b.loadingOlder && a.readSent == b.readSent && a.area == b.area && a.timeZone == b.timeZone
-            && a.failureHint == b.failureHint && a.emptyHint == b.emptyHint
-    }
-
     public var isAtBottom: Bool { offset == 0 }
 
     /// The lines are to be laid out again, and the offset may now point past them (a failed
     /// message discarded while scrolled up, a narrower pane).
     private mutating func linesChanged() {
-        memo = LayoutMemo()
+        memo = Uncompared(LayoutMemo())
         keepOffsetInRange()
     }
 
@@ -256,7 +253,7 @@ public struct Conversation: Equatable, Sendable {
     /// (its day, its sender) so the lines are exactly those of the whole layout.
     static func tailLayout(_ conversation: Conversation, width: Int, theme: Theme, tail: Int?) -> (lines: [Line], fromStart: Bool) {
         let messages = conversation.timeline.messages
-        if let tail, let laid = conversation.memo.lines(width: width, theme: theme, tail: tail) { return laid }
+        if let tail, let laid = conversation.memo.value.lines(width: width, theme: theme, tail: tail) { return laid }
         guard let tail else {
             let items = Self.items(conversation, from: 0)
             return (layoutItems(items.list, from: items.context, conversation, width: width, theme: theme), true)
@@ -269,7 +266,7 @@ public struct Conversation: Equatable, Sendable {
             let items = Self.items(conversation, from: first)
             let lines = layoutItems(items.list, from: items.context, conversation, width: width, theme: theme)
             if first == 0 || lines.count >= tail {
-                conversation.memo.store(width: width, theme: theme, lines: lines, fromStart: first == 0)
+                conversation.memo.value.store(width: width, theme: theme, lines: lines, fromStart: first == 0)
                 return (lines, first == 0)
             }
             window *= 2

@@ -62,7 +62,12 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
     public internal(set) var helpOffset: Int?
     public internal(set) var toasts = Toasts()
     public internal(set) var now: Date
-    public internal(set) var size: (width: Int, height: Int)
+    public internal(set) var size: (width: Int, height: Int) {
+        get { terminalSize.pair }
+        set { terminalSize = TerminalSize(newValue) }
+    }
+    /// The size as a value (so the state compares with a synthesised `==`).
+    private var terminalSize: TerminalSize
     public internal(set) var focused = true
     public internal(set) var server: String
     public let limits: Limits
@@ -100,20 +105,13 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
 
     public var keys = TesterAction.defaultKeys
 
-    public static func == (a: TesterMode, b: TesterMode) -> Bool {
-        a.connections == b.connections && a.current == b.current && a.log == b.log && a.shown == b.shown && a.filter == b.filter
-            && a.scroll == b.scroll && a.chosen == b.chosen && a.composer == b.composer && a.raw == b.raw && a.compact == b.compact && a.form == b.form
-            && a.confirm == b.confirm && a.helpOffset == b.helpOffset && a.toasts == b.toasts && a.now == b.now && a.size == b.size
-            && a.focused == b.focused && a.recorded == b.recorded
-    }
-
     /// The first connections are made by `start`.
     public init(server: String, record: String? = nil, fromLauncher: Bool = false,
                 size: (width: Int, height: Int), now: Date, limits: Limits = Limits()) {
         self.server = server
         recordPath = record
         self.fromLauncher = fromLauncher
-        self.size = size
+        terminalSize = TerminalSize(size)
         self.now = now
         self.limits = limits
     }
