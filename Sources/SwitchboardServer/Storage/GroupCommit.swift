@@ -17,14 +17,14 @@ final class GroupCommit: Sendable {
         var writing = false
     }
 
-    private let writer: any SQLDatabase
+    private let writer: SQLiteWriter
     private let maxBatch: Int
     private let queue = Mutex(Queue())
     /// Where the batches are written: the server's event loop (`ServerLoops`), or Swift's global
     /// executor where there is none (the command line's tools).
     private let executor: any TaskExecutor
 
-    init(writer: any SQLDatabase, maxBatch: Int = 256, executor: (any TaskExecutor)? = nil) {
+    init(writer: SQLiteWriter, maxBatch: Int = 256, executor: (any TaskExecutor)? = nil) {
         self.writer = writer
         self.maxBatch = maxBatch
         self.executor = executor ?? globalConcurrentExecutor
@@ -79,7 +79,7 @@ final class GroupCommit: Sendable {
             var deliveries: [@Sendable () -> Void] = []
             var refusal: (index: Int, deliver: @Sendable () -> Void)?
             do {
-                try await writer.raw("BEGIN IMMEDIATE").run()
+                try await writer.begin()
                 for (index, job) in pending.enumerated() {
                     let outcome = await job.run(writer)
                     guard outcome.succeeded else {
@@ -92,14 +92,13 @@ final class GroupCommit: Sendable {
                     // Out of the batch before anything else can fail, so it is answered exactly once.
                     pending.remove(at: refusal.index)
                     refusal.deliver()
-                    // Some errors have already ended the transaction in SQLite: nothing to roll back then.
-                    try? await writer.raw("ROLLBACK").run()
+                    writer.rollback()
                     continue
                 }
-                try await writer.raw("COMMIT").run()
+                try await writer.commit()
             } catch {
                 // The batch as a whole could not be written: nothing of it stands, everyone hears why.
-                try? await writer.raw("ROLLBACK").run()
+                writer.rollback()
                 for job in pending { job.fail(error) }
                 return
             }

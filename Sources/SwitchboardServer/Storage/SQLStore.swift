@@ -89,12 +89,11 @@ enum StorageError: Error, CustomStringConvertible {
     }
 }
 
-/// A unique index refused a row: SQLite says so in words, PostgreSQL by SQLSTATE 23505 (its
-/// errors' descriptions are redacted).
+/// A unique index refused a row: SQLite says so by its extended result code, PostgreSQL by
+/// SQLSTATE 23505.
 func isUniqueViolation(_ error: any Error) -> Bool {
-    if let state = PostgresDriver.sqlState(error) { return state == "23505" }
-    let text = String(describing: error).lowercased()
-    return text.contains("unique") || text.contains("23505")
+    if let error = error as? SQLiteWriterError { return error.isUniqueViolation }
+    return PostgresDriver.sqlState(error) == "23505"
 }
 
 /// `%`, `_` and `\` stand for themselves in a search: escaped for `LIKE … ESCAPE '\'`.

@@ -15,15 +15,17 @@ import VaporCSQLite
 /// parses it again each time (it keeps no prepared statements). A message is five statements, so
 /// that was most of its CPU (`docs/performance.md`). Here a statement runs at once on the thread
 /// that asks — the group commit's writer task, one statement at a time — from a prepared
-/// statement kept for its SQL text. Only `COMMIT`, which waits for the disk (the WAL's fsync, and
-/// a checkpoint now and then), goes to NIO's thread pool (once per batch), so neither the server's
-/// event loop (where the group commit writes) nor a Swift concurrency thread blocks on the disk.
-/// `BEGIN IMMEDIATE` runs here too, without waiting: only while another process writes the file
+/// statement kept for its SQL text. Only `commit()`, which waits for the disk (the WAL's fsync,
+/// and a checkpoint now and then), goes to NIO's thread pool (once per batch), so neither the
+/// server's event loop (where the group commit writes) nor a Swift concurrency thread blocks on
+/// the disk. `begin()` runs here too, without waiting: only while another process writes the file
 /// (`switchboard users add` beside a running server) is it busy, and then it waits on the pool,
 /// up to the busy timeout. (Sending every `BEGIN` to the pool cost 10 % of a message's CPU.)
 final class SQLiteWriter: SQLDatabase, Sendable {
     private struct Connection: ~Copyable {
         var handle: OpaquePointer?
+        /// Set by SQLite's authorizer while a statement that changes the schema is prepared.
+        let schemaChange = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
         /// Prepared statements by SQL text. Queries with a list of binds (`IN (?, ?, …)`) make a
         /// text per length: past `limit` the cache starts over rather than grow without end.
         var statements: [String: Kept] = [:]
@@ -41,7 +43,10 @@ final class SQLiteWriter: SQLDatabase, Sendable {
             handle = nil
         }
 
-        deinit { Self.release(statements, handle: handle) }
+        deinit {
+            Self.release(statements, handle: handle)
+            schemaChange.deallocate()
+        }
 
         /// Statements finalized first: SQLite keeps a handle open while any of its statements live.
         private static func release(_ statements: [String: Kept], handle: OpaquePointer?) {
@@ -79,7 +84,10 @@ final class SQLiteWriter: SQLDatabase, Sendable {
             throw SQLiteWriterError(code: opened, message: "\(path): \(message)")
         }
         sqlite_nio_sqlite3_busy_timeout(handle, Self.busyTimeout)
-        connection = Mutex(Connection(handle: handle))
+        let fresh = Connection(handle: handle)
+        fresh.schemaChange.initialize(to: false)
+        sqlite_nio_sqlite3_set_authorizer(handle, Self.watchSchema, UnsafeMutableRawPointer(fresh.schemaChange))
+        connection = Mutex(fresh)
         self.logger = logger
         self.eventLoop = eventLoop
         self.threadPool = threadPool
@@ -105,19 +113,29 @@ final class SQLiteWriter: SQLDatabase, Sendable {
         // A `WriterStatement`'s text is ready: only other expressions go through SQLKit's serialiser.
         let (sql, rawBinds) = (query as? WriterStatement).map { ($0.sql, $0.values) } ?? serialize(query)
         let binds = try rawBinds.map(bindable)
-        if sql.hasPrefix("COMMIT") {
-            // The disk wait, off the event loop and the Swift concurrency threads.
-            try await threadPool.runIfActive { try self.run(sql, binds: binds, onRow) }
-        } else if sql.hasPrefix("BEGIN") {
-            do {
-                try run(sql, binds: binds, waiting: false, onRow)
-            } catch let error as SQLiteWriterError where error.code == SQLITE_BUSY {
-                // Another process writes: wait for it where waiting blocks nobody.
-                try await threadPool.runIfActive { try self.run(sql, binds: binds, onRow) }
-            }
-        } else {
-            try run(sql, binds: binds, onRow)
+        try run(sql, binds: binds, onRow)
+    }
+
+    // MARK: Transactions (the group commit's)
+
+    /// `BEGIN IMMEDIATE` here, without waiting: only while another process writes the file is it
+    /// busy, and then it waits where waiting blocks nobody (NIO's thread pool).
+    func begin() async throws {
+        do {
+            try run("BEGIN IMMEDIATE", binds: [], waiting: false) { _ in }
+        } catch let error as SQLiteWriterError where error.code == SQLITE_BUSY {
+            try await threadPool.runIfActive { try self.run("BEGIN IMMEDIATE", binds: []) { _ in } }
         }
+    }
+
+    /// The disk wait, off the event loop and the Swift concurrency threads.
+    func commit() async throws {
+        try await threadPool.runIfActive { try self.run("COMMIT", binds: []) { _ in } }
+    }
+
+    /// Some errors have already ended the transaction in SQLite: nothing to roll back then.
+    func rollback() {
+        try? run("ROLLBACK", binds: []) { _ in }
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
@@ -155,7 +173,7 @@ final class SQLiteWriter: SQLDatabase, Sendable {
                 sqlite_nio_sqlite3_clear_bindings(statement)
                 // A table's columns may change: every statement is prepared again (and its
                 // columns named again) after one that changes the schema.
-                if Self.changesSchema(sql) { connection.forgetStatements() }
+                if kept.changesSchema { connection.forgetStatements() }
             }
             for (index, bind) in binds.enumerated() {
                 try Self.check(Self.bind(bind, at: Int32(index + 1), in: statement), handle)
@@ -163,7 +181,7 @@ final class SQLiteWriter: SQLDatabase, Sendable {
             while true {
                 let step = sqlite_nio_sqlite3_step(statement)
                 if step == SQLITE_DONE { return }
-                guard step == SQLITE_ROW else { throw SQLiteWriterError(code: step, message: Self.message(handle)) }
+                guard step == SQLITE_ROW else { throw SQLiteWriterError(code: step, handle: handle) }
                 let columns = kept.columns
                 onRow(WriterRow(columns: columns, values: try Self.values(statement, count: columns.names.count), decoder: decoder))
             }
@@ -173,19 +191,27 @@ final class SQLiteWriter: SQLDatabase, Sendable {
     private static func prepared(_ sql: String, in connection: inout Connection, handle: OpaquePointer) throws -> Kept {
         if let kept = connection.statements[sql] { return kept }
         var statement: OpaquePointer?
+        connection.schemaChange.pointee = false
         let result = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
-        guard result == SQLITE_OK, let statement else { throw SQLiteWriterError(code: result, message: message(handle)) }
+        guard result == SQLITE_OK, let statement else { throw SQLiteWriterError(code: result, handle: handle) }
         if connection.statements.count >= Connection.limit { connection.forgetStatements() }
-        let kept = Kept(statement: statement, columns: Columns(statement))
+        let kept = Kept(statement: statement, columns: Columns(statement), changesSchema: connection.schemaChange.pointee)
         connection.statements[sql] = kept
         return kept
     }
 
-    /// The store writes its schema statements in capitals.
-    private static func changesSchema(_ sql: String) -> Bool {
-        let head = sql.utf8.prefix(6)
-        return head.elementsEqual("CREATE".utf8) || head.prefix(5).elementsEqual("ALTER".utf8)
-            || head.prefix(4).elementsEqual("DROP".utf8)
+    /// SQLite's authorizer, asked about every action while a statement is prepared: notes the
+    /// ones that change the schema (SQLite's own account of the statement, not its text), and
+    /// allows everything.
+    private static let watchSchema: @convention(c) (UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?,
+                                                    UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Int32 = { flag, action, _, _, _, _ in
+        switch action {
+        case SQLITE_CREATE_INDEX, SQLITE_CREATE_TABLE, SQLITE_CREATE_TRIGGER, SQLITE_CREATE_VIEW, SQLITE_CREATE_VTABLE,
+             SQLITE_DROP_INDEX, SQLITE_DROP_TABLE, SQLITE_DROP_TRIGGER, SQLITE_DROP_VIEW, SQLITE_DROP_VTABLE, SQLITE_ALTER_TABLE:
+            flag?.assumingMemoryBound(to: Bool.self).pointee = true
+        default: break
+        }
+        return SQLITE_OK
     }
 
     private static func bind(_ value: SQLiteData, at index: Int32, in statement: OpaquePointer) -> Int32 {
@@ -225,11 +251,7 @@ final class SQLiteWriter: SQLDatabase, Sendable {
     }
 
     private static func check(_ result: Int32, _ handle: OpaquePointer) throws {
-        guard result == SQLITE_OK else { throw SQLiteWriterError(code: result, message: message(handle)) }
-    }
-
-    private static func message(_ handle: OpaquePointer) -> String {
-        sqlite_nio_sqlite3_errmsg(handle).map { String(cString: $0) } ?? "unknown error"
+        guard result == SQLITE_OK else { throw SQLiteWriterError(code: result, handle: handle) }
     }
 
     /// SQLite copies what is bound before the call returns.
@@ -240,6 +262,8 @@ final class SQLiteWriter: SQLDatabase, Sendable {
 private struct Kept {
     let statement: OpaquePointer
     let columns: Columns
+    /// Its columns, and every other kept statement's, may differ once it has run.
+    let changesSchema: Bool
 }
 
 /// A statement's column names, shared by every row it returns.
@@ -283,6 +307,29 @@ private struct WriterRow: SQLRow {
 /// SQLite's result code and its sentence (which names a constraint, never a bound value).
 struct SQLiteWriterError: Error, CustomStringConvertible {
     let code: Int32
+    /// The extended result code (`SQLITE_CONSTRAINT_UNIQUE` where `code` says `SQLITE_CONSTRAINT`).
+    let extendedCode: Int32
     let message: String
     var description: String { "SQLite error \(code): \(message)" }
+
+    init(code: Int32, message: String) {
+        self.code = code
+        extendedCode = code
+        self.message = message
+    }
+
+    /// The last failure on `handle`, as SQLite reports it.
+    init(code: Int32, handle: OpaquePointer) {
+        self.code = code
+        extendedCode = sqlite_nio_sqlite3_extended_errcode(handle)
+        message = sqlite_nio_sqlite3_errmsg(handle).map { String(cString: $0) } ?? "unknown error"
+    }
+
+    /// A unique index (or a primary key) refused the row.
+    var isUniqueViolation: Bool { extendedCode == Self.constraintUnique || extendedCode == Self.constraintPrimaryKey }
+
+    // SQLite's `SQLITE_CONSTRAINT_UNIQUE` and `SQLITE_CONSTRAINT_PRIMARYKEY` (macros of an
+    // expression, which Swift does not import).
+    static let constraintUnique = SQLITE_CONSTRAINT | (8 << 8)
+    static let constraintPrimaryKey = SQLITE_CONSTRAINT | (6 << 8)
 }
