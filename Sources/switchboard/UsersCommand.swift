@@ -83,18 +83,11 @@ struct SetRole: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @Option var username: String
-    @Option(help: "CUSTOMER, AGENT or ADMIN.") var role: String
-
-    func validate() throws {
-        guard Role(rawValue: role.uppercased()) != nil else {
-            throw ValidationError("--role: one of \(Role.allowedValues)")
-        }
-    }
+    @Option(help: "CUSTOMER, AGENT or ADMIN.", transform: Role.argument) var role: Role
 
     func run() async throws {
         Switchboard.bootstrapLogging()
         let configuration = try database.configuration(environment: ProcessInfo.processInfo.environment)
-        let role = Role(rawValue: self.role.uppercased())!
         let (user, before): (User, Role?)
         do {
             (user, before) = try await withStore(configuration) { store in
@@ -125,16 +118,10 @@ struct AddUser: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     @Option var username: String
-    @Option(help: "CUSTOMER, AGENT or ADMIN.") var role: String
+    @Option(help: "CUSTOMER, AGENT or ADMIN.", transform: Role.argument) var role: Role
     @Option(help: "Shown to others (default: the username).") var displayName: String?
     @Option var email: String?
     @Flag(help: "Read the password from standard input (one line).") var passwordStdin = false
-
-    func validate() throws {
-        guard Role(rawValue: role.uppercased()) != nil else {
-            throw ValidationError("--role: one of \(Role.allowedValues)")
-        }
-    }
 
     func run() async throws {
         Switchboard.bootstrapLogging()
@@ -146,7 +133,7 @@ struct AddUser: AsyncParsableCommand {
             user = try await withStore(configuration) { store in
                 try await AccountService.createUser(
                     username: username, password: password, displayName: displayName ?? username, email: email,
-                    role: Role(rawValue: role.uppercased())!, store: store, validator: Validator(limits: configuration.limits),
+                    role: role, store: store, validator: Validator(limits: configuration.limits),
                     hasher: PasswordHasher(cost: configuration.bcryptCost), now: Date())
             }
         } catch let error as ContractError {
@@ -181,4 +168,15 @@ private func account(_ username: String, in store: any Store, _ configuration: S
 
 private extension Role {
     var article: String { self == .admin || self == .agent ? "an" : "a" }
+}
+
+/// A role as typed on the command line, in any case (`agent`, `ADMIN`).
+extension Role: ExpressibleByArgument {
+    public init?(argument: String) { self.init(word: argument) }
+
+    /// The option's reading: a sentence naming the roles for anything else.
+    static func argument(_ text: String) throws -> Role {
+        guard let role = Role(argument: text) else { throw ValidationError("--role: one of \(Role.allowedValues)") }
+        return role
+    }
 }

@@ -311,9 +311,9 @@ extension ConsoleMode {
         let message = text.trimmingCharacters(in: .whitespacesAndNewlines)
         let ticket = tabs[index].conversation.ticket
         guard !message.isEmpty else { return [] }
-        guard message.count <= limits.messageMaxLength else {
+        if let tooLong = limits.messageTooLong(message) {
             tabs[index].editor.replace(with: original)
-            toasts.show("That is \(message.count) characters; a message holds at most \(limits.messageMaxLength)", kind: .error, now: now)
+            toasts.show(tooLong, kind: .error, now: now)
             return []
         }
         guard ticket.status != .closed else {
@@ -347,8 +347,7 @@ extension ConsoleMode {
             }
             return send(Emoji.expand(argument), note: true, in: index, original: line)
         case "status":
-            let value = argument.uppercased().replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: " ", with: "_")
-            guard let status = TicketStatus(rawValue: value) else { return usage("/status open, in-progress, resolved or closed") }
+            guard let status = TicketStatus(word: argument) else { return usage("/status open, in-progress, resolved or closed") }
             return update(UpdateTicketRequest(status: status))
         case "resolve": return update(UpdateTicketRequest(status: .resolved))
         case "close": return update(UpdateTicketRequest(status: .closed))
@@ -551,10 +550,7 @@ extension ConsoleMode {
         let values = fill(\.cannedForm, with: key) { values in
             var errors: [String: String] = [:]
             let shortcut = values["shortcut", default: ""]
-            if shortcut.isEmpty || shortcut.count > 32
-                || !shortcut.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }) {
-                errors["shortcut"] = "1–32 of a-z 0-9 _ -"
-            }
+            if !Limits.shortcutRule.admits(shortcut) { errors["shortcut"] = Limits.shortcutRule.brief }
             if values["title", default: ""].trimmingCharacters(in: .whitespaces).isEmpty { errors["title"] = "a few words" }
             if values["body", default: ""].trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { errors["body"] = "the text to send" }
             return errors

@@ -124,7 +124,7 @@ extension ConsoleMode {
                        x: body.x, y: y, limit: body.width)
             screen.put(wait, x: body.maxX - TextWidth.of(wait) - 1, y: y, style: selected ? base : theme[.muted])
             let who = ticket.assignedAgent.map { $0.id == me?.id ? "you" : Sanitizer.clean($0.displayName) } ?? "unassigned"
-            let detail = "\(Sanitizer.clean(ticket.customer.displayName)) · \(ticket.category.rawValue.lowercased()) · \(who)"
+            let detail = "\(Sanitizer.clean(ticket.customer.displayName)) · \(ticket.category.word) · \(who)"
             screen.put(TextWrap.truncate(detail, width: body.width - 4), x: body.x + 4, y: y + 1, style: selected ? base : theme[.muted],
                        limit: body.width - 4)
         }
@@ -162,8 +162,8 @@ extension ConsoleMode {
         let ticket = tab.conversation.ticket
         screen.put([Span(" #\(ticket.id) ", theme[.accent].with(bold: true)), Span(Sanitizer.clean(ticket.subject), theme[.title])],
                    x: rect.x, y: rect.y, limit: rect.width)
-        var details = [Span(" \(Conversation.statusWord(ticket.status)) · \(ticket.priority.rawValue.lowercased()) · "
-                            + "\(ticket.category.rawValue.lowercased()) · \(Sanitizer.clean(ticket.customer.displayName))", theme[.muted]),
+        var details = [Span(" \(ticket.status.word) · \(ticket.priority.word) · "
+                            + "\(ticket.category.word) · \(Sanitizer.clean(ticket.customer.displayName))", theme[.muted]),
                        ticket.customer.isOnline ? Span(" ●", theme[.success]) : Span(" ○", theme[.muted])]
         let others = (members[ticket.id] ?? []).filter { $0.role.isStaff && $0.id != me?.id }
         if !others.isEmpty { details.append(Span(" · also here: " + others.map { Sanitizer.clean($0.displayName) }.joined(separator: ", "), theme[.accent])) }
@@ -222,7 +222,7 @@ extension ConsoleMode {
         let style = focused ? theme[.activeTab] : theme[.tab]
         screen.fill(x: rect.x, y: rect.y, width: rect.width, height: 1, style: style)
         let online = ticket.customer.isOnline ? "●" : "○"
-        let right = " \(Conversation.statusWord(ticket.status)) · \(ticket.priority.rawValue.lowercased()) · "
+        let right = " \(ticket.status.word) · \(ticket.priority.word) · "
             + "\(Sanitizer.clean(ticket.customer.displayName)) \(online) "
         let title = " #\(ticket.id) \(Sanitizer.clean(ticket.subject))" + (tab.noteMode ? " ✎" : "") + (tab.unread > 0 ? " (\(tab.unread))" : "")
         // The subject first; the details take what is left, or nothing when that is too little to read.
@@ -276,7 +276,7 @@ extension ConsoleMode {
         lines.append(("", theme[.text]))
         lines.append((" Other tickets (\(others.count))", theme[.title]))
         for other in others.prefix(8) {
-            lines.append(("  #\(other.id) \(Conversation.statusWord(other.status)) · \(Sanitizer.clean(other.subject))", theme[.muted]))
+            lines.append(("  #\(other.id) \(other.status.word) · \(Sanitizer.clean(other.subject))", theme[.muted]))
         }
         for (offset, line) in lines.prefix(rect.height).enumerated() {
             screen.put(TextWrap.truncate(line.0, width: rect.width - 1), x: rect.x, y: rect.y + offset, style: line.1, limit: rect.width - 1)

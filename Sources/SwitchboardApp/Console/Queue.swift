@@ -64,10 +64,9 @@ public struct QueueFilter: Equatable, Sendable {
     public static func parse(_ argument: String) -> QueueFilter {
         var filter = QueueFilter(), words: [String] = []
         for word in argument.split(separator: " ").map(String.init) {
-            let value = word.uppercased().replacingOccurrences(of: "-", with: "_")
-            if let status = TicketStatus(rawValue: value) { filter.statuses.insert(status) }
-            else if let priority = Priority(rawValue: value) { filter.priorities.insert(priority) }
-            else if let category = SwitchboardProtocol.Category(rawValue: value) { filter.categories.insert(category) }
+            if let status = TicketStatus(word: word) { filter.statuses.insert(status) }
+            else if let priority = Priority(word: word) { filter.priorities.insert(priority) }
+            else if let category = SwitchboardProtocol.Category(word: word) { filter.categories.insert(category) }
             else { words.append(word) }
         }
         filter.text = words.joined(separator: " ")
@@ -76,7 +75,7 @@ public struct QueueFilter: Equatable, Sendable {
 
     /// How the queue's heading says it: `high · payment · “lamp”`.
     public var summary: String {
-        (statuses.map { Conversation.statusWord($0) }.sorted() + priorities.map { $0.rawValue.lowercased() }.sorted()
+        (statuses.map { $0.word }.sorted() + priorities.map { $0.word }.sorted()
             + categories.map { $0.rawValue.lowercased() }.sorted() + (text.isEmpty ? [] : ["“\(text)”"])).joined(separator: " · ")
     }
 }

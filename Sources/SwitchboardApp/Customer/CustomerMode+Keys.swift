@@ -154,9 +154,9 @@ extension CustomerMode {
             return []
         }
         let message = Emoji.expand(SlashCommands.unescape(text)).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard message.count <= limits.messageMaxLength else {
+        if let tooLong = limits.messageTooLong(message) {
             editor.replace(with: text)
-            toasts.show("That is \(message.count) characters; a message holds at most \(limits.messageMaxLength)", kind: .error, now: now)
+            toasts.show(tooLong, kind: .error, now: now)
             return []
         }
         if open.ticket.status == .closed {
@@ -189,7 +189,7 @@ extension CustomerMode {
         case "reopen":
             guard let open = chat else { return noTicket() }
             guard open.ticket.status == .resolved else {
-                let state = Conversation.statusWord(open.ticket.status)
+                let state = open.ticket.status.word
                 toasts.show("#\(open.ticket.id) is \(state); only a resolved ticket is reopened (a closed one: /new)", kind: .error, now: now)
                 return []
             }
@@ -207,8 +207,8 @@ extension CustomerMode {
             guard !argument.isEmpty else { searchPrompt = LineEditor(); return [] }
             runSearch(argument)
         case "filter":
-            let value = argument.lowercased().replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: " ", with: "_")
-            if value.isEmpty || value == "all" { filter = nil } else if let status = TicketStatus(rawValue: value.uppercased()) {
+            let value = argument.trimmingCharacters(in: .whitespaces).lowercased()
+            if value.isEmpty || value == "all" { filter = nil } else if let status = TicketStatus(word: value) {
                 filter = status
             } else {
                 toasts.show("/filter all, open, in-progress, resolved or closed", kind: .error, now: now)

@@ -56,7 +56,7 @@ extension CustomerMode {
     private func renderList(into screen: inout Screen, in rect: Rect, theme: Theme) {
         let shown = shownTickets
         let focused = focus == .list
-        let filterName = filter.map { Conversation.statusWord($0) } ?? "all"
+        let filterName = filter.map { $0.word } ?? "all"
         let heading = " Your tickets (\(filterName)) · \(shown.count)"
         screen.fill(x: rect.x, y: rect.y, width: rect.width, height: 1, style: focused ? theme[.activeTab] : theme[.tab])
         screen.put(heading, x: rect.x, y: rect.y, style: focused ? theme[.activeTab] : theme[.tab], limit: rect.width)
@@ -93,7 +93,7 @@ extension CustomerMode {
 
     /// The second line of a ticket: status, priority, who has it, when, and (with room) the last message.
     private func detail(of ticket: Ticket, width: Int) -> String {
-        var parts = [Conversation.statusWord(ticket.status), ticket.priority.rawValue.lowercased(), ticket.category.rawValue.lowercased(),
+        var parts = [ticket.status.word, ticket.priority.word, ticket.category.word,
                      ticket.assignedAgent.map { Sanitizer.clean($0.displayName) } ?? "in the queue", age(of: ticket)]
         if width >= 48, let last = ticket.lastMessage {
             let who = last.sender.id == me?.id ? "you" : Sanitizer.clean(last.sender.displayName)
@@ -119,8 +119,8 @@ extension CustomerMode {
         screen.fill(x: rect.x, y: rect.y, width: rect.width, height: rect.height, style: theme[.text])
         screen.put([Span(" #\(ticket.id) ", theme[.accent].with(bold: true)), Span(Sanitizer.clean(ticket.subject), theme[.title])],
                    x: rect.x, y: rect.y, limit: rect.width)
-        var details: [Span] = [Span(" \(Conversation.statusWord(ticket.status)) · \(ticket.priority.rawValue.lowercased()) · "
-                                    + "\(ticket.category.rawValue.lowercased()) · ", theme[.muted])]
+        var details: [Span] = [Span(" \(ticket.status.word) · \(ticket.priority.word) · "
+                                    + "\(ticket.category.word) · ", theme[.muted])]
         if let agent = ticket.assignedAgent {
             details.append(Span(Sanitizer.clean(agent.displayName), theme[.text]))
             details.append(agent.isOnline ? Span(" ● online", theme[.success]) : Span(" ○ away", theme[.muted]))

@@ -109,7 +109,7 @@ public struct Conversation: Equatable, Sendable {
             systemLines.append(SystemLine(date: now, text: text))
             ticket.assignedAgent = agent
         case .ticketStatusChanged(let id, let status, _, let by) where id == ticket.id:
-            systemLines.append(SystemLine(date: now, text: "\(Sanitizer.clean(by.displayName)) set the ticket \(Self.statusWord(status))"))
+            systemLines.append(SystemLine(date: now, text: "\(Sanitizer.clean(by.displayName)) set the ticket \(status.word)"))
             ticket.status = status
         case .ticketUpdated(let updated) where updated.id == ticket.id:
             ticket = updated
@@ -120,15 +120,6 @@ public struct Conversation: Equatable, Sendable {
             if user.id == ticket.customer.id { ticket.customer.isOnline = online }
         default:
             break
-        }
-    }
-
-    static func statusWord(_ status: TicketStatus) -> String {
-        switch status {
-        case .open: "open"
-        case .inProgress: "in progress"
-        case .resolved: "resolved"
-        case .closed: "closed"
         }
     }
 

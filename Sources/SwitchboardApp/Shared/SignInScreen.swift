@@ -31,7 +31,7 @@ public struct SignInScreen: Equatable, Sendable {
             return form
         case .register:
             return Form(title: "New account", fields: [
-                Form.Field("username", label: "Username (3–32 of a-z A-Z 0-9 _ . -)", value: username),
+                Form.Field("username", label: "Username (\(Limits().usernameRule.brief))", value: username),
                 Form.Field("password", label: "Password (at least 8 characters)", kind: .secret),
                 Form.Field("displayName", label: "Your name, as agents will see it"),
             ])
@@ -94,13 +94,13 @@ public struct SignInScreen: Equatable, Sendable {
         let password = values["password", default: ""]
         if username.isEmpty {
             errors["username"] = "enter your username"
-        } else if purpose == .register, let problem = AccountRules.usernameProblem(username, limits: limits) {
-            errors["username"] = problem
+        } else if purpose == .register, !limits.usernameRule.admits(username) {
+            errors["username"] = limits.usernameRule.brief
         }
         if password.isEmpty {
             errors["password"] = "enter your password"
-        } else if purpose == .register, let problem = AccountRules.passwordProblem(password, limits: limits) {
-            errors["password"] = problem
+        } else if purpose == .register, !limits.passwordRule.admits(password) {
+            errors["password"] = limits.passwordRule.brief
         }
         if purpose == .register {
             let name = values["displayName", default: ""].trimmingCharacters(in: .whitespaces)

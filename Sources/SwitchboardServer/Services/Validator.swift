@@ -15,23 +15,16 @@ public struct Validator: Sendable {
     }
 
     public func username(_ raw: String) throws(ContractError) -> String {
-        let value = Self.trimmed(raw)
-        let allowed = value.unicodeScalars.allSatisfy {
-            $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_.-".unicodeScalars.contains($0))
-        }
-        guard limits.usernameLength.contains(value.count), allowed else {
-            throw ContractError(.invalid, "username: \(limits.usernameLength.lowerBound)–\(limits.usernameLength.upperBound) "
-                + "characters of a-z, A-Z, 0-9, '_', '.' and '-'")
-        }
+        let value = Self.trimmed(raw), rule = limits.usernameRule
+        guard rule.admits(value) else { throw ContractError(.invalid, rule.refusal) }
         try filter.refuseIfMatched(value, field: "username")
         return value
     }
 
     /// Passwords are taken exactly as typed: spaces are part of them.
     public func password(_ value: String) throws(ContractError) -> String {
-        guard limits.passwordLength.contains(value.count) else {
-            throw ContractError(.invalid, "password: \(limits.passwordLength.lowerBound)–\(limits.passwordLength.upperBound) characters")
-        }
+        let rule = limits.passwordRule
+        guard rule.admits(value) else { throw ContractError(.invalid, rule.refusal) }
         return value
     }
 
@@ -87,12 +80,7 @@ public struct Validator: Sendable {
 
     public func shortcut(_ raw: String) throws(ContractError) -> String {
         let value = Self.trimmed(raw)
-        let allowed = value.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
-        }
-        guard (1...32).contains(value.count), allowed else {
-            throw ContractError(.invalid, "shortcut: 1–32 characters of a-z, 0-9, '_' and '-'")
-        }
+        guard Limits.shortcutRule.admits(value) else { throw ContractError(.invalid, Limits.shortcutRule.refusal) }
         return value
     }
 

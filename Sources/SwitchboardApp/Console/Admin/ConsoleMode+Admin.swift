@@ -173,7 +173,7 @@ extension ConsoleMode {
 
     static func userForm() -> Form {
         Form(title: "A new account — Enter makes it, Esc cancels", fields: [
-            Form.Field("username", label: "Username (3–32 of a-z A-Z 0-9 _ . -)"),
+            Form.Field("username", label: "Username (\(Limits().usernameRule.brief))"),
             Form.Field("displayName", label: "Display name"),
             Form.Field("email", label: "Email (optional: mail when they are away)"),
             Form.Field("password", label: "Password (8–128 characters)", kind: .secret),
@@ -185,12 +185,12 @@ extension ConsoleMode {
         let limits = self.limits
         let values = fill(\.userForm, with: key) { values in
             var errors: [String: String] = [:]
-            if let problem = AccountRules.usernameProblem(values["username", default: ""], limits: limits) { errors["username"] = problem }
+            if !limits.usernameRule.admits(values["username", default: ""]) { errors["username"] = limits.usernameRule.brief }
             let name = values["displayName", default: ""].trimmingCharacters(in: .whitespaces)
             if name.isEmpty || name.count > limits.displayNameMaxLength { errors["displayName"] = "1–\(limits.displayNameMaxLength) characters" }
             let email = values["email", default: ""]
             if !email.isEmpty, !email.contains("@") || email.count > limits.emailMaxLength { errors["email"] = "an address with @, or nothing" }
-            if let problem = AccountRules.passwordProblem(values["password", default: ""], limits: limits) { errors["password"] = problem }
+            if !limits.passwordRule.admits(values["password", default: ""]) { errors["password"] = limits.passwordRule.brief }
             return errors
         }
         guard let values else { return [] }
