@@ -227,6 +227,16 @@ import TerminalKit
         #expect(resized != mode)
     }
 
+    /// The outbox file refusing a write is said on screen, not dropped.
+    @Test func anOutboxThatCannotWriteIsSaid() {
+        var mode = Self.console(tickets: [Self.ticket(1, "Parcel", agent: Self.me.ref, minutesAgo: 5)])
+        _ = mode.update(.event(.realtime(.outboxTrouble("The outbox file could not mark a refused message (disk I/O error) — is the disk full?"))))
+        #expect(mode.toasts.current?.kind == .error && mode.toasts.current?.text.hasPrefix("The outbox file could not mark") == true)
+        var customer = World.mode(tickets: [World.ticket(1, "Parcel")])
+        _ = customer.update(.event(.realtime(.outboxTrouble("The outbox file could not forget a message the server has (full)"))))
+        #expect(customer.toasts.current?.text.hasPrefix("The outbox file could not forget") == true)
+    }
+
     @Test func transferTakesANameWithTabAndLeavesTheNoteFirst() {
         var mode = Self.console(tickets: [Self.ticket(1, "Parcel", agent: Self.me.ref, minutesAgo: 5)])
         _ = mode.update(.key(.enter))

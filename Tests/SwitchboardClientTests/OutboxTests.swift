@@ -1,4 +1,5 @@
 import Foundation
+import SQLiteNIO
 import Testing
 @testable import SwitchboardClient
 @testable import SwitchboardProtocol
@@ -20,6 +21,35 @@ import Testing
         #expect(await reopened.messages[1].isInternal)
         #expect(await reopened.nextQueued?.clientMessageId == first.clientMessageId)
         await reopened.close()
+        await outbox.close()
+    }
+
+    /// A write the file refuses (here its table gone under it, as a full disk or a read-only home
+    /// refuses writes) is said, with the message as it now is — and an acknowledged message
+    /// leaves the queue anyway: kept, it was sent again at once, for ever.
+    @Test func aWriteTheFileRefusesIsSaidAndTheQueueStillFollowsTheServer() async throws {
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        let outbox = try await Outbox.open(at: file, account: "me")
+        let first = try await outbox.add(ticketId: 1, text: "one")
+        let second = try await outbox.add(ticketId: 1, text: "two")
+        let other = try await SQLiteConnection.open(storage: .file(path: file.path))
+        _ = try await other.query("DROP TABLE outbox")
+        try await other.close()
+        do {
+            try await outbox.acknowledged(first.clientMessageId)
+            Issue.record("the delete did not fail")
+        } catch {
+            #expect(error.message.clientMessageId == first.clientMessageId)
+            #expect(error.sentence.hasPrefix("The outbox file could not forget a message the server has ("), "\(error.sentence)")
+        }
+        #expect(await outbox.nextQueued?.clientMessageId == second.clientMessageId)
+        do {
+            try await outbox.failed(second.clientMessageId, code: .invalid, reason: "blocked")
+            Issue.record("the update did not fail")
+        } catch {
+            #expect(error.message.state == .failed(code: .invalid, reason: "blocked"))
+        }
+        #expect(await outbox.nextQueued == nil)
         await outbox.close()
     }
 

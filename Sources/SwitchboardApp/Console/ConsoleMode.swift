@@ -348,6 +348,7 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
             toasts.show("\(Sanitizer.clean(sent)) sent on #\(ticketId)", kind: .success, now: now)
         }
         if case .movedTo(let next, let from) = event { movedTo(next, from: from) }
+        if case .outboxTrouble(let sentence) = event { toasts.show(sentence, kind: .error, now: now) }
         guard case .server(let server) = event else {
             if case .outgoing(let message) = event, case .failed(_, let reason) = message.state {
                 toasts.show("#\(message.ticketId): not sent: \(reason)", kind: .error, now: now)

@@ -263,6 +263,7 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
         }
         if let sent = FileTransfer.follow(event, &transfer) { toasts.show("\(Sanitizer.clean(sent)) sent", kind: .success, now: now) }
         if case .movedTo(let next, let from) = event { movedTo(next, from: from) }
+        if case .outboxTrouble(let sentence) = event { toasts.show(sentence, kind: .error, now: now) }
         guard case .server(let server) = event else {
             if case .outgoing(let message) = event, case .failed(_, let reason) = message.state {
                 toasts.show("Not sent: \(reason)", kind: .error, now: now)
@@ -311,7 +312,7 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
         case .server(let server): server.ticketId
         case .outgoing(let message), .uploading(let message, _): message.ticketId
         case .discarded(_, let ticketId): ticketId
-        case .undecodable, .movedTo: nil
+        case .undecodable, .movedTo, .outboxTrouble: nil
         }
     }
 

@@ -44,7 +44,7 @@ public struct FileTransfer: Equatable, Sendable {
         case .discarded(let id, _):
             if transfer?.clientMessageId == id { transfer = nil }
             return nil
-        case .server, .undecodable, .movedTo:
+        case .server, .undecodable, .movedTo, .outboxTrouble:
             return nil
         }
     }

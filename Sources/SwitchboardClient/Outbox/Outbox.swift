@@ -113,32 +113,53 @@ public actor Outbox {
     /// The file of a queued message is on the server: the message now names it (kept on disk,
     /// so a restart sends the message without uploading again).
     @discardableResult
-    public func uploaded(_ clientMessageId: String, as attachment: Attachment) async throws -> OutgoingMessage? {
+    ///
+    /// These three follow the server, whatever the disk does: the rows in memory change first, and
+    /// a write that fails throws `OutboxDiskError` with the message as it now is. (A row left on
+    /// disk by a failed delete is sent again after a restart, under the same `clientMessageId`,
+    /// which the server answers from what it stored; kept in memory, it was sent again at once,
+    /// for ever.)
+    public func uploaded(_ clientMessageId: String, as attachment: Attachment) async throws(OutboxDiskError) -> OutgoingMessage? {
         guard let index = rows.firstIndex(where: { $0.clientMessageId == clientMessageId }), rows[index].file != nil else { return nil }
-        let json = String(decoding: try WireJSON.encoder().encode(attachment), as: UTF8.self)
-        _ = try await connection.query("UPDATE outbox SET attachment = ?, message_type = ? WHERE client_message_id = ?",
-                                       [.text(json), .text(OutgoingFile.messageType(of: attachment).rawValue), .text(clientMessageId)])
         rows[index].file?.attachment = attachment
         rows[index].messageType = OutgoingFile.messageType(of: attachment)
-        return rows[index]
+        let message = rows[index]
+        try await written(message, "keep the uploaded file's name") {
+            let json = String(decoding: try WireJSON.encoder().encode(attachment), as: UTF8.self)
+            _ = try await self.connection.query("UPDATE outbox SET attachment = ?, message_type = ? WHERE client_message_id = ?",
+                                                [.text(json), .text(OutgoingFile.messageType(of: attachment).rawValue), .text(clientMessageId)])
+        }
+        return message
     }
 
     /// The server stored it: it leaves the outbox. Returns the message it was, if it was here.
     @discardableResult
-    public func acknowledged(_ clientMessageId: String) async throws -> OutgoingMessage? {
+    public func acknowledged(_ clientMessageId: String) async throws(OutboxDiskError) -> OutgoingMessage? {
         guard let index = rows.firstIndex(where: { $0.clientMessageId == clientMessageId }) else { return nil }
-        try await delete(clientMessageId)
-        return rows.remove(at: index)
+        let message = rows.remove(at: index)
+        try await written(message, "forget a message the server has") { try await self.delete(message) }
+        return message
     }
 
     /// The server refused it for good: kept, marked failed with the reason, until retried or discarded.
     @discardableResult
-    public func failed(_ clientMessageId: String, code: ErrorCode, reason: String) async throws -> OutgoingMessage? {
+    public func failed(_ clientMessageId: String, code: ErrorCode, reason: String) async throws(OutboxDiskError) -> OutgoingMessage? {
         guard let index = rows.firstIndex(where: { $0.clientMessageId == clientMessageId }) else { return nil }
-        _ = try await connection.query("UPDATE outbox SET failure_code = ?, failure = ? WHERE client_message_id = ?",
-                                       [.text(code.rawValue), .text(reason), .text(clientMessageId)])
         rows[index].state = .failed(code: code, reason: reason)
-        return rows[index]
+        let message = rows[index]
+        try await written(message, "mark a refused message") {
+            _ = try await self.connection.query("UPDATE outbox SET failure_code = ?, failure = ? WHERE client_message_id = ?",
+                                                [.text(code.rawValue), .text(reason), .text(clientMessageId)])
+        }
+        return message
+    }
+
+    private func written(_ message: OutgoingMessage, _ what: String, _ write: () async throws -> Void) async throws(OutboxDiskError) {
+        do {
+            try await write()
+        } catch {
+            throw OutboxDiskError(message: message, what: what, cause: String(describing: error))
+        }
     }
 
     /// A failed message goes back in the queue, in its original place.
@@ -155,7 +176,7 @@ public actor Outbox {
     @discardableResult
     public func discard(_ clientMessageId: String) async throws -> OutgoingMessage? {
         guard let index = rows.firstIndex(where: { $0.clientMessageId == clientMessageId }) else { return nil }
-        try await delete(clientMessageId)
+        try await delete(rows[index])
         return rows.remove(at: index)
     }
 
@@ -165,12 +186,10 @@ public actor Outbox {
         try? await connection.close()
     }
 
-    private func delete(_ clientMessageId: String) async throws {
-        _ = try await connection.query("DELETE FROM outbox WHERE client_message_id = ?", [.text(clientMessageId)])
+    private func delete(_ message: OutgoingMessage) async throws {
+        _ = try await connection.query("DELETE FROM outbox WHERE client_message_id = ?", [.text(message.clientMessageId)])
         // The row went first: a crash between the two leaves a stray copy, removed at the next open.
-        if let copy = rows.first(where: { $0.clientMessageId == clientMessageId })?.file?.copy {
-            try? FileManager.default.removeItem(at: copy)
-        }
+        if let copy = message.file?.copy { try? FileManager.default.removeItem(at: copy) }
     }
 
     // MARK: Files
@@ -264,5 +283,17 @@ public enum OutboxError: Error, Equatable, CustomStringConvertible {
         case .unreadable(let path): "\(path) cannot be read (check its permissions)."
         case .unwritable(let folder): "The outbox cannot keep a copy in \(folder) (is the disk full?)."
         }
+    }
+}
+
+/// A write to the outbox file failed; `message` is the message as it now is in memory.
+public struct OutboxDiskError: Error, Sendable {
+    public let message: OutgoingMessage
+    public let what: String
+    public let cause: String
+
+    /// For the screen: what could not be written, why, and what it means.
+    public var sentence: String {
+        "The outbox file could not \(what) (\(cause)) — is the disk full? Messages already sent are safe on the server."
     }
 }

@@ -486,7 +486,7 @@ public actor RealtimeConnection {
             case .emit(let event):
                 eventSink.yield(event)
             case .acknowledged(let clientMessageId, let messageId, let seq, let timestamp, let redactions, let storedText):
-                if var message = try? await outbox.acknowledged(clientMessageId) {
+                if var message = await outboxChange({ try await $0.acknowledged(clientMessageId) }) {
                     message.state = .sent(messageId: messageId, seq: seq, timestamp: timestamp)
                     // The optimistic copy gives way to what the server stored (masked), and why.
                     if let storedText { message.text = storedText }
@@ -543,7 +543,9 @@ public actor RealtimeConnection {
         case .success(let attachment):
             upload = nil
             frames.accepted()
-            if let message = try? await outbox.uploaded(clientMessageId, as: attachment) { eventSink.yield(.outgoing(message)) }
+            if let message = await outboxChange({ try await $0.uploaded(clientMessageId, as: attachment) }) {
+                eventSink.yield(.outgoing(message))
+            }
             await pump()
         case .failure(let error):
             await refused(clientMessageId, error)
@@ -564,7 +566,7 @@ public actor RealtimeConnection {
             })
         } else {
             frames.accepted()
-            if let failed = try? await outbox.failed(clientMessageId, code: error.code, reason: error.sentence) {
+            if let failed = await outboxChange({ try await $0.failed(clientMessageId, code: error.code, reason: error.sentence) }) {
                 eventSink.yield(.outgoing(failed))
             }
             free(clientMessageId)
@@ -620,6 +622,20 @@ public actor RealtimeConnection {
     }
 
     // MARK: Helpers
+
+    /// An outbox change the server caused: the message as it now is, and — when the file could
+    /// not be written — a sentence for the screen (never dropped).
+    private func outboxChange(_ change: (Outbox) async throws -> OutgoingMessage?) async -> OutgoingMessage? {
+        do {
+            return try await change(outbox)
+        } catch let error as OutboxDiskError {
+            eventSink.yield(.outboxTrouble(error.sentence))
+            return error.message
+        } catch {
+            eventSink.yield(.outboxTrouble("The outbox file could not be written (\(error))"))
+            return nil
+        }
+    }
 
     /// Endings another address may cure: the server could not be reached, or the socket dropped.
     static func failsOver(_ ending: Disconnection) -> Bool {

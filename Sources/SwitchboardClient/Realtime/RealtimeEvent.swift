@@ -15,4 +15,7 @@ public enum RealtimeEvent: Sendable, Equatable {
     /// The server at `from` could not be reached or dropped the socket: the connection is up at
     /// `server`, another of the addresses given (`--server a,b`), and resumes there.
     case movedTo(server: String, from: String)
+    /// The outbox file could not be written (a full disk, a read-only home): what happened is
+    /// true for this run, but may not survive a restart. The sentence says what and why.
+    case outboxTrouble(String)
 }

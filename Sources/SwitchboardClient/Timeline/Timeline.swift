@@ -57,7 +57,7 @@ public struct Timeline: Sendable, Equatable {
         case .discarded(let id, let ticketId):
             guard ticketId == self.ticketId else { return false }
             return Self.remove(from: &outgoing) { $0.clientMessageId == id }
-        case .undecodable, .uploading, .movedTo: return false
+        case .undecodable, .uploading, .movedTo, .outboxTrouble: return false
         }
     }
 
