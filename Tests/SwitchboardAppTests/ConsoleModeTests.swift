@@ -227,6 +227,25 @@ import TerminalKit
         #expect(resized != mode)
     }
 
+    /// One table of commands: help and Tab list every one of them, each is dispatched (none falls
+    /// through to "unknown"), and where it applies comes from the table — `/filter` typed in a
+    /// chat filters the queue beside it (it was "Unknown command" there).
+    @Test func everyCommandComesFromTheOneTable() {
+        let mode = Self.console(tickets: [Self.ticket(1, "Parcel", agent: Self.me.ref, minutesAgo: 5),
+                                          Self.ticket(2, "Lamp", priority: .urgent, minutesAgo: 3)])
+        #expect(mode.commands.commands.map(\.name) == ConsoleCommand.allCases.map(\.rawValue))
+        for command in ConsoleCommand.allCases where ![.quit, .logout, .launcher].contains(command) {
+            var chat = Self.open(mode, 1)
+            for c in "/\(command.rawValue)" { _ = chat.update(.key(.char(c))) }
+            _ = chat.update(.key(.enter))
+            #expect(chat.toasts.current?.text.hasPrefix("Unknown command") != true, "/\(command.rawValue)")
+        }
+        var chat = Self.open(mode, 1)
+        for c in "/filter urgent" { _ = chat.update(.key(.char(c))) }
+        _ = chat.update(.key(.enter))
+        #expect(chat.filter.priorities == [.urgent] && chat.toasts.current?.text == "Showing urgent")
+    }
+
     /// The outbox file refusing a write is said on screen, not dropped.
     @Test func anOutboxThatCannotWriteIsSaid() {
         var mode = Self.console(tickets: [Self.ticket(1, "Parcel", agent: Self.me.ref, minutesAgo: 5)])

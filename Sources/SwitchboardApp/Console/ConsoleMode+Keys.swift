@@ -36,8 +36,7 @@ extension ConsoleMode {
     /// nothing typed; Tab completes when a command, name or emoji is being typed.
     private func action(for key: Key, editorEmpty: Bool) -> ConsoleAction? {
         guard case .action(let action) = keys.resolve(key) else { return nil }
-        let queueOnly = keys.bindings.first { $0.keys == [key] }?.group == "Queue"
-        if queueOnly && (focus != .queue || !editorEmpty) { return nil }
+        if key.typesText && (focus != .queue || !editorEmpty) { return nil }
         if action == .focusNext, completable { return nil }
         return action
     }
@@ -113,7 +112,7 @@ extension ConsoleMode {
             queue.resize(to: shownQueue.count)
             queue.select(0)
         case .claim:
-            return queueCommand("claim", "", line: "/claim")
+            return run("claim", "", line: "/claim", chat: nil)
         case .refresh: return [.loadQueue, .loadAgents]
         case .dashboard: return admin?.page == .dashboard ? { admin = nil; return [] }() : adminCommand("dashboard", "")
         }
@@ -178,7 +177,7 @@ extension ConsoleMode {
                             kind: .error, now: now)
                 return []
             }
-            return queueCommand(name, argument, line: text)
+            return run(name, argument, line: text, chat: nil)
         case .complete(let word):
             let line = queueLine.text
             let matches = queueLine.complete(with: commands.candidates(line: line, word: word) { completions(for: $0) })
@@ -197,65 +196,109 @@ extension ConsoleMode {
         return shown.indices.contains(queue.selected) ? [shown[queue.selected]] : []
     }
 
-    private mutating func queueCommand(_ name: String, _ argument: String, line: String) -> [Effect] {
-        let targets = queueTargets
-        func each(_ make: (Int) -> Effect) -> [Effect] {
-            guard !targets.isEmpty else { return usage("Choose a ticket, or mark some with Space") }
-            queue.clearMarks()
-            return targets.map { make($0.id) }
+    /// A slash command typed on the queue's line (`chat` nil) or in chat tab `chat`: one table
+    /// (`ConsoleCommand`), one dispatch.
+    mutating func run(_ typed: String, _ argument: String, line: String, chat index: Int?) -> [Effect] {
+        guard let command = ConsoleCommand(named: typed) else { return unknown(typed, line: line, chat: index) }
+        if command.place == .chat, index == nil {
+            // Typed on the queue: it goes to the chat on screen, or says to open one.
+            guard let current else {
+                queueLine.replace(with: line)
+                toasts.show("/\(typed) works in a chat: open one first (Enter on a ticket) — \(Self.onTheQueue)", kind: .error, now: now)
+                return []
+            }
+            queueLine = LineEditor()
+            focus = .chat
+            return run(typed, argument, line: line, chat: current)
         }
-        switch name {
-        case "filter":
+        let number = Int(argument.trimmingCharacters(in: CharacterSet(charactersIn: "# ")))
+        switch command {
+        // Anywhere
+        case .open:
+            guard let number else { return usage("/open N") }
+            return openTab(number)
+        case .filter:
             filter = QueueFilter.parse(argument)
             queue.resize(to: shownQueue.count)
             queue.clearMarks()
             queue.select(0)
             toasts.show(filter.isEmpty ? "No filter" : "Showing \(filter.summary)", now: now)
-        case "claim":
-            if let id = Int(argument.trimmingCharacters(in: CharacterSet(charactersIn: "# "))) { return claim(id) }
+        case .online: return setAvailability(.online)
+        case .busy: return setAvailability(.busy)
+        case .away: return setAvailability(.away)
+        case .cannedNew, .cannedEdit, .cannedRemove: return cannedCommand(command.rawValue, argument)
+        case .refresh: return [.loadQueue, .loadAgents, .loadCanned]
+        case .dashboard, .agents, .agentStatus, .capacity, .report, .server, .userAdd: return adminCommand(command.rawValue, argument)
+        case .help: helpOffset = 0
+        case .logout: return [.signOut]
+        case .launcher: return fromLauncher ? [.backToLauncher] : usage("this session was not started from the launcher")
+        case .quit: return [.quit]
+        // On the queue's tickets, or the chat's
+        case .claim:
+            if let index {
+                if argument.isEmpty { return claim(tabs[index].ticketId) }
+                guard let number else { return usage("/claim N") }
+                return claim(number)
+            }
+            if let number { return claim(number) }
+            let targets = queueTargets
             if targets.count == 1 { return claim(targets[0].id) }
+            guard !targets.isEmpty else { return usage("Choose a ticket, or mark some with Space") }
             toasts.show("Claiming \(targets.count) tickets…", now: now)
             claiming.formUnion(targets.map(\.id))
-            return each { .claim(ticketId: $0) }
-        case "priority":
-            guard let priority = Priority(rawValue: argument.uppercased()) else { return usage("/priority low, medium, high or urgent") }
-            return each { .updateTicket(ticketId: $0, UpdateTicketRequest(priority: priority)) }
-        case "close", "resolve":
+            queue.clearMarks()
+            return targets.map { .claim(ticketId: $0.id) }
+        case .priority:
+            guard let priority = Priority(word: argument) else { return usage("/priority low, medium, high or urgent") }
+            return updateTickets(UpdateTicketRequest(priority: priority), chat: index)
+        case .resolve, .close:
+            let status: TicketStatus = command == .close ? .closed : .resolved
+            if index != nil { return updateTickets(UpdateTicketRequest(status: status), chat: index) }
+            let targets = queueTargets
             guard !targets.isEmpty else { return usage("Choose a ticket, or mark some with Space") }
-            let status: TicketStatus = name == "close" ? .closed : .resolved
             let what = targets.count == 1 ? "#\(targets[0].id)" : "\(targets.count) tickets"
-            confirm = ConfirmDialog("\(name == "close" ? "Close" : "Resolve") \(what)? " + (status == .closed ? "A closed ticket cannot be reopened." : ""),
-                                    yes: name == "close" ? "Close" : "Resolve", no: "Cancel")
+            confirm = ConfirmDialog("\(command == .close ? "Close" : "Resolve") \(what)? " + (status == .closed ? "A closed ticket cannot be reopened." : ""),
+                                    yes: command == .close ? "Close" : "Resolve", no: "Cancel")
             confirmedEffects = targets.map { .updateTicket(ticketId: $0.id, UpdateTicketRequest(status: status)) }
             queue.clearMarks()
-        case "open":
-            guard let id = Int(argument.trimmingCharacters(in: CharacterSet(charactersIn: "# "))) else { return usage("/open N") }
-            return openTab(id)
-        case "split":
+        case .split:
+            if index != nil { return splitCommand(argument) }
             let shown = shownQueue
             return splitCommand(argument, chosen: shown.indices.contains(queue.selected) ? shown[queue.selected].id : nil)
-        case "online": return setAvailability(.online)
-        case "busy": return setAvailability(.busy)
-        case "away": return setAvailability(.away)
-        case "canned-new", "canned-edit", "canned-rm": return cannedCommand(name, argument)
-        case "refresh": return [.loadQueue, .loadAgents, .loadCanned]
-        case _ where Self.adminCommands.contains(name): return adminCommand(name, argument)
-        case "help": helpOffset = 0
-        case "logout": return [.signOut]
-        case "launcher": return fromLauncher ? [.backToLauncher] : usage("this session was not started from the launcher")
-        case "quit", "exit": return [.quit]
-        default:
-            if current != nil, commands.command(named: name) != nil {
-                queueLine = LineEditor()
-                focus = .chat
-                if let index = current { return command(name, argument, line: line, in: index) }
-            }
-            queueLine.replace(with: line)
-            let onTheQueue = "on the queue: /claim, /priority, /close, /resolve, /filter, /open — /help lists all"
-            let why = commands.command(named: name) != nil ? "/\(name) works in a chat: open one first (Enter on a ticket)"
-                : "Unknown command /\(Sanitizer.clean(String(name.prefix(32))))"
-            toasts.show("\(why) — \(onTheQueue)", kind: .error, now: now)
+        // In a chat (`index` is set: see above)
+        case .closeTab, .unsplit, .note, .status, .category, .assign, .transfer, .escalate, .canned, .search, .attach, .save,
+             .panel, .retry, .edit, .discard:
+            guard let index else { return [] }
+            return chatCommand(command, argument, line: line, in: index)
         }
+        return []
+    }
+
+    static let onTheQueue = "on the queue: /claim, /priority, /close, /resolve, /filter, /open — /help lists all"
+
+    /// The chosen (or marked) tickets on the queue, or the chat's ticket, changed alike.
+    private mutating func updateTickets(_ request: UpdateTicketRequest, chat index: Int?) -> [Effect] {
+        if let index { return [.updateTicket(ticketId: tabs[index].ticketId, request)] }
+        let targets = queueTargets
+        guard !targets.isEmpty else { return usage("Choose a ticket, or mark some with Space") }
+        queue.clearMarks()
+        return targets.map { .updateTicket(ticketId: $0.id, request) }
+    }
+
+    /// Not a command: in a chat, perhaps a canned response's shortcut (`/refund`).
+    private mutating func unknown(_ typed: String, line: String, chat index: Int?) -> [Effect] {
+        let name = Sanitizer.clean(String(typed.prefix(32)))
+        guard let index else {
+            queueLine.replace(with: line)
+            toasts.show("Unknown command /\(name) — \(Self.onTheQueue)", kind: .error, now: now)
+            return []
+        }
+        if let response = canned.first(where: { $0.shortcut == typed }) {
+            insertCanned(response, in: index)
+            return []
+        }
+        tabs[index].editor.replace(with: line)
+        toasts.show("Unknown command /\(name) — /help lists them (send //\(name) to write it as text)", kind: .error, now: now)
         return []
     }
 
@@ -274,17 +317,17 @@ extension ConsoleMode {
     }
 
     /// Arguments Tab completes: agents by username, statuses, priorities, categories, tickets, shortcuts.
-    private func completions(for command: String) -> [String] {
-        switch command {
-        case "assign", "transfer", "escalate": agents.filter { $0.agent.id != me?.id }.map { Self.handle(for: $0.agent, in: agents) }
-        case "agent-status", "capacity":
+    private func completions(for name: String) -> [String] {
+        switch ConsoleCommand(named: name) {
+        case .assign, .transfer, .escalate: agents.filter { $0.agent.id != me?.id }.map { Self.handle(for: $0.agent, in: agents) }
+        case .agentStatus, .capacity:
             (admin?.agents.isEmpty == false ? admin!.agents : agents).map { Self.handle(for: $0.agent, in: agents) }
                 + ["online", "busy", "away", "offline"]
-        case "status": ["open", "in-progress", "resolved", "closed"]
-        case "priority": Priority.allCases.map { $0.rawValue.lowercased() }
-        case "category": SwitchboardProtocol.Category.allCases.map { $0.rawValue.lowercased() }
-        case "open", "claim": tickets.map { String($0.id) }
-        case "canned", "canned-edit", "canned-rm": canned.map(\.shortcut)
+        case .status: ["open", "in-progress", "resolved", "closed"]
+        case .priority: Priority.allCases.map(\.word)
+        case .category: SwitchboardProtocol.Category.allCases.map(\.word)
+        case .open, .claim: tickets.map { String($0.id) }
+        case .canned, .cannedEdit, .cannedRemove: canned.map(\.shortcut)
         default: []
         }
     }
@@ -303,7 +346,7 @@ extension ConsoleMode {
     }
 
     private mutating func submit(_ text: String, in index: Int) -> [Effect] {
-        if let (name, argument) = SlashCommands.parse(text) { return command(name, argument, line: text, in: index) }
+        if let (name, argument) = SlashCommands.parse(text) { return run(name, argument, line: text, chat: index) }
         return send(Emoji.expand(SlashCommands.unescape(text)), note: tabs[index].noteMode, in: index, original: text)
     }
 
@@ -326,40 +369,29 @@ extension ConsoleMode {
         return [.send(ticketId: ticket.id, text: message, note: note)]
     }
 
-    mutating func command(_ name: String, _ argument: String, line: String, in index: Int) -> [Effect] {
+    /// The commands that work on the chat's own ticket and line.
+    private mutating func chatCommand(_ command: ConsoleCommand, _ argument: String, line: String, in index: Int) -> [Effect] {
         let ticket = tabs[index].conversation.ticket
+        let name = command.rawValue
         func update(_ request: UpdateTicketRequest) -> [Effect] { [.updateTicket(ticketId: ticket.id, request)] }
-        switch name {
-        case "open":
-            guard let id = Int(argument.trimmingCharacters(in: CharacterSet(charactersIn: "# "))) else { return usage("/open N") }
-            return openTab(id)
-        case "claim":
-            if argument.isEmpty { return claim(ticket.id) }
-            guard let id = Int(argument.trimmingCharacters(in: CharacterSet(charactersIn: "# "))) else { return usage("/claim N") }
-            return claim(id)
-        case "close-tab": closeTab(index)
-        case "split": return splitCommand(argument)
-        case "unsplit": unsplit()
-        case "note":
+        switch command {
+        case .closeTab: closeTab(index)
+        case .unsplit: unsplit()
+        case .note:
             guard !argument.isEmpty else {
                 tabs[index].noteMode = true
                 return []
             }
             return send(Emoji.expand(argument), note: true, in: index, original: line)
-        case "status":
+        case .status:
             guard let status = TicketStatus(word: argument) else { return usage("/status open, in-progress, resolved or closed") }
             return update(UpdateTicketRequest(status: status))
-        case "resolve": return update(UpdateTicketRequest(status: .resolved))
-        case "close": return update(UpdateTicketRequest(status: .closed))
-        case "priority":
-            guard let priority = Priority(rawValue: argument.uppercased()) else { return usage("/priority low, medium, high or urgent") }
-            return update(UpdateTicketRequest(priority: priority))
-        case "category":
-            guard let category = SwitchboardProtocol.Category(rawValue: argument.uppercased()) else {
+        case .category:
+            guard let category = SwitchboardProtocol.Category(word: argument) else {
                 return usage("/category payment, shipping, account, returns, technical or other")
             }
             return update(UpdateTicketRequest(category: category))
-        case "assign", "transfer":
+        case .assign, .transfer:
             let parts = argument.split(separator: " ", maxSplits: 1)
             guard let first = parts.first else {
                 return usage("/\(name) AGENT — Tab completes the names (\(agents.count) agents known)")
@@ -368,53 +400,37 @@ extension ConsoleMode {
                 return usage("No agent called '\(Sanitizer.clean(String(first.prefix(32))))' — Tab completes the names (\(agents.count) known)")
             }
             var effects: [Effect] = []
-            if name == "transfer", parts.count > 1 {
+            if command == .transfer, parts.count > 1 {
                 // The note goes first, so the next agent finds it in the history.
                 effects.append(.send(ticketId: ticket.id, text: "Transfer to \(agent.agent.displayName): \(parts[1])", note: true))
             }
-            effects.append(name == "assign" ? .updateTicket(ticketId: ticket.id, UpdateTicketRequest(assignedAgentId: .set(agent.agent.id)))
+            effects.append(command == .assign ? .updateTicket(ticketId: ticket.id, UpdateTicketRequest(assignedAgentId: .set(agent.agent.id)))
                                              : .transfer(ticketId: ticket.id, agentId: agent.agent.id))
             return effects
-        case "escalate":
+        case .escalate:
             if argument.isEmpty { return [.escalate(ticketId: ticket.id, EscalateRequest())] }
             guard let agent = agent(named: argument) else {
                 return usage("No agent called '\(Sanitizer.clean(String(argument.prefix(32))))' — /escalate alone hands it to the least busy admin")
             }
             return [.escalate(ticketId: ticket.id, EscalateRequest(agentId: agent.agent.id))]
-        case "canned":
+        case .canned:
             // An exact shortcut goes straight into the line, as `/SHORTCUT` Tab does; anything else picks.
             return cannedCommand(argument, in: index)
-        case "canned-new", "canned-edit", "canned-rm": return cannedCommand(name, argument)
-        case "online": return setAvailability(.online)
-        case "busy": return setAvailability(.busy)
-        case "away": return setAvailability(.away)
-        case "attach", "save":
-            let result = name == "attach" ? FileTransfer.attach(argument, ticketId: ticket.id, note: tabs[index].noteMode)
+        case .attach, .save:
+            let result = command == .attach ? FileTransfer.attach(argument, ticketId: ticket.id, note: tabs[index].noteMode)
                 : FileTransfer.save(argument, in: tabs[index].conversation)
             switch result {
             case .success(let effect): return [effect]
             case .failure(let refusal): return usage(refusal.sentence)
             }
-        case "search":
+        case .search:
             guard !argument.isEmpty else { searchPrompt = LineEditor(); return [] }
             runSearch(argument, in: index)
-        case "panel": panelShown.toggle()
-        case "retry": return perform(.retryMessage)
-        case "discard": return perform(.discardMessage)
-        case "edit": return perform(.editMessage)
-        case "refresh": return [.loadQueue, .loadAgents, .loadCanned]
-        case _ where Self.adminCommands.contains(name): return adminCommand(name, argument)
-        case "help": helpOffset = 0
-        case "logout": return [.signOut]
-        case "launcher": return fromLauncher ? [.backToLauncher] : usage("this session was not started from the launcher")
-        case "quit", "exit": return [.quit]
-        default:
-            if let response = canned.first(where: { $0.shortcut == name }) {
-                insertCanned(response, in: index)
-                return []
-            }
-            tabs[index].editor.replace(with: line)
-            toasts.show("Unknown command /\(name) — /help lists them (send //\(name) to write it as text)", kind: .error, now: now)
+        case .panel: panelShown.toggle()
+        case .retry: return perform(.retryMessage)
+        case .discard: return perform(.discardMessage)
+        case .edit: return perform(.editMessage)
+        default: break
         }
         return []
     }

@@ -94,49 +94,8 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
     var loading = false
     var lastKeystroke: Date?
 
-    public let commands = SlashCommands([
-        SlashCommand("open", "N", "open ticket #N in a tab"),
-        SlashCommand("claim", "[N]", "take ticket #N (or the chosen one)"),
-        SlashCommand("close-tab", "", "close this tab"),
-        SlashCommand("split", "[N…] [side|stacked]", "two to four chats at once: this one and #N (or the next tab)"),
-        SlashCommand("unsplit", "", "back to one chat on screen"),
-        SlashCommand("note", "TEXT", "an internal note: agents only, never the customer"),
-        SlashCommand("status", "STATUS", "open, in-progress, resolved or closed"),
-        SlashCommand("priority", "PRIORITY", "low, medium, high or urgent"),
-        SlashCommand("category", "CATEGORY", "payment, shipping, account, returns, technical, other"),
-        SlashCommand("assign", "AGENT", "give the ticket to an agent (name or username)"),
-        SlashCommand("transfer", "AGENT [NOTE]", "hand the ticket over, with a note for them"),
-        SlashCommand("escalate", "[AGENT]", "raise the priority and hand it up"),
-        SlashCommand("resolve", "", "mark the ticket resolved"),
-        SlashCommand("close", "", "close the ticket"),
-        SlashCommand("canned", "[SHORTCUT]", "insert a canned response"),
-        SlashCommand("canned-new", "", "a new canned response of your own (shared: admins)"),
-        SlashCommand("canned-edit", "SHORTCUT", "change one of your canned responses"),
-        SlashCommand("canned-rm", "SHORTCUT", "delete one of your canned responses"),
-        SlashCommand("online", "", "available for new chats"),
-        SlashCommand("busy", "", "no new chats for now"),
-        SlashCommand("away", "", "away"),
-        SlashCommand("search", "TEXT", "find TEXT in this chat"),
-        SlashCommand("attach", "PATH", "send a file in this chat (a note in note mode); ~ is your home"),
-        SlashCommand("save", "[N] [DIR]", "save file N of this chat (default: the newest) to DIR (default: Downloads)"),
-        SlashCommand("panel", "", "show or hide the customer panel"),
-        SlashCommand("retry", "", "send failed messages again"),
-        SlashCommand("edit", "", "the last failed message back in the line, to change it"),
-        SlashCommand("discard", "", "drop failed messages"),
-        SlashCommand("filter", "[WORDS]", "queue: statuses, priorities, categories and text; nothing clears"),
-        SlashCommand("refresh", "", "reload the queue and the agents"),
-        SlashCommand("dashboard", "", "admins: the live dashboard (F7)"),
-        SlashCommand("agents", "", "admins: every agent's status, chats and capacity"),
-        SlashCommand("agent-status", "[AGENT] STATUS", "admins: set an agent online, busy, away or offline"),
-        SlashCommand("capacity", "[AGENT] N", "admins: how many chats an agent takes at once"),
-        SlashCommand("report", "[FROM [TO]] | --csv FILE", "admins: per agent and per day, the last 7 days unless dates"),
-        SlashCommand("server", "", "admins: connections, memory, uptime, messages per second"),
-        SlashCommand("user-add", "", "admins: a new agent or admin account"),
-        SlashCommand("help", "", "keys and commands"),
-        SlashCommand("logout", "", "sign out"),
-        SlashCommand("launcher", "", "back to the launcher"),
-        SlashCommand("quit", "", "leave Switchboard"),
-    ])
+    /// The slash commands (`ConsoleCommand`), as help and Tab read them.
+    public let commands = ConsoleCommand.table
 
     public init(server: String, username: String = "", signingIn: Bool = false, fromLauncher: Bool = false,
                 size: (width: Int, height: Int), now: Date, limits: Limits = Limits()) {

@@ -29,8 +29,7 @@ extension CustomerMode {
         guard case .action(let action) = keys.resolve(key) else {
             return key == .backTab ? .switchPane : nil
         }
-        let listOnly = keys.bindings.first { $0.keys == [key] }?.group == "Ticket list"
-        if listOnly && (focus != .list || !editor.isEmpty) { return nil }
+        if key.typesText && (focus != .list || !editor.isEmpty) { return nil }
         if action == .switchPane && key == .tab && focus == .chat && completable { return nil }
         return action
     }

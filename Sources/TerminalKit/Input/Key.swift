@@ -12,6 +12,13 @@ public struct Key: Hashable, Sendable, CustomStringConvertible {
     public var alt: Bool
     public var shift: Bool
 
+    /// A character typed as such (no Ctrl, no Alt): text wherever something is being typed, so a
+    /// binding to one acts only where nothing is (the queue, the ticket list).
+    public var typesText: Bool {
+        if case .character = code { return !ctrl && !alt }
+        return false
+    }
+
     public init(_ code: Code, ctrl: Bool = false, alt: Bool = false, shift: Bool = false) {
         self.code = code
         self.ctrl = ctrl

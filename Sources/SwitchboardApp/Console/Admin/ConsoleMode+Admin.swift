@@ -6,8 +6,6 @@ import TerminalKit
 /// `/user-add`, and changing an agent's status and capacity. Agents asking are told they are
 /// for admins.
 extension ConsoleMode {
-    static let adminCommands: Set<String> = ["dashboard", "agents", "report", "server", "user-add", "agent-status", "capacity"]
-
     mutating func adminCommand(_ name: String, _ argument: String) -> [Effect] {
         guard me?.role == .admin else {
             // The role is changed where accounts are managed: on the server's machine.

@@ -1,0 +1,114 @@
+/// The console's slash commands, one entry each: its name, how its arguments are written, what it
+/// does and where it applies. `/help`, F1, Tab completion and the dispatch (one exhaustive
+/// `switch` in `ConsoleMode.run`) all come from here: adding a command is one case here and one
+/// branch there.
+public enum ConsoleCommand: String, CaseIterable, Sendable {
+    case open, claim, closeTab = "close-tab", split, unsplit, note, status, priority, category, assign, transfer, escalate
+    case resolve, close, canned, cannedNew = "canned-new", cannedEdit = "canned-edit", cannedRemove = "canned-rm"
+    case online, busy, away, search, attach, save, panel, retry, edit, discard, filter, refresh
+    case dashboard, agents, agentStatus = "agent-status", capacity, report, server, userAdd = "user-add"
+    case help, logout, launcher, quit
+
+    /// Where a command applies.
+    public enum Place: Sendable {
+        /// On the queue's chosen (or marked) tickets, or in a chat on its ticket.
+        case either
+        /// In a chat: typed on the queue, it goes to the current chat (or says to open one).
+        case chat
+        /// The same wherever it is typed.
+        case anywhere
+    }
+
+    /// Another name a command answers to.
+    static let aliases: [String: ConsoleCommand] = ["exit": .quit]
+
+    init?(named name: String) {
+        guard let command = ConsoleCommand(rawValue: name) ?? Self.aliases[name] else { return nil }
+        self = command
+    }
+
+    public var place: Place {
+        switch self {
+        case .claim, .priority, .resolve, .close, .split: .either
+        case .closeTab, .unsplit, .note, .status, .category, .assign, .transfer, .escalate, .canned, .search, .attach, .save,
+             .panel, .retry, .edit, .discard: .chat
+        case .open, .cannedNew, .cannedEdit, .cannedRemove, .online, .busy, .away, .filter, .refresh, .dashboard, .agents,
+             .agentStatus, .capacity, .report, .server, .userAdd, .help, .logout, .launcher, .quit: .anywhere
+        }
+    }
+
+    /// How the arguments are written in help.
+    public var arguments: String {
+        switch self {
+        case .open: "N"
+        case .claim: "[N]"
+        case .split: "[N…] [side|stacked]"
+        case .note: "TEXT"
+        case .status: "STATUS"
+        case .priority: "PRIORITY"
+        case .category: "CATEGORY"
+        case .assign: "AGENT"
+        case .transfer: "AGENT [NOTE]"
+        case .escalate: "[AGENT]"
+        case .canned: "[SHORTCUT]"
+        case .cannedEdit, .cannedRemove: "SHORTCUT"
+        case .search: "TEXT"
+        case .attach: "PATH"
+        case .save: "[N] [DIR]"
+        case .filter: "[WORDS]"
+        case .agentStatus: "[AGENT] STATUS"
+        case .capacity: "[AGENT] N"
+        case .report: "[FROM [TO]] | --csv FILE"
+        default: ""
+        }
+    }
+
+    public var help: String {
+        switch self {
+        case .open: "open ticket #N in a tab"
+        case .claim: "take ticket #N (or the chosen one)"
+        case .closeTab: "close this tab"
+        case .split: "two to four chats at once: this one and #N (or the next tab)"
+        case .unsplit: "back to one chat on screen"
+        case .note: "an internal note: agents only, never the customer"
+        case .status: "open, in-progress, resolved or closed"
+        case .priority: "low, medium, high or urgent"
+        case .category: "payment, shipping, account, returns, technical, other"
+        case .assign: "give the ticket to an agent (name or username)"
+        case .transfer: "hand the ticket over, with a note for them"
+        case .escalate: "raise the priority and hand it up"
+        case .resolve: "mark the ticket resolved"
+        case .close: "close the ticket"
+        case .canned: "insert a canned response"
+        case .cannedNew: "a new canned response of your own (shared: admins)"
+        case .cannedEdit: "change one of your canned responses"
+        case .cannedRemove: "delete one of your canned responses"
+        case .online: "available for new chats"
+        case .busy: "no new chats for now"
+        case .away: "away"
+        case .search: "find TEXT in this chat"
+        case .attach: "send a file in this chat (a note in note mode); ~ is your home"
+        case .save: "save file N of this chat (default: the newest) to DIR (default: Downloads)"
+        case .panel: "show or hide the customer panel"
+        case .retry: "send failed messages again"
+        case .edit: "the last failed message back in the line, to change it"
+        case .discard: "drop failed messages"
+        case .filter: "queue: statuses, priorities, categories and text; nothing clears"
+        case .refresh: "reload the queue and the agents"
+        case .dashboard: "admins: the live dashboard (F7)"
+        case .agents: "admins: every agent's status, chats and capacity"
+        case .agentStatus: "admins: set an agent online, busy, away or offline"
+        case .capacity: "admins: how many chats an agent takes at once"
+        case .report: "admins: per agent and per day, the last 7 days unless dates"
+        case .server: "admins: connections, memory, uptime, messages per second"
+        case .userAdd: "admins: a new agent or admin account"
+        case .help: "keys and commands"
+        case .logout: "sign out"
+        case .launcher: "back to the launcher"
+        case .quit: "leave Switchboard"
+        }
+    }
+
+    /// What `/help`, F1 and Tab read.
+    static let table = SlashCommands(allCases.map { SlashCommand($0.rawValue, $0.arguments, $0.help) })
+}
