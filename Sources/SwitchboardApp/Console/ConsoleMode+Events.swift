@@ -1,0 +1,251 @@
+import Foundation
+import SwitchboardClient
+import SwitchboardProtocol
+import TerminalKit
+
+/// What comes back to the console: results of its effects, and the connection's news.
+extension ConsoleMode {
+    // MARK: Events
+
+    /// The server makes an offline agent online as this console connects, and says so a moment
+    /// later: shown at once, so F6 pressed in between steps on from online (to busy), as the
+    /// server will, rather than from offline (back to online).
+    static func availability(whenConnected status: AgentStatus?) -> AgentStatus {
+        guard let status, status != .offline else { return .online }
+        return status
+    }
+
+    mutating func receive(_ event: AppEvent) -> [Effect] {
+        if receiveAdmin(event) { return [] }
+        switch event {
+        case .signedIn(let user):
+            me = user
+            availability = Self.availability(whenConnected: user.agentStatus)
+            phase = .main
+            loading = true
+            guard user.role.isStaff else {
+                toasts.show("The console is for agents; \(user.username) is a customer — use `switchboard chat`", kind: .error, now: now)
+                return []
+            }
+            return [.loadQueue, .loadAgents, .loadCanned]
+        case .signedOut:
+            let ended = loginEnded
+            self = ConsoleMode(server: server, username: me?.username ?? "", fromLauncher: fromLauncher, size: size, now: now, limits: limits)
+            if ended, case .signIn(var screen) = phase {
+                screen.refused(SignInScreen.loginEnded)
+                phase = .signIn(screen)
+            }
+            return []
+        case .tickets(let all):
+            let first = tickets.isEmpty
+            loading = false
+            changeTickets { $0 = all }
+            // Nobody waiting: start where the work is, one's own tickets.
+            if first, section == .unassigned, shownQueue.isEmpty, !shownMine.isEmpty {
+                showMine(saying: "Nobody is waiting — \(Self.count(shownMine.count, "ticket")) \(shownMine.count == 1 ? "is" : "are") yours, under Mine")
+            }
+            // Live news of one's own tickets (and of every open tab).
+            return shownMine.map { .join(ticketId: $0.id, sinceSeq: $0.lastMessage?.seq ?? 0) }
+        case .ticketOpened(let ticket), .ticketChanged(let ticket):
+            upsert(ticket)
+            return []
+        case .page(let id, let page, let older):
+            guard let index = tabs.firstIndex(where: { $0.ticketId == id }) else { return [] }
+            if older {
+                tabs[index].conversation.insertOlder(page)
+                return []
+            }
+            tabs[index].conversation.timeline.insertLatest(page)
+            return [.join(ticketId: id, sinceSeq: tabs[index].conversation.timeline.newestSeq ?? 0)]
+        case .connection(let state):
+            if state != .connected { for index in tabs.indices { tabs[index].conversation.timeline.connectionLost() } }
+            connection = state
+            // The server ended this login (signed out elsewhere, a new password or role): back to
+            // signing in, saying why, rather than a screen that can no longer do anything.
+            if case .authFailed = state, case .main = phase {
+                loginEnded = true
+                return [.signOut]
+            }
+            return []
+        case .outbox(let count):
+            queued = count
+            return []
+        case .realtime(let event):
+            return realtime(event)
+        case .edited(let text):
+            if let text, let index = current { tabs[index].editor.replace(with: text) }
+            return []
+        case .failed(let request, let error):
+            switch request {
+            case .signIn, .register:
+                if case .signIn(var screen) = phase {
+                    screen.refused(error.sentence)
+                    phase = .signIn(screen)
+                }
+            case .messages(let id):
+                if let index = tabs.firstIndex(where: { $0.ticketId == id }) { tabs[index].conversation.loadingOlder = false }
+                toasts.show("Messages of #\(id) could not be loaded: \(error.sentence)", kind: .error, now: now)
+            case .ticketAction(let id):
+                toasts.show("#\(id): \(error.sentence)", kind: .error, now: now)
+            case .upload(let id):
+                transfer = nil
+                toasts.show("#\(id): \(FileTransfer.notSent(error))", kind: .error, now: now)
+            case .download:
+                toasts.show("Not saved: \(error.sentence)", kind: .error, now: now)
+            case .canned:
+                cannedWanted = nil
+                toasts.show("Canned responses: \(error.sentence)", kind: .error, now: now)
+            default:
+                loading = false
+                toasts.show(error.sentence, kind: .error, now: now)
+            }
+            return []
+        case .notice(let text):
+            toasts.show(text, kind: .error, now: now)
+            return []
+        case .agents(let loads):
+            // Our own status comes from signing in and from AGENT_STATUS_CHANGED; a list asked
+            // for before a key changed it must not put the old one back.
+            let first = agents.isEmpty
+            agents = loads
+            if first, lastKeystroke == nil, let mine = loads.first(where: { $0.agent.id == me?.id }) {
+                availability = Self.availability(whenConnected: mine.status)
+            }
+            return []
+        case .pathCompletions(let typed, let candidates):
+            if let index = current, tabs.indices.contains(index) {
+                FileTransfer.complete(&tabs[index].editor, typed: typed, with: candidates, toasts: &toasts, now: now)
+            }
+            return []
+        case .tester, .dashboard, .adminAgents, .report, .serverStatistics, .agentChanged, .userCreated, .fileSaved:
+            return [] // the tester's, and the admin's (taken by receiveAdmin)
+        case .canned(let responses):
+            if cannedForm != nil { toasts.show("Canned responses saved", kind: .success, now: now) }
+            cannedForm = nil
+            editingCanned = nil
+            canned = responses
+            return cannedArrived()
+        }
+    }
+
+    var shownMine: [Ticket] { QueueSection.mine.tickets(tickets, me: me?.id) }
+
+    mutating func realtime(_ event: RealtimeEvent) -> [Effect] {
+        var effects: [Effect] = []
+        unsent.follow(event)
+        let ticketId = CustomerMode.ticketId(of: event)
+        for index in tabs.indices where ticketId.map({ $0 == tabs[index].ticketId }) ?? true {
+            tabs[index].conversation.apply(event, now: now)
+        }
+        if let sent = FileTransfer.follow(event, &transfer), let ticketId {
+            toasts.show("\(Sanitizer.clean(sent)) sent on #\(ticketId)", kind: .success, now: now)
+        }
+        if case .movedTo(let next, let from) = event { movedTo(next, from: from) }
+        if case .outboxTrouble(let sentence) = event { toasts.show(sentence, kind: .error, now: now) }
+        guard case .server(let server) = event else {
+            if case .outgoing(let message) = event, case .failed(_, let reason) = message.state {
+                toasts.show("#\(message.ticketId): not sent: \(reason)", kind: .error, now: now)
+            }
+            return effects
+        }
+        switch server {
+        case .ticketCreated, .ticketUpdated, .agentAssigned, .ticketStatusChanged, .agentStatusChanged, .ticketDeleted: adminFiguresChanged()
+        // "Agents online" counts connected staff.
+        case .userOnline(let user), .userOffline(let user): if user.role.isStaff { adminFiguresChanged() }
+        default: break
+        }
+        switch server {
+        case .ticketCreated(let ticket):
+            upsert(ticket)
+            if ticket.assignedAgent == nil { effects.append(.notify(title: "New ticket #\(ticket.id)", body: ticket.subject)) }
+        case .ticketUpdated(let ticket):
+            upsert(ticket)
+        case .agentAssigned(let id, let agent, _):
+            changeTickets { tickets in if let index = tickets.firstIndex(where: { $0.id == id }) { tickets[index].assignedAgent = agent } }
+            if agent.id == me?.id, !tabs.contains(where: { $0.ticketId == id }), tickets.contains(where: { $0.id == id }) {
+                // Assigned to me: a tab of its own, without taking the focus from what I do.
+                effects += openTab(id, focus: false)
+                effects.append(.join(ticketId: id, sinceSeq: 0))
+                effects.append(.notify(title: "#\(id) assigned to you", body: tickets.first { $0.id == id }?.subject ?? ""))
+                toasts.show("#\(id) is yours now — M-a or M-\(tabs.count) to see it", now: now)
+            }
+            if agent.id == me?.id, claiming.remove(id) == nil, section == .unassigned {
+                assignedWhileWaiting += 1
+                if sectionCounts[.unassigned, default: 0] == 0 {
+                    let given = assignedWhileWaiting
+                    showMine(saying: "Nobody is waiting now: \(Self.count(given, "ticket")) \(given == 1 ? "was" : "were") assigned to you — showing Mine, M-a to see \(given == 1 ? "it" : "them")")
+                }
+            }
+        case .ticketStatusChanged(let id, let status, _, _):
+            changeTickets { tickets in if let index = tickets.firstIndex(where: { $0.id == id }) { tickets[index].status = status } }
+        case .agentStatusChanged(let agent, let status):
+            if agent.id == me?.id { availability = status }
+            if let index = agents.firstIndex(where: { $0.agent.id == agent.id }) {
+                agents[index].status = status
+                agents[index].agent.isOnline = agent.isOnline
+            }
+        case .roomMembers(let id, let list):
+            members[id] = list
+        case .userOnline(let user), .userOffline(let user):
+            let online = if case .userOnline = server { true } else { false }
+            changeTickets { tickets in
+                for index in tickets.indices where tickets[index].customer.id == user.id { tickets[index].customer.isOnline = online }
+            }
+        case .receiveMessage(let id, let message):
+            changeTickets { tickets in
+                guard let index = tickets.firstIndex(where: { $0.id == id }) else { return }
+                if tickets[index].lastMessage.map({ $0.seq < message.seq }) ?? true { tickets[index].lastMessage = message }
+            }
+            guard message.sender.id != me?.id, let index = tabs.firstIndex(where: { $0.ticketId == id }) else { break }
+            let watching = focused && isOnScreen(index) && tabs[index].conversation.isAtBottom
+            if message.senderType == .customer {
+                tabs[index].waitingSince = tabs[index].waitingSince ?? message.timestamp
+            }
+            if !watching {
+                tabs[index].unread += 1
+                tabs[index].activity = max(tabs[index].activity, message.senderType == .customer ? .waiting : .message)
+                if message.senderType == .customer {
+                    effects.append(.notify(title: "\(message.sender.displayName) on #\(id)", body: message.message))
+                }
+            }
+        case .ticketDeleted(let id):
+            changeTickets { $0.removeAll { $0.id == id } }
+            if let index = tabs.firstIndex(where: { $0.ticketId == id }) { closeTab(index) }
+            toasts.show("Ticket #\(id) was deleted", now: now)
+        default:
+            break
+        }
+        // An agent's own reply answers a waiting customer.
+        if case .ack(_, _, let id, _, _, _, _) = server, let index = tabs.firstIndex(where: { $0.ticketId == id }) {
+            tabs[index].waitingSince = nil
+        }
+        return effects
+    }
+
+    /// Turns the queue to Mine, its first ticket chosen, and says why.
+    mutating func showMine(saying why: String) {
+        section = .mine
+        queue.resize(to: shownQueue.count)
+        queue.select(0)
+        toasts.show(why, now: now)
+    }
+
+    static func count(_ n: Int, _ noun: String) -> String { n == 1 ? "1 \(noun)" : "\(n) \(noun)s" }
+
+    mutating func upsert(_ ticket: Ticket) {
+        changeTickets { tickets in
+            if let index = tickets.firstIndex(where: { $0.id == ticket.id }) { tickets[index] = ticket } else { tickets.append(ticket) }
+        }
+        for index in tabs.indices where tabs[index].ticketId == ticket.id { tabs[index].conversation.ticket = ticket }
+    }
+
+    /// Changes the tickets with the queue's selection staying on the same ticket.
+    mutating func changeTickets(_ change: (inout [Ticket]) -> Void) {
+        let shown = shownQueue
+        let selected = shown.indices.contains(queue.selected) ? shown[queue.selected].id : nil
+        change(&tickets)
+        let after = shownQueue
+        queue.resize(to: after.count)
+        if let selected, let index = after.firstIndex(where: { $0.id == selected }) { queue.select(index) }
+    }
+}
