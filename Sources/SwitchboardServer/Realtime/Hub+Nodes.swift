@@ -50,7 +50,7 @@ extension Hub {
                 var ref = user.user.ref
                 ref.isOnline = true
                 startTyping(ticketId: ticketId, user: ref, isNote: isNote, remote: true)
-            } else if typing[TypingKey(ticketId: ticketId, userId: userId)]?.remote == true {
+            } else if typing.isRemote(ticketId: ticketId, userId: userId) {
                 stopTyping(ticketId: ticketId, userId: userId)
             }
         case .presence(let userId, let online):

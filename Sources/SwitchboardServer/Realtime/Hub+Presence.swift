@@ -129,38 +129,51 @@ extension Hub {
     }
 
     func startTyping(ticketId: Int, user ref: UserRef, isNote: Bool, remote: Bool) {
-        let key = TypingKey(ticketId: ticketId, userId: ref.id)
-        let previous = typing.removeValue(forKey: key)
-        previous?.expiry.cancel()
-        let timeout = configuration.typingTimeout
-        let expiry = Task { [weak self] in
-            try? await Task.sleep(for: timeout)
-            guard !Task.isCancelled else { return }
-            await self?.expireTyping(key)
-        }
-        typing[key] = Typing(user: ref, isNote: isNote, expiry: expiry, remote: remote)
-        // A refresh is not relayed again unless it changes between reply and note.
-        if previous?.isNote != isNote {
-            relayTyping(.typingStart(ticketId: ticketId, user: ref, internal: isNote), ticketId: ticketId, userId: ref.id, isNote: isNote)
-            if !remote { peers?.ring(.typing(ticketId: ticketId, userId: ref.id, isNote: isNote, active: true)) }
-        }
+        let action = typing.start(ticketId: ticketId, user: ref, isNote: isNote, remote: remote, now: .now)
+        if let action { carryOut(action) }
+        armTypingTimer()
     }
 
     func stopTyping(ticketId: Int, userId: Int) {
-        guard let entry = typing.removeValue(forKey: TypingKey(ticketId: ticketId, userId: userId)) else { return }
-        endTyping(entry, ticketId: ticketId, userId: userId)
+        if let action = typing.stop(ticketId: ticketId, userId: userId) { carryOut(action) }
+        armTypingTimer()
     }
 
-    func expireTyping(_ key: TypingKey) {
-        guard let entry = typing.removeValue(forKey: key) else { return }
-        endTyping(entry, ticketId: key.ticketId, userId: key.userId)
+    /// The room hears it; this node's own typists are rung to the other nodes too.
+    func carryOut(_ action: TypingBoard.Action) {
+        switch action {
+        case .started(let ticketId, let user, let isNote, let remote):
+            relayTyping(.typingStart(ticketId: ticketId, user: user, internal: isNote), ticketId: ticketId, userId: user.id, isNote: isNote)
+            if !remote { peers?.ring(.typing(ticketId: ticketId, userId: user.id, isNote: isNote, active: true)) }
+        case .stopped(let ticketId, let user, let isNote, let remote):
+            relayTyping(.typingStop(ticketId: ticketId, user: user, internal: isNote), ticketId: ticketId, userId: user.id, isNote: isNote)
+            if !remote { peers?.ring(.typing(ticketId: ticketId, userId: user.id, isNote: isNote, active: false)) }
+        }
     }
 
-    func endTyping(_ entry: Typing, ticketId: Int, userId: Int) {
-        entry.expiry.cancel()
-        relayTyping(.typingStop(ticketId: ticketId, user: entry.user, internal: entry.isNote), ticketId: ticketId,
-                    userId: userId, isNote: entry.isNote)
-        if !entry.remote { peers?.ring(.typing(ticketId: ticketId, userId: userId, isNote: entry.isNote, active: false)) }
+    /// One timer for every typist, set for the board's next deadline. A refresh moves a deadline
+    /// later, so the timer armed already stays (waking early finds nobody due and sets itself
+    /// again): no task per `TYPING_START`.
+    func armTypingTimer() {
+        guard let deadline = typing.nextDeadline else {
+            typingTimer?.cancel()
+            typingTimer = nil
+            return
+        }
+        if typingTimer != nil, let armed = typingTimerDeadline, armed <= deadline { return }
+        typingTimer?.cancel()
+        typingTimerDeadline = deadline
+        typingTimer = Task { [weak self] in
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            guard !Task.isCancelled else { return }
+            await self?.typingDeadlinePassed()
+        }
+    }
+
+    func typingDeadlinePassed() {
+        typingTimer = nil
+        for action in typing.expire(now: .now) { carryOut(action) }
+        armTypingTimer()
     }
 
     /// To the others in the room; a note being written is for agents only.

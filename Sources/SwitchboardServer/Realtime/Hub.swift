@@ -24,19 +24,6 @@ public actor Hub: SupportEventSink, Service {
         case joined
     }
 
-    struct TypingKey: Hashable {
-        var ticketId: Int
-        var userId: Int
-    }
-
-    struct Typing {
-        var user: UserRef
-        var isNote: Bool
-        var expiry: Task<Void, Never>
-        /// Typing on another node (heard through the doorbell): its end is that node's to ring.
-        var remote = false
-    }
-
     let store: any Store
     /// Where presence-driven agent status changes are reported (so the assigner hears them too).
     let events: any SupportEventSink
@@ -60,7 +47,10 @@ public actor Hub: SupportEventSink, Service {
     /// Messages stored and handed to the hub since it started (for messages per second).
     var messagesSeen = 0
     var rooms: [Int: Room] = [:]
-    var typing: [TypingKey: Typing] = [:]
+    var typing: TypingBoard
+    /// Armed for the typing board's next deadline (one timer, whoever types).
+    var typingTimer: Task<Void, Never>?
+    var typingTimerDeadline: ContinuousClock.Instant?
     var offlineTimers: [Int: Task<Void, Never>] = [:]
     /// Presence changes waiting for the next `PRESENCE` frame of each batched connection (the
     /// latest state of each user), and the timer that sends them.
@@ -82,6 +72,7 @@ public actor Hub: SupportEventSink, Service {
         self.metrics = metrics
         self.events = events
         self.configuration = configuration
+        typing = TypingBoard(timeout: configuration.typingTimeout)
         self.clock = clock
         self.logger = logger
         limiter = RateLimiter(burst: configuration.rateBurst, perSecond: configuration.ratePerSecond,
@@ -100,7 +91,7 @@ public actor Hub: SupportEventSink, Service {
         for timer in offlineTimers.values { timer.cancel() }
         presenceFlush?.cancel()
         expirySweep?.cancel()
-        for entry in typing.values { entry.expiry.cancel() }
+        typingTimer?.cancel()
         for room in rooms.values { room.gapTimer?.cancel() }
     }
 
@@ -207,7 +198,7 @@ public actor Hub: SupportEventSink, Service {
 
     /// A deleted ticket's room: every member is out of it, its typing and timers end.
     func closeRoom(_ ticketId: Int) {
-        for key in typing.keys where key.ticketId == ticketId { typing.removeValue(forKey: key)?.expiry.cancel() }
+        typing.forget(ticketId: ticketId)
         guard let room = rooms.removeValue(forKey: ticketId) else { return }
         room.gapTimer?.cancel()
         for id in room.members { memberships[id]?[ticketId] = nil }

@@ -1,0 +1,44 @@
+import SwitchboardProtocol
+@testable import SwitchboardServer
+import Testing
+
+/// Who is typing, decided with the time as an input: no sockets, no store, no sleeps.
+@Suite struct TypingBoardTests {
+    let start = ContinuousClock.now
+    let dana = UserRef(id: 3, displayName: "Dana Doe", role: .customer, isOnline: true)
+    let alex = UserRef(id: 1, displayName: "Alex Agent", role: .agent, isOnline: true)
+
+    @Test func aStartIsToldOnceAndARefreshOnlyMovesTheDeadline() {
+        var board = TypingBoard(timeout: .seconds(6))
+        #expect(board.start(ticketId: 7, user: dana, isNote: false, remote: false, now: start)
+                == .started(ticketId: 7, user: dana, isNote: false, remote: false))
+        #expect(board.nextDeadline == start + .seconds(6))
+        #expect(board.start(ticketId: 7, user: dana, isNote: false, remote: false, now: start + .seconds(4)) == nil)
+        #expect(board.nextDeadline == start + .seconds(10))
+        // Nothing is due before the moved deadline; at it, the typist stops.
+        #expect(board.expire(now: start + .seconds(7)).isEmpty)
+        #expect(board.expire(now: start + .seconds(10)) == [.stopped(ticketId: 7, user: dana, isNote: false, remote: false)])
+        #expect(board.nextDeadline == nil && board.entries.isEmpty)
+    }
+
+    @Test func changingBetweenReplyAndNoteIsToldAgain() {
+        var board = TypingBoard(timeout: .seconds(6))
+        _ = board.start(ticketId: 7, user: alex, isNote: false, remote: false, now: start)
+        #expect(board.start(ticketId: 7, user: alex, isNote: true, remote: false, now: start + .seconds(1))
+                == .started(ticketId: 7, user: alex, isNote: true, remote: false))
+        #expect(board.stop(ticketId: 7, userId: alex.id) == .stopped(ticketId: 7, user: alex, isNote: true, remote: false))
+        #expect(board.stop(ticketId: 7, userId: alex.id) == nil)
+    }
+
+    @Test func deadlinesPassInOrderAndAClosedRoomIsForgotten() {
+        var board = TypingBoard(timeout: .seconds(6))
+        _ = board.start(ticketId: 7, user: dana, isNote: false, remote: true, now: start + .seconds(2))
+        _ = board.start(ticketId: 8, user: alex, isNote: false, remote: false, now: start)
+        _ = board.start(ticketId: 9, user: alex, isNote: true, remote: false, now: start + .seconds(1))
+        #expect(board.isRemote(ticketId: 7, userId: dana.id) && !board.isRemote(ticketId: 8, userId: alex.id))
+        #expect(board.nextDeadline == start + .seconds(6))
+        board.forget(ticketId: 9)
+        #expect(board.expire(now: start + .seconds(60)) == [.stopped(ticketId: 8, user: alex, isNote: false, remote: false),
+                                                            .stopped(ticketId: 7, user: dana, isNote: false, remote: true)])
+    }
+}
