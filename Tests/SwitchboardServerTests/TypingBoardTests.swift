@@ -42,3 +42,24 @@ import Testing
                                                             .stopped(ticketId: 7, user: dana, isNote: false, remote: true)])
     }
 }
+
+/// Leaving with a grace period, decided with the time as an input.
+@Suite struct DepartureGraceTests {
+    let start = ContinuousClock.now
+    static func user(_ id: Int) -> User {
+        User(id: id, username: "u\(id)", displayName: "User \(id)", role: .customer, isOnline: false, lastSeenAt: nil, agentStatus: nil,
+             capacity: nil, email: nil)
+    }
+
+    @Test func onlyThoseWhoStayAwayPastTheirGraceAreDue() {
+        var grace = DepartureGrace(grace: .seconds(5))
+        grace.left(Self.user(1), now: start)
+        grace.left(Self.user(2), now: start + .seconds(1))
+        #expect(grace.nextDeadline == start + .seconds(5))
+        #expect(grace.due(now: start + .seconds(4)).isEmpty)
+        #expect(grace.back(userId: 1) && !grace.back(userId: 1))
+        #expect(grace.nextDeadline == start + .seconds(6))
+        #expect(grace.due(now: start + .seconds(6)).map(\.id) == [2])
+        #expect(grace.nextDeadline == nil && !grace.back(userId: 2))
+    }
+}

@@ -21,7 +21,6 @@ extension Hub {
     }
 
     func goOffline(_ user: User) async {
-        offlineTimers[user.id] = nil
         guard byUser[user.id] == nil else { return }
         // Still connected to another node: still online.
         if let peers, !(await peers.releases(userId: user.id)) { return }
@@ -151,27 +150,14 @@ extension Hub {
         }
     }
 
-    /// One timer for every typist, set for the board's next deadline. A refresh moves a deadline
-    /// later, so the timer armed already stays (waking early finds nobody due and sets itself
-    /// again): no task per `TYPING_START`.
+    /// One timer for every typist, set for the board's next deadline (`DeadlineTimer`): no task
+    /// per `TYPING_START`.
     func armTypingTimer() {
-        guard let deadline = typing.nextDeadline else {
-            typingTimer?.cancel()
-            typingTimer = nil
-            return
-        }
-        if typingTimer != nil, let armed = typingTimerDeadline, armed <= deadline { return }
-        typingTimer?.cancel()
-        typingTimerDeadline = deadline
-        typingTimer = Task { [weak self] in
-            try? await Task.sleep(until: deadline, clock: .continuous)
-            guard !Task.isCancelled else { return }
-            await self?.typingDeadlinePassed()
-        }
+        typingTimer.arm(for: typing.nextDeadline) { [weak self] in await self?.typingDeadlinePassed() }
     }
 
     func typingDeadlinePassed() {
-        typingTimer = nil
+        typingTimer.fired()
         for action in typing.expire(now: .now) { carryOut(action) }
         armTypingTimer()
     }

@@ -49,9 +49,10 @@ public actor Hub: SupportEventSink, Service {
     var rooms: [Int: Room] = [:]
     var typing: TypingBoard
     /// Armed for the typing board's next deadline (one timer, whoever types).
-    var typingTimer: Task<Void, Never>?
-    var typingTimerDeadline: ContinuousClock.Instant?
-    var offlineTimers: [Int: Task<Void, Never>] = [:]
+    var typingTimer = DeadlineTimer()
+    /// Users whose last socket closed, in their grace period; one timer for all of them.
+    var departures: DepartureGrace
+    var departureTimer = DeadlineTimer()
     /// Presence changes waiting for the next `PRESENCE` frame of each batched connection (the
     /// latest state of each user), and the timer that sends them.
     var pendingPresence: [ConnectionID: [Int: UserRef]] = [:]
@@ -73,6 +74,7 @@ public actor Hub: SupportEventSink, Service {
         self.events = events
         self.configuration = configuration
         typing = TypingBoard(timeout: configuration.typingTimeout)
+        departures = DepartureGrace(grace: configuration.presenceGrace)
         self.clock = clock
         self.logger = logger
         limiter = RateLimiter(burst: configuration.rateBurst, perSecond: configuration.ratePerSecond,
@@ -88,10 +90,10 @@ public actor Hub: SupportEventSink, Service {
     public func run() async throws {
         try? await gracefulShutdown()
         for connection in connections.values { connection.close(code: CloseCode.goingAway, reason: "server shutting down") }
-        for timer in offlineTimers.values { timer.cancel() }
+        departureTimer.cancel()
         presenceFlush?.cancel()
         expirySweep?.cancel()
-        typingTimer?.cancel()
+        typingTimer.cancel()
         for room in rooms.values { room.gapTimer?.cancel() }
     }
 
@@ -117,8 +119,8 @@ public actor Hub: SupportEventSink, Service {
         byLogin[caller.loginId, default: []].insert(handle.id)
         let wasConnected = !(byUser[caller.id]?.isEmpty ?? true)
         byUser[caller.id, default: []].insert(handle.id)
-        if let pending = offlineTimers.removeValue(forKey: caller.id) {
-            pending.cancel() // back within the grace period: nobody was told they left
+        if departures.back(userId: caller.id) {
+            armDepartureTimer() // back within the grace period: nobody was told they left
         } else if !wasConnected {
             await comeOnline(caller.user)
         }
@@ -141,13 +143,18 @@ public actor Hub: SupportEventSink, Service {
         guard byUser[handle.userId]?.isEmpty ?? true else { return }
         byUser[handle.userId] = nil
         limiter.forget(userId: handle.userId)
-        let user = handle.caller.user
-        let grace = configuration.presenceGrace
-        offlineTimers[user.id] = Task { [weak self] in
-            try? await Task.sleep(for: grace)
-            guard !Task.isCancelled else { return }
-            await self?.goOffline(user)
-        }
+        departures.left(handle.caller.user, now: .now)
+        armDepartureTimer()
+    }
+
+    func armDepartureTimer() {
+        departureTimer.arm(for: departures.nextDeadline) { [weak self] in await self?.departureGraceOver() }
+    }
+
+    func departureGraceOver() async {
+        departureTimer.fired()
+        for user in departures.due(now: .now) { await goOffline(user) }
+        armDepartureTimer()
     }
 
     // MARK: Rooms
