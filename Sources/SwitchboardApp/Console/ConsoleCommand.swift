@@ -2,7 +2,7 @@
 /// does and where it applies. `/help`, F1, Tab completion and the dispatch (one exhaustive
 /// `switch` in `ConsoleMode.run`) all come from here: adding a command is one case here and one
 /// branch there.
-public enum ConsoleCommand: String, CaseIterable, Sendable {
+public enum ConsoleCommand: String, CaseIterable, Sendable, ModeCommand {
     case open, claim, closeTab = "close-tab", split, unsplit, note, status, priority, category, assign, transfer, escalate
     case resolve, close, canned, cannedNew = "canned-new", cannedEdit = "canned-edit", cannedRemove = "canned-rm"
     case online, busy, away, search, attach, save, panel, retry, edit, discard, filter, refresh
@@ -19,13 +19,7 @@ public enum ConsoleCommand: String, CaseIterable, Sendable {
         case anywhere
     }
 
-    /// Another name a command answers to.
-    static let aliases: [String: ConsoleCommand] = ["exit": .quit]
-
-    init?(named name: String) {
-        guard let command = ConsoleCommand(rawValue: name) ?? Self.aliases[name] else { return nil }
-        self = command
-    }
+    static var aliases: [String: ConsoleCommand] { ["exit": .quit] }
 
     public var place: Place {
         switch self {
@@ -108,7 +102,4 @@ public enum ConsoleCommand: String, CaseIterable, Sendable {
         case .quit: "leave Switchboard"
         }
     }
-
-    /// What `/help`, F1 and Tab read.
-    static let table = SlashCommands(allCases.map { SlashCommand($0.rawValue, $0.arguments, $0.help) })
 }

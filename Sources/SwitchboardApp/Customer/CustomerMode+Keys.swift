@@ -138,9 +138,9 @@ extension CustomerMode {
     }
 
     private func completions(for command: String) -> [String] {
-        switch command {
-        case "open": tickets.map { String($0.id) }
-        case "filter": ["all", "open", "in-progress", "resolved", "closed"]
+        switch CustomerCommand(named: command) {
+        case .open: tickets.map { String($0.id) }
+        case .filter: ["all", "open", "in-progress", "resolved", "closed"]
         default: []
         }
     }
@@ -169,15 +169,21 @@ extension CustomerMode {
     }
 
     private mutating func command(_ name: String, _ argument: String, line: String) -> [Effect] {
-        switch name {
-        case "new": openForm()
-        case "open":
+        guard let command = CustomerCommand(named: name) else {
+            editor.replace(with: line)
+            toasts.show("Unknown command /\(Sanitizer.clean(String(name.prefix(32)))) — /help lists them (send //\(name) to write it as text)",
+                        kind: .error, now: now)
+            return []
+        }
+        switch command {
+        case .new: openForm()
+        case .open:
             guard let id = Int(argument.trimmingCharacters(in: CharacterSet(charactersIn: "# "))) else {
                 toasts.show("/open N — the ticket's number, e.g. /open 12", kind: .error, now: now)
                 return []
             }
             return open(ticket: id)
-        case "close":
+        case .close:
             guard let open = chat else { return noTicket() }
             guard open.ticket.status != .closed else {
                 toasts.show("#\(open.ticket.id) is already closed", now: now)
@@ -185,7 +191,7 @@ extension CustomerMode {
             }
             confirm = ConfirmDialog("Close #\(open.ticket.id) for good? A closed ticket cannot be reopened.", yes: "Close it",
                                     no: "Keep it open")
-        case "reopen":
+        case .reopen:
             guard let open = chat else { return noTicket() }
             guard open.ticket.status == .resolved else {
                 let state = open.ticket.status.word
@@ -193,19 +199,19 @@ extension CustomerMode {
                 return []
             }
             return [.setStatus(ticketId: open.ticket.id, .inProgress)]
-        case "attach", "save":
+        case .attach, .save:
             guard let open = chat else { return noTicket() }
-            let result = name == "attach" ? FileTransfer.attach(argument, ticketId: open.ticket.id, note: false)
+            let result = command == .attach ? FileTransfer.attach(argument, ticketId: open.ticket.id, note: false)
                 : FileTransfer.save(argument, in: open)
             switch result {
             case .success(let effect): return [effect]
             case .failure(let refusal): toasts.show(refusal.sentence, kind: .error, now: now)
             }
-        case "search":
+        case .search:
             guard chat != nil else { return noTicket() }
             guard !argument.isEmpty else { searchPrompt = LineEditor(); return [] }
             runSearch(argument)
-        case "filter":
+        case .filter:
             let value = argument.trimmingCharacters(in: .whitespaces).lowercased()
             if value.isEmpty || value == "all" { filter = nil } else if let status = TicketStatus(word: value) {
                 filter = status
@@ -213,22 +219,19 @@ extension CustomerMode {
                 toasts.show("/filter all, open, in-progress, resolved or closed", kind: .error, now: now)
             }
             list.resize(to: shownTickets.count)
-        case "retry": return perform(.retryMessage, key: .escape)
-        case "discard": return perform(.discardMessage, key: .escape)
-        case "edit": return perform(.editMessage, key: .escape)
-        case "refresh": return [.loadTickets]
-        case "help": helpOffset = 0
-        case "logout": return [.signOut]
-        case "launcher":
+        case .retry: return perform(.retryMessage, key: .escape)
+        case .discard: return perform(.discardMessage, key: .escape)
+        case .edit: return perform(.editMessage, key: .escape)
+        case .refresh: return [.loadTickets]
+        case .help: helpOffset = 0
+        case .logout: return [.signOut]
+        case .launcher:
             guard fromLauncher else {
                 toasts.show("This session was not started from the launcher", now: now)
                 return []
             }
             return [.backToLauncher]
-        case "quit", "exit": return [.quit]
-        default:
-            editor.replace(with: line)
-            toasts.show("Unknown command /\(name) — /help lists them (send //\(name) to write it as text)", kind: .error, now: now)
+        case .quit: return [.quit]
         }
         return []
     }

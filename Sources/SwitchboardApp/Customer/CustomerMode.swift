@@ -57,24 +57,8 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
     var typing = TypingSignal()
     var lastKeystroke: Date?
 
-    public let commands = SlashCommands([
-        SlashCommand("new", "", "open a new ticket"),
-        SlashCommand("open", "N", "open ticket #N"),
-        SlashCommand("close", "", "close the open ticket (for good)"),
-        SlashCommand("reopen", "", "reopen the open ticket once it is resolved"),
-        SlashCommand("search", "TEXT", "find TEXT in the chat (n / N between hits)"),
-        SlashCommand("attach", "PATH", "send a file (a photo, a receipt); ~ is your home"),
-        SlashCommand("save", "[N] [DIR]", "save file N of the chat (default: the newest) to DIR (default: Downloads)"),
-        SlashCommand("filter", "[STATUS]", "show tickets of one status, or all"),
-        SlashCommand("retry", "", "send failed messages again"),
-        SlashCommand("edit", "", "the last failed message back in the line, to change it"),
-        SlashCommand("discard", "", "drop failed messages"),
-        SlashCommand("refresh", "", "reload the ticket list"),
-        SlashCommand("help", "", "keys and commands"),
-        SlashCommand("logout", "", "sign out (the saved login is forgotten)"),
-        SlashCommand("launcher", "", "back to the launcher"),
-        SlashCommand("quit", "", "leave Switchboard"),
-    ])
+    /// The slash commands (`CustomerCommand`), as help and Tab read them.
+    public let commands = CustomerCommand.table
 
     public init(server: String, username: String = "", signingIn: Bool = false, fromLauncher: Bool = false,
                 size: (width: Int, height: Int), now: Date, limits: Limits = Limits()) {

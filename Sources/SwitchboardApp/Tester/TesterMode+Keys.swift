@@ -147,8 +147,12 @@ extension TesterMode {
 
     private mutating func command(_ name: String, _ argument: String) -> [Effect] {
         let words = argument.split(separator: " ").map(String.init)
-        switch name {
-        case "connect":
+        guard let command = TesterCommand(named: name) else {
+            composer.replace(with: "/" + name + (argument.isEmpty ? "" : " " + argument))
+            return usage("Unknown command /\(Sanitizer.clean(String(name.prefix(32)))) — /help lists them")
+        }
+        switch command {
+        case .connect:
             guard let first = words.first else {
                 form = Self.connectForm(name: "c\(connections.count + 1)")
                 return []
@@ -164,52 +168,49 @@ extension TesterMode {
                 return connect(name: first, user: nil, password: nil, token: token == "none" ? nil : token, options: options)
             }
             return connect(name: first, user: nil, password: nil, token: nil, options: options)
-        case "close":
+        case .close:
             guard let connection = currentConnection else { return usage("No connection") }
             return [.tester(.close(name: connection.name))]
-        case "reconnect": return perform(.reconnect)
-        case "auto":
+        case .reconnect: return perform(.reconnect)
+        case .auto:
             guard connections.indices.contains(current) else { return usage("No connection") }
             connections[current].autoReconnect.toggle()
             toasts.show("\(connections[current].name) reconnects by itself: \(connections[current].autoReconnect ? "on" : "off")", now: now)
-        case "ping":
+        case .ping:
             guard let connection = currentConnection else { return usage("No connection") }
             return [.tester(.ping(name: connection.name))]
-        case "get", "post", "put", "patch", "delete":
+        case .get, .post, .put, .patch, .delete:
             guard let connection = currentConnection else { return usage("No connection: its token is what REST calls use") }
-            guard let path = words.first, path.hasPrefix("/") else { return usage("/\(name) /api/… [JSON]") }
+            guard let path = words.first, path.hasPrefix("/") else { return usage("/\(command.rawValue) /api/… [JSON]") }
             let body = words.count > 1 ? words.dropFirst().joined(separator: " ") : nil
             if let body, JSONText.check(body) != nil, !raw {
                 return usage("The body is not JSON: \(JSONText.check(body).map { "column \($0.column): \($0.message)" } ?? "")")
             }
-            let method = name.uppercased()
+            let method = command.rawValue.uppercased()
             add(Entry(time: now, connection: connection.name, direction: .outgoing, type: "\(method) \(path)", text: body ?? "",
                       pretty: body.flatMap { JSONText.pretty($0) }))
             record("rest \(connection.name) \(method) \(path)" + (body.map { " " + $0 } ?? ""))
             return [.tester(.rest(name: connection.name, method: method, path: path, body: body))]
-        case "filter":
+        case .filter:
             filter = argument
             refilter()
             toasts.show(filter.isEmpty ? "Showing every frame" : "Showing \(shown.count) of \(log.count): \(filter)", now: now)
-        case "raw": return perform(.raw)
-        case "compact":
+        case .raw: return perform(.raw)
+        case .compact:
             compact.toggle()
             scroll = 0
-        case "save":
+        case .save:
             guard !argument.isEmpty else { return usage("/save FILE") }
             let path = HomeDirectory.expand(argument)
             return [.saveFile(path: path, text: jsonLines(), what: "\(shown.count) frames")]
-        case "clear":
+        case .clear:
             log = []
             shown = []
             scroll = 0
             chosen = nil
-        case "help": helpOffset = 0
-        case "launcher": return fromLauncher ? [.backToLauncher] : usage("this session was not started from the launcher")
-        case "quit", "exit": return [.quit]
-        default:
-            composer.replace(with: "/" + name + (argument.isEmpty ? "" : " " + argument))
-            return usage("Unknown command /\(name) — /help lists them")
+        case .help: helpOffset = 0
+        case .launcher: return fromLauncher ? [.backToLauncher] : usage("this session was not started from the launcher")
+        case .quit: return [.quit]
         }
         return []
     }

@@ -81,27 +81,8 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
     var highestSeq: [Int: Int] = [:]
     static let logLimit = 5_000
 
-    public let commands = SlashCommands([
-        SlashCommand("connect", "NAME [as USER] [token TOKEN|none] [KEY=VALUE…]",
-                     "another connection: as a user (asks the password), a token, or none; presence=batched tickets=queue ask for those frames"),
-        SlashCommand("close", "", "close this connection's socket"),
-        SlashCommand("reconnect", "", "open this connection again"),
-        SlashCommand("auto", "", "reconnect this connection by itself when it closes (on/off)"),
-        SlashCommand("ping", "", "send a WebSocket ping"),
-        SlashCommand("get", "PATH", "REST: GET with this connection's token (/get /api/tickets?status=OPEN)"),
-        SlashCommand("post", "PATH JSON", "REST: POST a JSON body"),
-        SlashCommand("put", "PATH JSON", "REST: PUT"),
-        SlashCommand("patch", "PATH JSON", "REST: PATCH"),
-        SlashCommand("delete", "PATH", "REST: DELETE"),
-        SlashCommand("filter", "[WORDS]", "show frames of these types, connections or text; nothing clears"),
-        SlashCommand("raw", "", "send exactly what is typed, unchecked (on/off)"),
-        SlashCommand("compact", "", "a frame a line in the log, or laid out (on/off)"),
-        SlashCommand("save", "FILE", "write the log as JSON lines"),
-        SlashCommand("clear", "", "empty the log"),
-        SlashCommand("help", "", "keys and commands"),
-        SlashCommand("launcher", "", "back to the launcher"),
-        SlashCommand("quit", "", "leave Switchboard"),
-    ])
+    /// The slash commands (`TesterCommand`), as help and Tab read them.
+    public let commands = TesterCommand.table
 
     public var keys = TesterAction.defaultKeys
 
