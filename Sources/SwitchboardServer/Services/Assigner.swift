@@ -13,6 +13,12 @@ public actor Assigner: SupportEventSink {
     let logger: Logger
     private var draining = false
     private var again = false
+    /// Callers waiting for a pass that began after their trigger (a new ticket's request answers
+    /// with its agent).
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+    /// Set while a drain tells the bus of an assignment: the bus comes back here with it, and that
+    /// call must not wait for the drain it is part of.
+    @TaskLocal static var insideDrain = false
 
     public init(store: any Store, policy: AssignmentPolicy, events: any SupportEventSink,
                 clock: @escaping @Sendable () -> Date, logger: Logger) {
@@ -45,25 +51,33 @@ public actor Assigner: SupportEventSink {
     }
 
     /// Assigns until nothing more can be. A trigger that arrives meanwhile makes it look again
-    /// rather than start a second drain.
+    /// rather than start a second drain, and waits for that look: when `publish(.ticketCreated)`
+    /// returns, the new ticket has had its chance (a drain already under way had answered at once,
+    /// and the ticket's own response went out without the agent it got a moment later).
     public func drain() async {
         if draining {
             again = true
+            if !Self.insideDrain { await withCheckedContinuation { waiting.append($0) } }
             return
         }
         draining = true
-        defer { draining = false }
         repeat {
             again = false
             do {
                 while let (before, after) = try await store.assignNextWaiting(policy: policy, now: clock()) {
                     guard let agentId = after.assignedAgentId, let agent = try await store.user(id: agentId) else { continue }
                     logger.info("assigned", metadata: ["ticket": "\(after.id)", "agent": "\(agentId)"])
-                    await events.publish(.ticketChanged(before: before, after: after, by: agent.user.ref))
+                    await Self.$insideDrain.withValue(true) {
+                        await events.publish(.ticketChanged(before: before, after: after, by: agent.user.ref))
+                    }
                 }
             } catch {
                 logger.error("auto-assignment failed", metadata: ["error": "\(error)"])
             }
         } while again
+        draining = false
+        let done = waiting
+        waiting = []
+        for caller in done { caller.resume() }
     }
 }
