@@ -38,7 +38,13 @@ public struct APIError: Error, Equatable, Sendable, CustomStringConvertible {
         case .conflict: "Cannot do that now: \(message)."
         case .tooLarge: "Too large: \(message)."
         case .rateLimited: "Too fast: \(message). Try again in a moment."
-        case .invalid: "Please check: \(message)."
+        case .invalid:
+            // A chat message's own refusal needs no field name: it is shown under the message.
+            if message.hasPrefix("message: ") {
+                message.dropFirst("message: ".count).prefix(1).uppercased() + message.dropFirst("message: ".count + 1) + "."
+            } else {
+                "Please check: \(message)."
+            }
         case .internal: status == 0 ? "Cannot reach the server: \(message)." : "The server failed: \(message)."
         }
     }

@@ -45,6 +45,9 @@ import Testing
                 Issue.record("an empty subject was accepted")
             } catch let error as APIError {
                 #expect(error.sentence == "Please check: subject: must not be empty.")
+                // A chat message's refusal is shown under the message: no field name before it.
+                #expect(APIError(code: .invalid, message: "message: blocked by this server's 'forbidden' rule", status: 400).sentence
+                        == "Blocked by this server's 'forbidden' rule.")
             }
             try await customer.logout()
             #expect(await customer.session == nil)
