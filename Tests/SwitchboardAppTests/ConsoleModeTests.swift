@@ -246,6 +246,23 @@ import TerminalKit
         #expect(chat.filter.priorities == [.urgent] && chat.toasts.current?.text == "Showing urgent")
     }
 
+    /// A refused message's toast goes when the message is discarded (it stayed, saying "not sent"
+    /// of a message no longer there).
+    @Test func discardingARefusedMessageTakesItsToastAway() {
+        var mode = Self.open(Self.console(tickets: [Self.ticket(1, "Parcel", agent: Self.me.ref, minutesAgo: 5)]), 1)
+        let refused = OutgoingMessage(clientMessageId: "m1", ticketId: 1, text: "BLOCKME", createdAt: World.start,
+                                      state: .failed(code: .invalid, reason: "Blocked by this server's 'forbidden' rule."))
+        _ = mode.update(.event(.realtime(.outgoing(refused))))
+        #expect(mode.toasts.current?.text.hasPrefix("#1: not sent: Blocked") == true)
+        _ = mode.update(.event(.realtime(.discarded(clientMessageId: "m1", ticketId: 1))))
+        #expect(mode.toasts.items.allSatisfy { !$0.text.contains("not sent") })
+        var customer = World.mode(tickets: [World.ticket(1, "Parcel")])
+        _ = customer.update(.event(.realtime(.outgoing(refused))))
+        #expect(customer.toasts.current?.text.hasPrefix("Not sent: ") == true)
+        _ = customer.update(.event(.realtime(.discarded(clientMessageId: "m1", ticketId: 1))))
+        #expect(customer.toasts.items.allSatisfy { !$0.text.hasPrefix("Not sent: ") })
+    }
+
     /// The outbox file refusing a write is said on screen, not dropped.
     @Test func anOutboxThatCannotWriteIsSaid() {
         var mode = Self.console(tickets: [Self.ticket(1, "Parcel", agent: Self.me.ref, minutesAgo: 5)])

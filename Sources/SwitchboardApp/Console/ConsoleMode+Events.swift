@@ -146,6 +146,10 @@ extension ConsoleMode {
             if case .outgoing(let message) = event, case .failed(_, let reason) = message.state {
                 toasts.show("#\(message.ticketId): not sent: \(reason)", kind: .error, now: now)
             }
+            // Discarded: what said it was not sent is over.
+            if case .discarded(_, let ticketId) = event {
+                toasts.dismiss { $0.text.hasPrefix("#\(ticketId): not sent: ") }
+            }
             return effects
         }
         switch server {

@@ -252,6 +252,8 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
             if case .outgoing(let message) = event, case .failed(_, let reason) = message.state {
                 toasts.show("Not sent: \(reason)", kind: .error, now: now)
             }
+            // Discarded: what said it was not sent is over.
+            if case .discarded = event { toasts.dismiss { $0.text.hasPrefix("Not sent: ") } }
             return effects
         }
         switch server {

@@ -23,6 +23,9 @@ public struct Toasts: Equatable, Sendable {
 
     public mutating func expire(now: Date) { items.removeAll { $0.until <= now } }
 
+    /// Toasts about something that is over (a refused message the user discarded) go at once.
+    public mutating func dismiss(where isOver: (Toast) -> Bool) { items.removeAll(where: isOver) }
+
     public mutating func dismiss() { items.removeAll() }
 
     public var current: Toast? { items.last }
