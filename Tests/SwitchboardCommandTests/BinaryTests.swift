@@ -45,6 +45,19 @@ import ChildProcess
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
 
+    /// A test that fails while a server runs leaves no process behind: letting go of the
+    /// `Command` kills it (its output readers must not keep it alive).
+    @Test func aDroppedCommandEndsItsProcess() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var server: Command? = try Command.run(["serve", "--port", "0", "--db", db, "--data-dir", directory.path], in: directory)
+        _ = try await server?.waitForLine(startingWith: "listening on http://127.0.0.1:")
+        let pid = try #require(server?.process.processIdentifier)
+        weak let dropped = server
+        server = nil
+        #expect(dropped == nil, "nothing else holds the command")
+        #expect(kill(pid, 0) == -1 && errno == ESRCH, "its process is gone, and reaped")
+    }
+
     /// A content rule that cannot work stops the server before it listens, saying which file,
     /// which rule and what is wrong.
     @Test func aBadContentRuleStopsTheServerWithTheFileTheRuleAndTheProblem() throws {
@@ -222,8 +235,10 @@ final class Command: Sendable {
         let process = try ChildProcess.spawn(binary.path, arguments: arguments, environment: env, directory: directory.path,
                                              input: .pipe, output: .pipe, error: .pipe)
         let command = Command(process: process)
-        drain(process.output!) { chunk in command.stdout.withLock { $0.append(contentsOf: chunk) } }
-        drain(process.error!) { chunk in command.stderr.withLock { $0.append(contentsOf: chunk) } }
+        // Weak: the readers live as long as the pipes, so a strong capture would keep the
+        // command, and its process, alive after a failed test let go of it.
+        drain(process.output!) { [weak command] chunk in command?.stdout.withLock { $0.append(contentsOf: chunk) } }
+        drain(process.error!) { [weak command] chunk in command?.stderr.withLock { $0.append(contentsOf: chunk) } }
         let input = FileHandle(fileDescriptor: process.input!, closeOnDealloc: true)
         if let stdin { input.write(Data(stdin.utf8)) }
         try input.close()
