@@ -85,6 +85,13 @@ import TerminalKit
         #expect(claimer.update(.key(.char("c"))).contains(.claim(ticketId: 1)))
         _ = claimer.update(.event(.realtime(.server(.agentAssigned(ticketId: 1, agent: Self.me.ref, previousAgent: nil)))))
         #expect(claimer.section == .unassigned)
+        // A claim that failed (a colleague was quicker) is not ours: the assigner's later gift is news.
+        var late = Self.console(tickets: [Self.ticket(1, "First", minutesAgo: 3)])
+        _ = late.update(.key(.char("c")))
+        _ = late.update(.event(.failed(.claim(ticketId: 1), APIError(code: .conflict, message: "already assigned", status: 409))))
+        #expect(late.claiming.isEmpty)
+        _ = late.update(.event(.realtime(.server(.agentAssigned(ticketId: 1, agent: Self.me.ref, previousAgent: nil)))))
+        #expect(late.section == .mine && Self.lines(late).joined().contains("1 ticket was assigned to you"))
         // Opened with nobody waiting and work of one's own: Mine, with a sentence.
         let opened = Self.console(tickets: [Self.ticket(3, "Mine", agent: Self.me.ref, minutesAgo: 3)])
         #expect(opened.section == .mine && Self.lines(opened).joined().contains("Nobody is waiting — 1 ticket is yours, under Mine"))

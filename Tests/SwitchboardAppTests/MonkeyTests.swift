@@ -123,7 +123,7 @@ import TerminalKit
             .connection([.connected, .connecting, .offline(reason: text),
                          .reconnecting(attempt: 2, nextTryAt: now.addingTimeInterval(3), reason: text)].randomElement(using: &random)!),
             .outbox(queued: Int.random(in: 0...3, using: &random)),
-            .failed([.messages(ticketId: ticket), .setStatus(ticketId: ticket), .ticketAction(ticketId: ticket), .tickets, .outbox]
+            .failed([.messages(ticketId: ticket), .setStatus(ticketId: ticket), .ticketAction(ticketId: ticket), .claim(ticketId: ticket), .tickets, .outbox]
                         .randomElement(using: &random)!, APIError(code: .notFound, message: text, status: 404)),
         ]
         return .event(events.randomElement(using: &random)!)

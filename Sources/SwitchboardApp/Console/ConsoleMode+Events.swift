@@ -87,6 +87,9 @@ extension ConsoleMode {
                 toasts.show("Messages of #\(id) could not be loaded: \(error.sentence)", kind: .error, now: now)
             case .ticketAction(let id):
                 toasts.show("#\(id): \(error.sentence)", kind: .error, now: now)
+            case .claim(let id):
+                claiming.remove(id) // a later assignment to us is news again
+                toasts.show("#\(id): \(error.sentence)", kind: .error, now: now)
             case .upload(let id):
                 transfer = nil
                 toasts.show("#\(id): \(FileTransfer.notSent(error))", kind: .error, now: now)

@@ -232,7 +232,7 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
             toasts.show(FileTransfer.notSent(error), kind: .error, now: now)
         case .download:
             toasts.show("Not saved: \(error.sentence)", kind: .error, now: now)
-        case .agents, .canned, .ticketAction, .admin, .createUser:
+        case .agents, .canned, .ticketAction, .claim, .admin, .createUser:
             toasts.show(error.sentence, kind: .error, now: now)
         }
         return []

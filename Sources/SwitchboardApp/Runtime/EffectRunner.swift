@@ -207,7 +207,7 @@ public actor EffectRunner {
                 do { post(.canned(try await api.cannedResponses())) } catch { post(.failed(.canned, error)) }
             case .claim(let id):
                 guard let api else { return }
-                do { post(.ticketChanged(try await api.claim(ticket: id))) } catch { post(.failed(.ticketAction(ticketId: id), error)) }
+                do { post(.ticketChanged(try await api.claim(ticket: id))) } catch { post(.failed(.claim(ticketId: id), error)) }
             case .updateTicket(let id, let request):
                 guard let api else { return }
                 do { post(.ticketChanged(try await api.updateTicket(id, request))) } catch { post(.failed(.ticketAction(ticketId: id), error)) }

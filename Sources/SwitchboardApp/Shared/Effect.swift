@@ -66,7 +66,7 @@ public enum Effect: Equatable, Sendable {
 /// Which request an answer is about, so a mode puts its error in the right place.
 public enum Request: Equatable, Sendable {
     case signIn, register, tickets, openTicket, setStatus(ticketId: Int), messages(ticketId: Int), outbox
-    case agents, canned, ticketAction(ticketId: Int)
+    case agents, canned, ticketAction(ticketId: Int), claim(ticketId: Int)
     case admin, createUser, upload(ticketId: Int), download
 }
 
