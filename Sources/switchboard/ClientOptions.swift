@@ -62,7 +62,13 @@ struct ClientOptions: ParsableArguments {
 
     /// Where the outbox, kept logins and the embedded server's address live.
     func dataDirectory(environment: [String: String]) -> URL {
-        (dataDirectory ?? environment["SWITCHBOARD_DATA_DIR"]).map { URL(fileURLWithPath: HomeDirectory.expand($0, environment: environment)) }
+        Self.dataDirectory(flag: dataDirectory, environment: environment)
+    }
+
+    /// The data directory for commands without these options (`switchboard keys`): the flag
+    /// if given, else SWITCHBOARD_DATA_DIR, else the XDG default.
+    static func dataDirectory(flag: String?, environment: [String: String]) -> URL {
+        (flag ?? environment["SWITCHBOARD_DATA_DIR"]).map { URL(fileURLWithPath: HomeDirectory.expand($0, environment: environment)) }
             ?? DataDirectory.default(environment: environment)
     }
 

@@ -19,10 +19,7 @@ struct KeysCommand: AsyncParsableCommand {
 
     func run() async throws {
         // A trap here leaves its report in the data directory too, and never waits for a key.
-        let environment = ProcessInfo.processInfo.environment
-        let data = environment["SWITCHBOARD_DATA_DIR"].map { URL(fileURLWithPath: HomeDirectory.expand($0, environment: environment)) }
-            ?? DataDirectory.default(environment: environment)
-        CrashCapture.arm(dataDirectory: data)
+        CrashCapture.arm(dataDirectory: ClientOptions.dataDirectory(flag: nil, environment: ProcessInfo.processInfo.environment))
         let (config, problems) = ClientConfig.loadOrCreate()
         let choice = ThemeLoader.choose(flag: theme, configured: config.theme)
         let terminal: CursesTerminal

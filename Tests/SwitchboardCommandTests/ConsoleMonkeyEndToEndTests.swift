@@ -155,7 +155,9 @@ import Testing
     /// What an earlier version left in the data directory: the outbox as it was before file
     /// messages (no file columns) holding a queued message, one the server refused, one for a
     /// ticket that no longer exists and a note; and a kept login the server does not know (an
-    /// earlier run against another database), which must fall back to the password.
+    /// earlier run against another database), which must fall back to the password. The table is
+    /// written out here, not made by `FileOutbox`, on purpose: it is that earlier schema, frozen,
+    /// which today's migration must carry forward.
     static func leaveAnEarlierVersionsData(in data: URL, server: String, user: String, tickets: [Int]) async throws {
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         let connection = try await SQLiteConnection.open(storage: .file(path: data.appendingPathComponent("outbox.sqlite").path))

@@ -59,60 +59,64 @@ import Testing
         try await driver.close()
     }
 
-    /// A prepared statement keeps its result's column names; a schema change prepares every
-    /// statement again, so a `*` that now means one more column reads it.
     /// What a statement does comes from SQLite, not from its text: a schema change written in
     /// lower case with a comment before it still makes the kept statements' columns be named
     /// again, and a unique violation is known by its extended result code.
     @Test func theWriterKnowsWhatAStatementDidFromSQLiteItself() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("writer-\(UUID())")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let driver = try await SQLiteDriver.open(path: directory.appendingPathComponent("db.sqlite").path, logger: Logger(label: "test"))
-        let all = { @Sendable in
-            try await driver.transaction { db in try await db.raw("SELECT * FROM t").first() }
+        try await Self.withFreshFile { driver, all in
+            try await driver.transaction { db in
+                try await db.raw("create table t (id integer primary key, body text not null unique)").run()
+                try await db.raw("insert into t (body) values ('one')").run()
+            }
+            #expect(try #require(try await all()).allColumns == ["id", "body"])
+            try await driver.transaction { db in try await db.raw("/* later */ alter table t add column extra integer not null default 7").run() }
+            #expect(try #require(try await all()).allColumns == ["id", "body", "extra"])
+            do {
+                try await driver.transaction { db in try await db.raw("INSERT INTO t (body) VALUES ('one')").run() }
+                Issue.record("the duplicate was stored")
+            } catch {
+                #expect(isUniqueViolation(error), "\(error)")
+            }
+            do {
+                try await driver.transaction { db in try await db.raw("INSERT INTO t (body) VALUES (NULL)").run() }
+                Issue.record("the NULL was stored")
+            } catch {
+                #expect(!isUniqueViolation(error), "a NOT NULL refusal is no unique violation: \(error)")
+            }
         }
-        try await driver.transaction { db in
-            try await db.raw("create table t (id integer primary key, body text not null unique)").run()
-            try await db.raw("insert into t (body) values ('one')").run()
-        }
-        #expect(try #require(try await all()).allColumns == ["id", "body"])
-        try await driver.transaction { db in try await db.raw("/* later */ alter table t add column extra integer not null default 7").run() }
-        #expect(try #require(try await all()).allColumns == ["id", "body", "extra"])
-        do {
-            try await driver.transaction { db in try await db.raw("INSERT INTO t (body) VALUES ('one')").run() }
-            Issue.record("the duplicate was stored")
-        } catch {
-            #expect(isUniqueViolation(error), "\(error)")
-        }
-        do {
-            try await driver.transaction { db in try await db.raw("INSERT INTO t (body) VALUES (NULL)").run() }
-            Issue.record("the NULL was stored")
-        } catch {
-            #expect(!isUniqueViolation(error), "a NOT NULL refusal is no unique violation: \(error)")
-        }
-        try await driver.close()
     }
 
+    /// A prepared statement keeps its result's column names; a schema change prepares every
+    /// statement again, so a `*` that now means one more column reads it.
     @Test func columnsFollowASchemaChange() async throws {
+        try await Self.withFreshFile { driver, all in
+            try await driver.transaction { db in
+                try await db.raw("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)").run()
+                try await db.raw("INSERT INTO t (body) VALUES ('one')").run()
+            }
+            #expect(try #require(try await all()).allColumns == ["id", "body"])
+            try await driver.transaction { db in try await db.raw("ALTER TABLE t ADD COLUMN extra INTEGER NOT NULL DEFAULT 7").run() }
+            let row = try #require(try await all())
+            #expect(row.allColumns == ["id", "body", "extra"])
+            #expect(try row.decode(column: "extra", as: Int.self) == 7)
+            // Read as another type than it is stored: the decoder's conversions, not the quick path's.
+            #expect(try row.decode(column: "extra", as: String.self) == "7")
+            #expect(try row.decode(column: "extra", as: Double.self) == 7)
+            #expect(throws: (any Error).self) { try row.decode(column: "body", as: Int.self) }
+        }
+    }
+
+    /// A writer on a new file, and the first row of table `t` read through it.
+    static func withFreshFile(_ body: (SQLiteDriver, @Sendable () async throws -> (any SQLRow)?) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("writer-\(UUID())")
         defer { try? FileManager.default.removeItem(at: directory) }
         let driver = try await SQLiteDriver.open(path: directory.appendingPathComponent("db.sqlite").path, logger: Logger(label: "test"))
-        let all = { @Sendable in
-            try await driver.transaction { db in try await db.raw("SELECT * FROM t").first() }
+        do {
+            try await body(driver) { try await driver.transaction { db in try await db.raw("SELECT * FROM t").first() } }
+        } catch {
+            try await driver.close()
+            throw error
         }
-        try await driver.transaction { db in
-            try await db.raw("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)").run()
-            try await db.raw("INSERT INTO t (body) VALUES ('one')").run()
-        }
-        #expect(try #require(try await all()).allColumns == ["id", "body"])
-        try await driver.transaction { db in try await db.raw("ALTER TABLE t ADD COLUMN extra INTEGER NOT NULL DEFAULT 7").run() }
-        let row = try #require(try await all())
-        #expect(row.allColumns == ["id", "body", "extra"])
-        #expect(try row.decode(column: "extra", as: Int.self) == 7)
-        // Read as another type than it is stored: the decoder's conversions, not the quick path's.
-        #expect(try row.decode(column: "extra", as: String.self) == "7")
-        #expect(try row.decode(column: "extra", as: Double.self) == 7)
-        #expect(throws: (any Error).self) { try row.decode(column: "body", as: Int.self) }
         try await driver.close()
     }
 

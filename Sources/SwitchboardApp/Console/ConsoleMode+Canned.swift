@@ -10,7 +10,7 @@ extension ConsoleMode {
     /// `/canned [SHORTCUT]`: an exact shortcut straight into the line, as `/SHORTCUT` Tab does;
     /// anything else picks. Words no known response matches (one a colleague just made) are
     /// looked up on the server first.
-    mutating func cannedCommand(_ argument: String, in index: Int, askServer: Bool = true) -> [Effect] {
+    mutating func useCanned(_ argument: String, in index: Int, askServer: Bool = true) -> [Effect] {
         let shortcut = argument.trimmingCharacters(in: CharacterSet(charactersIn: "/ "))
         if let response = cannedResponse(shortcut) {
             insertCanned(response, in: index)
@@ -35,7 +35,7 @@ extension ConsoleMode {
         guard let wanted = cannedWanted else { return [] }
         cannedWanted = nil
         guard let index = tabs.firstIndex(where: { $0.ticketId == wanted.ticketId }), index == current else { return [] }
-        return cannedCommand(wanted.text, in: index, askServer: false)
+        return useCanned(wanted.text, in: index, askServer: false)
     }
 
     mutating func openPicker(matching query: String, askServer: Bool = true) -> [Effect] {

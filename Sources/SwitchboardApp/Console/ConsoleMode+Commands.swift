@@ -225,7 +225,7 @@ extension ConsoleMode {
             return [.escalate(ticketId: ticket.id, EscalateRequest(agentId: agent.agent.id))]
         case .canned:
             // An exact shortcut goes straight into the line, as `/SHORTCUT` Tab does; anything else picks.
-            return cannedCommand(argument, in: index)
+            return useCanned(argument, in: index)
         case .attach, .save:
             let result = command == .attach ? FileTransfer.attach(argument, ticketId: ticket.id, note: tabs[index].noteMode)
                 : FileTransfer.save(argument, in: tabs[index].conversation)

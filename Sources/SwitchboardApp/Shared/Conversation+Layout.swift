@@ -211,7 +211,7 @@ extension Conversation {
     /// A message's text, wrapped at `width` less its indent, with the delivery mark after the
     /// last line (or on a line of its own when it does not fit).
     fileprivate static func body(_ text: String, width: Int, style: Style, query: String?, theme: Theme, seq: Int?,
-                             mark: (String, Theme.Role)?) -> [Line] {
+                                 mark: (String, Theme.Role)?) -> [Line] {
         var rows: [Line] = []
         // TextWrap sanitises, keeping the newlines as rows.
         for row in TextWrap.lines(text, width: width - 2) {

@@ -20,7 +20,7 @@ extension RealtimeConnection {
             case .emit(let event):
                 eventSink.yield(event)
             case .acknowledged(let clientMessageId, let messageId, let seq, let timestamp, let redactions, let storedText):
-                if var message = await outboxChange({ try await $0.acknowledged(clientMessageId) }) {
+                if var message = await outboxChange({ (outbox: Outbox) throws(OutboxDiskError) in try await outbox.acknowledged(clientMessageId) }) {
                     message.state = .sent(messageId: messageId, seq: seq, timestamp: timestamp)
                     // The optimistic copy gives way to what the server stored (masked), and why.
                     if let storedText { message.text = storedText }
@@ -77,7 +77,7 @@ extension RealtimeConnection {
         case .success(let attachment):
             upload = nil
             frames.accepted()
-            if let message = await outboxChange({ try await $0.uploaded(clientMessageId, as: attachment) }) {
+            if let message = await outboxChange({ (outbox: Outbox) throws(OutboxDiskError) in try await outbox.uploaded(clientMessageId, as: attachment) }) {
                 eventSink.yield(.outgoing(message))
             }
             await pump()
@@ -100,7 +100,7 @@ extension RealtimeConnection {
             })
         } else {
             frames.accepted()
-            if let failed = await outboxChange({ try await $0.failed(clientMessageId, code: error.code, reason: error.sentence) }) {
+            if let failed = await outboxChange({ (outbox: Outbox) throws(OutboxDiskError) in try await outbox.failed(clientMessageId, code: error.code, reason: error.sentence) }) {
                 eventSink.yield(.outgoing(failed))
             }
             free(clientMessageId)
@@ -159,15 +159,12 @@ extension RealtimeConnection {
 
     /// An outbox change the server caused: the message as it now is, and — when the file could
     /// not be written — a sentence for the screen (never dropped).
-    func outboxChange(_ change: (Outbox) async throws -> OutgoingMessage?) async -> OutgoingMessage? {
+    func outboxChange(_ change: (Outbox) async throws(OutboxDiskError) -> OutgoingMessage?) async -> OutgoingMessage? {
         do {
             return try await change(outbox)
-        } catch let error as OutboxDiskError {
+        } catch {
             eventSink.yield(.outboxTrouble(error.sentence))
             return error.message
-        } catch {
-            eventSink.yield(.outboxTrouble("The outbox file could not be written (\(error))"))
-            return nil
         }
     }
 

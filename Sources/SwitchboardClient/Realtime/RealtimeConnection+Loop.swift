@@ -159,7 +159,7 @@ extension RealtimeConnection {
     /// Runs the client; nil if the socket is not up within the connect timeout (a server that
     /// accepts but never answers the upgrade, e.g. a frozen process, would hold it forever).
     func runWithinConnectTimeout(_ client: @escaping @Sendable () -> WebSocketClient,
-                                         attempt: Int) async -> Result<WebSocketCloseFrame?, any Error>? {
+                                 attempt: Int) async -> Result<WebSocketCloseFrame?, any Error>? {
         let run = Task { () -> Result<WebSocketCloseFrame?, any Error> in
             do { return .success(try await client().run()) } catch { return .failure(error) }
         }
@@ -218,7 +218,7 @@ extension RealtimeConnection {
 
     /// The socket is up: say what must hold again, then drain the outbox.
     func attach(_ writer: AsyncStream<String>.Continuation, _ outbound: WebSocketOutboundWriter,
-                        attempt: Int) async -> Bool {
+                attempt: Int) async -> Bool {
         let server = await api.server.absoluteString
         guard case .connecting(attempt) = phase else { return false }
         phase = .connected(Socket(attempt: attempt, writer: writer, outbound: outbound, openedAt: .now))

@@ -108,7 +108,7 @@ extension Hub {
             }
             assigned = .agentAssigned(ticketId: after.id, agent: agentRef, previousAgent: previousRef)
         }
-        // Who hears of it, worked out once for the three frames (a filter over every staff connection).
+        // Who hears of it, worked out once for the three frames (from the indexes, see ticketStaff).
         let staff = ticketStaff(before, after)
         if let assigned { send(assigned, to: staff.union(byUser[after.customerId] ?? [])) }
         if after.status != before.status {
@@ -138,7 +138,7 @@ extension Hub {
     /// own unread count; notes for agents only). The staff view is read once, with every agent's
     /// unread count in one more read, and encoded once per distinct count.
     func sendTicket(_ ticketId: Int, customerId: Int, staff: Set<ConnectionID>? = nil,
-                            _ make: (Ticket) -> ServerEvent) async {
+                    _ make: (Ticket) -> ServerEvent) async {
         if let customer = byUser[customerId],
            let ticket = await logged("ticket frame: customer's view", {
                try await store.ticket(id: ticketId, for: Viewer(userId: customerId, role: .customer))
