@@ -11,15 +11,11 @@ extension Hub {
     func remote(_ change: NodeNote.Change) async {
         switch change {
         case .message(let ticketId, let seq):
-            // Read from the tables in seq order with anything else missing (the gap fill) — on a
-            // task of its own, so the next notes are not held behind this read, and at most one
-            // read per room at a time: notes arriving meanwhile are covered by one more read.
-            guard let last = rooms[ticketId]?.relay.lastRelayed, seq > last else { return }
-            guard remoteFills.insert(ticketId).inserted else {
-                remoteFillsAgain.insert(ticketId)
-                return
-            }
-            Task { await self.fillFromTables(ticketId) }
+            // Read from the tables in seq order with anything else missing — as a job beside the
+            // timer, so the next notes are not held behind this read, and at most one read per
+            // room at a time: notes arriving meanwhile are covered by one more read (`Rooms`).
+            guard let last = rooms.relayPoint(ticketId), seq > last else { return }
+            carryOut(rooms.wantRead(ticketId))
         case .read(let ticketId, let userId, let upToSeq):
             await publish(.read(ticketId: ticketId, userId: userId, upToSeq: upToSeq))
         case .delivered(let ticketId, let userId, let upToSeq):
@@ -45,7 +41,7 @@ extension Hub {
             await publish(.loginEnded(loginId: loginId))
         case .typing(let ticketId, let userId, let isNote, let active):
             if active {
-                guard rooms[ticketId] != nil,
+                guard !rooms.members(of: ticketId).isEmpty,
                       let user = await logged("remote typing", { try await store.user(id: userId) }) ?? nil else { return }
                 var ref = user.user.ref
                 ref.isOnline = true
@@ -64,23 +60,15 @@ extension Hub {
 
     /// Nodes whose leases ended held the last connections of these users: they are offline now.
     func nodesLeft(users: [Int]) async {
-        for userId in users where byUser[userId] == nil {
+        for userId in users where !connections.isOnline(userId) {
             guard let record = await logged("node left: user", { try await store.user(id: userId) }) ?? nil else { continue }
             await wentOffline(record.user)
         }
     }
 
-    func fillFromTables(_ ticketId: Int) async {
-        repeat {
-            remoteFillsAgain.remove(ticketId)
-            await fillGap(ticketId)
-        } while remoteFillsAgain.contains(ticketId)
-        remoteFills.remove(ticketId)
-    }
-
     /// After notes may have been missed (the doorbell's LISTEN dropped): every room this node
     /// holds reads what it has not relayed.
-    func catchUp() async {
-        for ticketId in rooms.keys.sorted() { await fillGap(ticketId) }
+    func catchUp() {
+        for ticketId in rooms.ticketIds { carryOut(rooms.wantRead(ticketId)) }
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
 import Logging
-import ServiceLifecycle
 import SwitchboardProtocol
 
-/// Who is online (with a grace period, batched for agents who asked) and who is typing.
+/// Who is online (with a grace period, batched for agents who asked) and who is typing: the
+/// hub's reads and writes around `PresenceDesk` and `TypingBoard`.
 extension Hub {
     // MARK: Presence
 
@@ -20,11 +20,12 @@ extension Hub {
         }
     }
 
+    /// A departure's grace is over.
     func goOffline(_ user: User) async {
-        guard byUser[user.id] == nil else { return }
+        guard !connections.isOnline(user.id) else { return }
         // Still connected to another node: still online.
         if let peers, !(await peers.releases(userId: user.id)) { return }
-        guard byUser[user.id] == nil else { return } // back while the node records were asked
+        guard !connections.isOnline(user.id) else { return } // back while the node records were asked
         await wentOffline(user)
     }
 
@@ -49,74 +50,42 @@ extension Hub {
         }
     }
 
-    func startExpirySweep() {
-        expirySweep = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                await self?.closeExpired()
-            }
-        }
-    }
-
-    /// The socket lives as long as its token: the client reconnects with a refreshed one.
-    func closeExpired() {
-        let now = ContinuousClock.now
-        for handle in connections.values where handle.closesAt <= now {
-            handle.close(code: CloseCode.tokenExpired, reason: "access token expired")
-        }
-    }
-
-    /// To all agents, and to the customers an agent is serving — except that an agent who asked
-    /// for batched presence hears of a customer only while the customer has a ticket in their
-    /// view. Single-frame connections are told at once; batched ones with the next `PRESENCE`.
+    /// The desk decides who hears of it and when; the hub gathers what it needs from the store:
+    /// an agent's customers (they hear of their agent), and a customer's tickets when an agent
+    /// hears of customers in view only.
     func announcePresence(_ ref: UserRef, of user: User) async {
-        var recipients = staffConnections()
+        var audience = connections.staff
         if user.role.isStaff, let customers = await logged("presence: customers of agent", { try await store.customers(assignedTo: user.id) }) {
-            for customer in customers { recipients.formUnion(byUser[customer] ?? []) }
+            for customer in customers { audience.formUnion(connections.of(user: customer)) }
         }
-        recipients.subtract(byUser[user.id] ?? [])
-        if !user.role.isStaff {
-            let scoped = recipients.filter { connections[$0]?.options.presence == .batched && connections[$0]?.caller.role == .agent }
-            if !scoped.isEmpty {
-                let tickets = await logged("presence: tickets of customer", { try await store.presenceTickets(customerId: user.id) }) ?? []
-                for id in scoped where !sees(tickets, id) { recipients.remove(id) }
+        audience.subtract(connections.of(user: user.id))
+        var listeners: [ConnectionID: PresenceDesk.Listener] = [:]
+        for id in audience {
+            guard let handle = connections[id] else { continue }
+            let batched = handle.options.presence == .batched
+            let inViewOnly = batched && handle.caller.role == .agent
+            listeners[id] = PresenceDesk.Listener(userId: handle.userId, batched: batched, inViewOnly: inViewOnly,
+                                                  rooms: inViewOnly ? rooms.rooms(of: id) : [])
+        }
+        var tickets: [PresenceTicket] = []
+        if !user.role.isStaff, listeners.values.contains(where: \.inViewOnly) {
+            tickets = await logged("presence: tickets of customer", { try await store.presenceTickets(customerId: user.id) }) ?? []
+            // Read across a suspension: connections may have closed, rooms changed.
+            for id in listeners.keys {
+                if connections[id] == nil { listeners[id] = nil } else if listeners[id]?.inViewOnly == true { listeners[id]?.rooms = rooms.rooms(of: id) }
             }
         }
-        var single: Set<ConnectionID> = []
-        for id in recipients {
-            if connections[id]?.options.presence == .batched { pendingPresence[id, default: [:]][ref.id] = ref } else { single.insert(id) }
-        }
-        send(ref.isOnline ? .userOnline(ref) : .userOffline(ref), to: single)
-        schedulePresenceFlush()
+        carryOut(presence.changed(ref, listeners: listeners, customerTickets: tickets, now: .now))
     }
 
-    /// Whether an agent's connection has one of these tickets in view: in their queue, or in a
-    /// room it is in (for a customer's presence, and for a ticket's own frames).
-    func sees(_ tickets: [PresenceTicket], _ id: ConnectionID) -> Bool {
-        guard let handle = connections[id] else { return false }
-        return tickets.contains { $0.inQueue(of: handle.userId) || memberships[id]?[$0.ticketId] != nil }
-    }
-
-    func schedulePresenceFlush() {
-        guard presenceFlush == nil, !pendingPresence.isEmpty else { return }
-        let interval = configuration.presenceBatchInterval
-        presenceFlush = Task { [weak self] in
-            try? await Task.sleep(for: interval)
-            guard !Task.isCancelled else { return }
-            await self?.flushPresence()
+    func carryOut(_ actions: [PresenceDesk.Action]) {
+        for action in actions {
+            switch action {
+            case .send(let event, let ids): send(event, to: ids)
+            case .wentAway(let user): schedule(.wentAway(user))
+            }
         }
-    }
-
-    /// One `PRESENCE` frame per waiting connection; connections waiting for the same changes
-    /// share one encoding (an agent storm: every agent hears of the same users).
-    func flushPresence() {
-        presenceFlush = nil
-        var byChanges: [[UserRef]: Set<ConnectionID>] = [:]
-        for (id, users) in pendingPresence {
-            byChanges[users.values.sorted { $0.id < $1.id }, default: []].insert(id)
-        }
-        pendingPresence = [:]
-        for (users, ids) in byChanges { send(.presence(users: users), to: ids) }
+        deadlineSet(presence.nextDeadline)
     }
 
     // MARK: Typing
@@ -130,45 +99,25 @@ extension Hub {
     func startTyping(ticketId: Int, user ref: UserRef, isNote: Bool, remote: Bool) {
         let action = typing.start(ticketId: ticketId, user: ref, isNote: isNote, remote: remote, now: .now)
         if let action { carryOut(action) }
-        armTypingTimer()
+        deadlineSet(typing.nextDeadline)
     }
 
     func stopTyping(ticketId: Int, userId: Int) {
         if let action = typing.stop(ticketId: ticketId, userId: userId) { carryOut(action) }
-        armTypingTimer()
     }
 
-    /// The room hears it; this node's own typists are rung to the other nodes too.
+    /// The room hears it (a note being written: agents only); this node's own typists are rung
+    /// to the other nodes too.
     func carryOut(_ action: TypingBoard.Action) {
         switch action {
         case .started(let ticketId, let user, let isNote, let remote):
-            relayTyping(.typingStart(ticketId: ticketId, user: user, internal: isNote), ticketId: ticketId, userId: user.id, isNote: isNote)
+            sendInRoom(ticketId, .typingStart(ticketId: ticketId, user: user, internal: isNote),
+                       to: rooms.typingAudience(ticketId, userId: user.id, isNote: isNote))
             if !remote { peers?.ring(.typing(ticketId: ticketId, userId: user.id, isNote: isNote, active: true)) }
         case .stopped(let ticketId, let user, let isNote, let remote):
-            relayTyping(.typingStop(ticketId: ticketId, user: user, internal: isNote), ticketId: ticketId, userId: user.id, isNote: isNote)
+            sendInRoom(ticketId, .typingStop(ticketId: ticketId, user: user, internal: isNote),
+                       to: rooms.typingAudience(ticketId, userId: user.id, isNote: isNote))
             if !remote { peers?.ring(.typing(ticketId: ticketId, userId: user.id, isNote: isNote, active: false)) }
         }
-    }
-
-    /// One timer for every typist, set for the board's next deadline (`DeadlineTimer`): no task
-    /// per `TYPING_START`.
-    func armTypingTimer() {
-        typingTimer.arm(for: typing.nextDeadline) { [weak self] in await self?.typingDeadlinePassed() }
-    }
-
-    func typingDeadlinePassed() {
-        typingTimer.fired()
-        for action in typing.expire(now: .now) { carryOut(action) }
-        armTypingTimer()
-    }
-
-    /// To the others in the room; a note being written is for agents only.
-    func relayTyping(_ event: ServerEvent, ticketId: Int, userId: Int, isNote: Bool) {
-        guard let room = rooms[ticketId] else { return }
-        let recipients = room.members.filter { id in
-            guard let handle = connections[id], handle.userId != userId else { return false }
-            return !isNote || handle.isStaff
-        }
-        sendInRoom(ticketId, event, to: recipients)
     }
 }

@@ -3,25 +3,23 @@ import Logging
 import ServiceLifecycle
 import SwitchboardProtocol
 
-/// The realtime hub: who is connected, who is in which ticket's room, and what each of them
-/// should hear. Services report `SupportEvent`s after storing; the hub turns them into frames.
+/// The realtime hub: it carries out what its state machines decide. `Connections` knows who is
+/// connected, `Rooms` who is in which ticket's room and in what order messages go out there,
+/// `PresenceDesk` who hears that someone came or went and when, `TypingBoard` who types until
+/// when. Each is a value that takes an event and the time and answers actions; the hub reads the
+/// store where an answer needs it, writes frames to sockets, and drives every deadline from one
+/// timer in `run()`. Services report `SupportEvent`s after storing; the hub turns them into frames.
 ///
 /// Ordering: a connection's frames leave in the order they are sent (`ConnectionHandle`). Within
 /// a room, messages are relayed in `seq` order (a message that overtakes an earlier one waits for
 /// it). A connection joining a room gets `ROOM_JOINED`, then the replay of what it missed up to
 /// the room's relay point, then the live relay — nothing missed, nothing twice.
 public actor Hub: SupportEventSink, Service {
-    struct Room {
-        var members: Set<ConnectionID> = []
-        /// The order messages go out in (`RoomRelay`): the hub carries out what it answers.
-        var relay = RoomRelay()
-        var gapTimer: Task<Void, Never>?
-    }
-
-    /// A connection's place in a room: still receiving its replay (live frames wait), or joined.
-    enum Membership {
-        case joining([String])
-        case joined
+    /// Work with a store read in it, started by the timer's loop as a child task (never a task
+    /// of its own per event): the loop goes on with other deadlines meanwhile.
+    enum Job: Sendable {
+        case read(ticketId: Int)
+        case wentAway(User)
     }
 
     let store: any Store
@@ -33,39 +31,19 @@ public actor Hub: SupportEventSink, Service {
     let limiter: RateLimiter
     let metrics: ServerMetrics?
 
-    var connections: [ConnectionID: ConnectionHandle] = [:]
-    var memberships: [ConnectionID: [Int: Membership]] = [:]
-    var byUser: [Int: Set<ConnectionID>] = [:]
-    var byLogin: [String: Set<ConnectionID>] = [:]
-    /// Connections of agents and admins: the audience of queue and presence frames.
-    var staff: Set<ConnectionID> = []
-    /// The staff connections that hear of every ticket's change: admins', and agents' that did not
-    /// ask for their queue's tickets only (kept beside `staff` so a change finds its audience
-    /// without a pass over every staff connection).
-    var everyTicket: Set<ConnectionID> = []
+    var connections = Connections()
+    var rooms: Rooms
+    var presence: PresenceDesk
+    var typing: TypingBoard
+    /// The one timer: `run()` sleeps on it until the machines' earliest deadline.
+    let alarm = Alarm()
+    var jobs: [Job] = []
     let startedAt = ContinuousClock.now
     /// Messages stored and handed to the hub since it started (for messages per second).
     var messagesSeen = 0
-    var rooms: [Int: Room] = [:]
-    var typing: TypingBoard
-    /// Armed for the typing board's next deadline (one timer, whoever types).
-    var typingTimer = DeadlineTimer()
-    /// Users whose last socket closed, in their grace period; one timer for all of them.
-    var departures: DepartureGrace
-    var departureTimer = DeadlineTimer()
-    /// Presence changes waiting for the next `PRESENCE` frame of each batched connection (the
-    /// latest state of each user), and the timer that sends them.
-    var pendingPresence: [ConnectionID: [Int: UserRef]] = [:]
-    var presenceFlush: Task<Void, Never>?
-    /// Closes sockets whose token has expired, once a second: one timer for all connections
-    /// instead of a sleeping task on each (6 KB a socket).
-    var expirySweep: Task<Void, Never>?
     var nextId: ConnectionID = 1
     /// The other server processes on the same database (PostgreSQL), if any.
     var peers: (any NodePeers)?
-    /// Rooms being read for other nodes' messages, and those that heard of more meanwhile.
-    var remoteFills: Set<Int> = []
-    var remoteFillsAgain: Set<Int> = []
 
     public init(store: any Store, configuration: RealtimeConfiguration, events: any SupportEventSink,
                 clock: @escaping @Sendable () -> Date, metrics: ServerMetrics? = nil, logger: Logger) {
@@ -73,8 +51,9 @@ public actor Hub: SupportEventSink, Service {
         self.metrics = metrics
         self.events = events
         self.configuration = configuration
+        rooms = Rooms(gapWait: configuration.gapWait)
+        presence = PresenceDesk(grace: configuration.presenceGrace, batchInterval: configuration.presenceBatchInterval)
         typing = TypingBoard(timeout: configuration.typingTimeout)
-        departures = DepartureGrace(grace: configuration.presenceGrace)
         self.clock = clock
         self.logger = logger
         limiter = RateLimiter(burst: configuration.rateBurst, perSecond: configuration.ratePerSecond,
@@ -86,23 +65,66 @@ public actor Hub: SupportEventSink, Service {
 
     // MARK: Service
 
-    /// Runs until shutdown, then tells every client to come back later.
+    /// Keeps time until shutdown, then tells every client to come back later.
     public func run() async throws {
-        try? await gracefulShutdown()
-        for connection in connections.values { connection.close(code: CloseCode.goingAway, reason: "server shutting down") }
-        departureTimer.cancel()
-        presenceFlush?.cancel()
-        expirySweep?.cancel()
-        typingTimer.cancel()
-        for room in rooms.values { room.gapTimer?.cancel() }
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.keepTime() }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+        for handle in connections.handles.values { handle.close(code: CloseCode.goingAway, reason: "server shutting down") }
+    }
+
+    /// The one timer: whatever is due in any machine is done, the jobs it needs are started
+    /// beside it, and it sleeps until the next deadline or until woken.
+    func keepTime() async {
+        await withDiscardingTaskGroup { group in
+            while !Task.isCancelled {
+                timePassed(now: .now)
+                for job in jobs { group.addTask { await self.perform(job) } }
+                jobs = []
+                alarm.willSleep(until: nextDeadline)
+                await alarm.sleep()
+            }
+        }
+    }
+
+    var nextDeadline: ContinuousClock.Instant? {
+        connections.nextDeadline.earliest(rooms.nextDeadline).earliest(presence.nextDeadline).earliest(typing.nextDeadline)
+    }
+
+    /// What every machine has due by `now`.
+    func timePassed(now: ContinuousClock.Instant) {
+        // The socket lives as long as its token: the client reconnects with a refreshed one.
+        for handle in connections.expired(now: now) { handle.close(code: CloseCode.tokenExpired, reason: "access token expired") }
+        for action in typing.expire(now: now) { carryOut(action) }
+        carryOut(rooms.due(now: now))
+        carryOut(presence.due(now: now))
+    }
+
+    /// A deadline was set: the timer wakes for it if it sleeps past it.
+    func deadlineSet(_ instant: ContinuousClock.Instant?) {
+        if let instant { alarm.wake(by: instant) }
+    }
+
+    func schedule(_ job: Job) {
+        jobs.append(job)
+        alarm.ring()
+    }
+
+    func perform(_ job: Job) async {
+        switch job {
+        case .read(let ticketId): await readRoom(ticketId)
+        case .wentAway(let user): await goOffline(user)
+        }
     }
 
     // MARK: Connections
 
-    func connectionCount(userId: Int) -> Int { byUser[userId]?.count ?? 0 }
+    func connectionCount(userId: Int) -> Int { connections.of(user: userId).count }
 
     /// The logins that have a socket open here (`LoginWatch` asks the store which have ended).
-    func connectedLogins() -> [String] { Array(byLogin.keys) }
+    func connectedLogins() -> [String] { connections.logins() }
 
     /// Registers a new connection; the first one of a user brings them online.
     func connect(_ caller: Caller, options: ConnectionOptions = ConnectionOptions(), tokenExpiry: Date = .distantFuture,
@@ -111,17 +133,14 @@ public actor Hub: SupportEventSink, Service {
         let handle = ConnectionHandle(id: nextId, caller: caller, options: options, closesAt: .now + .seconds(lifetime),
                                       outlet: outlet, capacity: configuration.outboundBuffer)
         nextId += 1
-        connections[handle.id] = handle
-        if expirySweep == nil { startExpirySweep() }
-        memberships[handle.id] = [:]
-        if caller.isStaff { staff.insert(handle.id) }
-        if caller.isStaff, !(options.tickets == .queue && caller.role == .agent) { everyTicket.insert(handle.id) }
-        byLogin[caller.loginId, default: []].insert(handle.id)
-        let wasConnected = !(byUser[caller.id]?.isEmpty ?? true)
-        byUser[caller.id, default: []].insert(handle.id)
-        if departures.back(userId: caller.id) {
-            armDepartureTimer() // back within the grace period: nobody was told they left
-        } else if !wasConnected {
+        let first = connections.add(handle)
+        deadlineSet(handle.closesAt)
+        var member = caller.user.ref
+        member.isOnline = true
+        rooms.connected(handle.id, as: Rooms.Member(user: member, isStaff: caller.isStaff))
+        if presence.back(userId: caller.id) {
+            // Back within the grace period: nobody was told they left.
+        } else if first {
             await comeOnline(caller.user)
         }
         return handle
@@ -129,101 +148,72 @@ public actor Hub: SupportEventSink, Service {
 
     /// Forgets a connection; the last one of a user starts the grace period before going offline.
     func disconnect(_ id: ConnectionID) async {
-        guard let handle = connections.removeValue(forKey: id) else { return }
-        staff.remove(id)
-        everyTicket.remove(id)
-        pendingPresence[id] = nil
+        guard let (handle, last) = connections.remove(id) else { return }
+        presence.forget(id)
         handle.finish()
-        for ticketId in (memberships.removeValue(forKey: id) ?? [:]).keys {
-            await removeMember(id, of: handle, from: ticketId)
-        }
-        byLogin[handle.caller.loginId]?.remove(id)
-        if byLogin[handle.caller.loginId]?.isEmpty == true { byLogin[handle.caller.loginId] = nil }
-        byUser[handle.userId]?.remove(id)
-        guard byUser[handle.userId]?.isEmpty ?? true else { return }
-        byUser[handle.userId] = nil
+        carryOut(rooms.disconnected(id))
+        guard last else { return }
         limiter.forget(userId: handle.userId)
-        departures.left(handle.caller.user, now: .now)
-        armDepartureTimer()
-    }
-
-    func armDepartureTimer() {
-        departureTimer.arm(for: departures.nextDeadline) { [weak self] in await self?.departureGraceOver() }
-    }
-
-    func departureGraceOver() async {
-        departureTimer.fired()
-        for user in departures.due(now: .now) { await goOffline(user) }
-        armDepartureTimer()
+        presence.left(handle.caller.user, now: .now)
+        deadlineSet(presence.nextDeadline)
     }
 
     // MARK: Rooms
 
     /// Adds the connection to the ticket's room and answers the seq up to which the caller must
-    /// replay from storage; live messages after it are queued until `finishJoin`.
+    /// replay from storage; live messages after it are held until `finishJoin`.
     func join(_ id: ConnectionID, ticketId: Int) async throws -> Int {
         guard connections[id] != nil else { throw CancellationError() }
-        // New, or joining again (a client resyncing): either way it replays from the relay point.
-        memberships[id]?[ticketId] = .joining([])
-        if rooms[ticketId] == nil {
-            rooms[ticketId] = Room()
-            // Created before reading, so no event of this ticket is lost while the read is under way.
+        let (isNew, actions) = rooms.join(id, ticketId)
+        carryOut(actions)
+        if isNew {
+            // The room exists before the read, so no event of this ticket is lost meanwhile.
             let lastSeq = try await store.ticketRow(id: ticketId)?.lastSeq ?? 0
-            if let actions = rooms[ticketId]?.relay.start(at: lastSeq) {
-                carryOut(actions, in: ticketId)
-            }
+            carryOut(rooms.start(ticketId, at: lastSeq, now: .now))
         }
-        rooms[ticketId]?.members.insert(id)
-        announceMembers(of: ticketId)
-        return rooms[ticketId]?.relay.lastRelayed ?? 0
+        return rooms.relayPoint(ticketId) ?? 0
     }
 
     /// The replay is queued: release the live frames held back meanwhile.
     func finishJoin(_ id: ConnectionID, ticketId: Int) {
-        guard let handle = connections[id], case .joining(let held)? = memberships[id]?[ticketId] else { return }
-        memberships[id]?[ticketId] = .joined
+        guard let handle = connections[id], let held = rooms.finishJoin(id, ticketId) else { return }
         for text in held { handle.send(text) }
     }
 
-    func leave(_ id: ConnectionID, ticketId: Int) async {
-        guard let handle = connections[id], memberships[id]?.removeValue(forKey: ticketId) != nil else { return }
-        await removeMember(id, of: handle, from: ticketId)
+    func leave(_ id: ConnectionID, ticketId: Int) {
+        carryOut(rooms.leave(id, ticketId))
     }
 
-    func removeMember(_ id: ConnectionID, of handle: ConnectionHandle, from ticketId: Int) async {
-        rooms[ticketId]?.members.remove(id)
-        // The user's typing ends when their last connection leaves the room.
-        let stillThere = rooms[ticketId]?.members.contains { connections[$0]?.userId == handle.userId } ?? false
-        if !stillThere { stopTyping(ticketId: ticketId, userId: handle.userId) }
-        if rooms[ticketId]?.members.isEmpty == true {
-            rooms[ticketId]?.gapTimer?.cancel()
-            rooms[ticketId] = nil // nobody is left to relay to
-        } else {
-            announceMembers(of: ticketId)
+    /// Does what the rooms decided.
+    func carryOut(_ actions: [Rooms.Action]) {
+        for action in actions {
+            switch action {
+            case .send(let event, let ids, let ticketId):
+                sendInRoom(ticketId, event, to: ids)
+            case .relay(let message, let origin, let ids):
+                let to = connections.recipients(of: message, origin: origin, among: ids)
+                sendInRoom(message.ticketId, .receiveMessage(ticketId: message.ticketId, message: message), to: to)
+                metrics?.deliveryLatency.recordNanoseconds(Int64(max(0, clock().timeIntervalSince(message.timestamp)) * 1e9))
+            case .typingEnds(let ticketId, let userId):
+                stopTyping(ticketId: ticketId, userId: userId)
+            case .read(let ticketId):
+                schedule(.read(ticketId: ticketId))
+            }
         }
+        deadlineSet(rooms.nextDeadline)
     }
 
-    /// A deleted ticket's room: every member is out of it, its typing and timers end.
-    func closeRoom(_ ticketId: Int) {
-        typing.forget(ticketId: ticketId)
-        guard let room = rooms.removeValue(forKey: ticketId) else { return }
-        room.gapTimer?.cancel()
-        for id in room.members { memberships[id]?[ticketId] = nil }
-    }
-
-    /// `ROOM_MEMBERS` to the agents in the room: who is on this ticket now.
-    func announceMembers(of ticketId: Int) {
-        guard let room = rooms[ticketId] else { return }
-        var seen = Set<Int>()
-        var members: [UserRef] = []
-        for id in room.members.sorted() {
-            guard let handle = connections[id], seen.insert(handle.userId).inserted else { continue }
-            var ref = handle.caller.user.ref
-            ref.isOnline = true
-            members.append(ref)
+    /// Reads what follows the room's relay point from the tables, for as long as it is asked to.
+    func readRoom(_ ticketId: Int) async {
+        guard let from = rooms.readFrom(ticketId) else {
+            carryOut(rooms.read(ticketId, found: nil, now: .now))
+            return
         }
-        let staff = room.members.filter { connections[$0]?.isStaff == true }
-        sendInRoom(ticketId, .roomMembers(ticketId: ticketId, members: members), to: staff)
+        let everyone = Viewer(userId: 0, role: .admin)
+        let page = await logged("gap fill", {
+            try await store.messages(ticketId: ticketId, window: MessageWindow(afterSeq: from, beforeSeq: nil, limit: 200), for: everyone)
+        })
+        carryOut(rooms.read(ticketId, found: page?.items, now: .now))
     }
 
     // MARK: Sending
@@ -251,11 +241,6 @@ public actor Hub: SupportEventSink, Service {
         }
     }
 
-    /// Straight to one connection (answers to its own frames).
-    func reply(_ event: ServerEvent, to id: ConnectionID) {
-        connections[id]?.send(encode(event))
-    }
-
     func send(_ event: ServerEvent, to ids: Set<ConnectionID>) {
         guard !ids.isEmpty else { return }
         let text = encode(event)
@@ -269,26 +254,15 @@ public actor Hub: SupportEventSink, Service {
 
     /// To every member of the room.
     func sendToRoom(_ ticketId: Int, _ event: ServerEvent) {
-        guard let room = rooms[ticketId] else { return }
-        sendInRoom(ticketId, event, to: room.members)
+        sendInRoom(ticketId, event, to: rooms.members(of: ticketId))
     }
 
     /// Room frames respect a joining member's replay: they wait behind it.
     func sendInRoom(_ ticketId: Int, _ event: ServerEvent, to ids: Set<ConnectionID>) {
         guard !ids.isEmpty else { return }
         let text = encode(event)
-        for id in ids {
-            switch memberships[id]?[ticketId] {
-            case .joining(var held)?:
-                held.append(text)
-                memberships[id]?[ticketId] = .joining(held)
-            default:
-                deliver(text, of: event, to: id)
-            }
-        }
+        for id in rooms.hand(text, to: ids, in: ticketId) { deliver(text, of: event, to: id) }
     }
-
-    func staffConnections() -> Set<ConnectionID> { staff }
 
     /// What `/metrics` reads of the hub when scraped.
     struct Gauges: Sendable {
@@ -300,15 +274,15 @@ public actor Hub: SupportEventSink, Service {
     }
 
     func gauges() -> Gauges {
-        let backlogs = connections.values.map(\.backlog)
-        return Gauges(connections: connections.count, users: byUser.count, rooms: rooms.count,
+        let backlogs = connections.handles.values.map(\.backlog)
+        return Gauges(connections: connections.count, users: connections.users, rooms: rooms.count,
                       deepestQueue: backlogs.max() ?? 0, queuedFrames: backlogs.reduce(0, +))
     }
 
     /// What the hub holds now, for operators and the benchmark.
     func statistics() -> ServerStatistics {
         let uptime = ContinuousClock.now - startedAt
-        return ServerStatistics(connections: connections.count, users: byUser.count, rooms: rooms.count,
+        return ServerStatistics(connections: connections.count, users: connections.users, rooms: rooms.count,
                                 rssBytes: ServerStatistics.residentBytes(), uptimeSeconds: uptime.inSeconds,
                                 messages: messagesSeen, cpuSeconds: ServerStatistics.processCPUSeconds())
     }

@@ -1,8 +1,8 @@
 import SwitchboardProtocol
 
 /// Who is typing in which room, and until when — a value the hub asks, with the time as an input,
-/// answering what to tell the room. The hub keeps one timer, armed for `nextDeadline`; before,
-/// every `TYPING_START` started a sleeping task of its own.
+/// answering what to tell the room. The hub's one timer looks at `nextDeadline`; before, every
+/// `TYPING_START` started a sleeping task of its own.
 struct TypingBoard {
     struct Key: Hashable {
         var ticketId: Int
@@ -12,7 +12,6 @@ struct TypingBoard {
     struct Entry: Equatable {
         var user: UserRef
         var isNote: Bool
-        var until: ContinuousClock.Instant
         /// Typing on another node (heard through the doorbell): its end is that node's to ring.
         var remote: Bool
     }
@@ -26,6 +25,7 @@ struct TypingBoard {
     /// How long a `TYPING_START` holds without another.
     let timeout: Duration
     private(set) var entries: [Key: Entry] = [:]
+    private var deadlines = Deadlines<Key>()
 
     init(timeout: Duration) {
         self.timeout = timeout
@@ -36,30 +36,37 @@ struct TypingBoard {
     mutating func start(ticketId: Int, user: UserRef, isNote: Bool, remote: Bool, now: ContinuousClock.Instant) -> Action? {
         let key = Key(ticketId: ticketId, userId: user.id)
         let previous = entries[key]
-        entries[key] = Entry(user: user, isNote: isNote, until: now + timeout, remote: remote)
+        entries[key] = Entry(user: user, isNote: isNote, remote: remote)
+        deadlines.set(key, at: now + timeout)
         return previous?.isNote == isNote ? nil : .started(ticketId: ticketId, user: user, isNote: isNote, remote: remote)
     }
 
     /// They stopped, sent, or left the room.
     mutating func stop(ticketId: Int, userId: Int) -> Action? {
-        guard let entry = entries.removeValue(forKey: Key(ticketId: ticketId, userId: userId)) else { return nil }
+        let key = Key(ticketId: ticketId, userId: userId)
+        guard let entry = entries.removeValue(forKey: key) else { return nil }
+        deadlines.remove(key)
         return .stopped(ticketId: ticketId, user: entry.user, isNote: entry.isNote, remote: entry.remote)
     }
 
     /// Everyone whose deadline has passed stops, in deadline order.
     mutating func expire(now: ContinuousClock.Instant) -> [Action] {
-        let due = entries.filter { $0.value.until <= now }.sorted { $0.value.until < $1.value.until }
-        for (key, _) in due { entries[key] = nil }
-        return due.map { .stopped(ticketId: $0.key.ticketId, user: $0.value.user, isNote: $0.value.isNote, remote: $0.value.remote) }
+        deadlines.due(now: now).compactMap { key in
+            guard let entry = entries.removeValue(forKey: key) else { return nil }
+            return .stopped(ticketId: key.ticketId, user: entry.user, isNote: entry.isNote, remote: entry.remote)
+        }
     }
 
     /// A room closed: its typists are forgotten, nobody is left to tell.
     mutating func forget(ticketId: Int) {
-        entries = entries.filter { $0.key.ticketId != ticketId }
+        for key in entries.keys where key.ticketId == ticketId {
+            entries[key] = nil
+            deadlines.remove(key)
+        }
     }
 
     /// When the next typist's deadline falls, if anyone types.
-    var nextDeadline: ContinuousClock.Instant? { entries.values.map(\.until).min() }
+    var nextDeadline: ContinuousClock.Instant? { deadlines.next }
 
     func isRemote(ticketId: Int, userId: Int) -> Bool { entries[Key(ticketId: ticketId, userId: userId)]?.remote == true }
 }
