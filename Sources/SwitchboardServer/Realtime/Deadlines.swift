@@ -20,7 +20,6 @@ struct Deadlines<Key: Hashable & Sendable>: Sendable {
 
     var isEmpty: Bool { current.isEmpty }
     var count: Int { current.count }
-    var keys: Dictionary<Key, ContinuousClock.Instant>.Keys { current.keys }
 
     /// The earliest deadline, if any.
     var next: ContinuousClock.Instant? { heap.min?.at }

@@ -64,13 +64,13 @@ extension Hub {
             guard let handle = connections[id] else { continue }
             let batched = handle.options.presence == .batched
             let inViewOnly = batched && handle.caller.role == .agent
-            listeners[id] = PresenceDesk.Listener(userId: handle.userId, batched: batched, inViewOnly: inViewOnly,
-                                                  rooms: inViewOnly ? rooms.rooms(of: id) : [])
+            listeners[id] = PresenceDesk.Listener(userId: handle.userId, batched: batched, inViewOnly: inViewOnly, rooms: [])
         }
         var tickets: [PresenceTicket] = []
         if !user.role.isStaff, listeners.values.contains(where: \.inViewOnly) {
             tickets = await logged("presence: tickets of customer", { try await store.presenceTickets(customerId: user.id) }) ?? []
-            // Read across a suspension: connections may have closed, rooms changed.
+            // After the read (connections may have closed meanwhile): the rooms that put a
+            // customer's ticket in view, for the listeners that hear of customers in view only.
             for id in listeners.keys {
                 if connections[id] == nil { listeners[id] = nil } else if listeners[id]?.inViewOnly == true { listeners[id]?.rooms = rooms.rooms(of: id) }
             }

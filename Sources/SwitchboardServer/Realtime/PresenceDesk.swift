@@ -22,7 +22,7 @@ struct PresenceDesk {
         var batched: Bool
         /// An agent with batched presence: hears of customers in view only.
         var inViewOnly: Bool
-        /// The rooms it is in.
+        /// The rooms it is in (needed only for a customer's change heard in view only).
         var rooms: Set<Int>
     }
 

@@ -54,7 +54,6 @@ struct Rooms {
 
     func members(of ticketId: Int) -> Set<ConnectionID> { rooms[ticketId]?.members ?? [] }
     func rooms(of id: ConnectionID) -> Set<Int> { Set(memberships[id].map { Array($0.keys) } ?? []) }
-    func isIn(_ id: ConnectionID, _ ticketId: Int) -> Bool { memberships[id]?[ticketId] != nil }
     /// The seq up to which the room has relayed; a joining member replays up to it.
     func relayPoint(_ ticketId: Int) -> Int? { rooms[ticketId]?.relay.lastRelayed }
     /// Where a read from the tables starts (nil while the room's starting point is being read).
