@@ -227,8 +227,10 @@ import TerminalKit
         moved.server = "http://127.0.0.1:9999"
         #expect(moved != mode && Self.lines(moved).joined() != Self.lines(mode).joined())
         var sending = mode
+        sending.toasts.dismiss()
+        let idle = sending
         sending.transfer = FileTransfer(clientMessageId: "c", ticketId: 1, name: "receipt.pdf", sent: 10, total: 100)
-        #expect(sending != mode)
+        #expect(sending != idle && Self.lines(sending).joined() != Self.lines(idle).joined())
         var resized = mode
         _ = resized.update(.resize(width: 100, height: 30))
         #expect(resized != mode)

@@ -30,6 +30,23 @@ import TerminalKit
         #expect(World.lines(mode).joined(separator: "\n").contains("This login has ended"))
     }
 
+    /// What every mode holds alike is one compared value: a move to another node or a file going
+    /// up makes the state unequal and the screen different (the loop draws what changed).
+    @Test func theServerAndAFileGoingUpArePartOfTheStatesEquality() {
+        var mode = World.mode(width: 100, tickets: [World.ticket(1, "Parcel", minutesAgo: 30)])
+        _ = mode.update(.key(.enter))
+        _ = mode.update(.event(.page(ticketId: 1, MessagePage(items: [World.message(1, "Hello", minutesAgo: 1)], hasMore: false),
+                                     older: false)))
+        mode.toasts.dismiss()
+        var moved = mode
+        moved.server = "http://127.0.0.1:9999"
+        #expect(moved != mode && World.lines(moved)[0] != World.lines(mode)[0])
+        var sending = mode
+        sending.transfer = FileTransfer(clientMessageId: "c", ticketId: 1, name: "receipt.pdf", sent: 10, total: 100)
+        #expect(sending != mode && World.lines(sending).joined().contains("receipt.pdf")
+            && !World.lines(mode).joined().contains("receipt.pdf"))
+    }
+
     @Test func enterOpensTheChosenTicketEvenAfterTheListReorders() {
         var mode = World.mode(tickets: [World.ticket(1, "Parcel", minutesAgo: 30), World.ticket(2, "Payment", minutesAgo: 1)])
         _ = mode.update(.key(.down)) // #1, the older one

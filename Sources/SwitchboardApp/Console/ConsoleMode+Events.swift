@@ -59,14 +59,7 @@ extension ConsoleMode {
             return [.join(ticketId: id, sinceSeq: tabs[index].conversation.timeline.newestSeq ?? 0)]
         case .connection(let state):
             if state != .connected { for index in tabs.indices { tabs[index].conversation.timeline.connectionLost() } }
-            connection = state
-            // The server ended this login (signed out elsewhere, a new password or role): back to
-            // signing in, saying why, rather than a screen that can no longer do anything.
-            if case .authFailed = state, case .main = phase {
-                loginEnded = true
-                return [.signOut]
-            }
-            return []
+            return connectionChanged(to: state)
         case .outbox(let count):
             queued = count
             return []
@@ -117,7 +110,7 @@ extension ConsoleMode {
             return []
         case .pathCompletions(let typed, let candidates):
             if let index = current, tabs.indices.contains(index) {
-                FileTransfer.complete(&tabs[index].editor, typed: typed, with: candidates, toasts: &toasts, now: now)
+                FileTransfer.complete(&tabs[index].editor, typed: typed, with: candidates, toasts: &basics.toasts, now: basics.now)
             }
             return []
         case .tester, .dashboard, .adminAgents, .report, .serverStatistics, .agentChanged, .userCreated, .fileSaved:

@@ -6,7 +6,7 @@ import TerminalKit
 /// The agent console: the queue (Unassigned, Mine, All open), many chats in tabs, internal notes,
 /// ticket actions, canned responses and availability. A value, like every mode: `update` returns
 /// effects, `view` draws.
-public struct ConsoleMode: Equatable, Sendable, ScreenMode {
+public struct ConsoleMode: Equatable, Sendable, ChatScreenMode {
     public enum Focus: Equatable, Sendable { case queue, chat }
 
     public typealias Phase = ModePhase
@@ -66,33 +66,15 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
     /// Who else is in each ticket's room (agents only, from `ROOM_MEMBERS`).
     public internal(set) var members: [Int: [UserRef]] = [:]
     public internal(set) var availability = AgentStatus.online
-    public internal(set) var connection = ConnectionState.connecting
-    /// The server ended this login: kept from the moment it said so until the sign-in screen
-    /// says it.
-    var loginEnded = false
-    public internal(set) var queued = 0
-    /// Messages not stored yet, of every ticket (a tab opened later shows its own).
-    public internal(set) var unsent = UnsentMessages()
-    public internal(set) var toasts = Toasts()
-    /// A file being sent (`/attach`).
-    public internal(set) var transfer: FileTransfer?
-    public internal(set) var now: Date
-    public internal(set) var size: (width: Int, height: Int) {
-        get { terminalSize.pair }
-        set { terminalSize = TerminalSize(newValue) }
-    }
-    /// The size as a value (so the state compares with a synthesised `==`).
-    private var terminalSize: TerminalSize
-    public internal(set) var focused = true
+    /// The server, the clock, the size, the toasts: what every mode holds alike.
+    public internal(set) var basics: ModeBasics
+    /// The connection, the outbox, a file going up: what the chatting modes hold alike.
+    public internal(set) var link = ChatLink()
     public var keys = ConsoleAction.defaultKeys
     /// The compose line's keys, for every tab (rebound from the config once).
     public var editorKeys = LineEditor.defaultKeys
-    public let fromLauncher: Bool
-    public internal(set) var server: String
-    public let limits: Limits
     public var timeZone = TimeZone.current
     var loading = false
-    var lastKeystroke: Date?
 
     /// The slash commands (`ConsoleCommand`), as help and Tab read them.
     public let commands = ConsoleCommand.table
@@ -102,11 +84,7 @@ public struct ConsoleMode: Equatable, Sendable, ScreenMode {
         var screen = SignInScreen(server: server, username: username)
         screen.busy = signingIn
         phase = .signIn(screen)
-        self.server = server
-        self.fromLauncher = fromLauncher
-        terminalSize = TerminalSize(size)
-        self.now = now
-        self.limits = limits
+        basics = ModeBasics(server: server, limits: limits, fromLauncher: fromLauncher, size: size, now: now)
     }
 
     // MARK: What is shown

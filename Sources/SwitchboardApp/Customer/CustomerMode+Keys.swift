@@ -68,7 +68,7 @@ extension CustomerMode {
         case .retryMessage: return (chat?.timeline.failedIds ?? []).map { .retry(clientMessageId: $0) }
         case .discardMessage: return (chat?.timeline.failedIds ?? []).map { .discard(clientMessageId: $0) }
         case .editMessage:
-            guard let failed = FailedMessage.takeBack(from: chat?.timeline, into: &editor, toasts: &toasts, now: now) else { return [] }
+            guard let failed = FailedMessage.takeBack(from: chat?.timeline, into: &editor, toasts: &basics.toasts, now: basics.now) else { return [] }
             focus = .chat
             return [.discard(clientMessageId: failed.clientMessageId)]
         case .filter:

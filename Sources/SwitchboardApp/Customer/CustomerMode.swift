@@ -5,7 +5,7 @@ import TerminalKit
 
 /// Customer mode: sign in, the list of one's tickets, a new-ticket form, and the chat of the
 /// ticket that is open. A value: `update` takes an input and returns effects; `view` draws.
-public struct CustomerMode: Equatable, Sendable, ScreenMode {
+public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
     public enum Focus: Equatable, Sendable { case list, chat }
 
     public typealias Phase = ModePhase
@@ -25,37 +25,16 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
     public internal(set) var searchPrompt: LineEditor?
     /// First line of the help overlay shown (nil: no help).
     public internal(set) var helpOffset: Int?
-    public internal(set) var connection = ConnectionState.connecting
-    /// The server ended this login: kept from the moment it said so until the sign-in screen
-    /// says it.
-    var loginEnded = false
-    public internal(set) var queued = 0
-    /// Messages not stored yet, of every ticket (a chat opened later shows its own).
-    public internal(set) var unsent = UnsentMessages()
-    public internal(set) var toasts = Toasts()
-    /// A file being sent (`/attach`).
-    public internal(set) var transfer: FileTransfer?
-    public internal(set) var now: Date
-    public internal(set) var size: (width: Int, height: Int) {
-        get { terminalSize.pair }
-        set { terminalSize = TerminalSize(newValue) }
-    }
-    /// The size as a value (so the state compares with a synthesised `==`).
-    private var terminalSize: TerminalSize
-    /// Whether the terminal window has the focus (as far as it says; assumed until told).
-    public internal(set) var focused = true
+    /// The server, the clock, the size, the toasts: what every mode holds alike.
+    public internal(set) var basics: ModeBasics
+    /// The connection, the outbox, a file going up: what the chatting modes hold alike.
+    public internal(set) var link = ChatLink()
     public var keys = CustomerAction.defaultKeys
-    /// Started from the launcher: F10 goes back to it.
-    public let fromLauncher: Bool
-    /// The server's address, as shown.
-    public internal(set) var server: String
-    public let limits: Limits
     public var timeZone = TimeZone.current
     var loadingTickets = false
     /// The ticket to open once it is in the list (`/open N` before the list came).
     var pendingOpen: Int?
     var typing = TypingSignal()
-    var lastKeystroke: Date?
 
     /// The slash commands (`CustomerCommand`), as help and Tab read them.
     public let commands = CustomerCommand.table
@@ -65,11 +44,7 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
         var screen = SignInScreen(server: server, username: username)
         screen.busy = signingIn
         phase = .signIn(screen)
-        self.server = server
-        self.fromLauncher = fromLauncher
-        terminalSize = TerminalSize(size)
-        self.now = now
-        self.limits = limits
+        basics = ModeBasics(server: server, limits: limits, fromLauncher: fromLauncher, size: size, now: now)
     }
 
     // MARK: What is shown
@@ -171,14 +146,7 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
             return [.join(ticketId: id, sinceSeq: chat?.timeline.newestSeq ?? 0)]
         case .connection(let state):
             if state != .connected { chat?.timeline.connectionLost() }
-            connection = state
-            // The server ended this login (signed out elsewhere, a new password or role): back to
-            // signing in, saying why, rather than a screen that can no longer do anything.
-            if case .authFailed = state, case .main = phase {
-                loginEnded = true
-                return [.signOut]
-            }
-            return []
+            return connectionChanged(to: state)
         case .outbox(let count):
             queued = count
             return []
@@ -193,7 +161,7 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
             toasts.show(text, kind: .error, now: now)
             return []
         case .pathCompletions(let typed, let candidates):
-            FileTransfer.complete(&editor, typed: typed, with: candidates, toasts: &toasts, now: now)
+            FileTransfer.complete(&editor, typed: typed, with: candidates, toasts: &basics.toasts, now: basics.now)
             return []
         case .fileSaved(let what, let path):
             toasts.show("\(what) is in \(path)", kind: .success, now: now)
@@ -243,7 +211,7 @@ public struct CustomerMode: Equatable, Sendable, ScreenMode {
         unsent.follow(event)
         // Frames about the open ticket, and presence (which names no ticket), go to the chat.
         if let open = chat, Self.ticketId(of: event).map({ $0 == open.ticket.id }) ?? true {
-            chat?.apply(event, now: now)
+            chat?.apply(event, now: basics.now)
         }
         if let sent = FileTransfer.follow(event, &transfer) { toasts.show("\(Sanitizer.clean(sent)) sent", kind: .success, now: now) }
         if case .movedTo(let next, let from) = event { movedTo(next, from: from) }

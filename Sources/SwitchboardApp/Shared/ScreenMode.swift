@@ -8,22 +8,15 @@ public enum ModePhase: Equatable, Sendable {
     case main
 }
 
-/// What the customer mode and the agent console share: the clock, the size, the terminal's
+/// What every mode shares: the clock, the size, the terminal's
 /// focus, toasts, the sign-in screen first, and the help and confirm dialogs over the screen.
 /// `route` takes every input through them in one order; a mode supplies its own parts.
 protocol ScreenMode {
     var phase: ModePhase { get set }
-    /// The server address shown in the title: the node in use when several were given.
-    var server: String { get set }
-    var now: Date { get set }
-    var size: (width: Int, height: Int) { get set }
-    var focused: Bool { get set }
-    var lastKeystroke: Date? { get set }
-    var toasts: Toasts { get set }
+    /// The server, the clock, the size, the toasts (`ModeBasics` reads them out one by one).
+    var basics: ModeBasics { get set }
     var helpOffset: Int? { get set }
     var confirm: ConfirmDialog? { get }
-    var limits: Limits { get }
-    var fromLauncher: Bool { get }
     var helpRows: [HelpRow] { get }
     /// The help overlay's title.
     var helpTitle: String { get }

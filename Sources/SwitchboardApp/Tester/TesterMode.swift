@@ -60,22 +60,11 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
     public internal(set) var form: Form?
     public internal(set) var confirm: ConfirmDialog?
     public internal(set) var helpOffset: Int?
-    public internal(set) var toasts = Toasts()
-    public internal(set) var now: Date
-    public internal(set) var size: (width: Int, height: Int) {
-        get { terminalSize.pair }
-        set { terminalSize = TerminalSize(newValue) }
-    }
-    /// The size as a value (so the state compares with a synthesised `==`).
-    private var terminalSize: TerminalSize
-    public internal(set) var focused = true
-    public internal(set) var server: String
-    public let limits: Limits
-    public let fromLauncher: Bool
+    /// The server, the clock, the size, the toasts: what every mode holds alike.
+    public internal(set) var basics: ModeBasics
     /// Where the session is recorded as a script (nil: not recorded), and the script so far.
     public let recordPath: String?
     public internal(set) var recorded: [String] = []
-    var lastKeystroke: Date?
     /// The newest ticket seen in a frame, and the highest seq seen of each ticket: the templates' values.
     var lastTicket = 1
     var highestSeq: [Int: Int] = [:]
@@ -89,12 +78,8 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
     /// The first connections are made by `start`.
     public init(server: String, record: String? = nil, fromLauncher: Bool = false,
                 size: (width: Int, height: Int), now: Date, limits: Limits = Limits()) {
-        self.server = server
+        basics = ModeBasics(server: server, limits: limits, fromLauncher: fromLauncher, size: size, now: now)
         recordPath = record
-        self.fromLauncher = fromLauncher
-        terminalSize = TerminalSize(size)
-        self.now = now
-        self.limits = limits
     }
 
     /// The first connections: as `users` (name, user, password), each named by its user.

@@ -42,10 +42,11 @@ extension RealtimeConnection {
 
     /// Sends the oldest queued message if none is waiting for its ACK (uploading its file first).
     func pump() async {
-        guard case .connected(let current) = phase, frames.canSend, upload == nil else { return }
+        guard case .connected(let current, let carried) = phase, frames.canSend, carried.upload == nil else { return }
         guard let next = await outbox.nextQueued else { return }
         // The outbox was asked across a suspension: the socket or the slot may have changed.
-        guard case .connected(let still) = phase, still.attempt == current.attempt, frames.canSend, upload == nil else { return }
+        guard case .connected(let still, let carried) = phase, still.attempt == current.attempt, frames.canSend,
+              carried.upload == nil else { return }
         if let file = next.file, next.needsUpload {
             startUpload(next, file)
             return
@@ -68,14 +69,14 @@ extension RealtimeConnection {
             }
             await self?.uploadEnded(message.clientMessageId, result)
         }
-        upload = (message.clientMessageId, task)
+        carried?.upload = Pending(clientMessageId: message.clientMessageId, task: task)
     }
 
     func uploadEnded(_ clientMessageId: String, _ result: Result<Attachment, APIError>) async {
-        guard upload?.clientMessageId == clientMessageId, !isStopping else { return }
+        guard carried?.upload?.clientMessageId == clientMessageId else { return }
         switch result {
         case .success(let attachment):
-            upload = nil
+            carried?.upload = nil
             frames.accepted()
             if let message = await outboxChange({ (outbox: Outbox) throws(OutboxDiskError) in try await outbox.uploaded(clientMessageId, as: attachment) }) {
                 eventSink.yield(.outgoing(message))
@@ -92,8 +93,9 @@ extension RealtimeConnection {
     /// reason, and the queue moves on.
     func refused(_ clientMessageId: String, _ error: APIError) async {
         if error.code.isTransient {
+            guard carried != nil else { return }
             let delay = options.backoff.wait(step: frames.refusedTransiently(), unit: 0.5 + options.random() / 2)
-            resend = (clientMessageId, Task { [weak self] in
+            carried?.resend = Pending(clientMessageId: clientMessageId, task: Task { [weak self] in
                 try? await Task.sleep(for: delay)
                 guard !Task.isCancelled else { return }
                 await self?.sendAgain(clientMessageId)
@@ -109,8 +111,8 @@ extension RealtimeConnection {
     }
 
     func sendAgain(_ clientMessageId: String) async {
-        guard resend?.clientMessageId == clientMessageId else { return }
-        resend = nil
+        guard carried?.resend?.clientMessageId == clientMessageId else { return }
+        carried?.resend = nil
         free(clientMessageId)
         await pump()
     }
@@ -118,22 +120,26 @@ extension RealtimeConnection {
     /// The slot a refused message held — the wire, or the upload — is free.
     func free(_ clientMessageId: String) {
         frames.release(clientMessageId)
-        if upload?.clientMessageId == clientMessageId { upload = nil }
+        if carried?.upload?.clientMessageId == clientMessageId { carried?.upload = nil }
     }
 
     /// One receipt per room per moment, not one per message (a replay can bring hundreds).
+    /// (Only while connected: a socket being stopped sends no receipts, and without a socket they
+    /// wait for a new one, which sends them as it opens.)
     func scheduleReceipts() {
-        guard receiptsTimer == nil else { return }
-        receiptsTimer = Task { [weak self] in
+        guard case .connected(var socket, let carried) = phase, socket.receipts == nil else { return }
+        socket.receipts = Task { [weak self] in
             try? await Task.sleep(for: .milliseconds(100))
+            guard !Task.isCancelled else { return }
             await self?.sendReceipts()
         }
+        phase = .connected(socket, carried)
     }
 
     func sendReceipts() {
-        receiptsTimer = nil
-        // Without a socket they wait: a new one sends them as it opens.
-        guard case .connected = phase else { return }
+        guard case .connected(var socket, let carried) = phase else { return }
+        socket.receipts = nil
+        phase = .connected(socket, carried)
         frames.takeReceipts().forEach(write)
     }
 

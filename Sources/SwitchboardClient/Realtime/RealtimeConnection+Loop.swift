@@ -15,6 +15,8 @@ extension RealtimeConnection {
     func run() async {
         var policy = ReconnectPolicy(backoff: options.backoff, stableAfter: options.stableAfter)
         var refresh = false
+        // Moves to the next address left before the backoff applies again.
+        var switchesLeft = api.servers.count - 1
         while !Task.isCancelled && !isStopping {
             publish(.connecting)
             let ending = await attempt(refreshingToken: refresh)
@@ -54,23 +56,24 @@ extension RealtimeConnection {
     /// Sleeps for `delay` (nil: until `retryNow`); true when `retryNow` cut it short.
     @discardableResult
     func wait(_ delay: Duration?) async -> Bool {
-        guard !isStopping else { return false }
+        guard let carried else { return false }
         let nap = Task { _ = try? await Task.sleep(for: delay ?? .seconds(365 * 86_400)) }
-        phase = .waiting(nap: nap)
+        phase = .waiting(nap: nap, carried)
         await withTaskCancellationHandler {
             await nap.value
         } onCancel: {
             nap.cancel()
         }
-        if case .waiting = phase { phase = .idle }
+        if case .waiting(_, let carried) = phase { phase = .idle(carried) }
         return nap.isCancelled
     }
 
     /// One connection, from signing in to the socket's end.
     func attempt(refreshingToken: Bool) async -> Disconnection {
-        attempts += 1
-        let thisAttempt = attempts
-        phase = .connecting(attempt: thisAttempt)
+        guard var carried else { return .dropped(ConnectionFailure(.ended, "stopped")) }
+        carried.attempts += 1
+        let thisAttempt = carried.attempts
+        phase = .connecting(carried)
         let token: String
         do {
             token = try await prepareLogin(refreshing: refreshingToken)
@@ -126,7 +129,7 @@ extension RealtimeConnection {
         switch await runWithinConnectTimeout(client, attempt: thisAttempt) {
         case .none:
             // Given up on: a socket that comes up after all finds the phase moved on.
-            phase = .idle
+            if case .connecting(let carried) = phase { phase = .idle(carried) }
             return .unreachable(ConnectionFailure(.connectTimedOut, "no answer within \(options.connectTimeout.components.seconds) s"))
         case .some(let result):
             outcome = result
@@ -220,31 +223,43 @@ extension RealtimeConnection {
     func attach(_ writer: AsyncStream<String>.Continuation, _ outbound: WebSocketOutboundWriter,
                 attempt: Int) async -> Bool {
         let server = await api.server.absoluteString
-        guard case .connecting(attempt) = phase else { return false }
-        phase = .connected(Socket(attempt: attempt, writer: writer, outbound: outbound, openedAt: .now))
+        guard case .connecting(let carried) = phase, carried.attempts == attempt else { return false }
+        phase = .connected(Socket(attempt: attempt, writer: writer, outbound: outbound, openedAt: .now), carried)
         // Told here, not when the loop moved on: the address now in use answers. (REST may also
         // have moved before any socket, signing in.)
         announce(server)
         publish(.connected)
-        receiptsTimer?.cancel()
-        receiptsTimer = nil
         frames.socketOpened().forEach(write)
         await pump()
         return true
     }
 
-    /// The attempt is over: its socket is let go. Answers how long the socket was up (nil: it never came up).
+    /// The attempt is over: its socket is let go, and with it a paused resend (a new socket is a
+    /// fresh start: the paused message goes first on it). Answers how long the socket was up (nil:
+    /// it never came up).
     func ended() -> Duration? {
-        let socket: Socket? = if case .connected(let socket) = phase { socket } else { nil }
-        socket?.writer.finish()
-        if !isStopping { phase = .idle }
         frames.socketClosed()
-        if let resend {
-            // A new socket is a fresh start: the paused message goes first on it.
-            resend.task.cancel()
-            free(resend.clientMessageId)
-            self.resend = nil
+        switch phase {
+        case .connected(let socket, let carried):
+            socket.letGo()
+            phase = .idle(afresh(carried))
+            return ContinuousClock.now - socket.openedAt
+        case .idle(let carried), .connecting(let carried), .waiting(_, let carried):
+            phase = .idle(afresh(carried))
+            return nil
+        case .stopping, .stopped:
+            return nil
         }
-        return socket.map { ContinuousClock.now - $0.openedAt }
+    }
+
+    /// `carried` without its paused resend, whose slot is free again.
+    private func afresh(_ carried: Carried) -> Carried {
+        guard let resend = carried.resend else { return carried }
+        resend.task.cancel()
+        frames.release(resend.clientMessageId)
+        var carried = carried
+        carried.resend = nil
+        if carried.upload?.clientMessageId == resend.clientMessageId { carried.upload = nil }
+        return carried
     }
 }

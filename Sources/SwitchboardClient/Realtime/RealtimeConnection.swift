@@ -52,51 +52,72 @@ public actor RealtimeConnection {
     var logger = Logger(label: "switchboard.realtime")
 
     /// An open socket, named by the attempt that opened it; frames yielded to `writer` go out in order.
+    /// What lives only as long as the socket is dropped with it.
     struct Socket {
         let attempt: Int
         let writer: AsyncStream<String>.Continuation
         let outbound: WebSocketOutboundWriter
         let openedAt: ContinuousClock.Instant
+        /// The pause that gathers delivery receipts into one frame per room.
+        var receipts: Task<Void, Never>?
+
+        func letGo() {
+            writer.finish()
+            receipts?.cancel()
+        }
     }
 
-    /// Where the connection is in its life. Every callback from a socket or a timer names the
-    /// attempt it belongs to and is ignored unless the phase still does.
+    /// A piece of work on behalf of one outbox message.
+    struct Pending {
+        let clientMessageId: String
+        let task: Task<Void, Never>
+    }
+
+    /// What carries over from one attempt to the next, until `stop()`.
+    struct Carried {
+        /// Attempts so far (names the next one).
+        var attempts = 0
+        /// The outbox message whose file is going up (before its frame can go). It is HTTP, so a
+        /// drop does not stop it.
+        var upload: Pending?
+        /// The pause before a message refused for now goes again (its slot stays taken meanwhile);
+        /// cut short when the socket ends, since a new one is a fresh start.
+        var resend: Pending?
+
+        func cancel() {
+            upload?.task.cancel()
+            resend?.task.cancel()
+        }
+    }
+
+    /// Where the connection is in its life, each case with what it holds. Every callback from a
+    /// socket or a timer names the attempt it belongs to and is ignored unless the phase still does.
     enum Phase {
         /// Not started yet, or between one attempt's end and the next one's start.
-        case idle
-        /// Signing in or opening socket number `attempt`.
-        case connecting(attempt: Int)
-        case connected(Socket)
+        case idle(Carried)
+        /// Signing in or opening socket number `carried.attempts`.
+        case connecting(Carried)
+        case connected(Socket, Carried)
         /// Between attempts (when the next is due, the mode reads in `ConnectionState`); `nap` is
         /// the sleep that `retryNow()` cuts short.
-        case waiting(nap: Task<Void, Never>)
+        case waiting(nap: Task<Void, Never>, Carried)
         /// `stop()` was called: the close frame is out, and the socket's last frames (an ACK) still count.
         case stopping(Socket?)
         case stopped
     }
 
-    var phase = Phase.idle
-    /// Attempts so far (names the next one).
-    var attempts = 0
+    var phase = Phase.idle(Carried())
     var loop: Task<Void, Never>?
-    /// Moves to the next address left before the backoff applies again.
-    var switchesLeft: Int
     /// The address the mode was last told of (the first given, until a move).
     var announced: String
     /// Rooms, marks, the message on the wire: everything frames change.
     var frames: RealtimeFrames
-    var receiptsTimer: Task<Void, Never>?
-    /// The outbox message whose file is going up (before its frame can go); nil when none is.
-    var upload: (clientMessageId: String, task: Task<Void, Never>)?
-    /// The pause before a message refused for now goes again (its slot stays taken meanwhile).
-    var resend: (clientMessageId: String, task: Task<Void, Never>)?
 
     public init(api: APIClient, outbox: Outbox, options: Options = Options(), signIn: SignIn? = nil) {
         self.api = api
         self.outbox = outbox
         self.options = options
         self.signIn = signIn
-        switchesLeft = api.servers.count - 1
         announced = api.servers[0].absoluteString
         frames = RealtimeFrames(deliveryReceipts: options.deliveryReceipts)
         (states, stateSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(64))
@@ -116,15 +137,21 @@ public actor RealtimeConnection {
     public func stop() async {
         let socket: Socket?
         switch phase {
-        case .stopping, .stopped: return
-        case .connected(let open): socket = open
-        case .waiting(let nap): nap.cancel(); socket = nil
-        case .idle, .connecting: socket = nil
+        case .stopping, .stopped:
+            return
+        case .idle(let carried), .connecting(let carried):
+            carried.cancel()
+            socket = nil
+        case .waiting(let nap, let carried):
+            nap.cancel()
+            carried.cancel()
+            socket = nil
+        case .connected(let open, let carried):
+            open.receipts?.cancel()
+            carried.cancel()
+            socket = open
         }
         phase = .stopping(socket)
-        resend?.task.cancel()
-        receiptsTimer?.cancel()
-        upload?.task.cancel()
         if let socket, let loop {
             // A close frame first: the server answers it and the socket ends at once (cancelling
             // alone would wait out the close timeout on a TLS socket).
@@ -147,7 +174,7 @@ public actor RealtimeConnection {
 
     /// Try now instead of waiting out the backoff (the user pressed retry, or signed in again).
     public func retryNow() {
-        if case .waiting(let nap) = phase { nap.cancel() }
+        if case .waiting(let nap, _) = phase { nap.cancel() }
     }
 
     // MARK: What modes send
@@ -226,7 +253,7 @@ public actor RealtimeConnection {
     /// The socket frames go out on: while connected, and while stopping (the last ones).
     var openSocket: Socket? {
         switch phase {
-        case .connected(let socket), .stopping(let socket?): socket
+        case .connected(let socket, _), .stopping(let socket?): socket
         default: nil
         }
     }
@@ -235,6 +262,26 @@ public actor RealtimeConnection {
         switch phase {
         case .stopping, .stopped: true
         default: false
+        }
+    }
+
+    /// What carries over between attempts; nil once stopping (setting it then changes nothing).
+    var carried: Carried? {
+        get {
+            switch phase {
+            case .idle(let carried), .connecting(let carried), .connected(_, let carried), .waiting(_, let carried): carried
+            case .stopping, .stopped: nil
+            }
+        }
+        set {
+            guard let newValue else { return }
+            switch phase {
+            case .idle: phase = .idle(newValue)
+            case .connecting: phase = .connecting(newValue)
+            case .connected(let socket, _): phase = .connected(socket, newValue)
+            case .waiting(let nap, _): phase = .waiting(nap: nap, newValue)
+            case .stopping, .stopped: break
+            }
         }
     }
 

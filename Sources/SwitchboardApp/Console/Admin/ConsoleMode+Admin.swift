@@ -32,7 +32,7 @@ extension ConsoleMode {
         panel.askedAt = nil
         admin = panel
         focus = .queue
-        return admin?.refresh(now: now) ?? []
+        return admin?.refresh(now: basics.now) ?? []
     }
 
     /// `/report [FROM [TO]]`, `/report --csv FILE`: the last 7 days unless dates are given.
@@ -95,19 +95,19 @@ extension ConsoleMode {
         switch event {
         case .dashboard(let dashboard):
             admin?.dashboard = dashboard
-            admin?.updatedAt = now
+            admin?.updatedAt = basics.now
         case .adminAgents(let loads):
             admin?.agents = loads
             admin?.chosen.resize(to: loads.count)
-            admin?.updatedAt = now
+            admin?.updatedAt = basics.now
         case .report(let report):
             admin?.report = report
-            admin?.updatedAt = now
+            admin?.updatedAt = basics.now
         case .serverStatistics(let statistics):
             let previous = admin?.server
             admin?.previousServer = previous
             admin?.server = statistics
-            admin?.updatedAt = now
+            admin?.updatedAt = basics.now
         case .agentChanged(let load):
             if var panel = admin, let index = panel.agents.firstIndex(where: { $0.agent.id == load.agent.id }) {
                 panel.agents[index] = load
