@@ -77,6 +77,31 @@ import TerminalKit
                                                                    createdAt: World.start,
                                                                    state: .failed(code: .conflict, reason: "ticket #1 is closed"))))))
         let text = World.lines(mode).joined(separator: "\n")
+        // The whole screen, line by line (the fragments below say what each part is for).
+        #expect(World.lines(mode) == [
+            " Switchboard · Customer · Casey Customer · http://127.0.0.1:8080        F1 help",
+            " #1 Where is my parcel?",
+            " in progress · high · shipping · Alex Agent ● online",
+            String(repeating: "─", count: 80),
+            "", "", "",
+            " ───────────────────────── Wednesday 18 November 2026 ─────────────────────────",
+            " You  10:56",
+            "   Hi, my parcel has not come  ✓✓ read",
+            " Alex Agent  10:57",
+            "   Looking at it now",
+            "   It is at the depot",
+            " You  10:59",
+            "   Thanks!  ✓✓",
+            " You opened the ticket  11:01",
+            "   d",
+            " You  11:06",
+            "   Still there?  ◷ queued",
+            "   Hello?",
+            "   ✗ not sent: ticket #1 is closed — M-e edit, M-r retry, M-x discard",
+            " ⚠ Not sent: ticket #1 is closed",
+            "> Write to support — Enter sends, M-Enter new line, /help commands",
+            " ● connected                        PgUp/PgDn scroll · C-f search · Tab tickets",
+        ])
         #expect(text.contains("Wednesday 18 November 2026"))
         #expect(text.contains(" You  10:56\n   Hi, my parcel has not come  ✓✓ read"))
         #expect(text.contains(" Alex Agent  10:57\n   Looking at it now\n   It is at the depot"))

@@ -154,6 +154,43 @@ import TerminalKit
         #expect(Conversation.layout(conversation, width: 38).allSatisfy { $0.spans.width <= 38 })
     }
 
+    /// The layout is lines of theme roles, not colours: a chat reads as whole lines, each run in
+    /// the role a theme will style — the opening, a group header, a note marked in words, a
+    /// system line, the "new messages" rule, a search hit, delivery marks, a message not yet sent.
+    @Test func theLayoutIsWholeLinesOfRoles() {
+        var conversation = Conversation(ticket: World.ticket(1, "Parcel", minutesAgo: 12), me: World.customer.ref,
+                                        timeZone: World.utc)
+        var note = World.message(3, "depot is slow today", minutesAgo: 8)
+        note.internal = true
+        conversation.timeline.insertLatest(MessagePage(items: [
+            World.message(1, from: World.customer.ref, "Where is my parcel?", minutesAgo: 10),
+            World.message(2, "It is at the depot", minutesAgo: 9), note,
+        ], hasMore: false))
+        conversation.timeline.apply(.server(.messagesRead(ticketId: 1, userId: 2, upToSeq: 1)))
+        conversation.systemLines = [.init(date: World.start.addingTimeInterval(-9.5 * 60), text: "Alex Agent is handling this ticket")]
+        conversation.firstUnseenSeq = 2
+        conversation.find("depot")
+        conversation.timeline.apply(.outgoing(OutgoingMessage(clientMessageId: "q", ticketId: 1, text: "Thanks", createdAt: World.start)))
+        let lines = Conversation.layout(conversation, width: 40)
+        #expect(lines.map(\.spans) == [
+            [RoleSpan("────── Wednesday 18 November 2026 ──────", .muted)],
+            [RoleSpan("You opened the ticket", .ownMessage, bold: true), RoleSpan("  10:54", .timestamp)],
+            [RoleSpan("  "), RoleSpan("d", .text)],
+            [RoleSpan("You", .ownMessage, bold: true), RoleSpan("  10:56", .timestamp)],
+            [RoleSpan("  "), RoleSpan("Where is my parcel?", .text), RoleSpan("  ✓✓ read", .success)],
+            [RoleSpan("  — Alex Agent is handling this ticket · 10:57", .systemMessage)],
+            [RoleSpan("───────────── new messages ─────────────", .accent)],
+            [RoleSpan("Alex Agent", .otherMessage, bold: true), RoleSpan("  10:57", .timestamp)],
+            [RoleSpan("  "), RoleSpan("It is at the ", .text), RoleSpan("depot", .match)],
+            [RoleSpan("▶ Alex Agent", .otherMessage, bold: true), RoleSpan("  10:58", .timestamp),
+             RoleSpan("  ✎ internal note", .note, bold: true)],
+            [RoleSpan("  "), RoleSpan("depot", .match), RoleSpan(" is slow today", .note)],
+            [RoleSpan("You", .ownMessage, bold: true), RoleSpan("  11:06", .timestamp)],
+            [RoleSpan("  "), RoleSpan("Thanks", .muted), RoleSpan("  ◷ queued", .muted)],
+        ], "\(lines.map(\.text).joined(separator: "\n"))")
+        #expect(lines.map(\.seq) == [nil, nil, nil, 1, 1, nil, nil, 2, 2, 3, 3, nil, nil])
+    }
+
     /// Before the first message the hint is under the ticket's description, where the first
     /// message will appear, and wraps in a narrow pane rather than run into the next one.
     @Test func theEmptyHintIsUnderTheDescriptionAndFitsItsPane() {
@@ -185,7 +222,7 @@ import TerminalKit
         conversation.systemLines = [.init(date: World.start.addingTimeInterval(-3_000), text: "Alex Agent is handling this ticket")]
         let whole = Conversation.layout(conversation, width: 50)
         for tail in [1, 10, 33, 60, 200, 5_000] {
-            let (lines, fromStart) = Conversation.tailLayout(conversation, width: 50, theme: Theme(name: "layout"), tail: tail)
+            let (lines, fromStart) = Conversation.tailLayout(conversation, width: 50, tail: tail)
             #expect(lines.count >= min(tail, whole.count))
             let expected = Array(whole.suffix(lines.count))
             let difference = zip(expected, lines).enumerated().first { $0.element.0 != $0.element.1 }

@@ -17,12 +17,12 @@ extension Conversation {
         let hint = empty ? TextWrap.lines(emptyHint, width: max(1, whole.width - 2)) : []
         let hintRows = !hint.isEmpty && whole.height > hint.count + 2 ? hint.count + 1 : 0
         let rect = Rect(x: whole.x, y: whole.y, width: whole.width, height: whole.height - hintRows)
-        let (lines, fromStart) = Self.tailLayout(self, width: rect.width - 1, theme: theme, tail: offset + rect.height + 1)
+        let (lines, fromStart) = Self.tailLayout(self, width: rect.width - 1, tail: offset + rect.height + 1)
         let end = max(0, lines.count - offset), start = max(0, end - rect.height)
         let shown = lines[start..<end]
         var y = rect.maxY - shown.count
         for line in shown {
-            screen.put(line.spans, x: rect.x, y: y, limit: rect.width - 1)
+            screen.put(theme.spans(line.spans), x: rect.x, y: y, limit: rect.width - 1)
             y += 1
         }
         if start == 0 && fromStart && (timeline.hasOlder || loadingOlder) {

@@ -3,14 +3,18 @@ import SwitchboardClient
 import SwitchboardProtocol
 import TerminalKit
 
-/// The conversation laid out in lines: theme roles resolved, peer text sanitised, cached by width.
+/// The conversation laid out in lines of theme roles (no theme: the drawing resolves them), peer
+/// text sanitised, cached by width.
 extension Conversation {
     // MARK: Layout
 
-    /// One line of the conversation as drawn: its spans, and the message it belongs to.
+    /// One line of the conversation: its runs of text in theme roles, and the message it belongs to.
     public struct Line: Equatable, Sendable {
-        public var spans: [Span]
+        public var spans: [RoleSpan]
         public var seq: Int?
+
+        /// The line's text, as a test reads it.
+        public var text: String { spans.text }
     }
 
     fileprivate enum Item {
@@ -32,20 +36,20 @@ extension Conversation {
     /// Every line of the conversation at `width`: day separators, a header when the sender
     /// changes (or after a pause), wrapped bodies, delivery marks on this user's messages, system
     /// lines, the "new messages" marker, search hits highlighted. Peer text is sanitised here.
-    public static func layout(_ conversation: Conversation, width: Int, theme: Theme = Theme(name: "layout")) -> [Line] {
-        tailLayout(conversation, width: width, theme: theme, tail: nil).lines
+    public static func layout(_ conversation: Conversation, width: Int) -> [Line] {
+        tailLayout(conversation, width: width, tail: nil).lines
     }
 
     /// At least the last `tail` lines (all of them when nil), and whether they begin at the very
     /// start. Only the end of a long history is laid out — a frame or a read mark costs the
     /// screenful, not the thousands of messages held — with the item just before it as context
     /// (its day, its sender) so the lines are exactly those of the whole layout.
-    static func tailLayout(_ conversation: Conversation, width: Int, theme: Theme, tail: Int?) -> (lines: [Line], fromStart: Bool) {
+    static func tailLayout(_ conversation: Conversation, width: Int, tail: Int?) -> (lines: [Line], fromStart: Bool) {
         let messages = conversation.timeline.messages
-        if let tail, let laid = conversation.memo.value.lines(width: width, theme: theme, tail: tail) { return laid }
+        if let tail, let laid = conversation.memo.value.lines(width: width, tail: tail) { return laid }
         guard let tail else {
             let items = Self.items(conversation, from: 0)
-            return (layoutItems(items.list, from: items.context, conversation, width: width, theme: theme), true)
+            return (layoutItems(items.list, from: items.context, conversation, width: width), true)
         }
         // Only the newest messages, more of them until the lines fill the tail. A message takes
         // two or three lines (a header, a wrapped body): a third of the tail usually fills it.
@@ -53,9 +57,9 @@ extension Conversation {
         while true {
             let first = max(0, messages.count - window)
             let items = Self.items(conversation, from: first)
-            let lines = layoutItems(items.list, from: items.context, conversation, width: width, theme: theme)
+            let lines = layoutItems(items.list, from: items.context, conversation, width: width)
             if first == 0 || lines.count >= tail {
-                conversation.memo.value.store(width: width, theme: theme, lines: lines, fromStart: first == 0)
+                conversation.memo.value.store(width: width, lines: lines, fromStart: first == 0)
                 return (lines, first == 0)
             }
             window *= 2
@@ -89,7 +93,7 @@ extension Conversation {
         return (list, first > 0 ? .message(timeline.messages[first - 1]) : nil)
     }
 
-    fileprivate static func layoutItems(_ items: [Item], from context: Item?, _ conversation: Conversation, width: Int, theme: Theme) -> [Line] {
+    fileprivate static func layoutItems(_ items: [Item], from context: Item?, _ conversation: Conversation, width: Int) -> [Line] {
         let width = max(10, width)
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = conversation.timeZone
@@ -115,7 +119,7 @@ extension Conversation {
         for item in items {
             let day = calendar.dateComponents([.year, .month, .day], from: item.date)
             if day != lastDay {
-                lines.append(Line(spans: [Span(separator(dayTitle(item.date, calendar: calendar), width: width), theme[.muted])], seq: nil))
+                lines.append(Line(spans: [RoleSpan(separator(dayTitle(item.date, calendar: calendar), width: width), .muted)], seq: nil))
                 lastDay = day
                 lastSender = nil
             }
@@ -123,17 +127,17 @@ extension Conversation {
             case .opening(let ticket):
                 let mine = ticket.customer.id == timeline.me.id
                 let who = mine ? "You" : Sanitizer.clean(ticket.customer.displayName)
-                lines.append(Line(spans: header(who, then: " opened the ticket", (mine ? theme[.ownMessage] : theme[.otherMessage]).with(bold: true),
-                                                [Span("  " + time(ticket.createdAt, calendar: calendar), theme[.timestamp])], width: width),
+                lines.append(Line(spans: header(who, then: " opened the ticket", mine ? .ownMessage : .otherMessage,
+                                                [RoleSpan("  " + time(ticket.createdAt, calendar: calendar), .timestamp)], width: width),
                                   seq: nil))
-                lines += body(ticket.description, width: width, style: theme[.text], query: query, theme: theme, seq: nil, mark: nil)
+                lines += body(ticket.description, width: width, role: .text, query: query, seq: nil, mark: nil)
                 lastSender = nil
             case .system(let line):
-                lines.append(Line(spans: [Span("  — \(line.text) · \(time(line.date, calendar: calendar))", theme[.systemMessage])], seq: nil))
+                lines.append(Line(spans: [RoleSpan("  — \(line.text) · \(time(line.date, calendar: calendar))", .systemMessage)], seq: nil))
                 lastSender = nil
             case .message(let message):
                 if message.seq == conversation.firstUnseenSeq {
-                    lines.append(Line(spans: [Span(separator("new messages", width: width), theme[.accent])], seq: nil))
+                    lines.append(Line(spans: [RoleSpan(separator("new messages", width: width), .accent)], seq: nil))
                     lastSender = nil
                 }
                 let mine = message.sender.id == timeline.me.id
@@ -141,10 +145,10 @@ extension Conversation {
                 if message.sender.id != lastSender || pause || message.internal != lastInternal {
                     let name = mine ? "You" : Sanitizer.clean(message.sender.displayName)
                     let marker = message.seq == currentHit ? "▶ " : ""
-                    var after = [Span("  " + time(message.timestamp, calendar: calendar), theme[.timestamp])]
+                    var after = [RoleSpan("  " + time(message.timestamp, calendar: calendar), .timestamp)]
                     // Notes are marked in words too, not only by their style: agents only, never the customer.
-                    if message.internal { after.append(Span("  ✎ internal note", theme[.note].with(bold: true))) }
-                    lines.append(Line(spans: header(marker + name, (mine ? theme[.ownMessage] : theme[.otherMessage]).with(bold: true),
+                    if message.internal { after.append(RoleSpan("  ✎ internal note", .note, bold: true)) }
+                    lines.append(Line(spans: header(marker + name, mine ? .ownMessage : .otherMessage,
                                                     after, width: width),
                                       seq: message.seq))
                 }
@@ -155,22 +159,22 @@ extension Conversation {
                     let label = "📎 \(fileNumbers[file.id].map { "\($0) " } ?? "")\(Sanitizer.clean(file.fileName)) · "
                         + "\(FileTransfer.size(file.size)) · \(file.contentType)"
                     for row in TextWrap.lines(label, width: width - 2) {
-                        lines.append(Line(spans: [Span("  "), Span(row, theme[.accent])], seq: message.seq))
+                        lines.append(Line(spans: [RoleSpan("  "), RoleSpan(row, .accent)], seq: message.seq))
                     }
                     if message.message != file.fileName {
-                        lines += body(message.message, width: width, style: message.internal ? theme[.note] : theme[.text],
-                                      query: query, theme: theme, seq: message.seq, mark: mark)
+                        lines += body(message.message, width: width, role: message.internal ? .note : .text,
+                                      query: query, seq: message.seq, mark: mark)
                     } else if let mark {
-                        lines[lines.count - 1].spans.append(Span("  " + mark.0, theme[mark.1]))
+                        lines[lines.count - 1].spans.append(RoleSpan("  " + mark.0, mark.1))
                     }
                 } else {
-                    lines += body(message.message, width: width, style: message.internal ? theme[.note] : theme[.text],
-                                  query: query, theme: theme, seq: message.seq, mark: mark)
+                    lines += body(message.message, width: width, role: message.internal ? .note : .text,
+                                  query: query, seq: message.seq, mark: mark)
                 }
                 // The server masked part of it: say so, to both sides (rule names come from the server).
                 if let summary = message.redactions.summary {
                     for row in TextWrap.lines("🔒 " + summary, width: width - 2) {
-                        lines.append(Line(spans: [Span("  " + row, theme[.muted])], seq: message.seq))
+                        lines.append(Line(spans: [RoleSpan("  " + row, .muted)], seq: message.seq))
                     }
                 }
                 lastSender = message.sender.id
@@ -178,20 +182,19 @@ extension Conversation {
                 lastInternal = message.internal
             case .outgoing(let message):
                 if lastSender != timeline.me.id {
-                    lines.append(Line(spans: [Span("You", theme[.ownMessage].with(bold: true)),
-                                             Span("  " + time(message.createdAt, calendar: calendar), theme[.timestamp])], seq: nil))
+                    lines.append(Line(spans: [RoleSpan("You", .ownMessage, bold: true),
+                                             RoleSpan("  " + time(message.createdAt, calendar: calendar), .timestamp)], seq: nil))
                 }
                 let delivery = Timeline.delivery(of: message)
                 // A file waiting to go: its line as it will show, muted like any message not yet stored.
                 let text = message.file.map { "📎 \($0.name) · \(FileTransfer.size($0.size))" } ?? message.text
                 if case .failed(let reason) = delivery {
-                    lines += body(text, width: width, style: theme[.muted], query: nil, theme: theme, seq: nil, mark: nil)
+                    lines += body(text, width: width, role: .muted, query: nil, seq: nil, mark: nil)
                     for row in TextWrap.lines("✗ not sent: \(reason) — \(conversation.failureHint)", width: width - 2) {
-                        lines.append(Line(spans: [Span("  " + row, theme[.error])], seq: nil))
+                        lines.append(Line(spans: [RoleSpan("  " + row, .error)], seq: nil))
                     }
                 } else {
-                    lines += body(text, width: width, style: theme[.muted], query: nil, theme: theme, seq: nil,
-                                  mark: deliveryMark(delivery))
+                    lines += body(text, width: width, role: .muted, query: nil, seq: nil, mark: deliveryMark(delivery))
                 }
                 lastSender = timeline.me.id
                 lastDate = message.createdAt
@@ -202,42 +205,43 @@ extension Conversation {
 
     /// A header line: who (cut with "…" when the line would not fit in `width`), then what
     /// follows it whole — the time, and "✎ internal note", which must always show.
-    fileprivate static func header(_ who: String, then words: String = "", _ style: Style, _ after: [Span], width: Int) -> [Span] {
+    fileprivate static func header(_ who: String, then words: String = "", _ role: Theme.Role, _ after: [RoleSpan],
+                                   width: Int) -> [RoleSpan] {
         let room = width - after.width - TextWidth.of(words)
         let name = TextWidth.of(who) <= room ? who : TextWrap.truncate(who, width: max(1, room))
-        return [Span(name + words, style)] + after
+        return [RoleSpan(name + words, role, bold: true)] + after
     }
 
     /// A message's text, wrapped at `width` less its indent, with the delivery mark after the
     /// last line (or on a line of its own when it does not fit).
-    fileprivate static func body(_ text: String, width: Int, style: Style, query: String?, theme: Theme, seq: Int?,
+    fileprivate static func body(_ text: String, width: Int, role: Theme.Role, query: String?, seq: Int?,
                                  mark: (String, Theme.Role)?) -> [Line] {
         var rows: [Line] = []
         // TextWrap sanitises, keeping the newlines as rows.
         for row in TextWrap.lines(text, width: width - 2) {
-            rows.append(Line(spans: [Span("  ")] + highlighted(row, query: query, style: style, theme: theme), seq: seq))
+            rows.append(Line(spans: [RoleSpan("  ")] + highlighted(row, query: query, role: role), seq: seq))
         }
-        if rows.isEmpty { rows.append(Line(spans: [Span("  ")], seq: seq)) }
+        if rows.isEmpty { rows.append(Line(spans: [RoleSpan("  ")], seq: seq)) }
         if let (text, role) = mark {
             let used = rows[rows.count - 1].spans.width
             if used + 2 + TextWidth.of(text) <= width {
-                rows[rows.count - 1].spans.append(Span("  " + text, theme[role]))
+                rows[rows.count - 1].spans.append(RoleSpan("  " + text, role))
             } else {
-                rows.append(Line(spans: [Span("  " + text, theme[role])], seq: seq))
+                rows.append(Line(spans: [RoleSpan("  " + text, role)], seq: seq))
             }
         }
         return rows
     }
 
-    fileprivate static func highlighted(_ row: String, query: String?, style: Style, theme: Theme) -> [Span] {
-        guard let query, !query.isEmpty else { return [Span(row, style)] }
-        var spans: [Span] = [], rest = Substring(row)
+    fileprivate static func highlighted(_ row: String, query: String?, role: Theme.Role) -> [RoleSpan] {
+        guard let query, !query.isEmpty else { return [RoleSpan(row, role)] }
+        var spans: [RoleSpan] = [], rest = Substring(row)
         while let range = rest.range(of: query, options: .caseInsensitive) {
-            spans.append(Span(String(rest[..<range.lowerBound]), style))
-            spans.append(Span(String(rest[range]), theme[.match]))
+            if range.lowerBound > rest.startIndex { spans.append(RoleSpan(String(rest[..<range.lowerBound]), role)) }
+            spans.append(RoleSpan(String(rest[range]), .match))
             rest = rest[range.upperBound...]
         }
-        spans.append(Span(String(rest), style))
+        if !rest.isEmpty || spans.isEmpty { spans.append(RoleSpan(String(rest), role)) }
         return spans
     }
 

@@ -76,7 +76,7 @@ public struct Conversation: Equatable, Sendable {
     private mutating func keepOffsetInRange() {
         if offset < 0 { offset = 0 }
         guard offset > 0 else { return }
-        let laid = Self.tailLayout(self, width: area.width, theme: Theme(name: "layout"), tail: offset + area.height)
+        let laid = Self.tailLayout(self, width: area.width, tail: offset + area.height)
         if laid.fromStart, laid.lines.count < offset + area.height { offset = max(0, laid.lines.count - area.height) }
     }
 
@@ -201,7 +201,7 @@ public struct Conversation: Equatable, Sendable {
 
     /// The seqs of messages on screen now (for read marks).
     public var visibleSeqs: [Int] {
-        let lines = Self.tailLayout(self, width: area.width, theme: Theme(name: "layout"), tail: offset + area.height).lines
+        let lines = Self.tailLayout(self, width: area.width, tail: offset + area.height).lines
         let end = lines.count - offset, start = max(0, end - area.height)
         guard start < end else { return [] }
         return lines[start..<end].compactMap(\.seq)
