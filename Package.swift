@@ -11,7 +11,7 @@ let package = Package(
     name: "switchboard",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "switchboard", targets: ["switchboard"]),
+        .executable(name: "switchboard", targets: ["switchboard"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -93,13 +93,16 @@ let package = Package(
         // The theme files in Themes/, shipped as resources.
         .target(
             name: "SwitchboardThemes", path: "Themes", exclude: ["README.md"],
-            resources: [.copy("default.theme"), .copy("light.theme"), .copy("solarized-dark.theme"),
-                        .copy("high-contrast.theme"), .copy("monochrome.theme")],
+            resources: [
+                .copy("default.theme"), .copy("light.theme"), .copy("solarized-dark.theme"),
+                .copy("high-contrast.theme"), .copy("monochrome.theme"),
+            ],
             swiftSettings: strict),
         // The three modes (customer, agent console, tester) and what they share: state, update,
         // view. No ncurses in it: tested headless.
-        .target(name: "SwitchboardApp", dependencies: ["TerminalKit", "SwitchboardClient", "SwitchboardProtocol"],
-                swiftSettings: strict),
+        .target(
+            name: "SwitchboardApp", dependencies: ["TerminalKit", "SwitchboardClient", "SwitchboardProtocol"],
+            swiftSettings: strict),
         // The C side of the ncurses back end (ncursesw has macros Swift cannot call).
         .target(name: "CNCurses", linkerSettings: [.linkedLibrary("ncursesw")]),
         // The only code that talks to ncurses: draws Screens, reads keys.
@@ -149,8 +152,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardClientTests",
-            dependencies: ["SwitchboardClient", "SwitchboardServer", "SwitchboardProtocol",
-                           .product(name: "SQLiteNIO", package: "sqlite-nio")],
+            dependencies: [
+                "SwitchboardClient", "SwitchboardServer", "SwitchboardProtocol",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
@@ -166,9 +171,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardCommandTests",
-            dependencies: ["switchboard", "SwitchboardServer", "SwitchboardClient", "ChildProcess",
-                           .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "SQLiteNIO", package: "sqlite-nio")],
+            dependencies: [
+                "switchboard", "SwitchboardServer", "SwitchboardClient", "ChildProcess",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            ],
             swiftSettings: strict
         ),
     ]

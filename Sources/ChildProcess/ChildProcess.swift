@@ -1,6 +1,6 @@
 import CChildProcess
-import Foundation // Thread
-import Glibc // Linux only: pipe2, closefrom and chdir as spawn actions are glibc's
+import Foundation  // Thread
+import Glibc  // Linux only: pipe2, closefrom and chdir as spawn actions are glibc's
 import Synchronization
 
 /// A program started with `posix_spawn`, for the few places that run one (the user's editor, and
@@ -43,9 +43,11 @@ public final class ChildProcess: Sendable {
 
     /// Starts `executable` (a full path) with `arguments` (not counting the program's name),
     /// `environment` (the parent's when nil) in `directory` (the parent's when nil).
-    public static func spawn(_ executable: String, arguments: [String], environment: [String: String]? = nil,
-                             directory: String? = nil, input: Stream = .inherit, output: Stream = .inherit,
-                             error: Stream = .inherit) throws(SpawnError) -> ChildProcess {
+    public static func spawn(
+        _ executable: String, arguments: [String], environment: [String: String]? = nil,
+        directory: String? = nil, input: Stream = .inherit, output: Stream = .inherit,
+        error: Stream = .inherit
+    ) throws(SpawnError) -> ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -92,7 +94,8 @@ public final class ChildProcess: Sendable {
         let env = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
         defer { env?.forEach { free($0) } }
         var pid: pid_t = 0
-        let code = env.map { posix_spawn(&pid, executable, &actions, &attributes, argv, $0) }
+        let code =
+            env.map { posix_spawn(&pid, executable, &actions, &attributes, argv, $0) }
             ?? posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
         guard code == 0 else {
             parentEnds.compactMap { $0 }.forEach { close($0) }
@@ -139,7 +142,7 @@ public final class ChildProcess: Sendable {
                 return known
             }
             if status != nil || !blocking { return status }
-            usleep(10_000) // polled, so the lock is never held while the child runs
+            usleep(10_000)  // polled, so the lock is never held while the child runs
         }
     }
 }
@@ -165,8 +168,7 @@ func readToEnd(_ descriptor: Int32, into handle: ([UInt8]) -> Void) {
     var buffer = [UInt8](repeating: 0, count: 65_536)
     while true {
         let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-        if count > 0 { handle(Array(buffer[0..<count])) }
-        else if count == 0 || errno != EINTR { break }
+        if count > 0 { handle(Array(buffer[0..<count])) } else if count == 0 || errno != EINTR { break }
     }
     close(descriptor)
 }

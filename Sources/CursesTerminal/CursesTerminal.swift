@@ -1,5 +1,5 @@
-import ChildProcess
 import CNCurses
+import ChildProcess
 import Foundation
 import Synchronization
 import TerminalKit
@@ -68,8 +68,14 @@ public final class CursesTerminal: Display, @unchecked Sendable {
         guard count >= 0 else { throw .cannotStart }
         terminal.thread = thread
         // A `-direct` terminfo entry (e.g. TERM=xterm-direct) has 2^24 colours: RGB values are colour numbers.
-        terminal.colorDepth = count >= 16_777_216 ? .trueColor : count >= 256 ? .palette : count >= 16 ? .bright
-            : count >= 8 ? .basic : .none
+        terminal.colorDepth =
+            count >= 16_777_216
+            ? .trueColor
+            : count >= 256
+                ? .palette
+                : count >= 16
+                    ? .bright
+                    : count >= 8 ? .basic : .none
         sb_install_crash_handlers()
         atexit { sb_stop() }
         terminal.watchSignals()
@@ -122,13 +128,17 @@ public final class CursesTerminal: Display, @unchecked Sendable {
     // MARK: The terminal thread
 
     private func runOnTerminalThread() {
-        sb_write_raw("\u{1B}[?2004h\u{1B}[?1004h") // bracketed paste and focus reports on
+        sb_write_raw("\u{1B}[?2004h\u{1B}[?1004h")  // bracketed paste and focus reports on
         let decoder = KeyDecoder()
         var last: Screen?
         updateSize()
         while true {
             let (stopping, frame, raw, edit) = shared.withLock { state in
-                defer { state.pending = nil; state.raw = []; state.editRequest = nil }
+                defer {
+                    state.pending = nil
+                    state.raw = []
+                    state.editRequest = nil
+                }
                 return (state.stopping, state.pending, state.raw, state.editRequest)
             }
             if stopping { break }
@@ -161,16 +171,19 @@ public final class CursesTerminal: Display, @unchecked Sendable {
     }
 
     private var pairs: [PairKey: Int32] = [:]
-    private struct PairKey: Hashable { var foreground: Color; var background: Color }
+    private struct PairKey: Hashable {
+        var foreground: Color
+        var background: Color
+    }
 
     private func draw(_ screen: Screen, cursor: (x: Int, y: Int)?, over last: inout Screen?) {
         let size = self.size
-        guard screen.width == size.width, screen.height == size.height else { return } // drawn for an old size
+        guard screen.width == size.width, screen.height == size.height else { return }  // drawn for an old size
         let changed = screen.changes(since: last)
         if !changed.isEmpty {
             for (x, y) in changed {
                 let cell = screen[x, y]
-                guard let grapheme = cell.grapheme else { continue } // the right half of a wide grapheme
+                guard let grapheme = cell.grapheme else { continue }  // the right half of a wide grapheme
                 let scalars = Array(String(grapheme).unicodeScalars.prefix(5)).map { wchar_t(bitPattern: $0.value) }
                 let pair = pairNumber(cell.style)
                 scalars.withUnsafeBufferPointer { buffer in

@@ -98,11 +98,11 @@ final class KeyDecoder {
     private func escape() -> InputEvent? {
         guard let following = next(0) else { return .key(.escape) }
         switch following {
-        case .character(91): // "["
+        case .character(91):  // "["
             var parameters = ""
             while let read = next(5) {
                 guard case .character(let value) = read else {
-                    pushedBack = read // a key of its own, not part of the sequence
+                    pushedBack = read  // a key of its own, not part of the sequence
                     break
                 }
                 let scalar = Unicode.Scalar(value) ?? " "
@@ -149,18 +149,19 @@ final class KeyDecoder {
         guard let final = parameters.last else { return nil }
         let numbers = parameters.dropLast().split(separator: ";").map { Int($0) }
         guard numbers.count == 2, let first = numbers[0], let modifier = numbers[1], modifier >= 2 else { return nil }
-        let base: Key.Code? = switch (final, first) {
-        case ("A", 1): .up
-        case ("B", 1): .down
-        case ("C", 1): .right
-        case ("D", 1): .left
-        case ("H", 1): .home
-        case ("F", 1): .end
-        case ("~", 3): .delete
-        case ("~", 5): .pageUp
-        case ("~", 6): .pageDown
-        default: nil
-        }
+        let base: Key.Code? =
+            switch (final, first) {
+            case ("A", 1): .up
+            case ("B", 1): .down
+            case ("C", 1): .right
+            case ("D", 1): .left
+            case ("H", 1): .home
+            case ("F", 1): .end
+            case ("~", 3): .delete
+            case ("~", 5): .pageUp
+            case ("~", 6): .pageDown
+            default: nil
+            }
         guard let base else { return nil }
         let bits = modifier - 1
         return Key(base, ctrl: bits & 4 != 0, alt: bits & 2 != 0, shift: bits & 1 != 0)
@@ -192,12 +193,20 @@ final class KeyDecoder {
         var x: Int32 = 0, y: Int32 = 0, buttons: UInt = 0
         guard sb_mouse(&x, &y, &buttons) == 0 else { return nil }
         let kind: MouseEvent.Kind
-        if buttons & SB_BUTTON4_PRESSED != 0 { kind = .wheelUp }
-        else if buttons & SB_BUTTON5_PRESSED != 0 { kind = .wheelDown }
-        else if buttons & (SB_BUTTON1_PRESSED | SB_BUTTON1_CLICKED) != 0 { kind = .press(button: 1) }
-        else if buttons & SB_BUTTON1_RELEASED != 0 { kind = .release }
-        else if buttons & SB_REPORT_MOUSE_POSITION != 0 { kind = .press(button: 1) } // a drag
-        else { return nil }
+        if buttons & SB_BUTTON4_PRESSED != 0 {
+            kind = .wheelUp
+        } else if buttons & SB_BUTTON5_PRESSED != 0 {
+            kind = .wheelDown
+        } else if buttons & (SB_BUTTON1_PRESSED | SB_BUTTON1_CLICKED) != 0 {
+            kind = .press(button: 1)
+        } else if buttons & SB_BUTTON1_RELEASED != 0 {
+            kind = .release
+        } else if buttons & SB_REPORT_MOUSE_POSITION != 0 {
+            kind = .press(button: 1)
+        }  // a drag
+        else {
+            return nil
+        }
         return .mouse(MouseEvent(kind, x: Int(x), y: Int(y)))
     }
 }

@@ -158,8 +158,9 @@ public actor APIClient {
 
     @discardableResult
     public func login(username: String, password: String) async throws(APIError) -> AuthResponse {
-        let auth: AuthResponse = try await call(.POST, "/api/auth/login", body: LoginRequest(username: username, password: password),
-                                                authenticated: false)
+        let auth: AuthResponse = try await call(
+            .POST, "/api/auth/login", body: LoginRequest(username: username, password: password),
+            authenticated: false)
         session = auth
         return auth
     }
@@ -177,8 +178,9 @@ public actor APIClient {
         guard let refreshToken = session?.refreshToken else {
             throw APIError(code: .unauthorized, message: "no login to refresh", status: 401)
         }
-        let auth: AuthResponse = try await call(.POST, "/api/auth/refresh", body: RefreshRequest(refreshToken: refreshToken),
-                                                authenticated: false)
+        let auth: AuthResponse = try await call(
+            .POST, "/api/auth/refresh", body: RefreshRequest(refreshToken: refreshToken),
+            authenticated: false)
         session = auth
         return auth
     }
@@ -212,7 +214,9 @@ public actor APIClient {
 
     public func deleteTicket(_ id: Int) async throws(APIError) { try await callNoContent(.DELETE, "/api/tickets/\(id)") }
 
-    public func messages(ticket id: Int, afterSeq: Int? = nil, beforeSeq: Int? = nil, limit: Int? = nil) async throws(APIError) -> MessagePage {
+    public func messages(
+        ticket id: Int, afterSeq: Int? = nil, beforeSeq: Int? = nil, limit: Int? = nil
+    ) async throws(APIError) -> MessagePage {
         var query: [String: String] = [:]
         if let afterSeq { query["afterSeq"] = String(afterSeq) }
         if let beforeSeq { query["beforeSeq"] = String(beforeSeq) }
@@ -320,8 +324,10 @@ public actor APIClient {
     }
 
     /// Sends the request; on 401 with a refresh token in hand, refreshes once and sends it again.
-    private func exchange(_ method: HTTPMethod, _ path: String, query: [String: String], body: (any Encodable)?,
-                          authenticated: Bool) async throws(APIError) -> Data {
+    private func exchange(
+        _ method: HTTPMethod, _ path: String, query: [String: String], body: (any Encodable)?,
+        authenticated: Bool
+    ) async throws(APIError) -> Data {
         do {
             return try await send(method, path, query: query, body: body, authenticated: authenticated)
         } catch let error where error.status == 401 && authenticated && session?.refreshToken != nil {
@@ -332,8 +338,10 @@ public actor APIClient {
 
     /// Sends to the server in use; one that cannot be reached at all (nothing was sent) is left
     /// for the next address, each tried once.
-    private func send(_ method: HTTPMethod, _ path: String, query: [String: String], body: (any Encodable)?,
-                      authenticated: Bool) async throws(APIError) -> Data {
+    private func send(
+        _ method: HTTPMethod, _ path: String, query: [String: String], body: (any Encodable)?,
+        authenticated: Bool
+    ) async throws(APIError) -> Data {
         var tries = servers.count
         while true {
             do {
@@ -345,8 +353,10 @@ public actor APIClient {
         }
     }
 
-    private func sendOnce(_ method: HTTPMethod, _ path: String, query: [String: String], body: (any Encodable)?,
-                          authenticated: Bool) async throws(APIError) -> Data {
+    private func sendOnce(
+        _ method: HTTPMethod, _ path: String, query: [String: String], body: (any Encodable)?,
+        authenticated: Bool
+    ) async throws(APIError) -> Data {
         var components = URLComponents(url: server.appendingPathComponent(path), resolvingAgainstBaseURL: false)
         if !query.isEmpty { components?.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
         guard let url = components?.url else { throw APIError(code: .invalid, message: "bad address \(path)", status: 0) }
@@ -355,7 +365,9 @@ public actor APIClient {
         request.headers.add(name: "Accept", value: "application/json")
         if authenticated, let token = session?.accessToken { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
-            guard let data = try? encoder.encode(body) else { throw APIError(code: .invalid, message: "cannot encode the request", status: 0) }
+            guard let data = try? encoder.encode(body) else {
+                throw APIError(code: .invalid, message: "cannot encode the request", status: 0)
+            }
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: data))
         }

@@ -2,14 +2,16 @@ import AsyncHTTPClient
 import Crypto
 import Foundation
 import NIOCore
-import Synchronization
 import SwitchboardProtocol
+import Synchronization
 
 extension APIClient {
     /// Uploads the file at `url` to ticket `ticketId` as `name` (default: its own name), read from
     /// disk in pieces as it is sent; `progress` hears the bytes sent so far and the size.
-    public func upload(_ url: URL, named name: String? = nil, to ticketId: Int,
-                       progress: @escaping @Sendable (_ sent: Int, _ total: Int) -> Void = { _, _ in }) async throws(APIError) -> Attachment {
+    public func upload(
+        _ url: URL, named name: String? = nil, to ticketId: Int,
+        progress: @escaping @Sendable (_ sent: Int, _ total: Int) -> Void = { _, _ in }
+    ) async throws(APIError) -> Attachment {
         let handle: FileHandle, size: Int
         do {
             let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
@@ -29,14 +31,21 @@ extension APIClient {
         request.headers.add(name: "Accept", value: "application/json")
         let name = name ?? url.lastPathComponent
         request.headers.add(name: "Content-Type", value: Self.contentType(of: name))
-        request.headers.add(name: "X-File-Name", value: name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(
-            CharacterSet(charactersIn: "-._~ "))) ?? "file")
+        request.headers.add(
+            name: "X-File-Name",
+            value: name.addingPercentEncoding(
+                withAllowedCharacters: .alphanumerics.union(
+                    CharacterSet(charactersIn: "-._~ "))) ?? "file")
         if let token = session?.accessToken { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         // Read as the request asks for more: never the whole file in memory.
         let sent = Mutex(0)
         let chunks = AsyncStream<ByteBuffer>(unfolding: {
             guard let data = try? handle.read(upToCount: 64 << 10), !data.isEmpty else { return nil }
-            progress(sent.withLock { $0 += data.count; return $0 }, size)
+            progress(
+                sent.withLock {
+                    $0 += data.count
+                    return $0
+                }, size)
             return ByteBuffer(bytes: data)
         })
         request.body = .stream(chunks, length: .known(Int64(size)))
@@ -107,7 +116,8 @@ extension APIClient {
         }
         let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
         guard received == attachment.size, digest == attachment.sha256 else {
-            throw APIError(code: .invalid, message: "\(attachment.fileName) arrived damaged (its sha256 does not match): not saved", status: 0)
+            throw APIError(
+                code: .invalid, message: "\(attachment.fileName) arrived damaged (its sha256 does not match): not saved", status: 0)
         }
         // Chosen only now, and the move refuses an existing name: a file that appeared meanwhile is kept.
         var target = Self.freeName(for: attachment.fileName, in: directory)
@@ -116,7 +126,7 @@ extension APIClient {
                 try FileManager.default.moveItem(at: temporary, to: target)
                 kept = true
                 return target
-            } catch where FileManager.default.fileExists(atPath: target.path) {
+            } catch  where FileManager.default.fileExists(atPath: target.path) {
                 target = Self.freeName(for: attachment.fileName, in: directory)
             } catch {
                 throw unwritable(error)

@@ -19,9 +19,11 @@ public struct Dashboard: Codable, Equatable, Sendable {
     public var ticketsByCategory: [String: Int]
     public var ticketsByPriority: [String: Int]
 
-    public init(openTickets: Int, inProgressTickets: Int, resolvedToday: Int, unassignedTickets: Int,
-                activeSessions: Int, agentsOnline: Int, avgFirstResponseSeconds: Double?,
-                avgResolutionSeconds: Double?, ticketsByCategory: [String: Int], ticketsByPriority: [String: Int]) {
+    public init(
+        openTickets: Int, inProgressTickets: Int, resolvedToday: Int, unassignedTickets: Int,
+        activeSessions: Int, agentsOnline: Int, avgFirstResponseSeconds: Double?,
+        avgResolutionSeconds: Double?, ticketsByCategory: [String: Int], ticketsByPriority: [String: Int]
+    ) {
         self.openTickets = openTickets
         self.inProgressTickets = inProgressTickets
         self.resolvedToday = resolvedToday
@@ -65,8 +67,10 @@ public struct SupportReport: Codable, Equatable, Sendable {
         /// Over tickets resolved in the period while assigned to this agent.
         @Nullable public var avgResolutionSeconds: Double?
 
-        public init(agent: UserRef, ticketsHandled: Int, messagesSent: Int, notesWritten: Int,
-                    avgFirstResponseSeconds: Double?, avgResolutionSeconds: Double?) {
+        public init(
+            agent: UserRef, ticketsHandled: Int, messagesSent: Int, notesWritten: Int,
+            avgFirstResponseSeconds: Double?, avgResolutionSeconds: Double?
+        ) {
             self.agent = agent
             self.ticketsHandled = ticketsHandled
             self.messagesSent = messagesSent
@@ -141,8 +145,10 @@ public struct ServerStatistics: Codable, Equatable, Sendable {
     /// was refused): the admins' cue to rewrite the rule. Empty when none did.
     public var slowRules: [SlowRule]
 
-    public init(connections: Int, users: Int, rooms: Int, rssBytes: Int, uptimeSeconds: Double, messages: Int = 0,
-                cpuSeconds: Double? = nil, slowRules: [SlowRule] = []) {
+    public init(
+        connections: Int, users: Int, rooms: Int, rssBytes: Int, uptimeSeconds: Double, messages: Int = 0,
+        cpuSeconds: Double? = nil, slowRules: [SlowRule] = []
+    ) {
         self.connections = connections
         self.users = users
         self.rooms = rooms
@@ -184,8 +190,8 @@ public struct ServerStatistics: Codable, Equatable, Sendable {
     /// for its peak), in bytes; nil when it cannot be read.
     public static func memoryBytes(_ field: String, pid: String = "self") -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
-              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
+            let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
         else { return nil }
         return kilobytes * 1024
     }

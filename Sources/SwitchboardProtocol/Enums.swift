@@ -56,7 +56,7 @@ public enum TicketStatus: String, WireEnum {
         if next == self { return true }
         switch (self, next) {
         case (.open, .inProgress), (.inProgress, .resolved), (.resolved, .closed),
-             (.resolved, .inProgress), (.open, .closed), (.inProgress, .closed):
+            (.resolved, .inProgress), (.open, .closed), (.inProgress, .closed):
             return true
         default:
             return false

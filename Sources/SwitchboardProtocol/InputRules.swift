@@ -30,12 +30,15 @@ extension Limits {
     /// Letters and digits of ASCII, `_`, `.` and `-`, as long as configured.
     public var usernameRule: InputRule {
         let length = usernameLength
-        return InputRule(field: "username",
-                         sentence: "\(length.lowerBound)–\(length.upperBound) characters of a-z, A-Z, 0-9, '_', '.' and '-'",
-                         brief: "\(length.lowerBound)–\(length.upperBound) of a-z A-Z 0-9 _ . -") { value in
-            length.contains(value.count) && value.unicodeScalars.allSatisfy {
-                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0)
-            }
+        return InputRule(
+            field: "username",
+            sentence: "\(length.lowerBound)–\(length.upperBound) characters of a-z, A-Z, 0-9, '_', '.' and '-'",
+            brief: "\(length.lowerBound)–\(length.upperBound) of a-z A-Z 0-9 _ . -"
+        ) { value in
+            length.contains(value.count)
+                && value.unicodeScalars.allSatisfy {
+                    ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0)
+                }
         }
     }
 
@@ -47,11 +50,14 @@ extension Limits {
     }
 
     /// What a canned response is typed as (`/refund`): lower-case letters, digits, `_` and `-`.
-    public static let shortcutRule = InputRule(field: "shortcut", sentence: "1–32 characters of a-z, 0-9, '_' and '-'",
-                                               brief: "1–32 of a-z 0-9 _ -") { value in
-        (1...32).contains(value.count) && value.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
-        }
+    public static let shortcutRule = InputRule(
+        field: "shortcut", sentence: "1–32 characters of a-z, 0-9, '_' and '-'",
+        brief: "1–32 of a-z 0-9 _ -"
+    ) { value in
+        (1...32).contains(value.count)
+            && value.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
+            }
     }
 
     /// What a client says of a message longer than a message holds, else nil. (Counted in

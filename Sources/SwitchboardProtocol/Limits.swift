@@ -18,8 +18,8 @@ public struct Limits: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case usernameMin, usernameMax, passwordMin, passwordMax, displayNameMaxLength, emailMaxLength,
-             subjectMaxLength, descriptionMaxLength, messageMaxLength, requestBodyBytes, frameBytes,
-             attachmentBytes, pageSizeMax, messagePageMax
+            subjectMaxLength, descriptionMaxLength, messageMaxLength, requestBodyBytes, frameBytes,
+            attachmentBytes, pageSizeMax, messagePageMax
     }
 
     /// Every key is optional in a config file: what it leaves out keeps its default.
@@ -41,8 +41,10 @@ public struct Limits: Codable, Equatable, Sendable {
     }
 
     /// A min/max pair; a minimum above the maximum is refused here (a range of them would trap).
-    private static func range(_ c: KeyedDecodingContainer<CodingKeys>, _ min: CodingKeys, _ max: CodingKeys,
-                              default fallback: ClosedRange<Int>) throws -> ClosedRange<Int> {
+    private static func range(
+        _ c: KeyedDecodingContainer<CodingKeys>, _ min: CodingKeys, _ max: CodingKeys,
+        default fallback: ClosedRange<Int>
+    ) throws -> ClosedRange<Int> {
         let low = try c.decodeIfPresent(Int.self, forKey: min) ?? fallback.lowerBound
         let high = try c.decodeIfPresent(Int.self, forKey: max) ?? fallback.upperBound
         guard low <= high else {

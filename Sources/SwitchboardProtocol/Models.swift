@@ -30,8 +30,10 @@ public struct User: Codable, Equatable, Sendable {
     public var capacity: Int?
     public var email: String?
 
-    public init(id: Int, username: String, displayName: String, role: Role, isOnline: Bool,
-                lastSeenAt: Date?, agentStatus: AgentStatus?, capacity: Int?, email: String?) {
+    public init(
+        id: Int, username: String, displayName: String, role: Role, isOnline: Bool,
+        lastSeenAt: Date?, agentStatus: AgentStatus?, capacity: Int?, email: String?
+    ) {
         self.id = id
         self.username = username
         self.displayName = displayName
@@ -85,9 +87,11 @@ public struct Message: Codable, Equatable, Sendable {
     /// the contract: text is never altered silently). Empty when nothing was.
     @EmptyIfMissing public var redactions: [Redaction]
 
-    public init(id: Int, ticketId: Int, seq: Int, clientMessageId: String?, sender: UserRef,
-                senderType: SenderType, message: String, messageType: MessageType, internal: Bool,
-                isRead: Bool, timestamp: Date, attachment: Attachment?, redactions: [Redaction] = []) {
+    public init(
+        id: Int, ticketId: Int, seq: Int, clientMessageId: String?, sender: UserRef,
+        senderType: SenderType, message: String, messageType: MessageType, internal: Bool,
+        isRead: Bool, timestamp: Date, attachment: Attachment?, redactions: [Redaction] = []
+    ) {
         self.id = id
         self.ticketId = ticketId
         self.seq = seq
@@ -153,9 +157,11 @@ public struct Ticket: Codable, Equatable, Sendable {
     public var updatedAt: Date
     @Nullable public var resolvedAt: Date?
 
-    public init(id: Int, subject: String, description: String, status: TicketStatus, priority: Priority,
-                category: Category, customer: UserRef, assignedAgent: UserRef?, messageCount: Int,
-                unreadCount: Int, lastMessage: Message?, createdAt: Date, updatedAt: Date, resolvedAt: Date?) {
+    public init(
+        id: Int, subject: String, description: String, status: TicketStatus, priority: Priority,
+        category: Category, customer: UserRef, assignedAgent: UserRef?, messageCount: Int,
+        unreadCount: Int, lastMessage: Message?, createdAt: Date, updatedAt: Date, resolvedAt: Date?
+    ) {
         self.id = id
         self.subject = subject
         self.description = description
@@ -184,8 +190,10 @@ public struct ChatSession: Codable, Equatable, Sendable {
     public var lastActivityAt: Date
     public var messageCount: Int
 
-    public init(id: Int, ticketId: Int, customer: UserRef, agent: UserRef?, status: SessionStatus,
-                startedAt: Date, endedAt: Date?, lastActivityAt: Date, messageCount: Int) {
+    public init(
+        id: Int, ticketId: Int, customer: UserRef, agent: UserRef?, status: SessionStatus,
+        startedAt: Date, endedAt: Date?, lastActivityAt: Date, messageCount: Int
+    ) {
         self.id = id
         self.ticketId = ticketId
         self.customer = customer

@@ -71,8 +71,10 @@ public struct UpdateTicketRequest: Codable, Equatable, Sendable {
     public var subject: String?
     public var assignedAgentId: Patch<Int>
 
-    public init(status: TicketStatus? = nil, priority: Priority? = nil, category: Category? = nil,
-                subject: String? = nil, assignedAgentId: Patch<Int> = .unchanged) {
+    public init(
+        status: TicketStatus? = nil, priority: Priority? = nil, category: Category? = nil,
+        subject: String? = nil, assignedAgentId: Patch<Int> = .unchanged
+    ) {
         self.status = status
         self.priority = priority
         self.category = category
@@ -109,8 +111,10 @@ public struct PostMessageRequest: Codable, Equatable, Sendable {
     /// For IMAGE and FILE messages: an attachment uploaded to the same ticket.
     public var attachmentId: Int?
 
-    public init(message: String, messageType: MessageType? = nil, clientMessageId: String? = nil,
-                internal: Bool? = nil, attachmentId: Int? = nil) {
+    public init(
+        message: String, messageType: MessageType? = nil, clientMessageId: String? = nil,
+        internal: Bool? = nil, attachmentId: Int? = nil
+    ) {
         self.message = message
         self.messageType = messageType
         self.clientMessageId = clientMessageId

@@ -61,13 +61,20 @@ public enum Timestamp {
                 divisor /= 10
             }
         }
-        put(year, digits: 4); text.append(UInt8(ascii: "-"))
-        put(month, digits: 2); text.append(UInt8(ascii: "-"))
-        put(day, digits: 2); text.append(UInt8(ascii: "T"))
-        put(secondOfDay / 3600, digits: 2); text.append(UInt8(ascii: ":"))
-        put(secondOfDay % 3600 / 60, digits: 2); text.append(UInt8(ascii: ":"))
-        put(secondOfDay % 60, digits: 2); text.append(UInt8(ascii: "."))
-        put(ms, digits: 3); text.append(UInt8(ascii: "Z"))
+        put(year, digits: 4)
+        text.append(UInt8(ascii: "-"))
+        put(month, digits: 2)
+        text.append(UInt8(ascii: "-"))
+        put(day, digits: 2)
+        text.append(UInt8(ascii: "T"))
+        put(secondOfDay / 3600, digits: 2)
+        text.append(UInt8(ascii: ":"))
+        put(secondOfDay % 3600 / 60, digits: 2)
+        text.append(UInt8(ascii: ":"))
+        put(secondOfDay % 60, digits: 2)
+        text.append(UInt8(ascii: "."))
+        put(ms, digits: 3)
+        text.append(UInt8(ascii: "Z"))
         return String(decoding: text, as: UTF8.self)
     }
 
@@ -79,7 +86,7 @@ public enum Timestamp {
         let dayOfEra = z - era * 146_097
         let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
         let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153 // March = 0
+        let shiftedMonth = (5 * dayOfYear + 2) / 153  // March = 0
         let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
         let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)

@@ -7,9 +7,11 @@ import TerminalKit
 
 /// How a client command reaches a server and signs in.
 struct ClientOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The server; several nodes of one service separated by commas (the next is tried when one "
-                               + "is down). Env: SWITCHBOARD_SERVER. Default: the embedded server running here (plain "
-                               + "`switchboard`), else the config file's, else http://127.0.0.1:8080.", valueName: "URL[,URL…]"))
+    @Option(
+        help: ArgumentHelp(
+            "The server; several nodes of one service separated by commas (the next is tried when one "
+                + "is down). Env: SWITCHBOARD_SERVER. Default: the embedded server running here (plain "
+                + "`switchboard`), else the config file's, else http://127.0.0.1:8080.", valueName: "URL[,URL…]"))
     var server: String?
 
     @Option(help: ArgumentHelp("Sign in as this user. Env: SWITCHBOARD_USER.", valueName: "NAME"))
@@ -24,16 +26,19 @@ struct ClientOptions: ParsableArguments {
     @Flag(help: "Accept any TLS certificate: for test servers only.")
     var insecure = false
 
-    @Option(name: .customLong("data-dir"), help: ArgumentHelp(
-        "Where the outbox lives (default: $XDG_DATA_HOME/switchboard or ~/.local/share/switchboard). Env: SWITCHBOARD_DATA_DIR.",
-        valueName: "DIR"))
+    @Option(
+        name: .customLong("data-dir"),
+        help: ArgumentHelp(
+            "Where the outbox lives (default: $XDG_DATA_HOME/switchboard or ~/.local/share/switchboard). Env: SWITCHBOARD_DATA_DIR.",
+            valueName: "DIR"))
     var dataDirectory: String?
 
     /// The server: the flag, the environment, the embedded server running on this machine, the
     /// config's (`configured`), else 127.0.0.1:8080 — then the other addresses given with it
     /// (`--server http://a:8080,http://b:8080`: nodes sharing one database, tried in turn).
     func serverURLs(environment: [String: String], configured: String? = nil) throws -> (server: URL, fallbacks: [URL]) {
-        let text = server ?? environment["SWITCHBOARD_SERVER"] ?? EmbeddedServerFile.read(in: dataDirectory(environment: environment))
+        let text =
+            server ?? environment["SWITCHBOARD_SERVER"] ?? EmbeddedServerFile.read(in: dataDirectory(environment: environment))
             ?? configured ?? "http://127.0.0.1:8080"
         let urls = try text.split(separator: ",").map { part in
             let address = part.trimmingCharacters(in: .whitespaces)

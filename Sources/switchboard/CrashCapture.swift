@@ -13,8 +13,10 @@ enum CrashCapture {
     static func arm(dataDirectory: URL) {
         let folder = CrashReports.folder(in: dataDirectory)
         guard let setting = CrashReports.backtraceSetting(ProcessInfo.processInfo.environment["SWIFT_BACKTRACE"], folder: folder),
-              (try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true,
-                                                        attributes: [.posixPermissions: 0o700])) != nil else { return }
+            (try? FileManager.default.createDirectory(
+                at: folder, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])) != nil
+        else { return }
         // The program's own path, not /proc/self/exe: the backtrace file is named after it.
         let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "/proc/self/exe"
         setenv("SWIFT_BACKTRACE", setting, 1)
@@ -52,8 +54,9 @@ enum CrashCapture {
                 log = file
             }
         }
-        CursesTerminal.setCrashNote("\nswitchboard \(program) crashed; its report goes to \(folder.path)/ — "
-                                    + "please send it to whoever runs your Switchboard.\n", to: terminal)
+        CursesTerminal.setCrashNote(
+            "\nswitchboard \(program) crashed; its report goes to \(folder.path)/ — "
+                + "please send it to whoever runs your Switchboard.\n", to: terminal)
         return (Run(log: log, terminal: terminal), notice)
     }
 }

@@ -69,10 +69,15 @@ struct KeysProgram: TerminalProgram {
         switch input {
         case .key(let key):
             log.append("key  \(key)")
-            if showingHelp { showingHelp = false; return true }
+            if showingHelp {
+                showingHelp = false
+                return true
+            }
             switch keys.resolve(key) {
             case .action(.quit): return false
-            case .action(.help): showingHelp = true; return true
+            case .action(.help):
+                showingHelp = true
+                return true
             default: break
             }
             switch editor.handle(key) {
@@ -111,13 +116,16 @@ struct KeysProgram: TerminalProgram {
         // The newest lines of the log, wrapped, at the bottom of the body.
         let lines = log.flatMap { TextWrap.lines($0, width: max(1, body.width - 1)) }.suffix(body.height)
         for (offset, line) in lines.enumerated() {
-            screen.put(line, x: body.x + 1, y: body.y + body.height - lines.count + offset,
-                       style: line.hasPrefix("key") ? theme[.accent] : theme[.text])
+            screen.put(
+                line, x: body.x + 1, y: body.y + body.height - lines.count + offset,
+                style: line.hasPrefix("key") ? theme[.accent] : theme[.text])
         }
-        let cursor = editor.render(into: &screen, in: input, style: theme[.input], prompt: [Span("> ", theme[.accent])],
-                                   placeholder: "type here", placeholderStyle: theme[.placeholder])
-        StatusBar.render(into: &screen, in: status, theme: theme, left: [Span(" Esc quit  F1 keys")],
-                         right: [Span("\(log.count) events ")])
+        let cursor = editor.render(
+            into: &screen, in: input, style: theme[.input], prompt: [Span("> ", theme[.accent])],
+            placeholder: "type here", placeholderStyle: theme[.placeholder])
+        StatusBar.render(
+            into: &screen, in: status, theme: theme, left: [Span(" Esc quit  F1 keys")],
+            right: [Span("\(log.count) events ")])
         // The compose line's keys are its own key map: shown from there, never listed twice.
         if showingHelp { HelpOverlay.render(keys.helpRows + editor.keys.helpRows, into: &screen, in: area, theme: theme) }
         return (screen, showingHelp ? nil : cursor)

@@ -51,7 +51,8 @@ struct LocalCommand: AsyncParsableCommand {
             guard !interactive else { return }
             announceListening(host: host, port: port)
             let accounts = DemoAccounts.accounts.map { "  \($0.username) (\($0.role.rawValue.lowercased()))" }.joined(separator: "\n")
-            say("""
+            say(
+                """
                 database: \(database)
                 demo accounts, password '\(DemoAccounts.password)':
                 \(accounts)
@@ -82,9 +83,12 @@ struct LocalCommand: AsyncParsableCommand {
         var settings = EffectRunner.Settings(server: URL(string: server)!, dataDirectory: data)
         settings.notifications = config.notifications
         let runner = EffectRunner(settings: settings, terminal: terminal, post: { loop.post($0) })
-        let accounts = DemoAccounts.accounts.map { Launcher.Account(username: $0.username, displayName: $0.displayName, role: $0.role.rawValue) }
-        let launcher = Launcher(server: server, accounts: accounts, password: DemoAccounts.password, logFile: logFile,
-                                size: terminal.size, now: Date())
+        let accounts = DemoAccounts.accounts.map {
+            Launcher.Account(username: $0.username, displayName: $0.displayName, role: $0.role.rawValue)
+        }
+        let launcher = Launcher(
+            server: server, accounts: accounts, password: DemoAccounts.password, logFile: logFile,
+            size: terminal.size, now: Date())
         var program = AppProgram(current: .launcher(launcher), theme: colours, runner: runner, config: config)
         for problem in [notice].compactMap({ $0 }) + problems { loop.post(.notice(problem)) }
         await TerminalClient.run(&program, loop: loop, on: terminal, runner: runner)

@@ -37,7 +37,12 @@ struct MigrateCommand: AsyncParsableCommand {
             try? await sourceDriver.close()
             throw error
         }
-        defer { Task { try? await sourceDriver.close(); try? await destinationDriver.close() } }
+        defer {
+            Task {
+                try? await sourceDriver.close()
+                try? await destinationDriver.close()
+            }
+        }
         do {
             let counts = try await DatabaseCopy.run(from: sourceDriver, to: destinationDriver, secret: secret) { table, rows in
                 print("copied \(table): \(rows)")
@@ -51,10 +56,11 @@ struct MigrateCommand: AsyncParsableCommand {
     }
 
     static func open(_ location: DatabaseLocation, logger: Logger) async throws -> any SQLDriver {
-        let driver: any SQLDriver = switch location {
-        case .sqlite(let path): try await SQLiteDriver.open(path: path, logger: logger)
-        case .postgres(let url): try await PostgresDriver.open(url: url, poolSize: 4, logger: logger)
-        }
+        let driver: any SQLDriver =
+            switch location {
+            case .sqlite(let path): try await SQLiteDriver.open(path: path, logger: logger)
+            case .postgres(let url): try await PostgresDriver.open(url: url, poolSize: 4, logger: logger)
+            }
         do {
             try await Schema.migrate(driver, logger: logger)
         } catch {
@@ -72,6 +78,6 @@ struct MigrateCommand: AsyncParsableCommand {
     }
 }
 
-private extension String {
-    var nilIfEmpty: String? { isEmpty ? nil : self }
+extension String {
+    fileprivate var nilIfEmpty: String? { isEmpty ? nil : self }
 }

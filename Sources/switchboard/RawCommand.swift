@@ -26,7 +26,9 @@ struct RawCommand: AsyncParsableCommand {
     var record: String?
 
     func validate() throws {
-        if script != nil, record != nil { throw ValidationError("--script runs a script; --record writes one from a session: one or the other") }
+        if script != nil, record != nil {
+            throw ValidationError("--script runs a script; --record writes one from a session: one or the other")
+        }
     }
 
     func run() async throws {

@@ -7,7 +7,8 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the support server: the REST API and the WebSocket hub.",
-        discussion: "Prints 'listening on http://HOST:PORT' (https with tlsCertificate/tlsKey in the config file) once it accepts connections; stops cleanly on SIGINT or SIGTERM."
+        discussion:
+            "Prints 'listening on http://HOST:PORT' (https with tlsCertificate/tlsKey in the config file) once it accepts connections; stops cleanly on SIGINT or SIGTERM."
     )
 
     @OptionGroup var options: ServeOptions

@@ -5,14 +5,18 @@ import SwitchboardServer
 
 /// Where the data lives: shared by every command that opens the database.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .customLong("db"), help: ArgumentHelp(
-        "sqlite:PATH (default: a file in the data directory) or postgres://USER:PASS@HOST:PORT/DB. Env: SWITCHBOARD_DB.",
-        valueName: "URL"))
+    @Option(
+        name: .customLong("db"),
+        help: ArgumentHelp(
+            "sqlite:PATH (default: a file in the data directory) or postgres://USER:PASS@HOST:PORT/DB. Env: SWITCHBOARD_DB.",
+            valueName: "URL"))
     var database: String?
 
-    @Option(name: .customLong("data-dir"), help: ArgumentHelp(
-        "Data directory (default: $XDG_DATA_HOME/switchboard or ~/.local/share/switchboard). Env: SWITCHBOARD_DATA_DIR.",
-        valueName: "DIR"))
+    @Option(
+        name: .customLong("data-dir"),
+        help: ArgumentHelp(
+            "Data directory (default: $XDG_DATA_HOME/switchboard or ~/.local/share/switchboard). Env: SWITCHBOARD_DATA_DIR.",
+            valueName: "DIR"))
     var dataDirectory: String?
 
     /// A configuration with the data directory the environment names, and the database flags applied.
@@ -25,8 +29,9 @@ struct DatabaseOptions: ParsableArguments {
     /// Flags over environment over config file over defaults.
     func apply(to configuration: inout ServerConfiguration, environment: [String: String]) throws {
         if let directory = dataDirectory ?? environment["SWITCHBOARD_DATA_DIR"] {
-            configuration = ServerConfiguration(moving: configuration,
-                                                to: URL(fileURLWithPath: (directory as NSString).expandingTildeInPath))
+            configuration = ServerConfiguration(
+                moving: configuration,
+                to: URL(fileURLWithPath: (directory as NSString).expandingTildeInPath))
         }
         if let database = database ?? environment["SWITCHBOARD_DB"] {
             configuration.database = try DatabaseLocation.parse(database)
@@ -46,8 +51,10 @@ struct ServeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A JSON config file; flags and environment variables win over it.", valueName: "FILE"))
     var config: String?
 
-    @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error or critical. Env: SWITCHBOARD_LOG_LEVEL.",
-                               valueName: "LEVEL"))
+    @Option(
+        help: ArgumentHelp(
+            "trace, debug, info, notice, warning, error or critical. Env: SWITCHBOARD_LOG_LEVEL.",
+            valueName: "LEVEL"))
     var logLevel: String?
 
     func validate() throws {

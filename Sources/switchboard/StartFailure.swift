@@ -1,7 +1,8 @@
 import Foundation
 import NIOCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Why the server could not start, as a sentence and what to do — instead of a library's error
@@ -12,23 +13,29 @@ enum StartFailure {
         if let io = error as? IOError {
             switch io.errnoCode {
             case EADDRINUSE:
-                return CommandFailure("cannot listen on \(host):\(port): the address is in use — another server runs there; "
-                                      + "choose another port with --port (0 picks a free one)")
+                return CommandFailure(
+                    "cannot listen on \(host):\(port): the address is in use — another server runs there; "
+                        + "choose another port with --port (0 picks a free one)")
             case EACCES:
-                return CommandFailure("cannot listen on \(host):\(port): permission denied — ports below 1024 need "
-                                      + "privileges; choose another with --port")
+                return CommandFailure(
+                    "cannot listen on \(host):\(port): permission denied — ports below 1024 need "
+                        + "privileges; choose another with --port")
             case EADDRNOTAVAIL:
-                return CommandFailure("cannot listen on \(host):\(port): this machine has no such address — "
-                                      + "use --host 127.0.0.1, or 0.0.0.0 for every address")
+                return CommandFailure(
+                    "cannot listen on \(host):\(port): this machine has no such address — "
+                        + "use --host 127.0.0.1, or 0.0.0.0 for every address")
             default:
                 return CommandFailure("cannot listen on \(host):\(port): \(String(cString: strerror(io.errnoCode)))")
             }
         }
         let ns = error as NSError
-        if ns.domain == NSCocoaErrorDomain, let path = ns.userInfo[NSFilePathErrorKey] as? String
-            ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path {
+        if ns.domain == NSCocoaErrorDomain,
+            let path = ns.userInfo[NSFilePathErrorKey] as? String
+                ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+        {
             let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError
-            let why = underlying.flatMap { $0.domain == NSPOSIXErrorDomain ? String(cString: strerror(Int32($0.code))) : nil }
+            let why =
+                underlying.flatMap { $0.domain == NSPOSIXErrorDomain ? String(cString: strerror(Int32($0.code))) : nil }
                 ?? "it cannot be created or written"
             return CommandFailure("cannot use \(path): \(why) — choose another data directory with --data-dir")
         }

@@ -11,7 +11,10 @@ struct Switchboard: AsyncParsableCommand {
             demo accounts and sample tickets on first run) and, in a terminal, the launcher of the \
             modes. `switchboard chat` from a second terminal joins that server.
             """,
-        subcommands: [LocalCommand.self, ServeCommand.self, ChatCommand.self, ConsoleCommand.self, RawCommand.self, UsersCommand.self, MigrateCommand.self, SendCommand.self, KeysCommand.self, BenchCommand.self, RenderBenchCommand.self],
+        subcommands: [
+            LocalCommand.self, ServeCommand.self, ChatCommand.self, ConsoleCommand.self, RawCommand.self, UsersCommand.self,
+            MigrateCommand.self, SendCommand.self, KeysCommand.self, BenchCommand.self, RenderBenchCommand.self,
+        ],
         defaultSubcommand: LocalCommand.self
     )
 

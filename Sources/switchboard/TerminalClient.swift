@@ -74,10 +74,13 @@ struct TerminalSession {
 
     /// Signs in (a kept login, or the password given) and runs the mode `makeMode` makes for this
     /// server, user and terminal size — `chat` and `console` differ only in that mode.
-    func run(_ makeMode: (_ server: String, _ username: String, _ signingIn: Bool, _ size: (width: Int, height: Int)) -> AppProgram.Current) async {
+    func run(
+        _ makeMode: (_ server: String, _ username: String, _ signingIn: Bool, _ size: (width: Int, height: Int)) -> AppProgram.Current
+    ) async {
         let signingIn = !username.isEmpty ? await runner.resume(username: username, password: password) : false
-        var program = AppProgram(current: makeMode(server.absoluteString, username, signingIn, terminal.size), theme: theme,
-                                 runner: runner, config: config)
+        var program = AppProgram(
+            current: makeMode(server.absoluteString, username, signingIn, terminal.size), theme: theme,
+            runner: runner, config: config)
         await run(&program)
     }
 

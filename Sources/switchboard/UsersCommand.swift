@@ -30,8 +30,9 @@ struct ListUsers: AsyncParsableCommand {
             // Names come from sign-ups: cleaned before they reach the terminal.
             let id = String(user.id), role = user.role.rawValue.lowercased()
             let name = Sanitizer.clean(user.displayName) + (user.email.map { " <\(Sanitizer.clean($0))>" } ?? "")
-            print(String(repeating: " ", count: max(0, 5 - id.count)) + id + "  " + role.padding(toLength: 10, withPad: " ", startingAt: 0)
-                  + Sanitizer.clean(user.username).padding(toLength: width + 2, withPad: " ", startingAt: 0) + name)
+            print(
+                String(repeating: " ", count: max(0, 5 - id.count)) + id + "  " + role.padding(toLength: 10, withPad: " ", startingAt: 0)
+                    + Sanitizer.clean(user.username).padding(toLength: width + 2, withPad: " ", startingAt: 0) + name)
         }
     }
 }
@@ -58,7 +59,8 @@ struct SetPassword: AsyncParsableCommand {
         let configuration = try database.configuration(environment: environment)
         let password: String
         do {
-            password = try Validator(limits: configuration.limits).password(try readPassword(fromStdin: passwordStdin, environment: environment))
+            password = try Validator(limits: configuration.limits).password(
+                try readPassword(fromStdin: passwordStdin, environment: environment))
         } catch let error as ContractError {
             throw CommandFailure(error.message)
         }
@@ -101,8 +103,9 @@ struct SetRole: AsyncParsableCommand {
         if before == role {
             print("\(named) is already \(role.article) \(role.rawValue.lowercased()); nothing changed")
         } else {
-            print("\(named) is now \(role.article) \(role.rawValue.lowercased()) (was \(before.map { $0.rawValue.lowercased() } ?? "?")); "
-                  + "its sessions have ended")
+            print(
+                "\(named) is now \(role.article) \(role.rawValue.lowercased()) (was \(before.map { $0.rawValue.lowercased() } ?? "?")); "
+                    + "its sessions have ended")
             print(SetPassword.stillConnected)
         }
     }
@@ -166,8 +169,8 @@ private func account(_ username: String, in store: any Store, _ configuration: S
     return record.user
 }
 
-private extension Role {
-    var article: String { self == .admin || self == .agent ? "an" : "a" }
+extension Role {
+    fileprivate var article: String { self == .admin || self == .agent ? "an" : "a" }
 }
 
 /// A role as typed on the command line, in any case (`agent`, `ADMIN`).

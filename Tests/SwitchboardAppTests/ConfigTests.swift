@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import SwitchboardApp
 import TerminalKit
+import Testing
+
+@testable import SwitchboardApp
 
 @Suite struct ConfigTests {
     @Test func aFirstRunMakesACommentedFileThatReadsBackAsTheDefaults() throws {
@@ -17,7 +18,8 @@ import TerminalKit
     }
 
     @Test func settingsKeyBindingsAndProblemsWithTheirLines() {
-        let (config, problems) = ClientConfig.parse("""
+        let (config, problems) = ClientConfig.parse(
+            """
             server = https://support.example.com   # ours
             user = alex
             theme = solarized-dark
@@ -35,8 +37,11 @@ import TerminalKit
         #expect(config.notifications.quietHours?.start == 22 * 60 + 30 && config.notifications.quietHours?.end == 7 * 60)
         #expect(config.keys.map(\.action) == ["quit", "compose-in-editor"])
         #expect(config.keys[1].keys == [.ctrl("x"), .ctrl("e")])
-        #expect(problems == ["config:7: unknown setting 'notify.volume'",
-                             "config:11: 'Hyper-h' is not a key (write keys like C-x, M-Enter, F2, S-Tab)"])
+        #expect(
+            problems == [
+                "config:7: unknown setting 'notify.volume'",
+                "config:11: 'Hyper-h' is not a key (write keys like C-x, M-Enter, F2, S-Tab)",
+            ])
     }
 
     @Test func quietHoursSilenceBellAndDesktopAcrossMidnight() throws {
@@ -50,11 +55,13 @@ import TerminalKit
         }
         #expect(NotificationPolicy.signals(for: "Ticket #4", body: "Hi", settings: settings, at: at(23, 15), calendar: calendar).isEmpty)
         #expect(NotificationPolicy.signals(for: "Ticket #4", body: "Hi", settings: settings, at: at(6, 59), calendar: calendar).isEmpty)
-        #expect(NotificationPolicy.signals(for: "Ticket #4", body: "Hi", settings: settings, at: at(7, 0), calendar: calendar)
+        #expect(
+            NotificationPolicy.signals(for: "Ticket #4", body: "Hi", settings: settings, at: at(7, 0), calendar: calendar)
                 == [.bell, .desktop(.osc9, title: "Ticket #4", body: "Hi")])
         settings.quietHours = nil
         settings.bell = false
-        #expect(NotificationPolicy.signals(for: "T", body: "B", settings: settings, at: at(23, 15), calendar: calendar)
+        #expect(
+            NotificationPolicy.signals(for: "T", body: "B", settings: settings, at: at(23, 15), calendar: calendar)
                 == [.desktop(.osc9, title: "T", body: "B")])
     }
 }

@@ -1,14 +1,16 @@
 import Foundation
 import SwitchboardClient
 import SwitchboardProtocol
-import Testing
-@testable import SwitchboardApp
 import TerminalKit
+import Testing
+
+@testable import SwitchboardApp
 
 @Suite struct ConsoleAdminTests {
     typealias C = ConsoleModeTests
-    static let boss = User(id: 1, username: "ada", displayName: "Ada Admin", role: .admin, isOnline: true, lastSeenAt: nil,
-                           agentStatus: .online, capacity: 5, email: nil)
+    static let boss = User(
+        id: 1, username: "ada", displayName: "Ada Admin", role: .admin, isOnline: true, lastSeenAt: nil,
+        agentStatus: .online, capacity: 5, email: nil)
 
     static func admin(width: Int = 120, height: Int = 40) -> ConsoleMode {
         var mode = ConsoleMode(server: "http://127.0.0.1:8080", username: "ada", signingIn: true, size: (width, height), now: World.start)
@@ -24,10 +26,11 @@ import TerminalKit
         return mode.update(.key(.enter))
     }
 
-    static let figures = Dashboard(openTickets: 12, inProgressTickets: 4, resolvedToday: 7, unassignedTickets: 3, activeSessions: 5,
-                                   agentsOnline: 2, avgFirstResponseSeconds: 252, avgResolutionSeconds: 3_780,
-                                   ticketsByCategory: ["PAYMENT": 16, "SHIPPING": 8, "ACCOUNT": 4, "RETURNS": 0, "TECHNICAL": 2, "OTHER": 1],
-                                   ticketsByPriority: ["LOW": 1, "MEDIUM": 10, "HIGH": 5, "URGENT": 2])
+    static let figures = Dashboard(
+        openTickets: 12, inProgressTickets: 4, resolvedToday: 7, unassignedTickets: 3, activeSessions: 5,
+        agentsOnline: 2, avgFirstResponseSeconds: 252, avgResolutionSeconds: 3_780,
+        ticketsByCategory: ["PAYMENT": 16, "SHIPPING": 8, "ACCOUNT": 4, "RETURNS": 0, "TECHNICAL": 2, "OTHER": 1],
+        ticketsByPriority: ["LOW": 1, "MEDIUM": 10, "HIGH": 5, "URGENT": 2])
 
     @Test func anAgentIsToldTheViewsAreForAdmins() {
         var mode = C.console(tickets: [])
@@ -43,7 +46,9 @@ import TerminalKit
         _ = mode.update(.event(.dashboard(Self.figures)))
         let lines = C.lines(mode)
         let text = lines.joined(separator: "\n")
-        for figure in ["Open", "In progress", "Resolved today", "Unassigned", "Active sessions", "Agents online"] { #expect(text.contains(figure)) }
+        for figure in ["Open", "In progress", "Resolved today", "Unassigned", "Active sessions", "Agents online"] {
+            #expect(text.contains(figure))
+        }
         #expect(text.contains("First response") && text.contains("4m 12s") && text.contains("1h 3m"))
         /// The bar right after `label` on its row, in eighths of a column.
         func bar(_ label: String) -> Int {
@@ -85,8 +90,12 @@ import TerminalKit
         var mode = Self.admin()
         #expect(Self.command("/agents", &mode) == [.loadAdminAgents])
         let sam = UserRef(id: 7, displayName: "Sam Second", role: .agent, isOnline: false)
-        _ = mode.update(.event(.adminAgents([AgentLoad(agent: C.me.ref, status: .online, activeChats: 2, capacity: 5),
-                                              AgentLoad(agent: sam, status: .away, activeChats: 0, capacity: 3)])))
+        _ = mode.update(
+            .event(
+                .adminAgents([
+                    AgentLoad(agent: C.me.ref, status: .online, activeChats: 2, capacity: 5),
+                    AgentLoad(agent: sam, status: .away, activeChats: 0, capacity: 3),
+                ])))
         let text = C.lines(mode).joined(separator: "\n")
         #expect(text.contains("Alex Agent") && text.contains("online") && text.contains("▰▰▱▱▱ 2/5") && text.contains("▱▱▱▱▱ 0/3"))
         _ = mode.update(.key(.down))
@@ -109,9 +118,14 @@ import TerminalKit
         #expect(mode.admin?.page == .agents)
         #expect(C.lines(mode).joined().contains("/capacity N"))
         #expect(mode.update(.key(.right)) == [.loadReport(from: "2026-11-12", to: "2026-11-19")])
-        _ = mode.update(.event(.report(SupportReport(from: World.start, to: World.start, agents: [], days: [],
-                                                     sessions: .init(started: 0, ended: 0, avgDurationSeconds: nil, avgMessages: nil,
-                                                                     avgFirstResponseSeconds: nil)))))
+        _ = mode.update(
+            .event(
+                .report(
+                    SupportReport(
+                        from: World.start, to: World.start, agents: [], days: [],
+                        sessions: .init(
+                            started: 0, ended: 0, avgDurationSeconds: nil, avgMessages: nil,
+                            avgFirstResponseSeconds: nil)))))
         #expect(mode.update(.key(.right)).contains(.loadServerStatistics))
         #expect(mode.admin?.page == .server)
         #expect(mode.update(.key(.right)) == [.loadDashboard])
@@ -127,11 +141,18 @@ import TerminalKit
         #expect(Self.command("/report 2026-11-01 2026-11-03", &mode) == [.loadReport(from: "2026-11-01", to: "2026-11-03")])
         let report = SupportReport(
             from: World.start, to: World.start,
-            agents: [.init(agent: C.me.ref, ticketsHandled: 5, messagesSent: 23, notesWritten: 2, avgFirstResponseSeconds: 252,
-                           avgResolutionSeconds: nil),
-                     .init(agent: UserRef(id: 9, displayName: "Lee, \"the\" Lead", role: .admin, isOnline: true), ticketsHandled: 1,
-                           messagesSent: 2, notesWritten: 0, avgFirstResponseSeconds: 30, avgResolutionSeconds: 600)],
-            days: [.init(date: "2026-11-01", ticketsOpened: 8, ticketsResolved: 4), .init(date: "2026-11-02", ticketsOpened: 2, ticketsResolved: 6)],
+            agents: [
+                .init(
+                    agent: C.me.ref, ticketsHandled: 5, messagesSent: 23, notesWritten: 2, avgFirstResponseSeconds: 252,
+                    avgResolutionSeconds: nil),
+                .init(
+                    agent: UserRef(id: 9, displayName: "Lee, \"the\" Lead", role: .admin, isOnline: true), ticketsHandled: 1,
+                    messagesSent: 2, notesWritten: 0, avgFirstResponseSeconds: 30, avgResolutionSeconds: 600),
+            ],
+            days: [
+                .init(date: "2026-11-01", ticketsOpened: 8, ticketsResolved: 4),
+                .init(date: "2026-11-02", ticketsOpened: 2, ticketsResolved: 6),
+            ],
             sessions: .init(started: 3, ended: 2, avgDurationSeconds: 100, avgMessages: 4, avgFirstResponseSeconds: 20))
         _ = mode.update(.event(.report(report)))
         let lines = C.lines(mode)
@@ -139,12 +160,17 @@ import TerminalKit
         let opened = lines.first { $0.hasPrefix("  11-01") } ?? ""
         #expect(opened.contains("█") && opened.hasSuffix(" 8"))
         let effects = Self.command("/report --csv /tmp/report.csv", &mode)
-        #expect(effects == [.saveFile(path: "/tmp/report.csv", text: """
-            agent,tickets_handled,messages_sent,notes_written,avg_first_response_seconds,avg_resolution_seconds\r
-            Alex Agent,5,23,2,252,\r
-            "Lee, ""the"" Lead",1,2,0,30,600\r
+        #expect(
+            effects == [
+                .saveFile(
+                    path: "/tmp/report.csv",
+                    text: """
+                        agent,tickets_handled,messages_sent,notes_written,avg_first_response_seconds,avg_resolution_seconds\r
+                        Alex Agent,5,23,2,252,\r
+                        "Lee, ""the"" Lead",1,2,0,30,600\r
 
-            """, what: "The report")])
+                        """, what: "The report")
+            ])
         #expect(Self.command("/report yesterday", &mode).isEmpty)
         #expect(C.lines(mode).joined().contains("dates as YYYY-MM-DD"))
     }
@@ -162,23 +188,36 @@ import TerminalKit
         form.fields[3].editor.replace(with: "long enough")
         mode.userForm = form
         let effects = mode.update(.key(Key(.character("s"), ctrl: true)))
-        #expect(effects == [.createUser(CreateUserRequest(username: "sam", password: "long enough", displayName: "Sam Second", role: .agent))])
+        #expect(
+            effects == [.createUser(CreateUserRequest(username: "sam", password: "long enough", displayName: "Sam Second", role: .agent))])
         _ = mode.update(.event(.failed(.createUser, APIError(code: .conflict, message: "username is taken", status: 409))))
         #expect(mode.userForm?.fields[0].error == "username is taken")
-        _ = mode.update(.event(.userCreated(User(id: 8, username: "sam", displayName: "Sam Second", role: .agent, isOnline: false,
-                                                 lastSeenAt: nil, agentStatus: .offline, capacity: 5, email: nil))))
+        _ = mode.update(
+            .event(
+                .userCreated(
+                    User(
+                        id: 8, username: "sam", displayName: "Sam Second", role: .agent, isOnline: false,
+                        lastSeenAt: nil, agentStatus: .offline, capacity: 5, email: nil))))
         #expect(mode.userForm == nil && C.lines(mode).joined().contains("sam can sign in now, as agent"))
     }
 
     @Test func theServerPageShowsMessagesPerSecondFromTwoReadings() {
         var mode = Self.admin()
         #expect(Self.command("/server", &mode) == [.loadServerStatistics])
-        _ = mode.update(.event(.serverStatistics(ServerStatistics(connections: 4, users: 3, rooms: 2, rssBytes: 52_428_800, uptimeSeconds: 100,
-                                                                  messages: 1_000))))
+        _ = mode.update(
+            .event(
+                .serverStatistics(
+                    ServerStatistics(
+                        connections: 4, users: 3, rooms: 2, rssBytes: 52_428_800, uptimeSeconds: 100,
+                        messages: 1_000))))
         #expect(C.lines(mode).joined().contains("two readings needed"))
-        #expect(mode.update(.tick(World.start.addingTimeInterval(3.1))) .contains(.loadServerStatistics))
-        _ = mode.update(.event(.serverStatistics(ServerStatistics(connections: 4, users: 3, rooms: 2, rssBytes: 52_428_800, uptimeSeconds: 104,
-                                                                  messages: 1_050))))
+        #expect(mode.update(.tick(World.start.addingTimeInterval(3.1))).contains(.loadServerStatistics))
+        _ = mode.update(
+            .event(
+                .serverStatistics(
+                    ServerStatistics(
+                        connections: 4, users: 3, rooms: 2, rssBytes: 52_428_800, uptimeSeconds: 104,
+                        messages: 1_050))))
         let text = C.lines(mode).joined(separator: "\n")
         #expect(text.contains("12.5") && text.contains("50.0 MB") && text.contains("1m 44s"))
     }
@@ -190,8 +229,12 @@ import TerminalKit
         _ = mode.update(.event(.serverStatistics(ServerStatistics(connections: 1, users: 1, rooms: 1, rssBytes: 1, uptimeSeconds: 1))))
         #expect(C.lines(mode).joined().contains("none has run past its time bound"))
         let slow = SlowRule(rule: "nested\u{1B}[31m", count: 3, lastAt: World.start)
-        _ = mode.update(.event(.serverStatistics(ServerStatistics(connections: 1, users: 1, rooms: 1, rssBytes: 1, uptimeSeconds: 2,
-                                                                  slowRules: [slow]))))
+        _ = mode.update(
+            .event(
+                .serverStatistics(
+                    ServerStatistics(
+                        connections: 1, users: 1, rooms: 1, rssBytes: 1, uptimeSeconds: 2,
+                        slowRules: [slow]))))
         let text = C.lines(mode).joined(separator: "\n")
         #expect(text.contains("Slow content rules") && text.contains("— 3 texts, last at"))
         #expect(!text.contains("\u{1B}"))
@@ -203,7 +246,8 @@ import TerminalKit
         _ = mode.update(.event(.dashboard(Self.figures)))
         let lines = C.lines(mode)
         #expect(lines.allSatisfy { TextWidth.of($0) <= size.0 })
-        let category = lines.firstIndex { $0.contains("Tickets by category") }, priority = lines.firstIndex { $0.contains("Tickets by priority") }
+        let category = lines.firstIndex { $0.contains("Tickets by category") },
+            priority = lines.firstIndex { $0.contains("Tickets by priority") }
         #expect(category != nil && priority != nil)
         // Side by side from 64 columns of room, else the priorities under the categories.
         #expect(size.0 >= 67 ? priority == category : priority! > category!)

@@ -1,21 +1,26 @@
 import Foundation
 import SwitchboardClient
 import SwitchboardProtocol
-import Testing
-@testable import SwitchboardApp
 import TerminalKit
+import Testing
+
+@testable import SwitchboardApp
 
 @Suite struct ConsoleModeTests {
-    static let me = User(id: 2, username: "alex", displayName: "Alex Agent", role: .agent, isOnline: true, lastSeenAt: nil,
-                         agentStatus: .online, capacity: 5, email: nil)
+    static let me = User(
+        id: 2, username: "alex", displayName: "Alex Agent", role: .agent, isOnline: true, lastSeenAt: nil,
+        agentStatus: .online, capacity: 5, email: nil)
     static let sam = UserRef(id: 7, displayName: "Sam Second", role: .agent, isOnline: true)
 
-    static func ticket(_ id: Int, _ subject: String, priority: Priority = .medium, agent: UserRef? = nil, minutesAgo: Double,
-                       customer: String = "Casey Customer") -> Ticket {
+    static func ticket(
+        _ id: Int, _ subject: String, priority: Priority = .medium, agent: UserRef? = nil, minutesAgo: Double,
+        customer: String = "Casey Customer"
+    ) -> Ticket {
         let date = World.start.addingTimeInterval(-minutesAgo * 60)
-        return Ticket(id: id, subject: subject, description: "d", status: .open, priority: priority, category: .payment,
-                      customer: UserRef(id: 100 + id, displayName: customer, role: .customer, isOnline: true), assignedAgent: agent,
-                      messageCount: 0, unreadCount: 0, lastMessage: nil, createdAt: date, updatedAt: date, resolvedAt: nil)
+        return Ticket(
+            id: id, subject: subject, description: "d", status: .open, priority: priority, category: .payment,
+            customer: UserRef(id: 100 + id, displayName: customer, role: .customer, isOnline: true), assignedAgent: agent,
+            messageCount: 0, unreadCount: 0, lastMessage: nil, createdAt: date, updatedAt: date, resolvedAt: nil)
     }
 
     static func console(width: Int = 120, height: Int = 30, tickets: [Ticket]) -> ConsoleMode {
@@ -23,8 +28,12 @@ import TerminalKit
         mode.timeZone = World.utc
         #expect(mode.update(.event(.signedIn(me))) == [.loadQueue, .loadAgents, .loadCanned])
         _ = mode.update(.event(.tickets(tickets)))
-        _ = mode.update(.event(.agents([AgentLoad(agent: me.ref, status: .online, activeChats: 1, capacity: 5),
-                                        AgentLoad(agent: sam, status: .online, activeChats: 0, capacity: 5)])))
+        _ = mode.update(
+            .event(
+                .agents([
+                    AgentLoad(agent: me.ref, status: .online, activeChats: 1, capacity: 5),
+                    AgentLoad(agent: sam, status: .online, activeChats: 0, capacity: 5),
+                ])))
         _ = mode.update(.event(.connection(.connected)))
         return mode
     }
@@ -38,7 +47,10 @@ import TerminalKit
         #expect(mode.update(.event(.connection(.reconnecting(attempt: 1, nextTryAt: World.start, reason: "connection lost")))) == [])
         #expect(mode.update(.event(.connection(.authFailed(reason: "this login was signed out")))) == [.signOut])
         _ = mode.update(.event(.signedOut))
-        guard case .signIn(let screen) = mode.phase else { Issue.record("not signing in: \(mode.phase)"); return }
+        guard case .signIn(let screen) = mode.phase else {
+            Issue.record("not signing in: \(mode.phase)")
+            return
+        }
         #expect(screen.error == SignInScreen.loginEnded && screen.form.values["username"] == "alex")
         let text = Self.lines(mode).joined(separator: "\n")
         #expect(text.contains("This login has ended"), "\(text)")
@@ -108,10 +120,12 @@ import TerminalKit
         _ = mode.update(.key(.alt("1")))
         #expect(mode.currentTab?.editor.text == "draft one")
         // Elsewhere, an agent's message on #2 and a customer's on #3.
-        let agentSays = Message(id: 1, ticketId: 2, seq: 1, clientMessageId: nil, sender: Self.sam, senderType: .agent, message: "fyi",
-                                messageType: .text, internal: true, isRead: false, timestamp: World.start, attachment: nil)
-        let customerSays = World.message(1, ticket: 3, from: UserRef(id: 103, displayName: "Casey", role: .customer, isOnline: true),
-                                         "hello?", minutesAgo: 0)
+        let agentSays = Message(
+            id: 1, ticketId: 2, seq: 1, clientMessageId: nil, sender: Self.sam, senderType: .agent, message: "fyi",
+            messageType: .text, internal: true, isRead: false, timestamp: World.start, attachment: nil)
+        let customerSays = World.message(
+            1, ticket: 3, from: UserRef(id: 103, displayName: "Casey", role: .customer, isOnline: true),
+            "hello?", minutesAgo: 0)
         _ = mode.update(.event(.realtime(.server(.receiveMessage(ticketId: 2, message: agentSays)))))
         let effects = mode.update(.event(.realtime(.server(.receiveMessage(ticketId: 3, message: customerSays)))))
         #expect(effects.contains(.notify(title: "Casey on #3", body: "hello?")))
@@ -149,8 +163,9 @@ import TerminalKit
         #expect(Self.lines(mode).contains { $0.contains("note> Internal note — only agents see it") })
         for c in "also this" { _ = mode.update(.key(.char(c))) }
         #expect(mode.update(.key(.enter)).contains(.send(ticketId: 1, text: "also this", note: true)))
-        let note = Message(id: 9, ticketId: 1, seq: 1, clientMessageId: nil, sender: Self.me.ref, senderType: .agent, message: "checked the depot",
-                           messageType: .text, internal: true, isRead: false, timestamp: World.start, attachment: nil)
+        let note = Message(
+            id: 9, ticketId: 1, seq: 1, clientMessageId: nil, sender: Self.me.ref, senderType: .agent, message: "checked the depot",
+            messageType: .text, internal: true, isRead: false, timestamp: World.start, attachment: nil)
         _ = mode.update(.event(.page(ticketId: 1, MessagePage(items: [note], hasMore: false), older: false)))
         #expect(Self.lines(mode).joined(separator: "\n").contains("You  11:06  ✎ internal note\n"))
         // The customer's read mark covers the note's seq, but they never see notes: no mark on it.
@@ -161,8 +176,9 @@ import TerminalKit
     @Test func aFailedNoteGoesBackInTheLineAsANoteWithSlashEdit() {
         var mode = Self.console(tickets: [Self.ticket(1, "Parcel", agent: Self.me.ref, minutesAgo: 5)])
         // Left failed by an earlier run: reported before its tab is open, shown once it is.
-        let blocked = OutgoingMessage(clientMessageId: "n", ticketId: 1, text: "their pass = letmein", isInternal: true,
-                                      createdAt: World.start, state: .failed(code: .invalid, reason: "blocked"))
+        let blocked = OutgoingMessage(
+            clientMessageId: "n", ticketId: 1, text: "their pass = letmein", isInternal: true,
+            createdAt: World.start, state: .failed(code: .invalid, reason: "blocked"))
         _ = mode.update(.event(.realtime(.outgoing(blocked))))
         _ = mode.update(.key(.enter))
         #expect(Self.lines(mode).joined(separator: "\n").contains("✗ not sent: blocked — M-e edit, M-r retry, M-x discard"))
@@ -173,9 +189,14 @@ import TerminalKit
 
     @Test func cannedResponsesFillTheirPlaceholdersIntoTheLine() {
         var mode = Self.console(tickets: [Self.ticket(4, "Refund please", agent: Self.me.ref, minutesAgo: 5, customer: "Dana Doe")])
-        _ = mode.update(.event(.canned([CannedResponse(id: 1, shortcut: "refund", title: "Refund started",
-                                                       body: "Hi {customer.name}, {agent.name} here: refund for #{ticket.id} ({ticket.subject}) started.",
-                                                       shared: true, ownerId: 1)])))
+        _ = mode.update(
+            .event(
+                .canned([
+                    CannedResponse(
+                        id: 1, shortcut: "refund", title: "Refund started",
+                        body: "Hi {customer.name}, {agent.name} here: refund for #{ticket.id} ({ticket.subject}) started.",
+                        shared: true, ownerId: 1)
+                ])))
         _ = mode.update(.key(.enter))
         _ = mode.update(.key(.ctrl("t")))
         #expect(Self.lines(mode).joined().contains("Canned responses"))
@@ -205,8 +226,13 @@ import TerminalKit
         _ = mode.update(.key(.enter))
         for c in "/canned thanks" { _ = mode.update(.key(.char(c))) }
         #expect(mode.update(.key(.enter)) == [.loadCanned])
-        _ = mode.update(.event(.canned([CannedResponse(id: 2, shortcut: "thanks", title: "Thanks", body: "Thanks {customer.name}",
-                                                       shared: true, ownerId: 1)])))
+        _ = mode.update(
+            .event(
+                .canned([
+                    CannedResponse(
+                        id: 2, shortcut: "thanks", title: "Thanks", body: "Thanks {customer.name}",
+                        shared: true, ownerId: 1)
+                ])))
         #expect(mode.currentTab?.editor.text == "Thanks Dana Doe")
         // Still unknown after asking: the picker, with what was typed.
         mode.tabs[0].editor = LineEditor()
@@ -240,8 +266,10 @@ import TerminalKit
     /// through to "unknown"), and where it applies comes from the table — `/filter` typed in a
     /// chat filters the queue beside it (it was "Unknown command" there).
     @Test func everyCommandComesFromTheOneTable() {
-        let mode = Self.console(tickets: [Self.ticket(1, "Parcel", agent: Self.me.ref, minutesAgo: 5),
-                                          Self.ticket(2, "Lamp", priority: .urgent, minutesAgo: 3)])
+        let mode = Self.console(tickets: [
+            Self.ticket(1, "Parcel", agent: Self.me.ref, minutesAgo: 5),
+            Self.ticket(2, "Lamp", priority: .urgent, minutesAgo: 3),
+        ])
         #expect(mode.commands.commands.map(\.name) == ConsoleCommand.allCases.map(\.rawValue))
         for command in ConsoleCommand.allCases where ![.quit, .logout, .launcher].contains(command) {
             var chat = Self.open(mode, 1)
@@ -259,8 +287,9 @@ import TerminalKit
     /// of a message no longer there).
     @Test func discardingARefusedMessageTakesItsToastAway() {
         var mode = Self.open(Self.console(tickets: [Self.ticket(1, "Parcel", agent: Self.me.ref, minutesAgo: 5)]), 1)
-        let refused = OutgoingMessage(clientMessageId: "m1", ticketId: 1, text: "BLOCKME", createdAt: World.start,
-                                      state: .failed(code: .invalid, reason: "Blocked by this server's 'forbidden' rule."))
+        let refused = OutgoingMessage(
+            clientMessageId: "m1", ticketId: 1, text: "BLOCKME", createdAt: World.start,
+            state: .failed(code: .invalid, reason: "Blocked by this server's 'forbidden' rule."))
         _ = mode.update(.event(.realtime(.outgoing(refused))))
         #expect(mode.toasts.current?.text.hasPrefix("#1: not sent: Blocked") == true)
         _ = mode.update(.event(.realtime(.discarded(clientMessageId: "m1", ticketId: 1))))
@@ -275,7 +304,8 @@ import TerminalKit
     /// The outbox file refusing a write is said on screen, not dropped.
     @Test func anOutboxThatCannotWriteIsSaid() {
         var mode = Self.console(tickets: [Self.ticket(1, "Parcel", agent: Self.me.ref, minutesAgo: 5)])
-        _ = mode.update(.event(.realtime(.outboxTrouble("The outbox file could not mark a refused message (disk I/O error) — is the disk full?"))))
+        _ = mode.update(
+            .event(.realtime(.outboxTrouble("The outbox file could not mark a refused message (disk I/O error) — is the disk full?"))))
         #expect(mode.toasts.current?.kind == .error && mode.toasts.current?.text.hasPrefix("The outbox file could not mark") == true)
         var customer = World.mode(tickets: [World.ticket(1, "Parcel")])
         _ = customer.update(.event(.realtime(.outboxTrouble("The outbox file could not forget a message the server has (full)"))))
@@ -294,8 +324,11 @@ import TerminalKit
         _ = mode.update(.key(.tab))
         #expect(mode.currentTab?.editor.text == "/transfer SamSecond ")
         for c in "customer wants a callback" { _ = mode.update(.key(.char(c))) }
-        #expect(mode.update(.key(.enter)) == [.send(ticketId: 1, text: "Transfer to Sam Second: customer wants a callback", note: true),
-                                              .transfer(ticketId: 1, agentId: 7)])
+        #expect(
+            mode.update(.key(.enter)) == [
+                .send(ticketId: 1, text: "Transfer to Sam Second: customer wants a callback", note: true),
+                .transfer(ticketId: 1, agentId: 7),
+            ])
         for c in "/priority urgent" { _ = mode.update(.key(.char(c))) }
         #expect(mode.update(.key(.enter)) == [.updateTicket(ticketId: 1, UpdateTicketRequest(priority: .urgent))])
         for c in "/assign nobody" { _ = mode.update(.key(.char(c))) }
@@ -305,7 +338,7 @@ import TerminalKit
 
     @Test func aTicketAssignedToMeOpensItsOwnTabAndSaysSo() {
         var mode = Self.console(tickets: [Self.ticket(1, "Parcel", minutesAgo: 5), Self.ticket(2, "Other", minutesAgo: 3)])
-        _ = mode.update(.key(.enter)) // #2 (newer, same priority: #1 waited longer and is first)
+        _ = mode.update(.key(.enter))  // #2 (newer, same priority: #1 waited longer and is first)
         let before = mode.current
         let effects = mode.update(.event(.realtime(.server(.agentAssigned(ticketId: 2, agent: Self.me.ref, previousAgent: nil)))))
         #expect(effects.contains(.notify(title: "#2 assigned to you", body: "Other")))
@@ -340,9 +373,11 @@ import TerminalKit
     @Test func theHeaderShowsWhetherTheCustomerIsThere() {
         var mode = Self.console(tickets: [Self.ticket(1, "Parcel", agent: Self.me.ref, minutesAgo: 5)])
         _ = mode.update(.key(.enter))
-        _ = mode.update(.event(.realtime(.server(.userOffline(UserRef(id: 101, displayName: "Casey Customer", role: .customer, isOnline: false))))))
+        _ = mode.update(
+            .event(.realtime(.server(.userOffline(UserRef(id: 101, displayName: "Casey Customer", role: .customer, isOnline: false))))))
         #expect(Self.lines(mode)[3].contains("Casey Customer ○"))
-        _ = mode.update(.event(.realtime(.server(.userOnline(UserRef(id: 101, displayName: "Casey Customer", role: .customer, isOnline: true))))))
+        _ = mode.update(
+            .event(.realtime(.server(.userOnline(UserRef(id: 101, displayName: "Casey Customer", role: .customer, isOnline: true))))))
         #expect(Self.lines(mode)[3].contains("Casey Customer ●"))
     }
 
@@ -395,7 +430,7 @@ import TerminalKit
 
     @Test func markedTicketsAreClosedTogetherAfterAskingOnce() {
         var mode = ConsoleModeTests.console(tickets: (1...4).map { ConsoleModeTests.ticket($0, "T\($0)", minutesAgo: Double(10 - $0)) })
-        for _ in 0..<3 { _ = mode.update(.key(.char(" "))) } // marks three, moving down
+        for _ in 0..<3 { _ = mode.update(.key(.char(" "))) }  // marks three, moving down
         #expect(mode.markedTickets.map(\.id) == [1, 2, 3])
         #expect(ConsoleModeTests.lines(mode)[2].contains("3 marked"))
         for c in "/close" { _ = mode.update(.key(.char(c))) }
@@ -425,8 +460,12 @@ import TerminalKit
 @Suite struct ConsoleCannedTests {
     @Test func cannedResponsesAreMadeEditedAndDeletedFromTheConsole() {
         var mode = ConsoleModeTests.console(tickets: [])
-        _ = mode.update(.event(.canned([CannedResponse(id: 5, shortcut: "mine", title: "Mine", body: "old", shared: false, ownerId: 2),
-                                        CannedResponse(id: 6, shortcut: "shared", title: "Shared", body: "x", shared: true, ownerId: 1)])))
+        _ = mode.update(
+            .event(
+                .canned([
+                    CannedResponse(id: 5, shortcut: "mine", title: "Mine", body: "old", shared: false, ownerId: 2),
+                    CannedResponse(id: 6, shortcut: "shared", title: "Shared", body: "x", shared: true, ownerId: 1),
+                ])))
         for c in "/canned-new" { _ = mode.update(.key(.char(c))) }
         _ = mode.update(.key(.enter))
         #expect(ConsoleModeTests.lines(mode).joined().contains("New canned response"))
@@ -439,8 +478,13 @@ import TerminalKit
         for c in "Thanks" { _ = mode.update(.key(.char(c))) }
         _ = mode.update(.key(.tab))
         for c in "Thank you, {customer.name}!" { _ = mode.update(.key(.char(c))) }
-        #expect(mode.update(.key(.ctrl("s"))) == [.createCanned(CannedResponseRequest(shortcut: "thanks", title: "Thanks",
-                                                                                         body: "Thank you, {customer.name}!"))])
+        #expect(
+            mode.update(.key(.ctrl("s"))) == [
+                .createCanned(
+                    CannedResponseRequest(
+                        shortcut: "thanks", title: "Thanks",
+                        body: "Thank you, {customer.name}!"))
+            ])
         _ = mode.update(.event(.canned(mode.canned)))
         #expect(mode.cannedForm == nil)
         for c in "/canned-edit shared" { _ = mode.update(.key(.char(c))) }

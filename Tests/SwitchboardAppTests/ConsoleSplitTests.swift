@@ -1,16 +1,21 @@
 import Foundation
 import SwitchboardProtocol
-import Testing
-@testable import SwitchboardApp
 import TerminalKit
+import Testing
+
+@testable import SwitchboardApp
 
 @Suite struct ConsoleSplitTests {
     typealias C = ConsoleModeTests
 
     static func fourOpen(width: Int = 200, height: Int = 60) -> ConsoleMode {
-        var mode = C.console(width: width, height: height,
-                             tickets: (1...4).map { C.ticket($0, "Subject \($0)", agent: C.me.ref, minutesAgo: Double(10 * $0),
-                                                            customer: "Customer \($0)") })
+        var mode = C.console(
+            width: width, height: height,
+            tickets: (1...4).map {
+                C.ticket(
+                    $0, "Subject \($0)", agent: C.me.ref, minutesAgo: Double(10 * $0),
+                    customer: "Customer \($0)")
+            })
         for id in 1...4 { mode = C.open(mode, id) }
         return mode
     }
@@ -106,7 +111,8 @@ import TerminalKit
         _ = mode.update(.key(.ctrl("w")))
         #expect(mode.split == nil && mode.layout.panes.count == 1)
         _ = Self.type("/unsplit", into: &mode)
-        #expect(C.lines(mode)[58].contains("One chat is on screen already") || C.lines(mode).joined().contains("One chat is on screen already"))
+        #expect(
+            C.lines(mode)[58].contains("One chat is on screen already") || C.lines(mode).joined().contains("One chat is on screen already"))
     }
 
     @Test func onlyOneChatOpenSaysHowToSplit() {
@@ -141,8 +147,15 @@ import TerminalKit
         _ = mode.update(.key(.alt("1")))
         _ = Self.type("/split 2", into: &mode)
         let customer = UserRef(id: 101, displayName: "Customer 1", role: .customer, isOnline: true)
-        let effects = mode.update(.event(.realtime(.server(.receiveMessage(ticketId: 1, message: World.message(1, ticket: 1, from: customer,
-                                                                                                               "hi", minutesAgo: 0))))))
+        let effects = mode.update(
+            .event(
+                .realtime(
+                    .server(
+                        .receiveMessage(
+                            ticketId: 1,
+                            message: World.message(
+                                1, ticket: 1, from: customer,
+                                "hi", minutesAgo: 0))))))
         #expect(effects.contains(.markRead(ticketId: 1, upToSeq: 1)), "the unfocused pane is on screen, so it is read")
         #expect(mode.tabs[0].unread == 0)
     }

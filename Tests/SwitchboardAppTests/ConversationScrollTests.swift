@@ -1,9 +1,10 @@
 import Foundation
 import SwitchboardClient
 import SwitchboardProtocol
-import Testing
-@testable import SwitchboardApp
 import TerminalKit
+import Testing
+
+@testable import SwitchboardApp
 
 /// A scrolled conversation under random appends, removals, state changes, older pages, searches
 /// and resizes: after every step the offset is within the lines, every frame draws, and every
@@ -19,8 +20,10 @@ import TerminalKit
     }
 
     /// One random change; `seq` is the next stored message's seq, `pending` the client's messages.
-    static func step(_ conversation: inout Conversation, _ random: inout Random, seq: inout Int, oldest: inout Int,
-                     pending: inout [OutgoingMessage], now: Date) {
+    static func step(
+        _ conversation: inout Conversation, _ random: inout Random, seq: inout Int, oldest: inout Int,
+        pending: inout [OutgoingMessage], now: Date
+    ) {
         let me = conversation.timeline.me
         switch Int.random(in: 0..<100, using: &random) {
         case 0..<14:
@@ -56,8 +59,9 @@ import TerminalKit
             }
         case 34..<40:
             let status: TicketStatus = [.open, .inProgress, .resolved, .closed].randomElement(using: &random)!
-            conversation.apply(.server(.ticketStatusChanged(ticketId: 1, status: status, previousStatus: .open, changedBy: World.agent)),
-                               now: now)
+            conversation.apply(
+                .server(.ticketStatusChanged(ticketId: 1, status: status, previousStatus: .open, changedBy: World.agent)),
+                now: now)
         case 40..<44:
             conversation.apply(.server(.typingStart(ticketId: 1, user: World.agent, internal: false)), now: now)
         case 44..<48:
@@ -128,7 +132,8 @@ import TerminalKit
         var conversation = Conversation(ticket: World.ticket(1, "Parcel"), me: World.customer.ref, timeZone: World.utc)
         conversation.area = (199, 50)
         conversation.apply(.server(.receiveMessage(ticketId: 1, message: World.message(1, "How can I help?"))), now: World.start)
-        var message = OutgoingMessage(ticketId: 1, text: (0..<80).map { "BLOCKME line \($0)" }.joined(separator: "\n"), createdAt: World.start)
+        var message = OutgoingMessage(
+            ticketId: 1, text: (0..<80).map { "BLOCKME line \($0)" }.joined(separator: "\n"), createdAt: World.start)
         conversation.apply(.outgoing(message), now: World.start)
         message.state = .failed(code: .invalid, reason: "refused")
         conversation.apply(.outgoing(message), now: World.start)

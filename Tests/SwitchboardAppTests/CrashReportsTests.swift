@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardApp
 
 @Suite struct CrashReportsTests {
@@ -7,7 +8,8 @@ import Testing
 
     @Test func theBacktracerIsPointedAtTheFolderKeepingWhatTheUserSet() {
         #expect(CrashReports.backtraceSetting(nil, folder: Self.folder) == "enable=yes,interactive=no,color=no,output-to=/data/crashes")
-        #expect(CrashReports.backtraceSetting("limit=20, interactive=yes", folder: Self.folder)
+        #expect(
+            CrashReports.backtraceSetting("limit=20, interactive=yes", folder: Self.folder)
                 == "limit=20,interactive=yes,enable=yes,color=no,output-to=/data/crashes")
         // Theirs says where, or turns it off: left alone (and so no second start).
         #expect(CrashReports.backtraceSetting("output-to=stderr", folder: Self.folder) == nil)
@@ -28,7 +30,7 @@ import Testing
         }
         try write("console-41.stderr", "Fatal error: Index out of range", at: start)
         try write("switchboard-41-0.0.log", "*** Program crashed ***", at: start.addingTimeInterval(1))
-        try write("console-42.stderr", "", at: start.addingTimeInterval(2)) // a run that printed nothing
+        try write("console-42.stderr", "", at: start.addingTimeInterval(2))  // a run that printed nothing
         try write("notes.txt", "not a report", at: start.addingTimeInterval(3))
         let reports = CrashReports.untold(in: folder, now: start.addingTimeInterval(10))
         #expect(reports.map(\.lastPathComponent) == ["console-41.stderr", "switchboard-41-0.0.log"])

@@ -1,9 +1,10 @@
 import Foundation
 import SwitchboardClient
 import SwitchboardProtocol
-import Testing
-@testable import SwitchboardApp
 import TerminalKit
+import Testing
+
+@testable import SwitchboardApp
 
 @Suite struct CustomerModeTests {
     @Test func theListShowsEachTicketNewestFirstWithItsDetails() {
@@ -25,7 +26,10 @@ import TerminalKit
         var mode = World.mode(tickets: [World.ticket(1, "Parcel", minutesAgo: 30)])
         #expect(mode.update(.event(.connection(.authFailed(reason: "this login was signed out")))) == [.signOut])
         _ = mode.update(.event(.signedOut))
-        guard case .signIn(let screen) = mode.phase else { Issue.record("not signing in"); return }
+        guard case .signIn(let screen) = mode.phase else {
+            Issue.record("not signing in")
+            return
+        }
         #expect(screen.error == SignInScreen.loginEnded && screen.form.values["username"] == "casey")
         #expect(World.lines(mode).joined(separator: "\n").contains("This login has ended"))
     }
@@ -35,21 +39,25 @@ import TerminalKit
     @Test func theServerAndAFileGoingUpArePartOfTheStatesEquality() {
         var mode = World.mode(width: 100, tickets: [World.ticket(1, "Parcel", minutesAgo: 30)])
         _ = mode.update(.key(.enter))
-        _ = mode.update(.event(.page(ticketId: 1, MessagePage(items: [World.message(1, "Hello", minutesAgo: 1)], hasMore: false),
-                                     older: false)))
+        _ = mode.update(
+            .event(
+                .page(
+                    ticketId: 1, MessagePage(items: [World.message(1, "Hello", minutesAgo: 1)], hasMore: false),
+                    older: false)))
         mode.toasts.dismiss()
         var moved = mode
         moved.server = "http://127.0.0.1:9999"
         #expect(moved != mode && World.lines(moved)[0] != World.lines(mode)[0])
         var sending = mode
         sending.transfer = FileTransfer(clientMessageId: "c", ticketId: 1, name: "receipt.pdf", sent: 10, total: 100)
-        #expect(sending != mode && World.lines(sending).joined().contains("receipt.pdf")
-            && !World.lines(mode).joined().contains("receipt.pdf"))
+        #expect(
+            sending != mode && World.lines(sending).joined().contains("receipt.pdf")
+                && !World.lines(mode).joined().contains("receipt.pdf"))
     }
 
     @Test func enterOpensTheChosenTicketEvenAfterTheListReorders() {
         var mode = World.mode(tickets: [World.ticket(1, "Parcel", minutesAgo: 30), World.ticket(2, "Payment", minutesAgo: 1)])
-        _ = mode.update(.key(.down)) // #1, the older one
+        _ = mode.update(.key(.down))  // #1, the older one
         // A message on #1 makes it the newest: it moves to the top, and stays selected.
         _ = mode.update(.event(.realtime(.server(.receiveMessage(ticketId: 1, message: World.message(1, "Hello", minutesAgo: 0))))))
         #expect(mode.shownTickets.first?.id == 1)
@@ -61,47 +69,60 @@ import TerminalKit
     @Test func aChatShowsGroupsDaySeparatorsAndEachMessageState() {
         var mode = World.mode(tickets: [World.ticket(1, "Where is my parcel?")])
         _ = mode.update(.key(.enter))
-        let page = MessagePage(items: [
-            World.message(1, from: World.customer.ref, "Hi, my parcel has not come", minutesAgo: 10),
-            World.message(2, "Looking at it now", minutesAgo: 9),
-            World.message(3, "It is at the depot", minutesAgo: 8),
-            World.message(4, from: World.customer.ref, "Thanks!", minutesAgo: 7),
-        ], hasMore: false)
-        #expect(mode.update(.event(.page(ticketId: 1, page, older: false))) == [.join(ticketId: 1, sinceSeq: 4)]
-                    + [.markRead(ticketId: 1, upToSeq: 3)])
+        let page = MessagePage(
+            items: [
+                World.message(1, from: World.customer.ref, "Hi, my parcel has not come", minutesAgo: 10),
+                World.message(2, "Looking at it now", minutesAgo: 9),
+                World.message(3, "It is at the depot", minutesAgo: 8),
+                World.message(4, from: World.customer.ref, "Thanks!", minutesAgo: 7),
+            ], hasMore: false)
+        #expect(
+            mode.update(.event(.page(ticketId: 1, page, older: false))) == [.join(ticketId: 1, sinceSeq: 4)]
+                + [.markRead(ticketId: 1, upToSeq: 3)])
         _ = mode.update(.event(.realtime(.server(.messagesDelivered(ticketId: 1, userId: 2, upToSeq: 4)))))
         _ = mode.update(.event(.realtime(.server(.messagesRead(ticketId: 1, userId: 2, upToSeq: 1)))))
-        _ = mode.update(.event(.realtime(.outgoing(OutgoingMessage(clientMessageId: "q", ticketId: 1, text: "Still there?",
-                                                                   createdAt: World.start)))))
-        _ = mode.update(.event(.realtime(.outgoing(OutgoingMessage(clientMessageId: "f", ticketId: 1, text: "Hello?",
-                                                                   createdAt: World.start,
-                                                                   state: .failed(code: .conflict, reason: "ticket #1 is closed"))))))
+        _ = mode.update(
+            .event(
+                .realtime(
+                    .outgoing(
+                        OutgoingMessage(
+                            clientMessageId: "q", ticketId: 1, text: "Still there?",
+                            createdAt: World.start)))))
+        _ = mode.update(
+            .event(
+                .realtime(
+                    .outgoing(
+                        OutgoingMessage(
+                            clientMessageId: "f", ticketId: 1, text: "Hello?",
+                            createdAt: World.start,
+                            state: .failed(code: .conflict, reason: "ticket #1 is closed"))))))
         let text = World.lines(mode).joined(separator: "\n")
         // The whole screen, line by line (the fragments below say what each part is for).
-        #expect(World.lines(mode) == [
-            " Switchboard · Customer · Casey Customer · http://127.0.0.1:8080        F1 help",
-            " #1 Where is my parcel?",
-            " in progress · high · shipping · Alex Agent ● online",
-            String(repeating: "─", count: 80),
-            "", "", "",
-            " ───────────────────────── Wednesday 18 November 2026 ─────────────────────────",
-            " You  10:56",
-            "   Hi, my parcel has not come  ✓✓ read",
-            " Alex Agent  10:57",
-            "   Looking at it now",
-            "   It is at the depot",
-            " You  10:59",
-            "   Thanks!  ✓✓",
-            " You opened the ticket  11:01",
-            "   d",
-            " You  11:06",
-            "   Still there?  ◷ queued",
-            "   Hello?",
-            "   ✗ not sent: ticket #1 is closed — M-e edit, M-r retry, M-x discard",
-            " ⚠ Not sent: ticket #1 is closed",
-            "> Write to support — Enter sends, M-Enter new line, /help commands",
-            " ● connected                        PgUp/PgDn scroll · C-f search · Tab tickets",
-        ])
+        #expect(
+            World.lines(mode) == [
+                " Switchboard · Customer · Casey Customer · http://127.0.0.1:8080        F1 help",
+                " #1 Where is my parcel?",
+                " in progress · high · shipping · Alex Agent ● online",
+                String(repeating: "─", count: 80),
+                "", "", "",
+                " ───────────────────────── Wednesday 18 November 2026 ─────────────────────────",
+                " You  10:56",
+                "   Hi, my parcel has not come  ✓✓ read",
+                " Alex Agent  10:57",
+                "   Looking at it now",
+                "   It is at the depot",
+                " You  10:59",
+                "   Thanks!  ✓✓",
+                " You opened the ticket  11:01",
+                "   d",
+                " You  11:06",
+                "   Still there?  ◷ queued",
+                "   Hello?",
+                "   ✗ not sent: ticket #1 is closed — M-e edit, M-r retry, M-x discard",
+                " ⚠ Not sent: ticket #1 is closed",
+                "> Write to support — Enter sends, M-Enter new line, /help commands",
+                " ● connected                        PgUp/PgDn scroll · C-f search · Tab tickets",
+            ])
         #expect(text.contains("Wednesday 18 November 2026"))
         #expect(text.contains(" You  10:56\n   Hi, my parcel has not come  ✓✓ read"))
         #expect(text.contains(" Alex Agent  10:57\n   Looking at it now\n   It is at the depot"))
@@ -112,8 +133,13 @@ import TerminalKit
     }
 
     @Test func theHeaderFollowsTheAgentsPresence() {
-        var mode = World.mode(tickets: [World.ticket(1, "Parcel", agent: UserRef(id: 2, displayName: "Alex Agent", role: .agent,
-                                                                                 isOnline: false))])
+        var mode = World.mode(tickets: [
+            World.ticket(
+                1, "Parcel",
+                agent: UserRef(
+                    id: 2, displayName: "Alex Agent", role: .agent,
+                    isOnline: false))
+        ])
         _ = mode.update(.key(.enter))
         #expect(World.lines(mode)[2].contains("Alex Agent ○ away"))
         _ = mode.update(.event(.realtime(.server(.userOnline(World.agent)))))
@@ -140,7 +166,8 @@ import TerminalKit
         _ = mode.update(.key(.enter))
         _ = mode.update(.event(.page(ticketId: 1, MessagePage(items: [], hasMore: false), older: false)))
         let reply = World.message(1, "Your parcel is here", minutesAgo: 0)
-        #expect(mode.update(.event(.realtime(.server(.receiveMessage(ticketId: 1, message: reply))))) == [.markRead(ticketId: 1, upToSeq: 1)])
+        #expect(
+            mode.update(.event(.realtime(.server(.receiveMessage(ticketId: 1, message: reply))))) == [.markRead(ticketId: 1, upToSeq: 1)])
         _ = mode.update(.event(.realtime(.server(.ticketUpdated(World.ticket(1, "Parcel", unread: 1, last: reply))))))
         #expect(mode.tickets.first?.unreadCount == 0)
         // Another ticket's count is the server's.
@@ -172,8 +199,9 @@ import TerminalKit
     @Test func aBlockedMessageGoesBackInTheLineToBeChanged() {
         var mode = World.mode(tickets: [World.ticket(1, "Login")])
         // Reported before its chat is open, as the outbox reports an earlier run's failures at start.
-        let blocked = OutgoingMessage(clientMessageId: "b", ticketId: 1, text: "my password: hunter2", createdAt: World.start,
-                                      state: .failed(code: .invalid, reason: "Please check: message: blocked by this server's 'password' rule."))
+        let blocked = OutgoingMessage(
+            clientMessageId: "b", ticketId: 1, text: "my password: hunter2", createdAt: World.start,
+            state: .failed(code: .invalid, reason: "Please check: message: blocked by this server's 'password' rule."))
         _ = mode.update(.event(.realtime(.outgoing(blocked))))
         _ = mode.update(.key(.enter))
         #expect(World.lines(mode).joined(separator: "\n").contains("   my password: hunter2\n"))
@@ -189,8 +217,11 @@ import TerminalKit
     @Test func peerTextCannotReachTheTerminalRaw() {
         var mode = World.mode(tickets: [World.ticket(1, "Parcel \u{1B}[2J")])
         _ = mode.update(.key(.enter))
-        _ = mode.update(.event(.page(ticketId: 1, MessagePage(items: [World.message(1, "\u{1B}]0;pwned\u{07}evil\u{202E}txt")], hasMore: false),
-                                    older: false)))
+        _ = mode.update(
+            .event(
+                .page(
+                    ticketId: 1, MessagePage(items: [World.message(1, "\u{1B}]0;pwned\u{07}evil\u{202E}txt")], hasMore: false),
+                    older: false)))
         let screen = mode.view(theme: World.theme).screen
         let all = screen.lines.joined()
         #expect(!all.contains("\u{1B}") && !all.contains("\u{07}") && !all.contains("\u{202E}"))
@@ -201,7 +232,7 @@ import TerminalKit
         var mode = World.mode(tickets: [World.ticket(1, "Parcel")])
         _ = mode.update(.key(.enter))
         #expect(mode.update(.key(.char("h"))) == [.typing(ticketId: 1, active: true)])
-        #expect(mode.update(.key(.char("i"))) == []) // refreshed at most every 3 s
+        #expect(mode.update(.key(.char("i"))) == [])  // refreshed at most every 3 s
         _ = mode.update(.key(.char(" ")))
         for c in ":smile:" { _ = mode.update(.key(.char(c))) }
         #expect(mode.update(.key(.enter)) == [.send(ticketId: 1, text: "hi 😄")])
@@ -239,8 +270,13 @@ import TerminalKit
         // Category and priority read as the ticket list writes them, and go as the contract's constants.
         #expect(World.lines(mode).joined().contains("◀ payment ▶") && World.lines(mode).joined().contains("◉ medium"))
         let effects = mode.update(.key(.ctrl("s")))
-        #expect(effects == [.openTicket(CreateTicketRequest(subject: "Broken lamp", description: "It flickers", category: .payment,
-                                                             priority: .medium))])
+        #expect(
+            effects == [
+                .openTicket(
+                    CreateTicketRequest(
+                        subject: "Broken lamp", description: "It flickers", category: .payment,
+                        priority: .medium))
+            ])
         _ = mode.update(.event(.failed(.openTicket, APIError(code: .invalid, message: "subject: at most 200 characters", status: 400))))
         text = World.lines(mode).joined(separator: "\n")
         #expect(text.contains("⚠ at most 200 characters"))

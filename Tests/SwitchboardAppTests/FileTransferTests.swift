@@ -1,9 +1,10 @@
 import Foundation
 import SwitchboardClient
 import SwitchboardProtocol
-import Testing
-@testable import SwitchboardApp
 import TerminalKit
+import Testing
+
+@testable import SwitchboardApp
 
 @Suite struct FileTransferTests {
     static let photo = Attachment(id: 4, ticketId: 1, fileName: "lamp.png", contentType: "image/png", size: 48_213, sha256: "ab")
@@ -40,8 +41,9 @@ import TerminalKit
         let effects = Self.type("/attach ~/receipt.pdf", &mode)
         #expect(effects.contains(.attach(ticketId: 1, path: HomeDirectory.path() + "/receipt.pdf", note: false)))
         // The outbox holds it (shown as it will look, queued), then uploads it, then its message goes.
-        var pending = OutgoingMessage(clientMessageId: "f-1", ticketId: 1, text: "", messageType: .file,
-                                      file: OutgoingFile(name: "receipt.pdf", size: 1_000_000, copy: URL(fileURLWithPath: "/tmp/f-1")))
+        var pending = OutgoingMessage(
+            clientMessageId: "f-1", ticketId: 1, text: "", messageType: .file,
+            file: OutgoingFile(name: "receipt.pdf", size: 1_000_000, copy: URL(fileURLWithPath: "/tmp/f-1")))
         _ = mode.update(.event(.realtime(.outgoing(pending))))
         #expect(World.lines(mode).joined(separator: "\n").contains("📎 receipt.pdf · 976 KB  ◷ queued"))
         _ = mode.update(.event(.realtime(.uploading(pending, sent: 600_000))))
@@ -56,7 +58,9 @@ import TerminalKit
         #expect(shown.contains("receipt.pdf sent") && shown.contains("📎 3 receipt.pdf · 976 KB · application/pdf"))
         _ = Self.type("/attach", &mode)
         #expect(World.lines(mode).joined().contains("/attach PATH — a file to send"))
-        _ = mode.update(.event(.failed(.upload(ticketId: 1), APIError(code: .invalid, message: "Content-Type: the file is not image/png", status: 400))))
+        _ = mode.update(
+            .event(.failed(.upload(ticketId: 1), APIError(code: .invalid, message: "Content-Type: the file is not image/png", status: 400)))
+        )
         #expect(World.lines(mode).joined().contains("The file was not sent: "))
     }
 
@@ -109,8 +113,12 @@ import TerminalKit
         #expect(FileTransfer.nothingFound("zz") == "Nothing in ./ starts with zz")
 
         // The console's tabs do the same.
-        var console = ConsoleModeTests.open(ConsoleModeTests.console(tickets: [ConsoleModeTests.ticket(1, "T", agent: ConsoleModeTests.me.ref,
-                                                                                                      minutesAgo: 5)]), 1)
+        var console = ConsoleModeTests.open(
+            ConsoleModeTests.console(tickets: [
+                ConsoleModeTests.ticket(
+                    1, "T", agent: ConsoleModeTests.me.ref,
+                    minutesAgo: 5)
+            ]), 1)
         for c in "/attach My" { _ = console.update(.key(.char(c))) }
         #expect(console.update(.key(.tab)) == [.completePath("My")])
         _ = console.update(.event(.pathCompletions(typed: "My", list("My"))))
@@ -140,8 +148,10 @@ import TerminalKit
         let home = root.appendingPathComponent("home"), data = root.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         func folder(_ environment: [String: String], here: URL) -> String {
-            EffectRunner.downloads(environment: ["HOME": home.path].merging(environment) { $1 }, dataDirectory: data,
-                                   workingDirectory: here.path).path
+            EffectRunner.downloads(
+                environment: ["HOME": home.path].merging(environment) { $1 }, dataDirectory: data,
+                workingDirectory: here.path
+            ).path
         }
         // No XDG_DOWNLOAD_DIR, no ~/Downloads, started in the home directory: ~/Downloads is made.
         #expect(folder([:], here: home) == home.appendingPathComponent("Downloads").path)

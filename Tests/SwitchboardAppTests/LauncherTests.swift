@@ -1,16 +1,20 @@
 import Foundation
 import SwitchboardClient
 import SwitchboardProtocol
-import Testing
-@testable import SwitchboardApp
 import TerminalKit
+import Testing
+
+@testable import SwitchboardApp
 
 @Suite struct LauncherTests {
     static func launcher(width: Int = 80, height: Int = 24) -> Launcher {
-        Launcher(server: "http://127.0.0.1:40123",
-                 accounts: [.init(username: "admin", displayName: "Ada Admin", role: "ADMIN"),
-                            .init(username: "customer", displayName: "Casey Customer", role: "CUSTOMER")],
-                 password: "switchboard", logFile: "/data/server.log", size: (width, height), now: World.start)
+        Launcher(
+            server: "http://127.0.0.1:40123",
+            accounts: [
+                .init(username: "admin", displayName: "Ada Admin", role: "ADMIN"),
+                .init(username: "customer", displayName: "Casey Customer", role: "CUSTOMER"),
+            ],
+            password: "switchboard", logFile: "/data/server.log", size: (width, height), now: World.start)
     }
 
     @Test func itShowsTheModesTheServerAndTheDemoLogins() {
@@ -52,7 +56,10 @@ import TerminalKit
         #expect(commands.candidates(line: "/open 1", word: "1") { $0 == "open" ? ["12", "13"] : [] } == ["12", "13"])
         var editor = LineEditor()
         for c in "/cl" { _ = editor.handle(.char(c)) }
-        guard case .complete(let word) = editor.handle(.tab) else { Issue.record("no completion"); return }
+        guard case .complete(let word) = editor.handle(.tab) else {
+            Issue.record("no completion")
+            return
+        }
         editor.complete(with: commands.candidates(line: editor.text, word: word) { _ in [] })
         #expect(editor.text == "/close ")
     }
@@ -63,7 +70,10 @@ import TerminalKit
         #expect(Emoji.completions(for: ":thu") == [":thumbsdown:", ":thumbsup:"])
         var editor = LineEditor()
         for c in "great :tad" { _ = editor.handle(.char(c)) }
-        guard case .complete(let word) = editor.handle(.tab) else { Issue.record("no completion"); return }
+        guard case .complete(let word) = editor.handle(.tab) else {
+            Issue.record("no completion")
+            return
+        }
         editor.complete(with: Emoji.completions(for: word))
         #expect(editor.text == "great :tada: ")
     }
@@ -98,7 +108,7 @@ import TerminalKit
         defer { try? FileManager.default.removeItem(at: directory) }
         EmbeddedServerFile.write("http://127.0.0.1:5000", in: directory)
         #expect(EmbeddedServerFile.read(in: directory) == "http://127.0.0.1:5000")
-        EmbeddedServerFile.write("http://127.0.0.1:5001", in: directory, pid: 999_999) // a process that is not there
+        EmbeddedServerFile.write("http://127.0.0.1:5001", in: directory, pid: 999_999)  // a process that is not there
         #expect(EmbeddedServerFile.read(in: directory) == nil)
     }
 
@@ -120,15 +130,19 @@ import TerminalKit
     }
 
     @Test func theIndicatorCountsDownAndCountsTheQueue() {
-        let spans = ConnectionIndicator.spans(.reconnecting(attempt: 2, nextTryAt: World.start.addingTimeInterval(2.2),
-                                                            reason: "connection refused"),
-                                              queued: 3, now: World.start, theme: World.theme)
+        let spans = ConnectionIndicator.spans(
+            .reconnecting(
+                attempt: 2, nextTryAt: World.start.addingTimeInterval(2.2),
+                reason: "connection refused"),
+            queued: 3, now: World.start, theme: World.theme)
         #expect(spans.map(\.text).joined() == " ◌ reconnecting in 3s (attempt 2) · 3 queued · F5 retry now · connection refused")
         // The server's own closes are said in few enough words to be read whole at 80 columns.
         for code in [CloseCode.fellBehind, CloseCode.rateLimited, CloseCode.goingAway, CloseCode.tokenExpired, CloseCode.loggedOut] {
             let reason = ReconnectPolicy.reason(.closed(code: code, reason: "whatever the server says"))
-            let line = ConnectionIndicator.spans(.reconnecting(attempt: 1, nextTryAt: World.start.addingTimeInterval(2), reason: reason),
-                                                 queued: 0, now: World.start, theme: World.theme).map(\.text).joined()
+            let line = ConnectionIndicator.spans(
+                .reconnecting(attempt: 1, nextTryAt: World.start.addingTimeInterval(2), reason: reason),
+                queued: 0, now: World.start, theme: World.theme
+            ).map(\.text).joined()
             #expect(line.count <= 80, "\(line)")
         }
         // A close reason is the server's text: no escape sequence gets through.
@@ -158,36 +172,42 @@ import TerminalKit
     /// the role a theme will style — the opening, a group header, a note marked in words, a
     /// system line, the "new messages" rule, a search hit, delivery marks, a message not yet sent.
     @Test func theLayoutIsWholeLinesOfRoles() {
-        var conversation = Conversation(ticket: World.ticket(1, "Parcel", minutesAgo: 12), me: World.customer.ref,
-                                        timeZone: World.utc)
+        var conversation = Conversation(
+            ticket: World.ticket(1, "Parcel", minutesAgo: 12), me: World.customer.ref,
+            timeZone: World.utc)
         var note = World.message(3, "depot is slow today", minutesAgo: 8)
         note.internal = true
-        conversation.timeline.insertLatest(MessagePage(items: [
-            World.message(1, from: World.customer.ref, "Where is my parcel?", minutesAgo: 10),
-            World.message(2, "It is at the depot", minutesAgo: 9), note,
-        ], hasMore: false))
+        conversation.timeline.insertLatest(
+            MessagePage(
+                items: [
+                    World.message(1, from: World.customer.ref, "Where is my parcel?", minutesAgo: 10),
+                    World.message(2, "It is at the depot", minutesAgo: 9), note,
+                ], hasMore: false))
         conversation.timeline.apply(.server(.messagesRead(ticketId: 1, userId: 2, upToSeq: 1)))
         conversation.systemLines = [.init(date: World.start.addingTimeInterval(-9.5 * 60), text: "Alex Agent is handling this ticket")]
         conversation.firstUnseenSeq = 2
         conversation.find("depot")
         conversation.timeline.apply(.outgoing(OutgoingMessage(clientMessageId: "q", ticketId: 1, text: "Thanks", createdAt: World.start)))
         let lines = Conversation.layout(conversation, width: 40)
-        #expect(lines.map(\.spans) == [
-            [RoleSpan("────── Wednesday 18 November 2026 ──────", .muted)],
-            [RoleSpan("You opened the ticket", .ownMessage, bold: true), RoleSpan("  10:54", .timestamp)],
-            [RoleSpan("  "), RoleSpan("d", .text)],
-            [RoleSpan("You", .ownMessage, bold: true), RoleSpan("  10:56", .timestamp)],
-            [RoleSpan("  "), RoleSpan("Where is my parcel?", .text), RoleSpan("  ✓✓ read", .success)],
-            [RoleSpan("  — Alex Agent is handling this ticket · 10:57", .systemMessage)],
-            [RoleSpan("───────────── new messages ─────────────", .accent)],
-            [RoleSpan("Alex Agent", .otherMessage, bold: true), RoleSpan("  10:57", .timestamp)],
-            [RoleSpan("  "), RoleSpan("It is at the ", .text), RoleSpan("depot", .match)],
-            [RoleSpan("▶ Alex Agent", .otherMessage, bold: true), RoleSpan("  10:58", .timestamp),
-             RoleSpan("  ✎ internal note", .note, bold: true)],
-            [RoleSpan("  "), RoleSpan("depot", .match), RoleSpan(" is slow today", .note)],
-            [RoleSpan("You", .ownMessage, bold: true), RoleSpan("  11:06", .timestamp)],
-            [RoleSpan("  "), RoleSpan("Thanks", .muted), RoleSpan("  ◷ queued", .muted)],
-        ], "\(lines.map(\.text).joined(separator: "\n"))")
+        #expect(
+            lines.map(\.spans) == [
+                [RoleSpan("────── Wednesday 18 November 2026 ──────", .muted)],
+                [RoleSpan("You opened the ticket", .ownMessage, bold: true), RoleSpan("  10:54", .timestamp)],
+                [RoleSpan("  "), RoleSpan("d", .text)],
+                [RoleSpan("You", .ownMessage, bold: true), RoleSpan("  10:56", .timestamp)],
+                [RoleSpan("  "), RoleSpan("Where is my parcel?", .text), RoleSpan("  ✓✓ read", .success)],
+                [RoleSpan("  — Alex Agent is handling this ticket · 10:57", .systemMessage)],
+                [RoleSpan("───────────── new messages ─────────────", .accent)],
+                [RoleSpan("Alex Agent", .otherMessage, bold: true), RoleSpan("  10:57", .timestamp)],
+                [RoleSpan("  "), RoleSpan("It is at the ", .text), RoleSpan("depot", .match)],
+                [
+                    RoleSpan("▶ Alex Agent", .otherMessage, bold: true), RoleSpan("  10:58", .timestamp),
+                    RoleSpan("  ✎ internal note", .note, bold: true),
+                ],
+                [RoleSpan("  "), RoleSpan("depot", .match), RoleSpan(" is slow today", .note)],
+                [RoleSpan("You", .ownMessage, bold: true), RoleSpan("  11:06", .timestamp)],
+                [RoleSpan("  "), RoleSpan("Thanks", .muted), RoleSpan("  ◷ queued", .muted)],
+            ], "\(lines.map(\.text).joined(separator: "\n"))")
         #expect(lines.map(\.seq) == [nil, nil, nil, 1, 1, nil, nil, 2, 2, 3, 3, nil, nil])
     }
 
@@ -215,8 +235,9 @@ import TerminalKit
         let items = (1...400).map { seq in
             // Runs of one sender, pauses, and a day and more between seq 149 and 150, and 299 and 300
             // (time moves forward with seq, as the server assigns both together).
-            World.message(seq, from: seq % 7 < 3 ? customer : World.agent, "message \(seq) " + String(repeating: "word ", count: seq % 13),
-                          minutesAgo: Double(400 - seq) * 3 + (seq < 150 ? 2_000 : 0) + (seq < 300 ? 2_000 : 0))
+            World.message(
+                seq, from: seq % 7 < 3 ? customer : World.agent, "message \(seq) " + String(repeating: "word ", count: seq % 13),
+                minutesAgo: Double(400 - seq) * 3 + (seq < 150 ? 2_000 : 0) + (seq < 300 ? 2_000 : 0))
         }
         conversation.timeline.insertLatest(MessagePage(items: items, hasMore: false))
         conversation.systemLines = [.init(date: World.start.addingTimeInterval(-3_000), text: "Alex Agent is handling this ticket")]

@@ -1,9 +1,10 @@
 import Foundation
 import SwitchboardClient
 import SwitchboardProtocol
-import Testing
-@testable import SwitchboardApp
 import TerminalKit
+import Testing
+
+@testable import SwitchboardApp
 
 /// Thousands of random keys, pastes, clicks, resizes and clock ticks into each mode, the screen
 /// drawn after each: whatever a person (or a cat on the keyboard) does, nothing stops the
@@ -22,11 +23,17 @@ import TerminalKit
         }
     }
 
-    static let characters: [Character] = Array("abcdefghijklmnopqrstuvwxyz0123456789 /:#-_.,?!@[]{}\"'\\n") + ["é", "😀", "中", "e\u{301}", "\u{202E}", "\u{7}"]
-    static let codes: [Key.Code] = [.enter, .tab, .backspace, .delete, .escape, .insert, .up, .down, .left, .right, .home, .end,
-                                    .pageUp, .pageDown] + (1...12).map { .function($0) }
-    static let pastes = ["", "hello world", "line one\nline two\n", "\u{1B}[31mred\u{1B}[0m", "/status closed", "{\"type\":\"PING\"}",
-                         String(repeating: "long ", count: 400), "😀😀😀 中文 e\u{301}", "\t\r\n\0"]
+    static let characters: [Character] =
+        Array("abcdefghijklmnopqrstuvwxyz0123456789 /:#-_.,?!@[]{}\"'\\n") + ["é", "😀", "中", "e\u{301}", "\u{202E}", "\u{7}"]
+    static let codes: [Key.Code] =
+        [
+            .enter, .tab, .backspace, .delete, .escape, .insert, .up, .down, .left, .right, .home, .end,
+            .pageUp, .pageDown,
+        ] + (1...12).map { .function($0) }
+    static let pastes = [
+        "", "hello world", "line one\nline two\n", "\u{1B}[31mred\u{1B}[0m", "/status closed", "{\"type\":\"PING\"}",
+        String(repeating: "long ", count: 400), "😀😀😀 中文 e\u{301}", "\t\r\n\0",
+    ]
 
     static func input(_ random: inout SplitMix, size: inout (Int, Int), now: inout Date) -> ModeInput {
         let roll = Int.random(in: 0..<100, using: &random)
@@ -49,30 +56,36 @@ import TerminalKit
             return .resize(width: size.0, height: size.1)
         case 93..<97:
             let kinds: [MouseEvent.Kind] = [.press(button: 1), .release, .wheelUp, .wheelDown]
-            return .mouse(MouseEvent(kinds.randomElement(using: &random)!, x: Int.random(in: -1...size.0, using: &random),
-                                     y: Int.random(in: -1...size.1, using: &random)))
+            return .mouse(
+                MouseEvent(
+                    kinds.randomElement(using: &random)!, x: Int.random(in: -1...size.0, using: &random),
+                    y: Int.random(in: -1...size.1, using: &random)))
         default:
             now = now.addingTimeInterval(Double.random(in: 0...3, using: &random))
             return .tick(now)
         }
     }
 
-    static let texts = ["hi", "", " ", "\u{1B}]0;owned\u{7}\u{1B}[2J", "line\nline\n\n", String(repeating: "x", count: 9000),
-                        String(repeating: "😀", count: 500), "\u{202E}evil", "e\u{301}\u{301}\u{301}\u{301}", "\t\r\u{0}\u{85}",
-                        (0..<80).map { "BLOCKME line \($0)" }.joined(separator: "\n")]
+    static let texts = [
+        "hi", "", " ", "\u{1B}]0;owned\u{7}\u{1B}[2J", "line\nline\n\n", String(repeating: "x", count: 9000),
+        String(repeating: "😀", count: 500), "\u{202E}evil", "e\u{301}\u{301}\u{301}\u{301}", "\t\r\u{0}\u{85}",
+        (0..<80).map { "BLOCKME line \($0)" }.joined(separator: "\n"),
+    ]
 
     /// What the server might send, odd on purpose: unknown and negative tickets and seqs,
     /// hostile names and texts, other people typing, tickets changing under the screen.
     static func serverEvent(_ random: inout SplitMix, now: Date) -> ModeInput {
         let ticket = [1, 2, 3, 99, -1, 0].randomElement(using: &random)!
         let seq = Int.random(in: -2...40, using: &random)
-        let person = UserRef(id: Int.random(in: 1...5, using: &random), displayName: texts.randomElement(using: &random)!,
-                             role: [.customer, .agent, .admin].randomElement(using: &random)!, isOnline: Bool.random(using: &random))
-        let message = Message(id: Int.random(in: 1...500, using: &random), ticketId: ticket, seq: seq, clientMessageId: nil,
-                              sender: person, senderType: person.role == .customer ? .customer : .agent,
-                              message: texts.randomElement(using: &random)!, messageType: .text, internal: Bool.random(using: &random),
-                              isRead: false, timestamp: now.addingTimeInterval(Double.random(in: -90_000...60, using: &random)),
-                              attachment: nil)
+        let person = UserRef(
+            id: Int.random(in: 1...5, using: &random), displayName: texts.randomElement(using: &random)!,
+            role: [.customer, .agent, .admin].randomElement(using: &random)!, isOnline: Bool.random(using: &random))
+        let message = Message(
+            id: Int.random(in: 1...500, using: &random), ticketId: ticket, seq: seq, clientMessageId: nil,
+            sender: person, senderType: person.role == .customer ? .customer : .agent,
+            message: texts.randomElement(using: &random)!, messageType: .text, internal: Bool.random(using: &random),
+            isRead: false, timestamp: now.addingTimeInterval(Double.random(in: -90_000...60, using: &random)),
+            attachment: nil)
         var changed = ConsoleModeTests.ticket(ticket, texts.randomElement(using: &random)!, minutesAgo: 3)
         changed.status = TicketStatus.allCases.randomElement(using: &random)!
         let events: [ServerEvent] = [
@@ -105,26 +118,37 @@ import TerminalKit
             .queued, .sent(messageId: Int.random(in: 1...500, using: &random), seq: seq, timestamp: now),
             .failed(code: .invalid, reason: "message: blocked by the rule forbidden"), .failed(code: .rateLimited, reason: text),
         ]
-        let outgoing = OutgoingMessage(clientMessageId: clientId, ticketId: ticket, text: text, isInternal: Bool.random(using: &random),
-                                       createdAt: now, state: states.randomElement(using: &random)!)
-        let page = MessagePage(items: (0..<Int.random(in: 0...30, using: &random)).map { index in
-            Message(id: 1000 + index, ticketId: ticket, seq: seq + index, clientMessageId: index == 0 ? clientId : nil,
+        let outgoing = OutgoingMessage(
+            clientMessageId: clientId, ticketId: ticket, text: text, isInternal: Bool.random(using: &random),
+            createdAt: now, state: states.randomElement(using: &random)!)
+        let page = MessagePage(
+            items: (0..<Int.random(in: 0...30, using: &random)).map { index in
+                Message(
+                    id: 1000 + index, ticketId: ticket, seq: seq + index, clientMessageId: index == 0 ? clientId : nil,
                     sender: ConsoleModeTests.me.ref, senderType: Bool.random(using: &random) ? .customer : .agent,
                     message: texts.randomElement(using: &random)!, messageType: .text, internal: Bool.random(using: &random),
                     isRead: Bool.random(using: &random), timestamp: now.addingTimeInterval(Double(index - 30) * 60), attachment: nil)
-        }, hasMore: Bool.random(using: &random))
+            }, hasMore: Bool.random(using: &random))
         var changed = ConsoleModeTests.ticket(ticket, text, minutesAgo: Double.random(in: 0...3000, using: &random))
         changed.status = TicketStatus.allCases.randomElement(using: &random)!
         let events: [AppEvent] = [
             .realtime(.outgoing(outgoing)), .realtime(.outgoing(outgoing)), .realtime(.outgoing(outgoing)),
             .realtime(.discarded(clientMessageId: clientId, ticketId: ticket)), .realtime(.uploading(outgoing, sent: seq)),
             .page(ticketId: ticket, page, older: Bool.random(using: &random)), .ticketChanged(changed), .ticketOpened(changed),
-            .tickets([1, 2, 3].filter { _ in Bool.random(using: &random) }.map { ConsoleModeTests.ticket($0, text, minutesAgo: Double($0)) }),
-            .connection([.connected, .connecting, .offline(reason: text),
-                         .reconnecting(attempt: 2, nextTryAt: now.addingTimeInterval(3), reason: text)].randomElement(using: &random)!),
+            .tickets(
+                [1, 2, 3].filter { _ in Bool.random(using: &random) }.map { ConsoleModeTests.ticket($0, text, minutesAgo: Double($0)) }),
+            .connection(
+                [
+                    .connected, .connecting, .offline(reason: text),
+                    .reconnecting(attempt: 2, nextTryAt: now.addingTimeInterval(3), reason: text),
+                ].randomElement(using: &random)!),
             .outbox(queued: Int.random(in: 0...3, using: &random)),
-            .failed([.messages(ticketId: ticket), .setStatus(ticketId: ticket), .ticketAction(ticketId: ticket), .claim(ticketId: ticket), .tickets, .outbox]
-                        .randomElement(using: &random)!, APIError(code: .notFound, message: text, status: 404)),
+            .failed(
+                [
+                    .messages(ticketId: ticket), .setStatus(ticketId: ticket), .ticketAction(ticketId: ticket), .claim(ticketId: ticket),
+                    .tickets, .outbox,
+                ]
+                .randomElement(using: &random)!, APIError(code: .notFound, message: text, status: 404)),
         ]
         return .event(events.randomElement(using: &random)!)
     }
@@ -132,8 +156,10 @@ import TerminalKit
     /// Nothing drawn can drive the terminal: no C0/C1 control, no bidirectional override.
     static func harmless(_ screen: Screen) -> Bool {
         screen.lines.allSatisfy { line in
-            !line.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || (0x202A...0x202E).contains($0.value)
-                || (0x2066...0x2069).contains($0.value) }
+            !line.unicodeScalars.contains {
+                $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || (0x202A...0x202E).contains($0.value)
+                    || (0x2066...0x2069).contains($0.value)
+            }
         }
     }
 
@@ -163,26 +189,39 @@ import TerminalKit
 
     @Test(arguments: seeds) func customerMode(seed: UInt64) {
         var mode = World.mode(tickets: [World.ticket(1, "Parcel"), World.ticket(2, "Refund", status: .resolved, agent: nil)])
-        Self.run(seed: seed, events: true, update: { _ = mode.update($0) }, draw: { #expect(Self.harmless(mode.view(theme: World.theme).screen)) })
+        Self.run(
+            seed: seed, events: true, update: { _ = mode.update($0) },
+            draw: { #expect(Self.harmless(mode.view(theme: World.theme).screen)) })
     }
 
     @Test(arguments: seeds) func theConsole(seed: UInt64) {
         var mode = ConsoleAdminTests.admin()
-        _ = mode.update(.event(.tickets([ConsoleModeTests.ticket(1, "Parcel", minutesAgo: 5),
-                                         ConsoleModeTests.ticket(2, "Card", agent: ConsoleModeTests.me.ref, minutesAgo: 3),
-                                         ConsoleModeTests.ticket(3, "Lamp", priority: .urgent, minutesAgo: 1)])))
-        Self.run(seed: seed, events: true, update: { _ = mode.update($0) }, draw: { #expect(Self.harmless(mode.view(theme: World.theme).screen)) })
+        _ = mode.update(
+            .event(
+                .tickets([
+                    ConsoleModeTests.ticket(1, "Parcel", minutesAgo: 5),
+                    ConsoleModeTests.ticket(2, "Card", agent: ConsoleModeTests.me.ref, minutesAgo: 3),
+                    ConsoleModeTests.ticket(3, "Lamp", priority: .urgent, minutesAgo: 1),
+                ])))
+        Self.run(
+            seed: seed, events: true, update: { _ = mode.update($0) },
+            draw: { #expect(Self.harmless(mode.view(theme: World.theme).screen)) })
     }
 
     @Test(arguments: seeds) func theTester(seed: UInt64) {
         var mode = TesterModeTests.tester()
-        _ = mode.update(.event(.tester(.socket(name: "alex", .received(#"{"type":"ROOM_JOINED","ticketId":7,"lastSeq":3,"participants":[]}"#),
-                                              at: World.start))))
+        _ = mode.update(
+            .event(
+                .tester(
+                    .socket(
+                        name: "alex", .received(#"{"type":"ROOM_JOINED","ticketId":7,"lastSeq":3,"participants":[]}"#),
+                        at: World.start))))
         Self.run(seed: seed, update: { _ = mode.update($0) }, draw: { #expect(Self.harmless(mode.view(theme: World.theme).screen)) })
     }
 
     @Test(arguments: seeds) func theLauncher(seed: UInt64) {
         var launcher = LauncherTests.launcher()
-        Self.run(seed: seed, update: { _ = launcher.update($0) }, draw: { #expect(Self.harmless(launcher.view(theme: World.theme).screen)) })
+        Self.run(
+            seed: seed, update: { _ = launcher.update($0) }, draw: { #expect(Self.harmless(launcher.view(theme: World.theme).screen)) })
     }
 }

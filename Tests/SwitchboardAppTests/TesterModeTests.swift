@@ -1,9 +1,10 @@
 import Foundation
 import SwitchboardClient
 import SwitchboardProtocol
-import Testing
-@testable import SwitchboardApp
 import TerminalKit
+import Testing
+
+@testable import SwitchboardApp
 
 @Suite struct TesterModeTests {
     /// A tester with connection `alex` open.
@@ -27,8 +28,9 @@ import TerminalKit
     /// not at the mode's last clock tick (two sign-ins showed the same stale time, out of order).
     @Test func eventsAreLoggedAtTheirOwnTime() {
         var mode = Self.tester()
-        let user = User(id: 5, username: "sam", displayName: "Sam", role: .agent, isOnline: true, lastSeenAt: nil,
-                        agentStatus: .online, capacity: 5, email: nil)
+        let user = User(
+            id: 5, username: "sam", displayName: "Sam", role: .agent, isOnline: true, lastSeenAt: nil,
+            agentStatus: .online, capacity: 5, email: nil)
         _ = mode.update(.event(.tester(.signedIn(name: "sam", user, at: World.start.addingTimeInterval(0.25)))))
         _ = mode.update(.event(.tester(.connectFailed(name: "lee", "lee could not sign in", at: World.start.addingTimeInterval(0.5)))))
         _ = mode.update(.event(.tester(.restFailed(name: "alex", "the server did not answer", at: World.start.addingTimeInterval(0.75)))))
@@ -39,8 +41,12 @@ import TerminalKit
 
     @Test func templatesAreFilledFromWhatWasSeen() {
         var mode = Self.tester()
-        _ = mode.update(.event(.tester(.socket(name: "alex", .received(#"{"type":"ROOM_JOINED","ticketId":7,"lastSeq":3,"participants":[]}"#),
-                                              at: World.start))))
+        _ = mode.update(
+            .event(
+                .tester(
+                    .socket(
+                        name: "alex", .received(#"{"type":"ROOM_JOINED","ticketId":7,"lastSeq":3,"participants":[]}"#),
+                        at: World.start))))
         _ = Self.type("mark_r", into: &mode)
         _ = mode.update(.key(.tab))
         #expect(mode.composer.text == "{\n  \"type\": \"MARK_READ\",\n  \"ticketId\": 7,\n  \"upToSeq\": 3\n}")
@@ -73,7 +79,10 @@ import TerminalKit
         #expect(Self.screen(mode).contains("✓ JSON — Enter sends it"))
         let effects = mode.update(.key(.enter))
         #expect(effects.contains(.tester(.send(name: "alex", text: #"{"type":"JOIN_ROOM","ticketId":4}"#))))
-        #expect(effects.contains { if case .tester(.saveHistory(let lines)) = $0 { lines.last?.hasSuffix("\"ticketId\": 4}") == true } else { false } })
+        #expect(
+            effects.contains {
+                if case .tester(.saveHistory(let lines)) = $0 { lines.last?.hasSuffix("\"ticketId\": 4}") == true } else { false }
+            })
         #expect(mode.composer.isEmpty)
     }
 
@@ -81,16 +90,21 @@ import TerminalKit
         var mode = Self.tester()
         _ = mode.update(.key(.ctrl("r")))
         _ = Self.type("{not json", into: &mode)
-        #expect(Self.screen(mode).contains("alex raw> {not json") && Self.screen(mode).contains("raw: sent exactly as typed"),
-                "the toast about raw mode went with the first key; the line says it")
+        #expect(
+            Self.screen(mode).contains("alex raw> {not json") && Self.screen(mode).contains("raw: sent exactly as typed"),
+            "the toast about raw mode went with the first key; the line says it")
         #expect(mode.update(.key(.enter)).contains(.tester(.send(name: "alex", text: "{not json"))))
     }
 
     @Test func theLogShowsFramesPrettyAndFilters() {
         var mode = Self.tester()
         _ = mode.update(.event(.tester(.socket(name: "alex", .sent(#"{"type":"JOIN_ROOM","ticketId":4}"#), at: World.start))))
-        _ = mode.update(.event(.tester(.socket(name: "alex", .received(#"{"type":"ERROR","code":"FORBIDDEN","message":"not yours \u001b[2J"}"#),
-                                              at: World.start.addingTimeInterval(0.25)))))
+        _ = mode.update(
+            .event(
+                .tester(
+                    .socket(
+                        name: "alex", .received(#"{"type":"ERROR","code":"FORBIDDEN","message":"not yours \u001b[2J"}"#),
+                        at: World.start.addingTimeInterval(0.25)))))
         let text = Self.screen(mode)
         #expect(text.contains("11:00:00.000 → alex JOIN_ROOM") || text.contains("→ alex JOIN_ROOM"))
         #expect(text.contains("← alex ERROR"))
@@ -127,12 +141,23 @@ import TerminalKit
         #expect(mode.update(.key(.enter)).contains(.tester(.connect(name: "anon", user: nil, password: nil, token: nil))))
         // Upgrade options go with it, and show on the connection's line.
         _ = Self.type("/connect batch token none presence=batched", into: &mode)
-        #expect(mode.update(.key(.enter)).contains(.tester(.connect(name: "batch", user: nil, password: nil, token: nil,
-                                                                    options: ["presence=batched"]))))
+        #expect(
+            mode.update(.key(.enter)).contains(
+                .tester(
+                    .connect(
+                        name: "batch", user: nil, password: nil, token: nil,
+                        options: ["presence=batched"]))))
         #expect(mode.connections.last?.who == "no token presence=batched")
-        _ = mode.update(.event(.tester(.socket(name: "anon", .refused(RawResponse(status: 401, headers: [],
-                                                                                  body: #"{"error":{"code":"UNAUTHORIZED","message":"no token"}}"#)),
-                                              at: World.start))))
+        _ = mode.update(
+            .event(
+                .tester(
+                    .socket(
+                        name: "anon",
+                        .refused(
+                            RawResponse(
+                                status: 401, headers: [],
+                                body: #"{"error":{"code":"UNAUTHORIZED","message":"no token"}}"#)),
+                        at: World.start))))
         _ = mode.update(.event(.tester(.socket(name: "alex", .closed(code: 4001, reason: "token expired"), at: World.start))))
         let text = Self.screen(mode)
         #expect(text.contains("1:alex ○ 4001") && text.contains("2:anon no token ✗ 401"))
@@ -149,36 +174,53 @@ import TerminalKit
     @Test func restCallsUseTheConnectionAndShowTheAnswer() {
         var mode = Self.tester()
         _ = Self.type("/post /api/tickets {\"subject\": \"Lamp\"}", into: &mode)
-        #expect(mode.update(.key(.enter)).contains(.tester(.rest(name: "alex", method: "POST", path: "/api/tickets", body: "{\"subject\": \"Lamp\"}"))))
-        _ = mode.update(.event(.tester(.answered(name: "alex", method: "POST", path: "/api/tickets",
-                                                 RawResponse(status: 400, headers: [.init(name: "Content-Type", value: "application/json")],
-                                                             body: #"{"error":{"code":"INVALID","message":"description is missing"}}"#),
-                                                 at: World.start))))
+        #expect(
+            mode.update(.key(.enter)).contains(
+                .tester(.rest(name: "alex", method: "POST", path: "/api/tickets", body: "{\"subject\": \"Lamp\"}"))))
+        _ = mode.update(
+            .event(
+                .tester(
+                    .answered(
+                        name: "alex", method: "POST", path: "/api/tickets",
+                        RawResponse(
+                            status: 400, headers: [.init(name: "Content-Type", value: "application/json")],
+                            body: #"{"error":{"code":"INVALID","message":"description is missing"}}"#),
+                        at: World.start))))
         let text = Self.screen(mode)
-        #expect(text.contains("← alex POST /api/tickets → 400") && text.contains("description is missing") && text.contains("Content-Type: application/json"))
+        #expect(
+            text.contains("← alex POST /api/tickets → 400") && text.contains("description is missing")
+                && text.contains("Content-Type: application/json"))
     }
 
     @Test func aRecordedSessionIsAScriptTheRunnerReads() throws {
         var mode = Self.tester(record: "/tmp/session.script")
         _ = Self.type(#"{"type":"JOIN_ROOM","ticketId":4}"#, into: &mode)
         var effects = mode.update(.key(.enter))
-        effects += mode.update(.event(.tester(.socket(name: "alex", .received(#"{"type":"ROOM_JOINED","ticketId":4,"lastSeq":0}"#), at: World.start))))
+        effects += mode.update(
+            .event(.tester(.socket(name: "alex", .received(#"{"type":"ROOM_JOINED","ticketId":4,"lastSeq":0}"#), at: World.start))))
         guard case .saveFile(let path, let text, _) = effects.last(where: { if case .saveFile = $0 { true } else { false } }) else {
             Issue.record("no script written: \(effects)")
             return
         }
         #expect(path == "/tmp/session.script")
-        #expect(text.contains("connect alex as alex\nsend alex {\"type\":\"JOIN_ROOM\",\"ticketId\":4}\nexpect alex ROOM_JOINED ticketId=4"))
+        #expect(
+            text.contains("connect alex as alex\nsend alex {\"type\":\"JOIN_ROOM\",\"ticketId\":4}\nexpect alex ROOM_JOINED ticketId=4"))
         #expect(try TesterScript(text).lines.count == 3)
     }
 
     @Test func jsonIsCheckedWhereItGoesWrong() {
         #expect(JSONText.check(#"{"a": [1, true, null, "x\"y"]}"#) == nil)
-        #expect(JSONText.check("{\"a\": 1,\n  \"b\" 2}") == JSONText.Problem(line: 2, column: 7, message: "expected ':' after the key, found '2'",
-                                                                              incomplete: false))
+        #expect(
+            JSONText.check("{\"a\": 1,\n  \"b\" 2}")
+                == JSONText.Problem(
+                    line: 2, column: 7, message: "expected ':' after the key, found '2'",
+                    incomplete: false))
         #expect(JSONText.check(#"{"a": "unclosed"#)?.incomplete == true)
         #expect(JSONText.check(#"{"a": tru"#)?.incomplete == true)
         #expect(JSONText.check("{} {}")?.message == "more after the value: one value at a time")
-        #expect(JSONText.pretty(#"{"z":1,"a":{"b":[]}}"#).map { $0.map { $0.map(\.text).joined() } } == ["{", "  \"z\": 1,", "  \"a\": {", "    \"b\": []", "  }", "}"])
+        #expect(
+            JSONText.pretty(#"{"z":1,"a":{"b":[]}}"#).map { $0.map { $0.map(\.text).joined() } } == [
+                "{", "  \"z\": 1,", "  \"a\": {", "    \"b\": []", "  }", "}",
+            ])
     }
 }

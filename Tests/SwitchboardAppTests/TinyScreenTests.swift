@@ -1,9 +1,10 @@
 import Foundation
 import SwitchboardClient
 import SwitchboardProtocol
-import Testing
-@testable import SwitchboardApp
 import TerminalKit
+import Testing
+
+@testable import SwitchboardApp
 
 /// Every screen drawn at every small size a window can be dragged to, with its help and a form
 /// open too: nothing may stop the program (the launcher did, at 20×5, on a range running
@@ -44,8 +45,12 @@ import TerminalKit
     @Test func theConsole() {
         for size in Self.sizes {
             var mode = ConsoleAdminTests.admin()
-            _ = mode.update(.event(.tickets([ConsoleModeTests.ticket(1, "Parcel", minutesAgo: 5),
-                                             ConsoleModeTests.ticket(2, "Card", agent: ConsoleModeTests.me.ref, minutesAgo: 3)])))
+            _ = mode.update(
+                .event(
+                    .tickets([
+                        ConsoleModeTests.ticket(1, "Parcel", minutesAgo: 5),
+                        ConsoleModeTests.ticket(2, "Card", agent: ConsoleModeTests.me.ref, minutesAgo: 3),
+                    ])))
             _ = mode.update(.resize(width: size.0, height: size.1))
             Self.check(mode.view(theme: World.theme).screen, size, "queue")
             _ = mode.update(.key(.enter))
@@ -70,8 +75,12 @@ import TerminalKit
     @Test func theTester() {
         for size in Self.sizes {
             var mode = TesterModeTests.tester()
-            _ = mode.update(.event(.tester(.socket(name: "alex", .received(#"{"type":"ROOM_JOINED","ticketId":7,"lastSeq":3,"participants":[]}"#),
-                                                  at: World.start))))
+            _ = mode.update(
+                .event(
+                    .tester(
+                        .socket(
+                            name: "alex", .received(#"{"type":"ROOM_JOINED","ticketId":7,"lastSeq":3,"participants":[]}"#),
+                            at: World.start))))
             _ = mode.update(.resize(width: size.0, height: size.1))
             Self.check(mode.view(theme: World.theme).screen, size, "tester")
             _ = TesterModeTests.type("send", into: &mode)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardClient
 @testable import SwitchboardProtocol
 
@@ -10,13 +11,16 @@ import Testing
             let customer = APIClient(server: url)
             let me = try await customer.register(RegisterRequest(username: "casey", password: LiveServer.password, displayName: "Casey"))
             #expect(me.user.role == .customer)
-            let ticket = try await customer.openTicket(CreateTicketRequest(subject: "Card declined", description: "Twice", category: .payment))
+            let ticket = try await customer.openTicket(
+                CreateTicketRequest(subject: "Card declined", description: "Twice", category: .payment))
             _ = try await customer.post(PostMessageRequest(message: "Hello?", clientMessageId: "c1"), ticket: ticket.id)
 
             let admin = APIClient(server: url)
             try await admin.login(username: "admin", password: LiveServer.password)
-            let agentUser = try await admin.createUser(CreateUserRequest(username: "alex", password: LiveServer.password,
-                                                                         displayName: "Alex", role: .agent))
+            let agentUser = try await admin.createUser(
+                CreateUserRequest(
+                    username: "alex", password: LiveServer.password,
+                    displayName: "Alex", role: .agent))
             let agent = APIClient(server: url)
             try await agent.login(username: "alex", password: LiveServer.password)
             let queue = try await agent.tickets(["assignedAgentId": "none"])
@@ -46,7 +50,8 @@ import Testing
             } catch let error as APIError {
                 #expect(error.sentence == "Please check: subject: must not be empty.")
                 // A chat message's refusal is shown under the message: no field name before it.
-                #expect(APIError(code: .invalid, message: "message: blocked by this server's 'forbidden' rule", status: 400).sentence
+                #expect(
+                    APIError(code: .invalid, message: "message: blocked by this server's 'forbidden' rule", status: 400).sentence
                         == "Blocked by this server's 'forbidden' rule.")
             }
             try await customer.logout()
@@ -68,7 +73,7 @@ import Testing
             let failover = APIClient(server: url, fallbacks: [URL(string: "http://127.0.0.1:9")!])
             _ = try await failover.login(username: "admin", password: LiveServer.password)
         }
-        try await Task.sleep(for: .milliseconds(200)) // the shutdowns finish on their own
+        try await Task.sleep(for: .milliseconds(200))  // the shutdowns finish on their own
     }
 
     /// A terminal client is told that nothing listens without waiting for the request's deadline
@@ -93,7 +98,7 @@ import Testing
         try await server.run { url in
             let client = APIClient(server: url)
             let first = try await client.login(username: "admin", password: LiveServer.password)
-            server.advance(16 * 60) // past the 15-minute access token
+            server.advance(16 * 60)  // past the 15-minute access token
             #expect(try await client.me().username == "admin")
             let second = await client.session
             #expect(second?.accessToken != first.accessToken && second?.refreshToken != first.refreshToken)

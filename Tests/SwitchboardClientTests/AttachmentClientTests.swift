@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import SwitchboardClient
 @testable import SwitchboardProtocol
 
@@ -14,7 +15,7 @@ import Testing
             let folder = server.directory.appendingPathComponent("files")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let file = folder.appendingPathComponent("receipt.txt")
-            let text = String(repeating: "Order 4410 — 24,90 €\n", count: 10_000) // ~230 KB: several pieces
+            let text = String(repeating: "Order 4410 — 24,90 €\n", count: 10_000)  // ~230 KB: several pieces
             try text.write(to: file, atomically: true, encoding: .utf8)
             let heard = Mutex<[Int]>([])
             let stored = try await customer.upload(file, to: ticket.id) { sent, total in
@@ -23,8 +24,10 @@ import Testing
             }
             #expect(stored.fileName == "receipt.txt" && stored.contentType == "text/plain" && stored.size == text.utf8.count)
             #expect(heard.withLock { $0.count > 1 && $0.last == text.utf8.count }, "progress in pieces")
-            let message = try await customer.post(PostMessageRequest(message: "", messageType: .file, clientMessageId: "f1",
-                                                                     attachmentId: stored.id), ticket: ticket.id)
+            let message = try await customer.post(
+                PostMessageRequest(
+                    message: "", messageType: .file, clientMessageId: "f1",
+                    attachmentId: stored.id), ticket: ticket.id)
             #expect(message.attachment == stored)
 
             let downloads = folder.appendingPathComponent("downloads")
@@ -53,9 +56,11 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("names-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        for (sent, saved) in [(".bash_profile", "bash_profile"), ("../../.ssh/authorized_keys", "authorized_keys"), ("-rf", "rf"),
-                              ("CON", "file-CON"), ("NUL.txt", "file-NUL.txt"), ("\u{200B}.\u{200B}.", "file"),
-                              ("a\u{2028}b.txt", "ab.txt"), ("~", "file"), ("report.pdf", "report.pdf")] {
+        for (sent, saved) in [
+            (".bash_profile", "bash_profile"), ("../../.ssh/authorized_keys", "authorized_keys"), ("-rf", "rf"),
+            ("CON", "file-CON"), ("NUL.txt", "file-NUL.txt"), ("\u{200B}.\u{200B}.", "file"),
+            ("a\u{2028}b.txt", "ab.txt"), ("~", "file"), ("report.pdf", "report.pdf"),
+        ] {
             let target = APIClient.freeName(for: sent, in: folder)
             #expect(target.lastPathComponent == saved, "\(sent.debugDescription)")
             #expect(target.deletingLastPathComponent().path == folder.path)

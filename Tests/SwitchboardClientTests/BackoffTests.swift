@@ -1,13 +1,17 @@
 import Testing
+
 @testable import SwitchboardClient
 
 @Suite struct BackoffTests {
     let backoff = Backoff(base: .milliseconds(500), cap: .seconds(30))
 
     @Test func ceilingDoublesUpToTheCap() {
-        #expect((0...8).map { backoff.ceiling(attempt: $0) } ==
-                [.milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(16), .seconds(30), .seconds(30), .seconds(30)])
-        #expect(backoff.ceiling(attempt: 1_000) == .seconds(30)) // no overflow far out
+        #expect(
+            (0...8).map { backoff.ceiling(attempt: $0) } == [
+                .milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(16), .seconds(30), .seconds(30),
+                .seconds(30),
+            ])
+        #expect(backoff.ceiling(attempt: 1_000) == .seconds(30))  // no overflow far out
     }
 
     @Test func fullJitterSpansZeroToTheCeiling() {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardClient
 @testable import SwitchboardProtocol
 
@@ -35,7 +36,7 @@ import Testing
             #expect(error.status == 0)
             #expect(error.transport?.kind == .refused)
             #expect(error.transport?.neverConnected == true)
-            #expect(error.transport?.underlying != nil) // the transport's own error is kept
+            #expect(error.transport?.underlying != nil)  // the transport's own error is kept
             #expect(error.sentence.contains("connection refused"), "\(error.sentence)")
         }
         await api.shutdown()
@@ -59,8 +60,9 @@ import Testing
             _ = try await scene.agent.post(PostMessageRequest(message: "a2: still there?"), ticket: scene.ticket.id)
             let kept = APIClient(server: dead, fallbacks: [live])
             await kept.adopt(try #require(await customer.session))
-            let connection = RealtimeConnection(api: kept, outbox: try await freshOutbox(in: server.directory, "casey"),
-                                                options: quickOptions())
+            let connection = RealtimeConnection(
+                api: kept, outbox: try await freshOutbox(in: server.directory, "casey"),
+                options: quickOptions())
             let watcher = Watcher(connection)
             await connection.start()
             await connection.join(scene.ticket.id, sinceSeq: 1)
@@ -73,12 +75,16 @@ import Testing
             try await eventually("stored") {
                 watcher.events.contains { if case .outgoing(let message) = $0, case .sent = message.state { true } else { false } }
             }
-            #expect(try await scene.agent.messages(ticket: scene.ticket.id).items.map(\.message) == ["a1: hello", "a2: still there?", "c1: yes"])
+            #expect(
+                try await scene.agent.messages(ticket: scene.ticket.id).items.map(\.message) == [
+                    "a1: hello", "a2: still there?", "c1: yes",
+                ])
             await watcher.stop()
 
             // Signing in moved REST on before any socket: the mode still hears where it is.
-            let afterLogin = RealtimeConnection(api: customer, outbox: try await freshOutbox(in: server.directory, "casey-2"),
-                                                options: quickOptions())
+            let afterLogin = RealtimeConnection(
+                api: customer, outbox: try await freshOutbox(in: server.directory, "casey-2"),
+                options: quickOptions())
             let told = Watcher(afterLogin)
             await afterLogin.start()
             try await eventually("told of the move REST made") {

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import SQLiteNIO
 import Testing
+
 @testable import SwitchboardClient
 @testable import SwitchboardProtocol
 
@@ -11,8 +12,9 @@ import Testing
     static func sha256(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
 
     static func copies(_ outboxFile: URL) -> [String] {
-        (try? FileManager.default.contentsOfDirectory(atPath: outboxFile.deletingLastPathComponent()
-            .appendingPathComponent("outbox-files").path)) ?? []
+        (try? FileManager.default.contentsOfDirectory(
+            atPath: outboxFile.deletingLastPathComponent()
+                .appendingPathComponent("outbox-files").path)) ?? []
     }
 
     @Test func aFileSentOfflineSurvivesAClientRestartAndArrivesOnceInOrder() async throws {
@@ -24,8 +26,9 @@ import Testing
         let original = server.directory.appendingPathComponent("label.pdf")
         let bytes = Data("%PDF-1.4\n".utf8) + Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
         try bytes.write(to: original)
-        let agent = try await RealtimeConnectionTests.watch(scene.agent, ticket: ticket,
-                                                            outbox: try await freshOutbox(in: server.directory, "alex"))
+        let agent = try await RealtimeConnectionTests.watch(
+            scene.agent, ticket: ticket,
+            outbox: try await freshOutbox(in: server.directory, "alex"))
         do {
             await server.stop()
             // Offline: a text, the file, a text — written to the outbox, the file copied into it.
@@ -55,7 +58,10 @@ import Testing
             try await eventually("all three stored and seen by the agent") {
                 agent.texts.count == 3 && customer.timeline.outgoing.isEmpty
             }
-            #expect(customer.events.contains { if case .uploading(let m, let sent) = $0 { m.clientMessageId == file.clientMessageId && sent > 0 } else { false } })
+            #expect(
+                customer.events.contains {
+                    if case .uploading(let m, let sent) = $0 { m.clientMessageId == file.clientMessageId && sent > 0 } else { false }
+                })
             let stored = try await scene.agent.messages(ticket: ticket).items
             #expect(stored.map(\.seq) == [1, 2, 3])
             #expect(stored.map(\.message) == ["before the file", "label.pdf", "after the file"])
@@ -110,7 +116,7 @@ import Testing
             let locked = server.directory.appendingPathComponent("locked.txt")
             try Data("secret".utf8).write(to: locked)
             try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: locked.path)
-            if getuid() != 0 { // root reads anything
+            if getuid() != 0 {  // root reads anything
                 await #expect(throws: OutboxError.unreadable(locked.path)) {
                     try await customer.connection.sendFile(locked, to: scene.ticket.id)
                 }
@@ -127,12 +133,14 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // The table as the first release wrote it, with one message waiting.
         let old = try await SQLiteConnection.open(storage: .file(path: file.path))
-        _ = try await old.query("""
+        _ = try await old.query(
+            """
             CREATE TABLE outbox (position INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL,
                 client_message_id TEXT NOT NULL UNIQUE, ticket_id INTEGER NOT NULL, body TEXT NOT NULL, message_type TEXT,
                 internal INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL, failure_code TEXT, failure TEXT)
             """)
-        _ = try await old.query("INSERT INTO outbox (account, client_message_id, ticket_id, body, created_at) VALUES ('a', 'm1', 3, 'hello', 0)")
+        _ = try await old.query(
+            "INSERT INTO outbox (account, client_message_id, ticket_id, body, created_at) VALUES ('a', 'm1', 3, 'hello', 0)")
         try await old.close()
         let outbox = try await Outbox.open(at: file, account: "a")
         let kept = await outbox.messages

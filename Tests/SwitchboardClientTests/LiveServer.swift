@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Synchronization
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
@@ -30,7 +31,7 @@ final class LiveServer: Sendable {
         configuration.host = "127.0.0.1"
         configuration.port = port.withLock { $0 }
         configuration.bcryptCost = 4
-        configuration.memoryTrimInterval = nil // many servers share the test process (see TestServer)
+        configuration.memoryTrimInterval = nil  // many servers share the test process (see TestServer)
         configuration.jwtSecret = "client-test-secret-client-test-secret-0"
         configuration.logLevel = .critical
         configuration.clock = { [self] in self.now.withLock { $0 } }
@@ -48,9 +49,10 @@ final class LiveServer: Sendable {
     func start() async throws -> URL {
         if !seeded.withLock({ $0 }) {
             let store = try await openStore(configuration, logger: Logger(label: "test"))
-            _ = try await AccountService.createUser(username: "admin", password: Self.password, displayName: "Admin", email: nil,
-                                                    role: .admin, store: store, validator: Validator(limits: Limits()),
-                                                    hasher: PasswordHasher(cost: 4), now: Date())
+            _ = try await AccountService.createUser(
+                username: "admin", password: Self.password, displayName: "Admin", email: nil,
+                role: .admin, store: store, validator: Validator(limits: Limits()),
+                hasher: PasswordHasher(cost: 4), now: Date())
             try await store.close()
             seeded.withLock { $0 = true }
         }
@@ -79,7 +81,12 @@ final class LiveServer: Sendable {
 
     /// Stops the server as a shutdown signal would (sockets closed with 1001, database closed).
     func stop() async {
-        guard let current = running.withLock({ state in defer { state = nil }; return state }) else { return }
+        guard
+            let current = running.withLock({ state in
+                defer { state = nil }
+                return state
+            })
+        else { return }
         current.task.cancel()
         _ = await current.task.result
     }

@@ -1,6 +1,7 @@
 import Foundation
 import SQLiteNIO
 import Testing
+
 @testable import SwitchboardClient
 @testable import SwitchboardProtocol
 
@@ -65,7 +66,8 @@ import Testing
         await outbox.close()
 
         let again = try await Outbox.open(at: file, account: "me")
-        #expect(await again.messages.map(\.state) == [.failed(code: .conflict, reason: "Cannot do that now: the ticket is closed."), .queued])
+        #expect(
+            await again.messages.map(\.state) == [.failed(code: .conflict, reason: "Cannot do that now: the ticket is closed."), .queued])
         try await again.retry(second.clientMessageId)
         // Back in its own place, ahead of the later message.
         #expect(await again.nextQueued?.clientMessageId == second.clientMessageId)

@@ -1,8 +1,9 @@
 import Foundation
+import SwitchboardServer
 import Testing
+
 @testable import SwitchboardClient
 @testable import SwitchboardProtocol
-import SwitchboardServer
 
 /// The realtime connection against a real server on 127.0.0.1, stopped and started under it.
 @Suite(.serialized) struct RealtimeConnectionTests {
@@ -16,7 +17,8 @@ import SwitchboardServer
     static func scene(at url: URL) async throws -> Scene {
         let admin = APIClient(server: url)
         try await admin.login(username: "admin", password: LiveServer.password)
-        _ = try await admin.createUser(CreateUserRequest(username: "alex", password: LiveServer.password, displayName: "Alex", role: .agent))
+        _ = try await admin.createUser(
+            CreateUserRequest(username: "alex", password: LiveServer.password, displayName: "Alex", role: .agent))
         let customer = APIClient(server: url)
         try await customer.register(RegisterRequest(username: "casey", password: LiveServer.password, displayName: "Casey"))
         let ticket = try await customer.openTicket(CreateTicketRequest(subject: "Card declined", description: "Twice", category: .payment))
@@ -26,7 +28,9 @@ import SwitchboardServer
         return Scene(customer: customer, agent: agent, ticket: ticket)
     }
 
-    static func watch(_ api: APIClient, ticket: Int, outbox: Outbox, options: RealtimeConnection.Options = quickOptions()) async throws -> Watcher {
+    static func watch(
+        _ api: APIClient, ticket: Int, outbox: Outbox, options: RealtimeConnection.Options = quickOptions()
+    ) async throws -> Watcher {
         let me = try #require(await api.session?.user)
         let connection = RealtimeConnection(api: api, outbox: outbox, options: options)
         return Watcher(connection, timeline: Timeline(ticketId: ticket, me: UserRef(me)))
@@ -78,15 +82,22 @@ import SwitchboardServer
             #expect(customer.timeline.messages.map(\.seq) == Array(1...6))
             #expect(customer.texts == stored.map(\.message))
             #expect(agent.texts == stored.map(\.message))
-            #expect(stored.map(\.message).filter { $0.hasPrefix("c") } == ["c1: my card was declined", "c2: twice",
-                                                                             "c3: written offline", "c4: still offline"])
+            #expect(
+                stored.map(\.message).filter { $0.hasPrefix("c") } == [
+                    "c1: my card was declined", "c2: twice",
+                    "c3: written offline", "c4: still offline",
+                ])
             #expect(stored.map(\.message).filter { $0.hasPrefix("a") } == ["a1: let me look", "a2: also offline"])
             #expect(await customer.connection.outbox.messages.isEmpty)
             // Rejoined with sinceSeq: nobody was sent another's message twice (the only repeats
             // allowed are one's own messages, known by ACK and then replayed).
             for side in [customer, agent] {
                 let fromOthers = side.events.compactMap { event -> Int? in
-                    if case .server(.receiveMessage(_, let message)) = event, message.sender.id != side.timeline.me.id { message.seq } else { nil }
+                    if case .server(.receiveMessage(_, let message)) = event, message.sender.id != side.timeline.me.id {
+                        message.seq
+                    } else {
+                        nil
+                    }
                 }
                 #expect(fromOthers.count == Set(fromOthers).count && fromOthers == fromOthers.sorted())
             }
@@ -113,18 +124,22 @@ import SwitchboardServer
         let server = try LiveServer()
         try await server.run { url in
             let scene = try await Self.scene(at: url)
-            let customer = try await Self.watch(scene.customer, ticket: scene.ticket.id,
-                                                outbox: try await freshOutbox(in: server.directory, "casey"))
+            let customer = try await Self.watch(
+                scene.customer, ticket: scene.ticket.id,
+                outbox: try await freshOutbox(in: server.directory, "casey"))
             await customer.connection.start()
             await customer.connection.join(scene.ticket.id)
             try await eventually("connected") { customer.states.last == .connected }
             // Each send returns once on disk; the ACKs of earlier ones arrive meanwhile.
             for index in 1...30 { try await customer.connection.send("m\(index)", to: scene.ticket.id) }
             try await eventually("all 30 stored") {
-                customer.events.filter { if case .outgoing(let message) = $0, case .sent = message.state { true } else { false } }.count == 30
+                customer.events.filter { if case .outgoing(let message) = $0, case .sent = message.state { true } else { false } }.count
+                    == 30
             }
             try await Task.sleep(for: .milliseconds(200))
-            #expect(customer.events.filter { if case .server(.ack) = $0 { true } else { false } }.count == 30, "one ACK each: nothing went twice")
+            #expect(
+                customer.events.filter { if case .server(.ack) = $0 { true } else { false } }.count == 30,
+                "one ACK each: nothing went twice")
             #expect(try await scene.agent.messages(ticket: scene.ticket.id, limit: 100).items.map(\.message) == (1...30).map { "m\($0)" })
             await customer.stop()
         }
@@ -139,8 +154,9 @@ import SwitchboardServer
             $0.backoff = Backoff(base: .seconds(60), cap: .seconds(60))
             $0.random = { 0.99 }
         }
-        let customer = try await Self.watch(scene.customer, ticket: scene.ticket.id,
-                                            outbox: try await freshOutbox(in: server.directory, "casey"), options: slow)
+        let customer = try await Self.watch(
+            scene.customer, ticket: scene.ticket.id,
+            outbox: try await freshOutbox(in: server.directory, "casey"), options: slow)
         await customer.connection.start()
         try await eventually("connected") { customer.states.last == .connected }
         await server.stop()
@@ -160,8 +176,9 @@ import SwitchboardServer
         try await server.run { url in
             let scene = try await Self.scene(at: url)
             let firstToken = await scene.customer.accessToken
-            let customer = try await Self.watch(scene.customer, ticket: scene.ticket.id,
-                                                outbox: try await freshOutbox(in: server.directory, "casey"))
+            let customer = try await Self.watch(
+                scene.customer, ticket: scene.ticket.id,
+                outbox: try await freshOutbox(in: server.directory, "casey"))
             await customer.connection.start()
             await customer.connection.join(scene.ticket.id)
             // Connected again with a refreshed token (under load a first attempt may also have been
@@ -181,7 +198,8 @@ import SwitchboardServer
         let server = try LiveServer()
         try await server.run { url in
             let scene = try await Self.scene(at: url)
-            let customer = try await Self.watch(scene.customer, ticket: scene.ticket.id, outbox: try await freshOutbox(in: server.directory, "casey"))
+            let customer = try await Self.watch(
+                scene.customer, ticket: scene.ticket.id, outbox: try await freshOutbox(in: server.directory, "casey"))
             await customer.connection.start()
             await customer.connection.join(scene.ticket.id)
             let sent = try await customer.connection.send("card 4111 1111 1111 1111 please", to: scene.ticket.id)
@@ -203,9 +221,18 @@ import SwitchboardServer
             let lost = try await customer.connection.send("to nowhere", to: 9_999)
             try await customer.connection.send("to my ticket", to: scene.ticket.id)
             try await eventually("the refused one failed, the next one went out") {
-                customer.events.contains { if case .outgoing(let m) = $0, m.clientMessageId == lost.clientMessageId,
-                                              case .failed(.notFound, _) = m.state { true } else { false } }
-                    && customer.events.contains { if case .outgoing(let m) = $0, m.text == "to my ticket", case .sent = m.state { true } else { false } }
+                customer.events.contains {
+                    if case .outgoing(let m) = $0, m.clientMessageId == lost.clientMessageId,
+                        case .failed(.notFound, _) = m.state
+                    {
+                        true
+                    } else {
+                        false
+                    }
+                }
+                    && customer.events.contains {
+                        if case .outgoing(let m) = $0, m.text == "to my ticket", case .sent = m.state { true } else { false }
+                    }
             }
             #expect(customer.timeline.outgoing.map { Timeline.delivery(of: $0) } == [.failed(reason: "Not found: no ticket #9999.")])
             // Retried, it fails again (the ticket still does not exist); then discarded, it is gone.
@@ -225,7 +252,9 @@ import SwitchboardServer
         try await server.run { url in
             let scene = try await Self.scene(at: url)
             let stranger = APIClient(server: url)
-            let refused = RealtimeConnection(api: stranger, outbox: try await freshOutbox(in: server.directory, "x"), options: quickOptions()) {
+            let refused = RealtimeConnection(
+                api: stranger, outbox: try await freshOutbox(in: server.directory, "x"), options: quickOptions()
+            ) {
                 api throws(APIError) in try await api.login(username: "casey", password: "not the password")
             }
             let watcher = Watcher(refused)
@@ -233,7 +262,8 @@ import SwitchboardServer
             try await eventually("auth failed") { if case .authFailed = watcher.states.last { true } else { false } }
             await watcher.stop()
 
-            let customer = try await Self.watch(scene.customer, ticket: scene.ticket.id, outbox: try await freshOutbox(in: server.directory, "casey"))
+            let customer = try await Self.watch(
+                scene.customer, ticket: scene.ticket.id, outbox: try await freshOutbox(in: server.directory, "casey"))
             await customer.connection.start()
             try await eventually("connected") { customer.states.last == .connected }
             try await scene.customer.logout()
@@ -248,8 +278,9 @@ import SwitchboardServer
         let fixtures = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
         let ca = fixtures.appendingPathComponent("test-ca.pem").path
         let server = try LiveServer {
-            $0.tls = TLSFiles(certificateChain: fixtures.appendingPathComponent("server.pem").path,
-                              privateKey: fixtures.appendingPathComponent("server-key.pem").path)
+            $0.tls = TLSFiles(
+                certificateChain: fixtures.appendingPathComponent("server.pem").path,
+                privateKey: fixtures.appendingPathComponent("server-key.pem").path)
         }
         try await server.run { ipURL in
             // The certificate names localhost (and 127.0.0.1, which REST checks but wss cannot).
@@ -259,15 +290,18 @@ import SwitchboardServer
             try await api.register(RegisterRequest(username: "casey", password: LiveServer.password, displayName: "Casey"))
             #expect(await api.realtimeURL.hasPrefix("wss://localhost:"))
             for (security, connects) in [(trusted, true), (TransportSecurity(insecure: true), true), (TransportSecurity(), false)] {
-                let connection = RealtimeConnection(api: api, outbox: try await freshOutbox(in: server.directory, UUID().uuidString),
-                                                    options: quickOptions { $0.security = security })
+                let connection = RealtimeConnection(
+                    api: api, outbox: try await freshOutbox(in: server.directory, UUID().uuidString),
+                    options: quickOptions { $0.security = security })
                 let watcher = Watcher(connection)
                 await connection.start()
                 if connects {
                     try await eventually("connected over wss") { watcher.states.last == .connected }
                 } else {
                     try await eventually("refused: the certificate is not trusted") {
-                        watcher.states.contains { if case .reconnecting(_, _, let reason) = $0 { reason.contains("certificate") } else { false } }
+                        watcher.states.contains {
+                            if case .reconnecting(_, _, let reason) = $0 { reason.contains("certificate") } else { false }
+                        }
                     }
                     #expect(!watcher.states.contains(.connected))
                 }
@@ -276,8 +310,9 @@ import SwitchboardServer
             // By IP address: REST checks the certificate's IP entry; wss cannot, and says so instead of guessing.
             let byIP = try APIClient(server: ipURL, security: trusted)
             try await byIP.login(username: "casey", password: LiveServer.password)
-            let connection = RealtimeConnection(api: byIP, outbox: try await freshOutbox(in: server.directory, "ip"),
-                                                options: quickOptions { $0.security = trusted })
+            let connection = RealtimeConnection(
+                api: byIP, outbox: try await freshOutbox(in: server.directory, "ip"),
+                options: quickOptions { $0.security = trusted })
             let watcher = Watcher(connection)
             await connection.start()
             try await eventually("offline with the reason") {

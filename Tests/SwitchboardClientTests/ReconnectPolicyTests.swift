@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardClient
 @testable import SwitchboardProtocol
 
@@ -11,7 +12,10 @@ import Testing
         var policy = ReconnectPolicy(backoff: backoff)
         var waits: [Duration] = []
         for _ in 0..<6 {
-            guard case .retry(let after, _, false) = policy.next(after: .unreachable(ConnectionFailure(.refused, "refused")), connectedFor: nil, unit: 0.5) else {
+            guard
+                case .retry(let after, _, false) = policy.next(
+                    after: .unreachable(ConnectionFailure(.refused, "refused")), connectedFor: nil, unit: 0.5)
+            else {
                 Issue.record("expected a retry")
                 return
             }
@@ -19,11 +23,14 @@ import Testing
         }
         #expect(waits == [.milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(4)])
         // The attempts are used up: offline, with why.
-        #expect(policy.next(after: .unreachable(ConnectionFailure(.refused, "refused")), connectedFor: nil, unit: 0.5)
+        #expect(
+            policy.next(after: .unreachable(ConnectionFailure(.refused, "refused")), connectedFor: nil, unit: 0.5)
                 == .giveUp(reason: "gave up after 6 attempts: cannot reach the server (refused)"))
         // The user asks again: the count starts over.
         policy.reset()
-        #expect(policy.next(after: .unreachable(ConnectionFailure(.refused, "refused")), connectedFor: nil, unit: 0.999) == .retry(after: .milliseconds(499), attempt: 1, refreshToken: false))
+        #expect(
+            policy.next(after: .unreachable(ConnectionFailure(.refused, "refused")), connectedFor: nil, unit: 0.999)
+                == .retry(after: .milliseconds(499), attempt: 1, refreshToken: false))
     }
 
     @Test func jitterSpreadsClientsOverTheWholeWindow() {
@@ -32,55 +39,68 @@ import Testing
             for _ in 0..<3 { _ = policy.next(after: .dropped(ConnectionFailure(.ended, "reset")), connectedFor: nil, unit: unit) }
             return policy.next(after: .dropped(ConnectionFailure(.ended, "reset")), connectedFor: nil, unit: unit)
         }
-        #expect(waits == [.zero, .milliseconds(1_000), .milliseconds(2_000), .milliseconds(3_000), .milliseconds(3_960)]
-            .enumerated().map { .retry(after: $0.element, attempt: 4, refreshToken: false) })
+        #expect(
+            waits
+                == [.zero, .milliseconds(1_000), .milliseconds(2_000), .milliseconds(3_000), .milliseconds(3_960)]
+                .enumerated().map { .retry(after: $0.element, attempt: 4, refreshToken: false) })
     }
 
     @Test func aStableConnectionStartsTheCountAgainAndAShortOneDoesNot() {
         var policy = ReconnectPolicy(backoff: backoff, stableAfter: .seconds(10))
         for _ in 0..<4 { _ = policy.next(after: .unreachable(ConnectionFailure(.refused, "down")), connectedFor: nil, unit: 0.5) }
         // Up for 2 s only (a server crashing after accept): the window keeps growing.
-        #expect(policy.next(after: .dropped(ConnectionFailure(.ended, "reset")), connectedFor: .seconds(2), unit: 0.5)
+        #expect(
+            policy.next(after: .dropped(ConnectionFailure(.ended, "reset")), connectedFor: .seconds(2), unit: 0.5)
                 == .retry(after: .seconds(4), attempt: 5, refreshToken: false))
         // Up for a minute: back to the smallest window.
-        #expect(policy.next(after: .dropped(ConnectionFailure(.ended, "reset")), connectedFor: .seconds(60), unit: 0.5)
+        #expect(
+            policy.next(after: .dropped(ConnectionFailure(.ended, "reset")), connectedFor: .seconds(60), unit: 0.5)
                 == .retry(after: .milliseconds(250), attempt: 1, refreshToken: false))
     }
 
     @Test func anExpiredTokenComesBackAtOnceWithAFreshOne() {
         var policy = ReconnectPolicy(backoff: backoff, stableAfter: .seconds(10))
-        #expect(policy.next(after: .closed(code: CloseCode.tokenExpired, reason: nil), connectedFor: .seconds(900), unit: 0.5)
+        #expect(
+            policy.next(after: .closed(code: CloseCode.tokenExpired, reason: nil), connectedFor: .seconds(900), unit: 0.5)
                 == .retry(after: .zero, attempt: 0, refreshToken: true))
         // Expired again straight away (clocks apart?): refresh, but back off rather than spin.
-        #expect(policy.next(after: .closed(code: CloseCode.tokenExpired, reason: nil), connectedFor: .milliseconds(20), unit: 0.5)
+        #expect(
+            policy.next(after: .closed(code: CloseCode.tokenExpired, reason: nil), connectedFor: .milliseconds(20), unit: 0.5)
                 == .retry(after: .milliseconds(250), attempt: 1, refreshToken: true))
     }
 
     @Test func aServerRestartOrARateLimitCloseStartsWithAWiderWindow() {
         var restart = ReconnectPolicy(backoff: backoff)
-        #expect(restart.next(after: .closed(code: CloseCode.goingAway, reason: nil), connectedFor: .seconds(600), unit: 0.5)
+        #expect(
+            restart.next(after: .closed(code: CloseCode.goingAway, reason: nil), connectedFor: .seconds(600), unit: 0.5)
                 == .retry(after: .seconds(1), attempt: 1, refreshToken: false))
         // Closed for falling behind: the contract says reconnect and resume (it used to give up).
         var behind = ReconnectPolicy(backoff: backoff)
-        #expect(behind.next(after: .closed(code: 1008, reason: "too slow: reconnect and resume"), connectedFor: .seconds(600), unit: 0.5)
+        #expect(
+            behind.next(after: .closed(code: 1008, reason: "too slow: reconnect and resume"), connectedFor: .seconds(600), unit: 0.5)
                 == .retry(after: .seconds(1), attempt: 1, refreshToken: false))
         var flood = ReconnectPolicy(backoff: backoff)
-        #expect(flood.next(after: .closed(code: CloseCode.rateLimited, reason: nil), connectedFor: .seconds(600), unit: 0.5)
+        #expect(
+            flood.next(after: .closed(code: CloseCode.rateLimited, reason: nil), connectedFor: .seconds(600), unit: 0.5)
                 == .retry(after: .seconds(4), attempt: 1, refreshToken: false))
     }
 
     @Test func refusalsThatRetryingCannotFixStopTrying() {
         var policy = ReconnectPolicy(backoff: backoff)
-        #expect(policy.next(after: .closed(code: CloseCode.loggedOut, reason: nil), connectedFor: .seconds(5), unit: 0.5)
+        #expect(
+            policy.next(after: .closed(code: CloseCode.loggedOut, reason: nil), connectedFor: .seconds(5), unit: 0.5)
                 == .authFailed(reason: "this login was signed out"))
         let unauthorized = APIError(code: .unauthorized, message: "wrong username or password", status: 401)
-        #expect(policy.next(after: .refused(unauthorized), connectedFor: nil, unit: 0.5)
+        #expect(
+            policy.next(after: .refused(unauthorized), connectedFor: nil, unit: 0.5)
                 == .authFailed(reason: "Not signed in: wrong username or password."))
         let origin = APIError(code: .forbidden, message: "origin not allowed", status: 403)
         #expect(policy.next(after: .refused(origin), connectedFor: nil, unit: 0.5) == .giveUp(reason: "Not allowed: origin not allowed."))
         // Too many connections (429) is worth another try later.
         let busy = APIError(code: .rateLimited, message: "too many connections", status: 429)
-        #expect(policy.next(after: .refused(busy), connectedFor: nil, unit: 0.5) == .retry(after: .milliseconds(250), attempt: 1, refreshToken: false))
+        #expect(
+            policy.next(after: .refused(busy), connectedFor: nil, unit: 0.5)
+                == .retry(after: .milliseconds(250), attempt: 1, refreshToken: false))
     }
 
     @Test func theIndicatorSaysWhenTheNextTryIs() {

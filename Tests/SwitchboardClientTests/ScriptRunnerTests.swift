@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import SwitchboardClient
 @testable import SwitchboardProtocol
 
@@ -12,8 +13,10 @@ import Testing
         let server = try LiveServer()
         let outcome = Mutex((passed: false, output: ""))
         try await server.run { url in
-            _ = try await APIClient(server: url).register(RegisterRequest(username: "casey", password: LiveServer.password,
-                                                                          displayName: "Casey"))
+            _ = try await APIClient(server: url).register(
+                RegisterRequest(
+                    username: "casey", password: LiveServer.password,
+                    displayName: "Casey"))
             let printed = Mutex<[String]>([])
             let runner = ScriptRunner(server: url, defaultPassword: LiveServer.password) { line in printed.withLock { $0.append(line) } }
             let passed = await runner.run(try TesterScript(script))
@@ -40,16 +43,17 @@ import Testing
         """
 
     @Test func aPassingScriptPrintsEachStep() async throws {
-        let (passed, output) = try await Self.run(Self.opening + """
+        let (passed, output) = try await Self.run(
+            Self.opening + """
 
-            expect boss RECEIVE_MESSAGE message.message="hello there" message.seq=${seq}
-            send casey {"type": "NOT_A_FRAME"}
-            expect casey ERROR code="INVALID"
-            rest boss GET /api/tickets/${ticket}
-            expect-status 200 customer.displayName="Casey"
-            close casey
-            expect-closed casey 1000
-            """)
+                expect boss RECEIVE_MESSAGE message.message="hello there" message.seq=${seq}
+                send casey {"type": "NOT_A_FRAME"}
+                expect casey ERROR code="INVALID"
+                rest boss GET /api/tickets/${ticket}
+                expect-status 200 customer.displayName="Casey"
+                close casey
+                expect-closed casey 1000
+                """)
         #expect(passed, "\(output)")
         #expect(output.contains("✓ 3: expect-refused anon 401 — 401"))
         #expect(output.contains("✓ 6: expect-status 201"))
@@ -59,7 +63,8 @@ import Testing
     /// `KEY=VALUE` words on `connect` go on the upgrade: batched presence arrives as PRESENCE
     /// frames, and a value the server does not know is refused with the choices.
     @Test func connectionsCanAskForTheContractsAdditions() async throws {
-        let (passed, output) = try await Self.run("""
+        let (passed, output) = try await Self.run(
+            """
             connect bad as admin presence=sometimes
             expect-refused bad 400
             connect boss as admin presence=batched tickets=queue
@@ -71,11 +76,12 @@ import Testing
     }
 
     @Test func aMismatchSaysWhatWasExpectedAndWhatCame() async throws {
-        let (passed, output) = try await Self.run(Self.opening + """
+        let (passed, output) = try await Self.run(
+            Self.opening + """
 
-            expect boss RECEIVE_MESSAGE message.message="goodbye" within 1s
-            close casey
-            """)
+                expect boss RECEIVE_MESSAGE message.message="goodbye" within 1s
+                close casey
+                """)
         #expect(!passed)
         #expect(output.contains("✗ 14: expect boss RECEIVE_MESSAGE message.message=\"goodbye\" within 1s"), "\(output)")
         #expect(output.contains("expected within 1 s: RECEIVE_MESSAGE message.message = \"goodbye\""))
@@ -84,7 +90,8 @@ import Testing
     }
 
     @Test func anExpectationThatNothingAnswersTimesOut() async throws {
-        let (passed, output) = try await Self.run("""
+        let (passed, output) = try await Self.run(
+            """
             connect casey as casey
             expect casey TYPING_START within 300ms
             """)
@@ -94,15 +101,26 @@ import Testing
     }
 
     @Test func badScriptsAreRefusedWithTheirLine() {
-        #expect(throws: TesterScript.ParseError(line: 2, message: "unknown step `sned`: connect, send, expect, expect-refused, expect-closed, rest, expect-status, close, sleep")) {
+        #expect(
+            throws: TesterScript.ParseError(
+                line: 2,
+                message: "unknown step `sned`: connect, send, expect, expect-refused, expect-closed, rest, expect-status, close, sleep")
+        ) {
             try TesterScript("connect a\nsned a {}")
         }
-        #expect(throws: TesterScript.ParseError(line: 1, message: "within 2s, within 500ms")) { try TesterScript("expect a ACK within soon") }
+        #expect(throws: TesterScript.ParseError(line: 1, message: "within 2s, within 500ms")) {
+            try TesterScript("expect a ACK within soon")
+        }
         #expect(throws: TesterScript.ParseError(line: 1, message: "a quote is not closed")) { try TesterScript("expect a ACK x=\"open") }
         let script = try? TesterScript("  # comment\n\nconnect b as casey secret token abc\nsleep 250ms")
-        #expect(script?.lines.map(\.step) == [.connect(name: "b", user: "casey", password: "secret", token: "abc"), .sleep(.milliseconds(250))])
+        #expect(
+            script?.lines.map(\.step) == [.connect(name: "b", user: "casey", password: "secret", token: "abc"), .sleep(.milliseconds(250))])
         let options = try? TesterScript("connect b as casey presence=batched tickets=queue")
-        #expect(options?.lines.map(\.step) == [.connect(name: "b", user: "casey", password: nil, token: nil,
-                                                        options: ["presence=batched", "tickets=queue"])])
+        #expect(
+            options?.lines.map(\.step) == [
+                .connect(
+                    name: "b", user: "casey", password: nil, token: nil,
+                    options: ["presence=batched", "tickets=queue"])
+            ])
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardClient
 @testable import SwitchboardProtocol
 
@@ -9,15 +10,16 @@ import Testing
     let agent = UserRef(id: 2, displayName: "Alex", role: .agent, isOnline: true)
 
     func message(_ seq: Int, from sender: UserRef? = nil, _ text: String? = nil) -> Message {
-        Message(id: 100 + seq, ticketId: 7, seq: seq, clientMessageId: nil, sender: sender ?? agent,
-                senderType: (sender ?? agent).role == .customer ? .customer : .agent, message: text ?? "m\(seq)",
-                messageType: .text, internal: false, isRead: false, timestamp: Date(timeIntervalSince1970: Double(seq)), attachment: nil)
+        Message(
+            id: 100 + seq, ticketId: 7, seq: seq, clientMessageId: nil, sender: sender ?? agent,
+            senderType: (sender ?? agent).role == .customer ? .customer : .agent, message: text ?? "m\(seq)",
+            messageType: .text, internal: false, isRead: false, timestamp: Date(timeIntervalSince1970: Double(seq)), attachment: nil)
     }
 
     @Test func messagesStayInSeqOrderWithoutDuplicates() {
         var timeline = Timeline(ticketId: 7, me: me)
         for seq in [3, 1, 2, 3, 5, 4, 1] { timeline.apply(.receiveMessage(ticketId: 7, message: message(seq))) }
-        timeline.apply(.receiveMessage(ticketId: 8, message: message(9))) // another ticket's
+        timeline.apply(.receiveMessage(ticketId: 8, message: message(9)))  // another ticket's
         #expect(timeline.messages.map(\.seq) == [1, 2, 3, 4, 5])
         // A replayed page that overlaps what is held adds nothing twice.
         timeline.insertOlder(MessagePage(items: (1...3).map { message($0) }, hasMore: false))
@@ -48,7 +50,7 @@ import Testing
         #expect(timeline.delivery(of: stored) == .sent)
         timeline.apply(.messagesDelivered(ticketId: 7, userId: agent.id, upToSeq: 1))
         #expect(timeline.delivery(of: stored) == .delivered)
-        timeline.apply(.messagesRead(ticketId: 7, userId: me.id, upToSeq: 1)) // my own read mark says nothing
+        timeline.apply(.messagesRead(ticketId: 7, userId: me.id, upToSeq: 1))  // my own read mark says nothing
         #expect(timeline.delivery(of: stored) == .delivered)
         timeline.apply(.messagesRead(ticketId: 7, userId: agent.id, upToSeq: 1))
         #expect(timeline.delivery(of: stored) == .read)
@@ -77,7 +79,7 @@ import Testing
         #expect(timeline.presenceKnown && timeline.participants[agent.id]?.isOnline == true)
         timeline.apply(.typingStart(ticketId: 7, user: agent, internal: false))
         timeline.apply(.typingStart(ticketId: 7, user: agent, internal: false))
-        timeline.apply(.typingStart(ticketId: 7, user: me, internal: false)) // my own typing is not shown to me
+        timeline.apply(.typingStart(ticketId: 7, user: me, internal: false))  // my own typing is not shown to me
         #expect(timeline.typing == [agent])
         // A message from the typist ends their typing.
         timeline.apply(.receiveMessage(ticketId: 7, message: message(1)))

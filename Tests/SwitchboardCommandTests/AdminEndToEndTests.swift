@@ -12,8 +12,10 @@ import Testing
         let customer = try await Party.register(server: server.url, username: "dana", name: "Dana Doe", directory: server.directory)
         defer { Task { await customer.stop() } }
         for subject in ["Broken lamp", "Invoice copy", "Wrong size"] {
-            _ = try await customer.api.openTicket(CreateTicketRequest(subject: subject, description: "Details", category: .payment,
-                                                                      priority: .high))
+            _ = try await customer.api.openTicket(
+                CreateTicketRequest(
+                    subject: subject, description: "Details", category: .payment,
+                    priority: .high))
         }
         let api = APIClient(server: URL(string: server.url)!)
         try await api.login(username: "ada", password: "agent-password")
@@ -27,7 +29,9 @@ import Testing
             func value(_ label: String) -> Int? { Self.figure(label, in: screen) }
             return value("Open") == figures.openTickets && value("Unassigned") == figures.unassignedTickets
                 && value("In progress") == figures.inProgressTickets && value("Agents online") == figures.agentsOnline
-                && rows.contains { $0.contains("payment") && $0.contains("█") && $0.contains(" \(figures.ticketsByCategory["PAYMENT"] ?? -1)") }
+                && rows.contains {
+                    $0.contains("payment") && $0.contains("█") && $0.contains(" \(figures.ticketsByCategory["PAYMENT"] ?? -1)")
+                }
         }
         #expect(figures.openTickets == 3)
 

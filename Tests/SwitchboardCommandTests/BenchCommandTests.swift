@@ -7,9 +7,12 @@ import Testing
     @Test func aSmallLoadIsDeliveredWholeAndPricedInServerCPU() async throws {
         let server = try await ServerUnderTest(agents: [], admins: [(username: "boss", name: "Boss")], prefix: "bench")
         defer { server.close() }
-        let bench = try Command.run(["bench", "--server", server.url, "--admin", "boss", "--pairs", "3", "--agents", "1",
-                                    "--rate", "30", "--duration", "2", "--warmup", "1"],
-                                   in: server.directory, environment: ["SWITCHBOARD_PASSWORD": "agent-password"])
+        let bench = try Command.run(
+            [
+                "bench", "--server", server.url, "--admin", "boss", "--pairs", "3", "--agents", "1",
+                "--rate", "30", "--duration", "2", "--warmup", "1",
+            ],
+            in: server.directory, environment: ["SWITCHBOARD_PASSWORD": "agent-password"])
         try bench.waitForExit(seconds: 120)
         #expect(bench.status == 0, "\(bench.errors)")
         let output = bench.output
@@ -23,9 +26,12 @@ import Testing
     @Test func aStormKillsAndRestartsTheServerAndEveryClientResumesWithNothingMissed() async throws {
         let server = try await ServerUnderTest(agents: [], admins: [(username: "boss", name: "Boss")], prefix: "storm")
         defer { server.close() }
-        let bench = try Command.run(["bench", "--server", server.url, "--admin", "boss", "--pairs", "8", "--agents", "2",
-                                    "--rate", "100", "--storm", "--server-pid", String(server.process.process.processIdentifier)],
-                                   in: server.directory, environment: ["SWITCHBOARD_PASSWORD": "agent-password"])
+        let bench = try Command.run(
+            [
+                "bench", "--server", server.url, "--admin", "boss", "--pairs", "8", "--agents", "2",
+                "--rate", "100", "--storm", "--server-pid", String(server.process.process.processIdentifier),
+            ],
+            in: server.directory, environment: ["SWITCHBOARD_PASSWORD": "agent-password"])
         try bench.waitForExit(seconds: 120)
         let output = bench.output
         // The restarted server is the benchmark's child and outlives it: `server.close()` ends it.

@@ -1,10 +1,11 @@
+import ChildProcess
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Synchronization
 import Testing
-import ChildProcess
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// The real `switchboard` binary, run as operators and scripts run it.
 @Suite(.serialized) struct BinaryTests {
@@ -19,8 +20,11 @@ import ChildProcess
 
     @Test func serveAnnouncesItselfAndStopsCleanly() async throws {
         defer { try? FileManager.default.removeItem(at: directory) }
-        let add = try Command.run(["users", "add", "--db", db, "--username", "boss", "--role", "admin",
-                                   "--display-name", "The Boss", "--password-stdin"], in: directory, stdin: "hunter2hunter2\n")
+        let add = try Command.run(
+            [
+                "users", "add", "--db", db, "--username", "boss", "--role", "admin",
+                "--display-name", "The Boss", "--password-stdin",
+            ], in: directory, stdin: "hunter2hunter2\n")
         try add.waitForExit()
         #expect(add.status == 0)
         #expect(add.output.contains("created admin #1 'boss'"))
@@ -29,8 +33,9 @@ import ChildProcess
             let server = try Command.run(["serve", "--port", "0", "--db", db, "--data-dir", directory.path], in: directory)
             let line = try await server.waitForLine(startingWith: "listening on http://127.0.0.1:")
             let port = try #require(Int(line.split(separator: ":").last ?? ""))
-            let (status, body) = try await Self.post("http://127.0.0.1:\(port)/api/auth/login",
-                                                     json: #"{"username":"BOSS","password":"hunter2hunter2"}"#)
+            let (status, body) = try await Self.post(
+                "http://127.0.0.1:\(port)/api/auth/login",
+                json: #"{"username":"BOSS","password":"hunter2hunter2"}"#)
             #expect(status == 200)
             #expect(body.contains("\"role\":\"ADMIN\""))
             kill(server.process.processIdentifier, signal)
@@ -64,11 +69,14 @@ import ChildProcess
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("switchboard.json")
         try Data(#"{"contentFilters": {"mask": [{"name": "api-key", "pattern": "sk_live_[A-Za-z0-9{8,}"}]}}"#.utf8).write(to: config)
-        let server = try Command.run(["serve", "--port", "0", "--db", db, "--data-dir", directory.path, "--config", config.path], in: directory)
+        let server = try Command.run(
+            ["serve", "--port", "0", "--db", db, "--data-dir", directory.path, "--config", config.path], in: directory)
         try server.waitForExit()
         #expect(server.status != 0)
-        #expect(server.errors.contains("config file \(config.path): contentFilters.mask[0] \"api-key\": the pattern "
-                                       + "'sk_live_[A-Za-z0-9{8,}' is not a valid regular expression: expected ']'"), "\(server.errors)")
+        #expect(
+            server.errors.contains(
+                "config file \(config.path): contentFilters.mask[0] \"api-key\": the pattern "
+                    + "'sk_live_[A-Za-z0-9{8,}' is not a valid regular expression: expected ']'"), "\(server.errors)")
         #expect(!server.output.contains("listening"))
     }
 
@@ -80,30 +88,40 @@ import ChildProcess
         let first = try Command.run(["serve", "--port", "0", "--db", db, "--data-dir", directory.path], in: directory)
         let line = try await first.waitForLine(startingWith: "listening on http://127.0.0.1:")
         let port = try #require(Int(line.split(separator: ":").last ?? ""))
-        defer { kill(first.process.processIdentifier, SIGTERM); try? first.waitForExit() }
+        defer {
+            kill(first.process.processIdentifier, SIGTERM)
+            try? first.waitForExit()
+        }
 
         let second = try Command.run(["serve", "--port", String(port), "--db", db, "--data-dir", directory.path], in: directory)
         try second.waitForExit()
         #expect(second.status == 1)
-        #expect(second.errors.contains("cannot listen on 127.0.0.1:\(port): the address is in use — another server runs there; "
-                                       + "choose another port with --port (0 picks a free one)"), "\(second.errors)")
+        #expect(
+            second.errors.contains(
+                "cannot listen on 127.0.0.1:\(port): the address is in use — another server runs there; "
+                    + "choose another port with --port (0 picks a free one)"), "\(second.errors)")
 
         let file = directory.appendingPathComponent("a-file")
         try Data("x".utf8).write(to: file)
-        let nested = file.appendingPathComponent("data").path // under a file: cannot be made
+        let nested = file.appendingPathComponent("data").path  // under a file: cannot be made
         let third = try Command.run(["serve", "--port", "0", "--data-dir", nested], in: directory)
         try third.waitForExit()
         #expect(third.status == 1)
-        #expect(third.errors.contains("cannot use \(nested)") && third.errors.contains("choose another data directory with --data-dir"),
-                "\(third.errors)")
+        #expect(
+            third.errors.contains("cannot use \(nested)") && third.errors.contains("choose another data directory with --data-dir"),
+            "\(third.errors)")
         #expect(!third.errors.contains("NSCocoaErrorDomain"))
 
-        let fourth = try Command.run(["serve", "--port", "0", "--db", "postgres://someone:secret@127.0.0.1:1/support",
-                                      "--data-dir", directory.path], in: directory)
+        let fourth = try Command.run(
+            [
+                "serve", "--port", "0", "--db", "postgres://someone:secret@127.0.0.1:1/support",
+                "--data-dir", directory.path,
+            ], in: directory)
         try fourth.waitForExit()
         #expect(fourth.status == 1)
-        #expect(fourth.errors.contains("cannot reach PostgreSQL at postgres://someone:***@127.0.0.1:1/support: connection refused"),
-                "\(fourth.errors)")
+        #expect(
+            fourth.errors.contains("cannot reach PostgreSQL at postgres://someone:***@127.0.0.1:1/support: connection refused"),
+            "\(fourth.errors)")
     }
 
     /// An operator lists the accounts and gives one a new password: the old one and the sessions
@@ -111,50 +129,62 @@ import ChildProcess
     @Test func usersListAndSetPassword() async throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         for (name, role) in [("ada", "admin"), ("sam", "agent")] {
-            let add = try Command.run(["users", "add", "--db", db, "--username", name, "--role", role, "--password-stdin"],
-                                      in: directory, stdin: "the old passphrase\n")
+            let add = try Command.run(
+                ["users", "add", "--db", db, "--username", name, "--role", role, "--password-stdin"],
+                in: directory, stdin: "the old passphrase\n")
             try add.waitForExit()
             #expect(add.status == 0)
         }
         let list = try Command.run(["users", "list", "--db", db], in: directory)
         try list.waitForExit()
-        #expect(list.output.contains("    1  admin     ada       ada") && list.output.contains("    2  agent     sam       sam"), "\(list.output)")
+        #expect(
+            list.output.contains("    1  admin     ada       ada") && list.output.contains("    2  agent     sam       sam"),
+            "\(list.output)")
 
         let server = try Command.run(["serve", "--port", "0", "--db", db, "--data-dir", directory.path], in: directory)
-        defer { kill(server.process.processIdentifier, SIGTERM); try? server.waitForExit() }
+        defer {
+            kill(server.process.processIdentifier, SIGTERM)
+            try? server.waitForExit()
+        }
         let line = try await server.waitForLine(startingWith: "listening on http://127.0.0.1:")
         let base = "http://127.0.0.1:" + (line.split(separator: ":").last.map(String.init) ?? "")
         let (status, body) = try await Self.post(base + "/api/auth/login", json: #"{"username":"ada","password":"the old passphrase"}"#)
         #expect(status == 200)
         let refresh = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])["refreshToken"] as? String
 
-        let short = try Command.run(["users", "set-password", "--db", db, "--username", "ada", "--password-stdin"], in: directory, stdin: "short\n")
+        let short = try Command.run(
+            ["users", "set-password", "--db", db, "--username", "ada", "--password-stdin"], in: directory, stdin: "short\n")
         try short.waitForExit()
         #expect(short.status != 0 && short.errors.contains("password: 8–128 characters"))
-        let change = try Command.run(["users", "set-password", "--db", db, "--username", "ADA", "--password-stdin"], in: directory,
-                                     stdin: "the new passphrase\n")
+        let change = try Command.run(
+            ["users", "set-password", "--db", db, "--username", "ADA", "--password-stdin"], in: directory,
+            stdin: "the new passphrase\n")
         try change.waitForExit()
         #expect(change.status == 0 && change.output.contains("new password for admin #1 'ada'; its sessions have ended"))
 
         #expect(try await Self.post(base + "/api/auth/login", json: #"{"username":"ada","password":"the old passphrase"}"#).0 == 401)
         #expect(try await Self.post(base + "/api/auth/login", json: #"{"username":"ada","password":"the new passphrase"}"#).0 == 200)
-        #expect(try await Self.post(base + "/api/auth/refresh", json: #"{"refreshToken":"\#(refresh ?? "")"}"#).0 == 401,
-                "the session made with the old password has ended")
+        #expect(
+            try await Self.post(base + "/api/auth/refresh", json: #"{"refreshToken":"\#(refresh ?? "")"}"#).0 == 401,
+            "the session made with the old password has ended")
     }
 
     @Test func usersAddRefusesBadInput() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
-        let short = try Command.run(["users", "add", "--db", db, "--username", "boss", "--role", "agent", "--password-stdin"],
-                                    in: directory, stdin: "short\n")
+        let short = try Command.run(
+            ["users", "add", "--db", db, "--username", "boss", "--role", "agent", "--password-stdin"],
+            in: directory, stdin: "short\n")
         try short.waitForExit()
         #expect(short.status != 0)
         #expect(short.errors.contains("password: 8–128 characters"))
-        let first = try Command.run(["users", "add", "--db", db, "--username", "boss", "--role", "agent"], in: directory,
-                                    environment: ["SWITCHBOARD_PASSWORD": "long enough"])
+        let first = try Command.run(
+            ["users", "add", "--db", db, "--username", "boss", "--role", "agent"], in: directory,
+            environment: ["SWITCHBOARD_PASSWORD": "long enough"])
         try first.waitForExit()
         #expect(first.status == 0)
-        let again = try Command.run(["users", "add", "--db", db, "--username", "Boss", "--role", "agent"], in: directory,
-                                    environment: ["SWITCHBOARD_PASSWORD": "long enough"])
+        let again = try Command.run(
+            ["users", "add", "--db", db, "--username", "Boss", "--role", "agent"], in: directory,
+            environment: ["SWITCHBOARD_PASSWORD": "long enough"])
         try again.waitForExit()
         #expect(again.status != 0 && again.errors.contains("taken"))
         #expect(!again.errors.contains("Usage:"), "a refusal is a sentence, not a lesson in flags: \(again.errors)")
@@ -163,13 +193,15 @@ import ChildProcess
     /// An operator makes an agent an admin, and back; a mistyped name or role is said as such.
     @Test func usersSetRole() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
-        let add = try Command.run(["users", "add", "--db", db, "--username", "sam", "--role", "agent"], in: directory,
-                                  environment: ["SWITCHBOARD_PASSWORD": "long enough"])
+        let add = try Command.run(
+            ["users", "add", "--db", db, "--username", "sam", "--role", "agent"], in: directory,
+            environment: ["SWITCHBOARD_PASSWORD": "long enough"])
         try add.waitForExit()
         let promote = try Command.run(["users", "set-role", "--db", db, "--username", "Sam", "--role", "admin"], in: directory)
         try promote.waitForExit()
-        #expect(promote.status == 0 && promote.output.contains("#1 'sam' is now an admin (was agent); its sessions have ended"),
-                "\(promote.output)\(promote.errors)")
+        #expect(
+            promote.status == 0 && promote.output.contains("#1 'sam' is now an admin (was agent); its sessions have ended"),
+            "\(promote.output)\(promote.errors)")
         let again = try Command.run(["users", "set-role", "--db", db, "--username", "sam", "--role", "ADMIN"], in: directory)
         try again.waitForExit()
         #expect(again.status == 0 && again.output.contains("#1 'sam' is already an admin; nothing changed"))
@@ -179,8 +211,9 @@ import ChildProcess
 
         let nobody = try Command.run(["users", "set-role", "--db", db, "--username", "nobody", "--role", "agent"], in: directory)
         try nobody.waitForExit()
-        #expect(nobody.status == 1 && nobody.errors.contains("Error: no account 'nobody' in sqlite:") && !nobody.errors.contains("Usage:"),
-                "\(nobody.errors)")
+        #expect(
+            nobody.status == 1 && nobody.errors.contains("Error: no account 'nobody' in sqlite:") && !nobody.errors.contains("Usage:"),
+            "\(nobody.errors)")
         let badRole = try Command.run(["users", "set-role", "--db", db, "--username", "sam", "--role", "boss"], in: directory)
         try badRole.waitForExit()
         #expect(badRole.status != 0 && badRole.errors.contains("--role: one of"))
@@ -188,14 +221,15 @@ import ChildProcess
 
     @Test func noArgumentsStartsTheEmbeddedServerWithDemoAccounts() async throws {
         defer { try? FileManager.default.removeItem(at: directory) }
-        for round in 1...2 { // the second start finds the accounts already there
+        for round in 1...2 {  // the second start finds the accounts already there
             let local = try Command.run([], in: directory, environment: ["XDG_DATA_HOME": directory.path])
             let line = try await local.waitForLine(startingWith: "listening on http://127.0.0.1:")
             _ = try await local.waitForLine(startingWith: "Press Ctrl-C")
             #expect(local.output.contains(directory.appendingPathComponent("switchboard/switchboard.sqlite").path))
             let port = try #require(Int(line.split(separator: ":").last ?? ""))
-            let (status, _) = try await Self.post("http://127.0.0.1:\(port)/api/auth/login",
-                                                  json: #"{"username":"agent","password":"switchboard"}"#)
+            let (status, _) = try await Self.post(
+                "http://127.0.0.1:\(port)/api/auth/login",
+                json: #"{"username":"agent","password":"switchboard"}"#)
             #expect(status == 200, "round \(round)")
             kill(local.process.processIdentifier, SIGINT)
             try local.waitForExit()
@@ -226,14 +260,17 @@ final class Command: Sendable {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("switchboard")
     }
 
-    static func run(_ arguments: [String], in directory: URL, stdin: String? = nil,
-                    environment: [String: String] = [:]) throws -> Command {
+    static func run(
+        _ arguments: [String], in directory: URL, stdin: String? = nil,
+        environment: [String: String] = [:]
+    ) throws -> Command {
         var env = ProcessInfo.processInfo.environment
         env["XDG_DATA_HOME"] = directory.appendingPathComponent("xdg").path
         env.removeValue(forKey: "SWITCHBOARD_PASSWORD")
         env.merge(environment) { $1 }
-        let process = try ChildProcess.spawn(binary.path, arguments: arguments, environment: env, directory: directory.path,
-                                             input: .pipe, output: .pipe, error: .pipe)
+        let process = try ChildProcess.spawn(
+            binary.path, arguments: arguments, environment: env, directory: directory.path,
+            input: .pipe, output: .pipe, error: .pipe)
         let command = Command(process: process)
         // Weak: the readers live as long as the pipes, so a strong capture would keep the
         // command, and its process, alive after a failed test let go of it.
@@ -289,7 +326,7 @@ final class Command: Sendable {
             end()
             throw CommandError("still running after \(seconds) s")
         }
-        usleep(50_000) // let the last output arrive
+        usleep(50_000)  // let the last output arrive
     }
 }
 

@@ -39,8 +39,9 @@ struct ChildProcessTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("child-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         for word in ["one", "two"] {
-            let child = try ChildProcess.spawn("/bin/sh", arguments: ["-c", "echo \(word); echo \(word)-error >&2"], input: .null,
-                                               output: .append(path), error: .append(path))
+            let child = try ChildProcess.spawn(
+                "/bin/sh", arguments: ["-c", "echo \(word); echo \(word)-error >&2"], input: .null,
+                output: .append(path), error: .append(path))
             child.waitUntilExit()
         }
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "one\none-error\ntwo\ntwo-error\n")

@@ -1,7 +1,7 @@
 import Foundation
-import Synchronization
 import SwitchboardClient
 import SwitchboardProtocol
+import Synchronization
 import Testing
 
 /// The client against a real `switchboard serve` process that the test freezes, kills and
@@ -19,15 +19,19 @@ import Testing
 
     /// `switchboard serve` on `port` (0: a free one); returns the process and its port.
     func serve(port: Int = 0) async throws -> (Command, Int) {
-        let server = try Command.run(["serve", "--port", String(port), "--db", db, "--data-dir", directory.path,
-                                      "--log-level", "error"], in: directory)
+        let server = try Command.run(
+            [
+                "serve", "--port", String(port), "--db", db, "--data-dir", directory.path,
+                "--log-level", "error",
+            ], in: directory)
         let line = try await server.waitForLine(startingWith: "listening on http://127.0.0.1:")
         return (server, try #require(Int(line.split(separator: ":").last ?? "")))
     }
 
     func addCustomer(_ name: String) throws {
-        let add = try Command.run(["users", "add", "--db", db, "--username", name, "--role", "customer"], in: directory,
-                                  environment: ["SWITCHBOARD_PASSWORD": Self.password])
+        let add = try Command.run(
+            ["users", "add", "--db", db, "--username", name, "--role", "customer"], in: directory,
+            environment: ["SWITCHBOARD_PASSWORD": Self.password])
         try add.waitForExit()
         #expect(add.status == 0)
     }
@@ -49,21 +53,24 @@ import Testing
 
         // The server is down: `send` keeps the messages on disk and keeps trying — until killed.
         let clientData = directory.appendingPathComponent("client")
-        let sendArguments = ["send", "--server", url.absoluteString, "--user", "casey", "--ticket", String(ticket.id),
-                             "--data-dir", clientData.path, "--timeout", "60"]
+        let sendArguments = [
+            "send", "--server", url.absoluteString, "--user", "casey", "--ticket", String(ticket.id),
+            "--data-dir", clientData.path, "--timeout", "60",
+        ]
         let first = try Command.run(sendArguments + ["one", "two"], in: directory, environment: ["SWITCHBOARD_PASSWORD": Self.password])
         let outboxFile = clientData.appendingPathComponent("outbox.sqlite")
         let account = "\(url.absoluteString) casey"
         try await waitUntil("both messages are on disk") {
             guard FileManager.default.fileExists(atPath: outboxFile.path),
-                  let outbox = try? await Outbox.open(at: outboxFile, account: account) else { return false }
+                let outbox = try? await Outbox.open(at: outboxFile, account: account)
+            else { return false }
             let count = await outbox.messages.count
             await outbox.close()
             return count == 2
         }
         kill(first.process.processIdentifier, SIGKILL)
         try first.waitForExit()
-        #expect(first.output.isEmpty) // nothing was sent
+        #expect(first.output.isEmpty)  // nothing was sent
 
         (server, port) = try await serve(port: port)
         let second = try Command.run(sendArguments + ["three"], in: directory, environment: ["SWITCHBOARD_PASSWORD": Self.password])
@@ -88,8 +95,11 @@ import Testing
         options.connectTimeout = .seconds(1)
         options.backoff = Backoff(base: .milliseconds(100), cap: .milliseconds(500))
         options.stableAfter = .seconds(1)
-        let connection = RealtimeConnection(api: api, outbox: try await Outbox.open(at: directory.appendingPathComponent("o.sqlite"),
-                                                                                  account: "casey"), options: options)
+        let connection = RealtimeConnection(
+            api: api,
+            outbox: try await Outbox.open(
+                at: directory.appendingPathComponent("o.sqlite"),
+                account: "casey"), options: options)
         let states = Mutex<[ConnectionState]>([])
         let follow = Task { for await state in connection.states { states.withLock { $0.append(state) } } }
         await connection.start()
@@ -102,7 +112,9 @@ import Testing
         }
         // Connecting to a frozen server does not hang either: each attempt gives up after its timeout.
         try await waitUntil("an attempt timed out", within: .seconds(10)) {
-            states.withLock { $0.contains { if case .reconnecting(_, _, let reason) = $0 { reason.contains("no answer within") } else { false } } }
+            states.withLock {
+                $0.contains { if case .reconnecting(_, _, let reason) = $0 { reason.contains("no answer within") } else { false } }
+            }
         }
         kill(server.process.processIdentifier, SIGCONT)
         try await waitUntil("connected again") { states.withLock { $0.last } == .connected }
@@ -117,8 +129,10 @@ import Testing
 
 /// Waits (polling) until `condition` holds; records an issue, with `detail` if given, and throws
 /// if it does not in time.
-func waitUntil(_ what: String, within limit: Duration = .seconds(20), detail: () -> String = { "" },
-               sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async -> Bool) async throws {
+func waitUntil(
+    _ what: String, within limit: Duration = .seconds(20), detail: () -> String = { "" },
+    sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async -> Bool
+) async throws {
     let deadline = ContinuousClock.now + limit
     while ContinuousClock.now < deadline {
         if await condition() { return }

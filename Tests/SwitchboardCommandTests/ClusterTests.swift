@@ -1,7 +1,7 @@
 import Foundation
-import Synchronization
 import SwitchboardClient
 import SwitchboardProtocol
+import Synchronization
 import Testing
 
 /// Several `switchboard serve` processes on one PostgreSQL (scripts/test starts a throwaway
@@ -23,10 +23,15 @@ import Testing
             let base = try #require(ClusterTests.postgres, "SWITCHBOARD_POSTGRES_URL names the test cluster (scripts/test starts one)")
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-cluster-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            db = base + (base.contains("?") ? "&" : "?") + "schema=c_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            db =
+                base + (base.contains("?") ? "&" : "?") + "schema=c_"
+                + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
             for (username, name) in [("alex", "Alex Agent"), ("sam", "Sam Second")] {
-                let add = try Command.run(["users", "add", "--db", db, "--username", username, "--role", "agent", "--display-name", name,
-                                           "--password-stdin"], in: directory, stdin: "agent-password\n")
+                let add = try Command.run(
+                    [
+                        "users", "add", "--db", db, "--username", username, "--role", "agent", "--display-name", name,
+                        "--password-stdin",
+                    ], in: directory, stdin: "agent-password\n")
                 try add.waitForExit()
                 #expect(add.status == 0, "users add: \(add.errors)")
             }
@@ -130,7 +135,6 @@ import Testing
         }
     }
 
-
     @Test(.enabled(if: ClusterTests.runs, "needs PostgreSQL (scripts/test starts one)"))
     func aCustomerOnOneNodeAndAnAgentOnAnotherTalkInOrderOnce() async throws {
         let cluster = try await Cluster(nodes: 3)
@@ -140,10 +144,12 @@ import Testing
         let watcherAPI = APIClient(server: URL(string: cluster.urls[2])!)
         _ = try await watcherAPI.login(username: "sam", password: "agent-password")
         let customerAPI = APIClient(server: nodeA), agentAPI = APIClient(server: nodeB)
-        let customerUser = try await customerAPI.register(RegisterRequest(username: "casey", password: "a long password", displayName: "Casey"))
+        let customerUser = try await customerAPI.register(
+            RegisterRequest(username: "casey", password: "a long password", displayName: "Casey"))
         // Both nodes sign and accept the same tokens (the secret is kept in the database).
         _ = try await agentAPI.login(username: "alex", password: "agent-password")
-        let ticket = try await customerAPI.openTicket(CreateTicketRequest(subject: "Across nodes", description: "Hello", category: .technical))
+        let ticket = try await customerAPI.openTicket(
+            CreateTicketRequest(subject: "Across nodes", description: "Hello", category: .technical))
         _ = try await agentAPI.claim(ticket: ticket.id)
         let agentUser = try #require(await agentAPI.session?.user)
 
@@ -163,7 +169,9 @@ import Testing
                 customer.joined(ticket.id) && agent.joined(ticket.id) && watcher.joined(ticket.id)
             }
             await customer.connection.typing(in: ticket.id, active: true)
-            try await cluster.eventually("the agent on node B sees the customer typing on node A") { agent.sawTyping(of: customerUser.user.id) }
+            try await cluster.eventually("the agent on node B sees the customer typing on node A") {
+                agent.sawTyping(of: customerUser.user.id)
+            }
 
             // Both write at once, 25 each.
             async let fromCustomer: Void = {
@@ -205,7 +213,8 @@ import Testing
         let (nodeA, nodeB) = (URL(string: cluster.urls[0])!, URL(string: cluster.urls[1])!)
         // The customer's client knows both addresses and starts on A; the agent is on B.
         let customerAPI = APIClient(server: nodeA, fallbacks: [nodeB]), agentAPI = APIClient(server: nodeB)
-        let customerUser = try await customerAPI.register(RegisterRequest(username: "dana", password: "a long password", displayName: "Dana"))
+        let customerUser = try await customerAPI.register(
+            RegisterRequest(username: "dana", password: "a long password", displayName: "Dana"))
         _ = try await agentAPI.login(username: "alex", password: "agent-password")
         let ticket = try await customerAPI.openTicket(CreateTicketRequest(subject: "Failover", description: "Hi", category: .technical))
         _ = try await agentAPI.claim(ticket: ticket.id)
@@ -233,8 +242,9 @@ import Testing
             #expect(await customerAPI.server == nodeB)
             let stored = try await agentAPI.messages(ticket: ticket.id, limit: 100).items.sorted { $0.seq < $1.seq }
             #expect(stored.map(\.seq) == Array(1...18))
-            #expect(stored.filter { $0.sender.id == customerUser.user.id }.map(\.message)
-                        == (1...5).map { "before \($0)" } + (1...5).map { "after \($0)" }, "nothing lost, nothing doubled")
+            #expect(
+                stored.filter { $0.sender.id == customerUser.user.id }.map(\.message)
+                    == (1...5).map { "before \($0)" } + (1...5).map { "after \($0)" }, "nothing lost, nothing doubled")
             for side in [customer, agent] {
                 let seqs = side.received.map(\.seq)
                 #expect(Set(seqs).count == seqs.count, "each message once")
@@ -261,7 +271,8 @@ import Testing
         let (nodeA, nodeB) = (URL(string: cluster.urls[0])!, URL(string: cluster.urls[1])!)
         let agentAPI = APIClient(server: nodeB), customerAPI = APIClient(server: nodeA)
         _ = try await agentAPI.login(username: "alex", password: "agent-password")
-        let customerUser = try await customerAPI.register(RegisterRequest(username: "erin", password: "a long password", displayName: "Erin"))
+        let customerUser = try await customerAPI.register(
+            RegisterRequest(username: "erin", password: "a long password", displayName: "Erin"))
         // The client asks for batched presence: an agent hears of customers with a ticket in their queue.
         _ = try await customerAPI.openTicket(CreateTicketRequest(subject: "Hello", description: "d", category: .other))
         let agent = try await Client(agentAPI, outbox: cluster.directory.appendingPathComponent("a.sqlite"))
@@ -294,24 +305,28 @@ import Testing
         _ = try await agent.login(username: "alex", password: "agent-password")
         var before: [Int: [Message]] = [:]
         for index in 1...3 {
-            let ticket = try await customer.openTicket(CreateTicketRequest(subject: "Ticket \(index)", description: "d", category: .payment))
+            let ticket = try await customer.openTicket(
+                CreateTicketRequest(subject: "Ticket \(index)", description: "d", category: .payment))
             _ = try await agent.claim(ticket: ticket.id)
             for turn in 1...4 {
                 _ = try await (turn.isMultiple(of: 2) ? agent : customer).post(
-                    PostMessageRequest(message: "t\(index) m\(turn) — ünïcödé" + (turn == 1 ? " card 4111 1111 1111 1111" : ""),
-                                       clientMessageId: "t\(index)-\(turn)",
-                                       internal: turn == 4 ? true : nil), ticket: ticket.id)
+                    PostMessageRequest(
+                        message: "t\(index) m\(turn) — ünïcödé" + (turn == 1 ? " card 4111 1111 1111 1111" : ""),
+                        clientMessageId: "t\(index)-\(turn)",
+                        internal: turn == 4 ? true : nil), ticket: ticket.id)
             }
             before[ticket.id] = try await agent.messages(ticket: ticket.id, limit: 50).items
         }
         let file = sqlite.directory.appendingPathComponent("receipt.txt")
         try Data("Order 4410\n".utf8).write(to: file)
         let stored = try await customer.upload(file, to: 1)
-        _ = try await customer.post(PostMessageRequest(message: "", messageType: .file, clientMessageId: "file", attachmentId: stored.id), ticket: 1)
+        _ = try await customer.post(
+            PostMessageRequest(message: "", messageType: .file, clientMessageId: "file", attachmentId: stored.id), ticket: 1)
         let refresh = try #require(await customer.session?.refreshToken)
         try sqlite.stop()
 
-        let target = base + (base.contains("?") ? "&" : "?") + "schema=m_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let target =
+            base + (base.contains("?") ? "&" : "?") + "schema=m_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         let migrate = try Command.run(["migrate", "--from", sqlite.db, "--to", target], in: sqlite.directory)
         try migrate.waitForExit(seconds: 60)
         #expect(migrate.status == 0, "migrate: \(migrate.errors)")
@@ -343,8 +358,10 @@ import Testing
             #expect(messages.first?.redactions == [Redaction(rule: "card", count: 1)])
         }
         let resumed = APIClient(server: url)
-        await resumed.adopt(AuthResponse(user: try #require(await customer.session?.user), accessToken: "stale",
-                                         refreshToken: refresh, expiresIn: 0))
+        await resumed.adopt(
+            AuthResponse(
+                user: try #require(await customer.session?.user), accessToken: "stale",
+                refreshToken: refresh, expiresIn: 0))
         _ = try await resumed.refresh()
         let copy = try await resumed.download(stored, into: node.appendingPathComponent("saved"))
         #expect(try Data(contentsOf: copy) == Data("Order 4410\n".utf8))
@@ -369,7 +386,8 @@ import Testing
             for index in 0..<8 {
                 group.addTask {
                     let api = APIClient(server: nodes[index % 2])
-                    _ = try await api.register(RegisterRequest(username: "cust\(index)", password: "a long password", displayName: "C\(index)"))
+                    _ = try await api.register(
+                        RegisterRequest(username: "cust\(index)", password: "a long password", displayName: "C\(index)"))
                     return api
                 }
             }
@@ -389,7 +407,7 @@ import Testing
                 return assigned >= 5
             }
         } catch is CancellationError {}
-        try await Task.sleep(for: .milliseconds(500)) // any assignment past capacity would have happened by now
+        try await Task.sleep(for: .milliseconds(500))  // any assignment past capacity would have happened by now
         let tickets = try await agentAPI.tickets(["size": "50"]).items
         #expect(tickets.count == 8)
         #expect(tickets.filter { $0.assignedAgent?.id != nil }.count == 5, "exactly the agent's capacity, from both nodes")

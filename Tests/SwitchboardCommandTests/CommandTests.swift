@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NIOCore
 import Testing
+
 @testable import SwitchboardServer
 @testable import switchboard
 
@@ -20,16 +21,22 @@ import Testing
     @Test func flagsBeatEnvironmentBeatConfigFile() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("sb-config-\(UUID()).json")
         defer { try? FileManager.default.removeItem(at: file) }
-        let json = #"{"host": "0.0.0.0", "port": 7000, "db": "sqlite:/from/file.sqlite", "accessTokenSeconds": 60, "#
+        let json =
+            #"{"host": "0.0.0.0", "port": 7000, "db": "sqlite:/from/file.sqlite", "accessTokenSeconds": 60, "#
             + #""limits": {"messageMaxLength": 500}}"#
         try Data(json.utf8).write(to: file)
         let fileOnly = try serve(["--config", file.path]).options.configuration(environment: [:])
         #expect(fileOnly.host == "0.0.0.0" && fileOnly.port == 7000 && fileOnly.accessTokenLifetime == 60)
         #expect(fileOnly.database == .sqlite(path: "/from/file.sqlite") && fileOnly.limits.messageMaxLength == 500)
 
-        let environment = ["SWITCHBOARD_PORT": "7100", "SWITCHBOARD_DB": "sqlite:/from/env.sqlite", "SWITCHBOARD_JWT_SECRET": String(repeating: "s3cret", count: 6)]
+        let environment = [
+            "SWITCHBOARD_PORT": "7100", "SWITCHBOARD_DB": "sqlite:/from/env.sqlite",
+            "SWITCHBOARD_JWT_SECRET": String(repeating: "s3cret", count: 6),
+        ]
         let withEnv = try serve(["--config", file.path]).options.configuration(environment: environment)
-        #expect(withEnv.port == 7100 && withEnv.database == .sqlite(path: "/from/env.sqlite") && withEnv.jwtSecret == String(repeating: "s3cret", count: 6))
+        #expect(
+            withEnv.port == 7100 && withEnv.database == .sqlite(path: "/from/env.sqlite")
+                && withEnv.jwtSecret == String(repeating: "s3cret", count: 6))
 
         let withFlags = try serve(["--config", file.path, "--port", "7200", "--db", "sqlite:/from/flag.sqlite", "--host", "::1"])
             .options.configuration(environment: environment)
@@ -68,7 +75,8 @@ import Testing
     /// file says otherwise.
     @Test func eventLoopsFollowTheDatabaseUnlessSet() throws {
         #expect(try serve(["--db", "sqlite:/tmp/x.sqlite"]).options.configuration(environment: [:]).resolvedEventLoops == 1)
-        #expect(try serve(["--db", "postgres://u:p@127.0.0.1/db"]).options.configuration(environment: [:]).resolvedEventLoops
+        #expect(
+            try serve(["--db", "postgres://u:p@127.0.0.1/db"]).options.configuration(environment: [:]).resolvedEventLoops
                 == System.coreCount)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("sb-config-\(UUID()).json")
         defer { try? FileManager.default.removeItem(at: file) }
@@ -126,7 +134,8 @@ import Testing
 /// `--help` reads as written: the parser wraps the overview itself, so a hard line break inside a
 /// sentence came out as a short line in the middle of a paragraph ("…(SQLite in the data\ndirectory,").
 @Suite struct HelpTextTests {
-    static let commands: [any ParsableCommand.Type] = [Switchboard.self] + Switchboard.configuration.subcommands
+    static let commands: [any ParsableCommand.Type] =
+        [Switchboard.self] + Switchboard.configuration.subcommands
         + UsersCommand.configuration.subcommands
 
     @Test func overviewsAreWrappedOnceAt80Columns() {

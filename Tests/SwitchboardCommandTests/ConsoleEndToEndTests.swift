@@ -1,7 +1,7 @@
 import Foundation
-import Synchronization
 import SwitchboardClient
 import SwitchboardProtocol
+import Synchronization
 import Testing
 
 /// The agent console in tmux against a real server; the customer (and a second agent) driven
@@ -14,8 +14,9 @@ import Testing
         let url = server.url, directory = server.directory
         let alexAPI = APIClient(server: URL(string: url)!)
         try await alexAPI.login(username: "alex", password: "agent-password")
-        _ = try await alexAPI.createCannedResponse(CannedResponseRequest(
-            shortcut: "hi", title: "Greeting", body: "Hello {customer.name}, this is {agent.name} on #{ticket.id}."))
+        _ = try await alexAPI.createCannedResponse(
+            CannedResponseRequest(
+                shortcut: "hi", title: "Greeting", body: "Hello {customer.name}, this is {agent.name} on #{ticket.id}."))
 
         let tmux = try await TmuxSession.console(url, user: "alex", name: "Alex Agent", width: 120, height: 30)
         defer { tmux.close() }
@@ -25,7 +26,8 @@ import Testing
 
         let customer = try await Party.register(server: url, username: "dana", name: "Dana Doe", directory: directory)
         defer { Task { await customer.stop() } }
-        let first = try await customer.api.openTicket(CreateTicketRequest(subject: "Broken lamp", description: "It flickers", category: .technical))
+        let first = try await customer.api.openTicket(
+            CreateTicketRequest(subject: "Broken lamp", description: "It flickers", category: .technical))
         try await tmux.waitFor("the ticket waits in the queue") { $0.contains("Unassigned 1") && $0.contains("#\(first.id) Broken lamp") }
         try tmux.keys("c")
         try await tmux.waitFor("claimed, in a tab") { $0.contains("1:#\(first.id) Dana Doe") && $0.contains("· yours") }
@@ -42,7 +44,9 @@ import Testing
         try await tmux.waitFor("the canned response in the line") { $0.contains("> Hello Dana Doe, this is Alex Agent on #\(first.id).") }
         try tmux.keys("Enter")
         try await waitUntil("the customer gets it") {
-            customer.saw { if case .receiveMessage(_, let m) = $0 { m.message == "Hello Dana Doe, this is Alex Agent on #\(first.id)." } else { false } }
+            customer.saw {
+                if case .receiveMessage(_, let m) = $0 { m.message == "Hello Dana Doe, this is Alex Agent on #\(first.id)." } else { false }
+            }
         }
 
         // A note: shown as one, never sent to the customer.
@@ -52,7 +56,8 @@ import Testing
         try await tmux.waitFor("the note") { $0.contains("✎ internal note") && $0.contains("Lamp model is discontinued") }
 
         // A second ticket, a second tab.
-        let second = try await customer.api.openTicket(CreateTicketRequest(subject: "Invoice copy", description: "Please resend", category: .payment))
+        let second = try await customer.api.openTicket(
+            CreateTicketRequest(subject: "Invoice copy", description: "Please resend", category: .payment))
         try await tmux.waitFor("the second ticket") { $0.contains("#\(second.id) Invoice copy") }
         try tmux.keys("BTab", "c")
         try await tmux.waitFor("two tabs") { $0.contains("1:#\(first.id) Dana Doe") && $0.contains("2:#\(second.id) Dana Doe") }
@@ -102,7 +107,8 @@ import Testing
         defer { Task { await customer.stop() } }
         var ids: [Int] = []
         for subject in ["Broken lamp", "Invoice copy", "Wrong size", "Late parcel"] {
-            ids.append(try await customer.api.openTicket(CreateTicketRequest(subject: subject, description: "Details", category: .other)).id)
+            ids.append(
+                try await customer.api.openTicket(CreateTicketRequest(subject: subject, description: "Details", category: .other)).id)
         }
         for id in ids { await customer.connection.join(id, sinceSeq: 0) }
         try await tmux.waitFor("four waiting") { $0.contains("Unassigned 4") }
@@ -129,7 +135,8 @@ import Testing
         try await tmux.waitFor("both replies shown, in their panes") { screen in
             let rows = screen.split(separator: "\n").map(String.init)
             func column(_ text: String) -> Int? {
-                rows.lazy.compactMap { row in row.range(of: text + "  ✓").map { row.distance(from: row.startIndex, to: $0.lowerBound) } }.first
+                rows.lazy.compactMap { row in row.range(of: text + "  ✓").map { row.distance(from: row.startIndex, to: $0.lowerBound) } }
+                    .first
             }
             guard let invoice = column("About your invoice"), let lamp = column("About your lamp") else { return false }
             return invoice < lamp
@@ -173,13 +180,16 @@ extension ConsoleEndToEndTests {
     /// offset went negative, and the next read mark sliced past the end of the lines.
     @Test(.enabled(if: TerminalEndToEndTests.hasTmux, "tmux is installed by .ci/run"))
     func discardingARefusedPasteWhileScrolledUp() async throws {
-        let server = try await ServerUnderTest(agents: [("alex", "Alex Agent")], prefix: "discard",
-                                               config: #"{"contentFilters":{"block":[{"name":"forbidden","pattern":"BLOCKME"}]}}"#)
+        let server = try await ServerUnderTest(
+            agents: [("alex", "Alex Agent")], prefix: "discard",
+            config: #"{"contentFilters":{"block":[{"name":"forbidden","pattern":"BLOCKME"}]}}"#)
         defer { server.close() }
         let customer = try await Party.register(server: server.url, username: "dana", name: "Dana Doe", directory: server.directory)
         defer { Task { await customer.stop() } }
-        let ticket = try await customer.api.openTicket(CreateTicketRequest(subject: "Broken lamp", description: "It flickers",
-                                                                           category: .technical))
+        let ticket = try await customer.api.openTicket(
+            CreateTicketRequest(
+                subject: "Broken lamp", description: "It flickers",
+                category: .technical))
         await customer.connection.join(ticket.id, sinceSeq: 0)
         let tmux = try await TmuxSession.console(server.url, user: "alex", name: "Alex Agent", width: 200, height: 60)
         defer { tmux.close() }

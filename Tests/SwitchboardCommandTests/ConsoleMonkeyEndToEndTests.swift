@@ -18,7 +18,8 @@ import Testing
 /// actions in the same order (the timing between them is the machine's).
 @Suite(.serialized) struct ConsoleMonkeyEndToEndTests {
     static let seeds: [UInt64] = {
-        let bounds = ProcessInfo.processInfo.environment["SWITCHBOARD_LIVE_MONKEY_SEEDS"]?.split(separator: "-").compactMap { UInt64($0) } ?? []
+        let bounds =
+            ProcessInfo.processInfo.environment["SWITCHBOARD_LIVE_MONKEY_SEEDS"]?.split(separator: "-").compactMap { UInt64($0) } ?? []
         return bounds.count == 2 && bounds[0] <= bounds[1] ? Array(bounds[0]...bounds[1]) : [1]
     }()
     static let steps = ProcessInfo.processInfo.environment["SWITCHBOARD_LIVE_MONKEY_STEPS"].flatMap { Int($0) } ?? 400
@@ -31,15 +32,18 @@ import Testing
         ["C-o"], ["C-t"], ["C-f"], ["M-r"], ["M-x"], ["M-e"], ["M-Home"], ["M-End"], ["F1"], ["F4"], ["F6"], ["F7"], ["F5"],
         ["["], ["]"], ["c"], ["r"], ["y"], ["n"], ["BSpace"], ["Left"], ["Right"], ["Home"], ["End"],
     ]
-    static let lines = ["hello", "BLOCKME please", "/status resolved", "/status open", "/status in_progress", "/note checking",
-                        "/canned", "/transfer sam", "/claim", "/filter lamp", "/filter", "/open 1", "/open 2", "/open 3", "/open 99",
-                        "/find", "/split", "/unsplit", "/priority urgent", "/help", "é中😀 \u{202E}evil \u{1B}[2J", "/attach /etc/hostname"]
+    static let lines = [
+        "hello", "BLOCKME please", "/status resolved", "/status open", "/status in_progress", "/note checking",
+        "/canned", "/transfer sam", "/claim", "/filter lamp", "/filter", "/open 1", "/open 2", "/open 3", "/open 99",
+        "/find", "/split", "/unsplit", "/priority urgent", "/help", "é中😀 \u{202E}evil \u{1B}[2J", "/attach /etc/hostname",
+    ]
 
     @Test(.enabled(if: TerminalEndToEndTests.hasTmux, "tmux is installed by .ci/run"), arguments: seeds)
     func randomKeysWhileTicketsChangeUnderTheScreen(seed: UInt64) async throws {
-        let server = try await ServerUnderTest(agents: [("alex", "Alex Agent"), ("sam", "Sam Second")], admins: [("root", "Root Admin")],
-                                               prefix: "monkey",
-                                               config: #"{"contentFilters":{"block":[{"name":"forbidden","pattern":"BLOCKME"}]}}"#)
+        let server = try await ServerUnderTest(
+            agents: [("alex", "Alex Agent"), ("sam", "Sam Second")], admins: [("root", "Root Admin")],
+            prefix: "monkey",
+            config: #"{"contentFilters":{"block":[{"name":"forbidden","pattern":"BLOCKME"}]}}"#)
         defer { server.close() }
         let customer = try await Party.register(server: server.url, username: "dana", name: "Dana Doe", directory: server.directory)
         defer { Task { await customer.stop() } }
@@ -50,17 +54,24 @@ import Testing
         let sam = try #require(agents.first { $0.agent.displayName == "Sam Second" }).agent.id
         var tickets: [Int] = []
         for subject in ["Broken lamp", "Card refused", "Parcel late"] {
-            tickets.append(try await customer.api.openTicket(CreateTicketRequest(subject: subject, description: "Since Monday",
-                                                                                 category: .technical)).id)
+            tickets.append(
+                try await customer.api.openTicket(
+                    CreateTicketRequest(
+                        subject: subject, description: "Since Monday",
+                        category: .technical)
+                ).id)
         }
 
         let tmux = try TmuxSession()
         defer { tmux.close() }
         let data = tmux.home.appendingPathComponent("switchboard")
         try await Self.leaveAnEarlierVersionsData(in: data, server: server.url, user: "alex", tickets: tickets)
-        try tmux.start([Command.binary.path, "console", "--server", server.url, "--user", "alex"],
-                       environment: ["SWITCHBOARD_PASSWORD": "agent-password"], width: 200, height: 60)
-        try await tmux.waitFor("the console on the old data directory") { $0.contains("Agent console · Alex Agent") && $0.contains("● connected") }
+        try tmux.start(
+            [Command.binary.path, "console", "--server", server.url, "--user", "alex"],
+            environment: ["SWITCHBOARD_PASSWORD": "agent-password"], width: 200, height: 60)
+        try await tmux.waitFor("the console on the old data directory") {
+            $0.contains("Agent console · Alex Agent") && $0.contains("● connected")
+        }
         // The old outbox was taken over: its queued message went out under the stale login's
         // replacement, the refused one stays for the agent to deal with.
         let first = tickets[0]
@@ -98,8 +109,12 @@ import Testing
                 do {
                     switch action {
                     case 0:
-                        tickets.append(try await customer.api.openTicket(CreateTicketRequest(subject: "Another \(step)", description: "Help",
-                                                                                             category: .other)).id)
+                        tickets.append(
+                            try await customer.api.openTicket(
+                                CreateTicketRequest(
+                                    subject: "Another \(step)", description: "Help",
+                                    category: .other)
+                            ).id)
                     case 1, 2: _ = try await customer.api.post(PostMessageRequest(message: "still waiting \(step)"), ticket: ticket)
                     case 3: _ = try await admin.transfer(ticket: ticket, to: Bool.random(using: &random) ? alex : sam)
                     case 4: _ = try await admin.updateTicket(ticket, UpdateTicketRequest(status: .closed))
@@ -111,7 +126,7 @@ import Testing
                     }
                 } catch {}
             }
-            try await Task.sleep(for: .milliseconds(15)) // pacing, so keys and changes interleave
+            try await Task.sleep(for: .milliseconds(15))  // pacing, so keys and changes interleave
             if tmux.exitStatus != nil { break }
         }
         try tmux.run(["resize-window", "-t", "e2e", "-x", "200", "-y", "60"])
@@ -121,7 +136,9 @@ import Testing
             try tmux.keys("Escape")
             try await Task.sleep(for: .milliseconds(100))
         }
-        #expect(tmux.exitStatus == nil, "seed \(seed): the console ended (\(tmux.exitStatus ?? 0)); last actions \(done.suffix(5)):\n\(tmux.screen)")
+        #expect(
+            tmux.exitStatus == nil,
+            "seed \(seed): the console ended (\(tmux.exitStatus ?? 0)); last actions \(done.suffix(5)):\n\(tmux.screen)")
         let crashes = (try? FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("crashes").path)) ?? []
         #expect(crashes.filter { $0.hasSuffix(".log") }.isEmpty, "seed \(seed): crash reports \(crashes)")
         // Still at work after all that: the screen answers and the console quits cleanly.
@@ -133,7 +150,8 @@ import Testing
             if let pid = try? tmux.programPID() {
                 let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
                 let named = children.split(separator: " ").map { child in
-                    (try? String(contentsOfFile: "/proc/\(child)/cmdline", encoding: .utf8))?.replacingOccurrences(of: "\0", with: " ") ?? "?"
+                    (try? String(contentsOfFile: "/proc/\(child)/cmdline", encoding: .utf8))?.replacingOccurrences(of: "\0", with: " ")
+                        ?? "?"
                 }
                 Issue.record("seed \(seed): children of the console: \(named)")
                 kill(pid, SIGILL)
@@ -142,7 +160,8 @@ import Testing
             let folder = data.appendingPathComponent("crashes")
             let report = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".log") }.first
                 .flatMap { try? String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }
-            Issue.record("seed \(seed): the console stopped answering; last actions \(done.suffix(5)); where it was:\n\(report ?? "no report")")
+            Issue.record(
+                "seed \(seed): the console stopped answering; last actions \(done.suffix(5)); where it was:\n\(report ?? "no report")")
             throw error
         }
         try tmux.keys("Escape")
@@ -161,7 +180,8 @@ import Testing
     static func leaveAnEarlierVersionsData(in data: URL, server: String, user: String, tickets: [Int]) async throws {
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         let connection = try await SQLiteConnection.open(storage: .file(path: data.appendingPathComponent("outbox.sqlite").path))
-        _ = try await connection.query("""
+        _ = try await connection.query(
+            """
             CREATE TABLE outbox (
                 position INTEGER PRIMARY KEY AUTOINCREMENT,
                 account TEXT NOT NULL,
@@ -177,20 +197,30 @@ import Testing
         let account = "\(server) \(user)", at = Date().timeIntervalSince1970 - 3600
         let rows: [(Int, String, Int, String?, String?)] = [
             (tickets[0], "queued from an earlier run", 0, nil, nil),
-            (tickets[0], (0..<80).map { "BLOCKME line \($0)" }.joined(separator: "\n"), 0, "INVALID", "message: blocked by the rule forbidden"),
+            (
+                tickets[0], (0..<80).map { "BLOCKME line \($0)" }.joined(separator: "\n"), 0, "INVALID",
+                "message: blocked by the rule forbidden"
+            ),
             (999_999, "for a ticket that is gone", 0, nil, nil),
             (tickets[1], "a note from before", 1, nil, nil),
         ]
         for (index, row) in rows.enumerated() {
-            _ = try await connection.query("""
+            _ = try await connection.query(
+                """
                 INSERT INTO outbox (account, client_message_id, ticket_id, body, message_type, internal, created_at, failure_code, failure)
                 VALUES (?, ?, ?, ?, 'TEXT', ?, ?, ?, ?)
-                """, [.text(account), .text("old-\(index)-\(UUID().uuidString.lowercased())"), .integer(row.0), .text(row.1),
-                      .integer(row.2), .float(at + Double(index)), row.3.map { .text($0) } ?? .null, row.4.map { .text($0) } ?? .null])
+                """,
+                [
+                    .text(account), .text("old-\(index)-\(UUID().uuidString.lowercased())"), .integer(row.0), .text(row.1),
+                    .integer(row.2), .float(at + Double(index)), row.3.map { .text($0) } ?? .null, row.4.map { .text($0) } ?? .null,
+                ])
         }
         try await connection.close()
-        let stale = AuthResponse(user: User(id: 1, username: user, displayName: "Alex Agent", role: .agent, isOnline: false, lastSeenAt: nil, agentStatus: nil, capacity: nil, email: nil),
-                                 accessToken: "not-a-token", refreshToken: "a-refresh-token-from-another-database", expiresIn: 900)
+        let stale = AuthResponse(
+            user: User(
+                id: 1, username: user, displayName: "Alex Agent", role: .agent, isOnline: false, lastSeenAt: nil, agentStatus: nil,
+                capacity: nil, email: nil),
+            accessToken: "not-a-token", refreshToken: "a-refresh-token-from-another-database", expiresIn: 900)
         let logins = try WireJSON.encoder().encode(["\(server) \(user)": stale])
         try logins.write(to: data.appendingPathComponent("logins.json"))
     }

@@ -19,7 +19,8 @@ import Testing
         #expect(first.exitStatus == 128 + Int(SIGILL))
         let crashes = first.home.appendingPathComponent("switchboard/crashes")
         try await first.waitFor("the terminal given back, the folder named") {
-            $0.contains("switchboard console crashed; its report goes to") && $0.replacingOccurrences(of: "\n", with: "").contains(crashes.path)
+            $0.contains("switchboard console crashed; its report goes to")
+                && $0.replacingOccurrences(of: "\n", with: "").contains(crashes.path)
         }
         #expect(first.format("#{alternate_on}") == "0")
         let files = try FileManager.default.contentsOfDirectory(atPath: crashes.path)
@@ -30,9 +31,12 @@ import Testing
         // The next start says where the report is, once.
         let second = try TmuxSession()
         defer { second.close() }
-        try second.start([Command.binary.path, "console", "--server", server.url, "--user", "alex"],
-                         environment: ["SWITCHBOARD_PASSWORD": "agent-password", "XDG_DATA_HOME": first.home.path,
-                                       "XDG_CONFIG_HOME": first.home.path], width: 200, height: 40)
+        try second.start(
+            [Command.binary.path, "console", "--server", server.url, "--user", "alex"],
+            environment: [
+                "SWITCHBOARD_PASSWORD": "agent-password", "XDG_DATA_HOME": first.home.path,
+                "XDG_CONFIG_HOME": first.home.path,
+            ], width: 200, height: 40)
         try await second.waitFor("the notice naming the report") {
             $0.contains("crashed on an earlier run") && $0.contains(crashes.appendingPathComponent(backtrace).path)
         }

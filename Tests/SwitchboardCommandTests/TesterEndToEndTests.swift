@@ -12,15 +12,18 @@ import Testing
         defer { server.close() }
         let customer = try await Party.register(server: server.url, username: "dana", name: "Dana Doe", directory: server.directory)
         defer { Task { await customer.stop() } }
-        let ticket = try await customer.api.openTicket(CreateTicketRequest(subject: "Broken lamp", description: "It flickers",
-                                                                           category: .technical))
+        let ticket = try await customer.api.openTicket(
+            CreateTicketRequest(
+                subject: "Broken lamp", description: "It flickers",
+                category: .technical))
         await customer.connection.join(ticket.id, sinceSeq: 0)
         let script = server.directory.appendingPathComponent("session.script")
 
         let tmux = try TmuxSession()
         defer { tmux.close() }
-        try tmux.start([Command.binary.path, "raw", "--server", server.url, "--user", "alex", "--record", script.path],
-                       environment: ["SWITCHBOARD_PASSWORD": "agent-password"], width: 100, height: 50)
+        try tmux.start(
+            [Command.binary.path, "raw", "--server", server.url, "--user", "alex", "--record", script.path],
+            environment: ["SWITCHBOARD_PASSWORD": "agent-password"], width: 100, height: 50)
         try await tmux.waitFor("connected as alex") { $0.contains("Tester") && $0.contains("1:alex ●") }
 
         // A frame typed by hand, checked, sent; the answer pretty-printed.
@@ -78,21 +81,23 @@ import Testing
         defer { server.close() }
         let file = server.directory.appendingPathComponent("check.script")
         try """
-            connect alex as alex
-            rest alex GET /api/agents
-            expect-status 200 capture me=0.agent.id
-            send alex {"type": "SET_STATUS", "status": "BUSY"}
-            expect alex AGENT_STATUS_CHANGED status="BUSY" agent.id=${me}
-            """.write(to: file, atomically: true, encoding: .utf8)
-        let run = try Command.run(["raw", "--server", server.url, "--script", file.path], in: server.directory,
-                                  environment: ["SWITCHBOARD_PASSWORD": "agent-password"])
+        connect alex as alex
+        rest alex GET /api/agents
+        expect-status 200 capture me=0.agent.id
+        send alex {"type": "SET_STATUS", "status": "BUSY"}
+        expect alex AGENT_STATUS_CHANGED status="BUSY" agent.id=${me}
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let run = try Command.run(
+            ["raw", "--server", server.url, "--script", file.path], in: server.directory,
+            environment: ["SWITCHBOARD_PASSWORD": "agent-password"])
         try run.waitForExit()
         #expect(run.process.terminationStatus == 0, "\(run.output)")
         #expect(run.output.contains("all 5 steps passed"))
 
         try "connect alex as alex\nexpect alex TICKET_CREATED within 200ms\n".write(to: file, atomically: true, encoding: .utf8)
-        let failing = try Command.run(["raw", "--server", server.url, "--script", file.path], in: server.directory,
-                                      environment: ["SWITCHBOARD_PASSWORD": "agent-password"])
+        let failing = try Command.run(
+            ["raw", "--server", server.url, "--script", file.path], in: server.directory,
+            environment: ["SWITCHBOARD_PASSWORD": "agent-password"])
         try failing.waitForExit()
         #expect(failing.process.terminationStatus == 1)
         #expect(failing.output.contains("✗ 2: expect alex TICKET_CREATED within 200ms") && failing.output.contains("came: nothing"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardProtocol
 
 /// `ClientFrame.decode` reads the common frames itself and must decide every text exactly as
@@ -21,10 +22,14 @@ import Testing
 
     @Test func theFramesOfEveryMessageAreReadQuickly() throws {
         let frames: [ClientFrame] = [
-            ClientFrame(.sendMessage(ticketId: 7, clientMessageId: "c-1", message: "Hello \"there\"\n\u{1F642} é \\ /",
-                                     messageType: .text, internal: false, attachmentId: nil), ref: "r1"),
-            ClientFrame(.sendMessage(ticketId: 7, clientMessageId: "c-2", message: "note", messageType: nil, internal: true,
-                                     attachmentId: 12)),
+            ClientFrame(
+                .sendMessage(
+                    ticketId: 7, clientMessageId: "c-1", message: "Hello \"there\"\n\u{1F642} é \\ /",
+                    messageType: .text, internal: false, attachmentId: nil), ref: "r1"),
+            ClientFrame(
+                .sendMessage(
+                    ticketId: 7, clientMessageId: "c-2", message: "note", messageType: nil, internal: true,
+                    attachmentId: 12)),
             ClientFrame(.typingStart(ticketId: 3, internal: true)), ClientFrame(.typingStop(ticketId: 3, internal: false)),
             ClientFrame(.markRead(ticketId: 3, upToSeq: 40)), ClientFrame(.markDelivered(ticketId: 3, upToSeq: 41)),
             ClientFrame(.joinRoom(ticketId: 3, sinceSeq: 10)), ClientFrame(.joinRoom(ticketId: 3, sinceSeq: nil)),

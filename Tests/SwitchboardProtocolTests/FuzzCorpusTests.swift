@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardProtocol
 
 /// Every input the fuzzers (scripts/fuzz) kept, through every decoder the server runs on client

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardProtocol
 
 @Suite struct WireJSONTests {
@@ -25,8 +26,10 @@ import Testing
             return foundation.format(Date(timeIntervalSince1970: Double(seconds))).dropLast() + "." + String(ms + 1000).dropFirst() + "Z"
         }
         var generator = SystemRandomNumberGenerator()
-        let edges: [Double] = [0, -1, -0.001, 86_399.999, 951_782_400, 4_107_542_400, -2_208_988_800, 253_402_300_799.999,
-                               -62_135_596_800, 1_795_000_000.123, 1_709_164_800] // …, 2000-02-29, 2100-03-01, 1900, 9999, year 1, 2024-02-29
+        let edges: [Double] = [
+            0, -1, -0.001, 86_399.999, 951_782_400, 4_107_542_400, -2_208_988_800, 253_402_300_799.999,
+            -62_135_596_800, 1_795_000_000.123, 1_709_164_800,
+        ]  // …, 2000-02-29, 2100-03-01, 1900, 9999, year 1, 2024-02-29
         let random = (0..<20_000).map { _ in Double(Int64.random(in: -62_135_596_800_000...253_402_300_799_999, using: &generator)) / 1000 }
         for seconds in edges + random {
             let date = Date(timeIntervalSince1970: seconds)
@@ -38,9 +41,10 @@ import Testing
     }
 
     @Test func nullableFieldsAreWrittenAsNull() throws {
-        let ticket = Ticket(id: 1, subject: "s", description: "d", status: .open, priority: .medium, category: .other,
-                            customer: ref, assignedAgent: nil, messageCount: 0, unreadCount: 0, lastMessage: nil,
-                            createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 0), resolvedAt: nil)
+        let ticket = Ticket(
+            id: 1, subject: "s", description: "d", status: .open, priority: .medium, category: .other,
+            customer: ref, assignedAgent: nil, messageCount: 0, unreadCount: 0, lastMessage: nil,
+            createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 0), resolvedAt: nil)
         let object = try JSONSerialization.jsonObject(with: WireJSON.encoder().encode(ticket)) as! [String: Any]
         #expect(object["assignedAgent"] is NSNull)
         #expect(object["lastMessage"] is NSNull)
@@ -60,7 +64,8 @@ import Testing
 
     @Test func unknownEnumValuesNameTheAllowedOnes() throws {
         #expect {
-            try WireJSON.decoder().decode(CreateTicketRequest.self, from: Data(#"{"subject":"a","description":"b","category":"FOOD"}"#.utf8))
+            try WireJSON.decoder().decode(
+                CreateTicketRequest.self, from: Data(#"{"subject":"a","description":"b","category":"FOOD"}"#.utf8))
         } throws: { error in
             guard case DecodingError.dataCorrupted(let context) = error else { return false }
             return context.debugDescription.contains("'FOOD'") && context.debugDescription.contains("PAYMENT, SHIPPING")

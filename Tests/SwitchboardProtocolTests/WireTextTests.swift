@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardProtocol
 
 /// The hand-written frames (`ServerEvent.wireText`) against Foundation's encoder: the same bytes,
@@ -31,29 +32,39 @@ import Testing
         return String(scalars)
     }
 
-    static func message(text: String, clientMessageId: String?, attachment: SwitchboardProtocol.Attachment?, redactions: [Redaction],
-                        sender: UserRef, flags: Int) -> Message {
-        Message(id: 1 + flags * 7919, ticketId: 42, seq: flags == 0 ? 0 : Int.max / (flags + 1), clientMessageId: clientMessageId,
-                sender: sender, senderType: [.customer, .agent, .system][flags % 3], message: text,
-                messageType: [.text, .file, .image][flags % 3], internal: flags % 2 == 0, isRead: flags % 4 < 2,
-                timestamp: Date(timeIntervalSince1970: 1_795_000_000.123 + Double(flags)), attachment: attachment, redactions: redactions)
+    static func message(
+        text: String, clientMessageId: String?, attachment: SwitchboardProtocol.Attachment?, redactions: [Redaction],
+        sender: UserRef, flags: Int
+    ) -> Message {
+        Message(
+            id: 1 + flags * 7919, ticketId: 42, seq: flags == 0 ? 0 : Int.max / (flags + 1), clientMessageId: clientMessageId,
+            sender: sender, senderType: [.customer, .agent, .system][flags % 3], message: text,
+            messageType: [.text, .file, .image][flags % 3], internal: flags % 2 == 0, isRead: flags % 4 < 2,
+            timestamp: Date(timeIntervalSince1970: 1_795_000_000.123 + Double(flags)), attachment: attachment, redactions: redactions)
     }
 
     @Test func messagesAndAcknowledgementsAreWrittenAsFoundationWritesThem() throws {
         var generator = SystemRandomNumberGenerator()
         let texts = Self.awkwardTexts + (0..<400).map { _ in Self.randomText(&generator) }
         for (index, text) in texts.enumerated() {
-            let sender = UserRef(id: index, displayName: Self.awkwardTexts[index % Self.awkwardTexts.count], role: [.customer, .agent, .admin][index % 3],
-                                 isOnline: index % 2 == 0)
-            let attachment = index % 3 == 0 ? nil
-                : SwitchboardProtocol.Attachment(id: index, ticketId: 42, fileName: "report \(text).pdf", contentType: "application/pdf", size: index * 1000,
-                             sha256: String(repeating: "ab", count: 32))
+            let sender = UserRef(
+                id: index, displayName: Self.awkwardTexts[index % Self.awkwardTexts.count], role: [.customer, .agent, .admin][index % 3],
+                isOnline: index % 2 == 0)
+            let attachment =
+                index % 3 == 0
+                ? nil
+                : SwitchboardProtocol.Attachment(
+                    id: index, ticketId: 42, fileName: "report \(text).pdf", contentType: "application/pdf", size: index * 1000,
+                    sha256: String(repeating: "ab", count: 32))
             let redactions = index % 4 == 0 ? [] : [Redaction(rule: Redaction.cardRule, count: 2), Redaction(rule: text, count: index)]
-            let message = Self.message(text: text, clientMessageId: index % 5 == 0 ? nil : "c-\(text)", attachment: attachment,
-                                       redactions: redactions, sender: sender, flags: index)
+            let message = Self.message(
+                text: text, clientMessageId: index % 5 == 0 ? nil : "c-\(text)", attachment: attachment,
+                redactions: redactions, sender: sender, flags: index)
             try expectSameText(.receiveMessage(ticketId: -index, message: message))
-            try expectSameText(.ack(clientMessageId: text, messageId: index, ticketId: 42, seq: index, timestamp: message.timestamp,
-                                    redactions: redactions, storedText: index % 2 == 0 ? nil : text))
+            try expectSameText(
+                .ack(
+                    clientMessageId: text, messageId: index, ticketId: 42, seq: index, timestamp: message.timestamp,
+                    redactions: redactions, storedText: index % 2 == 0 ? nil : text))
             try expectSameText(.typingStart(ticketId: index, user: sender, internal: index % 2 == 0))
             try expectSameText(.typingStop(ticketId: index, user: sender, internal: index % 2 == 1))
         }
@@ -62,12 +73,15 @@ import Testing
     @Test func numbersAtTheirEdges() throws {
         let sender = UserRef(id: Int.min, displayName: "x", role: .agent, isOnline: true)
         for number in [0, 1, -1, 9, 10, 99, 100, Int.max, Int.min, 1_000_000_007] {
-            let message = Message(id: number, ticketId: number, seq: number, clientMessageId: nil, sender: sender, senderType: .agent,
-                                  message: "", messageType: .text, internal: false, isRead: false,
-                                  timestamp: Date(timeIntervalSince1970: 0), attachment: nil)
+            let message = Message(
+                id: number, ticketId: number, seq: number, clientMessageId: nil, sender: sender, senderType: .agent,
+                message: "", messageType: .text, internal: false, isRead: false,
+                timestamp: Date(timeIntervalSince1970: 0), attachment: nil)
             try expectSameText(.receiveMessage(ticketId: number, message: message))
-            try expectSameText(.ack(clientMessageId: "", messageId: number, ticketId: number, seq: number,
-                                    timestamp: Date(timeIntervalSince1970: -1.5), redactions: [], storedText: nil))
+            try expectSameText(
+                .ack(
+                    clientMessageId: "", messageId: number, ticketId: number, seq: number,
+                    timestamp: Date(timeIntervalSince1970: -1.5), redactions: [], storedText: nil))
         }
     }
 

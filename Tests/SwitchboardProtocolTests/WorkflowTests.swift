@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SwitchboardProtocol
 
 @Suite struct WorkflowTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
@@ -16,20 +17,22 @@ import Testing
             server.clock.advance(60)
             try await api.send(cast.agent, ticket: first, "a note does not count", note: true)
             server.clock.advance(30)
-            try await api.send(cast.agent, ticket: first, "Hello!") // first response after 90 s
+            try await api.send(cast.agent, ticket: first, "Hello!")  // first response after 90 s
             server.clock.advance(30)
-            try await api.send(cast.agent2, ticket: second, "Hi") // after 120 s
+            try await api.send(cast.agent2, ticket: second, "Hi")  // after 120 s
             _ = try await api.put("/api/tickets/\(first)", token: cast.agent, UpdateTicketRequest(assignedAgentId: .set(cast.agentId)))
             server.clock.advance(480)
-            _ = try await api.put("/api/tickets/\(first)", token: cast.agent, UpdateTicketRequest(status: .resolved)) // 600 s
-            _ = try await api.put("/api/admin/support/agents/\(cast.agent2Id)/status", token: cast.admin,
-                                  AgentStatusRequest(status: .online))
+            _ = try await api.put("/api/tickets/\(first)", token: cast.agent, UpdateTicketRequest(status: .resolved))  // 600 s
+            _ = try await api.put(
+                "/api/admin/support/agents/\(cast.agent2Id)/status", token: cast.admin,
+                AgentStatusRequest(status: .online))
 
             let board: Dashboard = try await api.get("/api/admin/support/dashboard", token: cast.admin).decode()
             #expect(board.openTickets == 1 && board.inProgressTickets == 1 && board.resolvedToday == 1)
             #expect(board.unassignedTickets == 2 && board.activeSessions == 1 && board.agentsOnline == 1)
             #expect(board.avgFirstResponseSeconds == 105 && board.avgResolutionSeconds == 600)
-            #expect(board.ticketsByCategory["PAYMENT"] == 2 && board.ticketsByCategory["SHIPPING"] == 1
+            #expect(
+                board.ticketsByCategory["PAYMENT"] == 2 && board.ticketsByCategory["SHIPPING"] == 1
                     && board.ticketsByCategory["OTHER"] == 0)
             #expect(board.ticketsByPriority["URGENT"] == 1 && board.ticketsByPriority["MEDIUM"] == 2)
         }
@@ -48,7 +51,8 @@ import Testing
             #expect(try await api.get("/api/admin/support/server", token: cast.agent).status == 403)
         }
         // A server without the later fields (the baseline relay) still reads.
-        let relay = try WireJSON.decoder().decode(ServerStatistics.self, from: Data(#"{"connections":2,"users":2,"rooms":1,"rssBytes":1,"uptimeSeconds":3}"#.utf8))
+        let relay = try WireJSON.decoder().decode(
+            ServerStatistics.self, from: Data(#"{"connections":2,"users":2,"rooms":1,"rssBytes":1,"uptimeSeconds":3}"#.utf8))
         #expect(relay.messages == 0 && relay.cpuSeconds == nil)
     }
 
@@ -66,15 +70,18 @@ import Testing
             #expect(try await api.login("agent").user.agentStatus == .busy)
             #expect(try await api.put(path, token: cast.admin, AgentStatusRequest()).status == 400)
             #expect(try await api.put(path, token: cast.admin, AgentStatusRequest(capacity: -1)).status == 400)
-            #expect(try await api.put("/api/admin/support/agents/\(cast.customerId)/status", token: cast.admin,
-                                      AgentStatusRequest(status: .online)).status == 404)
+            #expect(
+                try await api.put(
+                    "/api/admin/support/agents/\(cast.customerId)/status", token: cast.admin,
+                    AgentStatusRequest(status: .online)
+                ).status == 404)
             #expect(try await api.put(path, token: cast.agent, AgentStatusRequest(status: .online)).status == 403)
         }
     }
 
     @Test func reportsPerAgentAndPerDay() async throws {
         try await withCast { api, cast, server in
-            let start = server.clock.now // 2026-11-18T11:06:40Z
+            let start = server.clock.now  // 2026-11-18T11:06:40Z
             let first = try await api.openTicket(cast.customer).id
             server.clock.advance(120)
             try await api.send(cast.agent, ticket: first, "reply one")
@@ -88,9 +95,13 @@ import Testing
             _ = try await api.put("/api/tickets/\(first)", token: agent, UpdateTicketRequest(status: .resolved))
 
             let report: SupportReport = try await api.get(
-                "/api/admin/support/reports?from=2026-11-18&to=2026-11-20", token: admin).decode()
-            #expect(report.days == [.init(date: "2026-11-18", ticketsOpened: 1, ticketsResolved: 0),
-                                    .init(date: "2026-11-19", ticketsOpened: 1, ticketsResolved: 1)])
+                "/api/admin/support/reports?from=2026-11-18&to=2026-11-20", token: admin
+            ).decode()
+            #expect(
+                report.days == [
+                    .init(date: "2026-11-18", ticketsOpened: 1, ticketsResolved: 0),
+                    .init(date: "2026-11-19", ticketsOpened: 1, ticketsResolved: 1),
+                ])
             let figures = try #require(report.agents.first { $0.agent.id == cast.agentId })
             #expect(figures.ticketsHandled == 1 && figures.messagesSent == 2 && figures.notesWritten == 1)
             #expect(figures.avgFirstResponseSeconds == 120)

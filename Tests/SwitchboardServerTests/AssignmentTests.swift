@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
@@ -7,8 +8,9 @@ import Testing
     /// Only changes that can make a ticket wait or give an agent room wake the assigner: a first
     /// reply (OPEN → IN_PROGRESS, same agent) does not.
     @Test func onlyChangesThatMoveWorkWakeTheAssigner() {
-        let row = TicketRow(id: 1, customerId: 2, assignedAgentId: 3, status: .open, priority: .medium, category: .other,
-                            subject: "s", lastSeq: 0, firstResponseAt: nil)
+        let row = TicketRow(
+            id: 1, customerId: 2, assignedAgentId: 3, status: .open, priority: .medium, category: .other,
+            subject: "s", lastSeq: 0, firstResponseAt: nil)
         let agent = UserRef(id: 3, displayName: "A", role: .agent, isOnline: true)
         func change(_ edit: (inout TicketRow) -> Void) -> Bool {
             var after = row
@@ -59,10 +61,12 @@ import Testing
                 server.clock.advance(1)
                 ids[priority] = try await api.openTicket(cast.customer, priority: priority).id
             }
-            #expect(try await api.ticket(ids[.urgent]!, token: cast.admin).assignedAgent == nil) // nobody online: it waits
+            #expect(try await api.ticket(ids[.urgent]!, token: cast.admin).assignedAgent == nil)  // nobody online: it waits
             _ = try await api.put("/api/admin/support/agents/\(cast.agentId)/status", token: cast.admin, AgentStatusRequest(capacity: 2))
             let agent = try await Self.bringOnline(api, cast.agent, cast.agentId, admin: cast.admin)
-            func assignee(_ priority: Priority) async throws -> Int? { try await api.ticket(ids[priority]!, token: cast.admin).assignedAgent?.id }
+            func assignee(_ priority: Priority) async throws -> Int? {
+                try await api.ticket(ids[priority]!, token: cast.admin).assignedAgent?.id
+            }
             // The drain follows the agent's coming online; wait for it to settle.
             for _ in 0..<250 where try await assignee(.high) == nil { try await Task.sleep(for: .milliseconds(20)) }
             #expect(try await assignee(.urgent) == cast.agentId)
@@ -95,7 +99,13 @@ import Testing
 
     @Test(arguments: [AssignmentPolicy.roundRobin, .leastLoaded])
     func policies(_ policy: AssignmentPolicy) async throws {
-        try await withCast(live: true, configure: { RealtimeChatTests.fast(&$0); $0.configuration.assignmentPolicy = policy }) { api, cast, server in
+        try await withCast(
+            live: true,
+            configure: {
+                RealtimeChatTests.fast(&$0)
+                $0.configuration.assignmentPolicy = policy
+            }
+        ) { api, cast, server in
             let one = try await Self.bringOnline(api, cast.agent, cast.agentId, admin: cast.admin)
             let two = try await Self.bringOnline(api, cast.agent2, cast.agent2Id, admin: cast.admin)
             var assignees: [Int] = []

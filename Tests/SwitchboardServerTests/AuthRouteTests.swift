@@ -1,14 +1,17 @@
 import Foundation
 import JWTKit
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
 @Suite struct AuthRouteTests {
     @Test func registerCreatesACustomerAndLogsIn() async throws {
         try await withCast { api, cast, _ in
-            let reply = try await api.post("/api/auth/register", RegisterRequest(
-                username: "Newbie", password: "longenough", displayName: "  New Bie ", email: "new@example.com"))
+            let reply = try await api.post(
+                "/api/auth/register",
+                RegisterRequest(
+                    username: "Newbie", password: "longenough", displayName: "  New Bie ", email: "new@example.com"))
             #expect(reply.status == 201)
             let auth: AuthResponse = try reply.decode()
             #expect(auth.user.role == .customer)
@@ -18,8 +21,10 @@ import Testing
             let me = try await api.get("/api/me", token: auth.accessToken)
             #expect(try me.decode(User.self).username == "Newbie")
             // Unique regardless of case.
-            let again = try await api.post("/api/auth/register", RegisterRequest(
-                username: "newbie", password: "longenough", displayName: "Other"))
+            let again = try await api.post(
+                "/api/auth/register",
+                RegisterRequest(
+                    username: "newbie", password: "longenough", displayName: "Other"))
             #expect(again.status == 409)
             #expect(again.error?.code == .conflict)
         }
@@ -163,9 +168,10 @@ import Testing
             let sid = try #require(Self.claims(login.accessToken)["sid"] as? String)
             let now = server.clock.now
             func token(iss: String, aud: String) async throws -> String {
-                try await keys.sign(AccessClaims(
-                    sub: .init(value: String(cast.agentId)), sid: sid, role: "AGENT", iss: .init(value: iss),
-                    aud: .init(value: [aud]), iat: .init(value: now), exp: .init(value: now.addingTimeInterval(600))))
+                try await keys.sign(
+                    AccessClaims(
+                        sub: .init(value: String(cast.agentId)), sid: sid, role: "AGENT", iss: .init(value: iss),
+                        aud: .init(value: [aud]), iat: .init(value: now), exp: .init(value: now.addingTimeInterval(600))))
             }
             #expect(try await api.get("/api/me", token: try await token(iss: "switchboard", aud: "switchboard-api")).status == 200)
             #expect(try await api.get("/api/me", token: try await token(iss: "switchboard", aud: "billing")).status == 401)

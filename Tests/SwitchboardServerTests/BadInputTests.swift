@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
@@ -33,10 +34,14 @@ import Testing
                 (#"{"description":"d","category":"OTHER"}"#, "subject: is required"),
                 (#"{"subject":7,"description":"d","category":"OTHER"}"#, "subject: expected a string"),
                 (#"{"subject":null,"description":"d","category":"OTHER"}"#, "subject: must not be null"),
-                (#"{"subject":"s","description":"d","category":"OTHER","priority":"HUGE"}"#,
-                 "priority: unknown value 'HUGE' (expected one of LOW, MEDIUM, HIGH, URGENT)"),
-                (#"{"subject":"s","description":"d","category":"other"}"#,
-                 "category: unknown value 'other' (expected one of PAYMENT, SHIPPING, ACCOUNT, RETURNS, TECHNICAL, OTHER)"),
+                (
+                    #"{"subject":"s","description":"d","category":"OTHER","priority":"HUGE"}"#,
+                    "priority: unknown value 'HUGE' (expected one of LOW, MEDIUM, HIGH, URGENT)"
+                ),
+                (
+                    #"{"subject":"s","description":"d","category":"other"}"#,
+                    "category: unknown value 'other' (expected one of PAYMENT, SHIPPING, ACCOUNT, RETURNS, TECHNICAL, OTHER)"
+                ),
                 ("{not json", "the body is not valid JSON"),
             ]
             for (json, message) in cases {
@@ -73,8 +78,11 @@ import Testing
                 #expect(reply.status == 400 && reply.error?.code == .invalid, "\(path) \(body): \(reply.text)")
             }
             // At the limit is fine.
-            #expect(try await api.post("/api/tickets/\(ticket)/messages", token: cast.customer,
-                                       PostMessageRequest(message: long(8_000))).status == 201)
+            #expect(
+                try await api.post(
+                    "/api/tickets/\(ticket)/messages", token: cast.customer,
+                    PostMessageRequest(message: long(8_000))
+                ).status == 201)
             // Nothing of the refused ones was stored.
             #expect(try await api.ticket(ticket, token: cast.agent).messageCount == 1)
             let tickets: Page<Ticket> = try await api.get("/api/tickets", token: cast.agent).decode()
@@ -85,19 +93,25 @@ import Testing
 
     @Test func badQueriesAndIds() async throws {
         try await withCast { api, cast, _ in
-            for query in ["status=FOO", "priority=1", "category=FOOD", "size=0", "size=101", "page=-1", "page=x",
-                          "sort=name", "assignedAgentId=someone", "customerId=me"] {
+            for query in [
+                "status=FOO", "priority=1", "category=FOOD", "size=0", "size=101", "page=-1", "page=x",
+                "sort=name", "assignedAgentId=someone", "customerId=me",
+            ] {
                 let reply = try await api.get("/api/tickets?\(query)", token: cast.agent)
                 #expect(reply.status == 400 && reply.error?.code == .invalid, "\(query)")
             }
-            for path in ["/api/tickets/abc", "/api/tickets/0", "/api/tickets/-3", "/api/tickets/99999",
-                         "/api/tickets/99999/messages", "/api/chat/sessions/77/messages", "/api/nothing-here"] {
+            for path in [
+                "/api/tickets/abc", "/api/tickets/0", "/api/tickets/-3", "/api/tickets/99999",
+                "/api/tickets/99999/messages", "/api/chat/sessions/77/messages", "/api/nothing-here",
+            ] {
                 let reply = try await api.get(path, token: cast.agent)
                 #expect(reply.status == 404 && reply.error?.code == .notFound, "\(path): \(reply.text)")
             }
             // Past 31 bits a number cannot be an id at all: 400, as documented (it was a 404 search).
-            for path in ["/api/tickets/2147483648", "/api/tickets/9223372036854775807", "/api/tickets/99999999999999999999/messages",
-                         "/api/attachments/4294967296"] {
+            for path in [
+                "/api/tickets/2147483648", "/api/tickets/9223372036854775807", "/api/tickets/99999999999999999999/messages",
+                "/api/attachments/4294967296",
+            ] {
                 let reply = try await api.get(path, token: cast.agent)
                 #expect(reply.status == 400 && reply.error?.code == .invalid, "\(path): \(reply.text)")
             }
@@ -115,7 +129,8 @@ import Testing
             // Chunked, so the size is learned only while reading (a declared Content-Length is
             // refused before reading). Over its own socket: after a 413 the server closes it.
             let chunk = #"{"message":""# + String(repeating: "a", count: (1 << 20) + 10) + #""}"#
-            let request = "POST /api/tickets/\(ticket)/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(cast.customer)\r\n"
+            let request =
+                "POST /api/tickets/\(ticket)/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(cast.customer)\r\n"
                 + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + String(chunk.utf8.count, radix: 16) + "\r\n" + chunk + "\r\n0\r\n\r\n"
             let reply = try await RawHTTP.converse(port: api.port, Array(request.utf8), waitAtMost: .seconds(10))
@@ -130,8 +145,9 @@ import Testing
     /// A smaller configured limit is honoured too.
     @Test func configuredBodyLimit() async throws {
         try await withCast(configure: { $0.configuration.limits.requestBodyBytes = 200 }) { api, cast, _ in
-            let reply = try await api.post("/api/tickets", token: cast.customer,
-                                           CreateTicketRequest(subject: "s", description: String(repeating: "d", count: 300), category: .other))
+            let reply = try await api.post(
+                "/api/tickets", token: cast.customer,
+                CreateTicketRequest(subject: "s", description: String(repeating: "d", count: 300), category: .other))
             #expect(reply.status == 413)
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
@@ -19,7 +20,7 @@ import Testing
             #expect(assigned.status == .active && assigned.agent?.id == cast.agentId && assigned.lastActivityAt == server.clock.now)
             server.clock.advance(30)
             try await api.send(cast.customer, ticket: id, "hi")
-            try await api.send(cast.agent, ticket: id, "hello") // takes the ticket IN_PROGRESS
+            try await api.send(cast.agent, ticket: id, "hello")  // takes the ticket IN_PROGRESS
             try await api.send(cast.agent, ticket: id, "note", note: true)
             #expect(try await session().messageCount == 3)
             #expect(try await api.put("/api/tickets/\(id)", token: cast.agent, UpdateTicketRequest(status: .resolved)).status == 200)
@@ -80,8 +81,9 @@ import Testing
         try await withCast { api, cast, _ in
             let id = try await api.openTicket(cast.customer).id
             let sessionId = try #require(try await api.get("/api/chat/sessions", token: cast.admin).decode([ChatSession].self).first?.id)
-            let posted = try await api.post("/api/chat/sessions/\(sessionId)/messages", token: cast.customer,
-                                            PostMessageRequest(message: "via session", clientMessageId: "s-1"))
+            let posted = try await api.post(
+                "/api/chat/sessions/\(sessionId)/messages", token: cast.customer,
+                PostMessageRequest(message: "via session", clientMessageId: "s-1"))
             #expect(posted.status == 201)
             #expect(try posted.decode(Message.self).ticketId == id)
             let page: MessagePage = try await api.get("/api/chat/sessions/\(sessionId)/messages", token: cast.agent).decode()
@@ -103,7 +105,8 @@ import Testing
             #expect(ended.status == .ended && ended.endedAt != nil)
             _ = try await api.put("/api/tickets/\(id)", token: cast.agent, UpdateTicketRequest(status: .closed))
             #expect(try await api.put(path, token: cast.agent, SessionStatusRequest(status: .active)).status == 409)
-            #expect(try await api.put("/api/chat/sessions/999/status", token: cast.agent, SessionStatusRequest(status: .ended)).status == 404)
+            #expect(
+                try await api.put("/api/chat/sessions/999/status", token: cast.agent, SessionStatusRequest(status: .ended)).status == 404)
         }
     }
 

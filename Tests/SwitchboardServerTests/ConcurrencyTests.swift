@@ -1,10 +1,12 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 @Suite struct ConcurrencyTests {
     /// Parallel senders on one ticket over many real connections: every message stored, seq 1…N
@@ -18,8 +20,9 @@ import Testing
             let seqs = try await withThrowingTaskGroup(of: Int.self) { group in
                 for index in 0..<200 {
                     group.addTask {
-                        let (status, message) = try await Self.post(session, port: api.port, token: senders[index % senders.count], ticket: id,
-                                                                    PostMessageRequest(message: "message \(index)", clientMessageId: "p-\(index)"))
+                        let (status, message) = try await Self.post(
+                            session, port: api.port, token: senders[index % senders.count], ticket: id,
+                            PostMessageRequest(message: "message \(index)", clientMessageId: "p-\(index)"))
                         #expect(status == 201)
                         return message?.seq ?? 0
                     }
@@ -31,8 +34,9 @@ import Testing
             let resends = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
                 for _ in 0..<20 {
                     group.addTask {
-                        let (status, message) = try await Self.post(session, port: api.port, token: cast.customer, ticket: id,
-                                                                    PostMessageRequest(message: "only once", clientMessageId: "same"))
+                        let (status, message) = try await Self.post(
+                            session, port: api.port, token: cast.customer, ticket: id,
+                            PostMessageRequest(message: "only once", clientMessageId: "same"))
                         return (status, message?.id ?? 0)
                     }
                 }
@@ -59,8 +63,9 @@ import Testing
                 for index in 0..<200 {
                     group.addTask {
                         let ticket = index.isMultiple(of: 2) ? open : closed
-                        let (status, _) = try await Self.post(session, port: api.port, token: cast.agent, ticket: ticket,
-                                                              PostMessageRequest(message: "m\(index)", clientMessageId: "r-\(index)"))
+                        let (status, _) = try await Self.post(
+                            session, port: api.port, token: cast.agent, ticket: ticket,
+                            PostMessageRequest(message: "m\(index)", clientMessageId: "r-\(index)"))
                         return (ticket, status)
                     }
                 }
@@ -81,7 +86,9 @@ import Testing
         return URLSession(configuration: configuration)
     }
 
-    static func post(_ session: URLSession, port: Int, token: String, ticket: Int, _ body: PostMessageRequest) async throws -> (Int, Message?) {
+    static func post(
+        _ session: URLSession, port: Int, token: String, ticket: Int, _ body: PostMessageRequest
+    ) async throws -> (Int, Message?) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/tickets/\(ticket)/messages")!)
         request.httpMethod = "POST"
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
@@ -104,13 +111,18 @@ import Testing
                 for index in 0..<400 {
                     group.addTask {
                         let staff = index.isMultiple(of: 2)
-                        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(api.port)\(staff ? "/api/admin/users" : "/api/tickets")")!)
+                        var request = URLRequest(
+                            url: URL(string: "http://127.0.0.1:\(api.port)\(staff ? "/api/admin/users" : "/api/tickets")")!)
                         request.httpMethod = "POST"
                         request.setValue("Bearer \(staff ? cast.admin : cast.customer)", forHTTPHeaderField: "Authorization")
-                        request.httpBody = staff
-                            ? try WireJSON.encoder().encode(CreateUserRequest(username: "parallel\(index)", password: TestServer.password,
-                                                                              displayName: "P\(index)", role: .agent))
-                            : try WireJSON.encoder().encode(CreateTicketRequest(subject: "Parallel \(index)", description: "d", category: .other))
+                        request.httpBody =
+                            staff
+                            ? try WireJSON.encoder().encode(
+                                CreateUserRequest(
+                                    username: "parallel\(index)", password: TestServer.password,
+                                    displayName: "P\(index)", role: .agent))
+                            : try WireJSON.encoder().encode(
+                                CreateTicketRequest(subject: "Parallel \(index)", description: "d", category: .other))
                         let (_, response) = try await session.data(for: request)
                         return (response as? HTTPURLResponse)?.statusCode ?? 0
                     }

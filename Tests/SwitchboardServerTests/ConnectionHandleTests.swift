@@ -1,11 +1,13 @@
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
 @Suite struct ConnectionHandleTests {
     func handle(capacity: Int) -> (ConnectionHandle, RecordingOutlet) {
-        let user = User(id: 1, username: "a", displayName: "A", role: .agent, isOnline: true, lastSeenAt: nil,
-                        agentStatus: .online, capacity: 5, email: nil)
+        let user = User(
+            id: 1, username: "a", displayName: "A", role: .agent, isOnline: true, lastSeenAt: nil,
+            agentStatus: .online, capacity: 5, email: nil)
         let outlet = RecordingOutlet()
         return (ConnectionHandle(id: 1, caller: Caller(user: user, loginId: "l"), outlet: outlet, capacity: capacity), outlet)
     }
@@ -24,10 +26,10 @@ import Testing
         connection.send("message 4")
         #expect(connection.backlog == 3)
         #expect(connection.closeRequest == nil)
-        connection.send("message 5") // a fourth frame to a socket that took none: closed
+        connection.send("message 5")  // a fourth frame to a socket that took none: closed
         #expect(connection.closeRequest?.code == 1008)
         #expect(outlet.closes == [1008])
-        connection.send("message 6") // nothing follows a close
+        connection.send("message 6")  // nothing follows a close
         #expect(outlet.texts == ["presence 1", "message 1", "message 2", "message 3", "message 4"])
     }
 
@@ -62,7 +64,8 @@ import Testing
 
     @Test func whichFramesArePassingState() {
         let ref = UserRef(id: 1, displayName: "A", role: .agent, isOnline: true)
-        #expect(ServerEvent.userOnline(ref).isPassingState && ServerEvent.typingStart(ticketId: 1, user: ref, internal: false).isPassingState)
+        #expect(
+            ServerEvent.userOnline(ref).isPassingState && ServerEvent.typingStart(ticketId: 1, user: ref, internal: false).isPassingState)
         #expect(!ServerEvent.messagesRead(ticketId: 1, userId: 1, upToSeq: 3).isPassingState)
         #expect(!ServerEvent.error(code: .invalid, message: "x", ref: nil).isPassingState)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
@@ -21,9 +22,11 @@ import Testing
             return files.compactMap { FileManager.default.contents(atPath: $0) }.map { String(decoding: $0, as: UTF8.self) }.joined()
         }
         let driver = try await server.openDriver()
-        let rows = try await driver.reader.raw("""
+        let rows = try await driver.reader.raw(
+            """
             SELECT body AS text FROM messages UNION ALL SELECT subject FROM tickets UNION ALL SELECT description FROM tickets
-            """).all()
+            """
+        ).all()
         let text = try rows.map { try $0.decode(column: "text", as: String.self) }.joined(separator: "\n")
         try await driver.close()
         return text
@@ -31,14 +34,16 @@ import Testing
 
     @Test func aCardNumberIsMaskedBeforeItIsStoredOverRESTAndSaysSo() async throws {
         try await withCast(configure: Self.rules) { api, cast, server in
-            let ticket = try await api.openTicket(cast.customer, subject: "Card 4111111111111111 declined",
-                                                  description: "Tried \(Self.card) twice")
+            let ticket = try await api.openTicket(
+                cast.customer, subject: "Card 4111111111111111 declined",
+                description: "Tried \(Self.card) twice")
             #expect(ticket.subject == "Card \(Self.masked) declined" && ticket.description == "Tried \(Self.masked) twice")
             let sent = try await api.send(cast.customer, ticket: ticket.id, "It is \(Self.card), expiry 12/27")
             #expect(sent.message == "It is \(Self.masked), expiry 12/27")
             #expect(sent.redactions == [Redaction(rule: "card", count: 1)])
             // A note, with a configured mask rule as well.
-            let note = try await api.send(cast.agent, ticket: ticket.id, "their key sk_live_abcdefgh1234, card 4111-1111-1111-1111", note: true)
+            let note = try await api.send(
+                cast.agent, ticket: ticket.id, "their key sk_live_abcdefgh1234, card 4111-1111-1111-1111", note: true)
             #expect(note.message == "their key ••••, card \(Self.masked)")
             #expect(note.redactions == [Redaction(rule: "card", count: 1), Redaction(rule: "api-key", count: 1)])
             // Read back: the same text and the same redactions; an unmasked message has none.
@@ -47,8 +52,9 @@ import Testing
             #expect(page.items.map(\.redactions.count) == [1, 2, 0])
             #expect(page.items.last?.message == "order 1234567890123")
             // A subject changed later is filtered too.
-            let renamed = try await api.put("/api/tickets/\(ticket.id)", token: cast.agent,
-                                            UpdateTicketRequest(subject: "Visa 4111111111111111"))
+            let renamed = try await api.put(
+                "/api/tickets/\(ticket.id)", token: cast.agent,
+                UpdateTicketRequest(subject: "Visa 4111111111111111"))
             #expect(try renamed.decode(Ticket.self).subject == "Visa \(Self.masked)")
 
             // (Booleans, so that a failure does not print the whole file.)
@@ -65,19 +71,23 @@ import Testing
     @Test func aBlockedMessageIsRefusedOverRESTAndWebSocketAndNothingIsStored() async throws {
         try await withCast(live: true, configure: Self.rules) { api, cast, server in
             let ticket = try await api.openTicket(cast.customer).id
-            let refused = try await api.post("/api/tickets/\(ticket)/messages", token: cast.customer,
-                                             PostMessageRequest(message: "my password: hunter2"))
+            let refused = try await api.post(
+                "/api/tickets/\(ticket)/messages", token: cast.customer,
+                PostMessageRequest(message: "my password: hunter2"))
             #expect(refused.status == 400 && refused.error?.code == .invalid)
             #expect(refused.error?.message.contains("'password' rule") == true)
             #expect(!refused.text.contains("hunter2"))
-            let opening = try await api.post("/api/tickets", token: cast.customer,
-                                             CreateTicketRequest(subject: "Login", description: "password=hunter2", category: .technical))
+            let opening = try await api.post(
+                "/api/tickets", token: cast.customer,
+                CreateTicketRequest(subject: "Login", description: "password=hunter2", category: .technical))
             #expect(opening.status == 400 && opening.error?.message.hasPrefix("description:") == true)
 
             let socket = try await api.socket(cast.customer)
             try await socket.join(ticket)
-            try await socket.send(.sendMessage(ticketId: ticket, clientMessageId: "b-1", message: "Password = hunter2",
-                                               messageType: nil, internal: nil), ref: "b-1")
+            try await socket.send(
+                .sendMessage(
+                    ticketId: ticket, clientMessageId: "b-1", message: "Password = hunter2",
+                    messageType: nil, internal: nil), ref: "b-1")
             let error = try await socket.error(ref: "b-1")
             #expect(error.code == .invalid && error.message.contains("'password' rule") && !error.message.contains("hunter2"))
             await socket.close()
@@ -95,8 +105,10 @@ import Testing
             let customer = try await api.socket(cast.customer), agent = try await api.socket(cast.agent)
             try await customer.join(ticket)
             try await agent.join(ticket)
-            try await customer.send(.sendMessage(ticketId: ticket, clientMessageId: "c-1", message: "card \(Self.card) please",
-                                                 messageType: nil, internal: nil))
+            try await customer.send(
+                .sendMessage(
+                    ticketId: ticket, clientMessageId: "c-1", message: "card \(Self.card) please",
+                    messageType: nil, internal: nil))
             let ack = try await customer.next { event -> (String?, [Redaction])? in
                 if case .ack("c-1", _, ticket, _, _, let redactions, let text) = event { (text, redactions) } else { nil }
             }
@@ -104,15 +116,18 @@ import Testing
             let relayed = try await agent.next { if case .receiveMessage(ticket, let message) = $0 { message } else { nil } }
             #expect(relayed.message == "card \(Self.masked) please" && relayed.redactions == [Redaction(rule: "card", count: 1)])
             // Nothing masked: no stored text in the ACK (the sender's copy is right), an empty list.
-            try await customer.send(.sendMessage(ticketId: ticket, clientMessageId: "c-2", message: "thanks", messageType: nil, internal: nil))
+            try await customer.send(
+                .sendMessage(ticketId: ticket, clientMessageId: "c-2", message: "thanks", messageType: nil, internal: nil))
             let plain = try await customer.next { event -> (String?, [Redaction])? in
                 if case .ack("c-2", _, ticket, _, _, let redactions, let text) = event { (text, redactions) } else { nil }
             }
             #expect(plain.0 == nil && plain.1.isEmpty)
             // A resend of the masked one (same clientMessageId) is acknowledged the same way.
             customer.forget()
-            try await customer.send(.sendMessage(ticketId: ticket, clientMessageId: "c-1", message: "card \(Self.card) please",
-                                                 messageType: nil, internal: nil))
+            try await customer.send(
+                .sendMessage(
+                    ticketId: ticket, clientMessageId: "c-1", message: "card \(Self.card) please",
+                    messageType: nil, internal: nil))
             let again = try await customer.next { event -> String?? in
                 if case .ack("c-1", _, ticket, 1, _, let redactions, let text) = event, !redactions.isEmpty { .some(text) } else { nil }
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
@@ -20,15 +21,15 @@ import Testing
 
     @Test func luhnValidNumbersAreMaskedInEverySpelling() {
         let spellings: [(String, String)] = [
-            ("4111111111111111", "1111"),                    // Visa, one run
-            ("4111 1111 1111 1111", "1111"),                 // spaces
-            ("4111-1111-1111-1111", "1111"),                 // dashes
-            ("4111 1111-1111 1111", "1111"),                 // both
-            ("3782 822463 10005", "0005"),                   // Amex, 4-6-5
-            ("378282246310005", "0005"),                     // Amex, 15 digits
-            ("4222222222222", "2222"),                       // 13 digits
-            ("3056 930902 5904", "5904"),                     // Diners, 14 digits, 4-6-4
-            (Self.card("6011", length: 19), String(Self.card("6011", length: 19).suffix(4))), // 19 digits
+            ("4111111111111111", "1111"),  // Visa, one run
+            ("4111 1111 1111 1111", "1111"),  // spaces
+            ("4111-1111-1111-1111", "1111"),  // dashes
+            ("4111 1111-1111 1111", "1111"),  // both
+            ("3782 822463 10005", "0005"),  // Amex, 4-6-5
+            ("378282246310005", "0005"),  // Amex, 15 digits
+            ("4222222222222", "2222"),  // 13 digits
+            ("3056 930902 5904", "5904"),  // Diners, 14 digits, 4-6-4
+            (Self.card("6011", length: 19), String(Self.card("6011", length: 19).suffix(4))),  // 19 digits
         ]
         for (number, lastFour) in spellings {
             let masked = CardNumbers.mask("my card is \(number), expiry 12/27")
@@ -39,15 +40,15 @@ import Testing
 
     @Test func numbersThatAreNotCardsAreLeftAlone() {
         let texts = [
-            "4111 1111 1111 1112",                           // fails Luhn
-            "order 1234567890123 shipped",                   // 13 digits, fails Luhn
-            "call +44 20 7946 0958 or 555-0100",             // phone numbers: short groups, too few digits
-            "4111 1111 1111",                                // 12 digits: too short
-            "12345678901234567890123",                       // 23 digits in one run: not a card
-            "ID4111111111111111",                            // glued to a word: an identifier
+            "4111 1111 1111 1112",  // fails Luhn
+            "order 1234567890123 shipped",  // 13 digits, fails Luhn
+            "call +44 20 7946 0958 or 555-0100",  // phone numbers: short groups, too few digits
+            "4111 1111 1111",  // 12 digits: too short
+            "12345678901234567890123",  // 23 digits in one run: not a card
+            "ID4111111111111111",  // glued to a word: an identifier
             "4111111111111111abc",
             "ref_4111111111111111",
-            "4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1",               // single digits apart: not how cards are written
+            "4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1",  // single digits apart: not how cards are written
             "2026-11-29 10:45, ticket 1234",
         ]
         for text in texts {
@@ -67,7 +68,9 @@ import Testing
     }
 
     @Test func theFilterMasksCardsThenTheMaskRulesAndSaysWhat() throws {
-        let filter = ContentFilter(masks: [try ContentFilter.Rule(name: "api-key", pattern: "sk_live_[A-Za-z0-9]{8,}", replacement: "[api key]")])
+        let filter = ContentFilter(masks: [
+            try ContentFilter.Rule(name: "api-key", pattern: "sk_live_[A-Za-z0-9]{8,}", replacement: "[api key]")
+        ])
         let out = try filter.filter("key sk_live_abcdefgh12 and sk_live_zzzzzzzz99, card 4111111111111111", field: "message")
         #expect(out.text == "key [api key] and [api key], card \(Self.mask)1111")
         #expect(out.redactions == [Redaction(rule: "card", count: 1), Redaction(rule: "api-key", count: 2)])
@@ -102,16 +105,22 @@ import Testing
                 return "\(error)"
             }
         }
-        #expect(problem(#"{"contentFilters": {"block": [{"name": "ok", "pattern": "a+"}, {"name": "broken", "pattern": "(abc"}]}}"#)
+        #expect(
+            problem(#"{"contentFilters": {"block": [{"name": "ok", "pattern": "a+"}, {"name": "broken", "pattern": "(abc"}]}}"#)
                 == #"contentFilters.block[1] "broken": the pattern '(abc' is not a valid regular expression: expected ')'"#)
-        #expect(problem(#"{"contentFilters": {"mask": [{"name": "anything", "pattern": "x*"}]}}"#)?
-                    .contains("matches empty text") == true)
+        #expect(
+            problem(#"{"contentFilters": {"mask": [{"name": "anything", "pattern": "x*"}]}}"#)?
+                .contains("matches empty text") == true)
         #expect(problem(#"{"contentFilters": {"mask": [{"name": "card", "pattern": "x"}]}}"#)?.contains("built-in") == true)
-        #expect(problem(#"{"contentFilters": {"mask": [{"name": "k", "pattern": "x", "replacement": ""}]}}"#)?
-                    .contains("the replacement must be visible text") == true)
+        #expect(
+            problem(#"{"contentFilters": {"mask": [{"name": "k", "pattern": "x", "replacement": ""}]}}"#)?
+                .contains("the replacement must be visible text") == true)
         #expect(problem(#"{"contentFilters": {"mask": [{"name": "a\nb", "pattern": "x"}]}}"#)?.contains("the name must be") == true)
-        #expect(problem(#"{"contentFilters": {"mask": [{"name": "k", "pattern": "x"}, {"name": "k", "pattern": "y"}]}}"#)?
-                    .contains("two rules are named 'k'") == true)
-        #expect(problem(#"{"contentFilters": {"cardNumbers": false, "mask": [{"name": "iban", "pattern": "[A-Z]{2}\\d{2}[A-Z0-9]{11,30}"}]}}"#) == nil)
+        #expect(
+            problem(#"{"contentFilters": {"mask": [{"name": "k", "pattern": "x"}, {"name": "k", "pattern": "y"}]}}"#)?
+                .contains("two rules are named 'k'") == true)
+        #expect(
+            problem(#"{"contentFilters": {"cardNumbers": false, "mask": [{"name": "iban", "pattern": "[A-Z]{2}\\d{2}[A-Z0-9]{11,30}"}]}}"#)
+                == nil)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SQLKit
 import Testing
+
 @testable import SwitchboardServer
 
 @Suite struct GroupCommitTests {
@@ -21,7 +22,7 @@ import Testing
                     do {
                         try await driver.transaction { db in
                             if index.isMultiple(of: 5) {
-                                try await db.raw("ROLLBACK").run() // as SQLite does on some errors
+                                try await db.raw("ROLLBACK").run()  // as SQLite does on some errors
                                 throw Refused()
                             }
                             try await db.raw("INSERT INTO notes (body) VALUES (\(bind: "n\(index)"))").run()

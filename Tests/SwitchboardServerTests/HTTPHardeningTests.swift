@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
@@ -13,15 +14,33 @@ import Testing
     static let refused: [(name: String, request: [UInt8], status: Int, code: String)] = [
         ("garbage request line", Array("GARBAGE\r\n\r\n".utf8), 400, "INVALID"),
         ("unknown method", Array("FOO / HTTP/1.1\r\n\(host)\r\n".utf8), 400, "INVALID"),
-        ("two Content-Lengths", Array("POST /api/auth/login HTTP/1.1\r\n\(host)Content-Length: 5\r\nContent-Length: 7\r\n\r\nhello".utf8), 400, "INVALID"),
+        (
+            "two Content-Lengths",
+            Array("POST /api/auth/login HTTP/1.1\r\n\(host)Content-Length: 5\r\nContent-Length: 7\r\n\r\nhello".utf8), 400, "INVALID"
+        ),
         ("negative Content-Length", Array("POST /api/auth/login HTTP/1.1\r\n\(host)Content-Length: -5\r\n\r\n".utf8), 400, "INVALID"),
-        ("Content-Length and chunked", Array("POST /api/auth/login HTTP/1.1\r\n\(host)Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n".utf8), 400, "INVALID"),
-        ("a 1 MiB header", Array("GET /health HTTP/1.1\r\n\(host)X-Big: \(String(repeating: "a", count: 1 << 20))\r\n\r\n".utf8), 431, "TOO_LARGE"),
-        ("5 000 headers", Array(("GET /health HTTP/1.1\r\n\(host)" + (0..<5_000).map { "X-\($0): a\r\n" }.joined() + "\r\n").utf8), 431, "TOO_LARGE"),
+        (
+            "Content-Length and chunked",
+            Array("POST /api/auth/login HTTP/1.1\r\n\(host)Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n".utf8), 400,
+            "INVALID"
+        ),
+        (
+            "a 1 MiB header", Array("GET /health HTTP/1.1\r\n\(host)X-Big: \(String(repeating: "a", count: 1 << 20))\r\n\r\n".utf8), 431,
+            "TOO_LARGE"
+        ),
+        (
+            "5 000 headers", Array(("GET /health HTTP/1.1\r\n\(host)" + (0..<5_000).map { "X-\($0): a\r\n" }.joined() + "\r\n").utf8), 431,
+            "TOO_LARGE"
+        ),
         ("a 100 KB URL", Array("GET /\(String(repeating: "a", count: 100_000)) HTTP/1.1\r\n\(host)\r\n".utf8), 431, "TOO_LARGE"),
         ("a NUL in a header", Array("GET /health HTTP/1.1\r\n\(host)X-N: a".utf8) + [0] + Array("b\r\n\r\n".utf8), 400, "INVALID"),
         ("HTTP/0.9", Array("GET /\r\n\r\n".utf8), 400, "INVALID"),
-        ("a malformed chunked body", Array("POST /api/auth/login HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\nzz\r\nabc\r\n0\r\n\r\n".utf8), 400, "INVALID"),
+        (
+            "a malformed chunked body",
+            Array(
+                "POST /api/auth/login HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"
+                    .utf8), 400, "INVALID"
+        ),
     ]
 
     @Test func requestsTheParserRefusesAreAnsweredAndClosed() async throws {
@@ -42,7 +61,8 @@ import Testing
     @Test func aBrokenBodyMidRequestIsNotAServerFault() async throws {
         try await withCast(live: true) { api, cast, _ in
             let ticket = try await api.openTicket(cast.customer).id
-            let request = "POST /api/tickets/\(ticket)/messages HTTP/1.1\r\n\(Self.host)Authorization: Bearer \(cast.customer)\r\n"
+            let request =
+                "POST /api/tickets/\(ticket)/messages HTTP/1.1\r\n\(Self.host)Authorization: Bearer \(cast.customer)\r\n"
                 + "Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n5\r\n{\"mes\r\nzz\r\n"
             let reply = try await RawHTTP.converse(port: api.port, Array(request.utf8), waitAtMost: .seconds(15))
             #expect(reply.status == 400, "\(reply.text)")
@@ -53,7 +73,8 @@ import Testing
 
     @Test func anOversizedBodyIsRefusedAndTheConnectionClosed() async throws {
         try await withCast(live: true) { api, _, _ in
-            let request = "POST /api/auth/login HTTP/1.1\r\n\(Self.host)Content-Type: application/json\r\n"
+            let request =
+                "POST /api/auth/login HTTP/1.1\r\n\(Self.host)Content-Type: application/json\r\n"
                 + "Content-Length: 100000000\r\n\r\n" + String(repeating: "a", count: 4_000)
             let reply = try await RawHTTP.converse(port: api.port, Array(request.utf8), waitAtMost: .seconds(15))
             #expect(reply.status == 413)
@@ -65,12 +86,16 @@ import Testing
     /// Half a request, or nothing at all, is closed after the header timeout; an idle kept-alive
     /// connection after the idle timeout. (Before, they were held forever.)
     @Test func slowAndSilentConnectionsAreClosed() async throws {
-        try await withCast(live: true, configure: {
-            $0.configuration.headerTimeout = .seconds(1)
-            $0.configuration.idleTimeout = .seconds(2)
-        }) { api, _, _ in
-            let half = try await RawHTTP.converse(port: api.port, Array("GET /health HTTP/1.1\r\n\(Self.host)".utf8),
-                                                  waitAtMost: .seconds(20))
+        try await withCast(
+            live: true,
+            configure: {
+                $0.configuration.headerTimeout = .seconds(1)
+                $0.configuration.idleTimeout = .seconds(2)
+            }
+        ) { api, _, _ in
+            let half = try await RawHTTP.converse(
+                port: api.port, Array("GET /health HTTP/1.1\r\n\(Self.host)".utf8),
+                waitAtMost: .seconds(20))
             #expect(half.closed && half.text.isEmpty)
             #expect(half.elapsed >= .milliseconds(900))
             let silent = try await RawHTTP.converse(port: api.port, [], waitAtMost: .seconds(20))
@@ -81,13 +106,15 @@ import Testing
                 waitAtMost: .seconds(20))
             #expect(stalled.closed)
             // A finished request keeps the connection for the idle timeout, then it is closed.
-            let idle = try await RawHTTP.converse(port: api.port, Array("GET /health HTTP/1.1\r\n\(Self.host)\r\n".utf8),
-                                                  waitAtMost: .seconds(20))
+            let idle = try await RawHTTP.converse(
+                port: api.port, Array("GET /health HTTP/1.1\r\n\(Self.host)\r\n".utf8),
+                waitAtMost: .seconds(20))
             #expect(idle.status == 200 && idle.closed)
             #expect(idle.elapsed >= .milliseconds(1_900))
             // (The test client's own kept-alive connection was idle too and is closed: ask on a new one.)
-            let alive = try await RawHTTP.converse(port: api.port, Array("GET /health HTTP/1.1\r\n\(Self.host)Connection: close\r\n\r\n".utf8),
-                                                   waitAtMost: .seconds(15))
+            let alive = try await RawHTTP.converse(
+                port: api.port, Array("GET /health HTTP/1.1\r\n\(Self.host)Connection: close\r\n\r\n".utf8),
+                waitAtMost: .seconds(15))
             #expect(alive.status == 200)
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
@@ -9,23 +10,33 @@ import Testing
             let id = try await api.openTicket(cast.customer, priority: .medium).id
             let claimed: Ticket = try await api.post("/api/tickets/\(id)/claim", token: cast.agent, EmptyBody()).decode()
             #expect(claimed.assignedAgent?.id == cast.agentId)
-            #expect(try await api.post("/api/tickets/\(id)/claim", token: cast.agent, EmptyBody()).status == 200) // again: no-op
+            #expect(try await api.post("/api/tickets/\(id)/claim", token: cast.agent, EmptyBody()).status == 200)  // again: no-op
             #expect(try await api.post("/api/tickets/\(id)/claim", token: cast.agent2, EmptyBody()).status == 409)
-            let moved: Ticket = try await api.post("/api/tickets/\(id)/transfer", token: cast.agent, TransferRequest(agentId: cast.agent2Id)).decode()
+            let moved: Ticket = try await api.post(
+                "/api/tickets/\(id)/transfer", token: cast.agent, TransferRequest(agentId: cast.agent2Id)
+            ).decode()
             #expect(moved.assignedAgent?.id == cast.agent2Id)
-            #expect(try await api.post("/api/tickets/\(id)/transfer", token: cast.agent, TransferRequest(agentId: cast.customerId)).status == 400)
+            #expect(
+                try await api.post("/api/tickets/\(id)/transfer", token: cast.agent, TransferRequest(agentId: cast.customerId)).status
+                    == 400)
             let escalated: Ticket = try await api.post("/api/tickets/\(id)/escalate", token: cast.agent2, EscalateRequest()).decode()
             #expect(escalated.priority == .high && escalated.assignedAgent?.id == cast.adminId)
-            let chosen: Ticket = try await api.post("/api/tickets/\(id)/escalate", token: cast.admin,
-                                                    EscalateRequest(priority: .urgent, agentId: cast.agentId)).decode()
+            let chosen: Ticket = try await api.post(
+                "/api/tickets/\(id)/escalate", token: cast.admin,
+                EscalateRequest(priority: .urgent, agentId: cast.agentId)
+            ).decode()
             #expect(chosen.priority == .urgent && chosen.assignedAgent?.id == cast.agentId)
             #expect(try await api.post("/api/tickets/\(id)/escalate", token: cast.agent, EscalateRequest(priority: .low)).status == 400)
             for path in ["claim", "transfer", "escalate"] {
-                #expect(try await api.call(.post, "/api/tickets/\(id)/\(path)", token: cast.customer,
-                                           json: TransferRequest(agentId: cast.agentId)).status == 403)
+                #expect(
+                    try await api.call(
+                        .post, "/api/tickets/\(id)/\(path)", token: cast.customer,
+                        json: TransferRequest(agentId: cast.agentId)
+                    ).status == 403)
             }
             _ = try await api.put("/api/tickets/\(id)", token: cast.agent, UpdateTicketRequest(status: .closed))
-            #expect(try await api.post("/api/tickets/\(id)/transfer", token: cast.agent, TransferRequest(agentId: cast.agent2Id)).status == 409)
+            #expect(
+                try await api.post("/api/tickets/\(id)/transfer", token: cast.agent, TransferRequest(agentId: cast.agent2Id)).status == 409)
         }
     }
 

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
@@ -13,7 +14,7 @@ import Testing
         deadlines.set("a", at: start + .seconds(1))
         deadlines.set("c", at: start + .seconds(3))
         #expect(deadlines.next == start + .seconds(1))
-        deadlines.set("a", at: start + .seconds(5)) // moved later: its old entry no longer counts
+        deadlines.set("a", at: start + .seconds(5))  // moved later: its old entry no longer counts
         #expect(deadlines.next == start + .seconds(2))
         deadlines.remove("b")
         #expect(deadlines.next == start + .seconds(3) && deadlines.count == 2)
@@ -60,7 +61,7 @@ import Testing
 
     @Test func anAgentWhoAskedForTheirViewHearsOfACustomerOnlyWhileTheCustomerIsInIt() {
         var desk = PresenceDesk(grace: .seconds(5), batchInterval: .milliseconds(250))
-        let queue = Self.listener(1, batched: true, inViewOnly: true) // sees unassigned tickets
+        let queue = Self.listener(1, batched: true, inViewOnly: true)  // sees unassigned tickets
         let other = Self.listener(2, batched: true, inViewOnly: true)
         let inRoom = Self.listener(2, batched: true, inViewOnly: true, rooms: [8])
         let tickets = [PresenceTicket(ticketId: 8, agentId: 1, active: true)]
@@ -94,7 +95,7 @@ import Testing
     static func rooms() -> Rooms {
         var rooms = Rooms(gapWait: .seconds(1))
         rooms.connected(1, as: Rooms.Member(user: casey, isStaff: false))
-        rooms.connected(2, as: Rooms.Member(user: casey, isStaff: false)) // a second tab
+        rooms.connected(2, as: Rooms.Member(user: casey, isStaff: false))  // a second tab
         rooms.connected(3, as: Rooms.Member(user: alex, isStaff: true))
         return rooms
     }
@@ -124,7 +125,10 @@ import Testing
         for id in [1, 2, 3] { _ = rooms.join(id, 1) }
         _ = rooms.start(1, at: 0, now: start)
         #expect(rooms.receive(Self.message(1), origin: 1, now: start) == [.relay(Self.message(1), origin: 1, to: [2, 3])])
-        #expect(rooms.receive(Self.message(2, internal: true), origin: 3, now: start) == [.relay(Self.message(2, internal: true), origin: 3, to: [])])
+        #expect(
+            rooms.receive(Self.message(2, internal: true), origin: 3, now: start) == [
+                .relay(Self.message(2, internal: true), origin: 3, to: [])
+            ])
         #expect(rooms.typingAudience(1, userId: Self.casey.id, isNote: false) == [3])
         #expect(rooms.typingAudience(1, userId: Self.alex.id, isNote: true).isEmpty)
     }
@@ -135,8 +139,11 @@ import Testing
         for id in [1, 2, 3] { _ = rooms.join(id, 1) }
         #expect(rooms.leave(1, 1) == [.send(.roomMembers(ticketId: 1, members: [Self.casey, Self.alex]), to: [3], ticketId: 1)])
         #expect(rooms.leave(1, 1).isEmpty, "not in it any more")
-        #expect(rooms.disconnected(2) == [.typingEnds(ticketId: 1, userId: Self.casey.id),
-                                          .send(.roomMembers(ticketId: 1, members: [Self.alex]), to: [3], ticketId: 1)])
+        #expect(
+            rooms.disconnected(2) == [
+                .typingEnds(ticketId: 1, userId: Self.casey.id),
+                .send(.roomMembers(ticketId: 1, members: [Self.alex]), to: [3], ticketId: 1),
+            ])
         #expect(rooms.leave(3, 1) == [.typingEnds(ticketId: 1, userId: Self.alex.id)])
         #expect(rooms.count == 0 && rooms.relayPoint(1) == nil)
     }
@@ -152,7 +159,8 @@ import Testing
         #expect(rooms.due(now: start + .milliseconds(999)).isEmpty)
         #expect(rooms.due(now: start + .seconds(1)) == [.read(ticketId: 1)] && rooms.readFrom(1) == 0)
         #expect(rooms.wantRead(1).isEmpty, "a read is under way: one more after it")
-        #expect(rooms.read(1, found: [Self.message(1), Self.message(2)], now: start + .seconds(1))
+        #expect(
+            rooms.read(1, found: [Self.message(1), Self.message(2)], now: start + .seconds(1))
                 == [.relay(Self.message(1), origin: nil, to: [3]), .relay(Self.message(2), origin: nil, to: [3]), .read(ticketId: 1)])
         #expect(rooms.read(1, found: [], now: start + .seconds(1)).isEmpty && rooms.reading.isEmpty && rooms.nextDeadline == nil)
     }
@@ -169,16 +177,22 @@ import Testing
 }
 
 @Suite struct ConnectionsTests {
-    static func handle(_ id: ConnectionID, _ user: User, tickets: TicketFrames = .all,
-                       closesIn seconds: Int = 3_600) -> (ConnectionHandle, RecordingOutlet) {
+    static func handle(
+        _ id: ConnectionID, _ user: User, tickets: TicketFrames = .all,
+        closesIn seconds: Int = 3_600
+    ) -> (ConnectionHandle, RecordingOutlet) {
         let outlet = RecordingOutlet()
-        return (ConnectionHandle(id: id, caller: Caller(user: user, loginId: "login-\(user.id)"), options: ConnectionOptions(tickets: tickets),
-                                 closesAt: .now + .seconds(seconds), outlet: outlet, capacity: 10), outlet)
+        return (
+            ConnectionHandle(
+                id: id, caller: Caller(user: user, loginId: "login-\(user.id)"), options: ConnectionOptions(tickets: tickets),
+                closesAt: .now + .seconds(seconds), outlet: outlet, capacity: 10), outlet
+        )
     }
 
     static func user(_ id: Int, _ role: Role) -> User {
-        User(id: id, username: "u\(id)", displayName: "User \(id)", role: role, isOnline: true, lastSeenAt: nil, agentStatus: nil,
-             capacity: nil, email: nil)
+        User(
+            id: id, username: "u\(id)", displayName: "User \(id)", role: role, isOnline: true, lastSeenAt: nil, agentStatus: nil,
+            capacity: nil, email: nil)
     }
 
     /// An agent who asked for their queue hears of a ticket only while it is in it (or in a room
@@ -210,7 +224,7 @@ import Testing
         _ = connections.add(soon)
         _ = connections.add(later)
         #expect(connections.expired(now: .now).map(\.id) == [1] && connections.expired(now: .now).isEmpty)
-        let message = RoomsTests.message(1) // sent by user 7, "c1"
+        let message = RoomsTests.message(1)  // sent by user 7, "c1"
         await soon.storing("c1") {
             #expect(connections.recipients(of: message, origin: nil, among: [1, 2]) == [2], "the copy has no origin")
             #expect(connections.recipients(of: message, origin: 1, among: [2]) == [2])
@@ -223,7 +237,7 @@ import Testing
     /// The timer's loop sleeps until its deadline; an earlier one wakes it, a later one does not.
     @Test func anEarlierDeadlineWakesTheSleeperAndALaterOneDoesNot() async {
         let alarm = Alarm()
-        alarm.wake(by: .now) // the loop is at work, not asleep: its next look reads every deadline
+        alarm.wake(by: .now)  // the loop is at work, not asleep: its next look reads every deadline
         #expect(!alarm.isRung)
         alarm.willSleep(until: .now + .seconds(3_600))
         alarm.wake(by: .now + .seconds(7_200))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
@@ -23,7 +24,7 @@ import Testing
         }
         _ = rooms.start(1, at: 0, now: .now)
         let sender = handles[0]
-        let stored = RoomsTests.message(1) // casey's, clientMessageId "c1"
+        let stored = RoomsTests.message(1)  // casey's, clientMessageId "c1"
 
         var received: [ConnectionID: Int] = [:]
         func carry(_ actions: [Rooms.Action]) {

@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 import Testing
+
 @testable import SwitchboardServer
 
 @Suite struct LifecycleTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
@@ -22,8 +23,9 @@ import Testing
         try await withCast { api, cast, _ in
             let id = try await api.openTicket(cast.customer).id
             let first = try await api.send(cast.customer, ticket: id, "hello", clientId: "c-1")
-            let again = try await api.post("/api/tickets/\(id)/messages", token: cast.customer,
-                                           PostMessageRequest(message: "hello", clientMessageId: "c-1"))
+            let again = try await api.post(
+                "/api/tickets/\(id)/messages", token: cast.customer,
+                PostMessageRequest(message: "hello", clientMessageId: "c-1"))
             #expect(again.status == 200)
             #expect(try again.decode(Message.self) == first)
             let page: MessagePage = try await api.get("/api/tickets/\(id)/messages", token: cast.customer).decode()
@@ -32,8 +34,9 @@ import Testing
             #expect(try await api.send(cast.agent, ticket: id, "hi", clientId: "c-1").seq == 2)
             // Reusing an id on another ticket is a client bug, not a resend.
             let elsewhere = try await api.openTicket(cast.customer).id
-            let reused = try await api.post("/api/tickets/\(elsewhere)/messages", token: cast.customer,
-                                            PostMessageRequest(message: "hello", clientMessageId: "c-1"))
+            let reused = try await api.post(
+                "/api/tickets/\(elsewhere)/messages", token: cast.customer,
+                PostMessageRequest(message: "hello", clientMessageId: "c-1"))
             #expect(reused.status == 409)
         }
     }
@@ -51,8 +54,9 @@ import Testing
             #expect(ticket.messageCount == 1 && ticket.lastMessage?.message == "where is my refund?" && ticket.unreadCount == 0)
             let staffTicket = try await api.ticket(id, token: cast.agent2)
             #expect(staffTicket.messageCount == 2 && staffTicket.lastMessage?.internal == true)
-            let refused = try await api.post("/api/tickets/\(id)/messages", token: cast.customer,
-                                             PostMessageRequest(message: "sneaky", internal: true))
+            let refused = try await api.post(
+                "/api/tickets/\(id)/messages", token: cast.customer,
+                PostMessageRequest(message: "sneaky", internal: true))
             #expect(refused.status == 403)
         }
     }
@@ -130,11 +134,13 @@ import Testing
     @Test func attachmentsMessagesNeedAnUpload() async throws {
         try await withCast { api, cast, _ in
             let id = try await api.openTicket(cast.customer).id
-            let withoutFile = try await api.post("/api/tickets/\(id)/messages", token: cast.customer,
-                                                 PostMessageRequest(message: "see picture", messageType: .image))
+            let withoutFile = try await api.post(
+                "/api/tickets/\(id)/messages", token: cast.customer,
+                PostMessageRequest(message: "see picture", messageType: .image))
             #expect(withoutFile.status == 400)
-            let unknownFile = try await api.post("/api/tickets/\(id)/messages", token: cast.customer,
-                                                 PostMessageRequest(message: "see file", messageType: .file, attachmentId: 3))
+            let unknownFile = try await api.post(
+                "/api/tickets/\(id)/messages", token: cast.customer,
+                PostMessageRequest(message: "see file", messageType: .file, attachmentId: 3))
             #expect(unknownFile.status == 404 && unknownFile.error?.message == "attachmentId: no attachment #3 on ticket #\(id)")
             let page: MessagePage = try await api.get("/api/tickets/\(id)/messages", token: cast.customer).decode()
             #expect(page.items.isEmpty)

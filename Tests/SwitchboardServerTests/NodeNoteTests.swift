@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
@@ -27,7 +28,7 @@ import Testing
 
     @Test func aNoteThisBuildDoesNotKnowIsIgnored() {
         #expect(NodeNote(payload: "node-b|zz|1|2") == nil)
-        #expect(NodeNote(payload: "node-b|m|1") == nil) // a field missing
+        #expect(NodeNote(payload: "node-b|m|1") == nil)  // a field missing
         #expect(NodeNote(payload: "node-b|m|x|2") == nil)
         #expect(NodeNote(payload: "") == nil)
     }

@@ -1,6 +1,7 @@
+import ChildProcess
 import Foundation
 import Testing
-import ChildProcess
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
@@ -19,12 +20,14 @@ import ChildProcess
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/smtp_sink.py")
             // The sink runs until its input closes, and prints its port first.
-            process = try ChildProcess.spawn("/usr/bin/env", arguments: ["python3", script.path, directory.path] + arguments,
-                                             input: .pipe, output: .pipe)
+            process = try ChildProcess.spawn(
+                "/usr/bin/env", arguments: ["python3", script.path, directory.path] + arguments,
+                input: .pipe, output: .pipe)
             output = FileHandle(fileDescriptor: process.output!, closeOnDealloc: true)
             let line = output.availableData
             guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-                throw ProbeError("the SMTP sink did not start (is aiosmtpd installed? pip install aiosmtpd): '\(String(decoding: line, as: UTF8.self))'")
+                throw ProbeError(
+                    "the SMTP sink did not start (is aiosmtpd installed? pip install aiosmtpd): '\(String(decoding: line, as: UTF8.self))'")
             }
             self.port = port
         }
@@ -41,7 +44,8 @@ import ChildProcess
                     }
                     let encoded = header("Subject").dropFirst("=?UTF-8?B?".count).dropLast(2)
                     let subject = Data(base64Encoded: String(encoded)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-                    let body = Data(base64Encoded: parts.dropFirst().joined(), options: .ignoreUnknownCharacters)
+                    let body =
+                        Data(base64Encoded: parts.dropFirst().joined(), options: .ignoreUnknownCharacters)
                         .map { String(decoding: $0, as: UTF8.self) } ?? ""
                     return (header("X-Rcpt-To"), subject, body)
                 }
@@ -72,12 +76,17 @@ import ChildProcess
     @Test func awayCustomersAndAgentsGetMail() async throws {
         let sink = try SMTPSink()
         defer { sink.stop() }
-        try await withCast(live: true, configure: {
-            RealtimeChatTests.fast(&$0)
-            $0.configuration.smtp = SMTPConfiguration(host: "127.0.0.1", port: sink.port, from: "support@switchboard.test")
-        }) { api, cast, _ in
-            let reply = try await api.post("/api/auth/register", RegisterRequest(
-                username: "mailme", password: TestServer.password, displayName: "Mail Me", email: "mailme@example.com"))
+        try await withCast(
+            live: true,
+            configure: {
+                RealtimeChatTests.fast(&$0)
+                $0.configuration.smtp = SMTPConfiguration(host: "127.0.0.1", port: sink.port, from: "support@switchboard.test")
+            }
+        ) { api, cast, _ in
+            let reply = try await api.post(
+                "/api/auth/register",
+                RegisterRequest(
+                    username: "mailme", password: TestServer.password, displayName: "Mail Me", email: "mailme@example.com"))
             let customer: AuthResponse = try reply.decode()
             let ticket = try await api.openTicket(customer.accessToken, subject: "Parcel never came — ünïcödé").id
             try await api.send(cast.agent, ticket: ticket, "A note the customer must not get", note: true)
@@ -105,8 +114,10 @@ import ChildProcess
             await socket.close()
 
             // An agent with an address, offline, gets its assignments.
-            _ = try await api.post("/api/admin/users", token: cast.admin, CreateUserRequest(
-                username: "night", password: TestServer.password, displayName: "Night Shift", role: .agent, email: "night@example.com"))
+            _ = try await api.post(
+                "/api/admin/users", token: cast.admin,
+                CreateUserRequest(
+                    username: "night", password: TestServer.password, displayName: "Night Shift", role: .agent, email: "night@example.com"))
             let night = try await api.login("night")
             _ = try await api.put("/api/tickets/\(ticket)", token: cast.admin, UpdateTicketRequest(assignedAgentId: .set(night.user.id)))
             let assigned = try await sink.waitForMails(2)
@@ -116,12 +127,18 @@ import ChildProcess
     }
 
     @Test func aBrokenRelayNeverHoldsUpChat() async throws {
-        try await withCast(live: true, configure: {
-            // Nothing listens on port 9 (discard) here: every send fails.
-            $0.configuration.smtp = SMTPConfiguration(host: "127.0.0.1", port: 9, from: "support@switchboard.test")
-        }) { api, cast, _ in
-            let customer: AuthResponse = try await api.post("/api/auth/register", RegisterRequest(
-                username: "mailme", password: TestServer.password, displayName: "Mail Me", email: "mailme@example.com")).decode()
+        try await withCast(
+            live: true,
+            configure: {
+                // Nothing listens on port 9 (discard) here: every send fails.
+                $0.configuration.smtp = SMTPConfiguration(host: "127.0.0.1", port: 9, from: "support@switchboard.test")
+            }
+        ) { api, cast, _ in
+            let customer: AuthResponse = try await api.post(
+                "/api/auth/register",
+                RegisterRequest(
+                    username: "mailme", password: TestServer.password, displayName: "Mail Me", email: "mailme@example.com")
+            ).decode()
             let ticket = try await api.openTicket(customer.accessToken).id
             let start = ContinuousClock.now
             for index in 0..<5 { try await api.send(cast.agent, ticket: ticket, "reply \(index)") }
@@ -154,8 +171,10 @@ import ChildProcess
     static let mail = Mail(to: "someone@example.com", subject: "Hello", body: "Over TLS, please.")
 
     @Test func mailGoesOverSTARTTLSWhenTheRelayOffersIt() async throws {
-        let sink = try SMTPSink(arguments: ["--tls", Self.tlsFixtures.appendingPathComponent("server.pem").path,
-                                            Self.tlsFixtures.appendingPathComponent("server-key.pem").path, "--require-tls"])
+        let sink = try SMTPSink(arguments: [
+            "--tls", Self.tlsFixtures.appendingPathComponent("server.pem").path,
+            Self.tlsFixtures.appendingPathComponent("server-key.pem").path, "--require-tls",
+        ])
         defer { sink.stop() }
         // The sink refuses MAIL before STARTTLS: this arrives only because the client upgraded.
         try await SMTPClient(configuration: Self.relay(sink, caFile: Self.tlsFixtures.appendingPathComponent("test-ca.pem").path))
@@ -165,8 +184,10 @@ import ChildProcess
     }
 
     @Test func anUntrustedRelayCertificateGetsNothing() async throws {
-        let sink = try SMTPSink(arguments: ["--tls", Self.tlsFixtures.appendingPathComponent("server.pem").path,
-                                            Self.tlsFixtures.appendingPathComponent("server-key.pem").path])
+        let sink = try SMTPSink(arguments: [
+            "--tls", Self.tlsFixtures.appendingPathComponent("server.pem").path,
+            Self.tlsFixtures.appendingPathComponent("server-key.pem").path,
+        ])
         defer { sink.stop() }
         // Without the test CA the certificate cannot be verified: no fallback to clear text.
         await #expect(throws: (any Error).self) { try await SMTPClient(configuration: Self.relay(sink, caFile: nil)).send(Self.mail) }

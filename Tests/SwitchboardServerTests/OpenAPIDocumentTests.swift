@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Testing
+
 @testable import SwitchboardServer
 
 /// `docs/openapi.yaml` describes every route the router serves, and nothing it does not: the
@@ -16,7 +17,10 @@ import Testing
         var operations: Set<String> = []
         var inPaths = false, path: String?
         for line in lines {
-            if line.hasPrefix("paths:") { inPaths = true; continue }
+            if line.hasPrefix("paths:") {
+                inPaths = true
+                continue
+            }
             if inPaths, !line.isEmpty, !line.hasPrefix(" "), !line.hasPrefix("#") { inPaths = false }
             guard inPaths else { continue }
             if line.hasPrefix("  /"), line.hasSuffix(":") {

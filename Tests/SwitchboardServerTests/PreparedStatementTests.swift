@@ -3,6 +3,7 @@ import Logging
 import PostgresNIO
 import SQLKit
 import Testing
+
 @testable import SwitchboardServer
 
 /// `PreparedSQLDatabase`: statements prepared by name on each connection. The store's suite runs
@@ -46,8 +47,9 @@ import Testing
         }
         try await driver.reader.raw("CREATE TABLE \(ident: table) (id BIGINT)").run()
         for _ in 0..<4 {
-            #expect(try await db.raw("SELECT COUNT(*) AS n FROM \(ident: table) WHERE id > \(bind: 0)").first()?
-                .decode(column: "n", as: Int.self) == 0)
+            #expect(
+                try await db.raw("SELECT COUNT(*) AS n FROM \(ident: table) WHERE id > \(bind: 0)").first()?
+                    .decode(column: "n", as: Int.self) == 0)
         }
         try await driver.reader.raw("DROP TABLE \(ident: table)").run()
         // More texts than are prepared: the rest still answer, unprepared.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SwitchboardServer
 
 @Suite struct RateLimiterTests {
@@ -34,8 +35,8 @@ import Testing
     @Test func aClientThatBacksOffStartsOver() {
         let limiter = RateLimiter(burst: 120, perSecond: 30, floodLimit: 100)
         var now = start
-        #expect(!feed(limiter, 200, every: .zero, from: &now).contains(.flooding)) // 80 refused
-        now += .seconds(2) // 60 tokens back: half the burst
+        #expect(!feed(limiter, 200, every: .zero, from: &now).contains(.flooding))  // 80 refused
+        now += .seconds(2)  // 60 tokens back: half the burst
         let again = feed(limiter, 60, every: .zero, from: &now)
         #expect(again.allSatisfy { $0 == .allowed })
         #expect(feed(limiter, 99, every: .zero, from: &now).allSatisfy { $0 == .limited })
@@ -47,7 +48,7 @@ import Testing
     @Test func aSteadyRateAboveTheLimitEndsInAFloodAndOneAtItDoesNot() {
         let over = RateLimiter(burst: 120, perSecond: 30, floodLimit: 100)
         var now = start
-        #expect(feed(over, 3_000, every: .milliseconds(25), from: &now).contains(.flooding)) // 40/s
+        #expect(feed(over, 3_000, every: .milliseconds(25), from: &now).contains(.flooding))  // 40/s
         let within = RateLimiter(burst: 120, perSecond: 30, floodLimit: 100)
         now = start
         #expect(feed(within, 3_000, every: .milliseconds(34), from: &now).allSatisfy { $0 == .allowed })

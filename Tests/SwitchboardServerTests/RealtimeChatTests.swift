@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
@@ -17,11 +18,14 @@ import Testing
             let customerPhone = try await api.socket(cast.customer)
             for probe in [customer, agent, customerPhone] {
                 try await probe.send(.joinRoom(ticketId: ticket, sinceSeq: 0))
-                let joined = try await probe.next { if case .roomJoined(ticket, let lastSeq, let participants) = $0 { (lastSeq, participants) } else { nil } }
+                let joined = try await probe.next {
+                    if case .roomJoined(ticket, let lastSeq, let participants) = $0 { (lastSeq, participants) } else { nil }
+                }
                 // The customer, and the agent once auto-assignment has given it the ticket.
                 #expect(joined.0 == 0 && joined.1.first?.id == cast.customerId)
             }
-            try await customer.send(.sendMessage(ticketId: ticket, clientMessageId: "c-1", message: "Hello?", messageType: nil, internal: nil))
+            try await customer.send(
+                .sendMessage(ticketId: ticket, clientMessageId: "c-1", message: "Hello?", messageType: nil, internal: nil))
             let ack = try await customer.next { if case .ack("c-1", let id, ticket, let seq, _, _, _) = $0 { (id, seq) } else { nil } }
             #expect(ack.1 == 1)
             let relayed = try await agent.next { if case .receiveMessage(ticket, let message) = $0 { message } else { nil } }
@@ -31,10 +35,13 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
             #expect(customer.messages(of: ticket).isEmpty)
 
-            try await agent.send(.sendMessage(ticketId: ticket, clientMessageId: "a-1", message: "Hi, on it", messageType: nil, internal: nil))
+            try await agent.send(
+                .sendMessage(ticketId: ticket, clientMessageId: "a-1", message: "Hi, on it", messageType: nil, internal: nil))
             #expect(try await customer.next { if case .receiveMessage(ticket, let m) = $0 { m.message } else { nil } } == "Hi, on it")
             // The ticket moved along and everyone on it heard.
-            let change = try await customer.next { if case .ticketStatusChanged(ticket, let status, let previous, _) = $0 { (previous, status) } else { nil } }
+            let change = try await customer.next {
+                if case .ticketStatusChanged(ticket, let status, let previous, _) = $0 { (previous, status) } else { nil }
+            }
             #expect(change == (.open, .inProgress))
             for probe in [customer, agent, customerPhone] { await probe.close() }
         }
@@ -48,14 +55,18 @@ import Testing
             for probe in [customer, agent, agent2] {
                 try await probe.join(ticket, sinceSeq: 0)
             }
-            try await agent.send(.sendMessage(ticketId: ticket, clientMessageId: "n-1", message: "VIP, be nice", messageType: nil, internal: true))
+            try await agent.send(
+                .sendMessage(ticketId: ticket, clientMessageId: "n-1", message: "VIP, be nice", messageType: nil, internal: true))
             try await agent.send(.sendMessage(ticketId: ticket, clientMessageId: "p-1", message: "Hello!", messageType: nil, internal: nil))
-            #expect(try await agent2.next { if case .receiveMessage(ticket, let m) = $0, m.internal { m.message } else { nil } } == "VIP, be nice")
+            #expect(
+                try await agent2.next { if case .receiveMessage(ticket, let m) = $0, m.internal { m.message } else { nil } }
+                    == "VIP, be nice")
             #expect(try await customer.next { if case .receiveMessage(ticket, let m) = $0 { m.seq } else { nil } } == 2)
             try await Task.sleep(for: .milliseconds(150))
             #expect(customer.messages(of: ticket).map(\.message) == ["Hello!"])
             // A customer cannot write one.
-            try await customer.send(.sendMessage(ticketId: ticket, clientMessageId: "x", message: "psst", messageType: nil, internal: true), ref: "r9")
+            try await customer.send(
+                .sendMessage(ticketId: ticket, clientMessageId: "x", message: "psst", messageType: nil, internal: true), ref: "r9")
             let refusal = try await customer.error(ref: "r9").code
             #expect(refusal == .forbidden)
             // Nor join someone else's room.
@@ -75,7 +86,8 @@ import Testing
                 try await probe.join(ticket, sinceSeq: 0)
             }
             for index in 1...3 {
-                try await customer.send(.sendMessage(ticketId: ticket, clientMessageId: "m\(index)", message: "m\(index)", messageType: nil, internal: nil))
+                try await customer.send(
+                    .sendMessage(ticketId: ticket, clientMessageId: "m\(index)", message: "m\(index)", messageType: nil, internal: nil))
             }
             let first = agent
             _ = try await first.waitUntil(seconds: 5) { first.messages(of: ticket).count == 3 }
@@ -83,7 +95,8 @@ import Testing
             await first.close()
             // While the agent is away: WebSocket and REST messages.
             for index in 4...5 {
-                try await customer.send(.sendMessage(ticketId: ticket, clientMessageId: "m\(index)", message: "m\(index)", messageType: nil, internal: nil))
+                try await customer.send(
+                    .sendMessage(ticketId: ticket, clientMessageId: "m\(index)", message: "m\(index)", messageType: nil, internal: nil))
             }
             try await customer.next { if case .ack("m5", _, _, _, _, _, _) = $0 { true } else { nil } }
             try await api.send(cast.customer, ticket: ticket, "m6 over REST")
@@ -108,7 +121,8 @@ import Testing
             let customer = try await api.socket(cast.customer), agent = try await api.socket(cast.agent)
             try await agent.join(ticket, sinceSeq: 0)
             for _ in 0..<3 {
-                try await customer.send(.sendMessage(ticketId: ticket, clientMessageId: "once", message: "only once", messageType: nil, internal: nil))
+                try await customer.send(
+                    .sendMessage(ticketId: ticket, clientMessageId: "once", message: "only once", messageType: nil, internal: nil))
             }
             _ = try await customer.waitUntil(seconds: 5) {
                 customer.events.filter { if case .ack = $0 { true } else { false } }.count == 3

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOWebSocket
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
@@ -20,10 +21,13 @@ import Testing
 
     /// Refusals at the upgrade are the contract's HTTP answers, with its error body.
     @Test func refusedUpgradesAnswer401And403And429() async throws {
-        try await withCast(live: true, configure: {
-            $0.configuration.realtime.allowedOrigins = ["https://support.example.com"]
-            $0.configuration.realtime.maxConnectionsPerUser = 1
-        }) { api, cast, _ in
+        try await withCast(
+            live: true,
+            configure: {
+                $0.configuration.realtime.allowedOrigins = ["https://support.example.com"]
+                $0.configuration.realtime.maxConnectionsPerUser = 1
+            }
+        ) { api, cast, _ in
             let missing = try await RawHTTP.upgrade(port: api.port)
             #expect(missing.hasPrefix("HTTP/1.1 401 Unauthorized\r\n"))
             #expect(missing.contains(#"{"error":{"code":"UNAUTHORIZED","#))
@@ -31,11 +35,14 @@ import Testing
             #expect(bad.hasPrefix("HTTP/1.1 401 Unauthorized\r\n") && bad.contains("the access token is not valid"))
             let header = try await RawHTTP.upgrade(port: api.port, headers: ["Authorization: Bearer forged"])
             #expect(header.hasPrefix("HTTP/1.1 401 Unauthorized\r\n"))
-            let foreign = try await RawHTTP.upgrade(port: api.port, query: "?access_token=\(cast.customer)",
-                                                    headers: ["Origin: https://evil.example.com"])
+            let foreign = try await RawHTTP.upgrade(
+                port: api.port, query: "?access_token=\(cast.customer)",
+                headers: ["Origin: https://evil.example.com"])
             #expect(foreign.hasPrefix("HTTP/1.1 403 Forbidden\r\n") && foreign.contains(#""code":"FORBIDDEN""#))
             // An upgrade anywhere but /ws is answered too (it used to be a bare 400, then nothing).
-            let elsewhere = try await RawHTTP.exchange(port: api.port, """
+            let elsewhere = try await RawHTTP.exchange(
+                port: api.port,
+                """
                 GET /chat?access_token=\(cast.customer) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
                 Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n
                 """)
@@ -66,8 +73,12 @@ import Testing
             _ = try await probe.waitUntil(seconds: 5) { probe.isClosed }
             #expect(probe.closeCode == .messageTooLarge)
             #expect(probe.closeReason?.isEmpty == false, "every close the server sends carries a reason")
-            #expect(probe.events == [.error(code: .tooLarge, message: "the message is too large: at most 64 KiB in one message (all its frames together)",
-                                            ref: nil)], "the contract's ERROR comes before the close")
+            #expect(
+                probe.events == [
+                    .error(
+                        code: .tooLarge, message: "the message is too large: at most 64 KiB in one message (all its frames together)",
+                        ref: nil)
+                ], "the contract's ERROR comes before the close")
         }
     }
 
@@ -113,10 +124,13 @@ import Testing
     /// hold its frames without end: once its socket has taken nothing while `outboundBuffer`
     /// more frames came, it is closed (1008) and, as it cannot even read the close, cut.
     @Test func aClientThatStopsReadingIsClosedNotBufferedForever() async throws {
-        try await withCast(live: true, configure: {
-            $0.configuration.realtime.outboundBuffer = 16
-            $0.configuration.realtime.closeTimeout = .seconds(1)
-        }) { api, cast, _ in
+        try await withCast(
+            live: true,
+            configure: {
+                $0.configuration.realtime.outboundBuffer = 16
+                $0.configuration.realtime.closeTimeout = .seconds(1)
+            }
+        ) { api, cast, _ in
             let ticket = try await api.openTicket(cast.customer).id
             let stalled = try await StalledSocket.open(port: api.port, token: cast.customer)
             try await stalled.sendText(#"{"type":"JOIN_ROOM","ticketId":\#(ticket)}"#)
@@ -188,7 +202,7 @@ import Testing
         try await withCast(live: true, configure: { $0.configuration.realtime.maxConnectionsPerUser = 2 }) { api, cast, _ in
             let one = try await api.socket(cast.customer), two = try await api.socket(cast.customer)
             await #expect(throws: (any Error).self) { try await api.socket(cast.customer) }
-            let agent = try await api.socket(cast.agent) // others are unaffected
+            let agent = try await api.socket(cast.agent)  // others are unaffected
             await one.close()
             _ = try await Task.sleep(for: .milliseconds(100))
             let three = try await api.socket(cast.customer)
@@ -203,12 +217,12 @@ import Testing
             let probe = try await api.socket(cast.customer)
             try await probe.sendBinary([0x7B, 0x7D])
             #expect(try await probe.next { if case .error(.invalid, let m, _) = $0 { m } else { nil } } == "frames are JSON text objects")
-            try await probe.sendRawText([0x7B, 0xFF, 0xFE, 0x7D]) // not UTF-8: the server ends the connection at once
+            try await probe.sendRawText([0x7B, 0xFF, 0xFE, 0x7D])  // not UTF-8: the server ends the connection at once
             // At once, with 1007 and a reason (it used to go silent and drop ~14 s later with no code).
             #expect(try await probe.waitUntil(seconds: 3) { probe.isClosed })
             #expect(probe.closeCode == .dataInconsistentWithMessage)
             #expect(probe.closeReason == "a text frame was not valid UTF-8")
-            #expect(probe.events.count == 1) // nothing was made of the bad frame
+            #expect(probe.events.count == 1)  // nothing was made of the bad frame
         }
     }
 
@@ -219,8 +233,10 @@ import Testing
             let probe = try await api.socket(cast.customer)
             let parts = [#"{"type":"JOIN_"#, #"ROOM","ticketId":"#, "\(ticket)}"]
             for (index, part) in parts.enumerated() {
-                try await probe.sendFrame(WebSocketFrame(fin: index == parts.count - 1, opcode: index == 0 ? .text : .continuation,
-                                                         data: ByteBuffer(string: part)))
+                try await probe.sendFrame(
+                    WebSocketFrame(
+                        fin: index == parts.count - 1, opcode: index == 0 ? .text : .continuation,
+                        data: ByteBuffer(string: part)))
             }
             #expect(try await probe.next { if case .roomJoined(ticket, _, _) = $0 { true } else { nil } })
             #expect(!probe.isClosed)
@@ -268,17 +284,20 @@ import Testing
     /// The server pings; a client that never answers (a dead network) is let go after the next
     /// ping finds the last one unanswered, and then cut when even the close gets no answer.
     @Test func aClientThatDoesNotAnswerPingsIsLetGo() async throws {
-        try await withCast(live: true, configure: {
-            // Long enough for a WebSocketClient on a loaded CI machine to answer in time (at 1 s
-            // one pong came late there, with all suites running at once on two cores).
-            $0.configuration.realtime.pingInterval = .seconds(3)
-            $0.configuration.realtime.closeTimeout = .milliseconds(500)
-        }) { api, cast, _ in
-            let answering = try await api.socket(cast.agent) // WebSocketClient answers pings
+        try await withCast(
+            live: true,
+            configure: {
+                // Long enough for a WebSocketClient on a loaded CI machine to answer in time (at 1 s
+                // one pong came late there, with all suites running at once on two cores).
+                $0.configuration.realtime.pingInterval = .seconds(3)
+                $0.configuration.realtime.closeTimeout = .milliseconds(500)
+            }
+        ) { api, cast, _ in
+            let answering = try await api.socket(cast.agent)  // WebSocketClient answers pings
             let silent = try await StalledSocket.open(port: api.port, token: cast.customer)
             #expect(try await silent.drainsToTheEnd(within: 30), "the server ended the silent connection")
             var connections = 0
-            for _ in 0..<50 { // the hub forgets it a moment after the socket closes
+            for _ in 0..<50 {  // the hub forgets it a moment after the socket closes
                 let statistics: ServerStatistics = try await api.get("/api/admin/support/server", token: cast.admin).decode()
                 connections = statistics.connections
                 if connections == 1 { break }
@@ -291,7 +310,8 @@ import Testing
     }
 
     @Test func originsAreCheckedWhenAnAllowlistIsSet() async throws {
-        try await withCast(live: true, configure: { $0.configuration.realtime.allowedOrigins = ["https://support.example.com"] }) { api, cast, _ in
+        try await withCast(live: true, configure: { $0.configuration.realtime.allowedOrigins = ["https://support.example.com"] }) {
+            api, cast, _ in
             let allowed = try await WSProbe.connect(port: api.port, token: cast.customer, origin: "https://support.example.com")
             await allowed.close()
             await #expect(throws: (any Error).self) {
@@ -305,11 +325,14 @@ import Testing
             await library.close()
             // A page on another port of this machine, and a page whose name was rebound to this
             // address (Host and Origin agree on the attacker's name): both refused, once listed origins are set.
-            for (host, origin) in [("127.0.0.1:\(api.port)", "http://127.0.0.1:\(api.port + 1)"),
-                                   ("127.0.0.1:\(api.port)", "http://127.0.0.1:\(api.port)"),
-                                   ("rebound.example:\(api.port)", "http://rebound.example:\(api.port)")] {
-                let answer = try await RawHTTP.upgrade(port: api.port, query: "?access_token=\(cast.customer)", host: host,
-                                                       headers: ["Origin: \(origin)"])
+            for (host, origin) in [
+                ("127.0.0.1:\(api.port)", "http://127.0.0.1:\(api.port + 1)"),
+                ("127.0.0.1:\(api.port)", "http://127.0.0.1:\(api.port)"),
+                ("rebound.example:\(api.port)", "http://rebound.example:\(api.port)"),
+            ] {
+                let answer = try await RawHTTP.upgrade(
+                    port: api.port, query: "?access_token=\(cast.customer)", host: host,
+                    headers: ["Origin: \(origin)"])
                 #expect(answer.hasPrefix("HTTP/1.1 403"), "\(origin) via \(host): \(answer.prefix(80))")
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
@@ -36,7 +37,9 @@ import Testing
         try await withCast(live: true, configure: RealtimeChatTests.fast) { api, cast, _ in
             let admin = try await api.socket(cast.admin)
             var agent = try await api.socket(cast.agent)
-            #expect(try await admin.next { if case .agentStatusChanged(let a, let s) = $0, a.id == cast.agentId { s } else { nil } } == AgentStatus.online)
+            #expect(
+                try await admin.next { if case .agentStatusChanged(let a, let s) = $0, a.id == cast.agentId { s } else { nil } }
+                    == AgentStatus.online)
             try await agent.send(.setStatus(.busy))
             #expect(try await admin.next { if case .agentStatusChanged(let a, .busy) = $0, a.id == cast.agentId { true } else { nil } })
             #expect(try await agent.next { if case .agentStatusChanged(_, .busy) = $0 { true } else { nil } })
@@ -78,7 +81,8 @@ import Testing
             // Sending the message ends the typing: the stop comes before the message itself.
             agent.forget()
             try await customer.send(.typingStart(ticketId: ticket, internal: false))
-            try await customer.send(.sendMessage(ticketId: ticket, clientMessageId: "t", message: "done typing", messageType: nil, internal: nil))
+            try await customer.send(
+                .sendMessage(ticketId: ticket, clientMessageId: "t", message: "done typing", messageType: nil, internal: nil))
             try await agent.next { if case .receiveMessage(ticket, _) = $0 { true } else { nil } }
             let types = agent.events.map(\.type)
             let stop = types.firstIndex(of: "TYPING_STOP"), message = types.firstIndex(of: "RECEIVE_MESSAGE")
@@ -102,7 +106,10 @@ import Testing
             #expect(agent.events.contains { if case .roomMembers(ticket, let m) = $0 { Set(m.map(\.id)) == everyone } else { false } })
             try await agent2.send(.leaveRoom(ticketId: ticket))
             #expect(try await agent2.next { if case .roomLeft(ticket) = $0 { true } else { nil } })
-            #expect(try await agent.next { if case .roomMembers(ticket, let m) = $0, Set(m.map(\.id)) == [cast.agentId, cast.customerId] { true } else { nil } })
+            #expect(
+                try await agent.next {
+                    if case .roomMembers(ticket, let m) = $0, Set(m.map(\.id)) == [cast.agentId, cast.customerId] { true } else { nil }
+                })
             // Customers are not told who works on their ticket this way.
             #expect(!customer.events.contains { if case .roomMembers = $0 { true } else { false } })
             for probe in [customer, agent, agent2] { await probe.close() }
@@ -118,7 +125,9 @@ import Testing
                 #expect(try await probe.next { if case .ticketCreated(let t) = $0, t.id == ticket { true } else { nil } })
             }
             _ = try await api.put("/api/tickets/\(ticket)", token: cast.admin, UpdateTicketRequest(assignedAgentId: .set(cast.agentId)))
-            let assigned = try await customer.next { if case .agentAssigned(ticket, let a, let previous) = $0 { (a.id, previous) } else { nil } }
+            let assigned = try await customer.next {
+                if case .agentAssigned(ticket, let a, let previous) = $0 { (a.id, previous) } else { nil }
+            }
             #expect(assigned.0 == cast.agentId && assigned.1 == nil)
             let updated = try await agent2.next { if case .ticketUpdated(let t) = $0, t.id == ticket { t } else { nil } }
             #expect(updated.assignedAgent?.id == cast.agentId)
@@ -131,7 +140,9 @@ import Testing
             // Each agent's copy carries its own unread count.
             #expect(try await agent.next { if case .ticketUpdated(let t) = $0, t.id == ticket { t.unreadCount } else { nil } } == 1)
             #expect(try await agent2.next { if case .ticketUpdated(let t) = $0, t.id == ticket { t.unreadCount } else { nil } } == 2)
-            let changed = try await customer.next { if case .ticketStatusChanged(ticket, let s, let p, let by) = $0 { (s, p, by.id) } else { nil } }
+            let changed = try await customer.next {
+                if case .ticketStatusChanged(ticket, let s, let p, let by) = $0 { (s, p, by.id) } else { nil }
+            }
             #expect(changed == (.inProgress, .open, cast.agentId))
             try await Task.sleep(for: .milliseconds(100))
             #expect(other.events.allSatisfy { $0.ticketId != ticket })
@@ -157,12 +168,16 @@ import Testing
         try await withCast(live: true, configure: Self.slowBatches) { api, cast, _ in
             let admin = try await api.socket(cast.admin, presence: .batched)
             let agent = try await api.socket(cast.agent, presence: .batched)
-            let agent2 = try await api.socket(cast.agent2) // the contract's single frames
+            let agent2 = try await api.socket(cast.agent2)  // the contract's single frames
             // Customer's ticket is agent's, customer2's is agent2's.
             let mine = try await api.openTicket(cast.customer).id, theirs = try await api.openTicket(cast.customer2).id
-            #expect(try await api.post("/api/tickets/\(mine)/transfer", token: cast.admin, TransferRequest(agentId: cast.agentId)).status == 200)
-            #expect(try await api.post("/api/tickets/\(theirs)/transfer", token: cast.admin, TransferRequest(agentId: cast.agent2Id)).status == 200)
-            try await Task.sleep(for: .milliseconds(1_200)) // the staff's own comings online are sent
+            #expect(
+                try await api.post("/api/tickets/\(mine)/transfer", token: cast.admin, TransferRequest(agentId: cast.agentId)).status == 200
+            )
+            #expect(
+                try await api.post("/api/tickets/\(theirs)/transfer", token: cast.admin, TransferRequest(agentId: cast.agent2Id)).status
+                    == 200)
+            try await Task.sleep(for: .milliseconds(1_200))  // the staff's own comings online are sent
             for probe in [admin, agent, agent2] { probe.forget() }
 
             let customer = try await api.socket(cast.customer), customer2 = try await api.socket(cast.customer2)
@@ -186,7 +201,9 @@ import Testing
             #expect(gone.map(\.id) == [cast.customer2Id] && gone.allSatisfy { !$0.isOnline })
             await customer.close()
             // Customer left too, and agent is told (after the presence grace): customer's ticket is theirs.
-            let toldOffline: @Sendable () -> Bool = { Self.presence(agent).flatMap { $0 }.contains { $0.id == cast.customerId && !$0.isOnline } }
+            let toldOffline: @Sendable () -> Bool = {
+                Self.presence(agent).flatMap { $0 }.contains { $0.id == cast.customerId && !$0.isOnline }
+            }
             try await agent.waitUntil(seconds: 15, toldOffline)
             #expect(toldOffline())
             for probe in [admin, agent, agent2] { await probe.close() }
@@ -196,21 +213,29 @@ import Testing
     @Test func anAgentAskingForTheQueueHearsOnlyOfTicketsInItsView() async throws {
         try await withCast(live: true, configure: RealtimeChatTests.fast) { api, cast, _ in
             let scoped = try await api.socket(cast.agent, tickets: .queue)
-            let everything = try await api.socket(cast.agent2) // the contract's frames
+            let everything = try await api.socket(cast.agent2)  // the contract's frames
             let admin = try await api.socket(cast.admin, tickets: .queue)
             let mine = try await api.openTicket(cast.customer).id, theirs = try await api.openTicket(cast.customer2).id
             // New tickets are in everyone's queue.
             for id in [mine, theirs] {
                 _ = try await scoped.next { if case .ticketCreated(let ticket) = $0, ticket.id == id { true } else { nil } }
             }
-            #expect(try await api.post("/api/tickets/\(mine)/transfer", token: cast.admin, TransferRequest(agentId: cast.agentId)).status == 200)
+            #expect(
+                try await api.post("/api/tickets/\(mine)/transfer", token: cast.admin, TransferRequest(agentId: cast.agentId)).status == 200
+            )
             // Leaving the queue for agent2 is the last the scoped agent hears of `theirs`.
-            #expect(try await api.post("/api/tickets/\(theirs)/transfer", token: cast.admin, TransferRequest(agentId: cast.agent2Id)).status == 200)
+            #expect(
+                try await api.post("/api/tickets/\(theirs)/transfer", token: cast.admin, TransferRequest(agentId: cast.agent2Id)).status
+                    == 200)
             _ = try await scoped.next { if case .agentAssigned(theirs, let agent, _) = $0, agent.id == cast.agent2Id { true } else { nil } }
             // …and the TICKET_UPDATED after it (the hub reads the ticket first: on PostgreSQL it
             // could arrive after a `forget` right after the AGENT_ASSIGNED, and fail the check below).
             _ = try await scoped.next {
-                if case .ticketUpdated(let ticket) = $0, ticket.id == theirs, ticket.assignedAgent?.id == cast.agent2Id { true } else { nil }
+                if case .ticketUpdated(let ticket) = $0, ticket.id == theirs, ticket.assignedAgent?.id == cast.agent2Id {
+                    true
+                } else {
+                    nil
+                }
             }
             scoped.forget()
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SQLKit
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
@@ -12,7 +13,7 @@ import Testing
         var server = try TestServer()
         defer { server.cleanUp() }
         try await server.seed(Cast.staff)
-        server.configuration.jwtSecret = nil // the secret kept in the data directory must survive too
+        server.configuration.jwtSecret = nil  // the secret kept in the data directory must survive too
         let written = try await server.withLiveClient { api in
             let cast = try await Cast.assemble(api)
             var tickets: [Ticket] = []
@@ -20,8 +21,9 @@ import Testing
                 let customer = index == 2 ? cast.customer2 : cast.customer
                 let id = try await api.openTicket(customer, subject: "Ticket \(index)").id
                 for turn in 0..<4 {
-                    try await api.send(turn.isMultiple(of: 2) ? customer : cast.agent, ticket: id,
-                                       "t\(index) m\(turn) — ünïcödé 👍🏽", clientId: "t\(index)-\(turn)", note: turn == 3)
+                    try await api.send(
+                        turn.isMultiple(of: 2) ? customer : cast.agent, ticket: id,
+                        "t\(index) m\(turn) — ünïcödé 👍🏽", clientId: "t\(index)-\(turn)", note: turn == 3)
                 }
                 tickets.append(try await api.ticket(id, token: cast.admin))
             }
@@ -32,7 +34,8 @@ import Testing
         // The database, read directly.
         let driver = try await server.openDriver()
         let messageCount = try await driver.reader.raw("SELECT COUNT(*) AS n FROM messages").first(decodingColumn: "n", as: Int.self)
-        let bodies = try await driver.reader.raw("SELECT body FROM messages ORDER BY ticket_id, seq").all(decodingColumn: "body", as: String.self)
+        let bodies = try await driver.reader.raw("SELECT body FROM messages ORDER BY ticket_id, seq").all(
+            decodingColumn: "body", as: String.self)
         try await driver.close()
         #expect(messageCount == 12)
         #expect(bodies.first == "t0 m0 — ünïcödé 👍🏽")

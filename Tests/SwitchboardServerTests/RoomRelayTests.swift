@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
@@ -8,9 +9,10 @@ import Testing
     static let sender = UserRef(id: 7, displayName: "Casey", role: .customer, isOnline: true)
 
     static func message(_ seq: Int, ticket: Int = 1) -> Message {
-        Message(id: 100 + seq, ticketId: ticket, seq: seq, clientMessageId: "c\(seq)", sender: sender, senderType: .customer,
-                message: "m\(seq)", messageType: .text, internal: false, isRead: false,
-                timestamp: Date(timeIntervalSince1970: 1_795_000_000), attachment: nil)
+        Message(
+            id: 100 + seq, ticketId: ticket, seq: seq, clientMessageId: "c\(seq)", sender: sender, senderType: .customer,
+            message: "m\(seq)", messageType: .text, internal: false, isRead: false,
+            timestamp: Date(timeIntervalSince1970: 1_795_000_000), attachment: nil)
     }
 
     static func delivered(_ actions: [RoomRelay.Action]) -> [Int] {
@@ -31,8 +33,11 @@ import Testing
         #expect(relay.receive(Self.message(5), origin: 9) == [.armGapTimer], "5 waits for 4; the timer is armed once")
         #expect(relay.receive(Self.message(6), origin: nil).isEmpty, "already armed")
         let actions = relay.receive(Self.message(4), origin: 2)
-        #expect(actions == [.deliver(Self.message(4), origin: 2), .deliver(Self.message(5), origin: 9),
-                            .deliver(Self.message(6), origin: nil), .disarmGapTimer])
+        #expect(
+            actions == [
+                .deliver(Self.message(4), origin: 2), .deliver(Self.message(5), origin: 9),
+                .deliver(Self.message(6), origin: nil), .disarmGapTimer,
+            ])
         #expect(relay.lastRelayed == 6 && relay.pending.isEmpty)
     }
 
@@ -44,8 +49,11 @@ import Testing
         relay.gapTimerFired()
         // The tables have 11, 12 and 13 (13 as stored: no origin); the waiting 13 keeps its sender's.
         let actions = relay.filled([Self.message(11), Self.message(12), Self.message(13)])
-        #expect(actions == [.deliver(Self.message(11), origin: nil), .deliver(Self.message(12), origin: nil),
-                            .deliver(Self.message(13), origin: 4)], "no disarm: the timer had gone off")
+        #expect(
+            actions == [
+                .deliver(Self.message(11), origin: nil), .deliver(Self.message(12), origin: nil),
+                .deliver(Self.message(13), origin: 4),
+            ], "no disarm: the timer had gone off")
         #expect(!relay.gapTimerArmed)
     }
 
@@ -75,7 +83,10 @@ import Testing
         #expect(relay.filled([Self.message(1)]).isEmpty)
         _ = relay.receive(Self.message(3), origin: 1)
         #expect(relay.receive(Self.message(3), origin: 2).isEmpty, "the first copy and its origin stay")
-        #expect(relay.receive(Self.message(2), origin: nil) == [.deliver(Self.message(2), origin: nil),
-                                                                 .deliver(Self.message(3), origin: 1), .disarmGapTimer])
+        #expect(
+            relay.receive(Self.message(2), origin: nil) == [
+                .deliver(Self.message(2), origin: nil),
+                .deliver(Self.message(3), origin: 1), .disarmGapTimer,
+            ])
     }
 }

@@ -3,6 +3,7 @@ import Logging
 import SQLKit
 import SQLiteNIO
 import Testing
+
 @testable import SwitchboardServer
 
 /// The writer connection on a real file: what it stores, what it reads back, how it fails.
@@ -20,18 +21,24 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let driver = try await SQLiteDriver.open(path: directory.appendingPathComponent("db.sqlite").path, logger: Logger(label: "test"))
         try await driver.transaction { db in
-            try await db.raw("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL UNIQUE, score REAL, flag INTEGER NOT NULL, bytes BLOB)").run()
+            try await db.raw(
+                "CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL UNIQUE, score REAL, flag INTEGER NOT NULL, bytes BLOB)"
+            ).run()
         }
-        let rows = [Row(id: 1, body: "plain", score: 1.5, flag: true, bytes: Data([0, 1, 255])),
-                    Row(id: 2, body: "ünïcödé 🙂", score: nil, flag: false, bytes: nil)]
+        let rows = [
+            Row(id: 1, body: "plain", score: 1.5, flag: true, bytes: Data([0, 1, 255])),
+            Row(id: 2, body: "ünïcödé 🙂", score: nil, flag: false, bytes: nil),
+        ]
         let ids = try await driver.transaction { db in
             var ids: [Int] = []
             for row in rows {
                 // The same statement twice: the second run reuses the first's prepared statement.
-                let id = try await db.raw("""
+                let id = try await db.raw(
+                    """
                     INSERT INTO t (body, score, flag, bytes) VALUES (\(bind: row.body), \(bind: row.score), \(bind: row.flag), \(bind: row.bytes))
                     RETURNING id
-                    """).first(decodingColumn: "id", as: Int.self)
+                    """
+                ).first(decodingColumn: "id", as: Int.self)
                 ids.append(try #require(id))
             }
             return ids
@@ -52,7 +59,8 @@ import Testing
         // More distinct statements than the cache keeps (lists of binds of every length): all still right.
         for count in 1...150 {
             let found = try await driver.transaction { db in
-                try await db.raw("SELECT COUNT(*) AS n FROM t WHERE id IN (\(binds: Array(1...count)))").first(decodingColumn: "n", as: Int.self)
+                try await db.raw("SELECT COUNT(*) AS n FROM t WHERE id IN (\(binds: Array(1...count)))").first(
+                    decodingColumn: "n", as: Int.self)
             }
             #expect(found == min(count, 2))
         }
@@ -69,7 +77,9 @@ import Testing
                 try await db.raw("insert into t (body) values ('one')").run()
             }
             #expect(try #require(try await all()).allColumns == ["id", "body"])
-            try await driver.transaction { db in try await db.raw("/* later */ alter table t add column extra integer not null default 7").run() }
+            try await driver.transaction { db in
+                try await db.raw("/* later */ alter table t add column extra integer not null default 7").run()
+            }
             #expect(try #require(try await all()).allColumns == ["id", "body", "extra"])
             do {
                 try await driver.transaction { db in try await db.raw("INSERT INTO t (body) VALUES ('one')").run() }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import NIOCore
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
@@ -62,10 +63,13 @@ import Testing
     /// probe of single characters shows) runs within its bound, off the event loop: the message is
     /// refused with a sentence, the admins see the rule, and `/health` answers meanwhile.
     @Test func aSlowRuleRefusesItsMessageAndStallsNobody() async throws {
-        try await withCast(live: true, configure: {
-            $0.configuration.contentFilter.masks = [try! ContentFilter.Rule(name: "nested", pattern: "((ab)+)+c")]
-            $0.configuration.contentFilter.timeBound = .milliseconds(200)
-        }) { api, cast, _ in
+        try await withCast(
+            live: true,
+            configure: {
+                $0.configuration.contentFilter.masks = [try! ContentFilter.Rule(name: "nested", pattern: "((ab)+)+c")]
+                $0.configuration.contentFilter.timeBound = .milliseconds(200)
+            }
+        ) { api, cast, _ in
             let ticket = try await api.openTicket(cast.customer).id
             let hostile = String(repeating: "ab", count: 40) + "d"
             async let first = api.post("/api/tickets/\(ticket)/messages", token: cast.customer, PostMessageRequest(message: hostile))
@@ -85,8 +89,10 @@ import Testing
             // Over the socket too: an ERROR for that frame, and the socket stays.
             let socket = try await api.socket(cast.customer)
             defer { Task { await socket.close() } }
-            try await socket.send(.sendMessage(ticketId: ticket, clientMessageId: "slow-1", message: hostile, messageType: nil,
-                                               internal: nil, attachmentId: nil), ref: "slow")
+            try await socket.send(
+                .sendMessage(
+                    ticketId: ticket, clientMessageId: "slow-1", message: hostile, messageType: nil,
+                    internal: nil, attachmentId: nil), ref: "slow")
             let refusal = try await socket.next { if case .error(let code, let message, "slow") = $0 { (code, message) } else { nil } }
             #expect(refusal.0 == .invalid && refusal.1.contains("took too long"))
             // An ordinary message still goes through the rule (and is masked where it matches).
@@ -129,7 +135,7 @@ import Testing
             let other = try await api.openTicket(cast.customer2).id
             #expect(try await api.upload(file, to: other, type: "text/plain", token: cast.customer2).status == 201)
             server.clock.advance(3_601)
-            let fresh = try await api.login("customer").accessToken // the old access token has expired by now
+            let fresh = try await api.login("customer").accessToken  // the old access token has expired by now
             #expect(try await api.upload(file, to: ticket, type: "text/plain", token: fresh).status == 201)
         }
     }
@@ -140,9 +146,10 @@ import Testing
             let mine = try await api.openTicket(cast.customer).id
             let theirs = try await api.openTicket(cast.customer2).id
             func head(_ ticket: Int, token: String?) -> [UInt8] {
-                Array(("POST /api/tickets/\(ticket)/attachments HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + (token.map { "Authorization: Bearer \($0)\r\n" } ?? "")
-                    + "Content-Type: text/plain\r\nX-File-Name: big.txt\r\nContent-Length: 5000000\r\n\r\n").utf8)
+                Array(
+                    ("POST /api/tickets/\(ticket)/attachments HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + (token.map { "Authorization: Bearer \($0)\r\n" } ?? "")
+                        + "Content-Type: text/plain\r\nX-File-Name: big.txt\r\nContent-Length: 5000000\r\n\r\n").utf8)
             }
             /// The answer to a head whose 5 MB body is never sent.
             func answer(_ head: [UInt8]) async throws -> String {
@@ -160,8 +167,9 @@ import Testing
             let limited = try await answer(head(mine, token: cast.customer))
             #expect(limited.hasPrefix("HTTP/1.1 429") && limited.contains("Retry-After: "), "\(limited.prefix(200))")
             // A chunked body has no bound: its refusal ends the connection.
-            let chunked = Array(("POST /api/tickets/\(theirs)/attachments HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
-                + "\(cast.customer)\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n").utf8)
+            let chunked = Array(
+                ("POST /api/tickets/\(theirs)/attachments HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                    + "\(cast.customer)\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n").utf8)
             let cut = try await RawHTTP.converse(port: api.port, chunked, waitAtMost: .seconds(10))
             #expect(cut.status == 404 && cut.closed, "\(cut.text.prefix(200))")
         }
@@ -183,8 +191,11 @@ import Testing
         try await withCast(live: true, configure: { $0.configuration.registrationsPerHour = 12 }) { api, _, _ in
             // Cast.assemble registered two already from this address.
             let replies = try await Self.parallel(20) { index in
-                try await api.post("/api/auth/register", RegisterRequest(username: "burst\(index)", password: TestServer.password,
-                                                                         displayName: "Burst \(index)"))
+                try await api.post(
+                    "/api/auth/register",
+                    RegisterRequest(
+                        username: "burst\(index)", password: TestServer.password,
+                        displayName: "Burst \(index)"))
             }
             #expect(replies.count { $0.status == 201 } == 10, "\(replies.map(\.status))")
         }
@@ -213,34 +224,46 @@ import Testing
             $0.configuration.contentFilter.blocks = [try! ContentFilter.Rule(name: "secret", pattern: "(?i)topsecret")]
         }) { api, cast, _ in
             // Names, addresses and ids are refused, never altered.
-            for (username, name, email) in [("dn1", "Pay \(Self.card)", nil), ("em1", "Em", "\(Self.card)@example.com"),
-                                            ("bl1", "TopSecret Agent", nil), (Self.card, "Card", nil)] {
-                let reply = try await api.post("/api/auth/register", RegisterRequest(username: username, password: TestServer.password,
-                                                                                     displayName: name, email: email))
+            for (username, name, email) in [
+                ("dn1", "Pay \(Self.card)", nil), ("em1", "Em", "\(Self.card)@example.com"),
+                ("bl1", "TopSecret Agent", nil), (Self.card, "Card", nil),
+            ] {
+                let reply = try await api.post(
+                    "/api/auth/register",
+                    RegisterRequest(
+                        username: username, password: TestServer.password,
+                        displayName: name, email: email))
                 #expect(reply.status == 400 && reply.error?.code == .invalid, "\(username): \(reply.text)")
                 #expect(reply.text.contains(Self.card) == false)
             }
             let ticket = try await api.openTicket(cast.customer).id
-            let id = try await api.post("/api/tickets/\(ticket)/messages", token: cast.customer,
-                                        PostMessageRequest(message: "hello", clientMessageId: "cm-\(Self.card)"))
+            let id = try await api.post(
+                "/api/tickets/\(ticket)/messages", token: cast.customer,
+                PostMessageRequest(message: "hello", clientMessageId: "cm-\(Self.card)"))
             #expect(id.status == 400 && id.error?.message.hasPrefix("clientMessageId") == true, "\(id.text)")
             // Message text written with a tab, a newline, no-break spaces, en dashes and commas.
-            for number in ["4111\t1111\t1111\t1111", "4111\n1111\n1111\n1111", "4111\u{A0}1111\u{A0}1111\u{A0}1111",
-                           "4111–1111–1111–1111", "4111,1111,1111,1111"] {
+            for number in [
+                "4111\t1111\t1111\t1111", "4111\n1111\n1111\n1111", "4111\u{A0}1111\u{A0}1111\u{A0}1111",
+                "4111–1111–1111–1111", "4111,1111,1111,1111",
+            ] {
                 let stored = try await api.send(cast.customer, ticket: ticket, "pay with \(number)")
                 #expect(stored.message == "pay with •••• •••• •••• 1111", "\(number.debugDescription) → \(stored.message)")
             }
             // A file's name is masked (and a block rule refuses the file).
-            let file: SwitchboardProtocol.Attachment = try await api.upload(Array("receipt".utf8), to: ticket,
-                                                                            name: "card \(Self.card).txt", type: "text/plain",
-                                                                            token: cast.customer).decode()
+            let file: SwitchboardProtocol.Attachment = try await api.upload(
+                Array("receipt".utf8), to: ticket,
+                name: "card \(Self.card).txt", type: "text/plain",
+                token: cast.customer
+            ).decode()
             #expect(file.fileName == "card •••• •••• •••• 1111.txt")
             let blocked = try await api.upload(Array("x".utf8), to: ticket, name: "topsecret.txt", type: "text/plain", token: cast.customer)
             #expect(blocked.status == 400 && blocked.error?.message.contains("'secret' rule") == true)
             // Canned responses: title and body.
-            let canned = try await api.post("/api/canned-responses", token: cast.agent,
-                                            CannedResponseRequest(shortcut: "pay", title: "Card \(Self.card)",
-                                                                  body: "Use 4111 1111 1111 1111"))
+            let canned = try await api.post(
+                "/api/canned-responses", token: cast.agent,
+                CannedResponseRequest(
+                    shortcut: "pay", title: "Card \(Self.card)",
+                    body: "Use 4111 1111 1111 1111"))
             #expect(canned.status == 201, "\(canned.text)")
             #expect(canned.text.contains(Self.card) == false && canned.text.contains("4111 1111") == false, "\(canned.text)")
         }
@@ -251,7 +274,8 @@ import Testing
     @Test func registrationDoesNotConfirmUsernamesAndRefusesStaffLookAlikes() async throws {
         try await withCast(live: true) { api, _, _ in
             func register(_ username: String, _ name: String = "Someone") async throws -> Reply {
-                try await api.post("/api/auth/register", RegisterRequest(username: username, password: TestServer.password, displayName: name))
+                try await api.post(
+                    "/api/auth/register", RegisterRequest(username: username, password: TestServer.password, displayName: name))
             }
             // Taken, reserved and look-alike names all get the one answer, naming no one.
             let taken = try await register("customer")
@@ -274,13 +298,17 @@ import Testing
 
     /// A body trickling a byte at a time is answered 408 and closed (it held its connection for 152 s).
     @Test func aTricklingBodyIsAnswered408AndClosed() async throws {
-        try await withCast(live: true, configure: {
-            $0.configuration.headerTimeout = .seconds(2)
-            $0.configuration.minimumBodyRate = 100
-        }) { api, _, _ in
+        try await withCast(
+            live: true,
+            configure: {
+                $0.configuration.headerTimeout = .seconds(2)
+                $0.configuration.minimumBodyRate = 100
+            }
+        ) { api, _, _ in
             let connection = try await RawConnection.open(port: api.port)
-            try await connection.write("POST /api/auth/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                                       + "Content-Length: 100000\r\n\r\n")
+            try await connection.write(
+                "POST /api/auth/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 100000\r\n\r\n")
             let started = ContinuousClock.now
             var answer = ""
             while ContinuousClock.now - started < .seconds(20), !connection.isClosed {
@@ -297,32 +325,42 @@ import Testing
 
     /// Per address while speaking HTTP (429), and in all (503): the next connection is answered and closed.
     @Test func connectionsAreCappedPerAddressAndInAll() async throws {
-        try await withCast(live: true, configure: {
-            $0.configuration.connectionCaps = ConnectionCounter.Caps(total: 1_000, perAddress: 4, exempt: [])
-        }) { api, _, _ in
+        try await withCast(
+            live: true,
+            configure: {
+                $0.configuration.connectionCaps = ConnectionCounter.Caps(total: 1_000, perAddress: 4, exempt: [])
+            }
+        ) { api, _, _ in
             var held: [RawConnection] = []
             for _ in 0..<4 { held.append(try await RawConnection.open(port: api.port)) }
             // The test client's own connection may count too: at most four are let in.
-            let refused = try await RawHTTP.converse(port: api.port, Array("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".utf8),
-                                                     waitAtMost: .seconds(10))
+            let refused = try await RawHTTP.converse(
+                port: api.port, Array("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".utf8),
+                waitAtMost: .seconds(10))
             #expect(refused.status == 429 && refused.closed, "\(refused.text.prefix(200))")
             #expect(refused.text.contains("Retry-After: 1"))
             for socket in held { await socket.close() }
             var again: Int?
             for _ in 0..<50 where again != 200 {
                 try await Task.sleep(for: .milliseconds(100))
-                again = try await RawHTTP.converse(port: api.port, Array("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8),
-                                                   waitAtMost: .seconds(5)).status
+                again = try await RawHTTP.converse(
+                    port: api.port, Array("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8),
+                    waitAtMost: .seconds(5)
+                ).status
             }
             #expect(again == 200, "a place is free again once the held connections close")
         }
-        try await withCast(live: true, configure: {
-            $0.configuration.connectionCaps = ConnectionCounter.Caps(total: 3, perAddress: 100, exempt: [])
-        }) { api, _, _ in
+        try await withCast(
+            live: true,
+            configure: {
+                $0.configuration.connectionCaps = ConnectionCounter.Caps(total: 3, perAddress: 100, exempt: [])
+            }
+        ) { api, _, _ in
             var held: [RawConnection] = []
             for _ in 0..<3 { held.append(try await RawConnection.open(port: api.port)) }
-            let refused = try await RawHTTP.converse(port: api.port, Array("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".utf8),
-                                                     waitAtMost: .seconds(10))
+            let refused = try await RawHTTP.converse(
+                port: api.port, Array("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".utf8),
+                waitAtMost: .seconds(10))
             #expect(refused.status == 503 && refused.closed, "\(refused.text.prefix(200))")
             for socket in held { await socket.close() }
         }
@@ -334,11 +372,14 @@ import Testing
     /// the connection guard's 400.
     @Test func everyAnswerCarriesAContentSecurityPolicy() async throws {
         try await withCast(live: true) { api, _, _ in
-            for request in ["GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-                            "GET /nothing-here HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "GARBAGE\r\n\r\n"] {
+            for request in [
+                "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                "GET /nothing-here HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "GARBAGE\r\n\r\n",
+            ] {
                 let reply = try await RawHTTP.converse(port: api.port, Array(request.utf8), waitAtMost: .seconds(10))
-                #expect(reply.text.contains("Content-Security-Policy: default-src 'none'; frame-ancestors 'none'"),
-                        "\(request.prefix(20)): \(reply.text.prefix(300))")
+                #expect(
+                    reply.text.contains("Content-Security-Policy: default-src 'none'; frame-ancestors 'none'"),
+                    "\(request.prefix(20)): \(reply.text.prefix(300))")
                 #expect(reply.text.contains("X-Content-Type-Options: nosniff"))
             }
         }
@@ -348,11 +389,15 @@ import Testing
     @Test func aFilesExtensionAgreesWithItsType() async throws {
         try await withCast { api, cast, _ in
             let ticket = try await api.openTicket(cast.customer).id
-            let stored: SwitchboardProtocol.Attachment = try await api.upload(AttachmentRouteTests.png, to: ticket, name: "poly.html",
-                                                                              type: "image/png", token: cast.customer).decode()
+            let stored: SwitchboardProtocol.Attachment = try await api.upload(
+                AttachmentRouteTests.png, to: ticket, name: "poly.html",
+                type: "image/png", token: cast.customer
+            ).decode()
             #expect(stored.contentType == "image/png" && stored.fileName == "poly.png")
-            let dotted: SwitchboardProtocol.Attachment = try await api.upload(Array("echo hi".utf8), to: ticket, name: ".bash_profile",
-                                                                              type: nil, token: cast.customer).decode()
+            let dotted: SwitchboardProtocol.Attachment = try await api.upload(
+                Array("echo hi".utf8), to: ticket, name: ".bash_profile",
+                type: nil, token: cast.customer
+            ).decode()
             #expect(dotted.fileName == "bash_profile")
         }
     }

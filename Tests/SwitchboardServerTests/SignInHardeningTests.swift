@@ -1,6 +1,7 @@
 import Foundation
 import JWTKit
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
@@ -10,10 +11,11 @@ import Testing
     static func token(_ server: TestServer, userId: Int, sid: String, iat: Date, nbf: Date?) async throws -> String {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: server.configuration.jwtSecret!), digestAlgorithm: .sha256)
-        return try await keys.sign(AccessClaims(
-            sub: .init(value: String(userId)), sid: sid, role: "AGENT", iss: .init(value: "switchboard"),
-            aud: .init(value: ["switchboard-api"]), iat: .init(value: iat), exp: .init(value: iat.addingTimeInterval(3_600)),
-            nbf: nbf.map { NotBeforeClaim(value: $0) }))
+        return try await keys.sign(
+            AccessClaims(
+                sub: .init(value: String(userId)), sid: sid, role: "AGENT", iss: .init(value: "switchboard"),
+                aud: .init(value: ["switchboard-api"]), iat: .init(value: iat), exp: .init(value: iat.addingTimeInterval(3_600)),
+                nbf: nbf.map { NotBeforeClaim(value: $0) }))
     }
 
     @Test func tokensFromTheFutureAreRefused() async throws {
@@ -28,8 +30,9 @@ import Testing
             let minted = try await Self.token(server, userId: cast.agentId, sid: sid, iat: now.addingTimeInterval(600), nbf: nil)
             #expect(try await api.get("/api/me", token: minted).status == 401)
             // A clock a little ahead (another node's) is within the leeway.
-            let skewed = try await Self.token(server, userId: cast.agentId, sid: sid, iat: now.addingTimeInterval(30),
-                                              nbf: now.addingTimeInterval(30))
+            let skewed = try await Self.token(
+                server, userId: cast.agentId, sid: sid, iat: now.addingTimeInterval(30),
+                nbf: now.addingTimeInterval(30))
             #expect(try await api.get("/api/me", token: skewed).status == 200)
         }
     }
@@ -90,8 +93,10 @@ import Testing
             // The cast registered two customers already.
             _ = try await api.register("third")
             _ = try await api.register("fourth")
-            let refused = try await api.post("/api/auth/register", RegisterRequest(
-                username: "fifth", password: TestServer.password, displayName: "Fifth"))
+            let refused = try await api.post(
+                "/api/auth/register",
+                RegisterRequest(
+                    username: "fifth", password: TestServer.password, displayName: "Fifth"))
             #expect(refused.status == 429 && refused.error?.code == .rateLimited)
             #expect(Int(refused.headers[.retryAfter] ?? "") ?? 0 > 3_000)
             server.clock.advance(3_601)
@@ -102,7 +107,12 @@ import Testing
     // MARK: The throttle as a value
 
     @Test func theThrottleDoublesItsWaitUpToTheCeiling() {
-        var throttle = LoginThrottle(policy: { var p = LoginThrottle.Policy(); p.maxDelay = 60; return p }())
+        var throttle = LoginThrottle(
+            policy: {
+                var p = LoginThrottle.Policy()
+                p.maxDelay = 60
+                return p
+            }())
         let start = Date(timeIntervalSince1970: 0), keys = ["user:a"]
         for second in 0..<5 { throttle.failed(keys, now: start.addingTimeInterval(Double(second))) }
         #expect(throttle.wait(keys, now: start.addingTimeInterval(4)) == 1)
@@ -116,10 +126,15 @@ import Testing
     }
 
     @Test func aSprayOfUsernamesCannotGrowMemoryWithoutEnd() {
-        var throttle = LoginThrottle(policy: { var p = LoginThrottle.Policy(); p.maxKeys = 100; return p }())
+        var throttle = LoginThrottle(
+            policy: {
+                var p = LoginThrottle.Policy()
+                p.maxKeys = 100
+                return p
+            }())
         let now = Date()
         for index in 0..<1_000 { throttle.failed(["user:\(index)"], now: now.addingTimeInterval(Double(index))) }
         #expect(throttle.keyCount <= 100)
-        #expect(throttle.wait(["user:999"], now: now) == nil) // one failure: free
+        #expect(throttle.wait(["user:999"], now: now) == nil)  // one failure: free
     }
 }

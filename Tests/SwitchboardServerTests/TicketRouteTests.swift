@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
@@ -13,8 +14,9 @@ import Testing
             #expect(ticket.messageCount == 0 && ticket.unreadCount == 0 && ticket.lastMessage == nil && ticket.resolvedAt == nil)
             #expect(try await api.ticket(ticket.id, token: cast.agent) == ticket)
             // Tickets are opened by customers.
-            let byAgent = try await api.post("/api/tickets", token: cast.agent,
-                                             CreateTicketRequest(subject: "s", description: "d", category: .other))
+            let byAgent = try await api.post(
+                "/api/tickets", token: cast.agent,
+                CreateTicketRequest(subject: "s", description: "d", category: .other))
             #expect(byAgent.status == 403)
         }
     }
@@ -37,11 +39,16 @@ import Testing
     @Test func filtersSearchSortAndPages() async throws {
         try await withCast { api, cast, server in
             var ids: [Int] = []
-            for (index, (priority, category)) in [(Priority.low, Category.payment), (.urgent, .shipping), (.high, .payment),
-                                                   (.medium, .technical), (.urgent, .account)].enumerated() {
+            for (index, (priority, category)) in [
+                (Priority.low, Category.payment), (.urgent, .shipping), (.high, .payment),
+                (.medium, .technical), (.urgent, .account),
+            ].enumerated() {
                 server.clock.advance(60)
-                ids.append(try await api.openTicket(cast.customer, subject: "Ticket \(index)", description: "About item \(index)",
-                                                    category: category, priority: priority).id)
+                ids.append(
+                    try await api.openTicket(
+                        cast.customer, subject: "Ticket \(index)", description: "About item \(index)",
+                        category: category, priority: priority
+                    ).id)
             }
             server.clock.advance(60)
             _ = try await api.put("/api/tickets/\(ids[0])", token: cast.agent, UpdateTicketRequest(assignedAgentId: .set(cast.agentId)))
@@ -85,7 +92,7 @@ import Testing
                 try await api.put("/api/tickets/\(id)", token: token ?? cast.agent, UpdateTicketRequest(status: status))
             }
             #expect(try await move(.resolved).status == 409)
-            #expect(try await move(.open).status == 200) // the same status again is a no-op
+            #expect(try await move(.open).status == 200)  // the same status again is a no-op
             #expect(try await move(.inProgress).status == 200)
             server.clock.advance(600)
             let resolved: Ticket = try await move(.resolved).decode()
@@ -104,9 +111,11 @@ import Testing
     @Test func customersMayOnlyCloseOrReopen() async throws {
         try await withCast { api, cast, _ in
             let id = try await api.openTicket(cast.customer).id
-            for change in [UpdateTicketRequest(priority: .urgent), UpdateTicketRequest(subject: "mine"),
-                           UpdateTicketRequest(status: .closed, category: .other),
-                           UpdateTicketRequest(assignedAgentId: .set(cast.agentId)), UpdateTicketRequest(status: .inProgress)] {
+            for change in [
+                UpdateTicketRequest(priority: .urgent), UpdateTicketRequest(subject: "mine"),
+                UpdateTicketRequest(status: .closed, category: .other),
+                UpdateTicketRequest(assignedAgentId: .set(cast.agentId)), UpdateTicketRequest(status: .inProgress),
+            ] {
                 let reply = try await api.put("/api/tickets/\(id)", token: cast.customer, change)
                 #expect(reply.status == 403, "\(change)")
             }
@@ -119,17 +128,24 @@ import Testing
         try await withCast { api, cast, server in
             let id = try await api.openTicket(cast.customer).id
             server.clock.advance(5)
-            let assigned: Ticket = try await api.put("/api/tickets/\(id)", token: cast.agent, UpdateTicketRequest(
-                priority: .high, category: .returns, subject: "Refund please", assignedAgentId: .set(cast.agentId))).decode()
+            let assigned: Ticket = try await api.put(
+                "/api/tickets/\(id)", token: cast.agent,
+                UpdateTicketRequest(
+                    priority: .high, category: .returns, subject: "Refund please", assignedAgentId: .set(cast.agentId))
+            ).decode()
             #expect(assigned.assignedAgent?.id == cast.agentId && assigned.priority == .high && assigned.category == .returns)
             #expect(assigned.subject == "Refund please" && assigned.updatedAt == server.clock.now)
-            let moved: Ticket = try await api.put("/api/tickets/\(id)", token: cast.agent,
-                                                  UpdateTicketRequest(assignedAgentId: .set(cast.agent2Id))).decode()
+            let moved: Ticket = try await api.put(
+                "/api/tickets/\(id)", token: cast.agent,
+                UpdateTicketRequest(assignedAgentId: .set(cast.agent2Id))
+            ).decode()
             #expect(moved.assignedAgent?.id == cast.agent2Id)
             let kept: Ticket = try await api.put("/api/tickets/\(id)", token: cast.agent, UpdateTicketRequest(priority: .urgent)).decode()
             #expect(kept.assignedAgent?.id == cast.agent2Id)
-            let released: Ticket = try await api.put("/api/tickets/\(id)", token: cast.admin,
-                                                     UpdateTicketRequest(assignedAgentId: .set(nil))).decode()
+            let released: Ticket = try await api.put(
+                "/api/tickets/\(id)", token: cast.admin,
+                UpdateTicketRequest(assignedAgentId: .set(nil))
+            ).decode()
             #expect(released.assignedAgent == nil)
             for bad in [cast.customerId, 9999] {
                 let reply = try await api.put("/api/tickets/\(id)", token: cast.agent, UpdateTicketRequest(assignedAgentId: .set(bad)))

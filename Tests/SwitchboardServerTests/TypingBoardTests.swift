@@ -1,6 +1,7 @@
 import SwitchboardProtocol
-@testable import SwitchboardServer
 import Testing
+
+@testable import SwitchboardServer
 
 /// Who is typing, decided with the time as an input: no sockets, no store, no sleeps.
 @Suite struct TypingBoardTests {
@@ -10,7 +11,8 @@ import Testing
 
     @Test func aStartIsToldOnceAndARefreshOnlyMovesTheDeadline() {
         var board = TypingBoard(timeout: .seconds(6))
-        #expect(board.start(ticketId: 7, user: dana, isNote: false, remote: false, now: start)
+        #expect(
+            board.start(ticketId: 7, user: dana, isNote: false, remote: false, now: start)
                 == .started(ticketId: 7, user: dana, isNote: false, remote: false))
         #expect(board.nextDeadline == start + .seconds(6))
         #expect(board.start(ticketId: 7, user: dana, isNote: false, remote: false, now: start + .seconds(4)) == nil)
@@ -24,7 +26,8 @@ import Testing
     @Test func changingBetweenReplyAndNoteIsToldAgain() {
         var board = TypingBoard(timeout: .seconds(6))
         _ = board.start(ticketId: 7, user: alex, isNote: false, remote: false, now: start)
-        #expect(board.start(ticketId: 7, user: alex, isNote: true, remote: false, now: start + .seconds(1))
+        #expect(
+            board.start(ticketId: 7, user: alex, isNote: true, remote: false, now: start + .seconds(1))
                 == .started(ticketId: 7, user: alex, isNote: true, remote: false))
         #expect(board.stop(ticketId: 7, userId: alex.id) == .stopped(ticketId: 7, user: alex, isNote: true, remote: false))
         #expect(board.stop(ticketId: 7, userId: alex.id) == nil)
@@ -38,8 +41,11 @@ import Testing
         #expect(board.isRemote(ticketId: 7, userId: dana.id) && !board.isRemote(ticketId: 8, userId: alex.id))
         #expect(board.nextDeadline == start + .seconds(6))
         board.forget(ticketId: 9)
-        #expect(board.expire(now: start + .seconds(60)) == [.stopped(ticketId: 8, user: alex, isNote: false, remote: false),
-                                                            .stopped(ticketId: 7, user: dana, isNote: false, remote: true)])
+        #expect(
+            board.expire(now: start + .seconds(60)) == [
+                .stopped(ticketId: 8, user: alex, isNote: false, remote: false),
+                .stopped(ticketId: 7, user: dana, isNote: false, remote: true),
+            ])
     }
 }
 
@@ -47,8 +53,9 @@ import Testing
 @Suite struct DepartureGraceTests {
     let start = ContinuousClock.now
     static func user(_ id: Int) -> User {
-        User(id: id, username: "u\(id)", displayName: "User \(id)", role: .customer, isOnline: false, lastSeenAt: nil, agentStatus: nil,
-             capacity: nil, email: nil)
+        User(
+            id: id, username: "u\(id)", displayName: "User \(id)", role: .customer, isOnline: false, lastSeenAt: nil, agentStatus: nil,
+            capacity: nil, email: nil)
     }
 
     @Test func onlyThoseWhoStayAwayPastTheirGraceAreDue() {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
@@ -32,8 +33,10 @@ import Testing
     /// The message path's own trim cuts exactly what Foundation's would, every white space there is
     /// at either end and nothing else (a format character, a combining mark, a control).
     @Test func trimsAsFoundationDoes() {
-        let white: [Unicode.Scalar] = ["\t", "\n", "\u{0B}", "\u{0C}", "\r", " ", "\u{85}", "\u{A0}", "\u{1680}",
-                                       "\u{2000}", "\u{2005}", "\u{200A}", "\u{2028}", "\u{2029}", "\u{202F}", "\u{205F}", "\u{3000}", "\u{200B}"]
+        let white: [Unicode.Scalar] = [
+            "\t", "\n", "\u{0B}", "\u{0C}", "\r", " ", "\u{85}", "\u{A0}", "\u{1680}",
+            "\u{2000}", "\u{2005}", "\u{200A}", "\u{2028}", "\u{2029}", "\u{202F}", "\u{205F}", "\u{3000}", "\u{200B}",
+        ]
         let kept: [Unicode.Scalar] = ["a", "\u{180E}", "\u{FEFF}", "\u{0301}", "\u{1B}", "\u{0}", "é", "👍"]
         var samples = ["", "plain", "  both  ", "\n\t", "a b", "\u{3000}全角\u{3000}", " e\u{0301} ", "🇫🇷 "]
         for w in white {

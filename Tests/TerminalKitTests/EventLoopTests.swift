@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+
 @testable import TerminalKit
 
 /// The loop with a display that keeps what it is given (the real one is driven in tmux).
@@ -53,7 +54,7 @@ import Testing
         for _ in 0..<200 where display.frames.withLock({ $0.last?.lines }) != ["hello world, typed f", "total 23"] {
             try await Task.sleep(for: .milliseconds(10))
         }
-        try await Task.sleep(for: .milliseconds(100)) // ticks keep coming; the screen does not change
+        try await Task.sleep(for: .milliseconds(100))  // ticks keep coming; the screen does not change
         display.keys.yield(.key(.escape))
         let program = await run.value
         #expect(program.total == 23)

@@ -1,7 +1,8 @@
 import CNCurses
-@testable import CursesTerminal
-import Testing
 import TerminalKit
+import Testing
+
+@testable import CursesTerminal
 
 /// The key decoder on scripted reads (what ncurses would give), no terminal needed.
 @Suite struct KeyDecoderTests {
@@ -38,7 +39,8 @@ import TerminalKit
     /// decoded inside a paste are not typed.
     @Test func aResizeInsideASequenceComesAfterIt() {
         #expect(Self.decode([Self.esc] + Self.text("[") + [Self.resize]) == [.resize(width: 0, height: 0)])
-        let paste = [Self.esc] + Self.text("[200~ab") + [Self.resize, .keycode(SB_KEY_UP)] + Self.text("c") + [Self.esc] + Self.text("[201~")
+        let paste =
+            [Self.esc] + Self.text("[200~ab") + [Self.resize, .keycode(SB_KEY_UP)] + Self.text("c") + [Self.esc] + Self.text("[201~")
         #expect(Self.decode(paste + Self.text("d")) == [.paste("abc"), .resize(width: 0, height: 0), .key(.char("d"))])
         #expect(Self.decode([Self.esc] + Self.text("[Z")) == [.key(.backTab)])
     }

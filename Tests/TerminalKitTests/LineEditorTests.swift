@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TerminalKit
 
 /// The compose line, driven key by key.
@@ -15,17 +16,17 @@ import Testing
         _ = editor.handle(.alt("f"))
         #expect(editor.cursor == 5)
         _ = editor.handle(.ctrl("f"))
-        _ = editor.handle(.ctrl("k"))            // kill to the end
+        _ = editor.handle(.ctrl("k"))  // kill to the end
         #expect(editor.text == "hello ")
-        _ = editor.handle(.ctrl("y"))            // yank it back
+        _ = editor.handle(.ctrl("y"))  // yank it back
         #expect(editor.text == "hello brave new world")
         _ = editor.handle(.ctrl("e"))
-        _ = editor.handle(.ctrl("w"))            // kill the word before
+        _ = editor.handle(.ctrl("w"))  // kill the word before
         #expect(editor.text == "hello brave new ")
         _ = editor.handle(.alt("b"))
         #expect(editor.cursor == 12)
         _ = editor.handle(.ctrl("b"))
-        _ = editor.handle(.ctrl("u"))            // kill to the start
+        _ = editor.handle(.ctrl("u"))  // kill to the start
         #expect(editor.text == " new ")
         _ = editor.handle(.end)
         _ = editor.handle(.backspace)
@@ -50,19 +51,19 @@ import Testing
         #expect(editor.text == "thanks")
         _ = editor.handle(.up)
         _ = editor.handle(.up)
-        _ = editor.handle(.up)                   // stops at the oldest
+        _ = editor.handle(.up)  // stops at the oldest
         #expect(editor.text == "refund please")
         _ = editor.handle(.down)
         _ = editor.handle(.down)
-        _ = editor.handle(.down)                 // back to what was being written
+        _ = editor.handle(.down)  // back to what was being written
         #expect(editor.text == "draft")
 
         _ = editor.handle(.ctrl("r"))
         type("re", into: &editor)
         #expect(editor.searchMatch == "where is my order")
-        _ = editor.handle(.ctrl("r"))            // the next older match
+        _ = editor.handle(.ctrl("r"))  // the next older match
         #expect(editor.searchMatch == "refund please")
-        _ = editor.handle(.right)                // accept and keep editing
+        _ = editor.handle(.right)  // accept and keep editing
         #expect(editor.text == "refund please" && editor.search == nil)
     }
 
@@ -72,7 +73,7 @@ import Testing
         _ = editor.handle(Key(.enter, alt: true))
         type("line two", into: &editor)
         #expect(editor.lineCount == 2)
-        _ = editor.handle(.up)                   // moves between lines, not through history
+        _ = editor.handle(.up)  // moves between lines, not through history
         #expect(editor.cursor == 8)
         #expect(editor.handle(.enter) == .submit("line one\nline two"))
 
@@ -96,7 +97,7 @@ import Testing
         #expect(editor.handle(.ctrl("e")) == .openEditor("/transfer al"))
         editor.replace(with: "written in vim\n")
         #expect(editor.text == "written in vim")
-        #expect(editor.handle(.ctrl("q")) == .unhandled) // not an editing key: the mode's
+        #expect(editor.handle(.ctrl("q")) == .unhandled)  // not an editing key: the mode's
     }
 
     @Test func codePointsTypedOneByOneJoinTheirGrapheme() {
@@ -121,8 +122,9 @@ import Testing
         #expect(empty.lines == ["Type a message"])
         // A hint longer than the line ends in an ellipsis.
         var narrow = Screen(width: 10, height: 1)
-        LineEditor().render(into: &narrow, in: Rect(x: 0, y: 0, width: 10, height: 1), style: .plain, prompt: [Span("> ")],
-                            placeholder: "Type a message")
+        LineEditor().render(
+            into: &narrow, in: Rect(x: 0, y: 0, width: 10, height: 1), style: .plain, prompt: [Span("> ")],
+            placeholder: "Type a message")
         #expect(narrow.lines == ["> Type a …"])
     }
 }

@@ -1,17 +1,18 @@
 import Testing
+
 @testable import TerminalKit
 
 /// Hostile text comes out as harmless visible text.
 @Suite struct SanitizerTests {
     @Test(arguments: [
-        ("\u{1B}]0;pwned title\u{07}", "␛]0;pwned title␇"),          // OSC 0: set the window title
-        ("\u{1B}]52;c;cm0gLXJmIH4=\u{07}", "␛]52;c;cm0gLXJmIH4=␇"),   // OSC 52: write the clipboard
-        ("\u{1B}[2J", "␛[2J"),                                        // clear the screen
-        ("\u{9B}31mred", "<9B>31mred"),                               // one-byte CSI (C1)
-        ("paid\rREFUNDED", "paid␍REFUNDED"),                          // carriage return overwrite
-        ("ok\u{08}\u{08}NO", "ok␈␈NO"),                               // backspace overwrite
-        ("file\u{202E}gpj.exe", "file<U+202E>gpj.exe"),               // right-to-left override
-        ("a\u{2066}b\u{2069}c\u{200F}", "a<U+2066>b<U+2069>c<U+200F>"), // isolates and marks
+        ("\u{1B}]0;pwned title\u{07}", "␛]0;pwned title␇"),  // OSC 0: set the window title
+        ("\u{1B}]52;c;cm0gLXJmIH4=\u{07}", "␛]52;c;cm0gLXJmIH4=␇"),  // OSC 52: write the clipboard
+        ("\u{1B}[2J", "␛[2J"),  // clear the screen
+        ("\u{9B}31mred", "<9B>31mred"),  // one-byte CSI (C1)
+        ("paid\rREFUNDED", "paid␍REFUNDED"),  // carriage return overwrite
+        ("ok\u{08}\u{08}NO", "ok␈␈NO"),  // backspace overwrite
+        ("file\u{202E}gpj.exe", "file<U+202E>gpj.exe"),  // right-to-left override
+        ("a\u{2066}b\u{2069}c\u{200F}", "a<U+2066>b<U+2069>c<U+200F>"),  // isolates and marks
         ("del\u{7F}", "del␡"),
         ("tab\there", "tab here"),
         ("two\nlines", "two␊lines"),

@@ -1,15 +1,16 @@
 import Testing
+
 @testable import TerminalKit
 
 /// Columns per grapheme, as terminals draw them (measured in tmux 3.3a with `printf` and
 /// `#{cursor_x}`: what is drawn of an emoji sequence takes the same columns everywhere).
 @Suite struct TextWidthTests {
     @Test(arguments: [
-        ("a", 1), ("é", 1), ("e\u{301}", 1),          // precomposed and combining accent
-        ("漢", 2), ("한", 2), ("ｱ", 1), ("Ａ", 2),     // CJK, Hangul, halfwidth and fullwidth forms
-        ("😀", 2), ("👍🏽", 2), ("👨‍👩‍👧‍👦", 8),          // emoji, skin tone (left out), ZWJ family (one by one)
-        ("🇯🇵", 2), ("❤️", 1), ("❤", 1), ("1️⃣", 1),     // flag, VS16 emoji and keycap (as their base)
-        ("\u{301}", 0),                                 // a combining mark alone
+        ("a", 1), ("é", 1), ("e\u{301}", 1),  // precomposed and combining accent
+        ("漢", 2), ("한", 2), ("ｱ", 1), ("Ａ", 2),  // CJK, Hangul, halfwidth and fullwidth forms
+        ("😀", 2), ("👍🏽", 2), ("👨‍👩‍👧‍👦", 8),  // emoji, skin tone (left out), ZWJ family (one by one)
+        ("🇯🇵", 2), ("❤️", 1), ("❤", 1), ("1️⃣", 1),  // flag, VS16 emoji and keycap (as their base)
+        ("\u{301}", 0),  // a combining mark alone
     ])
     func width(grapheme: String, columns: Int) {
         #expect(TextWidth.of(Character(grapheme)) == columns, "\(grapheme)")
@@ -45,10 +46,10 @@ import Testing
 
     @Test func aWideGraphemeIsNeverSplitAtAnEdgeOrByAnOverwrite() {
         var screen = Screen(width: 5, height: 2)
-        #expect(screen.put("ab漢字", x: 0, y: 0) == 4) // 字 would need columns 5–6
+        #expect(screen.put("ab漢字", x: 0, y: 0) == 4)  // 字 would need columns 5–6
         #expect(screen.lines[0] == "ab漢")
         screen.put("漢字", x: 0, y: 1)
-        screen.put("x", x: 1, y: 1) // onto the right half of 漢
+        screen.put("x", x: 1, y: 1)  // onto the right half of 漢
         #expect(screen.lines[1] == " x字")
         #expect(TextWidth.of("漢字 ok") == 7)
         // A fill that starts on the right half of 漢 and ends on the left half of 字 blanks both.

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import TerminalKit
 import SwitchboardThemes
+import Testing
+
+@testable import TerminalKit
 
 @Suite struct ThemeTests {
     @Test func everyBuiltInThemeParsesAndStylesEveryRole() throws {
@@ -10,15 +11,17 @@ import SwitchboardThemes
             let theme = try ThemeFile.parse(text, file: "\(name).theme")
             #expect(theme.name == name)
             // Each file names every role (none left to a fallback by accident).
-            let named = Set(text.split(separator: "\n").compactMap { line -> String? in
-                ThemeFile.withoutComment(line).split(separator: "=").first.map { $0.trimmingCharacters(in: .whitespaces) }
-            })
+            let named = Set(
+                text.split(separator: "\n").compactMap { line -> String? in
+                    ThemeFile.withoutComment(line).split(separator: "=").first.map { $0.trimmingCharacters(in: .whitespaces) }
+                })
             #expect(Set(Theme.Role.allCases.map(\.rawValue)).subtracting(named).isEmpty, "\(name) leaves roles out")
         }
     }
 
     @Test func stylesReadAsWritten() throws {
-        let theme = try ThemeFile.parse("""
+        let theme = try ThemeFile.parse(
+            """
             # a comment
               #ffaa00 at the start of a line is a comment too, not a colour
             name = mine
@@ -32,7 +35,7 @@ import SwitchboardThemes
         #expect(theme[.note] == Style(foreground: .rgb(0xFF, 0x88, 0x00), italic: true))
         #expect(theme[.badge] == Style(foreground: .palette(202), background: .basic(8)))
         #expect(theme[.muted] == Style(dim: true))
-        #expect(theme[.error] == Theme.fallback(.error)) // not named: the fallback
+        #expect(theme[.error] == Theme.fallback(.error))  // not named: the fallback
     }
 
     @Test(arguments: [
@@ -65,10 +68,14 @@ import SwitchboardThemes
 
         #expect(ThemeLoader.choose(environment: env).theme.name == "default")
         #expect(ThemeLoader.choose(configured: "light", environment: env).theme.name == "light")
-        #expect(ThemeLoader.choose(configured: "light", environment: env.merging(["SWITCHBOARD_THEME": "monochrome"]) { $1 })
-            .theme.name == "monochrome")
-        #expect(ThemeLoader.choose(flag: "solarized-dark", configured: "light",
-                                   environment: env.merging(["SWITCHBOARD_THEME": "monochrome"]) { $1 }).theme.name == "solarized-dark")
+        #expect(
+            ThemeLoader.choose(configured: "light", environment: env.merging(["SWITCHBOARD_THEME": "monochrome"]) { $1 })
+                .theme.name == "monochrome")
+        #expect(
+            ThemeLoader.choose(
+                flag: "solarized-dark", configured: "light",
+                environment: env.merging(["SWITCHBOARD_THEME": "monochrome"]) { $1 }
+            ).theme.name == "solarized-dark")
         #expect(ThemeLoader.choose(flag: "mine", environment: env).theme[.text].foreground == .basic(1))
 
         let bad = ThemeLoader.choose(flag: broken.path, environment: env)
@@ -79,7 +86,7 @@ import SwitchboardThemes
 
         let plain = ThemeLoader.choose(flag: "solarized-dark", environment: env.merging(["NO_COLOR": "1"]) { $1 }).theme
         #expect(Theme.Role.allCases.allSatisfy { plain[$0].foreground == .default && plain[$0].background == .default })
-        #expect(plain[.activeTab].bold) // …but the attributes stay
+        #expect(plain[.activeTab].bold)  // …but the attributes stay
     }
 
     @Test func coloursComeDownToWhatTheTerminalShows() {

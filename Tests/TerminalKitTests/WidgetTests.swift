@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TerminalKit
 
 /// Every widget rendered headless and read back as text (and styles where they matter).
@@ -16,7 +17,7 @@ import Testing
     @Test func listScrollsSelectsAndMarks() {
         var list = ListView(count: 10)
         for _ in 0..<5 { _ = list.handle(.down, pageSize: 3) }
-        _ = list.handle(.char(" "), pageSize: 3)   // marks row 5 and moves on
+        _ = list.handle(.char(" "), pageSize: 3)  // marks row 5 and moves on
         _ = list.handle(.char(" "), pageSize: 3)
         var screen = Screen(width: 12, height: 3)
         list.render(into: &screen, in: Rect(x: 0, y: 0, width: 12, height: 3), theme: theme) { [Span("item \($0)")] }
@@ -60,26 +61,31 @@ import Testing
 
     @Test func statusBarGivesWayOnTheRight() {
         var screen = Screen(width: 30, height: 1)
-        StatusBar.render(into: &screen, in: Rect(x: 0, y: 0, width: 30, height: 1), theme: theme,
-                         left: [Span("● connected")], right: [Span("F1 help")])
+        StatusBar.render(
+            into: &screen, in: Rect(x: 0, y: 0, width: 30, height: 1), theme: theme,
+            left: [Span("● connected")], right: [Span("F1 help")])
         #expect(screen.lines == ["● connected            F1 help"])
         var narrow = Screen(width: 15, height: 1)
-        StatusBar.render(into: &narrow, in: Rect(x: 0, y: 0, width: 15, height: 1), theme: theme,
-                         left: [Span("● connected")], right: [Span("F1 help")])
+        StatusBar.render(
+            into: &narrow, in: Rect(x: 0, y: 0, width: 15, height: 1), theme: theme,
+            left: [Span("● connected")], right: [Span("F1 help")])
         #expect(narrow.lines == ["● connected"])
         // Longer than the line: cut, and the cut shown.
         var cut = Screen(width: 12, height: 1)
-        StatusBar.render(into: &cut, in: Rect(x: 0, y: 0, width: 12, height: 1), theme: theme,
-                         left: [Span("● reconnecting in 3s")], right: [Span("F1 help")])
+        StatusBar.render(
+            into: &cut, in: Rect(x: 0, y: 0, width: 12, height: 1), theme: theme,
+            left: [Span("● reconnecting in 3s")], right: [Span("F1 help")])
         #expect(cut.lines == ["● reconnect…"])
     }
 
     @Test func aSignInFormStartsAtThePasswordAndEnterSubmitsFromIt() {
-        var form = Form(title: "Connect", fields: [
-            Form.Field("user", label: "User", value: "ada"),
-            Form.Field("password", label: "Password", kind: .secret),
-            Form.Field("token", label: "Token"),
-        ])
+        var form = Form(
+            title: "Connect",
+            fields: [
+                Form.Field("user", label: "User", value: "ada"),
+                Form.Field("password", label: "Password", kind: .secret),
+                Form.Field("token", label: "Token"),
+            ])
         form.enterSubmits = true
         form.focus(on: "password")
         let validate: ([String: String]) -> [String: String] = { _ in [:] }
@@ -88,11 +94,13 @@ import Testing
     }
 
     @Test func formValidatesInlineAndSubmitsTypedValues() {
-        var form = Form(title: "New ticket", fields: [
-            Form.Field("subject", label: "Subject"),
-            Form.Field("description", label: "Description", kind: .multiline(rows: 2)),
-            Form.Field("category", label: "Category", kind: .choice(["TECHNICAL", "BILLING", "OTHER"])),
-        ])
+        var form = Form(
+            title: "New ticket",
+            fields: [
+                Form.Field("subject", label: "Subject"),
+                Form.Field("description", label: "Description", kind: .multiline(rows: 2)),
+                Form.Field("category", label: "Category", kind: .choice(["TECHNICAL", "BILLING", "OTHER"])),
+            ])
         let validate: ([String: String]) -> [String: String] = { values in
             values["subject"]?.isEmpty == false ? [:] : ["subject": "required"]
         }
@@ -103,7 +111,7 @@ import Testing
         for c in "Printer on fire" { _ = form.handle(.char(c), validate: validate) }
         _ = form.handle(.tab, validate: validate)
         for c in "smoke" { _ = form.handle(.char(c), validate: validate) }
-        _ = form.handle(.enter, validate: validate)       // a new line in a multi-line field
+        _ = form.handle(.enter, validate: validate)  // a new line in a multi-line field
         for c in "everywhere" { _ = form.handle(.char(c), validate: validate) }
         _ = form.handle(.tab, validate: validate)
         _ = form.handle(.right, validate: validate)
@@ -111,7 +119,8 @@ import Testing
         form.render(into: &screen, in: Rect(x: 0, y: 0, width: 50, height: 16), theme: theme)
         #expect(screen.lines.contains { $0.contains("○ TECHNICAL  ◉ BILLING  ○ OTHER") })
         #expect(!screen.lines.contains { $0.contains("⚠") })
-        #expect(form.handle(.enter, validate: validate)
+        #expect(
+            form.handle(.enter, validate: validate)
                 == .submitted(["subject": "Printer on fire", "description": "smoke\neverywhere", "category": "BILLING"]))
     }
 
@@ -125,7 +134,7 @@ import Testing
         #expect(picker.matches == [1])
         _ = picker.handle(.backspace)
         _ = picker.handle(.backspace)
-        #expect(picker.matches == [1, 2, 0])          // "r": word starts before a mid-word r
+        #expect(picker.matches == [1, 2, 0])  // "r": word starts before a mid-word r
         var screen = Screen(width: 70, height: 10)
         picker.render(into: &screen, in: Rect(x: 0, y: 0, width: 70, height: 10), theme: theme, title: "Canned")
         #expect(screen.lines.contains { $0.contains("refund-done") && $0.contains("Your refund is on its way.") })
@@ -168,9 +177,9 @@ import Testing
 @Suite struct OffScreenDrawingTests {
     @Test func fillsAndTextOutsideTheScreenAreNothing() {
         var screen = Screen(width: 3, height: 2)
-        screen.fill(x: 0, y: 5, width: 3, height: 1)     // below: the range of rows ran backwards
-        screen.fill(x: -4, y: -3, width: 2, height: 2)   // above and left
-        screen.fill(x: 1, y: 1, width: -2, height: -1)   // negative sizes
+        screen.fill(x: 0, y: 5, width: 3, height: 1)  // below: the range of rows ran backwards
+        screen.fill(x: -4, y: -3, width: 2, height: 2)  // above and left
+        screen.fill(x: 1, y: 1, width: -2, height: -1)  // negative sizes
         screen.put("hello", x: 1, y: 7)
         screen.box(Rect(x: 2, y: 1, width: 5, height: 4), style: .plain)
         #expect(screen.lines == ["", "  ┌"])
@@ -186,13 +195,15 @@ import Testing
         #expect(lines[1].help == "tab 1 … 9")
 
         var rebound = tabs
-        rebound[4].keys = "F12" // tab 5 on a key of its own
+        rebound[4].keys = "F12"  // tab 5 on a key of its own
         #expect(HelpOverlay.lines(rebound).map(\.keys) == ["", "M-1 … M-4", "F12", "M-6 … M-9"])
 
         let two = [HelpRow(group: "", keys: "F1", help: "pane 1"), HelpRow(group: "", keys: "F2", help: "pane 2")]
         #expect(HelpOverlay.lines(two).map(\.keys) == ["F1", "F2"])
-        let unrelated = [HelpRow(group: "", keys: "F1", help: "pane 1"), HelpRow(group: "", keys: "F2", help: "tab 2"),
-                         HelpRow(group: "", keys: "F3", help: "tab 3")]
+        let unrelated = [
+            HelpRow(group: "", keys: "F1", help: "pane 1"), HelpRow(group: "", keys: "F2", help: "tab 2"),
+            HelpRow(group: "", keys: "F3", help: "tab 3"),
+        ]
         #expect(HelpOverlay.lines(unrelated).count == 3)
     }
 
@@ -203,7 +214,7 @@ import Testing
             let letter = Character(UnicodeScalar(UInt8(ascii: "a") + UInt8(index % 26)))
             return HelpRow(group: "", keys: "C-\(letter)\(index / 26)x", help: "does \(letter) in round \(index / 26) here")
         }
-        let area = Rect(x: 0, y: 0, width: 80, height: 12) // 10 lines inside the box
+        let area = Rect(x: 0, y: 0, width: 80, height: 12)  // 10 lines inside the box
         let last = HelpOverlay.lastOffset(rows, in: area)
         #expect(last == 20)
         var offset: Int? = 0
@@ -231,7 +242,10 @@ import Testing
                 rows.append(trimmed(row))
                 row = ""
                 rowWidth = 0
-                if word.first == " " { word.removeFirst(); wordWidth -= 1 }
+                if word.first == " " {
+                    word.removeFirst()
+                    wordWidth -= 1
+                }
             }
             row += word
             rowWidth += wordWidth
@@ -263,7 +277,8 @@ import Testing
             seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Int(seed >> 33) % n
         }
-        let pieces = ["a", "word", " ", "  ", "supercalifragilistic", "x.y", "!", "   lead", "trail   "]
+        let pieces =
+            ["a", "word", " ", "  ", "supercalifragilistic", "x.y", "!", "   lead", "trail   "]
             + (wide ? ["漢字", "👍🏽", "e\u{301}", "🇫🇷", "ｗｉｄｅ"] : [])
         for _ in 0..<3_000 {
             let text = (0..<next(12)).map { _ in pieces[next(pieces.count)] }.joined()

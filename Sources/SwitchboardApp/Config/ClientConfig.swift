@@ -51,8 +51,11 @@ public struct ClientConfig: Equatable, Sendable {
     }
 
     /// Reads the config file, making it (with comments) if there is none.
-    public static func loadOrCreate(environment: [String: String] = ProcessInfo.processInfo.environment)
-        -> (config: ClientConfig, problems: [String]) {
+    public static func loadOrCreate(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    )
+        -> (config: ClientConfig, problems: [String])
+    {
         let url = file(environment: environment)
         if !FileManager.default.fileExists(atPath: url.path) {
             try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -75,7 +78,9 @@ public struct ClientConfig: Equatable, Sendable {
         for (key, value) in [("server", server), ("user", user)] {
             guard let value, !value.contains("\n") else { continue }
             let line = "\(key) = \(value)"
-            if let index = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix(key + " ") || $0.hasPrefix(key + "=") }) {
+            if let index = lines.firstIndex(where: {
+                $0.trimmingCharacters(in: .whitespaces).hasPrefix(key + " ") || $0.hasPrefix(key + "=")
+            }) {
                 lines[index] = line
             } else if let keys = lines.firstIndex(of: "[keys]") {
                 lines.insert(line, at: keys)
@@ -118,7 +123,10 @@ public struct ClientConfig: Equatable, Sendable {
             case "user": config.user = value
             case "theme": config.theme = value
             case "notify.bell":
-                guard let on = onOff(value) else { problems.append("\(file):\(line): notify.bell: on or off"); continue }
+                guard let on = onOff(value) else {
+                    problems.append("\(file):\(line): notify.bell: on or off")
+                    continue
+                }
                 config.notifications.bell = on
             case "notify.desktop":
                 guard let desktop = Notifications.Desktop(rawValue: value) else {
@@ -127,7 +135,10 @@ public struct ClientConfig: Equatable, Sendable {
                 }
                 config.notifications.desktop = desktop
             case "notify.quiet-hours":
-                if value == "off" { config.notifications.quietHours = nil; continue }
+                if value == "off" {
+                    config.notifications.quietHours = nil
+                    continue
+                }
                 guard let hours = quietHours(value) else {
                     problems.append("\(file):\(line): notify.quiet-hours: off, or HH:MM-HH:MM (e.g. 22:00-07:00)")
                     continue
@@ -141,7 +152,11 @@ public struct ClientConfig: Equatable, Sendable {
     }
 
     private static func onOff(_ value: String) -> Bool? {
-        switch value { case "on", "yes", "true": true; case "off", "no", "false": false; default: nil }
+        switch value {
+        case "on", "yes", "true": true
+        case "off", "no", "false": false
+        default: nil
+        }
     }
 
     private static func quietHours(_ value: String) -> Notifications.QuietHours? {
@@ -194,13 +209,17 @@ public enum NotificationPolicy {
         case desktop(ClientConfig.Notifications.Desktop, title: String, body: String)
     }
 
-    public static func signals(for title: String, body: String, settings: ClientConfig.Notifications,
-                               at now: Date, calendar: Calendar = .current) -> [Signal] {
+    public static func signals(
+        for title: String, body: String, settings: ClientConfig.Notifications,
+        at now: Date, calendar: Calendar = .current
+    ) -> [Signal] {
         if let quiet = settings.quietHours {
             let parts = calendar.dateComponents([.hour, .minute], from: now)
             let minute = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
-            let inside = quiet.start < quiet.end ? (quiet.start..<quiet.end).contains(minute)
-                : minute >= quiet.start || minute < quiet.end // across midnight
+            let inside =
+                quiet.start < quiet.end
+                ? (quiet.start..<quiet.end).contains(minute)
+                : minute >= quiet.start || minute < quiet.end  // across midnight
             if inside { return [] }
         }
         var signals: [Signal] = []

@@ -46,7 +46,11 @@ public struct ChatSplit: Equatable, Sendable {
 
     /// Shows `ticket`: focuses its pane, or puts it in the focused pane in place of what was there.
     public mutating func show(_ ticket: Int) {
-        if let index = tickets.firstIndex(of: ticket) { focused = index } else if tickets.indices.contains(focused) { tickets[focused] = ticket }
+        if let index = tickets.firstIndex(of: ticket) {
+            focused = index
+        } else if tickets.indices.contains(focused) {
+            tickets[focused] = ticket
+        }
     }
 
     /// The next (`forward`) or previous pane's ticket, now focused.

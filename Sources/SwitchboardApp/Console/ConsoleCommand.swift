@@ -25,9 +25,11 @@ public enum ConsoleCommand: String, CaseIterable, Sendable, ModeCommand {
         switch self {
         case .claim, .priority, .resolve, .close, .split: .either
         case .closeTab, .unsplit, .note, .status, .category, .assign, .transfer, .escalate, .canned, .search, .attach, .save,
-             .panel, .retry, .edit, .discard: .chat
+            .panel, .retry, .edit, .discard:
+            .chat
         case .open, .cannedNew, .cannedEdit, .cannedRemove, .online, .busy, .away, .filter, .refresh, .dashboard, .agents,
-             .agentStatus, .capacity, .report, .server, .userAdd, .help, .logout, .launcher, .quit: .anywhere
+            .agentStatus, .capacity, .report, .server, .userAdd, .help, .logout, .launcher, .quit:
+            .anywhere
         }
     }
 

@@ -83,13 +83,19 @@ struct ConsoleLayout: Equatable {
             layout.focusedTab = chats.focused
             if let split = chats.split, chats.tabs.count > 1, let found = split.layout(below, minimum: smallestPane) {
                 layout.dividers += found.dividers
-                layout.panes = zip(chats.tabs, found.panes).map { tab, rect in splitPane(tab, in: rect, inputLines: chats.inputLines[tab] ?? 1) }
+                layout.panes = zip(chats.tabs, found.panes).map { tab, rect in
+                    splitPane(tab, in: rect, inputLines: chats.inputLines[tab] ?? 1)
+                }
             } else {
                 let (header, conversation) = below.splitTop(3)
-                layout.panes = [Pane(tab: chats.focused, header: header,
-                                     conversation: Rect(x: conversation.x + 1, y: conversation.y, width: conversation.width - 1,
-                                                        height: conversation.height),
-                                     frame: below)]
+                layout.panes = [
+                    Pane(
+                        tab: chats.focused, header: header,
+                        conversation: Rect(
+                            x: conversation.x + 1, y: conversation.y, width: conversation.width - 1,
+                            height: conversation.height),
+                        frame: below)
+                ]
             }
         }
         return layout
@@ -100,8 +106,9 @@ struct ConsoleLayout: Equatable {
         let (header, rest) = rect.splitTop(1)
         let (middle, input) = rest.splitBottom(min(3, max(1, inputLines)))
         let (conversation, typing) = middle.splitBottom(1)
-        return Pane(tab: tab, header: header,
-                    conversation: Rect(x: conversation.x + 1, y: conversation.y, width: conversation.width - 1, height: conversation.height),
-                    typing: typing, input: input, frame: rect)
+        return Pane(
+            tab: tab, header: header,
+            conversation: Rect(x: conversation.x + 1, y: conversation.y, width: conversation.width - 1, height: conversation.height),
+            typing: typing, input: input, frame: rect)
     }
 }

@@ -113,8 +113,9 @@ extension ConsoleMode {
         var fields = [
             Form.Field("shortcut", label: "Shortcut (a-z 0-9 _ -, typed as /shortcut)"),
             Form.Field("title", label: "Title"),
-            Form.Field("body", label: "Text — {customer.name} {agent.name} {ticket.id} {ticket.subject} are filled in",
-                       kind: .multiline(rows: 4)),
+            Form.Field(
+                "body", label: "Text — {customer.name} {agent.name} {ticket.id} {ticket.subject} are filled in",
+                kind: .multiline(rows: 4)),
         ]
         if isAdmin { fields.append(Form.Field("shared", label: "For", kind: .choice(["me", "every agent"]))) }
         return Form(title: title, fields: fields)
@@ -132,10 +133,19 @@ extension ConsoleMode {
         guard let values else { return [] }
         let shared = values["shared"] == "every agent"
         if let id = editingCanned {
-            return [.updateCanned(id: id, CannedResponseUpdate(shortcut: values["shortcut"], title: values["title"],
-                                                               body: values["body"], shared: me?.role == .admin ? shared : nil))]
+            return [
+                .updateCanned(
+                    id: id,
+                    CannedResponseUpdate(
+                        shortcut: values["shortcut"], title: values["title"],
+                        body: values["body"], shared: me?.role == .admin ? shared : nil))
+            ]
         }
-        return [.createCanned(CannedResponseRequest(shortcut: values["shortcut", default: ""], title: values["title", default: ""],
-                                                    body: values["body", default: ""], shared: shared ? true : nil))]
+        return [
+            .createCanned(
+                CannedResponseRequest(
+                    shortcut: values["shortcut", default: ""], title: values["title", default: ""],
+                    body: values["body", default: ""], shared: shared ? true : nil))
+        ]
     }
 }

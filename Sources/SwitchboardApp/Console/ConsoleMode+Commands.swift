@@ -67,8 +67,9 @@ extension ConsoleMode {
             let targets = queueTargets
             guard !targets.isEmpty else { return usage("Choose a ticket, or mark some with Space") }
             let what = targets.count == 1 ? "#\(targets[0].id)" : "\(targets.count) tickets"
-            confirm = ConfirmDialog("\(command == .close ? "Close" : "Resolve") \(what)? " + (status == .closed ? "A closed ticket cannot be reopened." : ""),
-                                    yes: command == .close ? "Close" : "Resolve", no: "Cancel")
+            confirm = ConfirmDialog(
+                "\(command == .close ? "Close" : "Resolve") \(what)? " + (status == .closed ? "A closed ticket cannot be reopened." : ""),
+                yes: command == .close ? "Close" : "Resolve", no: "Cancel")
             confirmedEffects = targets.map { .updateTicket(ticketId: $0.id, UpdateTicketRequest(status: status)) }
             queue.clearMarks()
         case .split:
@@ -77,7 +78,7 @@ extension ConsoleMode {
             return splitCommand(argument, chosen: shown.indices.contains(queue.selected) ? shown[queue.selected].id : nil)
         // In a chat (`index` is set: see above)
         case .closeTab, .unsplit, .note, .status, .category, .assign, .transfer, .escalate, .canned, .search, .attach, .save,
-             .panel, .retry, .edit, .discard:
+            .panel, .retry, .edit, .discard:
             guard let index else { return [] }
             return chatCommand(command, argument, line: line, in: index)
         }
@@ -116,11 +117,13 @@ extension ConsoleMode {
         let line = tabs[index].editor.text
         // Tab right after `/SHORTCUT` puts that canned response in.
         if let (name, argument) = SlashCommands.parse(line), argument.isEmpty, commands.command(named: name) == nil,
-           let response = canned.first(where: { $0.shortcut == name }) {
+            let response = canned.first(where: { $0.shortcut == name })
+        {
             insertCanned(response, in: index)
             return
         }
-        let candidates = commands.candidates(line: line, word: word) { command in completions(for: command) }
+        let candidates =
+            commands.candidates(line: line, word: word) { command in completions(for: command) }
             + Emoji.completions(for: word) + (line.hasPrefix("/") && !line.contains(" ") ? canned.map { "/" + $0.shortcut } : [])
         let matches = tabs[index].editor.complete(with: candidates)
         if matches.count > 1 { toasts.show(matches.prefix(12).joined(separator: "  "), now: now) }
@@ -207,34 +210,43 @@ extension ConsoleMode {
                 return usage("/\(name) AGENT — Tab completes the names (\(agents.count) agents known)")
             }
             guard let agent = agent(named: String(first)) else {
-                return usage("No agent called '\(Sanitizer.clean(String(first.prefix(32))))' — Tab completes the names (\(agents.count) known)")
+                return usage(
+                    "No agent called '\(Sanitizer.clean(String(first.prefix(32))))' — Tab completes the names (\(agents.count) known)")
             }
             var effects: [Effect] = []
             if command == .transfer, parts.count > 1 {
                 // The note goes first, so the next agent finds it in the history.
                 effects.append(.send(ticketId: ticket.id, text: "Transfer to \(agent.agent.displayName): \(parts[1])", note: true))
             }
-            effects.append(command == .assign ? .updateTicket(ticketId: ticket.id, UpdateTicketRequest(assignedAgentId: .set(agent.agent.id)))
-                                             : .transfer(ticketId: ticket.id, agentId: agent.agent.id))
+            effects.append(
+                command == .assign
+                    ? .updateTicket(ticketId: ticket.id, UpdateTicketRequest(assignedAgentId: .set(agent.agent.id)))
+                    : .transfer(ticketId: ticket.id, agentId: agent.agent.id))
             return effects
         case .escalate:
             if argument.isEmpty { return [.escalate(ticketId: ticket.id, EscalateRequest())] }
             guard let agent = agent(named: argument) else {
-                return usage("No agent called '\(Sanitizer.clean(String(argument.prefix(32))))' — /escalate alone hands it to the least busy admin")
+                return usage(
+                    "No agent called '\(Sanitizer.clean(String(argument.prefix(32))))' — /escalate alone hands it to the least busy admin")
             }
             return [.escalate(ticketId: ticket.id, EscalateRequest(agentId: agent.agent.id))]
         case .canned:
             // An exact shortcut goes straight into the line, as `/SHORTCUT` Tab does; anything else picks.
             return useCanned(argument, in: index)
         case .attach, .save:
-            let result = command == .attach ? FileTransfer.attach(argument, ticketId: ticket.id, note: tabs[index].noteMode)
+            let result =
+                command == .attach
+                ? FileTransfer.attach(argument, ticketId: ticket.id, note: tabs[index].noteMode)
                 : FileTransfer.save(argument, in: tabs[index].conversation)
             switch result {
             case .success(let effect): return [effect]
             case .failure(let refusal): return usage(refusal.sentence)
             }
         case .search:
-            guard !argument.isEmpty else { searchPrompt = LineEditor(); return [] }
+            guard !argument.isEmpty else {
+                searchPrompt = LineEditor()
+                return []
+            }
             runSearch(argument, in: index)
         case .panel: panelShown.toggle()
         case .retry: return perform(.retryMessage)
@@ -253,7 +265,8 @@ extension ConsoleMode {
     mutating func runSearch(_ query: String, in index: Int) {
         tabs[index].conversation.find(query)
         let hits = tabs[index].conversation.search?.hits.count ?? 0
-        toasts.show(hits == 0 ? "No message here contains “\(query)”" : "\(hits) found — n next, N previous, Esc ends the search",
-                    kind: hits == 0 ? .error : .info, now: now)
+        toasts.show(
+            hits == 0 ? "No message here contains “\(query)”" : "\(hits) found — n next, N previous, Esc ends the search",
+            kind: hits == 0 ? .error : .info, now: now)
     }
 }

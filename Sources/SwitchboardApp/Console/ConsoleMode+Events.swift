@@ -30,7 +30,8 @@ extension ConsoleMode {
             return [.loadQueue, .loadAgents, .loadCanned]
         case .signedOut:
             let ended = loginEnded
-            self = ConsoleMode(server: server, username: me?.username ?? "", fromLauncher: fromLauncher, size: size, now: now, limits: limits)
+            self = ConsoleMode(
+                server: server, username: me?.username ?? "", fromLauncher: fromLauncher, size: size, now: now, limits: limits)
             if ended, case .signIn(var screen) = phase {
                 screen.refused(SignInScreen.loginEnded)
                 phase = .signIn(screen)
@@ -42,7 +43,10 @@ extension ConsoleMode {
             changeTickets { $0 = all }
             // Nobody waiting: start where the work is, one's own tickets.
             if first, section == .unassigned, shownQueue.isEmpty, !shownMine.isEmpty {
-                showMine(saying: "Nobody is waiting — \(Self.count(shownMine.count, "ticket")) \(shownMine.count == 1 ? "is" : "are") yours, under Mine")
+                showMine(
+                    saying:
+                        "Nobody is waiting — \(Self.count(shownMine.count, "ticket")) \(shownMine.count == 1 ? "is" : "are") yours, under Mine"
+                )
             }
             // Live news of one's own tickets (and of every open tab).
             return shownMine.map { .join(ticketId: $0.id, sinceSeq: $0.lastMessage?.seq ?? 0) }
@@ -81,7 +85,7 @@ extension ConsoleMode {
             case .ticketAction(let id):
                 toasts.show("#\(id): \(error.sentence)", kind: .error, now: now)
             case .claim(let id):
-                claiming.remove(id) // a later assignment to us is news again
+                claiming.remove(id)  // a later assignment to us is news again
                 toasts.show("#\(id): \(error.sentence)", kind: .error, now: now)
             case .upload(let id):
                 transfer = nil
@@ -114,7 +118,7 @@ extension ConsoleMode {
             }
             return []
         case .tester, .dashboard, .adminAgents, .report, .serverStatistics, .agentChanged, .userCreated, .fileSaved:
-            return [] // the tester's, and the admin's (taken by receiveAdmin)
+            return []  // the tester's, and the admin's (taken by receiveAdmin)
         case .canned(let responses):
             if cannedForm != nil { toasts.show("Canned responses saved", kind: .success, now: now) }
             cannedForm = nil
@@ -149,7 +153,8 @@ extension ConsoleMode {
             return effects
         }
         switch server {
-        case .ticketCreated, .ticketUpdated, .agentAssigned, .ticketStatusChanged, .agentStatusChanged, .ticketDeleted: adminFiguresChanged()
+        case .ticketCreated, .ticketUpdated, .agentAssigned, .ticketStatusChanged, .agentStatusChanged, .ticketDeleted:
+            adminFiguresChanged()
         // "Agents online" counts connected staff.
         case .userOnline(let user), .userOffline(let user): if user.role.isStaff { adminFiguresChanged() }
         default: break
@@ -173,7 +178,10 @@ extension ConsoleMode {
                 assignedWhileWaiting += 1
                 if sectionCounts[.unassigned, default: 0] == 0 {
                     let given = assignedWhileWaiting
-                    showMine(saying: "Nobody is waiting now: \(Self.count(given, "ticket")) \(given == 1 ? "was" : "were") assigned to you — showing Mine, M-a to see \(given == 1 ? "it" : "them")")
+                    showMine(
+                        saying:
+                            "Nobody is waiting now: \(Self.count(given, "ticket")) \(given == 1 ? "was" : "were") assigned to you — showing Mine, M-a to see \(given == 1 ? "it" : "them")"
+                    )
                 }
             }
         case .ticketStatusChanged(let id, let status, _, _):

@@ -25,7 +25,8 @@ extension ConsoleMode {
             }
         }
         if focus == .chat, editorEmpty, let hits = currentTab?.conversation.search?.hits, !hits.isEmpty,
-           key == .char("n") || key == .char("N"), let index = current {
+            key == .char("n") || key == .char("N"), let index = current
+        {
             tabs[index].conversation.nextHit(forward: key == .char("n"))
             return []
         }
@@ -56,7 +57,9 @@ extension ConsoleMode {
             toasts.show("Reconnecting…", now: now)
             return [.reconnectNow]
         case .focusNext:
-            if tabs.isEmpty { toasts.show("No chat open: Enter on a ticket opens one", now: now) } else {
+            if tabs.isEmpty {
+                toasts.show("No chat open: Enter on a ticket opens one", now: now)
+            } else {
                 focus = focus == .queue ? .chat : .queue
                 if focus == .chat, current == nil { select(0) }
             }
@@ -80,17 +83,23 @@ extension ConsoleMode {
         case .canned: return openPicker(matching: "")
         case .panel: panelShown.toggle()
         case .availability:
-            let next: AgentStatus = switch availability {
-            case .online: .busy
-            case .busy: .away
-            default: .online
-            }
+            let next: AgentStatus =
+                switch availability {
+                case .online: .busy
+                case .busy: .away
+                default: .online
+                }
             return setAvailability(next)
         case .back:
-            if let index = current, tabs[index].conversation.search != nil { tabs[index].conversation.search = nil }
-            else if let index = current, tabs[index].noteMode { tabs[index].noteMode = false }
-            else if panelShown { panelShown = false }
-            else { focus = .queue }
+            if let index = current, tabs[index].conversation.search != nil {
+                tabs[index].conversation.search = nil
+            } else if let index = current, tabs[index].noteMode {
+                tabs[index].noteMode = false
+            } else if panelShown {
+                panelShown = false
+            } else {
+                focus = .queue
+            }
         case .scrollUp: return scroll(by: chatPage)
         case .scrollDown: return scroll(by: -chatPage)
         case .scrollTop: return scroll(by: 1_000_000)
@@ -101,7 +110,8 @@ extension ConsoleMode {
         case .editMessage:
             var editor = currentTab?.editor ?? LineEditor()
             guard let message = FailedMessage.takeBack(from: currentTab?.conversation.timeline, into: &editor, toasts: &toasts, now: now),
-                  let index = current else { return [] }
+                let index = current
+            else { return [] }
             tabs[index].editor = editor
             tabs[index].noteMode = message.isInternal
             focus = .chat
@@ -114,7 +124,12 @@ extension ConsoleMode {
         case .claim:
             return run("claim", "", line: "/claim", chat: nil)
         case .refresh: return [.loadQueue, .loadAgents]
-        case .dashboard: return admin?.page == .dashboard ? { admin = nil; return [] }() : adminCommand("dashboard", "")
+        case .dashboard:
+            return admin?.page == .dashboard
+                ? {
+                    admin = nil
+                    return []
+                }() : adminCommand("dashboard", "")
         }
         return []
     }
@@ -130,7 +145,6 @@ extension ConsoleMode {
         }
         return []
     }
-
 
     mutating func claim(_ id: Int) -> [Effect] {
         toasts.show("Claiming #\(id)…", now: now)
@@ -173,8 +187,9 @@ extension ConsoleMode {
         case .submit(let text):
             guard let (name, argument) = SlashCommands.parse(text) else {
                 queueLine.replace(with: text)
-                toasts.show(current == nil ? "Write in a chat: Enter on a ticket opens one" : "Tab goes to the chat to write there",
-                            kind: .error, now: now)
+                toasts.show(
+                    current == nil ? "Write in a chat: Enter on a ticket opens one" : "Tab goes to the chat to write there",
+                    kind: .error, now: now)
                 return []
             }
             return run(name, argument, line: text, chat: nil)
@@ -240,10 +255,12 @@ extension ConsoleMode {
 
     var helpRows: [HelpRow] {
         let taken = Set(keys.bindings.filter { $0.keys != [.tab] }.map(\.keys))
-        let admin = me?.role == .admin ? [
-            HelpRow(group: "Admin pages (F7)", keys: "←, →", help: "Dashboard, Agents, Report, Server"),
-            HelpRow(group: "Admin pages (F7)", keys: "↑, ↓", help: "Agents: choose one for /capacity and /agent-status"),
-        ] : []
+        let admin =
+            me?.role == .admin
+            ? [
+                HelpRow(group: "Admin pages (F7)", keys: "←, →", help: "Dashboard, Agents, Report, Server"),
+                HelpRow(group: "Admin pages (F7)", keys: "↑, ↓", help: "Agents: choose one for /capacity and /agent-status"),
+            ] : []
         return keys.helpRows + admin + commands.helpRows + KeyMap(editorKeys.bindings.filter { !taken.contains($0.keys) }).helpRows
     }
 
@@ -269,7 +286,8 @@ extension ConsoleMode {
                 return openTab(shown[index].id)
             }
             if let bar = layout.tabBar, bar.contains(x: mouse.x, y: mouse.y),
-               let index = TabBar(tabs: tabs.map { TabBar.Tab($0.title) }, active: current ?? 0).tab(atColumn: mouse.x, in: bar) {
+                let index = TabBar(tabs: tabs.map { TabBar.Tab($0.title) }, active: current ?? 0).tab(atColumn: mouse.x, in: bar)
+            {
                 select(index)
             }
         default:

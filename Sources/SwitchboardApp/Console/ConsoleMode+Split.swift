@@ -33,8 +33,9 @@ extension ConsoleMode {
         }
         for id in wanted where tabs.contains(where: { $0.ticketId == id }) && !next.tickets.contains(id) {
             guard !next.isFull else {
-                toasts.show("At most \(ChatSplit.maximum) chats at once: /split shows another in place of the focused one via M-1…9",
-                            kind: .error, now: now)
+                toasts.show(
+                    "At most \(ChatSplit.maximum) chats at once: /split shows another in place of the focused one via M-1…9",
+                    kind: .error, now: now)
                 break
             }
             next.add(id)
@@ -45,8 +46,9 @@ extension ConsoleMode {
         split = next
         if let focused = next.focusedTicket, let index = tabs.firstIndex(where: { $0.ticketId == focused }) { select(index) }
         if layout.isSplit {
-            toasts.show("\(next.tickets.count) chats \(next.direction.rawValue) — M-←/→ moves, M-= / M-- resizes, /unsplit ends",
-                        now: now)
+            toasts.show(
+                "\(next.tickets.count) chats \(next.direction.rawValue) — M-←/→ moves, M-= / M-- resizes, /unsplit ends",
+                now: now)
         } else {
             toasts.show("No room for \(next.tickets.count) chats here; the focused one is shown until the terminal is larger", now: now)
         }
@@ -56,8 +58,9 @@ extension ConsoleMode {
     /// The tab a bare `/split` adds: the one that needs the agent most, else the next in order.
     private func nextTabToShow(besides shown: [Int]) -> Int? {
         let others = tabs.indices.filter { !shown.contains(tabs[$0].ticketId) }
-        let hottest = Hotlist.hottest(tabs.enumerated().map { shown.contains($0.element.ticketId) ? Self.quiet($0.element) : $0.element },
-                                      besides: nil)
+        let hottest = Hotlist.hottest(
+            tabs.enumerated().map { shown.contains($0.element.ticketId) ? Self.quiet($0.element) : $0.element },
+            besides: nil)
         if let hottest, others.contains(hottest) { return hottest }
         let from = current ?? 0
         return others.first { $0 > from } ?? others.first

@@ -10,13 +10,15 @@ extension ConsoleMode {
         let layout = self.layout
         screen.fill(x: 0, y: 0, width: size.width, height: 1, style: theme[.status])
         let name = me.map { Sanitizer.clean($0.displayName) } ?? ""
-        screen.put([Span(" Switchboard", theme[.status].with(bold: true)), Span(" · Agent console · \(name) · \(server)", theme[.status])],
-                   x: 0, y: 0, limit: size.width - 10)
+        screen.put(
+            [Span(" Switchboard", theme[.status].with(bold: true)), Span(" · Agent console · \(name) · \(server)", theme[.status])],
+            x: 0, y: 0, limit: size.width - 10)
         screen.put("F1 help ", x: size.width - 8, y: 0, style: theme[.status])
         var cursor: (x: Int, y: Int)?
         if let admin {
             // An admin page takes the queue's and the chats' place; the bottom line types its commands.
-            admin.render(into: &screen, in: Rect(x: 0, y: 1, width: size.width, height: max(0, layout.typing.y - 1)), theme: theme, me: me?.id)
+            admin.render(
+                into: &screen, in: Rect(x: 0, y: 1, width: size.width, height: max(0, layout.typing.y - 1)), theme: theme, me: me?.id)
             toasts.render(into: &screen, in: layout.typing, theme: theme)
             cursor = renderInput(into: &screen, in: layout.input, split: false, theme: theme)
         } else {
@@ -44,8 +46,10 @@ extension ConsoleMode {
             for y in divider.y..<divider.maxY { screen.put("│", x: divider.x, y: y, style: theme[.border]) }
         }
         if let bar = layout.tabBar {
-            TabBar(tabs: tabs.map { TabBar.Tab($0.title + ($0.noteMode ? " ✎" : ""), unread: $0.unread, activity: $0.activity != .none) },
-                   active: current ?? 0).render(into: &screen, in: bar, theme: theme)
+            TabBar(
+                tabs: tabs.map { TabBar.Tab($0.title + ($0.noteMode ? " ✎" : ""), unread: $0.unread, activity: $0.activity != .none) },
+                active: current ?? 0
+            ).render(into: &screen, in: bar, theme: theme)
         }
         var paneCursor: (x: Int, y: Int)?
         for pane in layout.panes {
@@ -67,14 +71,16 @@ extension ConsoleMode {
         if let rect = layout.panel { renderPanel(into: &screen, in: rect, theme: theme) }
         if layout.conversation == nil, tabs.isEmpty, size.width >= ConsoleLayout.wideFrom {
             let hint = "Enter on a ticket opens its chat in a tab; c claims it."
-            screen.put(hint, x: ConsoleLayout.queueWidth + 1 + max(0, (size.width - ConsoleLayout.queueWidth - TextWidth.of(hint)) / 2),
-                       y: size.height / 2, style: theme[.muted])
+            screen.put(
+                hint, x: ConsoleLayout.queueWidth + 1 + max(0, (size.width - ConsoleLayout.queueWidth - TextWidth.of(hint)) / 2),
+                y: size.height / 2, style: theme[.muted])
         }
         if toasts.current != nil {
             toasts.render(into: &screen, in: layout.typing, theme: theme)
         } else if let transfer {
-            screen.put("  " + transfer.line + " (#\(transfer.ticketId))", x: layout.typing.x, y: layout.typing.y, style: theme[.accent],
-                       limit: layout.typing.width)
+            screen.put(
+                "  " + transfer.line + " (#\(transfer.ticketId))", x: layout.typing.x, y: layout.typing.y, style: theme[.accent],
+                limit: layout.typing.width)
         } else if let typing = currentTab?.conversation.typingLine, layout.conversation != nil, !layout.isSplit {
             screen.put("  " + typing, x: layout.typing.x, y: layout.typing.y, style: theme[.muted], limit: layout.typing.width)
         }
@@ -93,16 +99,23 @@ extension ConsoleMode {
             x += screen.put(label, x: x, y: rect.y, style: style, limit: rect.maxX - x)
         }
         let marked = queue.marked.count
-        let second = !filter.isEmpty ? "filter: \(filter.summary)" : marked > 0 ? "\(marked) marked — /claim /priority /close" : "[ ] section · Space marks"
-        screen.put(TextWrap.truncate(second, width: rect.width - 2), x: rect.x + 1, y: rect.y + 1,
-                   style: filter.isEmpty && marked == 0 ? theme[.muted] : theme[.accent], limit: rect.width - 1)
+        let second =
+            !filter.isEmpty
+            ? "filter: \(filter.summary)" : marked > 0 ? "\(marked) marked — /claim /priority /close" : "[ ] section · Space marks"
+        screen.put(
+            TextWrap.truncate(second, width: rect.width - 2), x: rect.x + 1, y: rect.y + 1,
+            style: filter.isEmpty && marked == 0 ? theme[.muted] : theme[.accent], limit: rect.width - 1)
         let body = Rect(x: rect.x, y: rect.y + 2, width: rect.width, height: rect.height - 2)
         let shown = shownQueue
         guard !shown.isEmpty else {
             let elsewhere = QueueSection.allCases.filter { $0 != section }.map { ($0, sectionCounts[$0, default: 0]) }
                 .first { $0.1 > 0 }.map { "] shows \($0.0.title) (\($0.1))." }
-            let text = loading ? ["Loading the queue…"] : !filter.isEmpty ? ["Nothing matches the filter (/filter clears it)."]
-                : [section == .unassigned ? "Nobody is waiting. ✓" : "Nothing here."] + (elsewhere.map { [$0] } ?? [])
+            let text =
+                loading
+                ? ["Loading the queue…"]
+                : !filter.isEmpty
+                    ? ["Nothing matches the filter (/filter clears it)."]
+                    : [section == .unassigned ? "Nobody is waiting. ✓" : "Nothing here."] + (elsewhere.map { [$0] } ?? [])
             for (offset, line) in text.flatMap({ TextWrap.lines($0, width: body.width - 3) }).enumerated() {
                 screen.put(line, x: body.x + 2, y: body.y + 1 + offset, style: theme[.muted], limit: body.width - 2)
             }
@@ -120,13 +133,15 @@ extension ConsoleMode {
             let wait = Self.duration(now.timeIntervalSince(QueueSection.waitingSince(ticket)))
             let left = "\(open)\(mark) #\(ticket.id) "
             let subject = TextWrap.truncate(ticket.subject, width: max(1, body.width - TextWidth.of(left) - TextWidth.of(wait) - 2))
-            screen.put([Span(left, selected ? base : Self.priorityStyle(ticket.priority, theme)), Span(subject, base)],
-                       x: body.x, y: y, limit: body.width)
+            screen.put(
+                [Span(left, selected ? base : Self.priorityStyle(ticket.priority, theme)), Span(subject, base)],
+                x: body.x, y: y, limit: body.width)
             screen.put(wait, x: body.maxX - TextWidth.of(wait) - 1, y: y, style: selected ? base : theme[.muted])
             let who = ticket.assignedAgent.map { $0.id == me?.id ? "you" : Sanitizer.clean($0.displayName) } ?? "unassigned"
             let detail = "\(Sanitizer.clean(ticket.customer.displayName)) · \(ticket.category.word) · \(who)"
-            screen.put(TextWrap.truncate(detail, width: body.width - 4), x: body.x + 4, y: y + 1, style: selected ? base : theme[.muted],
-                       limit: body.width - 4)
+            screen.put(
+                TextWrap.truncate(detail, width: body.width - 4), x: body.x + 4, y: y + 1, style: selected ? base : theme[.muted],
+                limit: body.width - 4)
         }
     }
 
@@ -160,14 +175,21 @@ extension ConsoleMode {
 
     private func renderHeader(_ tab: ChatTab, into screen: inout Screen, in rect: Rect, theme: Theme) {
         let ticket = tab.conversation.ticket
-        screen.put([Span(" #\(ticket.id) ", theme[.accent].with(bold: true)), Span(Sanitizer.clean(ticket.subject), theme[.title])],
-                   x: rect.x, y: rect.y, limit: rect.width)
-        var details = [Span(" \(ticket.status.word) · \(ticket.priority.word) · "
-                            + "\(ticket.category.word) · \(Sanitizer.clean(ticket.customer.displayName))", theme[.muted]),
-                       ticket.customer.isOnline ? Span(" ●", theme[.success]) : Span(" ○", theme[.muted])]
+        screen.put(
+            [Span(" #\(ticket.id) ", theme[.accent].with(bold: true)), Span(Sanitizer.clean(ticket.subject), theme[.title])],
+            x: rect.x, y: rect.y, limit: rect.width)
+        var details = [
+            Span(
+                " \(ticket.status.word) · \(ticket.priority.word) · "
+                    + "\(ticket.category.word) · \(Sanitizer.clean(ticket.customer.displayName))", theme[.muted]),
+            ticket.customer.isOnline ? Span(" ●", theme[.success]) : Span(" ○", theme[.muted]),
+        ]
         let others = (members[ticket.id] ?? []).filter { $0.role.isStaff && $0.id != me?.id }
-        if !others.isEmpty { details.append(Span(" · also here: " + others.map { Sanitizer.clean($0.displayName) }.joined(separator: ", "), theme[.accent])) }
-        let owner = ticket.assignedAgent.map { $0.id == me?.id ? "yours" : "with \(Sanitizer.clean($0.displayName))" } ?? "unassigned — /claim"
+        if !others.isEmpty {
+            details.append(Span(" · also here: " + others.map { Sanitizer.clean($0.displayName) }.joined(separator: ", "), theme[.accent]))
+        }
+        let owner =
+            ticket.assignedAgent.map { $0.id == me?.id ? "yours" : "with \(Sanitizer.clean($0.displayName))" } ?? "unassigned — /claim"
         details.append(Span(" · " + owner, theme[.muted]))
         screen.put(details, x: rect.x, y: rect.y + 1, limit: rect.width)
         screen.put(String(repeating: "─", count: rect.width), x: rect.x, y: rect.y + 2, style: theme[.border])
@@ -177,15 +199,19 @@ extension ConsoleMode {
     /// chats have their own, so there it is the queue's line).
     private func renderInput(into screen: inout Screen, in rect: Rect, split: Bool, theme: Theme) -> (x: Int, y: Int)? {
         if let prompt = searchPrompt {
-            return prompt.render(into: &screen, in: rect, style: theme[.input], prompt: [Span("search: ", theme[.accent])],
-                                 placeholder: "what to find; Enter searches, Esc stops", placeholderStyle: theme[.placeholder])
+            return prompt.render(
+                into: &screen, in: rect, style: theme[.input], prompt: [Span("search: ", theme[.accent])],
+                placeholder: "what to find; Enter searches, Esc stops", placeholderStyle: theme[.placeholder])
         }
         guard !usesQueueLine, !split, let tab = currentTab else {
-            let placeholder = admin.map(Self.adminHint)
-                ?? (usesQueueLine ? "Enter opens the chosen ticket · /claim /priority /close /filter"
+            let placeholder =
+                admin.map(Self.adminHint)
+                ?? (usesQueueLine
+                    ? "Enter opens the chosen ticket · /claim /priority /close /filter"
                     : "Shift-Tab: the queue · /split N adds #N · /unsplit: one chat")
-            let cursor = queueLine.render(into: &screen, in: rect, style: theme[.input], prompt: [Span(admin != nil ? "admin> " : "queue> ", theme[.accent])],
-                                          placeholder: placeholder, placeholderStyle: theme[.placeholder])
+            let cursor = queueLine.render(
+                into: &screen, in: rect, style: theme[.input], prompt: [Span(admin != nil ? "admin> " : "queue> ", theme[.accent])],
+                placeholder: placeholder, placeholderStyle: theme[.placeholder])
             return usesQueueLine && !queueLine.isEmpty ? cursor : nil
         }
         let cursor = renderEditor(tab, into: &screen, in: rect, theme: theme, compact: false)
@@ -206,14 +232,16 @@ extension ConsoleMode {
         let note = tab.noteMode
         let prompt = note ? [Span("note> ", theme[.note].with(bold: true))] : [Span("> ", theme[.accent])]
         let customer = Sanitizer.clean(tab.conversation.ticket.customer.displayName)
-        let placeholder = switch (note, compact) {
-        case (true, false): "Internal note — only agents see it (C-o back to replies)"
-        case (true, true): "Internal note — agents only"
-        case (false, false): "Reply to \(customer) — /note for a note, C-t canned, /help"
-        case (false, true): "Reply to \(customer)"
-        }
-        return tab.editor.render(into: &screen, in: rect, style: note ? theme[.note] : theme[.input], prompt: prompt,
-                                 placeholder: placeholder, placeholderStyle: theme[.placeholder])
+        let placeholder =
+            switch (note, compact) {
+            case (true, false): "Internal note — only agents see it (C-o back to replies)"
+            case (true, true): "Internal note — agents only"
+            case (false, false): "Reply to \(customer) — /note for a note, C-t canned, /help"
+            case (false, true): "Reply to \(customer)"
+            }
+        return tab.editor.render(
+            into: &screen, in: rect, style: note ? theme[.note] : theme[.input], prompt: prompt,
+            placeholder: placeholder, placeholderStyle: theme[.placeholder])
     }
 
     /// A split pane's one-row header: the focused one stands out.
@@ -222,32 +250,39 @@ extension ConsoleMode {
         let style = focused ? theme[.activeTab] : theme[.tab]
         screen.fill(x: rect.x, y: rect.y, width: rect.width, height: 1, style: style)
         let online = ticket.customer.isOnline ? "●" : "○"
-        let right = " \(ticket.status.word) · \(ticket.priority.word) · "
+        let right =
+            " \(ticket.status.word) · \(ticket.priority.word) · "
             + "\(Sanitizer.clean(ticket.customer.displayName)) \(online) "
-        let title = " #\(ticket.id) \(Sanitizer.clean(ticket.subject))" + (tab.noteMode ? " ✎" : "") + (tab.unread > 0 ? " (\(tab.unread))" : "")
+        let title =
+            " #\(ticket.id) \(Sanitizer.clean(ticket.subject))" + (tab.noteMode ? " ✎" : "") + (tab.unread > 0 ? " (\(tab.unread))" : "")
         // The subject first; the details take what is left, or nothing when that is too little to read.
         let left = rect.width - TextWidth.of(title) - 1
         let rightWidth = left >= 12 ? min(TextWidth.of(right), left) : 0
-        screen.put(TextWrap.truncate(title, width: rect.width - rightWidth), x: rect.x, y: rect.y,
-                   style: style.with(bold: focused), limit: rect.width - rightWidth)
+        screen.put(
+            TextWrap.truncate(title, width: rect.width - rightWidth), x: rect.x, y: rect.y,
+            style: style.with(bold: focused), limit: rect.width - rightWidth)
         screen.put(TextWrap.truncate(right, width: rightWidth), x: rect.maxX - rightWidth, y: rect.y, style: style, limit: rightWidth)
     }
 
     private func renderStatus(into screen: inout Screen, in rect: Rect, theme: Theme) {
         var left = ConnectionIndicator.spans(connection, queued: queued, now: now, theme: theme)
-        let mark: (String, Theme.Role) = switch availability {
-        case .online: ("● online", .statusConnected)
-        case .busy: ("◐ busy", .statusReconnecting)
-        case .away, .offline: ("○ \(availability.rawValue.lowercased())", .statusOffline)
-        }
+        let mark: (String, Theme.Role) =
+            switch availability {
+            case .online: ("● online", .statusConnected)
+            case .busy: ("◐ busy", .statusReconnecting)
+            case .away, .offline: ("○ \(availability.rawValue.lowercased())", .statusOffline)
+            }
         left.append(Span(" · ", theme[.status]))
         left.append(Span(mark.0, theme[mark.1]))
         let mine = sectionCounts[.mine, default: 0]
         let waiting = sectionCounts[.unassigned, default: 0]
         left.append(Span(" · mine \(mine) · unassigned \(waiting) · tabs \(tabs.count)", theme[.status]))
-        let hints = admin != nil && focus == .queue ? "←→ pages · Esc the queue "
-            : focus == .queue ? "↑↓ Enter open · c claim · [ ] section "
-            : split != nil ? "M-←→ chats · M-= M-- size · /unsplit " : "M-1…9 tabs · C-o note · C-t canned "
+        let hints =
+            admin != nil && focus == .queue
+            ? "←→ pages · Esc the queue "
+            : focus == .queue
+                ? "↑↓ Enter open · c claim · [ ] section "
+                : split != nil ? "M-←→ chats · M-= M-- size · /unsplit " : "M-1…9 tabs · C-o note · C-t canned "
         StatusBar.render(into: &screen, in: rect, theme: theme, left: left, right: [Span(hints)])
     }
 
@@ -279,7 +314,8 @@ extension ConsoleMode {
             lines.append(("  #\(other.id) \(other.status.word) · \(Sanitizer.clean(other.subject))", theme[.muted]))
         }
         for (offset, line) in lines.prefix(rect.height).enumerated() {
-            screen.put(TextWrap.truncate(line.0, width: rect.width - 1), x: rect.x, y: rect.y + offset, style: line.1, limit: rect.width - 1)
+            screen.put(
+                TextWrap.truncate(line.0, width: rect.width - 1), x: rect.x, y: rect.y + offset, style: line.1, limit: rect.width - 1)
         }
     }
 }

@@ -79,8 +79,10 @@ public struct ConsoleMode: Equatable, Sendable, ChatScreenMode {
     /// The slash commands (`ConsoleCommand`), as help and Tab read them.
     public let commands = ConsoleCommand.table
 
-    public init(server: String, username: String = "", signingIn: Bool = false, fromLauncher: Bool = false,
-                size: (width: Int, height: Int), now: Date, limits: Limits = Limits()) {
+    public init(
+        server: String, username: String = "", signingIn: Bool = false, fromLauncher: Bool = false,
+        size: (width: Int, height: Int), now: Date, limits: Limits = Limits()
+    ) {
         var screen = SignInScreen(server: server, username: username)
         screen.busy = signingIn
         phase = .signIn(screen)
@@ -102,11 +104,13 @@ public struct ConsoleMode: Equatable, Sendable, ChatScreenMode {
 
     var layout: ConsoleLayout {
         let chats = current.map { focused in
-            ConsoleLayout.Chats(tabs: split == nil ? [focused] : paneTabs, focused: focused, split: split,
-                                inputLines: Dictionary(uniqueKeysWithValues: paneTabs.map { ($0, tabs[$0].editor.lineCount) }))
+            ConsoleLayout.Chats(
+                tabs: split == nil ? [focused] : paneTabs, focused: focused, split: split,
+                inputLines: Dictionary(uniqueKeysWithValues: paneTabs.map { ($0, tabs[$0].editor.lineCount) }))
         }
         func compute(_ inputLines: Int) -> ConsoleLayout {
-            ConsoleLayout.compute(width: size.width, height: size.height, chats: chats, focus: focus, panel: panelShown, inputLines: inputLines)
+            ConsoleLayout.compute(
+                width: size.width, height: size.height, chats: chats, focus: focus, panel: panelShown, inputLines: inputLines)
         }
         // A split shows the queue's line at the bottom (each pane has its own input) — if it fits.
         if split != nil || usesQueueLine {
@@ -168,8 +172,9 @@ public struct ConsoleMode: Equatable, Sendable, ChatScreenMode {
             return []
         }
         var conversation = Conversation(ticket: ticket, me: me.ref, timeZone: timeZone)
-        conversation.failureHint = Conversation.failureHint(edit: keys.keys(for: .editMessage), retry: keys.keys(for: .retryMessage),
-                                                            discard: keys.keys(for: .discardMessage))
+        conversation.failureHint = Conversation.failureHint(
+            edit: keys.keys(for: .editMessage), retry: keys.keys(for: .retryMessage),
+            discard: keys.keys(for: .discardMessage))
         conversation.emptyHint = "No messages yet: the first reply is yours."
         unsent.seed(&conversation, now: now)
         var tab = ChatTab(conversation: conversation)
@@ -177,7 +182,7 @@ public struct ConsoleMode: Equatable, Sendable, ChatScreenMode {
         if ticket.lastMessage?.senderType == .customer {
             tab.waitingSince = ticket.lastMessage?.timestamp
         } else if ticket.lastMessage == nil, ticket.status == .open || ticket.status == .inProgress {
-            tab.waitingSince = ticket.createdAt // a new ticket: its description waits for the first reply
+            tab.waitingSince = ticket.createdAt  // a new ticket: its description waits for the first reply
         }
         tabs.append(tab)
         if takeFocus {

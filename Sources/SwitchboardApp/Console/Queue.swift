@@ -28,9 +28,9 @@ public enum QueueSection: Int, CaseIterable, Equatable, Sendable {
     /// The section's tickets, sorted.
     public func tickets(_ all: [Ticket], me: Int?) -> [Ticket] {
         all.filter { contains($0, me: me) }
-        .sorted { a, b in
-            a.priority.rank != b.priority.rank ? a.priority.rank > b.priority.rank : Self.waitingSince(a) < Self.waitingSince(b)
-        }
+            .sorted { a, b in
+                a.priority.rank != b.priority.rank ? a.priority.rank > b.priority.rank : Self.waitingSince(a) < Self.waitingSince(b)
+            }
     }
 
     /// Since when the customer has waited: their last message if it is the last word, else the ticket's last change.
@@ -64,10 +64,15 @@ public struct QueueFilter: Equatable, Sendable {
     public static func parse(_ argument: String) -> QueueFilter {
         var filter = QueueFilter(), words: [String] = []
         for word in argument.split(separator: " ").map(String.init) {
-            if let status = TicketStatus(word: word) { filter.statuses.insert(status) }
-            else if let priority = Priority(word: word) { filter.priorities.insert(priority) }
-            else if let category = SwitchboardProtocol.Category(word: word) { filter.categories.insert(category) }
-            else { words.append(word) }
+            if let status = TicketStatus(word: word) {
+                filter.statuses.insert(status)
+            } else if let priority = Priority(word: word) {
+                filter.priorities.insert(priority)
+            } else if let category = SwitchboardProtocol.Category(word: word) {
+                filter.categories.insert(category)
+            } else {
+                words.append(word)
+            }
         }
         filter.text = words.joined(separator: " ")
         return filter

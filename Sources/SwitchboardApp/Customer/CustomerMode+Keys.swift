@@ -68,7 +68,9 @@ extension CustomerMode {
         case .retryMessage: return (chat?.timeline.failedIds ?? []).map { .retry(clientMessageId: $0) }
         case .discardMessage: return (chat?.timeline.failedIds ?? []).map { .discard(clientMessageId: $0) }
         case .editMessage:
-            guard let failed = FailedMessage.takeBack(from: chat?.timeline, into: &editor, toasts: &basics.toasts, now: basics.now) else { return [] }
+            guard let failed = FailedMessage.takeBack(from: chat?.timeline, into: &editor, toasts: &basics.toasts, now: basics.now) else {
+                return []
+            }
             focus = .chat
             return [.discard(clientMessageId: failed.clientMessageId)]
         case .filter:
@@ -122,7 +124,8 @@ extension CustomerMode {
         case .complete(let word):
             // A path after /attach is the file system's to complete: asked for, answered as an event.
             if let typed = FileTransfer.pathToComplete(editor.text) { return [.completePath(typed)] }
-            let candidates = commands.candidates(line: editor.text, word: word) { name in completions(for: name) }
+            let candidates =
+                commands.candidates(line: editor.text, word: word) { name in completions(for: name) }
                 + Emoji.completions(for: word)
             let matches = editor.complete(with: candidates)
             if matches.count > 1 { toasts.show(matches.prefix(12).joined(separator: "  "), now: now) }
@@ -171,8 +174,9 @@ extension CustomerMode {
     private mutating func command(_ name: String, _ argument: String, line: String) -> [Effect] {
         guard let command = CustomerCommand(named: name) else {
             editor.replace(with: line)
-            toasts.show("Unknown command /\(Sanitizer.clean(String(name.prefix(32)))) — /help lists them (send //\(name) to write it as text)",
-                        kind: .error, now: now)
+            toasts.show(
+                "Unknown command /\(Sanitizer.clean(String(name.prefix(32)))) — /help lists them (send //\(name) to write it as text)",
+                kind: .error, now: now)
             return []
         }
         switch command {
@@ -189,19 +193,23 @@ extension CustomerMode {
                 toasts.show("#\(open.ticket.id) is already closed", now: now)
                 return []
             }
-            confirm = ConfirmDialog("Close #\(open.ticket.id) for good? A closed ticket cannot be reopened.", yes: "Close it",
-                                    no: "Keep it open")
+            confirm = ConfirmDialog(
+                "Close #\(open.ticket.id) for good? A closed ticket cannot be reopened.", yes: "Close it",
+                no: "Keep it open")
         case .reopen:
             guard let open = chat else { return noTicket() }
             guard open.ticket.status == .resolved else {
                 let state = open.ticket.status.word
-                toasts.show("#\(open.ticket.id) is \(state); only a resolved ticket is reopened (a closed one: /new)", kind: .error, now: now)
+                toasts.show(
+                    "#\(open.ticket.id) is \(state); only a resolved ticket is reopened (a closed one: /new)", kind: .error, now: now)
                 return []
             }
             return [.setStatus(ticketId: open.ticket.id, .inProgress)]
         case .attach, .save:
             guard let open = chat else { return noTicket() }
-            let result = command == .attach ? FileTransfer.attach(argument, ticketId: open.ticket.id, note: false)
+            let result =
+                command == .attach
+                ? FileTransfer.attach(argument, ticketId: open.ticket.id, note: false)
                 : FileTransfer.save(argument, in: open)
             switch result {
             case .success(let effect): return [effect]
@@ -209,11 +217,16 @@ extension CustomerMode {
             }
         case .search:
             guard chat != nil else { return noTicket() }
-            guard !argument.isEmpty else { searchPrompt = LineEditor(); return [] }
+            guard !argument.isEmpty else {
+                searchPrompt = LineEditor()
+                return []
+            }
             runSearch(argument)
         case .filter:
             let value = argument.trimmingCharacters(in: .whitespaces).lowercased()
-            if value.isEmpty || value == "all" { filter = nil } else if let status = TicketStatus(word: value) {
+            if value.isEmpty || value == "all" {
+                filter = nil
+            } else if let status = TicketStatus(word: value) {
                 filter = status
             } else {
                 toasts.show("/filter all, open, in-progress, resolved or closed", kind: .error, now: now)
@@ -244,8 +257,9 @@ extension CustomerMode {
     private mutating func runSearch(_ query: String) {
         chat?.find(query)
         let hits = chat?.search?.hits.count ?? 0
-        toasts.show(hits == 0 ? "No message here contains “\(query)”" : "\(hits) found — n next, N previous, Esc ends the search",
-                    kind: hits == 0 ? .error : .info, now: now)
+        toasts.show(
+            hits == 0 ? "No message here contains “\(query)”" : "\(hits) found — n next, N previous, Esc ends the search",
+            kind: hits == 0 ? .error : .info, now: now)
     }
 
     // MARK: Dialogs

@@ -19,8 +19,9 @@ extension CustomerMode {
             // Wide, and nothing open: say what to do where the chat will be.
             let hint = tickets.isEmpty ? "Press n to open your first ticket." : "Choose a ticket and press Enter to chat."
             let listWidth = CustomerLayout.listWidth(for: size.width)
-            screen.put(hint, x: listWidth + 1 + max(0, (size.width - listWidth - TextWidth.of(hint)) / 2),
-                       y: size.height / 2, style: theme[.muted])
+            screen.put(
+                hint, x: listWidth + 1 + max(0, (size.width - listWidth - TextWidth.of(hint)) / 2),
+                y: size.height / 2, style: theme[.muted])
         }
         // The line above the input: a toast, or who is typing.
         if toasts.current != nil {
@@ -45,8 +46,9 @@ extension CustomerMode {
         let name = me.map { Sanitizer.clean($0.displayName) } ?? ""
         // Staff may use this chat until their console exists; the title says which they are.
         let role = me?.role.isStaff == true ? "Chat as \(me?.role == .admin ? "admin" : "agent")" : "Customer"
-        screen.put([Span(" Switchboard", theme[.status].with(bold: true)), Span(" · \(role) · \(name) · \(server)", theme[.status])],
-                   x: rect.x, y: rect.y, limit: rect.width - 10)
+        screen.put(
+            [Span(" Switchboard", theme[.status].with(bold: true)), Span(" · \(role) · \(name) · \(server)", theme[.status])],
+            x: rect.x, y: rect.y, limit: rect.width - 10)
         let help = "F1 help "
         screen.put(help, x: rect.maxX - TextWidth.of(help), y: rect.y, style: theme[.status])
     }
@@ -62,9 +64,12 @@ extension CustomerMode {
         screen.put(heading, x: rect.x, y: rect.y, style: focused ? theme[.activeTab] : theme[.tab], limit: rect.width)
         let body = Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: rect.height - 1)
         guard !shown.isEmpty else {
-            let lines = loadingTickets ? ["Loading your tickets…"]
-                : tickets.isEmpty ? ["No tickets yet.", "", "Press n (or type /new) to open one:", "an agent answers here, live."]
-                : ["No \(filterName) tickets.", "f shows another status."]
+            let lines =
+                loadingTickets
+                ? ["Loading your tickets…"]
+                : tickets.isEmpty
+                    ? ["No tickets yet.", "", "Press n (or type /new) to open one:", "an agent answers here, live."]
+                    : ["No \(filterName) tickets.", "f shows another status."]
             for (index, line) in lines.enumerated() {
                 screen.put(line, x: body.x + 2, y: body.y + 1 + index, style: theme[.muted], limit: body.width - 2)
             }
@@ -83,18 +88,22 @@ extension CustomerMode {
             let open = chat?.ticket.id == ticket.id ? "▸" : " "
             let number = "\(open)#\(ticket.id) "
             let subject = TextWrap.truncate(ticket.subject, width: body.width - badgeWidth - 1 - TextWidth.of(number))
-            screen.put([Span(number, selected ? base : theme[.accent]), Span(subject, ticket.unreadCount > 0 ? base.with(bold: true) : base)],
-                       x: body.x, y: y, limit: body.width - badgeWidth - 1)
+            screen.put(
+                [Span(number, selected ? base : theme[.accent]), Span(subject, ticket.unreadCount > 0 ? base.with(bold: true) : base)],
+                x: body.x, y: y, limit: body.width - badgeWidth - 1)
             if !badge.isEmpty { screen.put(badge, x: body.maxX - badgeWidth - 1, y: y, style: theme[.badge]) }
-            screen.put(TextWrap.truncate(detail(of: ticket, width: body.width - 2), width: body.width - 3), x: body.x + 2, y: y + 1,
-                       style: selected ? base : theme[.muted], limit: body.width - 2)
+            screen.put(
+                TextWrap.truncate(detail(of: ticket, width: body.width - 2), width: body.width - 3), x: body.x + 2, y: y + 1,
+                style: selected ? base : theme[.muted], limit: body.width - 2)
         }
     }
 
     /// The second line of a ticket: status, priority, who has it, when, and (with room) the last message.
     private func detail(of ticket: Ticket, width: Int) -> String {
-        var parts = [ticket.status.word, ticket.priority.word, ticket.category.word,
-                     ticket.assignedAgent.map { Sanitizer.clean($0.displayName) } ?? "in the queue", age(of: ticket)]
+        var parts = [
+            ticket.status.word, ticket.priority.word, ticket.category.word,
+            ticket.assignedAgent.map { Sanitizer.clean($0.displayName) } ?? "in the queue", age(of: ticket),
+        ]
         if width >= 48, let last = ticket.lastMessage {
             let who = last.sender.id == me?.id ? "you" : Sanitizer.clean(last.sender.displayName)
             parts.append("\(who): \(Sanitizer.clean(last.message))")
@@ -117,10 +126,14 @@ extension CustomerMode {
     private func renderHeader(_ chat: Conversation, into screen: inout Screen, in rect: Rect, theme: Theme) {
         let ticket = chat.ticket
         screen.fill(x: rect.x, y: rect.y, width: rect.width, height: rect.height, style: theme[.text])
-        screen.put([Span(" #\(ticket.id) ", theme[.accent].with(bold: true)), Span(Sanitizer.clean(ticket.subject), theme[.title])],
-                   x: rect.x, y: rect.y, limit: rect.width)
-        var details: [Span] = [Span(" \(ticket.status.word) · \(ticket.priority.word) · "
-                                    + "\(ticket.category.word) · ", theme[.muted])]
+        screen.put(
+            [Span(" #\(ticket.id) ", theme[.accent].with(bold: true)), Span(Sanitizer.clean(ticket.subject), theme[.title])],
+            x: rect.x, y: rect.y, limit: rect.width)
+        var details: [Span] = [
+            Span(
+                " \(ticket.status.word) · \(ticket.priority.word) · "
+                    + "\(ticket.category.word) · ", theme[.muted])
+        ]
         if let agent = ticket.assignedAgent {
             details.append(Span(Sanitizer.clean(agent.displayName), theme[.text]))
             details.append(agent.isOnline ? Span(" ● online", theme[.success]) : Span(" ○ away", theme[.muted]))
@@ -135,30 +148,38 @@ extension CustomerMode {
 
     private func renderInput(into screen: inout Screen, in rect: Rect, theme: Theme) -> (x: Int, y: Int)? {
         if let prompt = searchPrompt {
-            return prompt.render(into: &screen, in: rect, style: theme[.input], prompt: [Span("search: ", theme[.accent])],
-                                 placeholder: "type what to find, Enter to search, Esc to stop", placeholderStyle: theme[.placeholder])
+            return prompt.render(
+                into: &screen, in: rect, style: theme[.input], prompt: [Span("search: ", theme[.accent])],
+                placeholder: "type what to find, Enter to search, Esc to stop", placeholderStyle: theme[.placeholder])
         }
         let placeholder: String
         if let chat {
-            placeholder = chat.ticket.status == .closed ? "#\(chat.ticket.id) is closed — /new opens another ticket"
+            placeholder =
+                chat.ticket.status == .closed
+                ? "#\(chat.ticket.id) is closed — /new opens another ticket"
                 : "Write to support — Enter sends, M-Enter new line, /help commands"
         } else {
             placeholder = "Type /new for a new ticket, or choose one and press Enter"
         }
         let active = focus == .chat || !editor.isEmpty
-        let cursor = editor.render(into: &screen, in: rect, style: theme[.input], prompt: [Span("> ", theme[.accent])],
-                                   placeholder: placeholder, placeholderStyle: theme[.placeholder])
+        let cursor = editor.render(
+            into: &screen, in: rect, style: theme[.input], prompt: [Span("> ", theme[.accent])],
+            placeholder: placeholder, placeholderStyle: theme[.placeholder])
         return active ? cursor : nil
     }
 
     private func renderStatus(into screen: inout Screen, in rect: Rect, theme: Theme) {
         let left = ConnectionIndicator.spans(connection, queued: queued, now: now, theme: theme)
         let hints: String
-        if form != nil { hints = "Tab next field · C-s send · Esc cancel " }
-        else if chat?.search != nil { hints = "n/N next/previous hit · Esc end search " }
-        else if focus == .list { hints = "↑↓ choose · Enter open · n new · f filter · Tab chat " }
-        else { hints = "PgUp/PgDn scroll · C-f search · Tab tickets " }
+        if form != nil {
+            hints = "Tab next field · C-s send · Esc cancel "
+        } else if chat?.search != nil {
+            hints = "n/N next/previous hit · Esc end search "
+        } else if focus == .list {
+            hints = "↑↓ choose · Enter open · n new · f filter · Tab chat "
+        } else {
+            hints = "PgUp/PgDn scroll · C-f search · Tab tickets "
+        }
         StatusBar.render(into: &screen, in: rect, theme: theme, left: left, right: [Span(hints)])
     }
 }
-

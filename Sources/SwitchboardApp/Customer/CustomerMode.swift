@@ -39,8 +39,10 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
     /// The slash commands (`CustomerCommand`), as help and Tab read them.
     public let commands = CustomerCommand.table
 
-    public init(server: String, username: String = "", signingIn: Bool = false, fromLauncher: Bool = false,
-                size: (width: Int, height: Int), now: Date, limits: Limits = Limits()) {
+    public init(
+        server: String, username: String = "", signingIn: Bool = false, fromLauncher: Bool = false,
+        size: (width: Int, height: Int), now: Date, limits: Limits = Limits()
+    ) {
         var screen = SignInScreen(server: server, username: username)
         screen.busy = signingIn
         phase = .signIn(screen)
@@ -57,8 +59,9 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
     private func activity(_ ticket: Ticket) -> Date { max(ticket.updatedAt, ticket.lastMessage?.timestamp ?? .distantPast) }
 
     var layout: CustomerLayout {
-        CustomerLayout.compute(width: size.width, height: size.height, showChat: chat != nil, focus: focus,
-                               inputLines: editor.lineCount)
+        CustomerLayout.compute(
+            width: size.width, height: size.height, showChat: chat != nil, focus: focus,
+            inputLines: editor.lineCount)
     }
 
     /// Whether the chat pane is on screen (always when wide; when it has the focus when narrow).
@@ -105,8 +108,9 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
             return [.loadTickets]
         case .signedOut:
             let ended = loginEnded
-            self = CustomerMode(server: server, username: me?.username ?? "", fromLauncher: fromLauncher, size: size, now: now,
-                                limits: limits)
+            self = CustomerMode(
+                server: server, username: me?.username ?? "", fromLauncher: fromLauncher, size: size, now: now,
+                limits: limits)
             if ended, case .signIn(var screen) = phase {
                 screen.refused(SignInScreen.loginEnded)
                 phase = .signIn(screen)
@@ -129,8 +133,9 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
             upsert(ticket)
             let who = ticket.assignedAgent.map { "\(Sanitizer.clean($0.displayName)) has it" } ?? "it waits in the queue for the next agent"
             // (Who has it is in the header too: the masking is the news here.)
-            toasts.show("Ticket #\(ticket.id) opened — " + (masked ? "🔒 part of it was masked before it was stored" : who),
-                        kind: .success, now: now)
+            toasts.show(
+                "Ticket #\(ticket.id) opened — " + (masked ? "🔒 part of it was masked before it was stored" : who),
+                kind: .success, now: now)
             return [.join(ticketId: ticket.id, sinceSeq: 0)] + openTicketChat(ticket.id)
         case .ticketChanged(let ticket):
             upsert(ticket)
@@ -153,7 +158,11 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
         case .realtime(let event):
             return realtime(event)
         case .edited(let text):
-            if let text { editor.replace(with: text) } else { toasts.show("the editor failed; the line is as it was", kind: .error, now: now) }
+            if let text {
+                editor.replace(with: text)
+            } else {
+                toasts.show("the editor failed; the line is as it was", kind: .error, now: now)
+            }
             return []
         case .failed(let request, let error):
             return failed(request, error)
@@ -167,7 +176,7 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
             toasts.show("\(what) is in \(path)", kind: .success, now: now)
             return []
         case .agents, .canned, .tester, .dashboard, .adminAgents, .report, .serverStatistics, .agentChanged, .userCreated:
-            return [] // the console's and the tester's
+            return []  // the console's and the tester's
         }
     }
 
@@ -180,7 +189,8 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
             }
         case .openTicket:
             if form != nil, let field = NewTicketForm.field(of: error.message),
-               let index = form!.fields.firstIndex(where: { $0.name == field }) {
+                let index = form!.fields.firstIndex(where: { $0.name == field })
+            {
                 form!.fields[index].error = String(error.message.dropFirst(field.count + 1)).trimmingCharacters(in: .whitespaces)
             } else {
                 toasts.show("The ticket was not opened: \(error.sentence)", kind: .error, now: now)
@@ -227,7 +237,9 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
         switch server {
         case .userOnline(let user), .userOffline(let user):
             let online = if case .userOnline = server { true } else { false }
-            for index in tickets.indices where tickets[index].assignedAgent?.id == user.id { tickets[index].assignedAgent?.isOnline = online }
+            for index in tickets.indices where tickets[index].assignedAgent?.id == user.id {
+                tickets[index].assignedAgent?.isOnline = online
+            }
         case .ticketCreated(let ticket), .ticketUpdated(let ticket):
             upsert(ticket)
         case .agentAssigned(let id, let agent, _):
@@ -311,9 +323,12 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
         focus = .chat
         if chat?.ticket.id == id { return [] }
         var conversation = Conversation(ticket: ticket, me: me.ref, timeZone: timeZone)
-        conversation.failureHint = Conversation.failureHint(edit: keys.keys(for: .editMessage), retry: keys.keys(for: .retryMessage),
-                                                            discard: keys.keys(for: .discardMessage))
-        if ticket.unreadCount > 0, let last = ticket.lastMessage?.seq { conversation.firstUnseenSeq = max(1, last - ticket.unreadCount + 1) }
+        conversation.failureHint = Conversation.failureHint(
+            edit: keys.keys(for: .editMessage), retry: keys.keys(for: .retryMessage),
+            discard: keys.keys(for: .discardMessage))
+        if ticket.unreadCount > 0, let last = ticket.lastMessage?.seq {
+            conversation.firstUnseenSeq = max(1, last - ticket.unreadCount + 1)
+        }
         unsent.seed(&conversation, now: now)
         chat = conversation
         if let index = shownTickets.firstIndex(where: { $0.id == id }) { list.select(index) }

@@ -123,8 +123,12 @@ public struct Launcher: Equatable, Sendable {
         var screen = Screen(width: size.width, height: size.height, style: theme[.text])
         let area = Rect(x: 0, y: 0, width: size.width, height: size.height)
         screen.fill(x: 0, y: 0, width: size.width, height: 1, style: theme[.status])
-        screen.put([Span(" Switchboard", theme[.status].with(bold: true)), Span(" · real-time customer support from the terminal", theme[.status])],
-                   x: 0, y: 0, limit: size.width)
+        screen.put(
+            [
+                Span(" Switchboard", theme[.status].with(bold: true)),
+                Span(" · real-time customer support from the terminal", theme[.status]),
+            ],
+            x: 0, y: 0, limit: size.width)
         let width = min(size.width - 4, 76), left = max(2, (size.width - width) / 2)
         let running = width >= 60 ? "A support server is running on this machine: \(server)" : "Server: \(server)"
         screen.put(running, x: left, y: blockTop, style: theme[.muted], limit: width)
@@ -133,32 +137,44 @@ public struct Launcher: Equatable, Sendable {
             let selected = list.selected == choice.rawValue
             let style = selected ? theme[.selection] : theme[.text]
             screen.fill(x: left, y: y, width: width, height: 1, style: selected ? theme[.selection] : theme[.text])
-            screen.put([Span(" \(choice.rawValue + 1)  ", selected ? style : theme[.key]), Span(Self.title(choice), style.with(bold: true)),
-                       ], x: left, y: y, limit: width)
-            screen.put(TextWrap.truncate("    " + Self.summary(choice), width: width), x: left, y: y + 1, style: theme[.muted], limit: width)
+            screen.put(
+                [
+                    Span(" \(choice.rawValue + 1)  ", selected ? style : theme[.key]), Span(Self.title(choice), style.with(bold: true)),
+                ], x: left, y: y, limit: width)
+            screen.put(
+                TextWrap.truncate("    " + Self.summary(choice), width: width), x: left, y: y + 1, style: theme[.muted], limit: width)
             y += 2
         }
         y += 1
         screen.put("Demo accounts — password '\(password)':", x: left, y: y, style: theme[.title], limit: width)
         y += 1
         for account in accounts where y < size.height - 4 {
-            screen.put([Span("  " + account.username.padding(toLength: 10, withPad: " ", startingAt: 0), theme[.accent]),
-                        Span(account.displayName.padding(toLength: 18, withPad: " ", startingAt: 0), theme[.text]),
-                        Span(account.role.lowercased(), theme[.muted])], x: left, y: y, limit: width)
+            screen.put(
+                [
+                    Span("  " + account.username.padding(toLength: 10, withPad: " ", startingAt: 0), theme[.accent]),
+                    Span(account.displayName.padding(toLength: 18, withPad: " ", startingAt: 0), theme[.text]),
+                    Span(account.role.lowercased(), theme[.muted]),
+                ], x: left, y: y, limit: width)
             y += 1
         }
         // The tip whole, or a short one where the whole does not fit; the log's place if there is room.
-        let tip = TextWrap.lines("A second terminal joins this server: `switchboard console --user agent` answers as the "
-                                 + "agent, `switchboard chat --user customer` writes as the customer.", width: width)
+        let tip = TextWrap.lines(
+            "A second terminal joins this server: `switchboard console --user agent` answers as the "
+                + "agent, `switchboard chat --user customer` writes as the customer.", width: width)
         let room = size.height - 2 - (y + 1)
-        let lines = room >= tip.count + 1 ? tip + ["Server log: \(logFile)"] : room >= tip.count ? tip
-            : ["Second terminal: switchboard console --user agent"]
+        let lines =
+            room >= tip.count + 1
+            ? tip + ["Server log: \(logFile)"]
+            : room >= tip.count
+                ? tip
+                : ["Second terminal: switchboard console --user agent"]
         for (offset, line) in lines.prefix(max(0, room)).enumerated() {
             screen.put(line, x: left, y: y + 1 + offset, style: theme[.muted], limit: width)
         }
         toasts.render(into: &screen, in: Rect(x: 0, y: size.height - 2, width: size.width, height: 1), theme: theme)
-        StatusBar.render(into: &screen, in: Rect(x: 0, y: size.height - 1, width: size.width, height: 1), theme: theme,
-                         left: [Span(" ↑↓ choose · Enter start · 1–3 pick · q quit")], right: [Span("F1 help ")])
+        StatusBar.render(
+            into: &screen, in: Rect(x: 0, y: size.height - 1, width: size.width, height: 1), theme: theme,
+            left: [Span(" ↑↓ choose · Enter start · 1–3 pick · q quit")], right: [Span("F1 help ")])
         if helpShown { HelpOverlay.render(Self.keys, into: &screen, in: area, theme: theme, title: "Launcher") }
         return (screen, nil)
     }

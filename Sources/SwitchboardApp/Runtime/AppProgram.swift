@@ -43,15 +43,16 @@ public struct AppProgram: TerminalProgram {
     }
 
     public mutating func update(_ event: LoopEvent<AppEvent>, post: EventLoop<AppEvent>) -> Bool {
-        let input: ModeInput = switch event {
-        case .tick: .tick(Date())
-        case .message(let event): .event(event)
-        case .input(.key(let key)): .key(key)
-        case .input(.paste(let text)): .paste(text)
-        case .input(.mouse(let mouse)): .mouse(mouse)
-        case .input(.resize(let width, let height)): .resize(width: width, height: height)
-        case .input(.focus(let gained)): .focus(gained)
-        }
+        let input: ModeInput =
+            switch event {
+            case .tick: .tick(Date())
+            case .message(let event): .event(event)
+            case .input(.key(let key)): .key(key)
+            case .input(.paste(let text)): .paste(text)
+            case .input(.mouse(let mouse)): .mouse(mouse)
+            case .input(.resize(let width, let height)): .resize(width: width, height: height)
+            case .input(.focus(let gained)): .focus(gained)
+            }
         switch current {
         case .launcher(var screen):
             let outcome = screen.update(input)
@@ -64,14 +65,16 @@ public struct AppProgram: TerminalProgram {
                 switch choice {
                 case .customer:
                     username = "customer"
-                    var mode = CustomerMode(server: screen.server, username: username, signingIn: true, fromLauncher: true,
-                                            size: screen.size, now: screen.now)
+                    var mode = CustomerMode(
+                        server: screen.server, username: username, signingIn: true, fromLauncher: true,
+                        size: screen.size, now: screen.now)
                     KeyBindings.apply(editorBindings, to: &mode)
                     current = .customer(mode)
                 case .console:
                     username = "agent"
-                    var mode = ConsoleMode(server: screen.server, username: username, signingIn: true, fromLauncher: true,
-                                           size: screen.size, now: screen.now)
+                    var mode = ConsoleMode(
+                        server: screen.server, username: username, signingIn: true, fromLauncher: true,
+                        size: screen.size, now: screen.now)
                     KeyBindings.apply(editorBindings, to: &mode)
                     current = .console(mode)
                 case .tester:
@@ -132,28 +135,39 @@ public struct AppProgram: TerminalProgram {
 public enum KeyBindings {
     public static func apply(_ bindings: [ClientConfig.KeyBinding], to mode: inout CustomerMode) {
         for binding in bindings {
-            if let action = CustomerAction(rawValue: binding.action) { mode.keys.rebind(action, to: binding.keys) }
-            else if let action = EditAction(rawValue: binding.action) { mode.editor.keys.rebind(action, to: binding.keys) }
+            if let action = CustomerAction(rawValue: binding.action) {
+                mode.keys.rebind(action, to: binding.keys)
+            } else if let action = EditAction(rawValue: binding.action) {
+                mode.editor.keys.rebind(action, to: binding.keys)
+            }
         }
     }
 
     public static func apply(_ bindings: [ClientConfig.KeyBinding], to mode: inout ConsoleMode) {
         for binding in bindings {
-            if let action = ConsoleAction(rawValue: binding.action) { mode.keys.rebind(action, to: binding.keys) }
-            else if let action = EditAction(rawValue: binding.action) { mode.editorKeys.rebind(action, to: binding.keys) }
+            if let action = ConsoleAction(rawValue: binding.action) {
+                mode.keys.rebind(action, to: binding.keys)
+            } else if let action = EditAction(rawValue: binding.action) {
+                mode.editorKeys.rebind(action, to: binding.keys)
+            }
         }
     }
 
     public static func apply(_ bindings: [ClientConfig.KeyBinding], to mode: inout TesterMode) {
         for binding in bindings {
-            if let action = TesterAction(rawValue: binding.action) { mode.keys.rebind(action, to: binding.keys) }
-            else if let action = EditAction(rawValue: binding.action) { mode.composer.keys.rebind(action, to: binding.keys) }
+            if let action = TesterAction(rawValue: binding.action) {
+                mode.keys.rebind(action, to: binding.keys)
+            } else if let action = EditAction(rawValue: binding.action) {
+                mode.composer.keys.rebind(action, to: binding.keys)
+            }
         }
     }
 
     public static func problems(_ bindings: [ClientConfig.KeyBinding], file: String) -> [String] {
-        bindings.filter { CustomerAction(rawValue: $0.action) == nil && ConsoleAction(rawValue: $0.action) == nil
-            && TesterAction(rawValue: $0.action) == nil && EditAction(rawValue: $0.action) == nil }
-            .map { "\(file):\($0.line): unknown action '\($0.action)'" }
+        bindings.filter {
+            CustomerAction(rawValue: $0.action) == nil && ConsoleAction(rawValue: $0.action) == nil
+                && TesterAction(rawValue: $0.action) == nil && EditAction(rawValue: $0.action) == nil
+        }
+        .map { "\(file):\($0.line): unknown action '\($0.action)'" }
     }
 }

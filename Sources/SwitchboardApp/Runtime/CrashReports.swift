@@ -43,14 +43,16 @@ public enum CrashReports {
         let files = (try? manager.contentsOfDirectory(at: folder, includingPropertiesForKeys: keys, options: .skipsHiddenFiles)) ?? []
         let reports = files.compactMap { file -> (URL, Date)? in
             guard let values = try? file.resourceValues(forKeys: Set(keys)), values.isRegularFile == true,
-                  (values.fileSize ?? 0) > 0, let date = values.contentModificationDate, date > told,
-                  file.pathExtension == "log" || file.pathExtension == "stderr" else { return nil }
+                (values.fileSize ?? 0) > 0, let date = values.contentModificationDate, date > told,
+                file.pathExtension == "log" || file.pathExtension == "stderr"
+            else { return nil }
             return (file, date)
         }.sorted { $0.1 < $1.1 }.map(\.0)
         if tell, !reports.isEmpty {
             if !manager.fileExists(atPath: mark.path) { _ = manager.createFile(atPath: mark.path, contents: nil) }
-            try? manager.setAttributes([.modificationDate: max(now, reports.compactMap { Self.date($0) }.max() ?? now)],
-                                       ofItemAtPath: mark.path)
+            try? manager.setAttributes(
+                [.modificationDate: max(now, reports.compactMap { Self.date($0) }.max() ?? now)],
+                ofItemAtPath: mark.path)
         }
         return reports
     }

@@ -85,7 +85,7 @@ public actor EffectRunner {
             case .join, .leave, .send, .attach, .retry, .discard, .markRead, .typing, .reconnectNow, .setAvailability:
                 ordered.yield(effect)
             case .quit, .backToLauncher:
-                break // the program's own business
+                break  // the program's own business
             case .tester(let effect):
                 testerEffects.yield(effect)
             case .saveFile(let path, let text, let what):
@@ -150,8 +150,9 @@ public actor EffectRunner {
                 post(.signedOut)
             case .loadTickets:
                 guard let api else { return }
-                do { post(.tickets(try await api.tickets(["size": "100", "sort": "-updatedAt"]).items)) }
-                catch { post(.failed(.tickets, error)) }
+                do { post(.tickets(try await api.tickets(["size": "100", "sort": "-updatedAt"]).items)) } catch {
+                    post(.failed(.tickets, error))
+                }
             case .openTicket(let request):
                 guard let api else { return }
                 do { post(.ticketOpened(try await api.openTicket(request))) } catch { post(.failed(.openTicket, error)) }
@@ -186,16 +187,19 @@ public actor EffectRunner {
                 }
             case .setStatus(let id, let status):
                 guard let api else { return }
-                do { post(.ticketChanged(try await api.updateTicket(id, UpdateTicketRequest(status: status)))) }
-                catch { post(.failed(.setStatus(ticketId: id), error)) }
+                do { post(.ticketChanged(try await api.updateTicket(id, UpdateTicketRequest(status: status)))) } catch {
+                    post(.failed(.setStatus(ticketId: id), error))
+                }
             case .loadLatest(let id):
                 guard let api else { return }
-                do { post(.page(ticketId: id, try await api.messages(ticket: id, limit: 50), older: false)) }
-                catch { post(.failed(.messages(ticketId: id), error)) }
+                do { post(.page(ticketId: id, try await api.messages(ticket: id, limit: 50), older: false)) } catch {
+                    post(.failed(.messages(ticketId: id), error))
+                }
             case .loadOlder(let id, let before):
                 guard let api else { return }
-                do { post(.page(ticketId: id, try await api.messages(ticket: id, beforeSeq: before, limit: 50), older: true)) }
-                catch { post(.failed(.messages(ticketId: id), error)) }
+                do { post(.page(ticketId: id, try await api.messages(ticket: id, beforeSeq: before, limit: 50), older: true)) } catch {
+                    post(.failed(.messages(ticketId: id), error))
+                }
             case .loadQueue:
                 guard let api else { return }
                 do { post(.tickets(try await Self.activeTickets(api))) } catch { post(.failed(.tickets, error)) }
@@ -210,25 +214,37 @@ public actor EffectRunner {
                 do { post(.ticketChanged(try await api.claim(ticket: id))) } catch { post(.failed(.claim(ticketId: id), error)) }
             case .updateTicket(let id, let request):
                 guard let api else { return }
-                do { post(.ticketChanged(try await api.updateTicket(id, request))) } catch { post(.failed(.ticketAction(ticketId: id), error)) }
+                do { post(.ticketChanged(try await api.updateTicket(id, request))) } catch {
+                    post(.failed(.ticketAction(ticketId: id), error))
+                }
             case .transfer(let id, let agent):
                 guard let api else { return }
-                do { post(.ticketChanged(try await api.transfer(ticket: id, to: agent))) } catch { post(.failed(.ticketAction(ticketId: id), error)) }
+                do { post(.ticketChanged(try await api.transfer(ticket: id, to: agent))) } catch {
+                    post(.failed(.ticketAction(ticketId: id), error))
+                }
             case .escalate(let id, let request):
                 guard let api else { return }
-                do { post(.ticketChanged(try await api.escalate(ticket: id, request))) } catch { post(.failed(.ticketAction(ticketId: id), error)) }
+                do { post(.ticketChanged(try await api.escalate(ticket: id, request))) } catch {
+                    post(.failed(.ticketAction(ticketId: id), error))
+                }
             case .createCanned(let request):
                 guard let api else { return }
-                do { _ = try await api.createCannedResponse(request); post(.canned(try await api.cannedResponses())) }
-                catch { post(.failed(.canned, error)) }
+                do {
+                    _ = try await api.createCannedResponse(request)
+                    post(.canned(try await api.cannedResponses()))
+                } catch { post(.failed(.canned, error)) }
             case .updateCanned(let id, let request):
                 guard let api else { return }
-                do { _ = try await api.updateCannedResponse(id, request); post(.canned(try await api.cannedResponses())) }
-                catch { post(.failed(.canned, error)) }
+                do {
+                    _ = try await api.updateCannedResponse(id, request)
+                    post(.canned(try await api.cannedResponses()))
+                } catch { post(.failed(.canned, error)) }
             case .deleteCanned(let id):
                 guard let api else { return }
-                do { try await api.deleteCannedResponse(id); post(.canned(try await api.cannedResponses())) }
-                catch { post(.failed(.canned, error)) }
+                do {
+                    try await api.deleteCannedResponse(id)
+                    post(.canned(try await api.cannedResponses()))
+                } catch { post(.failed(.canned, error)) }
             case .openEditor(let text):
                 post(.edited(await terminal?.editExternally(text)))
             case .notify(let title, let body):
@@ -258,8 +274,9 @@ public actor EffectRunner {
             do { try await connection.send(text, to: id, isInternal: note) } catch { post(.failed(.outbox, Self.apiError(error))) }
         case .attach(let id, let path, let note):
             // Into the outbox (its own copy), then up and out in turn — offline too, and after a restart.
-            do { try await connection.sendFile(URL(fileURLWithPath: path), to: id, isInternal: note) }
-            catch { post(.failed(.upload(ticketId: id), Self.apiError(error))) }
+            do { try await connection.sendFile(URL(fileURLWithPath: path), to: id, isInternal: note) } catch {
+                post(.failed(.upload(ticketId: id), Self.apiError(error)))
+            }
         case .retry(let id):
             do { try await connection.retry(id) } catch { post(.failed(.outbox, Self.apiError(error))) }
         case .discard(let id):
@@ -284,7 +301,9 @@ public actor EffectRunner {
         if let error = error as? APIError { return error }
         // The outbox's own refusals (no such file, a folder…) are whole sentences (see FileTransfer.notSent),
         // with the home directory written `~`.
-        if let error = error as? OutboxError { return APIError(code: .invalid, message: HomeDirectory.abbreviate(error.description), status: 0) }
+        if let error = error as? OutboxError {
+            return APIError(code: .invalid, message: HomeDirectory.abbreviate(error.description), status: 0)
+        }
         return APIError(code: .internal, message: "\(error)", status: 0)
     }
 
@@ -295,8 +314,10 @@ public actor EffectRunner {
     /// the working directory themselves, where a file from someone else could be taken for one of
     /// the user's own (`~/.bash_profile`, a script the shell finds first). `XDG_DOWNLOAD_DIR` set
     /// to the home directory, as xdg-user-dirs does when it finds no Downloads folder, is passed over.
-    static func downloads(environment: [String: String] = ProcessInfo.processInfo.environment, dataDirectory: URL,
-                          workingDirectory: String = FileManager.default.currentDirectoryPath) -> URL {
+    static func downloads(
+        environment: [String: String] = ProcessInfo.processInfo.environment, dataDirectory: URL,
+        workingDirectory: String = FileManager.default.currentDirectoryPath
+    ) -> URL {
         let home = HomeDirectory.path(environment: environment)
         let forbidden = Set([home, workingDirectory].map(Self.resolved))
         func usable(_ url: URL) -> Bool {
@@ -338,8 +359,9 @@ public actor EffectRunner {
         if let session = await api.session { store.save(session, server: server, username: name) }
         await api.onSessionChange { session in if let session { store.save(session, server: server, username: name) } }
         do {
-            let outbox = try await Outbox.open(at: settings.dataDirectory.appendingPathComponent("outbox.sqlite"),
-                                               account: "\(server) \(name.lowercased())")
+            let outbox = try await Outbox.open(
+                at: settings.dataDirectory.appendingPathComponent("outbox.sqlite"),
+                account: "\(server) \(name.lowercased())")
             var options = RealtimeConnection.Options()
             options.security = settings.security
             let connection = RealtimeConnection(api: api, outbox: outbox, options: options)

@@ -8,8 +8,9 @@ public enum EmbeddedServerFile {
 
     public static func write(_ address: String, in directory: URL, pid: Int32 = getpid()) {
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: url(in: directory).path, contents: Data("\(address)\n\(pid)\n".utf8),
-                                           attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(
+            atPath: url(in: directory).path, contents: Data("\(address)\n\(pid)\n".utf8),
+            attributes: [.posixPermissions: 0o600])
     }
 
     /// The running embedded server's address, if one is running.
@@ -22,7 +23,8 @@ public enum EmbeddedServerFile {
 
     public static func remove(in directory: URL, pid: Int32 = getpid()) {
         guard let text = try? String(contentsOf: url(in: directory), encoding: .utf8),
-              text.split(separator: "\n").dropFirst().first == Substring(String(pid)) else { return }
+            text.split(separator: "\n").dropFirst().first == Substring(String(pid))
+        else { return }
         try? FileManager.default.removeItem(at: url(in: directory))
     }
 }

@@ -22,13 +22,17 @@ actor TesterRunner {
         case .connect(let name, let user, let password, let token, let options):
             await connect(name, user: user, password: password, token: token, options: options)
         case .send(let name, let text):
-            if connections[name]?.socket?.send(text) != true { post(.tester(.socket(name: name, .failed("not open: nothing sent"), at: Date()))) }
+            if connections[name]?.socket?.send(text) != true {
+                post(.tester(.socket(name: name, .failed("not open: nothing sent"), at: Date())))
+            }
         case .ping(let name):
             if connections[name]?.socket?.ping() != true { post(.tester(.socket(name: name, .failed("not open: no ping"), at: Date()))) }
         case .close(let name):
             connections[name]?.socket?.close()
         case .rest(let name, let method, let path, let body):
-            guard let connection = connections[name] else { return post(.tester(.restFailed(name: name, "no connection \(name)", at: Date()))) }
+            guard let connection = connections[name] else {
+                return post(.tester(.restFailed(name: name, "no connection \(name)", at: Date())))
+            }
             do {
                 let response = try await connection.api.raw(method: method, path: path, body: body, token: connection.token)
                 post(.tester(.answered(name: name, method: method, path: path, response, at: Date())))
@@ -48,8 +52,10 @@ actor TesterRunner {
     /// Signs `user` in if given, then opens the socket with that token, the one given, or none.
     private func connect(_ name: String, user: String?, password: String?, token: String?, options: [String]) async {
         connections[name]?.socket?.close()
-        let api = connections[name]?.api ?? ((try? APIClient(server: settings.server, security: settings.security, timeout: .seconds(15)))
-            ?? APIClient(server: settings.server))
+        let api =
+            connections[name]?.api
+            ?? ((try? APIClient(server: settings.server, security: settings.security, timeout: .seconds(15)))
+                ?? APIClient(server: settings.server))
         var bearer = token
         if let user {
             do {
@@ -62,8 +68,10 @@ actor TesterRunner {
             }
         }
         let post = self.post
-        let socket = RawSocket(api: api, credential: bearer.map { .token($0) } ?? .none, security: settings.security,
-                               options: options) { event in
+        let socket = RawSocket(
+            api: api, credential: bearer.map { .token($0) } ?? .none, security: settings.security,
+            options: options
+        ) { event in
             post(.tester(.socket(name: name, event, at: Date())))
         }
         connections[name] = (api, socket, bearer)

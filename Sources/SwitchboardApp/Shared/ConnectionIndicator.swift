@@ -17,10 +17,15 @@ public enum ConnectionIndicator {
             let seconds = max(0, Int(at.timeIntervalSince(now).rounded(.up)))
             // Why comes last: on a narrow screen it is what gets cut, not the queue or the key.
             let why = reason.isEmpty ? "" : " · " + Sanitizer.clean(reason)
-            return [Span(" ◌ reconnecting in \(seconds)s (attempt \(attempt))", theme[.statusReconnecting]),
-                    Span(waiting + " · \(retryKey) retry now" + why, theme[.status])]
+            return [
+                Span(" ◌ reconnecting in \(seconds)s (attempt \(attempt))", theme[.statusReconnecting]),
+                Span(waiting + " · \(retryKey) retry now" + why, theme[.status]),
+            ]
         case .offline(let reason):
-            return [Span(" ○ offline: \(Sanitizer.clean(reason))", theme[.statusOffline]), Span(waiting + " · \(retryKey) retry", theme[.status])]
+            return [
+                Span(" ○ offline: \(Sanitizer.clean(reason))", theme[.statusOffline]),
+                Span(waiting + " · \(retryKey) retry", theme[.status]),
+            ]
         case .authFailed(let reason):
             return [Span(" ○ sign in again: \(Sanitizer.clean(reason))", theme[.statusOffline]), Span(waiting, theme[.status])]
         }

@@ -27,17 +27,21 @@ extension Conversation {
         }
         if start == 0 && fromStart && (timeline.hasOlder || loadingOlder) {
             let hint = loadingOlder ? " ↑ loading older messages… " : " ↑ PgUp for older messages "
-            screen.put(hint, x: rect.x + max(0, (rect.width - TextWidth.of(hint)) / 2), y: rect.maxY - shown.count - (shown.count < rect.height ? 1 : 0),
-                       style: theme[.muted], limit: rect.width)
+            screen.put(
+                hint, x: rect.x + max(0, (rect.width - TextWidth.of(hint)) / 2),
+                y: rect.maxY - shown.count - (shown.count < rect.height ? 1 : 0),
+                style: theme[.muted], limit: rect.width)
         }
         if offset > 0 {
             let hint = unseen > 0 ? " ↓ \(unseen) new — End jumps to them " : " ↓ more below — End jumps to the newest "
-            screen.put(hint, x: rect.x + max(0, rect.width - TextWidth.of(hint) - 1), y: rect.maxY - 1, style: theme[.badge], limit: rect.width)
+            screen.put(
+                hint, x: rect.x + max(0, rect.width - TextWidth.of(hint) - 1), y: rect.maxY - 1, style: theme[.badge], limit: rect.width)
         }
         if hintRows > 0 {
             for (row, line) in hint.enumerated() {
-                screen.put(line, x: rect.x + max(0, (rect.width - TextWidth.of(line)) / 2), y: whole.maxY - hint.count + row,
-                           style: theme[.muted], limit: rect.width)
+                screen.put(
+                    line, x: rect.x + max(0, (rect.width - TextWidth.of(line)) / 2), y: whole.maxY - hint.count + row,
+                    style: theme[.muted], limit: rect.width)
             }
         }
     }

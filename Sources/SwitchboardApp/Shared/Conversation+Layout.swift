@@ -113,8 +113,9 @@ extension Conversation {
         }
         let query = conversation.search?.query.lowercased()
         // Files are numbered in the order they came, for `/save N`.
-        let fileNumbers = Dictionary(timeline.messages.compactMap(\.attachment).enumerated().map { ($1.id, $0 + 1) },
-                                     uniquingKeysWith: { first, _ in first })
+        let fileNumbers = Dictionary(
+            timeline.messages.compactMap(\.attachment).enumerated().map { ($1.id, $0 + 1) },
+            uniquingKeysWith: { first, _ in first })
         let currentHit = conversation.search.flatMap { $0.hits.indices.contains($0.current) ? $0.hits[$0.current] : nil }
         for item in items {
             let day = calendar.dateComponents([.year, .month, .day], from: item.date)
@@ -127,9 +128,12 @@ extension Conversation {
             case .opening(let ticket):
                 let mine = ticket.customer.id == timeline.me.id
                 let who = mine ? "You" : Sanitizer.clean(ticket.customer.displayName)
-                lines.append(Line(spans: header(who, then: " opened the ticket", mine ? .ownMessage : .otherMessage,
-                                                [RoleSpan("  " + time(ticket.createdAt, calendar: calendar), .timestamp)], width: width),
-                                  seq: nil))
+                lines.append(
+                    Line(
+                        spans: header(
+                            who, then: " opened the ticket", mine ? .ownMessage : .otherMessage,
+                            [RoleSpan("  " + time(ticket.createdAt, calendar: calendar), .timestamp)], width: width),
+                        seq: nil))
                 lines += body(ticket.description, width: width, role: .text, query: query, seq: nil, mark: nil)
                 lastSender = nil
             case .system(let line):
@@ -148,28 +152,34 @@ extension Conversation {
                     var after = [RoleSpan("  " + time(message.timestamp, calendar: calendar), .timestamp)]
                     // Notes are marked in words too, not only by their style: agents only, never the customer.
                     if message.internal { after.append(RoleSpan("  ✎ internal note", .note, bold: true)) }
-                    lines.append(Line(spans: header(marker + name, mine ? .ownMessage : .otherMessage,
-                                                    after, width: width),
-                                      seq: message.seq))
+                    lines.append(
+                        Line(
+                            spans: header(
+                                marker + name, mine ? .ownMessage : .otherMessage,
+                                after, width: width),
+                            seq: message.seq))
                 }
                 // A note has no delivery mark: the customer's read mark covers its seq, but they never see it.
                 let mark = message.internal ? nil : timeline.delivery(of: message).map { deliveryMark($0) }
                 if let file = message.attachment {
                     // The file's line, then the words (its name again when none were written).
-                    let label = "📎 \(fileNumbers[file.id].map { "\($0) " } ?? "")\(Sanitizer.clean(file.fileName)) · "
+                    let label =
+                        "📎 \(fileNumbers[file.id].map { "\($0) " } ?? "")\(Sanitizer.clean(file.fileName)) · "
                         + "\(FileTransfer.size(file.size)) · \(file.contentType)"
                     for row in TextWrap.lines(label, width: width - 2) {
                         lines.append(Line(spans: [RoleSpan("  "), RoleSpan(row, .accent)], seq: message.seq))
                     }
                     if message.message != file.fileName {
-                        lines += body(message.message, width: width, role: message.internal ? .note : .text,
-                                      query: query, seq: message.seq, mark: mark)
+                        lines += body(
+                            message.message, width: width, role: message.internal ? .note : .text,
+                            query: query, seq: message.seq, mark: mark)
                     } else if let mark {
                         lines[lines.count - 1].spans.append(RoleSpan("  " + mark.0, mark.1))
                     }
                 } else {
-                    lines += body(message.message, width: width, role: message.internal ? .note : .text,
-                                  query: query, seq: message.seq, mark: mark)
+                    lines += body(
+                        message.message, width: width, role: message.internal ? .note : .text,
+                        query: query, seq: message.seq, mark: mark)
                 }
                 // The server masked part of it: say so, to both sides (rule names come from the server).
                 if let summary = message.redactions.summary {
@@ -182,8 +192,12 @@ extension Conversation {
                 lastInternal = message.internal
             case .outgoing(let message):
                 if lastSender != timeline.me.id {
-                    lines.append(Line(spans: [RoleSpan("You", .ownMessage, bold: true),
-                                             RoleSpan("  " + time(message.createdAt, calendar: calendar), .timestamp)], seq: nil))
+                    lines.append(
+                        Line(
+                            spans: [
+                                RoleSpan("You", .ownMessage, bold: true),
+                                RoleSpan("  " + time(message.createdAt, calendar: calendar), .timestamp),
+                            ], seq: nil))
                 }
                 let delivery = Timeline.delivery(of: message)
                 // A file waiting to go: its line as it will show, muted like any message not yet stored.
@@ -205,8 +219,10 @@ extension Conversation {
 
     /// A header line: who (cut with "…" when the line would not fit in `width`), then what
     /// follows it whole — the time, and "✎ internal note", which must always show.
-    fileprivate static func header(_ who: String, then words: String = "", _ role: Theme.Role, _ after: [RoleSpan],
-                                   width: Int) -> [RoleSpan] {
+    fileprivate static func header(
+        _ who: String, then words: String = "", _ role: Theme.Role, _ after: [RoleSpan],
+        width: Int
+    ) -> [RoleSpan] {
         let room = width - after.width - TextWidth.of(words)
         let name = TextWidth.of(who) <= room ? who : TextWrap.truncate(who, width: max(1, room))
         return [RoleSpan(name + words, role, bold: true)] + after
@@ -214,8 +230,10 @@ extension Conversation {
 
     /// A message's text, wrapped at `width` less its indent, with the delivery mark after the
     /// last line (or on a line of its own when it does not fit).
-    fileprivate static func body(_ text: String, width: Int, role: Theme.Role, query: String?, seq: Int?,
-                                 mark: (String, Theme.Role)?) -> [Line] {
+    fileprivate static func body(
+        _ text: String, width: Int, role: Theme.Role, query: String?, seq: Int?,
+        mark: (String, Theme.Role)?
+    ) -> [Line] {
         var rows: [Line] = []
         // TextWrap sanitises, keeping the newlines as rows.
         for row in TextWrap.lines(text, width: width - 2) {
@@ -269,8 +287,10 @@ extension Conversation {
     }
 
     static let weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
-    static let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-                         "November", "December"]
+    static let months = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+        "November", "December",
+    ]
 
     /// "Saturday 28 November 2026" — from calendar components (a DateFormatter made per
     /// separator cost more than the rest of a frame).

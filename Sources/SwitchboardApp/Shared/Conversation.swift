@@ -94,7 +94,8 @@ public struct Conversation: Equatable, Sendable {
         // Hold still on what was shown: the lines added or removed below it move the offset.
         offset = offsetBefore + Self.layout(self, width: area.width).count - linesBefore
         if case .server(.receiveMessage(let id, let message)) = event, id == ticket.id, message.seq > newestBefore,
-           message.sender.id != timeline.me.id {
+            message.sender.id != timeline.me.id
+        {
             unseen += 1
             if firstUnseenSeq == nil { firstUnseenSeq = message.seq }
         }
@@ -104,7 +105,8 @@ public struct Conversation: Equatable, Sendable {
     private mutating func note(_ event: ServerEvent, now: Date) {
         switch event {
         case .agentAssigned(let id, let agent, let previous) where id == ticket.id:
-            let text = previous.map { "\(Sanitizer.clean($0.displayName)) handed this to \(Sanitizer.clean(agent.displayName))" }
+            let text =
+                previous.map { "\(Sanitizer.clean($0.displayName)) handed this to \(Sanitizer.clean(agent.displayName))" }
                 ?? "\(Sanitizer.clean(agent.displayName)) is handling this ticket"
             systemLines.append(SystemLine(date: now, text: text))
             ticket.assignedAgent = agent

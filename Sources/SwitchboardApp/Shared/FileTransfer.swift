@@ -32,8 +32,9 @@ public struct FileTransfer: Equatable, Sendable {
         switch event {
         case .uploading(let message, let sent):
             guard let file = message.file else { return nil }
-            transfer = FileTransfer(clientMessageId: message.clientMessageId, ticketId: message.ticketId,
-                                    name: file.name, sent: sent, total: file.size)
+            transfer = FileTransfer(
+                clientMessageId: message.clientMessageId, ticketId: message.ticketId,
+                name: file.name, sent: sent, total: file.size)
             return nil
         case .outgoing(let message):
             guard let file = message.file else { return nil }
@@ -131,8 +132,10 @@ public struct FileTransfer: Equatable, Sendable {
     /// The paths `typed` may continue to, written as typed (`~/` kept): the entries of its folder
     /// that start with its last part (hidden ones only when that starts with a dot), folders
     /// ending in `/`, sorted; at most `limit`.
-    static func pathCandidates(_ typed: String, home: String = HomeDirectory.path(),
-                               workingDirectory: String = FileManager.default.currentDirectoryPath, limit: Int = 200) -> [String] {
+    static func pathCandidates(
+        _ typed: String, home: String = HomeDirectory.path(),
+        workingDirectory: String = FileManager.default.currentDirectoryPath, limit: Int = 200
+    ) -> [String] {
         let (folderAsTyped, stem) = split(typed)
         var folder = HomeDirectory.expand(folderAsTyped.isEmpty ? "./" : folderAsTyped, environment: ["HOME": home])
         if !folder.hasPrefix("/") { folder = workingDirectory + "/" + folder }

@@ -79,8 +79,10 @@ extension ScreenMode {
 
     /// A key for the form at `path`: the values when it is submitted (the form stays, for the
     /// answer to close it or show errors at its fields), nil while editing; Esc closes it.
-    mutating func fill(_ path: WritableKeyPath<Self, Form?>, with key: Key,
-                       validate: ([String: String]) -> [String: String]) -> [String: String]? {
+    mutating func fill(
+        _ path: WritableKeyPath<Self, Form?>, with key: Key,
+        validate: ([String: String]) -> [String: String]
+    ) -> [String: String]? {
         guard var form = self[keyPath: path] else { return nil }
         let outcome = form.handle(key, validate: validate)
         self[keyPath: path] = form

@@ -23,18 +23,22 @@ public struct SignInScreen: Equatable, Sendable {
     static func form(for purpose: Purpose, username: String) -> Form {
         switch purpose {
         case .signIn:
-            var form = Form(title: "Sign in", fields: [
-                Form.Field("username", label: "Username", value: username),
-                Form.Field("password", label: "Password", kind: .secret),
-            ])
+            var form = Form(
+                title: "Sign in",
+                fields: [
+                    Form.Field("username", label: "Username", value: username),
+                    Form.Field("password", label: "Password", kind: .secret),
+                ])
             if !username.isEmpty { _ = form.handle(.tab) { _ in [:] } }
             return form
         case .register:
-            return Form(title: "New account", fields: [
-                Form.Field("username", label: "Username (\(Limits().usernameRule.brief))", value: username),
-                Form.Field("password", label: "Password (at least 8 characters)", kind: .secret),
-                Form.Field("displayName", label: "Your name, as agents will see it"),
-            ])
+            return Form(
+                title: "New account",
+                fields: [
+                    Form.Field("username", label: "Username (\(Limits().usernameRule.brief))", value: username),
+                    Form.Field("password", label: "Password (at least 8 characters)", kind: .secret),
+                    Form.Field("displayName", label: "Your name, as agents will see it"),
+                ])
         }
     }
 
@@ -66,8 +70,11 @@ public struct SignInScreen: Equatable, Sendable {
             case .signIn:
                 return .submit(.signIn(username: username, password: password))
             case .register:
-                return .submit(.register(RegisterRequest(username: username, password: password,
-                                                         displayName: values["displayName", default: ""].trimmingCharacters(in: .whitespaces))))
+                return .submit(
+                    .register(
+                        RegisterRequest(
+                            username: username, password: password,
+                            displayName: values["displayName", default: ""].trimmingCharacters(in: .whitespaces))))
             }
         }
     }
@@ -104,8 +111,11 @@ public struct SignInScreen: Equatable, Sendable {
         }
         if purpose == .register {
             let name = values["displayName", default: ""].trimmingCharacters(in: .whitespaces)
-            if name.isEmpty { errors["displayName"] = "how should agents call you?" }
-            else if name.count > limits.displayNameMaxLength { errors["displayName"] = "at most \(limits.displayNameMaxLength) characters" }
+            if name.isEmpty {
+                errors["displayName"] = "how should agents call you?"
+            } else if name.count > limits.displayNameMaxLength {
+                errors["displayName"] = "at most \(limits.displayNameMaxLength) characters"
+            }
         }
         return errors
     }
@@ -113,19 +123,22 @@ public struct SignInScreen: Equatable, Sendable {
     public func render(into screen: inout Screen, in area: Rect, theme: Theme) -> (x: Int, y: Int)? {
         screen.fill(x: area.x, y: area.y, width: area.width, height: area.height, style: theme[.text])
         let title = "Switchboard — \(server)"
-        screen.put(title, x: area.x + max(0, (area.width - TextWidth.of(title)) / 2), y: area.y + 1, style: theme[.title], limit: area.width)
+        screen.put(
+            title, x: area.x + max(0, (area.width - TextWidth.of(title)) / 2), y: area.y + 1, style: theme[.title], limit: area.width)
         let body = Rect(x: area.x, y: area.y + 2, width: area.width, height: area.height - 5)
         let cursor = form.render(into: &screen, in: body, theme: theme)
         let other = purpose == .signIn ? "F2 new account" : "F2 sign in instead"
         var hint = "Tab next field · Enter \(purpose == .signIn ? "sign in" : "create the account") · \(other) · Esc back"
         if busy { hint = purpose == .signIn ? "Signing in…" : "Creating your account…" }
-        screen.put(hint, x: area.x + max(0, (area.width - TextWidth.of(hint)) / 2), y: area.maxY - 2, style: theme[.muted], limit: area.width)
+        screen.put(
+            hint, x: area.x + max(0, (area.width - TextWidth.of(hint)) / 2), y: area.maxY - 2, style: theme[.muted], limit: area.width)
         if let error {
             // Wrapped upwards from above the hint: a sentence is read whole, not cut at the edge.
             let lines = TextWrap.lines("⚠ " + error, width: max(1, area.width - 2)).prefix(3)
             for (row, line) in lines.enumerated() {
-                screen.put(line, x: area.x + max(0, (area.width - TextWidth.of(line)) / 2), y: area.maxY - 2 - lines.count + row,
-                           style: theme[.error], limit: area.width)
+                screen.put(
+                    line, x: area.x + max(0, (area.width - TextWidth.of(line)) / 2), y: area.maxY - 2 - lines.count + row,
+                    style: theme[.error], limit: area.width)
             }
         }
         return busy ? nil : cursor

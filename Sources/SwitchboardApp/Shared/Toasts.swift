@@ -35,11 +35,12 @@ public struct Toasts: Equatable, Sendable {
     public func render(into screen: inout Screen, in row: Rect, theme: Theme) {
         // A window too small to have the toast's row (it would sit above the screen): not shown.
         guard let toast = current, !row.isEmpty, row.y >= 0 else { return }
-        let style: Style = switch toast.kind {
-        case .error: theme[.error]
-        case .success: theme[.success]
-        case .info: theme[.accent]
-        }
+        let style: Style =
+            switch toast.kind {
+            case .error: theme[.error]
+            case .success: theme[.success]
+            case .info: theme[.accent]
+            }
         let mark = toast.kind == .error ? " ⚠ " : " • "
         var lines = TextWrap.lines(toast.text.replacingOccurrences(of: "\n", with: " "), width: max(1, row.width - 3))
         let room = min(3, row.y + 1)

@@ -3,8 +3,10 @@ import Foundation
 /// A template for every client frame of the contract, filled from what the tester has seen: the
 /// current ticket, a fresh `clientMessageId`, the highest seq of that ticket.
 enum FrameTemplates {
-    static let types = ["JOIN_ROOM", "LEAVE_ROOM", "SEND_MESSAGE", "TYPING_START", "TYPING_STOP", "MARK_DELIVERED", "MARK_READ",
-                        "SET_STATUS"]
+    static let types = [
+        "JOIN_ROOM", "LEAVE_ROOM", "SEND_MESSAGE", "TYPING_START", "TYPING_STOP", "MARK_DELIVERED", "MARK_READ",
+        "SET_STATUS",
+    ]
 
     static func frame(_ type: String, ticket: Int, highestSeq: Int, clientMessageId: String) -> String {
         switch type {

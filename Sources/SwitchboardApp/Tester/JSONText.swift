@@ -92,7 +92,9 @@ enum JSONText {
             case "[": return array()
             case "\"":
                 switch string() {
-                case .success(let text): tokens.append(.string(text)); return nil
+                case .success(let text):
+                    tokens.append(.string(text))
+                    return nil
                 case .failure(let problem): return problem
                 }
             case "-", "0"..."9": return number()
@@ -103,9 +105,12 @@ enum JSONText {
                     return nil
                 }
                 let rest = String(String.UnicodeScalarView(scalars[at...]))
-                if ["true", "false", "null"].contains(where: { $0.hasPrefix(rest) }) { return problem("unfinished literal", incomplete: true) }
-                return problem("unexpected \(Self.show(scalars[at])): a value starts with { [ \" a digit, true, false or null",
-                               incomplete: false)
+                if ["true", "false", "null"].contains(where: { $0.hasPrefix(rest) }) {
+                    return problem("unfinished literal", incomplete: true)
+                }
+                return problem(
+                    "unexpected \(Self.show(scalars[at])): a value starts with { [ \" a digit, true, false or null",
+                    incomplete: false)
             }
         }
 
@@ -113,25 +118,41 @@ enum JSONText {
             tokens.append(.punctuation("{"))
             at += 1
             skipSpace()
-            if at < scalars.count, scalars[at] == "}" { at += 1; tokens.append(.punctuation("}")); return nil }
+            if at < scalars.count, scalars[at] == "}" {
+                at += 1
+                tokens.append(.punctuation("}"))
+                return nil
+            }
             while true {
                 skipSpace()
                 guard at < scalars.count else { return problem("the object is not closed", incomplete: true) }
-                guard scalars[at] == "\"" else { return problem("expected a key in quotes, found \(Self.show(scalars[at]))", incomplete: false) }
+                guard scalars[at] == "\"" else {
+                    return problem("expected a key in quotes, found \(Self.show(scalars[at]))", incomplete: false)
+                }
                 switch string() {
                 case .success(let key): tokens.append(.key(key))
                 case .failure(let problem): return problem
                 }
                 skipSpace()
                 guard at < scalars.count else { return problem("expected ':'", incomplete: true) }
-                guard scalars[at] == ":" else { return problem("expected ':' after the key, found \(Self.show(scalars[at]))", incomplete: false) }
+                guard scalars[at] == ":" else {
+                    return problem("expected ':' after the key, found \(Self.show(scalars[at]))", incomplete: false)
+                }
                 at += 1
                 tokens.append(.punctuation(":"))
                 if let problem = value() { return problem }
                 skipSpace()
                 guard at < scalars.count else { return problem("the object is not closed", incomplete: true) }
-                if scalars[at] == "," { at += 1; tokens.append(.punctuation(",")); continue }
-                if scalars[at] == "}" { at += 1; tokens.append(.punctuation("}")); return nil }
+                if scalars[at] == "," {
+                    at += 1
+                    tokens.append(.punctuation(","))
+                    continue
+                }
+                if scalars[at] == "}" {
+                    at += 1
+                    tokens.append(.punctuation("}"))
+                    return nil
+                }
                 return problem("expected ',' or '}', found \(Self.show(scalars[at]))", incomplete: false)
             }
         }
@@ -140,13 +161,25 @@ enum JSONText {
             tokens.append(.punctuation("["))
             at += 1
             skipSpace()
-            if at < scalars.count, scalars[at] == "]" { at += 1; tokens.append(.punctuation("]")); return nil }
+            if at < scalars.count, scalars[at] == "]" {
+                at += 1
+                tokens.append(.punctuation("]"))
+                return nil
+            }
             while true {
                 if let problem = value() { return problem }
                 skipSpace()
                 guard at < scalars.count else { return problem("the array is not closed", incomplete: true) }
-                if scalars[at] == "," { at += 1; tokens.append(.punctuation(",")); continue }
-                if scalars[at] == "]" { at += 1; tokens.append(.punctuation("]")); return nil }
+                if scalars[at] == "," {
+                    at += 1
+                    tokens.append(.punctuation(","))
+                    continue
+                }
+                if scalars[at] == "]" {
+                    at += 1
+                    tokens.append(.punctuation("]"))
+                    return nil
+                }
                 return problem("expected ',' or ']', found \(Self.show(scalars[at]))", incomplete: false)
             }
         }
@@ -161,7 +194,9 @@ enum JSONText {
                     at += 2
                     continue
                 }
-                if scalar.value < 0x20 { return .failure(problem("a control character in a string: write it as \\n, \\t or \\u00XX", incomplete: false)) }
+                if scalar.value < 0x20 {
+                    return .failure(problem("a control character in a string: write it as \\n, \\t or \\u00XX", incomplete: false))
+                }
                 at += 1
                 if scalar == "\"" { return .success(String(String.UnicodeScalarView(scalars[start..<at]))) }
             }
@@ -174,7 +209,8 @@ enum JSONText {
             while at < scalars.count, "0123456789.eE+-".unicodeScalars.contains(scalars[at]) { at += 1 }
             let text = String(String.UnicodeScalarView(scalars[start..<at]))
             guard Double(text) != nil, text != "-" else {
-                return at == scalars.count ? problem("unfinished number", incomplete: true) : problem("\(text) is not a number", incomplete: false)
+                return at == scalars.count
+                    ? problem("unfinished number", incomplete: true) : problem("\(text) is not a number", incomplete: false)
             }
             tokens.append(.number(text))
             return nil
@@ -193,7 +229,12 @@ enum JSONText {
         private func problem(_ message: String, incomplete: Bool) -> Problem {
             var line = 1, column = 1
             for scalar in scalars[..<min(at, scalars.count)] {
-                if scalar == "\n" { line += 1; column = 1 } else { column += 1 }
+                if scalar == "\n" {
+                    line += 1
+                    column = 1
+                } else {
+                    column += 1
+                }
             }
             return Problem(line: line, column: column, message: message, incomplete: incomplete)
         }

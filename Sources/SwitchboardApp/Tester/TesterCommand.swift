@@ -18,7 +18,8 @@ enum TesterCommand: String, ModeCommand {
 
     var help: String {
         switch self {
-        case .connect: "another connection: as a user (asks the password), a token, or none; presence=batched tickets=queue ask for those frames"
+        case .connect:
+            "another connection: as a user (asks the password), a token, or none; presence=batched tickets=queue ask for those frames"
         case .close: "close this connection's socket"
         case .reconnect: "open this connection again"
         case .auto: "reconnect this connection by itself when it closes (on/off)"

@@ -29,7 +29,7 @@ extension TesterMode {
         case .help: helpOffset = 0
         case .launcher: return fromLauncher ? [.backToLauncher] : []
         case .connection1, .connection2, .connection3, .connection4, .connection5, .connection6, .connection7, .connection8,
-             .connection9:
+            .connection9:
             let index = TesterAction.numbered.firstIndex(of: action) ?? 0
             if connections.indices.contains(index) { current = index } else { toasts.show("There is no connection \(index + 1)", now: now) }
         case .nextConnection: if !connections.isEmpty { current = (current + 1) % connections.count }
@@ -116,9 +116,10 @@ extension TesterMode {
     private mutating func complete(_ word: String) {
         let text = composer.text
         if text.hasPrefix("/") {
-            let matches = composer.complete(with: commands.candidates(line: text, word: word) { command in
-                command == "connect" ? ["as", "token"] : []
-            })
+            let matches = composer.complete(
+                with: commands.candidates(line: text, word: word) { command in
+                    command == "connect" ? ["as", "token"] : []
+                })
             if matches.count > 1 { toasts.show(matches.joined(separator: "  "), now: now) }
             return
         }
@@ -126,12 +127,14 @@ extension TesterMode {
         guard !typed.contains("{") else { return }
         let matches = FrameTemplates.matching(typed)
         guard matches.count == 1 || (matches.first.map { $0 == typed.uppercased() } ?? false), let type = matches.first else {
-            toasts.show(matches.isEmpty ? "Frame types: " + FrameTemplates.types.joined(separator: " ") : matches.joined(separator: "  "),
-                        kind: matches.isEmpty ? .error : .info, now: now)
+            toasts.show(
+                matches.isEmpty ? "Frame types: " + FrameTemplates.types.joined(separator: " ") : matches.joined(separator: "  "),
+                kind: matches.isEmpty ? .error : .info, now: now)
             return
         }
-        let frame = FrameTemplates.frame(type, ticket: lastTicket, highestSeq: highestSeq[lastTicket] ?? 0,
-                                         clientMessageId: UUID().uuidString.lowercased())
+        let frame = FrameTemplates.frame(
+            type, ticket: lastTicket, highestSeq: highestSeq[lastTicket] ?? 0,
+            clientMessageId: UUID().uuidString.lowercased())
         // Laid out a field a line, the cursor where the typing goes (inside the message's quotes).
         composer.replace(with: JSONText.pretty(frame).map { Self.prettyText($0) } ?? frame)
         if type == "SEND_MESSAGE" { for _ in 0..<3 { _ = composer.perform(.left) } }
@@ -187,8 +190,10 @@ extension TesterMode {
                 return usage("The body is not JSON: \(JSONText.check(body).map { "column \($0.column): \($0.message)" } ?? "")")
             }
             let method = command.rawValue.uppercased()
-            add(Entry(time: now, connection: connection.name, direction: .outgoing, type: "\(method) \(path)", text: body ?? "",
-                      pretty: body.flatMap { JSONText.pretty($0) }))
+            add(
+                Entry(
+                    time: now, connection: connection.name, direction: .outgoing, type: "\(method) \(path)", text: body ?? "",
+                    pretty: body.flatMap { JSONText.pretty($0) }))
             record("rest \(connection.name) \(method) \(path)" + (body.map { " " + $0 } ?? ""))
             return [.tester(.rest(name: connection.name, method: method, path: path, body: body))]
         case .filter:
@@ -216,14 +221,17 @@ extension TesterMode {
     }
 
     static func connectForm(name: String, user: String = "", options: String = "") -> Form {
-        var form = Form(title: "A new connection — Enter connects, Esc cancels", fields: [
-            Form.Field("name", label: "Name (short, shown in the log)", value: name),
-            Form.Field("user", label: "Sign in as (empty: use the token below)", value: user),
-            Form.Field("password", label: "Password", kind: .secret),
-            Form.Field("token", label: "Or a token (empty with no user: no token, to see the refusal)"),
-            Form.Field("options", label: "Upgrade options (e.g. presence=batched tickets=queue)",
-                       value: options),
-        ])
+        var form = Form(
+            title: "A new connection — Enter connects, Esc cancels",
+            fields: [
+                Form.Field("name", label: "Name (short, shown in the log)", value: name),
+                Form.Field("user", label: "Sign in as (empty: use the token below)", value: user),
+                Form.Field("password", label: "Password", kind: .secret),
+                Form.Field("token", label: "Or a token (empty with no user: no token, to see the refusal)"),
+                Form.Field(
+                    "options", label: "Upgrade options (e.g. presence=batched tickets=queue)",
+                    value: options),
+            ])
         // What the title says: Enter connects, from the password as from the last field.
         form.enterSubmits = true
         if !user.isEmpty { form.focus(on: "password") }
@@ -250,8 +258,9 @@ extension TesterMode {
         form = nil
         let user = values["user"].flatMap { $0.isEmpty ? nil : $0 }, token = values["token"].flatMap { $0.isEmpty ? nil : $0 }
         let options = Self.optionWords(values)
-        return connect(name: values["name", default: "c"], user: user, password: user == nil ? nil : values["password"], token: token,
-                       options: options)
+        return connect(
+            name: values["name", default: "c"], user: user, password: user == nil ? nil : values["password"], token: token,
+            options: options)
     }
 
     // MARK: The log
@@ -264,7 +273,8 @@ extension TesterMode {
         let conns = words.filter { names.contains($0) }
         let text = words.filter { !types.contains($0) && !conns.contains($0) }
         return (types.isEmpty || types.contains { entry.type.hasPrefix($0) }) && (conns.isEmpty || conns.contains(entry.connection))
-            && (text.isEmpty || text.allSatisfy { entry.text.localizedCaseInsensitiveContains($0) || entry.type.localizedCaseInsensitiveContains($0) })
+            && (text.isEmpty
+                || text.allSatisfy { entry.text.localizedCaseInsensitiveContains($0) || entry.type.localizedCaseInsensitiveContains($0) })
     }
 
     mutating func refilter() {
@@ -279,10 +289,13 @@ extension TesterMode {
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return shown.map { index in
             let entry = log[index]
-            var object: [String: Any] = ["time": formatter.string(from: entry.time), "connection": entry.connection,
-                                         "direction": entry.direction == .incoming ? "in" : entry.direction == .outgoing ? "out" : "event",
-                                         "type": entry.type]
-            object["frame"] = entry.text.data(using: .utf8).flatMap { try? JSONSerialization.jsonObject(with: $0, options: [.fragmentsAllowed]) }
+            var object: [String: Any] = [
+                "time": formatter.string(from: entry.time), "connection": entry.connection,
+                "direction": entry.direction == .incoming ? "in" : entry.direction == .outgoing ? "out" : "event",
+                "type": entry.type,
+            ]
+            object["frame"] =
+                entry.text.data(using: .utf8).flatMap { try? JSONSerialization.jsonObject(with: $0, options: [.fragmentsAllowed]) }
                 ?? entry.text
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
             return String(decoding: data, as: UTF8.self)

@@ -7,8 +7,9 @@ extension TesterMode {
         var screen = Screen(width: size.width, height: size.height, style: theme[.text])
         let layout = self.layout
         screen.fill(x: 0, y: 0, width: size.width, height: 1, style: theme[.status])
-        screen.put([Span(" Switchboard", theme[.status].with(bold: true)), Span(" · Tester · \(server)", theme[.status])],
-                   x: 0, y: 0, limit: size.width - 9)
+        screen.put(
+            [Span(" Switchboard", theme[.status].with(bold: true)), Span(" · Tester · \(server)", theme[.status])],
+            x: 0, y: 0, limit: size.width - 9)
         screen.put("F1 help ", x: size.width - 8, y: 0, style: theme[.status])
         renderConnections(into: &screen, y: 1, theme: theme)
         renderLog(into: &screen, in: layout.log, theme: theme)
@@ -17,14 +18,16 @@ extension TesterMode {
         } else if let problem = composerProblem {
             screen.put(" ✗ " + problem, x: 0, y: layout.check.y, style: theme[.warning], limit: size.width)
         } else if !composer.isEmpty, !composer.text.hasPrefix("/") {
-            screen.put(raw ? " raw: sent exactly as typed" : " ✓ JSON — Enter sends it", x: 0, y: layout.check.y,
-                       style: raw ? theme[.warning] : theme[.success], limit: size.width)
+            screen.put(
+                raw ? " raw: sent exactly as typed" : " ✓ JSON — Enter sends it", x: 0, y: layout.check.y,
+                style: raw ? theme[.warning] : theme[.success], limit: size.width)
         }
         let name = currentConnection?.name ?? "no connection"
         let prompt = [Span(raw ? "\(name) raw> " : "\(name)> ", raw ? theme[.warning].with(bold: true) : theme[.accent])]
-        var cursor: (x: Int, y: Int)? = composer.render(into: &screen, in: layout.composer, style: theme[.input], prompt: prompt,
-                                                        placeholder: "a JSON frame (SEND, then Tab: a template), /get /api/me, /help",
-                                                        placeholderStyle: theme[.placeholder])
+        var cursor: (x: Int, y: Int)? = composer.render(
+            into: &screen, in: layout.composer, style: theme[.input], prompt: prompt,
+            placeholder: "a JSON frame (SEND, then Tab: a template), /get /api/me, /help",
+            placeholderStyle: theme[.placeholder])
         renderStatus(into: &screen, in: layout.status, theme: theme)
         if let form {
             cursor = form.render(into: &screen, in: Rect(x: 0, y: 1, width: size.width, height: size.height - 2), theme: theme)
@@ -84,13 +87,14 @@ extension TesterMode {
         }
         var x = 0
         for (index, connection) in connections.enumerated() {
-            let (mark, role): (String, Theme.Role) = switch connection.state {
-            case .open: ("●", .statusConnected)
-            case .opening: ("◌", .statusReconnecting)
-            case .refused(let status): ("✗ \(status)", .error)
-            case .closed(let code, _): ("○" + (code.map { " \($0)" } ?? ""), .statusOffline)
-            case .failed: ("✗", .error)
-            }
+            let (mark, role): (String, Theme.Role) =
+                switch connection.state {
+                case .open: ("●", .statusConnected)
+                case .opening: ("◌", .statusReconnecting)
+                case .refused(let status): ("✗ \(status)", .error)
+                case .closed(let code, _): ("○" + (code.map { " \($0)" } ?? ""), .statusOffline)
+                case .failed: ("✗", .error)
+                }
             let who = connection.who == connection.name ? "" : " " + Sanitizer.clean(connection.who)
             let label = " \(index + 1):\(Sanitizer.clean(connection.name))\(who) "
             let style = index == current ? theme[.activeTab] : theme[.tab]
@@ -104,10 +108,13 @@ extension TesterMode {
     private func renderLog(into screen: inout Screen, in rect: Rect, theme: Theme) {
         guard rect.height > 0 else { return }
         guard !shown.isEmpty else {
-            let hint = log.isEmpty ? "Frames in and out appear here. Type SEND and press Tab for a frame to fill in."
+            let hint =
+                log.isEmpty
+                ? "Frames in and out appear here. Type SEND and press Tab for a frame to fill in."
                 : "No frame matches the filter (/filter clears it)."
-            screen.put(hint, x: max(0, (rect.width - TextWidth.of(hint)) / 2), y: rect.y + rect.height / 2, style: theme[.muted],
-                       limit: rect.width)
+            screen.put(
+                hint, x: max(0, (rect.width - TextWidth.of(hint)) / 2), y: rect.y + rect.height / 2, style: theme[.muted],
+                limit: rect.width)
             return
         }
         // From the newest entry back, as many rows as the view holds plus those scrolled past.
@@ -135,14 +142,18 @@ extension TesterMode {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = .current
         let parts = calendar.dateComponents([.hour, .minute, .second, .nanosecond], from: entry.time)
-        let time = String(format: "%02d:%02d:%02d.%03d", parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0, (parts.nanosecond ?? 0) / 1_000_000)
-        let role: Theme.Role = switch entry.direction {
-        case .incoming: .otherMessage
-        case .outgoing: .ownMessage
-        case .event: entry.type.hasPrefix("REFUSED") || entry.type.hasPrefix("FAILED") ? .error : .systemMessage
-        }
-        var heading = [Span(time + " ", theme[.timestamp]), Span(entry.direction.rawValue + " ", theme[role].with(bold: true)),
-                       Span(Sanitizer.clean(entry.connection) + " ", theme[.accent]), Span(Sanitizer.clean(entry.type), theme[role].with(bold: true))]
+        let time = String(
+            format: "%02d:%02d:%02d.%03d", parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0, (parts.nanosecond ?? 0) / 1_000_000)
+        let role: Theme.Role =
+            switch entry.direction {
+            case .incoming: .otherMessage
+            case .outgoing: .ownMessage
+            case .event: entry.type.hasPrefix("REFUSED") || entry.type.hasPrefix("FAILED") ? .error : .systemMessage
+            }
+        var heading = [
+            Span(time + " ", theme[.timestamp]), Span(entry.direction.rawValue + " ", theme[role].with(bold: true)),
+            Span(Sanitizer.clean(entry.connection) + " ", theme[.accent]), Span(Sanitizer.clean(entry.type), theme[role].with(bold: true)),
+        ]
         if chosen { heading = heading.map { Span($0.text, theme[.selection]) } + [Span("  ◀ C-y copies it", theme[.selection])] }
         if compact {
             let one = JSONText.compact(entry.text) ?? entry.text.replacingOccurrences(of: "\n", with: " ")
@@ -151,15 +162,17 @@ extension TesterMode {
         var rows = [heading]
         if let pretty = entry.pretty {
             for line in pretty {
-                rows += Self.wrap(line.map { token in
-                    switch token {
-                    case .key(let text): Span(Sanitizer.clean(text), theme[.accent])
-                    case .string(let text): Span(Sanitizer.clean(text), theme[.text])
-                    case .number(let text): Span(text, theme[.warning])
-                    case .literal(let text): Span(text, theme[.success])
-                    case .punctuation(let text): Span(text, theme[.muted])
-                    }
-                }, width: max(10, width - 4)).map { [Span("    ")] + $0 }
+                rows += Self.wrap(
+                    line.map { token in
+                        switch token {
+                        case .key(let text): Span(Sanitizer.clean(text), theme[.accent])
+                        case .string(let text): Span(Sanitizer.clean(text), theme[.text])
+                        case .number(let text): Span(text, theme[.warning])
+                        case .literal(let text): Span(text, theme[.success])
+                        case .punctuation(let text): Span(text, theme[.muted])
+                        }
+                    }, width: max(10, width - 4)
+                ).map { [Span("    ")] + $0 }
             }
         } else if !entry.text.isEmpty {
             for line in TextWrap.lines(entry.text, width: max(10, width - 4)) { rows.append([Span("    " + line, theme[.text])]) }
@@ -174,9 +187,12 @@ extension TesterMode {
         } else {
             left.append(Span(" no connection", theme[.status]))
         }
-        left.append(Span(" · \(shown.count)/\(log.count) frames" + (filter.isEmpty ? "" : " · filter: \(filter)")
-                         + (scroll > 0 ? " · paused" : " · following") + (recordPath != nil ? " · recording" : ""), theme[.status]))
-        StatusBar.render(into: &screen, in: rect, theme: theme, left: left,
-                         right: [Span("Tab template · C-r raw · M-↑ choose · C-n connect ")])
+        left.append(
+            Span(
+                " · \(shown.count)/\(log.count) frames" + (filter.isEmpty ? "" : " · filter: \(filter)")
+                    + (scroll > 0 ? " · paused" : " · following") + (recordPath != nil ? " · recording" : ""), theme[.status]))
+        StatusBar.render(
+            into: &screen, in: rect, theme: theme, left: left,
+            right: [Span("Tab template · C-r raw · M-↑ choose · C-n connect ")])
     }
 }

@@ -76,8 +76,10 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
     public var keys = TesterAction.defaultKeys
 
     /// The first connections are made by `start`.
-    public init(server: String, record: String? = nil, fromLauncher: Bool = false,
-                size: (width: Int, height: Int), now: Date, limits: Limits = Limits()) {
+    public init(
+        server: String, record: String? = nil, fromLauncher: Bool = false,
+        size: (width: Int, height: Int), now: Date, limits: Limits = Limits()
+    ) {
         basics = ModeBasics(server: server, limits: limits, fromLauncher: fromLauncher, size: size, now: now)
         recordPath = record
     }
@@ -134,8 +136,10 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
             toasts.show("\(name): \(why)", kind: .error, now: now)
         case .answered(let name, let method, let path, let response, let time):
             let headers = response.headers.map { "\($0.name): \($0.value)" }.joined(separator: "\n")
-            add(Entry(time: time, connection: name, direction: .incoming, type: "\(method) \(path) → \(response.status)",
-                      text: response.body, pretty: JSONText.pretty(response.body)))
+            add(
+                Entry(
+                    time: time, connection: name, direction: .incoming, type: "\(method) \(path) → \(response.status)",
+                    text: response.body, pretty: JSONText.pretty(response.body)))
             add(Entry(time: time, connection: name, direction: .event, type: "headers", text: headers, pretty: nil))
             record("expect-status \(response.status)")
         case .restFailed(let name, let why, let time):
@@ -161,14 +165,18 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
             add(Entry(time: time, connection: name, direction: .incoming, type: type, text: text, pretty: JSONText.pretty(text)))
             record("expect \(name) \(type)" + (facts.ticketId.map { " ticketId=\($0)" } ?? ""))
         case .sent(let text):
-            add(Entry(time: time, connection: name, direction: .outgoing, type: FrameFacts(text).type ?? "(raw)", text: text,
-                      pretty: JSONText.pretty(text)))
+            add(
+                Entry(
+                    time: time, connection: name, direction: .outgoing, type: FrameFacts(text).type ?? "(raw)", text: text,
+                    pretty: JSONText.pretty(text)))
         case .pinged:
             add(Entry(time: time, connection: name, direction: .outgoing, type: "PING", text: "", pretty: nil))
         case .refused(let response):
             setState(name, .refused(response.status))
-            add(Entry(time: time, connection: name, direction: .event, type: "REFUSED \(response.status)", text: response.body,
-                      pretty: JSONText.pretty(response.body)))
+            add(
+                Entry(
+                    time: time, connection: name, direction: .event, type: "REFUSED \(response.status)", text: response.body,
+                    pretty: JSONText.pretty(response.body)))
             record("expect-refused \(name) \(response.status)")
         case .closed(let code, let reason):
             setState(name, .closed(code: code, reason: reason))
@@ -229,17 +237,23 @@ public struct TesterMode: Equatable, Sendable, ScreenMode {
 
     mutating func open(_ connection: Connection) -> [Effect] {
         setState(connection.name, .opening)
-        return [.tester(.connect(name: connection.name, user: connection.user, password: connection.password, token: connection.token,
-                                 options: connection.options))]
+        return [
+            .tester(
+                .connect(
+                    name: connection.name, user: connection.user, password: connection.password, token: connection.token,
+                    options: connection.options))
+        ]
     }
 
     // MARK: Recording
 
-    mutating func record(_ line: String) -> Void {
+    mutating func record(_ line: String) {
         guard let recordPath else { return }
         recorded.append(line)
-        pendingWrites.append(.saveFile(path: recordPath, text: "# recorded by switchboard raw\n" + recorded.joined(separator: "\n") + "\n",
-                                            what: "script"))
+        pendingWrites.append(
+            .saveFile(
+                path: recordPath, text: "# recorded by switchboard raw\n" + recorded.joined(separator: "\n") + "\n",
+                what: "script"))
     }
 
     /// Writes owed by `record`, handed out with the next effects.
@@ -254,7 +268,9 @@ struct FrameFacts {
     var seq: Int?
 
     init(_ text: String) {
-        guard let data = text.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return }
+        guard let data = text.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            return
+        }
         let message = object["message"] as? [String: Any], ticket = object["ticket"] as? [String: Any]
         type = object["type"] as? String
         ticketId = object["ticketId"] as? Int ?? message?["ticketId"] as? Int ?? ticket?["id"] as? Int

@@ -35,7 +35,8 @@ public actor Outbox {
             for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000"] {
                 _ = try await connection.query(pragma)
             }
-            _ = try await connection.query("""
+            _ = try await connection.query(
+                """
                 CREATE TABLE IF NOT EXISTS outbox (
                     position INTEGER PRIMARY KEY AUTOINCREMENT,
                     account TEXT NOT NULL,
@@ -53,8 +54,9 @@ public actor Outbox {
             try await removeStrayCopies(in: files, connection)
             let found = try await connection.query(
                 "SELECT * FROM outbox WHERE account = ? ORDER BY position", [.text(account)])
-            return Outbox(account: account, connection: connection, files: files,
-                          rows: found.compactMap { Self.message(from: $0, files: files) })
+            return Outbox(
+                account: account, connection: connection, files: files,
+                rows: found.compactMap { Self.message(from: $0, files: files) })
         } catch {
             try? await connection.close()
             throw error
@@ -68,40 +70,54 @@ public actor Outbox {
     public var nextQueued: OutgoingMessage? { rows.first { $0.state == .queued } }
 
     /// Writes a new message to disk (fsynced) and returns it, queued.
-    public func add(ticketId: Int, text: String, messageType: MessageType? = nil, isInternal: Bool = false,
-                    clientMessageId: String = UUID().uuidString.lowercased()) async throws -> OutgoingMessage {
+    public func add(
+        ticketId: Int, text: String, messageType: MessageType? = nil, isInternal: Bool = false,
+        clientMessageId: String = UUID().uuidString.lowercased()
+    ) async throws -> OutgoingMessage {
         guard !closed else { throw OutboxError.closed }
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw OutboxError.empty }
-        let message = OutgoingMessage(clientMessageId: clientMessageId, ticketId: ticketId, text: text,
-                                      messageType: messageType, isInternal: isInternal)
-        _ = try await connection.query("""
+        let message = OutgoingMessage(
+            clientMessageId: clientMessageId, ticketId: ticketId, text: text,
+            messageType: messageType, isInternal: isInternal)
+        _ = try await connection.query(
+            """
             INSERT INTO outbox (account, client_message_id, ticket_id, body, message_type, internal, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, [.text(account), .text(message.clientMessageId), .integer(ticketId), .text(text),
-                  messageType.map { .text($0.rawValue) } ?? .null, .integer(isInternal ? 1 : 0),
-                  .float(message.createdAt.timeIntervalSince1970)])
+            """,
+            [
+                .text(account), .text(message.clientMessageId), .integer(ticketId), .text(text),
+                messageType.map { .text($0.rawValue) } ?? .null, .integer(isInternal ? 1 : 0),
+                .float(message.createdAt.timeIntervalSince1970),
+            ])
         rows.append(message)
         return message
     }
 
     /// Copies the file at `url` into the outbox (fsynced) and queues a message carrying it; the
     /// connection uploads the copy before it sends the message.
-    public func add(ticketId: Int, file url: URL, isInternal: Bool = false,
-                    clientMessageId: String = UUID().uuidString.lowercased()) async throws -> OutgoingMessage {
+    public func add(
+        ticketId: Int, file url: URL, isInternal: Bool = false,
+        clientMessageId: String = UUID().uuidString.lowercased()
+    ) async throws -> OutgoingMessage {
         guard !closed else { throw OutboxError.closed }
         let copy = files.appendingPathComponent(clientMessageId)
         let size = try Self.copy(url, to: copy)
         let file = OutgoingFile(name: url.lastPathComponent, size: size, copy: copy)
-        let message = OutgoingMessage(clientMessageId: clientMessageId, ticketId: ticketId, text: "",
-                                      messageType: .file, isInternal: isInternal, file: file)
+        let message = OutgoingMessage(
+            clientMessageId: clientMessageId, ticketId: ticketId, text: "",
+            messageType: .file, isInternal: isInternal, file: file)
         do {
-            _ = try await connection.query("""
+            _ = try await connection.query(
+                """
                 INSERT INTO outbox (account, client_message_id, ticket_id, body, message_type, internal, created_at,
                                     file_name, file_size, file_copy)
                 VALUES (?, ?, ?, '', 'FILE', ?, ?, ?, ?, ?)
-                """, [.text(account), .text(clientMessageId), .integer(ticketId), .integer(isInternal ? 1 : 0),
-                      .float(message.createdAt.timeIntervalSince1970), .text(file.name), .integer(size),
-                      .text(clientMessageId)])
+                """,
+                [
+                    .text(account), .text(clientMessageId), .integer(ticketId), .integer(isInternal ? 1 : 0),
+                    .float(message.createdAt.timeIntervalSince1970), .text(file.name), .integer(size),
+                    .text(clientMessageId),
+                ])
         } catch {
             try? FileManager.default.removeItem(at: copy)
             throw error
@@ -126,8 +142,9 @@ public actor Outbox {
         let message = rows[index]
         try await written(message, "keep the uploaded file's name") {
             let json = String(decoding: try WireJSON.encoder().encode(attachment), as: UTF8.self)
-            _ = try await self.connection.query("UPDATE outbox SET attachment = ?, message_type = ? WHERE client_message_id = ?",
-                                                [.text(json), .text(OutgoingFile.messageType(of: attachment).rawValue), .text(clientMessageId)])
+            _ = try await self.connection.query(
+                "UPDATE outbox SET attachment = ?, message_type = ? WHERE client_message_id = ?",
+                [.text(json), .text(OutgoingFile.messageType(of: attachment).rawValue), .text(clientMessageId)])
         }
         return message
     }
@@ -148,8 +165,9 @@ public actor Outbox {
         rows[index].state = .failed(code: code, reason: reason)
         let message = rows[index]
         try await written(message, "mark a refused message") {
-            _ = try await self.connection.query("UPDATE outbox SET failure_code = ?, failure = ? WHERE client_message_id = ?",
-                                                [.text(code.rawValue), .text(reason), .text(clientMessageId)])
+            _ = try await self.connection.query(
+                "UPDATE outbox SET failure_code = ?, failure = ? WHERE client_message_id = ?",
+                [.text(code.rawValue), .text(reason), .text(clientMessageId)])
         }
         return message
     }
@@ -166,8 +184,9 @@ public actor Outbox {
     @discardableResult
     public func retry(_ clientMessageId: String) async throws -> OutgoingMessage? {
         guard let index = rows.firstIndex(where: { $0.clientMessageId == clientMessageId }) else { return nil }
-        _ = try await connection.query("UPDATE outbox SET failure_code = NULL, failure = NULL WHERE client_message_id = ?",
-                                       [.text(clientMessageId)])
+        _ = try await connection.query(
+            "UPDATE outbox SET failure_code = NULL, failure = NULL WHERE client_message_id = ?",
+            [.text(clientMessageId)])
         rows[index].state = .queued
         return rows[index]
     }
@@ -207,8 +226,9 @@ public actor Outbox {
     /// deletion and its copy's.
     private static func removeStrayCopies(in files: URL, _ connection: SQLiteConnection) async throws {
         guard let present = try? FileManager.default.contentsOfDirectory(atPath: files.path), !present.isEmpty else { return }
-        let named = Set(try await connection.query("SELECT file_copy FROM outbox WHERE file_copy IS NOT NULL")
-            .compactMap { $0.column("file_copy")?.string })
+        let named = Set(
+            try await connection.query("SELECT file_copy FROM outbox WHERE file_copy IS NOT NULL")
+                .compactMap { $0.column("file_copy")?.string })
         for name in present where !named.contains(name) {
             try? FileManager.default.removeItem(at: files.appendingPathComponent(name))
         }
@@ -225,7 +245,8 @@ public actor Outbox {
         defer { try? input.close() }
         try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         guard FileManager.default.createFile(atPath: target.path, contents: nil),
-              let output = try? FileHandle(forWritingTo: target) else { throw OutboxError.unwritable(target.deletingLastPathComponent().path) }
+            let output = try? FileHandle(forWritingTo: target)
+        else { throw OutboxError.unwritable(target.deletingLastPathComponent().path) }
         var size = 0
         do {
             defer { try? output.close() }
@@ -246,7 +267,7 @@ public actor Outbox {
 
     private static func message(from row: SQLiteRow, files: URL) -> OutgoingMessage? {
         guard let id = row.column("client_message_id")?.string, let ticketId = row.column("ticket_id")?.integer,
-              let text = row.column("body")?.string, let created = row.column("created_at")?.double
+            let text = row.column("body")?.string, let created = row.column("created_at")?.double
         else { return nil }
         var state = OutgoingMessage.State.queued
         if let reason = row.column("failure")?.string {
@@ -254,15 +275,17 @@ public actor Outbox {
         }
         var file: OutgoingFile?
         if let copy = row.column("file_copy")?.string, let name = row.column("file_name")?.string {
-            file = OutgoingFile(name: name, size: row.column("file_size")?.integer ?? 0, copy: files.appendingPathComponent(copy),
-                                attachment: row.column("attachment")?.string.flatMap {
-                                    try? WireJSON.decoder().decode(Attachment.self, from: Data($0.utf8))
-                                })
+            file = OutgoingFile(
+                name: name, size: row.column("file_size")?.integer ?? 0, copy: files.appendingPathComponent(copy),
+                attachment: row.column("attachment")?.string.flatMap {
+                    try? WireJSON.decoder().decode(Attachment.self, from: Data($0.utf8))
+                })
         }
-        return OutgoingMessage(clientMessageId: id, ticketId: ticketId, text: text,
-                               messageType: row.column("message_type")?.string.flatMap(MessageType.init(rawValue:)),
-                               isInternal: row.column("internal")?.integer == 1,
-                               createdAt: Date(timeIntervalSince1970: created), state: state, file: file)
+        return OutgoingMessage(
+            clientMessageId: id, ticketId: ticketId, text: text,
+            messageType: row.column("message_type")?.string.flatMap(MessageType.init(rawValue:)),
+            isInternal: row.column("internal")?.integer == 1,
+            createdAt: Date(timeIntervalSince1970: created), state: state, file: file)
     }
 }
 

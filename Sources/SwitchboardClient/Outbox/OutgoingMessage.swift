@@ -29,9 +29,11 @@ public struct OutgoingMessage: Sendable, Equatable, Identifiable {
 
     public var id: String { clientMessageId }
 
-    public init(clientMessageId: String = UUID().uuidString.lowercased(), ticketId: Int, text: String,
-                messageType: MessageType? = nil, isInternal: Bool = false, createdAt: Date = Date(), state: State = .queued,
-                file: OutgoingFile? = nil) {
+    public init(
+        clientMessageId: String = UUID().uuidString.lowercased(), ticketId: Int, text: String,
+        messageType: MessageType? = nil, isInternal: Bool = false, createdAt: Date = Date(), state: State = .queued,
+        file: OutgoingFile? = nil
+    ) {
         self.clientMessageId = clientMessageId
         self.ticketId = ticketId
         self.text = text
@@ -50,10 +52,12 @@ public struct OutgoingMessage: Sendable, Equatable, Identifiable {
 
     /// The frame that sends it; `ref` is the client message id, so an `ERROR` names the message it refuses.
     var frame: ClientFrame {
-        ClientFrame(.sendMessage(ticketId: ticketId, clientMessageId: clientMessageId, message: text,
-                                 messageType: file?.attachment.map(OutgoingFile.messageType(of:)) ?? messageType,
-                                 internal: isInternal ? true : nil, attachmentId: file?.attachment?.id),
-                    ref: clientMessageId)
+        ClientFrame(
+            .sendMessage(
+                ticketId: ticketId, clientMessageId: clientMessageId, message: text,
+                messageType: file?.attachment.map(OutgoingFile.messageType(of:)) ?? messageType,
+                internal: isInternal ? true : nil, attachmentId: file?.attachment?.id),
+            ref: clientMessageId)
     }
 }
 

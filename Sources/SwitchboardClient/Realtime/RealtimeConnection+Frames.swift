@@ -20,7 +20,9 @@ extension RealtimeConnection {
             case .emit(let event):
                 eventSink.yield(event)
             case .acknowledged(let clientMessageId, let messageId, let seq, let timestamp, let redactions, let storedText):
-                if var message = await outboxChange({ (outbox: Outbox) throws(OutboxDiskError) in try await outbox.acknowledged(clientMessageId) }) {
+                if var message = await outboxChange({ (outbox: Outbox) throws(OutboxDiskError) in
+                    try await outbox.acknowledged(clientMessageId)
+                }) {
                     message.state = .sent(messageId: messageId, seq: seq, timestamp: timestamp)
                     // The optimistic copy gives way to what the server stored (masked), and why.
                     if let storedText { message.text = storedText }
@@ -46,7 +48,8 @@ extension RealtimeConnection {
         guard let next = await outbox.nextQueued else { return }
         // The outbox was asked across a suspension: the socket or the slot may have changed.
         guard case .connected(let still, let carried) = phase, still.attempt == current.attempt, frames.canSend,
-              carried.upload == nil else { return }
+            carried.upload == nil
+        else { return }
         if let file = next.file, next.needsUpload {
             startUpload(next, file)
             return
@@ -61,9 +64,10 @@ extension RealtimeConnection {
         let task = Task { [weak self] in
             let result: Result<Attachment, APIError>
             do throws(APIError) {
-                result = .success(try await api.upload(file.copy, named: file.name, to: message.ticketId) { sent, _ in
-                    sink.yield(.uploading(message, sent: sent))
-                })
+                result = .success(
+                    try await api.upload(file.copy, named: file.name, to: message.ticketId) { sent, _ in
+                        sink.yield(.uploading(message, sent: sent))
+                    })
             } catch {
                 result = .failure(error)
             }
@@ -78,7 +82,9 @@ extension RealtimeConnection {
         case .success(let attachment):
             carried?.upload = nil
             frames.accepted()
-            if let message = await outboxChange({ (outbox: Outbox) throws(OutboxDiskError) in try await outbox.uploaded(clientMessageId, as: attachment) }) {
+            if let message = await outboxChange({ (outbox: Outbox) throws(OutboxDiskError) in
+                try await outbox.uploaded(clientMessageId, as: attachment)
+            }) {
                 eventSink.yield(.outgoing(message))
             }
             await pump()
@@ -95,14 +101,18 @@ extension RealtimeConnection {
         if error.code.isTransient {
             guard carried != nil else { return }
             let delay = options.backoff.wait(step: frames.refusedTransiently(), unit: 0.5 + options.random() / 2)
-            carried?.resend = Pending(clientMessageId: clientMessageId, task: Task { [weak self] in
-                try? await Task.sleep(for: delay)
-                guard !Task.isCancelled else { return }
-                await self?.sendAgain(clientMessageId)
-            })
+            carried?.resend = Pending(
+                clientMessageId: clientMessageId,
+                task: Task { [weak self] in
+                    try? await Task.sleep(for: delay)
+                    guard !Task.isCancelled else { return }
+                    await self?.sendAgain(clientMessageId)
+                })
         } else {
             frames.accepted()
-            if let failed = await outboxChange({ (outbox: Outbox) throws(OutboxDiskError) in try await outbox.failed(clientMessageId, code: error.code, reason: error.sentence) }) {
+            if let failed = await outboxChange({ (outbox: Outbox) throws(OutboxDiskError) in
+                try await outbox.failed(clientMessageId, code: error.code, reason: error.sentence)
+            }) {
                 eventSink.yield(.outgoing(failed))
             }
             free(clientMessageId)
@@ -178,7 +188,7 @@ extension RealtimeConnection {
     static func failsOver(_ ending: Disconnection) -> Bool {
         switch ending {
         case .unreachable, .dropped: true
-        case .closed(let code, _): code == 1001 || code == 1012 // going away, restarting
+        case .closed(let code, _): code == 1001 || code == 1012  // going away, restarting
         case .refused: false
         }
     }

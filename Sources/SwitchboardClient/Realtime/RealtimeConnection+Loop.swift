@@ -36,8 +36,10 @@ extension RealtimeConnection {
             case .retry(let delay, let attempt, let refreshToken):
                 refresh = refreshToken
                 if delay > .zero {
-                    publish(.reconnecting(attempt: attempt, nextTryAt: Date().addingTimeInterval(delay.inSeconds),
-                                          reason: ReconnectPolicy.reason(ending)))
+                    publish(
+                        .reconnecting(
+                            attempt: attempt, nextTryAt: Date().addingTimeInterval(delay.inSeconds),
+                            reason: ReconnectPolicy.reason(ending)))
                     // Cut short by `retryNow()`: the attempt count starts again.
                     if await wait(delay) { policy.reset() }
                 }
@@ -96,12 +98,16 @@ extension RealtimeConnection {
             maxFrameSize: options.frameBytes, additionalHeaders: headers, closeTimeout: .seconds(1),
             autoPing: .enabled(timePeriod: options.pingInterval), validateUTF8: true)
         if url.hasPrefix("wss:"), let host = URLComponents(string: url)?.host,
-           (try? SocketAddress(ipAddress: host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port: 0)) != nil {
+            (try? SocketAddress(ipAddress: host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port: 0)) != nil
+        {
             // The TLS layer under WSClient names the server by its host (for SNI and the name check)
             // and refuses an IP address there; unchecked, any name will do.
             guard options.security.insecure else {
-                return .refused(APIError(code: .invalid, message: "wss:// checks the certificate by host name, not IP address: "
-                                             + "connect with the name in the server's certificate", status: 0))
+                return .refused(
+                    APIError(
+                        code: .invalid,
+                        message: "wss:// checks the certificate by host name, not IP address: "
+                            + "connect with the name in the server's certificate", status: 0))
             }
             configuration.sniHostname = "switchboard.invalid"
         }
@@ -161,8 +167,10 @@ extension RealtimeConnection {
 
     /// Runs the client; nil if the socket is not up within the connect timeout (a server that
     /// accepts but never answers the upgrade, e.g. a frozen process, would hold it forever).
-    func runWithinConnectTimeout(_ client: @escaping @Sendable () -> WebSocketClient,
-                                 attempt: Int) async -> Result<WebSocketCloseFrame?, any Error>? {
+    func runWithinConnectTimeout(
+        _ client: @escaping @Sendable () -> WebSocketClient,
+        attempt: Int
+    ) async -> Result<WebSocketCloseFrame?, any Error>? {
         let run = Task { () -> Result<WebSocketCloseFrame?, any Error> in
             do { return .success(try await client().run()) } catch { return .failure(error) }
         }
@@ -209,7 +217,7 @@ extension RealtimeConnection {
             if refreshing || remaining <= margin {
                 do {
                     try await api.refresh()
-                } catch where error.code == .unauthorized && signIn != nil {
+                } catch  where error.code == .unauthorized && signIn != nil {
                     try await signIn?(api)
                 }
             }
@@ -220,8 +228,10 @@ extension RealtimeConnection {
     }
 
     /// The socket is up: say what must hold again, then drain the outbox.
-    func attach(_ writer: AsyncStream<String>.Continuation, _ outbound: WebSocketOutboundWriter,
-                attempt: Int) async -> Bool {
+    func attach(
+        _ writer: AsyncStream<String>.Continuation, _ outbound: WebSocketOutboundWriter,
+        attempt: Int
+    ) async -> Bool {
         let server = await api.server.absoluteString
         guard case .connecting(let carried) = phase, carried.attempts == attempt else { return false }
         phase = .connected(Socket(attempt: attempt, writer: writer, outbound: outbound, openedAt: .now), carried)

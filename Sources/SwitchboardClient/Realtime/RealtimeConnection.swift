@@ -181,8 +181,10 @@ public actor RealtimeConnection {
 
     /// Writes the message to the outbox (on disk) and sends it when the connection allows.
     @discardableResult
-    public func send(_ text: String, to ticketId: Int, messageType: MessageType? = nil,
-                     isInternal: Bool = false) async throws -> OutgoingMessage {
+    public func send(
+        _ text: String, to ticketId: Int, messageType: MessageType? = nil,
+        isInternal: Bool = false
+    ) async throws -> OutgoingMessage {
         try await queued(outbox.add(ticketId: ticketId, text: text, messageType: messageType, isInternal: isInternal))
     }
 
@@ -228,8 +230,11 @@ public actor RealtimeConnection {
 
     /// Typing is passing state: dropped while offline.
     public func typing(in ticketId: Int, active: Bool, isInternal: Bool = false) {
-        write(ClientFrame(active ? .typingStart(ticketId: ticketId, internal: isInternal)
-                                 : .typingStop(ticketId: ticketId, internal: isInternal)))
+        write(
+            ClientFrame(
+                active
+                    ? .typingStart(ticketId: ticketId, internal: isInternal)
+                    : .typingStop(ticketId: ticketId, internal: isInternal)))
     }
 
     /// Read up to `upToSeq`; remembered, so it also reaches the server after a drop.

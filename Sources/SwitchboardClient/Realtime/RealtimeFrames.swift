@@ -148,9 +148,12 @@ struct RealtimeFrames: Sendable {
             deliveredMarks[ticketId] = message.seq
             return [.emit(.server(event)), .receiptsDue]
         case .ack(let clientMessageId, let messageId, _, let seq, let timestamp, let redactions, let storedText):
-            return [.emit(.server(event)),
-                    .acknowledged(clientMessageId: clientMessageId, messageId: messageId, seq: seq, timestamp: timestamp,
-                                  redactions: redactions, storedText: storedText)]
+            return [
+                .emit(.server(event)),
+                .acknowledged(
+                    clientMessageId: clientMessageId, messageId: messageId, seq: seq, timestamp: timestamp,
+                    redactions: redactions, storedText: storedText),
+            ]
         case .presence(let users):
             // The modes hear of presence one user at a time, whichever way the server sent it.
             return users.map { .emit(.server($0.isOnline ? .userOnline($0) : .userOffline($0))) }

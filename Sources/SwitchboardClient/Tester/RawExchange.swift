@@ -30,8 +30,10 @@ extension APIClient {
     /// Any request, exactly as given: `path` with its query, `body` as typed (sent as JSON when
     /// there is one), `token` as the bearer (none: no Authorization header). No refresh, no retry,
     /// no error for a 4xx or 5xx: the answer is what the tester wants to see.
-    public func raw(method: String, path: String, body: String?, token: String?,
-                    headers extra: [RawResponse.Header] = []) async throws(APIError) -> RawResponse {
+    public func raw(
+        method: String, path: String, body: String?, token: String?,
+        headers extra: [RawResponse.Header] = []
+    ) async throws(APIError) -> RawResponse {
         let relative = path.hasPrefix("/") ? String(path.dropFirst()) : path
         guard let url = URL(string: relative, relativeTo: server.hasDirectoryPath ? server : server.appendingPathComponent("")) else {
             throw APIError(code: .invalid, message: "\(path) is not a path", status: 0)
@@ -48,9 +50,10 @@ extension APIClient {
         do {
             let response = try await httpClient.execute(request, timeout: requestTimeout)
             let data = try await response.body.collect(upTo: 16 << 20)
-            return RawResponse(status: Int(response.status.code),
-                               headers: response.headers.map { RawResponse.Header(name: $0.name, value: $0.value) },
-                               body: String(buffer: data))
+            return RawResponse(
+                status: Int(response.status.code),
+                headers: response.headers.map { RawResponse.Header(name: $0.name, value: $0.value) },
+                body: String(buffer: data))
         } catch {
             throw APIError.transport(error, "\(server.host ?? "server") did not answer")
         }

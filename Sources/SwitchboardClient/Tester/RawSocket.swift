@@ -44,8 +44,10 @@ public final class RawSocket: Sendable {
     private let task = Mutex<Task<Void, Never>?>(nil)
 
     /// `options`: `key=value` words for the upgrade's query (`presence=batched`, `tickets=queue`), sent as given.
-    public init(api: APIClient, credential: Credential, security: TransportSecurity = TransportSecurity(), options: [String] = [],
-                report: @escaping @Sendable (Event) -> Void) {
+    public init(
+        api: APIClient, credential: Credential, security: TransportSecurity = TransportSecurity(), options: [String] = [],
+        report: @escaping @Sendable (Event) -> Void
+    ) {
         self.api = api
         self.credential = credential
         self.security = security
@@ -92,8 +94,9 @@ public final class RawSocket: Sendable {
         let url = await api.realtimeURL + query
         var headers = HTTPFields()
         if let header = credential.header { headers[.authorization] = header }
-        let configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 20, additionalHeaders: headers, closeTimeout: .seconds(1),
-                                                         autoPing: .disabled, validateUTF8: false)
+        let configuration = WebSocketClientConfiguration(
+            maxFrameSize: 1 << 20, additionalHeaders: headers, closeTimeout: .seconds(1),
+            autoPing: .disabled, validateUTF8: false)
         let tls: TLSConfiguration?
         do {
             tls = try security.tlsConfiguration()
@@ -121,8 +124,9 @@ public final class RawSocket: Sendable {
                 group.cancelAll()
             }
         }
-        let client = WebSocketClient(url: url, configuration: configuration, tlsConfiguration: tls,
-                                     logger: Logger(label: "switchboard.raw", factory: { _ in SwiftLogNoOpLogHandler() }), handler: handler)
+        let client = WebSocketClient(
+            url: url, configuration: configuration, tlsConfiguration: tls,
+            logger: Logger(label: "switchboard.raw", factory: { _ in SwiftLogNoOpLogHandler() }), handler: handler)
         let outcome: Event
         do {
             if let close = try await client.run() {
@@ -134,16 +138,20 @@ public final class RawSocket: Sendable {
             // WSClient does not hand over the refusal: the same upgrade request, made again as
             // plain HTTP, brings back its status and body.
             let token: String? = if case .token(let value) = credential { value } else { nil }
-            let upgrade = [("Connection", "Upgrade"), ("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13"),
-                           ("Sec-WebSocket-Key", Data((0..<16).map { _ in UInt8.random(in: 0...255) }).base64EncodedString())]
+            let upgrade = [
+                ("Connection", "Upgrade"), ("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13"),
+                ("Sec-WebSocket-Key", Data((0..<16).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()),
+            ]
             // On a connection of its own: the server takes upgrades only as a connection's first
             // request, and the sign-in's kept-alive connection would be reused (and answered oddly).
             do throws(APIError) {
                 let fresh = try APIClient(server: await api.server, security: security, timeout: .seconds(10))
                 let answer: Result<RawResponse, APIError>
                 do throws(APIError) {
-                    answer = .success(try await fresh.raw(method: "GET", path: "/ws" + query, body: nil, token: token,
-                                                          headers: upgrade.map { RawResponse.Header(name: $0.0, value: $0.1) }))
+                    answer = .success(
+                        try await fresh.raw(
+                            method: "GET", path: "/ws" + query, body: nil, token: token,
+                            headers: upgrade.map { RawResponse.Header(name: $0.0, value: $0.1) }))
                 } catch {
                     answer = .failure(error)
                 }

@@ -13,8 +13,10 @@ public actor ScriptRunner {
     private var variables: [String: String] = [:]
     private var lastResponse: RawResponse?
 
-    public init(server: URL, security: TransportSecurity = TransportSecurity(), defaultPassword: String?,
-                output: @escaping @Sendable (String) -> Void) {
+    public init(
+        server: URL, security: TransportSecurity = TransportSecurity(), defaultPassword: String?,
+        output: @escaping @Sendable (String) -> Void
+    ) {
         self.server = server
         self.security = security
         self.defaultPassword = defaultPassword
@@ -42,7 +44,8 @@ public actor ScriptRunner {
                 let ms = took.seconds * 1000 + took.attoseconds / 1_000_000_000_000_000
                 output("✓ \(line.number): \(line.text)" + (note.map { " — \($0)" } ?? "") + " (\(ms) ms)")
             } catch {
-                output("✗ \(line.number): \(line.text)\n" + error.message.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+                output(
+                    "✗ \(line.number): \(line.text)\n" + error.message.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
                 return false
             }
         }
@@ -71,7 +74,8 @@ public actor ScriptRunner {
                 Frame.value(frame, at: "type") as? String == type && wanted.allSatisfy { Frame.matches(Frame.value(frame, at: $0.0), $0.1) }
             }
             guard let frame = found else {
-                let expected = "expected within \(Self.seconds(within)): \(type)"
+                let expected =
+                    "expected within \(Self.seconds(within)): \(type)"
                     + wanted.map { " \($0.0) = \($0.1)" }.joined(separator: ",")
                 throw Mismatch(message: expected + "\n" + inbox.describeUnread(type: type, paths: wanted.map(\.0)))
             }
@@ -107,7 +111,9 @@ public actor ScriptRunner {
             }
         case .expectStatus(let status, let fields, let capture):
             guard let response = lastResponse else { throw Mismatch(message: "no rest step before it") }
-            guard response.status == status else { throw Mismatch(message: "expected \(status); came: \(response.status) \(response.body)") }
+            guard response.status == status else {
+                throw Mismatch(message: "expected \(status); came: \(response.status) \(response.body)")
+            }
             let body = Frame.parse(response.body)
             for field in fields {
                 let wanted = try substitute(field.value)
@@ -126,7 +132,9 @@ public actor ScriptRunner {
         }
     }
 
-    private func connect(_ name: String, user: String?, password: String?, token: String?, options: [String]) async throws(Mismatch) -> String {
+    private func connect(
+        _ name: String, user: String?, password: String?, token: String?, options: [String]
+    ) async throws(Mismatch) -> String {
         let api: APIClient
         do {
             api = try APIClient(server: server, security: security, timeout: .seconds(10))
@@ -174,9 +182,13 @@ public actor ScriptRunner {
             out += rest[..<open.lowerBound]
             guard let close = rest[open.upperBound...].firstIndex(of: "}") else { throw Mismatch(message: "`${` without `}`") }
             let name = String(rest[open.upperBound..<close])
-            if name == "uuid" { out += UUID().uuidString.lowercased() }
-            else if let value = variables[name] { out += value }
-            else { throw Mismatch(message: "no ${\(name)}: capture it first (capture \(name)=path)") }
+            if name == "uuid" {
+                out += UUID().uuidString.lowercased()
+            } else if let value = variables[name] {
+                out += value
+            } else {
+                throw Mismatch(message: "no ${\(name)}: capture it first (capture \(name)=path)")
+            }
             rest = rest[rest.index(after: close)...]
         }
         return out + rest
@@ -228,7 +240,9 @@ final class Inbox: Sendable {
     func waitFor(within limit: Duration, _ matches: (Any?) -> Bool) async -> String? {
         await poll(limit) {
             state.withLock { state -> String? in
-                guard let index = state.frames.indices.first(where: { !state.frames[$0].taken && matches(Frame.parse(state.frames[$0].text)) })
+                guard
+                    let index = state.frames.indices.first(where: { !state.frames[$0].taken && matches(Frame.parse(state.frames[$0].text)) }
+                    )
                 else { return nil }
                 state.frames[index].taken = true
                 return state.frames[index].text
@@ -246,7 +260,8 @@ final class Inbox: Sendable {
 
     /// Until the socket is open, refused, closed or failed.
     func waitForOutcome(within limit: Duration) async -> Bool {
-        await poll(limit) { state.withLock { $0.opened || $0.refusal != nil || $0.closed != nil || $0.failure != nil ? true : nil } } ?? false
+        await poll(limit) { state.withLock { $0.opened || $0.refusal != nil || $0.closed != nil || $0.failure != nil ? true : nil } }
+            ?? false
     }
 
     /// What came that was not taken: the frames of `type` with the fields at `paths`, else every type.
@@ -255,12 +270,16 @@ final class Inbox: Sendable {
             let unread = state.frames.filter { !$0.taken }.map { (text: $0.text, json: Frame.parse($0.text)) }
             let same = unread.filter { Frame.value($0.json, at: "type") as? String == type }
             if !same.isEmpty {
-                return "came: " + same.suffix(5).map { frame in
-                    type + paths.map { " \($0) = \(Frame.show(Frame.value(frame.json, at: $0)))" }.joined(separator: ",")
-                }.joined(separator: "; ")
+                return "came: "
+                    + same.suffix(5).map { frame in
+                        type + paths.map { " \($0) = \(Frame.show(Frame.value(frame.json, at: $0)))" }.joined(separator: ",")
+                    }.joined(separator: "; ")
             }
-            if unread.isEmpty { return "came: nothing" + (state.closed.map { " (closed: \($0.code.map(String.init) ?? "") \($0.reason))" } ?? "") }
-            return "came: " + unread.suffix(8).map { Frame.value($0.json, at: "type") as? String ?? String($0.text.prefix(60)) }
+            if unread.isEmpty {
+                return "came: nothing" + (state.closed.map { " (closed: \($0.code.map(String.init) ?? "") \($0.reason))" } ?? "")
+            }
+            return "came: "
+                + unread.suffix(8).map { Frame.value($0.json, at: "type") as? String ?? String($0.text.prefix(60)) }
                 .joined(separator: ", ")
         }
     }
@@ -285,9 +304,13 @@ enum Frame {
     static func value(_ json: Any?, at path: String) -> Any? {
         var current = json
         for key in path.split(separator: ".") {
-            if let object = current as? [String: Any] { current = object[String(key)] }
-            else if let array = current as? [Any], let index = Int(key), array.indices.contains(index) { current = array[index] }
-            else { return nil }
+            if let object = current as? [String: Any] {
+                current = object[String(key)]
+            } else if let array = current as? [Any], let index = Int(key), array.indices.contains(index) {
+                current = array[index]
+            } else {
+                return nil
+            }
         }
         return current
     }
@@ -306,7 +329,9 @@ enum Frame {
     static func show(_ value: Any?) -> String {
         guard let value else { return "nothing" }
         if let text = value as? String { return "\"\(text)\"" }
-        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) else { return "\(value)" }
+        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) else {
+            return "\(value)"
+        }
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -89,7 +89,10 @@ public struct TesterScript: Equatable, Sendable {
                 case "as":
                     user = try word(index + 1, "the user after `as`")
                     index += 2
-                    if index < words.count, words[index] != "token", !Self.isOption(words[index]) { password = words[index]; index += 1 }
+                    if index < words.count, words[index] != "token", !Self.isOption(words[index]) {
+                        password = words[index]
+                        index += 1
+                    }
                 case "token":
                     token = try word(index + 1, "the token after `token`")
                     index += 2
@@ -130,7 +133,9 @@ public struct TesterScript: Equatable, Sendable {
             guard let duration = duration(try word(1, "how long")) else { throw Problem(message: "sleep 500ms, sleep 2s") }
             return .sleep(duration)
         default:
-            throw Problem(message: "unknown step `\(command)`: connect, send, expect, expect-refused, expect-closed, rest, expect-status, close, sleep")
+            throw Problem(
+                message:
+                    "unknown step `\(command)`: connect, send, expect, expect-refused, expect-closed, rest, expect-status, close, sleep")
         }
     }
 
@@ -141,7 +146,9 @@ public struct TesterScript: Equatable, Sendable {
         while index < words.count {
             let word = words[index]
             if word == "within" {
-                guard index + 1 < words.count, let duration = duration(words[index + 1]) else { throw Problem(message: "within 2s, within 500ms") }
+                guard index + 1 < words.count, let duration = duration(words[index + 1]) else {
+                    throw Problem(message: "within 2s, within 500ms")
+                }
                 within = duration
                 index += 2
                 continue
@@ -181,7 +188,10 @@ public struct TesterScript: Equatable, Sendable {
                 current.append(character)
                 if escaped { escaped = false } else if character == "\\" { escaped = true } else if character == "\"" { quoted = false }
             } else if character == " " || character == "\t" {
-                if !current.isEmpty { words.append(current); current = "" }
+                if !current.isEmpty {
+                    words.append(current)
+                    current = ""
+                }
             } else {
                 if character == "\"" { quoted = true }
                 current.append(character)

@@ -114,11 +114,12 @@ public struct Timeline: Sendable, Equatable {
         guard message.ticketId == ticketId else { return false }
         outgoing.follow(message)
         if case .sent(let id, let seq, let timestamp) = message.state {
-            let stored = Message(id: id, ticketId: ticketId, seq: seq, clientMessageId: message.clientMessageId, sender: me,
-                                 senderType: me.role == .customer ? .customer : .agent,
-                                 message: message.text.isEmpty ? message.file?.attachment?.fileName ?? "" : message.text,
-                                 messageType: message.messageType ?? .text, internal: message.isInternal, isRead: false,
-                                 timestamp: timestamp, attachment: message.file?.attachment, redactions: message.redactions)
+            let stored = Message(
+                id: id, ticketId: ticketId, seq: seq, clientMessageId: message.clientMessageId, sender: me,
+                senderType: me.role == .customer ? .customer : .agent,
+                message: message.text.isEmpty ? message.file?.attachment?.fileName ?? "" : message.text,
+                messageType: message.messageType ?? .text, internal: message.isInternal, isRead: false,
+                timestamp: timestamp, attachment: message.file?.attachment, redactions: message.redactions)
             insertLive([stored])
         }
         return true

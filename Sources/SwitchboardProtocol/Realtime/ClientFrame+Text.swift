@@ -43,18 +43,22 @@ extension ClientFrame {
             kind = .leaveRoom(ticketId: ticketId)
         case "SEND_MESSAGE":
             guard let ticketId = int("ticketId"), let clientMessageId = string("clientMessageId"), let message = string("message"),
-                  let messageType = optional("messageType", { string($0).flatMap(MessageType.init(rawValue:)) }),
-                  let note = optional("internal", bool), let attachmentId = optional("attachmentId", int)
+                let messageType = optional("messageType", { string($0).flatMap(MessageType.init(rawValue:)) }),
+                let note = optional("internal", bool), let attachmentId = optional("attachmentId", int)
             else { return nil }
-            kind = .sendMessage(ticketId: ticketId, clientMessageId: clientMessageId, message: message, messageType: messageType,
-                                internal: note, attachmentId: attachmentId)
+            kind = .sendMessage(
+                ticketId: ticketId, clientMessageId: clientMessageId, message: message, messageType: messageType,
+                internal: note, attachmentId: attachmentId)
         case "TYPING_START", "TYPING_STOP":
             guard let ticketId = int("ticketId"), let note = optional("internal", bool) else { return nil }
-            kind = type == "TYPING_START" ? .typingStart(ticketId: ticketId, internal: note ?? false)
+            kind =
+                type == "TYPING_START"
+                ? .typingStart(ticketId: ticketId, internal: note ?? false)
                 : .typingStop(ticketId: ticketId, internal: note ?? false)
         case "MARK_DELIVERED", "MARK_READ":
             guard let ticketId = int("ticketId"), let upToSeq = int("upToSeq") else { return nil }
-            kind = type == "MARK_READ" ? .markRead(ticketId: ticketId, upToSeq: upToSeq) : .markDelivered(ticketId: ticketId, upToSeq: upToSeq)
+            kind =
+                type == "MARK_READ" ? .markRead(ticketId: ticketId, upToSeq: upToSeq) : .markDelivered(ticketId: ticketId, upToSeq: upToSeq)
         default:
             return nil
         }

@@ -6,8 +6,9 @@ public struct ClientFrame: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         case joinRoom(ticketId: Int, sinceSeq: Int?)
         case leaveRoom(ticketId: Int)
-        case sendMessage(ticketId: Int, clientMessageId: String, message: String, messageType: MessageType?, internal: Bool?,
-                         attachmentId: Int? = nil)
+        case sendMessage(
+            ticketId: Int, clientMessageId: String, message: String, messageType: MessageType?, internal: Bool?,
+            attachmentId: Int? = nil)
         case typingStart(ticketId: Int, internal: Bool)
         case typingStop(ticketId: Int, internal: Bool)
         case markDelivered(ticketId: Int, upToSeq: Int)
@@ -23,8 +24,10 @@ public struct ClientFrame: Sendable, Equatable {
         self.ref = ref
     }
 
-    public static let types = ["JOIN_ROOM", "LEAVE_ROOM", "SEND_MESSAGE", "TYPING_START", "TYPING_STOP",
-                               "MARK_DELIVERED", "MARK_READ", "SET_STATUS"]
+    public static let types = [
+        "JOIN_ROOM", "LEAVE_ROOM", "SEND_MESSAGE", "TYPING_START", "TYPING_STOP",
+        "MARK_DELIVERED", "MARK_READ", "SET_STATUS",
+    ]
 
     public var type: String {
         switch kind {
@@ -51,8 +54,9 @@ extension ClientFrame: Codable {
         let type = try c.decode(String.self, forKey: .type)
         switch type {
         case "JOIN_ROOM":
-            kind = .joinRoom(ticketId: try c.decode(Int.self, forKey: .ticketId),
-                             sinceSeq: try c.decodeIfPresent(Int.self, forKey: .sinceSeq))
+            kind = .joinRoom(
+                ticketId: try c.decode(Int.self, forKey: .ticketId),
+                sinceSeq: try c.decodeIfPresent(Int.self, forKey: .sinceSeq))
         case "LEAVE_ROOM":
             kind = .leaveRoom(ticketId: try c.decode(Int.self, forKey: .ticketId))
         case "SEND_MESSAGE":
@@ -66,12 +70,16 @@ extension ClientFrame: Codable {
         case "TYPING_START", "TYPING_STOP":
             let ticketId = try c.decode(Int.self, forKey: .ticketId)
             let note = try c.decodeIfPresent(Bool.self, forKey: .internal) ?? false
-            kind = type == "TYPING_START" ? .typingStart(ticketId: ticketId, internal: note)
+            kind =
+                type == "TYPING_START"
+                ? .typingStart(ticketId: ticketId, internal: note)
                 : .typingStop(ticketId: ticketId, internal: note)
         case "MARK_DELIVERED", "MARK_READ":
             let ticketId = try c.decode(Int.self, forKey: .ticketId)
             let upToSeq = try c.decode(Int.self, forKey: .upToSeq)
-            kind = type == "MARK_READ" ? .markRead(ticketId: ticketId, upToSeq: upToSeq)
+            kind =
+                type == "MARK_READ"
+                ? .markRead(ticketId: ticketId, upToSeq: upToSeq)
                 : .markDelivered(ticketId: ticketId, upToSeq: upToSeq)
         case "SET_STATUS":
             kind = .setStatus(try c.decode(AgentStatus.self, forKey: .status))

@@ -82,7 +82,7 @@ enum FlatJSON {
         private mutating func word(_ word: StaticString) -> Bool {
             let count = word.utf8CodeUnitCount
             guard at + count <= bytes.count,
-                  UnsafeBufferPointer(start: word.utf8Start, count: count).elementsEqual(bytes[at..<at + count])
+                UnsafeBufferPointer(start: word.utf8Start, count: count).elementsEqual(bytes[at..<at + count])
             else { return false }
             at += count
             return true
@@ -152,7 +152,7 @@ enum FlatJSON {
                     if (0xD800...0xDBFF).contains(unit) {
                         // A pair of surrogates is one scalar; a lone one is left to JSONDecoder.
                         guard take(UInt8(ascii: "\\")), take(UInt8(ascii: "u")), let low = hex4(), (0xDC00...0xDFFF).contains(low),
-                              let pair = Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))
+                            let pair = Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))
                         else { return nil }
                         scalar = pair
                     } else {

@@ -66,7 +66,7 @@ struct JSONBytes {
     }
 
     mutating func int(_ value: Int) {
-        raw(String(value)) // a small string: no allocation
+        raw(String(value))  // a small string: no allocation
     }
 
     mutating func bool(_ value: Bool) {

@@ -5,8 +5,9 @@ public enum ServerEvent: Sendable, Equatable {
     case roomJoined(ticketId: Int, lastSeq: Int, participants: [UserRef])
     /// `redactions` and `storedText` are additions: what the content filters masked, and then the
     /// text as stored (nil when it is exactly what was sent), so the sender shows what others see.
-    case ack(clientMessageId: String, messageId: Int, ticketId: Int, seq: Int, timestamp: Date,
-             redactions: [Redaction] = [], storedText: String? = nil)
+    case ack(
+        clientMessageId: String, messageId: Int, ticketId: Int, seq: Int, timestamp: Date,
+        redactions: [Redaction] = [], storedText: String? = nil)
     case receiveMessage(ticketId: Int, message: Message)
     case typingStart(ticketId: Int, user: UserRef, internal: Bool)
     case typingStop(ticketId: Int, user: UserRef, internal: Bool)
@@ -67,9 +68,9 @@ public enum ServerEvent: Sendable, Equatable {
     public var ticketId: Int? {
         switch self {
         case .roomJoined(let id, _, _), .ack(_, _, let id, _, _, _, _), .receiveMessage(let id, _), .typingStart(let id, _, _),
-             .typingStop(let id, _, _), .roomMembers(let id, _), .messagesDelivered(let id, _, _),
-             .messagesRead(let id, _, _), .agentAssigned(let id, _, _), .ticketStatusChanged(let id, _, _, _),
-             .roomLeft(let id), .ticketDeleted(let id):
+            .typingStop(let id, _, _), .roomMembers(let id, _), .messagesDelivered(let id, _, _),
+            .messagesRead(let id, _, _), .agentAssigned(let id, _, _), .ticketStatusChanged(let id, _, _, _),
+            .roomLeft(let id), .ticketDeleted(let id):
             id
         case .ticketCreated(let ticket), .ticketUpdated(let ticket):
             ticket.id
@@ -82,7 +83,7 @@ public enum ServerEvent: Sendable, Equatable {
 extension ServerEvent: Codable {
     enum Key: String, CodingKey {
         case type, ticketId, lastSeq, participants, clientMessageId, messageId, seq, timestamp, message, user, `internal`,
-             members, users, userId, upToSeq, agent, previousAgent, status, previousStatus, changedBy, ticket, code, ref, redactions
+            members, users, userId, upToSeq, agent, previousAgent, status, previousStatus, changedBy, ticket, code, ref, redactions
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -148,19 +149,23 @@ extension ServerEvent: Codable {
         func int(_ key: Key) throws -> Int { try c.decode(Int.self, forKey: key) }
         switch type {
         case "ROOM_JOINED":
-            self = .roomJoined(ticketId: try int(.ticketId), lastSeq: try int(.lastSeq),
-                               participants: try c.decode([UserRef].self, forKey: .participants))
+            self = .roomJoined(
+                ticketId: try int(.ticketId), lastSeq: try int(.lastSeq),
+                participants: try c.decode([UserRef].self, forKey: .participants))
         case "ACK":
-            self = .ack(clientMessageId: try c.decode(String.self, forKey: .clientMessageId), messageId: try int(.messageId),
-                        ticketId: try int(.ticketId), seq: try int(.seq), timestamp: try c.decode(Date.self, forKey: .timestamp),
-                        redactions: try c.decodeIfPresent([Redaction].self, forKey: .redactions) ?? [],
-                        storedText: try c.decodeIfPresent(String.self, forKey: .message))
+            self = .ack(
+                clientMessageId: try c.decode(String.self, forKey: .clientMessageId), messageId: try int(.messageId),
+                ticketId: try int(.ticketId), seq: try int(.seq), timestamp: try c.decode(Date.self, forKey: .timestamp),
+                redactions: try c.decodeIfPresent([Redaction].self, forKey: .redactions) ?? [],
+                storedText: try c.decodeIfPresent(String.self, forKey: .message))
         case "RECEIVE_MESSAGE":
             self = .receiveMessage(ticketId: try int(.ticketId), message: try c.decode(Message.self, forKey: .message))
         case "TYPING_START", "TYPING_STOP":
             let ticketId = try int(.ticketId), user = try c.decode(UserRef.self, forKey: .user)
             let note = try c.decodeIfPresent(Bool.self, forKey: .internal) ?? false
-            self = type == "TYPING_START" ? .typingStart(ticketId: ticketId, user: user, internal: note)
+            self =
+                type == "TYPING_START"
+                ? .typingStart(ticketId: ticketId, user: user, internal: note)
                 : .typingStop(ticketId: ticketId, user: user, internal: note)
         case "ROOM_MEMBERS":
             self = .roomMembers(ticketId: try int(.ticketId), members: try c.decode([UserRef].self, forKey: .members))
@@ -175,26 +180,30 @@ extension ServerEvent: Codable {
         case "PRESENCE":
             self = .presence(users: try c.decode([UserRef].self, forKey: .users))
         case "AGENT_ASSIGNED":
-            self = .agentAssigned(ticketId: try int(.ticketId), agent: try c.decode(UserRef.self, forKey: .agent),
-                                  previousAgent: try c.decodeIfPresent(UserRef.self, forKey: .previousAgent))
+            self = .agentAssigned(
+                ticketId: try int(.ticketId), agent: try c.decode(UserRef.self, forKey: .agent),
+                previousAgent: try c.decodeIfPresent(UserRef.self, forKey: .previousAgent))
         case "TICKET_STATUS_CHANGED":
-            self = .ticketStatusChanged(ticketId: try int(.ticketId), status: try c.decode(TicketStatus.self, forKey: .status),
-                                        previousStatus: try c.decode(TicketStatus.self, forKey: .previousStatus),
-                                        changedBy: try c.decode(UserRef.self, forKey: .changedBy))
+            self = .ticketStatusChanged(
+                ticketId: try int(.ticketId), status: try c.decode(TicketStatus.self, forKey: .status),
+                previousStatus: try c.decode(TicketStatus.self, forKey: .previousStatus),
+                changedBy: try c.decode(UserRef.self, forKey: .changedBy))
         case "TICKET_CREATED":
             self = .ticketCreated(try c.decode(Ticket.self, forKey: .ticket))
         case "TICKET_UPDATED":
             self = .ticketUpdated(try c.decode(Ticket.self, forKey: .ticket))
         case "AGENT_STATUS_CHANGED":
-            self = .agentStatusChanged(agent: try c.decode(UserRef.self, forKey: .agent),
-                                       status: try c.decode(AgentStatus.self, forKey: .status))
+            self = .agentStatusChanged(
+                agent: try c.decode(UserRef.self, forKey: .agent),
+                status: try c.decode(AgentStatus.self, forKey: .status))
         case "ROOM_LEFT":
             self = .roomLeft(ticketId: try int(.ticketId))
         case "TICKET_DELETED":
             self = .ticketDeleted(ticketId: try int(.ticketId))
         case "ERROR":
-            self = .error(code: try c.decode(ErrorCode.self, forKey: .code), message: try c.decode(String.self, forKey: .message),
-                          ref: try c.decodeIfPresent(String.self, forKey: .ref))
+            self = .error(
+                code: try c.decode(ErrorCode.self, forKey: .code), message: try c.decode(String.self, forKey: .message),
+                ref: try c.decodeIfPresent(String.self, forKey: .ref))
         default:
             throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown event type '\(type)'")
         }

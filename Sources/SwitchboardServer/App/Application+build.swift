@@ -2,11 +2,11 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-import NIOCore
 import Logging
+import NIOCore
 import ServiceLifecycle
-import Synchronization
 import SwitchboardProtocol
+import Synchronization
 
 /// The services of a running server, built once from its configuration and its store.
 public struct SupportServices: Sendable {
@@ -31,9 +31,10 @@ public struct SupportServices: Sendable {
         let clock = configuration.clock
         let validator = Validator(limits: configuration.limits, filter: configuration.contentFilter)
         let hasher = PasswordHasher(cost: configuration.bcryptCost)
-        let tokens = await TokenService(secret: try await configuration.resolvedJWTSecret(store: store),
-                                        accessLifetime: configuration.accessTokenLifetime,
-                                        refreshLifetime: configuration.refreshTokenLifetime)
+        let tokens = await TokenService(
+            secret: try await configuration.resolvedJWTSecret(store: store),
+            accessLifetime: configuration.accessTokenLifetime,
+            refreshLifetime: configuration.refreshTokenLifetime)
         self.store = store
         self.limits = configuration.limits
         uploads = configuration.uploads
@@ -48,11 +49,13 @@ public struct SupportServices: Sendable {
         self.events = events
         self.hub = hub
         self.assigner = assigner
-        accounts = AccountService(store: store, tokens: tokens, hasher: hasher, validator: validator, events: events, clock: clock,
-                                  decoyHash: try await hasher.hash(TokenService.newRefreshToken()),
-                                  signIn: SignInGuard(login: configuration.loginThrottle,
-                                                      registrationsPerHour: configuration.registrationsPerHour),
-                                  staffNames: StaffNames(reserved: configuration.reservedNames))
+        accounts = AccountService(
+            store: store, tokens: tokens, hasher: hasher, validator: validator, events: events, clock: clock,
+            decoyHash: try await hasher.hash(TokenService.newRefreshToken()),
+            signIn: SignInGuard(
+                login: configuration.loginThrottle,
+                registrationsPerHour: configuration.registrationsPerHour),
+            staffNames: StaffNames(reserved: configuration.reservedNames))
         tickets = TicketService(store: store, validator: validator, events: events, clock: clock, metrics: metrics)
         sessions = ChatSessionService(store: store, tickets: tickets, clock: clock)
         canned = CannedResponseService(store: store, validator: validator, clock: clock)
@@ -62,14 +65,17 @@ public struct SupportServices: Sendable {
 
 /// Opens the configured database (running its migrations); on SQLite, `writerLoop` is where its
 /// writer runs (`SQLiteDriver.open`).
-public func openStore(_ configuration: ServerConfiguration, writerLoop: (any EventLoop)? = nil,
-                      logger: Logger) async throws -> any Store {
+public func openStore(
+    _ configuration: ServerConfiguration, writerLoop: (any EventLoop)? = nil,
+    logger: Logger
+) async throws -> any Store {
     switch configuration.database {
     case .sqlite(let path):
         return try await SQLStore.open(try await SQLiteDriver.open(path: path, writerLoop: writerLoop, logger: logger), logger: logger)
     case .postgres(let url):
-        return try await SQLStore.open(try await PostgresDriver.open(url: url, poolSize: configuration.databasePoolSize, logger: logger),
-                                       logger: logger)
+        return try await SQLStore.open(
+            try await PostgresDriver.open(url: url, poolSize: configuration.databasePoolSize, logger: logger),
+            logger: logger)
     }
 }
 
@@ -89,15 +95,18 @@ public func buildApplication(
         let closer = StoreCloser(store: store)
         var background: [any Service] = [
             closer, services.hub,
-            closer.closesAfter(SessionSweeper(store: store, idleAfter: configuration.sessionIdleTimeout,
-                                              interval: configuration.sessionSweepInterval, clock: configuration.clock, logger: logger)),
+            closer.closesAfter(
+                SessionSweeper(
+                    store: store, idleAfter: configuration.sessionIdleTimeout,
+                    interval: configuration.sessionSweepInterval, clock: configuration.clock, logger: logger)),
             closer.closesAfter(LoginWatch(hub: services.hub, store: store, interval: configuration.loginCheckInterval, logger: logger)),
         ]
         if let interval = configuration.memoryTrimInterval { background.append(MemoryTrimmer(interval: interval, logger: logger)) }
         // Several processes on one PostgreSQL: the doorbell carries each node's changes to the others.
         if let postgres = (store as? SQLStore)?.driver as? PostgresDriver {
-            let doorbell = Doorbell(node: services.metrics.node, driver: postgres, store: store, hub: services.hub,
-                                    lease: configuration.nodeLease, metrics: services.metrics, logger: logger)
+            let doorbell = Doorbell(
+                node: services.metrics.node, driver: postgres, store: store, hub: services.hub,
+                lease: configuration.nodeLease, metrics: services.metrics, logger: logger)
             try await store.renewLease(node: doorbell.node, now: Date())
             await services.hub.setPeers(doorbell)
             services.events.attach(doorbell)
@@ -113,9 +122,10 @@ public func buildApplication(
         let gate = RealtimeGate(
             accounts: services.accounts, hub: services.hub, configuration: configuration.realtime,
             session: RealtimeSession(hub: services.hub, tickets: services.tickets, admin: services.admin),
-            settings: WebSocketConnection.Settings(messageBytes: configuration.limits.frameBytes,
-                                                   pingInterval: TimeAmount(configuration.realtime.pingInterval),
-                                                   closeTimeout: TimeAmount(configuration.realtime.closeTimeout)))
+            settings: WebSocketConnection.Settings(
+                messageBytes: configuration.limits.frameBytes,
+                pingInterval: TimeAmount(configuration.realtime.pingInterval),
+                closeTimeout: TimeAmount(configuration.realtime.closeTimeout)))
         let host = configuration.host
         var server = guardedServer(configuration) { request, channel, logger in
             try await gate.shouldUpgrade(request, channel: channel, logger: logger)
@@ -142,16 +152,19 @@ func guardedServer(
     _ configuration: ServerConfiguration,
     shouldUpgrade: @escaping RealtimeChannel.Gate
 ) -> HTTPServerBuilder {
-    let timeouts = ConnectionGuard.Timeouts(header: TimeAmount(configuration.headerTimeout),
-                                            idle: TimeAmount(configuration.idleTimeout),
-                                            request: TimeAmount(configuration.requestTimeout),
-                                            minimumBodyRate: configuration.minimumBodyRate)
+    let timeouts = ConnectionGuard.Timeouts(
+        header: TimeAmount(configuration.headerTimeout),
+        idle: TimeAmount(configuration.idleTimeout),
+        request: TimeAmount(configuration.requestTimeout),
+        minimumBodyRate: configuration.minimumBodyRate)
     let counter = ConnectionCounter(caps: configuration.connectionCaps)
     let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount(configuration.idleTimeout))
     return HTTPServerBuilder { responder in
-        GuardedChannel(base: RealtimeChannel(responder: responder, http1: http1, maxFrameSize: configuration.limits.frameBytes,
-                                             gate: shouldUpgrade),
-                       timeouts: timeouts, counter: counter)
+        GuardedChannel(
+            base: RealtimeChannel(
+                responder: responder, http1: http1, maxFrameSize: configuration.limits.frameBytes,
+                gate: shouldUpgrade),
+            timeouts: timeouts, counter: counter)
     }
 }
 
@@ -173,8 +186,9 @@ public func buildRouter(_ services: SupportServices) -> Router<SupportRequestCon
                 try await group.next()
                 group.cancelAll()
             }
-            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         } catch {
             var refusal = ErrorMiddleware.response(for: ContractError(.internal, "the database does not answer"))
             refusal.status = .serviceUnavailable
@@ -186,8 +200,9 @@ public func buildRouter(_ services: SupportServices) -> Router<SupportRequestCon
     router.get("metrics") { _, _ -> Response in
         // Prometheus' text format, no auth, as scrapers expect (put it behind the network's rules).
         let text = metrics.scrape(await hub.gauges())
-        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(string: text)))
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     let limits = services.limits

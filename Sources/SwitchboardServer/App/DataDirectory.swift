@@ -20,8 +20,10 @@ public enum DataDirectory {
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let secret = TokenService.newRefreshToken() + TokenService.newRefreshToken()
-        guard FileManager.default.createFile(atPath: file.path, contents: Data((secret + "\n").utf8),
-                                             attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: file.path, contents: Data((secret + "\n").utf8),
+                attributes: [.posixPermissions: 0o600])
         else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path]) }
         return secret
     }

@@ -26,8 +26,9 @@ public enum DemoAccounts {
         }
         logger.info("created demo accounts", metadata: ["usernames": "admin, agent, customer"])
         guard let admin = made["admin"], let agent = made["agent"], let customer = made["customer"] else { return }
-        try await seedSamples(services, admin: Caller(user: admin, loginId: "demo"), agent: Caller(user: agent, loginId: "demo"),
-                              customer: Caller(user: customer, loginId: "demo"))
+        try await seedSamples(
+            services, admin: Caller(user: admin, loginId: "demo"), agent: Caller(user: agent, loginId: "demo"),
+            customer: Caller(user: customer, loginId: "demo"))
     }
 
     /// Canned responses for the console, and two tickets: one in progress with a short exchange,
@@ -38,11 +39,13 @@ public enum DemoAccounts {
             ("refund", "Refund started", "I have started the refund for ticket #{ticket.id}; it reaches your card in 3–5 working days."),
             ("bye", "Closing", "Glad I could help! Anything else about \"{ticket.subject}\", just write here."),
         ] {
-            _ = try await services.canned.create(CannedResponseRequest(shortcut: shortcut, title: title, body: body, shared: true), by: admin)
+            _ = try await services.canned.create(
+                CannedResponseRequest(shortcut: shortcut, title: title, body: body, shared: true), by: admin)
         }
         let parcel = try await services.tickets.create(
-            CreateTicketRequest(subject: "Where is my parcel?", description: "Order 4411 was due on Monday and has not come.",
-                                category: .shipping, priority: .high), by: customer)
+            CreateTicketRequest(
+                subject: "Where is my parcel?", description: "Order 4411 was due on Monday and has not come.",
+                category: .shipping, priority: .high), by: customer)
         _ = try await services.tickets.claim(parcel.id, by: agent)
         for (caller, text) in [
             (customer, "Hi! My parcel for order 4411 has not arrived yet."),
@@ -53,7 +56,8 @@ public enum DemoAccounts {
             _ = try await services.tickets.post(PostMessageRequest(message: text), to: parcel.id, by: caller)
         }
         _ = try await services.tickets.create(
-            CreateTicketRequest(subject: "Charged twice for one order", description: "My card shows two payments of 24.90 for order 4410.",
-                                category: .payment, priority: .medium), by: customer)
+            CreateTicketRequest(
+                subject: "Charged twice for one order", description: "My card shows two payments of 24.90 for order 4410.",
+                category: .payment, priority: .medium), by: customer)
     }
 }

@@ -96,9 +96,10 @@ public struct ServerConfiguration: Sendable {
     /// Refuses, with a sentence, what would make a weak server: checked at start, before anything listens.
     public func validate() throws {
         if let jwtSecret, !jwtSecret.isEmpty, jwtSecret.utf8.count < TokenService.minimumSecretBytes {
-            throw ConfigError("the JWT secret is \(jwtSecret.utf8.count) bytes; it must be at least "
-                              + "\(TokenService.minimumSecretBytes) (for example: openssl rand -base64 48), "
-                              + "or leave it unset and the server keeps a random one in its data directory")
+            throw ConfigError(
+                "the JWT secret is \(jwtSecret.utf8.count) bytes; it must be at least "
+                    + "\(TokenService.minimumSecretBytes) (for example: openssl rand -base64 48), "
+                    + "or leave it unset and the server keeps a random one in its data directory")
         }
     }
 
@@ -186,8 +187,10 @@ public struct ServerConfigFile: Decodable, Sendable {
                 var compiled: [ContentFilter.Rule] = []
                 for (index, rule) in (list ?? []).enumerated() {
                     do {
-                        compiled.append(try ContentFilter.Rule(name: rule.name, pattern: rule.pattern,
-                                                               replacement: rule.replacement ?? "••••"))
+                        compiled.append(
+                            try ContentFilter.Rule(
+                                name: rule.name, pattern: rule.pattern,
+                                replacement: rule.replacement ?? "••••"))
                     } catch {
                         throw ConfigError("contentFilters.\(key)[\(index)] \(rule.name.debugDescription): \(error)")
                     }
@@ -248,8 +251,9 @@ public struct ServerConfigFile: Decodable, Sendable {
             configuration.limits = limits
         }
         if let smtp {
-            var relay = SMTPConfiguration(host: smtp.host, port: try Self.bounded(smtp.port ?? 25, "smtp.port", 1...65_535),
-                                          from: smtp.from, username: smtp.username, password: smtp.password)
+            var relay = SMTPConfiguration(
+                host: smtp.host, port: try Self.bounded(smtp.port ?? 25, "smtp.port", 1...65_535),
+                from: smtp.from, username: smtp.username, password: smtp.password)
             relay.requireTLS = smtp.requireTLS ?? false
             relay.caFile = smtp.caFile
             configuration.smtp = relay

@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import SwitchboardProtocol
+import Synchronization
 
 /// The shared, locked state of the login throttle and the registration limit: one per server.
 final class SignInGuard: Sendable {
@@ -42,8 +42,9 @@ final class SignInGuard: Sendable {
             return nil
         }
         if let wait {
-            throw ContractError(.rateLimited, "too many failed attempts; try again in \(Self.seconds(wait)) s",
-                                retryAfter: Self.seconds(wait))
+            throw ContractError(
+                .rateLimited, "too many failed attempts; try again in \(Self.seconds(wait)) s",
+                retryAfter: Self.seconds(wait))
         }
     }
 
@@ -65,8 +66,9 @@ final class SignInGuard: Sendable {
             return nil
         }
         if let wait {
-            throw ContractError(.rateLimited, "too many new accounts from this address; try again in \(Self.seconds(wait)) s",
-                                retryAfter: Self.seconds(wait))
+            throw ContractError(
+                .rateLimited, "too many new accounts from this address; try again in \(Self.seconds(wait)) s",
+                retryAfter: Self.seconds(wait))
         }
     }
 

@@ -88,8 +88,8 @@ public struct TokenService: Sendable {
 
     static func algorithm(of token: String) -> String? {
         guard let header = token.split(separator: ".", omittingEmptySubsequences: false).first,
-              let data = Data(base64URLEncoded: String(header)),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+            let data = Data(base64URLEncoded: String(header)),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         else { return nil }
         return object["alg"] as? String
     }

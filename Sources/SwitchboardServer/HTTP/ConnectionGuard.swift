@@ -101,11 +101,21 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             countedAsHTTP = true
             context.channel.closeFuture.whenComplete { _ in counter.closed() }
         case .tooManyFromAddress:
-            answer((.tooManyRequests, ContractError(.rateLimited, "too many connections from this address; try again shortly",
-                                                    retryAfter: 1)), context: context)
+            answer(
+                (
+                    .tooManyRequests,
+                    ContractError(
+                        .rateLimited, "too many connections from this address; try again shortly",
+                        retryAfter: 1)
+                ), context: context)
         case .tooManyInAll:
-            answer((.serviceUnavailable, ContractError(.rateLimited, "the server holds as many connections as it may; try again shortly",
-                                                       retryAfter: 1)), context: context)
+            answer(
+                (
+                    .serviceUnavailable,
+                    ContractError(
+                        .rateLimited, "the server holds as many connections as it may; try again shortly",
+                        retryAfter: 1)
+                ), context: context)
         }
     }
 
@@ -154,9 +164,15 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         guard tooLong || tooSlow else { return armRateCheck(context: context) }
         context.fireErrorCaught(Timeout())
         if responseOpen { return finalClose(context: context) }
-        answer((.requestTimeout, ContractError(.invalid, tooLong
-            ? "the request did not arrive within \(timeouts.request.nanoseconds / 1_000_000_000) s"
-            : "the request body arrived slower than \(timeouts.minimumBodyRate) bytes a second")), context: context)
+        answer(
+            (
+                .requestTimeout,
+                ContractError(
+                    .invalid,
+                    tooLong
+                        ? "the request did not arrive within \(timeouts.request.nanoseconds / 1_000_000_000) s"
+                        : "the request body arrived slower than \(timeouts.minimumBodyRate) bytes a second")
+            ), context: context)
     }
 
     private func arm(_ delay: TimeAmount, context: ChannelHandlerContext) {

@@ -44,22 +44,24 @@ struct ErrorMiddleware: RouterMiddleware {
     }
 
     static func contractError(status: HTTPResponse.Status, detail: String?) -> ContractError {
-        let code: ErrorCode = switch status.code {
-        case 401: .unauthorized
-        case 403: .forbidden
-        case 404, 405: .notFound
-        case 409: .conflict
-        case 413: .tooLarge
-        case 429: .rateLimited
-        case 400..<500: .invalid
-        default: .internal
-        }
-        let message = switch code {
-        case .notFound: "no such route"
-        case .tooLarge: "the request body is too large"
-        case .internal: "the server could not complete this request"
-        default: detail ?? status.reasonPhrase
-        }
+        let code: ErrorCode =
+            switch status.code {
+            case 401: .unauthorized
+            case 403: .forbidden
+            case 404, 405: .notFound
+            case 409: .conflict
+            case 413: .tooLarge
+            case 429: .rateLimited
+            case 400..<500: .invalid
+            default: .internal
+            }
+        let message =
+            switch code {
+            case .notFound: "no such route"
+            case .tooLarge: "the request body is too large"
+            case .internal: "the server could not complete this request"
+            default: detail ?? status.reasonPhrase
+            }
         return ContractError(code, message)
     }
 
@@ -69,7 +71,8 @@ struct ErrorMiddleware: RouterMiddleware {
         if error.code == .rateLimited { headers[.retryAfter] = String(error.retryAfter ?? 1) }
         // The rest of an oversized body is not worth reading: the connection ends after this answer.
         if error.code == .tooLarge { headers[.connection] = "close" }
-        return Response(status: .init(code: error.code.httpStatus), headers: headers,
-                        body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        return Response(
+            status: .init(code: error.code.httpStatus), headers: headers,
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

@@ -30,7 +30,8 @@ public struct SupportRequestContext: RequestContext {
     public func id(_ name: String = "id") throws(ContractError) -> Int {
         let text = parameters.get(name) ?? ""
         guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-              text.contains(where: { $0 != "0" }) else {
+            text.contains(where: { $0 != "0" })
+        else {
             throw ContractError(.notFound, "'\(text)' is not an id")
         }
         return try Validator.id(Int(text) ?? Int.max, field: name)

@@ -1,8 +1,8 @@
 import Foundation
 import Logging
 import PostgresNIO
-import ServiceLifecycle
 import SQLKit
+import ServiceLifecycle
 import Synchronization
 
 /// What the hub tells the other nodes of itself (typing, presence), and asks of them.
@@ -37,9 +37,11 @@ public final class Doorbell: SupportEventSink, NodePeers, Service {
     private let channel: String
 
     /// `lease`: a node that has not renewed its lease for this long is taken for dead (renewed every third of it).
-    public init(node: String = UUID().uuidString.lowercased(), driver: PostgresDriver, store: any Store, hub: Hub,
-                lease: Duration = .seconds(15), clock: @escaping @Sendable () -> Date = { Date() }, metrics: ServerMetrics? = nil,
-                logger: Logger) {
+    public init(
+        node: String = UUID().uuidString.lowercased(), driver: PostgresDriver, store: any Store, hub: Hub,
+        lease: Duration = .seconds(15), clock: @escaping @Sendable () -> Date = { Date() }, metrics: ServerMetrics? = nil,
+        logger: Logger
+    ) {
         self.metrics = metrics
         self.node = node
         self.driver = driver
@@ -56,17 +58,18 @@ public final class Doorbell: SupportEventSink, NodePeers, Service {
 
     /// Local events, after their commit: rung for the other nodes.
     public func publish(_ event: SupportEvent) async {
-        let change: NodeNote.Change = switch event {
-        case .messageStored(let message, _): .message(ticketId: message.ticketId, seq: message.seq)
-        case .read(let t, let u, let seq): .read(ticketId: t, userId: u, upToSeq: seq)
-        case .delivered(let t, let u, let seq): .delivered(ticketId: t, userId: u, upToSeq: seq)
-        case .ticketCreated(let t, let c): .ticketCreated(ticketId: t, customerId: c)
-        case .ticketChanged(let before, let after, let by):
-            .ticketChanged(ticketId: after.id, previousAgentId: before.assignedAgentId, previousStatus: before.status, byUserId: by.id)
-        case .ticketDeleted(let t, let c): .ticketDeleted(ticketId: t, customerId: c)
-        case .agentStatusChanged(let agent, let status): .agentStatus(agentId: agent.id, status: status)
-        case .loginEnded(let login): .loginEnded(loginId: login)
-        }
+        let change: NodeNote.Change =
+            switch event {
+            case .messageStored(let message, _): .message(ticketId: message.ticketId, seq: message.seq)
+            case .read(let t, let u, let seq): .read(ticketId: t, userId: u, upToSeq: seq)
+            case .delivered(let t, let u, let seq): .delivered(ticketId: t, userId: u, upToSeq: seq)
+            case .ticketCreated(let t, let c): .ticketCreated(ticketId: t, customerId: c)
+            case .ticketChanged(let before, let after, let by):
+                .ticketChanged(ticketId: after.id, previousAgentId: before.assignedAgentId, previousStatus: before.status, byUserId: by.id)
+            case .ticketDeleted(let t, let c): .ticketDeleted(ticketId: t, customerId: c)
+            case .agentStatusChanged(let agent, let status): .agentStatus(agentId: agent.id, status: status)
+            case .loginEnded(let login): .loginEnded(loginId: login)
+            }
         ring(change)
     }
 
@@ -105,15 +108,20 @@ public final class Doorbell: SupportEventSink, NodePeers, Service {
 
     private func send() async {
         for await _ in presses {
-            let due = waiting.withLock { notes in defer { notes = [] }; return notes }
+            let due = waiting.withLock { notes in
+                defer { notes = [] }
+                return notes
+            }
             for batch in Self.batches(due.map { NodeNote(node: node, change: $0).payload }) {
                 do {
                     // One statement, one transaction: the notes are delivered together, in this order.
-                    try await driver.reader.raw("SELECT pg_notify(\(bind: channel), note) FROM unnest(\(bind: batch)::text[]) AS note").run()
+                    try await driver.reader.raw("SELECT pg_notify(\(bind: channel), note) FROM unnest(\(bind: batch)::text[]) AS note")
+                        .run()
                     metrics?.notificationsSent.increment(by: Int64(batch.count))
                 } catch {
                     // The other nodes' gap fill and next catch-up cover a lost message note.
-                    logger.warning("node notes were not sent", metadata: ["count": "\(batch.count)", "error": "\(String(reflecting: error))"])
+                    logger.warning(
+                        "node notes were not sent", metadata: ["count": "\(batch.count)", "error": "\(String(reflecting: error))"])
                 }
             }
         }

@@ -35,18 +35,20 @@ public struct NodeNote: Equatable, Sendable {
     }
 
     public var payload: String {
-        let fields: [String] = switch change {
-        case .message(let t, let seq): ["m", "\(t)", "\(seq)"]
-        case .read(let t, let u, let seq): ["r", "\(t)", "\(u)", "\(seq)"]
-        case .delivered(let t, let u, let seq): ["d", "\(t)", "\(u)", "\(seq)"]
-        case .ticketCreated(let t, let c): ["tc", "\(t)", "\(c)"]
-        case .ticketChanged(let t, let agent, let status, let by): ["tu", "\(t)", agent.map(String.init) ?? "", status.rawValue, "\(by)"]
-        case .ticketDeleted(let t, let c): ["tx", "\(t)", "\(c)"]
-        case .agentStatus(let a, let status): ["as", "\(a)", status.rawValue]
-        case .loginEnded(let login): ["le", login]
-        case .typing(let t, let u, let note, let active): ["ty", "\(t)", "\(u)", note ? "1" : "0", active ? "1" : "0"]
-        case .presence(let u, let online): ["p", "\(u)", online ? "1" : "0"]
-        }
+        let fields: [String] =
+            switch change {
+            case .message(let t, let seq): ["m", "\(t)", "\(seq)"]
+            case .read(let t, let u, let seq): ["r", "\(t)", "\(u)", "\(seq)"]
+            case .delivered(let t, let u, let seq): ["d", "\(t)", "\(u)", "\(seq)"]
+            case .ticketCreated(let t, let c): ["tc", "\(t)", "\(c)"]
+            case .ticketChanged(let t, let agent, let status, let by):
+                ["tu", "\(t)", agent.map(String.init) ?? "", status.rawValue, "\(by)"]
+            case .ticketDeleted(let t, let c): ["tx", "\(t)", "\(c)"]
+            case .agentStatus(let a, let status): ["as", "\(a)", status.rawValue]
+            case .loginEnded(let login): ["le", login]
+            case .typing(let t, let u, let note, let active): ["ty", "\(t)", "\(u)", note ? "1" : "0", active ? "1" : "0"]
+            case .presence(let u, let online): ["p", "\(u)", online ? "1" : "0"]
+            }
         return ([node] + fields).joined(separator: "|")
     }
 

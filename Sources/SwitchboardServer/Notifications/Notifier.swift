@@ -51,29 +51,31 @@ public final class Notifier: SupportEventSink, Service {
         switch job {
         case .reply(let message):
             guard let ticket = try await store.ticketRow(id: message.ticketId),
-                  let customer = try await store.user(id: ticket.customerId)?.user,
-                  !customer.isOnline, let email = customer.email
+                let customer = try await store.user(id: ticket.customerId)?.user,
+                !customer.isOnline, let email = customer.email
             else { return nil }
-            return Mail(to: email, subject: "Re: [#\(ticket.id)] \(ticket.subject)",
-                        body: """
-                            \(message.sender.displayName) replied on your ticket #\(ticket.id), "\(ticket.subject)":
+            return Mail(
+                to: email, subject: "Re: [#\(ticket.id)] \(ticket.subject)",
+                body: """
+                    \(message.sender.displayName) replied on your ticket #\(ticket.id), "\(ticket.subject)":
 
-                            \(message.message)
+                    \(message.message)
 
-                            Open Switchboard to answer.
-                            """)
+                    Open Switchboard to answer.
+                    """)
         case .assigned(let ticketId, let agentId):
             guard let ticket = try await store.ticketRow(id: ticketId),
-                  let agent = try await store.user(id: agentId)?.user,
-                  !agent.isOnline, let email = agent.email
+                let agent = try await store.user(id: agentId)?.user,
+                !agent.isOnline, let email = agent.email
             else { return nil }
-            return Mail(to: email, subject: "[#\(ticket.id)] assigned to you: \(ticket.subject)",
-                        body: """
-                            Ticket #\(ticket.id), "\(ticket.subject)" (\(ticket.priority.rawValue), \(ticket.category.rawValue)), \
-                            is now yours.
+            return Mail(
+                to: email, subject: "[#\(ticket.id)] assigned to you: \(ticket.subject)",
+                body: """
+                    Ticket #\(ticket.id), "\(ticket.subject)" (\(ticket.priority.rawValue), \(ticket.category.rawValue)), \
+                    is now yours.
 
-                            Open the Switchboard console to pick it up.
-                            """)
+                    Open the Switchboard console to pick it up.
+                    """)
         }
     }
 }

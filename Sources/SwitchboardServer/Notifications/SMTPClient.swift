@@ -97,8 +97,9 @@ struct SMTPClient: Sendable {
                 try await say("EHLO \(configuration.heloName)")
                 _ = try await expect(250)
             } else if configuration.requireTLS {
-                throw SMTPError(description: "\(configuration.host):\(configuration.port) does not offer STARTTLS, "
-                                + "and smtp.requireTLS forbids sending in clear")
+                throw SMTPError(
+                    description: "\(configuration.host):\(configuration.port) does not offer STARTTLS, "
+                        + "and smtp.requireTLS forbids sending in clear")
             }
             if let username = configuration.username, let password = configuration.password {
                 let token = Data("\u{0}\(username)\u{0}\(password)".utf8).base64EncodedString()
@@ -141,7 +142,9 @@ struct SMTPClient: Sendable {
     static func message(_ mail: Mail, from: String, date: Date = Date()) -> String {
         let subject = mail.subject.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
         let encodedSubject = "=?UTF-8?B?\(Data(subject.utf8).base64EncodedString())?="
-        let body = Data(mail.body.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        let body = Data(mail.body.utf8).base64EncodedString(options: [
+            .lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed,
+        ])
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")

@@ -2,8 +2,9 @@ import Logging
 import NIOPosix
 import ServiceLifecycle
 import SwitchboardProtocol
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Gives memory the server has freed back to the system, when it has grown since the last time.
@@ -38,10 +39,10 @@ struct MemoryTrimmer: Service {
     /// and a C library without it (musl) simply has nothing to trim.
     private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
         #if canImport(Glibc)
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
+            return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
         #else
-        return nil
+            return nil
         #endif
     }()
 

@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import SwitchboardProtocol
+import Synchronization
 
 /// One WebSocket connection as the hub sees it: who it is, and where its frames go. Frames
 /// reach the socket in the order they were sent.
@@ -24,8 +24,10 @@ final class ConnectionHandle: Sendable {
     /// The clientMessageIds this connection is storing and has not been answered for (ACK or ERROR).
     private let sending = Mutex<Set<String>>([])
 
-    init(id: ConnectionID, caller: Caller, options: ConnectionOptions = ConnectionOptions(),
-         closesAt: ContinuousClock.Instant = .now + .seconds(366 * 86_400), outlet: any FrameOutlet, capacity: Int) {
+    init(
+        id: ConnectionID, caller: Caller, options: ConnectionOptions = ConnectionOptions(),
+        closesAt: ContinuousClock.Instant = .now + .seconds(366 * 86_400), outlet: any FrameOutlet, capacity: Int
+    ) {
         self.id = id
         self.caller = caller
         self.options = options

@@ -65,7 +65,7 @@ struct Connections {
     /// from the indexes: at 1 000 agents a ticket's first reply must not cost a thousand lookups.
     func ticketAudience(_ before: PresenceTicket, _ after: PresenceTicket, inRoom: Set<ConnectionID>) -> Set<ConnectionID> {
         let views = [before, after].filter(\.active)
-        if views.contains(where: { $0.agentId == nil }) { return staff } // in every agent's queue
+        if views.contains(where: { $0.agentId == nil }) { return staff }  // in every agent's queue
         var heard = everyTicket
         for agentId in Set(views.compactMap(\.agentId)) {
             for id in byUser[agentId] ?? [] where staff.contains(id) { heard.insert(id) }

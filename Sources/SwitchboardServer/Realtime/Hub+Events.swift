@@ -53,7 +53,8 @@ extension Hub {
     func ticketChanged(before: TicketRow, after: TicketRow, by: UserRef) async {
         var assigned: ServerEvent?
         if after.assignedAgentId != before.assignedAgentId, let agentId = after.assignedAgentId,
-           let agent = await logged("AGENT_ASSIGNED: agent", { try await store.user(id: agentId) }) ?? nil {
+            let agent = await logged("AGENT_ASSIGNED: agent", { try await store.user(id: agentId) }) ?? nil
+        {
             var previous: UserRecord?
             if let previousId = before.assignedAgentId {
                 previous = await logged("AGENT_ASSIGNED: previous agent", { try await store.user(id: previousId) }) ?? nil
@@ -72,8 +73,9 @@ extension Hub {
         let customer = connections.of(user: after.customerId)
         if let assigned { send(assigned, to: staff.union(customer)) }
         if after.status != before.status {
-            send(.ticketStatusChanged(ticketId: after.id, status: after.status, previousStatus: before.status, changedBy: by),
-                 to: staff.union(customer))
+            send(
+                .ticketStatusChanged(ticketId: after.id, status: after.status, previousStatus: before.status, changedBy: by),
+                to: staff.union(customer))
         }
         await sendTicket(after.id, customerId: after.customerId, staff: staff) { .ticketUpdated($0) }
     }
@@ -81,21 +83,29 @@ extension Hub {
     /// A ticket frame to its customer and every agent, each seeing the ticket as they may (their
     /// own unread count; notes for agents only). The staff view is read once, with every agent's
     /// unread count in one more read, and encoded once per distinct count.
-    func sendTicket(_ ticketId: Int, customerId: Int, staff: Set<ConnectionID>? = nil,
-                    _ make: (Ticket) -> ServerEvent) async {
+    func sendTicket(
+        _ ticketId: Int, customerId: Int, staff: Set<ConnectionID>? = nil,
+        _ make: (Ticket) -> ServerEvent
+    ) async {
         let customer = connections.of(user: customerId)
         if !customer.isEmpty,
-           let ticket = await logged("ticket frame: customer's view", {
-               try await store.ticket(id: ticketId, for: Viewer(userId: customerId, role: .customer))
-           }) ?? nil {
+            let ticket = await logged(
+                "ticket frame: customer's view",
+                {
+                    try await store.ticket(id: ticketId, for: Viewer(userId: customerId, role: .customer))
+                }) ?? nil
+        {
             send(make(ticket), to: customer.filter { connections[$0] != nil })
         }
         let staffByUser = connections.staffByUser(staff ?? connections.staff)
         guard !staffByUser.isEmpty,
-              let base = await logged("ticket frame: staff view", { try await store.ticket(id: ticketId, for: Viewer(userId: 0, role: .admin)) }) ?? nil,
-              let unread = await logged("ticket frame: unread counts", {
-                  try await store.staffUnreadCounts(ticketId: ticketId, userIds: Array(staffByUser.keys))
-              })
+            let base = await logged(
+                "ticket frame: staff view", { try await store.ticket(id: ticketId, for: Viewer(userId: 0, role: .admin)) }) ?? nil,
+            let unread = await logged(
+                "ticket frame: unread counts",
+                {
+                    try await store.staffUnreadCounts(ticketId: ticketId, userIds: Array(staffByUser.keys))
+                })
         else { return }
         for (count, ids) in TicketViews.byUnread(staffByUser, unread: unread) {
             var ticket = base

@@ -24,7 +24,7 @@ extension Hub {
             await publish(.ticketCreated(ticketId: ticketId, customerId: customerId))
         case .ticketChanged(let ticketId, let previousAgentId, let previousStatus, let byUserId):
             guard let after = await logged("remote ticket change", { try await store.ticketRow(id: ticketId) }) ?? nil,
-                  let by = await logged("remote ticket change: by", { try await store.user(id: byUserId) }) ?? nil
+                let by = await logged("remote ticket change: by", { try await store.user(id: byUserId) }) ?? nil
             else { return }
             var before = after
             before.assignedAgentId = previousAgentId
@@ -42,7 +42,8 @@ extension Hub {
         case .typing(let ticketId, let userId, let isNote, let active):
             if active {
                 guard !rooms.members(of: ticketId).isEmpty,
-                      let user = await logged("remote typing", { try await store.user(id: userId) }) ?? nil else { return }
+                    let user = await logged("remote typing", { try await store.user(id: userId) }) ?? nil
+                else { return }
                 var ref = user.user.ref
                 ref.isOnline = true
                 startTyping(ticketId: ticketId, user: ref, isNote: isNote, remote: true)

@@ -25,7 +25,7 @@ extension Hub {
         guard !connections.isOnline(user.id) else { return }
         // Still connected to another node: still online.
         if let peers, !(await peers.releases(userId: user.id)) { return }
-        guard !connections.isOnline(user.id) else { return } // back while the node records were asked
+        guard !connections.isOnline(user.id) else { return }  // back while the node records were asked
         await wentOffline(user)
     }
 
@@ -55,7 +55,9 @@ extension Hub {
     /// hears of customers in view only.
     func announcePresence(_ ref: UserRef, of user: User) async {
         var audience = connections.staff
-        if user.role.isStaff, let customers = await logged("presence: customers of agent", { try await store.customers(assignedTo: user.id) }) {
+        if user.role.isStaff,
+            let customers = await logged("presence: customers of agent", { try await store.customers(assignedTo: user.id) })
+        {
             for customer in customers { audience.formUnion(connections.of(user: customer)) }
         }
         audience.subtract(connections.of(user: user.id))
@@ -72,7 +74,11 @@ extension Hub {
             // After the read (connections may have closed meanwhile): the rooms that put a
             // customer's ticket in view, for the listeners that hear of customers in view only.
             for id in listeners.keys {
-                if connections[id] == nil { listeners[id] = nil } else if listeners[id]?.inViewOnly == true { listeners[id]?.rooms = rooms.rooms(of: id) }
+                if connections[id] == nil {
+                    listeners[id] = nil
+                } else if listeners[id]?.inViewOnly == true {
+                    listeners[id]?.rooms = rooms.rooms(of: id)
+                }
             }
         }
         carryOut(presence.changed(ref, listeners: listeners, customerTickets: tickets, now: .now))
@@ -111,12 +117,14 @@ extension Hub {
     func carryOut(_ action: TypingBoard.Action) {
         switch action {
         case .started(let ticketId, let user, let isNote, let remote):
-            sendInRoom(ticketId, .typingStart(ticketId: ticketId, user: user, internal: isNote),
-                       to: rooms.typingAudience(ticketId, userId: user.id, isNote: isNote))
+            sendInRoom(
+                ticketId, .typingStart(ticketId: ticketId, user: user, internal: isNote),
+                to: rooms.typingAudience(ticketId, userId: user.id, isNote: isNote))
             if !remote { peers?.ring(.typing(ticketId: ticketId, userId: user.id, isNote: isNote, active: true)) }
         case .stopped(let ticketId, let user, let isNote, let remote):
-            sendInRoom(ticketId, .typingStop(ticketId: ticketId, user: user, internal: isNote),
-                       to: rooms.typingAudience(ticketId, userId: user.id, isNote: isNote))
+            sendInRoom(
+                ticketId, .typingStop(ticketId: ticketId, user: user, internal: isNote),
+                to: rooms.typingAudience(ticketId, userId: user.id, isNote: isNote))
             if !remote { peers?.ring(.typing(ticketId: ticketId, userId: user.id, isNote: isNote, active: false)) }
         }
     }

@@ -45,8 +45,10 @@ public actor Hub: SupportEventSink, Service {
     /// The other server processes on the same database (PostgreSQL), if any.
     var peers: (any NodePeers)?
 
-    public init(store: any Store, configuration: RealtimeConfiguration, events: any SupportEventSink,
-                clock: @escaping @Sendable () -> Date, metrics: ServerMetrics? = nil, logger: Logger) {
+    public init(
+        store: any Store, configuration: RealtimeConfiguration, events: any SupportEventSink,
+        clock: @escaping @Sendable () -> Date, metrics: ServerMetrics? = nil, logger: Logger
+    ) {
         self.store = store
         self.metrics = metrics
         self.events = events
@@ -56,8 +58,9 @@ public actor Hub: SupportEventSink, Service {
         typing = TypingBoard(timeout: configuration.typingTimeout)
         self.clock = clock
         self.logger = logger
-        limiter = RateLimiter(burst: configuration.rateBurst, perSecond: configuration.ratePerSecond,
-                              floodLimit: configuration.floodLimit)
+        limiter = RateLimiter(
+            burst: configuration.rateBurst, perSecond: configuration.ratePerSecond,
+            floodLimit: configuration.floodLimit)
     }
 
     /// Several nodes share the database: typing and presence are rung to them too.
@@ -127,11 +130,14 @@ public actor Hub: SupportEventSink, Service {
     func connectedLogins() -> [String] { connections.logins() }
 
     /// Registers a new connection; the first one of a user brings them online.
-    func connect(_ caller: Caller, options: ConnectionOptions = ConnectionOptions(), tokenExpiry: Date = .distantFuture,
-                 outlet: any FrameOutlet) async -> ConnectionHandle {
+    func connect(
+        _ caller: Caller, options: ConnectionOptions = ConnectionOptions(), tokenExpiry: Date = .distantFuture,
+        outlet: any FrameOutlet
+    ) async -> ConnectionHandle {
         let lifetime = min(max(0, tokenExpiry.timeIntervalSince(clock())), 366 * 86_400)
-        let handle = ConnectionHandle(id: nextId, caller: caller, options: options, closesAt: .now + .seconds(lifetime),
-                                      outlet: outlet, capacity: configuration.outboundBuffer)
+        let handle = ConnectionHandle(
+            id: nextId, caller: caller, options: options, closesAt: .now + .seconds(lifetime),
+            outlet: outlet, capacity: configuration.outboundBuffer)
         nextId += 1
         let first = connections.add(handle)
         deadlineSet(handle.closesAt)
@@ -210,9 +216,12 @@ public actor Hub: SupportEventSink, Service {
             return
         }
         let everyone = Viewer(userId: 0, role: .admin)
-        let page = await logged("gap fill", {
-            try await store.messages(ticketId: ticketId, window: MessageWindow(afterSeq: from, beforeSeq: nil, limit: 200), for: everyone)
-        })
+        let page = await logged(
+            "gap fill",
+            {
+                try await store.messages(
+                    ticketId: ticketId, window: MessageWindow(afterSeq: from, beforeSeq: nil, limit: 200), for: everyone)
+            })
         carryOut(rooms.read(ticketId, found: page?.items, now: .now))
     }
 
@@ -275,15 +284,17 @@ public actor Hub: SupportEventSink, Service {
 
     func gauges() -> Gauges {
         let backlogs = connections.handles.values.map(\.backlog)
-        return Gauges(connections: connections.count, users: connections.users, rooms: rooms.count,
-                      deepestQueue: backlogs.max() ?? 0, queuedFrames: backlogs.reduce(0, +))
+        return Gauges(
+            connections: connections.count, users: connections.users, rooms: rooms.count,
+            deepestQueue: backlogs.max() ?? 0, queuedFrames: backlogs.reduce(0, +))
     }
 
     /// What the hub holds now, for operators and the benchmark.
     func statistics() -> ServerStatistics {
         let uptime = ContinuousClock.now - startedAt
-        return ServerStatistics(connections: connections.count, users: connections.users, rooms: rooms.count,
-                                rssBytes: ServerStatistics.residentBytes(), uptimeSeconds: uptime.inSeconds,
-                                messages: messagesSeen, cpuSeconds: ServerStatistics.processCPUSeconds())
+        return ServerStatistics(
+            connections: connections.count, users: connections.users, rooms: rooms.count,
+            rssBytes: ServerStatistics.residentBytes(), uptimeSeconds: uptime.inSeconds,
+            messages: messagesSeen, cpuSeconds: ServerStatistics.processCPUSeconds())
     }
 }

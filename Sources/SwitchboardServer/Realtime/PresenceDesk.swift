@@ -40,8 +40,10 @@ struct PresenceDesk {
     /// `ref` came online or went offline. `listeners`: the staff's connections and, for an agent,
     /// their customers' — not the user's own. `customerTickets`: the customer's active tickets
     /// (read only when some listener hears of customers in view only).
-    mutating func changed(_ ref: UserRef, listeners: [ConnectionID: Listener], customerTickets: [PresenceTicket],
-                          now: ContinuousClock.Instant) -> [Action] {
+    mutating func changed(
+        _ ref: UserRef, listeners: [ConnectionID: Listener], customerTickets: [PresenceTicket],
+        now: ContinuousClock.Instant
+    ) -> [Action] {
         var single: Set<ConnectionID> = []
         for (id, listener) in listeners {
             if !ref.role.isStaff, listener.inViewOnly, !Self.sees(customerTickets, listener) { continue }

@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import SwitchboardProtocol
+import Synchronization
 
 /// Token buckets per user, shared by all of a user's connections.
 ///

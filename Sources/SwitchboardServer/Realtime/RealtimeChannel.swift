@@ -40,8 +40,10 @@ struct RealtimeChannel: ServerChildChannel, HTTPChannelHandler {
     let tooLargeError: String
     let gate: Gate
 
-    init(responder: @escaping HTTPChannelHandler.Responder, http1: HTTP1Channel.Configuration, maxFrameSize: Int,
-         gate: @escaping Gate) {
+    init(
+        responder: @escaping HTTPChannelHandler.Responder, http1: HTTP1Channel.Configuration, maxFrameSize: Int,
+        gate: @escaping Gate
+    ) {
         self.responder = Self.redirectingLateUpgrades(responder)
         self.http1 = http1
         self.maxFrameSize = maxFrameSize
@@ -91,9 +93,9 @@ struct RealtimeChannel: ServerChildChannel, HTTPChannelHandler {
                     }
                 })
             var configuration = NIOUpgradableHTTPServerPipelineConfiguration<Upgrade>(upgradeConfiguration: serverUpgrade)
-            configuration.enablePipelining = false // HTTP is pipelined by NIOAsyncChannel
-            configuration.enableErrorHandling = false // Hummingbird handles these
-            configuration.enableResponseHeaderValidation = false // HTTPTypes validates already
+            configuration.enablePipelining = false  // HTTP is pipelined by NIOAsyncChannel
+            configuration.enableErrorHandling = false  // Hummingbird handles these
+            configuration.enableResponseHeaderValidation = false  // HTTPTypes validates already
             configuration.decoderConfiguration.maxHeaderFieldSize = http1.httpDecoder.maxHeaderFieldSize
             configuration.decoderConfiguration.maxHeaderListSize = http1.httpDecoder.maxHeaderListSize
             configuration.decoderConfiguration.maxHeaderFieldCount = http1.httpDecoder.maxHeaderFieldCount

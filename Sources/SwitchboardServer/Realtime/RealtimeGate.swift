@@ -27,8 +27,11 @@ struct RealtimeGate: Sendable {
 
     /// nil refuses (after answering on the channel with the contract's error); otherwise makes the
     /// socket's handler.
-    func shouldUpgrade(_ request: HTTPRequest, channel: any Channel, logger: Logger) async throws
-        -> (@Sendable () -> WebSocketConnection)? {
+    func shouldUpgrade(
+        _ request: HTTPRequest, channel: any Channel, logger: Logger
+    ) async throws
+        -> (@Sendable () -> WebSocketConnection)?
+    {
         let target = URLComponents(string: request.path ?? "")
         do {
             // Every refused upgrade gets an answer: the connection is closed right after it.
@@ -40,8 +43,9 @@ struct RealtimeGate: Sendable {
             let (session, settings) = (self.session, self.settings)
             return {
                 WebSocketConnection(settings: settings) { outlet in
-                    RealtimeLink(session: session, admission: admission, outlet: outlet,
-                                 executor: LoopExecutor.on(outlet.channel.eventLoop), logger: logger)
+                    RealtimeLink(
+                        session: session, admission: admission, outlet: outlet,
+                        executor: LoopExecutor.on(outlet.channel.eventLoop), logger: logger)
                 }
             }
         } catch let refusal as ContractError {
@@ -105,7 +109,8 @@ struct RealtimeGate: Sendable {
     static func isAllowed(_ origin: String, host: String?, by configuration: RealtimeConfiguration) -> Bool {
         if configuration.allowedOrigins.contains(origin) { return true }
         guard let host, let url = URL(string: origin), let scheme = url.scheme?.lowercased(), scheme == "ws" || scheme == "wss",
-              let originHost = url.host else { return false }
+            let originHost = url.host
+        else { return false }
         return hostName(of: host) == originHost.lowercased()
     }
 

@@ -1,8 +1,8 @@
 import Foundation
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import Synchronization
-import HummingbirdWebSocket
 
 /// Between one WebSocket's handler (on its event loop) and the session (async work: the store,
 /// the hub): the connection's messages wait here in arrival order and are handled one after the
@@ -40,8 +40,10 @@ final class RealtimeLink: Sendable {
     private let executor: (any TaskExecutor)?
     private let logger: Logger
 
-    init(session: RealtimeSession, admission: RealtimeGate.Admission, outlet: any FrameOutlet,
-         executor: (any TaskExecutor)? = nil, logger: Logger) {
+    init(
+        session: RealtimeSession, admission: RealtimeGate.Admission, outlet: any FrameOutlet,
+        executor: (any TaskExecutor)? = nil, logger: Logger
+    ) {
         self.session = session
         self.admission = admission
         self.outlet = outlet
@@ -98,8 +100,9 @@ final class RealtimeLink: Sendable {
         while let item = next() {
             switch item {
             case .opened:
-                let handle = await session.hub.connect(admission.caller, options: admission.options,
-                                                       tokenExpiry: admission.expiry, outlet: outlet)
+                let handle = await session.hub.connect(
+                    admission.caller, options: admission.options,
+                    tokenExpiry: admission.expiry, outlet: outlet)
                 state.withLock { $0.handle = handle }
             case .message(let message):
                 guard let handle = state.withLock({ $0.handle }) else { continue }
@@ -108,7 +111,7 @@ final class RealtimeLink: Sendable {
                 await session.receive(message, on: handle, answers: answering, logger: logger)
             case .ended:
                 let handle = state.withLock { state -> ConnectionHandle? in
-                    state.resumeReads = nil // the handler is going: let go of it
+                    state.resumeReads = nil  // the handler is going: let go of it
                     defer { state.handle = nil }
                     return state.handle
                 }

@@ -49,8 +49,10 @@ struct RealtimeSession: Sendable {
             frame = try ClientFrame.decode(text)
         } catch let error as DecodingError {
             let sentence = error.sentence
-            answers.send(.error(code: .invalid, message: sentence == "not valid JSON" ? "the frame is not valid JSON" : sentence,
-                                ref: Self.ref(in: text)))
+            answers.send(
+                .error(
+                    code: .invalid, message: sentence == "not valid JSON" ? "the frame is not valid JSON" : sentence,
+                    ref: Self.ref(in: text)))
             return
         } catch {
             answers.send(.error(code: .invalid, message: "the frame is not valid JSON", ref: nil))
@@ -78,15 +80,18 @@ struct RealtimeSession: Sendable {
             await hub.leave(handle.id, ticketId: ticketId)
             answers.send(.roomLeft(ticketId: ticketId))
         case .sendMessage(let ticketId, let clientMessageId, let text, let messageType, let isNote, let attachmentId):
-            let request = PostMessageRequest(message: text, messageType: messageType, clientMessageId: clientMessageId,
-                                             internal: isNote, attachmentId: attachmentId)
+            let request = PostMessageRequest(
+                message: text, messageType: messageType, clientMessageId: clientMessageId,
+                internal: isNote, attachmentId: attachmentId)
             let stored = try await handle.storing(clientMessageId) {
                 try await tickets.post(request, to: ticketId, by: caller, origin: handle.id).message
             }
             // Masked: the sender's copy is replaced by what was stored, with why.
-            answers.send(.ack(clientMessageId: clientMessageId, messageId: stored.id, ticketId: ticketId, seq: stored.seq,
-                              timestamp: stored.timestamp, redactions: stored.redactions,
-                              storedText: stored.redactions.isEmpty ? nil : stored.message))
+            answers.send(
+                .ack(
+                    clientMessageId: clientMessageId, messageId: stored.id, ticketId: ticketId, seq: stored.seq,
+                    timestamp: stored.timestamp, redactions: stored.redactions,
+                    storedText: stored.redactions.isEmpty ? nil : stored.message))
         case .typingStart(let ticketId, let isNote):
             try await tickets.checkTyping(ticketId: ticketId, isNote: isNote, by: caller)
             await hub.startTyping(ticketId: ticketId, user: caller.user, isNote: isNote)
@@ -107,12 +112,15 @@ struct RealtimeSession: Sendable {
         let ticket = try await tickets.ticket(ticketId, for: handle.caller)
         let upTo = try await hub.join(handle.id, ticketId: ticketId)
         do {
-            answers.send(.roomJoined(ticketId: ticketId, lastSeq: upTo,
-                                     participants: [ticket.customer] + [ticket.assignedAgent].compactMap { $0 }))
+            answers.send(
+                .roomJoined(
+                    ticketId: ticketId, lastSeq: upTo,
+                    participants: [ticket.customer] + [ticket.assignedAgent].compactMap { $0 }))
             var cursor = max(0, sinceSeq ?? 0)
             while cursor < upTo {
-                let page = try await tickets.messages(ticketId: ticketId, afterSeq: cursor, beforeSeq: nil,
-                                                      limit: tickets.limits.messagePageMax, for: handle.caller)
+                let page = try await tickets.messages(
+                    ticketId: ticketId, afterSeq: cursor, beforeSeq: nil,
+                    limit: tickets.limits.messagePageMax, for: handle.caller)
                 for message in page.items where message.seq <= upTo {
                     answers.send(.receiveMessage(ticketId: ticketId, message: message))
                 }

@@ -37,7 +37,7 @@ struct RoomRelay: Sendable, Equatable {
 
     /// A message stored (here, or read back for another node's note).
     mutating func receive(_ message: Message, origin: ConnectionID?) -> [Action] {
-        if let lastRelayed, message.seq <= lastRelayed { return [] } // already relayed, or covered by a replay
+        if let lastRelayed, message.seq <= lastRelayed { return [] }  // already relayed, or covered by a replay
         // The first to arrive keeps its origin: a copy read from the tables has none.
         if pending[message.seq] == nil { pending[message.seq] = Waiting(message: message, origin: origin) }
         return drain()

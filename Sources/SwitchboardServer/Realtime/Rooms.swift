@@ -110,7 +110,7 @@ struct Rooms {
         var actions: [Action] = []
         if !members.contains(where: { people[$0]?.user.id == userId }) { actions.append(.typingEnds(ticketId: ticketId, userId: userId)) }
         if members.isEmpty {
-            forget(ticketId) // nobody is left to relay to
+            forget(ticketId)  // nobody is left to relay to
         } else {
             actions += membersList(ticketId)
         }
@@ -183,7 +183,7 @@ struct Rooms {
     }
 
     private mutating func startRead(_ ticketId: Int) -> [Action] {
-        gaps.remove(ticketId) // the read covers the gap
+        gaps.remove(ticketId)  // the read covers the gap
         rooms[ticketId]?.relay.gapTimerFired()
         return [.read(ticketId: ticketId)]
     }

@@ -19,8 +19,9 @@ final class WebSocketCloseReasons: ChannelOutboundHandler, RemovableChannelHandl
     /// The `ERROR` frame's text for messages over `messageBytes`.
     static func tooLargeError(messageBytes: Int) -> String {
         let limit = messageBytes % 1024 == 0 ? "\(messageBytes / 1024) KiB" : "\(messageBytes) bytes"
-        let error = ServerEvent.error(code: .tooLarge, message: "the message is too large: at most \(limit) in one message (all its frames together)",
-                                      ref: nil)
+        let error = ServerEvent.error(
+            code: .tooLarge, message: "the message is too large: at most \(limit) in one message (all its frames together)",
+            ref: nil)
         return (try? error.wireText()) ?? #"{"code":"TOO_LARGE","type":"ERROR"}"#
     }
 
@@ -48,14 +49,15 @@ final class WebSocketCloseReasons: ChannelOutboundHandler, RemovableChannelHandl
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         var frame = Self.unwrapOutboundIn(data)
         guard frame.opcode == .connectionClose, frame.maskKey == nil,
-              let code = frame.data.getInteger(at: frame.data.readerIndex, as: UInt16.self)
+            let code = frame.data.getInteger(at: frame.data.readerIndex, as: UInt16.self)
         else {
             context.write(data, promise: promise)
             return
         }
         if code == 1009 {
-            context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: context.channel.allocator.buffer(string: tooLarge))),
-                          promise: nil)
+            context.write(
+                wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: context.channel.allocator.buffer(string: tooLarge))),
+                promise: nil)
         }
         guard frame.data.readableBytes == 2 else {
             context.write(data, promise: promise)

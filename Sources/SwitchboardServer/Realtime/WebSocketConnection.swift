@@ -88,7 +88,9 @@ final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHandler {
             var more = frame.unmaskedData
             message?.data.writeBuffer(&more)
         case .ping:
-            if !closing { context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil) }
+            if !closing {
+                context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+            }
             return
         case .pong:
             awaitingPong = false
@@ -102,7 +104,7 @@ final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHandler {
         guard data.readableBytes <= settings.messageBytes else { return fail(context, .messageTooLarge) }
         guard frame.fin else { return }
         message = nil
-        guard !closing else { return } // what comes after our close is not handled
+        guard !closing else { return }  // what comes after our close is not handled
         if isText {
             guard let text = String(validating: data.readableBytesView, as: UTF8.self) else {
                 return fail(context, .dataInconsistentWithMessage)
@@ -160,7 +162,7 @@ final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func closeReceived(_ context: ChannelHandlerContext, _ frame: WebSocketFrame) {
         guard !closing else {
-            context.close(promise: nil) // the answer to ours
+            context.close(promise: nil)  // the answer to ours
             return
         }
         closing = true
@@ -199,8 +201,9 @@ final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         awaitingPong = true
-        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: context.channel.allocator.buffer(string: "ping"))),
-                              promise: nil)
+        context.writeAndFlush(
+            wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: context.channel.allocator.buffer(string: "ping"))),
+            promise: nil)
     }
 
     /// Without a reason, `WebSocketCloseReasons` further down the pipeline writes the code's own.

@@ -33,8 +33,9 @@ struct AttachmentsController {
                 guard bytes.count + buffer.readableBytes <= limit else { throw ContractError(.tooLarge, "the file is over \(limit) bytes") }
                 bytes.append(contentsOf: buffer.readableBytesView)
             }
-            let attachment = try await tickets.upload(bytes, fileName: request.headers[Self.fileNameHeader],
-                                                      claimedType: request.headers[.contentType], to: ticketId, by: caller, grant: grant)
+            let attachment = try await tickets.upload(
+                bytes, fileName: request.headers[Self.fileNameHeader],
+                claimedType: request.headers[.contentType], to: ticketId, by: caller, grant: grant)
             return EditedResponse(status: .created, response: attachment)
         } catch {
             await tickets.releaseUpload(grant)
@@ -57,8 +58,11 @@ struct AttachmentsController {
     /// `attachment; filename="plain ASCII"; filename*=UTF-8''percent-encoded` (RFC 6266).
     static func disposition(_ name: String) -> String {
         let ascii = String(name.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
-        let encoded = name.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn:
-            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$&+-.^_`|~")) ?? ascii
+        let encoded =
+            name.addingPercentEncoding(
+                withAllowedCharacters: CharacterSet(
+                    charactersIn:
+                        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$&+-.^_`|~")) ?? ascii
         return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
     }
 

@@ -25,8 +25,9 @@ struct AuthController {
     }
 
     @Sendable func login(_ request: Request, context: SupportRequestContext) async throws -> AuthResponse {
-        try await accounts.login(try await request.decodeJSON(LoginRequest.self, limit: limits.requestBodyBytes),
-                                 from: context.clientAddress)
+        try await accounts.login(
+            try await request.decodeJSON(LoginRequest.self, limit: limits.requestBodyBytes),
+            from: context.clientAddress)
     }
 
     @Sendable func refresh(_ request: Request, context: SupportRequestContext) async throws -> AuthResponse {

@@ -78,19 +78,23 @@ struct TicketsController {
     }
 
     static func messages(of ticketId: Int, request: Request, tickets: TicketService, caller: Caller) async throws -> MessagePage {
-        try await tickets.messages(ticketId: ticketId, afterSeq: try request.queryInt("afterSeq"),
-                                   beforeSeq: try request.queryInt("beforeSeq"), limit: try request.queryInt("limit"),
-                                   for: caller)
+        try await tickets.messages(
+            ticketId: ticketId, afterSeq: try request.queryInt("afterSeq"),
+            beforeSeq: try request.queryInt("beforeSeq"), limit: try request.queryInt("limit"),
+            for: caller)
     }
 
     @Sendable func postMessage(_ request: Request, context: SupportRequestContext) async throws -> EditedResponse<Message> {
-        try await Self.post(to: try context.id(), request: request, tickets: tickets, caller: try context.requireCaller(),
-                            limits: limits)
+        try await Self.post(
+            to: try context.id(), request: request, tickets: tickets, caller: try context.requireCaller(),
+            limits: limits)
     }
 
     /// 201 with the stored message; 200 with the original when its `clientMessageId` was seen before.
-    static func post(to ticketId: Int, request: Request, tickets: TicketService, caller: Caller,
-                     limits: Limits) async throws -> EditedResponse<Message> {
+    static func post(
+        to ticketId: Int, request: Request, tickets: TicketService, caller: Caller,
+        limits: Limits
+    ) async throws -> EditedResponse<Message> {
         let body = try await request.decodeJSON(PostMessageRequest.self, limit: limits.requestBodyBytes)
         let result = try await tickets.post(body, to: ticketId, by: caller)
         return EditedResponse(status: result.duplicate ? .ok : .created, response: result.message)

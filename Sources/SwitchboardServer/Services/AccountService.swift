@@ -39,8 +39,9 @@ public struct AccountService: Sendable {
             if try await store.agents().contains(where: { StaffNames.shown($0.agent.displayName) == shown }) {
                 throw ContractError(.conflict, "displayName: that name is the support team's; choose another")
             }
-            let user = try await createUser(username: username, password: request.password,
-                                            displayName: displayName, email: request.email, role: .customer)
+            let user = try await createUser(
+                username: username, password: request.password,
+                displayName: displayName, email: request.email, role: .customer)
             return try await startLogin(for: user)
         } catch let refusal as ContractError where refusal.code == .conflict {
             // A name refused counts as a failed login from the address, so names cannot be tried by the hundred.
@@ -52,19 +53,23 @@ public struct AccountService: Sendable {
     /// `POST /api/admin/users`: accounts of any role, by an admin.
     public func createUser(by caller: Caller, _ request: CreateUserRequest) async throws -> User {
         try caller.requireAdmin()
-        return try await createUser(username: request.username, password: request.password,
-                                    displayName: request.displayName, email: request.email, role: request.role)
+        return try await createUser(
+            username: request.username, password: request.password,
+            displayName: request.displayName, email: request.email, role: request.role)
     }
 
     public func createUser(username: String, password: String, displayName: String, email: String?, role: Role) async throws -> User {
-        try await Self.createUser(username: username, password: password, displayName: displayName, email: email,
-                                  role: role, store: store, validator: validator, hasher: hasher, now: clock())
+        try await Self.createUser(
+            username: username, password: password, displayName: displayName, email: email,
+            role: role, store: store, validator: validator, hasher: hasher, now: clock())
     }
 
     /// Checks and stores a new account; also how `switchboard users add` makes the first admin,
     /// straight in the database.
-    public static func createUser(username: String, password: String, displayName: String, email: String?, role: Role,
-                                  store: any Store, validator: Validator, hasher: PasswordHasher, now: Date) async throws -> User {
+    public static func createUser(
+        username: String, password: String, displayName: String, email: String?, role: Role,
+        store: any Store, validator: Validator, hasher: PasswordHasher, now: Date
+    ) async throws -> User {
         let new = NewUser(
             username: try validator.username(username), displayName: try validator.displayName(displayName),
             email: try validator.email(email), role: role,
@@ -141,8 +146,9 @@ public struct AccountService: Sendable {
         let now = clock()
         let loginId = UUID().uuidString.lowercased()
         let refreshToken = TokenService.newRefreshToken()
-        try await store.createLogin(userId: user.id, loginId: loginId, refreshTokenHash: TokenService.digest(refreshToken),
-                                    expiresAt: now.addingTimeInterval(tokens.refreshLifetime), now: now)
+        try await store.createLogin(
+            userId: user.id, loginId: loginId, refreshTokenHash: TokenService.digest(refreshToken),
+            expiresAt: now.addingTimeInterval(tokens.refreshLifetime), now: now)
         return try await grant(user, loginId: loginId, refreshToken: refreshToken, now: now)
     }
 

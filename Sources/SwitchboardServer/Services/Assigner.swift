@@ -20,8 +20,10 @@ public actor Assigner: SupportEventSink {
     /// call must not wait for the drain it is part of.
     @TaskLocal static var insideDrain = false
 
-    public init(store: any Store, policy: AssignmentPolicy, events: any SupportEventSink,
-                clock: @escaping @Sendable () -> Date, logger: Logger) {
+    public init(
+        store: any Store, policy: AssignmentPolicy, events: any SupportEventSink,
+        clock: @escaping @Sendable () -> Date, logger: Logger
+    ) {
         self.store = store
         self.policy = policy
         self.events = events

@@ -15,15 +15,17 @@ public struct CannedResponseService: Sendable {
 
     public func create(_ request: CannedResponseRequest, by caller: Caller) async throws -> CannedResponse {
         try caller.requireStaff()
-        let draft = try self.draft(shortcut: request.shortcut, title: request.title, body: request.body,
-                                   shared: request.shared ?? false, by: caller)
+        let draft = try self.draft(
+            shortcut: request.shortcut, title: request.title, body: request.body,
+            shared: request.shared ?? false, by: caller)
         return try await store.createCannedResponse(draft, ownerId: caller.id, now: clock())
     }
 
     public func update(_ id: Int, _ request: CannedResponseUpdate, by caller: Caller) async throws -> CannedResponse {
         let current = try await editable(id, by: caller)
-        let draft = try self.draft(shortcut: request.shortcut ?? current.shortcut, title: request.title ?? current.title,
-                                   body: request.body ?? current.body, shared: request.shared ?? current.shared, by: caller)
+        let draft = try self.draft(
+            shortcut: request.shortcut ?? current.shortcut, title: request.title ?? current.title,
+            body: request.body ?? current.body, shared: request.shared ?? current.shared, by: caller)
         return try await store.updateCannedResponse(id: id, draft, now: clock())
     }
 
@@ -37,7 +39,7 @@ public struct CannedResponseService: Sendable {
     private func editable(_ id: Int, by caller: Caller) async throws -> CannedResponse {
         try caller.requireStaff()
         guard let response = try await store.cannedResponse(id: id),
-              response.shared || response.ownerId == caller.id || caller.role == .admin
+            response.shared || response.ownerId == caller.id || caller.role == .admin
         else { throw ContractError(.notFound, "no canned response #\(id)") }
         guard response.ownerId == caller.id || caller.role == .admin else {
             throw ContractError(.forbidden, "only its owner or an admin may change canned response #\(id)")
@@ -45,15 +47,18 @@ public struct CannedResponseService: Sendable {
         return response
     }
 
-    private func draft(shortcut: String, title: String, body: String, shared: Bool, by caller: Caller) throws(ContractError) -> CannedDraft {
+    private func draft(shortcut: String, title: String, body: String, shared: Bool, by caller: Caller) throws(ContractError) -> CannedDraft
+    {
         if shared && caller.role != .admin {
             throw ContractError(.forbidden, "only admins may share canned responses")
         }
         return CannedDraft(
             shortcut: try validator.shortcut(shortcut),
             title: try validator.filter.filter(try validator.text(title, field: "title", max: 100), field: "title").text,
-            body: try validator.filter.filter(try validator.text(body, field: "body", max: validator.limits.messageMaxLength),
-                                              field: "body").text,
+            body: try validator.filter.filter(
+                try validator.text(body, field: "body", max: validator.limits.messageMaxLength),
+                field: "body"
+            ).text,
             shared: shared)
     }
 }

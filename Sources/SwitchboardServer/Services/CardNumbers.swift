@@ -88,8 +88,10 @@ enum CardNumbers {
     /// The last group of the longest card number that begins at group `first`, and its last four
     /// digits, if any: groups of at least three digits, 13–19 digits in all, Luhn valid, not
     /// running straight into a letter.
-    private static func cardEnd(_ groups: [Range<Int>], from first: Int,
-                                in scalars: [Unicode.Scalar]) -> (last: Int, lastFour: String)? {
+    private static func cardEnd(
+        _ groups: [Range<Int>], from first: Int,
+        in scalars: [Unicode.Scalar]
+    ) -> (last: Int, lastFour: String)? {
         var found: (Int, String)?, digits: [UInt8] = []
         for last in first..<groups.count {
             let group = groups[last]
@@ -116,9 +118,9 @@ enum CardNumbers {
     /// What may stand between two groups of a card number.
     private static func isSeparator(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
-        case 0x20, 0x09, 0x0A, 0x0D, 0xA0, 0x2007, 0x2009, 0x200A, 0x202F, 0x3000, // spaces
-             0x2D, 0x2010...0x2015, 0x2212, 0xFE63, 0xFF0D,                     // dashes
-             0x2C, 0x2E, 0x2F, 0xFF0C, 0xFF0E, 0x3001:                          // commas, dots, slashes
+        case 0x20, 0x09, 0x0A, 0x0D, 0xA0, 0x2007, 0x2009, 0x200A, 0x202F, 0x3000,  // spaces
+            0x2D, 0x2010...0x2015, 0x2212, 0xFE63, 0xFF0D,  // dashes
+            0x2C, 0x2E, 0x2F, 0xFF0C, 0xFF0E, 0x3001:  // commas, dots, slashes
             true
         default:
             false

@@ -16,7 +16,7 @@ public struct ChatSessionService: Sendable {
     /// The ticket behind a session the caller may see.
     public func ticketId(ofSession id: Int, for caller: Caller) async throws -> Int {
         guard let session = try await store.session(id: id, for: caller.viewer),
-              caller.isStaff || session.customer.id == caller.id
+            caller.isStaff || session.customer.id == caller.id
         else { throw ContractError(.notFound, "no chat session #\(id)") }
         return session.ticketId
     }

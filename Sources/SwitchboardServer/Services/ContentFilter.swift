@@ -1,7 +1,7 @@
 import Foundation
 import NIOPosix
-import Synchronization
 import SwitchboardProtocol
+import Synchronization
 
 /// What customers and agents write is filtered before it is stored: card numbers are masked (on
 /// by default), the config file's mask rules replace what they match, and its block rules refuse
@@ -27,8 +27,9 @@ public struct ContentFilter: Sendable {
             } catch {
                 // ICU says only "invalid"; Swift's own parser of the same syntax usually says where.
                 let reason = Self.parserSentence(pattern)
-                throw ConfigError("the pattern \(Self.quoted(pattern)) is not a valid regular expression"
-                                  + (reason.map { ": \($0)" } ?? ""))
+                throw ConfigError(
+                    "the pattern \(Self.quoted(pattern)) is not a valid regular expression"
+                        + (reason.map { ": \($0)" } ?? ""))
             }
             // Empty, a masked text could be left with nothing in it; the reader should see where text went.
             guard !replacement.isEmpty, !replacement.unicodeScalars.contains(where: Validator.isControl) else {
@@ -45,9 +46,10 @@ public struct ContentFilter: Sendable {
                     _ = try matches(in: probe, until: ContinuousClock.now + ContentFilter.startupProbeBound)
                 } catch {
                     let sample = probe.unicodeScalars.first.map { String($0) } ?? ""
-                    throw ConfigError("the pattern \(Self.quoted(pattern)) backtracks catastrophically: on a run of 64 "
-                                      + "'\(sample)' it took over \(Int(ContentFilter.startupProbeBound.inMilliseconds)) ms; rewrite it "
-                                      + "without a repetition inside a repetition, such as (a+)+ or (a|a)*")
+                    throw ConfigError(
+                        "the pattern \(Self.quoted(pattern)) backtracks catastrophically: on a run of 64 "
+                            + "'\(sample)' it took over \(Int(ContentFilter.startupProbeBound.inMilliseconds)) ms; rewrite it "
+                            + "without a repetition inside a repetition, such as (a+)+ or (a|a)*")
                 }
             }
         }
@@ -66,7 +68,8 @@ public struct ContentFilter: Sendable {
 
         private func scan(_ text: String, until deadline: ContinuousClock.Instant, first: Bool) throws(TooSlow) -> [Range<String.Index>] {
             var found: [Range<String.Index>] = [], late = false
-            expression.enumerateMatches(in: text, options: [.reportProgress], range: NSRange(text.startIndex..., in: text)) { result, _, stop in
+            expression.enumerateMatches(in: text, options: [.reportProgress], range: NSRange(text.startIndex..., in: text)) {
+                result, _, stop in
                 if let result, let range = Range(result.range, in: text) {
                     found.append(range)
                     if first { stop.pointee = true }
@@ -94,9 +97,10 @@ public struct ContentFilter: Sendable {
         }
 
         static func isValidName(_ name: String) -> Bool {
-            (1...40).contains(name.count) && name.unicodeScalars.allSatisfy {
-                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_ ".unicodeScalars.contains($0))
-            }
+            (1...40).contains(name.count)
+                && name.unicodeScalars.allSatisfy {
+                    $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_ ".unicodeScalars.contains($0))
+                }
         }
 
         private static func parserSentence(_ pattern: String) -> String? {
@@ -213,8 +217,10 @@ public struct ContentFilter: Sendable {
 
     private func refusal(_ slow: TooSlow, field: String) -> ContractError {
         slowRules.record(slow.rule, at: Date())
-        return ContractError(.invalid, "\(field): this server's '\(slow.rule)' rule took too long on this text, so it was not "
-                             + "stored; shorten it or send it in parts (the admins have been told)")
+        return ContractError(
+            .invalid,
+            "\(field): this server's '\(slow.rule)' rule took too long on this text, so it was not "
+                + "stored; shorten it or send it in parts (the admins have been told)")
     }
 
     /// The rules' own threads (two: one slow text never waits for another).

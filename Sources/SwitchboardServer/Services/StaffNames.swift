@@ -5,8 +5,10 @@ import SwitchboardProtocol
 /// ones (`admin`, `support` … — configurable), written with any separators, case, trailing
 /// digits or the usual look-alike digits (`Supp0rt_1`), and the display name of any member of staff.
 public struct StaffNames: Sendable {
-    public static let defaultReserved = ["admin", "administrator", "root", "support", "staff", "help", "helpdesk", "system",
-                                         "switchboard", "agent", "moderator", "security", "billing", "noreply", "postmaster", "team"]
+    public static let defaultReserved = [
+        "admin", "administrator", "root", "support", "staff", "help", "helpdesk", "system",
+        "switchboard", "agent", "moderator", "security", "billing", "noreply", "postmaster", "team",
+    ]
 
     public var reserved: [String]
 

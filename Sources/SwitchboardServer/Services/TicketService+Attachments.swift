@@ -18,9 +18,11 @@ extension TicketService {
             return id
         case .refused(let wait, let overBytes):
             let seconds = SignInGuard.seconds(wait)
-            throw ContractError(.rateLimited, overBytes
-                ? "at most \(Self.mebibytes(limits.bytesPerHour)) of files an hour: try again in \(seconds) s"
-                : "at most \(limits.perHour) files an hour: try again in \(seconds) s", retryAfter: seconds)
+            throw ContractError(
+                .rateLimited,
+                overBytes
+                    ? "at most \(Self.mebibytes(limits.bytesPerHour)) of files an hour: try again in \(seconds) s"
+                    : "at most \(limits.perHour) files an hour: try again in \(seconds) s", retryAfter: seconds)
         }
     }
 
@@ -34,20 +36,29 @@ extension TicketService {
     }
 
     /// Stores a file in the place `grant` reserved, which then counts the file's real size.
-    public func upload(_ bytes: Data, fileName: String?, claimedType: String?, to ticketId: Int, by caller: Caller,
-                       grant: Int) async throws -> Attachment {
+    public func upload(
+        _ bytes: Data, fileName: String?, claimedType: String?, to ticketId: Int, by caller: Caller,
+        grant: Int
+    ) async throws -> Attachment {
         let now = clock()
         guard !bytes.isEmpty else { throw ContractError(.invalid, "the file is empty") }
         guard let type = AttachmentRules.contentType(claimed: claimedType, bytes: bytes) else {
-            throw ContractError(.invalid, "Content-Type: the file is not \(claimedType ?? "")"
-                                    + (AttachmentRules.sniff(bytes).map { " (its bytes are \($0))" } ?? ""))
+            throw ContractError(
+                .invalid,
+                "Content-Type: the file is not \(claimedType ?? "")"
+                    + (AttachmentRules.sniff(bytes).map { " (its bytes are \($0))" } ?? ""))
         }
         let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
         // The name is stored and shown to everyone on the ticket: it goes through the content filter too.
-        let name = FileNames.plain(try await validator.filter.filterOffLoop(AttachmentRules.fileName(fileName, contentType: type),
-                                                                            field: "fileName").text)
-        let attachment = try await store.createAttachment(NewAttachment(ticketId: ticketId, uploaderId: caller.id, fileName: name,
-                                                                        contentType: type, bytes: bytes, sha256: digest), now: now)
+        let name = FileNames.plain(
+            try await validator.filter.filterOffLoop(
+                AttachmentRules.fileName(fileName, contentType: type),
+                field: "fileName"
+            ).text)
+        let attachment = try await store.createAttachment(
+            NewAttachment(
+                ticketId: ticketId, uploaderId: caller.id, fileName: name,
+                contentType: type, bytes: bytes, sha256: digest), now: now)
         try await store.settleGrant(id: grant, amount: bytes.count)
         return attachment
     }
@@ -55,8 +66,8 @@ extension TicketService {
     /// The file and its bytes, for a participant of its ticket.
     public func download(_ id: Int, by caller: Caller) async throws -> (attachment: Attachment, bytes: Data) {
         guard let record = try await store.attachment(id: id),
-              (try? await visibleTicket(record.attachment.ticketId, to: caller)) != nil,
-              let bytes = try await store.attachmentBytes(id: id)
+            (try? await visibleTicket(record.attachment.ticketId, to: caller)) != nil,
+            let bytes = try await store.attachmentBytes(id: id)
         else { throw ContractError(.notFound, "no attachment #\(id)") }
         return (record.attachment, bytes)
     }
@@ -72,7 +83,8 @@ extension TicketService {
             throw ContractError(.invalid, "attachmentId: \(type.rawValue) messages need an uploaded attachment")
         }
         guard let record = try await store.attachment(id: try Validator.id(id, field: "attachmentId")),
-              record.attachment.ticketId == ticketId else {
+            record.attachment.ticketId == ticketId
+        else {
             throw ContractError(.notFound, "attachmentId: no attachment #\(id) on ticket #\(ticketId)")
         }
         guard record.uploaderId == caller.id else {

@@ -140,7 +140,9 @@ public struct TicketService: Sendable {
     }
 
     /// Applies a change decided on the row as it stands; only active tickets are handed around.
-    private func change(_ id: Int, by caller: Caller, _ decide: @escaping @Sendable (TicketRow) throws -> TicketChange) async throws -> Ticket {
+    private func change(
+        _ id: Int, by caller: Caller, _ decide: @escaping @Sendable (TicketRow) throws -> TicketChange
+    ) async throws -> Ticket {
         _ = try await visibleTicket(id, to: caller)
         let (before, after) = try await store.updateTicket(id: id, now: clock()) { row in
             guard row.status.isActive else {
@@ -179,14 +181,17 @@ public struct TicketService: Sendable {
         }
         if let afterSeq, afterSeq < 0 { throw ContractError(.invalid, "afterSeq: must not be negative") }
         if let beforeSeq, beforeSeq < 1 { throw ContractError(.invalid, "beforeSeq: must be at least 1") }
-        return try await store.messages(ticketId: ticketId, window: MessageWindow(afterSeq: afterSeq, beforeSeq: beforeSeq, limit: limit),
-                                        for: caller.viewer)
+        return try await store.messages(
+            ticketId: ticketId, window: MessageWindow(afterSeq: afterSeq, beforeSeq: beforeSeq, limit: limit),
+            for: caller.viewer)
     }
 
     /// Stores a message (once per `clientMessageId`). A public agent reply takes an OPEN ticket
     /// IN_PROGRESS; a customer writing on a RESOLVED ticket reopens it.
-    public func post(_ request: PostMessageRequest, to ticketId: Int, by caller: Caller,
-                     origin: ConnectionID? = nil) async throws -> AppendResult {
+    public func post(
+        _ request: PostMessageRequest, to ticketId: Int, by caller: Caller,
+        origin: ConnectionID? = nil
+    ) async throws -> AppendResult {
         // A file is checked against the ticket first; otherwise who may see the ticket is decided
         // on the row the append reads anyway (one round trip less on the hot path).
         let isNote = request.internal ?? false
@@ -197,7 +202,8 @@ public struct TicketService: Sendable {
         let type = request.messageType ?? .text
         let attachment = try await attachment(for: request, on: ticketId, by: caller)
         // A file may go without words: its name is the message then.
-        let text = attachment != nil && Validator.trimmed(request.message).isEmpty
+        let text =
+            attachment != nil && Validator.trimmed(request.message).isEmpty
             ? attachment!.fileName : request.message
         let body = try await filtered(text, field: "message", max: limits.messageMaxLength)
         let new = NewMessage(

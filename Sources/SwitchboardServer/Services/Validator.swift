@@ -43,7 +43,7 @@ public struct Validator: Sendable {
         if value.isEmpty { return nil }
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         guard value.count <= limits.emailMaxLength, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-              !value.unicodeScalars.contains(where: { Self.isControl($0) || $0 == " " })
+            !value.unicodeScalars.contains(where: { Self.isControl($0) || $0 == " " })
         else { throw ContractError(.invalid, "email: not an email address (name@example.com)") }
         try filter.refuseIfMatched(value, field: "email")
         return value

@@ -18,29 +18,55 @@ public enum DatabaseCopy {
     /// In the order foreign keys need them. (`nodes` and `node_users` describe running processes:
     /// not copied.)
     static let tables: [Table] = [
-        Table(name: "users", columns: [("id", .int), ("username", .text), ("username_key", .text), ("display_name", .text),
-                                       ("email", .text), ("role", .text), ("password_hash", .text), ("is_online", .bool),
-                                       ("last_seen_at", .int), ("agent_status", .text), ("capacity", .int), ("created_at", .int),
-                                       ("last_assigned_at", .int)], hasIdentity: true),
+        Table(
+            name: "users",
+            columns: [
+                ("id", .int), ("username", .text), ("username_key", .text), ("display_name", .text),
+                ("email", .text), ("role", .text), ("password_hash", .text), ("is_online", .bool),
+                ("last_seen_at", .int), ("agent_status", .text), ("capacity", .int), ("created_at", .int),
+                ("last_assigned_at", .int),
+            ], hasIdentity: true),
         Table(name: "logins", columns: [("id", .text), ("user_id", .int), ("created_at", .int), ("revoked_at", .int)], hasIdentity: false),
-        Table(name: "refresh_tokens", columns: [("token_hash", .text), ("login_id", .text), ("expires_at", .int), ("used_at", .int)],
-              hasIdentity: false),
-        Table(name: "tickets", columns: [("id", .int), ("subject", .text), ("description", .text), ("status", .text), ("priority", .text),
-                                         ("priority_rank", .int), ("category", .text), ("customer_id", .int), ("assigned_agent_id", .int),
-                                         ("last_seq", .int), ("first_response_at", .int), ("first_response_agent_id", .int),
-                                         ("created_at", .int), ("updated_at", .int), ("resolved_at", .int)], hasIdentity: true),
-        Table(name: "attachments", columns: [("id", .int), ("ticket_id", .int), ("uploader_id", .int), ("file_name", .text),
-                                             ("content_type", .text), ("size", .int), ("sha256", .text), ("bytes", .bytes),
-                                             ("created_at", .int)], hasIdentity: true),
-        Table(name: "messages", columns: [("id", .int), ("ticket_id", .int), ("seq", .int), ("client_message_id", .text), ("sender_id", .int),
-                                          ("sender_type", .text), ("body", .text), ("message_type", .text), ("internal", .bool),
-                                          ("created_at", .int), ("attachment_id", .int), ("redactions", .text)], hasIdentity: true),
-        Table(name: "ticket_reads", columns: [("ticket_id", .int), ("user_id", .int), ("read_seq", .int), ("delivered_seq", .int)],
-              hasIdentity: false),
-        Table(name: "chat_sessions", columns: [("id", .int), ("ticket_id", .int), ("status", .text), ("started_at", .int), ("ended_at", .int),
-                                               ("last_activity_at", .int)], hasIdentity: true),
-        Table(name: "canned_responses", columns: [("id", .int), ("owner_id", .int), ("shortcut", .text), ("title", .text), ("body", .text),
-                                                  ("shared", .bool), ("created_at", .int), ("updated_at", .int)], hasIdentity: true),
+        Table(
+            name: "refresh_tokens", columns: [("token_hash", .text), ("login_id", .text), ("expires_at", .int), ("used_at", .int)],
+            hasIdentity: false),
+        Table(
+            name: "tickets",
+            columns: [
+                ("id", .int), ("subject", .text), ("description", .text), ("status", .text), ("priority", .text),
+                ("priority_rank", .int), ("category", .text), ("customer_id", .int), ("assigned_agent_id", .int),
+                ("last_seq", .int), ("first_response_at", .int), ("first_response_agent_id", .int),
+                ("created_at", .int), ("updated_at", .int), ("resolved_at", .int),
+            ], hasIdentity: true),
+        Table(
+            name: "attachments",
+            columns: [
+                ("id", .int), ("ticket_id", .int), ("uploader_id", .int), ("file_name", .text),
+                ("content_type", .text), ("size", .int), ("sha256", .text), ("bytes", .bytes),
+                ("created_at", .int),
+            ], hasIdentity: true),
+        Table(
+            name: "messages",
+            columns: [
+                ("id", .int), ("ticket_id", .int), ("seq", .int), ("client_message_id", .text), ("sender_id", .int),
+                ("sender_type", .text), ("body", .text), ("message_type", .text), ("internal", .bool),
+                ("created_at", .int), ("attachment_id", .int), ("redactions", .text),
+            ], hasIdentity: true),
+        Table(
+            name: "ticket_reads", columns: [("ticket_id", .int), ("user_id", .int), ("read_seq", .int), ("delivered_seq", .int)],
+            hasIdentity: false),
+        Table(
+            name: "chat_sessions",
+            columns: [
+                ("id", .int), ("ticket_id", .int), ("status", .text), ("started_at", .int), ("ended_at", .int),
+                ("last_activity_at", .int),
+            ], hasIdentity: true),
+        Table(
+            name: "canned_responses",
+            columns: [
+                ("id", .int), ("owner_id", .int), ("shortcut", .text), ("title", .text), ("body", .text),
+                ("shared", .bool), ("created_at", .int), ("updated_at", .int),
+            ], hasIdentity: true),
         Table(name: "server_secrets", columns: [("name", .text), ("value", .text), ("created_at", .int)], hasIdentity: false),
     ]
 
@@ -67,8 +93,10 @@ public enum DatabaseCopy {
     /// Copies `source` into `destination` (both migrated to the newest schema first); `secret`,
     /// the source installation's JWT key (kept in its data directory), is kept in the destination
     /// so tokens issued before stay good. Answers each table's counts, which match.
-    public static func run(from source: any SQLDriver, to destination: any SQLDriver, secret: String? = nil,
-                           progress: @escaping @Sendable (String, Int) -> Void = { _, _ in }) async throws -> [Count] {
+    public static func run(
+        from source: any SQLDriver, to destination: any SQLDriver, secret: String? = nil,
+        progress: @escaping @Sendable (String, Int) -> Void = { _, _ in }
+    ) async throws -> [Count] {
         for table in tables {
             let rows = try await count(table.name, in: destination.reader)
             guard rows == 0 else { throw CopyError.destinationNotEmpty(table: table.name, rows: rows) }
@@ -88,27 +116,34 @@ public enum DatabaseCopy {
                 // Several rows per statement: far fewer round trips than one each.
                 for batch in stride(from: 0, to: values.count, by: 200) {
                     let rows = values[batch..<min(batch + 200, values.count)].map { "(\($0.joined(separator: ", ")))" as SQLQueryString }
-                    try await db.raw("INSERT INTO \(ident: table.name) (\(unsafeRaw: columns)) VALUES \(rows.joined(separator: ", "))").run()
+                    try await db.raw("INSERT INTO \(ident: table.name) (\(unsafeRaw: columns)) VALUES \(rows.joined(separator: ", "))")
+                        .run()
                 }
                 if table.hasIdentity, destination.flavor == .postgres {
                     // New rows must not take a copied id.
-                    try await db.raw("""
+                    try await db.raw(
+                        """
                         SELECT setval(pg_get_serial_sequence(\(bind: table.name), 'id'), COALESCE((SELECT MAX(id) FROM \(ident: table.name)), 0) + 1, false)
-                        """).run()
+                        """
+                    ).run()
                 }
                 progress(table.name, values.count)
             }
             if let secret {
-                try await db.raw("""
+                try await db.raw(
+                    """
                     INSERT INTO server_secrets (name, value, created_at) VALUES ('jwt', \(bind: secret), \(bind: Int64(Date().timeIntervalSince1970 * 1000)))
                     ON CONFLICT (name) DO NOTHING
-                    """).run()
+                    """
+                ).run()
             }
         }
         var counts: [Count] = []
         for table in tables {
-            counts.append(Count(table: table.name, source: try await count(table.name, in: source.reader),
-                                destination: try await count(table.name, in: destination.reader)))
+            counts.append(
+                Count(
+                    table: table.name, source: try await count(table.name, in: source.reader),
+                    destination: try await count(table.name, in: destination.reader)))
         }
         // The secret brought along is one more row than the source's table had.
         let differing = counts.filter { $0.source != $0.destination && !($0.table == "server_secrets" && secret != nil) }

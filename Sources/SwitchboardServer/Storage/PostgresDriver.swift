@@ -117,14 +117,16 @@ public final class PostgresDriver: SQLDriver {
     /// fails until its circuit breaker trips — a minute of silence, then an error naming only the
     /// breaker. This says at once why (refused, no such host, a wrong password, no such database).
     private static func probe(_ pool: PostgresClient.Configuration, url: String, logger: Logger) async throws {
-        guard let host = pool.host, let port = pool.port else { return } // a Unix socket: the pool says
-        let tls: PostgresConnection.Configuration.TLS = switch try TLSMode(of: url) {
-        case .disable: .disable
-        case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        }
-        var configuration = PostgresConnection.Configuration(host: host, port: port, username: pool.username,
-                                                             password: pool.password, database: pool.database, tls: tls)
+        guard let host = pool.host, let port = pool.port else { return }  // a Unix socket: the pool says
+        let tls: PostgresConnection.Configuration.TLS =
+            switch try TLSMode(of: url) {
+            case .disable: .disable
+            case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: pool.username,
+            password: pool.password, database: pool.database, tls: tls)
         configuration.options.connectTimeout = .seconds(5)
         // A server that is there but cannot take one more connection now (too many clients,
         // starting up) is waited for, as the pool would; anything else is said at once.
@@ -139,8 +141,9 @@ public final class PostgresDriver: SQLDriver {
                 guard state.hasPrefix("53") || state == "57P03", ContinuousClock.now < deadline else {
                     throw PostgresConnectError(url: redacted(url), underlying: error)
                 }
-                logger.warning("PostgreSQL is not taking connections yet; trying again",
-                               metadata: ["why": "\(PostgresConnectError.why(error))"])
+                logger.warning(
+                    "PostgreSQL is not taking connections yet; trying again",
+                    metadata: ["why": "\(PostgresConnectError.why(error))"])
                 try await Task.sleep(for: .seconds(1))
             }
         }
@@ -149,14 +152,15 @@ public final class PostgresDriver: SQLDriver {
     /// The client's configuration from a URL.
     static func configuration(_ text: String, poolSize: Int) throws -> PostgresClient.Configuration {
         guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme ?? ""),
-              let host = url.host, !host.isEmpty
+            let host = url.host, !host.isEmpty
         else { throw PostgresURLError("expected postgres://user:password@host:port/database, got \(redacted(text))") }
         let database = String(url.path.drop { $0 == "/" })
-        let tls: PostgresClient.Configuration.TLS = switch try TLSMode(of: text) {
-        case .disable: .disable
-        case .prefer: .prefer(.makeClientConfiguration())
-        case .require: .require(.makeClientConfiguration())
-        }
+        let tls: PostgresClient.Configuration.TLS =
+            switch try TLSMode(of: text) {
+            case .disable: .disable
+            case .prefer: .prefer(.makeClientConfiguration())
+            case .require: .require(.makeClientConfiguration())
+            }
         var configuration = PostgresClient.Configuration(
             host: host, port: url.port ?? 5432, username: url.user?.removingPercentEncoding ?? "postgres",
             password: url.password?.removingPercentEncoding, database: database.isEmpty ? nil : database, tls: tls)
@@ -190,7 +194,7 @@ public final class PostgresDriver: SQLDriver {
     /// The URL without its password, for messages.
     static func redacted(_ text: String) -> String {
         guard var url = URLComponents(string: text), url.password != nil else { return text }
-        url.percentEncodedPassword = "***" // as written, not percent-encoded
+        url.percentEncodedPassword = "***"  // as written, not percent-encoded
         return url.string ?? text
     }
 }
@@ -236,7 +240,7 @@ final class PooledSQLDatabase: AsyncSQLDatabase {
     var dialect: any SQLDialect { PostgresDialect() }
     var queryLogLevel: Logger.Level? { nil }
 
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         try await client.withConnection { connection in
             try await connection.sql(queryLogLevel: nil).execute(sql: query, onRow)
         }

@@ -42,7 +42,7 @@ final class PreparedSQLDatabase: AsyncSQLDatabase {
     var dialect: any SQLDialect { fallback.dialect }
     var queryLogLevel: Logger.Level? { nil }
 
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         let (sql, binds) = serialize(query)
         guard let (bindings, types) = Self.bindings(binds) else { return try await fallback.execute(sql: query, onRow) }
         let key = Key(sql: sql, types: types)
@@ -97,7 +97,7 @@ final class PreparedSQLDatabase: AsyncSQLDatabase {
             switch value {
             case let value as any OptionalValue where value.isNone:
                 bindings.appendNull()
-                types.append(.null) // left to PostgreSQL to infer from where it is used
+                types.append(.null)  // left to PostgreSQL to infer from where it is used
             case let value as Int: bind(value)
             case let value as Int64: bind(value)
             case let value as String: bind(value)

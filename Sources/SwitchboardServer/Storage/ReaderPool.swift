@@ -27,7 +27,7 @@ final class ReaderPool: AsyncSQLDatabase {
     var dialect: any SQLDialect { connections[0].dialect }
     var queryLogLevel: Logger.Level? { nil }
 
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         let index = await checkOut()
         defer { checkIn(index) }
         try await connections[index].execute(sql: query, onRow)
@@ -59,11 +59,11 @@ final class ReaderPool: AsyncSQLDatabase {
 /// A database whose statements run in async code (a pool leasing connections): SQLKit's older
 /// future-returning entry point is answered from it.
 protocol AsyncSQLDatabase: SQLDatabase {
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws
 }
 
 extension AsyncSQLDatabase {
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
         let promise = eventLoop.makePromise(of: Void.self)
         promise.completeWithTask { try await self.execute(sql: query, onRow) }
         return promise.futureResult

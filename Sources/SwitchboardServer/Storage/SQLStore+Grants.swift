@@ -12,7 +12,9 @@ extension SQLStore {
             if flavor == .postgres { try await PostgresDriver.lock("grant \(key)", in: db) }
             try await db.raw("DELETE FROM rate_grants WHERE key = \(bind: key) AND at < \(bind: since)").run()
             let rows = try await db.raw("SELECT at, amount FROM rate_grants WHERE key = \(bind: key) ORDER BY at").all()
-            let taken = try rows.map { (at: try $0.decode(column: "at", as: Int64.self), amount: try $0.decode(column: "amount", as: Int.self)) }
+            let taken = try rows.map {
+                (at: try $0.decode(column: "at", as: Int64.self), amount: try $0.decode(column: "amount", as: Int.self))
+            }
             let nowMillis = millis(now)
             /// When the grants up to `index` have left the window.
             func wait(untilGone index: Int) -> TimeInterval {
@@ -33,9 +35,12 @@ extension SQLStore {
                     return .refused(retryAfter: wait(untilGone: max(0, index - 1)), overAmount: true)
                 }
             }
-            guard let row = try await db.raw("""
-                INSERT INTO rate_grants (key, at, amount) VALUES (\(bind: key), \(bind: nowMillis), \(bind: amount)) RETURNING id
-                """).first()
+            guard
+                let row = try await db.raw(
+                    """
+                    INSERT INTO rate_grants (key, at, amount) VALUES (\(bind: key), \(bind: nowMillis), \(bind: amount)) RETURNING id
+                    """
+                ).first()
             else { throw StorageError.missingRow("rate grant") }
             return .granted(id: try row.decode(column: "id", as: Int.self))
         }

@@ -22,8 +22,9 @@ extension SQLStore {
             messageType: try row.wire("message_type"), internal: try row.bool("internal"),
             isRead: try row.bool("is_read"), timestamp: try row.date("created_at"),
             attachment: try row.optionalInt("a_id").map { id in
-                Attachment(id: id, ticketId: try row.int("ticket_id"), fileName: try row.string("a_file_name"),
-                           contentType: try row.string("a_content_type"), size: try row.int("a_size"), sha256: try row.string("a_sha256"))
+                Attachment(
+                    id: id, ticketId: try row.int("ticket_id"), fileName: try row.string("a_file_name"),
+                    contentType: try row.string("a_content_type"), size: try row.int("a_size"), sha256: try row.string("a_sha256"))
             },
             redactions: Self.redactions(try row.optionalString("redactions")))
     }
@@ -42,12 +43,14 @@ extension SQLStore {
     /// The newest message the viewer may see in each of the tickets.
     func lastMessages(ticketIds: [Int], for viewer: Viewer) async throws -> [Int: Message] {
         guard !ticketIds.isEmpty else { return [:] }
-        let rows = try await reader.raw("""
+        let rows = try await reader.raw(
+            """
             \(Self.messageSelect)
             WHERE m.id IN (SELECT MAX(m.id) FROM messages m
                            WHERE m.ticket_id IN (\(binds: ticketIds)) AND \(Self.visibleMessages(viewer))
                            GROUP BY m.ticket_id)
-            """).all()
+            """
+        ).all()
         var last: [Int: Message] = [:]
         for row in rows {
             let message = try Self.message(row)
@@ -67,8 +70,9 @@ extension SQLStore {
             let (before, existing, sessionActive) = try await Self.appendTarget(new, in: db)
             if let existing { return try await Self.resent(existing, new, before: before, in: db) }
             let plan = try AppendPlan(new, before: before, sessionActive: sessionActive, now: now, rule: rule)
-            guard let seq = try await db.raw("UPDATE tickets SET \(plan.ticketSets) WHERE id = \(bind: new.ticketId) RETURNING last_seq")
-                .first(decodingColumn: "last_seq", as: Int.self)
+            guard
+                let seq = try await db.raw("UPDATE tickets SET \(plan.ticketSets) WHERE id = \(bind: new.ticketId) RETURNING last_seq")
+                    .first(decodingColumn: "last_seq", as: Int.self)
             else { throw StorageError.missingRow("ticket #\(new.ticketId)") }
             guard let id = try await db.statement(Self.insertMessage(new, seq: seq, now: now)).first(decodingColumn: "id", as: Int.self)
             else { throw StorageError.missingRow("new message") }
@@ -110,7 +114,7 @@ extension SQLStore {
                 if let row = try await db.raw(statement).first() {
                     return plan.result(id: try row.int("id"), seq: try row.int("seq"))
                 }
-            } catch where PostgresDriver.sqlState(error) == "23505" && tries < 3 {
+            } catch  where PostgresDriver.sqlState(error) == "23505" && tries < 3 {
                 // The same clientMessageId stored meanwhile (a resend through another node): read again finds it.
                 continue
             }
@@ -120,15 +124,21 @@ extension SQLStore {
 
     /// The ticket, whether this sender already stored this clientMessageId, and whether the
     /// ticket's chat session is ACTIVE, in one read.
-    private static func appendTarget(_ new: NewMessage, in db: any SQLDatabase) async throws
-        -> (TicketRow, existing: Int?, sessionActive: Bool) {
-        guard let row = try await db.raw("""
-            SELECT \(unsafeRaw: Self.ticketRowColumns),
-              (SELECT m.id FROM messages m WHERE m.sender_id = \(bind: new.senderId)
-                 AND m.client_message_id = \(bind: new.clientMessageId)) AS existing_id,
-              (SELECT cs.status FROM chat_sessions cs WHERE cs.ticket_id = tickets.id) AS session_status
-            FROM tickets WHERE id = \(bind: new.ticketId)
-            """).first()
+    private static func appendTarget(
+        _ new: NewMessage, in db: any SQLDatabase
+    ) async throws
+        -> (TicketRow, existing: Int?, sessionActive: Bool)
+    {
+        guard
+            let row = try await db.raw(
+                """
+                SELECT \(unsafeRaw: Self.ticketRowColumns),
+                  (SELECT m.id FROM messages m WHERE m.sender_id = \(bind: new.senderId)
+                     AND m.client_message_id = \(bind: new.clientMessageId)) AS existing_id,
+                  (SELECT cs.status FROM chat_sessions cs WHERE cs.ticket_id = tickets.id) AS session_status
+                FROM tickets WHERE id = \(bind: new.ticketId)
+                """
+            ).first()
         else { throw ContractError(.notFound, "no ticket #\(new.ticketId)") }
         return (try Self.ticketRow(row), try row.optionalInt("existing_id"), try row.optionalString("session_status") == "ACTIVE")
     }
@@ -140,7 +150,8 @@ extension SQLStore {
         }
         let original = try Self.message(stored)
         guard original.ticketId == new.ticketId else {
-            throw ContractError(.conflict, "clientMessageId '\(new.clientMessageId ?? "")' was already used on ticket #\(original.ticketId)")
+            throw ContractError(
+                .conflict, "clientMessageId '\(new.clientMessageId ?? "")' was already used on ticket #\(original.ticketId)")
         }
         return AppendResult(message: original, duplicate: true, ticket: before, previousStatus: before.status)
     }
@@ -152,8 +163,10 @@ extension SQLStore {
     /// A new message's values after `ticket_id` and `seq`, in `messageColumnList`'s order: the one
     /// list both ways of storing a message bind.
     private static func messageFields(_ new: NewMessage, now: Date) -> [any Encodable & Sendable] {
-        [new.clientMessageId, new.senderId, new.senderType.rawValue, new.body, new.messageType.rawValue, new.internal,
-         millis(now), new.attachment?.id, redactionsColumn(new.redactions)]
+        [
+            new.clientMessageId, new.senderId, new.senderType.rawValue, new.body, new.messageType.rawValue, new.internal,
+            millis(now), new.attachment?.id, redactionsColumn(new.redactions),
+        ]
     }
 
     /// SQLite's `INSERT` of a new message with its `seq`, written once.
@@ -175,10 +188,12 @@ extension SQLStore {
         if let before = window.beforeSeq { conditions.append("m.seq < \(bind: before)") }
         // Reading forward from afterSeq gives the oldest first; otherwise the newest page, paging back.
         let forward = window.afterSeq != nil
-        let rows = try await driver.repeated.raw("""
+        let rows = try await driver.repeated.raw(
+            """
             \(Self.messageSelect) WHERE \(conditions.joined(separator: " AND "))
             ORDER BY m.seq \(unsafeRaw: forward ? "ASC" : "DESC") LIMIT \(bind: window.limit + 1)
-            """).all()
+            """
+        ).all()
         var items = try rows.prefix(window.limit).map(Self.message)
         if !forward { items.reverse() }
         return MessagePage(items: items, hasMore: rows.count > window.limit)
@@ -193,13 +208,15 @@ extension SQLStore {
     public func staffUnreadCounts(ticketId: Int, userIds: [Int]) async throws -> [Int: Int] {
         guard !userIds.isEmpty else { return [:] }
         var counts: [Int: Int] = [:]
-        for row in try await reader.raw("""
+        for row in try await reader.raw(
+            """
             SELECT u.id AS user_id,
               (SELECT COUNT(*) FROM messages m WHERE m.ticket_id = \(bind: ticketId) AND m.sender_id <> u.id
                  AND m.seq > COALESCE((SELECT r.read_seq FROM ticket_reads r
                                        WHERE r.ticket_id = \(bind: ticketId) AND r.user_id = u.id), 0)) AS unread
             FROM users u WHERE u.id IN (\(binds: userIds))
-            """).all() {
+            """
+        ).all() {
             counts[try row.int("user_id")] = try row.int("unread")
         }
         return counts
@@ -207,13 +224,15 @@ extension SQLStore {
 
     public func markDelivered(ticketId: Int, userId: Int, upToSeq: Int) async throws {
         try await driver.transaction { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 INSERT INTO ticket_reads (ticket_id, user_id, read_seq, delivered_seq)
                 VALUES (\(bind: ticketId), \(bind: userId), 0, \(bind: upToSeq))
                 ON CONFLICT (ticket_id, user_id) DO UPDATE SET
                   delivered_seq = CASE WHEN excluded.delivered_seq > ticket_reads.delivered_seq
                                        THEN excluded.delivered_seq ELSE ticket_reads.delivered_seq END
-                """).run()
+                """
+            ).run()
         }
     }
 

@@ -36,10 +36,12 @@ extension SQLStore {
         var conditions: [SQLQueryString] = ["1 = 1"]
         if let status { conditions.append("cs.status = \(bind: status.rawValue)") }
         if let agentId { conditions.append("t.assigned_agent_id = \(bind: agentId)") }
-        return try await reader.raw("""
+        return try await reader.raw(
+            """
             \(Self.sessionSelect(viewer)) WHERE \(conditions.joined(separator: " AND "))
             ORDER BY last_activity_at DESC, cs.id DESC
-            """).all().map(Self.session)
+            """
+        ).all().map(Self.session)
     }
 
     public func session(id: Int, for viewer: Viewer) async throws -> ChatSession? {
@@ -54,23 +56,27 @@ extension SQLStore {
         id: Int, status: SessionStatus, now: Date, rule: @escaping @Sendable (TicketRow) throws -> Void
     ) async throws {
         try await driver.transaction { db in
-            guard let ticketId = try await db.raw("SELECT ticket_id FROM chat_sessions WHERE id = \(bind: id)")
-                .first(decodingColumn: "ticket_id", as: Int.self)
+            guard
+                let ticketId = try await db.raw("SELECT ticket_id FROM chat_sessions WHERE id = \(bind: id)")
+                    .first(decodingColumn: "ticket_id", as: Int.self)
             else { throw ContractError(.notFound, "no chat session #\(id)") }
             try rule(try await Self.requireTicketRow(id: ticketId, in: db))
-            let change: SQLQueryString = switch status {
-            case .ended: "status = 'ENDED', ended_at = COALESCE(ended_at, \(bind: millis(now)))"
-            case .active: "status = 'ACTIVE', ended_at = NULL, last_activity_at = \(bind: millis(now))"
-            case .inactive: "status = 'INACTIVE', ended_at = NULL"
-            }
+            let change: SQLQueryString =
+                switch status {
+                case .ended: "status = 'ENDED', ended_at = COALESCE(ended_at, \(bind: millis(now)))"
+                case .active: "status = 'ACTIVE', ended_at = NULL, last_activity_at = \(bind: millis(now))"
+                case .inactive: "status = 'INACTIVE', ended_at = NULL"
+                }
             try await db.raw("UPDATE chat_sessions SET \(change) WHERE id = \(bind: id)").run()
         }
     }
 
     public func history(customerId: Int, for viewer: Viewer) async throws -> [ChatHistoryEntry] {
-        let ticketRows = try await reader.raw("""
+        let ticketRows = try await reader.raw(
+            """
             \(Self.ticketSelect(viewer)) WHERE t.customer_id = \(bind: customerId) ORDER BY t.created_at DESC, t.id DESC
-            """).all()
+            """
+        ).all()
         let tickets = try await tickets(from: ticketRows, for: viewer)
         let sessions = try await reader.raw("\(Self.sessionSelect(viewer)) WHERE t.customer_id = \(bind: customerId)")
             .all().map(Self.session)

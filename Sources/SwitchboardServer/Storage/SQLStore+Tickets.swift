@@ -10,11 +10,12 @@ extension SQLStore {
         """
 
     static func ticketRow(_ row: any SQLRow) throws -> TicketRow {
-        TicketRow(id: try row.int("id"), customerId: try row.int("customer_id"),
-                  assignedAgentId: try row.optionalInt("assigned_agent_id"), status: try row.wire("status"),
-                  priority: try row.wire("priority"), category: try row.wire("category"),
-                  subject: try row.string("subject"), lastSeq: try row.int("last_seq"),
-                  firstResponseAt: try row.optionalDate("first_response_at"))
+        TicketRow(
+            id: try row.int("id"), customerId: try row.int("customer_id"),
+            assignedAgentId: try row.optionalInt("assigned_agent_id"), status: try row.wire("status"),
+            priority: try row.wire("priority"), category: try row.wire("category"),
+            subject: try row.string("subject"), lastSeq: try row.int("last_seq"),
+            firstResponseAt: try row.optionalDate("first_response_at"))
     }
 
     static func ticketRow(id: Int, in db: any SQLDatabase) async throws -> TicketRow? {
@@ -26,8 +27,9 @@ extension SQLStore {
     /// turns and the second decides on what the first wrote.
     static func requireTicketRow(id: Int, in db: any SQLDatabase) async throws -> TicketRow {
         let lock = db.dialect.name == "postgresql" ? " FOR UPDATE" : ""
-        guard let row = try await db.raw("SELECT \(unsafeRaw: ticketRowColumns) FROM tickets WHERE id = \(bind: id)\(unsafeRaw: lock)")
-            .first().map(ticketRow)
+        guard
+            let row = try await db.raw("SELECT \(unsafeRaw: ticketRowColumns) FROM tickets WHERE id = \(bind: id)\(unsafeRaw: lock)")
+                .first().map(ticketRow)
         else { throw ContractError(.notFound, "no ticket #\(id)") }
         return row
     }
@@ -95,46 +97,56 @@ extension SQLStore {
         if let customerId = query.customerId { conditions.append("t.customer_id = \(bind: customerId)") }
         if let text = query.text {
             let pattern = likePattern(text)
-            conditions.append("""
+            conditions.append(
+                """
                 (LOWER(t.subject) LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(t.description) LIKE \(bind: pattern) ESCAPE '\\'
                  OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND \(Self.visibleMessages(viewer))
                             AND LOWER(m.body) LIKE \(bind: pattern) ESCAPE '\\'))
                 """)
         }
         let filter: SQLQueryString = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let order: String = switch query.sort {
-        case .createdAt: "t.created_at ASC, t.id ASC"
-        case .createdAtDesc: "t.created_at DESC, t.id DESC"
-        case .priority: "t.priority_rank ASC, t.created_at ASC, t.id ASC"
-        case .priorityDesc: "t.priority_rank DESC, t.created_at ASC, t.id ASC"
-        case .updatedAt: "t.updated_at ASC, t.id ASC"
-        case .updatedAtDesc: "t.updated_at DESC, t.id DESC"
-        }
-        let total = try await reader.raw("SELECT COUNT(*) AS n FROM tickets t \(filter)")
+        let order: String =
+            switch query.sort {
+            case .createdAt: "t.created_at ASC, t.id ASC"
+            case .createdAtDesc: "t.created_at DESC, t.id DESC"
+            case .priority: "t.priority_rank ASC, t.created_at ASC, t.id ASC"
+            case .priorityDesc: "t.priority_rank DESC, t.created_at ASC, t.id ASC"
+            case .updatedAt: "t.updated_at ASC, t.id ASC"
+            case .updatedAtDesc: "t.updated_at DESC, t.id DESC"
+            }
+        let total =
+            try await reader.raw("SELECT COUNT(*) AS n FROM tickets t \(filter)")
             .first(decodingColumn: "n", as: Int.self) ?? 0
-        let rows = try await reader.raw("""
+        let rows = try await reader.raw(
+            """
             \(Self.ticketSelect(viewer)) \(filter) ORDER BY \(unsafeRaw: order)
             LIMIT \(bind: query.size) OFFSET \(bind: query.offset)
-            """).all()
+            """
+        ).all()
         return Page(items: try await tickets(from: rows, for: viewer), page: query.page, size: query.size, total: total)
     }
 
     public func createTicket(_ ticket: NewTicket, now: Date) async throws -> Int {
         try await driver.transaction { db in
-            guard let id = try await db.raw("""
-                INSERT INTO tickets (subject, description, status, priority, priority_rank, category, customer_id,
-                                     created_at, updated_at)
-                VALUES (\(bind: ticket.subject), \(bind: ticket.description), 'OPEN', \(bind: ticket.priority.rawValue),
-                        \(bind: ticket.priority.rank), \(bind: ticket.category.rawValue), \(bind: ticket.customerId),
-                        \(bind: millis(now)), \(bind: millis(now)))
-                RETURNING id
-                """).first(decodingColumn: "id", as: Int.self)
+            guard
+                let id = try await db.raw(
+                    """
+                    INSERT INTO tickets (subject, description, status, priority, priority_rank, category, customer_id,
+                                         created_at, updated_at)
+                    VALUES (\(bind: ticket.subject), \(bind: ticket.description), 'OPEN', \(bind: ticket.priority.rawValue),
+                            \(bind: ticket.priority.rank), \(bind: ticket.category.rawValue), \(bind: ticket.customerId),
+                            \(bind: millis(now)), \(bind: millis(now)))
+                    RETURNING id
+                    """
+                ).first(decodingColumn: "id", as: Int.self)
             else { throw StorageError.missingRow("new ticket") }
             // Every ticket has its one chat session from the start; it turns ACTIVE with work on it.
-            try await db.raw("""
+            try await db.raw(
+                """
                 INSERT INTO chat_sessions (ticket_id, status, started_at, last_activity_at)
                 VALUES (\(bind: id), 'INACTIVE', \(bind: millis(now)), \(bind: millis(now)))
-                """).run()
+                """
+            ).run()
             return id
         }
     }
@@ -173,8 +185,10 @@ extension SQLStore {
 
     /// Keeps the ticket's session in step: ENDED with the ticket resolved or closed, ACTIVE again
     /// when it is reopened, ACTIVE when an agent takes it or a message arrives.
-    static func followSession(of ticket: TicketRow, previous: TicketRow, now: Date, in db: any SQLDatabase,
-                              activity: Bool = false) async throws {
+    static func followSession(
+        of ticket: TicketRow, previous: TicketRow, now: Date, in db: any SQLDatabase,
+        activity: Bool = false
+    ) async throws {
         if let change = sessionChange(of: ticket, previous: previous, now: now, activity: activity) { try await db.raw(change).run() }
     }
 

@@ -23,12 +23,15 @@ public final class SQLStore: Store {
         let candidate = make(), now = millis(Date())
         return try await driver.transaction { db in
             // The first process to get here keeps its candidate; everyone reads what was kept.
-            try await db.raw("""
+            try await db.raw(
+                """
                 INSERT INTO server_secrets (name, value, created_at) VALUES (\(bind: name), \(bind: candidate), \(bind: now))
                 ON CONFLICT (name) DO NOTHING
-                """).run()
-            guard let kept = try await db.raw("SELECT value FROM server_secrets WHERE name = \(bind: name)")
-                .first(decodingColumn: "value", as: String.self)
+                """
+            ).run()
+            guard
+                let kept = try await db.raw("SELECT value FROM server_secrets WHERE name = \(bind: name)")
+                    .first(decodingColumn: "value", as: String.self)
             else { throw StorageError.missingRow("secret \(name)") }
             return kept
         }
@@ -67,8 +70,9 @@ extension SQLRow {
     /// nil when the id is NULL (an outer join found no one).
     func userRef(_ prefix: String) throws -> UserRef? {
         guard let id = try optionalInt("\(prefix)_id") else { return nil }
-        return UserRef(id: id, displayName: try string("\(prefix)_name"), role: try wire("\(prefix)_role"),
-                       isOnline: try bool("\(prefix)_online"))
+        return UserRef(
+            id: id, displayName: try string("\(prefix)_name"), role: try wire("\(prefix)_role"),
+            isOnline: try bool("\(prefix)_online"))
     }
 }
 

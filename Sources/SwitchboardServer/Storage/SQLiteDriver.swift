@@ -18,8 +18,10 @@ public final class SQLiteDriver: SQLDriver {
     /// Opens (creating if need be) the database file at `path`. `writerLoop`: the event loop the
     /// group commit writes on (the server's, so a message's frames and its statements share a
     /// thread); none, Swift's global executor.
-    public static func open(path: String, readerCount: Int = 4, writerLoop: (any EventLoop)? = nil,
-                            logger: Logger) async throws -> SQLiteDriver {
+    public static func open(
+        path: String, readerCount: Int = 4, writerLoop: (any EventLoop)? = nil,
+        logger: Logger
+    ) async throws -> SQLiteDriver {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         // Opened on the thread pool: it creates the file and switches it to WAL (disk work).

@@ -73,8 +73,10 @@ final class SQLiteWriter: SQLDatabase, Sendable {
     private static let busyTimeout: Int32 = 10_000
 
     /// Opens `path` for writing (creating it): WAL, full sync, foreign keys on.
-    init(path: String, logger: Logger, threadPool: NIOThreadPool = .singleton,
-         eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()) throws {
+    init(
+        path: String, logger: Logger, threadPool: NIOThreadPool = .singleton,
+        eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()
+    ) throws {
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let opened = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
@@ -103,13 +105,13 @@ final class SQLiteWriter: SQLDatabase, Sendable {
 
     // MARK: SQLDatabase
 
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
         let promise = eventLoop.makePromise(of: Void.self)
         promise.completeWithTask { try await self.execute(sql: query, onRow) }
         return promise.futureResult
     }
 
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         // A `WriterStatement`'s text is ready: only other expressions go through SQLKit's serialiser.
         let (sql, rawBinds) = (query as? WriterStatement).map { ($0.sql, $0.values) } ?? serialize(query)
         let binds = try rawBinds.map(bindable)
@@ -203,16 +205,19 @@ final class SQLiteWriter: SQLDatabase, Sendable {
     /// SQLite's authorizer, asked about every action while a statement is prepared: notes the
     /// ones that change the schema (SQLite's own account of the statement, not its text), and
     /// allows everything.
-    private static let watchSchema: @convention(c) (UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?,
-                                                    UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Int32 = { flag, action, _, _, _, _ in
-        switch action {
-        case SQLITE_CREATE_INDEX, SQLITE_CREATE_TABLE, SQLITE_CREATE_TRIGGER, SQLITE_CREATE_VIEW, SQLITE_CREATE_VTABLE,
-             SQLITE_DROP_INDEX, SQLITE_DROP_TABLE, SQLITE_DROP_TRIGGER, SQLITE_DROP_VIEW, SQLITE_DROP_VTABLE, SQLITE_ALTER_TABLE:
-            flag?.assumingMemoryBound(to: Bool.self).pointee = true
-        default: break
+    private static let watchSchema:
+        @convention(c) (
+            UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?,
+            UnsafePointer<CChar>?, UnsafePointer<CChar>?
+        ) -> Int32 = { flag, action, _, _, _, _ in
+            switch action {
+            case SQLITE_CREATE_INDEX, SQLITE_CREATE_TABLE, SQLITE_CREATE_TRIGGER, SQLITE_CREATE_VIEW, SQLITE_CREATE_VTABLE,
+                SQLITE_DROP_INDEX, SQLITE_DROP_TABLE, SQLITE_DROP_TRIGGER, SQLITE_DROP_VIEW, SQLITE_DROP_VTABLE, SQLITE_ALTER_TABLE:
+                flag?.assumingMemoryBound(to: Bool.self).pointee = true
+            default: break
+            }
+            return SQLITE_OK
         }
-        return SQLITE_OK
-    }
 
     private static func bind(_ value: SQLiteData, at index: Int32, in statement: OpaquePointer) -> Int32 {
         switch value {

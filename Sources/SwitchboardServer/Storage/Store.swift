@@ -67,8 +67,10 @@ public struct TicketChange: Sendable, Equatable {
     /// `.some(nil)` unassigns.
     public var assignedAgentId: Int??
 
-    public init(status: TicketStatus? = nil, priority: Priority? = nil, category: Category? = nil,
-                subject: String? = nil, assignedAgentId: Int?? = nil) {
+    public init(
+        status: TicketStatus? = nil, priority: Priority? = nil, category: Category? = nil,
+        subject: String? = nil, assignedAgentId: Int?? = nil
+    ) {
         self.status = status
         self.priority = priority
         self.category = category
@@ -233,12 +235,16 @@ public protocol Store: Sendable {
     func ticketRow(id: Int) async throws -> TicketRow?
     func ticket(id: Int, for viewer: Viewer) async throws -> Ticket?
     func tickets(_ query: TicketQuery, for viewer: Viewer) async throws -> Page<Ticket>
-    func updateTicket(id: Int, now: Date, rule: @escaping @Sendable (TicketRow) throws -> TicketChange) async throws -> (before: TicketRow, after: TicketRow)
+    func updateTicket(
+        id: Int, now: Date, rule: @escaping @Sendable (TicketRow) throws -> TicketChange
+    ) async throws -> (before: TicketRow, after: TicketRow)
     func deleteTicket(id: Int) async throws -> Bool
 
     // MARK: Messages
     /// `rule` checks the sender may post and answers the status the ticket moves to, if any.
-    func appendMessage(_ message: NewMessage, now: Date, rule: @escaping @Sendable (TicketRow) throws -> TicketStatus?) async throws -> AppendResult
+    func appendMessage(
+        _ message: NewMessage, now: Date, rule: @escaping @Sendable (TicketRow) throws -> TicketStatus?
+    ) async throws -> AppendResult
     func messages(ticketId: Int, window: MessageWindow, for viewer: Viewer) async throws -> MessagePage
     func markRead(ticketId: Int, userId: Int, upToSeq: Int) async throws
     func createAttachment(_ new: NewAttachment, now: Date) async throws -> Attachment

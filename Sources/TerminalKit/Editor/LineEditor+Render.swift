@@ -2,8 +2,10 @@ extension LineEditor {
     /// Draws the text in `rect` (a prompt first, if any), scrolled so the cursor shows; returns
     /// where the terminal cursor goes. A multi-line text shows the lines around the cursor.
     @discardableResult
-    public func render(into screen: inout Screen, in rect: Rect, style: Style, prompt: [Span] = [],
-                       placeholder: String? = nil, placeholderStyle: Style? = nil) -> (x: Int, y: Int) {
+    public func render(
+        into screen: inout Screen, in rect: Rect, style: Style, prompt: [Span] = [],
+        placeholder: String? = nil, placeholderStyle: Style? = nil
+    ) -> (x: Int, y: Int) {
         guard !rect.isEmpty else { return (rect.x, rect.y) }
         screen.fill(x: rect.x, y: rect.y, width: rect.width, height: rect.height, style: style)
         let promptWidth = screen.put(prompt, x: rect.x, y: rect.y, limit: rect.width)
@@ -16,14 +18,18 @@ extension LineEditor {
         }
         if characters.isEmpty, let placeholder {
             // A hint longer than the line is cut with an ellipsis, so it does not end mid-word unseen.
-            screen.put(TextWrap.truncate(placeholder, width: width), x: rect.x + promptWidth, y: rect.y,
-                       style: placeholderStyle ?? style, limit: width)
+            screen.put(
+                TextWrap.truncate(placeholder, width: width), x: rect.x + promptWidth, y: rect.y,
+                style: placeholderStyle ?? style, limit: width)
             return (rect.x + promptWidth, rect.y)
         }
         // Lines of the text, and where the cursor is among them (line, column in cells).
         var lines: [[Character]] = [[]], cursorLine = 0, cursorColumn = 0
         for (index, c) in characters.enumerated() {
-            if index == cursor { cursorLine = lines.count - 1; cursorColumn = lines[lines.count - 1].reduce(0) { $0 + TextWidth.of($1) } }
+            if index == cursor {
+                cursorLine = lines.count - 1
+                cursorColumn = lines[lines.count - 1].reduce(0) { $0 + TextWidth.of($1) }
+            }
             if c == "\n" { lines.append([]) } else { lines[lines.count - 1].append(c) }
         }
         if cursor == characters.count {

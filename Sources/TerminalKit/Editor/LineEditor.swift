@@ -37,8 +37,14 @@ public struct LineEditor: Equatable, Sendable {
     public var search: (query: String, skip: Int)? { searchState.map { ($0.query, $0.skip) } }
     private var searchState: SearchState?
 
-    private struct Snapshot: Equatable, Sendable { var characters: [Character]; var cursor: Int }
-    private struct SearchState: Equatable, Sendable { var query: String; var skip: Int }
+    private struct Snapshot: Equatable, Sendable {
+        var characters: [Character]
+        var cursor: Int
+    }
+    private struct SearchState: Equatable, Sendable {
+        var query: String
+        var skip: Int
+    }
 
     public init(history: [String] = []) {
         self.history = history
@@ -127,7 +133,7 @@ public struct LineEditor: Equatable, Sendable {
     public mutating func replace(with text: String) {
         snapshot()
         var edited = text
-        while edited.hasSuffix("\n") { edited.removeLast() } // editors end files with a newline
+        while edited.hasSuffix("\n") { edited.removeLast() }  // editors end files with a newline
         characters = Array(edited)
         cursor = characters.count
     }
@@ -167,7 +173,10 @@ public struct LineEditor: Equatable, Sendable {
         case (.character("r"), true):
             state.skip += 1
             searchState = state
-            if searchMatch == nil { state.skip -= 1; searchState = state }
+            if searchMatch == nil {
+                state.skip -= 1
+                searchState = state
+            }
         case (.character(let c), false) where !key.alt:
             state.query.append(c)
             state.skip = 0
@@ -293,7 +302,7 @@ public struct LineEditor: Equatable, Sendable {
     private mutating func moveVertically(_ direction: Int) {
         let column = cursor - lineStart
         if direction < 0 {
-            var index = lineStart - 1            // the newline ending the line above
+            var index = lineStart - 1  // the newline ending the line above
             while index > 0, characters[index - 1] != "\n" { index -= 1 }
             cursor = min(index + column, lineStart - 1)
         } else {

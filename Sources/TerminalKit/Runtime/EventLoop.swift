@@ -45,9 +45,11 @@ public final class EventLoop<Message: Sendable>: Sendable {
     /// Hands a message to `update` (from any task).
     public func post(_ message: Message) { sink.yield(.event(.message(message))) }
 
-    public func run<Program: TerminalProgram>(_ program: inout Program, on display: any Display,
-                                              frameInterval: Duration = .milliseconds(16),
-                                              tickInterval: Duration = .seconds(1)) async where Program.Message == Message {
+    public func run<Program: TerminalProgram>(
+        _ program: inout Program, on display: any Display,
+        frameInterval: Duration = .milliseconds(16),
+        tickInterval: Duration = .seconds(1)
+    ) async where Program.Message == Message {
         let sink = self.sink
         let feeders = [
             Task {

@@ -54,7 +54,7 @@ public struct Screen: Equatable, Sendable {
         for grapheme in Sanitizer.clean(text) {
             for piece in TextWidth.pieces(grapheme) {
                 let columns = TextWidth.of(piece)
-                if columns == 0 { continue } // a stray mark with no base: nothing to draw
+                if columns == 0 { continue }  // a stray mark with no base: nothing to draw
                 if column + columns > end { return max(0, column - x) }
                 if column >= 0 {
                     set(Cell(piece, style: style), x: column, y: y)

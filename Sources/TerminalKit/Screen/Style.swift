@@ -20,8 +20,10 @@ public struct Style: Hashable, Sendable {
     public var underline: Bool
     public var reverse: Bool
 
-    public init(foreground: Color = .default, background: Color = .default, bold: Bool = false, dim: Bool = false,
-                italic: Bool = false, underline: Bool = false, reverse: Bool = false) {
+    public init(
+        foreground: Color = .default, background: Color = .default, bold: Bool = false, dim: Bool = false,
+        italic: Bool = false, underline: Bool = false, reverse: Bool = false
+    ) {
         self.foreground = foreground
         self.background = background
         self.bold = bold

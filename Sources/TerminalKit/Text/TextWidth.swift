@@ -27,7 +27,7 @@ public enum TextWidth {
         var current = String.UnicodeScalarView()
         func flush() {
             guard !current.isEmpty else { return }
-            pieces += String(current) // one character, or more if the scalars left do not join
+            pieces += String(current)  // one character, or more if the scalars left do not join
             current = String.UnicodeScalarView()
         }
         for scalar in scalars {
@@ -49,7 +49,7 @@ public enum TextWidth {
         case .nonspacingMark, .enclosingMark, .format: return value == 0x00AD ? 1 : 0
         default: break
         }
-        if (0x1160...0x11FF).contains(value) { return 0 } // Hangul medial vowels and final consonants join
+        if (0x1160...0x11FF).contains(value) { return 0 }  // Hangul medial vowels and final consonants join
         // A regional indicator is one column (wcwidth); a flag is two of them.
         if (0x1F1E6...0x1F1FF).contains(value) { return 1 }
         if scalar.properties.isEmojiPresentation { return 2 }
@@ -65,9 +65,9 @@ public enum TextWidth {
     static func isWide(_ value: UInt32) -> Bool {
         switch value {
         case 0x1100...0x115F, 0x2329...0x232A, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
-             0xA000...0xA4CF, 0xA960...0xA97F, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE10...0xFE19, 0xFE30...0xFE6F,
-             0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x16FE0...0x16FE4, 0x17000...0x18CFF, 0x1B000...0x1B2FF,
-             0x1F200...0x1F251, 0x20000...0x2FFFD, 0x30000...0x3FFFD:
+            0xA000...0xA4CF, 0xA960...0xA97F, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE10...0xFE19, 0xFE30...0xFE6F,
+            0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x16FE0...0x16FE4, 0x17000...0x18CFF, 0x1B000...0x1B2FF,
+            0x1F200...0x1F251, 0x20000...0x2FFFD, 0x30000...0x3FFFD:
             true
         default:
             false

@@ -28,8 +28,10 @@ public enum TextWrap {
     /// A word is a run that begins at a space; a row breaks before a word that does not fit
     /// (dropping that word's space) or inside a word wider than a row. Rows are ranges of the
     /// paragraph, made into text only once, by `row`.
-    private static func wrap(count: Int, width: Int, column: (Int) -> Int, isSpace: (Int) -> Bool,
-                             row: (Int, Int) -> String) -> [String] {
+    private static func wrap(
+        count: Int, width: Int, column: (Int) -> Int, isSpace: (Int) -> Bool,
+        row: (Int, Int) -> String
+    ) -> [String] {
         var rows: [String] = []
         var rowStart = 0, rowEnd = 0, wordStart = 0
         func push() {

@@ -7,9 +7,9 @@ public struct Theme: Equatable, Sendable {
         case selection, marked, cursor
         case tab = "tab", activeTab = "tab.active", tabActivity = "tab.activity", badge
         case status, statusConnected = "status.connected", statusReconnecting = "status.reconnecting",
-             statusOffline = "status.offline"
+            statusOffline = "status.offline"
         case ownMessage = "message.own", otherMessage = "message.other", note = "message.note",
-             systemMessage = "message.system", timestamp
+            systemMessage = "message.system", timestamp
         case input, placeholder, error, warning, success
         case dialog, dialogBorder = "dialog.border", field, fieldFocused = "field.focused"
         case match, key

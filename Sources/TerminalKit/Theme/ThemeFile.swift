@@ -38,8 +38,9 @@ public enum ThemeFile {
                 continue
             }
             guard let role = Theme.Role(rawValue: key) else {
-                throw Problem(file: file, line: line,
-                              message: "unknown role '\(key)' (roles: \(Theme.Role.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw Problem(
+                    file: file, line: line,
+                    message: "unknown role '\(key)' (roles: \(Theme.Role.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             do {
                 theme[role] = try style(value)

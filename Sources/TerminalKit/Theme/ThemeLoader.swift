@@ -13,8 +13,10 @@ public enum ThemeLoader {
         public var warning: String?
     }
 
-    public static func choose(flag: String? = nil, configured: String? = nil,
-                              environment: [String: String] = ProcessInfo.processInfo.environment) -> Choice {
+    public static func choose(
+        flag: String? = nil, configured: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> Choice {
         let requested = flag ?? environment["SWITCHBOARD_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? configured ?? "default"
         var choice: Choice
         do {

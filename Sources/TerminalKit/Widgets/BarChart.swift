@@ -18,14 +18,18 @@ public enum BarChart {
         let room = max(1, width - labelWidth - numberWidth - 3)
         let largest = Double(items.map(\.value).max() ?? 0)
         return items.map { item in
-            (item.label + String(repeating: " ", count: labelWidth - TextWidth.of(item.label)),
-             bar(Double(item.value), of: largest, width: room), String(item.value))
+            (
+                item.label + String(repeating: " ", count: labelWidth - TextWidth.of(item.label)),
+                bar(Double(item.value), of: largest, width: room), String(item.value)
+            )
         }
     }
 
     /// Draws `rows` at (x, y): label, bar in `barStyle`, number after the bar.
-    public static func render(_ items: [(label: String, value: Int)], into screen: inout Screen, x: Int, y: Int, width: Int,
-                              labelStyle: Style, barStyle: Style, numberStyle: Style) {
+    public static func render(
+        _ items: [(label: String, value: Int)], into screen: inout Screen, x: Int, y: Int, width: Int,
+        labelStyle: Style, barStyle: Style, numberStyle: Style
+    ) {
         for (offset, row) in rows(items, width: width).enumerated() {
             var column = x
             column += screen.put(row.label + "  ", x: column, y: y + offset, style: labelStyle, limit: width)

@@ -30,8 +30,10 @@ public struct ConfirmDialog: Equatable, Sendable {
         screen.fill(x: box.x, y: box.y, width: box.width, height: box.height, style: theme[.dialog])
         screen.box(box, style: theme[.dialogBorder])
         for (offset, line) in lines.enumerated() { screen.put(line, x: box.x + 3, y: box.y + 1 + offset, style: theme[.dialog]) }
-        let buttons = [Span("[ \(yes) ]", yesFocused ? theme[.fieldFocused] : theme[.field]), Span("  ", theme[.dialog]),
-                       Span("[ \(no) ]", yesFocused ? theme[.field] : theme[.fieldFocused])]
+        let buttons = [
+            Span("[ \(yes) ]", yesFocused ? theme[.fieldFocused] : theme[.field]), Span("  ", theme[.dialog]),
+            Span("[ \(no) ]", yesFocused ? theme[.field] : theme[.fieldFocused]),
+        ]
         let width = buttons.width
         screen.put(buttons, x: box.x + (box.width - width) / 2, y: box.maxY - 2, limit: width)
     }
@@ -41,8 +43,10 @@ public struct ConfirmDialog: Equatable, Sendable {
 /// do the same thing on one line ("C-a, Home  start of line"). Longer than the screen, it scrolls:
 /// `offset` is the first line shown, kept in the mode's state.
 public enum HelpOverlay {
-    public static func render<Action>(_ keyMap: KeyMap<Action>, into screen: inout Screen, in area: Rect, theme: Theme,
-                                      title: String = "Keys") {
+    public static func render<Action>(
+        _ keyMap: KeyMap<Action>, into screen: inout Screen, in area: Rect, theme: Theme,
+        title: String = "Keys"
+    ) {
         render(keyMap.helpRows, into: &screen, in: area, theme: theme, title: title)
     }
 
@@ -75,8 +79,10 @@ public enum HelpOverlay {
             var end = start
             while end + 1 < rows.count, follows(rows[end + 1], rows[end]) { end += 1 }
             if end - start >= 2, let last = numbered(rows[end].help) {
-                folded.append(HelpRow(group: rows[start].group, keys: rows[start].keys + " … " + rows[end].keys,
-                                      help: rows[start].help + " … \(last.number)"))
+                folded.append(
+                    HelpRow(
+                        group: rows[start].group, keys: rows[start].keys + " … " + rows[end].keys,
+                        help: rows[start].help + " … \(last.number)"))
             } else {
                 folded.append(contentsOf: rows[start...end])
             }
@@ -87,8 +93,9 @@ public enum HelpOverlay {
 
     private static func follows(_ next: HelpRow, _ row: HelpRow) -> Bool {
         guard next.group == row.group,
-              let help = numbered(row.help), let nextHelp = numbered(next.help),
-              let keys = numbered(row.keys), let nextKeys = numbered(next.keys) else { return false }
+            let help = numbered(row.help), let nextHelp = numbered(next.help),
+            let keys = numbered(row.keys), let nextKeys = numbered(next.keys)
+        else { return false }
         return nextHelp.stem == help.stem && nextHelp.number == help.number + 1
             && nextKeys.stem == keys.stem && nextKeys.number == keys.number + 1
     }
@@ -101,8 +108,11 @@ public enum HelpOverlay {
     }
 
     /// The help's box in `area` and its lines as shown: long help texts wrapped in their column.
-    private static func layout(_ rows: [HelpRow], in area: Rect)
-        -> (box: Rect, keyWidth: Int, lines: [(heading: Bool, keys: String, help: String)]) {
+    private static func layout(
+        _ rows: [HelpRow], in area: Rect
+    )
+        -> (box: Rect, keyWidth: Int, lines: [(heading: Bool, keys: String, help: String)])
+    {
         let all = lines(rows)
         let keyWidth = min(22, all.filter { !$0.heading }.map { TextWidth.of($0.keys) }.max() ?? 0)
         let width = min(area.width, 80)
@@ -110,7 +120,8 @@ public enum HelpOverlay {
         let helpWidth = max(10, width - 2 - 1 - keyWidth - 2 - 1)
         let lines = all.flatMap { line -> [(heading: Bool, keys: String, help: String)] in
             guard !line.heading else { return [line] }
-            return TextWrap.lines(line.help, width: helpWidth).enumerated().map { index, part in (false, index == 0 ? line.keys : "", part) }
+            return TextWrap.lines(line.help, width: helpWidth).enumerated().map { index, part in (false, index == 0 ? line.keys : "", part)
+            }
         }
         return (area.centered(width: width, height: min(area.height, lines.count + 2)), keyWidth, lines)
     }
@@ -121,8 +132,10 @@ public enum HelpOverlay {
         return max(0, lines.count - (box.height - 2))
     }
 
-    public static func render(_ rows: [HelpRow], into screen: inout Screen, in area: Rect, theme: Theme,
-                              title: String = "Keys", offset: Int = 0) {
+    public static func render(
+        _ rows: [HelpRow], into screen: inout Screen, in area: Rect, theme: Theme,
+        title: String = "Keys", offset: Int = 0
+    ) {
         let (box, keyWidth, lines) = layout(rows, in: area)
         screen.fill(x: box.x, y: box.y, width: box.width, height: box.height, style: theme[.dialog])
         let more = lines.count > box.height - 2 ? " — ↑↓ scroll" : ""
@@ -136,8 +149,11 @@ public enum HelpOverlay {
                 continue
             }
             let keys = TextWidth.of(line.keys) > keyWidth ? TextWrap.truncate(line.keys, width: keyWidth) : line.keys
-            screen.put([Span(keys + String(repeating: " ", count: max(1, keyWidth + 2 - TextWidth.of(keys))), theme[.key]),
-                        Span(line.help, theme[.dialog])], x: inner.x + 1, y: y, limit: inner.width - 1)
+            screen.put(
+                [
+                    Span(keys + String(repeating: " ", count: max(1, keyWidth + 2 - TextWidth.of(keys))), theme[.key]),
+                    Span(line.help, theme[.dialog]),
+                ], x: inner.x + 1, y: y, limit: inner.width - 1)
         }
     }
 }
@@ -147,13 +163,14 @@ extension HelpOverlay {
     /// kept within 0…`last`, from `lastOffset`); any other key closes it (nil).
     public static func scroll(_ offset: Int?, by key: Key, last: Int) -> Int? {
         let current = offset ?? 0
-        let next: Int? = switch key {
-        case .up, .ctrl("p"): current - 1
-        case .down, .ctrl("n"): current + 1
-        case .pageUp: current - 10
-        case .pageDown: current + 10
-        default: nil
-        }
+        let next: Int? =
+            switch key {
+            case .up, .ctrl("p"): current - 1
+            case .down, .ctrl("n"): current + 1
+            case .pageUp: current - 10
+            case .pageDown: current + 10
+            default: nil
+            }
         return next.map { min(max(0, $0), max(0, last)) }
     }
 }

@@ -73,7 +73,7 @@ public struct Form: Equatable, Sendable {
             var editor = fields[focus].editor
             let isMultiline: Bool = if case .multiline = fields[focus].kind { true } else { false }
             if key == .enter && isMultiline {
-                _ = editor.handle(Key(.enter, alt: true)) // Enter makes a new line in a multi-line field
+                _ = editor.handle(Key(.enter, alt: true))  // Enter makes a new line in a multi-line field
             } else {
                 switch editor.handle(key) {
                 case .submit(let text):
@@ -133,9 +133,12 @@ public struct Form: Equatable, Sendable {
                     screen.put(spans, x: fieldRect.x, y: fieldRect.y, limit: fieldRect.width)
                 } else {
                     // Too many to show at once: the chosen one, with the way to change it.
-                    screen.put([Span("◀ ", style), Span(field.value, style.with(bold: true)),
-                                Span(" ▶  \(field.choice + 1)/\(options.count) (←/→)", style)],
-                               x: fieldRect.x, y: fieldRect.y, limit: fieldRect.width)
+                    screen.put(
+                        [
+                            Span("◀ ", style), Span(field.value, style.with(bold: true)),
+                            Span(" ▶  \(field.choice + 1)/\(options.count) (←/→)", style),
+                        ],
+                        x: fieldRect.x, y: fieldRect.y, limit: fieldRect.width)
                 }
             } else if field.kind == .secret {
                 var dots = LineEditor()

@@ -31,7 +31,10 @@ public struct FuzzyPicker: Equatable, Sendable {
         case .escape, .ctrl("g"): return .cancelled
         case .enter: return selectedItem.map { .picked($0) } ?? .picking
         case .backspace:
-            if !query.isEmpty { query.removeLast(); refilter() }
+            if !query.isEmpty {
+                query.removeLast()
+                refilter()
+            }
         case .up, .down, .pageUp, .pageDown, .ctrl("p"), .ctrl("n"):
             _ = list.handle(key, pageSize: 10)
         default:
@@ -84,8 +87,11 @@ public struct FuzzyPicker: Equatable, Sendable {
         screen.box(box, style: theme[.dialogBorder], title: title, titleStyle: theme[.title])
         let inner = box.inset(by: 1)
         let (prompt, body) = inner.splitTop(1)
-        screen.put([Span("> ", theme[.accent]), Span(query, theme[.input]),
-                    Span("  \(matches.count)/\(items.count)", theme[.muted])], x: prompt.x, y: prompt.y, limit: prompt.width)
+        screen.put(
+            [
+                Span("> ", theme[.accent]), Span(query, theme[.input]),
+                Span("  \(matches.count)/\(items.count)", theme[.muted]),
+            ], x: prompt.x, y: prompt.y, limit: prompt.width)
         let split = SplitPane(.horizontal, percent: 45).layout(body)
         let query = query, items = items, matches = matches
         list.render(into: &screen, in: split.first, theme: theme) { row in
@@ -95,7 +101,9 @@ public struct FuzzyPicker: Equatable, Sendable {
         }
         for y in split.divider.y..<split.divider.maxY { screen.put("│", x: split.divider.x, y: y, style: theme[.border]) }
         if let selected = selectedItem {
-            for (offset, line) in TextWrap.lines(items[selected].preview, width: split.second.width).prefix(split.second.height).enumerated() {
+            for (offset, line) in TextWrap.lines(items[selected].preview, width: split.second.width).prefix(split.second.height)
+                .enumerated()
+            {
                 screen.put(line, x: split.second.x, y: split.second.y + offset, style: theme[.dialog])
             }
         }

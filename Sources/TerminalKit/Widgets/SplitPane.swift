@@ -19,14 +19,18 @@ public struct SplitPane: Equatable, Sendable {
         switch axis {
         case .horizontal:
             let first = clamp(rect.width * percent / 100, total: rect.width)
-            return (Rect(x: rect.x, y: rect.y, width: first, height: rect.height),
-                    Rect(x: rect.x + first, y: rect.y, width: min(1, rect.width - first), height: rect.height),
-                    Rect(x: rect.x + first + 1, y: rect.y, width: rect.width - first - 1, height: rect.height))
+            return (
+                Rect(x: rect.x, y: rect.y, width: first, height: rect.height),
+                Rect(x: rect.x + first, y: rect.y, width: min(1, rect.width - first), height: rect.height),
+                Rect(x: rect.x + first + 1, y: rect.y, width: rect.width - first - 1, height: rect.height)
+            )
         case .vertical:
             let first = clamp(rect.height * percent / 100, total: rect.height)
-            return (Rect(x: rect.x, y: rect.y, width: rect.width, height: first),
-                    Rect(x: rect.x, y: rect.y + first, width: rect.width, height: min(1, rect.height - first)),
-                    Rect(x: rect.x, y: rect.y + first + 1, width: rect.width, height: rect.height - first - 1))
+            return (
+                Rect(x: rect.x, y: rect.y, width: rect.width, height: first),
+                Rect(x: rect.x, y: rect.y + first, width: rect.width, height: min(1, rect.height - first)),
+                Rect(x: rect.x, y: rect.y + first + 1, width: rect.width, height: rect.height - first - 1)
+            )
         }
     }
 

@@ -24,8 +24,11 @@ public struct TabBar: Equatable, Sendable {
     /// Tab `index` as drawn: its number and title, its unread badge (not on the active tab), a space.
     private func label(_ index: Int, theme: Theme) -> [Span] {
         let tab = tabs[index], isActive = index == active
-        var spans = [Span(" \(index + 1):\(TextWrap.truncate(tab.title, width: 20))",
-                          isActive ? theme[.activeTab] : tab.activity ? theme[.tabActivity] : theme[.tab])]
+        var spans = [
+            Span(
+                " \(index + 1):\(TextWrap.truncate(tab.title, width: 20))",
+                isActive ? theme[.activeTab] : tab.activity ? theme[.tabActivity] : theme[.tab])
+        ]
         if tab.unread > 0 && !isActive { spans.append(Span(" \(tab.unread > 99 ? "99+" : String(tab.unread))", theme[.badge])) }
         spans.append(Span(" ", isActive ? theme[.activeTab] : theme[.tab]))
         return spans

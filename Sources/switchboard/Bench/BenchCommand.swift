@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import Synchronization
 import SwitchboardClient
 import SwitchboardProtocol
+import Synchronization
 
 /// `switchboard bench`: load on a running server over real sockets. Makes N customers, each with
 /// a ticket and a connection, and agents (one per customer unless told fewer) each connected and
@@ -20,8 +20,10 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Server URL, e.g. http://127.0.0.1:8080; several nodes of one installation separated by commas "
-                               + "(customers and agents are spread over them, each pair's two sides on different nodes)."))
+    @Option(
+        help: ArgumentHelp(
+            "Server URL, e.g. http://127.0.0.1:8080; several nodes of one installation separated by commas "
+                + "(customers and agents are spread over them, each pair's two sides on different nodes)."))
     var server: String
     @Option(help: "Customer/agent pairs (each customer one ticket and one connection).") var pairs = 100
     @Option(help: "Agents; each takes pairs/agents customers (default: one per customer).") var agents: Int?
@@ -29,22 +31,31 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds of load.") var duration = 10
     @Option(help: "Seconds of load before measuring starts.") var warmup = 2
     @Option(help: "Admin username.") var admin = "admin"
-    @Option(name: .customLong("server-pid"),
-            help: ArgumentHelp("Process ids of the server(s) on this machine, comma-separated: their CPU is read from /proc "
-                               + "when the server does not report it (the baseline relay)."))
+    @Option(
+        name: .customLong("server-pid"),
+        help: ArgumentHelp(
+            "Process ids of the server(s) on this machine, comma-separated: their CPU is read from /proc "
+                + "when the server does not report it (the baseline relay)."))
     var serverPIDs: String?
-    @Option(help: ArgumentHelp("How the bench's connections hear of presence: batched (PRESENCE frames, an agent hears of "
-                               + "its own customers) or single (the contract's USER_ONLINE/USER_OFFLINE to every agent).",
-                               valueName: "batched|single"))
+    @Option(
+        help: ArgumentHelp(
+            "How the bench's connections hear of presence: batched (PRESENCE frames, an agent hears of "
+                + "its own customers) or single (the contract's USER_ONLINE/USER_OFFLINE to every agent).",
+            valueName: "batched|single"))
     var presence = PresenceFrames.batched
-    @Option(name: .customLong("tickets"), help: ArgumentHelp("Which tickets' frames an agent's connection hears of: queue (its own and unassigned ones) "
-                               + "or all (the contract's: every ticket's change to every agent).", valueName: "queue|all"))
+    @Option(
+        name: .customLong("tickets"),
+        help: ArgumentHelp(
+            "Which tickets' frames an agent's connection hears of: queue (its own and unassigned ones) "
+                + "or all (the contract's: every ticket's change to every agent).", valueName: "queue|all"))
     var ticketFrames = TicketFrames.queue
 
-    @Flag(help: ArgumentHelp("Reconnect storm instead of steady load: every client connected and joined, --rate messages "
-                             + "sent, the server (--server-pid, on this machine) killed with SIGKILL as they land and started "
-                             + "again as it was; reports the time until every client is back and resumed, the restarted "
-                             + "server's peak memory and CPU, and whether any message was missed."))
+    @Flag(
+        help: ArgumentHelp(
+            "Reconnect storm instead of steady load: every client connected and joined, --rate messages "
+                + "sent, the server (--server-pid, on this machine) killed with SIGKILL as they land and started "
+                + "again as it was; reports the time until every client is back and resumed, the restarted "
+                + "server's peak memory and CPU, and whether any message was missed."))
     var storm = false
 
     func validate() throws {
@@ -72,8 +83,10 @@ struct BenchCommand: AsyncParsableCommand {
         let population = try await BenchPopulation.make(base: base, admin: adminClient, pairs: pairs, agents: agentCount)
         let options = ConnectionOptions(presence: presence, tickets: ticketFrames).query
         if storm {
-            try await Storm(population: population, admin: adminClient, socketURL: "ws://\(base.host!):\(base.port!)/ws?\(options)",
-                            serverPID: try Self.pids(serverPIDs ?? "")[0], port: base.port!, messages: rate).run()
+            try await Storm(
+                population: population, admin: adminClient, socketURL: "ws://\(base.host!):\(base.port!)/ws?\(options)",
+                serverPID: try Self.pids(serverPIDs ?? "")[0], port: base.port!, messages: rate
+            ).run()
             return
         }
         let tally = BenchTally()
@@ -89,12 +102,15 @@ struct BenchCommand: AsyncParsableCommand {
         let (customers, agentSockets) = population.sockets()
         let everyone = customers + agentSockets
         try await withThrowingTaskGroup(of: Void.self) { group in
-            let joining = try await BenchSetup.connect(everyone, of: population, url: { index in
-                socketURLs[(index < pairs ? index : index - pairs + 1) % socketURLs.count]
-            }, tally: tally, in: &group)
+            let joining = try await BenchSetup.connect(
+                everyone, of: population,
+                url: { index in
+                    socketURLs[(index < pairs ? index : index - pairs + 1) % socketURLs.count]
+                }, tally: tally, in: &group)
             let connected = try await nodeAdmins.asyncMap { try await $0.serverStatistics() }
-            say("\(everyone.count) connections joined in \(Self.seconds(joining)) s; "
-                + "server holds \(connected.map(\.connections).reduce(0, +)), RSS \(Self.memory(connected)) MiB")
+            say(
+                "\(everyone.count) connections joined in \(Self.seconds(joining)) s; "
+                    + "server holds \(connected.map(\.connections).reduce(0, +)), RSS \(Self.memory(connected)) MiB")
 
             // Steady load: every 10 ms, as many messages as are due by the clock (so a late wake-up
             // is made up at once, not lost), round-robin over the pairs, alternating who speaks.
@@ -141,7 +157,8 @@ struct BenchCommand: AsyncParsableCommand {
             let cpu = await windowStart?.value.until(CPUReading(after, pids: pids, sent: sent))
             let counts = tally.snapshot
             let p = tally.percentiles([50, 99, 99.9])
-            say("""
+            say(
+                """
                 connections held:   \(after.map(\.connections).reduce(0, +)) (of \(everyone.count); \(counts.closed) closed early)
                 messages sent:      \(counts.sent) in \(Self.seconds(loadTime)) s = \(Int(Double(counts.sent) / loadTime.inSeconds)) msg/s (target \(rate))
                 delivered:          \(counts.delivered) (acked \(counts.acked), errors \(counts.errors))

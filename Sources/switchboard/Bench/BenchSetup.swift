@@ -28,8 +28,10 @@ extension BenchSetup {
     /// Opens every socket in `group` (100 at a time: no SYN flood of our own), socket `index`
     /// with the population's token `index` on `url(index)`, and waits until all have joined
     /// their rooms; returns how long that took.
-    static func connect(_ everyone: [BenchSocket], of population: BenchPopulation, url: (Int) -> String, tally: BenchTally,
-                        resume: Bool = false, in group: inout ThrowingTaskGroup<Void, any Error>) async throws -> Duration {
+    static func connect(
+        _ everyone: [BenchSocket], of population: BenchPopulation, url: (Int) -> String, tally: BenchTally,
+        resume: Bool = false, in group: inout ThrowingTaskGroup<Void, any Error>
+    ) async throws -> Duration {
         let start = ContinuousClock.now
         for (index, socket) in everyone.enumerated() {
             let token = population.token(index), url = url(index)
@@ -74,8 +76,9 @@ struct BenchPopulation: Sendable {
         let agentTokens = Tokens(count: agentCount), agentIds = Tokens(count: agentCount)
         try await BenchSetup.forEach(agentCount) { index in
             let username = "bench-\(run)-a\(index)"
-            let agent = try await adminClient.createUser(CreateUserRequest(
-                username: username, password: "bench-password", displayName: "Agent \(index)", role: .agent))
+            let agent = try await adminClient.createUser(
+                CreateUserRequest(
+                    username: username, password: "bench-password", displayName: "Agent \(index)", role: .agent))
             _ = try await adminClient.setAgent(agent.id, AgentStatusRequest(status: .away, capacity: 100))
             let login = try await APIClient(server: base).login(username: username, password: "bench-password")
             agentTokens.set(index, login.accessToken)
@@ -84,10 +87,12 @@ struct BenchPopulation: Sendable {
         let customerTokens = Tokens(count: pairs), tickets = Tokens(count: pairs)
         try await BenchSetup.forEach(pairs) { index in
             let customer = APIClient(server: base)
-            let auth = try await customer.register(RegisterRequest(
-                username: "bench-\(run)-c\(index)", password: "bench-password", displayName: "Customer \(index)"))
-            let ticket = try await customer.openTicket(CreateTicketRequest(
-                subject: "Benchmark \(index)", description: "Load test", category: .other))
+            let auth = try await customer.register(
+                RegisterRequest(
+                    username: "bench-\(run)-c\(index)", password: "bench-password", displayName: "Customer \(index)"))
+            let ticket = try await customer.openTicket(
+                CreateTicketRequest(
+                    subject: "Benchmark \(index)", description: "Load test", category: .other))
             customerTokens.set(index, auth.accessToken)
             tickets.set(index, String(ticket.id))
             // Customer i's ticket belongs to agent i mod agents, who joins it. (The baseline relay has
@@ -99,8 +104,9 @@ struct BenchPopulation: Sendable {
             }
         }
         say("accounts and tickets ready in \(BenchCommand.seconds(ContinuousClock.now - setupStart)) s")
-        return BenchPopulation(customerTokens: (0..<pairs).map(customerTokens.get), agentTokens: (0..<agentCount).map(agentTokens.get),
-                               ticketIds: (0..<pairs).map { Int(tickets.get($0))! })
+        return BenchPopulation(
+            customerTokens: (0..<pairs).map(customerTokens.get), agentTokens: (0..<agentCount).map(agentTokens.get),
+            ticketIds: (0..<pairs).map { Int(tickets.get($0))! })
     }
 
     /// One socket per customer (its ticket) and per agent (its customers' tickets); customers first.

@@ -2,9 +2,9 @@ import Foundation
 import Histogram
 import HummingbirdWSClient
 import Logging
-import Synchronization
 import SwitchboardClient
 import SwitchboardProtocol
+import Synchronization
 
 /// What all of the benchmark's sockets share: the latency histogram and the counters.
 final class BenchTally: Sendable {
@@ -57,8 +57,10 @@ final class BenchTally: Sendable {
         timeline.withLock { seconds in
             seconds.keys.sorted().map { second in
                 let h = seconds[second]!
-                return (second, Int(h.totalCount), Double(h.valueAtPercentile(50)) / 1000, Double(h.valueAtPercentile(99)) / 1000,
-                        Double(h.max) / 1000)
+                return (
+                    second, Int(h.totalCount), Double(h.valueAtPercentile(50)) / 1000, Double(h.valueAtPercentile(99)) / 1000,
+                    Double(h.max) / 1000
+                )
             }
         }
     }
@@ -145,8 +147,10 @@ final class BenchSocket: Sendable {
 
     private func connectOnce(url: String, token: String, tally: BenchTally) async {
         do {
-            try await WebSocketClient.connect(url: "\(url)&access_token=\(token)", configuration: .init(maxFrameSize: 1 << 16),
-                                              logger: Logger(label: "bench")) { inbound, outbound, _ in
+            try await WebSocketClient.connect(
+                url: "\(url)&access_token=\(token)", configuration: .init(maxFrameSize: 1 << 16),
+                logger: Logger(label: "bench")
+            ) { inbound, outbound, _ in
                 self.writer.withLock { $0 = outbound }
                 let lastSeq = self.seen.withLock { seen in
                     seen.connections += 1
@@ -190,8 +194,10 @@ final class BenchSocket: Sendable {
             value += 1
             return value
         }
-        let frame = ClientFrame(.sendMessage(ticketId: ticketId, clientMessageId: "\(clientId)-\(sequence)",
-                                             message: "bench \(tally.now())", messageType: nil, internal: nil))
+        let frame = ClientFrame(
+            .sendMessage(
+                ticketId: ticketId, clientMessageId: "\(clientId)-\(sequence)",
+                message: "bench \(tally.now())", messageType: nil, internal: nil))
         guard let data = try? encoder.withLock({ try $0.encode(frame) }) else { return }
         do {
             try await writer.write(.text(String(decoding: data, as: UTF8.self)))

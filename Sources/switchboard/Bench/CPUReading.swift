@@ -32,8 +32,9 @@ struct CPUReading: Sendable {
 
     /// The window from this reading to `end`.
     func until(_ end: CPUReading) -> Window {
-        Window(seconds: (end.at - at).inSeconds, server: end.server.flatMap { last in server.map { last - $0 } },
-               source: end.source, bench: end.bench - bench, messages: end.sent - sent)
+        Window(
+            seconds: (end.at - at).inSeconds, server: end.server.flatMap { last in server.map { last - $0 } },
+            source: end.source, bench: end.bench - bench, messages: end.sent - sent)
     }
 
     struct Window: Sendable {
@@ -45,12 +46,14 @@ struct CPUReading: Sendable {
 
         var report: String {
             let cores = { (cpu: Double) in String(format: "%.2f", cpu / max(seconds, 0.001)) }
-            let server = self.server.map { cpu in
-                // Hundredths of a second: a relay's 20 s at 1 000 msg/s is about one second of CPU, and
-                // its tenths alone moved a side-by-side ratio by a tenth.
-                String(format: "%.2f s over %.1f s for %d messages = %.3f s per 1 000 messages", cpu, seconds, messages,
-                       cpu / Double(max(messages, 1)) * 1000) + " (\(cores(cpu)) cores, \(source))"
-            } ?? "not reported (give --server-pid for a server on this machine)"
+            let server =
+                self.server.map { cpu in
+                    // Hundredths of a second: a relay's 20 s at 1 000 msg/s is about one second of CPU, and
+                    // its tenths alone moved a side-by-side ratio by a tenth.
+                    String(
+                        format: "%.2f s over %.1f s for %d messages = %.3f s per 1 000 messages", cpu, seconds, messages,
+                        cpu / Double(max(messages, 1)) * 1000) + " (\(cores(cpu)) cores, \(source))"
+                } ?? "not reported (give --server-pid for a server on this machine)"
             return """
                 server CPU:         \(server)
                 benchmark CPU:      \(String(format: "%.2f s", bench)) (\(cores(bench)) cores): its own share of the machine
@@ -64,7 +67,8 @@ struct CPUReading: Sendable {
         var total = 0.0
         for pid in pids {
             guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return nil }
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
             // After the command name (which may hold spaces): state is field 3, utime 14, stime 15.
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }

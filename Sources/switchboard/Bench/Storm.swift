@@ -48,8 +48,9 @@ struct Storm {
                 }
                 return (try? await admin.serverStatistics()) != nil
             }
-            say("server \(serverPID) killed after \(tally.snapshot.sent) messages sent, \(ackedBeforeKill) acknowledged; "
-                + "started again as pid \(server.processIdentifier)")
+            say(
+                "server \(serverPID) killed after \(tally.snapshot.sent) messages sent, \(ackedBeforeKill) acknowledged; "
+                    + "started again as pid \(server.processIdentifier)")
             let listening = ContinuousClock.now
             try await BenchSetup.waitUntil("clients not all back in 5 minutes", within: .seconds(300)) {
                 everyone.allSatisfy { $0.connections >= 2 && $0.isJoined }
@@ -75,7 +76,8 @@ struct Storm {
             let resumed = ContinuousClock.now
             let lost = missing()
             let acked = everyone.reduce(0) { $0 + $1.acked.count }
-            say("""
+            say(
+                """
                 server listening:   \(BenchCommand.seconds(listening - killed)) s after the kill
                 every client back:  \(BenchCommand.seconds(back - killed)) s after the kill (\(everyone.count) connections rejoined with sinceSeq)
                 nothing missed:     \(resumedInTime ? "yes" : "NO") — \(acked) acknowledged messages, \(lost.count) not at the other side \
@@ -103,7 +105,7 @@ struct ServerRestart {
     init(pid: Int32, port: Int) throws {
         self.pid = pid
         guard let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
-              let directory = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd")
+            let directory = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd")
         else { throw BenchError("no process \(pid) of this user on this machine (--server-pid)") }
         var arguments = command.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
         if let flag = arguments.firstIndex(of: "--port"), arguments.indices.contains(flag + 1) {
@@ -114,11 +116,13 @@ struct ServerRestart {
         self.arguments = arguments
         self.directory = directory
         let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ") ?? Data()
-        environment = Dictionary(environ.split(separator: 0).compactMap { entry -> (String, String)? in
-            let text = String(decoding: entry, as: UTF8.self)
-            guard let equals = text.firstIndex(of: "=") else { return nil }
-            return (String(text[..<equals]), String(text[text.index(after: equals)...]))
-        }) { first, _ in first }
+        environment = Dictionary(
+            environ.split(separator: 0).compactMap { entry -> (String, String)? in
+                let text = String(decoding: entry, as: UTF8.self)
+                guard let equals = text.firstIndex(of: "=") else { return nil }
+                return (String(text[..<equals]), String(text[text.index(after: equals)...]))
+            }
+        ) { first, _ in first }
         guard !arguments.isEmpty else { throw BenchError("process \(pid) has no command line") }
     }
 
@@ -126,7 +130,8 @@ struct ServerRestart {
     func kill() throws {
         guard Glibc.kill(pid, SIGKILL) == 0 else { throw BenchError("cannot kill \(pid): errno \(errno)") }
         while let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")"), !stat[stat.index(after: close)...].hasPrefix(" Z") {
+            let close = stat.lastIndex(of: ")"), !stat[stat.index(after: close)...].hasPrefix(" Z")
+        {
             usleep(5_000)
         }
     }
@@ -139,8 +144,9 @@ struct ServerRestart {
         var program = arguments[0]
         if !program.hasPrefix("/") { program = URL(fileURLWithPath: program, relativeTo: URL(fileURLWithPath: directory)).path }
         do {
-            return try ChildProcess.spawn(program, arguments: Array(arguments.dropFirst()), environment: environment,
-                                          directory: directory, input: .null, output: .append(log), error: .append(log))
+            return try ChildProcess.spawn(
+                program, arguments: Array(arguments.dropFirst()), environment: environment,
+                directory: directory, input: .null, output: .append(log), error: .append(log))
         } catch {
             throw BenchError("cannot start \(program) again: \(error)")
         }

@@ -1,8 +1,9 @@
 import Foundation
+import SwitchboardProtocol
 import Synchronization
 import Testing
+
 @testable import SwitchboardClient
-import SwitchboardProtocol
 
 /// Follows one connection as a mode would: every state and event it publishes, and the
 /// timeline of one ticket built from them.
@@ -47,8 +48,10 @@ final class Watcher: Sendable {
 }
 
 /// Waits (polling) until `condition` holds; records an issue and throws if it does not in time.
-func eventually(_ what: String, within limit: Duration = .seconds(15), sourceLocation: SourceLocation = #_sourceLocation,
-                _ condition: @Sendable () async -> Bool) async throws {
+func eventually(
+    _ what: String, within limit: Duration = .seconds(15), sourceLocation: SourceLocation = #_sourceLocation,
+    _ condition: @Sendable () async -> Bool
+) async throws {
     let deadline = ContinuousClock.now + limit
     while ContinuousClock.now < deadline {
         if await condition() { return }

@@ -15,14 +15,19 @@ final class ServerUnderTest {
     private let arguments: [String]
 
     /// `admins` are added with the role ADMIN, with the same password; `config` is a config file's JSON.
-    init(agents: [(username: String, name: String)], admins: [(username: String, name: String)] = [], prefix: String,
-         config: String? = nil) async throws {
+    init(
+        agents: [(username: String, name: String)], admins: [(username: String, name: String)] = [], prefix: String,
+        config: String? = nil
+    ) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-\(prefix)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         db = "sqlite:" + directory.appendingPathComponent("support.sqlite").path
         for (account, role) in agents.map({ ($0, "agent") }) + admins.map({ ($0, "admin") }) {
-            let add = try Command.run(["users", "add", "--db", db, "--username", account.username, "--role", role,
-                                       "--display-name", account.name, "--password-stdin"], in: directory, stdin: "agent-password\n")
+            let add = try Command.run(
+                [
+                    "users", "add", "--db", db, "--username", account.username, "--role", role,
+                    "--display-name", account.name, "--password-stdin",
+                ], in: directory, stdin: "agent-password\n")
             try add.waitForExit()
         }
         var arguments = ["--db", db, "--data-dir", directory.path]
@@ -70,12 +75,15 @@ final class ServerUnderTest {
 extension TmuxSession {
     /// `switchboard console --user USER` on `server` in a new tmux session, returned once it shows
     /// itself signed in and connected (closed again if it does not).
-    static func console(_ server: String, user: String, name: String, width: Int = 120, height: Int = 30,
-                        environment: [String: String] = [:]) async throws -> TmuxSession {
+    static func console(
+        _ server: String, user: String, name: String, width: Int = 120, height: Int = 30,
+        environment: [String: String] = [:]
+    ) async throws -> TmuxSession {
         let tmux = try TmuxSession()
         do {
-            try tmux.start([Command.binary.path, "console", "--server", server, "--user", user],
-                           environment: ["SWITCHBOARD_PASSWORD": "agent-password"].merging(environment) { $1 }, width: width, height: height)
+            try tmux.start(
+                [Command.binary.path, "console", "--server", server, "--user", user],
+                environment: ["SWITCHBOARD_PASSWORD": "agent-password"].merging(environment) { $1 }, width: width, height: height)
             try await tmux.waitFor("\(user)'s console") { $0.contains("Agent console · \(name)") && $0.contains("● connected") }
             return tmux
         } catch {

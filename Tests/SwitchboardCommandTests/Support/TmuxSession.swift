@@ -19,22 +19,26 @@ final class TmuxSession: @unchecked Sendable {
     /// `new-session` forks off lives on, and must not hold other tests' pipes open.
     @discardableResult
     func run(_ arguments: [String]) throws -> String {
-        let tmux = try ChildProcess.spawn("/usr/bin/env", arguments: ["tmux", "-L", socket, "-f", "/dev/null"] + arguments,
-                                          input: .null, output: .pipe, error: .null)
+        let tmux = try ChildProcess.spawn(
+            "/usr/bin/env", arguments: ["tmux", "-L", socket, "-f", "/dev/null"] + arguments,
+            input: .null, output: .pipe, error: .null)
         let output = tmux.readOutput()
         tmux.waitUntilExit()
         return String(decoding: output, as: UTF8.self)
     }
 
     /// `directory`: the program's working directory (default: the test's own).
-    func start(_ command: [String], environment: [String: String] = [:], width: Int = 90, height: Int = 24,
-               directory: URL? = nil) throws {
+    func start(
+        _ command: [String], environment: [String: String] = [:], width: Int = 90, height: Int = 24,
+        directory: URL? = nil
+    ) throws {
         let env = ["XDG_CONFIG_HOME": home.path, "XDG_DATA_HOME": home.path, "TERM": "screen-256color"]
             .merging(environment) { $1 }
             .map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
         // The pane's shell keeps the program's exit status in a file for the test.
         let line = "env \(env) \(command.map { "'\($0)'" }.joined(separator: " ")); echo $? > '\(statusFile.path)'"
-        try run(["new-session", "-d", "-s", "e2e", "-x", String(width), "-y", String(height)]
+        try run(
+            ["new-session", "-d", "-s", "e2e", "-x", String(width), "-y", String(height)]
                 + (directory.map { ["-c", $0.path] } ?? []) + [line])
         serverPID = Int32(format("#{pid}"))
         try run(["set-option", "-t", "e2e", "remain-on-exit", "on"])
@@ -72,10 +76,13 @@ final class TmuxSession: @unchecked Sendable {
 
     func waitFor(_ what: String, sourceLocation: SourceLocation = #_sourceLocation, _ condition: (String) -> Bool) async throws {
         // A bound, not a timing check: under a loaded CI machine a program can take seconds to start.
-        try await waitUntil(what, within: .seconds(30), detail: {
-            "; the screen:\n\(screen)" + (exitStatus.map { "\n(the program has ended with status \($0))" } ?? "")
-        },
-                            sourceLocation: sourceLocation) { condition(screen) }
+        try await waitUntil(
+            what, within: .seconds(30),
+            detail: {
+                "; the screen:\n\(screen)" + (exitStatus.map { "\n(the program has ended with status \($0))" } ?? "")
+            },
+            sourceLocation: sourceLocation
+        ) { condition(screen) }
     }
 
     /// The tmux server's process, to make sure it is gone.
@@ -99,4 +106,3 @@ final class TmuxSession: @unchecked Sendable {
         try? FileManager.default.removeItem(at: home)
     }
 }
-

@@ -51,8 +51,11 @@ enum RawHTTP {
     }
 
     static func upgrade(port: Int, query: String = "", host: String? = nil, headers: [String] = []) async throws -> String {
-        let lines = ["GET /ws\(query) HTTP/1.1", "Host: \(host ?? "127.0.0.1:\(port)")", "Connection: Upgrade", "Upgrade: websocket",
-                     "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="] + headers
+        let lines =
+            [
+                "GET /ws\(query) HTTP/1.1", "Host: \(host ?? "127.0.0.1:\(port)")", "Connection: Upgrade", "Upgrade: websocket",
+                "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+            ] + headers
         return try await exchange(port: port, lines.joined(separator: "\r\n") + "\r\n\r\n")
     }
 }

@@ -1,4 +1,5 @@
 import Synchronization
+
 @testable import SwitchboardServer
 
 /// A connection's frames kept in memory, for tests that drive the hub or a handle without a

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A WebSocket client that upgrades, sends a few frames, and then never reads again, with a tiny
@@ -27,9 +28,14 @@ final class StalledSocket: @unchecked Sendable {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { close(fd); throw StalledSocketError("connect: \(errno)") }
-        try write(Array(("GET /ws?access_token=\(token) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
-                         + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").utf8))
+        guard connected == 0 else {
+            close(fd)
+            throw StalledSocketError("connect: \(errno)")
+        }
+        try write(
+            Array(
+                ("GET /ws?access_token=\(token) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
+                    + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").utf8))
         // The 101 head only, byte by byte: nothing after it is read.
         var head: [UInt8] = []
         while !head.ends(with: Array("\r\n\r\n".utf8)) {
@@ -76,7 +82,7 @@ final class StalledSocket: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(TimeInterval(seconds))
         while Date() < deadline {
             let count = recv(fd, &buffer, buffer.count, 0)
-            if count == 0 { return true } // the server closed
+            if count == 0 { return true }  // the server closed
             if count < 0 { return errno == ECONNRESET }
         }
         return false
@@ -104,6 +110,6 @@ struct StalledSocketError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-private extension Array where Element == UInt8 {
-    func ends(with suffix: [UInt8]) -> Bool { count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix }
+extension Array where Element == UInt8 {
+    fileprivate func ends(with suffix: [UInt8]) -> Bool { count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix }
 }

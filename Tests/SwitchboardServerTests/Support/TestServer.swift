@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import Synchronization
 import Testing
+
 @testable import SwitchboardProtocol
 @testable import SwitchboardServer
 
@@ -31,17 +32,19 @@ struct TestServer: Sendable {
         configuration = ServerConfiguration(dataDirectory: directory)
         if let postgres = Self.postgres {
             // The same suite on PostgreSQL: each server its own schema in the test cluster.
-            configuration.database = .postgres(url: postgres + (postgres.contains("?") ? "&" : "?")
-                                                    + "schema=t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())
+            configuration.database = .postgres(
+                url: postgres + (postgres.contains("?") ? "&" : "?")
+                    + "schema=t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())
         }
         configuration.port = 0
-        configuration.databasePoolSize = 4 // many servers at once on one test cluster
+        configuration.databasePoolSize = 4  // many servers at once on one test cluster
         configuration.bcryptCost = 4
         // Dozens of servers share the test process: their trims would each walk its whole heap.
         configuration.memoryTrimInterval = nil
         configuration.jwtSecret = "test-secret-test-secret-test-secret-0123"
         // SWITCHBOARD_TEST_LOG_LEVEL=debug shows the test servers' logs (ServiceLifecycle's too).
-        configuration.logLevel = ProcessInfo.processInfo.environment["SWITCHBOARD_TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+        configuration.logLevel =
+            ProcessInfo.processInfo.environment["SWITCHBOARD_TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
         let clock = self.clock
         configuration.clock = { clock.now }
     }
@@ -123,13 +126,16 @@ struct API: Sendable {
         try await WSProbe.connect(port: port, token: token, options: ConnectionOptions(presence: presence, tickets: tickets))
     }
 
-    func call(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: (any Encodable & Sendable)? = nil,
-              raw: Data? = nil) async throws -> Reply {
+    func call(
+        _ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: (any Encodable & Sendable)? = nil,
+        raw: Data? = nil
+    ) async throws -> Reply {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let token { headers[.authorization] = "Bearer \(token)" }
         let data = try raw ?? json.map { try WireJSON.encoder().encode($0) }
-        let response = try await client.execute(uri: path, method: method, headers: headers,
-                                                body: data.map { ByteBuffer(bytes: $0) })
+        let response = try await client.execute(
+            uri: path, method: method, headers: headers,
+            body: data.map { ByteBuffer(bytes: $0) })
         return Reply(status: Int(response.status.code), body: Data(buffer: response.body), headers: response.headers)
     }
 
@@ -151,26 +157,33 @@ struct API: Sendable {
     }
 
     func register(_ username: String) async throws -> AuthResponse {
-        let reply = try await post("/api/auth/register",
-                                   RegisterRequest(username: username, password: TestServer.password,
-                                                   displayName: username.capitalized))
+        let reply = try await post(
+            "/api/auth/register",
+            RegisterRequest(
+                username: username, password: TestServer.password,
+                displayName: username.capitalized))
         #expect(reply.status == 201, "register \(username): \(reply.text)")
         return try reply.decode()
     }
 
-    func openTicket(_ token: String, subject: String = "Card declined", description: String = "My card was declined twice",
-                    category: SwitchboardProtocol.Category = .payment, priority: Priority? = nil) async throws -> Ticket {
-        let reply = try await post("/api/tickets", token: token,
-                                   CreateTicketRequest(subject: subject, description: description, category: category,
-                                                       priority: priority))
+    func openTicket(
+        _ token: String, subject: String = "Card declined", description: String = "My card was declined twice",
+        category: SwitchboardProtocol.Category = .payment, priority: Priority? = nil
+    ) async throws -> Ticket {
+        let reply = try await post(
+            "/api/tickets", token: token,
+            CreateTicketRequest(
+                subject: subject, description: description, category: category,
+                priority: priority))
         #expect(reply.status == 201, "open ticket: \(reply.text)")
         return try reply.decode()
     }
 
     @discardableResult
     func send(_ token: String, ticket: Int, _ text: String, clientId: String? = nil, note: Bool = false) async throws -> Message {
-        let reply = try await post("/api/tickets/\(ticket)/messages", token: token,
-                                   PostMessageRequest(message: text, clientMessageId: clientId, internal: note ? true : nil))
+        let reply = try await post(
+            "/api/tickets/\(ticket)/messages", token: token,
+            PostMessageRequest(message: text, clientMessageId: clientId, internal: note ? true : nil))
         #expect(reply.status == 201, "send: \(reply.text)")
         return try reply.decode()
     }
@@ -199,10 +212,11 @@ struct Cast: Sendable {
         let admin = try await api.login("admin"), agent = try await api.login("agent")
         let agent2 = try await api.login("agent2")
         let customer = try await api.register("customer"), customer2 = try await api.register("customer2")
-        return Cast(admin: admin.accessToken, agent: agent.accessToken, agent2: agent2.accessToken,
-                    customer: customer.accessToken, customer2: customer2.accessToken, adminId: admin.user.id,
-                    agentId: agent.user.id, agent2Id: agent2.user.id, customerId: customer.user.id,
-                    customer2Id: customer2.user.id)
+        return Cast(
+            admin: admin.accessToken, agent: agent.accessToken, agent2: agent2.accessToken,
+            customer: customer.accessToken, customer2: customer2.accessToken, adminId: admin.user.id,
+            agentId: agent.user.id, agent2Id: agent2.user.id, customerId: customer.user.id,
+            customer2Id: customer2.user.id)
     }
 }
 

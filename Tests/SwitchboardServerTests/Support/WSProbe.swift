@@ -5,6 +5,7 @@ import NIOCore
 import NIOWebSocket
 import Synchronization
 import Testing
+
 @testable import SwitchboardProtocol
 
 /// A WebSocket client for tests: connects to the live server on 127.0.0.1, records every frame
@@ -15,8 +16,10 @@ final class WSProbe: Sendable {
     private let closed = Mutex<(Bool, WebSocketErrorCode?, String?)>((false, nil, nil))
     private let encoder = Mutex(WireJSON.encoder())
 
-    static func connect(port: Int, token: String, origin: String? = nil, maxFrameSize: Int = 1 << 20,
-                        options: ConnectionOptions = ConnectionOptions()) async throws -> WSProbe {
+    static func connect(
+        port: Int, token: String, origin: String? = nil, maxFrameSize: Int = 1 << 20,
+        options: ConnectionOptions = ConnectionOptions()
+    ) async throws -> WSProbe {
         let probe = WSProbe()
         let (ready, readyContinuation) = AsyncStream<Bool>.makeStream()
         let task = Task {
@@ -30,7 +33,7 @@ final class WSProbe: Sendable {
                 readyContinuation.yield(true)
                 for try await message in inbound.messages(maxSize: maxFrameSize) {
                     guard case .text(let text) = message,
-                          let event = try? WireJSON.decoder().decode(ServerEvent.self, from: Data(text.utf8))
+                        let event = try? WireJSON.decoder().decode(ServerEvent.self, from: Data(text.utf8))
                     else { continue }
                     probe.received.withLock { $0.append(event) }
                 }
@@ -86,8 +89,10 @@ final class WSProbe: Sendable {
     /// The first recorded frame matching `match`, waiting for it if need be (a bound, not a timing
     /// check: frames come in milliseconds, but a loaded two-core CI machine can stall for seconds).
     @discardableResult
-    func next<T>(seconds: Double = 15, sourceLocation: SourceLocation = #_sourceLocation,
-                 _ match: @escaping @Sendable (ServerEvent) -> T?) async throws -> T {
+    func next<T>(
+        seconds: Double = 15, sourceLocation: SourceLocation = #_sourceLocation,
+        _ match: @escaping @Sendable (ServerEvent) -> T?
+    ) async throws -> T {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while true {
             for event in events {

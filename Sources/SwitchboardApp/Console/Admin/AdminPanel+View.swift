@@ -9,10 +9,13 @@ extension AdminPanel {
         let titles: [(Page, String)] = [(.dashboard, "Dashboard"), (.agents, "Agents"), (.report, "Report"), (.server, "Server")]
         var x = rect.x + 1
         for (page, title) in titles {
-            x += screen.put(" \(title) ", x: x, y: rect.y, style: page == self.page ? theme[.activeTab] : theme[.tab], limit: rect.maxX - x) + 1
+            x +=
+                screen.put(" \(title) ", x: x, y: rect.y, style: page == self.page ? theme[.activeTab] : theme[.tab], limit: rect.maxX - x)
+                + 1
         }
         let updated = updatedAt.map { "updated " + Self.clock($0) } ?? "loading…"
-        screen.put(updated + " · Esc closes ", x: rect.maxX - TextWidth.of(updated) - 13, y: rect.y, style: theme[.muted], limit: rect.width)
+        screen.put(
+            updated + " · Esc closes ", x: rect.maxX - TextWidth.of(updated) - 13, y: rect.y, style: theme[.muted], limit: rect.width)
         let body = Rect(x: rect.x + 2, y: rect.y + 2, width: rect.width - 3, height: rect.height - 2)
         guard body.width > 10, body.height > 2 else { return }
         switch page {
@@ -50,13 +53,18 @@ extension AdminPanel {
             screen.put("Loading the dashboard…", x: rect.x, y: rect.y, style: theme[.muted], limit: rect.width)
             return
         }
-        let rows = figures([("Open", String(dashboard.openTickets)), ("In progress", String(dashboard.inProgressTickets)),
-                            ("Resolved today", String(dashboard.resolvedToday)), ("Unassigned", String(dashboard.unassignedTickets)),
-                            ("Active sessions", String(dashboard.activeSessions)), ("Agents online", String(dashboard.agentsOnline)),
-                            ("First response", Self.span(dashboard.avgFirstResponseSeconds)),
-                            ("Resolution", Self.span(dashboard.avgResolutionSeconds))],
-                           into: &screen, in: rect, theme: theme)
-        let categories = SwitchboardProtocol.Category.allCases.map { ($0.rawValue.lowercased(), dashboard.ticketsByCategory[$0.rawValue] ?? 0) }
+        let rows = figures(
+            [
+                ("Open", String(dashboard.openTickets)), ("In progress", String(dashboard.inProgressTickets)),
+                ("Resolved today", String(dashboard.resolvedToday)), ("Unassigned", String(dashboard.unassignedTickets)),
+                ("Active sessions", String(dashboard.activeSessions)), ("Agents online", String(dashboard.agentsOnline)),
+                ("First response", Self.span(dashboard.avgFirstResponseSeconds)),
+                ("Resolution", Self.span(dashboard.avgResolutionSeconds)),
+            ],
+            into: &screen, in: rect, theme: theme)
+        let categories = SwitchboardProtocol.Category.allCases.map {
+            ($0.rawValue.lowercased(), dashboard.ticketsByCategory[$0.rawValue] ?? 0)
+        }
         let priorities = Priority.allCases.reversed().map { ($0.rawValue.lowercased(), dashboard.ticketsByPriority[$0.rawValue] ?? 0) }
         let top = rect.y + rows + 1
         // Side by side when each chart gets 30 columns, else one under the other.
@@ -67,20 +75,23 @@ extension AdminPanel {
             chart("Tickets by priority", priorities, into: &screen, x: rect.x + half + 4, y: top, width: half, theme: theme)
         } else {
             chart("Tickets by category", categories, into: &screen, x: rect.x, y: top, width: rect.width, theme: theme)
-            chart("Tickets by priority", priorities, into: &screen, x: rect.x, y: top + categories.count + 2, width: rect.width, theme: theme)
+            chart(
+                "Tickets by priority", priorities, into: &screen, x: rect.x, y: top + categories.count + 2, width: rect.width, theme: theme)
         }
     }
 
     private func chart(_ title: String, _ items: [(String, Int)], into screen: inout Screen, x: Int, y: Int, width: Int, theme: Theme) {
         screen.put(title, x: x, y: y, style: theme[.title], limit: width)
-        BarChart.render(items.map { (label: $0.0, value: $0.1) }, into: &screen, x: x, y: y + 1, width: width,
-                        labelStyle: theme[.text], barStyle: theme[.accent], numberStyle: theme[.muted])
+        BarChart.render(
+            items.map { (label: $0.0, value: $0.1) }, into: &screen, x: x, y: y + 1, width: width,
+            labelStyle: theme[.text], barStyle: theme[.accent], numberStyle: theme[.muted])
     }
 
     private func renderAgents(into screen: inout Screen, in rect: Rect, theme: Theme, me: Int?) {
         guard !agents.isEmpty else {
-            screen.put(updatedAt == nil ? "Loading the agents…" : "No agents yet — /user-add makes one", x: rect.x, y: rect.y,
-                       style: theme[.muted], limit: rect.width)
+            screen.put(
+                updatedAt == nil ? "Loading the agents…" : "No agents yet — /user-add makes one", x: rect.x, y: rect.y,
+                style: theme[.muted], limit: rect.width)
             return
         }
         let nameWidth = min(24, max(6, agents.map { TextWidth.of(Sanitizer.clean($0.agent.displayName)) }.max() ?? 6))
@@ -95,17 +106,23 @@ extension AdminPanel {
             var name = TextWrap.truncate(Sanitizer.clean(load.agent.displayName), width: nameWidth)
             name += String(repeating: " ", count: max(0, nameWidth - TextWidth.of(name)))
             let status = load.status.rawValue.lowercased().padding(toLength: 10, withPad: " ", startingAt: 0)
-            let statusRole: Theme.Role = switch load.status {
-            case .online: .statusConnected
-            case .busy: .statusReconnecting
-            default: .statusOffline
-            }
+            let statusRole: Theme.Role =
+                switch load.status {
+                case .online: .statusConnected
+                case .busy: .statusReconnecting
+                default: .statusOffline
+                }
             let load5 = BarChart.gauge(load.activeChats, of: load.capacity) + " \(load.activeChats)/\(load.capacity)"
-            screen.put([Span(selected ? "▸ " : "  ", base), Span(name + "  ", base.with(bold: load.agent.id == me)),
-                        Span(status, selected ? base : theme[statusRole]), Span(load5.padding(toLength: 14, withPad: " ", startingAt: 0),
-                                                                                selected ? base : theme[load.activeChats >= load.capacity ? .warning : .accent]),
-                        Span(load.agent.isOnline ? "●" : "○", selected ? base : theme[load.agent.isOnline ? .success : .muted])],
-                       x: rect.x, y: y, limit: rect.width)
+            screen.put(
+                [
+                    Span(selected ? "▸ " : "  ", base), Span(name + "  ", base.with(bold: load.agent.id == me)),
+                    Span(status, selected ? base : theme[statusRole]),
+                    Span(
+                        load5.padding(toLength: 14, withPad: " ", startingAt: 0),
+                        selected ? base : theme[load.activeChats >= load.capacity ? .warning : .accent]),
+                    Span(load.agent.isOnline ? "●" : "○", selected ? base : theme[load.agent.isOnline ? .success : .muted]),
+                ],
+                x: rect.x, y: y, limit: rect.width)
         }
         let hint = "↑↓ choose · /agent-status [AGENT] online|busy|away|offline · /capacity [AGENT] N (Tab completes names)"
         for (offset, line) in TextWrap.lines(hint, width: rect.width).prefix(2).enumerated() {
@@ -114,8 +131,9 @@ extension AdminPanel {
     }
 
     private func renderReport(into screen: inout Screen, in rect: Rect, theme: Theme) {
-        screen.put("\(reportFrom) to \(reportTo), not included · /report FROM [TO] · --csv FILE", x: rect.x, y: rect.y,
-                   style: theme[.muted], limit: rect.width)
+        screen.put(
+            "\(reportFrom) to \(reportTo), not included · /report FROM [TO] · --csv FILE", x: rect.x, y: rect.y,
+            style: theme[.muted], limit: rect.width)
         guard let report else {
             screen.put("Loading the report…", x: rect.x, y: rect.y + 2, style: theme[.muted], limit: rect.width)
             return
@@ -125,7 +143,9 @@ extension AdminPanel {
         let columns = ["Handled", "Messages", "Notes", "First response", "Resolution"]
         let widths = columns.map { max(TextWidth.of($0), 8) }
         var header = "Agent".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-        for (column, width) in zip(columns, widths) { header += "  " + String(repeating: " ", count: width - TextWidth.of(column)) + column }
+        for (column, width) in zip(columns, widths) {
+            header += "  " + String(repeating: " ", count: width - TextWidth.of(column)) + column
+        }
         screen.put(header, x: rect.x, y: y, style: theme[.muted], limit: rect.width)
         y += 1
         if report.agents.isEmpty {
@@ -135,24 +155,29 @@ extension AdminPanel {
         for figures in report.agents where y < rect.maxY {
             var name = TextWrap.truncate(Sanitizer.clean(figures.agent.displayName), width: nameWidth)
             name += String(repeating: " ", count: max(0, nameWidth - TextWidth.of(name)))
-            let values = [String(figures.ticketsHandled), String(figures.messagesSent), String(figures.notesWritten),
-                          Self.span(figures.avgFirstResponseSeconds), Self.span(figures.avgResolutionSeconds)]
+            let values = [
+                String(figures.ticketsHandled), String(figures.messagesSent), String(figures.notesWritten),
+                Self.span(figures.avgFirstResponseSeconds), Self.span(figures.avgResolutionSeconds),
+            ]
             var line = name
-            for (value, width) in zip(values, widths) { line += "  " + String(repeating: " ", count: max(0, width - TextWidth.of(value))) + value }
+            for (value, width) in zip(values, widths) {
+                line += "  " + String(repeating: " ", count: max(0, width - TextWidth.of(value))) + value
+            }
             screen.put(line, x: rect.x, y: y, style: theme[.text], limit: rect.width)
             y += 1
         }
         y += 1
         guard y + 2 < rect.maxY else { return }
-        screen.put([Span("Per day  ", theme[.title]), Span("█ opened", theme[.accent]), Span("  "), Span("█ resolved", theme[.success])],
-                   x: rect.x, y: y, limit: rect.width)
+        screen.put(
+            [Span("Per day  ", theme[.title]), Span("█ opened", theme[.accent]), Span("  "), Span("█ resolved", theme[.success])],
+            x: rect.x, y: y, limit: rect.width)
         y += 1
         let largest = Double(report.days.map { max($0.ticketsOpened, $0.ticketsResolved) }.max() ?? 0)
         // Two rows a day when they fit, else the day on one row: opened | resolved.
         let twoRows = rect.maxY - y >= report.days.count * 2
         let room = min(64, max(4, twoRows ? rect.width - 13 : (rect.width - 16) / 2))
         for day in report.days where y < rect.maxY {
-            screen.put(String(day.date.dropFirst(5)), x: rect.x, y: y, style: theme[.text], limit: 6) // MM-DD
+            screen.put(String(day.date.dropFirst(5)), x: rect.x, y: y, style: theme[.text], limit: 6)  // MM-DD
             let opened = BarChart.bar(Double(day.ticketsOpened), of: largest, width: room) + " \(day.ticketsOpened)"
             let resolved = BarChart.bar(Double(day.ticketsResolved), of: largest, width: room) + " \(day.ticketsResolved)"
             screen.put(opened, x: rect.x + 7, y: y, style: theme[.accent], limit: rect.width - 7)
@@ -174,22 +199,27 @@ extension AdminPanel {
             return
         }
         let rate = messagesPerSecond.map { String(format: "%.1f", $0) } ?? "— (two readings needed)"
-        let rows = figures([("Connections", String(server.connections)), ("Users connected", String(server.users)),
-                            ("Rooms", String(server.rooms)), ("Memory", String(format: "%.1f MB", Double(server.rssBytes) / 1_048_576)),
-                            ("Up for", Self.span(server.uptimeSeconds)), ("Messages/s", rate)],
-                           into: &screen, in: rect, theme: theme)
+        let rows = figures(
+            [
+                ("Connections", String(server.connections)), ("Users connected", String(server.users)),
+                ("Rooms", String(server.rooms)), ("Memory", String(format: "%.1f MB", Double(server.rssBytes) / 1_048_576)),
+                ("Up for", Self.span(server.uptimeSeconds)), ("Messages/s", rate),
+            ],
+            into: &screen, in: rect, theme: theme)
         var y = rect.y + rows + 1
         guard y < rect.maxY - 2 else { return }
         if server.slowRules.isEmpty {
             screen.put("Content rules: none has run past its time bound.", x: rect.x, y: y, style: theme[.muted], limit: rect.width)
         } else {
-            screen.put("Slow content rules — their texts were refused; simplify them:",
-                       x: rect.x, y: y, style: theme[.warning], limit: rect.width)
+            screen.put(
+                "Slow content rules — their texts were refused; simplify them:",
+                x: rect.x, y: y, style: theme[.warning], limit: rect.width)
             for slow in server.slowRules where y < rect.maxY - 3 {
                 y += 1
                 let times = slow.count == 1 ? "1 text" : "\(slow.count) texts"
-                screen.put("  \(Sanitizer.clean(slow.rule)) — \(times), last at \(Self.clock(slow.lastAt))",
-                           x: rect.x, y: y, style: theme[.text], limit: rect.width)
+                screen.put(
+                    "  \(Sanitizer.clean(slow.rule)) — \(times), last at \(Self.clock(slow.lastAt))",
+                    x: rect.x, y: y, style: theme[.text], limit: rect.width)
             }
         }
         screen.put("Refreshed every \(Int(Self.serverEvery)) s.", x: rect.x, y: rect.maxY - 1, style: theme[.muted], limit: rect.width)

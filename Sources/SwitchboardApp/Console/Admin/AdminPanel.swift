@@ -69,7 +69,8 @@ public struct AdminPanel: Equatable, Sendable {
     /// Messages per second between the last two readings of the server.
     var messagesPerSecond: Double? {
         guard let server, let previousServer, server.uptimeSeconds > previousServer.uptimeSeconds,
-              server.messages >= previousServer.messages else { return nil }
+            server.messages >= previousServer.messages
+        else { return nil }
         return Double(server.messages - previousServer.messages) / (server.uptimeSeconds - previousServer.uptimeSeconds)
     }
 
@@ -77,12 +78,16 @@ public struct AdminPanel: Equatable, Sendable {
     var reportCSV: String {
         guard let report else { return "" }
         func field(_ text: String) -> String {
-            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
         }
         let seconds: (Double?) -> String = { $0.map { String(Int($0.rounded())) } ?? "" }
         let rows = report.agents.map { figures in
-            [field(figures.agent.displayName), String(figures.ticketsHandled), String(figures.messagesSent), String(figures.notesWritten),
-             seconds(figures.avgFirstResponseSeconds), seconds(figures.avgResolutionSeconds)].joined(separator: ",")
+            [
+                field(figures.agent.displayName), String(figures.ticketsHandled), String(figures.messagesSent),
+                String(figures.notesWritten),
+                seconds(figures.avgFirstResponseSeconds), seconds(figures.avgResolutionSeconds),
+            ].joined(separator: ",")
         }
         return (["agent,tickets_handled,messages_sent,notes_written,avg_first_response_seconds,avg_resolution_seconds"] + rows)
             .joined(separator: "\r\n") + "\r\n"

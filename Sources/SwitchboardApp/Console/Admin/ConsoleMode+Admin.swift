@@ -54,7 +54,8 @@ extension ConsoleMode {
         let dates = words.map { day.date(from: $0) }
         guard words.count <= 2, dates.allSatisfy({ $0 != nil }) else { return usage("/report [FROM [TO]] — dates as YYYY-MM-DD") }
         let today = day.date(from: day.string(from: now)) ?? now
-        let to = dates.count > 1 ? dates[1]! : (dates.first != nil ? dates[0]!.addingTimeInterval(7 * 86_400) : today.addingTimeInterval(86_400))
+        let to =
+            dates.count > 1 ? dates[1]! : (dates.first != nil ? dates[0]!.addingTimeInterval(7 * 86_400) : today.addingTimeInterval(86_400))
         let from = dates.first.map { $0! } ?? to.addingTimeInterval(-7 * 86_400)
         guard from < to else { return usage("/report FROM TO — FROM before TO") }
         var panel = admin ?? AdminPanel(page: .report)
@@ -76,7 +77,9 @@ extension ConsoleMode {
         let loads = admin?.agents.isEmpty == false ? admin!.agents : agents
         let target: AgentLoad?
         if words.isEmpty {
-            target = admin.flatMap { $0.page == .agents && $0.agents.indices.contains($0.chosen.selected) ? $0.agents[$0.chosen.selected] : nil }
+            target = admin.flatMap {
+                $0.page == .agents && $0.agents.indices.contains($0.chosen.selected) ? $0.agents[$0.chosen.selected] : nil
+            }
         } else {
             let wanted = words.joined().lowercased()
             target = loads.first { Self.handle(for: $0.agent, in: loads).lowercased() == wanted || String($0.agent.id) == wanted }
@@ -86,7 +89,9 @@ extension ConsoleMode {
             guard let capacity = Int(value), (0...100).contains(capacity) else { return usage("/capacity [AGENT] N — 0 to 100 chats") }
             return [.setAgent(id: target.agent.id, AgentStatusRequest(capacity: capacity))]
         }
-        guard let status = AgentStatus(rawValue: value.uppercased()) else { return usage("/agent-status [AGENT] online, busy, away or offline") }
+        guard let status = AgentStatus(rawValue: value.uppercased()) else {
+            return usage("/agent-status [AGENT] online, busy, away or offline")
+        }
         return [.setAgent(id: target.agent.id, AgentStatusRequest(status: status))]
     }
 
@@ -114,8 +119,9 @@ extension ConsoleMode {
                 admin = panel
             }
             if let index = agents.firstIndex(where: { $0.agent.id == load.agent.id }) { agents[index] = load }
-            toasts.show("\(Sanitizer.clean(load.agent.displayName)): \(load.status.rawValue.lowercased()), \(load.capacity) chats at most",
-                        kind: .success, now: now)
+            toasts.show(
+                "\(Sanitizer.clean(load.agent.displayName)): \(load.status.rawValue.lowercased()), \(load.capacity) chats at most",
+                kind: .success, now: now)
         case .userCreated(let user):
             userForm = nil
             toasts.show("\(user.username) can sign in now, as \(user.role.rawValue.lowercased())", kind: .success, now: now)
@@ -170,13 +176,15 @@ extension ConsoleMode {
     }
 
     static func userForm() -> Form {
-        Form(title: "A new account — Enter makes it, Esc cancels", fields: [
-            Form.Field("username", label: "Username (\(Limits().usernameRule.brief))"),
-            Form.Field("displayName", label: "Display name"),
-            Form.Field("email", label: "Email (optional: mail when they are away)"),
-            Form.Field("password", label: "Password (8–128 characters)", kind: .secret),
-            Form.Field("role", label: "Role", kind: .choice(["agent", "admin"])),
-        ])
+        Form(
+            title: "A new account — Enter makes it, Esc cancels",
+            fields: [
+                Form.Field("username", label: "Username (\(Limits().usernameRule.brief))"),
+                Form.Field("displayName", label: "Display name"),
+                Form.Field("email", label: "Email (optional: mail when they are away)"),
+                Form.Field("password", label: "Password (8–128 characters)", kind: .secret),
+                Form.Field("role", label: "Role", kind: .choice(["agent", "admin"])),
+            ])
     }
 
     mutating func userFormKey(_ key: Key) -> [Effect] {
@@ -185,16 +193,24 @@ extension ConsoleMode {
             var errors: [String: String] = [:]
             if !limits.usernameRule.admits(values["username", default: ""]) { errors["username"] = limits.usernameRule.brief }
             let name = values["displayName", default: ""].trimmingCharacters(in: .whitespaces)
-            if name.isEmpty || name.count > limits.displayNameMaxLength { errors["displayName"] = "1–\(limits.displayNameMaxLength) characters" }
+            if name.isEmpty || name.count > limits.displayNameMaxLength {
+                errors["displayName"] = "1–\(limits.displayNameMaxLength) characters"
+            }
             let email = values["email", default: ""]
-            if !email.isEmpty, !email.contains("@") || email.count > limits.emailMaxLength { errors["email"] = "an address with @, or nothing" }
+            if !email.isEmpty, !email.contains("@") || email.count > limits.emailMaxLength {
+                errors["email"] = "an address with @, or nothing"
+            }
             if !limits.passwordRule.admits(values["password", default: ""]) { errors["password"] = limits.passwordRule.brief }
             return errors
         }
         guard let values else { return [] }
         let email = values["email", default: ""]
-        return [.createUser(CreateUserRequest(username: values["username", default: ""], password: values["password", default: ""],
-                                              displayName: values["displayName", default: ""].trimmingCharacters(in: .whitespaces),
-                                              role: values["role"] == "admin" ? .admin : .agent, email: email.isEmpty ? nil : email))]
+        return [
+            .createUser(
+                CreateUserRequest(
+                    username: values["username", default: ""], password: values["password", default: ""],
+                    displayName: values["displayName", default: ""].trimmingCharacters(in: .whitespaces),
+                    role: values["role"] == "admin" ? .admin : .agent, email: email.isEmpty ? nil : email))
+        ]
     }
 }
