@@ -83,9 +83,7 @@ public struct ConsoleMode: Equatable, Sendable, ChatScreenMode {
         server: String, username: String = "", signingIn: Bool = false, fromLauncher: Bool = false,
         size: (width: Int, height: Int), now: Date, limits: Limits = Limits()
     ) {
-        var screen = SignInScreen(server: server, username: username)
-        screen.busy = signingIn
-        phase = .signIn(screen)
+        phase = .signIn(SignInScreen(server: server, username: username, busy: signingIn))
         basics = ModeBasics(server: server, limits: limits, fromLauncher: fromLauncher, size: size, now: now)
     }
 

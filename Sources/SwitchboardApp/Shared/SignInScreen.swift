@@ -14,9 +14,11 @@ public struct SignInScreen: Equatable, Sendable {
     public var busy = false
     public var error: String?
 
-    public init(server: String, username: String = "", purpose: Purpose = .signIn) {
+    /// `busy`: signing in already (with the demo account's password, from the launcher).
+    public init(server: String, username: String = "", purpose: Purpose = .signIn, busy: Bool = false) {
         self.server = server
         self.purpose = purpose
+        self.busy = busy
         form = Self.form(for: purpose, username: username)
     }
 
