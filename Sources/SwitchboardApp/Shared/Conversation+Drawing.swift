@@ -22,7 +22,7 @@ extension Conversation {
         let shown = lines[start..<end]
         var y = rect.maxY - shown.count
         for line in shown {
-            screen.put(theme.spans(line.spans), x: rect.x, y: y, limit: rect.width - 1)
+            screen.put(line.spans, theme: theme, x: rect.x, y: y, limit: rect.width - 1)
             y += 1
         }
         if start == 0 && fromStart && (timeline.hasOlder || loadingOlder) {

@@ -1,5 +1,5 @@
 /// A run of text in a theme role, before a theme gives it colours: what a layout holds when it
-/// is cached, compared or tested apart from any theme. `Theme.spans` resolves it for drawing.
+/// is cached, compared or tested apart from any theme. `Screen.put(_:theme:…)` draws it.
 public struct RoleSpan: Equatable, Sendable {
     public var text: String
     public var role: Theme.Role
@@ -21,9 +21,16 @@ extension [RoleSpan] {
     public var text: String { map(\.text).joined() }
 }
 
-extension Theme {
-    /// The runs in this theme's styles.
-    public func spans(_ runs: [RoleSpan]) -> [Span] {
-        runs.map { Span($0.text, $0.bold ? self[$0.role].with(bold: true) : self[$0.role]) }
+extension Screen {
+    /// Writes the runs one after another on row `y` in `theme`'s styles, clipped to `limit`
+    /// columns (no array of spans made per line drawn); returns the columns used.
+    @discardableResult
+    public mutating func put(_ runs: [RoleSpan], theme: Theme, x: Int, y: Int, limit: Int) -> Int {
+        var used = 0
+        for run in runs where used < limit {
+            let style = run.bold ? theme[run.role].with(bold: true) : theme[run.role]
+            used += put(run.text, x: x + used, y: y, style: style, limit: limit - used)
+        }
+        return used
     }
 }
