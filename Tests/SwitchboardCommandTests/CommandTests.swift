@@ -126,6 +126,25 @@ import Testing
         #expect(throws: (any Error).self) { try serve(["--config", file.path]).options.configuration(environment: [:]) }
     }
 
+    /// Business hours come from the config file, checked at start with the field named; none
+    /// set is always open.
+    @Test func businessHoursComeFromTheConfigFile() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sb-config-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        #expect(try serve([]).options.configuration(environment: [:]).businessHours.hours == .alwaysOpen)
+        try Data(#"{"businessHours": {"timeZone": "Europe/Berlin", "week": {"MON": [["09:00", "17:30"]]}, "holidays": []}}"#.utf8)
+            .write(to: file)
+        let hours = try serve(["--config", file.path]).options.configuration(environment: [:]).businessHours
+        #expect(hours.hours.timeZone == "Europe/Berlin" && hours.hours.week["MON"] == [["09:00", "17:30"]])
+        try Data(#"{"businessHours": {"timeZone": "Europe/Berlin", "week": {"MON": [["9", "17:30"]]}, "holidays": []}}"#.utf8)
+            .write(to: file)
+        #expect {
+            try serve(["--config", file.path]).options.configuration(environment: [:])
+        } throws: { error in
+            "\(error)".hasPrefix("config file \(file.path): businessHours.week.MON: a range is two times \"HH:MM\"")
+        }
+    }
+
     @Test func noArgumentsMeansTheEmbeddedServer() throws {
         #expect(try Switchboard.parseAsRoot([]) is LocalCommand)
     }

@@ -65,6 +65,9 @@ public struct ServerConfiguration: Sendable {
     public var uploads = UploadLimits()
     /// Card numbers masked, and the config file's mask and block rules, before text is stored.
     public var contentFilter = ContentFilter()
+    /// When the team works, for service-level targets: `"businessHours"` in the config file,
+    /// always open when it says nothing.
+    public var businessHours = BusinessCalendar.alwaysOpen
     /// Create demo accounts on an empty database (the embedded server does).
     public var seedDemoAccounts = false
     /// The clock every rule reads; tests move it.
@@ -146,6 +149,8 @@ public struct ServerConfigFile: Decodable, Sendable {
     public var eventLoops: Int?
     public var nodeLeaseSeconds: Int?
     public var contentFilters: ContentFiltersFile?
+    /// `{"timeZone": "Europe/Berlin", "week": {"MON": [["09:00", "17:30"]], …}, "holidays": ["2026-12-25"]}`.
+    public var businessHours: BusinessHours?
     public var requestTimeoutSeconds: Int?
     public var minimumBodyBytesPerSecond: Int?
     public var maxConnections: Int?
@@ -249,6 +254,12 @@ public struct ServerConfigFile: Decodable, Sendable {
         if let limits {
             try limits.validate()
             configuration.limits = limits
+        }
+        if let businessHours {
+            if let (field, problem) = businessHours.problems.min(by: { $0.key < $1.key }) {
+                throw ConfigError("businessHours.\(field): \(problem)")
+            }
+            configuration.businessHours = BusinessCalendar(businessHours) ?? .alwaysOpen
         }
         if let smtp {
             var relay = SMTPConfiguration(
