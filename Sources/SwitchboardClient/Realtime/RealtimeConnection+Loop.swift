@@ -249,27 +249,23 @@ extension RealtimeConnection {
     /// it never came up).
     func ended() -> Duration? {
         frames.socketClosed()
+        let lasted: Duration?
         switch phase {
         case .connected(let socket, let carried):
             socket.letGo()
-            phase = .idle(afresh(carried))
-            return ContinuousClock.now - socket.openedAt
+            phase = .idle(carried)
+            lasted = ContinuousClock.now - socket.openedAt
         case .idle(let carried), .connecting(let carried), .waiting(_, let carried):
-            phase = .idle(afresh(carried))
-            return nil
+            phase = .idle(carried)
+            lasted = nil
         case .stopping, .stopped:
             return nil
         }
-    }
-
-    /// `carried` without its paused resend, whose slot is free again.
-    private func afresh(_ carried: Carried) -> Carried {
-        guard let resend = carried.resend else { return carried }
-        resend.task.cancel()
-        frames.release(resend.clientMessageId)
-        var carried = carried
-        carried.resend = nil
-        if carried.upload?.clientMessageId == resend.clientMessageId { carried.upload = nil }
-        return carried
+        if let resend = carried?.resend {
+            resend.task.cancel()
+            carried?.resend = nil
+            free(resend.clientMessageId)
+        }
+        return lasted
     }
 }
