@@ -256,10 +256,12 @@ public struct ServerConfigFile: Decodable, Sendable {
             configuration.limits = limits
         }
         if let businessHours {
-            if let (field, problem) = businessHours.problems.min(by: { $0.key < $1.key }) {
+            // The calendar checks the hours itself; only a refusal asks which field was wrong.
+            guard let calendar = BusinessCalendar(businessHours) else {
+                let (field, problem) = businessHours.problems.min { $0.key < $1.key } ?? ("timeZone", "cannot be used")
                 throw ConfigError("businessHours.\(field): \(problem)")
             }
-            configuration.businessHours = BusinessCalendar(businessHours) ?? .alwaysOpen
+            configuration.businessHours = calendar
         }
         if let smtp {
             var relay = SMTPConfiguration(
