@@ -50,7 +50,12 @@ public struct BusinessCalendar: Sendable {
     /// The moment `minutes` business minutes after `time` (while closed, they start counting at
     /// the next opening); nil when the calendar never opens.
     public func date(adding minutes: Int, to time: Date) -> Date? {
-        var left = TimeInterval(max(0, minutes) * 60)
+        date(addingSeconds: TimeInterval(max(0, minutes) * 60), to: time)
+    }
+
+    /// The moment `seconds` business seconds after `time`.
+    public func date(addingSeconds seconds: TimeInterval, to time: Date) -> Date? {
+        var left = max(0, seconds)
         for interval in openIntervals(from: time) {
             let start = max(interval.start, time)
             let length = interval.end.timeIntervalSince(start)

@@ -37,6 +37,8 @@ struct AppendPlan {
             sets += ", first_response_at = \(bind: millis(now)), first_response_agent_id = \(bind: new.senderId)"
             after.firstResponseAt = Timestamp.date(millis: millis(now))
         }
+        sets += Self.clockSets(new, before: before, now: now)
+        after.waitingSince = Self.waitingSince(new, before: before, now: now)
         self.after = after
         ticketSets = sets
         sessionChange = SQLStore.sessionChange(of: after, previous: before, now: now, activity: !sessionActive)
@@ -51,6 +53,42 @@ struct AppendPlan {
             id: id, ticketId: new.ticketId, seq: seq, clientMessageId: new.clientMessageId, sender: new.sender,
             senderType: new.senderType, message: new.body, messageType: new.messageType, internal: new.internal,
             isRead: false, timestamp: Timestamp.date(millis: millis(now)), attachment: new.attachment, redactions: new.redactions)
-        return AppendResult(message: message, duplicate: false, ticket: ticket, previousStatus: before.status)
+        return AppendResult(
+            message: message, duplicate: false, ticket: ticket, previousStatus: before.status,
+            startedWait: before.waitingSince == nil && after.waitingSince != nil)
+    }
+
+    // MARK: The ticket's clock
+
+    /// Only public messages of the customer and of staff move the clocks: notes and system lines
+    /// are not replies. A customer writing again while waiting starts no new wait; a reply ends
+    /// the wait (kept in `answered_*` until the clock keeper writes its outcome) and the rounds of
+    /// reassignment for want of one. (SQL's `SET` reads the row as it was: `waiting_since` on the
+    /// right is the old one.)
+    static func clockSets(_ new: NewMessage, before: TicketRow, now: Date) -> SQLQueryString {
+        guard !new.internal else { return "" }
+        let at = millis(now)
+        switch new.senderType {
+        case .customer:
+            guard before.waitingSince == nil else { return "" }
+            return ", waiting_since = COALESCE(waiting_since, \(bind: at)), clock_due_at = \(bind: at)"
+        case .agent:
+            guard before.waitingSince != nil else { return ", reassign_round = 0, reassign_tried = NULL" }
+            return """
+                , answered_wait_since = waiting_since, answered_at = \(bind: at), waiting_since = NULL,
+                reassign_round = 0, reassign_tried = NULL, clock_due_at = \(bind: at)
+                """
+        case .system:
+            return ""
+        }
+    }
+
+    static func waitingSince(_ new: NewMessage, before: TicketRow, now: Date) -> Date? {
+        guard !new.internal else { return before.waitingSince }
+        switch new.senderType {
+        case .customer: return before.waitingSince ?? Timestamp.date(millis: millis(now))
+        case .agent: return nil
+        case .system: return before.waitingSince
+        }
     }
 }

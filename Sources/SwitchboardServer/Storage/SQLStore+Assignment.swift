@@ -4,15 +4,7 @@ import SwitchboardProtocol
 
 extension SQLStore {
     public func escalationAdmin() async throws -> Int? {
-        try await reader.raw(
-            """
-            SELECT u.id FROM users u WHERE u.role = 'ADMIN'
-            ORDER BY CASE WHEN u.is_online AND u.agent_status = 'ONLINE' THEN 0 ELSE 1 END,
-                     (SELECT COUNT(*) FROM tickets t WHERE t.assigned_agent_id = u.id AND t.status IN ('OPEN', 'IN_PROGRESS')),
-                     u.id
-            LIMIT 1
-            """
-        ).first(decodingColumn: "id", as: Int.self)
+        try await Self.escalationAdmin(in: reader)
     }
 
     public func markIdleSessions(before cutoff: Date) async throws -> Int {
@@ -34,36 +26,19 @@ extension SQLStore {
             // two cannot hand out an agent's last place twice; a ticket someone is claiming right
             // now is skipped, not waited for.
             if postgres { try await PostgresDriver.lock("assignment", in: db) }
-            guard
-                let before = try await db.raw(
-                    """
-                    SELECT \(unsafeRaw: Self.ticketRowColumns) FROM tickets
-                    WHERE assigned_agent_id IS NULL AND status IN ('OPEN', 'IN_PROGRESS')
-                    ORDER BY priority_rank DESC, created_at ASC, id ASC LIMIT 1\(unsafeRaw: postgres ? " FOR UPDATE SKIP LOCKED" : "")
-                    """
-                ).first().map(Self.ticketRow)
-            else { return nil }
-            let order =
-                switch policy {
-                case .roundRobin: "COALESCE(u.last_assigned_at, 0) ASC, u.id ASC"
-                case .leastLoaded: "active ASC, COALESCE(u.last_assigned_at, 0) ASC, u.id ASC"
-                }
-            guard
-                let agentId = try await db.raw(
-                    """
-                    SELECT u.id, (SELECT COUNT(*) FROM tickets t WHERE t.assigned_agent_id = u.id
-                                    AND t.status IN ('OPEN', 'IN_PROGRESS')) AS active
-                    FROM users u
-                    WHERE u.role = 'AGENT' AND u.agent_status = 'ONLINE' AND u.is_online
-                      AND (SELECT COUNT(*) FROM tickets t WHERE t.assigned_agent_id = u.id
-                             AND t.status IN ('OPEN', 'IN_PROGRESS')) < u.capacity
-                    ORDER BY \(unsafeRaw: order) LIMIT 1
-                    """
-                ).first(decodingColumn: "id", as: Int.self)
-            else { return nil }
+            // A ticket that went back to the queue because its agents did not reply does not go
+            // back to them; if only they have room, the next ticket anyone may take goes first.
+            var pick = try await Self.nextWaiting(anyoneMayTake: false, in: db)
+            var agentId = try await pick.map { try await Self.availableAgent(policy: policy, excluding: $0.tried, in: db) } ?? nil
+            if agentId == nil, pick?.tried.isEmpty == false {
+                pick = try await Self.nextWaiting(anyoneMayTake: true, in: db)
+                agentId = try await pick.map { _ in try await Self.availableAgent(policy: policy, excluding: [], in: db) } ?? nil
+            }
+            guard let before = pick?.row, let agentId else { return nil }
             try await db.raw(
                 """
-                UPDATE tickets SET assigned_agent_id = \(bind: agentId), updated_at = \(bind: millis(now))
+                UPDATE tickets SET assigned_agent_id = \(bind: agentId), updated_at = \(bind: millis(now)),
+                                   assigned_at = \(bind: millis(now)), clock_due_at = \(bind: millis(now))
                 WHERE id = \(bind: before.id) AND assigned_agent_id IS NULL
                 """
             ).run()
@@ -72,5 +47,21 @@ extension SQLStore {
             try await Self.followSession(of: after, previous: before, now: now, in: db)
             return (before, after)
         }
+    }
+
+    /// The most urgent, then oldest, ticket waiting for an agent, with the agents it passed for
+    /// want of a reply (`anyoneMayTake`: only tickets that passed none).
+    private static func nextWaiting(anyoneMayTake: Bool, in db: any SQLDatabase) async throws -> (row: TicketRow, tried: [Int])? {
+        let lock = db.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
+        guard
+            let row = try await db.raw(
+                """
+                SELECT \(unsafeRaw: ticketRowColumns), reassign_tried FROM tickets
+                WHERE assigned_agent_id IS NULL AND status IN ('OPEN', 'IN_PROGRESS')\(unsafeRaw: anyoneMayTake ? " AND reassign_tried IS NULL" : "")
+                ORDER BY priority_rank DESC, created_at ASC, id ASC LIMIT 1\(unsafeRaw: lock)
+                """
+            ).first()
+        else { return nil }
+        return (try ticketRow(row), idList(try row.optionalString("reassign_tried")))
     }
 }

@@ -6,7 +6,7 @@ extension SQLStore {
     // MARK: Rows for rules
 
     static let ticketRowColumns = """
-        id, customer_id, assigned_agent_id, status, priority, category, subject, last_seq, first_response_at
+        id, customer_id, assigned_agent_id, status, priority, category, subject, last_seq, first_response_at, waiting_since
         """
 
     static func ticketRow(_ row: any SQLRow) throws -> TicketRow {
@@ -15,7 +15,7 @@ extension SQLStore {
             assignedAgentId: try row.optionalInt("assigned_agent_id"), status: try row.wire("status"),
             priority: try row.wire("priority"), category: try row.wire("category"),
             subject: try row.string("subject"), lastSeq: try row.int("last_seq"),
-            firstResponseAt: try row.optionalDate("first_response_at"))
+            firstResponseAt: try row.optionalDate("first_response_at"), waitingSince: try row.optionalDate("waiting_since"))
     }
 
     static func ticketRow(id: Int, in db: any SQLDatabase) async throws -> TicketRow? {
@@ -132,10 +132,10 @@ extension SQLStore {
                 let id = try await db.raw(
                     """
                     INSERT INTO tickets (subject, description, status, priority, priority_rank, category, customer_id,
-                                         created_at, updated_at)
+                                         created_at, updated_at, waiting_since, clock_due_at)
                     VALUES (\(bind: ticket.subject), \(bind: ticket.description), 'OPEN', \(bind: ticket.priority.rawValue),
                             \(bind: ticket.priority.rank), \(bind: ticket.category.rawValue), \(bind: ticket.customerId),
-                            \(bind: millis(now)), \(bind: millis(now)))
+                            \(bind: millis(now)), \(bind: millis(now)), \(bind: millis(now)), \(bind: millis(now)))
                     RETURNING id
                     """
                 ).first(decodingColumn: "id", as: Int.self)
@@ -168,14 +168,24 @@ extension SQLStore {
             }
             if let assignee = change.assignedAgentId, assignee != before.assignedAgentId {
                 sets.append("assigned_agent_id = \(bind: assignee)")
+                sets.append("assigned_at = \(bind: millis(now))")
             }
             if let status = change.status, status != before.status {
                 sets.append("status = \(bind: status.rawValue)")
                 if status == .resolved { sets.append("resolved_at = \(bind: millis(now))") }
                 if status == .inProgress && before.status == .resolved { sets.append("resolved_at = NULL") }
+                // Resolved and closed tickets stop every clock; reopening starts a new wait.
+                if !status.isActive {
+                    sets.append("waiting_since = NULL")
+                    sets.append("first_resolved_at = COALESCE(first_resolved_at, \(bind: millis(now)))")
+                } else if !before.status.isActive {
+                    sets.append("waiting_since = \(bind: millis(now))")
+                }
             }
             guard !sets.isEmpty else { return (before, before) }
             sets.append("updated_at = \(bind: millis(now))")
+            // Whatever changed may move a due time: the clock keeper looks again.
+            sets.append("clock_due_at = \(bind: millis(now))")
             try await db.raw("UPDATE tickets SET \(sets.joined(separator: ", ")) WHERE id = \(bind: id)").run()
             let after = try await Self.requireTicketRow(id: id, in: db)
             try await Self.followSession(of: after, previous: before, now: now, in: db)

@@ -166,6 +166,7 @@ public enum Schema {
         nodeLeases,
         redactions,
         rateGrants,
+        clocks(.sqlite),
     ]
 
     /// What a per-user limit has granted in its window (uploads: one row a file, its bytes), taken

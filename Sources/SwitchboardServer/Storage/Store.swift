@@ -43,6 +43,8 @@ public struct TicketRow: Sendable, Equatable {
     public var subject: String
     public var lastSeq: Int
     public var firstResponseAt: Date?
+    /// A customer waits for a public reply since then; nil when nobody does.
+    public var waitingSince: Date? = nil
 
     /// Who has this ticket in view, as presence and ticket frames scope it.
     public var presenceTicket: PresenceTicket {
@@ -154,6 +156,8 @@ public struct AppendResult: Sendable, Equatable {
     /// The ticket as it stood after the append (a customer reply may have reopened it).
     public var ticket: TicketRow
     public var previousStatus: TicketStatus
+    /// The message made a customer start waiting (nobody waited before it).
+    public var startedWait: Bool = false
 }
 
 public struct MessageWindow: Sendable, Equatable {

@@ -1,0 +1,221 @@
+import Foundation
+import SQLKit
+import SwitchboardProtocol
+
+/// The tickets' clocks: read for `Ticket.sla`, reviewed by the clock keeper, reported on.
+extension SQLStore {
+    static let clockColumns = """
+        t.id, t.priority, t.category, t.status, t.assigned_agent_id, t.created_at, t.first_response_at,
+        t.first_resolved_at, t.waiting_since, t.answered_wait_since, t.answered_at, t.assigned_at,
+        t.reassign_round, t.reassign_tried, t.clock_warned
+        """
+
+    static func ticketClock(_ row: any SQLRow, outcomes: [ClockOutcome]) throws -> TicketClock {
+        TicketClock(
+            ticketId: try row.int("id"), priority: try row.wire("priority"), category: try row.wire("category"),
+            status: try row.wire("status"), assignedAgentId: try row.optionalInt("assigned_agent_id"),
+            createdAt: try row.date("created_at"), firstResponseAt: try row.optionalDate("first_response_at"),
+            firstResolvedAt: try row.optionalDate("first_resolved_at"), waitingSince: try row.optionalDate("waiting_since"),
+            answeredWaitSince: try row.optionalDate("answered_wait_since"), answeredAt: try row.optionalDate("answered_at"),
+            assignedAt: try row.optionalDate("assigned_at"), reassignRound: try row.int("reassign_round"),
+            reassignTried: Self.idList(try row.optionalString("reassign_tried")),
+            warned: Set((try row.optionalString("clock_warned") ?? "").split(separator: ",").map(String.init)),
+            outcomes: outcomes)
+    }
+
+    static func idList(_ column: String?) -> [Int] { (column ?? "").split(separator: ",").compactMap { Int($0) } }
+    static func idColumn(_ ids: [Int]) -> String? { ids.isEmpty ? nil : ids.map(String.init).joined(separator: ",") }
+
+    /// The recorded outcomes of these tickets.
+    static func outcomes(ticketIds: [Int], in db: any SQLDatabase) async throws -> [Int: [ClockOutcome]] {
+        guard !ticketIds.isEmpty else { return [:] }
+        var byTicket: [Int: [ClockOutcome]] = [:]
+        let rows = try await db.raw(
+            "SELECT ticket_id, target, started_at, breached, at FROM sla_outcomes WHERE ticket_id IN (\(binds: ticketIds))"
+        ).all()
+        for row in rows {
+            byTicket[try row.int("ticket_id"), default: []].append(
+                ClockOutcome(
+                    target: try row.wire("target"), startedAt: try row.date("started_at"), breached: try row.bool("breached"),
+                    at: try row.date("at")))
+        }
+        return byTicket
+    }
+
+    /// `Ticket.sla` of each of these tickets, by the rules in force now.
+    func slas(ticketIds: [Int]) async throws -> [Int: TicketSLA] {
+        let rules = self.rules.rules
+        guard !ticketIds.isEmpty, !rules.settings.policies.isEmpty else { return [:] }
+        let now = self.rules.clock()
+        let outcomes = try await Self.outcomes(ticketIds: ticketIds, in: reader)
+        let rows = try await reader.raw("SELECT \(unsafeRaw: Self.clockColumns) FROM tickets t WHERE t.id IN (\(binds: ticketIds))").all()
+        var slas: [Int: TicketSLA] = [:]
+        for row in rows {
+            let clock = try Self.ticketClock(row, outcomes: outcomes[try row.int("id")] ?? [])
+            slas[clock.ticketId] = clock.sla(rules, now: now)
+        }
+        return slas
+    }
+
+    // MARK: The keeper's side
+
+    public func dueClocks(now: Date, limit: Int) async throws -> [Int] {
+        try await reader.raw(
+            """
+            SELECT id FROM tickets WHERE clock_due_at IS NOT NULL AND clock_due_at <= \(bind: millis(now))
+            ORDER BY clock_due_at LIMIT \(bind: limit)
+            """
+        ).all(decodingColumn: "id", as: Int.self)
+    }
+
+    public func nudgeClocks(now: Date) async throws {
+        try await driver.transaction { db in
+            try await db.raw("UPDATE tickets SET clock_due_at = \(bind: millis(now)) WHERE status IN ('OPEN', 'IN_PROGRESS')").run()
+        }
+    }
+
+    public func reviewClock(
+        ticketId: Int, now: Date, policy: AssignmentPolicy, decide: @escaping @Sendable (TicketClock) -> ClockReview
+    ) async throws -> ClockPass? {
+        let postgres = driver.flavor == .postgres
+        return try await driver.transaction { db in
+            // Another node reviewing this ticket right now has it: skipped, not waited for.
+            guard
+                let row = try await db.raw(
+                    "SELECT \(unsafeRaw: Self.clockColumns) FROM tickets t WHERE t.id = \(bind: ticketId)\(unsafeRaw: postgres ? " FOR UPDATE SKIP LOCKED" : "")"
+                ).first()
+            else { return nil }
+            let clock = try Self.ticketClock(row, outcomes: try await Self.outcomes(ticketIds: [ticketId], in: db)[ticketId] ?? [])
+            let review = decide(clock)
+            var written: [ClockOutcome] = []
+            for outcome in review.outcomes {
+                let inserted = try await db.raw(
+                    """
+                    INSERT INTO sla_outcomes (ticket_id, target, started_at, breached, at, agent_id, priority, category)
+                    VALUES (\(bind: ticketId), \(bind: outcome.target.rawValue), \(bind: millis(outcome.startedAt)), \(bind: outcome.breached),
+                            \(bind: millis(outcome.at)), \(bind: clock.assignedAgentId), \(bind: clock.priority.rawValue), \(bind: clock.category.rawValue))
+                    ON CONFLICT (ticket_id, target, started_at) DO NOTHING RETURNING ticket_id
+                    """
+                ).first()
+                if inserted != nil { written.append(outcome) }
+            }
+            var sets: [SQLQueryString] = [
+                "clock_due_at = \(bind: review.nextLook.map(millis))",
+                "clock_warned = \(bind: review.warned.isEmpty ? nil : review.warned.sorted().joined(separator: ","))",
+            ]
+            if review.answeredSettled { sets.append("answered_wait_since = NULL") }
+            var moved: (before: TicketRow, after: TicketRow)?
+            if let move = review.move {
+                let before = try await Self.requireTicketRow(id: ticketId, in: db)
+                let tried = clock.reassignTried + [clock.assignedAgentId].compactMap { $0 }
+                let next: Int?
+                switch move {
+                case .reassign(let round):
+                    next = try await Self.availableAgent(policy: policy, excluding: tried, in: db)
+                    sets.append("reassign_round = \(bind: round)")
+                case .escalate:
+                    next = try await Self.escalationAdmin(excluding: tried, in: db)
+                    sets.append("reassign_round = 1000")
+                }
+                sets.append("reassign_tried = \(bind: Self.idColumn(tried))")
+                sets.append("assigned_agent_id = \(bind: next)")
+                sets.append("assigned_at = \(bind: millis(now))")
+                sets.append("updated_at = \(bind: millis(now))")
+                if let next { try await db.raw("UPDATE users SET last_assigned_at = \(bind: millis(now)) WHERE id = \(bind: next)").run() }
+                try await db.raw("UPDATE tickets SET \(sets.joined(separator: ", ")) WHERE id = \(bind: ticketId)").run()
+                let after = try await Self.requireTicketRow(id: ticketId, in: db)
+                try await Self.followSession(of: after, previous: before, now: now, in: db)
+                moved = (before, after)
+                // Looked at again at once: the new assignee's timer starts.
+                try await db.raw("UPDATE tickets SET clock_due_at = \(bind: millis(now)) WHERE id = \(bind: ticketId)").run()
+            } else {
+                try await db.raw("UPDATE tickets SET \(sets.joined(separator: ", ")) WHERE id = \(bind: ticketId)").run()
+            }
+            return ClockPass(clock: clock, review: review, written: written, moved: moved)
+        }
+    }
+
+    /// An agent with room (role AGENT, connected, ONLINE, under capacity) chosen by `policy`,
+    /// none of `excluding`.
+    static func availableAgent(policy: AssignmentPolicy, excluding: [Int], in db: any SQLDatabase) async throws -> Int? {
+        let order =
+            switch policy {
+            case .roundRobin: "COALESCE(u.last_assigned_at, 0) ASC, u.id ASC"
+            case .leastLoaded: "active ASC, COALESCE(u.last_assigned_at, 0) ASC, u.id ASC"
+            }
+        let others: SQLQueryString = excluding.isEmpty ? "" : "AND u.id NOT IN (\(binds: excluding))"
+        return try await db.raw(
+            """
+            SELECT u.id, (SELECT COUNT(*) FROM tickets t WHERE t.assigned_agent_id = u.id
+                            AND t.status IN ('OPEN', 'IN_PROGRESS')) AS active
+            FROM users u
+            WHERE u.role = 'AGENT' AND u.agent_status = 'ONLINE' AND u.is_online \(others)
+              AND (SELECT COUNT(*) FROM tickets t WHERE t.assigned_agent_id = u.id
+                     AND t.status IN ('OPEN', 'IN_PROGRESS')) < u.capacity
+            ORDER BY \(unsafeRaw: order) LIMIT 1
+            """
+        ).first(decodingColumn: "id", as: Int.self)
+    }
+
+    /// The admin to escalate to: connected and ONLINE ones first, then the fewest active chats.
+    static func escalationAdmin(excluding: [Int] = [], in db: any SQLDatabase) async throws -> Int? {
+        let others: SQLQueryString = excluding.isEmpty ? "" : "AND u.id NOT IN (\(binds: excluding))"
+        return try await db.raw(
+            """
+            SELECT u.id FROM users u WHERE u.role = 'ADMIN' AND u.username_key <> \(bind: Self.systemKey) \(others)
+            ORDER BY CASE WHEN u.is_online AND u.agent_status = 'ONLINE' THEN 0 ELSE 1 END,
+                     (SELECT COUNT(*) FROM tickets t WHERE t.assigned_agent_id = u.id AND t.status IN ('OPEN', 'IN_PROGRESS')),
+                     u.id
+            LIMIT 1
+            """
+        ).first(decodingColumn: "id", as: Int.self)
+    }
+
+    // MARK: The system's own account
+
+    /// Who system lines are from: an account no one can sign in to (its password hash is no hash).
+    static let systemKey = "~system"
+
+    public func systemAccount() async throws -> UserRef {
+        let now = millis(Date())
+        return try await driver.transaction { db in
+            try await db.raw(
+                """
+                INSERT INTO users (username, username_key, display_name, role, password_hash, capacity, created_at)
+                VALUES (\(bind: Self.systemKey), \(bind: Self.systemKey), 'Switchboard', 'ADMIN', '!', 0, \(bind: now))
+                ON CONFLICT (username_key) DO NOTHING
+                """
+            ).run()
+            guard let id = try await db.raw("SELECT id FROM users WHERE username_key = \(bind: Self.systemKey)").first(decodingColumn: "id", as: Int.self)
+            else { throw StorageError.missingRow("system account") }
+            return UserRef(id: id, displayName: "Switchboard", role: .admin, isOnline: false)
+        }
+    }
+
+    // MARK: Settings
+
+    public func setting(_ name: String) async throws -> String? {
+        try await reader.raw("SELECT value FROM server_settings WHERE name = \(bind: name)").first(decodingColumn: "value", as: String.self)
+    }
+
+    public func saveSetting(_ name: String, value: String, now: Date) async throws {
+        try await driver.transaction { db in
+            try await db.raw(
+                """
+                INSERT INTO server_settings (name, value, updated_at) VALUES (\(bind: name), \(bind: value), \(bind: millis(now)))
+                ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+                """
+            ).run()
+        }
+    }
+}
+
+/// What one review of a ticket's clock did.
+public struct ClockPass: Sendable {
+    public var clock: TicketClock
+    public var review: ClockReview
+    /// The outcomes this review wrote (another node may have written the rest).
+    public var written: [ClockOutcome]
+    /// The ticket's agent changed (reassigned, back to the queue, or escalated).
+    public var moved: (before: TicketRow, after: TicketRow)?
+}

@@ -1,0 +1,59 @@
+extension Schema {
+    /// The ticket's clocks (issue 32): what its service-level targets are read from, kept on the
+    /// ticket's row by the same statements that change it, and the outcomes once decided.
+    ///
+    /// - `waiting_since`: a customer waits for a public reply since then (the opening, a message
+    ///   after the last reply, a reopening); NULL when nobody waits or the ticket is not active.
+    /// - `answered_wait_since`, `answered_at`: the wait a public reply ended, until its outcome is written.
+    /// - `first_resolved_at`: the first time the ticket was resolved or closed (the resolution target).
+    /// - `assigned_at`: when the ticket got its agent (the reply timer counts from it).
+    /// - `reassign_round`, `reassign_tried`: reassignments for want of a reply, and whom they passed.
+    /// - `clock_warned`: the warnings already sent, by target and the wait they were for.
+    /// - `clock_due_at`: when the clock keeper should look at the ticket next; NULL for never.
+    static func clocks(_ flavor: SQLFlavor) -> Migration {
+        let (int, bool, text) = flavor == .postgres ? ("BIGINT", "BOOLEAN", "TEXT") : ("INTEGER", "INTEGER", "TEXT")
+        let active = "status IN ('OPEN', 'IN_PROGRESS')"
+        let publicBy = { (type: String) in "m.ticket_id = tickets.id AND m.sender_type = '\(type)' AND NOT m.internal" }
+        return Migration(
+            version: 8, name: "ticket clocks",
+            statements: [
+                "ALTER TABLE tickets ADD COLUMN waiting_since \(int)",
+                "ALTER TABLE tickets ADD COLUMN answered_wait_since \(int)",
+                "ALTER TABLE tickets ADD COLUMN answered_at \(int)",
+                "ALTER TABLE tickets ADD COLUMN first_resolved_at \(int)",
+                "ALTER TABLE tickets ADD COLUMN assigned_at \(int)",
+                "ALTER TABLE tickets ADD COLUMN reassign_round INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE tickets ADD COLUMN reassign_tried \(text)",
+                "ALTER TABLE tickets ADD COLUMN clock_warned \(text)",
+                "ALTER TABLE tickets ADD COLUMN clock_due_at \(int)",
+                "CREATE INDEX tickets_clock_due ON tickets (clock_due_at) WHERE clock_due_at IS NOT NULL",
+                // Tickets already there: who waits is read from their history; the keeper looks at
+                // every active one once.
+                "UPDATE tickets SET waiting_since = created_at WHERE \(active) AND first_response_at IS NULL",
+                """
+                UPDATE tickets SET waiting_since = (
+                    SELECT MIN(m.created_at) FROM messages m WHERE \(publicBy("CUSTOMER"))
+                      AND m.created_at > COALESCE((SELECT MAX(m.created_at) FROM messages m WHERE \(publicBy("AGENT"))), 0))
+                WHERE \(active) AND first_response_at IS NOT NULL
+                """,
+                "UPDATE tickets SET first_resolved_at = COALESCE(resolved_at, updated_at) WHERE NOT (\(active))",
+                "UPDATE tickets SET assigned_at = updated_at WHERE assigned_agent_id IS NOT NULL",
+                "UPDATE tickets SET clock_due_at = 0 WHERE \(active)",
+                """
+                CREATE TABLE sla_outcomes (
+                    ticket_id \(int) NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+                    target TEXT NOT NULL,
+                    started_at \(int) NOT NULL,
+                    breached \(bool) NOT NULL,
+                    at \(int) NOT NULL,
+                    agent_id \(int),
+                    priority TEXT NOT NULL,
+                    category TEXT NOT NULL,
+                    PRIMARY KEY (ticket_id, target, started_at)
+                )
+                """,
+                "CREATE INDEX sla_outcomes_at ON sla_outcomes (at)",
+                "CREATE TABLE server_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at \(int) NOT NULL)",
+            ])
+    }
+}
