@@ -66,6 +66,8 @@ public struct SupportReport: Codable, Equatable, Sendable {
         @Nullable public var avgFirstResponseSeconds: Double?
         /// Over tickets resolved in the period while assigned to this agent.
         @Nullable public var avgResolutionSeconds: Double?
+        /// Targets decided in the period on tickets the agent had, by target.
+        public var sla: [String: TargetFigures] = [:]
 
         public init(
             agent: UserRef, ticketsHandled: Int, messagesSent: Int, notesWritten: Int,
@@ -85,6 +87,8 @@ public struct SupportReport: Codable, Equatable, Sendable {
         public var date: String
         public var ticketsOpened: Int
         public var ticketsResolved: Int
+        /// Targets decided that day, by target.
+        public var sla: [String: TargetFigures] = [:]
 
         public init(date: String, ticketsOpened: Int, ticketsResolved: Int) {
             self.date = date
@@ -118,6 +122,12 @@ public struct SupportReport: Codable, Equatable, Sendable {
     public var agents: [AgentFigures]
     public var days: [DayFigures]
     public var sessions: SessionFigures
+    /// Targets decided in the period (met, or breached when due), by target.
+    public var sla: [String: TargetFigures] = [:]
+    /// The same by priority, then target.
+    public var slaByPriority: [String: [String: TargetFigures]] = [:]
+    /// Every breach in the period, oldest first.
+    public var slaBreaches: [BreachEntry] = []
 
     public init(from: Date, to: Date, agents: [AgentFigures], days: [DayFigures], sessions: SessionFigures) {
         self.from = from
@@ -125,6 +135,50 @@ public struct SupportReport: Codable, Equatable, Sendable {
         self.agents = agents
         self.days = days
         self.sessions = sessions
+    }
+}
+
+/// How a target fared over a set of tickets.
+public struct TargetFigures: Codable, Equatable, Sendable {
+    public var met: Int
+    public var breached: Int
+    /// Of the decided ones, met; null when none were.
+    @Nullable public var percentMet: Double?
+
+    public init(met: Int, breached: Int) {
+        self.met = met
+        self.breached = breached
+        percentMet = met + breached == 0 ? nil : (Double(met) * 1000 / Double(met + breached)).rounded() / 10
+    }
+
+    /// Figures by target (`FIRST_RESPONSE` …) of outcomes given as (target, breached).
+    public static func byTarget(_ outcomes: [(target: SLATarget, breached: Bool)]) -> [String: TargetFigures] {
+        var figures: [String: TargetFigures] = [:]
+        for target in SLATarget.allCases {
+            let mine = outcomes.filter { $0.target == target }
+            guard !mine.isEmpty else { continue }
+            let breached = mine.filter(\.breached).count
+            figures[target.rawValue] = TargetFigures(met: mine.count - breached, breached: breached)
+        }
+        return figures
+    }
+}
+
+/// A breach as reports list it.
+public struct BreachEntry: Codable, Equatable, Sendable {
+    public var ticketId: Int
+    public var target: SLATarget
+    /// When the target was due.
+    public var at: Date
+    @Nullable public var agent: UserRef?
+    public var priority: Priority
+
+    public init(ticketId: Int, target: SLATarget, at: Date, agent: UserRef?, priority: Priority) {
+        self.ticketId = ticketId
+        self.target = target
+        self.at = at
+        self.agent = agent
+        self.priority = priority
     }
 }
 

@@ -156,11 +156,14 @@ public struct Ticket: Codable, Equatable, Sendable {
     public var createdAt: Date
     public var updatedAt: Date
     @Nullable public var resolvedAt: Date?
+    /// The ticket's service-level clocks (staff only; null for customers and when no policy applies).
+    @Nullable public var sla: TicketSLA?
 
     public init(
         id: Int, subject: String, description: String, status: TicketStatus, priority: Priority,
         category: Category, customer: UserRef, assignedAgent: UserRef?, messageCount: Int,
-        unreadCount: Int, lastMessage: Message?, createdAt: Date, updatedAt: Date, resolvedAt: Date?
+        unreadCount: Int, lastMessage: Message?, createdAt: Date, updatedAt: Date, resolvedAt: Date?,
+        sla: TicketSLA? = nil
     ) {
         self.id = id
         self.subject = subject
@@ -176,6 +179,7 @@ public struct Ticket: Codable, Equatable, Sendable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.resolvedAt = resolvedAt
+        self.sla = sla
     }
 }
 

@@ -28,6 +28,12 @@ public enum ServerEvent: Sendable, Equatable {
     case roomLeft(ticketId: Int)
     /// An admin deleted the ticket: to the agents and its customer; its room is closed (an addition).
     case ticketDeleted(ticketId: Int)
+    /// A target's warning share is reached (to the assignee).
+    case slaWarning(ticketId: Int, target: SLATarget, dueAt: Date)
+    /// A target was missed (to the assignee and the admins).
+    case slaBreached(ticketId: Int, target: SLATarget, at: Date)
+    /// The ticket moved on because its agent did not reply in time (`reason` is `NO_REPLY`).
+    case ticketReassigned(ticketId: Int, from: UserRef?, to: UserRef?, reason: String)
     case error(code: ErrorCode, message: String, ref: String?)
 
     public var type: String {
@@ -50,6 +56,9 @@ public enum ServerEvent: Sendable, Equatable {
         case .agentStatusChanged: "AGENT_STATUS_CHANGED"
         case .roomLeft: "ROOM_LEFT"
         case .ticketDeleted: "TICKET_DELETED"
+        case .slaWarning: "SLA_WARNING"
+        case .slaBreached: "SLA_BREACHED"
+        case .ticketReassigned: "TICKET_REASSIGNED"
         case .error: "ERROR"
         }
     }
@@ -70,7 +79,8 @@ public enum ServerEvent: Sendable, Equatable {
         case .roomJoined(let id, _, _), .ack(_, _, let id, _, _, _, _), .receiveMessage(let id, _), .typingStart(let id, _, _),
             .typingStop(let id, _, _), .roomMembers(let id, _), .messagesDelivered(let id, _, _),
             .messagesRead(let id, _, _), .agentAssigned(let id, _, _), .ticketStatusChanged(let id, _, _, _),
-            .roomLeft(let id), .ticketDeleted(let id):
+            .roomLeft(let id), .ticketDeleted(let id), .slaWarning(let id, _, _), .slaBreached(let id, _, _),
+            .ticketReassigned(let id, _, _, _):
             id
         case .ticketCreated(let ticket), .ticketUpdated(let ticket):
             ticket.id
@@ -83,7 +93,8 @@ public enum ServerEvent: Sendable, Equatable {
 extension ServerEvent: Codable {
     enum Key: String, CodingKey {
         case type, ticketId, lastSeq, participants, clientMessageId, messageId, seq, timestamp, message, user, `internal`,
-            members, users, userId, upToSeq, agent, previousAgent, status, previousStatus, changedBy, ticket, code, ref, redactions
+            members, users, userId, upToSeq, agent, previousAgent, status, previousStatus, changedBy, ticket, code, ref, redactions,
+            target, dueAt, at, from, to, reason
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -136,6 +147,19 @@ extension ServerEvent: Codable {
             try c.encode(status, forKey: .status)
         case .roomLeft(let ticketId), .ticketDeleted(let ticketId):
             try c.encode(ticketId, forKey: .ticketId)
+        case .slaWarning(let ticketId, let target, let dueAt):
+            try c.encode(ticketId, forKey: .ticketId)
+            try c.encode(target, forKey: .target)
+            try c.encode(dueAt, forKey: .dueAt)
+        case .slaBreached(let ticketId, let target, let at):
+            try c.encode(ticketId, forKey: .ticketId)
+            try c.encode(target, forKey: .target)
+            try c.encode(at, forKey: .at)
+        case .ticketReassigned(let ticketId, let from, let to, let reason):
+            try c.encode(ticketId, forKey: .ticketId)
+            try c.encode(Nullable(wrappedValue: from), forKey: .from)
+            try c.encode(Nullable(wrappedValue: to), forKey: .to)
+            try c.encode(reason, forKey: .reason)
         case .error(let code, let message, let ref):
             try c.encode(code, forKey: .code)
             try c.encode(message, forKey: .message)
@@ -200,6 +224,17 @@ extension ServerEvent: Codable {
             self = .roomLeft(ticketId: try int(.ticketId))
         case "TICKET_DELETED":
             self = .ticketDeleted(ticketId: try int(.ticketId))
+        case "SLA_WARNING":
+            self = .slaWarning(
+                ticketId: try int(.ticketId), target: try c.decode(SLATarget.self, forKey: .target),
+                dueAt: try c.decode(Date.self, forKey: .dueAt))
+        case "SLA_BREACHED":
+            self = .slaBreached(
+                ticketId: try int(.ticketId), target: try c.decode(SLATarget.self, forKey: .target), at: try c.decode(Date.self, forKey: .at))
+        case "TICKET_REASSIGNED":
+            self = .ticketReassigned(
+                ticketId: try int(.ticketId), from: try c.decodeIfPresent(UserRef.self, forKey: .from),
+                to: try c.decodeIfPresent(UserRef.self, forKey: .to), reason: try c.decode(String.self, forKey: .reason))
         case "ERROR":
             self = .error(
                 code: try c.decode(ErrorCode.self, forKey: .code), message: try c.decode(String.self, forKey: .message),

@@ -20,6 +20,9 @@ public struct SupportServices: Sendable {
     public let admin: AdminService
     public let hub: Hub
     public let assigner: Assigner
+    public let targets: TargetsService
+    /// Every ticket's clock: warnings, breaches, reply timers.
+    public let keeper: ClockKeeper
     public let events: EventBus
     public let limits: Limits
     /// Files, and bytes, one user may upload per hour.
@@ -60,6 +63,14 @@ public struct SupportServices: Sendable {
         sessions = ChatSessionService(store: store, tickets: tickets, clock: clock)
         canned = CannedResponseService(store: store, validator: validator, clock: clock)
         admin = AdminService(store: store, hub: hub, events: events, clock: clock, slowRules: configuration.contentFilter.slowRules)
+        targets = TargetsService(store: store, events: events, clock: clock)
+        keeper = ClockKeeper(
+            store: store, policy: configuration.assignmentPolicy, events: events, interval: configuration.clockInterval, logger: logger)
+        // What admins saved wins over the config file's first value.
+        if let saved = try await TargetsService.stored(in: store, over: store.rules.rules) {
+            store.rules.rules = saved
+            logger.info("business hours and targets as saved by admins (the config file's are the first value only)")
+        }
     }
 }
 
@@ -69,13 +80,15 @@ public func openStore(
     _ configuration: ServerConfiguration, writerLoop: (any EventLoop)? = nil,
     logger: Logger
 ) async throws -> any Store {
+    let rules = ServiceRulesBox(ServiceRules(settings: configuration.sla, calendar: configuration.businessHours), clock: configuration.clock)
     switch configuration.database {
     case .sqlite(let path):
-        return try await SQLStore.open(try await SQLiteDriver.open(path: path, writerLoop: writerLoop, logger: logger), logger: logger)
+        return try await SQLStore.open(
+            try await SQLiteDriver.open(path: path, writerLoop: writerLoop, logger: logger), logger: logger, rules: rules)
     case .postgres(let url):
         return try await SQLStore.open(
             try await PostgresDriver.open(url: url, poolSize: configuration.databasePoolSize, logger: logger),
-            logger: logger)
+            logger: logger, rules: rules)
     }
 }
 
@@ -100,6 +113,7 @@ public func buildApplication(
                     store: store, idleAfter: configuration.sessionIdleTimeout,
                     interval: configuration.sessionSweepInterval, clock: configuration.clock, logger: logger)),
             closer.closesAfter(LoginWatch(hub: services.hub, store: store, interval: configuration.loginCheckInterval, logger: logger)),
+            closer.closesAfter(services.keeper),
         ]
         if let interval = configuration.memoryTrimInterval { background.append(MemoryTrimmer(interval: interval, logger: logger)) }
         // Several processes on one PostgreSQL: the doorbell carries each node's changes to the others.
@@ -217,6 +231,7 @@ public func buildRouter(_ services: SupportServices) -> Router<SupportRequestCon
     ChatController(sessions: services.sessions, tickets: services.tickets, limits: limits).addRoutes(to: api.group("chat"))
     CannedResponsesController(canned: services.canned, limits: limits).addRoutes(to: api.group("canned-responses"))
     AdminController(admin: services.admin, limits: limits).addRoutes(to: api.group("admin/support"))
+    TargetsController(targets: services.targets, limits: limits).addRoutes(to: api.group("admin"))
     api.get("agents") { _, context in try await services.admin.colleagues(for: try context.requireCaller()) }
     return router
 }

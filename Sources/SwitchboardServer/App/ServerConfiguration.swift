@@ -68,6 +68,12 @@ public struct ServerConfiguration: Sendable {
     /// When the team works, for service-level targets: `"businessHours"` in the config file,
     /// always open when it says nothing.
     public var businessHours = BusinessCalendar.alwaysOpen
+    /// Service-level targets: `"sla"` in the config file, none when it says nothing. The file's
+    /// hours and targets are the first value; once an admin saves others they are kept in the
+    /// database and win.
+    public var sla = SLASettings.none
+    /// How often the clock keeper looks for due warnings, breaches and reply timers.
+    public var clockInterval: Duration = .seconds(1)
     /// Create demo accounts on an empty database (the embedded server does).
     public var seedDemoAccounts = false
     /// The clock every rule reads; tests move it.
@@ -151,6 +157,8 @@ public struct ServerConfigFile: Decodable, Sendable {
     public var contentFilters: ContentFiltersFile?
     /// `{"timeZone": "Europe/Berlin", "week": {"MON": [["09:00", "17:30"]], …}, "holidays": ["2026-12-25"]}`.
     public var businessHours: BusinessHours?
+    /// `{"policies": [{"priority": "HIGH", "firstResponseMinutes": 30, …}], "warnAtShare": 0.25, "reassignRounds": 2}`.
+    public var sla: SLASettings?
     public var requestTimeoutSeconds: Int?
     public var minimumBodyBytesPerSecond: Int?
     public var maxConnections: Int?
@@ -262,6 +270,10 @@ public struct ServerConfigFile: Decodable, Sendable {
                 throw ConfigError("businessHours.\(field): \(problem)")
             }
             configuration.businessHours = calendar
+        }
+        if let sla {
+            if let (field, problem) = sla.problems.min(by: { $0.key < $1.key }) { throw ConfigError("sla.\(field): \(problem)") }
+            configuration.sla = sla
         }
         if let smtp {
             var relay = SMTPConfiguration(

@@ -106,3 +106,5 @@ extension AgentLoad: ResponseEncodable {}
 extension SupportReport: ResponseEncodable {}
 extension ChatHistoryEntry: ResponseEncodable {}
 extension ServerStatistics: ResponseEncodable {}
+extension BusinessHours: ResponseEncodable {}
+extension SLASettings: ResponseEncodable {}

@@ -69,6 +69,9 @@ public final class Doorbell: SupportEventSink, NodePeers, Service {
             case .ticketDeleted(let t, let c): .ticketDeleted(ticketId: t, customerId: c)
             case .agentStatusChanged(let agent, let status): .agentStatus(agentId: agent.id, status: status)
             case .loginEnded(let login): .loginEnded(loginId: login)
+            case .slaWarning(let t, let target, let due, let agent): .slaWarning(ticketId: t, target: target, dueAt: due, agentId: agent)
+            case .slaBreached(let t, let target, let at, let agent): .slaBreached(ticketId: t, target: target, at: at, agentId: agent)
+            case .ticketReassigned(let t, let from, let to): .ticketReassigned(ticketId: t, from: from, to: to)
             }
         ring(change)
     }

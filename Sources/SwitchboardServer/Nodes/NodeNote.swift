@@ -1,3 +1,4 @@
+import Foundation
 import SwitchboardProtocol
 
 /// What one server process tells the others through PostgreSQL's NOTIFY after a commit: only
@@ -18,6 +19,9 @@ public struct NodeNote: Equatable, Sendable {
         case typing(ticketId: Int, userId: Int, isNote: Bool, active: Bool)
         /// A user's first connection on a node came, or their last one went (after the grace).
         case presence(userId: Int, online: Bool)
+        case slaWarning(ticketId: Int, target: SLATarget, dueAt: Date, agentId: Int?)
+        case slaBreached(ticketId: Int, target: SLATarget, at: Date, agentId: Int?)
+        case ticketReassigned(ticketId: Int, from: Int?, to: Int?)
     }
 
     public var node: String
@@ -48,6 +52,11 @@ public struct NodeNote: Equatable, Sendable {
             case .loginEnded(let login): ["le", login]
             case .typing(let t, let u, let note, let active): ["ty", "\(t)", "\(u)", note ? "1" : "0", active ? "1" : "0"]
             case .presence(let u, let online): ["p", "\(u)", online ? "1" : "0"]
+            case .slaWarning(let t, let target, let due, let agent):
+                ["sw", "\(t)", "\(Timestamp.millis(due))", agent.map(String.init) ?? "", target.rawValue]
+            case .slaBreached(let t, let target, let at, let agent):
+                ["sb", "\(t)", "\(Timestamp.millis(at))", agent.map(String.init) ?? "", target.rawValue]
+            case .ticketReassigned(let t, let from, let to): ["ra", "\(t)", from.map(String.init) ?? "", to.map(String.init) ?? ""]
             }
         return ([node] + fields).joined(separator: "|")
     }
@@ -74,6 +83,14 @@ public struct NodeNote: Equatable, Sendable {
             guard let t = int(0), let u = int(1) else { return nil }
             change = .typing(ticketId: t, userId: u, isNote: f[4] == "1", active: f[5] == "1")
         case ("p", 2): change = int(0).map { .presence(userId: $0, online: f[3] == "1") }
+        case ("sw", 4), ("sb", 4):
+            guard let t = int(0), let at = Int64(f[3]), let target = SLATarget(rawValue: f[5]) else { return nil }
+            let date = Timestamp.date(millis: at), agent = Int(f[4])
+            change =
+                f[1] == "sw"
+                ? .slaWarning(ticketId: t, target: target, dueAt: date, agentId: agent)
+                : .slaBreached(ticketId: t, target: target, at: date, agentId: agent)
+        case ("ra", 3): change = int(0).map { .ticketReassigned(ticketId: $0, from: Int(f[3]), to: Int(f[4])) }
         default: change = nil
         }
         guard let change else { return nil }

@@ -36,7 +36,28 @@ extension Hub {
             for id in connections.of(login: loginId) {
                 connections[id]?.close(code: CloseCode.loggedOut, reason: "logged out")
             }
+        case .slaWarning(let ticketId, let target, let dueAt, let agentId):
+            send(.slaWarning(ticketId: ticketId, target: target, dueAt: dueAt), to: agentId.map { connections.of(user: $0) } ?? connections.staff)
+        case .slaBreached(let ticketId, let target, let at, let agentId):
+            send(.slaBreached(ticketId: ticketId, target: target, at: at), to: clockAudience(agentId))
+        case .ticketReassigned(let ticketId, let from, let to):
+            let frame = ServerEvent.ticketReassigned(
+                ticketId: ticketId, from: await staffRef(from), to: await staffRef(to), reason: "NO_REPLY")
+            send(frame, to: clockAudience(from).union(clockAudience(to)))
         }
+    }
+
+    /// Who hears that a target was missed or a ticket moved on: the agent, and every admin.
+    func clockAudience(_ agentId: Int?) -> Set<ConnectionID> {
+        let admins = connections.staff.filter { connections[$0]?.caller.role == .admin }
+        return admins.union(agentId.map { connections.of(user: $0) } ?? connections.staff)
+    }
+
+    func staffRef(_ id: Int?) async -> UserRef? {
+        guard let id, let record = await logged("staff ref", { try await store.user(id: id) }) ?? nil else { return nil }
+        var ref = record.user.ref
+        ref.isOnline = connections.isOnline(id)
+        return ref
     }
 
     func sendAgentStatus(_ agent: UserRef, _ status: AgentStatus) {

@@ -50,6 +50,12 @@ extension Hub {
             } else if typing.isRemote(ticketId: ticketId, userId: userId) {
                 stopTyping(ticketId: ticketId, userId: userId)
             }
+        case .slaWarning(let ticketId, let target, let dueAt, let agentId):
+            await publish(.slaWarning(ticketId: ticketId, target: target, dueAt: dueAt, agentId: agentId))
+        case .slaBreached(let ticketId, let target, let at, let agentId):
+            await publish(.slaBreached(ticketId: ticketId, target: target, at: at, agentId: agentId))
+        case .ticketReassigned(let ticketId, let from, let to):
+            await publish(.ticketReassigned(ticketId: ticketId, from: from, to: to))
         case .presence(let userId, let online):
             // The node where it happened recorded it; here it is only told.
             guard let record = await logged("remote presence", { try await store.user(id: userId) }) ?? nil else { return }

@@ -1,3 +1,4 @@
+import Foundation
 import SwitchboardProtocol
 
 /// Identifies one WebSocket connection on this server.
@@ -18,6 +19,12 @@ public enum SupportEvent: Sendable {
     case agentStatusChanged(agent: UserRef, status: AgentStatus)
     /// A login ended (logout, or a stolen refresh token): its sockets close.
     case loginEnded(loginId: String)
+    /// A target's warning share is reached: to the assignee (everyone on staff while unassigned).
+    case slaWarning(ticketId: Int, target: SLATarget, dueAt: Date, agentId: Int?)
+    /// A target was missed: to the assignee and the admins.
+    case slaBreached(ticketId: Int, target: SLATarget, at: Date, agentId: Int?)
+    /// The assignee did not reply in time: the ticket moved on (its `ticketChanged` goes too).
+    case ticketReassigned(ticketId: Int, from: Int?, to: Int?)
 }
 
 /// Where services report events.

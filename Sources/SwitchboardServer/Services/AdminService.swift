@@ -69,7 +69,28 @@ public struct AdminService: Sendable {
         guard end.timeIntervalSince(start) <= 366 * 86_400 else {
             throw ContractError(.invalid, "a report covers at most 366 days")
         }
-        return try await store.report(from: start, to: end)
+        var report = try await store.report(from: start, to: end)
+        Self.addTargets(try await store.slaOutcomes(from: start, to: end), to: &report)
+        return report
+    }
+
+    /// The targets' outcomes in the report: overall, per agent (who had the ticket), per
+    /// priority and per day (UTC, as the report's days), and every breach.
+    static func addTargets(_ outcomes: [RecordedOutcome], to report: inout SupportReport) {
+        let pairs = { (list: [RecordedOutcome]) in list.map { (target: $0.target, breached: $0.breached) } }
+        report.sla = TargetFigures.byTarget(pairs(outcomes))
+        report.slaByPriority = Dictionary(grouping: outcomes, by: \.priority.rawValue).mapValues { TargetFigures.byTarget(pairs($0)) }
+        report.slaBreaches = outcomes.filter(\.breached).map {
+            BreachEntry(ticketId: $0.ticketId, target: $0.target, at: $0.at, agent: $0.agent, priority: $0.priority)
+        }
+        let byAgent = Dictionary(grouping: outcomes.filter { $0.agent != nil }, by: { $0.agent!.id })
+        for index in report.agents.indices {
+            report.agents[index].sla = TargetFigures.byTarget(pairs(byAgent[report.agents[index].agent.id] ?? []))
+        }
+        let byDay = Dictionary(grouping: outcomes, by: { String(Timestamp.format($0.at).prefix(10)) })
+        for index in report.days.indices {
+            report.days[index].sla = TargetFigures.byTarget(pairs(byDay[report.days[index].date] ?? []))
+        }
     }
 
     static func date(_ text: String, parameter: String) throws(ContractError) -> Date {

@@ -47,7 +47,7 @@ public actor Assigner: SupportEventSink {
             true
         case .ticketChanged(let before, let after, _):
             before.assignedAgentId != after.assignedAgentId || before.status.isActive != after.status.isActive
-        case .messageStored, .read, .delivered, .loginEnded:
+        case .messageStored, .read, .delivered, .loginEnded, .slaWarning, .slaBreached, .ticketReassigned:
             false
         }
     }

@@ -55,6 +55,8 @@ public struct TicketService: Sendable {
             category: request.category, priority: request.priority ?? .medium, customerId: caller.id)
         let id = try await store.createTicket(new, now: clock())
         await events.publish(.ticketCreated(ticketId: id, customerId: caller.id))
+        // The new ticket is the customer's first wait.
+        try? await targets.noticeIfAway(ticketId: id, startedWait: true)
         return try await ticket(id, for: caller)
     }
 
@@ -232,8 +234,12 @@ public struct TicketService: Sendable {
             before.status = result.previousStatus
             await events.publish(.ticketChanged(before: before, after: result.ticket, by: caller.user.ref))
         }
+        // A courtesy: when it cannot be written the message stays stored, and the next wait tries again.
+        if result.startedWait && !isStaff { try? await targets.noticeIfAway(ticketId: ticketId, startedWait: true) }
         return result
     }
+
+    var targets: TargetsService { TargetsService(store: store, events: events, clock: clock) }
 
     /// Trimmed and checked for length as written, then through the content filter (off the event
     /// loop when there are rules): what may be stored.

@@ -36,8 +36,16 @@ public enum DatabaseCopy {
                 ("id", .int), ("subject", .text), ("description", .text), ("status", .text), ("priority", .text),
                 ("priority_rank", .int), ("category", .text), ("customer_id", .int), ("assigned_agent_id", .int),
                 ("last_seq", .int), ("first_response_at", .int), ("first_response_agent_id", .int),
-                ("created_at", .int), ("updated_at", .int), ("resolved_at", .int),
+                ("created_at", .int), ("updated_at", .int), ("resolved_at", .int), ("waiting_since", .int),
+                ("answered_wait_since", .int), ("answered_at", .int), ("first_resolved_at", .int), ("assigned_at", .int),
+                ("reassign_round", .int), ("reassign_tried", .text), ("clock_warned", .text), ("clock_due_at", .int),
             ], hasIdentity: true),
+        Table(
+            name: "sla_outcomes",
+            columns: [
+                ("ticket_id", .int), ("target", .text), ("started_at", .int), ("breached", .bool), ("at", .int),
+                ("agent_id", .int), ("priority", .text), ("category", .text),
+            ], hasIdentity: false),
         Table(
             name: "attachments",
             columns: [
@@ -68,6 +76,7 @@ public enum DatabaseCopy {
                 ("shared", .bool), ("created_at", .int), ("updated_at", .int),
             ], hasIdentity: true),
         Table(name: "server_secrets", columns: [("name", .text), ("value", .text), ("created_at", .int)], hasIdentity: false),
+        Table(name: "server_settings", columns: [("name", .text), ("value", .text), ("updated_at", .int)], hasIdentity: false),
     ]
 
     public struct Count: Equatable, Sendable {

@@ -29,10 +29,11 @@ extension SQLStore {
             // A ticket that went back to the queue because its agents did not reply does not go
             // back to them; if only they have room, the next ticket anyone may take goes first.
             var pick = try await Self.nextWaiting(anyoneMayTake: false, in: db)
-            var agentId = try await pick.map { try await Self.availableAgent(policy: policy, excluding: $0.tried, in: db) } ?? nil
+            var agentId: Int?
+            if let tried = pick?.tried { agentId = try await Self.availableAgent(policy: policy, excluding: tried, in: db) }
             if agentId == nil, pick?.tried.isEmpty == false {
                 pick = try await Self.nextWaiting(anyoneMayTake: true, in: db)
-                agentId = try await pick.map { _ in try await Self.availableAgent(policy: policy, excluding: [], in: db) } ?? nil
+                if pick != nil { agentId = try await Self.availableAgent(policy: policy, excluding: [], in: db) }
             }
             guard let before = pick?.row, let agentId else { return nil }
             try await db.raw(

@@ -219,3 +219,29 @@ public struct ClockPass: Sendable {
     /// The ticket's agent changed (reassigned, back to the queue, or escalated).
     public var moved: (before: TicketRow, after: TicketRow)?
 }
+
+/// A target's outcome as reports read it.
+public struct RecordedOutcome: Sendable, Equatable {
+    public var ticketId: Int
+    public var target: SLATarget
+    public var breached: Bool
+    public var at: Date
+    public var agent: UserRef?
+    public var priority: Priority
+}
+
+extension SQLStore {
+    public func slaOutcomes(from: Date, to: Date) async throws -> [RecordedOutcome] {
+        try await reader.raw(
+            """
+            SELECT o.ticket_id, o.target, o.breached, o.at, o.priority, \(unsafeRaw: userRefColumns("a", "a"))
+            FROM sla_outcomes o LEFT JOIN users a ON a.id = o.agent_id
+            WHERE o.at >= \(bind: millis(from)) AND o.at < \(bind: millis(to)) ORDER BY o.at, o.ticket_id
+            """
+        ).all().map { row in
+            RecordedOutcome(
+                ticketId: try row.int("ticket_id"), target: try row.wire("target"), breached: try row.bool("breached"),
+                at: try row.date("at"), agent: try row.userRef("a"), priority: try row.wire("priority"))
+        }
+    }
+}

@@ -66,7 +66,8 @@ extension SQLStore {
                  WHERE t.first_response_agent_id = u.id AND \(inPeriod("t.created_at"))) AS avg_first_response,
               (SELECT CAST(AVG(t.resolved_at - t.created_at) AS DOUBLE PRECISION) FROM tickets t
                  WHERE t.assigned_agent_id = u.id AND \(inPeriod("t.resolved_at"))) AS avg_resolution
-            FROM users u WHERE u.role IN ('AGENT', 'ADMIN') ORDER BY u.display_name, u.id
+            FROM users u WHERE u.role IN ('AGENT', 'ADMIN') AND u.username_key <> \(bind: Self.systemKey)
+            ORDER BY u.display_name, u.id
             """
         ).all().map { row in
             guard let agent = try row.userRef("a") else { throw StorageError.missingRow("agent") }

@@ -76,7 +76,12 @@ extension SQLStore {
     func tickets(from rows: [any SQLRow], for viewer: Viewer) async throws -> [Ticket] {
         let ids = try rows.map { try $0.int("id") }
         let last = try await lastMessages(ticketIds: ids, for: viewer)
-        return try rows.map { row in try Self.ticket(row, lastMessage: last[try row.int("id")]) }
+        let slas = viewer.role.isStaff ? try await slas(ticketIds: ids) : [:]
+        return try rows.map { row in
+            var ticket = try Self.ticket(row, lastMessage: last[try row.int("id")])
+            ticket.sla = slas[ticket.id]
+            return ticket
+        }
     }
 
     public func ticket(id: Int, for viewer: Viewer) async throws -> Ticket? {

@@ -52,7 +52,7 @@ extension SQLStore {
     }
 
     public func users() async throws -> [User] {
-        try await reader.raw("SELECT \(unsafeRaw: Self.userColumns) FROM users u ORDER BY u.id").all().map { try Self.userRecord($0).user }
+        try await reader.raw("SELECT \(unsafeRaw: Self.userColumns) FROM users u WHERE u.username_key <> \(bind: Self.systemKey) ORDER BY u.id").all().map { try Self.userRecord($0).user }
     }
 
     public func setPassword(userId: Int, passwordHash: String, now: Date) async throws -> Bool {
@@ -237,7 +237,7 @@ extension SQLStore {
         SELECT \(userRefColumns("u", "a")), u.agent_status, u.capacity,
                (SELECT COUNT(*) FROM tickets t WHERE t.assigned_agent_id = u.id
                   AND t.status IN ('OPEN', 'IN_PROGRESS')) AS active_chats
-        FROM users u WHERE u.role IN ('AGENT', 'ADMIN')
+        FROM users u WHERE u.role IN ('AGENT', 'ADMIN') AND u.username_key <> '~system'
         """
 
     static func agentLoad(_ row: any SQLRow) throws -> AgentLoad {

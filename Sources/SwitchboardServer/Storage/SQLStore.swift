@@ -8,14 +8,18 @@ import SwitchboardProtocol
 public final class SQLStore: Store {
     let driver: any SQLDriver
     var reader: any SQLDatabase { driver.reader }
+    public let rules: ServiceRulesBox
 
     /// Opens the store and brings its schema up to date.
-    public static func open(_ driver: any SQLDriver, logger: Logger) async throws -> SQLStore {
+    public static func open(_ driver: any SQLDriver, logger: Logger, rules: ServiceRulesBox = ServiceRulesBox()) async throws -> SQLStore {
         try await Schema.migrate(driver, logger: logger)
-        return SQLStore(driver: driver)
+        return SQLStore(driver: driver, rules: rules)
     }
 
-    init(driver: any SQLDriver) { self.driver = driver }
+    init(driver: any SQLDriver, rules: ServiceRulesBox = ServiceRulesBox()) {
+        self.driver = driver
+        self.rules = rules
+    }
 
     public func close() async throws { try await driver.close() }
 

@@ -282,6 +282,28 @@ public protocol Store: Sendable {
     func dashboard(now: Date) async throws -> Dashboard
     func report(from: Date, to: Date) async throws -> SupportReport
 
+    // MARK: The tickets' clocks
+    /// The targets and calendar in force, and the clock `Ticket.sla` is read against.
+    var rules: ServiceRulesBox { get }
+    /// Tickets whose clock the keeper should look at by `now`, the longest due first.
+    func dueClocks(now: Date, limit: Int) async throws -> [Int]
+    /// Every active ticket is looked at again (the targets or the calendar changed).
+    func nudgeClocks(now: Date) async throws
+    /// Reviews one ticket's clock in one transaction: `decide` on the clock as it stands, then its
+    /// outcomes written (each once), its warnings marked sent, and a reassignment for want of a
+    /// reply carried out (to an agent with room chosen by `policy`, else back to the queue; an
+    /// escalation to an admin). Nil when the ticket is gone or another node has it right now.
+    func reviewClock(
+        ticketId: Int, now: Date, policy: AssignmentPolicy, decide: @escaping @Sendable (TicketClock) -> ClockReview
+    ) async throws -> ClockPass?
+    /// The account system lines are written as (made on first use).
+    func systemAccount() async throws -> UserRef
+    /// A setting admins changed (JSON), kept for every node; nil while never set.
+    func setting(_ name: String) async throws -> String?
+    func saveSetting(_ name: String, value: String, now: Date) async throws
+    /// Outcomes of the targets decided in `[from, to)`.
+    func slaOutcomes(from: Date, to: Date) async throws -> [RecordedOutcome]
+
     // MARK: What the server processes sharing the database share
     /// The secret named `name`: the one already kept, else `make()`'s, kept for every process
     /// (the first to start makes it; the others read it).
