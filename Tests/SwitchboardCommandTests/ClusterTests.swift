@@ -18,8 +18,13 @@ import Testing
         let db: String
         private(set) var nodes: [Command] = []
         private(set) var urls: [String] = []
+        /// Each node's config file, and what its environment adds.
+        let config: String
+        let environment: [String: String]
 
-        init(nodes count: Int) async throws {
+        init(nodes count: Int, config: String = #"{"nodeLeaseSeconds": 3}"#, environment: [String: String] = [:]) async throws {
+            self.config = config
+            self.environment = environment
             let base = try #require(ClusterTests.postgres, "SWITCHBOARD_POSTGRES_URL names the test cluster (scripts/test starts one)")
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-cluster-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -43,8 +48,9 @@ import Testing
             try FileManager.default.createDirectory(at: node, withIntermediateDirectories: true)
             // Short leases: a killed node's users go offline within seconds here.
             let config = node.appendingPathComponent("config.json")
-            try Data(#"{"nodeLeaseSeconds": 3}"#.utf8).write(to: config)
-            let process = try Command.run(["serve", "--port", "0", "--db", db, "--data-dir", node.path, "--config", config.path], in: node)
+            try Data(self.config.utf8).write(to: config)
+            let process = try Command.run(
+                ["serve", "--port", "0", "--db", db, "--data-dir", node.path, "--config", config.path], in: node, environment: environment)
             let line = try await process.waitForLine(startingWith: "listening on http://127.0.0.1:")
             let port = try #require(Int(line.split(separator: ":").last ?? ""))
             nodes.append(process)
@@ -124,6 +130,9 @@ import Testing
         func joined(_ ticketId: Int) -> Bool {
             log.events.withLock { $0.contains { if case .server(.roomJoined(let id, _, _)) = $0 { id == ticketId } else { false } } }
         }
+
+        /// Every frame heard, in order.
+        var heard: [RealtimeEvent] { log.events.withLock { $0 } }
 
         func sawTyping(of userId: Int) -> Bool {
             log.events.withLock { $0.contains { if case .server(.typingStart(_, let user, _)) = $0 { user.id == userId } else { false } } }
@@ -412,5 +421,55 @@ import Testing
         #expect(tickets.count == 8)
         #expect(tickets.filter { $0.assignedAgent?.id != nil }.count == 5, "exactly the agent's capacity, from both nodes")
         await agent.stop()
+    }
+
+    /// A reply timer due on two nodes fires once; one due while a node is killed is carried out by
+    /// the other. The clock of both nodes is moved through `WallClock`'s file, never waited for.
+    @Test(.enabled(if: ClusterTests.runs, "needs PostgreSQL (scripts/test starts one)"))
+    func aReplyTimerFiresOnceAcrossNodesAndANodeKilledMissesNone() async throws {
+        let shift = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-shift-\(UUID().uuidString)")
+        try Data("0".utf8).write(to: shift)
+        defer { try? FileManager.default.removeItem(at: shift) }
+        let config = #"{"nodeLeaseSeconds": 3, "sla": {"policies": [{"priority": "URGENT", "reassignAfterMinutes": 1}], "reassignRounds": 3}}"#
+        let cluster = try await Cluster(nodes: 2, config: config, environment: ["SWITCHBOARD_CLOCK_SHIFT_FILE": shift.path])
+        defer { cluster.close() }
+        let nodes = cluster.urls.map { URL(string: $0)! }
+        // Both agents on node 1, which lives; the customer on node 0, which will be killed.
+        var agents: [Client] = []
+        for name in ["alex", "sam"] {
+            let api = APIClient(server: nodes[1])
+            _ = try await api.login(username: name, password: "agent-password")
+            let agent = try await Client(api, outbox: cluster.directory.appendingPathComponent("\(name).sqlite"))
+            try await cluster.eventually("\(name) is connected") { await agent.connection.state == .connected }
+            agents.append(agent)
+        }
+        try await cluster.eventually("both agents are available") {
+            let loads = (try? await agents[0].api.colleagues()) ?? []
+            return loads.filter { $0.agent.isOnline && $0.status == .online }.count == 2
+        }
+        let customer = APIClient(server: nodes[0])
+        _ = try await customer.register(RegisterRequest(username: "waiting", password: "a long password", displayName: "Wren"))
+        let ticket = try await customer.openTicket(CreateTicketRequest(subject: "Now", description: "d", category: .payment, priority: .urgent))
+        let first = try #require(ticket.assignedAgent?.id)
+        func moves() -> [(from: Int?, to: Int?)] {
+            agents[0].heard.compactMap { event in
+                if case .server(.ticketReassigned(ticket.id, let from, let to, "NO_REPLY")) = event { (from?.id, to?.id) } else { nil }
+            }
+        }
+        // A minute later on both nodes: both keepers find the timer due; one moves the ticket.
+        try Data("61".utf8).write(to: shift)
+        try await cluster.eventually("the ticket moved to the other agent") { moves().count == 1 }
+        let second = try #require(moves().first?.to)
+        #expect(moves().first?.from == first && second != first)
+        // The next minute runs out as node 0 dies: node 1 carries it out — back to the queue, as
+        // both agents have had it.
+        try Data("122".utf8).write(to: shift)
+        try cluster.kill(0)
+        try await cluster.eventually("the ticket went back to the queue") { moves().count == 2 }
+        try await Task.sleep(for: .milliseconds(500))  // a double would have come by now
+        #expect(moves().map(\.from) == [first, second] && moves().map(\.to) == [second, nil])
+        let notes = try await agents[0].api.messages(ticket: ticket.id).items.filter { $0.senderType == .system && $0.internal }
+        #expect(notes.count == 2, "\(notes.map(\.message))")
+        for agent in agents { await agent.stop() }
     }
 }

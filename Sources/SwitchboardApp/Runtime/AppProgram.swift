@@ -45,7 +45,7 @@ public struct AppProgram: TerminalProgram {
     public mutating func update(_ event: LoopEvent<AppEvent>, post: EventLoop<AppEvent>) -> Bool {
         let input: ModeInput =
             switch event {
-            case .tick: .tick(Date())
+            case .tick: .tick(WallClock.now())
             case .message(let event): .event(event)
             case .input(.key(let key)): .key(key)
             case .input(.paste(let text)): .paste(text)

@@ -76,8 +76,8 @@ public struct ServerConfiguration: Sendable {
     public var clockInterval: Duration = .seconds(1)
     /// Create demo accounts on an empty database (the embedded server does).
     public var seedDemoAccounts = false
-    /// The clock every rule reads; tests move it.
-    public var clock: @Sendable () -> Date = { Date() }
+    /// The clock every rule reads; tests move it (in-process, or through `WallClock`'s file).
+    public var clock: @Sendable () -> Date = { WallClock.now() }
 
     public init(dataDirectory: URL = DataDirectory.default()) {
         self.dataDirectory = dataDirectory

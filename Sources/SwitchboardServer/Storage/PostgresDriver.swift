@@ -94,6 +94,12 @@ public final class PostgresDriver: SQLDriver {
         try await db.raw("SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':' || \(bind: name), 0))").run()
     }
 
+    /// The same lock if free: false when another transaction holds it (it is not waited for).
+    static func tryLock(_ name: String, in db: any SQLDatabase) async throws -> Bool {
+        try await db.raw("SELECT pg_try_advisory_xact_lock(hashtextextended(current_schema() || ':' || \(bind: name), 0)) AS got")
+            .first(decodingColumn: "got", as: Bool.self) ?? false
+    }
+
     static func isRetryable(_ error: PSQLError) -> Bool {
         guard let state = error.serverInfo?[.sqlState] else { return false }
         return state == "40001" || state == "40P01"

@@ -79,14 +79,19 @@ extension SQLStore {
     ) async throws -> ClockPass? {
         let postgres = driver.flavor == .postgres
         return try await driver.transaction { db in
-            // Another node reviewing this ticket right now has it: skipped, not waited for.
-            guard
-                let row = try await db.raw(
-                    "SELECT \(unsafeRaw: Self.clockColumns) FROM tickets t WHERE t.id = \(bind: ticketId)\(unsafeRaw: postgres ? " FOR UPDATE SKIP LOCKED" : "")"
-                ).first()
-            else { return nil }
-            let clock = try Self.ticketClock(row, outcomes: try await Self.outcomes(ticketIds: [ticketId], in: db)[ticketId] ?? [])
-            let review = decide(clock)
+            // One node reviews a ticket at a time; another reviewing it right now has it: skipped,
+            // not waited for. (Not the row's lock: the assigner skips locked tickets, and a new
+            // ticket is due for review the moment it is opened.)
+            if postgres, !(try await PostgresDriver.tryLock("clock \(ticketId)", in: db)) { return nil }
+            guard var (clock, seen) = try await Self.clockForReview(ticketId, in: db) else { return nil }
+            var review = decide(clock)
+            if review.move != nil {
+                // Moving the ticket: decided again on the row locked, as it stands.
+                _ = try await Self.requireTicketRow(id: ticketId, in: db)
+                guard let locked = try await Self.clockForReview(ticketId, in: db) else { return nil }
+                (clock, seen) = locked
+                review = decide(clock)
+            }
             var written: [ClockOutcome] = []
             for outcome in review.outcomes {
                 let inserted = try await db.raw(
@@ -99,11 +104,16 @@ extension SQLStore {
                 ).first()
                 if inserted != nil { written.append(outcome) }
             }
+            // A message or change meanwhile asked for a look of its own: that stays asked for.
             var sets: [SQLQueryString] = [
-                "clock_due_at = \(bind: review.nextLook.map(millis))",
+                """
+                clock_due_at = CASE WHEN clock_due_at = \(bind: seen.dueAt) THEN \(bind: review.nextLook.map(millis)) ELSE clock_due_at END
+                """,
                 "clock_warned = \(bind: review.warned.isEmpty ? nil : review.warned.sorted().joined(separator: ","))",
             ]
-            if review.answeredSettled { sets.append("answered_wait_since = NULL") }
+            if review.answeredSettled, let answered = seen.answered {
+                sets.append("answered_wait_since = CASE WHEN answered_wait_since = \(bind: answered) THEN NULL ELSE answered_wait_since END")
+            }
             var moved: (before: TicketRow, after: TicketRow)?
             if let move = review.move {
                 let before = try await Self.requireTicketRow(id: ticketId, in: db)
@@ -133,6 +143,21 @@ extension SQLStore {
             }
             return ClockPass(clock: clock, review: review, written: written, moved: moved)
         }
+    }
+
+    /// The ticket's clock with its outcomes, and the two columns a concurrent writer may change:
+    /// when it is due for a look, and the wait last answered.
+    private static func clockForReview(
+        _ ticketId: Int, in db: any SQLDatabase
+    ) async throws -> (TicketClock, seen: (dueAt: Int64?, answered: Int64?))? {
+        guard
+            let row = try await db.raw(
+                "SELECT \(unsafeRaw: clockColumns), t.clock_due_at AS due FROM tickets t WHERE t.id = \(bind: ticketId)"
+            ).first()
+        else { return nil }
+        let clock = try ticketClock(row, outcomes: try await outcomes(ticketIds: [ticketId], in: db)[ticketId] ?? [])
+        let due = try row.decodeNil(column: "due") ? nil : try row.decode(column: "due", as: Int64.self)
+        return (clock, (due, clock.answeredWaitSince.map(millis)))
     }
 
     /// An agent with room (role AGENT, connected, ONLINE, under capacity) chosen by `policy`,

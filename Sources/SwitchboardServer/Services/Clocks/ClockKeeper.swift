@@ -72,9 +72,10 @@ public actor ClockKeeper: Service {
             await events.publish(.slaBreached(ticketId: clock.ticketId, target: outcome.target, at: outcome.at, agentId: clock.assignedAgentId))
         }
         if let (before, after) = pass.moved {
+            // Said in the chat first, so whoever hears of the move finds why there.
+            try await explain(pass, before: before, after: after, rules: rules, now: now)
             await events.publish(.ticketChanged(before: before, after: after, by: system))
             await events.publish(.ticketReassigned(ticketId: clock.ticketId, from: before.assignedAgentId, to: after.assignedAgentId))
-            try await explain(pass, before: before, after: after, rules: rules, now: now)
         } else if !pass.written.isEmpty, let row = try await store.ticketRow(id: clock.ticketId) {
             // The ticket's clocks changed on the wire (a breach, a due time gone): TICKET_UPDATED.
             await events.publish(.ticketChanged(before: row, after: row, by: system))
