@@ -289,6 +289,17 @@ public actor APIClient {
     /// Every agent and admin with their load, as any agent may read it (for transfer by name).
     public func colleagues() async throws(APIError) -> [AgentLoad] { try await call(.GET, "/api/agents") }
 
+    // MARK: Business hours and targets (staff read them; admins change them)
+
+    public func businessHours() async throws(APIError) -> BusinessHours { try await call(.GET, "/api/admin/business-hours") }
+    public func setBusinessHours(_ hours: BusinessHours) async throws(APIError) -> BusinessHours {
+        try await call(.PUT, "/api/admin/business-hours", body: hours)
+    }
+    public func sla() async throws(APIError) -> SLASettings { try await call(.GET, "/api/admin/sla") }
+    public func setSLA(_ settings: SLASettings) async throws(APIError) -> SLASettings {
+        try await call(.PUT, "/api/admin/sla", body: settings)
+    }
+
     public func setAgent(_ id: Int, _ request: AgentStatusRequest) async throws(APIError) -> AgentLoad {
         try await call(.PUT, "/api/admin/support/agents/\(id)/status", body: request)
     }

@@ -53,7 +53,7 @@ public struct BusinessHours: Codable, Equatable, Sendable {
     }
 
     /// "HH:MM" as minutes after midnight (00:00 … 24:00); nil when it is not a time.
-    static func minutes(_ text: String) -> Int? {
+    public static func minutes(_ text: String) -> Int? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]),
             (0...24).contains(hour), (0..<60).contains(minute), hour < 24 || minute == 0
@@ -62,7 +62,7 @@ public struct BusinessHours: Codable, Equatable, Sendable {
     }
 
     /// "YYYY-MM-DD" as its parts; nil when it is not a date of the Gregorian calendar.
-    static func day(_ text: String) -> DateComponents? {
+    public static func day(_ text: String) -> DateComponents? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2, let year = Int(parts[0]),
             let month = Int(parts[1]), let day = Int(parts[2])

@@ -128,7 +128,11 @@ import Testing
                             avgFirstResponseSeconds: nil)))))
         #expect(mode.update(.key(.right)).contains(.loadServerStatistics))
         #expect(mode.admin?.page == .server)
+        #expect(mode.update(.key(.right)) == [.loadTargets])
+        #expect(mode.admin?.page == .targets)
         #expect(mode.update(.key(.right)) == [.loadDashboard])
+        _ = mode.update(.key(.left))
+        #expect(mode.admin?.page == .targets)
         _ = mode.update(.key(.left))
         #expect(mode.admin?.page == .server)
         #expect(mode.update(.key(.left)).isEmpty, "the report is kept")
@@ -154,20 +158,48 @@ import Testing
                 .init(date: "2026-11-02", ticketsOpened: 2, ticketsResolved: 6),
             ],
             sessions: .init(started: 3, ended: 2, avgDurationSeconds: 100, avgMessages: 4, avgFirstResponseSeconds: 20))
-        _ = mode.update(.event(.report(report)))
+        var withTargets = report
+        withTargets.sla = ["FIRST_RESPONSE": TargetFigures(met: 3, breached: 1)]
+        withTargets.slaByPriority = ["HIGH": ["FIRST_RESPONSE": TargetFigures(met: 3, breached: 1)]]
+        withTargets.agents[0].sla = ["FIRST_RESPONSE": TargetFigures(met: 3, breached: 1)]
+        withTargets.days[0].sla = ["FIRST_RESPONSE": TargetFigures(met: 3, breached: 1)]
+        withTargets.slaBreaches = [
+            BreachEntry(ticketId: 12, target: .firstResponse, at: World.start, agent: C.me.ref, priority: .high)
+        ]
+        _ = mode.update(.event(.report(withTargets)))
         let lines = C.lines(mode)
         #expect(lines.contains { $0.contains("Alex Agent") && $0.contains("23") && $0.contains("4m 12s") && $0.contains("—") })
         let opened = lines.first { $0.hasPrefix("  11-01") } ?? ""
         #expect(opened.contains("█") && opened.hasSuffix(" 8"))
+        #expect(lines.contains { $0.contains("Alex Agent") && $0.hasSuffix("75% of 4") })
+        #expect(lines.contains { $0.hasPrefix("  First reply      3       1    75%   high 75% of 4") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("  Missed: #12 first reply") && $0.contains("(Alex Agent)") })
+        let stamp = Timestamp.format(World.start)
         let effects = Self.command("/report --csv /tmp/report.csv", &mode)
         #expect(
             effects == [
                 .saveFile(
                     path: "/tmp/report.csv",
                     text: """
-                        agent,tickets_handled,messages_sent,notes_written,avg_first_response_seconds,avg_resolution_seconds\r
-                        Alex Agent,5,23,2,252,\r
-                        "Lee, ""the"" Lead",1,2,0,30,600\r
+                        agent,tickets_handled,messages_sent,notes_written,avg_first_response_seconds,avg_resolution_seconds,\
+                        first_response_met,first_response_breached,next_response_met,next_response_breached,resolution_met,resolution_breached\r
+                        Alex Agent,5,23,2,252,,3,1,0,0,0,0\r
+                        "Lee, ""the"" Lead",1,2,0,30,600,0,0,0,0,0,0\r
+                        \r
+                        date,tickets_opened,tickets_resolved,first_response_met,first_response_breached,next_response_met,\
+                        next_response_breached,resolution_met,resolution_breached\r
+                        2026-11-01,8,4,3,1,0,0,0,0\r
+                        2026-11-02,2,6,0,0,0,0,0,0\r
+                        \r
+                        priority,first_response_met,first_response_breached,next_response_met,next_response_breached,resolution_met,\
+                        resolution_breached\r
+                        URGENT,0,0,0,0,0,0\r
+                        HIGH,3,1,0,0,0,0\r
+                        MEDIUM,0,0,0,0,0,0\r
+                        LOW,0,0,0,0,0,0\r
+                        \r
+                        breached_ticket,target,due_at,agent,priority\r
+                        12,FIRST_RESPONSE,\(stamp),Alex Agent,HIGH\r
 
                         """, what: "The report")
             ])

@@ -26,7 +26,7 @@ import Testing
     static func console(width: Int = 120, height: Int = 30, tickets: [Ticket]) -> ConsoleMode {
         var mode = ConsoleMode(server: "http://127.0.0.1:8080", username: "alex", signingIn: true, size: (width, height), now: World.start)
         mode.timeZone = World.utc
-        #expect(mode.update(.event(.signedIn(me))) == [.loadQueue, .loadAgents, .loadCanned])
+        #expect(mode.update(.event(.signedIn(me))) == [.loadQueue, .loadAgents, .loadCanned, .loadTargets])
         _ = mode.update(.event(.tickets(tickets)))
         _ = mode.update(
             .event(

@@ -10,7 +10,7 @@ public enum ConsoleAction: String, CaseIterable, Hashable, Sendable {
     case noteMode = "note-mode", canned, panel, availability, back
     case scrollUp = "scroll-up", scrollDown = "scroll-down", scrollTop = "scroll-top", scrollBottom = "scroll-bottom"
     case search, retryMessage = "retry-message", discardMessage = "discard-message", editMessage = "edit-message"
-    case nextSection = "next-section", previousSection = "previous-section", claim, refresh, dashboard
+    case nextSection = "next-section", previousSection = "previous-section", claim, refresh, dashboard, sortOrder = "sort-order"
 
     static let numbered: [ConsoleAction] = [.tab1, .tab2, .tab3, .tab4, .tab5, .tab6, .tab7, .tab8, .tab9]
 
@@ -55,5 +55,6 @@ public enum ConsoleAction: String, CaseIterable, Hashable, Sendable {
                 .init([.char("[")], .previousSection, help: "previous section", group: "Queue"),
                 .init([.char("c")], .claim, help: "claim the chosen ticket (also /claim N)", group: "Queue"),
                 .init([.char("r")], .refresh, help: "reload the queue and the agents", group: "Queue"),
+                .init([.char("o")], .sortOrder, help: "order: by urgency ↔ by due time (also /sort due)", group: "Queue"),
             ])
 }

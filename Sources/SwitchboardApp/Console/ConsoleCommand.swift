@@ -5,8 +5,8 @@
 public enum ConsoleCommand: String, CaseIterable, Sendable, ModeCommand {
     case open, claim, closeTab = "close-tab", split, unsplit, note, status, priority, category, assign, transfer, escalate
     case resolve, close, canned, cannedNew = "canned-new", cannedEdit = "canned-edit", cannedRemove = "canned-rm"
-    case online, busy, away, search, attach, save, panel, retry, edit, discard, filter, refresh
-    case dashboard, agents, agentStatus = "agent-status", capacity, report, server, userAdd = "user-add"
+    case online, busy, away, search, attach, save, panel, retry, edit, discard, filter, sort, refresh
+    case dashboard, agents, agentStatus = "agent-status", capacity, report, server, userAdd = "user-add", targets, hours, target
     case help, logout, launcher, quit
 
     /// Where a command applies.
@@ -27,8 +27,8 @@ public enum ConsoleCommand: String, CaseIterable, Sendable, ModeCommand {
         case .closeTab, .unsplit, .note, .status, .category, .assign, .transfer, .escalate, .canned, .search, .attach, .save,
             .panel, .retry, .edit, .discard:
             .chat
-        case .open, .cannedNew, .cannedEdit, .cannedRemove, .online, .busy, .away, .filter, .refresh, .dashboard, .agents,
-            .agentStatus, .capacity, .report, .server, .userAdd, .help, .logout, .launcher, .quit:
+        case .open, .cannedNew, .cannedEdit, .cannedRemove, .online, .busy, .away, .filter, .sort, .refresh, .dashboard, .agents,
+            .agentStatus, .capacity, .report, .server, .userAdd, .targets, .hours, .target, .help, .logout, .launcher, .quit:
             .anywhere
         }
     }
@@ -55,6 +55,9 @@ public enum ConsoleCommand: String, CaseIterable, Sendable, ModeCommand {
         case .agentStatus: "[AGENT] STATUS"
         case .capacity: "[AGENT] N"
         case .report: "[FROM [TO]] | --csv FILE"
+        case .sort: "due|urgency"
+        case .hours: "DAYS HH:MM-HH:MM… | zone TZ | holiday [-]DATE | always"
+        case .target: "PRIORITY [CATEGORY] first=M next=M resolve=M reassign=M | PRIORITY off | warn SHARE | rounds N"
         default: ""
         }
     }
@@ -90,6 +93,7 @@ public enum ConsoleCommand: String, CaseIterable, Sendable, ModeCommand {
         case .edit: "the last failed message back in the line, to change it"
         case .discard: "drop failed messages"
         case .filter: "queue: statuses, priorities, categories and text; nothing clears"
+        case .sort: "queue: the soonest due target first, or the most urgent (o)"
         case .refresh: "reload the queue and the agents"
         case .dashboard: "admins: the live dashboard (F7)"
         case .agents: "admins: every agent's status, chats and capacity"
@@ -98,6 +102,9 @@ public enum ConsoleCommand: String, CaseIterable, Sendable, ModeCommand {
         case .report: "admins: per agent and per day, the last 7 days unless dates"
         case .server: "admins: connections, memory, uptime, messages per second"
         case .userAdd: "admins: a new agent or admin account"
+        case .targets: "admins: business hours and service-level targets"
+        case .hours: "admins: when the team works (mon-fri 09:00-17:30; closed; zone Europe/Berlin)"
+        case .target: "admins: a priority's targets, in business minutes"
         case .help: "keys and commands"
         case .logout: "sign out"
         case .launcher: "back to the launcher"

@@ -6,6 +6,16 @@ import TerminalKit
 /// The console's slash commands carried out (`ConsoleCommand` says which there are), and the
 /// chat line's sending.
 extension ConsoleMode {
+    /// The queue in `wanted` order, the first ticket chosen.
+    mutating func sort(_ wanted: QueueOrder) -> [Effect] {
+        order = wanted
+        queue.resize(to: shownQueue.count)
+        queue.select(0)
+        let note = wanted == .due && targets?.settings.policies.isEmpty != false ? " — no targets are set, so no ticket has a due time" : ""
+        toasts.show("The queue is ordered \(wanted.title)\(note)", now: now)
+        return []
+    }
+
     /// A slash command typed on the queue's line (`chat` nil) or in chat tab `chat`: one table
     /// (`ConsoleCommand`), one dispatch.
     mutating func run(_ typed: String, _ argument: String, line: String, chat index: Int?) -> [Effect] {
@@ -37,8 +47,14 @@ extension ConsoleMode {
         case .busy: return setAvailability(.busy)
         case .away: return setAvailability(.away)
         case .cannedNew, .cannedEdit, .cannedRemove: return cannedCommand(command.rawValue, argument)
-        case .refresh: return [.loadQueue, .loadAgents, .loadCanned]
-        case .dashboard, .agents, .agentStatus, .capacity, .report, .server, .userAdd: return adminCommand(command.rawValue, argument)
+        case .sort:
+            guard let wanted = QueueOrder(rawValue: argument.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                return usage("/sort due (the soonest due target first) or /sort urgency (the most urgent first)")
+            }
+            return sort(wanted)
+        case .refresh: return [.loadQueue, .loadAgents, .loadCanned, .loadTargets]
+        case .dashboard, .agents, .agentStatus, .capacity, .report, .server, .userAdd, .targets, .hours, .target:
+            return adminCommand(command.rawValue, argument)
         case .help: helpOffset = 0
         case .logout: return [.signOut]
         case .launcher: return fromLauncher ? [.backToLauncher] : usage("this session was not started from the launcher")

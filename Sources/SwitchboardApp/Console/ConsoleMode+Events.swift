@@ -27,7 +27,18 @@ extension ConsoleMode {
                 toasts.show("The console is for agents; \(user.username) is a customer — use `switchboard chat`", kind: .error, now: now)
                 return []
             }
-            return [.loadQueue, .loadAgents, .loadCanned]
+            return [.loadQueue, .loadAgents, .loadCanned, .loadTargets]
+        case .targets(let settings, let hours, let saved):
+            let rules = TargetRules(settings: settings, hours: hours), at = basics.now
+            targets = rules
+            admin?.targets = rules
+            if admin?.page == .targets { admin?.updatedAt = at }
+            if saved { toasts.show("Saved: every open ticket's clock counts by it now", kind: .success, now: now) }
+            return []
+        case .failed(.targets, let error):
+            // Read at sign-in: without them the queue shows waits, not clocks; a refused save says why.
+            toasts.show("Targets: \(error.sentence)", kind: .error, now: now)
+            return []
         case .signedOut:
             let ended = loginEnded
             self = ConsoleMode(
@@ -216,6 +227,19 @@ extension ConsoleMode {
                     effects.append(.notify(title: "\(message.sender.displayName) on #\(id)", body: message.message))
                 }
             }
+        case .slaWarning(let id, let target, let dueAt):
+            let left = Self.duration(dueAt.timeIntervalSince(now))
+            let subject = tickets.first { $0.id == id }.map { " (\(Sanitizer.clean($0.subject)))" } ?? ""
+            toasts.show("#\(id)\(subject): the \(target.word) is due in \(left)", kind: .warning, now: now)
+            effects.append(.notify(title: "#\(id): \(target.word) due in \(left)", body: subject))
+        case .slaBreached(let id, let target, _):
+            let subject = tickets.first { $0.id == id }.map { " (\(Sanitizer.clean($0.subject)))" } ?? ""
+            toasts.show("#\(id)\(subject): the \(target.word) target was missed", kind: .error, now: now)
+        case .ticketReassigned(let id, let from, let to, _):
+            guard from?.id == me?.id || me?.role == .admin else { break }
+            let whom = to.map { $0.id == me?.id ? "you" : Sanitizer.clean($0.displayName) } ?? "the queue"
+            let was = from.map { $0.id == me?.id ? "you" : Sanitizer.clean($0.displayName) } ?? "nobody"
+            toasts.show("#\(id) went from \(was) to \(whom): no public reply in time", kind: .warning, now: now)
         case .ticketDeleted(let id):
             changeTickets { $0.removeAll { $0.id == id } }
             if let index = tabs.firstIndex(where: { $0.ticketId == id }) { closeTab(index) }

@@ -123,7 +123,8 @@ extension ConsoleMode {
             queue.select(0)
         case .claim:
             return run("claim", "", line: "/claim", chat: nil)
-        case .refresh: return [.loadQueue, .loadAgents]
+        case .refresh: return [.loadQueue, .loadAgents, .loadTargets]
+        case .sortOrder: return sort(order == .urgency ? .due : .urgency)
         case .dashboard:
             return admin?.page == .dashboard
                 ? {

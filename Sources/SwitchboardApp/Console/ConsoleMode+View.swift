@@ -18,7 +18,8 @@ extension ConsoleMode {
         if let admin {
             // An admin page takes the queue's and the chats' place; the bottom line types its commands.
             admin.render(
-                into: &screen, in: Rect(x: 0, y: 1, width: size.width, height: max(0, layout.typing.y - 1)), theme: theme, me: me?.id)
+                into: &screen, in: Rect(x: 0, y: 1, width: size.width, height: max(0, layout.typing.y - 1)), theme: theme, me: me?.id,
+                now: now)
             toasts.render(into: &screen, in: layout.typing, theme: theme)
             cursor = renderInput(into: &screen, in: layout.input, split: false, theme: theme)
         } else {
@@ -131,17 +132,34 @@ extension ConsoleMode {
             let mark = Self.priorityMark(ticket.priority)
             let open = queue.marked.contains(index) ? "●" : tabs.contains { $0.ticketId == ticket.id } ? "▸" : " "
             let wait = Self.duration(now.timeIntervalSince(QueueSection.waitingSince(ticket)))
+            // The ticket's clock, when a target runs, takes the wait's place; the wait goes below.
+            let standing = targets?.standing(ticket, now: now)
+            let right = standing?.rowText ?? wait
             let left = "\(open)\(mark) #\(ticket.id) "
-            let subject = TextWrap.truncate(ticket.subject, width: max(1, body.width - TextWidth.of(left) - TextWidth.of(wait) - 2))
+            let subject = TextWrap.truncate(ticket.subject, width: max(1, body.width - TextWidth.of(left) - TextWidth.of(right) - 2))
             screen.put(
                 [Span(left, selected ? base : Self.priorityStyle(ticket.priority, theme)), Span(subject, base)],
                 x: body.x, y: y, limit: body.width)
-            screen.put(wait, x: body.maxX - TextWidth.of(wait) - 1, y: y, style: selected ? base : theme[.muted])
+            let rightStyle = standing.map { Self.clockStyle($0, theme).with(bold: $0.level != .running) } ?? theme[.muted]
+            screen.put(right, x: body.maxX - TextWidth.of(right) - 1, y: y, style: selected && standing == nil ? base : rightStyle)
             let who = ticket.assignedAgent.map { $0.id == me?.id ? "you" : Sanitizer.clean($0.displayName) } ?? "unassigned"
             let detail = "\(Sanitizer.clean(ticket.customer.displayName)) · \(ticket.category.word) · \(who)"
+            let below = standing == nil ? "" : wait
             screen.put(
-                TextWrap.truncate(detail, width: body.width - 4), x: body.x + 4, y: y + 1, style: selected ? base : theme[.muted],
-                limit: body.width - 4)
+                TextWrap.truncate(detail, width: body.width - 5 - TextWidth.of(below)), x: body.x + 4, y: y + 1,
+                style: selected ? base : theme[.muted], limit: body.width - 4)
+            if !below.isEmpty {
+                screen.put(below, x: body.maxX - TextWidth.of(below) - 1, y: y + 1, style: selected ? base : theme[.muted])
+            }
+        }
+    }
+
+    /// A clock's colour: the theme's warning under the warning share, its error once missed.
+    static func clockStyle(_ standing: SLAStanding, _ theme: Theme) -> Style {
+        switch standing.level {
+        case .breached: theme[.error]
+        case .warning: theme[.warning]
+        case .running: standing.paused ? theme[.muted] : theme[.accent]
         }
     }
 
@@ -191,6 +209,11 @@ extension ConsoleMode {
         let owner =
             ticket.assignedAgent.map { $0.id == me?.id ? "yours" : "with \(Sanitizer.clean($0.displayName))" } ?? "unassigned — /claim"
         details.append(Span(" · " + owner, theme[.muted]))
+        // The running clock: the queue's ticket is the freshest (frames update it), else the tab's.
+        let live = tickets.first { $0.id == ticket.id } ?? ticket
+        if let standing = targets?.standing(live, now: now) {
+            details.append(Span(" · " + (standing.paused ? "⏸ " : "⏱ ") + standing.sentence, Self.clockStyle(standing, theme)))
+        }
         screen.put(details, x: rect.x, y: rect.y + 1, limit: rect.width)
         screen.put(String(repeating: "─", count: rect.width), x: rect.x, y: rect.y + 2, style: theme[.border])
     }
@@ -224,6 +247,7 @@ extension ConsoleMode {
         case .agents: "←→ pages · ↑↓ agent · /capacity N · /agent-status S · Esc: the queue"
         case .report: "←→ pages · /report FROM TO · /report --csv FILE · Esc: the queue"
         case .dashboard, .server: "←→ pages · /report [FROM [TO]] · /user-add · Esc: back to the queue"
+        case .targets: "←→ pages · /hours … · /target … (the lines above) · Esc: the queue"
         }
     }
 

@@ -27,6 +27,9 @@ public struct ConsoleMode: Equatable, Sendable, ChatScreenMode {
     /// where it is (on Unassigned, where the next one will come).
     var claiming: Set<Int> = []
     public internal(set) var filter = QueueFilter() { didSet { refreshQueue() } }
+    public internal(set) var order = QueueOrder.urgency { didSet { refreshQueue() } }
+    /// The targets and hours the queue's timers count in (read at sign-in; nil until then).
+    public internal(set) var targets: TargetRules?
     /// The queue as shown — the section's tickets sorted, then filtered — and every section's
     /// count: kept here, recomputed when the tickets, section, filter or user change, so that a
     /// frame never sorts thousands of tickets.
@@ -90,7 +93,7 @@ public struct ConsoleMode: Equatable, Sendable, ChatScreenMode {
     // MARK: What is shown
 
     private mutating func refreshQueue() {
-        shownQueue = section.tickets(tickets, me: me?.id).filter(filter.admits)
+        shownQueue = section.tickets(tickets, me: me?.id, order: order).filter(filter.admits)
         sectionCounts = Dictionary(uniqueKeysWithValues: QueueSection.allCases.map { ($0, $0.count(tickets, me: me?.id)) })
     }
     /// The tickets marked in the queue (Space), for bulk actions.

@@ -26,11 +26,8 @@ public enum QueueSection: Int, CaseIterable, Equatable, Sendable {
     public func count(_ all: [Ticket], me: Int?) -> Int { all.reduce(0) { $0 + (contains($1, me: me) ? 1 : 0) } }
 
     /// The section's tickets, sorted.
-    public func tickets(_ all: [Ticket], me: Int?) -> [Ticket] {
-        all.filter { contains($0, me: me) }
-            .sorted { a, b in
-                a.priority.rank != b.priority.rank ? a.priority.rank > b.priority.rank : Self.waitingSince(a) < Self.waitingSince(b)
-            }
+    public func tickets(_ all: [Ticket], me: Int?, order: QueueOrder = .urgency) -> [Ticket] {
+        all.filter { contains($0, me: me) }.sorted(by: order.before)
     }
 
     /// Since when the customer has waited: their last message if it is the last word, else the ticket's last change.
@@ -38,6 +35,25 @@ public enum QueueSection: Int, CaseIterable, Equatable, Sendable {
         if let last = ticket.lastMessage, last.senderType == .customer { return last.timestamp }
         return ticket.lastMessage?.timestamp ?? ticket.createdAt
     }
+}
+
+/// How the queue is ordered (`/sort`, the `o` key).
+public enum QueueOrder: String, CaseIterable, Equatable, Sendable {
+    /// Most urgent first, then whoever has waited longest.
+    case urgency
+    /// The soonest due target first (missed ones at the top), then tickets with no clock by urgency.
+    case due
+
+    func before(_ a: Ticket, _ b: Ticket) -> Bool {
+        if self == .due {
+            let da = a.sla?.dues.first?.at, db = b.sla?.dues.first?.at
+            if da != db { return da.map { d in db.map { d < $0 } ?? true } ?? false }
+        }
+        return a.priority.rank != b.priority.rank
+            ? a.priority.rank > b.priority.rank : QueueSection.waitingSince(a) < QueueSection.waitingSince(b)
+    }
+
+    public var title: String { self == .due ? "by due time" : "by urgency" }
 }
 
 /// What the queue shows of its section: statuses, priorities, categories, and text in the

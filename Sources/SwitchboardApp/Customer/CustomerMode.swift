@@ -173,7 +173,7 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
         case .fileSaved(let what, let path):
             toasts.show("\(what) is in \(path)", kind: .success, now: now)
             return []
-        case .agents, .canned, .tester, .dashboard, .adminAgents, .report, .serverStatistics, .agentChanged, .userCreated:
+        case .agents, .canned, .tester, .dashboard, .adminAgents, .report, .serverStatistics, .agentChanged, .userCreated, .targets:
             return []  // the console's and the tester's
         }
     }
@@ -208,7 +208,7 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
             toasts.show(FileTransfer.notSent(error), kind: .error, now: now)
         case .download:
             toasts.show("Not saved: \(error.sentence)", kind: .error, now: now)
-        case .agents, .canned, .ticketAction, .claim, .admin, .createUser:
+        case .agents, .canned, .ticketAction, .claim, .admin, .createUser, .targets:
             toasts.show(error.sentence, kind: .error, now: now)
         }
         return []

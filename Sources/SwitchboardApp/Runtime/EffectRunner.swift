@@ -171,6 +171,21 @@ public actor EffectRunner {
             case .setAgent(let id, let request):
                 guard let api else { return }
                 do { post(.agentChanged(try await api.setAgent(id, request))) } catch { post(.failed(.admin, error)) }
+            case .loadTargets:
+                guard let api else { return }
+                do { post(.targets(try await api.sla(), try await api.businessHours(), saved: false)) } catch { post(.failed(.targets, error)) }
+            case .saveBusinessHours(let hours):
+                guard let api else { return }
+                do {
+                    let saved = try await api.setBusinessHours(hours)
+                    post(.targets(try await api.sla(), saved, saved: true))
+                } catch { post(.failed(.targets, error)) }
+            case .saveSLA(let settings):
+                guard let api else { return }
+                do {
+                    let saved = try await api.setSLA(settings)
+                    post(.targets(saved, try await api.businessHours(), saved: true))
+                } catch { post(.failed(.targets, error)) }
             case .createUser(let request):
                 guard let api else { return }
                 do { post(.userCreated(try await api.createUser(request))) } catch { post(.failed(.createUser, error)) }

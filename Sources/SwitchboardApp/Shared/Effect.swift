@@ -45,6 +45,10 @@ public enum Effect: Equatable, Sendable {
     case loadServerStatistics
     case setAgent(id: Int, AgentStatusRequest)
     case createUser(CreateUserRequest)
+    /// Business hours and targets, read (any member of staff) and saved (admins).
+    case loadTargets
+    case saveBusinessHours(BusinessHours)
+    case saveSLA(SLASettings)
     /// Uploads the file at `path` to the ticket and sends it as a message (a note when `note`).
     case attach(ticketId: Int, path: String, note: Bool)
     /// Lists what the path typed after `/attach` may continue to (`.pathCompletions`).
@@ -67,7 +71,7 @@ public enum Effect: Equatable, Sendable {
 public enum Request: Equatable, Sendable {
     case signIn, register, tickets, openTicket, setStatus(ticketId: Int), messages(ticketId: Int), outbox
     case agents, canned, ticketAction(ticketId: Int), claim(ticketId: Int)
-    case admin, createUser, upload(ticketId: Int), download
+    case admin, createUser, upload(ticketId: Int), download, targets
 }
 
 /// What comes back to a mode: results of its effects, and the connection's news.
@@ -97,6 +101,8 @@ public enum AppEvent: Equatable, Sendable {
     case serverStatistics(ServerStatistics)
     case agentChanged(AgentLoad)
     case userCreated(User)
+    /// The targets and the hours they count in; `saved` when an admin's change made them.
+    case targets(SLASettings, BusinessHours, saved: Bool)
     case fileSaved(what: String, path: String)
     /// What the path `typed` after `/attach` may continue to (Tab).
     case pathCompletions(typed: String, [String])

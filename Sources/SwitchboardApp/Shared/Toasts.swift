@@ -4,7 +4,7 @@ import TerminalKit
 /// Short messages over the bottom of the screen — a refusal, an event — that go away by
 /// themselves. The newest shows; errors stay longer.
 public struct Toasts: Equatable, Sendable {
-    public enum Kind: Equatable, Sendable { case info, success, error }
+    public enum Kind: Equatable, Sendable { case info, success, warning, error }
 
     public struct Toast: Equatable, Sendable {
         public var text: String
@@ -17,7 +17,7 @@ public struct Toasts: Equatable, Sendable {
     public init() {}
 
     public mutating func show(_ text: String, kind: Kind = .info, now: Date) {
-        items.append(Toast(text: text, kind: kind, until: now.addingTimeInterval(kind == .error ? 8 : 4)))
+        items.append(Toast(text: text, kind: kind, until: now.addingTimeInterval(kind == .error || kind == .warning ? 8 : 4)))
         if items.count > 5 { items.removeFirst(items.count - 5) }
     }
 
@@ -38,10 +38,11 @@ public struct Toasts: Equatable, Sendable {
         let style: Style =
             switch toast.kind {
             case .error: theme[.error]
+            case .warning: theme[.warning]
             case .success: theme[.success]
             case .info: theme[.accent]
             }
-        let mark = toast.kind == .error ? " ⚠ " : " • "
+        let mark = toast.kind == .error ? " ⚠ " : toast.kind == .warning ? " ⏱ " : " • "
         var lines = TextWrap.lines(toast.text.replacingOccurrences(of: "\n", with: " "), width: max(1, row.width - 3))
         let room = min(3, row.y + 1)
         if lines.count > room {

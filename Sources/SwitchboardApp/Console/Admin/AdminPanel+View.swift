@@ -4,9 +4,11 @@ import TerminalKit
 
 extension AdminPanel {
     /// The page in `rect`: a heading row, then its figures; two columns when there is room.
-    func render(into screen: inout Screen, in rect: Rect, theme: Theme, me: Int?) {
+    func render(into screen: inout Screen, in rect: Rect, theme: Theme, me: Int?, now: Date) {
         screen.fill(x: rect.x, y: rect.y, width: rect.width, height: rect.height, style: theme[.text])
-        let titles: [(Page, String)] = [(.dashboard, "Dashboard"), (.agents, "Agents"), (.report, "Report"), (.server, "Server")]
+        let titles: [(Page, String)] = [
+            (.dashboard, "Dashboard"), (.agents, "Agents"), (.report, "Report"), (.server, "Server"), (.targets, "Targets"),
+        ]
         var x = rect.x + 1
         for (page, title) in titles {
             x +=
@@ -23,6 +25,7 @@ extension AdminPanel {
         case .agents: renderAgents(into: &screen, in: body, theme: theme, me: me)
         case .report: renderReport(into: &screen, in: body, theme: theme)
         case .server: renderServer(into: &screen, in: body, theme: theme)
+        case .targets: renderTargets(into: &screen, in: body, theme: theme, now: now)
         }
     }
 
@@ -140,7 +143,7 @@ extension AdminPanel {
         }
         var y = rect.y + 2
         let nameWidth = min(20, max(5, report.agents.map { TextWidth.of(Sanitizer.clean($0.agent.displayName)) }.max() ?? 5))
-        let columns = ["Handled", "Messages", "Notes", "First response", "Resolution"]
+        let columns = ["Handled", "Messages", "Notes", "First response", "Resolution", "Targets met"]
         let widths = columns.map { max(TextWidth.of($0), 8) }
         var header = "Agent".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
         for (column, width) in zip(columns, widths) {
@@ -157,7 +160,7 @@ extension AdminPanel {
             name += String(repeating: " ", count: max(0, nameWidth - TextWidth.of(name)))
             let values = [
                 String(figures.ticketsHandled), String(figures.messagesSent), String(figures.notesWritten),
-                Self.span(figures.avgFirstResponseSeconds), Self.span(figures.avgResolutionSeconds),
+                Self.span(figures.avgFirstResponseSeconds), Self.span(figures.avgResolutionSeconds), Self.met(figures.sla),
             ]
             var line = name
             for (value, width) in zip(values, widths) {
@@ -167,6 +170,7 @@ extension AdminPanel {
             y += 1
         }
         y += 1
+        y += renderTargetFigures(report, into: &screen, in: Rect(x: rect.x, y: y, width: rect.width, height: rect.maxY - y), theme: theme)
         guard y + 2 < rect.maxY else { return }
         screen.put(
             [Span("Per day  ", theme[.title]), Span("█ opened", theme[.accent]), Span("  "), Span("█ resolved", theme[.success])],

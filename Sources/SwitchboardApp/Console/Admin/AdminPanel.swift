@@ -7,7 +7,7 @@ import TerminalKit
 /// the dashboard and the agents are asked again when tickets or agents change (at most once a
 /// second), the server every few seconds.
 public struct AdminPanel: Equatable, Sendable {
-    public enum Page: String, Equatable, Sendable, CaseIterable { case dashboard, agents, report, server }
+    public enum Page: String, Equatable, Sendable, CaseIterable { case dashboard, agents, report, server, targets }
 
     public var page: Page
     public internal(set) var dashboard: Dashboard?
@@ -19,6 +19,8 @@ public struct AdminPanel: Equatable, Sendable {
     public internal(set) var reportFrom = ""
     public internal(set) var reportTo = ""
     public internal(set) var server: ServerStatistics?
+    /// Business hours and targets, as the targets page shows them.
+    public internal(set) var targets: TargetRules?
     /// The reading before `server`, for messages per second.
     public internal(set) var previousServer: ServerStatistics?
     /// Something changed since the figures were asked for.
@@ -40,6 +42,7 @@ public struct AdminPanel: Equatable, Sendable {
         case .dashboard, .agents: due = stale && askedAt.map { now.timeIntervalSince($0) >= Self.coalesce } ?? true
         case .server: due = askedAt.map { now.timeIntervalSince($0) >= Self.serverEvery } ?? true
         case .report: due = false
+        case .targets: due = askedAt == nil
         }
         guard due else { return [] }
         stale = false
@@ -53,6 +56,7 @@ public struct AdminPanel: Equatable, Sendable {
         case .agents: .loadAdminAgents
         case .report: .loadReport(from: reportFrom, to: reportTo)
         case .server: .loadServerStatistics
+        case .targets: .loadTargets
         }
     }
 
@@ -82,14 +86,31 @@ public struct AdminPanel: Equatable, Sendable {
                 ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
         }
         let seconds: (Double?) -> String = { $0.map { String(Int($0.rounded())) } ?? "" }
-        let rows = report.agents.map { figures in
+        // Met and missed per target, the same columns in each table.
+        let targetHeader = SLATarget.allCases.map { t in "\(t.rawValue.lowercased())_met,\(t.rawValue.lowercased())_breached" }
+            .joined(separator: ",")
+        let targetCells = { (figures: [String: TargetFigures]) in
+            SLATarget.allCases.map { t in "\(figures[t.rawValue]?.met ?? 0),\(figures[t.rawValue]?.breached ?? 0)" }.joined(separator: ",")
+        }
+        let agents = report.agents.map { figures in
             [
                 field(figures.agent.displayName), String(figures.ticketsHandled), String(figures.messagesSent),
                 String(figures.notesWritten),
-                seconds(figures.avgFirstResponseSeconds), seconds(figures.avgResolutionSeconds),
+                seconds(figures.avgFirstResponseSeconds), seconds(figures.avgResolutionSeconds), targetCells(figures.sla),
             ].joined(separator: ",")
         }
-        return (["agent,tickets_handled,messages_sent,notes_written,avg_first_response_seconds,avg_resolution_seconds"] + rows)
-            .joined(separator: "\r\n") + "\r\n"
+        let days = report.days.map { "\($0.date),\($0.ticketsOpened),\($0.ticketsResolved),\(targetCells($0.sla))" }
+        let priorities = Priority.allCases.reversed().map { "\($0.rawValue),\(targetCells(report.slaByPriority[$0.rawValue] ?? [:]))" }
+        let breaches = report.slaBreaches.map {
+            "\($0.ticketId),\($0.target.rawValue),\(Timestamp.format($0.at)),\(field($0.agent?.displayName ?? "")),\($0.priority.rawValue)"
+        }
+        // Four tables, a blank line between: per agent, per day, per priority, and every breach.
+        let tables: [[String]] = [
+            ["agent,tickets_handled,messages_sent,notes_written,avg_first_response_seconds,avg_resolution_seconds,\(targetHeader)"] + agents,
+            ["date,tickets_opened,tickets_resolved,\(targetHeader)"] + days,
+            ["priority,\(targetHeader)"] + priorities,
+            ["breached_ticket,target,due_at,agent,priority"] + breaches,
+        ]
+        return tables.map { $0.joined(separator: "\r\n") + "\r\n" }.joined(separator: "\r\n")
     }
 }

@@ -21,6 +21,8 @@ extension ConsoleMode {
             userForm = Self.userForm()
             return []
         case "agent-status", "capacity": return agentCommand(name, argument)
+        case "targets": return openAdmin(.targets)
+        case "hours", "target": return editTargets(name, argument)
         default: return []
         }
     }
@@ -28,6 +30,7 @@ extension ConsoleMode {
     mutating func openAdmin(_ page: AdminPanel.Page) -> [Effect] {
         var panel = admin ?? AdminPanel(page: page)
         panel.page = page
+        panel.targets = targets
         panel.stale = true
         panel.askedAt = nil
         admin = panel
@@ -66,6 +69,23 @@ extension ConsoleMode {
         admin = panel
         focus = .queue
         return [.loadReport(from: panel.reportFrom, to: panel.reportTo)]
+    }
+
+    /// `/hours …`, `/target …`: the change read here, saved by the server (which says what is wrong).
+    private mutating func editTargets(_ name: String, _ argument: String) -> [Effect] {
+        guard !argument.trimmingCharacters(in: .whitespaces).isEmpty else { return openAdmin(.targets) }
+        guard let rules = targets else { return usage("The targets are still being read from the server; a moment") }
+        let effects = openAdmin(.targets)
+        if name == "hours" {
+            switch TargetEdits.hours(argument, on: rules.hours) {
+            case .success(let hours): return effects + [.saveBusinessHours(hours)]
+            case .failure(let problem): return effects + usage(problem.sentence)
+            }
+        }
+        switch TargetEdits.target(argument, on: rules.settings) {
+        case .success(let settings): return effects + [.saveSLA(settings)]
+        case .failure(let problem): return effects + usage(problem.sentence)
+        }
     }
 
     /// `/agent-status [AGENT] STATUS`, `/capacity [AGENT] N`: by name, else the agent chosen on the agents page.
