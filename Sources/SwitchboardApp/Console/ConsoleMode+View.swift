@@ -140,13 +140,14 @@ extension ConsoleMode {
             screen.put(
                 [Span(left, selected ? base : Self.priorityStyle(ticket.priority, theme)), Span(subject, base)],
                 x: body.x, y: y, limit: body.width)
-            let rightStyle = standing.map { Self.clockStyle($0, theme).with(bold: $0.level != .running) } ?? theme[.muted]
+            let rightStyle = standing.map { $0.level == .running ? Self.clockStyle($0, theme) : Self.clockStyle($0, theme).with(bold: true) }
+                ?? theme[.muted]
             screen.put(right, x: body.maxX - TextWidth.of(right) - 1, y: y, style: selected && standing == nil ? base : rightStyle)
             let who = ticket.assignedAgent.map { $0.id == me?.id ? "you" : Sanitizer.clean($0.displayName) } ?? "unassigned"
             let detail = "\(Sanitizer.clean(ticket.customer.displayName)) · \(ticket.category.word) · \(who)"
             let below = standing == nil ? "" : wait
             screen.put(
-                TextWrap.truncate(detail, width: body.width - 5 - TextWidth.of(below)), x: body.x + 4, y: y + 1,
+                TextWrap.truncate(detail, width: body.width - 6 - TextWidth.of(below)), x: body.x + 4, y: y + 1,
                 style: selected ? base : theme[.muted], limit: body.width - 4)
             if !below.isEmpty {
                 screen.put(below, x: body.maxX - TextWidth.of(below) - 1, y: y + 1, style: selected ? base : theme[.muted])
@@ -196,7 +197,11 @@ extension ConsoleMode {
         screen.put(
             [Span(" #\(ticket.id) ", theme[.accent].with(bold: true)), Span(Sanitizer.clean(ticket.subject), theme[.title])],
             x: rect.x, y: rect.y, limit: rect.width)
-        var details = [
+        // The running clock first, where a narrow pane still shows it.
+        let live = tickets.first { $0.id == ticket.id } ?? ticket
+        let standing = targets?.standing(live, now: now)
+        var details = standing.map { [Span(" " + ($0.paused ? "⏸ " : "⏱ ") + $0.sentence + " ·", Self.clockStyle($0, theme))] } ?? []
+        details += [
             Span(
                 " \(ticket.status.word) · \(ticket.priority.word) · "
                     + "\(ticket.category.word) · \(Sanitizer.clean(ticket.customer.displayName))", theme[.muted]),
@@ -209,11 +214,7 @@ extension ConsoleMode {
         let owner =
             ticket.assignedAgent.map { $0.id == me?.id ? "yours" : "with \(Sanitizer.clean($0.displayName))" } ?? "unassigned — /claim"
         details.append(Span(" · " + owner, theme[.muted]))
-        // The running clock: the queue's ticket is the freshest (frames update it), else the tab's.
-        let live = tickets.first { $0.id == ticket.id } ?? ticket
-        if let standing = targets?.standing(live, now: now) {
-            details.append(Span(" · " + (standing.paused ? "⏸ " : "⏱ ") + standing.sentence, Self.clockStyle(standing, theme)))
-        }
+
         screen.put(details, x: rect.x, y: rect.y + 1, limit: rect.width)
         screen.put(String(repeating: "─", count: rect.width), x: rect.x, y: rect.y + 2, style: theme[.border])
     }
