@@ -158,12 +158,14 @@ public struct Ticket: Codable, Equatable, Sendable {
     @Nullable public var resolvedAt: Date?
     /// The ticket's service-level clocks (staff only; null for customers and when no policy applies).
     @Nullable public var sla: TicketSLA?
+    /// Since when a customer has waited for a public reply (staff only; null when nobody waits).
+    @Nullable public var waitingSince: Date?
 
     public init(
         id: Int, subject: String, description: String, status: TicketStatus, priority: Priority,
         category: Category, customer: UserRef, assignedAgent: UserRef?, messageCount: Int,
         unreadCount: Int, lastMessage: Message?, createdAt: Date, updatedAt: Date, resolvedAt: Date?,
-        sla: TicketSLA? = nil
+        sla: TicketSLA? = nil, waitingSince: Date? = nil
     ) {
         self.id = id
         self.subject = subject
@@ -180,6 +182,7 @@ public struct Ticket: Codable, Equatable, Sendable {
         self.updatedAt = updatedAt
         self.resolvedAt = resolvedAt
         self.sla = sla
+        self.waitingSince = waitingSince
     }
 }
 

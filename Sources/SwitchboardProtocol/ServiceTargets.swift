@@ -210,7 +210,7 @@ public struct SLAStanding: Equatable, Sendable {
         if minutes < 60 {
             text = "\(minutes)m"
         } else if minutes < 24 * 60 {
-            text = "\(minutes / 60)h\(String(format: "%02d", minutes % 60))m"
+            text = minutes % 60 == 0 ? "\(minutes / 60)h" : "\(minutes / 60)h\(String(format: "%02d", minutes % 60))m"
         } else {
             text = "\(minutes / (24 * 60))d\((minutes % (24 * 60)) / 60)h"
         }

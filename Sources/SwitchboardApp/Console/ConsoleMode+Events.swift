@@ -228,7 +228,8 @@ extension ConsoleMode {
                 }
             }
         case .slaWarning(let id, let target, let dueAt):
-            let left = Self.duration(dueAt.timeIntervalSince(now))
+            // Rounded up, as the queue's clock counts.
+            let left = "\((max(0, Int(dueAt.timeIntervalSince(now))) + 59) / 60)m"
             let subject = tickets.first { $0.id == id }.map { " (\(Sanitizer.clean($0.subject)))" } ?? ""
             toasts.show("#\(id)\(subject): the \(target.word) is due in \(left)", kind: .warning, now: now)
             effects.append(.notify(title: "#\(id): \(target.word) due in \(left)", body: subject))

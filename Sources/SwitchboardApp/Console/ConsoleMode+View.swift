@@ -140,9 +140,14 @@ extension ConsoleMode {
             screen.put(
                 [Span(left, selected ? base : Self.priorityStyle(ticket.priority, theme)), Span(subject, base)],
                 x: body.x, y: y, limit: body.width)
-            let rightStyle = standing.map { $0.level == .running ? Self.clockStyle($0, theme) : Self.clockStyle($0, theme).with(bold: true) }
-                ?? theme[.muted]
-            screen.put(right, x: body.maxX - TextWidth.of(right) - 1, y: y, style: selected && standing == nil ? base : rightStyle)
+            var rightStyle = selected ? base : theme[.muted]
+            if let standing {
+                // The clock keeps its colour on the chosen row, over the row's background.
+                rightStyle = Self.clockStyle(standing, theme)
+                rightStyle.background = base.background
+                if standing.level != .running { rightStyle.bold = true }
+            }
+            screen.put(right, x: body.maxX - TextWidth.of(right) - 1, y: y, style: rightStyle)
             let who = ticket.assignedAgent.map { $0.id == me?.id ? "you" : Sanitizer.clean($0.displayName) } ?? "unassigned"
             let detail = "\(Sanitizer.clean(ticket.customer.displayName)) · \(ticket.category.word) · \(who)"
             let below = standing == nil ? "" : wait

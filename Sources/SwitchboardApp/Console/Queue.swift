@@ -30,8 +30,10 @@ public enum QueueSection: Int, CaseIterable, Equatable, Sendable {
         all.filter { contains($0, me: me) }.sorted(by: order.before)
     }
 
-    /// Since when the customer has waited: their last message if it is the last word, else the ticket's last change.
+    /// Since when the customer has waited: as the server says (a system line is no reply), else
+    /// their last message if it is the last word, else the ticket's last change.
     static func waitingSince(_ ticket: Ticket) -> Date {
+        if let since = ticket.waitingSince { return since }
         if let last = ticket.lastMessage, last.senderType == .customer { return last.timestamp }
         return ticket.lastMessage?.timestamp ?? ticket.createdAt
     }

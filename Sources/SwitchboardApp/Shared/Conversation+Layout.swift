@@ -139,6 +139,16 @@ extension Conversation {
             case .system(let line):
                 lines.append(Line(spans: [RoleSpan("  — \(line.text) · \(time(line.date, calendar: calendar))", .systemMessage)], seq: nil))
                 lastSender = nil
+            case .message(let message) where message.senderType == .system:
+                // The server's own lines (a ticket moved on, the team is away): said like the
+                // client's, a note in the note's colour and marked as one.
+                let text = (message.internal ? "✎ internal: " : "") + Sanitizer.clean(message.message)
+                let rows = TextWrap.lines("— \(text) · \(time(message.timestamp, calendar: calendar))", width: width - 4)
+                for (index, row) in rows.enumerated() {
+                    lines.append(
+                        Line(spans: [RoleSpan((index == 0 ? "  " : "    ") + row, message.internal ? .note : .systemMessage)], seq: message.seq))
+                }
+                lastSender = nil
             case .message(let message):
                 if message.seq == conversation.firstUnseenSeq {
                     lines.append(Line(spans: [RoleSpan(separator("new messages", width: width), .accent)], seq: nil))

@@ -49,7 +49,7 @@ extension SQLStore {
     static func ticketSelect(_ viewer: Viewer) -> SQLQueryString {
         """
         SELECT t.id, t.subject, t.description, t.status, t.priority, t.category, t.created_at, t.updated_at,
-               t.resolved_at, \(unsafeRaw: userRefColumns("c", "c")), \(unsafeRaw: userRefColumns("a", "a")),
+               t.resolved_at, t.waiting_since, \(unsafeRaw: userRefColumns("c", "c")), \(unsafeRaw: userRefColumns("a", "a")),
                (SELECT COUNT(*) FROM messages m WHERE m.ticket_id = t.id AND \(visibleMessages(viewer))) AS message_count,
                (SELECT COUNT(*) FROM messages m WHERE m.ticket_id = t.id AND \(visibleMessages(viewer))
                   AND m.sender_id <> \(bind: viewer.userId)
@@ -80,6 +80,7 @@ extension SQLStore {
         return try rows.map { row in
             var ticket = try Self.ticket(row, lastMessage: last[try row.int("id")])
             ticket.sla = slas[ticket.id]
+            if viewer.role.isStaff { ticket.waitingSince = try row.optionalDate("waiting_since") }
             return ticket
         }
     }

@@ -17,7 +17,7 @@ final class ServerUnderTest {
     /// `admins` are added with the role ADMIN, with the same password; `config` is a config file's JSON.
     init(
         agents: [(username: String, name: String)], admins: [(username: String, name: String)] = [], prefix: String,
-        config: String? = nil
+        config: String? = nil, environment: [String: String] = [:]
     ) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-\(prefix)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -37,7 +37,7 @@ final class ServerUnderTest {
             arguments += ["--config", file.path]
         }
         self.arguments = arguments
-        process = try Command.run(["serve", "--port", "0"] + arguments, in: directory)
+        process = try Command.run(["serve", "--port", "0"] + arguments, in: directory, environment: environment)
         let line = try await process.waitForLine(startingWith: "listening on http://127.0.0.1:")
         port = try #require(Int(line.split(separator: ":").last ?? ""))
     }

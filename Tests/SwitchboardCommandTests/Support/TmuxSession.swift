@@ -62,6 +62,8 @@ final class TmuxSession: @unchecked Sendable {
     func keys(_ keys: String...) throws { try run(["send-keys", "-t", "e2e"] + keys) }
     func literal(_ text: String) throws { try run(["send-keys", "-t", "e2e", "-l", text]) }
     var screen: String { (try? run(["capture-pane", "-t", "e2e", "-p"])) ?? "" }
+    /// The screen with its colours, as SGR escapes (`capture-pane -e`).
+    var styledScreen: String { (try? run(["capture-pane", "-t", "e2e", "-p", "-e"])) ?? "" }
     func format(_ format: String) -> String {
         ((try? run(["display-message", "-t", "e2e", "-p", format])) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     }
