@@ -166,7 +166,9 @@ public struct TicketSLA: Codable, Equatable, Sendable {
 
     /// The running clocks, soonest first.
     public var dues: [(target: SLATarget, at: Date)] {
-        let all: [(SLATarget, Date?)] = [(.firstResponse, firstResponseDueAt), (.nextResponse, nextResponseDueAt), (.resolution, resolutionDueAt)]
+        let all: [(SLATarget, Date?)] = [
+            (.firstResponse, firstResponseDueAt), (.nextResponse, nextResponseDueAt), (.resolution, resolutionDueAt),
+        ]
         return all.compactMap { target, at in at.map { (target, $0) } }.sorted { $0.1 < $1.1 }
     }
 

@@ -92,7 +92,8 @@ import Testing
 
     @Test func warningsBreachesAndMovesAreSaid() {
         var mode = Self.console([Self.ticket(2, "Card declined", priority: .high, dueIn: 10)])
-        let effects = mode.update(.event(.realtime(.server(.slaWarning(ticketId: 2, target: .firstResponse, dueAt: World.start.addingTimeInterval(600))))))
+        let effects = mode.update(
+            .event(.realtime(.server(.slaWarning(ticketId: 2, target: .firstResponse, dueAt: World.start.addingTimeInterval(600))))))
         #expect(effects.contains(.notify(title: "#2: first reply due in 10m", body: " (Card declined)")))
         #expect(C.lines(mode).joined().contains("⏱ #2 (Card declined): the first reply is due in 10m"))
         _ = mode.update(.event(.realtime(.server(.slaBreached(ticketId: 2, target: .firstResponse, at: World.start)))))
@@ -116,7 +117,8 @@ import Testing
         #expect(text.contains("urgent    any        20m"))
         let saved = ConsoleAdminTests.command("/target urgent payment first=15 next=10 reassign=5", &mode)
         var wanted = Self.settings
-        wanted.policies.append(SLAPolicy(priority: .urgent, category: .payment, firstResponseMinutes: 15, nextResponseMinutes: 10, reassignAfterMinutes: 5))
+        wanted.policies.append(
+            SLAPolicy(priority: .urgent, category: .payment, firstResponseMinutes: 15, nextResponseMinutes: 10, reassignAfterMinutes: 5))
         #expect(saved.last == .saveSLA(wanted))
         var hours = berlin
         hours.week["SAT"] = [["10:00", "14:00"]]
@@ -134,11 +136,14 @@ import Testing
         #expect(try TargetEdits.hours("holiday 2026-12-25", on: open).get().holidays == ["2026-12-25"])
         let noHoliday = try? TargetEdits.hours("holiday -2026-12-25", on: TargetEdits.hours("holiday 2026-12-25", on: open).get()).get()
         #expect(noHoliday?.holidays == [])
-        #expect(throws: TargetEdits.Problem.self, "a range of days runs forward") { try TargetEdits.hours("fri-mon 09:00-17:00", on: open).get() }
+        #expect(throws: TargetEdits.Problem.self, "a range of days runs forward") {
+            try TargetEdits.hours("fri-mon 09:00-17:00", on: open).get()
+        }
         let base = SLASettings.none
-        #expect(try TargetEdits.target("high first=2h resolve=1d", on: base).get().policies == [
-            SLAPolicy(priority: .high, firstResponseMinutes: 120, resolutionMinutes: 1440)
-        ])
+        #expect(
+            try TargetEdits.target("high first=2h resolve=1d", on: base).get().policies == [
+                SLAPolicy(priority: .high, firstResponseMinutes: 120, resolutionMinutes: 1440)
+            ])
         #expect(try TargetEdits.target("warn 20%", on: base).get().warnAtShare == 0.2)
         #expect(try TargetEdits.target("rounds 3", on: base).get().reassignRounds == 3)
         let one = try TargetEdits.target("high first=30", on: base).get()

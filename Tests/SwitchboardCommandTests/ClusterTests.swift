@@ -430,7 +430,8 @@ import Testing
         let shift = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-shift-\(UUID().uuidString)")
         try Data("0".utf8).write(to: shift)
         defer { try? FileManager.default.removeItem(at: shift) }
-        let config = #"{"nodeLeaseSeconds": 3, "sla": {"policies": [{"priority": "URGENT", "reassignAfterMinutes": 1}], "reassignRounds": 3}}"#
+        let config =
+            #"{"nodeLeaseSeconds": 3, "sla": {"policies": [{"priority": "URGENT", "reassignAfterMinutes": 1}], "reassignRounds": 3}}"#
         let cluster = try await Cluster(nodes: 2, config: config, environment: ["SWITCHBOARD_CLOCK_SHIFT_FILE": shift.path])
         defer { cluster.close() }
         let nodes = cluster.urls.map { URL(string: $0)! }
@@ -449,7 +450,8 @@ import Testing
         }
         let customer = APIClient(server: nodes[0])
         _ = try await customer.register(RegisterRequest(username: "waiting", password: "a long password", displayName: "Wren"))
-        let ticket = try await customer.openTicket(CreateTicketRequest(subject: "Now", description: "d", category: .payment, priority: .urgent))
+        let ticket = try await customer.openTicket(
+            CreateTicketRequest(subject: "Now", description: "d", category: .payment, priority: .urgent))
         let first = try #require(ticket.assignedAgent?.id)
         func moves() -> [(from: Int?, to: Int?)] {
             agents[0].heard.compactMap { event in

@@ -60,7 +60,8 @@ import Testing
         // Seven and a half minutes on: a quarter is left — the warning colour, and the warning.
         try Data("452".utf8).write(to: shift)
         try await tmux.waitFor("the warning") { $0.contains("the first reply is due in") }
-        try await tmux.waitFor("the warning colour") { _ in Self.colour(at: "⏱", onLineWith: "Card declined", in: tmux.styledScreen) == "33" }
+        try await tmux.waitFor("the warning colour") { _ in Self.colour(at: "⏱", onLineWith: "Card declined", in: tmux.styledScreen) == "33"
+        }
 
         // Nine minutes and no reply: the ticket moves on to Sam, who is told, with a line for both sides.
         try Data("545".utf8).write(to: shift)
@@ -80,7 +81,8 @@ import Testing
             try await Task.sleep(for: .milliseconds(300))
         }
         try await tmux.waitFor("the missed target") { $0.contains("‼ #\(ticket.id) Card declined") && $0.contains("⏱ -") }
-        try await tmux.waitFor("the error colour") { _ in Self.colour(at: "⏱ -", onLineWith: "Card declined", in: tmux.styledScreen) == "91" }
+        try await tmux.waitFor("the error colour") { _ in Self.colour(at: "⏱ -", onLineWith: "Card declined", in: tmux.styledScreen) == "91"
+        }
         // The breach is told to its assignee (and the admins), not to Alex any more.
         try await waitUntil("Sam hears of the breach") {
             sam.saw { if case .slaBreached(ticket.id, .firstResponse, _) = $0 { true } else { false } }

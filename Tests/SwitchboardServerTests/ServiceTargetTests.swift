@@ -161,7 +161,9 @@ import Testing
             let lines: MessagePage = try await api.get("/api/tickets/\(ticket.id)/messages", token: cast.admin).decode()
             #expect(lines.items.map(\.senderType) == [.system, .system])
             #expect(lines.items.first?.message == "Agent2 is taking over this chat." && lines.items.first?.internal == false)
-            #expect(lines.items.last?.internal == true && lines.items.last?.message.contains("no public reply within 5 business minutes") == true)
+            #expect(
+                lines.items.last?.internal == true
+                    && lines.items.last?.message.contains("no public reply within 5 business minutes") == true)
             let customerSees: MessagePage = try await api.get("/api/tickets/\(ticket.id)/messages", token: cast.customer).decode()
             #expect(customerSees.items.count == 1, "the note stays internal")
             // The second agent is warned at 11¼ minutes in.

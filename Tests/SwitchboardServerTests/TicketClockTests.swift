@@ -31,7 +31,11 @@ import Testing
     @Test func dueTimesCountInBusinessHoursOnly() throws {
         // Opened Monday 16:30: the first hour ends Tuesday 09:30, the eight hours Tuesday 16:30.
         let opened = at(450)
-        let sla = try #require(Self.clock { $0.createdAt = opened; $0.waitingSince = opened }.sla(Self.rules, now: opened))
+        let sla = try #require(
+            Self.clock {
+                $0.createdAt = opened
+                $0.waitingSince = opened
+            }.sla(Self.rules, now: opened))
         #expect(sla.firstResponseDueAt == at(24 * 60 + 30))
         #expect(sla.resolutionDueAt == at(24 * 60 + 450))
         #expect(sla.nextResponseDueAt == nil)
@@ -53,11 +57,17 @@ import Testing
         #expect(clock.review(Self.rules, now: at(46)).warnings.isEmpty, "a warning goes once")
         // Opened at 16:00 with a 60-minute target: the warning share is reached at 16:45, open.
         // Looked at only at 20:00 (the server was down), the warning waits for the morning.
-        var late = Self.clock { $0.createdAt = at(420); $0.waitingSince = at(420) }
+        var late = Self.clock {
+            $0.createdAt = at(420)
+            $0.waitingSince = at(420)
+        }
         late.priority = .urgent  // 15 minutes: due 16:15, warned from 16:11:15
         let evening = late.review(Self.rules, now: at(660))
         #expect(evening.warnings.isEmpty && evening.outcomes.map(\.breached) == [true], "past due: a breach, not a warning")
-        var opened = Self.clock { $0.createdAt = at(479); $0.waitingSince = at(479) }  // 16:59, 1 minute before closing
+        var opened = Self.clock {
+            $0.createdAt = at(479)
+            $0.waitingSince = at(479)
+        }  // 16:59, 1 minute before closing
         opened.priority = .urgent
         let night = opened.review(Self.rules, now: at(600))  // 19:00: 14 of 15 minutes left, counting from the morning
         #expect(night.warnings.isEmpty)
@@ -123,7 +133,11 @@ import Testing
         #expect(review.nextLook == nil)
         let sla = resolved.sla(Self.rules, now: at(600))
         #expect(sla?.firstResponseDueAt == nil && sla?.resolutionDueAt == nil && sla?.nextResponseDueAt == nil)
-        let closed = Self.clock { $0.status = .closed; $0.waitingSince = nil; $0.firstResolvedAt = at(5) }
+        let closed = Self.clock {
+            $0.status = .closed
+            $0.waitingSince = nil
+            $0.firstResolvedAt = at(5)
+        }
         #expect(closed.review(Self.rules, now: at(600)).outcomes.allSatisfy { !$0.breached })
     }
 

@@ -173,7 +173,9 @@ public actor EffectRunner {
                 do { post(.agentChanged(try await api.setAgent(id, request))) } catch { post(.failed(.admin, error)) }
             case .loadTargets:
                 guard let api else { return }
-                do { post(.targets(try await api.sla(), try await api.businessHours(), saved: false)) } catch { post(.failed(.targets, error)) }
+                do { post(.targets(try await api.sla(), try await api.businessHours(), saved: false)) } catch {
+                    post(.failed(.targets, error))
+                }
             case .saveBusinessHours(let hours):
                 guard let api else { return }
                 do {

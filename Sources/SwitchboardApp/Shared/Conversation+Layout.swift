@@ -146,7 +146,9 @@ extension Conversation {
                 let rows = TextWrap.lines("— \(text) · \(time(message.timestamp, calendar: calendar))", width: width - 4)
                 for (index, row) in rows.enumerated() {
                     lines.append(
-                        Line(spans: [RoleSpan((index == 0 ? "  " : "    ") + row, message.internal ? .note : .systemMessage)], seq: message.seq))
+                        Line(
+                            spans: [RoleSpan((index == 0 ? "  " : "    ") + row, message.internal ? .note : .systemMessage)],
+                            seq: message.seq))
                 }
                 lastSender = nil
             case .message(let message):

@@ -230,7 +230,8 @@ extension ServerEvent: Codable {
                 dueAt: try c.decode(Date.self, forKey: .dueAt))
         case "SLA_BREACHED":
             self = .slaBreached(
-                ticketId: try int(.ticketId), target: try c.decode(SLATarget.self, forKey: .target), at: try c.decode(Date.self, forKey: .at))
+                ticketId: try int(.ticketId), target: try c.decode(SLATarget.self, forKey: .target),
+                at: try c.decode(Date.self, forKey: .at))
         case "TICKET_REASSIGNED":
             self = .ticketReassigned(
                 ticketId: try int(.ticketId), from: try c.decodeIfPresent(UserRef.self, forKey: .from),

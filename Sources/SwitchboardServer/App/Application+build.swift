@@ -80,7 +80,8 @@ public func openStore(
     _ configuration: ServerConfiguration, writerLoop: (any EventLoop)? = nil,
     logger: Logger
 ) async throws -> any Store {
-    let rules = ServiceRulesBox(ServiceRules(settings: configuration.sla, calendar: configuration.businessHours), clock: configuration.clock)
+    let rules = ServiceRulesBox(
+        ServiceRules(settings: configuration.sla, calendar: configuration.businessHours), clock: configuration.clock)
     switch configuration.database {
     case .sqlite(let path):
         return try await SQLStore.open(

@@ -37,7 +37,9 @@ extension Hub {
                 connections[id]?.close(code: CloseCode.loggedOut, reason: "logged out")
             }
         case .slaWarning(let ticketId, let target, let dueAt, let agentId):
-            send(.slaWarning(ticketId: ticketId, target: target, dueAt: dueAt), to: agentId.map { connections.of(user: $0) } ?? connections.staff)
+            send(
+                .slaWarning(ticketId: ticketId, target: target, dueAt: dueAt),
+                to: agentId.map { connections.of(user: $0) } ?? connections.staff)
         case .slaBreached(let ticketId, let target, let at, let agentId):
             send(.slaBreached(ticketId: ticketId, target: target, at: at), to: clockAudience(agentId))
         case .ticketReassigned(let ticketId, let from, let to):

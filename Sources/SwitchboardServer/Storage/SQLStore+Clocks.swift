@@ -112,7 +112,8 @@ extension SQLStore {
                 "clock_warned = \(bind: review.warned.isEmpty ? nil : review.warned.sorted().joined(separator: ","))",
             ]
             if review.answeredSettled, let answered = seen.answered {
-                sets.append("answered_wait_since = CASE WHEN answered_wait_since = \(bind: answered) THEN NULL ELSE answered_wait_since END")
+                sets.append(
+                    "answered_wait_since = CASE WHEN answered_wait_since = \(bind: answered) THEN NULL ELSE answered_wait_since END")
             }
             var moved: (before: TicketRow, after: TicketRow)?
             if let move = review.move {
@@ -211,7 +212,9 @@ extension SQLStore {
                 ON CONFLICT (username_key) DO NOTHING
                 """
             ).run()
-            guard let id = try await db.raw("SELECT id FROM users WHERE username_key = \(bind: Self.systemKey)").first(decodingColumn: "id", as: Int.self)
+            guard
+                let id = try await db.raw("SELECT id FROM users WHERE username_key = \(bind: Self.systemKey)").first(
+                    decodingColumn: "id", as: Int.self)
             else { throw StorageError.missingRow("system account") }
             return UserRef(id: id, displayName: "Switchboard", role: .admin, isOnline: false)
         }

@@ -52,7 +52,9 @@ extension SQLStore {
     }
 
     public func users() async throws -> [User] {
-        try await reader.raw("SELECT \(unsafeRaw: Self.userColumns) FROM users u WHERE u.username_key <> \(bind: Self.systemKey) ORDER BY u.id").all().map { try Self.userRecord($0).user }
+        try await reader.raw(
+            "SELECT \(unsafeRaw: Self.userColumns) FROM users u WHERE u.username_key <> \(bind: Self.systemKey) ORDER BY u.id"
+        ).all().map { try Self.userRecord($0).user }
     }
 
     public func setPassword(userId: Int, passwordHash: String, now: Date) async throws -> Bool {

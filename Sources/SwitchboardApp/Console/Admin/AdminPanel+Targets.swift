@@ -37,7 +37,9 @@ extension AdminPanel {
                 name.padding(toLength: 13, withPad: " ", startingAt: 0) + right(String(figures.met), 5) + right(String(figures.breached), 8)
                 + right(percent, 7)
             screen.put(line, x: rect.x, y: y, style: theme[figures.breached > 0 ? .warning : .text], limit: rect.width)
-            if index < byPriority.count { screen.put(byPriority[index], x: rect.x + 36, y: y, style: theme[.muted], limit: rect.width - 36) }
+            if index < byPriority.count {
+                screen.put(byPriority[index], x: rect.x + 36, y: y, style: theme[.muted], limit: rect.width - 36)
+            }
             y += 1
         }
         if !report.slaBreaches.isEmpty, y < rect.maxY {
@@ -64,9 +66,13 @@ extension AdminPanel {
         let state =
             hours == .alwaysOpen
             ? "always open (no hours set)"
-            : open ? "open now" : calendar.nextOpening(at: now).map { "closed now — back \(calendar.describe($0, from: now))" } ?? "never open"
+            : open
+                ? "open now" : calendar.nextOpening(at: now).map { "closed now — back \(calendar.describe($0, from: now))" } ?? "never open"
         screen.put(
-            [Span("Business hours", theme[.title]), Span("  \(hours.timeZone) · ", theme[.muted]), Span(state, theme[open ? .success : .warning])],
+            [
+                Span("Business hours", theme[.title]), Span("  \(hours.timeZone) · ", theme[.muted]),
+                Span(state, theme[open ? .success : .warning]),
+            ],
             x: rect.x, y: y, limit: rect.width)
         y += 1
         if hours != .alwaysOpen {
@@ -99,10 +105,14 @@ extension AdminPanel {
             ], x: rect.x, y: y, limit: rect.width)
         y += 1
         if settings.policies.isEmpty {
-            screen.put("  No targets: tickets have no clock. /target high first=30 sets one.", x: rect.x, y: y, style: theme[.muted], limit: rect.width)
+            screen.put(
+                "  No targets: tickets have no clock. /target high first=30 sets one.", x: rect.x, y: y, style: theme[.muted],
+                limit: rect.width)
             y += 1
         } else {
-            let columns: [(String, Int)] = [("Priority", 10), ("Category", 11), ("First reply", 12), ("Next reply", 11), ("Resolution", 11), ("Reassign after", 14)]
+            let columns: [(String, Int)] = [
+                ("Priority", 10), ("Category", 11), ("First reply", 12), ("Next reply", 11), ("Resolution", 11), ("Reassign after", 14),
+            ]
             var x = rect.x + 2
             for (title, width) in columns {
                 screen.put(title, x: x, y: y, style: theme[.muted], limit: min(width, max(0, rect.maxX - x)))
@@ -110,7 +120,8 @@ extension AdminPanel {
             }
             y += 1
             let sorted = settings.policies.sorted { a, b in
-                a.priority.rank != b.priority.rank ? a.priority.rank > b.priority.rank : (a.category?.rawValue ?? "") < (b.category?.rawValue ?? "")
+                a.priority.rank != b.priority.rank
+                    ? a.priority.rank > b.priority.rank : (a.category?.rawValue ?? "") < (b.category?.rawValue ?? "")
             }
             for policy in sorted where y < rect.maxY - 3 {
                 let cells = [
@@ -132,7 +143,8 @@ extension AdminPanel {
         ]
         let lines = help.flatMap { TextWrap.lines($0, width: rect.width) }
         for (offset, line) in lines.suffix(max(0, rect.maxY - y - 1)).enumerated() {
-            screen.put(line, x: rect.x, y: rect.maxY - min(lines.count, rect.maxY - y - 1) + offset, style: theme[.muted], limit: rect.width)
+            screen.put(
+                line, x: rect.x, y: rect.maxY - min(lines.count, rect.maxY - y - 1) + offset, style: theme[.muted], limit: rect.width)
         }
     }
 }

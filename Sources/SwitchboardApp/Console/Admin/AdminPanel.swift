@@ -106,7 +106,8 @@ public struct AdminPanel: Equatable, Sendable {
         }
         // Four tables, a blank line between: per agent, per day, per priority, and every breach.
         let tables: [[String]] = [
-            ["agent,tickets_handled,messages_sent,notes_written,avg_first_response_seconds,avg_resolution_seconds,\(targetHeader)"] + agents,
+            ["agent,tickets_handled,messages_sent,notes_written,avg_first_response_seconds,avg_resolution_seconds,\(targetHeader)"]
+                + agents,
             ["date,tickets_opened,tickets_resolved,\(targetHeader)"] + days,
             ["priority,\(targetHeader)"] + priorities,
             ["breached_ticket,target,due_at,agent,priority"] + breaches,

@@ -24,7 +24,9 @@ enum TargetEdits {
             return .success(BusinessHours.alwaysOpen)
         case "zone":
             guard words.count == 2 else { return .failure(Problem("/hours zone Europe/Berlin — an IANA time zone")) }
-            guard TimeZone(identifier: words[1]) != nil else { return .failure(Problem("\(words[1]) is not a time zone (such as Europe/Berlin)")) }
+            guard TimeZone(identifier: words[1]) != nil else {
+                return .failure(Problem("\(words[1]) is not a time zone (such as Europe/Berlin)"))
+            }
             hours.timeZone = words[1]
         case "holiday":
             guard words.count == 2 else { return .failure(Problem("/hours holiday 2026-12-25 (or -2026-12-25 to take it away)")) }
@@ -53,7 +55,8 @@ enum TargetEdits {
         return .success(hours)
     }
 
-    static let hoursUsage = "/hours mon-fri 09:00-17:30 · /hours sat closed · /hours zone Europe/Berlin · /hours holiday 2026-12-25 · /hours always"
+    static let hoursUsage =
+        "/hours mon-fri 09:00-17:30 · /hours sat closed · /hours zone Europe/Berlin · /hours holiday 2026-12-25 · /hours always"
 
     /// `mon`, `mon-fri`, `sat,sun`, `all`: the weekdays named, as the wire spells them.
     static func dayRange(_ word: String) -> [String]? {
@@ -84,7 +87,9 @@ enum TargetEdits {
             return .success(settings)
         }
         if first == "rounds" {
-            guard words.count == 2, let rounds = Int(words[1]) else { return .failure(Problem("/target rounds 2 — reassignments before the admins")) }
+            guard words.count == 2, let rounds = Int(words[1]) else {
+                return .failure(Problem("/target rounds 2 — reassignments before the admins"))
+            }
             settings.reassignRounds = rounds
             return .success(settings)
         }
@@ -124,7 +129,8 @@ enum TargetEdits {
         return .success(settings)
     }
 
-    static let targetUsage = "/target high [payment] first=30 next=15 resolve=8h reassign=10 · /target high off · /target warn 0.25 · /target rounds 2"
+    static let targetUsage =
+        "/target high [payment] first=30 next=15 resolve=8h reassign=10 · /target high off · /target warn 0.25 · /target rounds 2"
 
     /// `30`, `45m`, `2h`, `1d`: minutes.
     static func minutes(_ text: String) -> Int? {

@@ -69,7 +69,8 @@ public actor ClockKeeper: Service {
         }
         for outcome in pass.written where outcome.breached {
             logger.notice("target breached", metadata: ["ticket": "\(clock.ticketId)", "target": "\(outcome.target.rawValue)"])
-            await events.publish(.slaBreached(ticketId: clock.ticketId, target: outcome.target, at: outcome.at, agentId: clock.assignedAgentId))
+            await events.publish(
+                .slaBreached(ticketId: clock.ticketId, target: outcome.target, at: outcome.at, agentId: clock.assignedAgentId))
         }
         if let (before, after) = pass.moved {
             // Said in the chat first, so whoever hears of the move finds why there.
@@ -91,10 +92,12 @@ public actor ClockKeeper: Service {
         switch (pass.review.move, to) {
         case (.escalate?, let to?):
             line = "\(to) of our team is taking over this chat."
-            note = "Escalated to \(to): no public reply within \(minutes) business minutes after \(rules.settings.reassignRounds) reassignments."
+            note =
+                "Escalated to \(to): no public reply within \(minutes) business minutes after \(rules.settings.reassignRounds) reassignments."
         case (.reassign(let round)?, let to?):
             line = "\(to) is taking over this chat."
-            note = "Reassigned from \(from) to \(to): no public reply within \(minutes) business minutes (round \(round) of \(rules.settings.reassignRounds))."
+            note =
+                "Reassigned from \(from) to \(to): no public reply within \(minutes) business minutes (round \(round) of \(rules.settings.reassignRounds))."
         default:
             line = "Your chat is waiting for the next available agent."
             note = "Back to the queue: no public reply from \(from) within \(minutes) business minutes, and no other agent has room."

@@ -160,7 +160,8 @@ extension TicketClock {
             else { continue }
             if let ended = run.endedAt {
                 let breached = ended > due
-                review.outcomes.append(ClockOutcome(target: run.target, startedAt: run.startedAt, breached: breached, at: breached ? due : ended))
+                review.outcomes.append(
+                    ClockOutcome(target: run.target, startedAt: run.startedAt, breached: breached, at: breached ? due : ended))
                 continue
             }
             if now >= due {
