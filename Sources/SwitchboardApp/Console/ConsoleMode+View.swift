@@ -102,7 +102,10 @@ extension ConsoleMode {
         let marked = queue.marked.count
         let second =
             !filter.isEmpty
-            ? "filter: \(filter.summary)" : marked > 0 ? "\(marked) marked — /claim /priority /close" : "[ ] section · Space marks"
+            ? "filter: \(filter.summary)"
+            : marked > 0
+                ? "\(marked) marked — /claim /priority /close"
+                : order == .due ? "by due time (o) · [ ] section" : "[ ] section · Space marks"
         screen.put(
             TextWrap.truncate(second, width: rect.width - 2), x: rect.x + 1, y: rect.y + 1,
             style: filter.isEmpty && marked == 0 ? theme[.muted] : theme[.accent], limit: rect.width - 1)

@@ -78,13 +78,14 @@ extension AdminPanel {
         if hours != .alwaysOpen {
             let names = ["MON": "Mon", "TUE": "Tue", "WED": "Wed", "THU": "Thu", "FRI": "Fri", "SAT": "Sat", "SUN": "Sun"]
             // Two columns of days when the page is wide.
-            let perRow = rect.width >= 90 ? 2 : 1
+            let perRow = rect.width >= 70 ? 2 : 1
+            let columnWidth = perRow == 2 ? min(44, rect.width / 2) : rect.width
             for (index, day) in TargetEdits.weekOrder.enumerated() {
                 let ranges = hours.week[day] ?? []
                 let text = ranges.isEmpty ? "closed" : ranges.map { "\($0[0])–\($0[1])" }.joined(separator: ", ")
-                let x = rect.x + 2 + (index % perRow) * 44, row = y + index / perRow
+                let x = rect.x + 2 + (index % perRow) * columnWidth, row = y + index / perRow
                 screen.put(names[day] ?? day, x: x, y: row, style: theme[.muted], limit: 4)
-                screen.put(text, x: x + 5, y: row, style: theme[ranges.isEmpty ? .muted : .text], limit: min(38, rect.maxX - x - 5))
+                screen.put(text, x: x + 5, y: row, style: theme[ranges.isEmpty ? .muted : .text], limit: min(columnWidth - 7, rect.maxX - x - 5))
             }
             y += (7 + perRow - 1) / perRow
             let holidays = hours.holidays.isEmpty ? "none" : hours.holidays.joined(separator: ", ")
@@ -96,13 +97,15 @@ extension AdminPanel {
         guard y < rect.maxY - 3 else { return }
         let settings = targets.settings
         let share = Int((settings.warnAtShare * 100).rounded())
-        screen.put(
-            [
-                Span("Targets", theme[.title]),
-                Span(
-                    "  in business minutes · warned with \(share)% left · \(settings.reassignRounds) reassignments, then the admins",
-                    theme[.muted]),
-            ], x: rect.x, y: y, limit: rect.width)
+        let rounds = settings.reassignRounds == 1 ? "1 reassignment" : "\(settings.reassignRounds) reassignments"
+        let about = "in business minutes · warned with \(share)% left · to the admins after \(rounds)"
+        let aboutLines = TextWrap.lines(about, width: max(10, rect.width - 9))
+        for (offset, line) in aboutLines.enumerated() {
+            screen.put(
+                [Span(offset == 0 ? "Targets  " : "         ", theme[.title]), Span(line, theme[.muted])], x: rect.x, y: y + offset,
+                limit: rect.width)
+        }
+        y += aboutLines.count - 1
         y += 1
         if settings.policies.isEmpty {
             screen.put(
@@ -111,7 +114,7 @@ extension AdminPanel {
             y += 1
         } else {
             let columns: [(String, Int)] = [
-                ("Priority", 10), ("Category", 11), ("First reply", 12), ("Next reply", 11), ("Resolution", 11), ("Reassign after", 14),
+                ("Priority", 10), ("Category", 11), ("First reply", 13), ("Next reply", 12), ("Resolution", 12), ("Reassign after", 14),
             ]
             var x = rect.x + 2
             for (title, width) in columns {

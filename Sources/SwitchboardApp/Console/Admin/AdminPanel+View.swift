@@ -143,8 +143,8 @@ extension AdminPanel {
         }
         var y = rect.y + 2
         let nameWidth = min(20, max(5, report.agents.map { TextWidth.of(Sanitizer.clean($0.agent.displayName)) }.max() ?? 5))
-        let columns = ["Handled", "Messages", "Notes", "First response", "Resolution", "Targets met"]
-        let widths = columns.map { max(TextWidth.of($0), 8) }
+        let columns = ["Handled", "Messages", "Notes", "First reply", "Resolution", "On target"]
+        let widths = columns.map { max(TextWidth.of($0), 7) }
         var header = "Agent".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
         for (column, width) in zip(columns, widths) {
             header += "  " + String(repeating: " ", count: width - TextWidth.of(column)) + column

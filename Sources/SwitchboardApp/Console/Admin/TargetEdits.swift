@@ -49,7 +49,8 @@ enum TargetEdits {
                     ranges.append(ends)
                 }
             }
-            if hours == .alwaysOpen { hours.week = [:] }
+            // From always open, naming some days closes the others.
+            if hours.week == BusinessHours.alwaysOpen.week { hours.week = [:] }
             for day in chosen { hours.week[day] = ranges }
         }
         return .success(hours)
