@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NIOCore
+import SwitchboardProtocol
 import Testing
 
 @testable import SwitchboardServer
@@ -142,6 +143,23 @@ import Testing
             try serve(["--config", file.path]).options.configuration(environment: [:])
         } throws: { error in
             "\(error)".hasPrefix("config file \(file.path): businessHours.week.MON: a range is two times \"HH:MM\"")
+        }
+    }
+
+    @Test func targetsComeFromTheConfigFile() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sb-config-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        #expect(try serve([]).options.configuration(environment: [:]).sla == .none)
+        try Data(#"{"sla": {"policies": [{"priority": "HIGH", "category": "PAYMENT", "firstResponseMinutes": 30}], "reassignRounds": 1}}"#.utf8)
+            .write(to: file)
+        let sla = try serve(["--config", file.path]).options.configuration(environment: [:]).sla
+        #expect(sla.policies == [SLAPolicy(priority: .high, category: .payment, firstResponseMinutes: 30)])
+        #expect(sla.reassignRounds == 1 && sla.warnAtShare == 0.25)
+        try Data(#"{"sla": {"policies": [{"priority": "HIGH", "resolutionMinutes": 0}]}}"#.utf8).write(to: file)
+        #expect {
+            try serve(["--config", file.path]).options.configuration(environment: [:])
+        } throws: { error in
+            "\(error)".hasPrefix("config file \(file.path): sla.policies[0].resolutionMinutes: a number of business minutes")
         }
     }
 
