@@ -149,6 +149,7 @@ import Testing
         let one = try TargetEdits.target("high first=30", on: base).get()
         #expect(try TargetEdits.target("high off", on: one).get().policies.isEmpty)
         #expect(throws: TargetEdits.Problem.self) { try TargetEdits.target("high soon=30", on: base).get() }
+        #expect(try TargetEdits.target("notice Back {opening}, Promise.", on: base).get().afterHoursNotice == "Back {opening}, Promise.")
         #expect(TargetEdits.written(90) == "1h30m" && TargetEdits.written(2880) == "2d" && TargetEdits.written(nil) == "—")
     }
 }

@@ -309,7 +309,7 @@ final class Command: Sendable {
     var status: Int32 { process.terminationStatus ?? -1 }
 
     /// The first output line with this prefix, waiting up to `seconds` for it.
-    func waitForLine(startingWith prefix: String, seconds: Double = 30) async throws -> String {
+    func waitForLine(startingWith prefix: String, seconds: Double = 60) async throws -> String {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let line = output.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) { return String(line) }

@@ -150,8 +150,10 @@ import Testing
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("sb-config-\(UUID()).json")
         defer { try? FileManager.default.removeItem(at: file) }
         #expect(try serve([]).options.configuration(environment: [:]).sla == .none)
-        try Data(#"{"sla": {"policies": [{"priority": "HIGH", "category": "PAYMENT", "firstResponseMinutes": 30}], "reassignRounds": 1}}"#.utf8)
-            .write(to: file)
+        try Data(
+            #"{"sla": {"policies": [{"priority": "HIGH", "category": "PAYMENT", "firstResponseMinutes": 30}], "reassignRounds": 1}}"#.utf8
+        )
+        .write(to: file)
         let sla = try serve(["--config", file.path]).options.configuration(environment: [:]).sla
         #expect(sla.policies == [SLAPolicy(priority: .high, category: .payment, firstResponseMinutes: 30)])
         #expect(sla.reassignRounds == 1 && sla.warnAtShare == 0.25)

@@ -5,9 +5,10 @@ import Testing
 
 /// A ticket's clock on screen: the agent console in tmux against a real server whose targets are
 /// set in its config file. Time is moved for both processes through `WallClock`'s shift file —
-/// the test sets the clock, it never waits for one.
-@Suite(.serialized) struct TargetsEndToEndTests {
-    static let config = #"""
+/// the test sets the clock, it never waits for one. (In the console's suite, which runs one test
+/// at a time: another server and tmux beside it made starting slow on a loaded machine.)
+extension ConsoleEndToEndTests {
+    static let targetsConfig = #"""
         {"sla": {"policies": [{"priority": "URGENT", "firstResponseMinutes": 10, "reassignAfterMinutes": 9}],
                  "warnAtShare": 0.25, "reassignRounds": 1}}
         """#
@@ -38,7 +39,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: shift) }
         let environment = ["SWITCHBOARD_CLOCK_SHIFT_FILE": shift.path]
         let server = try await ServerUnderTest(
-            agents: [("alex", "Alex Agent"), ("sam", "Sam Second")], prefix: "targets", config: Self.config, environment: environment)
+            agents: [("alex", "Alex Agent"), ("sam", "Sam Second")], prefix: "targets", config: Self.targetsConfig, environment: environment
+        )
         defer { server.close() }
         let url = server.url, directory = server.directory
         // Colours on: `swift test` sets NO_COLOR for what it runs.

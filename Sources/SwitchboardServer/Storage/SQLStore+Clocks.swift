@@ -74,6 +74,16 @@ extension SQLStore {
         }
     }
 
+    public func clearClocks(dueBy now: Date) async throws {
+        // Read first: on SQLite an UPDATE is a turn of the one writer even when it changes nothing.
+        guard try await !dueClocks(now: now, limit: 1).isEmpty else { return }
+        try await driver.transaction { db in
+            try await db.raw(
+                "UPDATE tickets SET clock_due_at = NULL, answered_wait_since = NULL WHERE clock_due_at <= \(bind: millis(now))"
+            ).run()
+        }
+    }
+
     public func reviewClock(
         ticketId: Int, now: Date, policy: AssignmentPolicy, decide: @escaping @Sendable (TicketClock) -> ClockReview
     ) async throws -> ClockPass? {

@@ -289,6 +289,8 @@ public protocol Store: Sendable {
     func dueClocks(now: Date, limit: Int) async throws -> [Int]
     /// Every active ticket is looked at again (the targets or the calendar changed).
     func nudgeClocks(now: Date) async throws
+    /// With no targets at all nothing is to be looked at: what is due is let go in one statement.
+    func clearClocks(dueBy now: Date) async throws
     /// Reviews one ticket's clock in one transaction: `decide` on the clock as it stands, then its
     /// outcomes written (each once), its warnings marked sent, and a reassignment for want of a
     /// reply carried out (to an agent with room chosen by `policy`, else back to the queue; an

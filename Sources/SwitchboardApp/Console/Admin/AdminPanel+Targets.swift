@@ -85,7 +85,8 @@ extension AdminPanel {
                 let text = ranges.isEmpty ? "closed" : ranges.map { "\($0[0])–\($0[1])" }.joined(separator: ", ")
                 let x = rect.x + 2 + (index % perRow) * columnWidth, row = y + index / perRow
                 screen.put(names[day] ?? day, x: x, y: row, style: theme[.muted], limit: 4)
-                screen.put(text, x: x + 5, y: row, style: theme[ranges.isEmpty ? .muted : .text], limit: min(columnWidth - 7, rect.maxX - x - 5))
+                screen.put(
+                    text, x: x + 5, y: row, style: theme[ranges.isEmpty ? .muted : .text], limit: min(columnWidth - 7, rect.maxX - x - 5))
             }
             y += (7 + perRow - 1) / perRow
             let holidays = hours.holidays.isEmpty ? "none" : hours.holidays.joined(separator: ", ")
@@ -140,9 +141,15 @@ extension AdminPanel {
                 y += 1
             }
         }
+        if y < rect.maxY - 4 {
+            let notice = "Away line: “" + Sanitizer.clean(settings.afterHoursNotice) + "”"
+            screen.put(TextWrap.truncate(notice, width: rect.width - 2), x: rect.x + 2, y: y, style: theme[.muted], limit: rect.width - 2)
+            y += 1
+        }
         let help = [
             "/hours mon-fri 09:00-17:30 · /hours sat closed · /hours zone Europe/Berlin · /hours holiday 2026-12-25 · /hours always",
-            "/target high [payment] first=30 next=15 resolve=8h reassign=10 · /target high off · /target warn 25% · /target rounds 2",
+            "/target high [payment] first=30 next=15 resolve=8h reassign=10 · /target high off · /target warn 25% · /target rounds 2"
+                + " · /target notice TEXT",
         ]
         let lines = help.flatMap { TextWrap.lines($0, width: rect.width) }
         for (offset, line) in lines.suffix(max(0, rect.maxY - y - 1)).enumerated() {

@@ -75,11 +75,18 @@ enum TargetEdits {
     }
 
     /// `high [payment] first=30 next=15 resolve=480 reassign=10` (minutes; `2h`, `1d` too),
-    /// `high [payment] off`, `warn 0.25`, `rounds 2`.
+    /// `high [payment] off`, `warn 0.25`, `rounds 2`, `notice TEXT` (the away line; `{opening}`).
     static func target(_ argument: String, on current: SLASettings) -> Result<SLASettings, Problem> {
         var words = argument.split(separator: " ").map { $0.lowercased() }
         guard let first = words.first else { return .failure(Problem(targetUsage)) }
         var settings = current
+        if first == "notice" {
+            // The customer's line outside business hours, as written (its case kept).
+            let text = argument.trimmingCharacters(in: .whitespaces).dropFirst("notice".count).trimmingCharacters(in: .whitespaces)
+            guard !text.isEmpty else { return .failure(Problem("/target notice TEXT — {opening} says when the team is back")) }
+            settings.afterHoursNotice = text
+            return .success(settings)
+        }
         if first == "warn" {
             guard words.count == 2, let share = Double(words[1].trimmingCharacters(in: CharacterSet(charactersIn: "%"))) else {
                 return .failure(Problem("/target warn 0.25 — warn when that share of the time is left (or 25%)"))

@@ -51,6 +51,8 @@ public actor ClockKeeper: Service {
     public func pass(now: Date) async {
         do {
             let rules = store.rules.rules
+            // No targets: no clock to keep (setting some looks at every active ticket again).
+            guard !rules.settings.policies.isEmpty else { return try await store.clearClocks(dueBy: now) }
             for ticketId in try await store.dueClocks(now: now, limit: Self.batch) {
                 let pass = try await store.reviewClock(ticketId: ticketId, now: now, policy: policy) { $0.review(rules, now: now) }
                 if let pass { try await announce(pass, rules: rules, now: now) }
