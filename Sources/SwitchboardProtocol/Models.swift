@@ -160,12 +160,16 @@ public struct Ticket: Codable, Equatable, Sendable {
     @Nullable public var sla: TicketSLA?
     /// Since when a customer has waited for a public reply (staff only; null when nobody waits).
     @Nullable public var waitingSince: Date?
+    /// Out of the active queue until then (and off the agent's capacity); null when awake.
+    @Nullable public var snoozedUntil: Date?
+    /// The snooze holds when the customer writes.
+    @FalseIfMissing public var snoozeThroughReplies: Bool = false
 
     public init(
         id: Int, subject: String, description: String, status: TicketStatus, priority: Priority,
         category: Category, customer: UserRef, assignedAgent: UserRef?, messageCount: Int,
         unreadCount: Int, lastMessage: Message?, createdAt: Date, updatedAt: Date, resolvedAt: Date?,
-        sla: TicketSLA? = nil, waitingSince: Date? = nil
+        sla: TicketSLA? = nil, waitingSince: Date? = nil, snoozedUntil: Date? = nil, snoozeThroughReplies: Bool = false
     ) {
         self.id = id
         self.subject = subject
@@ -183,6 +187,8 @@ public struct Ticket: Codable, Equatable, Sendable {
         self.resolvedAt = resolvedAt
         self.sla = sla
         self.waitingSince = waitingSince
+        self.snoozedUntil = snoozedUntil
+        self.snoozeThroughReplies = snoozeThroughReplies
     }
 }
 

@@ -70,19 +70,28 @@ public struct UpdateTicketRequest: Codable, Equatable, Sendable {
     public var category: Category?
     public var subject: String?
     public var assignedAgentId: Patch<Int>
+    /// Snoozed until then (staff; `null` wakes it now).
+    public var snoozedUntil: Patch<Date>
+    /// The snooze holds when the customer writes (else their message wakes the ticket).
+    public var snoozeThroughReplies: Bool?
 
     public init(
         status: TicketStatus? = nil, priority: Priority? = nil, category: Category? = nil,
-        subject: String? = nil, assignedAgentId: Patch<Int> = .unchanged
+        subject: String? = nil, assignedAgentId: Patch<Int> = .unchanged, snoozedUntil: Patch<Date> = .unchanged,
+        snoozeThroughReplies: Bool? = nil
     ) {
         self.status = status
         self.priority = priority
         self.category = category
         self.subject = subject
         self.assignedAgentId = assignedAgentId
+        self.snoozedUntil = snoozedUntil
+        self.snoozeThroughReplies = snoozeThroughReplies
     }
 
-    enum CodingKeys: String, CodingKey { case status, priority, category, subject, assignedAgentId }
+    enum CodingKeys: String, CodingKey {
+        case status, priority, category, subject, assignedAgentId, snoozedUntil, snoozeThroughReplies
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -91,6 +100,8 @@ public struct UpdateTicketRequest: Codable, Equatable, Sendable {
         category = try c.decodeIfPresent(Category.self, forKey: .category)
         subject = try c.decodeIfPresent(String.self, forKey: .subject)
         assignedAgentId = try c.decodePatch(Int.self, forKey: .assignedAgentId)
+        snoozedUntil = try c.decodePatch(Date.self, forKey: .snoozedUntil)
+        snoozeThroughReplies = try c.decodeIfPresent(Bool.self, forKey: .snoozeThroughReplies)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -100,6 +111,8 @@ public struct UpdateTicketRequest: Codable, Equatable, Sendable {
         try c.encodeIfPresent(category, forKey: .category)
         try c.encodeIfPresent(subject, forKey: .subject)
         try c.encodePatch(assignedAgentId, forKey: .assignedAgentId)
+        try c.encodePatch(snoozedUntil, forKey: .snoozedUntil)
+        try c.encodeIfPresent(snoozeThroughReplies, forKey: .snoozeThroughReplies)
     }
 }
 

@@ -103,7 +103,7 @@ public struct SLASettings: Codable, Equatable, Sendable {
                 problems["policies[\(index)]"] = "a second policy for priority \(policy.priority.rawValue)\(which)"
             }
         }
-        if !(warnAtShare > 0 && warnAtShare < 1) { problems["warnAtShare"] = "a share of the time between 0 and 1, such as 0.25" }
+        if !(warnAtShare >= 0.01 && warnAtShare <= 0.99) { problems["warnAtShare"] = "a share of the time from 0.01 to 0.99, such as 0.25" }
         if !(0...10).contains(reassignRounds) { problems["reassignRounds"] = "from 0 to 10 reassignments before escalating" }
         if afterHoursNotice.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || afterHoursNotice.count > 500 {
             problems["afterHoursNotice"] = "a sentence of 1 to 500 characters"

@@ -163,6 +163,30 @@ extension KeyedDecodingContainer {
     }
 }
 
+/// A flag that older servers and clients leave out: missing decodes as false; always encoded.
+@propertyWrapper
+public struct FalseIfMissing: Codable, Sendable, Equatable {
+    public var wrappedValue: Bool
+
+    public init(wrappedValue: Bool) { self.wrappedValue = wrappedValue }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        wrappedValue = container.decodeNil() ? false : try container.decode(Bool.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(wrappedValue)
+    }
+}
+
+extension KeyedDecodingContainer {
+    public func decode(_ type: FalseIfMissing.Type, forKey key: Key) throws -> FalseIfMissing {
+        try decodeIfPresent(type, forKey: key) ?? FalseIfMissing(wrappedValue: false)
+    }
+}
+
 /// A field of a partial update (`PUT`) where leaving it out and sending `null` mean different
 /// things: `assignedAgentId: null` unassigns, no `assignedAgentId` leaves the assignee alone.
 public enum Patch<Value: Codable & Sendable & Equatable>: Sendable, Equatable {

@@ -47,6 +47,7 @@ public actor Assigner: SupportEventSink {
             true
         case .ticketChanged(let before, let after, _):
             before.assignedAgentId != after.assignedAgentId || before.status.isActive != after.status.isActive
+                || (before.snoozedUntil == nil) != (after.snoozedUntil == nil)
         case .messageStored, .read, .delivered, .loginEnded, .slaWarning, .slaBreached, .ticketReassigned:
             false
         }

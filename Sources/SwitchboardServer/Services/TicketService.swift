@@ -70,13 +70,31 @@ public struct TicketService: Sendable {
             if let agentId = assignee { try await requireAgent(agentId) }
             draft.assignedAgentId = .some(assignee)
         }
+        let now = clock()
+        if let until = request.snoozedUntil.given {
+            try caller.requireStaff()
+            if let until {
+                guard until > now else { throw ContractError(.invalid, "snoozedUntil: a time to come (it is \(Timestamp.format(now)) now)") }
+                guard until.timeIntervalSince(now) <= Self.longestSnooze else {
+                    throw ContractError(.invalid, "snoozedUntil: at most 90 days ahead")
+                }
+            }
+            draft.snoozedUntil = .some(until)
+        }
+        if let through = request.snoozeThroughReplies {
+            try caller.requireStaff()
+            draft.snoozeThroughReplies = through
+        }
         if !caller.isStaff {
             guard draft == TicketChange(status: draft.status) else {
                 throw ContractError(.forbidden, "customers may only close or reopen their tickets")
             }
         }
         let isStaff = caller.isStaff, change = draft
-        let (before, after) = try await store.updateTicket(id: id, now: clock()) { row in
+        let (before, after) = try await store.updateTicket(id: id, now: now) { row in
+            if case .some(.some) = change.snoozedUntil, !row.status.isActive {
+                throw ContractError(.conflict, "ticket #\(row.id) is \(row.status.rawValue); only an open ticket can be snoozed")
+            }
             if let next = change.status, next != row.status {
                 if !isStaff {
                     let closes = next == .closed
@@ -94,6 +112,9 @@ public struct TicketService: Sendable {
         if before != after { await events.publish(.ticketChanged(before: before, after: after, by: caller.user.ref)) }
         return try await ticket(id, for: caller)
     }
+
+    /// How far ahead a ticket may be snoozed.
+    static let longestSnooze: TimeInterval = 90 * 86_400
 
     // MARK: Assignment by hand
 
@@ -229,9 +250,10 @@ public struct TicketService: Sendable {
         }
         guard !result.duplicate else { return result }
         await events.publish(.messageStored(result.message, origin: origin))
-        if result.ticket.status != result.previousStatus {
+        if result.ticket.status != result.previousStatus || result.wokeSnooze {
             var before = result.ticket
             before.status = result.previousStatus
+            if result.wokeSnooze { before.snoozedUntil = result.snoozedBefore }
             await events.publish(.ticketChanged(before: before, after: result.ticket, by: caller.user.ref))
         }
         // A courtesy: when it cannot be written the message stays stored, and the next wait tries again.

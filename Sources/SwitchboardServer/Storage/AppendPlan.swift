@@ -39,6 +39,7 @@ struct AppendPlan {
         }
         sets += Self.clockSets(new, before: before, now: now)
         after.waitingSince = Self.waitingSince(new, before: before, now: now)
+        if new.senderType == .customer, !new.internal, !before.snoozeThroughReplies { after.snoozedUntil = nil }
         self.after = after
         ticketSets = sets
         sessionChange = SQLStore.sessionChange(of: after, previous: before, now: now, activity: !sessionActive)
@@ -55,7 +56,7 @@ struct AppendPlan {
             isRead: false, timestamp: Timestamp.date(millis: millis(now)), attachment: new.attachment, redactions: new.redactions)
         return AppendResult(
             message: message, duplicate: false, ticket: ticket, previousStatus: before.status,
-            startedWait: before.waitingSince == nil && after.waitingSince != nil)
+            startedWait: before.waitingSince == nil && after.waitingSince != nil, snoozedBefore: before.snoozedUntil)
     }
 
     // MARK: The ticket's clock
@@ -70,8 +71,10 @@ struct AppendPlan {
         let at = millis(now)
         switch new.senderType {
         case .customer:
-            guard before.waitingSince == nil else { return "" }
-            return ", waiting_since = COALESCE(waiting_since, \(bind: at)), clock_due_at = \(bind: at)"
+            // The customer writing wakes a snoozed ticket, unless it was snoozed through replies.
+            let wake: SQLQueryString = before.snoozedUntil != nil && !before.snoozeThroughReplies ? ", snoozed_until = NULL" : ""
+            guard before.waitingSince == nil else { return wake }
+            return ", waiting_since = COALESCE(waiting_since, \(bind: at)), clock_due_at = \(bind: at)" + wake
         case .agent:
             guard before.waitingSince != nil else { return ", reassign_round = 0, reassign_tried = NULL" }
             return """

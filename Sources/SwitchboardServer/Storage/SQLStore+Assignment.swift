@@ -58,7 +58,7 @@ extension SQLStore {
             let row = try await db.raw(
                 """
                 SELECT \(unsafeRaw: ticketRowColumns), reassign_tried FROM tickets
-                WHERE assigned_agent_id IS NULL AND status IN ('OPEN', 'IN_PROGRESS')\(unsafeRaw: anyoneMayTake ? " AND reassign_tried IS NULL" : "")
+                WHERE assigned_agent_id IS NULL AND status IN ('OPEN', 'IN_PROGRESS') AND snoozed_until IS NULL\(unsafeRaw: anyoneMayTake ? " AND reassign_tried IS NULL" : "")
                 ORDER BY priority_rank DESC, created_at ASC, id ASC LIMIT 1\(unsafeRaw: lock)
                 """
             ).first()

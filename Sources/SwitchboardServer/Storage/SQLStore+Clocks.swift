@@ -74,6 +74,30 @@ extension SQLStore {
         }
     }
 
+    public func wakeSnoozed(now: Date) async throws -> [(before: TicketRow, after: TicketRow)] {
+        // Read first: on SQLite an UPDATE is a turn of the one writer even when it changes nothing.
+        let due = try await reader.raw(
+            "SELECT id FROM tickets WHERE snoozed_until IS NOT NULL AND snoozed_until <= \(bind: millis(now)) LIMIT 200"
+        ).all(decodingColumn: "id", as: Int.self)
+        guard !due.isEmpty else { return [] }
+        return try await driver.transaction { db in
+            var woken: [(TicketRow, TicketRow)] = []
+            for id in due {
+                let before = try await Self.requireTicketRow(id: id, in: db)
+                // Woken meanwhile (the customer wrote, an agent, another node): nothing to do.
+                guard let until = before.snoozedUntil, until <= now else { continue }
+                try await db.raw(
+                    """
+                    UPDATE tickets SET snoozed_until = NULL, updated_at = \(bind: millis(now)), clock_due_at = \(bind: millis(now))
+                    WHERE id = \(bind: id)
+                    """
+                ).run()
+                woken.append((before, try await Self.requireTicketRow(id: id, in: db)))
+            }
+            return woken
+        }
+    }
+
     public func clearClocks(dueBy now: Date) async throws {
         // Read first: on SQLite an UPDATE is a turn of the one writer even when it changes nothing.
         guard try await !dueClocks(now: now, limit: 1).isEmpty else { return }
@@ -171,6 +195,9 @@ extension SQLStore {
         return (clock, (due, clock.answeredWaitSince.map(millis)))
     }
 
+    /// A ticket `t` that takes one of its agent's places: active and not snoozed.
+    static let holdsASlot = "t.status IN ('OPEN', 'IN_PROGRESS') AND t.snoozed_until IS NULL"
+
     /// An agent with room (role AGENT, connected, ONLINE, under capacity) chosen by `policy`,
     /// none of `excluding`.
     static func availableAgent(policy: AssignmentPolicy, excluding: [Int], in db: any SQLDatabase) async throws -> Int? {
@@ -183,11 +210,11 @@ extension SQLStore {
         return try await db.raw(
             """
             SELECT u.id, (SELECT COUNT(*) FROM tickets t WHERE t.assigned_agent_id = u.id
-                            AND t.status IN ('OPEN', 'IN_PROGRESS')) AS active
+                            AND \(unsafeRaw: Self.holdsASlot)) AS active
             FROM users u
             WHERE u.role = 'AGENT' AND u.agent_status = 'ONLINE' AND u.is_online \(others)
               AND (SELECT COUNT(*) FROM tickets t WHERE t.assigned_agent_id = u.id
-                     AND t.status IN ('OPEN', 'IN_PROGRESS')) < u.capacity
+                     AND \(unsafeRaw: Self.holdsASlot)) < u.capacity
             ORDER BY \(unsafeRaw: order) LIMIT 1
             """
         ).first(decodingColumn: "id", as: Int.self)
@@ -200,7 +227,7 @@ extension SQLStore {
             """
             SELECT u.id FROM users u WHERE u.role = 'ADMIN' AND u.username_key <> \(bind: Self.systemKey) \(others)
             ORDER BY CASE WHEN u.is_online AND u.agent_status = 'ONLINE' THEN 0 ELSE 1 END,
-                     (SELECT COUNT(*) FROM tickets t WHERE t.assigned_agent_id = u.id AND t.status IN ('OPEN', 'IN_PROGRESS')),
+                     (SELECT COUNT(*) FROM tickets t WHERE t.assigned_agent_id = u.id AND \(unsafeRaw: Self.holdsASlot)),
                      u.id
             LIMIT 1
             """

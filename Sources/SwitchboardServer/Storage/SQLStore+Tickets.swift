@@ -6,7 +6,8 @@ extension SQLStore {
     // MARK: Rows for rules
 
     static let ticketRowColumns = """
-        id, customer_id, assigned_agent_id, status, priority, category, subject, last_seq, first_response_at, waiting_since
+        id, customer_id, assigned_agent_id, status, priority, category, subject, last_seq, first_response_at, waiting_since,
+        snoozed_until, snooze_through_replies
         """
 
     static func ticketRow(_ row: any SQLRow) throws -> TicketRow {
@@ -15,7 +16,8 @@ extension SQLStore {
             assignedAgentId: try row.optionalInt("assigned_agent_id"), status: try row.wire("status"),
             priority: try row.wire("priority"), category: try row.wire("category"),
             subject: try row.string("subject"), lastSeq: try row.int("last_seq"),
-            firstResponseAt: try row.optionalDate("first_response_at"), waitingSince: try row.optionalDate("waiting_since"))
+            firstResponseAt: try row.optionalDate("first_response_at"), waitingSince: try row.optionalDate("waiting_since"),
+            snoozedUntil: try row.optionalDate("snoozed_until"), snoozeThroughReplies: try row.bool("snooze_through_replies"))
     }
 
     static func ticketRow(id: Int, in db: any SQLDatabase) async throws -> TicketRow? {
@@ -49,7 +51,7 @@ extension SQLStore {
     static func ticketSelect(_ viewer: Viewer) -> SQLQueryString {
         """
         SELECT t.id, t.subject, t.description, t.status, t.priority, t.category, t.created_at, t.updated_at,
-               t.resolved_at, t.waiting_since, \(unsafeRaw: userRefColumns("c", "c")), \(unsafeRaw: userRefColumns("a", "a")),
+               t.resolved_at, t.waiting_since, t.snoozed_until, t.snooze_through_replies, \(unsafeRaw: userRefColumns("c", "c")), \(unsafeRaw: userRefColumns("a", "a")),
                (SELECT COUNT(*) FROM messages m WHERE m.ticket_id = t.id AND \(visibleMessages(viewer))) AS message_count,
                (SELECT COUNT(*) FROM messages m WHERE m.ticket_id = t.id AND \(visibleMessages(viewer))
                   AND m.sender_id <> \(bind: viewer.userId)
@@ -69,7 +71,8 @@ extension SQLStore {
             status: try row.wire("status"), priority: try row.wire("priority"), category: try row.wire("category"),
             customer: customer, assignedAgent: try row.userRef("a"), messageCount: try row.int("message_count"),
             unreadCount: try row.int("unread_count"), lastMessage: lastMessage, createdAt: try row.date("created_at"),
-            updatedAt: try row.date("updated_at"), resolvedAt: try row.optionalDate("resolved_at"))
+            updatedAt: try row.date("updated_at"), resolvedAt: try row.optionalDate("resolved_at"),
+            snoozedUntil: try row.optionalDate("snoozed_until"), snoozeThroughReplies: try row.bool("snooze_through_replies"))
     }
 
     /// Tickets from rows of `ticketSelect`, each with the last message the viewer may see.
@@ -183,10 +186,17 @@ extension SQLStore {
                 // Resolved and closed tickets stop every clock; reopening starts a new wait.
                 if !status.isActive {
                     sets.append("waiting_since = NULL")
+                    sets.append("snoozed_until = NULL")
                     sets.append("first_resolved_at = COALESCE(first_resolved_at, \(bind: millis(now)))")
                 } else if !before.status.isActive {
                     sets.append("waiting_since = \(bind: millis(now))")
                 }
+            }
+            if let snooze = change.snoozedUntil, snooze != before.snoozedUntil {
+                sets.append("snoozed_until = \(bind: snooze.map(millis))")
+            }
+            if let through = change.snoozeThroughReplies, through != before.snoozeThroughReplies {
+                sets.append("snooze_through_replies = \(bind: through)")
             }
             guard !sets.isEmpty else { return (before, before) }
             sets.append("updated_at = \(bind: millis(now))")

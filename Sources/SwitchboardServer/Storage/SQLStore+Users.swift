@@ -238,7 +238,7 @@ extension SQLStore {
     static let agentLoadQuery = """
         SELECT \(userRefColumns("u", "a")), u.agent_status, u.capacity,
                (SELECT COUNT(*) FROM tickets t WHERE t.assigned_agent_id = u.id
-                  AND t.status IN ('OPEN', 'IN_PROGRESS')) AS active_chats
+                  AND \(holdsASlot)) AS active_chats
         FROM users u WHERE u.role IN ('AGENT', 'ADMIN') AND u.username_key <> '~system'
         """
 

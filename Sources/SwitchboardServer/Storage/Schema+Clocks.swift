@@ -1,4 +1,17 @@
 extension Schema {
+    /// Snoozed tickets (issue 33): out of the active queue and off their agent's capacity until
+    /// `snoozed_until`; a customer's message wakes them unless `snooze_through_replies`.
+    static func snooze(_ flavor: SQLFlavor) -> Migration {
+        let (int, bool, no) = flavor == .postgres ? ("BIGINT", "BOOLEAN", "FALSE") : ("INTEGER", "INTEGER", "0")
+        return Migration(
+            version: 9, name: "snooze",
+            statements: [
+                "ALTER TABLE tickets ADD COLUMN snoozed_until \(int)",
+                "ALTER TABLE tickets ADD COLUMN snooze_through_replies \(bool) NOT NULL DEFAULT \(no)",
+                "CREATE INDEX tickets_snoozed ON tickets (snoozed_until) WHERE snoozed_until IS NOT NULL",
+            ])
+    }
+
     /// The ticket's clocks (issue 32): what its service-level targets are read from, kept on the
     /// ticket's row by the same statements that change it, and the outcomes once decided.
     ///

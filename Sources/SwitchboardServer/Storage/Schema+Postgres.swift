@@ -157,5 +157,6 @@ extension Schema {
                 "CREATE INDEX rate_grants_key ON rate_grants (key, at)",
             ]),
         clocks(.postgres),
+        snooze(.postgres),
     ]
 }

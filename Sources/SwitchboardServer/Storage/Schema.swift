@@ -167,6 +167,7 @@ public enum Schema {
         redactions,
         rateGrants,
         clocks(.sqlite),
+        snooze(.sqlite),
     ]
 
     /// What a per-user limit has granted in its window (uploads: one row a file, its bytes), taken

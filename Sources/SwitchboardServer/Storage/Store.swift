@@ -45,6 +45,9 @@ public struct TicketRow: Sendable, Equatable {
     public var firstResponseAt: Date?
     /// A customer waits for a public reply since then; nil when nobody does.
     public var waitingSince: Date? = nil
+    /// Out of the active queue until then.
+    public var snoozedUntil: Date? = nil
+    public var snoozeThroughReplies = false
 
     /// Who has this ticket in view, as presence and ticket frames scope it.
     public var presenceTicket: PresenceTicket {
@@ -68,6 +71,9 @@ public struct TicketChange: Sendable, Equatable {
     public var subject: String?
     /// `.some(nil)` unassigns.
     public var assignedAgentId: Int??
+    /// `.some(nil)` wakes the ticket.
+    public var snoozedUntil: Date?? = nil
+    public var snoozeThroughReplies: Bool? = nil
 
     public init(
         status: TicketStatus? = nil, priority: Priority? = nil, category: Category? = nil,
@@ -158,6 +164,11 @@ public struct AppendResult: Sendable, Equatable {
     public var previousStatus: TicketStatus
     /// The message made a customer start waiting (nobody waited before it).
     public var startedWait: Bool = false
+    /// The ticket was snoozed until then before the message (nil: it was awake).
+    public var snoozedBefore: Date? = nil
+
+    /// The customer's message woke a snoozed ticket.
+    public var wokeSnooze: Bool { snoozedBefore != nil && ticket.snoozedUntil == nil }
 }
 
 public struct MessageWindow: Sendable, Equatable {
@@ -298,6 +309,8 @@ public protocol Store: Sendable {
     func reviewClock(
         ticketId: Int, now: Date, policy: AssignmentPolicy, decide: @escaping @Sendable (TicketClock) -> ClockReview
     ) async throws -> ClockPass?
+    /// Snoozed tickets whose time has come wake (once, whichever node asks): before and after.
+    func wakeSnoozed(now: Date) async throws -> [(before: TicketRow, after: TicketRow)]
     /// The account system lines are written as (made on first use).
     func systemAccount() async throws -> UserRef
     /// A setting admins changed (JSON), kept for every node; nil while never set.

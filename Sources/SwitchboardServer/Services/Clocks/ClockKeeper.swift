@@ -50,6 +50,7 @@ public actor ClockKeeper: Service {
     /// Reviews every ticket due by `now` (tests call this with the time they set).
     public func pass(now: Date) async {
         do {
+            try await wakeSnoozed(now: now)
             let rules = store.rules.rules
             // No targets: no clock to keep (setting some looks at every active ticket again).
             guard !rules.settings.policies.isEmpty else { return try await store.clearClocks(dueBy: now) }
@@ -59,6 +60,20 @@ public actor ClockKeeper: Service {
             }
         } catch {
             logger.error("clock review failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Snoozed tickets whose time came: back where they were, their agent told (a note, and the
+    /// ticket's change, which their console shows).
+    private func wakeSnoozed(now: Date) async throws {
+        let woken = try await store.wakeSnoozed(now: now)
+        guard !woken.isEmpty else { return }
+        let system = try await systemAccount()
+        for (before, after) in woken {
+            try await TargetsService.systemLine(
+                "Back from snooze: the time it was snoozed until has come.", on: after.id, note: true, store: store, events: events,
+                now: now)
+            await events.publish(.ticketChanged(before: before, after: after, by: system))
         }
     }
 
