@@ -21,7 +21,9 @@ import Testing
     @Test func aSnoozedTicketFreesItsPlaceAndTheCustomerWakesIt() async throws {
         try await withCast(live: true, configure: Self.fast) { api, cast, server in
             let agent = try await AssignmentTests.bringOnline(api, cast.agent, cast.agentId, admin: cast.admin)
-            #expect(try await api.put("/api/admin/support/agents/\(cast.agentId)/status", token: cast.admin, AgentStatusRequest(capacity: 1)).status == 200)
+            #expect(
+                try await api.put("/api/admin/support/agents/\(cast.agentId)/status", token: cast.admin, AgentStatusRequest(capacity: 1))
+                    .status == 200)
             let first = try await api.openTicket(cast.customer)
             #expect(first.assignedAgent?.id == cast.agentId)
             let second = try await api.openTicket(cast.customer2, subject: "Second")

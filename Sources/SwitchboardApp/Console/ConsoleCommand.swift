@@ -4,7 +4,7 @@
 /// branch there.
 public enum ConsoleCommand: String, CaseIterable, Sendable, ModeCommand {
     case open, claim, closeTab = "close-tab", split, unsplit, note, status, priority, category, assign, transfer, escalate
-    case resolve, close, canned, cannedNew = "canned-new", cannedEdit = "canned-edit", cannedRemove = "canned-rm"
+    case resolve, close, snooze, canned, cannedNew = "canned-new", cannedEdit = "canned-edit", cannedRemove = "canned-rm"
     case online, busy, away, search, attach, save, panel, retry, edit, discard, filter, sort, refresh
     case dashboard, agents, agentStatus = "agent-status", capacity, report, server, userAdd = "user-add", targets, hours, target
     case help, logout, launcher, quit
@@ -23,7 +23,7 @@ public enum ConsoleCommand: String, CaseIterable, Sendable, ModeCommand {
 
     public var place: Place {
         switch self {
-        case .claim, .priority, .resolve, .close, .split: .either
+        case .claim, .priority, .resolve, .close, .snooze, .split: .either
         case .closeTab, .unsplit, .note, .status, .category, .assign, .transfer, .escalate, .canned, .search, .attach, .save,
             .panel, .retry, .edit, .discard:
             .chat
@@ -56,6 +56,7 @@ public enum ConsoleCommand: String, CaseIterable, Sendable, ModeCommand {
         case .capacity: "[AGENT] N"
         case .report: "[FROM [TO]] | --csv FILE"
         case .sort: "due|urgency"
+        case .snooze: "2h | tomorrow 09:00 | until-reply | off [--through-replies]"
         case .hours: "DAYS HH:MM-HH:MM… | zone TZ | holiday [-]DATE | always"
         case .target: "PRIORITY [CATEGORY] first=M next=M resolve=M reassign=M | PRIORITY off | warn SHARE | rounds N"
         default: ""
@@ -77,6 +78,7 @@ public enum ConsoleCommand: String, CaseIterable, Sendable, ModeCommand {
         case .transfer: "hand the ticket over, with a note for them"
         case .escalate: "raise the priority and hand it up"
         case .resolve: "mark the ticket resolved"
+        case .snooze: "out of the queue and off your capacity until then, or until the customer writes"
         case .close: "close the ticket"
         case .canned: "insert a canned response"
         case .cannedNew: "a new canned response of your own (shared: admins)"

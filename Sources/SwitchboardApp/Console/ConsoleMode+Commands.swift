@@ -74,6 +74,11 @@ extension ConsoleMode {
             claiming.formUnion(targets.map(\.id))
             queue.clearMarks()
             return targets.map { .claim(ticketId: $0.id) }
+        case .snooze:
+            switch SnoozeTime.parse(argument, now: now, calendar: targets?.calendar, timeZone: timeZone) {
+            case .success(let request): return updateTickets(request, chat: index)
+            case .failure(let problem): return usage(problem.sentence)
+            }
         case .priority:
             guard let priority = Priority(word: argument) else { return usage("/priority low, medium, high or urgent") }
             return updateTickets(UpdateTicketRequest(priority: priority), chat: index)

@@ -266,6 +266,12 @@ extension ConsoleMode {
     static func count(_ n: Int, _ noun: String) -> String { n == 1 ? "1 \(noun)" : "\(n) \(noun)s" }
 
     mutating func upsert(_ ticket: Ticket) {
+        // Woken (its time came, or the customer wrote): said, and notified when it is mine.
+        if let old = tickets.first(where: { $0.id == ticket.id }), old.snoozedUntil != nil, ticket.snoozedUntil == nil {
+            toasts.show("#\(ticket.id) is back from snooze (\(Sanitizer.clean(ticket.subject)))", now: now)
+        } else if let old = tickets.first(where: { $0.id == ticket.id }), old.snoozedUntil == nil, let until = ticket.snoozedUntil {
+            toasts.show("#\(ticket.id) snoozed — \(SnoozeTime.wakeText(until, now: now, timeZone: timeZone)) (] shows Snoozed)", now: now)
+        }
         changeTickets { tickets in
             if let index = tickets.firstIndex(where: { $0.id == ticket.id }) { tickets[index] = ticket } else { tickets.append(ticket) }
         }

@@ -93,9 +93,12 @@ extension ConsoleMode {
     private func renderQueue(into screen: inout Screen, in rect: Rect, theme: Theme) {
         let focused = focus == .queue
         var x = rect.x
-        for section in QueueSection.allCases {
-            let count = sectionCounts[section, default: 0]
-            let label = " \(section.title) \(count) "
+        // Snoozed shows when it holds something (or is shown); when the titles do not fit, short ones.
+        let sections = QueueSection.allCases.filter { $0 != .snoozed || sectionCounts[$0, default: 0] > 0 || section == .snoozed }
+        let full = sections.map { " \($0.title) \(sectionCounts[$0, default: 0]) " }
+        let fits = full.reduce(0) { $0 + TextWidth.of($1) } <= rect.width
+        for (index, section) in sections.enumerated() {
+            let label = fits ? full[index] : " \(section.shortTitle) \(sectionCounts[section, default: 0]) "
             let style = section == self.section ? (focused ? theme[.activeTab] : theme[.selection]) : theme[.tab]
             x += screen.put(label, x: x, y: rect.y, style: style, limit: rect.maxX - x)
         }
@@ -136,8 +139,8 @@ extension ConsoleMode {
             let open = queue.marked.contains(index) ? "●" : tabs.contains { $0.ticketId == ticket.id } ? "▸" : " "
             let wait = Self.duration(now.timeIntervalSince(QueueSection.waitingSince(ticket)))
             // The ticket's clock, when a target runs, takes the wait's place; the wait goes below.
-            let standing = targets?.standing(ticket, now: now)
-            let right = standing?.rowText ?? wait
+            let standing = ticket.snoozedUntil == nil ? targets?.standing(ticket, now: now) : nil
+            let right = ticket.snoozedUntil.map { SnoozeTime.wakeText($0, now: now, timeZone: timeZone) } ?? standing?.rowText ?? wait
             let left = "\(open)\(mark) #\(ticket.id) "
             let subject = TextWrap.truncate(ticket.subject, width: max(1, body.width - TextWidth.of(left) - TextWidth.of(right) - 2))
             screen.put(
@@ -209,6 +212,12 @@ extension ConsoleMode {
         let live = tickets.first { $0.id == ticket.id } ?? ticket
         let standing = targets?.standing(live, now: now)
         var details = standing.map { [Span(" " + ($0.paused ? "⏸ " : "⏱ ") + $0.sentence + " ·", Self.clockStyle($0, theme))] } ?? []
+        if let until = live.snoozedUntil {
+            let when = SnoozeTime.wakeText(until, now: now, timeZone: timeZone)
+            details = [
+                Span(" snoozed — \(when)" + (live.snoozeThroughReplies ? ", through replies" : "") + " · /snooze off ·", theme[.accent])
+            ]
+        }
         details += [
             Span(
                 " \(ticket.status.word) · \(ticket.priority.word) · "

@@ -3,22 +3,36 @@ import SwitchboardProtocol
 
 /// The queue's sections and their order: most urgent first, then whoever has waited longest.
 public enum QueueSection: Int, CaseIterable, Equatable, Sendable {
-    case unassigned, mine, allOpen
+    case unassigned, mine, allOpen, snoozed
 
     public var title: String {
         switch self {
         case .unassigned: "Unassigned"
         case .mine: "Mine"
         case .allOpen: "All open"
+        case .snoozed: "Snoozed"
         }
     }
 
+    /// For a narrow queue.
+    public var shortTitle: String {
+        switch self {
+        case .unassigned: "Waiting"
+        case .mine: "Mine"
+        case .allOpen: "All"
+        case .snoozed: "Zz"
+        }
+    }
+
+    /// Snoozed tickets are in their own section only, until they wake.
     public func contains(_ ticket: Ticket, me: Int?) -> Bool {
         guard ticket.status.isActive else { return false }
+        if ticket.snoozedUntil != nil { return self == .snoozed }
         switch self {
         case .unassigned: return ticket.assignedAgent == nil
         case .mine: return ticket.assignedAgent?.id == me
         case .allOpen: return true
+        case .snoozed: return false
         }
     }
 
@@ -27,7 +41,12 @@ public enum QueueSection: Int, CaseIterable, Equatable, Sendable {
 
     /// The section's tickets, sorted.
     public func tickets(_ all: [Ticket], me: Int?, order: QueueOrder = .urgency) -> [Ticket] {
-        all.filter { contains($0, me: me) }.sorted(by: order.before)
+        let mine = all.filter { contains($0, me: me) }
+        // The snoozed: the next to wake first.
+        if self == .snoozed {
+            return mine.sorted { ($0.snoozedUntil ?? .distantFuture, $0.id) < ($1.snoozedUntil ?? .distantFuture, $1.id) }
+        }
+        return mine.sorted(by: order.before)
     }
 
     /// Since when the customer has waited: as the server says (a system line is no reply), else

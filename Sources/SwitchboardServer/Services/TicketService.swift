@@ -74,7 +74,9 @@ public struct TicketService: Sendable {
         if let until = request.snoozedUntil.given {
             try caller.requireStaff()
             if let until {
-                guard until > now else { throw ContractError(.invalid, "snoozedUntil: a time to come (it is \(Timestamp.format(now)) now)") }
+                guard until > now else {
+                    throw ContractError(.invalid, "snoozedUntil: a time to come (it is \(Timestamp.format(now)) now)")
+                }
                 guard until.timeIntervalSince(now) <= Self.longestSnooze else {
                     throw ContractError(.invalid, "snoozedUntil: at most 90 days ahead")
                 }
