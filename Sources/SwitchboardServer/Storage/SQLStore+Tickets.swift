@@ -83,7 +83,13 @@ extension SQLStore {
         return try rows.map { row in
             var ticket = try Self.ticket(row, lastMessage: last[try row.int("id")])
             ticket.sla = slas[ticket.id]
-            if viewer.role.isStaff { ticket.waitingSince = try row.optionalDate("waiting_since") }
+            if viewer.role.isStaff {
+                ticket.waitingSince = try row.optionalDate("waiting_since")
+            } else {
+                // How staff plan their work is theirs.
+                ticket.snoozedUntil = nil
+                ticket.snoozeThroughReplies = false
+            }
             return ticket
         }
     }
