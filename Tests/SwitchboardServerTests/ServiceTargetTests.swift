@@ -156,8 +156,17 @@ import Testing
             // 15 minutes to a first response, warned with a quarter left: at 11¼ minutes. But the
             // agent has 5 minutes to reply before the ticket moves on.
             server.clock.advance(5 * 60)
-            let moved = try await admin.next { event -> (UserRef?, UserRef?)? in
-                if case .ticketReassigned(ticket.id, let from, let to, "NO_REPLY") = event { (from, to) } else { nil }
+            let moved: (UserRef?, UserRef?)
+            do {
+                moved = try await admin.next { event -> (UserRef?, UserRef?)? in
+                    if case .ticketReassigned(ticket.id, let from, let to, "NO_REPLY") = event { (from, to) } else { nil }
+                }
+            } catch {
+                // What the server holds, for whoever reads a failure (seen once, under CI's load, on PostgreSQL).
+                let state = try await api.get("/api/tickets/\(ticket.id)", token: cast.admin).text
+                let agents = try await api.get("/api/admin/support/agents", token: cast.admin).text
+                Issue.record("not moved; the ticket: \(state); the agents: \(agents)")
+                throw error
             }
             #expect(moved.0?.id == cast.agentId && moved.1?.id == cast.agent2Id)
             try await second.next { if case .agentAssigned(ticket.id, let agent, _) = $0, agent.id == cast.agent2Id { true } else { nil } }

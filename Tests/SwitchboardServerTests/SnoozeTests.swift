@@ -53,13 +53,16 @@ import Testing
             var now = try await api.ticket(ticket.id, token: cast.agent)
             #expect(now.snoozedUntil == until && now.snoozeThroughReplies)
             server.clock.advance(3601)
-            let deadline = ContinuousClock.now + .seconds(10)
-            while ContinuousClock.now < deadline, try await api.ticket(ticket.id, token: cast.agent).snoozedUntil != nil {
+            // Woken, and its note written (just after): waited for, a bound, not a timing check.
+            var page = MessagePage(items: [], hasMore: false)
+            let deadline = ContinuousClock.now + .seconds(15)
+            while ContinuousClock.now < deadline {
+                page = try await api.get("/api/tickets/\(ticket.id)/messages", token: cast.agent).decode()
+                if page.items.last?.senderType == .system { break }
                 try await Task.sleep(for: .milliseconds(20))
             }
             now = try await api.ticket(ticket.id, token: cast.agent)
             #expect(now.snoozedUntil == nil)
-            let page: MessagePage = try await api.get("/api/tickets/\(ticket.id)/messages", token: cast.agent).decode()
             #expect(page.items.last?.senderType == .system && page.items.last?.internal == true)
             #expect(page.items.last?.message.hasPrefix("Back from snooze") == true)
             let customerSees: MessagePage = try await api.get("/api/tickets/\(ticket.id)/messages", token: cast.customer).decode()

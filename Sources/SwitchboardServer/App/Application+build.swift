@@ -67,8 +67,8 @@ public struct SupportServices: Sendable {
         keeper = ClockKeeper(
             store: store, policy: configuration.assignmentPolicy, events: events, interval: configuration.clockInterval, logger: logger)
         // What admins saved wins over the config file's first value.
-        if let saved = try await TargetsService.stored(in: store, over: store.rules.rules) {
-            store.rules.rules = saved
+        if let (saved, stamp) = try await TargetsService.stored(in: store, over: store.rules.rules) {
+            store.rules.adopt(saved, stamp: stamp)
             logger.info("business hours and targets as saved by admins (the config file's are the first value only)")
         }
     }

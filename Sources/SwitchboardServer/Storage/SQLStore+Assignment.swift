@@ -23,8 +23,7 @@ extension SQLStore {
         let postgres = driver.flavor == .postgres
         return try await driver.transaction { db in
             // Several nodes: one assigns at a time (SQLite's single writer does this by itself), so
-            // two cannot hand out an agent's last place twice; a ticket someone is claiming right
-            // now is skipped, not waited for.
+            // two cannot hand out an agent's last place twice.
             if postgres { try await PostgresDriver.lock("assignment", in: db) }
             // A ticket that went back to the queue because its agents did not reply does not go
             // back to them; if only they have room, the next ticket anyone may take goes first.
@@ -52,8 +51,12 @@ extension SQLStore {
 
     /// The most urgent, then oldest, ticket waiting for an agent, with the agents it passed for
     /// want of a reply (`anyoneMayTake`: only tickets that passed none).
+    /// On PostgreSQL the ticket is locked, waiting for a transaction that holds it (a claim, the
+    /// clock keeper's mark): skipping it instead left a new ticket unassigned whenever the keeper
+    /// looked at it at that moment, with nothing to try again. After the wait PostgreSQL reads the
+    /// row again: one claimed meanwhile no longer matches, and the claim's own change drains again.
     private static func nextWaiting(anyoneMayTake: Bool, in db: any SQLDatabase) async throws -> (row: TicketRow, tried: [Int])? {
-        let lock = db.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
+        let lock = db.dialect.name == "postgresql" ? " FOR UPDATE" : ""
         guard
             let row = try await db.raw(
                 """

@@ -113,19 +113,16 @@ extension SQLStore {
     ) async throws -> ClockPass? {
         let postgres = driver.flavor == .postgres
         return try await driver.transaction { db in
-            // One node reviews a ticket at a time; another reviewing it right now has it: skipped,
-            // not waited for. (Not the row's lock: the assigner skips locked tickets, and a new
-            // ticket is due for review the moment it is opened.)
-            if postgres, !(try await PostgresDriver.tryLock("clock \(ticketId)", in: db)) { return nil }
-            guard var (clock, seen) = try await Self.clockForReview(ticketId, in: db) else { return nil }
-            var review = decide(clock)
-            if review.move != nil {
-                // Moving the ticket: decided again on the row locked, as it stands.
-                _ = try await Self.requireTicketRow(id: ticketId, in: db)
-                guard let locked = try await Self.clockForReview(ticketId, in: db) else { return nil }
-                (clock, seen) = locked
-                review = decide(clock)
+            // One node reviews a ticket at a time: another reviewing it right now has it, and it
+            // is skipped, not waited for. Then the row is locked (on PostgreSQL), so what the
+            // review decides on cannot change under it — an assignment committed between its read
+            // and its write once left the reply timer unlooked-at.
+            if postgres {
+                guard try await PostgresDriver.tryLock("clock \(ticketId)", in: db) else { return nil }
+                guard try await Self.ticketRow(id: ticketId, in: db, locking: true) != nil else { return nil }
             }
+            guard let (clock, seen) = try await Self.clockForReview(ticketId, in: db) else { return nil }
+            let review = decide(clock)
             var written: [ClockOutcome] = []
             for outcome in review.outcomes {
                 let inserted = try await db.raw(
@@ -259,18 +256,27 @@ extension SQLStore {
 
     // MARK: Settings
 
-    public func setting(_ name: String) async throws -> String? {
-        try await reader.raw("SELECT value FROM server_settings WHERE name = \(bind: name)").first(decodingColumn: "value", as: String.self)
+    public func setting(_ name: String) async throws -> (value: String, stamp: Int64)? {
+        guard let row = try await reader.raw("SELECT value, updated_at FROM server_settings WHERE name = \(bind: name)").first()
+        else { return nil }
+        return (try row.string("value"), try row.decode(column: "updated_at", as: Int64.self))
     }
 
-    public func saveSetting(_ name: String, value: String, now: Date) async throws {
-        try await driver.transaction { db in
+    public func saveSetting(_ name: String, value: String, now: Date) async throws -> Int64 {
+        let postgres = driver.flavor == .postgres
+        return try await driver.transaction { db in
+            if postgres { try await PostgresDriver.lock("settings", in: db) }
+            // Stamps grow with every save, even two in one millisecond: what is newer is known.
+            let newest = try await db.raw("SELECT MAX(updated_at) AS n FROM server_settings").first()
+            let last = try newest.flatMap { try $0.decodeNil(column: "n") ? nil : try $0.decode(column: "n", as: Int64.self) } ?? 0
+            let stamp = max(millis(now), last + 1)
             try await db.raw(
                 """
-                INSERT INTO server_settings (name, value, updated_at) VALUES (\(bind: name), \(bind: value), \(bind: millis(now)))
+                INSERT INTO server_settings (name, value, updated_at) VALUES (\(bind: name), \(bind: value), \(bind: stamp))
                 ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
                 """
             ).run()
+            return stamp
         }
     }
 }

@@ -20,8 +20,11 @@ extension SQLStore {
             snoozedUntil: try row.optionalDate("snoozed_until"), snoozeThroughReplies: try row.bool("snooze_through_replies"))
     }
 
-    static func ticketRow(id: Int, in db: any SQLDatabase) async throws -> TicketRow? {
-        try await db.raw("SELECT \(unsafeRaw: ticketRowColumns) FROM tickets WHERE id = \(bind: id)").first().map(ticketRow)
+    static func ticketRow(id: Int, in db: any SQLDatabase, locking: Bool = false) async throws -> TicketRow? {
+        try await db.raw(
+            "SELECT \(unsafeRaw: ticketRowColumns) FROM tickets WHERE id = \(bind: id)\(unsafeRaw: locking ? " FOR UPDATE" : "")"
+        )
+        .first().map(ticketRow)
     }
 
     /// The ticket's row inside a transaction that will change it: on PostgreSQL locked until the

@@ -313,9 +313,11 @@ public protocol Store: Sendable {
     func wakeSnoozed(now: Date) async throws -> [(before: TicketRow, after: TicketRow)]
     /// The account system lines are written as (made on first use).
     func systemAccount() async throws -> UserRef
-    /// A setting admins changed (JSON), kept for every node; nil while never set.
-    func setting(_ name: String) async throws -> String?
-    func saveSetting(_ name: String, value: String, now: Date) async throws
+    /// A setting admins changed (JSON), kept for every node, with the stamp of its save (stamps
+    /// grow with every save); nil while never set.
+    func setting(_ name: String) async throws -> (value: String, stamp: Int64)?
+    /// Saves a setting; answers its stamp.
+    func saveSetting(_ name: String, value: String, now: Date) async throws -> Int64
     /// Outcomes of the targets decided in `[from, to)`.
     func slaOutcomes(from: Date, to: Date) async throws -> [RecordedOutcome]
 

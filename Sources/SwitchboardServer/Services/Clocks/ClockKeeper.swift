@@ -41,7 +41,9 @@ public actor ClockKeeper: Service {
 
     func reloadRules() async {
         do {
-            if let rules = try await TargetsService.stored(in: store, over: store.rules.rules) { store.rules.rules = rules }
+            if let (rules, stamp) = try await TargetsService.stored(in: store, over: store.rules.rules) {
+                store.rules.adopt(rules, stamp: stamp)
+            }
         } catch {
             logger.error("reading the targets failed", metadata: ["error": "\(error)"])
         }
@@ -49,17 +51,33 @@ public actor ClockKeeper: Service {
 
     /// Reviews every ticket due by `now` (tests call this with the time they set).
     public func pass(now: Date) async {
-        do {
-            try await wakeSnoozed(now: now)
-            let rules = store.rules.rules
-            // No targets: no clock to keep (setting some looks at every active ticket again).
-            guard !rules.settings.policies.isEmpty else { return try await store.clearClocks(dueBy: now) }
-            for ticketId in try await store.dueClocks(now: now, limit: Self.batch) {
+        await logged("waking snoozed tickets") { try await wakeSnoozed(now: now) }
+        let rules = store.rules.rules
+        // No targets: no clock to keep (setting some looks at every active ticket again).
+        guard !rules.settings.policies.isEmpty else {
+            await logged("letting due clocks go") { try await store.clearClocks(dueBy: now) }
+            return
+        }
+        let due = await logged("finding due clocks") { try await store.dueClocks(now: now, limit: Self.batch) } ?? []
+        // One ticket's failure leaves the others reviewed; it is due again on the next pass.
+        for ticketId in due {
+            await logged("reviewing the clock of #\(ticketId)") {
                 let pass = try await store.reviewClock(ticketId: ticketId, now: now, policy: policy) { $0.review(rules, now: now) }
-                if let pass { try await announce(pass, rules: rules, now: now) }
+                if let pass { await announce(pass, rules: rules, now: now) }
             }
+        }
+    }
+
+    /// Runs `work`, logging a failure (a shutdown's cancellation is no failure).
+    @discardableResult
+    private func logged<T>(_ what: String, _ work: () async throws -> T) async -> T? {
+        do {
+            return try await work()
+        } catch is CancellationError {
+            return nil
         } catch {
-            logger.error("clock review failed", metadata: ["error": "\(error)"])
+            logger.error("clock keeper: \(what) failed", metadata: ["error": "\(error)"])
+            return nil
         }
     }
 
@@ -77,9 +95,11 @@ public actor ClockKeeper: Service {
         }
     }
 
-    private func announce(_ pass: ClockPass, rules: ServiceRules, now: Date) async throws {
+    /// What the review wrote, told: it is done in the database, so it is told even when a part of
+    /// the telling (a system line) fails.
+    private func announce(_ pass: ClockPass, rules: ServiceRules, now: Date) async {
         let clock = pass.clock
-        let system = try await systemAccount()
+        guard let system = await logged("the system account", { try await systemAccount() }) else { return }
         for (target, dueAt) in pass.review.warnings {
             logger.info("target warning", metadata: ["ticket": "\(clock.ticketId)", "target": "\(target.rawValue)"])
             await events.publish(.slaWarning(ticketId: clock.ticketId, target: target, dueAt: dueAt, agentId: clock.assignedAgentId))
@@ -91,10 +111,12 @@ public actor ClockKeeper: Service {
         }
         if let (before, after) = pass.moved {
             // Said in the chat first, so whoever hears of the move finds why there.
-            try await explain(pass, before: before, after: after, rules: rules, now: now)
+            await logged("explaining the move of #\(clock.ticketId)") {
+                try await explain(pass, before: before, after: after, rules: rules, now: now)
+            }
             await events.publish(.ticketChanged(before: before, after: after, by: system))
             await events.publish(.ticketReassigned(ticketId: clock.ticketId, from: before.assignedAgentId, to: after.assignedAgentId))
-        } else if !pass.written.isEmpty, let row = try await store.ticketRow(id: clock.ticketId) {
+        } else if !pass.written.isEmpty, let row = await logged("the ticket", { try await store.ticketRow(id: clock.ticketId) }) ?? nil {
             // The ticket's clocks changed on the wire (a breach, a due time gone): TICKET_UPDATED.
             await events.publish(.ticketChanged(before: row, after: row, by: system))
         }

@@ -22,8 +22,8 @@ public struct TargetsService: Sendable {
             let (field, problem) = hours.problems.min { $0.key < $1.key } ?? ("timeZone", "cannot be used")
             throw ContractError(.invalid, "\(field): \(problem)")
         }
-        try await store.saveSetting(Self.hoursSetting, value: try Self.json(hours), now: clock())
-        store.rules.rules.calendar = calendar
+        let stamp = try await store.saveSetting(Self.hoursSetting, value: try Self.json(hours), now: clock())
+        store.rules.change(stamp: stamp) { $0.calendar = calendar }
         try await store.nudgeClocks(now: clock())
         return hours
     }
@@ -36,24 +36,24 @@ public struct TargetsService: Sendable {
     public func setSLA(_ settings: SLASettings, by caller: Caller) async throws -> SLASettings {
         try caller.requireAdmin()
         if let (field, problem) = settings.problems.min(by: { $0.key < $1.key }) { throw ContractError(.invalid, "\(field): \(problem)") }
-        try await store.saveSetting(Self.slaSetting, value: try Self.json(settings), now: clock())
-        store.rules.rules.settings = settings
+        let stamp = try await store.saveSetting(Self.slaSetting, value: try Self.json(settings), now: clock())
+        store.rules.change(stamp: stamp) { $0.settings = settings }
         try await store.nudgeClocks(now: clock())
         return settings
     }
 
-    /// The rules as saved by admins, over `fallback` (the config file's) for what was never saved;
-    /// nil when nothing was saved.
-    static func stored(in store: any Store, over fallback: ServiceRules) async throws -> ServiceRules? {
+    /// The rules as saved by admins, over `fallback` (the config file's) for what was never saved,
+    /// with the newest save's stamp; nil when nothing was saved.
+    static func stored(in store: any Store, over fallback: ServiceRules) async throws -> (rules: ServiceRules, stamp: Int64)? {
         let hours = try await store.setting(hoursSetting), sla = try await store.setting(slaSetting)
         guard hours != nil || sla != nil else { return nil }
         var rules = fallback
         let decoder = WireJSON.decoder()
-        if let hours, let calendar = BusinessCalendar(try decoder.decode(BusinessHours.self, from: Data(hours.utf8))) {
+        if let hours, let calendar = BusinessCalendar(try decoder.decode(BusinessHours.self, from: Data(hours.value.utf8))) {
             rules.calendar = calendar
         }
-        if let sla { rules.settings = try decoder.decode(SLASettings.self, from: Data(sla.utf8)) }
-        return rules
+        if let sla { rules.settings = try decoder.decode(SLASettings.self, from: Data(sla.value.utf8)) }
+        return (rules, max(hours?.stamp ?? 0, sla?.stamp ?? 0))
     }
 
     static func json(_ value: some Encodable) throws -> String {
