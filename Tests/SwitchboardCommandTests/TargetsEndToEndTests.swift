@@ -61,7 +61,8 @@ extension ConsoleEndToEndTests {
 
         // Seven and a half minutes on: a quarter is left — the warning colour, and the warning.
         try Data("452".utf8).write(to: shift)
-        try await tmux.waitFor("the warning") { $0.contains("the first reply is due in") }
+        // The warning: a toast, and a line kept in the open chat.
+        try await tmux.waitFor("the warning") { $0.contains("⏱ the first reply is due at") }
         try await tmux.waitFor("the warning colour") { _ in Self.colour(at: "⏱", onLineWith: "Card declined", in: tmux.styledScreen) == "33"
         }
 

@@ -115,6 +115,15 @@ public struct Conversation: Equatable, Sendable {
             ticket.status = status
         case .ticketUpdated(let updated) where updated.id == ticket.id:
             ticket = updated
+        case .slaWarning(let id, let target, let dueAt) where id == ticket.id:
+            // Kept in the chat: a toast goes in seconds, and another may cover it.
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = timeZone
+            let at = calendar.dateComponents([.hour, .minute], from: dueAt)
+            systemLines.append(
+                SystemLine(date: now, text: "⏱ the \(target.word) is due at \(String(format: "%02d:%02d", at.hour ?? 0, at.minute ?? 0))"))
+        case .slaBreached(let id, let target, _) where id == ticket.id:
+            systemLines.append(SystemLine(date: now, text: "⏱ the \(target.word) target was missed"))
         case .userOnline(let user), .userOffline(let user):
             // Either side of the ticket: its agent (for the customer) or its customer (for agents).
             let online = if case .userOnline = event { true } else { false }

@@ -65,7 +65,8 @@ public struct SupportServices: Sendable {
         admin = AdminService(store: store, hub: hub, events: events, clock: clock, slowRules: configuration.contentFilter.slowRules)
         targets = TargetsService(store: store, events: events, clock: clock)
         keeper = ClockKeeper(
-            store: store, policy: configuration.assignmentPolicy, events: events, interval: configuration.clockInterval, logger: logger)
+            store: store, policy: configuration.assignmentPolicy, events: events, interval: configuration.clockInterval,
+            autoResolve: configuration.autoResolve, logger: logger)
         // What admins saved wins over the config file's first value.
         if let (saved, stamp) = try await TargetsService.stored(in: store, over: store.rules.rules) {
             store.rules.adopt(saved, stamp: stamp)

@@ -72,6 +72,8 @@ public struct ServerConfiguration: Sendable {
     /// hours and targets are the first value; once an admin saves others they are kept in the
     /// database and win.
     public var sla = SLASettings.none
+    /// Silent chats resolved by themselves (off unless minutes are set).
+    public var autoResolve = AutoResolve()
     /// How often the clock keeper looks for due warnings, breaches and reply timers.
     public var clockInterval: Duration = .seconds(1)
     /// Create demo accounts on an empty database (the embedded server does).
@@ -159,6 +161,11 @@ public struct ServerConfigFile: Decodable, Sendable {
     public var businessHours: BusinessHours?
     /// `{"policies": [{"priority": "HIGH", "firstResponseMinutes": 30, …}], "warnAtShare": 0.25, "reassignRounds": 2}`.
     public var sla: SLASettings?
+    /// Minutes of a customer's silence after staff's last public word before the ticket resolves
+    /// itself: a number (0: off) or `{"LOW": 60, …}`.
+    public var autoResolveAfterMinutes: MinutesByPriority?
+    public var autoResolveWarningMinutes: Int?
+    public var autoResolveWarningText: String?
     public var requestTimeoutSeconds: Int?
     public var minimumBodyBytesPerSecond: Int?
     public var maxConnections: Int?
@@ -274,6 +281,18 @@ public struct ServerConfigFile: Decodable, Sendable {
         if let sla {
             if let (field, problem) = sla.problems.min(by: { $0.key < $1.key }) { throw ConfigError("sla.\(field): \(problem)") }
             configuration.sla = sla
+        }
+        if let autoResolveAfterMinutes {
+            for minutes in autoResolveAfterMinutes.values { _ = try Self.bounded(minutes, "autoResolveAfterMinutes", 0...(90 * 1440)) }
+            configuration.autoResolve.afterMinutes = AutoResolve.minutes(autoResolveAfterMinutes)
+        }
+        if let autoResolveWarningMinutes {
+            configuration.autoResolve.warningMinutes = try Self.bounded(
+                autoResolveWarningMinutes, "autoResolveWarningMinutes", 0...(30 * 1440))
+        }
+        if let autoResolveWarningText {
+            guard (1...500).contains(autoResolveWarningText.count) else { throw ConfigError("autoResolveWarningText: 1 to 500 characters") }
+            configuration.autoResolve.warningText = autoResolveWarningText
         }
         if let smtp {
             var relay = SMTPConfiguration(

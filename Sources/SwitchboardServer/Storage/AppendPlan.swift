@@ -76,10 +76,10 @@ struct AppendPlan {
             guard before.waitingSince == nil else { return wake }
             return ", waiting_since = COALESCE(waiting_since, \(bind: at)), clock_due_at = \(bind: at)" + wake
         case .agent:
-            guard before.waitingSince != nil else { return ", reassign_round = 0, reassign_tried = NULL" }
+            guard before.waitingSince != nil else { return ", reassign_round = 0, reassign_tried = NULL, last_reply_at = \(bind: at)" }
             return """
                 , answered_wait_since = waiting_since, answered_at = \(bind: at), waiting_since = NULL,
-                reassign_round = 0, reassign_tried = NULL, clock_due_at = \(bind: at)
+                reassign_round = 0, reassign_tried = NULL, clock_due_at = \(bind: at), last_reply_at = \(bind: at)
                 """
         case .system:
             return ""

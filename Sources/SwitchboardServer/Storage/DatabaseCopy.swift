@@ -39,7 +39,7 @@ public enum DatabaseCopy {
                 ("created_at", .int), ("updated_at", .int), ("resolved_at", .int), ("waiting_since", .int),
                 ("answered_wait_since", .int), ("answered_at", .int), ("first_resolved_at", .int), ("assigned_at", .int),
                 ("reassign_round", .int), ("reassign_tried", .text), ("clock_warned", .text), ("clock_due_at", .int),
-                ("snoozed_until", .int), ("snooze_through_replies", .bool),
+                ("snoozed_until", .int), ("snooze_through_replies", .bool), ("last_reply_at", .int), ("auto_resolve_warned_at", .int),
             ], hasIdentity: true),
         Table(
             name: "sla_outcomes",

@@ -316,3 +316,69 @@ extension SQLStore {
         }
     }
 }
+
+// MARK: Silent chats
+
+extension SQLStore {
+    /// Active, awake, nobody waiting, staff's last public word at or before the priority's cutoff.
+    static func silent(since cutoffs: [Priority: Date]) -> SQLQueryString {
+        let byPriority = cutoffs.sorted { $0.key.rank < $1.key.rank }.map { priority, cutoff -> SQLQueryString in
+            "(priority = \(bind: priority.rawValue) AND last_reply_at <= \(bind: millis(cutoff)))"
+        }
+        return """
+            status IN ('OPEN', 'IN_PROGRESS') AND snoozed_until IS NULL AND waiting_since IS NULL AND last_reply_at IS NOT NULL
+            AND (\(byPriority.joined(separator: " OR ")))
+            """
+    }
+
+    public func autoResolveWarnings(now: Date, rules: AutoResolve) async throws -> [Int] {
+        let cutoffs = rules.afterMinutes.mapValues { now.addingTimeInterval(-Double(max(0, $0 - rules.warningMinutes) * 60)) }
+        guard !cutoffs.isEmpty else { return [] }
+        let condition = Self.silent(since: cutoffs)
+        // Read first (SQLite: an UPDATE is a writer's turn even when it changes nothing); then the
+        // UPDATE itself decides, once whichever node runs it.
+        guard
+            try await !reader.raw(
+                "SELECT id FROM tickets WHERE \(condition) AND (auto_resolve_warned_at IS NULL OR auto_resolve_warned_at < last_reply_at) LIMIT 1"
+            ).all().isEmpty
+        else { return [] }
+        return try await driver.transaction { db in
+            try await db.raw(
+                """
+                UPDATE tickets SET auto_resolve_warned_at = \(bind: millis(now))
+                WHERE \(condition) AND (auto_resolve_warned_at IS NULL OR auto_resolve_warned_at < last_reply_at)
+                RETURNING id
+                """
+            ).all(decodingColumn: "id", as: Int.self)
+        }
+    }
+
+    public func autoResolveDue(now: Date, rules: AutoResolve) async throws -> [(before: TicketRow, after: TicketRow)] {
+        let cutoffs = rules.afterMinutes.mapValues { now.addingTimeInterval(-Double($0 * 60)) }
+        guard !cutoffs.isEmpty else { return [] }
+        let condition: SQLQueryString = "\(Self.silent(since: cutoffs)) AND auto_resolve_warned_at >= last_reply_at"
+        let due = try await reader.raw("SELECT id FROM tickets WHERE \(condition) LIMIT 200").all(decodingColumn: "id", as: Int.self)
+        guard !due.isEmpty else { return [] }
+        return try await driver.transaction { db in
+            var resolved: [(TicketRow, TicketRow)] = []
+            for id in due {
+                let before = try await Self.requireTicketRow(id: id, in: db)
+                // The row as it stands now (locked): still silent, still warned?
+                let still =
+                    try await db.raw("SELECT id FROM tickets WHERE id = \(bind: id) AND \(condition)").first() != nil
+                guard still else { continue }
+                try await db.raw(
+                    """
+                    UPDATE tickets SET status = 'RESOLVED', resolved_at = \(bind: millis(now)), updated_at = \(bind: millis(now)),
+                      first_resolved_at = COALESCE(first_resolved_at, \(bind: millis(now))), clock_due_at = \(bind: millis(now))
+                    WHERE id = \(bind: id)
+                    """
+                ).run()
+                let after = try await Self.requireTicketRow(id: id, in: db)
+                try await Self.followSession(of: after, previous: before, now: now, in: db)
+                resolved.append((before, after))
+            }
+            return resolved
+        }
+    }
+}

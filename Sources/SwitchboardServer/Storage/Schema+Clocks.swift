@@ -1,4 +1,21 @@
 extension Schema {
+    /// Silent chats resolved by themselves (issue 33): when staff last said something in public,
+    /// and when the customer was warned the chat would close.
+    static func autoResolve(_ flavor: SQLFlavor) -> Migration {
+        let int = flavor == .postgres ? "BIGINT" : "INTEGER"
+        return Migration(
+            version: 10, name: "auto-resolve",
+            statements: [
+                "ALTER TABLE tickets ADD COLUMN last_reply_at \(int)",
+                "ALTER TABLE tickets ADD COLUMN auto_resolve_warned_at \(int)",
+                """
+                UPDATE tickets SET last_reply_at = (SELECT MAX(m.created_at) FROM messages m
+                    WHERE m.ticket_id = tickets.id AND m.sender_type = 'AGENT' AND NOT m.internal)
+                """,
+                "CREATE INDEX tickets_last_reply ON tickets (last_reply_at) WHERE waiting_since IS NULL",
+            ])
+    }
+
     /// Snoozed tickets (issue 33): out of the active queue and off their agent's capacity until
     /// `snoozed_until`; a customer's message wakes them unless `snooze_through_replies`.
     static func snooze(_ flavor: SQLFlavor) -> Migration {

@@ -158,5 +158,6 @@ extension Schema {
             ]),
         clocks(.postgres),
         snooze(.postgres),
+        autoResolve(.postgres),
     ]
 }

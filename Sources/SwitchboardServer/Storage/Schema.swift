@@ -168,6 +168,7 @@ public enum Schema {
         rateGrants,
         clocks(.sqlite),
         snooze(.sqlite),
+        autoResolve(.sqlite),
     ]
 
     /// What a per-user limit has granted in its window (uploads: one row a file, its bytes), taken

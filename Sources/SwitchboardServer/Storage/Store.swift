@@ -311,6 +311,10 @@ public protocol Store: Sendable {
     ) async throws -> ClockPass?
     /// Snoozed tickets whose time has come wake (once, whichever node asks): before and after.
     func wakeSnoozed(now: Date) async throws -> [(before: TicketRow, after: TicketRow)]
+    /// Silent chats whose warning is due (see `AutoResolve`): marked warned, once across nodes.
+    func autoResolveWarnings(now: Date, rules: AutoResolve) async throws -> [Int]
+    /// Warned silent chats whose whole time ran out: resolved, once across nodes.
+    func autoResolveDue(now: Date, rules: AutoResolve) async throws -> [(before: TicketRow, after: TicketRow)]
     /// The account system lines are written as (made on first use).
     func systemAccount() async throws -> UserRef
     /// A setting admins changed (JSON), kept for every node, with the stamp of its save (stamps

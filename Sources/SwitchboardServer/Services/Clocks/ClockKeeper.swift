@@ -13,16 +13,21 @@ public actor ClockKeeper: Service {
     let policy: AssignmentPolicy
     let events: any SupportEventSink
     let interval: Duration
+    let autoResolve: AutoResolve
     let logger: Logger
     private var system: UserRef?
     /// Tickets reviewed per pass at most; the rest come in the next one.
     static let batch = 200
 
-    public init(store: any Store, policy: AssignmentPolicy, events: any SupportEventSink, interval: Duration, logger: Logger) {
+    public init(
+        store: any Store, policy: AssignmentPolicy, events: any SupportEventSink, interval: Duration,
+        autoResolve: AutoResolve = AutoResolve(), logger: Logger
+    ) {
         self.store = store
         self.policy = policy
         self.events = events
         self.interval = interval
+        self.autoResolve = autoResolve
         self.logger = logger
     }
 
@@ -52,6 +57,7 @@ public actor ClockKeeper: Service {
     /// Reviews every ticket due by `now` (tests call this with the time they set).
     public func pass(now: Date) async {
         await logged("waking snoozed tickets") { try await wakeSnoozed(now: now) }
+        if autoResolve.isOn { await logged("resolving silent chats") { try await resolveSilent(now: now) } }
         let rules = store.rules.rules
         // No targets: no clock to keep (setting some looks at every active ticket again).
         guard !rules.settings.policies.isEmpty else {
@@ -78,6 +84,26 @@ public actor ClockKeeper: Service {
         } catch {
             logger.error("clock keeper: \(what) failed", metadata: ["error": "\(error)"])
             return nil
+        }
+    }
+
+    /// Silent chats: warned, then resolved, each with a line both sides see; resolving frees the
+    /// agent's place, and the bus's news of it lets the assigner fill it.
+    private func resolveSilent(now: Date) async throws {
+        for ticketId in try await store.autoResolveWarnings(now: now, rules: autoResolve) {
+            guard let row = try await store.ticketRow(id: ticketId) else { continue }
+            try await TargetsService.systemLine(
+                autoResolve.warning(for: row.priority), on: ticketId, note: false, store: store, events: events, now: now)
+        }
+        let resolved = try await store.autoResolveDue(now: now, rules: autoResolve)
+        guard !resolved.isEmpty else { return }
+        let system = try await systemAccount()
+        for (before, after) in resolved {
+            let minutes = autoResolve.afterMinutes[before.priority] ?? 0
+            try await TargetsService.systemLine(
+                "Resolved automatically: no reply for \(minutes) minutes. Writing again reopens the chat.", on: after.id, note: false,
+                store: store, events: events, now: now)
+            await events.publish(.ticketChanged(before: before, after: after, by: system))
         }
     }
 

@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+
+@testable import SwitchboardProtocol
+@testable import SwitchboardServer
+
+/// Silent chats resolve themselves: warned, then resolved; a customer's reply in between cancels
+/// it. The test sets the server's clock; the keeper (every 20 ms) acts on it. SQLite, and
+/// PostgreSQL with `SWITCHBOARD_TEST_POSTGRES`.
+@Suite struct AutoResolveTests {
+    static func configure(_ server: inout TestServer) {
+        SnoozeTests.fast(&server)
+        server.configuration.autoResolve.afterMinutes = [.medium: 120, .high: 120]
+        server.configuration.autoResolve.warningMinutes = 60
+    }
+
+    /// The ticket's messages once `condition` holds of them (a bound, not a timing check).
+    static func messages(
+        _ api: API, _ id: Int, token: String, until condition: ([Message]) -> Bool
+    ) async throws -> [Message] {
+        let deadline = ContinuousClock.now + .seconds(15)
+        var items: [Message] = []
+        while ContinuousClock.now < deadline {
+            items = try await api.get("/api/tickets/\(id)/messages?limit=100", token: token).decode(MessagePage.self).items
+            if condition(items) { return items }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return items
+    }
+
+    @Test func aSilentChatIsWarnedThenResolved() async throws {
+        try await withCast(configure: Self.configure) { api, cast, server in
+            let ticket = try await api.openTicket(cast.customer)
+            #expect(try await api.post("/api/tickets/\(ticket.id)/claim", token: cast.agent, [String: String]()).status == 200)
+            try await api.send(cast.agent, ticket: ticket.id, "Refunded: it shows in 3 days.")
+            server.clock.advance(59 * 60)
+            try await Task.sleep(for: .milliseconds(200))  // a warning too early would have come by now
+            #expect(try await api.get("/api/tickets/\(ticket.id)/messages", token: cast.customer).decode(MessagePage.self).items.count == 1)
+            server.clock.advance(60)
+            var seen = try await Self.messages(api, ticket.id, token: cast.customer) { $0.contains { $0.senderType == .system } }
+            #expect(seen.last?.message == "This chat will close in 60 minutes unless you reply." && seen.last?.internal == false)
+            server.clock.advance(60 * 60)
+            seen = try await Self.messages(api, ticket.id, token: cast.customer) {
+                $0.last?.message.hasPrefix("Resolved automatically") == true
+            }
+            #expect(seen.last?.message == "Resolved automatically: no reply for 120 minutes. Writing again reopens the chat.")
+            let now = try await api.ticket(ticket.id, token: cast.agent)
+            #expect(now.status == .resolved)
+            #expect(seen.filter { $0.senderType == .system }.count == 2, "warned once, resolved once")
+        }
+    }
+
+    @Test func aReplyInBetweenCancelsItAndTheNextSilenceStartsAgain() async throws {
+        try await withCast(configure: Self.configure) { api, cast, server in
+            let ticket = try await api.openTicket(cast.customer, priority: .high)
+            _ = try await api.post("/api/tickets/\(ticket.id)/claim", token: cast.agent, [String: String]())
+            try await api.send(cast.agent, ticket: ticket.id, "Could you send a photo?")
+            server.clock.advance(61 * 60)
+            _ = try await Self.messages(api, ticket.id, token: cast.agent) { $0.contains { $0.senderType == .system } }
+            try await api.send(cast.customer, ticket: ticket.id, "Here it is")
+            server.clock.advance(60 * 60)
+            try await Task.sleep(for: .milliseconds(300))  // a resolution would have come by now
+            #expect(try await api.ticket(ticket.id, token: cast.agent).status == .inProgress, "the customer's reply cancelled it")
+            // The agent answers; a new silence, a new warning.
+            try await api.send(cast.agent, ticket: ticket.id, "Thanks, replacing it.")
+            server.clock.advance(61 * 60)
+            let seen = try await Self.messages(api, ticket.id, token: cast.agent) { $0.filter { $0.senderType == .system }.count == 2 }
+            #expect(seen.filter { $0.senderType == .system }.count == 2)
+            #expect(try await api.ticket(ticket.id, token: cast.agent).status == .inProgress)
+        }
+    }
+
+    @Test func aPriorityWithoutMinutesIsNeverResolvedSo() async throws {
+        try await withCast(configure: Self.configure) { api, cast, server in
+            let ticket = try await api.openTicket(cast.customer, priority: .urgent)
+            _ = try await api.post("/api/tickets/\(ticket.id)/claim", token: cast.agent, [String: String]())
+            try await api.send(cast.agent, ticket: ticket.id, "On it.")
+            server.clock.advance(3 * 86_400)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await api.ticket(ticket.id, token: cast.agent).status == .inProgress)
+            #expect(try await api.get("/api/tickets/\(ticket.id)/messages", token: cast.agent).decode(MessagePage.self).items.count == 1)
+        }
+    }
+
+    @Test func theConfigFileSaysItsMinutes() throws {
+        var configuration = ServerConfiguration()
+        let file = try WireJSON.decoder().decode(
+            ServerConfigFile.self,
+            from: Data(#"{"autoResolveAfterMinutes": {"low": 60, "MEDIUM": 0}, "autoResolveWarningMinutes": 15}"#.utf8))
+        try file.apply(to: &configuration)
+        #expect(configuration.autoResolve.afterMinutes == [.low: 60])
+        #expect(configuration.autoResolve.warningMinutes == 15)
+        let all = try WireJSON.decoder().decode(ServerConfigFile.self, from: Data(#"{"autoResolveAfterMinutes": 30}"#.utf8))
+        try all.apply(to: &configuration)
+        #expect(configuration.autoResolve.afterMinutes.count == 4)
+        let bad = try WireJSON.decoder().decode(ServerConfigFile.self, from: Data(#"{"autoResolveAfterMinutes": -5}"#.utf8))
+        #expect(throws: ConfigError.self) { try bad.apply(to: &configuration) }
+        #expect(throws: (any Error).self) {
+            try WireJSON.decoder().decode(ServerConfigFile.self, from: Data(#"{"autoResolveAfterMinutes": {"SOON": 5}}"#.utf8))
+        }
+    }
+}
