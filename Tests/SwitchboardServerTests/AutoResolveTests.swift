@@ -70,6 +70,28 @@ import Testing
         }
     }
 
+    /// Resolving frees the agent's place, and the assigner fills it; a clock that jumped past the
+    /// whole silence still gives the customer the warning's time.
+    @Test func resolvingFreesThePlaceForTheNextWaitingTicket() async throws {
+        try await withCast(live: true, configure: Self.configure) { api, cast, server in
+            let agent = try await AssignmentTests.bringOnline(api, cast.agent, cast.agentId, admin: cast.admin)
+            _ = try await api.put("/api/admin/support/agents/\(cast.agentId)/status", token: cast.admin, AgentStatusRequest(capacity: 1))
+            let first = try await api.openTicket(cast.customer)
+            #expect(first.assignedAgent?.id == cast.agentId)
+            try await api.send(cast.agent, ticket: first.id, "Done: the refund is on its way.")
+            let second = try await api.openTicket(cast.customer2, subject: "Waiting")
+            #expect(second.assignedAgent == nil)
+            server.clock.advance(121 * 60)
+            _ = try await Self.messages(api, first.id, token: cast.agent) { $0.contains { $0.senderType == .system } }
+            try await Task.sleep(for: .milliseconds(300))  // a resolution without the warning's time would have come by now
+            #expect(try await api.ticket(first.id, token: cast.agent).status == .inProgress, "warned just now: an hour still")
+            server.clock.advance(60 * 60)
+            try await agent.next { if case .agentAssigned(second.id, let a, _) = $0, a.id == cast.agentId { true } else { nil } }
+            #expect(try await api.ticket(first.id, token: cast.agent).status == .resolved)
+            await agent.close()
+        }
+    }
+
     @Test func aPriorityWithoutMinutesIsNeverResolvedSo() async throws {
         try await withCast(configure: Self.configure) { api, cast, server in
             let ticket = try await api.openTicket(cast.customer, priority: .urgent)

@@ -356,7 +356,11 @@ extension SQLStore {
     public func autoResolveDue(now: Date, rules: AutoResolve) async throws -> [(before: TicketRow, after: TicketRow)] {
         let cutoffs = rules.afterMinutes.mapValues { now.addingTimeInterval(-Double($0 * 60)) }
         guard !cutoffs.isEmpty else { return [] }
-        let condition: SQLQueryString = "\(Self.silent(since: cutoffs)) AND auto_resolve_warned_at >= last_reply_at"
+        // Warned, and for the whole warning's time (a server that was down past it gives the customer that time still).
+        let warnedBy = millis(now.addingTimeInterval(-Double(rules.warningMinutes * 60)))
+        let condition: SQLQueryString = """
+            \(Self.silent(since: cutoffs)) AND auto_resolve_warned_at >= last_reply_at AND auto_resolve_warned_at <= \(bind: warnedBy)
+            """
         let due = try await reader.raw("SELECT id FROM tickets WHERE \(condition) LIMIT 200").all(decodingColumn: "id", as: Int.self)
         guard !due.isEmpty else { return [] }
         return try await driver.transaction { db in
