@@ -427,12 +427,10 @@ import Testing
     /// the other. The clock of both nodes is moved through `WallClock`'s file, never waited for.
     @Test(.enabled(if: ClusterTests.runs, "needs PostgreSQL (scripts/test starts one)"))
     func aReplyTimerFiresOnceAcrossNodesAndANodeKilledMissesNone() async throws {
-        let shift = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-shift-\(UUID().uuidString)")
-        try Data("0".utf8).write(to: shift)
-        defer { try? FileManager.default.removeItem(at: shift) }
+        let shift = try ClockShift()
         let config =
             #"{"nodeLeaseSeconds": 3, "sla": {"policies": [{"priority": "URGENT", "reassignAfterMinutes": 1}], "reassignRounds": 3}}"#
-        let cluster = try await Cluster(nodes: 2, config: config, environment: ["SWITCHBOARD_CLOCK_SHIFT_FILE": shift.path])
+        let cluster = try await Cluster(nodes: 2, config: config, environment: shift.environment)
         defer { cluster.close() }
         let nodes = cluster.urls.map { URL(string: $0)! }
         // Both agents on node 1, which lives; the customer on node 0, which will be killed.
@@ -459,13 +457,13 @@ import Testing
             }
         }
         // A minute later on both nodes: both keepers find the timer due; one moves the ticket.
-        try Data("61".utf8).write(to: shift)
+        try shift.move(to: 61)
         try await cluster.eventually("the ticket moved to the other agent") { moves().count == 1 }
         let second = try #require(moves().first?.to)
         #expect(moves().first?.from == first && second != first)
         // The next minute runs out as node 0 dies: node 1 carries it out — back to the queue, as
         // both agents have had it.
-        try Data("122".utf8).write(to: shift)
+        try shift.move(to: 122)
         try cluster.kill(0)
         try await cluster.eventually("the ticket went back to the queue") { moves().count == 2 }
         try await Task.sleep(for: .milliseconds(500))  // a double would have come by now

@@ -8,10 +8,8 @@ import Testing
 extension ConsoleEndToEndTests {
     @Test(.enabled(if: TerminalEndToEndTests.hasTmux, "tmux is installed by .ci/run"))
     func aSnoozedTicketLeavesTheQueueAndComesBack() async throws {
-        let shift = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-shift-\(UUID().uuidString)")
-        try Data("0".utf8).write(to: shift)
-        defer { try? FileManager.default.removeItem(at: shift) }
-        let environment = ["SWITCHBOARD_CLOCK_SHIFT_FILE": shift.path]
+        let shift = try ClockShift()
+        let environment = shift.environment
         let server = try await ServerUnderTest(agents: [("alex", "Alex Agent")], prefix: "snooze", environment: environment)
         defer { server.close() }
         let tmux = try await TmuxSession.console(
@@ -30,7 +28,7 @@ extension ConsoleEndToEndTests {
             try await customer.api.ticket(ticket.id).snoozedUntil == nil, "the snooze is the staff's: the customer's view does not show it")
 
         // An hour later on both sides: back under Mine, and said.
-        try Data("3605".utf8).write(to: shift)
+        try shift.move(to: 3605)
         try await tmux.waitFor("back from snooze") { $0.contains("is back from snooze (Broken lamp)") && $0.contains("Mine 1") }
         try tmux.keys("C-q")
         try await tmux.waitFor("exited") { _ in tmux.exitStatus != nil }

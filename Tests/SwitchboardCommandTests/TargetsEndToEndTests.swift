@@ -34,10 +34,8 @@ extension ConsoleEndToEndTests {
 
     @Test(.enabled(if: TerminalEndToEndTests.hasTmux, "tmux is installed by .ci/run"))
     func aTargetRunsDownTurnsColourWarnsAndAnUnansweredTicketMovesOn() async throws {
-        let shift = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-shift-\(UUID().uuidString)")
-        try Data("0".utf8).write(to: shift)
-        defer { try? FileManager.default.removeItem(at: shift) }
-        let environment = ["SWITCHBOARD_CLOCK_SHIFT_FILE": shift.path]
+        let shift = try ClockShift()
+        let environment = shift.environment
         let server = try await ServerUnderTest(
             agents: [("alex", "Alex Agent"), ("sam", "Sam Second")], prefix: "targets", config: Self.targetsConfig, environment: environment
         )
@@ -60,14 +58,14 @@ extension ConsoleEndToEndTests {
         defer { Task { await sam.stop() } }
 
         // Seven and a half minutes on: a quarter is left — the warning colour, and the warning.
-        try Data("452".utf8).write(to: shift)
+        try shift.move(to: 452)
         // The warning: a toast, and a line kept in the open chat.
         try await tmux.waitFor("the warning") { $0.contains("⏱ the first reply is due at") }
         try await tmux.waitFor("the warning colour") { _ in Self.colour(at: "⏱", onLineWith: "Card declined", in: tmux.styledScreen) == "33"
         }
 
         // Nine minutes and no reply: the ticket moves on to Sam, who is told, with a line for both sides.
-        try Data("545".utf8).write(to: shift)
+        try shift.move(to: 545)
         try await tmux.waitFor("the ticket went to Sam") { $0.contains("went from you to Sam Second: no public reply in time") }
         try await waitUntil("Sam has it") {
             sam.saw { if case .agentAssigned(ticket.id, let agent, _) = $0 { agent.displayName == "Sam Second" } else { false } }
@@ -77,7 +75,7 @@ extension ConsoleEndToEndTests {
         }
 
         // Past the ten minutes: the target is missed, in the error colour, under All open.
-        try Data("620".utf8).write(to: shift)
+        try shift.move(to: 620)
         // From Mine (now empty) to All open, where the ticket is.
         for _ in 0..<3 where !tmux.screen.contains("‼ #\(ticket.id) Card declined") {
             try tmux.keys("]")

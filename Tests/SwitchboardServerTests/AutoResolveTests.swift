@@ -28,11 +28,17 @@ import Testing
         return items
     }
 
+    /// A ticket of the customer's, the agent's, with the agent's public reply last.
+    static func answered(_ api: API, _ cast: Cast, priority: Priority = .medium, _ reply: String) async throws -> Ticket {
+        let ticket = try await api.openTicket(cast.customer, priority: priority)
+        #expect(try await api.post("/api/tickets/\(ticket.id)/claim", token: cast.agent, [String: String]()).status == 200)
+        try await api.send(cast.agent, ticket: ticket.id, reply)
+        return ticket
+    }
+
     @Test func aSilentChatIsWarnedThenResolved() async throws {
         try await withCast(configure: Self.configure) { api, cast, server in
-            let ticket = try await api.openTicket(cast.customer)
-            #expect(try await api.post("/api/tickets/\(ticket.id)/claim", token: cast.agent, [String: String]()).status == 200)
-            try await api.send(cast.agent, ticket: ticket.id, "Refunded: it shows in 3 days.")
+            let ticket = try await Self.answered(api, cast, "Refunded: it shows in 3 days.")
             server.clock.advance(59 * 60)
             try await Task.sleep(for: .milliseconds(200))  // a warning too early would have come by now
             #expect(try await api.get("/api/tickets/\(ticket.id)/messages", token: cast.customer).decode(MessagePage.self).items.count == 1)
@@ -52,9 +58,7 @@ import Testing
 
     @Test func aReplyInBetweenCancelsItAndTheNextSilenceStartsAgain() async throws {
         try await withCast(configure: Self.configure) { api, cast, server in
-            let ticket = try await api.openTicket(cast.customer, priority: .high)
-            _ = try await api.post("/api/tickets/\(ticket.id)/claim", token: cast.agent, [String: String]())
-            try await api.send(cast.agent, ticket: ticket.id, "Could you send a photo?")
+            let ticket = try await Self.answered(api, cast, priority: .high, "Could you send a photo?")
             server.clock.advance(61 * 60)
             _ = try await Self.messages(api, ticket.id, token: cast.agent) { $0.contains { $0.senderType == .system } }
             try await api.send(cast.customer, ticket: ticket.id, "Here it is")
@@ -94,9 +98,7 @@ import Testing
 
     @Test func aPriorityWithoutMinutesIsNeverResolvedSo() async throws {
         try await withCast(configure: Self.configure) { api, cast, server in
-            let ticket = try await api.openTicket(cast.customer, priority: .urgent)
-            _ = try await api.post("/api/tickets/\(ticket.id)/claim", token: cast.agent, [String: String]())
-            try await api.send(cast.agent, ticket: ticket.id, "On it.")
+            let ticket = try await Self.answered(api, cast, priority: .urgent, "On it.")
             server.clock.advance(3 * 86_400)
             try await Task.sleep(for: .milliseconds(300))
             #expect(try await api.ticket(ticket.id, token: cast.agent).status == .inProgress)

@@ -78,7 +78,9 @@ import Testing
             try await Task.sleep(for: .milliseconds(50))
             let asked = ContinuousClock.now
             #expect(try await api.get("/health", token: nil).status == 200)
-            #expect(ContinuousClock.now - asked < .seconds(5), "the health check waited behind the rule")
+            // A bound, not a timing check: the fault held /health for 28 s; a loaded CI machine took
+            // over 5 s to answer it at all.
+            #expect(ContinuousClock.now - asked < .seconds(20), "the health check waited behind the rule")
             for reply in [try await first, try await second] {
                 #expect(reply.status == 400 && reply.error?.code == .invalid, "\(reply.text)")
                 #expect(reply.error?.message.contains("'nested' rule took too long") == true, "\(reply.text)")
