@@ -106,7 +106,8 @@ public struct Conversation: Equatable, Sendable {
         switch event {
         case .agentAssigned(let id, let agent, let previous) where id == ticket.id:
             let text =
-                previous.map { "\(Sanitizer.clean($0.displayName)) handed this to \(Sanitizer.clean(agent.displayName))" }
+                // Neutral on who moved it: a colleague's transfer, an admin, or the server for want of a reply.
+                previous.map { "Now with \(Sanitizer.clean(agent.displayName)) (was with \(Sanitizer.clean($0.displayName)))" }
                 ?? "\(Sanitizer.clean(agent.displayName)) is handling this ticket"
             systemLines.append(SystemLine(date: now, text: text))
             ticket.assignedAgent = agent
