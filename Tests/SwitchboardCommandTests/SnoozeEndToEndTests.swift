@@ -29,7 +29,9 @@ extension ConsoleEndToEndTests {
 
         // An hour later on both sides: back under Mine, and said.
         try shift.move(to: 3605)
-        try await tmux.waitFor("back from snooze") { $0.contains("is back from snooze (Broken lamp)") && $0.contains("Mine 1") }
+        try await tmux.waitFor("back from snooze") {
+            $0.contains("Mine 1") && !$0.contains("Snoozed 1") && $0.contains("#\(ticket.id) Broken lamp")
+        }
         try tmux.keys("C-q")
         try await tmux.waitFor("exited") { _ in tmux.exitStatus != nil }
     }
