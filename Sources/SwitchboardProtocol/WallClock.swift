@@ -10,9 +10,6 @@ public enum WallClock {
     private static let shiftFile = ProcessInfo.processInfo.environment[variable].flatMap { $0.isEmpty ? nil : $0 }
     private static let cache = Mutex<(read: Date, shift: TimeInterval)>((.distantPast, 0))
 
-    /// Whether a test shifts this process's clock.
-    public static var isShifted: Bool { shiftFile != nil }
-
     public static func now() -> Date {
         let real = Date()
         guard let shiftFile else { return real }

@@ -211,7 +211,7 @@ extension ConsoleMode {
         // The running clock first, where a narrow pane still shows it.
         let live = tickets.first { $0.id == ticket.id } ?? ticket
         let standing = targets?.standing(live, now: now)
-        var details = standing.map { [Span(" " + ($0.paused ? "⏸ " : "⏱ ") + $0.sentence + " ·", Self.clockStyle($0, theme))] } ?? []
+        var details = standing.map { [Span(" \($0.mark) \($0.sentence) ·", Self.clockStyle($0, theme))] } ?? []
         if let until = live.snoozedUntil {
             let when = SnoozeTime.wakeText(until, now: now, timeZone: timeZone)
             details = [

@@ -37,8 +37,11 @@ extension SLATarget {
 }
 
 extension SLAStanding {
+    /// `⏱` while the clock runs, `⏸` while the team is away.
+    public var mark: String { paused ? "⏸" : "⏱" }
+
     /// `⏱ 12m`, `⏱ -4m` once past, `⏸ 12m` while the team is away.
-    public var rowText: String { (paused ? "⏸ " : "⏱ ") + shortText }
+    public var rowText: String { mark + " " + shortText }
 
     /// For the chat header: "first reply due in 12m", "next reply 4m late", "(paused: outside business hours)".
     public var sentence: String {
