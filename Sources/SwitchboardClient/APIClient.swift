@@ -242,6 +242,21 @@ public actor APIClient {
         try await call(.POST, "/api/tickets/\(id)/escalate", body: request)
     }
 
+    /// The customer rates the ticket's resolution (201 with the ticket).
+    public func rate(ticket id: Int, _ request: RateTicketRequest) async throws(APIError) -> Ticket {
+        try await call(.POST, "/api/tickets/\(id)/rating", body: request)
+    }
+
+    /// Tells the server the customer was asked for the rating (so a later visit asks at most once more).
+    public func ratingAsked(ticket id: Int) async throws(APIError) {
+        try await callNoContent(.POST, "/api/tickets/\(id)/rating/asked")
+    }
+
+    /// Joins ticket `id` into `intoTicketId`; answers the target.
+    public func merge(ticket id: Int, into intoTicketId: Int) async throws(APIError) -> Ticket {
+        try await call(.POST, "/api/tickets/\(id)/merge", body: MergeTicketRequest(intoTicketId: intoTicketId))
+    }
+
     // MARK: Chat sessions
 
     public func sessions(status: SessionStatus? = nil) async throws(APIError) -> [ChatSession] {

@@ -18,6 +18,8 @@ public struct Dashboard: Codable, Equatable, Sendable {
     /// Every ticket stored, by category and by priority; every value of the enum is present.
     public var ticketsByCategory: [String: Int]
     public var ticketsByPriority: [String: Int]
+    /// Ratings customers gave in the last 7 days (an addition).
+    public var csat = RatingFigures(scores: [])
 
     public init(
         openTickets: Int, inProgressTickets: Int, resolvedToday: Int, unassignedTickets: Int,
@@ -68,6 +70,8 @@ public struct SupportReport: Codable, Equatable, Sendable {
         @Nullable public var avgResolutionSeconds: Double?
         /// Targets decided in the period on tickets the agent had, by target.
         public var sla: [String: TargetFigures] = [:]
+        /// Ratings given in the period of resolutions the agent had.
+        public var csat = RatingFigures(scores: [])
 
         public init(
             agent: UserRef, ticketsHandled: Int, messagesSent: Int, notesWritten: Int,
@@ -89,6 +93,8 @@ public struct SupportReport: Codable, Equatable, Sendable {
         public var ticketsResolved: Int
         /// Targets decided that day, by target.
         public var sla: [String: TargetFigures] = [:]
+        /// Ratings given that day.
+        public var csat = RatingFigures(scores: [])
 
         public init(date: String, ticketsOpened: Int, ticketsResolved: Int) {
             self.date = date
@@ -128,6 +134,9 @@ public struct SupportReport: Codable, Equatable, Sendable {
     public var slaByPriority: [String: [String: TargetFigures]] = [:]
     /// Every breach in the period, oldest first.
     public var slaBreaches: [BreachEntry] = []
+    /// Ratings given in the period, over all, and by the ticket's category.
+    public var csat = RatingFigures(scores: [])
+    public var csatByCategory: [String: RatingFigures] = [:]
 
     public init(from: Date, to: Date, agents: [AgentFigures], days: [DayFigures], sessions: SessionFigures) {
         self.from = from
@@ -135,6 +144,25 @@ public struct SupportReport: Codable, Equatable, Sendable {
         self.agents = agents
         self.days = days
         self.sessions = sessions
+    }
+}
+
+/// Customer satisfaction over a set of ratings: how many, the mean score, and the share of 4s
+/// and 5s (CSAT as the field counts it).
+public struct RatingFigures: Codable, Equatable, Sendable {
+    public var count: Int
+    @Nullable public var averageScore: Double?
+    /// Of the ratings, 4 or 5, in percent; null when there are none.
+    @Nullable public var percentSatisfied: Double?
+    /// How many of each score, 1 to 5.
+    public var byScore: [Int]
+
+    public init(scores: [Int]) {
+        count = scores.count
+        byScore = TicketRating.scores.map { score in scores.filter { $0 == score }.count }
+        averageScore = scores.isEmpty ? nil : (Double(scores.reduce(0, +)) * 100 / Double(scores.count)).rounded() / 100
+        percentSatisfied =
+            scores.isEmpty ? nil : (Double(scores.filter { $0 >= 4 }.count) * 1000 / Double(scores.count)).rounded() / 10
     }
 }
 

@@ -86,11 +86,14 @@ public struct Message: Codable, Equatable, Sendable {
     /// What the server's content filters masked in `message` before storing it (an addition to
     /// the contract: text is never altered silently). Empty when nothing was.
     @EmptyIfMissing public var redactions: [Redaction]
+    /// The ticket this message was first written on, when that ticket was merged into this one.
+    @Nullable public var mergedFromTicketId: Int?
 
     public init(
         id: Int, ticketId: Int, seq: Int, clientMessageId: String?, sender: UserRef,
         senderType: SenderType, message: String, messageType: MessageType, internal: Bool,
-        isRead: Bool, timestamp: Date, attachment: Attachment?, redactions: [Redaction] = []
+        isRead: Bool, timestamp: Date, attachment: Attachment?, redactions: [Redaction] = [],
+        mergedFromTicketId: Int? = nil
     ) {
         self.id = id
         self.ticketId = ticketId
@@ -105,6 +108,7 @@ public struct Message: Codable, Equatable, Sendable {
         self.timestamp = timestamp
         self.attachment = attachment
         self.redactions = redactions
+        self.mergedFromTicketId = mergedFromTicketId
     }
 }
 
@@ -164,12 +168,21 @@ public struct Ticket: Codable, Equatable, Sendable {
     @Nullable public var snoozedUntil: Date?
     /// The snooze holds when the customer writes.
     @FalseIfMissing public var snoozeThroughReplies: Bool = false
+    /// The ticket this one was merged into (it is closed then); null while it stands alone.
+    @Nullable public var mergedIntoId: Int?
+    /// The customer's rating of this resolution; null while the ticket is active or unrated.
+    @Nullable public var rating: TicketRating?
+    /// How often the customer's clients asked for this resolution's rating (the ticket's customer
+    /// only; an addition): a client asks when it sees the resolution and once more on the next
+    /// visit, not after that.
+    public var ratingAsks: Int?
 
     public init(
         id: Int, subject: String, description: String, status: TicketStatus, priority: Priority,
         category: Category, customer: UserRef, assignedAgent: UserRef?, messageCount: Int,
         unreadCount: Int, lastMessage: Message?, createdAt: Date, updatedAt: Date, resolvedAt: Date?,
-        sla: TicketSLA? = nil, waitingSince: Date? = nil, snoozedUntil: Date? = nil, snoozeThroughReplies: Bool = false
+        sla: TicketSLA? = nil, waitingSince: Date? = nil, snoozedUntil: Date? = nil, snoozeThroughReplies: Bool = false,
+        mergedIntoId: Int? = nil, rating: TicketRating? = nil, ratingAsks: Int? = nil
     ) {
         self.id = id
         self.subject = subject
@@ -189,6 +202,41 @@ public struct Ticket: Codable, Equatable, Sendable {
         self.waitingSince = waitingSince
         self.snoozedUntil = snoozedUntil
         self.snoozeThroughReplies = snoozeThroughReplies
+        self.mergedIntoId = mergedIntoId
+        self.rating = rating
+        self.ratingAsks = ratingAsks
+    }
+
+    /// Clients ask for a rating this many times per resolution (when it is seen, and on the next visit).
+    public static let ratingAsksAtMost = 2
+
+    /// The customer's client should ask for a rating now: resolved or closed (not by a merge),
+    /// unrated, and asked fewer than `ratingAsksAtMost` times.
+    public var wantsRating: Bool {
+        !status.isActive && mergedIntoId == nil && rating == nil && (ratingAsks ?? 0) < Self.ratingAsksAtMost
+    }
+}
+
+/// A customer's rating of a resolution: 1 (poor) to 5 (great), with an optional comment.
+public struct TicketRating: Codable, Equatable, Sendable {
+    public var score: Int
+    @Nullable public var comment: String?
+    public var at: Date
+
+    public init(score: Int, comment: String?, at: Date) {
+        self.score = score
+        self.comment = comment
+        self.at = at
+    }
+
+    public static let scores = 1...5
+
+    /// "★★★★☆ 4/5".
+    public var stars: String { Self.stars(score) }
+
+    public static func stars(_ score: Int) -> String {
+        let score = min(max(score, 0), 5)
+        return String(repeating: "★", count: score) + String(repeating: "☆", count: 5 - score) + " \(score)/5"
     }
 }
 

@@ -207,3 +207,21 @@ public struct EscalateRequest: Codable, Equatable, Sendable {
         self.agentId = agentId
     }
 }
+
+/// `POST /api/tickets/{id}/rating`: the customer rates the ticket's resolution, once.
+public struct RateTicketRequest: Codable, Equatable, Sendable {
+    public var score: Int
+    public var comment: String?
+
+    public init(score: Int, comment: String? = nil) {
+        self.score = score
+        self.comment = comment
+    }
+}
+
+/// `POST /api/tickets/{id}/merge`: the ticket `{id}` is joined into `intoTicketId`.
+public struct MergeTicketRequest: Codable, Equatable, Sendable {
+    public var intoTicketId: Int
+
+    public init(intoTicketId: Int) { self.intoTicketId = intoTicketId }
+}

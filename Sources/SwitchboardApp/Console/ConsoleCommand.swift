@@ -3,7 +3,7 @@
 /// `switch` in `ConsoleMode.run`) all come from here: adding a command is one case here and one
 /// branch there.
 public enum ConsoleCommand: String, CaseIterable, Sendable, ModeCommand {
-    case open, claim, closeTab = "close-tab", split, unsplit, note, status, priority, category, assign, transfer, escalate
+    case open, claim, closeTab = "close-tab", split, unsplit, note, status, priority, category, assign, transfer, escalate, merge
     case resolve, close, snooze, canned, cannedNew = "canned-new", cannedEdit = "canned-edit", cannedRemove = "canned-rm"
     case online, busy, away, search, attach, save, panel, retry, edit, discard, filter, sort, refresh
     case dashboard, agents, agentStatus = "agent-status", capacity, report, server, userAdd = "user-add", targets, hours, target
@@ -24,7 +24,7 @@ public enum ConsoleCommand: String, CaseIterable, Sendable, ModeCommand {
     public var place: Place {
         switch self {
         case .claim, .priority, .resolve, .close, .snooze, .split: .either
-        case .closeTab, .unsplit, .note, .status, .category, .assign, .transfer, .escalate, .canned, .search, .attach, .save,
+        case .closeTab, .unsplit, .note, .status, .category, .assign, .transfer, .escalate, .merge, .canned, .search, .attach, .save,
             .panel, .retry, .edit, .discard:
             .chat
         case .open, .cannedNew, .cannedEdit, .cannedRemove, .online, .busy, .away, .filter, .sort, .refresh, .dashboard, .agents,
@@ -46,6 +46,7 @@ public enum ConsoleCommand: String, CaseIterable, Sendable, ModeCommand {
         case .assign: "AGENT"
         case .transfer: "AGENT [NOTE]"
         case .escalate: "[AGENT]"
+        case .merge: "N"
         case .canned: "[SHORTCUT]"
         case .cannedEdit, .cannedRemove: "SHORTCUT"
         case .search: "TEXT"
@@ -77,6 +78,7 @@ public enum ConsoleCommand: String, CaseIterable, Sendable, ModeCommand {
         case .assign: "give the ticket to an agent (name or username)"
         case .transfer: "hand the ticket over, with a note for them"
         case .escalate: "raise the priority and hand it up"
+        case .merge: "join the same customer's ticket #N into this one (#N closes)"
         case .resolve: "mark the ticket resolved"
         case .snooze: "out of the queue and off your capacity until then, or until the customer writes"
         case .close: "close the ticket"

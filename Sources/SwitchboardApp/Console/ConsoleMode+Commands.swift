@@ -98,7 +98,7 @@ extension ConsoleMode {
             let shown = shownQueue
             return splitCommand(argument, chosen: shown.indices.contains(queue.selected) ? shown[queue.selected].id : nil)
         // In a chat (`index` is set: see above)
-        case .closeTab, .unsplit, .note, .status, .category, .assign, .transfer, .escalate, .canned, .search, .attach, .save,
+        case .closeTab, .unsplit, .note, .status, .category, .assign, .transfer, .escalate, .merge, .canned, .search, .attach, .save,
             .panel, .retry, .edit, .discard:
             guard let index else { return [] }
             return chatCommand(command, argument, line: line, in: index)
@@ -203,6 +203,26 @@ extension ConsoleMode {
         return [.send(ticketId: ticket.id, text: message, note: note)]
     }
 
+    /// `/merge N`: asks first (a merge is not undone), saying why not where the console can tell.
+    private mutating func merge(_ argument: String, into ticket: Ticket) -> [Effect] {
+        guard let id = Int(argument.trimmingCharacters(in: CharacterSet(charactersIn: "# "))), id > 0 else {
+            return usage("/merge N — the number of the same customer's other ticket, e.g. /merge 12")
+        }
+        guard id != ticket.id else { return usage("#\(id) is this ticket; /merge names the other one") }
+        let other = tickets.first { $0.id == id }
+        if let other, other.customer.id != ticket.customer.id {
+            return usage(
+                "#\(id) is \(Sanitizer.clean(other.customer.displayName))'s and this one \(Sanitizer.clean(ticket.customer.displayName))'s: "
+                    + "only one customer's tickets are merged")
+        }
+        let what = other.map { " “\(Sanitizer.clean($0.subject))”" } ?? ""
+        confirm = ConfirmDialog(
+            "Merge #\(id)\(what) into #\(ticket.id)? Its messages follow here and #\(id) is closed.", yes: "Merge",
+            no: "Keep both")
+        confirmedEffects = [.merge(ticketId: id, intoTicketId: ticket.id)]
+        return []
+    }
+
     /// The commands that work on the chat's own ticket and line.
     mutating func chatCommand(_ command: ConsoleCommand, _ argument: String, line: String, in index: Int) -> [Effect] {
         let ticket = tabs[index].conversation.ticket
@@ -251,6 +271,8 @@ extension ConsoleMode {
                     "No agent called '\(Sanitizer.clean(String(argument.prefix(32))))' — /escalate alone hands it to the least busy admin")
             }
             return [.escalate(ticketId: ticket.id, EscalateRequest(agentId: agent.agent.id))]
+        case .merge:
+            return merge(argument, into: ticket)
         case .canned:
             // An exact shortcut goes straight into the line, as `/SHORTCUT` Tab does; anything else picks.
             return useCanned(argument, in: index)

@@ -245,12 +245,37 @@ extension ConsoleMode {
             changeTickets { $0.removeAll { $0.id == id } }
             if let index = tabs.firstIndex(where: { $0.ticketId == id }) { closeTab(index) }
             toasts.show("Ticket #\(id) was deleted", now: now)
+        case .ticketRated(let id, let rating):
+            let subject = tickets.first { $0.id == id }.map { " (\(Sanitizer.clean($0.subject)))" } ?? ""
+            toasts.show(
+                "#\(id)\(subject) rated \(rating.stars)", kind: rating.score >= 4 ? .success : rating.score <= 2 ? .warning : .info,
+                now: now)
+        case .ticketMerged(let id, let into):
+            effects += merged(id, into: into)
         default:
             break
         }
         // An agent's own reply answers a waiting customer.
         if case .ack(_, _, let id, _, _, _, _) = server, let index = tabs.firstIndex(where: { $0.ticketId == id }) {
             tabs[index].waitingSince = nil
+        }
+        return effects
+    }
+
+    /// Ticket `id` was merged into `into`: its tab gives way to the target's, which takes its place
+    /// on screen (and in a split) when it was there.
+    mutating func merged(_ id: Int, into: Int) -> [Effect] {
+        toasts.show("#\(id) was merged into #\(into)", now: now)
+        guard let index = tabs.firstIndex(where: { $0.ticketId == id }) else { return [] }
+        let wasCurrent = current == index
+        let inSplit = split?.tickets.contains(id) == true
+        closeTab(index)
+        var effects = [Effect.leave(ticketId: id)]
+        if tabs.contains(where: { $0.ticketId == into }) {
+            if wasCurrent, let at = tabs.firstIndex(where: { $0.ticketId == into }) { select(at) }
+        } else if tickets.contains(where: { $0.id == into }) {
+            effects += openTab(into, focus: wasCurrent)
+            if inSplit { split?.show(into) }
         }
         return effects
     }

@@ -231,6 +231,7 @@ extension ConsoleMode {
         let owner =
             ticket.assignedAgent.map { $0.id == me?.id ? "yours" : "with \(Sanitizer.clean($0.displayName))" } ?? "unassigned — /claim"
         details.append(Span(" · " + owner, theme[.muted]))
+        if let given = live.rating { details.append(Span(" · rated \(given.stars)", given.score >= 4 ? theme[.success] : theme[.warning])) }
 
         screen.put(details, x: rect.x, y: rect.y + 1, limit: rect.width)
         screen.put(String(repeating: "─", count: rect.width), x: rect.x, y: rect.y + 2, style: theme[.border])

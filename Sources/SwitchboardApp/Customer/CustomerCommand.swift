@@ -1,7 +1,7 @@
 /// The customer mode's slash commands (`ModeCommand`): `/help`, F1, Tab and the dispatch in
 /// `CustomerMode.command` come from here.
 enum CustomerCommand: String, ModeCommand {
-    case new, open, close, reopen, search, attach, save, filter, retry, edit, discard, refresh, help, logout, launcher, quit
+    case new, open, close, reopen, rate, search, attach, save, filter, retry, edit, discard, refresh, help, logout, launcher, quit
 
     static var aliases: [String: CustomerCommand] { ["exit": .quit] }
 
@@ -12,6 +12,7 @@ enum CustomerCommand: String, ModeCommand {
         case .attach: "PATH"
         case .save: "[N] [DIR]"
         case .filter: "[STATUS]"
+        case .rate: "[1-5] [COMMENT]"
         default: ""
         }
     }
@@ -22,6 +23,7 @@ enum CustomerCommand: String, ModeCommand {
         case .open: "open ticket #N"
         case .close: "close the open ticket (for good)"
         case .reopen: "reopen the open ticket once it is resolved"
+        case .rate: "rate how the resolved ticket went, 1 (poor) to 5 (great)"
         case .search: "find TEXT in the chat (n / N between hits)"
         case .attach: "send a file (a photo, a receipt); ~ is your home"
         case .save: "save file N of the chat (default: the newest) to DIR (default: Downloads)"

@@ -9,6 +9,7 @@ extension CustomerMode {
         if confirm != nil { return confirmKey(key) }
         if form != nil { return formKey(key) }
         if searchPrompt != nil { return searchKey(key) }
+        if rating != nil, let effects = ratingKey(key) { return effects }
         if let action = action(for: key) { return perform(action, key: key) }
         if focus == .list, editor.isEmpty, list.handle(key, pageSize: layout.ticketRows) { return [] }
         if focus == .list, editor.isEmpty, key == .enter {
@@ -236,6 +237,7 @@ extension CustomerMode {
         case .discard: return perform(.discardMessage, key: .escape)
         case .edit: return perform(.editMessage, key: .escape)
         case .refresh: return [.loadTickets]
+        case .rate: return rateCommand(argument)
         case .help: helpOffset = 0
         case .logout: return [.signOut]
         case .launcher:
@@ -285,6 +287,49 @@ extension CustomerMode {
         let limits = self.limits
         guard let values = fill(\.form, with: key, validate: { NewTicketForm.validate($0, limits: limits) }) else { return [] }
         return [.openTicket(NewTicketForm.request(values))]
+    }
+
+    /// The rating prompt's keys; nil for a key it leaves to the screen (moving about, quitting).
+    private mutating func ratingKey(_ key: Key) -> [Effect]? {
+        guard var prompt = rating else { return nil }
+        if case .action(let action) = keys.resolve(key), [.quit, .help, .launcher].contains(action) { return nil }
+        let outcome = prompt.handle(key)
+        rating = prompt
+        switch outcome {
+        case .asking: return []
+        case .passed: return nil
+        case .dismissed:
+            rating = nil
+            toasts.show("Rate #\(prompt.ticketId) later with /rate while it is open", now: now)
+            return []
+        case .rated(let request):
+            rating = nil
+            ratingSent = prompt.ticketId
+            return [.rate(ticketId: prompt.ticketId, request)]
+        }
+    }
+
+    /// `/rate`, `/rate 4`, `/rate 5 quick and kind`: the open chat's ticket, once it is resolved.
+    private mutating func rateCommand(_ argument: String) -> [Effect] {
+        guard let open = chat else { return noTicket() }
+        let ticket = tickets.first { $0.id == open.ticket.id } ?? open.ticket
+        guard !ticket.status.isActive else {
+            toasts.show("#\(ticket.id) is \(ticket.status.word); a ticket is rated once it is resolved", kind: .error, now: now)
+            return []
+        }
+        if let given = ticket.rating {
+            toasts.show("#\(ticket.id) is rated already (\(given.stars)); each resolution is rated once", now: now)
+            return []
+        }
+        let words = argument.trimmingCharacters(in: .whitespaces)
+        guard !words.isEmpty else { return ask(ticket.id) }
+        let parts = words.split(separator: " ", maxSplits: 1).map(String.init)
+        guard let score = Int(parts[0]), TicketRating.scores.contains(score) else {
+            toasts.show("/rate 1–5 [comment] — e.g. /rate 5 quick and kind", kind: .error, now: now)
+            return []
+        }
+        ratingSent = ticket.id
+        return [.rate(ticketId: ticket.id, RateTicketRequest(score: score, comment: parts.count > 1 ? parts[1] : nil))]
     }
 
     private mutating func searchKey(_ key: Key) -> [Effect] {

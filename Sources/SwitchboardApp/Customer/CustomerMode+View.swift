@@ -104,6 +104,11 @@ extension CustomerMode {
             ticket.status.word, ticket.priority.word, ticket.category.word,
             ticket.assignedAgent.map { Sanitizer.clean($0.displayName) } ?? "in the queue", age(of: ticket),
         ]
+        if let into = ticket.mergedIntoId {
+            parts[0] = "merged into #\(into)"
+        } else if let given = ticket.rating {
+            parts.insert("rated \(given.score)/5", at: 1)
+        }
         if width >= 48, let last = ticket.lastMessage {
             let who = last.sender.id == me?.id ? "you" : Sanitizer.clean(last.sender.displayName)
             parts.append("\(who): \(Sanitizer.clean(last.message))")
@@ -142,11 +147,13 @@ extension CustomerMode {
         } else {
             details.append(Span("no agent", theme[.muted]))
         }
+        if let given = ticket.rating { details.append(Span(" · you rated it \(given.stars)", theme[.muted])) }
         screen.put(details, x: rect.x, y: rect.y + 1, limit: rect.width)
         screen.put(String(repeating: "─", count: rect.width), x: rect.x, y: rect.y + 2, style: theme[.border])
     }
 
     private func renderInput(into screen: inout Screen, in rect: Rect, theme: Theme) -> (x: Int, y: Int)? {
+        if let rating { return rating.render(into: &screen, in: rect, theme: theme) }
         if let prompt = searchPrompt {
             return prompt.render(
                 into: &screen, in: rect, style: theme[.input], prompt: [Span("search: ", theme[.accent])],
@@ -173,6 +180,8 @@ extension CustomerMode {
         let hints: String
         if form != nil {
             hints = "Tab next field · C-s send · Esc cancel "
+        } else if let rating {
+            hints = rating.score == nil ? "1–5 rate · Esc not now " : "Enter send · Esc change the score "
         } else if chat?.search != nil {
             hints = "n/N next/previous hit · Esc end search "
         } else if focus == .list {

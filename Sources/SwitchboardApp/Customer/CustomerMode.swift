@@ -23,6 +23,12 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
     public internal(set) var confirm: ConfirmDialog?
     /// Ctrl-F: the search being typed (nil when not searching).
     public internal(set) var searchPrompt: LineEditor?
+    /// Asking for the rating of a resolved ticket (nil when not asking).
+    public internal(set) var rating: RatingPrompt?
+    /// Tickets whose rating this run has asked for already (asked again only after a new resolution).
+    var askedForRating: Set<Int> = []
+    /// The ticket whose rating is on its way to the server.
+    var ratingSent: Int?
     /// First line of the help overlay shown (nil: no help).
     public internal(set) var helpOffset: Int?
     /// The server, the clock, the size, the toasts: what every mode holds alike.
@@ -122,7 +128,8 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
                 pendingOpen = nil
                 effects += openTicketChat(id)
             }
-            return effects
+            // A visit: a resolution not rated yet is asked about (once more at most, as the server counts).
+            return effects + askForRating(only: nil)
         case .ticketOpened(let ticket):
             // The server masks card numbers (and its own rules' matches) before storing: say so.
             let typed = form.map { NewTicketForm.request($0.values) }
@@ -138,6 +145,10 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
         case .ticketChanged(let ticket):
             upsert(ticket)
             if chat?.ticket.id == ticket.id { chat?.ticket = ticket }
+            if ratingSent == ticket.id, let given = ticket.rating {
+                ratingSent = nil
+                toasts.show("Thank you — #\(ticket.id) rated \(given.stars)", kind: .success, now: now)
+            }
             return []
         case .page(let id, let page, let older):
             guard chat?.ticket.id == id else { return [] }
@@ -201,6 +212,9 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
             toasts.show("The messages could not be loaded: \(error.sentence)", kind: .error, now: now)
         case .setStatus:
             toasts.show(error.sentence, kind: .error, now: now)
+        case .rate(let id):
+            ratingSent = nil
+            toasts.show("The rating of #\(id) was not saved: \(error.sentence)", kind: .error, now: now)
         case .outbox:
             toasts.show("The message was not saved to send: \(error.sentence)", kind: .error, now: now)
         case .upload:
@@ -243,11 +257,26 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
         case .agentAssigned(let id, let agent, _):
             changeTickets { tickets in if let index = tickets.firstIndex(where: { $0.id == id }) { tickets[index].assignedAgent = agent } }
             if chat?.ticket.id != id { toasts.show("#\(id): \(Sanitizer.clean(agent.displayName)) is handling it", now: now) }
-        case .ticketStatusChanged(let id, let status, _, _):
-            changeTickets { tickets in if let index = tickets.firstIndex(where: { $0.id == id }) { tickets[index].status = status } }
+        case .ticketStatusChanged(let id, let status, let previous, _):
+            changeTickets { tickets in
+                guard let index = tickets.firstIndex(where: { $0.id == id }) else { return }
+                tickets[index].status = status
+                // A new resolution: rated afresh, asked afresh.
+                if previous.isActive && !status.isActive { (tickets[index].rating, tickets[index].ratingAsks) = (nil, 0) }
+            }
+            if status.isActive {
+                askedForRating.remove(id)
+                if rating?.ticketId == id { rating = nil }
+            } else if previous.isActive {
+                effects += askForRating(only: id)
+            }
+        case .ticketMerged(let id, let into):
+            effects += merged(id, into: into)
         case .receiveMessage(let id, let message):
             guard tickets.contains(where: { $0.id == id }) else { break }
             let fromOthers = message.sender.id != me?.id
+            // What a merge brought over was news when it was written, not now.
+            let news = fromOthers && message.mergedFromTicketId == nil
             // Someone looking at the chat sees the reply; anyone else is told of it.
             let watching = focused && chat?.ticket.id == id && chatVisible && chat?.isAtBottom == true
             changeTickets { tickets in
@@ -255,7 +284,7 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
                 if tickets[index].lastMessage.map({ $0.seq < message.seq }) ?? true { tickets[index].lastMessage = message }
                 if fromOthers && !watching { tickets[index].unreadCount += 1 }
             }
-            if fromOthers && !watching {
+            if news && !watching {
                 effects.append(.notify(title: "\(message.sender.displayName) on #\(id)", body: message.message))
             }
         case .ticketDeleted(let id):
@@ -268,6 +297,50 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
         default:
             break
         }
+        return effects
+    }
+
+    // MARK: Ratings and merges
+
+    /// Asks for a rating where one is due: `only` that ticket (its resolution was just seen), or
+    /// (a visit) the latest resolution of the last two weeks not yet rated. One at a time; each
+    /// ask is counted by the server, which stops the asking after the second.
+    mutating func askForRating(only id: Int?) -> [Effect] {
+        guard rating == nil, form == nil, confirm == nil, me?.role == .customer else { return [] }
+        let recent = now.addingTimeInterval(-14 * 86_400)
+        let due = tickets.filter { ticket in
+            ticket.wantsRating && !askedForRating.contains(ticket.id) && (id.map { $0 == ticket.id } ?? true)
+                && (ticket.resolvedAt ?? ticket.updatedAt) >= recent
+        }
+        guard let ticket = due.max(by: { ($0.resolvedAt ?? $0.updatedAt) < ($1.resolvedAt ?? $1.updatedAt) }) else { return [] }
+        return ask(ticket.id)
+    }
+
+    /// Shows the prompt for the ticket and has the ask counted.
+    mutating func ask(_ id: Int) -> [Effect] {
+        rating = RatingPrompt(ticketId: id)
+        guard askedForRating.insert(id).inserted else { return [] }
+        changeTickets { tickets in
+            if let index = tickets.firstIndex(where: { $0.id == id }) { tickets[index].ratingAsks = (tickets[index].ratingAsks ?? 0) + 1 }
+        }
+        return [.ratingAsked(ticketId: id)]
+    }
+
+    /// Ticket `id` was merged into `into`: the conversation goes on there, on screen too.
+    private mutating func merged(_ id: Int, into: Int) -> [Effect] {
+        guard tickets.contains(where: { $0.id == id }) else { return [] }
+        changeTickets { tickets in
+            if let index = tickets.firstIndex(where: { $0.id == id }) {
+                tickets[index].mergedIntoId = into
+                tickets[index].status = .closed
+            }
+        }
+        if rating?.ticketId == id { rating = nil }
+        toasts.show("#\(id) was merged into #\(into) — the conversation goes on there", now: now)
+        guard chat?.ticket.id == id else { return [] }
+        var effects: [Effect] = [.join(ticketId: into, sinceSeq: tickets.first(where: { $0.id == into })?.lastMessage?.seq ?? 0)]
+        chat = nil
+        effects += openTicketChat(into)
         return effects
     }
 

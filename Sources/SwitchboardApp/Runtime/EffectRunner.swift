@@ -244,6 +244,18 @@ public actor EffectRunner {
                 do { post(.ticketChanged(try await api.escalate(ticket: id, request))) } catch {
                     post(.failed(.ticketAction(ticketId: id), error))
                 }
+            case .merge(let id, let into):
+                guard let api else { return }
+                do { post(.ticketChanged(try await api.merge(ticket: id, into: into))) } catch {
+                    post(.failed(.ticketAction(ticketId: id), error))
+                }
+            case .rate(let id, let request):
+                guard let api else { return }
+                do { post(.ticketChanged(try await api.rate(ticket: id, request))) } catch { post(.failed(.rate(ticketId: id), error)) }
+            case .ratingAsked(let id):
+                guard let api else { return }
+                // Only a count: if it does not reach the server, the next visit asks once more than it would.
+                try? await api.ratingAsked(ticket: id)
             case .createCanned(let request):
                 guard let api else { return }
                 do {

@@ -99,12 +99,13 @@ extension Conversation {
         calendar.timeZone = conversation.timeZone
         let timeline = conversation.timeline
         var lines: [Line] = []
-        var lastDay: DateComponents?, lastSender: Int?, lastDate: Date?, lastInternal = false
+        var lastDay: DateComponents?, lastSender: Int?, lastDate: Date?, lastInternal = false, lastOrigin: Int?
         if let before = context {
             lastDay = calendar.dateComponents([.year, .month, .day], from: before.date)
             switch before {
             case .message(let message):
                 (lastSender, lastDate, lastInternal) = (message.sender.id, message.timestamp, message.internal)
+                lastOrigin = message.mergedFromTicketId
             case .outgoing(let message):
                 (lastSender, lastDate) = (timeline.me.id, message.createdAt)
             case .system, .opening:
@@ -142,7 +143,8 @@ extension Conversation {
             case .message(let message) where message.senderType == .system:
                 // The server's own lines (a ticket moved on, the team is away): said like the
                 // client's, a note in the note's colour and marked as one.
-                let text = (message.internal ? "✎ internal: " : "") + Sanitizer.clean(message.message)
+                let origin = message.mergedFromTicketId.map { " (from #\($0))" } ?? ""
+                let text = (message.internal ? "✎ internal: " : "") + Sanitizer.clean(message.message) + origin
                 let rows = TextWrap.lines("— \(text) · \(time(message.timestamp, calendar: calendar))", width: width - 4)
                 for (index, row) in rows.enumerated() {
                     lines.append(
@@ -158,12 +160,15 @@ extension Conversation {
                 }
                 let mine = message.sender.id == timeline.me.id
                 let pause = lastDate.map { message.timestamp.timeIntervalSince($0) > 600 } ?? true
-                if message.sender.id != lastSender || pause || message.internal != lastInternal {
+                let regroup = message.internal != lastInternal || message.mergedFromTicketId != lastOrigin
+                if message.sender.id != lastSender || pause || regroup {
                     let name = mine ? "You" : Sanitizer.clean(message.sender.displayName)
                     let marker = message.seq == currentHit ? "▶ " : ""
                     var after = [RoleSpan("  " + time(message.timestamp, calendar: calendar), .timestamp)]
                     // Notes are marked in words too, not only by their style: agents only, never the customer.
                     if message.internal { after.append(RoleSpan("  ✎ internal note", .note, bold: true)) }
+                    // Merged in from another ticket: where it was first said.
+                    if let origin = message.mergedFromTicketId { after.append(RoleSpan("  ↪ from #\(origin)", .muted)) }
                     lines.append(
                         Line(
                             spans: header(
@@ -202,6 +207,7 @@ extension Conversation {
                 lastSender = message.sender.id
                 lastDate = message.timestamp
                 lastInternal = message.internal
+                lastOrigin = message.mergedFromTicketId
             case .outgoing(let message):
                 if lastSender != timeline.me.id {
                     lines.append(
@@ -224,6 +230,7 @@ extension Conversation {
                 }
                 lastSender = timeline.me.id
                 lastDate = message.createdAt
+                lastOrigin = nil
             }
         }
         return lines

@@ -14,6 +14,10 @@ public enum Effect: Equatable, Sendable {
     case loadTickets
     case openTicket(CreateTicketRequest)
     case setStatus(ticketId: Int, TicketStatus)
+    /// The customer's rating of a resolved ticket.
+    case rate(ticketId: Int, RateTicketRequest)
+    /// The customer was asked for a rating (told to the server, which counts the asks).
+    case ratingAsked(ticketId: Int)
     // A conversation
     case loadLatest(ticketId: Int)
     case loadOlder(ticketId: Int, beforeSeq: Int)
@@ -33,6 +37,8 @@ public enum Effect: Equatable, Sendable {
     case updateTicket(ticketId: Int, UpdateTicketRequest)
     case transfer(ticketId: Int, agentId: Int)
     case escalate(ticketId: Int, EscalateRequest)
+    /// Joins `ticketId` into `intoTicketId`.
+    case merge(ticketId: Int, intoTicketId: Int)
     case setAvailability(AgentStatus)
     case createCanned(CannedResponseRequest)
     case updateCanned(id: Int, CannedResponseUpdate)
@@ -69,7 +75,7 @@ public enum Effect: Equatable, Sendable {
 
 /// Which request an answer is about, so a mode puts its error in the right place.
 public enum Request: Equatable, Sendable {
-    case signIn, register, tickets, openTicket, setStatus(ticketId: Int), messages(ticketId: Int), outbox
+    case signIn, register, tickets, openTicket, setStatus(ticketId: Int), messages(ticketId: Int), outbox, rate(ticketId: Int)
     case agents, canned, ticketAction(ticketId: Int), claim(ticketId: Int)
     case admin, createUser, upload(ticketId: Int), download, targets
 }

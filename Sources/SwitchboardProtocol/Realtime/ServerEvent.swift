@@ -34,6 +34,10 @@ public enum ServerEvent: Sendable, Equatable {
     case slaBreached(ticketId: Int, target: SLATarget, at: Date)
     /// The ticket moved on because its agent did not reply in time (`reason` is `NO_REPLY`).
     case ticketReassigned(ticketId: Int, from: UserRef?, to: UserRef?, reason: String)
+    /// The customer rated the ticket's resolution (to staff).
+    case ticketRated(ticketId: Int, rating: TicketRating)
+    /// The ticket was merged into `intoTicketId` (to everyone in either room): move there.
+    case ticketMerged(ticketId: Int, intoTicketId: Int)
     case error(code: ErrorCode, message: String, ref: String?)
 
     public var type: String {
@@ -59,6 +63,8 @@ public enum ServerEvent: Sendable, Equatable {
         case .slaWarning: "SLA_WARNING"
         case .slaBreached: "SLA_BREACHED"
         case .ticketReassigned: "TICKET_REASSIGNED"
+        case .ticketRated: "TICKET_RATED"
+        case .ticketMerged: "TICKET_MERGED"
         case .error: "ERROR"
         }
     }
@@ -80,7 +86,7 @@ public enum ServerEvent: Sendable, Equatable {
             .typingStop(let id, _, _), .roomMembers(let id, _), .messagesDelivered(let id, _, _),
             .messagesRead(let id, _, _), .agentAssigned(let id, _, _), .ticketStatusChanged(let id, _, _, _),
             .roomLeft(let id), .ticketDeleted(let id), .slaWarning(let id, _, _), .slaBreached(let id, _, _),
-            .ticketReassigned(let id, _, _, _):
+            .ticketReassigned(let id, _, _, _), .ticketRated(let id, _), .ticketMerged(let id, _):
             id
         case .ticketCreated(let ticket), .ticketUpdated(let ticket):
             ticket.id
@@ -94,7 +100,7 @@ extension ServerEvent: Codable {
     enum Key: String, CodingKey {
         case type, ticketId, lastSeq, participants, clientMessageId, messageId, seq, timestamp, message, user, `internal`,
             members, users, userId, upToSeq, agent, previousAgent, status, previousStatus, changedBy, ticket, code, ref, redactions,
-            target, dueAt, at, from, to, reason
+            target, dueAt, at, from, to, reason, rating, intoTicketId
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -160,6 +166,12 @@ extension ServerEvent: Codable {
             try c.encode(Nullable(wrappedValue: from), forKey: .from)
             try c.encode(Nullable(wrappedValue: to), forKey: .to)
             try c.encode(reason, forKey: .reason)
+        case .ticketRated(let ticketId, let rating):
+            try c.encode(ticketId, forKey: .ticketId)
+            try c.encode(rating, forKey: .rating)
+        case .ticketMerged(let ticketId, let intoTicketId):
+            try c.encode(ticketId, forKey: .ticketId)
+            try c.encode(intoTicketId, forKey: .intoTicketId)
         case .error(let code, let message, let ref):
             try c.encode(code, forKey: .code)
             try c.encode(message, forKey: .message)
@@ -236,6 +248,10 @@ extension ServerEvent: Codable {
             self = .ticketReassigned(
                 ticketId: try int(.ticketId), from: try c.decodeIfPresent(UserRef.self, forKey: .from),
                 to: try c.decodeIfPresent(UserRef.self, forKey: .to), reason: try c.decode(String.self, forKey: .reason))
+        case "TICKET_RATED":
+            self = .ticketRated(ticketId: try int(.ticketId), rating: try c.decode(TicketRating.self, forKey: .rating))
+        case "TICKET_MERGED":
+            self = .ticketMerged(ticketId: try int(.ticketId), intoTicketId: try int(.intoTicketId))
         case "ERROR":
             self = .error(
                 code: try c.decode(ErrorCode.self, forKey: .code), message: try c.decode(String.self, forKey: .message),

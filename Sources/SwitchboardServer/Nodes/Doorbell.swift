@@ -72,6 +72,8 @@ public final class Doorbell: SupportEventSink, NodePeers, Service {
             case .slaWarning(let t, let target, let due, let agent): .slaWarning(ticketId: t, target: target, dueAt: due, agentId: agent)
             case .slaBreached(let t, let target, let at, let agent): .slaBreached(ticketId: t, target: target, at: at, agentId: agent)
             case .ticketReassigned(let t, let from, let to): .ticketReassigned(ticketId: t, from: from, to: to)
+            case .ticketRated(let t, _, let c): .ticketRated(ticketId: t, customerId: c)
+            case .ticketMerged(let t, let into, let c): .ticketMerged(ticketId: t, intoTicketId: into, customerId: c)
             }
         ring(change)
     }

@@ -22,6 +22,9 @@ public struct NodeNote: Equatable, Sendable {
         case slaWarning(ticketId: Int, target: SLATarget, dueAt: Date, agentId: Int?)
         case slaBreached(ticketId: Int, target: SLATarget, at: Date, agentId: Int?)
         case ticketReassigned(ticketId: Int, from: Int?, to: Int?)
+        /// The rating itself is read from the ticket.
+        case ticketRated(ticketId: Int, customerId: Int)
+        case ticketMerged(ticketId: Int, intoTicketId: Int, customerId: Int)
     }
 
     public var node: String
@@ -57,6 +60,8 @@ public struct NodeNote: Equatable, Sendable {
             case .slaBreached(let t, let target, let at, let agent):
                 ["sb", "\(t)", "\(Timestamp.millis(at))", agent.map(String.init) ?? "", target.rawValue]
             case .ticketReassigned(let t, let from, let to): ["ra", "\(t)", from.map(String.init) ?? "", to.map(String.init) ?? ""]
+            case .ticketRated(let t, let c): ["tr", "\(t)", "\(c)"]
+            case .ticketMerged(let t, let into, let c): ["tm", "\(t)", "\(into)", "\(c)"]
             }
         return ([node] + fields).joined(separator: "|")
     }
@@ -91,6 +96,8 @@ public struct NodeNote: Equatable, Sendable {
                 ? .slaWarning(ticketId: t, target: target, dueAt: date, agentId: agent)
                 : .slaBreached(ticketId: t, target: target, at: date, agentId: agent)
         case ("ra", 3): change = int(0).map { .ticketReassigned(ticketId: $0, from: Int(f[3]), to: Int(f[4])) }
+        case ("tr", 2): change = int(0).flatMap { t in int(1).map { .ticketRated(ticketId: t, customerId: $0) } }
+        case ("tm", 3): change = Self.three(n) { .ticketMerged(ticketId: $0, intoTicketId: $1, customerId: $2) }
         default: change = nil
         }
         guard let change else { return nil }

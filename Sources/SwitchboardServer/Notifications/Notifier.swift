@@ -27,7 +27,8 @@ public final class Notifier: SupportEventSink, Service {
 
     public func publish(_ event: SupportEvent) async {
         switch event {
-        case .messageStored(let message, _) where message.senderType == .agent && !message.internal:
+        // (What a merge brought over was mailed when it was written.)
+        case .messageStored(let message, _) where message.senderType == .agent && !message.internal && message.mergedFromTicketId == nil:
             continuation.yield(.reply(message))
         case .ticketChanged(let before, let after, _) where after.assignedAgentId != before.assignedAgentId:
             if let agentId = after.assignedAgentId { continuation.yield(.assigned(ticketId: after.id, agentId: agentId)) }

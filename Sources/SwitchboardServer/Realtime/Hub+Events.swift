@@ -46,6 +46,12 @@ extension Hub {
             let frame = ServerEvent.ticketReassigned(
                 ticketId: ticketId, from: await staffRef(from), to: await staffRef(to), reason: "NO_REPLY")
             send(frame, to: clockAudience(from).union(clockAudience(to)))
+        case .ticketRated(let ticketId, let rating, _):
+            send(.ticketRated(ticketId: ticketId, rating: rating), to: connections.staff)
+        case .ticketMerged(let ticketId, let intoTicketId, let customerId):
+            let audience = rooms.members(of: ticketId).union(rooms.members(of: intoTicketId))
+                .union(connections.of(user: customerId)).union(connections.staff)
+            send(.ticketMerged(ticketId: ticketId, intoTicketId: intoTicketId), to: audience)
         }
     }
 

@@ -56,6 +56,14 @@ extension Hub {
             await publish(.slaBreached(ticketId: ticketId, target: target, at: at, agentId: agentId))
         case .ticketReassigned(let ticketId, let from, let to):
             await publish(.ticketReassigned(ticketId: ticketId, from: from, to: to))
+        case .ticketRated(let ticketId, let customerId):
+            guard
+                let rating = await logged(
+                    "remote rating", { try await store.ticket(id: ticketId, for: Viewer(userId: 0, role: .admin))?.rating }) ?? nil
+            else { return }
+            await publish(.ticketRated(ticketId: ticketId, rating: rating, customerId: customerId))
+        case .ticketMerged(let ticketId, let intoTicketId, let customerId):
+            await publish(.ticketMerged(ticketId: ticketId, intoTicketId: intoTicketId, customerId: customerId))
         case .presence(let userId, let online):
             // The node where it happened recorded it; here it is only told.
             guard let record = await logged("remote presence", { try await store.user(id: userId) }) ?? nil else { return }

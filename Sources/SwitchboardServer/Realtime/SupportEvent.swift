@@ -25,6 +25,10 @@ public enum SupportEvent: Sendable {
     case slaBreached(ticketId: Int, target: SLATarget, at: Date, agentId: Int?)
     /// The assignee did not reply in time: the ticket moved on (its `ticketChanged` goes too).
     case ticketReassigned(ticketId: Int, from: Int?, to: Int?)
+    /// The customer rated the ticket's resolution: to staff.
+    case ticketRated(ticketId: Int, rating: TicketRating, customerId: Int)
+    /// The ticket was merged into another: to everyone in either room, its customer and staff.
+    case ticketMerged(ticketId: Int, intoTicketId: Int, customerId: Int)
 }
 
 /// Where services report events.

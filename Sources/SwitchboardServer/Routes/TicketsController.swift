@@ -18,6 +18,9 @@ struct TicketsController {
             .post(":id/claim", use: claim)
             .post(":id/transfer", use: transfer)
             .post(":id/escalate", use: escalate)
+            .post(":id/rating", use: rate)
+            .post(":id/rating/asked", use: ratingAsked)
+            .post(":id/merge", use: merge)
     }
 
     @Sendable func list(_ request: Request, context: SupportRequestContext) async throws -> Page<Ticket> {
@@ -116,6 +119,24 @@ struct TicketsController {
         try caller.requireStaff()
         let body = try await request.decodeJSON(EscalateRequest.self, limit: limits.requestBodyBytes)
         return try await tickets.escalate(id, body, by: caller)
+    }
+
+    @Sendable func rate(_ request: Request, context: SupportRequestContext) async throws -> EditedResponse<Ticket> {
+        let caller = try context.requireCaller(), id = try context.id()
+        let body = try await request.decodeJSON(RateTicketRequest.self, limit: limits.requestBodyBytes)
+        return EditedResponse(status: .created, response: try await tickets.rate(id, body, by: caller))
+    }
+
+    @Sendable func ratingAsked(_ request: Request, context: SupportRequestContext) async throws -> HTTPResponse.Status {
+        try await tickets.ratingAsked(try context.id(), by: try context.requireCaller())
+        return .noContent
+    }
+
+    @Sendable func merge(_ request: Request, context: SupportRequestContext) async throws -> Ticket {
+        let caller = try context.requireCaller(), id = try context.id()
+        try caller.requireStaff()
+        let body = try await request.decodeJSON(MergeTicketRequest.self, limit: limits.requestBodyBytes)
+        return try await tickets.merge(id, into: body.intoTicketId, by: caller)
     }
 
     @Sendable func markRead(_ request: Request, context: SupportRequestContext) async throws -> HTTPResponse.Status {

@@ -12,7 +12,10 @@ public struct AdminService: Sendable {
 
     public func dashboard(for caller: Caller) async throws -> Dashboard {
         try caller.requireAdmin()
-        return try await store.dashboard(now: clock())
+        let now = clock()
+        var dashboard = try await store.dashboard(now: now)
+        dashboard.csat = RatingFigures(scores: try await store.ratings(from: now.addingTimeInterval(-7 * 86_400), to: now).map(\.score))
+        return dashboard
     }
 
     public func agents(for caller: Caller) async throws -> [AgentLoad] {
@@ -71,7 +74,20 @@ public struct AdminService: Sendable {
         }
         var report = try await store.report(from: start, to: end)
         Self.addTargets(try await store.slaOutcomes(from: start, to: end), to: &report)
+        Self.addRatings(try await store.ratings(from: start, to: end), to: &report)
         return report
+    }
+
+    /// Customer satisfaction in the report: overall, by category, per agent (who had the ticket
+    /// when it was rated) and per day of the rating (UTC).
+    static func addRatings(_ ratings: [RecordedRating], to report: inout SupportReport) {
+        let scores = { (list: [RecordedRating]) in RatingFigures(scores: list.map(\.score)) }
+        report.csat = scores(ratings)
+        report.csatByCategory = Dictionary(grouping: ratings, by: \.category.rawValue).mapValues(scores)
+        let byAgent = Dictionary(grouping: ratings.filter { $0.agentId != nil }, by: { $0.agentId! })
+        for index in report.agents.indices { report.agents[index].csat = scores(byAgent[report.agents[index].agent.id] ?? []) }
+        let byDay = Dictionary(grouping: ratings, by: { String(Timestamp.format($0.at).prefix(10)) })
+        for index in report.days.indices { report.days[index].csat = scores(byDay[report.days[index].date] ?? []) }
     }
 
     /// The targets' outcomes in the report: overall, per agent (who had the ticket), per

@@ -48,7 +48,8 @@ public actor Assigner: SupportEventSink {
         case .ticketChanged(let before, let after, _):
             before.assignedAgentId != after.assignedAgentId || before.status.isActive != after.status.isActive
                 || (before.snoozedUntil == nil) != (after.snoozedUntil == nil)
-        case .messageStored, .read, .delivered, .loginEnded, .slaWarning, .slaBreached, .ticketReassigned:
+        case .messageStored, .read, .delivered, .loginEnded, .slaWarning, .slaBreached, .ticketReassigned, .ticketRated,
+            .ticketMerged:
             false
         }
     }

@@ -238,10 +238,11 @@ public struct TicketService: Sendable {
         let isStaff = caller.isStaff
         let asked = ContinuousClock.now
         defer { metrics?.commitLatency.record(ContinuousClock.now - asked) }
-        let result = try await store.appendMessage(new, now: clock()) { row in
+        let result = try await appendFollowingMerges(new) { row in
             // Someone else's ticket is, to a customer, exactly a missing one.
             guard isStaff || row.customerId == caller.id else { throw ContractError(.notFound, "no ticket #\(row.id)") }
             try Self.requireMayWriteNotes(isNote, caller)
+            if let into = row.mergedIntoId { throw MergedAway(into: into) }
             guard row.status != .closed else {
                 throw ContractError(.conflict, "ticket #\(row.id) is closed; open a new ticket")
             }
@@ -259,15 +260,34 @@ public struct TicketService: Sendable {
             await events.publish(.ticketChanged(before: before, after: result.ticket, by: caller.user.ref))
         }
         // A courtesy: when it cannot be written the message stays stored, and the next wait tries again.
-        if result.startedWait && !isStaff { try? await targets.noticeIfAway(ticketId: ticketId, startedWait: true) }
+        if result.startedWait && !isStaff { try? await targets.noticeIfAway(ticketId: result.message.ticketId, startedWait: true) }
         return result
     }
+
+    /// A message written to a merged ticket (a client that has not heard of the merge yet, an
+    /// outbox sent after it) goes where the conversation went: the ticket it was merged into.
+    private func appendFollowingMerges(
+        _ new: NewMessage, rule: @escaping @Sendable (TicketRow) throws -> TicketStatus?
+    ) async throws -> AppendResult {
+        var new = new
+        for _ in 0..<Self.mergeHops {
+            do {
+                return try await store.appendMessage(new, now: clock(), rule: rule)
+            } catch let merged as MergedAway {
+                new.ticketId = merged.into
+            }
+        }
+        throw ContractError(.conflict, "ticket #\(new.ticketId) was merged too many times over; write on the newest ticket")
+    }
+
+    private struct MergedAway: Error { var into: Int }
+    private static let mergeHops = 4
 
     var targets: TargetsService { TargetsService(store: store, events: events, clock: clock) }
 
     /// Trimmed and checked for length as written, then through the content filter (off the event
     /// loop when there are rules): what may be stored.
-    private func filtered(_ raw: String, field: String, max: Int) async throws(ContractError) -> ContentFilter.Filtered {
+    func filtered(_ raw: String, field: String, max: Int) async throws(ContractError) -> ContentFilter.Filtered {
         try await validator.filter.filterOffLoop(try validator.text(raw, field: field, max: max), field: field)
     }
 

@@ -373,7 +373,7 @@ extension SQLStore {
                 guard still else { continue }
                 try await db.raw(
                     """
-                    UPDATE tickets SET status = 'RESOLVED', resolved_at = \(bind: millis(now)), updated_at = \(bind: millis(now)),
+                    UPDATE tickets SET status = 'RESOLVED', resolved_at = \(bind: millis(now)), updated_at = \(bind: millis(now)), \(Self.newResolution),
                       first_resolved_at = COALESCE(first_resolved_at, \(bind: millis(now))), clock_due_at = \(bind: millis(now))
                     WHERE id = \(bind: id)
                     """

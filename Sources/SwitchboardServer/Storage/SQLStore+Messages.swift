@@ -6,7 +6,7 @@ extension SQLStore {
     /// A message `m` with its sender `s`; `is_read` when someone other than the sender has read it.
     static let messageSelect: SQLQueryString = """
         SELECT m.id, m.ticket_id, m.seq, m.client_message_id, m.sender_type, m.body, m.message_type, m.internal,
-               m.created_at, m.redactions, \(unsafeRaw: userRefColumns("s", "s")),
+               m.created_at, m.redactions, m.merged_from_ticket_id, \(unsafeRaw: userRefColumns("s", "s")),
                CASE WHEN EXISTS (SELECT 1 FROM ticket_reads r WHERE r.ticket_id = m.ticket_id
                                  AND r.user_id <> m.sender_id AND r.read_seq >= m.seq) THEN 1 ELSE 0 END AS is_read,
                a.id AS a_id, a.file_name AS a_file_name, a.content_type AS a_content_type, a.size AS a_size, a.sha256 AS a_sha256
@@ -26,7 +26,8 @@ extension SQLStore {
                     id: id, ticketId: try row.int("ticket_id"), fileName: try row.string("a_file_name"),
                     contentType: try row.string("a_content_type"), size: try row.int("a_size"), sha256: try row.string("a_sha256"))
             },
-            redactions: Self.redactions(try row.optionalString("redactions")))
+            redactions: Self.redactions(try row.optionalString("redactions")),
+            mergedFromTicketId: try row.optionalInt("merged_from_ticket_id"))
     }
 
     /// The `redactions` column: JSON, NULL when nothing was masked.
@@ -149,7 +150,8 @@ extension SQLStore {
             throw StorageError.missingRow("message \(existing)")
         }
         let original = try Self.message(stored)
-        guard original.ticketId == new.ticketId else {
+        // A message that moved with a merge is still the one sent (an outbox resending after the merge).
+        guard original.ticketId == new.ticketId || original.mergedFromTicketId == new.ticketId else {
             throw ContractError(
                 .conflict, "clientMessageId '\(new.clientMessageId ?? "")' was already used on ticket #\(original.ticketId)")
         }

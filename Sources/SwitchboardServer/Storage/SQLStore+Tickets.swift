@@ -7,7 +7,7 @@ extension SQLStore {
 
     static let ticketRowColumns = """
         id, customer_id, assigned_agent_id, status, priority, category, subject, last_seq, first_response_at, waiting_since,
-        snoozed_until, snooze_through_replies
+        snoozed_until, snooze_through_replies, merged_into_id, resolution
         """
 
     static func ticketRow(_ row: any SQLRow) throws -> TicketRow {
@@ -17,7 +17,8 @@ extension SQLStore {
             priority: try row.wire("priority"), category: try row.wire("category"),
             subject: try row.string("subject"), lastSeq: try row.int("last_seq"),
             firstResponseAt: try row.optionalDate("first_response_at"), waitingSince: try row.optionalDate("waiting_since"),
-            snoozedUntil: try row.optionalDate("snoozed_until"), snoozeThroughReplies: try row.bool("snooze_through_replies"))
+            snoozedUntil: try row.optionalDate("snoozed_until"), snoozeThroughReplies: try row.bool("snooze_through_replies"),
+            mergedIntoId: try row.optionalInt("merged_into_id"), resolution: try row.int("resolution"))
     }
 
     static func ticketRow(id: Int, in db: any SQLDatabase, locking: Bool = false) async throws -> TicketRow? {
@@ -54,7 +55,9 @@ extension SQLStore {
     static func ticketSelect(_ viewer: Viewer) -> SQLQueryString {
         """
         SELECT t.id, t.subject, t.description, t.status, t.priority, t.category, t.created_at, t.updated_at,
-               t.resolved_at, t.waiting_since, t.snoozed_until, t.snooze_through_replies, \(unsafeRaw: userRefColumns("c", "c")), \(unsafeRaw: userRefColumns("a", "a")),
+               t.resolved_at, t.waiting_since, t.snoozed_until, t.snooze_through_replies, t.merged_into_id, t.rating_asks,
+               rt.score AS rating_score, rt.comment AS rating_comment, rt.at AS rating_at,
+               \(unsafeRaw: userRefColumns("c", "c")), \(unsafeRaw: userRefColumns("a", "a")),
                (SELECT COUNT(*) FROM messages m WHERE m.ticket_id = t.id AND \(visibleMessages(viewer))) AS message_count,
                (SELECT COUNT(*) FROM messages m WHERE m.ticket_id = t.id AND \(visibleMessages(viewer))
                   AND m.sender_id <> \(bind: viewer.userId)
@@ -64,6 +67,7 @@ extension SQLStore {
         FROM tickets t
         JOIN users c ON c.id = t.customer_id
         LEFT JOIN users a ON a.id = t.assigned_agent_id
+        LEFT JOIN ticket_ratings rt ON rt.ticket_id = t.id AND rt.resolution = t.resolution AND t.status IN ('RESOLVED', 'CLOSED')
         """
     }
 
@@ -75,7 +79,11 @@ extension SQLStore {
             customer: customer, assignedAgent: try row.userRef("a"), messageCount: try row.int("message_count"),
             unreadCount: try row.int("unread_count"), lastMessage: lastMessage, createdAt: try row.date("created_at"),
             updatedAt: try row.date("updated_at"), resolvedAt: try row.optionalDate("resolved_at"),
-            snoozedUntil: try row.optionalDate("snoozed_until"), snoozeThroughReplies: try row.bool("snooze_through_replies"))
+            snoozedUntil: try row.optionalDate("snoozed_until"), snoozeThroughReplies: try row.bool("snooze_through_replies"),
+            mergedIntoId: try row.optionalInt("merged_into_id"),
+            rating: try row.optionalInt("rating_score").map { score in
+                TicketRating(score: score, comment: try row.optionalString("rating_comment"), at: try row.date("rating_at"))
+            })
     }
 
     /// Tickets from rows of `ticketSelect`, each with the last message the viewer may see.
@@ -92,6 +100,7 @@ extension SQLStore {
                 // How staff plan their work is theirs.
                 ticket.snoozedUntil = nil
                 ticket.snoozeThroughReplies = false
+                ticket.ratingAsks = try row.int("rating_asks")
             }
             return ticket
         }
@@ -194,6 +203,7 @@ extension SQLStore {
                 if status == .inProgress && before.status == .resolved { sets.append("resolved_at = NULL") }
                 // Resolved and closed tickets stop every clock; reopening starts a new wait.
                 if !status.isActive {
+                    if before.status.isActive { sets.append(Self.newResolution) }
                     sets.append("waiting_since = NULL")
                     sets.append("snoozed_until = NULL")
                     sets.append("first_resolved_at = COALESCE(first_resolved_at, \(bind: millis(now)))")
@@ -245,9 +255,13 @@ extension SQLStore {
             """
     }
 
+    /// A ticket going from active to resolved or closed: a resolution of its own, to be rated once.
+    static let newResolution: SQLQueryString = "resolution = resolution + 1, rating_asks = 0"
+
     public func deleteTicket(id: Int) async throws -> Bool {
         try await driver.transaction { db in
-            try await db.raw("DELETE FROM tickets WHERE id = \(bind: id) RETURNING id").first() != nil
+            try await db.raw("UPDATE tickets SET merged_into_id = NULL WHERE merged_into_id = \(bind: id)").run()
+            return try await db.raw("DELETE FROM tickets WHERE id = \(bind: id) RETURNING id").first() != nil
         }
     }
 }

@@ -1,4 +1,38 @@
 extension Schema {
+    /// Ratings and merges (issue 33).
+    ///
+    /// - `resolution`: how many times the ticket went from active to resolved or closed; a rating
+    ///   is of one resolution, so a reopened and again resolved ticket is rated again.
+    /// - `rating_asks`: how often the customer's clients asked for this resolution's rating.
+    /// - `merged_into_id`: the ticket this one was merged into (no foreign key: a database copy
+    ///   writes tickets in id order, and a ticket may be merged into a later one).
+    /// - `messages.merged_from_ticket_id`: the ticket a merged message was first written on.
+    static func ratingsAndMerges(_ flavor: SQLFlavor) -> Migration {
+        let int = flavor == .postgres ? "BIGINT" : "INTEGER"
+        return Migration(
+            version: 11, name: "ratings and merges",
+            statements: [
+                "ALTER TABLE tickets ADD COLUMN resolution INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE tickets ADD COLUMN rating_asks INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE tickets ADD COLUMN merged_into_id \(int)",
+                "ALTER TABLE messages ADD COLUMN merged_from_ticket_id \(int)",
+                "UPDATE tickets SET resolution = 1 WHERE status IN ('RESOLVED', 'CLOSED')",
+                """
+                CREATE TABLE ticket_ratings (
+                    ticket_id \(int) NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+                    resolution INTEGER NOT NULL,
+                    score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+                    comment TEXT,
+                    at \(int) NOT NULL,
+                    agent_id \(int),
+                    category TEXT NOT NULL,
+                    PRIMARY KEY (ticket_id, resolution)
+                )
+                """,
+                "CREATE INDEX ticket_ratings_at ON ticket_ratings (at)",
+            ])
+    }
+
     /// Silent chats resolved by themselves (issue 33): when staff last said something in public,
     /// and when the customer was warned the chat would close.
     static func autoResolve(_ flavor: SQLFlavor) -> Migration {

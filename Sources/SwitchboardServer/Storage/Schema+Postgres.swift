@@ -159,5 +159,6 @@ extension Schema {
         clocks(.postgres),
         snooze(.postgres),
         autoResolve(.postgres),
+        ratingsAndMerges(.postgres),
     ]
 }

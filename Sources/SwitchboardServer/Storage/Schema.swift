@@ -169,6 +169,7 @@ public enum Schema {
         clocks(.sqlite),
         snooze(.sqlite),
         autoResolve(.sqlite),
+        ratingsAndMerges(.sqlite),
     ]
 
     /// What a per-user limit has granted in its window (uploads: one row a file, its bytes), taken

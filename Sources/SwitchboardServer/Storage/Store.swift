@@ -48,6 +48,10 @@ public struct TicketRow: Sendable, Equatable {
     /// Out of the active queue until then.
     public var snoozedUntil: Date? = nil
     public var snoozeThroughReplies = false
+    /// The ticket it was merged into; nil while it stands alone.
+    public var mergedIntoId: Int? = nil
+    /// How many times it went from active to resolved or closed (a rating is of one of these).
+    public var resolution = 0
 
     /// Who has this ticket in view, as presence and ticket frames scope it.
     public var presenceTicket: PresenceTicket {
@@ -324,6 +328,24 @@ public protocol Store: Sendable {
     func saveSetting(_ name: String, value: String, now: Date) async throws -> Int64
     /// Outcomes of the targets decided in `[from, to)`.
     func slaOutcomes(from: Date, to: Date) async throws -> [RecordedOutcome]
+
+    // MARK: Ratings and merges
+    /// Stores the customer's rating of the ticket's current resolution (`rule` refuses on the
+    /// locked row); a second rating of the same resolution is a conflict.
+    func rateTicket(
+        id: Int, score: Int, comment: String?, now: Date, rule: @escaping @Sendable (TicketRow) throws -> Void
+    ) async throws -> (ticket: TicketRow, rating: TicketRating)
+    /// A client asked the customer for the rating of the ticket's current resolution.
+    func noteRatingAsked(id: Int) async throws
+    /// Ratings given in `[from, to)`.
+    func ratings(from: Date, to: Date) async throws -> [RecordedRating]
+    /// Joins one ticket into another, both locked, in one transaction (see `SQLStore.mergeTicket`).
+    func mergeTicket(
+        _ sourceId: Int, into targetId: Int, now: Date, system: UserRef,
+        rule: @escaping @Sendable (_ source: TicketRow, _ target: TicketRow) throws -> MergeLines
+    ) async throws -> MergeOutcome
+    /// Messages `[fromSeq, toSeq]` of a ticket, notes included.
+    func messages(ticketId: Int, fromSeq: Int, toSeq: Int) async throws -> [Message]
 
     // MARK: What the server processes sharing the database share
     /// The secret named `name`: the one already kept, else `make()`'s, kept for every process
