@@ -14,7 +14,8 @@ public struct AdminService: Sendable {
         try caller.requireAdmin()
         let now = clock()
         var dashboard = try await store.dashboard(now: now)
-        dashboard.csat = RatingFigures(scores: try await store.ratings(from: now.addingTimeInterval(-7 * 86_400), to: now).map(\.score))
+        let week = try await store.ratings(from: now.addingTimeInterval(-7 * 86_400), to: now.addingTimeInterval(1))
+        dashboard.csat = RatingFigures(scores: week.map(\.score))
         return dashboard
     }
 

@@ -65,9 +65,10 @@ extension SQLStore {
             let source = rows[sourceId]!, target = rows[targetId]!
             let lines = try rule(source, target)
             let at = millis(now)
-            let moving = try await db.raw(
-                "SELECT COUNT(*) AS n FROM messages WHERE ticket_id = \(bind: sourceId)"
-            ).first(decodingColumn: "n", as: Int.self) ?? 0
+            let moving =
+                try await db.raw(
+                    "SELECT COUNT(*) AS n FROM messages WHERE ticket_id = \(bind: sourceId)"
+                ).first(decodingColumn: "n", as: Int.self) ?? 0
             // The target's line first, then the source's messages after it.
             let intro = target.lastSeq + 1
             try await Self.insertSystemLine(lines.inTarget, on: targetId, seq: intro, by: system, at: at, in: db)
