@@ -49,8 +49,37 @@ import Testing
         #expect(object["assignedAgent"] is NSNull)
         #expect(object["lastMessage"] is NSNull)
         #expect(object["resolvedAt"] is NSNull)
+        #expect(object["mergedIntoId"] is NSNull && object["rating"] is NSNull)
+        #expect(object["ratingAsks"] == nil, "a customer's own count, left out for staff")
         #expect(object["createdAt"] as? String == "1970-01-01T00:00:00.000Z")
         #expect(try WireJSON.decoder().decode(Ticket.self, from: WireJSON.encoder().encode(ticket)) == ticket)
+    }
+
+    @Test func ratingsAndMergesTravelAsTheContractSays() throws {
+        let rating = TicketRating(score: 4, comment: nil, at: Date(timeIntervalSince1970: 0))
+        for frame in [ServerEvent.ticketRated(ticketId: 3, rating: rating), .ticketMerged(ticketId: 3, intoTicketId: 1)] {
+            let data = try WireJSON.encoder().encode(frame)
+            #expect(try WireJSON.decoder().decode(ServerEvent.self, from: data) == frame)
+            #expect(frame.ticketId == 3)
+        }
+        let merged =
+            try JSONSerialization.jsonObject(
+                with: WireJSON.encoder().encode(ServerEvent.ticketMerged(ticketId: 3, intoTicketId: 1))) as! [String: Any]
+        #expect(merged["type"] as? String == "TICKET_MERGED" && merged["intoTicketId"] as? Int == 1)
+        let rated = try JSONSerialization.jsonObject(with: WireJSON.encoder().encode(rating)) as! [String: Any]
+        #expect(rated["comment"] is NSNull && rated["score"] as? Int == 4)
+        // An older server's message has no mergedFromTicketId: it reads as nil.
+        let old =
+            #"{"id":1,"ticketId":1,"seq":1,"clientMessageId":null,"sender":{"id":1,"displayName":"A","role":"AGENT","isOnline":true},"senderType":"AGENT","message":"hi","messageType":"TEXT","internal":false,"isRead":false,"timestamp":"1970-01-01T00:00:00.000Z","attachment":null}"#
+        #expect(try WireJSON.decoder().decode(Message.self, from: Data(old.utf8)).mergedFromTicketId == nil)
+        #expect(TicketRating.stars(2) == "★★☆☆☆ 2/5")
+    }
+
+    @Test func satisfactionFiguresCountTheFoursAndFives() {
+        let figures = RatingFigures(scores: [5, 4, 1, 3])
+        #expect(figures.count == 4 && figures.averageScore == 3.25 && figures.percentSatisfied == 50 && figures.byScore == [1, 0, 1, 1, 1])
+        let none = RatingFigures(scores: [])
+        #expect(none.averageScore == nil && none.percentSatisfied == nil && none.byScore == [0, 0, 0, 0, 0])
     }
 
     @Test func patchTellsAbsentFromNull() throws {

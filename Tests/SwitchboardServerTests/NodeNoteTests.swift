@@ -19,6 +19,10 @@ import Testing
         .loginEnded(loginId: "2f1c"),
         .typing(ticketId: 4, userId: 9, isNote: true, active: false),
         .presence(userId: 9, online: true),
+        .slaWarning(ticketId: 4, target: .firstResponse, dueAt: Date(timeIntervalSince1970: 1_800_000_000), agentId: 3),
+        .ticketReassigned(ticketId: 4, from: 3, to: nil),
+        .ticketRated(ticketId: 4, customerId: 9),
+        .ticketMerged(ticketId: 4, intoTicketId: 2, customerId: 9),
     ])
     func everyNoteReadsBackAsWritten(_ change: NodeNote.Change) {
         let note = NodeNote(node: "node-a", change: change)
