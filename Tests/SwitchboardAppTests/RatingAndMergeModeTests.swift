@@ -33,8 +33,8 @@ import Testing
             World.lines(mode)[22].contains("How did we do on #1? 1 poor · 2 · 3 · 4 · 5 great — press 1–5, Esc not now"),
             "\(World.lines(mode)[22])")
         #expect(World.lines(mode)[23].contains("1–5 rate · Esc not now"))
-        _ = mode.update(.key(.char("x")))  // not a score: nothing happens
-        #expect(mode.rating?.score == nil)
+        _ = mode.update(.key(.down))  // moving about leaves the question
+        #expect(mode.rating != nil && mode.rating?.score == nil)
         _ = mode.update(.key(.char("4")))
         #expect(World.lines(mode)[22].contains("★★★★☆ 4/5") && World.lines(mode)[22].contains("a comment if you like"))
         Self.type("So quick", &mode)
@@ -64,6 +64,10 @@ import Testing
         var dismissed = asked
         _ = dismissed.update(.key(.escape))
         #expect(dismissed.rating == nil && World.lines(dismissed).joined().contains("Rate #1 later with /rate"))
+        // Typing a message instead: the line is the customer's, the letter in it.
+        var typing = asked
+        _ = typing.update(.key(.char("H")))
+        #expect(typing.rating == nil && typing.editor.text == "H")
         #expect(visit([Self.resolved(1, asks: 2)]).1.allSatisfy { $0 != .ratingAsked(ticketId: 1) }, "asked twice: not again")
         #expect(visit([Self.resolved(1, daysAgo: 30)]).0.rating == nil, "a resolution of long ago is not asked about")
         var merged = Self.resolved(1)

@@ -301,7 +301,8 @@ extension CustomerMode {
         case .dismissed:
             rating = nil
             toasts.show("Rate #\(prompt.ticketId) later with /rate while it is open", now: now)
-            return []
+            // A typed character was the start of a message: it goes into the line.
+            return key.typesText ? nil : []
         case .rated(let request):
             rating = nil
             ratingSent = prompt.ticketId

@@ -17,7 +17,7 @@ public struct RatingPrompt: Equatable, Sendable {
 
     public enum Outcome: Equatable, Sendable {
         case asking
-        /// Not now (Esc on the score).
+        /// Not now (Esc on the score, or typing something else).
         case dismissed
         case rated(RateTicketRequest)
         /// Not the prompt's key: the screen handles it as usual.
@@ -31,8 +31,9 @@ public struct RatingPrompt: Equatable, Sendable {
                 return .asking
             }
             if key == .escape { return .dismissed }
-            // Typed text has nowhere to go while the line asks for a score; moving about does.
-            return key.typesText || key == .enter ? .asking : .passed
+            // Someone who starts typing means to write, not to rate: the line is theirs again
+            // (`/rate` asks later). Moving about leaves the question where it is.
+            return key.typesText ? .dismissed : .passed
         }
         switch key {
         case .escape:

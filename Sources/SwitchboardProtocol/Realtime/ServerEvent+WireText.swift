@@ -156,6 +156,8 @@ struct JSONBytes {
         bool(message.internal)
         raw(#","isRead":"#)
         bool(message.isRead)
+        raw(#","mergedFromTicketId":"#)
+        if let from = message.mergedFromTicketId { int(from) } else { raw("null") }
         raw(#","message":"#)
         string(message.message)
         raw(#","messageType":""#)
