@@ -166,6 +166,11 @@ import Testing
         withTargets.slaBreaches = [
             BreachEntry(ticketId: 12, target: .firstResponse, at: World.start, agent: C.me.ref, priority: .high)
         ]
+        let ratings = RatingFigures(scores: [5, 4, 2])
+        withTargets.csat = ratings
+        withTargets.csatByCategory = ["SHIPPING": ratings]
+        withTargets.agents[0].csat = ratings
+        withTargets.days[0].csat = ratings
         _ = mode.update(.event(.report(withTargets)))
         let lines = C.lines(mode)
         #expect(lines.contains { $0.contains("Alex Agent") && $0.contains("23") && $0.contains("4m 12s") && $0.contains("—") })
@@ -174,6 +179,11 @@ import Testing
         #expect(lines.contains { $0.contains("Alex Agent") && $0.hasSuffix("75% of 4") })
         #expect(lines.contains { $0.hasPrefix("  First reply      3       1    75%   high 75% of 4") }, "\(lines)")
         #expect(lines.contains { $0.hasPrefix("  Missed: #12 first reply") && $0.contains("(Alex Agent)") })
+        #expect(
+            lines.contains { $0.hasPrefix("  Satisfaction   67% (3) satisfied · mean 3.67   5★ 1  4★ 1  3★ 0  2★ 1  1★ 0") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("    by category shipping 67% (3)") })
+        #expect(lines.contains { $0.hasPrefix("    by agent    Alex Agent 67% (3)") })
+        #expect(lines.contains { $0.hasPrefix("    by day      11-01 67% (3)") })
         let stamp = Timestamp.format(World.start)
         let effects = Self.command("/report --csv /tmp/report.csv", &mode)
         #expect(
@@ -182,14 +192,15 @@ import Testing
                     path: "/tmp/report.csv",
                     text: """
                         agent,tickets_handled,messages_sent,notes_written,avg_first_response_seconds,avg_resolution_seconds,\
-                        first_response_met,first_response_breached,next_response_met,next_response_breached,resolution_met,resolution_breached\r
-                        Alex Agent,5,23,2,252,,3,1,0,0,0,0\r
-                        "Lee, ""the"" Lead",1,2,0,30,600,0,0,0,0,0,0\r
+                        first_response_met,first_response_breached,next_response_met,next_response_breached,resolution_met,resolution_breached,\
+                        ratings,csat_percent,average_score\r
+                        Alex Agent,5,23,2,252,,3,1,0,0,0,0,3,66.7,3.67\r
+                        "Lee, ""the"" Lead",1,2,0,30,600,0,0,0,0,0,0,0,,\r
                         \r
                         date,tickets_opened,tickets_resolved,first_response_met,first_response_breached,next_response_met,\
-                        next_response_breached,resolution_met,resolution_breached\r
-                        2026-11-01,8,4,3,1,0,0,0,0\r
-                        2026-11-02,2,6,0,0,0,0,0,0\r
+                        next_response_breached,resolution_met,resolution_breached,ratings,csat_percent,average_score\r
+                        2026-11-01,8,4,3,1,0,0,0,0,3,66.7,3.67\r
+                        2026-11-02,2,6,0,0,0,0,0,0,0,,\r
                         \r
                         priority,first_response_met,first_response_breached,next_response_met,next_response_breached,resolution_met,\
                         resolution_breached\r
@@ -200,6 +211,14 @@ import Testing
                         \r
                         breached_ticket,target,due_at,agent,priority\r
                         12,FIRST_RESPONSE,\(stamp),Alex Agent,HIGH\r
+                        \r
+                        category,ratings,csat_percent,average_score,score_1,score_2,score_3,score_4,score_5\r
+                        PAYMENT,0,,,0,0,0,0,0\r
+                        SHIPPING,3,66.7,3.67,0,1,0,1,1\r
+                        ACCOUNT,0,,,0,0,0,0,0\r
+                        RETURNS,0,,,0,0,0,0,0\r
+                        TECHNICAL,0,,,0,0,0,0,0\r
+                        OTHER,0,,,0,0,0,0,0\r
 
                         """, what: "The report")
             ])

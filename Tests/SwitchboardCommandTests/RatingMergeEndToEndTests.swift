@@ -76,7 +76,9 @@ extension ConsoleEndToEndTests {
 
         let console = try await TmuxSession.console(server.url, user: "alex", name: "Alex Agent", width: 100, height: 30)
         defer { console.close() }
-        try await console.waitFor("both in the queue") { $0.contains("#\(target.id) Card declined") && $0.contains("#\(source.id) Charged") }
+        try await console.waitFor("both in the queue") {
+            $0.contains("#\(target.id) Card declined") && $0.contains("#\(source.id) Charged")
+        }
         try console.literal("/open \(target.id)")
         try console.keys("Enter")
         try await console.waitFor("the target's tab") { $0.contains("At the checkout") }

@@ -63,6 +63,7 @@ extension AdminPanel {
                 ("Active sessions", String(dashboard.activeSessions)), ("Agents online", String(dashboard.agentsOnline)),
                 ("First response", Self.span(dashboard.avgFirstResponseSeconds)),
                 ("Resolution", Self.span(dashboard.avgResolutionSeconds)),
+                ("Satisfied (7 days)", Self.satisfaction(dashboard.csat)),
             ],
             into: &screen, in: rect, theme: theme)
         let categories = SwitchboardProtocol.Category.allCases.map {
@@ -171,6 +172,7 @@ extension AdminPanel {
         }
         y += 1
         y += renderTargetFigures(report, into: &screen, in: Rect(x: rect.x, y: y, width: rect.width, height: rect.maxY - y), theme: theme)
+        y += renderSatisfaction(report, into: &screen, in: Rect(x: rect.x, y: y, width: rect.width, height: rect.maxY - y), theme: theme)
         guard y + 2 < rect.maxY else { return }
         screen.put(
             [Span("Per day  ", theme[.title]), Span("█ opened", theme[.accent]), Span("  "), Span("█ resolved", theme[.success])],

@@ -92,25 +92,42 @@ public struct AdminPanel: Equatable, Sendable {
         let targetCells = { (figures: [String: TargetFigures]) in
             SLATarget.allCases.map { t in "\(figures[t.rawValue]?.met ?? 0),\(figures[t.rawValue]?.breached ?? 0)" }.joined(separator: ",")
         }
+        // Satisfaction: how many ratings, the share of 4s and 5s, the mean score.
+        let ratingHeader = "ratings,csat_percent,average_score"
+        let number: (Double?) -> String = { $0.map { String($0) } ?? "" }
+        let ratingCells = { (figures: RatingFigures) in
+            "\(figures.count),\(number(figures.percentSatisfied)),\(number(figures.averageScore))"
+        }
         let agents = report.agents.map { figures in
             [
                 field(figures.agent.displayName), String(figures.ticketsHandled), String(figures.messagesSent),
                 String(figures.notesWritten),
                 seconds(figures.avgFirstResponseSeconds), seconds(figures.avgResolutionSeconds), targetCells(figures.sla),
+                ratingCells(figures.csat),
             ].joined(separator: ",")
         }
-        let days = report.days.map { "\($0.date),\($0.ticketsOpened),\($0.ticketsResolved),\(targetCells($0.sla))" }
+        let days = report.days.map {
+            "\($0.date),\($0.ticketsOpened),\($0.ticketsResolved),\(targetCells($0.sla)),\(ratingCells($0.csat))"
+        }
+        let categories = SwitchboardProtocol.Category.allCases.map { category in
+            let figures = report.csatByCategory[category.rawValue] ?? RatingFigures(scores: [])
+            return "\(category.rawValue),\(ratingCells(figures)),\(figures.byScore.map(String.init).joined(separator: ","))"
+        }
         let priorities = Priority.allCases.reversed().map { "\($0.rawValue),\(targetCells(report.slaByPriority[$0.rawValue] ?? [:]))" }
         let breaches = report.slaBreaches.map {
             "\($0.ticketId),\($0.target.rawValue),\(Timestamp.format($0.at)),\(field($0.agent?.displayName ?? "")),\($0.priority.rawValue)"
         }
-        // Four tables, a blank line between: per agent, per day, per priority, and every breach.
+        // Five tables, a blank line between: per agent, per day, per priority, every breach, and
+        // satisfaction per category.
         let tables: [[String]] = [
-            ["agent,tickets_handled,messages_sent,notes_written,avg_first_response_seconds,avg_resolution_seconds,\(targetHeader)"]
-                + agents,
-            ["date,tickets_opened,tickets_resolved,\(targetHeader)"] + days,
+            [
+                "agent,tickets_handled,messages_sent,notes_written,avg_first_response_seconds,avg_resolution_seconds,\(targetHeader),"
+                    + ratingHeader
+            ] + agents,
+            ["date,tickets_opened,tickets_resolved,\(targetHeader),\(ratingHeader)"] + days,
             ["priority,\(targetHeader)"] + priorities,
             ["breached_ticket,target,due_at,agent,priority"] + breaches,
+            ["category,\(ratingHeader),score_1,score_2,score_3,score_4,score_5"] + categories,
         ]
         return tables.map { $0.joined(separator: "\r\n") + "\r\n" }.joined(separator: "\r\n")
     }
