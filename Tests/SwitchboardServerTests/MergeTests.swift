@@ -42,9 +42,11 @@ import Testing
             #expect(intro.senderType == .system && !intro.internal)
             #expect(intro.message == "Ticket #\(source.id) “Charged twice” was merged into this one by Agent; its messages follow.")
             let moved = Array(after.dropFirst(before.count + 1))
-            #expect(moved.map(\.message) == ["It happened again", "Checking with billing", "I see two charges."])
+            // What the customer wrote when opening it comes first, as theirs.
+            #expect(moved.map(\.message) == [source.description, "It happened again", "Checking with billing", "I see two charges."])
+            #expect(moved.first?.sender.id == cast.customerId && moved.first?.timestamp == source.createdAt)
             #expect(moved.allSatisfy { $0.mergedFromTicketId == source.id })
-            #expect(moved.map(\.internal) == [false, true, false], "the note stays a note")
+            #expect(moved.map(\.internal) == [false, false, true, false], "the note stays a note")
             #expect(moved.map(\.timestamp) == moved.map(\.timestamp).sorted())
             // The customer sees the same minus the note.
             let customerView = try await Self.messages(api, target.id, token: cast.customer)
@@ -69,15 +71,15 @@ import Testing
             for probe in [customer, watcher] {
                 try await probe.next { if case .ticketMerged(source.id, target.id) = $0 { true } else { nil } }
             }
-            // Live, in seq order, never the note (held + 3).
-            try await customer.waitUntil(seconds: 15) { customer.messages(of: target.id).count == 3 }
+            // Live, in seq order, never the note (held + 4).
+            try await customer.waitUntil(seconds: 15) { customer.messages(of: target.id).count == 4 }
             let live = customer.messages(of: target.id)
-            #expect(live.map(\.seq) == [held + 1, held + 2, held + 4] && !live.contains { $0.internal })
+            #expect(live.map(\.seq) == [held + 1, held + 2, held + 3, held + 5] && !live.contains { $0.internal })
             await customer.close()
             // A client that was away resumes from the seq it held.
             let later = try await api.socket(cast.customer)
             try await later.join(target.id, sinceSeq: held)
-            try await later.waitUntil(seconds: 15) { later.messages(of: target.id).count == 3 }
+            try await later.waitUntil(seconds: 15) { later.messages(of: target.id).count == 4 }
             #expect(later.messages(of: target.id).map(\.seq) == live.map(\.seq))
             await later.close()
             await watcher.close()
@@ -148,7 +150,7 @@ import Testing
                 #expect(gone.mergedIntoId == kept.id && gone.status == .closed && kept.mergedIntoId == nil)
                 let held = try await Self.messages(api, kept.id, token: cast.agent)
                 #expect(held.map(\.seq) == Array(1...held.count))
-                #expect(held.count == total + 1, "every message, and the merge's line")
+                #expect(held.count == total + 2, "every message, the source's description, and the merge's line")
                 #expect(try await Self.messages(api, gone.id, token: cast.agent).count == 1)
             }
         }

@@ -217,13 +217,14 @@ extension ConsoleMode {
             }
             guard message.sender.id != me?.id, let index = tabs.firstIndex(where: { $0.ticketId == id }) else { break }
             let watching = focused && isOnScreen(index) && tabs[index].conversation.isAtBottom
-            if message.senderType == .customer {
+            // What a merge brought over is history, not a customer waiting now.
+            if message.senderType == .customer && message.mergedFromTicketId == nil {
                 tabs[index].waitingSince = tabs[index].waitingSince ?? message.timestamp
             }
             if !watching {
                 tabs[index].unread += 1
                 tabs[index].activity = max(tabs[index].activity, message.senderType == .customer ? .waiting : .message)
-                if message.senderType == .customer {
+                if message.senderType == .customer && message.mergedFromTicketId == nil {
                     effects.append(.notify(title: "\(message.sender.displayName) on #\(id)", body: message.message))
                 }
             }

@@ -52,9 +52,10 @@ extension SQLStore {
 
     /// Joins ticket `sourceId` into `targetId` in one transaction, both rows locked (in id order,
     /// so two merges of the same pair, in either direction, take turns and the second sees the
-    /// first's result): a system line in the target, then the source's messages renumbered after
-    /// it in time order (gap-free, so every client's `sinceSeq` still holds), the source closed
-    /// with `merged_into_id` and a system line of its own.
+    /// first's result): a system line in the target, then the source's description (as the
+    /// customer's message it was) and messages renumbered after it in time order (gap-free, so
+    /// every client's `sinceSeq` still holds), the source closed with `merged_into_id` and a
+    /// system line of its own.
     public func mergeTicket(
         _ sourceId: Int, into targetId: Int, now: Date, system: UserRef,
         rule: @escaping @Sendable (_ source: TicketRow, _ target: TicketRow) throws -> MergeLines
@@ -65,6 +66,17 @@ extension SQLStore {
             let source = rows[sourceId]!, target = rows[targetId]!
             let lines = try rule(source, target)
             let at = millis(now)
+            // What the customer wrote when opening the source is its first message in the target
+            // (seq 0 is free in the source: it sorts first among what moves, by its time).
+            guard let opening = try await db.raw("SELECT description, created_at FROM tickets WHERE id = \(bind: sourceId)").first()
+            else { throw StorageError.missingRow("ticket #\(sourceId)") }
+            try await db.raw(
+                """
+                INSERT INTO messages (ticket_id, seq, sender_id, sender_type, body, message_type, internal, created_at)
+                VALUES (\(bind: sourceId), 0, \(bind: source.customerId), 'CUSTOMER', \(bind: try opening.string("description")), 'TEXT',
+                        \(bind: false), \(bind: try opening.decode(column: "created_at", as: Int64.self)))
+                """
+            ).run()
             let moving =
                 try await db.raw(
                     "SELECT COUNT(*) AS n FROM messages WHERE ticket_id = \(bind: sourceId)"
