@@ -53,6 +53,7 @@ import Testing
             #expect(!customerView.contains { $0.internal } && customerView.count == after.count - 1)
             let closed = try await api.ticket(source.id, token: cast.customer)
             #expect(closed.status == .closed && closed.mergedIntoId == target.id && !closed.wantsRating)
+            #expect(closed.unreadCount == 0, "the merge was told to whoever followed it")
             let left = try await Self.messages(api, source.id, token: cast.agent)
             #expect(left.map(\.message) == ["Merged into #\(target.id) by Agent; the conversation goes on there."])
         }

@@ -112,6 +112,10 @@ extension SQLStore {
             try await db.raw("UPDATE tickets SET \(targetSets) WHERE id = \(bind: targetId)").run()
             let closing = source.lastSeq + 1
             try await Self.insertSystemLine(lines.inSource, on: sourceId, seq: closing, by: system, at: at, in: db)
+            // Everyone who followed the source is told of the merge as it happens: its closing line is no unread news.
+            try await db.raw(
+                "UPDATE ticket_reads SET read_seq = \(bind: closing), delivered_seq = \(bind: closing) WHERE ticket_id = \(bind: sourceId)"
+            ).run()
             let resolution: SQLQueryString = source.status.isActive ? ", \(Self.newResolution)" : ""
             try await db.raw(
                 """

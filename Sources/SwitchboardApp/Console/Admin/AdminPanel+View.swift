@@ -182,7 +182,8 @@ extension AdminPanel {
         // Two rows a day when they fit, else the day on one row: opened | resolved.
         let twoRows = rect.maxY - y >= report.days.count * 2
         let room = min(64, max(4, twoRows ? rect.width - 13 : (rect.width - 16) / 2))
-        for day in report.days where y < rect.maxY {
+        // Short of rows, the latest days: the ones a reader looks for first.
+        for day in report.days.suffix(twoRows ? report.days.count : max(0, rect.maxY - y)) where y < rect.maxY {
             screen.put(String(day.date.dropFirst(5)), x: rect.x, y: y, style: theme[.text], limit: 6)  // MM-DD
             let opened = BarChart.bar(Double(day.ticketsOpened), of: largest, width: room) + " \(day.ticketsOpened)"
             let resolved = BarChart.bar(Double(day.ticketsResolved), of: largest, width: room) + " \(day.ticketsResolved)"
