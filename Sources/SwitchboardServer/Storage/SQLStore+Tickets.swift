@@ -100,7 +100,8 @@ extension SQLStore {
                 // How staff plan their work is theirs.
                 ticket.snoozedUntil = nil
                 ticket.snoozeThroughReplies = false
-                ticket.ratingAsks = try row.int("rating_asks")
+                // Asks are of a resolution: none while the ticket is active.
+                ticket.ratingAsks = ticket.status.isActive ? nil : try row.int("rating_asks")
             }
             return ticket
         }

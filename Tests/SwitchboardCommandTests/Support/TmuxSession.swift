@@ -79,7 +79,7 @@ final class TmuxSession: @unchecked Sendable {
     func waitFor(_ what: String, sourceLocation: SourceLocation = #_sourceLocation, _ condition: (String) -> Bool) async throws {
         // A bound, not a timing check: under a loaded CI machine a program can take seconds to start.
         try await waitUntil(
-            what, within: .seconds(30),
+            what, within: .seconds(60),
             detail: {
                 "; the screen:\n\(screen)" + (exitStatus.map { "\n(the program has ended with status \($0))" } ?? "")
             },
