@@ -338,3 +338,42 @@ public struct ChatHistoryEntry: Codable, Equatable, Sendable {
         self.session = session
     }
 }
+
+/// One hit of `GET /api/search`: a message (or, with `messageId` null and `seq` 0, the ticket's
+/// subject and description), with its words found marked `«…»` in `snippet`.
+public struct SearchHit: Codable, Equatable, Sendable {
+    public var ticketId: Int
+    public var seq: Int
+    @Nullable public var messageId: Int?
+    public var snippet: String
+    public var sender: UserRef
+    public var timestamp: Date
+    public var `internal`: Bool
+    /// The ticket's subject (an addition: enough to label the hit without another request).
+    public var subject: String
+
+    public init(
+        ticketId: Int, seq: Int, messageId: Int?, snippet: String, sender: UserRef, timestamp: Date, internal: Bool,
+        subject: String
+    ) {
+        self.ticketId = ticketId
+        self.seq = seq
+        self.messageId = messageId
+        self.snippet = snippet
+        self.sender = sender
+        self.timestamp = timestamp
+        self.internal = `internal`
+        self.subject = subject
+    }
+}
+
+/// A page of search hits, best first; `nextCursor` asks for the next page (null: there is none).
+public struct SearchPage: Codable, Equatable, Sendable {
+    public var items: [SearchHit]
+    @Nullable public var nextCursor: String?
+
+    public init(items: [SearchHit], nextCursor: String?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
+}

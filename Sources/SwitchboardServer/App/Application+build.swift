@@ -234,6 +234,7 @@ public func buildRouter(_ services: SupportServices) -> Router<SupportRequestCon
     CannedResponsesController(canned: services.canned, limits: limits).addRoutes(to: api.group("canned-responses"))
     AdminController(admin: services.admin, limits: limits).addRoutes(to: api.group("admin/support"))
     TargetsController(targets: services.targets, limits: limits).addRoutes(to: api.group("admin"))
+    SearchController(tickets: services.tickets).addRoutes(to: api.group("search"))
     api.get("agents") { _, context in try await services.admin.colleagues(for: try context.requireCaller()) }
     return router
 }

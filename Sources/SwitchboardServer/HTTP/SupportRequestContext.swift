@@ -100,6 +100,7 @@ extension ChatSession: ResponseEncodable {}
 extension CannedResponse: ResponseEncodable {}
 extension Page: ResponseEncodable {}
 extension MessagePage: ResponseEncodable {}
+extension SearchPage: ResponseEncodable {}
 extension AuthResponse: ResponseEncodable {}
 extension Dashboard: ResponseEncodable {}
 extension AgentLoad: ResponseEncodable {}

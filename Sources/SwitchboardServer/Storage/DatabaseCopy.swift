@@ -40,7 +40,7 @@ public enum DatabaseCopy {
                 ("answered_wait_since", .int), ("answered_at", .int), ("first_resolved_at", .int), ("assigned_at", .int),
                 ("reassign_round", .int), ("reassign_tried", .text), ("clock_warned", .text), ("clock_due_at", .int),
                 ("snoozed_until", .int), ("snooze_through_replies", .bool), ("last_reply_at", .int), ("auto_resolve_warned_at", .int),
-                ("resolution", .int), ("rating_asks", .int), ("merged_into_id", .int),
+                ("resolution", .int), ("rating_asks", .int), ("merged_into_id", .int), ("search_text", .text),
             ], hasIdentity: true),
         Table(
             name: "ticket_ratings",
@@ -67,7 +67,7 @@ public enum DatabaseCopy {
                 ("id", .int), ("ticket_id", .int), ("seq", .int), ("client_message_id", .text), ("sender_id", .int),
                 ("sender_type", .text), ("body", .text), ("message_type", .text), ("internal", .bool),
                 ("created_at", .int), ("attachment_id", .int), ("redactions", .text),
-                ("merged_from_ticket_id", .int),
+                ("merged_from_ticket_id", .int), ("search_text", .text),
             ], hasIdentity: true),
         Table(
             name: "ticket_reads", columns: [("ticket_id", .int), ("user_id", .int), ("read_seq", .int), ("delivered_seq", .int)],

@@ -70,11 +70,12 @@ extension SQLStore {
             // (seq 0 is free in the source: it sorts first among what moves, by its time).
             guard let opening = try await db.raw("SELECT description, created_at FROM tickets WHERE id = \(bind: sourceId)").first()
             else { throw StorageError.missingRow("ticket #\(sourceId)") }
+            let description = try opening.string("description")
             try await db.raw(
                 """
-                INSERT INTO messages (ticket_id, seq, sender_id, sender_type, body, message_type, internal, created_at)
-                VALUES (\(bind: sourceId), 0, \(bind: source.customerId), 'CUSTOMER', \(bind: try opening.string("description")), 'TEXT',
-                        \(bind: false), \(bind: try opening.decode(column: "created_at", as: Int64.self)))
+                INSERT INTO messages (ticket_id, seq, sender_id, sender_type, body, message_type, internal, created_at, search_text)
+                VALUES (\(bind: sourceId), 0, \(bind: source.customerId), 'CUSTOMER', \(bind: description), 'TEXT',
+                        \(bind: false), \(bind: try opening.decode(column: "created_at", as: Int64.self)), \(bind: SearchText.fold(description)))
                 """
             ).run()
             let moving =
@@ -138,8 +139,9 @@ extension SQLStore {
     ) async throws {
         try await db.raw(
             """
-            INSERT INTO messages (ticket_id, seq, sender_id, sender_type, body, message_type, internal, created_at)
-            VALUES (\(bind: ticketId), \(bind: seq), \(bind: system.id), 'SYSTEM', \(bind: text), 'TEXT', \(bind: false), \(bind: at))
+            INSERT INTO messages (ticket_id, seq, sender_id, sender_type, body, message_type, internal, created_at, search_text)
+            VALUES (\(bind: ticketId), \(bind: seq), \(bind: system.id), 'SYSTEM', \(bind: text), 'TEXT', \(bind: false), \(bind: at),
+                    \(bind: SearchText.fold(text)))
             """
         ).run()
     }

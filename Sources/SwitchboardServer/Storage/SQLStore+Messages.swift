@@ -159,7 +159,7 @@ extension SQLStore {
     }
 
     static let messageColumnList =
-        "(ticket_id, seq, client_message_id, sender_id, sender_type, body, message_type, internal, created_at, attachment_id, redactions)"
+        "(ticket_id, seq, client_message_id, sender_id, sender_type, body, message_type, internal, created_at, attachment_id, redactions, search_text)"
     static let messageColumns: SQLQueryString = "\(unsafeRaw: messageColumnList)"
 
     /// A new message's values after `ticket_id` and `seq`, in `messageColumnList`'s order: the one
@@ -167,12 +167,13 @@ extension SQLStore {
     private static func messageFields(_ new: NewMessage, now: Date) -> [any Encodable & Sendable] {
         [
             new.clientMessageId, new.senderId, new.senderType.rawValue, new.body, new.messageType.rawValue, new.internal,
-            millis(now), new.attachment?.id, redactionsColumn(new.redactions),
+            millis(now), new.attachment?.id, redactionsColumn(new.redactions), SearchText.fold(new.body),
         ]
     }
 
     /// SQLite's `INSERT` of a new message with its `seq`, written once.
-    private static let insertMessageSQL = "INSERT INTO messages \(messageColumnList) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+    private static let insertMessageSQL =
+        "INSERT INTO messages \(messageColumnList) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
 
     static func insertMessage(_ new: NewMessage, seq: Int, now: Date) -> WriterStatement {
         WriterStatement(sql: insertMessageSQL, values: [new.ticketId, seq] + messageFields(new, now: now))

@@ -160,10 +160,11 @@ extension SQLStore {
                 let id = try await db.raw(
                     """
                     INSERT INTO tickets (subject, description, status, priority, priority_rank, category, customer_id,
-                                         created_at, updated_at, waiting_since, clock_due_at)
+                                         created_at, updated_at, waiting_since, clock_due_at, search_text)
                     VALUES (\(bind: ticket.subject), \(bind: ticket.description), 'OPEN', \(bind: ticket.priority.rawValue),
                             \(bind: ticket.priority.rank), \(bind: ticket.category.rawValue), \(bind: ticket.customerId),
-                            \(bind: millis(now)), \(bind: millis(now)), \(bind: millis(now)), \(bind: millis(now)))
+                            \(bind: millis(now)), \(bind: millis(now)), \(bind: millis(now)), \(bind: millis(now)),
+                            \(bind: Self.ticketSearchText(subject: ticket.subject, description: ticket.description)))
                     RETURNING id
                     """
                 ).first(decodingColumn: "id", as: Int.self)
@@ -186,7 +187,15 @@ extension SQLStore {
             let before = try await Self.requireTicketRow(id: id, in: db)
             let change = try rule(before)
             var sets: [SQLQueryString] = []
-            if let subject = change.subject, subject != before.subject { sets.append("subject = \(bind: subject)") }
+            if let subject = change.subject, subject != before.subject {
+                sets.append("subject = \(bind: subject)")
+                // The index follows the subject, in this statement.
+                let description =
+                    try await db.raw("SELECT description FROM tickets WHERE id = \(bind: id)").first(
+                        decodingColumn: "description", as: String.self)
+                    ?? ""
+                sets.append("search_text = \(bind: Self.ticketSearchText(subject: subject, description: description))")
+            }
             if let category = change.category, category != before.category {
                 sets.append("category = \(bind: category.rawValue)")
             }
@@ -254,6 +263,11 @@ extension SQLStore {
             UPDATE chat_sessions SET status = 'ACTIVE', ended_at = NULL, last_activity_at = \(bind: millis(now))
             WHERE ticket_id = \(bind: ticket.id)
             """
+    }
+
+    /// What a ticket's subject and description are found by.
+    static func ticketSearchText(subject: String, description: String) -> String {
+        SearchText.fold(subject + "\n" + description)
     }
 
     /// A ticket going from active to resolved or closed: a resolution of its own, to be rated once.

@@ -160,5 +160,6 @@ extension Schema {
         snooze(.postgres),
         autoResolve(.postgres),
         ratingsAndMerges(.postgres),
+        search(.postgres),
     ]
 }

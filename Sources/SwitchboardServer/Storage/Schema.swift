@@ -170,6 +170,7 @@ public enum Schema {
         snooze(.sqlite),
         autoResolve(.sqlite),
         ratingsAndMerges(.sqlite),
+        search(.sqlite),
     ]
 
     /// What a per-user limit has granted in its window (uploads: one row a file, its bytes), taken
@@ -253,6 +254,7 @@ public enum Schema {
                 applied.append(migration.version)
             }
         }
+        try await SearchBackfill.run(driver, logger: logger)
         return applied
     }
 }

@@ -347,6 +347,10 @@ public protocol Store: Sendable {
     /// Messages `[fromSeq, toSeq]` of a ticket, notes included.
     func messages(ticketId: Int, fromSeq: Int, toSeq: Int) async throws -> [Message]
 
+    // MARK: Search
+    /// Ranked hits the viewer may see (see `SQLStore.search`).
+    func search(_ query: SearchQuery, for viewer: Viewer, limit: Int, offset: Int) async throws -> [SearchRow]
+
     // MARK: What the server processes sharing the database share
     /// The secret named `name`: the one already kept, else `make()`'s, kept for every process
     /// (the first to start makes it; the others read it).

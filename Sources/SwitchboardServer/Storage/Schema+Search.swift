@@ -1,0 +1,52 @@
+extension Schema {
+    /// Full-text search (issue 34). `search_text` is the text as `SearchText.fold` gives it (case
+    /// and accents folded, wide scripts set apart), written with every message and ticket by the
+    /// statement that writes them; the index follows it in the same transaction — on SQLite an
+    /// FTS5 table over it kept by triggers, on PostgreSQL a generated `tsvector` with a GIN index.
+    /// Rows from before are given their text by `SearchBackfill` at start-up.
+    static func search(_ flavor: SQLFlavor) -> Migration {
+        switch flavor {
+        case .sqlite:
+            let tokenizer = "tokenize = 'porter unicode61 remove_diacritics 2'"
+            var statements = [
+                "ALTER TABLE messages ADD COLUMN search_text TEXT",
+                "ALTER TABLE tickets ADD COLUMN search_text TEXT",
+            ]
+            for (table, index) in [("messages", "message_search"), ("tickets", "ticket_search")] {
+                statements += [
+                    "CREATE VIRTUAL TABLE \(index) USING fts5(search_text, content = '\(table)', content_rowid = 'id', \(tokenizer))",
+                    """
+                    CREATE TRIGGER \(index)_insert AFTER INSERT ON \(table) WHEN new.search_text IS NOT NULL BEGIN
+                      INSERT INTO \(index) (rowid, search_text) VALUES (new.id, new.search_text);
+                    END
+                    """,
+                    """
+                    CREATE TRIGGER \(index)_delete AFTER DELETE ON \(table) WHEN old.search_text IS NOT NULL BEGIN
+                      INSERT INTO \(index) (\(index), rowid, search_text) VALUES ('delete', old.id, old.search_text);
+                    END
+                    """,
+                    """
+                    CREATE TRIGGER \(index)_update AFTER UPDATE OF search_text ON \(table) BEGIN
+                      INSERT INTO \(index) (\(index), rowid, search_text) SELECT 'delete', old.id, old.search_text WHERE old.search_text IS NOT NULL;
+                      INSERT INTO \(index) (rowid, search_text) SELECT new.id, new.search_text WHERE new.search_text IS NOT NULL;
+                    END
+                    """,
+                ]
+            }
+            return Migration(version: 12, name: "search", statements: statements)
+        case .postgres:
+            var statements: [String] = []
+            for table in ["messages", "tickets"] {
+                statements += [
+                    "ALTER TABLE \(table) ADD COLUMN search_text TEXT",
+                    """
+                    ALTER TABLE \(table) ADD COLUMN search_vector tsvector
+                      GENERATED ALWAYS AS (to_tsvector('english', COALESCE(search_text, ''))) STORED
+                    """,
+                    "CREATE INDEX \(table)_search ON \(table) USING GIN (search_vector)",
+                ]
+            }
+            return Migration(version: 12, name: "search", statements: statements)
+        }
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import SwitchboardProtocol
+@testable import SwitchboardServer
+
+/// `GET /api/search` over a real index: SQLite's FTS5, and PostgreSQL's tsvector with
+/// `SWITCHBOARD_TEST_POSTGRES`. Words, prefixes, phrases, filters, folding, wide scripts,
+/// ranking, paging, who sees what, and the index kept in step with every change.
+@Suite struct SearchTests {
+    static func search(_ api: API, _ q: String, token: String, limit: Int? = nil, cursor: String? = nil) async throws -> Reply {
+        var items = [URLQueryItem(name: "q", value: q)]
+        if let limit { items.append(URLQueryItem(name: "limit", value: String(limit))) }
+        if let cursor { items.append(URLQueryItem(name: "cursor", value: cursor)) }
+        var components = URLComponents()
+        components.path = "/api/search"
+        components.queryItems = items
+        return try await api.get(components.percentEncodedPath + "?" + (components.percentEncodedQuery ?? ""), token: token)
+    }
+
+    static func hits(_ api: API, _ q: String, token: String) async throws -> [SearchHit] {
+        let reply = try await search(api, q, token: token)
+        #expect(reply.status == 200, "\(q): \(reply.text)")
+        return try reply.decode(SearchPage.self).items
+    }
+
+    @Test func wordsPrefixesPhrasesAndFiltersFindWhatWasSaid() async throws {
+        try await withCast { api, cast, _ in
+            let refund = try await api.openTicket(cast.customer, subject: "Refund for order 1182", description: "The parcel never came")
+            let card = try await api.openTicket(cast.customer, subject: "Card declined", description: "At the checkout")
+            try await api.send(cast.customer, ticket: refund.id, "I was promised a refund last week")
+            try await api.send(cast.agent, ticket: refund.id, "Your money was refunded today.")
+            try await api.send(cast.agent, ticket: card.id, "Which card was declined? The Visa?")
+            try await api.send(cast.customer, ticket: card.id, "My card declined at the café, then the bank called")
+
+            let refundHits = try await Self.hits(api, "refund", token: cast.agent)
+            #expect(Set(refundHits.map(\.ticketId)) == [refund.id], "word forms: refunded too")
+            #expect(refundHits.count == 3, "the subject and both messages: \(refundHits.map(\.snippet))")
+            #expect(refundHits.contains { $0.messageId == nil && $0.seq == 0 && $0.snippet.contains("«Refund»") })
+            #expect(refundHits.contains { $0.snippet.contains("«refunded»") && $0.sender.id == cast.agentId })
+            #expect(try await Self.hits(api, "refu*", token: cast.agent).count == 3, "a prefix")
+            // A phrase: these words, in this order, together.
+            let phrase = try await Self.hits(api, "\"card declined\"", token: cast.agent)
+            #expect(phrase.map(\.ticketId).allSatisfy { $0 == card.id } && phrase.count == 2, "\(phrase.map(\.snippet))")
+            #expect(try await Self.hits(api, "\"declined card\"", token: cast.agent).isEmpty)
+            // Accents and case folded both ways.
+            #expect(try await Self.hits(api, "CAFE", token: cast.agent).count == 1)
+            #expect(try await Self.hits(api, "café bank", token: cast.agent).first?.snippet.contains("«café»") == true)
+            // Filters.
+            #expect(try await Self.hits(api, "card from:agent", token: cast.agent).map(\.sender.id) == [cast.agentId])
+            #expect(try await Self.hits(api, "card from:Cust", token: cast.agent).allSatisfy { $0.sender.id == cast.customerId })
+            #expect(try await Self.hits(api, "refund #\(card.id)", token: cast.agent).isEmpty)
+            #expect(try await Self.hits(api, "#\(card.id)", token: cast.agent).count == 2, "a filter alone: the ticket's messages")
+            try await RatingTests.setStatus(api, card.id, .resolved, token: cast.agent)
+            #expect(try await Self.hits(api, "card status:resolved", token: cast.agent).allSatisfy { $0.ticketId == card.id })
+            #expect(try await Self.hits(api, "refund status:resolved", token: cast.agent).isEmpty)
+            #expect(try await Self.hits(api, "refund before:2000-01-01", token: cast.agent).isEmpty)
+            #expect(try await Self.hits(api, "refund after:2000-01-01", token: cast.agent).count == 3)
+            // Nothing to find is a sentence, not an empty page.
+            for bad in ["", "   ", "status:soon", "before:yesterday", "from:"] {
+                let reply = try await Self.search(api, bad, token: cast.agent)
+                #expect(reply.status == 400 && reply.error?.message.hasPrefix("q:") == true, "'\(bad)': \(reply.text)")
+            }
+        }
+    }
+
+    @Test func wideScriptsAreFoundBySubstring() async throws {
+        try await withCast { api, cast, _ in
+            let ticket = try await api.openTicket(cast.customer, subject: "荷物", description: "我的包裹在哪里？")
+            try await api.send(cast.customer, ticket: ticket.id, "配達はいつですか")
+            #expect(try await Self.hits(api, "包裹", token: cast.agent).first?.snippet.contains("«包裹»") == true)
+            #expect(try await Self.hits(api, "配達", token: cast.agent).count == 1)
+            #expect(try await Self.hits(api, "包配", token: cast.agent).isEmpty, "a run, not scattered characters")
+        }
+    }
+
+    @Test func theBestMatchComesFirstAndPagesGoOnByCursor() async throws {
+        try await withCast { api, cast, _ in
+            let ticket = try await api.openTicket(cast.customer, subject: "Parcel", description: "Where is it")
+            for index in 0..<23 {
+                try await api.send(
+                    cast.agent, ticket: ticket.id, "Update \(index): the courier has the parcel and many other things to carry today")
+            }
+            let best = try await api.send(cast.customer, ticket: ticket.id, "parcel parcel parcel")
+            let first = try await Self.search(api, "parcel", token: cast.agent, limit: 10).decode(SearchPage.self)
+            #expect(first.items.first?.messageId == best.id, "the most and the densest first: \(first.items.map(\.snippet))")
+            var seen = first.items.map { $0.messageId ?? -$0.ticketId }
+            var cursor = first.nextCursor
+            while let next = cursor {
+                let page = try await Self.search(api, "parcel", token: cast.agent, limit: 10, cursor: next).decode(SearchPage.self)
+                seen += page.items.map { $0.messageId ?? -$0.ticketId }
+                cursor = page.nextCursor
+            }
+            #expect(seen.count == 25 && Set(seen).count == 25, "24 messages and the subject, each once")
+            #expect(try await Self.search(api, "parcel", token: cast.agent, cursor: "nonsense").status == 400)
+            #expect(try await Self.search(api, "parcel", token: cast.agent, limit: 0).status == 400)
+        }
+    }
+
+    /// A customer's search reads their own tickets and never a note, whatever they type.
+    @Test func aCustomerFindsOnlyTheirOwnAndNeverANote() async throws {
+        try await withCast { api, cast, _ in
+            let mine = try await api.openTicket(cast.customer, subject: "Secret plan", description: "mine")
+            let theirs = try await api.openTicket(cast.customer2, subject: "Secret plan", description: "someone else's secret")
+            try await api.send(cast.agent, ticket: mine.id, "secret: refund without asking", note: true)
+            try await api.send(cast.agent, ticket: theirs.id, "their secret", note: false)
+            let hostile = [
+                "secret", "secret*", "\"secret plan\"", "#\(theirs.id)", "secret #\(theirs.id)", "from:agent", "from:customer2",
+                "secret OR plan", "secret NOT mine", "NEAR(secret plan)", "search_text:secret", "s*", "* secret", "^secret",
+                "secret') OR 1=1 --", "'; DROP TABLE messages; --", "\"", "\"\"\"", "secret\u{0}", "status:open", "after:1970-01-01",
+                "internal", "note", String(repeating: "secret ", count: 400),
+            ]
+            for q in hostile {
+                let reply = try await Self.search(api, q, token: cast.customer)
+                #expect(reply.status == 200 || reply.status == 400, "\(q.prefix(40)): \(reply.status) \(reply.text.prefix(200))")
+                guard reply.status == 200 else { continue }
+                let hits = try reply.decode(SearchPage.self).items
+                #expect(hits.allSatisfy { $0.ticketId == mine.id && !$0.internal }, "\(q.prefix(40)): \(hits.map(\.snippet))")
+            }
+            // Staff see the note; the customer2 sees theirs only.
+            #expect(try await Self.hits(api, "refund", token: cast.agent).contains { $0.internal })
+            #expect(try await Self.hits(api, "secret", token: cast.customer2).allSatisfy { $0.ticketId == theirs.id })
+        }
+    }
+
+    /// The index follows every change in the transaction that makes it: an edited subject, a
+    /// merge, a deletion.
+    @Test func theIndexKeepsInStepWithEditsMergesAndDeletions() async throws {
+        try await withCast { api, cast, _ in
+            let ticket = try await api.openTicket(cast.customer, subject: "Broken lamp", description: "It flickers")
+            #expect(
+                try await api.put("/api/tickets/\(ticket.id)", token: cast.agent, UpdateTicketRequest(subject: "Flickering bulb")).status
+                    == 200)
+            #expect(try await Self.hits(api, "lamp", token: cast.agent).isEmpty)
+            #expect(try await Self.hits(api, "bulb", token: cast.agent).map(\.ticketId) == [ticket.id])
+            let other = try await api.openTicket(cast.customer, subject: "Lamp again", description: "Still")
+            try await api.send(cast.customer, ticket: other.id, "the zebra-striped shade")
+            #expect(try await MergeTests.merge(api, other.id, into: ticket.id, token: cast.agent).status == 200)
+            let moved = try await Self.hits(api, "zebra", token: cast.agent)
+            #expect(moved.map(\.ticketId) == [ticket.id] && moved.first?.seq ?? 0 > 1, "found where it went")
+            #expect(try await api.delete("/api/tickets/\(ticket.id)", token: cast.admin).status == 204)
+            #expect(try await Self.hits(api, "zebra", token: cast.agent).isEmpty)
+            #expect(try await Self.hits(api, "bulb", token: cast.agent).isEmpty)
+        }
+    }
+
+    /// A database from before the index: its rows get their text at the next start, and are found.
+    @Test func rowsFromBeforeTheIndexAreFoundAfterTheNextStart() async throws {
+        let server = try TestServer()
+        defer { server.cleanUp() }
+        let driver = try await server.openDriver()
+        try await Schema.migrate(driver, logger: Logger(label: "test"))
+        try await server.seed(Cast.staff)
+        try await server.withClient { api in
+            let cast = try await Cast.assemble(api)
+            let ticket = try await api.openTicket(cast.customer, subject: "Old times", description: "From before")
+            try await api.send(cast.customer, ticket: ticket.id, "an aardvark in the warehouse")
+        }
+        try await driver.transaction { db in
+            try await db.raw("UPDATE messages SET search_text = NULL").run()
+            try await db.raw("UPDATE tickets SET search_text = NULL").run()
+        }
+        try await Schema.migrate(driver, logger: Logger(label: "test"))
+        try await driver.close()
+        try await server.withClient { api in
+            let agent = try await api.login("agent")
+            #expect(try await Self.hits(api, "aardvark", token: agent.accessToken).count == 1)
+            #expect(try await Self.hits(api, "old times", token: agent.accessToken).count == 1)
+        }
+    }
+
+    @Test func queriesAreReadAsWritten() throws {
+        let query = try SearchQuery.parse(#"refund* "card declined" from:Casey #12 status:open before:2026-12-01 e-mail 東京"#)
+        #expect(
+            query.terms == [.word("refund", prefix: true), .phrase(["card", "declined"]), .phrase(["e", "mail"]), .phrase(["東", "京"])])
+        #expect(query.from == "Casey" && query.ticketId == 12 && query.statuses == [.open])
+        #expect(query.fts5 == #""refund"* "card declined" "e mail" "東 京""#)
+        #expect(query.tsquery == "'refund':* & ('card' <-> 'declined') & ('e' <-> 'mail') & ('東' <-> '京')")
+        #expect(SearchText.fold("Ça COÛTE 5€ — 東京で") == "ca coute 5€ — 東 京 で")
+        #expect(SearchSnippet.make("Your money was Refunded today.", words: [("refund", false)]) == "Your money was «Refunded» today.")
+    }
+}
