@@ -242,6 +242,13 @@ public actor APIClient {
         try await call(.POST, "/api/tickets/\(id)/escalate", body: request)
     }
 
+    /// Ranked hits over every ticket the caller may see.
+    public func search(_ query: String, limit: Int = 30, cursor: String? = nil) async throws(APIError) -> SearchPage {
+        var parameters = ["q": query, "limit": String(limit)]
+        if let cursor { parameters["cursor"] = cursor }
+        return try await call(.GET, "/api/search", query: parameters)
+    }
+
     /// The customer rates the ticket's resolution (201 with the ticket).
     public func rate(ticket id: Int, _ request: RateTicketRequest) async throws(APIError) -> Ticket {
         try await call(.POST, "/api/tickets/\(id)/rating", body: request)

@@ -11,6 +11,7 @@ public enum ConsoleAction: String, CaseIterable, Hashable, Sendable {
     case scrollUp = "scroll-up", scrollDown = "scroll-down", scrollTop = "scroll-top", scrollBottom = "scroll-bottom"
     case search, retryMessage = "retry-message", discardMessage = "discard-message", editMessage = "edit-message"
     case nextSection = "next-section", previousSection = "previous-section", claim, refresh, dashboard, sortOrder = "sort-order"
+    case find
 
     static let numbered: [ConsoleAction] = [.tab1, .tab2, .tab3, .tab4, .tab5, .tab6, .tab7, .tab8, .tab9]
 
@@ -25,6 +26,7 @@ public enum ConsoleAction: String, CaseIterable, Hashable, Sendable {
             .init([.backTab], .focusPrevious, help: "back to the queue", group: "Everywhere"),
             .init([Key(.function(4))], .panel, help: "show or hide the customer panel", group: "Everywhere"),
             .init([Key(.function(6))], .availability, help: "availability: online → busy → away", group: "Everywhere"),
+            .init([Key(.function(8))], .find, help: "find in every ticket: the hits again, or /find in the line", group: "Everywhere"),
             .init([Key(.function(7))], .dashboard, help: "admins: the dashboard (also /dashboard; Esc closes it)", group: "Everywhere"),
             .init([.escape], .back, help: "close a dialog, end a search or note mode", group: "Everywhere"),
         ]

@@ -5,7 +5,7 @@
 public enum ConsoleCommand: String, CaseIterable, Sendable, ModeCommand {
     case open, claim, closeTab = "close-tab", split, unsplit, note, status, priority, category, assign, transfer, escalate, merge
     case resolve, close, snooze, canned, cannedNew = "canned-new", cannedEdit = "canned-edit", cannedRemove = "canned-rm"
-    case online, busy, away, search, attach, save, panel, retry, edit, discard, filter, sort, refresh
+    case online, busy, away, search, find, attach, save, panel, retry, edit, discard, filter, sort, refresh
     case dashboard, agents, agentStatus = "agent-status", capacity, report, server, userAdd = "user-add", targets, hours, target
     case help, logout, launcher, quit
 
@@ -27,7 +27,7 @@ public enum ConsoleCommand: String, CaseIterable, Sendable, ModeCommand {
         case .closeTab, .unsplit, .note, .status, .category, .assign, .transfer, .escalate, .merge, .canned, .search, .attach, .save,
             .panel, .retry, .edit, .discard:
             .chat
-        case .open, .cannedNew, .cannedEdit, .cannedRemove, .online, .busy, .away, .filter, .sort, .refresh, .dashboard, .agents,
+        case .open, .find, .cannedNew, .cannedEdit, .cannedRemove, .online, .busy, .away, .filter, .sort, .refresh, .dashboard, .agents,
             .agentStatus, .capacity, .report, .server, .userAdd, .targets, .hours, .target, .help, .logout, .launcher, .quit:
             .anywhere
         }
@@ -50,6 +50,7 @@ public enum ConsoleCommand: String, CaseIterable, Sendable, ModeCommand {
         case .canned: "[SHORTCUT]"
         case .cannedEdit, .cannedRemove: "SHORTCUT"
         case .search: "TEXT"
+        case .find: "WORDS"
         case .attach: "PATH"
         case .save: "[N] [DIR]"
         case .filter: "[WORDS]"
@@ -90,6 +91,7 @@ public enum ConsoleCommand: String, CaseIterable, Sendable, ModeCommand {
         case .busy: "no new chats for now"
         case .away: "away"
         case .search: "find TEXT in this chat"
+        case .find: "find in every ticket: words, prefix*, \"a phrase\", from:NAME #N status: before: after: (F8)"
         case .attach: "send a file in this chat (a note in note mode); ~ is your home"
         case .save: "save file N of this chat (default: the newest) to DIR (default: Downloads)"
         case .panel: "show or hide the customer panel"

@@ -37,6 +37,8 @@ extension ConsoleMode {
         case .open:
             guard let number else { return usage("/open N") }
             return openTab(number)
+        case .find:
+            return find(argument)
         case .filter:
             filter = QueueFilter.parse(argument)
             queue.resize(to: shownQueue.count)

@@ -63,15 +63,19 @@ extension ConsoleMode {
             return shownMine.map { .join(ticketId: $0.id, sinceSeq: $0.lastMessage?.seq ?? 0) }
         case .ticketOpened(let ticket), .ticketChanged(let ticket):
             upsert(ticket)
+            return fetched(ticket)
+        case .found(let query, let page, let first):
+            foundPage(query, page, first: first)
             return []
         case .page(let id, let page, let older):
             guard let index = tabs.firstIndex(where: { $0.ticketId == id }) else { return [] }
+            let forHit = foundHit?.ticketId == id
             if older {
                 tabs[index].conversation.insertOlder(page)
-                return []
+                return forHit ? markFoundHit() : []
             }
             tabs[index].conversation.timeline.insertLatest(page)
-            return [.join(ticketId: id, sinceSeq: tabs[index].conversation.timeline.newestSeq ?? 0)]
+            return [.join(ticketId: id, sinceSeq: tabs[index].conversation.timeline.newestSeq ?? 0)] + (forHit ? markFoundHit() : [])
         case .connection(let state):
             if state != .connected { for index in tabs.indices { tabs[index].conversation.timeline.connectionLost() } }
             return connectionChanged(to: state)
@@ -106,6 +110,11 @@ extension ConsoleMode {
             case .canned:
                 cannedWanted = nil
                 toasts.show("Canned responses: \(error.sentence)", kind: .error, now: now)
+            case .find:
+                found?.failed()
+                toasts.show("The search failed: \(error.sentence)", kind: .error, now: now)
+            case .fetchTicket(let id):
+                toasts.show("#\(id) could not be opened: \(error.sentence)", kind: .error, now: now)
             default:
                 loading = false
                 toasts.show(error.sentence, kind: .error, now: now)

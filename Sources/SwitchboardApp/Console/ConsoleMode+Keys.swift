@@ -11,6 +11,7 @@ extension ConsoleMode {
         if searchPrompt != nil { return searchKey(key) }
         if userForm != nil { return userFormKey(key) }
         if let effects = adminKey(key) { return effects }
+        if let effects = findKey(key) { return effects }
         let editorEmpty = usesQueueLine ? queueLine.isEmpty : currentTab?.editor.isEmpty ?? true
         if focus == .queue, editorEmpty, key == .char("?") {
             helpOffset = 0
@@ -23,6 +24,9 @@ extension ConsoleMode {
                 let shown = shownQueue
                 return shown.indices.contains(queue.selected) ? openTab(shown[queue.selected].id) : []
             }
+        }
+        if focus == .chat, editorEmpty, key == .char("n") || key == .char("N"), let effects = stepFound(forward: key == .char("n")) {
+            return effects
         }
         if focus == .chat, editorEmpty, let hits = currentTab?.conversation.search?.hits, !hits.isEmpty,
             key == .char("n") || key == .char("N"), let index = current
@@ -104,7 +108,10 @@ extension ConsoleMode {
         case .scrollDown: return scroll(by: -chatPage)
         case .scrollTop: return scroll(by: 1_000_000)
         case .scrollBottom: if let index = current { tabs[index].conversation.scrollToBottom() }
-        case .search: if current != nil { searchPrompt = LineEditor() }
+        case .search:
+            if current != nil { searchPrompt = LineEditor() }
+            foundHit = nil  // n / N step through this chat's hits now
+        case .find: return showFind()
         case .retryMessage: return (currentTab?.conversation.timeline.failedIds ?? []).map { .retry(clientMessageId: $0) }
         case .discardMessage: return (currentTab?.conversation.timeline.failedIds ?? []).map { .discard(clientMessageId: $0) }
         case .editMessage:

@@ -22,6 +22,13 @@ extension ConsoleMode {
                 now: now)
             toasts.render(into: &screen, in: layout.typing, theme: theme)
             cursor = renderInput(into: &screen, in: layout.input, split: false, theme: theme)
+        } else if let found, found.shown {
+            // The hits take the queue's and the chats' place until Esc or Enter.
+            found.render(
+                into: &screen, in: Rect(x: 0, y: 1, width: size.width, height: max(0, layout.typing.y - 1)), theme: theme,
+                timeZone: timeZone, now: now, hint: Self.findHint)
+            toasts.render(into: &screen, in: layout.typing, theme: theme)
+            cursor = renderInput(into: &screen, in: layout.input, split: false, theme: theme)
         } else {
             cursor = renderWork(into: &screen, layout: layout, theme: theme)
         }
@@ -259,6 +266,8 @@ extension ConsoleMode {
         let cursor = renderEditor(tab, into: &screen, in: rect, theme: theme, compact: false)
         return focus == .chat ? cursor : nil
     }
+
+    static let findHint = "↑↓ choose · Enter opens it at the message · n/N next/previous · Esc hides (F8 again)"
 
     /// The admin line's hint for the page shown (within 80 columns with its prompt).
     static func adminHint(_ panel: AdminPanel) -> String {

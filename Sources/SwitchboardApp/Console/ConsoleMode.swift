@@ -44,6 +44,10 @@ public struct ConsoleMode: Equatable, Sendable, ChatScreenMode {
     public internal(set) var split: ChatSplit?
     /// An admin's page (dashboard, agents, report, server) in place of the queue and chats.
     public internal(set) var admin: AdminPanel?
+    /// `/find`'s hits (nil: no search made).
+    public internal(set) var found: FindResults?
+    /// The hit opened last: its message is marked once its page is in.
+    var foundHit: SearchHit?
     /// The new-account form (`/user-add`).
     public internal(set) var userForm: Form?
     public internal(set) var focus = Focus.queue

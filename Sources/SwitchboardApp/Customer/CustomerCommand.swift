@@ -1,7 +1,7 @@
 /// The customer mode's slash commands (`ModeCommand`): `/help`, F1, Tab and the dispatch in
 /// `CustomerMode.command` come from here.
 enum CustomerCommand: String, ModeCommand {
-    case new, open, close, reopen, rate, search, attach, save, filter, retry, edit, discard, refresh, help, logout, launcher, quit
+    case new, open, close, reopen, rate, search, find, attach, save, filter, retry, edit, discard, refresh, help, logout, launcher, quit
 
     static var aliases: [String: CustomerCommand] { ["exit": .quit] }
 
@@ -9,6 +9,7 @@ enum CustomerCommand: String, ModeCommand {
         switch self {
         case .open: "N"
         case .search: "TEXT"
+        case .find: "WORDS"
         case .attach: "PATH"
         case .save: "[N] [DIR]"
         case .filter: "[STATUS]"
@@ -25,6 +26,7 @@ enum CustomerCommand: String, ModeCommand {
         case .reopen: "reopen the open ticket once it is resolved"
         case .rate: "rate how the resolved ticket went, 1 (poor) to 5 (great)"
         case .search: "find TEXT in the chat (n / N between hits)"
+        case .find: "find WORDS in all your tickets (refund*, \"a phrase\", #N)"
         case .attach: "send a file (a photo, a receipt); ~ is your home"
         case .save: "save file N of the chat (default: the newest) to DIR (default: Downloads)"
         case .filter: "show tickets of one status, or all"

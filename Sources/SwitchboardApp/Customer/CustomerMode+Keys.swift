@@ -9,6 +9,7 @@ extension CustomerMode {
         if confirm != nil { return confirmKey(key) }
         if form != nil { return formKey(key) }
         if searchPrompt != nil { return searchKey(key) }
+        if let effects = findKey(key) { return effects }
         if rating != nil, let effects = ratingKey(key) { return effects }
         if let action = action(for: key) { return perform(action, key: key) }
         if focus == .list, editor.isEmpty, list.handle(key, pageSize: layout.ticketRows) { return [] }
@@ -238,6 +239,7 @@ extension CustomerMode {
         case .edit: return perform(.editMessage, key: .escape)
         case .refresh: return [.loadTickets]
         case .rate: return rateCommand(argument)
+        case .find: return find(argument)
         case .help: helpOffset = 0
         case .logout: return [.signOut]
         case .launcher:

@@ -9,6 +9,15 @@ extension CustomerMode {
         var screen = Screen(width: size.width, height: size.height, style: theme[.text])
         let layout = self.layout
         renderTitle(into: &screen, in: layout.title, theme: theme)
+        if let found, found.shown {
+            found.render(
+                into: &screen, in: Rect(x: 0, y: 1, width: size.width, height: max(0, layout.typing.y - 1)), theme: theme,
+                timeZone: timeZone, now: now, hint: "↑↓ choose · Enter opens it at the message · Esc closes")
+            if toasts.current != nil { toasts.render(into: &screen, in: layout.typing, theme: theme) }
+            let cursor = renderInput(into: &screen, in: layout.input, theme: theme)
+            renderStatus(into: &screen, in: layout.status, theme: theme)
+            return (screen, cursor)
+        }
         if let rect = layout.list { renderList(into: &screen, in: rect, theme: theme) }
         if let divider = layout.divider {
             for y in divider.y..<divider.maxY { screen.put("│", x: divider.x, y: y, style: theme[.border]) }

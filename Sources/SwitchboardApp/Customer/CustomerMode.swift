@@ -23,6 +23,10 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
     public internal(set) var confirm: ConfirmDialog?
     /// Ctrl-F: the search being typed (nil when not searching).
     public internal(set) var searchPrompt: LineEditor?
+    /// `/find`'s hits over the customer's tickets (nil: none asked for).
+    public internal(set) var found: FindResults?
+    /// The hit opened last: its message is marked once its page is in.
+    var foundHit: SearchHit?
     /// Asking for the rating of a resolved ticket (nil when not asking).
     public internal(set) var rating: RatingPrompt?
     /// Tickets whose rating this run has asked for already (asked again only after a new resolution).
@@ -154,10 +158,13 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
             guard chat?.ticket.id == id else { return [] }
             if older {
                 chat?.insertOlder(page)
-                return []
+                return markFoundHit()
             }
             chat?.timeline.insertLatest(page)
-            return [.join(ticketId: id, sinceSeq: chat?.timeline.newestSeq ?? 0)]
+            return [.join(ticketId: id, sinceSeq: chat?.timeline.newestSeq ?? 0)] + markFoundHit()
+        case .found(let query, let page, let first):
+            if found?.query == query { found?.add(page, first: first) }
+            return []
         case .connection(let state):
             if state != .connected { chat?.timeline.connectionLost() }
             return connectionChanged(to: state)
@@ -212,6 +219,9 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
             toasts.show("The messages could not be loaded: \(error.sentence)", kind: .error, now: now)
         case .setStatus:
             toasts.show(error.sentence, kind: .error, now: now)
+        case .find, .fetchTicket:
+            found?.failed()
+            toasts.show("The search failed: \(error.sentence)", kind: .error, now: now)
         case .rate(let id):
             ratingSent = nil
             toasts.show("The rating of #\(id) was not saved: \(error.sentence)", kind: .error, now: now)

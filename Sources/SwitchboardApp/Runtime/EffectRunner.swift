@@ -249,6 +249,14 @@ public actor EffectRunner {
                 do { post(.ticketChanged(try await api.merge(ticket: id, into: into))) } catch {
                     post(.failed(.ticketAction(ticketId: id), error))
                 }
+            case .find(let query, let cursor):
+                guard let api else { return }
+                do { post(.found(query: query, try await api.search(query, cursor: cursor), first: cursor == nil)) } catch {
+                    post(.failed(.find, error))
+                }
+            case .fetchTicket(let id):
+                guard let api else { return }
+                do { post(.ticketChanged(try await api.ticket(id))) } catch { post(.failed(.fetchTicket(ticketId: id), error)) }
             case .rate(let id, let request):
                 guard let api else { return }
                 do { post(.ticketChanged(try await api.rate(ticket: id, request))) } catch { post(.failed(.rate(ticketId: id), error)) }

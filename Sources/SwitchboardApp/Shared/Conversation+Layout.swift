@@ -160,7 +160,9 @@ extension Conversation {
                 }
                 let mine = message.sender.id == timeline.me.id
                 let pause = lastDate.map { message.timestamp.timeIntervalSince($0) > 600 } ?? true
-                let regroup = message.internal != lastInternal || message.mergedFromTicketId != lastOrigin
+                // The current hit always gets its own header line, where the ▶ shows it.
+                let regroup =
+                    message.internal != lastInternal || message.mergedFromTicketId != lastOrigin || message.seq == currentHit
                 if message.sender.id != lastSender || pause || regroup {
                     let name = mine ? "You" : Sanitizer.clean(message.sender.displayName)
                     let marker = message.seq == currentHit ? "▶ " : ""

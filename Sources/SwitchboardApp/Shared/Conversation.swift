@@ -172,6 +172,12 @@ public struct Conversation: Equatable, Sendable {
         showCurrentHit()
     }
 
+    /// Marks one message — a hit `/find` opened — and scrolls to it: `word` highlighted, ▶ before it.
+    public mutating func mark(seq: Int, word: String) {
+        search = Search(query: word, hits: [seq], current: 0)
+        showCurrentHit()
+    }
+
     /// The next (`forward`) or previous hit.
     public mutating func nextHit(forward: Bool) {
         guard var found = search, !found.hits.isEmpty else { return }

@@ -14,6 +14,10 @@ public enum Effect: Equatable, Sendable {
     case loadTickets
     case openTicket(CreateTicketRequest)
     case setStatus(ticketId: Int, TicketStatus)
+    /// `/find`: a page of hits over every ticket the user may see (`cursor` nil: the first).
+    case find(query: String, cursor: String?)
+    /// One ticket, as the server has it now (a hit on a ticket not in the list).
+    case fetchTicket(ticketId: Int)
     /// The customer's rating of a resolved ticket.
     case rate(ticketId: Int, RateTicketRequest)
     /// The customer was asked for a rating (told to the server, which counts the asks).
@@ -76,6 +80,7 @@ public enum Effect: Equatable, Sendable {
 /// Which request an answer is about, so a mode puts its error in the right place.
 public enum Request: Equatable, Sendable {
     case signIn, register, tickets, openTicket, setStatus(ticketId: Int), messages(ticketId: Int), outbox, rate(ticketId: Int)
+    case find, fetchTicket(ticketId: Int)
     case agents, canned, ticketAction(ticketId: Int), claim(ticketId: Int)
     case admin, createUser, upload(ticketId: Int), download, targets
 }
@@ -87,6 +92,8 @@ public enum AppEvent: Equatable, Sendable {
     case tickets([Ticket])
     case ticketOpened(Ticket)
     case ticketChanged(Ticket)
+    /// A page of `/find`'s hits; `first` when it starts the query's list.
+    case found(query: String, SearchPage, first: Bool)
     /// A page of a ticket's messages: the newest (`older` false) or one before what is held.
     case page(ticketId: Int, MessagePage, older: Bool)
     case connection(ConnectionState)

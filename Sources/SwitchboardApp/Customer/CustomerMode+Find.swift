@@ -1,0 +1,60 @@
+import Foundation
+import SwitchboardProtocol
+import TerminalKit
+
+/// `/find` over the customer's own tickets (the server never returns another's, nor a note).
+extension CustomerMode {
+    mutating func find(_ text: String) -> [Effect] {
+        let query = text.trimmingCharacters(in: .whitespaces)
+        guard !query.isEmpty else {
+            toasts.show("/find WORDS — in all your tickets, e.g. /find refund or /find \"tracking number\"", kind: .error, now: now)
+            return []
+        }
+        found = FindResults(query: query)
+        return [.find(query: query, cursor: nil)]
+    }
+
+    /// The pane's keys while it is shown; nil for a key it leaves alone.
+    mutating func findKey(_ key: Key) -> [Effect]? {
+        guard var pane = found, pane.shown else { return nil }
+        if case .action(let action) = keys.resolve(key), [.quit, .help, .launcher].contains(action) { return nil }
+        defer { found = pane }
+        switch key {
+        case .escape:
+            found = nil
+            pane = FindResults(query: "")
+            pane.shown = false
+            return []
+        case .enter:
+            guard let hit = pane.chosen else { return [] }
+            pane.shown = false
+            found = pane
+            return open(hit)
+        default:
+            let (_, more) = pane.handle(key, pageSize: max(1, (size.height - 4) / 2))
+            return more.map { [.find(query: pane.query, cursor: $0)] } ?? []
+        }
+    }
+
+    /// Opens the hit's chat and pages back to its message, which is marked when it is there.
+    mutating func open(_ hit: SearchHit) -> [Effect] {
+        foundHit = hit
+        let wasOpen = chat?.ticket.id == hit.ticketId
+        var effects = openTicketChat(hit.ticketId)
+        if wasOpen { effects += markFoundHit() }
+        return effects
+    }
+
+    mutating func markFoundHit() -> [Effect] {
+        guard let hit = foundHit, chat?.ticket.id == hit.ticketId, hit.seq > 0 else { return [] }
+        let word = FindResults.markedWord(hit.snippet) ?? found?.query ?? ""
+        if chat!.timeline.messages.contains(where: { $0.seq == hit.seq }) {
+            chat!.mark(seq: hit.seq, word: word)
+            foundHit = nil
+            return []
+        }
+        guard let oldest = chat!.timeline.oldestSeq, oldest > hit.seq, !chat!.loadingOlder else { return [] }
+        chat!.loadingOlder = true
+        return [.loadOlder(ticketId: hit.ticketId, beforeSeq: oldest)]
+    }
+}
