@@ -242,6 +242,13 @@ public actor APIClient {
         try await call(.POST, "/api/tickets/\(id)/escalate", body: request)
     }
 
+    /// The notes that named the caller, not seen yet.
+    public func mentions() async throws(APIError) -> [Mention] { try await call(.GET, "/api/mentions") }
+
+    public func mentionsSeen(ticket id: Int) async throws(APIError) {
+        try await callNoContent(.POST, "/api/mentions/seen", body: MentionsSeenRequest(ticketId: id))
+    }
+
     /// Ranked hits over every ticket the caller may see.
     public func search(_ query: String, limit: Int = 30, cursor: String? = nil) async throws(APIError) -> SearchPage {
         var parameters = ["q": query, "limit": String(limit)]

@@ -377,3 +377,29 @@ public struct SearchPage: Codable, Equatable, Sendable {
         self.nextCursor = nextCursor
     }
 }
+
+/// A note that named a colleague with `@name` (`GET /api/mentions`, frame `MENTIONED`): where, by
+/// whom, when. Kept until the colleague has the ticket on screen.
+public struct Mention: Codable, Equatable, Sendable {
+    public var ticketId: Int
+    public var seq: Int
+    public var by: UserRef
+    public var at: Date
+    /// The ticket's subject (an addition, to label it without another request).
+    public var subject: String
+
+    public init(ticketId: Int, seq: Int, by: UserRef, at: Date, subject: String) {
+        self.ticketId = ticketId
+        self.seq = seq
+        self.by = by
+        self.at = at
+        self.subject = subject
+    }
+}
+
+/// `POST /api/mentions/seen`: the caller has seen the ticket's mentions of them.
+public struct MentionsSeenRequest: Codable, Equatable, Sendable {
+    public var ticketId: Int
+
+    public init(ticketId: Int) { self.ticketId = ticketId }
+}

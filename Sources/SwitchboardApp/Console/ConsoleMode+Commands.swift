@@ -148,6 +148,9 @@ extension ConsoleMode {
         let candidates =
             commands.candidates(line: line, word: word) { command in completions(for: command) }
             + Emoji.completions(for: word) + (line.hasPrefix("/") && !line.contains(" ") ? canned.map { "/" + $0.shortcut } : [])
+            // @name in a note calls a colleague in: Tab completes their handles.
+            + (word.hasPrefix("@") && (tabs[index].noteMode || line.hasPrefix("/note "))
+                ? agents.filter { $0.agent.id != me?.id }.map { "@" + Self.handle(for: $0.agent, in: agents) } : [])
         let matches = tabs[index].editor.complete(with: candidates)
         if matches.count > 1 { toasts.show(matches.prefix(12).joined(separator: "  "), now: now) }
     }

@@ -67,6 +67,10 @@ extension ConsoleMode {
         case .found(let query, let page, let first):
             foundPage(query, page, first: first)
             return []
+        case .mentions(let list):
+            mentions = list
+            // A mention of a ticket the queue does not hold (another's, a closed one) brings it in.
+            return Set(list.map(\.ticketId)).subtracting(tickets.map(\.id)).sorted().map { .fetchTicket(ticketId: $0) }
         case .page(let id, let page, let older):
             guard let index = tabs.firstIndex(where: { $0.ticketId == id }) else { return [] }
             let forHit = foundHit?.ticketId == id
@@ -262,6 +266,15 @@ extension ConsoleMode {
                 now: now)
         case .ticketMerged(let id, let into):
             effects += merged(id, into: into)
+        case .mentioned(let id, let seq, let by):
+            let subject = tickets.first { $0.id == id }?.subject ?? ""
+            if !mentions.contains(where: { $0.ticketId == id && $0.seq == seq }) {
+                mentions.insert(Mention(ticketId: id, seq: seq, by: by, at: now, subject: subject), at: 0)
+            }
+            let about = subject.isEmpty ? "" : " (\(Sanitizer.clean(subject)))"
+            toasts.show("@ \(Sanitizer.clean(by.displayName)) mentioned you on #\(id)\(about)", kind: .warning, now: now)
+            effects.append(.notify(title: "\(by.displayName) mentioned you on #\(id)", body: subject))
+            if !tickets.contains(where: { $0.id == id }) { effects.append(.fetchTicket(ticketId: id)) }
         default:
             break
         }

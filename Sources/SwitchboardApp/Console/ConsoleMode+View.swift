@@ -101,7 +101,9 @@ extension ConsoleMode {
         let focused = focus == .queue
         var x = rect.x
         // Snoozed shows when it holds something (or is shown); when the titles do not fit, short ones.
-        let sections = QueueSection.allCases.filter { $0 != .snoozed || sectionCounts[$0, default: 0] > 0 || section == .snoozed }
+        let sections = QueueSection.allCases.filter { candidate in
+            (candidate != .snoozed && candidate != .mentions) || sectionCounts[candidate, default: 0] > 0 || section == candidate
+        }
         let full = sections.map { " \($0.title) \(sectionCounts[$0, default: 0]) " }
         let fits = full.reduce(0) { $0 + TextWidth.of($1) } <= rect.width
         for (index, section) in sections.enumerated() {

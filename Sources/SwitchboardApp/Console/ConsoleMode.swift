@@ -44,6 +44,8 @@ public struct ConsoleMode: Equatable, Sendable, ChatScreenMode {
     public internal(set) var split: ChatSplit?
     /// An admin's page (dashboard, agents, report, server) in place of the queue and chats.
     public internal(set) var admin: AdminPanel?
+    /// Notes that named me, not seen yet (the Mentions section).
+    public internal(set) var mentions: [Mention] = [] { didSet { refreshQueue() } }
     /// `/find`'s hits (nil: no search made).
     public internal(set) var found: FindResults?
     /// The hit opened last: its message is marked once its page is in.
@@ -96,9 +98,11 @@ public struct ConsoleMode: Equatable, Sendable, ChatScreenMode {
 
     // MARK: What is shown
 
-    private mutating func refreshQueue() {
-        shownQueue = section.tickets(tickets, me: me?.id, order: order).filter(filter.admits)
-        sectionCounts = Dictionary(uniqueKeysWithValues: QueueSection.allCases.map { ($0, $0.count(tickets, me: me?.id)) })
+    mutating func refreshQueue() {
+        let mentioned = Set(mentions.map(\.ticketId))
+        shownQueue = section.tickets(tickets, me: me?.id, order: order, mentioned: mentioned).filter(filter.admits)
+        sectionCounts = Dictionary(
+            uniqueKeysWithValues: QueueSection.allCases.map { ($0, $0.count(tickets, me: me?.id, mentioned: mentioned)) })
     }
     /// The tickets marked in the queue (Space), for bulk actions.
     public var markedTickets: [Ticket] {
@@ -241,6 +245,12 @@ public struct ConsoleMode: Equatable, Sendable, ChatScreenMode {
                 tabs[index].activity = .none
             }
             effects.append(.markRead(ticketId: open.ticket.id, upToSeq: newest))
+        }
+        // A mention is seen once its ticket is on screen.
+        for index in layout.panes.map(\.tab) where mentions.contains(where: { $0.ticketId == tabs[index].ticketId }) {
+            let id = tabs[index].ticketId
+            mentions.removeAll { $0.ticketId == id }
+            effects.append(.mentionsSeen(ticketId: id))
         }
         return effects
     }

@@ -3,7 +3,7 @@ import SwitchboardProtocol
 
 /// The queue's sections and their order: most urgent first, then whoever has waited longest.
 public enum QueueSection: Int, CaseIterable, Equatable, Sendable {
-    case unassigned, mine, allOpen, snoozed
+    case unassigned, mine, allOpen, snoozed, mentions
 
     public var title: String {
         switch self {
@@ -11,6 +11,7 @@ public enum QueueSection: Int, CaseIterable, Equatable, Sendable {
         case .mine: "Mine"
         case .allOpen: "All open"
         case .snoozed: "Snoozed"
+        case .mentions: "Mentions"
         }
     }
 
@@ -21,27 +22,32 @@ public enum QueueSection: Int, CaseIterable, Equatable, Sendable {
         case .mine: "Mine"
         case .allOpen: "All"
         case .snoozed: "Zz"
+        case .mentions: "@"
         }
     }
 
-    /// Snoozed tickets are in their own section only, until they wake.
-    public func contains(_ ticket: Ticket, me: Int?) -> Bool {
+    /// Snoozed tickets are in their own section only, until they wake. Mentions holds the tickets
+    /// whose notes named the agent, whatever their state, until the agent has seen them.
+    public func contains(_ ticket: Ticket, me: Int?, mentioned: Set<Int> = []) -> Bool {
+        if self == .mentions { return mentioned.contains(ticket.id) }
         guard ticket.status.isActive else { return false }
         if ticket.snoozedUntil != nil { return self == .snoozed }
         switch self {
         case .unassigned: return ticket.assignedAgent == nil
         case .mine: return ticket.assignedAgent?.id == me
         case .allOpen: return true
-        case .snoozed: return false
+        case .snoozed, .mentions: return false
         }
     }
 
     /// How many tickets are in the section (no sorting: the tabs and the status bar only count).
-    public func count(_ all: [Ticket], me: Int?) -> Int { all.reduce(0) { $0 + (contains($1, me: me) ? 1 : 0) } }
+    public func count(_ all: [Ticket], me: Int?, mentioned: Set<Int> = []) -> Int {
+        all.reduce(0) { $0 + (contains($1, me: me, mentioned: mentioned) ? 1 : 0) }
+    }
 
     /// The section's tickets, sorted.
-    public func tickets(_ all: [Ticket], me: Int?, order: QueueOrder = .urgency) -> [Ticket] {
-        let mine = all.filter { contains($0, me: me) }
+    public func tickets(_ all: [Ticket], me: Int?, order: QueueOrder = .urgency, mentioned: Set<Int> = []) -> [Ticket] {
+        let mine = all.filter { contains($0, me: me, mentioned: mentioned) }
         // The snoozed: the next to wake first.
         if self == .snoozed {
             return mine.sorted { ($0.snoozedUntil ?? .distantFuture, $0.id) < ($1.snoozedUntil ?? .distantFuture, $1.id) }

@@ -191,7 +191,8 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
         case .fileSaved(let what, let path):
             toasts.show("\(what) is in \(path)", kind: .success, now: now)
             return []
-        case .agents, .canned, .tester, .dashboard, .adminAgents, .report, .serverStatistics, .agentChanged, .userCreated, .targets:
+        case .agents, .canned, .tester, .dashboard, .adminAgents, .report, .serverStatistics, .agentChanged, .userCreated, .targets,
+            .mentions:
             return []  // the console's and the tester's
         }
     }

@@ -219,7 +219,15 @@ public actor EffectRunner {
                 }
             case .loadQueue:
                 guard let api else { return }
-                do { post(.tickets(try await Self.activeTickets(api))) } catch { post(.failed(.tickets, error)) }
+                do {
+                    post(.tickets(try await Self.activeTickets(api)))
+                    // The Mentions section comes with the queue.
+                    post(.mentions(try await api.mentions()))
+                } catch { post(.failed(.tickets, error)) }
+            case .mentionsSeen(let id):
+                guard let api else { return }
+                // Seen is seen: if it does not reach the server, the next start lists it once more.
+                try? await api.mentionsSeen(ticket: id)
             case .loadAgents:
                 guard let api else { return }
                 do { post(.agents(try await api.colleagues())) } catch { post(.failed(.agents, error)) }

@@ -18,6 +18,8 @@ public enum Effect: Equatable, Sendable {
     case find(query: String, cursor: String?)
     /// One ticket, as the server has it now (a hit on a ticket not in the list).
     case fetchTicket(ticketId: Int)
+    /// The agent has seen the ticket's mentions of them.
+    case mentionsSeen(ticketId: Int)
     /// The customer's rating of a resolved ticket.
     case rate(ticketId: Int, RateTicketRequest)
     /// The customer was asked for a rating (told to the server, which counts the asks).
@@ -92,6 +94,8 @@ public enum AppEvent: Equatable, Sendable {
     case tickets([Ticket])
     case ticketOpened(Ticket)
     case ticketChanged(Ticket)
+    /// The notes that named the agent, not seen yet (with the queue).
+    case mentions([Mention])
     /// A page of `/find`'s hits; `first` when it starts the query's list.
     case found(query: String, SearchPage, first: Bool)
     /// A page of a ticket's messages: the newest (`older` false) or one before what is held.

@@ -38,6 +38,8 @@ public enum ServerEvent: Sendable, Equatable {
     case ticketRated(ticketId: Int, rating: TicketRating)
     /// The ticket was merged into `intoTicketId` (to everyone in either room): move there.
     case ticketMerged(ticketId: Int, intoTicketId: Int)
+    /// A note named this user with `@name` (to that user only).
+    case mentioned(ticketId: Int, seq: Int, by: UserRef)
     case error(code: ErrorCode, message: String, ref: String?)
 
     public var type: String {
@@ -65,6 +67,7 @@ public enum ServerEvent: Sendable, Equatable {
         case .ticketReassigned: "TICKET_REASSIGNED"
         case .ticketRated: "TICKET_RATED"
         case .ticketMerged: "TICKET_MERGED"
+        case .mentioned: "MENTIONED"
         case .error: "ERROR"
         }
     }
@@ -86,7 +89,8 @@ public enum ServerEvent: Sendable, Equatable {
             .typingStop(let id, _, _), .roomMembers(let id, _), .messagesDelivered(let id, _, _),
             .messagesRead(let id, _, _), .agentAssigned(let id, _, _), .ticketStatusChanged(let id, _, _, _),
             .roomLeft(let id), .ticketDeleted(let id), .slaWarning(let id, _, _), .slaBreached(let id, _, _),
-            .ticketReassigned(let id, _, _, _), .ticketRated(let id, _), .ticketMerged(let id, _):
+            .ticketReassigned(let id, _, _, _), .ticketRated(let id, _), .ticketMerged(let id, _),
+            .mentioned(let id, _, _):
             id
         case .ticketCreated(let ticket), .ticketUpdated(let ticket):
             ticket.id
@@ -100,7 +104,7 @@ extension ServerEvent: Codable {
     enum Key: String, CodingKey {
         case type, ticketId, lastSeq, participants, clientMessageId, messageId, seq, timestamp, message, user, `internal`,
             members, users, userId, upToSeq, agent, previousAgent, status, previousStatus, changedBy, ticket, code, ref, redactions,
-            target, dueAt, at, from, to, reason, rating, intoTicketId
+            target, dueAt, at, from, to, reason, rating, intoTicketId, by
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -172,6 +176,10 @@ extension ServerEvent: Codable {
         case .ticketMerged(let ticketId, let intoTicketId):
             try c.encode(ticketId, forKey: .ticketId)
             try c.encode(intoTicketId, forKey: .intoTicketId)
+        case .mentioned(let ticketId, let seq, let by):
+            try c.encode(ticketId, forKey: .ticketId)
+            try c.encode(seq, forKey: .seq)
+            try c.encode(by, forKey: .by)
         case .error(let code, let message, let ref):
             try c.encode(code, forKey: .code)
             try c.encode(message, forKey: .message)
@@ -252,6 +260,8 @@ extension ServerEvent: Codable {
             self = .ticketRated(ticketId: try int(.ticketId), rating: try c.decode(TicketRating.self, forKey: .rating))
         case "TICKET_MERGED":
             self = .ticketMerged(ticketId: try int(.ticketId), intoTicketId: try int(.intoTicketId))
+        case "MENTIONED":
+            self = .mentioned(ticketId: try int(.ticketId), seq: try int(.seq), by: try c.decode(UserRef.self, forKey: .by))
         case "ERROR":
             self = .error(
                 code: try c.decode(ErrorCode.self, forKey: .code), message: try c.decode(String.self, forKey: .message),

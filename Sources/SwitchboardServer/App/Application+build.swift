@@ -235,6 +235,7 @@ public func buildRouter(_ services: SupportServices) -> Router<SupportRequestCon
     AdminController(admin: services.admin, limits: limits).addRoutes(to: api.group("admin/support"))
     TargetsController(targets: services.targets, limits: limits).addRoutes(to: api.group("admin"))
     SearchController(tickets: services.tickets).addRoutes(to: api.group("search"))
+    MentionsController(tickets: services.tickets, limits: limits).addRoutes(to: api.group("mentions"))
     api.get("agents") { _, context in try await services.admin.colleagues(for: try context.requireCaller()) }
     return router
 }

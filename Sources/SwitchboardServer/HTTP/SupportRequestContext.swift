@@ -101,6 +101,7 @@ extension CannedResponse: ResponseEncodable {}
 extension Page: ResponseEncodable {}
 extension MessagePage: ResponseEncodable {}
 extension SearchPage: ResponseEncodable {}
+extension Mention: ResponseEncodable {}
 extension AuthResponse: ResponseEncodable {}
 extension Dashboard: ResponseEncodable {}
 extension AgentLoad: ResponseEncodable {}

@@ -74,6 +74,7 @@ public final class Doorbell: SupportEventSink, NodePeers, Service {
             case .ticketReassigned(let t, let from, let to): .ticketReassigned(ticketId: t, from: from, to: to)
             case .ticketRated(let t, _, let c): .ticketRated(ticketId: t, customerId: c)
             case .ticketMerged(let t, let into, let c): .ticketMerged(ticketId: t, intoTicketId: into, customerId: c)
+            case .mentioned(let t, let seq, let u, let by): .mentioned(ticketId: t, seq: seq, userId: u, byUserId: by.id)
             }
         ring(change)
     }

@@ -25,6 +25,7 @@ public struct NodeNote: Equatable, Sendable {
         /// The rating itself is read from the ticket.
         case ticketRated(ticketId: Int, customerId: Int)
         case ticketMerged(ticketId: Int, intoTicketId: Int, customerId: Int)
+        case mentioned(ticketId: Int, seq: Int, userId: Int, byUserId: Int)
     }
 
     public var node: String
@@ -62,6 +63,7 @@ public struct NodeNote: Equatable, Sendable {
             case .ticketReassigned(let t, let from, let to): ["ra", "\(t)", from.map(String.init) ?? "", to.map(String.init) ?? ""]
             case .ticketRated(let t, let c): ["tr", "\(t)", "\(c)"]
             case .ticketMerged(let t, let into, let c): ["tm", "\(t)", "\(into)", "\(c)"]
+            case .mentioned(let t, let seq, let u, let by): ["mn", "\(t)", "\(seq)", "\(u)", "\(by)"]
             }
         return ([node] + fields).joined(separator: "|")
     }
@@ -98,6 +100,9 @@ public struct NodeNote: Equatable, Sendable {
         case ("ra", 3): change = int(0).map { .ticketReassigned(ticketId: $0, from: Int(f[3]), to: Int(f[4])) }
         case ("tr", 2): change = int(0).flatMap { t in int(1).map { .ticketRated(ticketId: t, customerId: $0) } }
         case ("tm", 3): change = Self.three(n) { .ticketMerged(ticketId: $0, intoTicketId: $1, customerId: $2) }
+        case ("mn", 4):
+            guard let t = int(0), let seq = int(1), let u = int(2), let by = int(3) else { return nil }
+            change = .mentioned(ticketId: t, seq: seq, userId: u, byUserId: by)
         default: change = nil
         }
         guard let change else { return nil }

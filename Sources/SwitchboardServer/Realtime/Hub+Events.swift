@@ -52,6 +52,8 @@ extension Hub {
             let audience = rooms.members(of: ticketId).union(rooms.members(of: intoTicketId))
                 .union(connections.of(user: customerId)).union(connections.staff)
             send(.ticketMerged(ticketId: ticketId, intoTicketId: intoTicketId), to: audience)
+        case .mentioned(let ticketId, let seq, let userId, let by):
+            send(.mentioned(ticketId: ticketId, seq: seq, by: by), to: connections.of(user: userId))
         }
     }
 

@@ -64,6 +64,9 @@ extension Hub {
             await publish(.ticketRated(ticketId: ticketId, rating: rating, customerId: customerId))
         case .ticketMerged(let ticketId, let intoTicketId, let customerId):
             await publish(.ticketMerged(ticketId: ticketId, intoTicketId: intoTicketId, customerId: customerId))
+        case .mentioned(let ticketId, let seq, let userId, let byUserId):
+            guard let by = await staffRef(byUserId) else { return }
+            await publish(.mentioned(ticketId: ticketId, seq: seq, userId: userId, by: by))
         case .presence(let userId, let online):
             // The node where it happened recorded it; here it is only told.
             guard let record = await logged("remote presence", { try await store.user(id: userId) }) ?? nil else { return }

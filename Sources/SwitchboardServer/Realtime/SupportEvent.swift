@@ -29,6 +29,8 @@ public enum SupportEvent: Sendable {
     case ticketRated(ticketId: Int, rating: TicketRating, customerId: Int)
     /// The ticket was merged into another: to everyone in either room, its customer and staff.
     case ticketMerged(ticketId: Int, intoTicketId: Int, customerId: Int)
+    /// A note named `userId` with `@name`: to that user.
+    case mentioned(ticketId: Int, seq: Int, userId: Int, by: UserRef)
 }
 
 /// Where services report events.

@@ -253,6 +253,8 @@ public struct TicketService: Sendable {
         }
         guard !result.duplicate else { return result }
         await events.publish(.messageStored(result.message, origin: origin))
+        // A courtesy like the notice below: the note is stored whether or not its mentions are.
+        if isNote && isStaff && result.message.message.contains("@") { try? await announceMentions(in: result.message, by: caller) }
         if result.ticket.status != result.previousStatus || result.wokeSnooze {
             var before = result.ticket
             before.status = result.previousStatus

@@ -70,6 +70,10 @@ public enum DatabaseCopy {
                 ("merged_from_ticket_id", .int), ("search_text", .text),
             ], hasIdentity: true),
         Table(
+            name: "mentions",
+            columns: [("user_id", .int), ("message_id", .int), ("by_id", .int), ("created_at", .int), ("seen_at", .int)],
+            hasIdentity: false),
+        Table(
             name: "ticket_reads", columns: [("ticket_id", .int), ("user_id", .int), ("read_seq", .int), ("delivered_seq", .int)],
             hasIdentity: false),
         Table(

@@ -161,5 +161,6 @@ extension Schema {
         autoResolve(.postgres),
         ratingsAndMerges(.postgres),
         search(.postgres),
+        mentions(.postgres),
     ]
 }

@@ -50,3 +50,26 @@ extension Schema {
         }
     }
 }
+
+extension Schema {
+    /// Mentions (issue 34): a note's `@name` of a colleague, kept until they have seen it. Keyed by
+    /// the message, so a merge (which moves messages) moves its mentions too.
+    static func mentions(_ flavor: SQLFlavor) -> Migration {
+        let int = flavor == .postgres ? "BIGINT" : "INTEGER"
+        return Migration(
+            version: 13, name: "mentions",
+            statements: [
+                """
+                CREATE TABLE mentions (
+                    user_id \(int) NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                    message_id \(int) NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+                    by_id \(int) NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                    created_at \(int) NOT NULL,
+                    seen_at \(int),
+                    PRIMARY KEY (user_id, message_id)
+                )
+                """,
+                "CREATE INDEX mentions_unseen ON mentions (user_id) WHERE seen_at IS NULL",
+            ])
+    }
+}

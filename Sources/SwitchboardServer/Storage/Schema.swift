@@ -171,6 +171,7 @@ public enum Schema {
         autoResolve(.sqlite),
         ratingsAndMerges(.sqlite),
         search(.sqlite),
+        mentions(.sqlite),
     ]
 
     /// What a per-user limit has granted in its window (uploads: one row a file, its bytes), taken

@@ -351,6 +351,13 @@ public protocol Store: Sendable {
     /// Ranked hits the viewer may see (see `SQLStore.search`).
     func search(_ query: SearchQuery, for viewer: Viewer, limit: Int, offset: Int) async throws -> [SearchRow]
 
+    // MARK: Mentions
+    /// Staff users named by these handles (usernames, or display names without spaces).
+    func staff(named handles: [String]) async throws -> [Int]
+    func addMentions(userIds: [Int], messageId: Int, byId: Int, now: Date) async throws
+    func unseenMentions(userId: Int, limit: Int) async throws -> [Mention]
+    func markMentionsSeen(userId: Int, ticketId: Int, now: Date) async throws
+
     // MARK: What the server processes sharing the database share
     /// The secret named `name`: the one already kept, else `make()`'s, kept for every process
     /// (the first to start makes it; the others read it).
