@@ -12,7 +12,8 @@ extension ConsoleEndToEndTests {
         defer { server.close() }
         let customer = APIClient(server: URL(string: server.url)!)
         try await customer.register(RegisterRequest(username: "dana", password: "a long password", displayName: "Dana Doe"))
-        let old = try await customer.openTicket(CreateTicketRequest(subject: "Printer jam", description: "Paper stuck", category: .technical))
+        let old = try await customer.openTicket(
+            CreateTicketRequest(subject: "Printer jam", description: "Paper stuck", category: .technical))
         for index in 1...40 { _ = try await customer.post(PostMessageRequest(message: "Still stuck, try \(index)"), ticket: old.id) }
         _ = try await customer.post(PostMessageRequest(message: "The error says E-1138 flux capacitor"), ticket: old.id)
         for index in 1...30 { _ = try await customer.post(PostMessageRequest(message: "More noise \(index)"), ticket: old.id) }
@@ -41,7 +42,8 @@ extension ConsoleEndToEndTests {
         defer { server.close() }
         let customer = APIClient(server: URL(string: server.url)!)
         try await customer.register(RegisterRequest(username: "dana", password: "a long password", displayName: "Dana Doe"))
-        let ticket = try await customer.openTicket(CreateTicketRequest(subject: "Refund stuck", description: "Since Monday", category: .payment))
+        let ticket = try await customer.openTicket(
+            CreateTicketRequest(subject: "Refund stuck", description: "Since Monday", category: .payment))
         let alex = APIClient(server: URL(string: server.url)!)
         try await alex.login(username: "alex", password: "agent-password")
         _ = try await alex.claim(ticket: ticket.id)

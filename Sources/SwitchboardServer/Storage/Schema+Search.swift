@@ -7,7 +7,8 @@ extension Schema {
     static func search(_ flavor: SQLFlavor) -> Migration {
         switch flavor {
         case .sqlite:
-            let tokenizer = "tokenize = 'porter unicode61 remove_diacritics 2'"
+            // Prefixes of 2–4 characters are indexed too: `refu*` is a lookup, not a walk over every word.
+            let tokenizer = "tokenize = 'porter unicode61 remove_diacritics 2', prefix = '2 3 4'"
             var statements = [
                 "ALTER TABLE messages ADD COLUMN search_text TEXT",
                 "ALTER TABLE tickets ADD COLUMN search_text TEXT",

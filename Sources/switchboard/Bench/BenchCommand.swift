@@ -24,7 +24,16 @@ struct BenchCommand: AsyncParsableCommand {
         help: ArgumentHelp(
             "Server URL, e.g. http://127.0.0.1:8080; several nodes of one installation separated by commas "
                 + "(customers and agents are spread over them, each pair's two sides on different nodes)."))
-    var server: String
+    var server: String = ""
+    @Flag(
+        help: ArgumentHelp(
+            "Search instead of chat: fill a store (--db, default a new SQLite file) with --messages messages of "
+                + "Zipf-distributed words and time queries of one, two and three words and prefixes."))
+    var search = false
+    @Option(help: "--search: messages to store.") var messages = 1_000_000
+    @Option(help: "--search: queries of each kind.") var queries = 200
+    @Option(help: "--search: the database, sqlite:PATH or postgres://… (default: a new SQLite file, removed after).")
+    var db: String?
     @Option(help: "Customer/agent pairs (each customer one ticket and one connection).") var pairs = 100
     @Option(help: "Agents; each takes pairs/agents customers (default: one per customer).") var agents: Int?
     @Option(help: "Messages per second, in total.") var rate = 200
@@ -59,6 +68,11 @@ struct BenchCommand: AsyncParsableCommand {
     var storm = false
 
     func validate() throws {
+        if search {
+            guard messages > 0, queries > 0 else { throw ValidationError("--messages and --queries must be positive") }
+            return
+        }
+        guard !server.isEmpty else { throw ValidationError("--server: the URL of a running server (or --search)") }
         if storm, serverPIDs == nil || serverPIDs!.contains(",") || server.contains(",") {
             throw ValidationError("--storm: one server, and its process id on this machine: --server-pid PID")
         }
@@ -67,6 +81,7 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if search { return try await SearchBench(database: db, messages: messages, queries: queries).run() }
         let nodes = try server.split(separator: ",").map { text -> URL in
             guard let url = URL(string: String(text).trimmingCharacters(in: .whitespaces)), url.host != nil, url.port != nil else {
                 throw ValidationError("--server: http://HOST:PORT[,http://HOST:PORT…]")
