@@ -272,7 +272,7 @@ extension ConsoleMode {
                 mentions.insert(Mention(ticketId: id, seq: seq, by: by, at: now, subject: subject), at: 0)
             }
             let about = subject.isEmpty ? "" : " (\(Sanitizer.clean(subject)))"
-            toasts.show("@ \(Sanitizer.clean(by.displayName)) mentioned you on #\(id)\(about)", kind: .warning, now: now)
+            toasts.show("@ \(Sanitizer.clean(by.displayName)) mentioned you on #\(id)\(about) — under Mentions", now: now)
             effects.append(.notify(title: "\(by.displayName) mentioned you on #\(id)", body: subject))
             if !tickets.contains(where: { $0.id == id }) { effects.append(.fetchTicket(ticketId: id)) }
         default:

@@ -269,7 +269,7 @@ extension ConsoleMode {
         return focus == .chat ? cursor : nil
     }
 
-    static let findHint = "↑↓ choose · Enter opens it at the message · n/N next/previous · Esc hides (F8 again)"
+    static let findHint = "↑↓ choose · Enter opens it at the message · n/N next/previous · Esc hides"
 
     /// The admin line's hint for the page shown (within 80 columns with its prompt).
     static func adminHint(_ panel: AdminPanel) -> String {

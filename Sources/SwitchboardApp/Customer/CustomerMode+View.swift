@@ -189,6 +189,8 @@ extension CustomerMode {
         let hints: String
         if form != nil {
             hints = "Tab next field · C-s send · Esc cancel "
+        } else if found?.shown == true {
+            hints = "↑↓ choose · Enter open · Esc close "
         } else if let rating {
             hints = rating.score == nil ? "1–5 rate · Esc not now " : "Enter send · Esc change the score "
         } else if chat?.search != nil {
