@@ -17,12 +17,8 @@ extension ConsoleEndToEndTests {
         let ticket = try await customer.openTicket(CreateTicketRequest(subject: "Parcel", description: "Where is it?", category: .shipping))
         try await console.waitFor("the ticket is Alex's") { $0.contains("Mine 1") && $0.contains("#\(ticket.id) Parcel") }
 
-        let chat = try TmuxSession()
+        let chat = try await TmuxSession.chat(server.url, user: "dana")
         defer { chat.close() }
-        try chat.start(
-            [Command.binary.path, "chat", "--server", server.url, "--user", "dana"],
-            environment: ["SWITCHBOARD_PASSWORD": "a long password"], width: 80, height: 24)
-        try await chat.waitFor("the customer's tickets") { $0.contains("Parcel") && $0.contains("● connected") }
         try chat.literal("/open \(ticket.id)")
         try chat.keys("Enter")
         try await chat.waitFor("the chat") { $0.contains("Where is it?") }
@@ -64,12 +60,8 @@ extension ConsoleEndToEndTests {
             CreateTicketRequest(subject: "Charged twice", description: "Two charges today", category: .payment))
         _ = try await customer.post(PostMessageRequest(message: "It happened again"), ticket: source.id)
 
-        let chat = try TmuxSession()
+        let chat = try await TmuxSession.chat(server.url, user: "dana", width: 100, height: 30)
         defer { chat.close() }
-        try chat.start(
-            [Command.binary.path, "chat", "--server", server.url, "--user", "dana"],
-            environment: ["SWITCHBOARD_PASSWORD": "a long password"], width: 100, height: 30)
-        try await chat.waitFor("the customer's tickets") { $0.contains("Charged twice") && $0.contains("● connected") }
         try chat.literal("/open \(source.id)")
         try chat.keys("Enter")
         try await chat.waitFor("the source's chat") { $0.contains("It happened again") }

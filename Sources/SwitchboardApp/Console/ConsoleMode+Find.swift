@@ -34,21 +34,12 @@ extension ConsoleMode {
     mutating func findKey(_ key: Key) -> [Effect]? {
         guard var pane = found, pane.shown else { return nil }
         if case .action(let action) = keys.resolve(key), [.quit, .help, .launcher].contains(action) { return nil }
-        defer { found = pane }
-        switch key {
-        case .escape:
-            pane.shown = false
-            return []
-        case .enter:
-            guard let hit = pane.chosen else { return [] }
-            pane.shown = false
-            found = pane
-            return open(hit)
-        case .char("n"), .char("N"):
-            return pane.step(forward: key == .char("n")).map { [.find(query: pane.query, cursor: $0)] } ?? []
-        default:
-            let (_, more) = pane.handle(key, pageSize: max(1, (size.height - 4) / 2))
-            return more.map { [.find(query: pane.query, cursor: $0)] } ?? []
+        let answer = pane.answer(key, pageSize: max(1, (size.height - 4) / 2), steps: true)
+        found = pane
+        switch answer {
+        case .done: return []
+        case .open(let hit): return open(hit)
+        case .more(let cursor): return [.find(query: pane.query, cursor: cursor)]
         }
     }
 

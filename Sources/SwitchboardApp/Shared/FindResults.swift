@@ -29,11 +29,33 @@ public struct FindResults: Equatable, Sendable {
 
     mutating func failed() { loading = false }
 
-    /// Moves the choice; answers the cursor of the next page when the choice reached the last
-    /// hit held and more are there (the caller asks for it).
-    mutating func handle(_ key: Key, pageSize: Int) -> (handled: Bool, more: String?) {
-        guard list.handle(key, pageSize: pageSize) else { return (false, nil) }
-        return (true, takeMore())
+    /// What a key did in the pane, for the mode to carry out.
+    enum Answer: Equatable {
+        /// Nothing more to do (the choice moved, or the pane was hidden).
+        case done
+        case open(SearchHit)
+        /// The choice reached the end of what is held: ask for the page at this cursor.
+        case more(String)
+    }
+
+    /// The pane's keys: ↑↓ and pages move (more hits asked for near the end), Enter opens the
+    /// choice, Esc hides the pane, and (`steps`) n / N move too.
+    mutating func answer(_ key: Key, pageSize: Int, steps: Bool) -> Answer {
+        switch key {
+        case .escape:
+            shown = false
+            return .done
+        case .enter:
+            guard let hit = chosen else { return .done }
+            shown = false
+            return .open(hit)
+        case .char("n"),
+            .char("N") where steps:
+            return step(forward: key == .char("n")).map(Answer.more) ?? .done
+        default:
+            guard list.handle(key, pageSize: pageSize) else { return .done }
+            return takeMore().map(Answer.more) ?? .done
+        }
     }
 
     /// Steps to the next (or previous) hit, wrapping; answers the cursor to page in when needed.

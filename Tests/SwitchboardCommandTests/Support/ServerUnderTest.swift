@@ -75,6 +75,23 @@ final class ServerUnderTest {
 extension TmuxSession {
     /// `switchboard console --user USER` on `server` in a new tmux session, returned once it shows
     /// itself signed in and connected (closed again if it does not).
+    /// `switchboard chat` as a registered customer, signed in and connected.
+    static func chat(
+        _ server: String, user: String, password: String = "a long password", width: Int = 80, height: Int = 24
+    ) async throws -> TmuxSession {
+        let tmux = try TmuxSession()
+        do {
+            try tmux.start(
+                [Command.binary.path, "chat", "--server", server, "--user", user], environment: ["SWITCHBOARD_PASSWORD": password],
+                width: width, height: height)
+            try await tmux.waitFor("\(user)'s tickets") { $0.contains("Your tickets") && $0.contains("● connected") }
+            return tmux
+        } catch {
+            tmux.close()
+            throw error
+        }
+    }
+
     static func console(
         _ server: String, user: String, name: String, width: Int = 120, height: Int = 30,
         environment: [String: String] = [:]
