@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SQLKit
 import Testing
 
 @testable import SwitchboardProtocol
@@ -167,6 +168,41 @@ import Testing
             let agent = try await api.login("agent")
             #expect(try await Self.hits(api, "aardvark", token: agent.accessToken).count == 1)
             #expect(try await Self.hits(api, "old times", token: agent.accessToken).count == 1)
+        }
+    }
+
+    /// A word in more messages than the rank window: an unfiltered staff search ranks its newest
+    /// matches (the densest of those first), and a filter, or a customer, ranks every match.
+    @Test func aVeryCommonWordIsRankedAmongItsNewestMatches() async throws {
+        try await withCast { api, cast, server in
+            let ticket = try await api.openTicket(cast.customer, subject: "Noise", description: "lots")
+            // The oldest match is the densest; thousands of plain ones come after it.
+            let dense = try await api.send(cast.customer, ticket: ticket.id, "widget widget widget widget")
+            let driver = try await server.openDriver()
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let count = SQLStore.rankWindow + 200
+            let bool = driver.flavor == .postgres ? "FALSE" : "0"
+            for start in stride(from: 0, to: count, by: 500) {
+                let rows = (start..<min(count, start + 500)).map { index -> String in
+                    "(\(ticket.id), \(dense.seq + 1 + index), \(cast.agentId), 'AGENT', 'a widget note \(index) of many words here', 'TEXT', \(bool), \(now + Int64(index)), 'a widget note \(index) of many words here')"
+                }
+                try await driver.transaction { db in
+                    try await db.raw(
+                        SQLQueryString(
+                            "INSERT INTO messages (ticket_id, seq, sender_id, sender_type, body, message_type, internal, created_at, search_text) VALUES "
+                                + rows.joined(separator: ", "))
+                    ).run()
+                }
+            }
+            try await driver.transaction { db in
+                try await db.raw("UPDATE tickets SET last_seq = \(bind: dense.seq + count) WHERE id = \(bind: ticket.id)").run()
+            }
+            try await driver.close()
+            let unfiltered = try await Self.hits(api, "widget", token: cast.agent)
+            #expect(unfiltered.count == 20 && !unfiltered.contains { $0.messageId == dense.id }, "the dense one is older than the window")
+            let filtered = try await Self.hits(api, "widget #\(ticket.id)", token: cast.agent)
+            #expect(filtered.first?.messageId == dense.id, "a filter ranks every match")
+            #expect(try await Self.hits(api, "widget", token: cast.customer).first?.messageId == dense.id, "so does a customer's search")
         }
     }
 

@@ -124,8 +124,10 @@ extension ConsoleMode {
             focus = .chat
             return [.discard(clientMessageId: message.clientMessageId)]
         case .nextSection, .previousSection:
-            let all = QueueSection.allCases
-            section = all[(section.rawValue + (action == .nextSection ? 1 : all.count - 1)) % all.count]
+            // The sections the tab strip shows: Snoozed and Mentions only while they hold something.
+            let all = visibleSections
+            let here = all.firstIndex(of: section) ?? 0
+            section = all[(here + (action == .nextSection ? 1 : all.count - 1)) % all.count]
             queue.resize(to: shownQueue.count)
             queue.select(0)
         case .claim:

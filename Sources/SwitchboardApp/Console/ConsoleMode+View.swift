@@ -97,13 +97,19 @@ extension ConsoleMode {
 
     // MARK: The queue
 
+    /// The queue's sections on its tab strip (and in `]`/`[`'s cycle): Snoozed and Mentions only
+    /// while they hold something or are the one shown.
+    var visibleSections: [QueueSection] {
+        QueueSection.allCases.filter { candidate in
+            (candidate != .snoozed && candidate != .mentions) || sectionCounts[candidate, default: 0] > 0 || section == candidate
+        }
+    }
+
     private func renderQueue(into screen: inout Screen, in rect: Rect, theme: Theme) {
         let focused = focus == .queue
         var x = rect.x
         // Snoozed shows when it holds something (or is shown); when the titles do not fit, short ones.
-        let sections = QueueSection.allCases.filter { candidate in
-            (candidate != .snoozed && candidate != .mentions) || sectionCounts[candidate, default: 0] > 0 || section == candidate
-        }
+        let sections = visibleSections
         let full = sections.map { " \($0.title) \(sectionCounts[$0, default: 0]) " }
         let fits = full.reduce(0) { $0 + TextWidth.of($1) } <= rect.width
         for (index, section) in sections.enumerated() {
