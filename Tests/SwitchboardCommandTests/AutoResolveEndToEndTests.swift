@@ -21,12 +21,8 @@ extension ConsoleEndToEndTests {
         _ = try await agent.claim(ticket: ticket.id)
         _ = try await agent.post(PostMessageRequest(message: "It is with your neighbour at no. 12."), ticket: ticket.id)
 
-        let tmux = try TmuxSession()
+        let tmux = try await TmuxSession.chat(server.url, user: "dana", environment: shift.environment)
         defer { tmux.close() }
-        try tmux.start(
-            [Command.binary.path, "chat", "--server", server.url, "--user", "dana"],
-            environment: ["SWITCHBOARD_PASSWORD": "a long password"].merging(shift.environment) { $1 }, width: 80, height: 24)
-        try await tmux.waitFor("the customer's tickets") { $0.contains("Parcel") && $0.contains("● connected") }
         try tmux.literal("/open \(ticket.id)")
         try tmux.keys("Enter")
         try await tmux.waitFor("the chat") { $0.contains("with your neighbour") }

@@ -22,12 +22,8 @@ import Testing
         let downloads = server.directory.appendingPathComponent("downloads")
 
         // The customer's side in the terminal.
-        let tmux = try TmuxSession()
+        let tmux = try await TmuxSession.chat(server.url, user: "dana", width: 100, height: 30)
         defer { tmux.close() }
-        try tmux.start(
-            [Command.binary.path, "chat", "--server", server.url, "--user", "dana"],
-            environment: ["SWITCHBOARD_PASSWORD": "a long password"], width: 100, height: 30)
-        try await tmux.waitFor("the customer's tickets") { $0.contains("Refund") && $0.contains("● connected") }
         try tmux.literal("/open \(ticket.id)")
         try tmux.keys("Enter")
         try await tmux.waitFor("the chat") { $0.contains("Charged twice") }

@@ -45,7 +45,7 @@ extension ConsoleMode {
 
     /// n / N in a chat opened from the pane: the next hit, in its own ticket.
     mutating func stepFound(forward: Bool) -> [Effect]? {
-        guard var pane = found, !pane.hits.isEmpty, let hit = pendingOrOpenedHit, currentTab?.ticketId == hit.ticketId else { return nil }
+        guard var pane = found, !pane.hits.isEmpty, let hit = foundHit, currentTab?.ticketId == hit.ticketId else { return nil }
         let more = pane.step(forward: forward)
         found = pane
         guard let next = pane.chosen else { return [] }
@@ -63,26 +63,17 @@ extension ConsoleMode {
         return effects
     }
 
-    /// The hit opened last, while its ticket's chat is being looked at.
-    var pendingOrOpenedHit: SearchHit? { foundHit }
-
     /// After a page of the hit's ticket: marks the message if it is held, else asks for older ones.
     mutating func markFoundHit() -> [Effect] {
         guard let hit = foundHit, let index = tabs.firstIndex(where: { $0.ticketId == hit.ticketId }) else { return [] }
         let word = FindResults.markedWord(hit.snippet) ?? found?.query ?? ""
         guard hit.seq > 0 else {
-            // The ticket's subject or description: the opening of the chat, scrolled to.
+            // The ticket's subject or description: the word found in the chat where it is.
             tabs[index].conversation.find(word)
             return []
         }
-        let timeline = tabs[index].conversation.timeline
-        if timeline.messages.contains(where: { $0.seq == hit.seq }) {
-            tabs[index].conversation.mark(seq: hit.seq, word: word)
-            return []
-        }
-        guard let oldest = timeline.oldestSeq, oldest > hit.seq, !tabs[index].conversation.loadingOlder else { return [] }
-        tabs[index].conversation.loadingOlder = true
-        return [.loadOlder(ticketId: hit.ticketId, beforeSeq: oldest)]
+        guard case .older(let before) = tabs[index].conversation.reveal(seq: hit.seq, word: word) else { return [] }
+        return [.loadOlder(ticketId: hit.ticketId, beforeSeq: before)]
     }
 
     /// A ticket fetched for a hit: now it can be opened.

@@ -70,13 +70,6 @@ enum SnoozeTime {
     /// "wakes 14:00", "wakes Tue 09:00", "until a reply": for a queue row.
     static func wakeText(_ until: Date, now: Date, timeZone: TimeZone) -> String {
         if until.timeIntervalSince(now) > 60 * 86_400 { return "until a reply" }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_GB")
-        formatter.timeZone = timeZone
-        formatter.dateFormat =
-            calendar.isDate(until, inSameDayAs: now) ? "HH:mm" : until.timeIntervalSince(now) < 6 * 86_400 ? "EEE HH:mm" : "d MMM"
-        return "wakes " + formatter.string(from: until)
+        return "wakes " + ShortMoment.text(until, now: now, timeZone: timeZone)
     }
 }

@@ -39,13 +39,12 @@ extension CustomerMode {
     mutating func markFoundHit() -> [Effect] {
         guard let hit = foundHit, chat?.ticket.id == hit.ticketId, hit.seq > 0 else { return [] }
         let word = FindResults.markedWord(hit.snippet) ?? found?.query ?? ""
-        if chat!.timeline.messages.contains(where: { $0.seq == hit.seq }) {
-            chat!.mark(seq: hit.seq, word: word)
+        switch chat!.reveal(seq: hit.seq, word: word) {
+        case .shown:
             foundHit = nil
             return []
+        case .older(let before): return [.loadOlder(ticketId: hit.ticketId, beforeSeq: before)]
+        case .waiting: return []
         }
-        guard let oldest = chat!.timeline.oldestSeq, oldest > hit.seq, !chat!.loadingOlder else { return [] }
-        chat!.loadingOlder = true
-        return [.loadOlder(ticketId: hit.ticketId, beforeSeq: oldest)]
     }
 }

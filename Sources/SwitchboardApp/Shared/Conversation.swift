@@ -178,6 +178,26 @@ public struct Conversation: Equatable, Sendable {
         showCurrentHit()
     }
 
+    public enum Reveal: Equatable, Sendable {
+        /// The message is held: marked and scrolled to.
+        case shown
+        /// Older history is needed: the page before this seq (asked for once; `loadingOlder` is set).
+        case older(beforeSeq: Int)
+        /// Nothing to do now: a page is on its way, or the message is not in this history.
+        case waiting
+    }
+
+    /// Brings message `seq` on screen, marked, paging history back to it as needed.
+    public mutating func reveal(seq: Int, word: String) -> Reveal {
+        if timeline.messages.contains(where: { $0.seq == seq }) {
+            mark(seq: seq, word: word)
+            return .shown
+        }
+        guard let oldest = timeline.oldestSeq, oldest > seq, !loadingOlder else { return .waiting }
+        loadingOlder = true
+        return .older(beforeSeq: oldest)
+    }
+
     /// The next (`forward`) or previous hit.
     public mutating func nextHit(forward: Bool) {
         guard var found = search, !found.hits.isEmpty else { return }

@@ -100,15 +100,13 @@ public struct FindResults: Equatable, Sendable {
         }
         let rows = max(1, body.height / 2)
         let top = ListView.top(for: list.selected, from: list.top, rows: rows, count: hits.count)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
         for (row, index) in (top..<min(hits.count, top + rows)).enumerated() {
             let hit = hits[index]
             let y = body.y + row * 2
             let selected = index == list.selected
             let base = selected ? theme[.selection] : theme[.text]
             screen.fill(x: body.x, y: y, width: body.width, height: 2, style: base)
-            let when = Self.when(hit.timestamp, now: now, calendar: calendar)
+            let when = ShortMoment.text(hit.timestamp, now: now, timeZone: timeZone, yearIfOther: true)
             let who = Sanitizer.clean(hit.sender.displayName) + (hit.messageId == nil ? " (the ticket)" : "")
             let right = (hit.internal ? "✎ note · " : "") + who + " · " + when + " "
             let rightWidth = min(TextWidth.of(right), max(0, body.width / 2))
@@ -139,20 +137,5 @@ public struct FindResults: Equatable, Sendable {
         }
         if !current.isEmpty { spans.append(Span(Sanitizer.clean(current), inside ? match : base)) }
         return spans
-    }
-
-    /// "14:02" today, "Tue 14:02" this week, "3 Nov" this year, else "3 Nov 2025".
-    static func when(_ date: Date, now: Date, calendar: Calendar) -> String {
-        let time = calendar.dateComponents([.year, .month, .day, .hour, .minute, .weekday], from: date)
-        let clock = String(format: "%02d:%02d", time.hour ?? 0, time.minute ?? 0)
-        if calendar.isDate(date, inSameDayAs: now) { return clock }
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        let month = months[max(0, min(11, (time.month ?? 1) - 1))]
-        if now.timeIntervalSince(date) < 6 * 86_400, date <= now {
-            let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-            return "\(days[max(0, min(6, (time.weekday ?? 1) - 1))]) \(clock)"
-        }
-        let year = calendar.component(.year, from: now) == time.year ? "" : " \(time.year ?? 0)"
-        return "\(time.day ?? 1) \(month)\(year)"
     }
 }

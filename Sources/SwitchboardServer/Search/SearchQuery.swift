@@ -73,13 +73,7 @@ public struct SearchQuery: Equatable, Sendable {
     private mutating func add(words: [String], prefix: Bool, phrase: Bool) {
         guard !words.isEmpty, terms.count < Self.mostTerms else { return }
         // "e-mail" is the index's two words in a row; so is a run of wide characters.
-        if words.count == 1 && !phrase {
-            terms.append(.word(words[0], prefix: prefix))
-        } else if words.count == 1 {
-            terms.append(.word(words[0], prefix: false))
-        } else {
-            terms.append(.phrase(words))
-        }
+        terms.append(words.count == 1 ? .word(words[0], prefix: prefix && !phrase) : .phrase(words))
     }
 
     /// Whitespace-separated tokens; a double-quoted run is one token (an unclosed quote runs to the end).

@@ -87,7 +87,7 @@ public struct AdminService: Sendable {
         report.csatByCategory = Dictionary(grouping: ratings, by: \.category.rawValue).mapValues(scores)
         let byAgent = Dictionary(grouping: ratings.filter { $0.agentId != nil }, by: { $0.agentId! })
         for index in report.agents.indices { report.agents[index].csat = scores(byAgent[report.agents[index].agent.id] ?? []) }
-        let byDay = Dictionary(grouping: ratings, by: { String(Timestamp.format($0.at).prefix(10)) })
+        let byDay = Dictionary(grouping: ratings, by: { day($0.at) })
         for index in report.days.indices { report.days[index].csat = scores(byDay[report.days[index].date] ?? []) }
     }
 
@@ -104,11 +104,14 @@ public struct AdminService: Sendable {
         for index in report.agents.indices {
             report.agents[index].sla = TargetFigures.byTarget(pairs(byAgent[report.agents[index].agent.id] ?? []))
         }
-        let byDay = Dictionary(grouping: outcomes, by: { String(Timestamp.format($0.at).prefix(10)) })
+        let byDay = Dictionary(grouping: outcomes, by: { day($0.at) })
         for index in report.days.indices {
             report.days[index].sla = TargetFigures.byTarget(pairs(byDay[report.days[index].date] ?? []))
         }
     }
+
+    /// The report's day of a moment: `YYYY-MM-DD`, UTC.
+    static func day(_ date: Date) -> String { String(Timestamp.format(date).prefix(10)) }
 
     static func date(_ text: String, parameter: String) throws(ContractError) -> Date {
         guard let date = Timestamp.parse(text) else {

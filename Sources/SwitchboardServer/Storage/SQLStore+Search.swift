@@ -9,15 +9,8 @@ extension SQLStore {
     public func search(_ query: SearchQuery, for viewer: Viewer, limit: Int, offset: Int) async throws -> [SearchRow] {
         let postgres = driver.flavor == .postgres
         var messageConditions = Self.searchConditions(query, viewer: viewer, time: "m.created_at", ticket: "m.ticket_id")
-        var ticketConditions = Self.searchConditions(query, viewer: viewer, time: "t.created_at", ticket: "t.id")
+        let ticketConditions = Self.searchConditions(query, viewer: viewer, time: "t.created_at", ticket: "t.id")
         if !viewer.seesNotes { messageConditions.append("NOT m.internal") }
-        if let from = query.from {
-            let pattern = likePattern(from.lowercased()).dropFirst().description  // a name's start: "cas%"
-            messageConditions.append(
-                "(LOWER(s.display_name) LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(s.username) LIKE \(bind: pattern) ESCAPE '\\')")
-            ticketConditions.append(
-                "(LOWER(s.display_name) LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(s.username) LIKE \(bind: pattern) ESCAPE '\\')")
-        }
         let columns = { (id: String, ticket: String, seq: String, body: String, note: String, time: String) -> SQLQueryString in
             """
             \(unsafeRaw: id) AS message_id, \(unsafeRaw: ticket) AS ticket_id, \(unsafeRaw: seq) AS seq, \(unsafeRaw: body) AS body,
@@ -50,7 +43,7 @@ extension SQLStore {
                 SELECT * FROM (
                   SELECT \(messageColumns), -ts_rank_cd(m.search_vector, \(match)) AS rank
                   FROM messages m \(window) JOIN tickets t ON t.id = m.ticket_id JOIN users s ON s.id = m.sender_id
-                  WHERE m.search_vector @@ \(match) AND \((messageConditions).joined(separator: " AND "))
+                  WHERE m.search_vector @@ \(match) AND \(messageConditions.joined(separator: " AND "))
                   UNION ALL
                   SELECT \(ticketColumns), -ts_rank_cd(t.search_vector, \(match)) AS rank
                   FROM tickets t JOIN users s ON s.id = t.customer_id
@@ -97,7 +90,8 @@ extension SQLStore {
     /// How many of the newest matches a very common word's hits are ranked among.
     static let rankWindow = 2_000
 
-    /// The conditions every hit meets: whose tickets (a customer: only theirs), and the filters.
+    /// The conditions every hit meets: whose tickets (a customer: only theirs), and the filters
+    /// (`from:` on the sender, joined as `s`: a message's writer, a ticket's customer).
     private static func searchConditions(_ query: SearchQuery, viewer: Viewer, time: String, ticket: String) -> [SQLQueryString] {
         var conditions: [SQLQueryString] = ["1 = 1"]
         if !viewer.role.isStaff { conditions.append("t.customer_id = \(bind: viewer.userId)") }
@@ -105,6 +99,11 @@ extension SQLStore {
         if !query.statuses.isEmpty { conditions.append("t.status IN (\(binds: query.statuses.map(\.rawValue)))") }
         if let before = query.before { conditions.append("\(unsafeRaw: time) < \(bind: millis(before))") }
         if let after = query.after { conditions.append("\(unsafeRaw: time) >= \(bind: millis(after))") }
+        if let from = query.from {
+            let pattern = likePattern(from.lowercased()).dropFirst().description  // a name's start: "cas%"
+            conditions.append(
+                "(LOWER(s.display_name) LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(s.username) LIKE \(bind: pattern) ESCAPE '\\')")
+        }
         return conditions
     }
 }

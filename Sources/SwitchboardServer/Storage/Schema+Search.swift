@@ -3,16 +3,19 @@ extension Schema {
     /// and accents folded, wide scripts set apart), written with every message and ticket by the
     /// statement that writes them; the index follows it in the same transaction — on SQLite an
     /// FTS5 table over it kept by triggers, on PostgreSQL a generated `tsvector` with a GIN index.
-    /// Rows from before are given their text by `SearchBackfill` at start-up.
+    /// Rows from before are given their text by `SearchBackfill` at start-up; a partial index of
+    /// the rows still without it (empty once they all have it) makes its look at every start, and
+    /// its batches, lookups instead of walks over every message.
     static func search(_ flavor: SQLFlavor) -> Migration {
         switch flavor {
         case .sqlite:
             // Prefixes of 2–4 characters are indexed too: `refu*` is a lookup, not a walk over every word.
             let tokenizer = "tokenize = 'porter unicode61 remove_diacritics 2', prefix = '2 3 4'"
-            var statements = [
-                "ALTER TABLE messages ADD COLUMN search_text TEXT",
-                "ALTER TABLE tickets ADD COLUMN search_text TEXT",
-            ]
+            var statements =
+                [
+                    "ALTER TABLE messages ADD COLUMN search_text TEXT",
+                    "ALTER TABLE tickets ADD COLUMN search_text TEXT",
+                ] + unsearched
             for (table, index) in [("messages", "message_search"), ("tickets", "ticket_search")] {
                 statements += [
                     "CREATE VIRTUAL TABLE \(index) USING fts5(search_text, content = '\(table)', content_rowid = 'id', \(tokenizer))",
@@ -47,9 +50,15 @@ extension Schema {
                     "CREATE INDEX \(table)_search ON \(table) USING GIN (search_vector)",
                 ]
             }
-            return Migration(version: 12, name: "search", statements: statements)
+            return Migration(version: 12, name: "search", statements: statements + unsearched)
         }
     }
+
+    /// The rows the backfill has still to give their search text.
+    private static let unsearched = [
+        "CREATE INDEX messages_unsearched ON messages (id) WHERE search_text IS NULL",
+        "CREATE INDEX tickets_unsearched ON tickets (id) WHERE search_text IS NULL",
+    ]
 }
 
 extension Schema {

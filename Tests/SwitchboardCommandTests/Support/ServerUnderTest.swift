@@ -77,13 +77,14 @@ extension TmuxSession {
     /// itself signed in and connected (closed again if it does not).
     /// `switchboard chat` as a registered customer, signed in and connected.
     static func chat(
-        _ server: String, user: String, password: String = "a long password", width: Int = 80, height: Int = 24
+        _ server: String, user: String, password: String = "a long password", width: Int = 80, height: Int = 24,
+        environment: [String: String] = [:]
     ) async throws -> TmuxSession {
         let tmux = try TmuxSession()
         do {
             try tmux.start(
-                [Command.binary.path, "chat", "--server", server, "--user", user], environment: ["SWITCHBOARD_PASSWORD": password],
-                width: width, height: height)
+                [Command.binary.path, "chat", "--server", server, "--user", user],
+                environment: ["SWITCHBOARD_PASSWORD": password].merging(environment) { $1 }, width: width, height: height)
             try await tmux.waitFor("\(user)'s tickets") { $0.contains("Your tickets") && $0.contains("● connected") }
             return tmux
         } catch {
