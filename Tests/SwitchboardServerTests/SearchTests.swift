@@ -41,6 +41,7 @@ import Testing
             #expect(refundHits.contains { $0.messageId == nil && $0.seq == 0 && $0.snippet.contains("«Refund»") })
             #expect(refundHits.contains { $0.snippet.contains("«refunded»") && $0.sender.id == cast.agentId })
             #expect(try await Self.hits(api, "refu*", token: cast.agent).count == 3, "a prefix")
+            #expect(try await Self.hits(api, "the refund", token: cast.agent).count == 3, "a stop word beside others narrows nothing")
             // A phrase: these words, in this order, together.
             let phrase = try await Self.hits(api, "\"card declined\"", token: cast.agent)
             #expect(phrase.map(\.ticketId).allSatisfy { $0 == card.id } && phrase.count == 2, "\(phrase.map(\.snippet))")
@@ -213,6 +214,9 @@ import Testing
         #expect(query.from == "Casey" && query.ticketId == 12 && query.statuses == [.open])
         #expect(query.fts5 == #""refund"* "card declined" "e mail" "東 京""#)
         #expect(query.tsquery == "'refund':* & ('card' <-> 'declined') & ('e' <-> 'mail') & ('東' <-> '京')")
+        #expect(try SearchQuery.parse("the refund is the refund").fts5 == #""refund""#, "stop words and repeats left out")
+        #expect(try SearchQuery.parse("the").fts5 == #""the""#, "a stop word alone is looked for")
+        #expect(try SearchQuery.parse(#"th* "the end""#).fts5 == #""th"* "the end""#)
         #expect(SearchText.fold("Ça COÛTE 5€ — 東京で") == "ca coute 5€ — 東 京 で")
         #expect(SearchSnippet.make("Your money was Refunded today.", words: [("refund", false)]) == "Your money was «Refunded» today.")
     }

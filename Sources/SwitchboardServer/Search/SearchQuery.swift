@@ -73,7 +73,21 @@ public struct SearchQuery: Equatable, Sendable {
     private mutating func add(words: [String], prefix: Bool, phrase: Bool) {
         guard !words.isEmpty, terms.count < Self.mostTerms else { return }
         // "e-mail" is the index's two words in a row; so is a run of wide characters.
-        terms.append(words.count == 1 ? .word(words[0], prefix: prefix && !phrase) : .phrase(words))
+        let term: Term = words.count == 1 ? .word(words[0], prefix: prefix && !phrase) : .phrase(words)
+        // A word typed twice asks nothing more of an AND, and would read its list twice.
+        if !terms.contains(term) { terms.append(term) }
+    }
+
+    /// The terms the index is asked for: a bare stop word ("the", "is") is left out beside other
+    /// words — it is in most messages, so it narrows nothing and costs the longest list to read,
+    /// and PostgreSQL's `english` configuration drops it too, so both stores find the same. Asked
+    /// alone (or as a prefix, or within a phrase), it is looked for.
+    var indexedTerms: [Term] {
+        let telling = terms.filter { term in
+            if case .word(let word, prefix: false) = term { return !SearchText.stopWords.contains(word) }
+            return true
+        }
+        return telling.isEmpty ? terms : telling
     }
 
     /// Whitespace-separated tokens; a double-quoted run is one token (an unclosed quote runs to the end).
@@ -101,7 +115,7 @@ public struct SearchQuery: Equatable, Sendable {
     /// FTS5's query: each word quoted (nothing typed is syntax), prefixes with `*`, phrases as one
     /// quoted string; terms side by side must all match.
     public var fts5: String {
-        terms.map { term in
+        indexedTerms.map { term in
             switch term {
             case .word(let word, let prefix): "\"\(word)\"" + (prefix ? "*" : "")
             case .phrase(let words): "\"\(words.joined(separator: " "))\""

@@ -53,24 +53,21 @@ extension SQLStore {
         } else {
             let match = query.fts5
             // A word in every other message matches hundreds of thousands: bm25 over all of them
-            // costs a second. Unfiltered staff searches rank the newest `rankWindow` matches — the
-            // bound found by walking the index's rowids from the newest, which stops there.
-            if viewer.role.isStaff && !query.hasFilter,
-                let bound = try await reader.raw(
-                    """
-                    SELECT rowid FROM message_search WHERE message_search MATCH \(bind: match)
-                    ORDER BY rowid DESC LIMIT 1 OFFSET \(bind: Self.rankWindow - 1)
-                    """
-                ).first(decodingColumn: "rowid", as: Int.self)
-            {
-                messageConditions.append("message_search.rowid >= \(bind: bound)")
-            }
+            // costs a second. Unfiltered staff searches rank the newest `rankWindow` matches, scored
+            // in the one walk of the index from its newest rowid, which stops there.
+            let matches: SQLQueryString =
+                viewer.role.isStaff && !query.hasFilter
+                ? """
+                (SELECT rowid AS id, bm25(message_search) AS score FROM message_search WHERE message_search MATCH \(bind: match)
+                 ORDER BY rowid DESC LIMIT \(bind: Self.rankWindow))
+                """
+                : "(SELECT rowid AS id, bm25(message_search) AS score FROM message_search WHERE message_search MATCH \(bind: match))"
             statement = """
                 SELECT * FROM (
-                  SELECT \(messageColumns), bm25(message_search) AS rank
-                  FROM message_search JOIN messages m ON m.id = message_search.rowid
+                  SELECT \(messageColumns), w.score AS rank
+                  FROM \(matches) w JOIN messages m ON m.id = w.id
                   JOIN tickets t ON t.id = m.ticket_id JOIN users s ON s.id = m.sender_id
-                  WHERE message_search MATCH \(bind: match) AND \(messageConditions.joined(separator: " AND "))
+                  WHERE \(messageConditions.joined(separator: " AND "))
                   UNION ALL
                   SELECT \(ticketColumns), bm25(ticket_search) AS rank
                   FROM ticket_search JOIN tickets t ON t.id = ticket_search.rowid JOIN users s ON s.id = t.customer_id

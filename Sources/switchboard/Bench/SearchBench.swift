@@ -36,13 +36,22 @@ struct SearchBench {
         defer { try? FileManager.default.removeItem(at: directory) }
         let driver = try await MigrateCommand.open(location, logger: logger)
         let store = try await SQLStore.open(driver, logger: logger)
-        print("search bench: \(location) — filling \(messages) messages…")
-        let fill = ContinuousClock.now
-        let stored = try await Self.fill(driver, messages: messages)
-        let took = (ContinuousClock.now - fill).inSeconds
-        // What autovacuum does a little later on a live server: statistics for the planner.
-        if driver.flavor == .postgres { try await driver.transaction { try await $0.raw("ANALYZE").run() } }
-        print(String(format: "  stored %d messages (index kept in step) in %.1f s: %.0f messages/s", stored, took, Double(stored) / took))
+        // A store filled by an earlier run is queried as it is: a change to the queries is then
+        // measured on the same messages, and the minute of filling is spent once.
+        let held = try await driver.transaction {
+            try await $0.raw("SELECT COUNT(*) AS n FROM messages").first(decodingColumn: "n", as: Int.self) ?? 0
+        }
+        if held > 0 {
+            print("search bench: \(location) — querying the \(held) messages it holds")
+        } else {
+            print("search bench: \(location) — filling \(messages) messages…")
+            let fill = ContinuousClock.now
+            let stored = try await Self.fill(driver, messages: messages)
+            let took = (ContinuousClock.now - fill).inSeconds
+            // What autovacuum does a little later on a live server: statistics for the planner.
+            if driver.flavor == .postgres { try await driver.transaction { try await $0.raw("ANALYZE").run() } }
+            print(String(format: "  stored %d messages (index kept in step) in %.1f s: %.0f messages/s", stored, took, Double(stored) / took))
+        }
         var random = SystemRandomNumberGenerator()
         let staff = Viewer(userId: 1, role: .agent)
         for kind in ["one word", "two words", "three words", "prefix"] {
