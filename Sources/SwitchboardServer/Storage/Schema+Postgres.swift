@@ -162,5 +162,6 @@ extension Schema {
         ratingsAndMerges(.postgres),
         search(.postgres),
         mentions(.postgres),
+        searchStatistics(.postgres),
     ]
 }

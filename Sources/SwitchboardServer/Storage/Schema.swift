@@ -172,6 +172,7 @@ public enum Schema {
         ratingsAndMerges(.sqlite),
         search(.sqlite),
         mentions(.sqlite),
+        searchStatistics(.sqlite),
     ]
 
     /// What a per-user limit has granted in its window (uploads: one row a file, its bytes), taken
