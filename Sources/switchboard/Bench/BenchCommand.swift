@@ -32,7 +32,10 @@ struct BenchCommand: AsyncParsableCommand {
     var search = false
     @Option(help: "--search: messages to store.") var messages = 1_000_000
     @Option(help: "--search: queries of each kind.") var queries = 200
-    @Option(help: "--search: the database, sqlite:PATH or postgres://… (default: a new SQLite file, removed after); one that holds messages is queried as it is.")
+    @Option(
+        help:
+            "--search: the database, sqlite:PATH or postgres://… (default: a new SQLite file, removed after); one that holds messages is queried as it is."
+    )
     var db: String?
     @Option(help: "Customer/agent pairs (each customer one ticket and one connection).") var pairs = 100
     @Option(help: "Agents; each takes pairs/agents customers (default: one per customer).") var agents: Int?

@@ -50,7 +50,8 @@ struct SearchBench {
             let took = (ContinuousClock.now - fill).inSeconds
             // What autovacuum does a little later on a live server: statistics for the planner.
             if driver.flavor == .postgres { try await driver.transaction { try await $0.raw("ANALYZE").run() } }
-            print(String(format: "  stored %d messages (index kept in step) in %.1f s: %.0f messages/s", stored, took, Double(stored) / took))
+            let rate = Double(stored) / took
+            print(String(format: "  stored %d messages (index kept in step) in %.1f s: %.0f messages/s", stored, took, rate))
         }
         var random = SystemRandomNumberGenerator()
         let staff = Viewer(userId: 1, role: .agent)
