@@ -55,17 +55,14 @@ extension SQLStore {
             // A word in every other message matches hundreds of thousands: bm25 over all of them
             // costs a second. Unfiltered staff searches rank the newest `rankWindow` matches, scored
             // in the one walk of the index from its newest rowid, which stops there.
-            let matches: SQLQueryString =
-                viewer.role.isStaff && !query.hasFilter
-                ? """
-                (SELECT rowid AS id, bm25(message_search) AS score FROM message_search WHERE message_search MATCH \(bind: match)
-                 ORDER BY rowid DESC LIMIT \(bind: Self.rankWindow))
-                """
-                : "(SELECT rowid AS id, bm25(message_search) AS score FROM message_search WHERE message_search MATCH \(bind: match))"
+            let window: SQLQueryString =
+                viewer.role.isStaff && !query.hasFilter ? " ORDER BY rowid DESC LIMIT \(bind: Self.rankWindow)" : ""
             statement = """
                 SELECT * FROM (
                   SELECT \(messageColumns), w.score AS rank
-                  FROM \(matches) w JOIN messages m ON m.id = w.id
+                  FROM (SELECT rowid AS id, bm25(message_search) AS score FROM message_search
+                        WHERE message_search MATCH \(bind: match)\(window)) w
+                  JOIN messages m ON m.id = w.id
                   JOIN tickets t ON t.id = m.ticket_id JOIN users s ON s.id = m.sender_id
                   WHERE \(messageConditions.joined(separator: " AND "))
                   UNION ALL
