@@ -35,7 +35,7 @@ import Testing
         expect-status 201 status="OPEN" subject="Lamp" capture ticket=id
         connect boss as admin
         send boss {"type": "JOIN_ROOM", "ticketId": ${ticket}}
-        expect boss ROOM_JOINED ticketId=${ticket} within 2s
+        expect boss ROOM_JOINED ticketId=${ticket} within 15s
         send casey {"type": "JOIN_ROOM", "ticketId": ${ticket}}
         expect casey ROOM_JOINED ticketId=${ticket} lastSeq=0
         send casey {"type": "SEND_MESSAGE", "ticketId": ${ticket}, "clientMessageId": "${uuid}", "message": "hello there"}
@@ -69,7 +69,7 @@ import Testing
             expect-refused bad 400
             connect boss as admin presence=batched tickets=queue
             connect casey as casey
-            expect boss PRESENCE within 3s
+            expect boss PRESENCE within 15s
             """)
         #expect(passed, "\(output)")
         #expect(output.contains("presence: 'single' or 'batched'"), "\(output)")
