@@ -105,19 +105,20 @@ import Testing
 
     // MARK: 3. Limits taken atomically, before the body
 
-    /// 60 parallel uploads by one customer with `uploadsPerHour` 30 all got 201; now exactly 30 do,
-    /// and the rest are told the real wait.
+    /// 60 parallel uploads by one customer with `uploadsPerHour` 30 all got 201; now exactly as many
+    /// as the limit do, and the rest are told the real wait (40 against 20 here: 60 uploads into
+    /// PostgreSQL beside the rest of the suite passed a loaded CI machine's 20 s read timeout).
     @Test func parallelUploadsCannotRacePastTheHourlyLimit() async throws {
-        try await withCast(live: true, configure: { $0.configuration.uploads.perHour = 30 }) { api, cast, _ in
+        try await withCast(live: true, configure: { $0.configuration.uploads.perHour = 20 }) { api, cast, _ in
             let ticket = try await api.openTicket(cast.customer).id
             // Small files: the race is over the count (a megabyte each only loaded a busy CI machine
             // past the client's 20 s).
-            let file = [UInt8](repeating: 65, count: 64 << 10)
-            let replies = try await Self.parallel(60) { index in
+            let file = [UInt8](repeating: 65, count: 16 << 10)
+            let replies = try await Self.parallel(40) { index in
                 try await api.upload(file, to: ticket, name: "part-\(index).txt", type: "text/plain", token: cast.customer)
             }
-            #expect(replies.count { $0.status == 201 } == 30, "\(replies.map(\.status))")
-            #expect(replies.count { $0.status == 429 } == 30)
+            #expect(replies.count { $0.status == 201 } == 20, "\(replies.map(\.status))")
+            #expect(replies.count { $0.status == 429 } == 20)
             let refused = try #require(replies.first { $0.status == 429 })
             let wait = try #require(refused.headers[.retryAfter].flatMap(Int.init))
             #expect(wait > 3_000 && wait <= 3_600, "Retry-After \(wait) for an hourly limit")
