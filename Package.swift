@@ -36,15 +36,37 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         // Wire types of the contract (shared/design/protocol.md). Foundation only.
         .target(name: "SwitchboardProtocol", swiftSettings: strict),
+        // The customer web page (HTML, CSS, JavaScript modules; no build step), its bytes compiled
+        // into the binary so that `switchboard serve` needs no files beside it.
+        .target(
+            name: "SwitchboardWeb",
+            resources: [
+                .embedInCode("Page/api.js"),
+                .embedInCode("Page/app.js"),
+                .embedInCode("Page/chat.js"),
+                .embedInCode("Page/desk.js"),
+                .embedInCode("Page/dom.js"),
+                .embedInCode("Page/icon.svg"),
+                .embedInCode("Page/index.html"),
+                .embedInCode("Page/notify.js"),
+                .embedInCode("Page/outbox.js"),
+                .embedInCode("Page/realtime.js"),
+                .embedInCode("Page/style.css"),
+                .embedInCode("Page/sw.js"),
+                .embedInCode("Page/widget.js"),
+            ],
+            swiftSettings: strict),
         // The support server: REST, the realtime hub, storage (SQLite, PostgreSQL), auth.
         .target(
             name: "SwitchboardServer",
             dependencies: [
                 "SwitchboardProtocol",
+                "SwitchboardWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -68,6 +90,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HeapModule", package: "swift-collections"),
+                // The web page's files, gzipped once at start.
+                .product(name: "CompressNIO", package: "compress-nio"),
             ],
             swiftSettings: strict
         ),

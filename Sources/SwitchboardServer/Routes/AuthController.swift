@@ -1,10 +1,24 @@
+import Foundation
+import HTTPTypes
 import Hummingbird
 import SwitchboardProtocol
 
 /// `/api/auth/*`, `/api/me` and `/api/admin/users`.
+///
+/// The web page asks with `X-Switchboard-Session: cookie`: then the refresh token goes into an
+/// `HttpOnly; Secure; SameSite=Strict` cookie limited to `/api/auth/refresh` (page scripts never
+/// see it; the answer's `refreshToken` is empty), and `POST /api/auth/refresh` reads it from
+/// there. That header is also the guard against other sites: a form cannot send it, and a
+/// script on another origin cannot without a CORS permission this server never grants; an
+/// `Origin` naming another host is refused besides.
 struct AuthController {
     let accounts: AccountService
     let limits: Limits
+    let refreshLifetime: TimeInterval
+
+    static let sessionHeader = HTTPField.Name("X-Switchboard-Session")!
+    static let cookieName = "sb_refresh"
+    static let cookiePath = "/api/auth/refresh"
 
     /// Routes that need no token.
     func addPublicRoutes(to group: RouterGroup<SupportRequestContext>) {
@@ -21,22 +35,32 @@ struct AuthController {
 
     @Sendable func register(_ request: Request, context: SupportRequestContext) async throws -> EditedResponse<AuthResponse> {
         let body = try await request.decodeJSON(RegisterRequest.self, limit: limits.requestBodyBytes)
-        return EditedResponse(status: .created, response: try await accounts.register(body, from: context.clientAddress))
+        return try answer(try await accounts.register(body, from: context.clientAddress), to: request, status: .created)
     }
 
-    @Sendable func login(_ request: Request, context: SupportRequestContext) async throws -> AuthResponse {
-        try await accounts.login(
+    @Sendable func login(_ request: Request, context: SupportRequestContext) async throws -> EditedResponse<AuthResponse> {
+        let granted = try await accounts.login(
             try await request.decodeJSON(LoginRequest.self, limit: limits.requestBodyBytes),
             from: context.clientAddress)
+        return try answer(granted, to: request)
     }
 
-    @Sendable func refresh(_ request: Request, context: SupportRequestContext) async throws -> AuthResponse {
-        try await accounts.refresh(try await request.decodeJSON(RefreshRequest.self, limit: limits.requestBodyBytes))
+    @Sendable func refresh(_ request: Request, context: SupportRequestContext) async throws -> EditedResponse<AuthResponse> {
+        guard try Self.wantsCookie(request) else {
+            return EditedResponse(
+                response: try await accounts.refresh(try await request.decodeJSON(RefreshRequest.self, limit: limits.requestBodyBytes)))
+        }
+        guard let token = request.cookies[Self.cookieName]?.value, !token.isEmpty else {
+            throw ContractError(.unauthorized, "not signed in in this browser")
+        }
+        return try answer(try await accounts.refresh(RefreshRequest(refreshToken: token)), to: request)
     }
 
-    @Sendable func logout(_ request: Request, context: SupportRequestContext) async throws -> HTTPResponse.Status {
+    @Sendable func logout(_ request: Request, context: SupportRequestContext) async throws -> Response {
         try await accounts.logout(try context.requireCaller())
-        return .noContent
+        var response = Response(status: .noContent)
+        if try Self.wantsCookie(request) { response.setCookie(Self.cookie("", maxAge: 0)) }
+        return response
     }
 
     @Sendable func me(_ request: Request, context: SupportRequestContext) async throws -> User {
@@ -48,5 +72,39 @@ struct AuthController {
         try caller.requireAdmin()
         let body = try await request.decodeJSON(CreateUserRequest.self, limit: limits.requestBodyBytes)
         return EditedResponse(status: .created, response: try await accounts.createUser(by: caller, body))
+    }
+
+    // MARK: The web page's cookie
+
+    /// The answer as asked for: the refresh token in the body, or in the cookie and not the body.
+    func answer(_ granted: AuthResponse, to request: Request, status: HTTPResponse.Status = .ok) throws -> EditedResponse<AuthResponse> {
+        guard try Self.wantsCookie(request) else { return EditedResponse(status: status, response: granted) }
+        var kept = granted
+        kept.refreshToken = ""
+        var response = EditedResponse(status: status, response: kept)
+        response.setCookie(Self.cookie(granted.refreshToken, maxAge: Int(refreshLifetime)))
+        return response
+    }
+
+    /// `X-Switchboard-Session: cookie` asks for the cookie; any other value is refused, and so is
+    /// a request whose `Origin` names another host than the request's (`Host`, or
+    /// `X-Forwarded-Host` behind a proxy). The header is the first lock: another site's page cannot
+    /// send it without a CORS permission this server never grants.
+    static func wantsCookie(_ request: Request) throws -> Bool {
+        guard let asked = request.headers[sessionHeader] else { return false }
+        guard asked == "cookie" else { throw ContractError(.invalid, "X-Switchboard-Session: 'cookie' or nothing") }
+        let hosts = ([request.head.authority] + request.headers[values: forwardedHost]).compactMap { $0 }.map(RealtimeGate.hostName(of:))
+        for origin in request.headers[values: .origin] {
+            guard let name = URL(string: origin)?.host?.lowercased(), hosts.contains(name) else {
+                throw ContractError(.forbidden, "origin '\(origin)' may not use this server's sign-in cookie")
+            }
+        }
+        return true
+    }
+
+    static let forwardedHost = HTTPField.Name("X-Forwarded-Host")!
+
+    static func cookie(_ value: String, maxAge: Int) -> Cookie {
+        Cookie(name: cookieName, value: value, maxAge: maxAge, path: cookiePath, secure: true, httpOnly: true, sameSite: .strict)
     }
 }

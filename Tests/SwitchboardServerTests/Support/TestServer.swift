@@ -128,10 +128,11 @@ struct API: Sendable {
 
     func call(
         _ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: (any Encodable & Sendable)? = nil,
-        raw: Data? = nil
+        raw: Data? = nil, headers extra: HTTPFields = [:]
     ) async throws -> Reply {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let token { headers[.authorization] = "Bearer \(token)" }
+        headers.append(contentsOf: extra)
         let data = try raw ?? json.map { try WireJSON.encoder().encode($0) }
         let response = try await client.execute(
             uri: path, method: method, headers: headers,
