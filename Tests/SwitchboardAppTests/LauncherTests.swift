@@ -21,6 +21,7 @@ import Testing
         let lines = Self.launcher().view(theme: World.theme).screen.lines
         let text = lines.joined(separator: "\n")
         #expect(text.contains("A support server is running on this machine: http://127.0.0.1:40123"))
+        #expect(text.contains("Customers in a browser: http://127.0.0.1:40123/"))
         #expect(text.contains("1  Customer") && text.contains("2  Agent console\n") && text.contains("3  Tester\n"))
         #expect(text.contains("Demo accounts — password 'switchboard':") && text.contains("customer  Casey Customer    customer"))
         #expect(text.contains("switchboard console --user agent"))
@@ -41,6 +42,7 @@ import Testing
         let lines = Self.launcher(width: 60, height: 20).view(theme: World.theme).screen.lines
         #expect(lines.count == 20 && lines.allSatisfy { TextWidth.of($0) <= 60 })
         #expect(lines.joined(separator: " ").contains("console --user agent"))
+        #expect(lines.joined(separator: " ").contains("Browser: http://127.0.0.1:40123/"))
         #expect(lines.joined().contains("…"), "long summaries end with an ellipsis, not mid-word")
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import TerminalKit
 
-/// The first screen of plain `switchboard`: the three modes, the embedded server's address, the
-/// demo accounts with their password, and how to join from a second terminal.
+/// The first screen of plain `switchboard`: the three modes, the embedded server's address and
+/// its customer web page, the demo accounts with their password, and how to join from a second
+/// terminal.
 public struct Launcher: Equatable, Sendable {
     public enum Choice: Int, CaseIterable, Equatable, Sendable { case customer, console, tester }
 
@@ -108,9 +109,9 @@ public struct Launcher: Equatable, Sendable {
     private mutating func pick(_ choice: Choice) -> Outcome { .pick(choice) }
 
     /// The launcher's block (about 20 rows) sits in the middle of a tall terminal.
-    private var blockTop: Int { max(2, (size.height - 21) / 2) }
+    private var blockTop: Int { max(2, (size.height - 22) / 2) }
     /// The top row of the menu on screen (it is drawn from here down, two rows each).
-    private var menuTop: Int { blockTop + 2 }
+    private var menuTop: Int { blockTop + 3 }
 
     private func menuRow(at y: Int) -> Int? {
         let offset = y - menuTop
@@ -132,6 +133,11 @@ public struct Launcher: Equatable, Sendable {
         let width = min(size.width - 4, 76), left = max(2, (size.width - width) / 2)
         let running = width >= 60 ? "A support server is running on this machine: \(server)" : "Server: \(server)"
         screen.put(running, x: left, y: blockTop, style: theme[.muted], limit: width)
+        // The customer web page is on the same server: a browser beside this terminal can chat too.
+        let page = server.hasSuffix("/") ? server : server + "/"
+        screen.put(
+            [Span(width >= 60 ? "Customers in a browser: " : "Browser: ", theme[.muted]), Span(page, theme[.accent])],
+            x: left, y: blockTop + 1, limit: width)
         var y = menuTop
         for choice in Choice.allCases {
             let selected = list.selected == choice.rawValue

@@ -123,7 +123,8 @@ public struct WebPage: Sendable {
     func addRoutes(to router: Router<SupportRequestContext>) {
         router.get("/") { request, _ in self.answer(self.page, to: request, policy: self.policy) }
         router.get("widget.js") { request, _ in self.answer(self.widget, to: request) }
-        router.get("sw.js") { request, _ in self.answer(self.serviceWorker, to: request) }
+        // A worker runs under its own script's policy: the page's, so that it may fetch the page.
+        router.get("sw.js") { request, _ in self.answer(self.serviceWorker, to: request, policy: self.policy) }
         router.get("assets/:bundle/:file") { request, context -> Response in
             // An older page asking for an older bundle after an upgrade gets a 404, not another
             // file under the old name that a cache would then keep for a year.

@@ -2,7 +2,7 @@
 // is one; with the server out of reach it opens the desk of the customer last signed in here,
 // offline, with whatever they wrote still waiting (outbox.js), and signs in again when the
 // server is back.
-import { $, $$ } from './dom.js';
+import { $, $$, characters } from './dom.js';
 import * as api from './api.js';
 import * as notify from './notify.js';
 import { Desk } from './desk.js';
@@ -70,7 +70,7 @@ function checkAccount(fields, registering) {
   const [minPassword, maxPassword] = limits.passwordLength ?? [8, 128];
   if (registering) {
     if (!fields.displayName.trim()) errors.push({ field: 'displayName', sentence: 'Tell us your name.' });
-    else if (fields.displayName.length > (limits.displayNameMaxLength ?? 64)) errors.push({ field: 'displayName', sentence: `At most ${limits.displayNameMaxLength ?? 64} characters.` });
+    else if (characters(fields.displayName.trim()) > (limits.displayNameMaxLength ?? 64)) errors.push({ field: 'displayName', sentence: `At most ${limits.displayNameMaxLength ?? 64} characters.` });
     if (!/^[A-Za-z0-9_.-]*$/.test(fields.username) || fields.username.length < minName || fields.username.length > maxName) {
       errors.push({ field: 'username', sentence: `${minName}–${maxName} letters, digits, _ . or -.` });
     }

@@ -23,6 +23,13 @@ export class Conversation {
     this.highlight = null; // seq marked by a search
   }
 
+  /** The newest seq written by someone else (what a read mark is about). */
+  latestFromOthers() {
+    let latest = 0;
+    for (const message of this.messages.values()) if (message.sender.id !== this.me.id && message.seq > latest) latest = message.seq;
+    return latest;
+  }
+
   get lastSeq() { return Math.max(0, ...this.messages.keys()); }
   get firstSeq() { return this.messages.size ? Math.min(...this.messages.keys()) : null; }
 

@@ -2,7 +2,7 @@
 // with its outbox, attachments, search, status changes and the rating. Phone-sized screens show
 // one pane at a time (list ↔ chat, with the back button and the browser's own back); wider ones
 // side by side.
-import { el, $, $$, uuid, when, bytes, marked, time } from './dom.js';
+import { el, $, $$, uuid, when, bytes, marked, time, characters } from './dom.js';
 import * as api from './api.js';
 import * as notify from './notify.js';
 import { Realtime } from './realtime.js';
@@ -202,7 +202,7 @@ export class Desk {
   countTicket() {
     const form = $('#ticket-form');
     for (const [name, limit] of [['subject', this.limits.subjectMaxLength ?? 200], ['description', this.limits.descriptionMaxLength ?? 10000]]) {
-      const length = form.elements[name].value.length;
+      const length = characters(form.elements[name].value);
       const counter = $(`[data-counter="${name}"]`, form);
       counter.textContent = length > limit * 0.8 ? `${length} / ${limit}` : '';
       counter.classList.toggle('over', length > limit);
@@ -216,9 +216,9 @@ export class Desk {
     const errors = [];
     const subjectLimit = this.limits.subjectMaxLength ?? 200, descriptionLimit = this.limits.descriptionMaxLength ?? 10000;
     if (!fields.subject.trim()) errors.push({ field: 'subject', sentence: 'A few words on what it is about.' });
-    else if (fields.subject.trim().length > subjectLimit) errors.push({ field: 'subject', sentence: `At most ${subjectLimit} characters.` });
+    else if (characters(fields.subject.trim()) > subjectLimit) errors.push({ field: 'subject', sentence: `At most ${subjectLimit} characters.` });
     if (!fields.description.trim()) errors.push({ field: 'description', sentence: 'Tell us what happened.' });
-    else if (fields.description.trim().length > descriptionLimit) errors.push({ field: 'description', sentence: `At most ${descriptionLimit} characters.` });
+    else if (characters(fields.description.trim()) > descriptionLimit) errors.push({ field: 'description', sentence: `At most ${descriptionLimit} characters.` });
     if (errors.length) return this.showErrors(form, errors);
     const button = $('button[type=submit]', form);
     button.disabled = true;
@@ -314,10 +314,14 @@ export class Desk {
     if (!chat || !this.isReading()) return;
     const seq = chat.lastSeq;
     const ticket = this.tickets.get(chat.ticket.id);
-    if (seq > 0 && ticket?.unreadCount) {
-      this.realtime.send({ type: 'MARK_READ', ticketId: chat.ticket.id, upToSeq: seq });
-      this.tickets.set(ticket.id, { ...ticket, unreadCount: 0 });
-      this.renderList();
+    // Marks only move forward, so a mark already sent for this seq need not go again.
+    if (seq > (chat.readSent ?? 0) && (ticket?.unreadCount || chat.latestFromOthers() > (chat.readSent ?? 0))) {
+      if (!this.realtime.send({ type: 'MARK_READ', ticketId: chat.ticket.id, upToSeq: seq })) return;
+      chat.readSent = seq;
+      if (ticket?.unreadCount) {
+        this.tickets.set(ticket.id, { ...ticket, unreadCount: 0 });
+        this.renderList();
+      }
     }
   }
 
@@ -451,7 +455,8 @@ export class Desk {
     input.classList.toggle('tall', input.scrollHeight + 2 > 160);
     $('#composer-error').textContent = '';
     const limit = this.limits.messageMaxLength ?? 8000;
-    if (input.value.length > limit) $('#composer-error').textContent = `The message is ${input.value.length} characters; at most ${limit} go in one.`;
+    const length = characters(input.value.trim());
+    if (length > limit) $('#composer-error').textContent = `The message is ${length} characters; at most ${limit} go in one.`;
     if (!this.chat || !input.value.trim()) return this.stopTyping();
     const now = Date.now();
     if (now - this.typingSentAt > TYPING_REFRESH_MS) {
@@ -476,7 +481,7 @@ export class Desk {
     const chat = this.chat;
     if (!chat || !text) return;
     const limit = this.limits.messageMaxLength ?? 8000;
-    if (text.length > limit) { $('#composer-error').textContent = `The message is ${text.length} characters; at most ${limit} go in one.`; return; }
+    if (characters(text) > limit) { $('#composer-error').textContent = `The message is ${characters(text)} characters; at most ${limit} go in one.`; return; }
     this.stopTyping();
     input.value = '';
     this.typed();

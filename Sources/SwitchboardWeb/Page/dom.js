@@ -19,6 +19,15 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
+/** Characters as the server counts them (grapheme clusters: 👍🏽 is one). */
+const graphemes = 'Segmenter' in Intl ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
+export function characters(text) {
+  if (!graphemes) return [...text].length;
+  let count = 0;
+  for (const _ of graphemes.segment(text)) count += 1;
+  return count;
+}
+
 export const $ = (selector, root = document) => root.querySelector(selector);
 export const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
 
