@@ -112,6 +112,16 @@ export class Conversation {
       message: item.message, messageType: item.messageType, attachment: item.attachment ?? null, timestamp: item.writtenAt,
     }));
     let previous = null;
+    if (!this.hasMore) {
+      // The whole history is here: it begins with what the ticket was opened with.
+      const at = new Date(this.ticket.createdAt);
+      items.push(el('li', { class: 'day', role: 'separator' }, el('span', {}, dayName(at, now))));
+      items.push(el('li', { class: 'opening' },
+        el('p', { class: 'who' }, this.ticket.customer.id === this.me.id ? 'You opened the ticket' : `${this.ticket.customer.displayName} opened the ticket`,
+          ' · ', el('time', { datetime: this.ticket.createdAt }, time(at))),
+        el('p', { class: 'text', dir: 'auto' }, linked(this.ticket.description))));
+      previous = { timestamp: this.ticket.createdAt, sender: { id: -1 } };
+    }
     for (const message of [...shown, ...waiting, ...failed]) {
       const at = new Date(message.timestamp);
       if (!previous || dayName(new Date(previous.timestamp), now) !== dayName(at, now)) {
@@ -174,7 +184,7 @@ export class Conversation {
       return holder;
     }
     return el('button', { type: 'button', class: 'file', dataset: { download: file.id, name: file.fileName } },
-      el('span', { class: 'file-icon', 'aria-hidden': 'true' }, '📄'), ' ', file.fileName, ' ', el('span', { class: 'size' }, bytes(file.size)));
+      el('span', { class: 'file-icon', 'aria-hidden': 'true' }, '↓'), ' ', file.fileName, ' ', el('span', { class: 'size' }, bytes(file.size)));
   }
 }
 
@@ -209,7 +219,7 @@ export function paint(conversation, { keepBottom, anchor } = {}) {
   const atBottom = keepBottom ?? log.scrollHeight - log.scrollTop - log.clientHeight < 40;
   const before = log.scrollHeight, top = log.scrollTop;
   list.replaceChildren(...conversation.render());
-  $('#log-top').textContent = conversation.hasMore ? (conversation.loading ? 'Loading older messages…' : 'Scroll up for older messages') : 'The beginning of the conversation';
+  $('#log-top').textContent = conversation.hasMore ? (conversation.loading ? 'Loading older messages…' : 'Scroll up for older messages') : '';
   if (anchor === 'top') log.scrollTop = top + (log.scrollHeight - before);
   else if (atBottom) log.scrollTop = log.scrollHeight;
   $('#typing').textContent = conversation.typingLine();

@@ -18,18 +18,21 @@ export class Realtime extends EventTarget {
     this.running = false;
     this.waiters = new Map(); // clientMessageId → {resolve, reject, timer}
     this.lastFrameAt = Date.now();
-    this.watchSleep();
+    this.unwatch = null;
   }
 
   get isOpen() { return this.state === 'open'; }
 
   start() {
     this.running = true;
+    this.unwatch ??= this.watchSleep();
     if (!this.socket) this.connect();
   }
 
   stop() {
     this.running = false;
+    this.unwatch?.();
+    this.unwatch = null;
     clearTimeout(this.retryTimer);
     this.rooms.clear();
     this.socket?.close(1000, 'signed out');
@@ -147,13 +150,20 @@ export class Realtime extends EventTarget {
    */
   watchSleep() {
     let last = Date.now();
-    setInterval(() => {
+    const timer = setInterval(() => {
       const now = Date.now();
       if (now - last > WAKE_CHECK_MS * 3) this.wake('slept');
       last = now;
     }, WAKE_CHECK_MS);
-    document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') this.wake('visible'); });
-    addEventListener('online', () => this.wake('online'));
+    const visible = () => { if (document.visibilityState === 'visible') this.wake('visible'); };
+    const online = () => this.wake('online');
+    document.addEventListener('visibilitychange', visible);
+    addEventListener('online', online);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', visible);
+      removeEventListener('online', online);
+    };
   }
 
   wake(why) {
