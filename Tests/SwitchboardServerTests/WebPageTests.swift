@@ -66,7 +66,9 @@ import Testing
     }
 
     @Test func framingFollowsTheAllowedOrigins() {
-        let policy = WebPage.policy(allowedOrigins: ["https://shop.example", "http://localhost:8000", "ws://shop.example", "https://x.example/path", "'unsafe-inline'"])
+        let policy = WebPage.policy(allowedOrigins: [
+            "https://shop.example", "http://localhost:8000", "ws://shop.example", "https://x.example/path", "'unsafe-inline'",
+        ])
         #expect(policy.hasSuffix("frame-ancestors 'self' https://shop.example http://localhost:8000"))
         #expect(WebPage.policy(allowedOrigins: []).hasSuffix("frame-ancestors 'self'"))
         // The page's own limits reach it as data, escaped for the attribute.
@@ -75,7 +77,8 @@ import Testing
 
     @Test func theRefreshTokenLivesInAnHttpOnlyCookieOfTheRefreshRoute() async throws {
         try await withCast { api, _, _ in
-            let login = try await api.call(.post, "/api/auth/login", json: LoginRequest(username: "agent", password: TestServer.password), headers: Self.session)
+            let login = try await api.call(
+                .post, "/api/auth/login", json: LoginRequest(username: "agent", password: TestServer.password), headers: Self.session)
             #expect(login.status == 200)
             let answer: AuthResponse = try login.decode()
             #expect(answer.refreshToken.isEmpty && !answer.accessToken.isEmpty)
@@ -96,11 +99,14 @@ import Testing
             // Without the cookie, or from another site's page: refused.
             #expect(try await api.call(.post, "/api/auth/refresh", headers: Self.session).status == 401)
             let foreign = try await api.call(
-                .post, "/api/auth/refresh", headers: Self.session + [.cookie: next.split(separator: ";")[0].description, .origin: "https://evil.example"])
+                .post, "/api/auth/refresh",
+                headers: Self.session + [.cookie: next.split(separator: ";")[0].description, .origin: "https://evil.example"])
             #expect(foreign.status == 403 && foreign.error?.code == .forbidden)
-            #expect(try await api.call(.post, "/api/auth/refresh", headers: [HTTPField.Name("X-Switchboard-Session")!: "yes"]).status == 400)
+            #expect(
+                try await api.call(.post, "/api/auth/refresh", headers: [HTTPField.Name("X-Switchboard-Session")!: "yes"]).status == 400)
             // Signing out clears the cookie.
-            let again = try await api.call(.post, "/api/auth/login", json: LoginRequest(username: "agent", password: TestServer.password), headers: Self.session)
+            let again = try await api.call(
+                .post, "/api/auth/login", json: LoginRequest(username: "agent", password: TestServer.password), headers: Self.session)
             let fresh: AuthResponse = try again.decode()
             let out = try await api.call(.post, "/api/auth/logout", token: fresh.accessToken, headers: Self.session)
             #expect(out.status == 204 && out.headers[.setCookie]?.contains("Max-Age=0") == true)

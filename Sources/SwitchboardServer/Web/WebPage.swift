@@ -141,7 +141,9 @@ public struct WebPage: Sendable {
         ]
         headers[Self.referrerPolicy] = "same-origin"
         if let policy { headers[.contentSecurityPolicy] = policy }
-        if request.headers[values: .ifNoneMatch].contains(where: { $0.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == asset.etag } }) {
+        if request.headers[values: .ifNoneMatch].contains(where: {
+            $0.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == asset.etag }
+        }) {
             return Response(status: .notModified, headers: headers)
         }
         let acceptsGzip = request.headers[values: .acceptEncoding].contains { $0.lowercased().contains("gzip") }
