@@ -104,6 +104,12 @@ import Testing
             #expect(foreign.status == 403 && foreign.error?.code == .forbidden)
             #expect(
                 try await api.call(.post, "/api/auth/refresh", headers: [HTTPField.Name("X-Switchboard-Session")!: "yes"]).status == 400)
+            // A refused header is refused before the work: no account is made behind the 400.
+            let newcomer = RegisterRequest(username: "webby", password: TestServer.password, displayName: "Webby")
+            let bad = try await api.call(
+                .post, "/api/auth/register", json: newcomer, headers: [HTTPField.Name("X-Switchboard-Session")!: "yes"])
+            #expect(bad.status == 400)
+            #expect(try await api.call(.post, "/api/auth/register", json: newcomer, headers: Self.session).status == 201)
             // Signing out clears the cookie.
             let again = try await api.call(
                 .post, "/api/auth/login", json: LoginRequest(username: "agent", password: TestServer.password), headers: Self.session)

@@ -31,8 +31,6 @@ public struct SupportServices: Sendable {
     public let metrics: ServerMetrics
     /// The customer web page (`/`), its files built into the binary.
     public let web: WebPage
-    /// How long the web page's refresh cookie lasts (the refresh token's lifetime).
-    let refreshLifetime: TimeInterval
 
     public init(store: any Store, configuration: ServerConfiguration, logger: Logger) async throws {
         let clock = configuration.clock
@@ -45,7 +43,6 @@ public struct SupportServices: Sendable {
         self.store = store
         self.limits = configuration.limits
         web = WebPage(limits: configuration.limits, allowedOrigins: configuration.realtime.allowedOrigins)
-        refreshLifetime = configuration.refreshTokenLifetime
         uploads = configuration.uploads
         // Services report to the bus; the hub tells the clients, the assigner hands out work.
         let events = EventBus()
@@ -229,7 +226,7 @@ public func buildRouter(_ services: SupportServices) -> Router<SupportRequestCon
 
     let limits = services.limits
     services.web.addRoutes(to: router)
-    let auth = AuthController(accounts: services.accounts, limits: limits, refreshLifetime: services.refreshLifetime)
+    let auth = AuthController(accounts: services.accounts, limits: limits)
     auth.addPublicRoutes(to: router.group("api"))
 
     let api = router.group("api").add(middleware: AuthMiddleware(accounts: services.accounts))

@@ -14,7 +14,6 @@ import SwitchboardProtocol
 struct AuthController {
     let accounts: AccountService
     let limits: Limits
-    let refreshLifetime: TimeInterval
 
     static let sessionHeader = HTTPField.Name("X-Switchboard-Session")!
     static let cookieName = "sb_refresh"
@@ -34,15 +33,17 @@ struct AuthController {
     }
 
     @Sendable func register(_ request: Request, context: SupportRequestContext) async throws -> EditedResponse<AuthResponse> {
+        let cookie = try Self.wantsCookie(request)
         let body = try await request.decodeJSON(RegisterRequest.self, limit: limits.requestBodyBytes)
-        return try answer(try await accounts.register(body, from: context.clientAddress), to: request, status: .created)
+        return answer(try await accounts.register(body, from: context.clientAddress), cookie: cookie, status: .created)
     }
 
     @Sendable func login(_ request: Request, context: SupportRequestContext) async throws -> EditedResponse<AuthResponse> {
+        let cookie = try Self.wantsCookie(request)
         let granted = try await accounts.login(
             try await request.decodeJSON(LoginRequest.self, limit: limits.requestBodyBytes),
             from: context.clientAddress)
-        return try answer(granted, to: request)
+        return answer(granted, cookie: cookie)
     }
 
     @Sendable func refresh(_ request: Request, context: SupportRequestContext) async throws -> EditedResponse<AuthResponse> {
@@ -53,13 +54,14 @@ struct AuthController {
         guard let token = request.cookies[Self.cookieName]?.value, !token.isEmpty else {
             throw ContractError(.unauthorized, "not signed in in this browser")
         }
-        return try answer(try await accounts.refresh(RefreshRequest(refreshToken: token)), to: request)
+        return answer(try await accounts.refresh(RefreshRequest(refreshToken: token)), cookie: true)
     }
 
     @Sendable func logout(_ request: Request, context: SupportRequestContext) async throws -> Response {
+        let cookie = try Self.wantsCookie(request)
         try await accounts.logout(try context.requireCaller())
         var response = Response(status: .noContent)
-        if try Self.wantsCookie(request) { response.setCookie(Self.cookie("", maxAge: 0)) }
+        if cookie { response.setCookie(Self.cookie("", maxAge: 0)) }
         return response
     }
 
@@ -76,17 +78,19 @@ struct AuthController {
 
     // MARK: The web page's cookie
 
-    /// The answer as asked for: the refresh token in the body, or in the cookie and not the body.
-    func answer(_ granted: AuthResponse, to request: Request, status: HTTPResponse.Status = .ok) throws -> EditedResponse<AuthResponse> {
-        guard try Self.wantsCookie(request) else { return EditedResponse(status: status, response: granted) }
+    /// The answer as asked for: the refresh token in the body, or in the cookie (lasting as long
+    /// as the token) and not the body.
+    func answer(_ granted: AuthResponse, cookie: Bool, status: HTTPResponse.Status = .ok) -> EditedResponse<AuthResponse> {
+        guard cookie else { return EditedResponse(status: status, response: granted) }
         var kept = granted
         kept.refreshToken = ""
         var response = EditedResponse(status: status, response: kept)
-        response.setCookie(Self.cookie(granted.refreshToken, maxAge: Int(refreshLifetime)))
+        response.setCookie(Self.cookie(granted.refreshToken, maxAge: Int(accounts.tokens.refreshLifetime)))
         return response
     }
 
-    /// `X-Switchboard-Session: cookie` asks for the cookie; any other value is refused, and so is
+    /// `X-Switchboard-Session: cookie` asks for the cookie (read before any work is done, so a
+    /// refused header never follows a created account or an ended login); any other value is refused, and so is
     /// a request whose `Origin` names another host than the request's (`Host`, or
     /// `X-Forwarded-Host` behind a proxy). The header is the first lock: another site's page cannot
     /// send it without a CORS permission this server never grants.
