@@ -114,7 +114,7 @@ extension APIClient {
         } catch {
             throw APIError.transport(error, "\(server.host ?? "server") stopped sending \(attachment.fileName)")
         }
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = hasher.finalize().lowercaseHex
         guard received == attachment.size, digest == attachment.sha256 else {
             throw APIError(
                 code: .invalid, message: "\(attachment.fileName) arrived damaged (its sha256 does not match): not saved", status: 0)

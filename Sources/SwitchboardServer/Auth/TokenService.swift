@@ -102,7 +102,7 @@ public struct TokenService: Sendable {
 
     /// What is stored in place of a refresh token.
     public static func digest(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(token.utf8)).lowercaseHex
     }
 }
 

@@ -48,7 +48,7 @@ extension TicketService {
                 "Content-Type: the file is not \(claimedType ?? "")"
                     + (AttachmentRules.sniff(bytes).map { " (its bytes are \($0))" } ?? ""))
         }
-        let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let digest = SHA256.hash(data: bytes).lowercaseHex
         // The name is stored and shown to everyone on the ticket: it goes through the content filter too.
         let name = FileNames.plain(
             try await validator.filter.filterOffLoop(

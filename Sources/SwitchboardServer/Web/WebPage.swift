@@ -39,7 +39,7 @@ public struct WebPage: Sendable {
             digest.update(data: Data(name.utf8))
             digest.update(data: Data(files[name] ?? []))
         }
-        let bundle = digest.finalize().map { String(format: "%02x", $0) }.joined().prefix(16)
+        let bundle = digest.finalize().lowercaseHex.prefix(16)
         self.bundle = String(bundle)
         let immutable = "public, max-age=31536000, immutable"
         var assets: [String: Asset] = [:]
@@ -95,7 +95,7 @@ public struct WebPage: Sendable {
         let plain = ByteBuffer(bytes: bytes)
         var input = plain
         let gzipped = try? input.compress(with: .gzip())
-        let etag = "\"" + SHA256.hash(data: bytes).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+        let etag = "\"" + SHA256.hash(data: bytes).prefix(12).lowercaseHex + "\""
         return Asset(plain: plain, gzipped: gzipped, contentType: contentType(of: name), etag: etag, cacheControl: cacheControl)
     }
 
