@@ -19,6 +19,9 @@ public struct WebPage: Sendable {
         let contentType: String
         let etag: String
         let cacheControl: String
+        /// The page's Content-Security-Policy, on the page and its worker (for other files a
+        /// policy would mean nothing: the connection guard's API policy goes on them).
+        var policy: String? = nil
     }
 
     let bundle: String
@@ -26,8 +29,6 @@ public struct WebPage: Sendable {
     let page: Asset
     let widget: Asset
     let serviceWorker: Asset
-    /// The page's Content-Security-Policy: its own files only, no inline script or style.
-    let policy: String
 
     /// Files served under `/assets/<bundle>/`; the others are served at the root, filled in.
     static let rootFiles: Set<String> = ["index.html", "widget.js", "sw.js"]
@@ -49,14 +50,16 @@ public struct WebPage: Sendable {
         let html = String(decoding: files["index.html"] ?? [], as: UTF8.self)
             .replacingOccurrences(of: "{{ASSETS}}", with: prefix)
             .replacingOccurrences(of: "{{CONFIG}}", with: Self.attribute(Self.configuration(limits)))
-        page = Self.asset(Array(html.utf8), name: "index.html", cacheControl: "no-cache")
+        // The page's Content-Security-Policy: its own files only, no inline script or style. A
+        // worker runs under its own script's policy: the page's, so that it may fetch the page.
+        let policy = Self.policy(allowedOrigins: allowedOrigins)
+        page = Self.asset(Array(html.utf8), name: "index.html", cacheControl: "no-cache", policy: policy)
         let fileList = assetNames.map { "\"\(prefix)/\($0)\"" }.joined(separator: ",")
         let worker = String(decoding: files["sw.js"] ?? [], as: UTF8.self)
             .replacingOccurrences(of: "{{BUNDLE}}", with: String(bundle))
             .replacingOccurrences(of: "{{FILES}}", with: "[\(fileList)]")
-        serviceWorker = Self.asset(Array(worker.utf8), name: "sw.js", cacheControl: "no-cache")
+        serviceWorker = Self.asset(Array(worker.utf8), name: "sw.js", cacheControl: "no-cache", policy: policy)
         widget = Self.asset(files["widget.js"] ?? [], name: "widget.js", cacheControl: "public, max-age=300")
-        policy = Self.policy(allowedOrigins: allowedOrigins)
     }
 
     /// `frame-ancestors` lists the allowed origins that are web origins (`https://shop.example`);
@@ -91,12 +94,13 @@ public struct WebPage: Sendable {
             .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 
-    static func asset(_ bytes: [UInt8], name: String, cacheControl: String) -> Asset {
+    static func asset(_ bytes: [UInt8], name: String, cacheControl: String, policy: String? = nil) -> Asset {
         let plain = ByteBuffer(bytes: bytes)
         var input = plain
         let gzipped = try? input.compress(with: .gzip())
         let etag = "\"" + SHA256.hash(data: bytes).prefix(12).lowercaseHex + "\""
-        return Asset(plain: plain, gzipped: gzipped, contentType: contentType(of: name), etag: etag, cacheControl: cacheControl)
+        return Asset(
+            plain: plain, gzipped: gzipped, contentType: contentType(of: name), etag: etag, cacheControl: cacheControl, policy: policy)
     }
 
     static func contentType(of name: String) -> String {
@@ -121,10 +125,9 @@ public struct WebPage: Sendable {
     static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
 
     func addRoutes(to router: Router<SupportRequestContext>) {
-        router.get("/") { request, _ in self.answer(self.page, to: request, policy: self.policy) }
+        router.get("/") { request, _ in self.answer(self.page, to: request) }
         router.get("widget.js") { request, _ in self.answer(self.widget, to: request) }
-        // A worker runs under its own script's policy: the page's, so that it may fetch the page.
-        router.get("sw.js") { request, _ in self.answer(self.serviceWorker, to: request, policy: self.policy) }
+        router.get("sw.js") { request, _ in self.answer(self.serviceWorker, to: request) }
         router.get("assets/:bundle/:file") { request, context -> Response in
             // An older page asking for an older bundle after an upgrade gets a 404, not another
             // file under the old name that a cache would then keep for a year.
@@ -135,12 +138,12 @@ public struct WebPage: Sendable {
         }
     }
 
-    func answer(_ asset: Asset, to request: Request, policy: String? = nil) -> Response {
+    func answer(_ asset: Asset, to request: Request) -> Response {
         var headers: HTTPFields = [
             .contentType: asset.contentType, .cacheControl: asset.cacheControl, .eTag: asset.etag, .vary: "Accept-Encoding",
         ]
         headers[Self.referrerPolicy] = "same-origin"
-        if let policy { headers[.contentSecurityPolicy] = policy }
+        if let policy = asset.policy { headers[.contentSecurityPolicy] = policy }
         if request.headers[values: .ifNoneMatch].contains(where: {
             $0.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == asset.etag }
         }) {

@@ -341,7 +341,7 @@ export class Desk {
     switch (frame.type) {
       case 'RECEIVE_MESSAGE': return this.received(frame.message);
       case 'ROOM_JOINED':
-        if (here) this.participants(frame.participants);
+        if (here) this.presence(frame.participants);
         return;
       case 'TYPING_START':
       case 'TYPING_STOP':
@@ -420,8 +420,6 @@ export class Desk {
       });
     }
   }
-
-  participants(users) { this.presence(users); }
 
   presence(users) {
     let changed = false;

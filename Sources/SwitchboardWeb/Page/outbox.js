@@ -2,6 +2,7 @@
 // offline survives a closed tab or a reload and goes out once, in order, with the
 // clientMessageId it was given when written (the server stores a repeat once). One tab at a
 // time sends (a Web Lock); the others hear what happened on a BroadcastChannel.
+import { withLock } from './dom.js';
 
 const STORE = 'outbox';
 
@@ -75,7 +76,7 @@ export class Outbox extends EventTarget {
     if (this.flushing) { this.again = true; return; }
     this.flushing = true;
     try {
-      await withOutboxLock(this.userId, async () => {
+      await withLock(`switchboard-outbox-${this.userId}`, async () => {
         do {
           this.again = false;
           for (const item of await this.all()) {
@@ -98,8 +99,4 @@ export class Outbox extends EventTarget {
       this.flushing = false;
     }
   }
-}
-
-function withOutboxLock(userId, task) {
-  return navigator.locks ? navigator.locks.request(`switchboard-outbox-${userId}`, task) : task();
 }
