@@ -92,6 +92,7 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
                 // The web page's files, gzipped once at start.
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
         ),

@@ -8,13 +8,19 @@ public struct UserRef: Codable, Equatable, Hashable, Sendable {
     public var displayName: String
     public var role: Role
     public var isOnline: Bool
+    /// An integration's account, acting through an API token (present only when true): every
+    /// screen marks what it writes as a bot's.
+    public var isBot: Bool?
 
-    public init(id: Int, displayName: String, role: Role, isOnline: Bool) {
+    public init(id: Int, displayName: String, role: Role, isOnline: Bool, isBot: Bool = false) {
         self.id = id
         self.displayName = displayName
         self.role = role
         self.isOnline = isOnline
+        self.isBot = isBot ? true : nil
     }
+
+    public var bot: Bool { isBot == true }
 }
 
 public struct User: Codable, Equatable, Sendable {
@@ -29,11 +35,14 @@ public struct User: Codable, Equatable, Sendable {
     /// How many active chats auto-assignment may give this agent (agents and admins only).
     public var capacity: Int?
     public var email: String?
+    /// An API token's account (present only when true).
+    public var isBot: Bool?
 
     public init(
         id: Int, username: String, displayName: String, role: Role, isOnline: Bool,
-        lastSeenAt: Date?, agentStatus: AgentStatus?, capacity: Int?, email: String?
+        lastSeenAt: Date?, agentStatus: AgentStatus?, capacity: Int?, email: String?, isBot: Bool = false
     ) {
+        self.isBot = isBot ? true : nil
         self.id = id
         self.username = username
         self.displayName = displayName
@@ -45,7 +54,9 @@ public struct User: Codable, Equatable, Sendable {
         self.email = email
     }
 
-    public var ref: UserRef { UserRef(id: id, displayName: displayName, role: role, isOnline: isOnline) }
+    public var bot: Bool { isBot == true }
+
+    public var ref: UserRef { UserRef(id: id, displayName: displayName, role: role, isOnline: isOnline, isBot: isBot == true) }
 }
 
 public struct Attachment: Codable, Equatable, Sendable {

@@ -28,7 +28,7 @@ public struct ChatTab: Equatable, Sendable {
     public init(conversation: Conversation) { self.conversation = conversation }
 
     /// The label in the tab bar: `#12 Casey`.
-    public var title: String { "#\(ticketId) \(Sanitizer.clean(conversation.ticket.customer.displayName))" }
+    public var title: String { "#\(ticketId) \(conversation.ticket.customer.shown)" }
 }
 
 /// Which tab needs the agent most: a customer waiting longest, then a new message, then other activity.

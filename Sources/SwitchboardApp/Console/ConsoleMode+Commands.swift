@@ -217,7 +217,7 @@ extension ConsoleMode {
         let other = tickets.first { $0.id == id }
         if let other, other.customer.id != ticket.customer.id {
             return usage(
-                "#\(id) is \(Sanitizer.clean(other.customer.displayName))'s and this one \(Sanitizer.clean(ticket.customer.displayName))'s: "
+                "#\(id) is \(other.customer.shown)'s and this one \(ticket.customer.shown)'s: "
                     + "only one customer's tickets are merged")
         }
         let what = other.map { " “\(Sanitizer.clean($0.subject))”" } ?? ""

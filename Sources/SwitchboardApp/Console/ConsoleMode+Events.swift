@@ -252,8 +252,8 @@ extension ConsoleMode {
             toasts.show("#\(id)\(subject): the \(target.word) target was missed", kind: .error, now: now)
         case .ticketReassigned(let id, let from, let to, _):
             guard from?.id == me?.id || me?.role == .admin else { break }
-            let whom = to.map { $0.id == me?.id ? "you" : Sanitizer.clean($0.displayName) } ?? "the queue"
-            let was = from.map { $0.id == me?.id ? "you" : Sanitizer.clean($0.displayName) } ?? "nobody"
+            let whom = to.map { $0.id == me?.id ? "you" : $0.shown } ?? "the queue"
+            let was = from.map { $0.id == me?.id ? "you" : $0.shown } ?? "nobody"
             toasts.show("#\(id) went from \(was) to \(whom): no public reply in time", kind: .warning, now: now)
         case .ticketDeleted(let id):
             changeTickets { $0.removeAll { $0.id == id } }
@@ -272,7 +272,7 @@ extension ConsoleMode {
                 mentions.insert(Mention(ticketId: id, seq: seq, by: by, at: now, subject: subject), at: 0)
             }
             let about = subject.isEmpty ? "" : " (\(Sanitizer.clean(subject)))"
-            toasts.show("@ \(Sanitizer.clean(by.displayName)) mentioned you on #\(id)\(about) — under Mentions", now: now)
+            toasts.show("@ \(by.shown) mentioned you on #\(id)\(about) — under Mentions", now: now)
             effects.append(.notify(title: "\(by.displayName) mentioned you on #\(id)", body: subject))
             if !tickets.contains(where: { $0.id == id }) { effects.append(.fetchTicket(ticketId: id)) }
         default:

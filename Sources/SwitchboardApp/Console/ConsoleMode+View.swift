@@ -9,7 +9,7 @@ extension ConsoleMode {
         let area = Rect(x: 0, y: 0, width: size.width, height: size.height)
         let layout = self.layout
         screen.fill(x: 0, y: 0, width: size.width, height: 1, style: theme[.status])
-        let name = me.map { Sanitizer.clean($0.displayName) } ?? ""
+        let name = me.map { $0.shown } ?? ""
         screen.put(
             [Span(" Switchboard", theme[.status].with(bold: true)), Span(" · Agent console · \(name) · \(server)", theme[.status])],
             x: 0, y: 0, limit: size.width - 10)
@@ -169,8 +169,8 @@ extension ConsoleMode {
                 if standing.level != .running { rightStyle.bold = true }
             }
             screen.put(right, x: body.maxX - TextWidth.of(right) - 1, y: y, style: rightStyle)
-            let who = ticket.assignedAgent.map { $0.id == me?.id ? "you" : Sanitizer.clean($0.displayName) } ?? "unassigned"
-            let detail = "\(Sanitizer.clean(ticket.customer.displayName)) · \(ticket.category.word) · \(who)"
+            let who = ticket.assignedAgent.map { $0.id == me?.id ? "you" : $0.shown } ?? "unassigned"
+            let detail = "\(ticket.customer.shown) · \(ticket.category.word) · \(who)"
             let below = standing == nil ? "" : wait
             screen.put(
                 TextWrap.truncate(detail, width: body.width - 6 - TextWidth.of(below)), x: body.x + 4, y: y + 1,
@@ -236,15 +236,15 @@ extension ConsoleMode {
         details += [
             Span(
                 " \(ticket.status.word) · \(ticket.priority.word) · "
-                    + "\(ticket.category.word) · \(Sanitizer.clean(ticket.customer.displayName))", theme[.muted]),
+                    + "\(ticket.category.word) · \(ticket.customer.shown)", theme[.muted]),
             ticket.customer.isOnline ? Span(" ●", theme[.success]) : Span(" ○", theme[.muted]),
         ]
         let others = (members[ticket.id] ?? []).filter { $0.role.isStaff && $0.id != me?.id }
         if !others.isEmpty {
-            details.append(Span(" · also here: " + others.map { Sanitizer.clean($0.displayName) }.joined(separator: ", "), theme[.accent]))
+            details.append(Span(" · also here: " + others.map { $0.shown }.joined(separator: ", "), theme[.accent]))
         }
         let owner =
-            ticket.assignedAgent.map { $0.id == me?.id ? "yours" : "with \(Sanitizer.clean($0.displayName))" } ?? "unassigned — /claim"
+            ticket.assignedAgent.map { $0.id == me?.id ? "yours" : "with \($0.shown)" } ?? "unassigned — /claim"
         details.append(Span(" · " + owner, theme[.muted]))
         if let given = live.rating { details.append(Span(" · rated \(given.stars)", given.score >= 4 ? theme[.success] : theme[.warning])) }
 
@@ -291,7 +291,7 @@ extension ConsoleMode {
     private func renderEditor(_ tab: ChatTab, into screen: inout Screen, in rect: Rect, theme: Theme, compact: Bool) -> (x: Int, y: Int) {
         let note = tab.noteMode
         let prompt = note ? [Span("note> ", theme[.note].with(bold: true))] : [Span("> ", theme[.accent])]
-        let customer = Sanitizer.clean(tab.conversation.ticket.customer.displayName)
+        let customer = tab.conversation.ticket.customer.shown
         let placeholder =
             switch (note, compact) {
             case (true, false): "Internal note — only agents see it (C-o back to replies)"
@@ -312,7 +312,7 @@ extension ConsoleMode {
         let online = ticket.customer.isOnline ? "●" : "○"
         let right =
             " \(ticket.status.word) · \(ticket.priority.word) · "
-            + "\(Sanitizer.clean(ticket.customer.displayName)) \(online) "
+            + "\(ticket.customer.shown) \(online) "
         let title =
             " #\(ticket.id) \(Sanitizer.clean(ticket.subject))" + (tab.noteMode ? " ✎" : "") + (tab.unread > 0 ? " (\(tab.unread))" : "")
         // The subject first; the details take what is left, or nothing when that is too little to read.
@@ -354,7 +354,7 @@ extension ConsoleMode {
         let ticket = tab.conversation.ticket, customer = ticket.customer
         var lines: [(String, Style)] = [
             (" Customer", theme[.title]),
-            ("  " + Sanitizer.clean(customer.displayName), theme[.text].with(bold: true)),
+            ("  " + customer.shown, theme[.text].with(bold: true)),
             (customer.isOnline ? "  ● online" : "  ○ away", customer.isOnline ? theme[.success] : theme[.muted]),
             ("", theme[.text]),
             (" This ticket", theme[.title]),

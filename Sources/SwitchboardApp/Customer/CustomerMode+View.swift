@@ -52,7 +52,7 @@ extension CustomerMode {
 
     private func renderTitle(into screen: inout Screen, in rect: Rect, theme: Theme) {
         screen.fill(x: rect.x, y: rect.y, width: rect.width, height: 1, style: theme[.status])
-        let name = me.map { Sanitizer.clean($0.displayName) } ?? ""
+        let name = me.map { $0.shown } ?? ""
         // Staff may use this chat until their console exists; the title says which they are.
         let role = me?.role.isStaff == true ? "Chat as \(me?.role == .admin ? "admin" : "agent")" : "Customer"
         screen.put(
@@ -111,7 +111,7 @@ extension CustomerMode {
     private func detail(of ticket: Ticket, width: Int) -> String {
         var parts = [
             ticket.status.word, ticket.priority.word, ticket.category.word,
-            ticket.assignedAgent.map { Sanitizer.clean($0.displayName) } ?? "in the queue", age(of: ticket),
+            ticket.assignedAgent.map { $0.shown } ?? "in the queue", age(of: ticket),
         ]
         if let into = ticket.mergedIntoId {
             parts[0] = "merged into #\(into)"
@@ -119,7 +119,7 @@ extension CustomerMode {
             parts.insert("rated \(given.score)/5", at: 1)
         }
         if width >= 48, let last = ticket.lastMessage {
-            let who = last.sender.id == me?.id ? "you" : Sanitizer.clean(last.sender.displayName)
+            let who = last.sender.id == me?.id ? "you" : last.sender.shown
             parts.append("\(who): \(Sanitizer.clean(last.message))")
         }
         return parts.joined(separator: " · ")
@@ -149,7 +149,7 @@ extension CustomerMode {
                     + "\(ticket.category.word) · ", theme[.muted])
         ]
         if let agent = ticket.assignedAgent {
-            details.append(Span(Sanitizer.clean(agent.displayName), theme[.text]))
+            details.append(Span(agent.shown, theme[.text]))
             details.append(agent.isOnline ? Span(" ● online", theme[.success]) : Span(" ○ away", theme[.muted]))
         } else if ticket.status == .open {
             details.append(Span("waiting in the queue for the next agent", theme[.warning]))

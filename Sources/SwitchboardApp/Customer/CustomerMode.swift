@@ -140,7 +140,7 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
             let masked = typed.map { $0.subject != ticket.subject || $0.description != ticket.description } ?? false
             form = nil
             upsert(ticket)
-            let who = ticket.assignedAgent.map { "\(Sanitizer.clean($0.displayName)) has it" } ?? "it waits in the queue for the next agent"
+            let who = ticket.assignedAgent.map { "\($0.shown) has it" } ?? "it waits in the queue for the next agent"
             // (Who has it is in the header too: the masking is the news here.)
             toasts.show(
                 "Ticket #\(ticket.id) opened — " + (masked ? "🔒 part of it was masked before it was stored" : who),
@@ -267,7 +267,7 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
             upsert(ticket)
         case .agentAssigned(let id, let agent, _):
             changeTickets { tickets in if let index = tickets.firstIndex(where: { $0.id == id }) { tickets[index].assignedAgent = agent } }
-            if chat?.ticket.id != id { toasts.show("#\(id): \(Sanitizer.clean(agent.displayName)) is handling it", now: now) }
+            if chat?.ticket.id != id { toasts.show("#\(id): \(agent.shown) is handling it", now: now) }
         case .ticketStatusChanged(let id, let status, let previous, _):
             changeTickets { tickets in
                 guard let index = tickets.firstIndex(where: { $0.id == id }) else { return }

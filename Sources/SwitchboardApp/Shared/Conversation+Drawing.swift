@@ -48,7 +48,7 @@ extension Conversation {
 
     /// "Alice is typing…" for whoever is typing now.
     public var typingLine: String? {
-        let names = timeline.typing.map { Sanitizer.clean($0.displayName) }
+        let names = timeline.typing.map(\.shown)
         switch names.count {
         case 0: return nil
         case 1: return "\(names[0]) is typing…"

@@ -128,7 +128,7 @@ extension Conversation {
             switch item {
             case .opening(let ticket):
                 let mine = ticket.customer.id == timeline.me.id
-                let who = mine ? "You" : Sanitizer.clean(ticket.customer.displayName)
+                let who = mine ? "You" : ticket.customer.shown
                 lines.append(
                     Line(
                         spans: header(
@@ -164,7 +164,7 @@ extension Conversation {
                 let regroup =
                     message.internal != lastInternal || message.mergedFromTicketId != lastOrigin || message.seq == currentHit
                 if message.sender.id != lastSender || pause || regroup {
-                    let name = mine ? "You" : Sanitizer.clean(message.sender.displayName)
+                    let name = mine ? "You" : message.sender.shown
                     let marker = message.seq == currentHit ? "▶ " : ""
                     var after = [RoleSpan("  " + time(message.timestamp, calendar: calendar), .timestamp)]
                     // Notes are marked in words too, not only by their style: agents only, never the customer.

@@ -107,12 +107,12 @@ public struct Conversation: Equatable, Sendable {
         case .agentAssigned(let id, let agent, let previous) where id == ticket.id:
             let text =
                 // Neutral on who moved it: a colleague's transfer, an admin, or the server for want of a reply.
-                previous.map { "Now with \(Sanitizer.clean(agent.displayName)) (was with \(Sanitizer.clean($0.displayName)))" }
-                ?? "\(Sanitizer.clean(agent.displayName)) is handling this ticket"
+                previous.map { "Now with \(agent.shown) (was with \($0.shown))" }
+                ?? "\(agent.shown) is handling this ticket"
             systemLines.append(SystemLine(date: now, text: text))
             ticket.assignedAgent = agent
         case .ticketStatusChanged(let id, let status, _, let by) where id == ticket.id:
-            systemLines.append(SystemLine(date: now, text: "\(Sanitizer.clean(by.displayName)) set the ticket \(status.word)"))
+            systemLines.append(SystemLine(date: now, text: "\(by.shown) set the ticket \(status.word)"))
             ticket.status = status
         case .ticketUpdated(let updated) where updated.id == ticket.id:
             ticket = updated

@@ -107,7 +107,7 @@ public struct FindResults: Equatable, Sendable {
             let base = selected ? theme[.selection] : theme[.text]
             screen.fill(x: body.x, y: y, width: body.width, height: 2, style: base)
             let when = ShortMoment.text(hit.timestamp, now: now, timeZone: timeZone, yearIfOther: true)
-            let who = Sanitizer.clean(hit.sender.displayName) + (hit.messageId == nil ? " (the ticket)" : "")
+            let who = hit.sender.shown + (hit.messageId == nil ? " (the ticket)" : "")
             let right = (hit.internal ? "✎ note · " : "") + who + " · " + when + " "
             let rightWidth = min(TextWidth.of(right), max(0, body.width / 2))
             let title = "\(selected ? "▸" : " ")#\(hit.ticketId) "

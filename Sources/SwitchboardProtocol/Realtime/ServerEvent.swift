@@ -40,6 +40,8 @@ public enum ServerEvent: Sendable, Equatable {
     case ticketMerged(ticketId: Int, intoTicketId: Int)
     /// A note named this user with `@name` (to that user only).
     case mentioned(ticketId: Int, seq: Int, by: UserRef)
+    /// To admins (an addition): a webhook failed for a day and the server switched it off.
+    case webhookDisabled(webhookId: Int, url: String, reason: String)
     case error(code: ErrorCode, message: String, ref: String?)
 
     public var type: String {
@@ -68,6 +70,7 @@ public enum ServerEvent: Sendable, Equatable {
         case .ticketRated: "TICKET_RATED"
         case .ticketMerged: "TICKET_MERGED"
         case .mentioned: "MENTIONED"
+        case .webhookDisabled: "WEBHOOK_DISABLED"
         case .error: "ERROR"
         }
     }
@@ -94,7 +97,7 @@ public enum ServerEvent: Sendable, Equatable {
             id
         case .ticketCreated(let ticket), .ticketUpdated(let ticket):
             ticket.id
-        case .userOnline, .userOffline, .presence, .agentStatusChanged, .error:
+        case .userOnline, .userOffline, .presence, .agentStatusChanged, .webhookDisabled, .error:
             nil
         }
     }
@@ -104,7 +107,7 @@ extension ServerEvent: Codable {
     enum Key: String, CodingKey {
         case type, ticketId, lastSeq, participants, clientMessageId, messageId, seq, timestamp, message, user, `internal`,
             members, users, userId, upToSeq, agent, previousAgent, status, previousStatus, changedBy, ticket, code, ref, redactions,
-            target, dueAt, at, from, to, reason, rating, intoTicketId, by
+            target, dueAt, at, from, to, reason, rating, intoTicketId, by, webhookId, url
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -180,6 +183,10 @@ extension ServerEvent: Codable {
             try c.encode(ticketId, forKey: .ticketId)
             try c.encode(seq, forKey: .seq)
             try c.encode(by, forKey: .by)
+        case .webhookDisabled(let webhookId, let url, let reason):
+            try c.encode(webhookId, forKey: .webhookId)
+            try c.encode(url, forKey: .url)
+            try c.encode(reason, forKey: .reason)
         case .error(let code, let message, let ref):
             try c.encode(code, forKey: .code)
             try c.encode(message, forKey: .message)
@@ -262,6 +269,10 @@ extension ServerEvent: Codable {
             self = .ticketMerged(ticketId: try int(.ticketId), intoTicketId: try int(.intoTicketId))
         case "MENTIONED":
             self = .mentioned(ticketId: try int(.ticketId), seq: try int(.seq), by: try c.decode(UserRef.self, forKey: .by))
+        case "WEBHOOK_DISABLED":
+            self = .webhookDisabled(
+                webhookId: try int(.webhookId), url: try c.decode(String.self, forKey: .url),
+                reason: try c.decode(String.self, forKey: .reason))
         case "ERROR":
             self = .error(
                 code: try c.decode(ErrorCode.self, forKey: .code), message: try c.decode(String.self, forKey: .message),

@@ -31,6 +31,9 @@ public struct SupportServices: Sendable {
     public let metrics: ServerMetrics
     /// The customer web page (`/`), its files built into the binary.
     public let web: WebPage
+    /// Webhook endpoints and their deliveries; API tokens are the accounts service's.
+    public let webhooks: WebhookService
+    let deliverer: WebhookDeliverer
 
     public init(store: any Store, configuration: ServerConfiguration, logger: Logger) async throws {
         let clock = configuration.clock
@@ -50,8 +53,13 @@ public struct SupportServices: Sendable {
         self.metrics = metrics
         let hub = Hub(store: store, configuration: configuration.realtime, events: events, clock: clock, metrics: metrics, logger: logger)
         let assigner = Assigner(store: store, policy: configuration.assignmentPolicy, events: events, clock: clock, logger: logger)
+        let deliverer = WebhookDeliverer(
+            store: store, node: metrics.node, settings: configuration.webhooks, clock: clock, events: events, logger: logger)
         events.attach(hub)
         events.attach(assigner)
+        events.attach(deliverer)
+        self.deliverer = deliverer
+        webhooks = WebhookService(store: store, settings: configuration.webhooks, deliverer: deliverer, clock: clock)
         self.events = events
         self.hub = hub
         self.assigner = assigner
@@ -119,6 +127,7 @@ public func buildApplication(
                     interval: configuration.sessionSweepInterval, clock: configuration.clock, logger: logger)),
             closer.closesAfter(LoginWatch(hub: services.hub, store: store, interval: configuration.loginCheckInterval, logger: logger)),
             closer.closesAfter(services.keeper),
+            closer.closesAfter(services.deliverer),
         ]
         if let interval = configuration.memoryTrimInterval { background.append(MemoryTrimmer(interval: interval, logger: logger)) }
         // Several processes on one PostgreSQL: the doorbell carries each node's changes to the others.
@@ -238,6 +247,8 @@ public func buildRouter(_ services: SupportServices) -> Router<SupportRequestCon
     CannedResponsesController(canned: services.canned, limits: limits).addRoutes(to: api.group("canned-responses"))
     AdminController(admin: services.admin, limits: limits).addRoutes(to: api.group("admin/support"))
     TargetsController(targets: services.targets, limits: limits).addRoutes(to: api.group("admin"))
+    IntegrationsController(webhooks: services.webhooks, tokens: services.accounts.apiTokens, limits: limits)
+        .addRoutes(to: api.group("admin"))
     SearchController(tickets: services.tickets).addRoutes(to: api.group("search"))
     MentionsController(tickets: services.tickets, limits: limits).addRoutes(to: api.group("mentions"))
     api.get("agents") { _, context in try await services.admin.colleagues(for: try context.requireCaller()) }

@@ -76,6 +76,8 @@ public struct ServerConfiguration: Sendable {
     public var autoResolve = AutoResolve()
     /// How often the clock keeper looks for due warnings, breaches and reply timers.
     public var clockInterval: Duration = .seconds(1)
+    /// Webhook deliveries: targets allowed, timeouts, how long retries go on (`WebhookSettings`).
+    public var webhooks = WebhookSettings()
     /// Create demo accounts on an empty database (the embedded server does).
     public var seedDemoAccounts = false
     /// The clock every rule reads; tests move it (in-process, or through `WallClock`'s file).
@@ -140,6 +142,10 @@ public struct ServerConfigFile: Decodable, Sendable {
     public var assignment: String?
     public var sessionIdleSeconds: Int?
     public var allowedOrigins: [String]?
+    /// Webhooks may go to private, loopback and link-local addresses (default false).
+    public var webhooksAllowPrivateTargets: Bool?
+    public var webhookTimeoutSeconds: Int?
+    public var webhookLeaseSeconds: Int?
     public var maxConnectionsPerUser: Int?
     public var outboundFrames: Int?
     public var tlsCertificate: String?
@@ -357,6 +363,16 @@ public struct ServerConfigFile: Decodable, Sendable {
         if let connectionLimitExempt { configuration.connectionCaps.exempt = Set(connectionLimitExempt) }
         if let reservedNames { configuration.reservedNames = reservedNames }
         if let allowedOrigins { configuration.realtime.allowedOrigins = allowedOrigins }
+        if let webhooksAllowPrivateTargets { configuration.webhooks.allowPrivateTargets = webhooksAllowPrivateTargets }
+        if let webhookTimeoutSeconds {
+            configuration.webhooks.timeout = .seconds(try Self.bounded(webhookTimeoutSeconds, "webhookTimeoutSeconds", 1...60))
+        }
+        if let webhookLeaseSeconds {
+            configuration.webhooks.lease = TimeInterval(try Self.bounded(webhookLeaseSeconds, "webhookLeaseSeconds", 2...3_600))
+        }
+        guard configuration.webhooks.lease > configuration.webhooks.timeout.inSeconds else {
+            throw ConfigError("webhookLeaseSeconds must be longer than webhookTimeoutSeconds (an attempt must end within its lease)")
+        }
         if let maxConnectionsPerUser {
             configuration.realtime.maxConnectionsPerUser = try Self.bounded(maxConnectionsPerUser, "maxConnectionsPerUser", 1...10_000)
         }

@@ -11,7 +11,14 @@ struct AuthMiddleware: RouterMiddleware {
             throw ContractError(.unauthorized, "log in first: send Authorization: Bearer <accessToken>")
         }
         var context = context
-        context.caller = try await accounts.authenticate(bearer: token)
+        let caller = try await accounts.authenticate(bearer: token)
+        if caller.scopes != nil {
+            guard let scope = TokenRoutes.scope(method: request.method.rawValue, path: request.uri.path) else {
+                throw ContractError(.forbidden, "an API token may not use \(request.method.rawValue) \(request.uri.path)")
+            }
+            try caller.require(scope)
+        }
+        context.caller = caller
         return try await next(request, context)
     }
 

@@ -110,3 +110,6 @@ extension ChatHistoryEntry: ResponseEncodable {}
 extension ServerStatistics: ResponseEncodable {}
 extension BusinessHours: ResponseEncodable {}
 extension SLASettings: ResponseEncodable {}
+extension Webhook: ResponseEncodable {}
+extension WebhookDelivery: ResponseEncodable {}
+extension APIToken: ResponseEncodable {}

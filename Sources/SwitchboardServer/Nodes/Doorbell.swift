@@ -75,6 +75,7 @@ public final class Doorbell: SupportEventSink, NodePeers, Service {
             case .ticketRated(let t, _, let c): .ticketRated(ticketId: t, customerId: c)
             case .ticketMerged(let t, let into, let c): .ticketMerged(ticketId: t, intoTicketId: into, customerId: c)
             case .mentioned(let t, let seq, let u, let by): .mentioned(ticketId: t, seq: seq, userId: u, byUserId: by.id)
+            case .webhookSwitchedOff(let id): .webhookSwitchedOff(webhookId: id)
             }
         ring(change)
     }

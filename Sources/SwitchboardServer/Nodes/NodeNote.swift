@@ -26,6 +26,7 @@ public struct NodeNote: Equatable, Sendable {
         case ticketRated(ticketId: Int, customerId: Int)
         case ticketMerged(ticketId: Int, intoTicketId: Int, customerId: Int)
         case mentioned(ticketId: Int, seq: Int, userId: Int, byUserId: Int)
+        case webhookSwitchedOff(webhookId: Int)
     }
 
     public var node: String
@@ -64,6 +65,7 @@ public struct NodeNote: Equatable, Sendable {
             case .ticketRated(let t, let c): ["tr", "\(t)", "\(c)"]
             case .ticketMerged(let t, let into, let c): ["tm", "\(t)", "\(into)", "\(c)"]
             case .mentioned(let t, let seq, let u, let by): ["mn", "\(t)", "\(seq)", "\(u)", "\(by)"]
+            case .webhookSwitchedOff(let id): ["wh", "\(id)"]
             }
         return ([node] + fields).joined(separator: "|")
     }
@@ -103,6 +105,7 @@ public struct NodeNote: Equatable, Sendable {
         case ("mn", 4):
             guard let t = int(0), let seq = int(1), let u = int(2), let by = int(3) else { return nil }
             change = .mentioned(ticketId: t, seq: seq, userId: u, byUserId: by)
+        case ("wh", 1): change = int(0).map { .webhookSwitchedOff(webhookId: $0) }
         default: change = nil
         }
         guard let change else { return nil }

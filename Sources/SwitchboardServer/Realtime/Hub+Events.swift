@@ -54,6 +54,10 @@ extension Hub {
             send(.ticketMerged(ticketId: ticketId, intoTicketId: intoTicketId), to: audience)
         case .mentioned(let ticketId, let seq, let userId, let by):
             send(.mentioned(ticketId: ticketId, seq: seq, by: by), to: connections.of(user: userId))
+        case .webhookSwitchedOff(let webhookId):
+            guard let webhook = await logged("switched-off webhook", { try await store.webhook(id: webhookId) }) ?? nil else { return }
+            let admins = connections.staff.filter { connections[$0]?.caller.role == .admin }
+            send(.webhookDisabled(webhookId: webhookId, url: webhook.url, reason: webhook.disabledReason ?? "switched off"), to: admins)
         }
     }
 

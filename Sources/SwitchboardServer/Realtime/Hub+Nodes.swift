@@ -67,6 +67,8 @@ extension Hub {
         case .mentioned(let ticketId, let seq, let userId, let byUserId):
             guard let by = await staffRef(byUserId) else { return }
             await publish(.mentioned(ticketId: ticketId, seq: seq, userId: userId, by: by))
+        case .webhookSwitchedOff(let webhookId):
+            await publish(.webhookSwitchedOff(webhookId: webhookId))
         case .presence(let userId, let online):
             // The node where it happened recorded it; here it is only told.
             guard let record = await logged("remote presence", { try await store.user(id: userId) }) ?? nil else { return }

@@ -66,6 +66,8 @@ struct RealtimeGate: Sendable {
             throw ContractError(.unauthorized, "connect with Authorization: Bearer <accessToken> or ?access_token=")
         }
         let (caller, expiry) = try await accounts.authenticateWithExpiry(bearer: token)
+        // A token's socket hears of every ticket, as an agent's does: reading them is its scope.
+        try caller.require(.ticketsRead)
         guard await hub.connectionCount(userId: caller.id) < configuration.maxConnectionsPerUser else {
             throw ContractError(.rateLimited, "too many connections: at most \(configuration.maxConnectionsPerUser) per user")
         }

@@ -71,8 +71,19 @@ struct RealtimeSession: Sendable {
         }
     }
 
+    /// What an API token needs for the frame (its socket has `tickets:read` already). A bot is
+    /// never given work, whatever status it sets.
+    static func scope(of kind: ClientFrame.Kind) -> TokenScope {
+        switch kind {
+        case .joinRoom, .leaveRoom, .markDelivered, .markRead: .ticketsRead
+        case .sendMessage, .typingStart, .typingStop: .messagesWrite
+        case .setStatus: .ticketsWrite
+        }
+    }
+
     private func perform(_ frame: ClientFrame, on handle: ConnectionHandle, answers: Answers) async throws {
         let caller = handle.caller
+        try caller.require(Self.scope(of: frame.kind))
         switch frame.kind {
         case .joinRoom(let ticketId, let sinceSeq):
             try await join(ticketId, sinceSeq: sinceSeq, on: handle, answers: answers)

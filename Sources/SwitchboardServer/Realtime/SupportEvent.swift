@@ -31,6 +31,8 @@ public enum SupportEvent: Sendable {
     case ticketMerged(ticketId: Int, intoTicketId: Int, customerId: Int)
     /// A note named `userId` with `@name`: to that user.
     case mentioned(ticketId: Int, seq: Int, userId: Int, by: UserRef)
+    /// A webhook failed for too long and was switched off: the admins are told.
+    case webhookSwitchedOff(webhookId: Int)
 }
 
 /// Where services report events.

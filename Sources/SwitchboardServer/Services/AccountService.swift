@@ -15,6 +15,8 @@ public struct AccountService: Sendable {
     let decoyHash: String
     /// Failed logins and new accounts counted per username and address.
     let signIn: SignInGuard
+    /// Integrations' long-lived tokens (made from the same parts).
+    public var apiTokens: APITokens { APITokens(store: store, validator: validator, hasher: hasher, events: events, clock: clock) }
     /// Names a customer may not take (reserved, or a member of staff's).
     var staffNames = StaffNames()
 
@@ -93,7 +95,8 @@ public struct AccountService: Sendable {
             signIn.refund(attempt)
             throw error
         }
-        guard let record, matches else {
+        // A bot account acts through its API token only; it has no password anyone knows.
+        guard let record, matches, !record.user.bot else {
             signIn.failed(attempt, now: clock())
             throw ContractError(.unauthorized, "wrong username or password")
         }
@@ -135,6 +138,7 @@ public struct AccountService: Sendable {
 
     /// The caller and when their token expires (a WebSocket closes then).
     public func authenticateWithExpiry(bearer token: String) async throws -> (Caller, Date) {
+        if token.hasPrefix(APITokens.prefix) { return (try await apiTokens.authenticate(token, now: clock()), .distantFuture) }
         let grant = try await tokens.verify(token, now: clock())
         guard let record = try await store.activeLoginUser(loginId: grant.loginId), record.id == grant.userId else {
             throw ContractError(.unauthorized, "this login has ended; log in again")

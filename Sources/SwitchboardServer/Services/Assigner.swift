@@ -49,7 +49,7 @@ public actor Assigner: SupportEventSink {
             before.assignedAgentId != after.assignedAgentId || before.status.isActive != after.status.isActive
                 || (before.snoozedUntil == nil) != (after.snoozedUntil == nil)
         case .messageStored, .read, .delivered, .loginEnded, .slaWarning, .slaBreached, .ticketReassigned, .ticketRated,
-            .ticketMerged, .mentioned:
+            .ticketMerged, .mentioned, .webhookSwitchedOff:
             false
         }
     }

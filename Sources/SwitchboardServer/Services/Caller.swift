@@ -5,10 +5,13 @@ public struct Caller: Sendable, Equatable {
     public var user: User
     /// The login (refresh-token family) the access token belongs to.
     public var loginId: String
+    /// What an API token may do; nil for a person signed in, who may do what their role may.
+    public var scopes: Set<TokenScope>?
 
-    public init(user: User, loginId: String) {
+    public init(user: User, loginId: String, scopes: Set<TokenScope>? = nil) {
         self.user = user
         self.loginId = loginId
+        self.scopes = scopes
     }
 
     public var id: Int { user.id }
@@ -18,6 +21,12 @@ public struct Caller: Sendable, Equatable {
 
     func requireStaff() throws(ContractError) {
         guard isStaff else { throw ContractError(.forbidden, "only agents and admins may do this") }
+    }
+
+    /// An API token without `scope` is refused (a person is never).
+    func require(_ scope: TokenScope) throws(ContractError) {
+        guard let scopes, !scopes.contains(scope) else { return }
+        throw ContractError(.forbidden, "this API token lacks the '\(scope.rawValue)' scope")
     }
 
     func requireAdmin() throws(ContractError) {

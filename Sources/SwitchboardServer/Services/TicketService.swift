@@ -182,7 +182,8 @@ public struct TicketService: Sendable {
     public func delete(_ id: Int, by caller: Caller) async throws {
         try caller.requireAdmin()
         let row = try await visibleTicket(id, to: caller)
-        guard try await store.deleteTicket(id: id) else { throw ContractError(.notFound, "no ticket #\(id)") }
+        let snapshot = try await store.ticket(id: id, for: caller.viewer)
+        guard try await store.deleteTicket(id: id, now: clock(), snapshot: snapshot) else { throw ContractError(.notFound, "no ticket #\(id)") }
         await events.publish(.ticketDeleted(ticketId: id, customerId: row.customerId))
     }
 

@@ -24,7 +24,7 @@ public enum DatabaseCopy {
                 ("id", .int), ("username", .text), ("username_key", .text), ("display_name", .text),
                 ("email", .text), ("role", .text), ("password_hash", .text), ("is_online", .bool),
                 ("last_seen_at", .int), ("agent_status", .text), ("capacity", .int), ("created_at", .int),
-                ("last_assigned_at", .int),
+                ("last_assigned_at", .int), ("is_bot", .bool),
             ], hasIdentity: true),
         Table(name: "logins", columns: [("id", .text), ("user_id", .int), ("created_at", .int), ("revoked_at", .int)], hasIdentity: false),
         Table(
@@ -90,6 +90,32 @@ public enum DatabaseCopy {
             ], hasIdentity: true),
         Table(name: "server_secrets", columns: [("name", .text), ("value", .text), ("created_at", .int)], hasIdentity: false),
         Table(name: "server_settings", columns: [("name", .text), ("value", .text), ("updated_at", .int)], hasIdentity: false),
+        Table(
+            name: "api_tokens",
+            columns: [
+                ("id", .int), ("name", .text), ("token_hash", .text), ("scopes", .text), ("bot_user_id", .int), ("login_id", .text),
+                ("created_by_id", .int), ("created_at", .int), ("last_used_at", .int), ("revoked_at", .int),
+            ], hasIdentity: true),
+        // Last: the triggers write events only while an endpoint exists, so copying the tickets and
+        // messages before them adds none.
+        Table(
+            name: "webhooks",
+            columns: [
+                ("id", .int), ("url", .text), ("events", .text), ("include_notes", .bool), ("secret", .text), ("enabled", .bool),
+                ("created_at", .int), ("failing_since", .int), ("disabled_reason", .text), ("lease_node", .text), ("lease_until", .int),
+            ], hasIdentity: true),
+        Table(
+            name: "webhook_events",
+            columns: [
+                ("id", .int), ("type", .text), ("ticket_id", .int), ("message_id", .int), ("internal", .bool), ("at", .int),
+                ("detail", .text), ("payload", .text), ("fanned_out", .bool),
+            ], hasIdentity: true),
+        Table(
+            name: "webhook_deliveries",
+            columns: [
+                ("id", .int), ("webhook_id", .int), ("event_id", .int), ("state", .text), ("attempts", .int), ("next_attempt_at", .int),
+                ("last_attempt_at", .int), ("response_status", .int), ("response_line", .text), ("error", .text),
+            ], hasIdentity: true),
     ]
 
     public struct Count: Equatable, Sendable {

@@ -133,7 +133,17 @@ extension SQLStore {
                     ON CONFLICT (ticket_id, target, started_at) DO NOTHING RETURNING ticket_id
                     """
                 ).first()
-                if inserted != nil { written.append(outcome) }
+                if inserted != nil {
+                    written.append(outcome)
+                    if outcome.breached {
+                        try await Self.recordWebhookEvent(
+                            .slaBreached, ticketId: ticketId, at: outcome.at, detail: WebhookDetail(target: outcome.target), in: db)
+                    }
+                }
+            }
+            for (target, dueAt) in review.warnings {
+                try await Self.recordWebhookEvent(
+                    .slaWarning, ticketId: ticketId, at: now, detail: WebhookDetail(target: target, dueAt: dueAt), in: db)
             }
             // A message or change meanwhile asked for a look of its own: that stays asked for.
             var sets: [SQLQueryString] = [
@@ -209,7 +219,7 @@ extension SQLStore {
             SELECT u.id, (SELECT COUNT(*) FROM tickets t WHERE t.assigned_agent_id = u.id
                             AND \(unsafeRaw: Self.holdsASlot)) AS active
             FROM users u
-            WHERE u.role = 'AGENT' AND u.agent_status = 'ONLINE' AND u.is_online \(others)
+            WHERE u.role = 'AGENT' AND u.agent_status = 'ONLINE' AND u.is_online AND NOT u.is_bot \(others)
               AND (SELECT COUNT(*) FROM tickets t WHERE t.assigned_agent_id = u.id
                      AND \(unsafeRaw: Self.holdsASlot)) < u.capacity
             ORDER BY \(unsafeRaw: order) LIMIT 1

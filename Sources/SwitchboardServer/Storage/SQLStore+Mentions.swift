@@ -10,7 +10,7 @@ extension SQLStore {
         let keys = handles.map { $0.lowercased() }
         return try await reader.raw(
             """
-            SELECT id FROM users WHERE role IN ('AGENT', 'ADMIN')
+            SELECT id FROM users WHERE role IN ('AGENT', 'ADMIN') AND NOT is_bot
               AND (username_key IN (\(binds: keys)) OR LOWER(REPLACE(display_name, ' ', '')) IN (\(binds: keys)))
             """
         ).all(decodingColumn: "id", as: Int.self)

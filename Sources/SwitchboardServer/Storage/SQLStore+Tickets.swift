@@ -273,10 +273,12 @@ extension SQLStore {
     /// A ticket going from active to resolved or closed: a resolution of its own, to be rated once.
     static let newResolution: SQLQueryString = "resolution = resolution + 1, rating_asks = 0"
 
-    public func deleteTicket(id: Int) async throws -> Bool {
+    public func deleteTicket(id: Int, now: Date, snapshot: Ticket?) async throws -> Bool {
         try await driver.transaction { db in
             try await db.raw("UPDATE tickets SET merged_into_id = NULL WHERE merged_into_id = \(bind: id)").run()
-            return try await db.raw("DELETE FROM tickets WHERE id = \(bind: id) RETURNING id").first() != nil
+            guard try await db.raw("DELETE FROM tickets WHERE id = \(bind: id) RETURNING id").first() != nil else { return false }
+            try await Self.recordWebhookEvent(.ticketDeleted, ticketId: id, at: now, detail: WebhookDetail(ticket: snapshot), in: db)
+            return true
         }
     }
 }

@@ -5,7 +5,7 @@ import SwitchboardProtocol
 extension SQLStore {
     static let userColumns = """
         u.id, u.username, u.display_name, u.email, u.role, u.password_hash, u.is_online, u.last_seen_at,
-        u.agent_status, u.capacity
+        u.agent_status, u.capacity, u.is_bot
         """
 
     static func userRecord(_ row: any SQLRow) throws -> UserRecord {
@@ -15,7 +15,7 @@ extension SQLStore {
             role: role, isOnline: try row.bool("is_online"), lastSeenAt: try row.optionalDate("last_seen_at"),
             agentStatus: role.isStaff ? try row.wire("agent_status") : nil,
             capacity: role.isStaff ? try row.int("capacity") : nil,
-            email: try row.optionalString("email"))
+            email: try row.optionalString("email"), isBot: try row.bool("is_bot"))
         return UserRecord(user: user, passwordHash: try row.string("password_hash"))
     }
 
@@ -197,7 +197,7 @@ extension SQLStore {
             try await db.raw(
                 """
                 UPDATE users SET is_online = \(bind: online), last_seen_at = \(bind: millis(now)),
-                  agent_status = CASE WHEN role IN ('AGENT', 'ADMIN') THEN \(agentStatus) ELSE agent_status END
+                  agent_status = CASE WHEN role IN ('AGENT', 'ADMIN') AND NOT is_bot THEN \(agentStatus) ELSE agent_status END
                 WHERE id = \(bind: userId)
                 """
             ).run()
@@ -239,7 +239,7 @@ extension SQLStore {
         SELECT \(userRefColumns("u", "a")), u.agent_status, u.capacity,
                (SELECT COUNT(*) FROM tickets t WHERE t.assigned_agent_id = u.id
                   AND \(holdsASlot)) AS active_chats
-        FROM users u WHERE u.role IN ('AGENT', 'ADMIN') AND u.username_key <> '~system'
+        FROM users u WHERE u.role IN ('AGENT', 'ADMIN') AND u.username_key <> '~system' AND NOT u.is_bot
         """
 
     static func agentLoad(_ row: any SQLRow) throws -> AgentLoad {

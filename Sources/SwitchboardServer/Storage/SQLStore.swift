@@ -76,13 +76,13 @@ extension SQLRow {
         guard let id = try optionalInt("\(prefix)_id") else { return nil }
         return UserRef(
             id: id, displayName: try string("\(prefix)_name"), role: try wire("\(prefix)_role"),
-            isOnline: try bool("\(prefix)_online"))
+            isOnline: try bool("\(prefix)_online"), isBot: try bool("\(prefix)_bot"))
     }
 }
 
 /// Columns of a `UserRef` for the users table aliased `alias`, named with `prefix`.
 func userRefColumns(_ alias: String, _ prefix: String) -> String {
-    "\(alias).id AS \(prefix)_id, \(alias).display_name AS \(prefix)_name, \(alias).role AS \(prefix)_role, \(alias).is_online AS \(prefix)_online"
+    "\(alias).id AS \(prefix)_id, \(alias).display_name AS \(prefix)_name, \(alias).role AS \(prefix)_role, \(alias).is_online AS \(prefix)_online, \(alias).is_bot AS \(prefix)_bot"
 }
 
 enum StorageError: Error, CustomStringConvertible {

@@ -163,5 +163,6 @@ extension Schema {
         search(.postgres),
         mentions(.postgres),
         searchStatistics(.postgres),
+        integrations(.postgres),
     ]
 }

@@ -173,6 +173,7 @@ public enum Schema {
         search(.sqlite),
         mentions(.sqlite),
         searchStatistics(.sqlite),
+        integrations(.sqlite),
     ]
 
     /// What a per-user limit has granted in its window (uploads: one row a file, its bytes), taken

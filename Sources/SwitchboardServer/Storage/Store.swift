@@ -202,7 +202,7 @@ public struct CannedDraft: Sendable {
 ///
 /// Methods taking a `rule` run it inside the write transaction on the row as it stands, so two
 /// concurrent changes can never both pass a check that only one of them should.
-public protocol Store: Sendable {
+public protocol Store: IntegrationStore {
     // MARK: Users and logins
     func createUser(_ user: NewUser, now: Date) async throws -> User
     func user(id: Int) async throws -> UserRecord?
@@ -257,7 +257,8 @@ public protocol Store: Sendable {
     func updateTicket(
         id: Int, now: Date, rule: @escaping @Sendable (TicketRow) throws -> TicketChange
     ) async throws -> (before: TicketRow, after: TicketRow)
-    func deleteTicket(id: Int) async throws -> Bool
+    /// Deletes it, with its `ticket.deleted` event carrying `snapshot` (the ticket as it was).
+    func deleteTicket(id: Int, now: Date, snapshot: Ticket?) async throws -> Bool
 
     // MARK: Messages
     /// `rule` checks the sender may post and answers the status the ticket moves to, if any.

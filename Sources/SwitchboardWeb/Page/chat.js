@@ -2,7 +2,7 @@
 // times, system lines, attachments and the sender's marks (sending, sent, delivered, read);
 // older history paged in when scrolled to the top. A pure function of its state, re-rendered
 // when the state changes.
-import { el, $, linked, dayName, time, bytes } from './dom.js';
+import { el, $, linked, dayName, time, bytes, named } from './dom.js';
 import * as api from './api.js';
 
 const GROUP_MS = 5 * 60_000;
@@ -90,7 +90,7 @@ export class Conversation {
     clearTimeout(this.typing.get(user.id)?.timer);
     // The server relays a stop after 6 s without a refresh; this is the safety net for a lost one.
     const timer = setTimeout(() => { this.typing.delete(user.id); this.onchange?.(); }, 8_000);
-    this.typing.set(user.id, { name: user.displayName, timer });
+    this.typing.set(user.id, { name: named(user), timer });
   }
 
   stopTyping(user) {
@@ -147,7 +147,7 @@ export class Conversation {
     if (message.pending) classes.push('pending');
     if (message.failed) classes.push('failed');
     if (this.highlight && message.seq === this.highlight) classes.push('found');
-    const who = mine ? 'You' : message.sender.displayName;
+    const who = mine ? 'You' : named(message.sender);
     const body = el('div', { class: 'body', dir: 'auto' });
     if (message.attachment) body.append(this.attachment(message.attachment, message.messageType));
     if (message.message && !(message.attachment && message.message === message.attachment.fileName)) {

@@ -2,7 +2,7 @@
 // with its outbox, attachments, search, status changes and the rating. Phone-sized screens show
 // one pane at a time (list ↔ chat, with the back button and the browser's own back); wider ones
 // side by side.
-import { el, $, $$, uuid, when, bytes, marked, time, characters } from './dom.js';
+import { el, $, $$, uuid, when, bytes, marked, time, characters, named } from './dom.js';
 import * as api from './api.js';
 import * as notify from './notify.js';
 import { Realtime } from './realtime.js';
@@ -167,7 +167,7 @@ export class Desk {
     const open = this.chat?.ticket.id === ticket.id;
     const last = ticket.lastMessage;
     const preview = last ? `${last.sender.id === this.me.id ? 'You: ' : ''}${last.message || last.attachment?.fileName || ''}` : ticket.description;
-    const agent = ticket.assignedAgent ? ticket.assignedAgent.displayName : 'Waiting for an agent';
+    const agent = ticket.assignedAgent ? named(ticket.assignedAgent) : 'Waiting for an agent';
     const unread = ticket.unreadCount > 0 ? el('span', { class: 'unread', 'aria-label': `${ticket.unreadCount} unread` }, String(ticket.unreadCount)) : null;
     return el('li', {},
       el('a', { href: `#/tickets/${ticket.id}`, class: `ticket${open ? ' open' : ''}`, 'aria-current': open ? 'true' : null },
@@ -289,7 +289,7 @@ export class Desk {
     const ticket = this.chat.ticket;
     $('#chat-subject').textContent = ticket.subject;
     const agent = ticket.assignedAgent
-      ? `${ticket.assignedAgent.displayName}${ticket.assignedAgent.isOnline ? ' (online)' : ''}`
+      ? `${named(ticket.assignedAgent)}${ticket.assignedAgent.isOnline ? ' (online)' : ''}`
       : 'waiting for an agent';
     $('#chat-meta').textContent = `#${ticket.id} · ${STATUS[ticket.status] ?? ticket.status} · ${agent}`;
     const button = $('#status-button');
@@ -402,7 +402,7 @@ export class Desk {
       chat.add([message]);
       paint(chat);
       this.realtime.send({ type: 'MARK_DELIVERED', ticketId: message.ticketId, upToSeq: message.seq });
-      if (!mine) $('#announcer').append(el('p', {}, `${message.sender.displayName}: ${message.message || message.attachment?.fileName || ''}`));
+      if (!mine) $('#announcer').append(el('p', {}, `${named(message.sender)}: ${message.message || message.attachment?.fileName || ''}`));
     }
     if (ticket) {
       const unseen = !mine && message.senderType !== 'SYSTEM' && !(chat && this.isReading());
@@ -415,7 +415,7 @@ export class Desk {
     if (chat) this.readOpenChat();
     if (!mine && message.senderType === 'AGENT') {
       notify.reply({
-        title: `${message.sender.displayName} answered`, body: message.message || message.attachment?.fileName || '',
+        title: `${named(message.sender)} answered`, body: message.message || message.attachment?.fileName || '',
         tag: `ticket-${message.ticketId}`, onOpen: () => { location.hash = `#/tickets/${message.ticketId}`; },
       });
     }
@@ -622,7 +622,7 @@ export class Desk {
       if (!answer.items.length) return results.replaceChildren(el('li', { class: 'note' }, `Nothing in this conversation matches “${text}”.`));
       results.replaceChildren(...answer.items.map(hit => el('li', {},
         el('button', { type: 'button', class: 'hit', dataset: { seq: hit.seq } },
-          el('span', { class: 'hit-who' }, hit.sender.id === this.me.id ? 'You' : hit.sender.displayName, ' · ', when(new Date(hit.timestamp)), ' ', time(new Date(hit.timestamp))),
+          el('span', { class: 'hit-who' }, hit.sender.id === this.me.id ? 'You' : named(hit.sender), ' · ', when(new Date(hit.timestamp)), ' ', time(new Date(hit.timestamp))),
           el('span', { class: 'hit-text', dir: 'auto' }, marked(hit.snippet))))));
     } catch (error) {
       results.replaceChildren(el('li', { class: 'note' }, error.sentence));

@@ -21,6 +21,12 @@ export function el(tag, props = {}, ...children) {
 
 /** Characters as the server counts them (grapheme clusters: 👍🏽 is one). */
 const graphemes = 'Segmenter' in Intl ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
+// A person's name as the page shows it: an integration's account marked, so nobody takes a
+// bot's words for a person's.
+export function named(user) {
+  return user.displayName + (user.isBot ? ' [bot]' : '');
+}
+
 export function characters(text) {
   if (!graphemes) return [...text].length;
   let count = 0;

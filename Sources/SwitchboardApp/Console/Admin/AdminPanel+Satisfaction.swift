@@ -36,7 +36,7 @@ extension AdminPanel {
             report.csatByCategory[category.rawValue].map { "\(category.word) \(Self.satisfied($0))" }
         }
         let agents = report.agents.filter { $0.csat.count > 0 }.map {
-            "\(Sanitizer.clean($0.agent.displayName)) \(Self.satisfied($0.csat))"
+            "\($0.agent.shown) \(Self.satisfied($0.csat))"
         }
         let days = report.days.filter { $0.csat.count > 0 }.map { "\($0.date.dropFirst(5)) \(Self.satisfied($0.csat))" }
         var y = rect.y + 1

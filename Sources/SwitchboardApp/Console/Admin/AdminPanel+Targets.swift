@@ -45,7 +45,7 @@ extension AdminPanel {
         if !report.slaBreaches.isEmpty, y < rect.maxY {
             let misses = report.slaBreaches.suffix(6).map { breach in
                 "#\(breach.ticketId) \(breach.target.word) \(Self.moment(breach.at))"
-                    + (breach.agent.map { " (\(Sanitizer.clean($0.displayName)))" } ?? "")
+                    + (breach.agent.map { " (\($0.shown))" } ?? "")
             }
             let more = report.slaBreaches.count > 6 ? " · and \(report.slaBreaches.count - 6) more (in the CSV)" : ""
             screen.put("Missed: " + misses.joined(separator: " · ") + more, x: rect.x, y: y, style: theme[.muted], limit: rect.width)

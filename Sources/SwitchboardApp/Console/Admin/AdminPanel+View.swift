@@ -98,7 +98,7 @@ extension AdminPanel {
                 style: theme[.muted], limit: rect.width)
             return
         }
-        let nameWidth = min(24, max(6, agents.map { TextWidth.of(Sanitizer.clean($0.agent.displayName)) }.max() ?? 6))
+        let nameWidth = min(24, max(6, agents.map { TextWidth.of($0.agent.shown) }.max() ?? 6))
         let header = "  " + "Agent".padding(toLength: nameWidth + 2, withPad: " ", startingAt: 0) + "Status    Chats         Online"
         screen.put(header, x: rect.x, y: rect.y, style: theme[.muted], limit: rect.width)
         for (index, load) in agents.enumerated() {
@@ -107,7 +107,7 @@ extension AdminPanel {
             let selected = index == chosen.selected
             let base = selected ? theme[.selection] : theme[.text]
             screen.fill(x: rect.x, y: y, width: rect.width, height: 1, style: base)
-            var name = TextWrap.truncate(Sanitizer.clean(load.agent.displayName), width: nameWidth)
+            var name = TextWrap.truncate(load.agent.shown, width: nameWidth)
             name += String(repeating: " ", count: max(0, nameWidth - TextWidth.of(name)))
             let status = load.status.rawValue.lowercased().padding(toLength: 10, withPad: " ", startingAt: 0)
             let statusRole: Theme.Role =
@@ -143,7 +143,7 @@ extension AdminPanel {
             return
         }
         var y = rect.y + 2
-        let nameWidth = min(20, max(5, report.agents.map { TextWidth.of(Sanitizer.clean($0.agent.displayName)) }.max() ?? 5))
+        let nameWidth = min(20, max(5, report.agents.map { TextWidth.of($0.agent.shown) }.max() ?? 5))
         let columns = ["Handled", "Messages", "Notes", "First reply", "Resolution", "On target"]
         let widths = columns.map { max(TextWidth.of($0), 7) }
         var header = "Agent".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
@@ -157,7 +157,7 @@ extension AdminPanel {
             y += 1
         }
         for figures in report.agents where y < rect.maxY {
-            var name = TextWrap.truncate(Sanitizer.clean(figures.agent.displayName), width: nameWidth)
+            var name = TextWrap.truncate(figures.agent.shown, width: nameWidth)
             name += String(repeating: " ", count: max(0, nameWidth - TextWidth.of(name)))
             let values = [
                 String(figures.ticketsHandled), String(figures.messagesSent), String(figures.notesWritten),

@@ -140,7 +140,7 @@ extension ConsoleMode {
             }
             if let index = agents.firstIndex(where: { $0.agent.id == load.agent.id }) { agents[index] = load }
             toasts.show(
-                "\(Sanitizer.clean(load.agent.displayName)): \(load.status.rawValue.lowercased()), \(load.capacity) chats at most",
+                "\(load.agent.shown): \(load.status.rawValue.lowercased()), \(load.capacity) chats at most",
                 kind: .success, now: now)
         case .userCreated(let user):
             userForm = nil
