@@ -342,6 +342,28 @@ public actor APIClient {
 
     public func serverStatistics() async throws(APIError) -> ServerStatistics { try await call(.GET, "/api/admin/support/server") }
 
+    // MARK: Webhooks and API tokens (admins)
+
+    public func webhooks() async throws(APIError) -> [Webhook] { try await call(.GET, "/api/admin/webhooks") }
+    public func createWebhook(_ request: WebhookRequest) async throws(APIError) -> Webhook {
+        try await call(.POST, "/api/admin/webhooks", body: request)
+    }
+    public func updateWebhook(_ id: Int, _ request: WebhookRequest) async throws(APIError) -> Webhook {
+        try await call(.PUT, "/api/admin/webhooks/\(id)", body: request)
+    }
+    public func deleteWebhook(_ id: Int) async throws(APIError) { try await callNoContent(.DELETE, "/api/admin/webhooks/\(id)") }
+    public func deliveries(webhook id: Int, before: Int? = nil) async throws(APIError) -> [WebhookDelivery] {
+        try await call(.GET, "/api/admin/webhooks/\(id)/deliveries", query: before.map { ["before": String($0)] } ?? [:])
+    }
+    public func redeliver(webhook id: Int, delivery: Int) async throws(APIError) -> WebhookDelivery {
+        try await call(.POST, "/api/admin/webhooks/\(id)/deliveries/\(delivery)/redeliver")
+    }
+    public func apiTokens() async throws(APIError) -> [APIToken] { try await call(.GET, "/api/admin/tokens") }
+    public func createAPIToken(_ request: TokenRequest) async throws(APIError) -> APIToken {
+        try await call(.POST, "/api/admin/tokens", body: request)
+    }
+    public func revokeAPIToken(_ id: Int) async throws(APIError) { try await callNoContent(.DELETE, "/api/admin/tokens/\(id)") }
+
     // MARK: Transport
 
     private struct NoBody: Encodable {}

@@ -23,6 +23,8 @@ import Testing
         .ticketReassigned(ticketId: 4, from: 3, to: nil),
         .ticketRated(ticketId: 4, customerId: 9),
         .ticketMerged(ticketId: 4, intoTicketId: 2, customerId: 9),
+        .mentioned(ticketId: 4, seq: 3, userId: 7, byUserId: 3),
+        .webhookSwitchedOff(webhookId: 2),
     ])
     func everyNoteReadsBackAsWritten(_ change: NodeNote.Change) {
         let note = NodeNote(node: "node-a", change: change)

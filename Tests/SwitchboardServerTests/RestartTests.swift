@@ -59,7 +59,7 @@ import Testing
         defer { server.cleanUp() }
         let logger = Logger(label: "test")
         let driver = try await server.openDriver()
-        #expect(try await Schema.migrate(driver, logger: logger) == Array(1...14))
+        #expect(try await Schema.migrate(driver, logger: logger) == Array(1...15))
         #expect(try await Schema.migrate(driver, logger: logger) == [])
         if driver.flavor == .sqlite {
             let mode = try await driver.reader.raw("PRAGMA journal_mode").first(decodingColumn: "journal_mode", as: String.self)
