@@ -7,6 +7,7 @@ public enum ConsoleCommand: String, CaseIterable, Sendable, ModeCommand {
     case resolve, close, snooze, canned, cannedNew = "canned-new", cannedEdit = "canned-edit", cannedRemove = "canned-rm"
     case online, busy, away, search, find, attach, save, panel, retry, edit, discard, filter, sort, refresh
     case dashboard, agents, agentStatus = "agent-status", capacity, report, server, userAdd = "user-add", targets, hours, target
+    case integrations, webhook, redeliver, token
     case help, logout, launcher, quit
 
     /// Where a command applies.
@@ -28,7 +29,8 @@ public enum ConsoleCommand: String, CaseIterable, Sendable, ModeCommand {
             .panel, .retry, .edit, .discard:
             .chat
         case .open, .find, .cannedNew, .cannedEdit, .cannedRemove, .online, .busy, .away, .filter, .sort, .refresh, .dashboard, .agents,
-            .agentStatus, .capacity, .report, .server, .userAdd, .targets, .hours, .target, .help, .logout, .launcher, .quit:
+            .agentStatus, .capacity, .report, .server, .userAdd, .targets, .hours, .target, .integrations, .webhook, .redeliver, .token,
+            .help, .logout, .launcher, .quit:
             .anywhere
         }
     }
@@ -61,6 +63,9 @@ public enum ConsoleCommand: String, CaseIterable, Sendable, ModeCommand {
         case .snooze: "2h | tomorrow 09:00 | until-reply | off [--through-replies]"
         case .hours: "DAYS HH:MM-HH:MM… | zone TZ | holiday [-]DATE | always"
         case .target: "PRIORITY [CATEGORY] first=M next=M resolve=M reassign=M | PRIORITY off | warn SHARE | rounds N"
+        case .webhook: "add URL EVENT… [+notes] | on|off|rm [N] | events [N] EVENT…"
+        case .redeliver: "D"
+        case .token: "add NAME SCOPE… [as BOT NAME] | revoke N"
         default: ""
         }
     }
@@ -111,6 +116,10 @@ public enum ConsoleCommand: String, CaseIterable, Sendable, ModeCommand {
         case .targets: "admins: business hours and service-level targets"
         case .hours: "admins: when the team works (mon-fri 09:00-17:30; closed; zone Europe/Berlin)"
         case .target: "admins: a priority's targets, in business minutes"
+        case .integrations: "admins: webhooks, their delivery logs, and API tokens"
+        case .webhook: "admins: tell another system of events (signed POSTs); the secret is shown once"
+        case .redeliver: "admins: send delivery D of the chosen webhook again"
+        case .token: "admins: a long-lived token for a bot or integration (shown once), or revoke one"
         case .help: "keys and commands"
         case .logout: "sign out"
         case .launcher: "back to the launcher"

@@ -55,7 +55,8 @@ extension ConsoleMode {
             }
             return sort(wanted)
         case .refresh: return [.loadQueue, .loadAgents, .loadCanned, .loadTargets]
-        case .dashboard, .agents, .agentStatus, .capacity, .report, .server, .userAdd, .targets, .hours, .target:
+        case .dashboard, .agents, .agentStatus, .capacity, .report, .server, .userAdd, .targets, .hours, .target, .integrations,
+            .webhook, .redeliver, .token:
             return adminCommand(command.rawValue, argument)
         case .help: helpOffset = 0
         case .logout: return [.signOut]

@@ -16,6 +16,7 @@ extension ConsoleMode {
     }
 
     mutating func receive(_ event: AppEvent) -> [Effect] {
+        if let effects = receiveIntegrations(event) { return effects }
         if receiveAdmin(event) { return [] }
         switch event {
         case .signedIn(let user):
@@ -141,8 +142,9 @@ extension ConsoleMode {
                 FileTransfer.complete(&tabs[index].editor, typed: typed, with: candidates, toasts: &basics.toasts, now: basics.now)
             }
             return []
-        case .tester, .dashboard, .adminAgents, .report, .serverStatistics, .agentChanged, .userCreated, .fileSaved:
-            return []  // the tester's, and the admin's (taken by receiveAdmin)
+        case .tester, .dashboard, .adminAgents, .report, .serverStatistics, .agentChanged, .userCreated, .fileSaved, .integrations,
+            .deliveries, .integrationChanged:
+            return []  // the tester's, and the admin's (taken by receiveAdmin and receiveIntegrations)
         case .canned(let responses):
             if cannedForm != nil { toasts.show("Canned responses saved", kind: .success, now: now) }
             cannedForm = nil

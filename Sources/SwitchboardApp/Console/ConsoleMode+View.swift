@@ -284,6 +284,7 @@ extension ConsoleMode {
         case .report: "←→ pages · /report FROM TO · /report --csv FILE · Esc: the queue"
         case .dashboard, .server: "←→ pages · /report [FROM [TO]] · /user-add · Esc: back to the queue"
         case .targets: "←→ pages · /hours … · /target … (the lines above) · Esc: the queue"
+        case .integrations: "←→ pages · ↑↓ webhook · /webhook · /redeliver D · /token · Esc: the queue"
         }
     }
 

@@ -192,7 +192,7 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
             toasts.show("\(what) is in \(path)", kind: .success, now: now)
             return []
         case .agents, .canned, .tester, .dashboard, .adminAgents, .report, .serverStatistics, .agentChanged, .userCreated, .targets,
-            .mentions:
+            .mentions, .integrations, .deliveries, .integrationChanged:
             return []  // the console's and the tester's
         }
     }
@@ -233,7 +233,7 @@ public struct CustomerMode: Equatable, Sendable, ChatScreenMode {
             toasts.show(FileTransfer.notSent(error), kind: .error, now: now)
         case .download:
             toasts.show("Not saved: \(error.sentence)", kind: .error, now: now)
-        case .agents, .canned, .ticketAction, .claim, .admin, .createUser, .targets:
+        case .agents, .canned, .ticketAction, .claim, .admin, .createUser, .targets, .integrations:
             toasts.show(error.sentence, kind: .error, now: now)
         }
         return []

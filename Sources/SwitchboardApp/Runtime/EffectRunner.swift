@@ -129,6 +129,7 @@ public actor EffectRunner {
     // MARK: Effects
 
     private func run(_ effect: Effect) async {
+        if let api, await IntegrationEffects.run(effect, api: api, post: post) { return }
         do {
             switch effect {
             case .signIn(let username, let password):

@@ -61,6 +61,16 @@ public enum Effect: Equatable, Sendable {
     case loadTargets
     case saveBusinessHours(BusinessHours)
     case saveSLA(SLASettings)
+    /// Webhooks and API tokens (admins): the lists, one endpoint's log, and changes (each followed
+    /// by the lists again).
+    case loadIntegrations
+    case loadDeliveries(webhookId: Int)
+    case createWebhook(WebhookRequest)
+    case updateWebhook(id: Int, WebhookRequest)
+    case deleteWebhook(id: Int)
+    case redeliver(webhookId: Int, deliveryId: Int)
+    case createToken(TokenRequest)
+    case revokeToken(id: Int)
     /// Uploads the file at `path` to the ticket and sends it as a message (a note when `note`).
     case attach(ticketId: Int, path: String, note: Bool)
     /// Lists what the path typed after `/attach` may continue to (`.pathCompletions`).
@@ -84,7 +94,7 @@ public enum Request: Equatable, Sendable {
     case signIn, register, tickets, openTicket, setStatus(ticketId: Int), messages(ticketId: Int), outbox, rate(ticketId: Int)
     case find, fetchTicket(ticketId: Int)
     case agents, canned, ticketAction(ticketId: Int), claim(ticketId: Int)
-    case admin, createUser, upload(ticketId: Int), download, targets
+    case admin, createUser, upload(ticketId: Int), download, targets, integrations
 }
 
 /// What comes back to a mode: results of its effects, and the connection's news.
@@ -121,6 +131,10 @@ public enum AppEvent: Equatable, Sendable {
     /// The targets and the hours they count in; `saved` when an admin's change made them.
     case targets(SLASettings, BusinessHours, saved: Bool)
     case fileSaved(what: String, path: String)
+    case integrations([Webhook], [APIToken])
+    case deliveries(webhookId: Int, [WebhookDelivery])
+    /// A change made: what to say, and what the server showed once (a secret, a token).
+    case integrationChanged(said: String, revealed: IntegrationsPage.Revealed?)
     /// What the path `typed` after `/attach` may continue to (Tab).
     case pathCompletions(typed: String, [String])
 }

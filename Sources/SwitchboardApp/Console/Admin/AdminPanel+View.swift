@@ -8,6 +8,7 @@ extension AdminPanel {
         screen.fill(x: rect.x, y: rect.y, width: rect.width, height: rect.height, style: theme[.text])
         let titles: [(Page, String)] = [
             (.dashboard, "Dashboard"), (.agents, "Agents"), (.report, "Report"), (.server, "Server"), (.targets, "Targets"),
+            (.integrations, "Integrations"),
         ]
         var x = rect.x + 1
         for (page, title) in titles {
@@ -15,9 +16,13 @@ extension AdminPanel {
                 screen.put(" \(title) ", x: x, y: rect.y, style: page == self.page ? theme[.activeTab] : theme[.tab], limit: rect.maxX - x)
                 + 1
         }
+        // Right of the tabs, as much of it as there is room for (the tabs win at 80 columns).
         let updated = updatedAt.map { "updated " + Self.clock($0) } ?? "loading…"
-        screen.put(
-            updated + " · Esc closes ", x: rect.maxX - TextWidth.of(updated) - 13, y: rect.y, style: theme[.muted], limit: rect.width)
+        if let corner = [updated + " · Esc closes ", updated + " ", updatedAt.map { Self.clock($0) + " " } ?? ""]
+            .first(where: { !$0.isEmpty && x + 1 + TextWidth.of($0) <= rect.maxX })
+        {
+            screen.put(corner, x: rect.maxX - TextWidth.of(corner), y: rect.y, style: theme[.muted], limit: rect.width)
+        }
         let body = Rect(x: rect.x + 2, y: rect.y + 2, width: rect.width - 3, height: rect.height - 2)
         guard body.width > 10, body.height > 2 else { return }
         switch page {
@@ -26,6 +31,7 @@ extension AdminPanel {
         case .report: renderReport(into: &screen, in: body, theme: theme)
         case .server: renderServer(into: &screen, in: body, theme: theme)
         case .targets: renderTargets(into: &screen, in: body, theme: theme, now: now)
+        case .integrations: integrations.render(into: &screen, in: body, theme: theme, now: now)
         }
     }
 

@@ -7,7 +7,7 @@ import TerminalKit
 /// the dashboard and the agents are asked again when tickets or agents change (at most once a
 /// second), the server every few seconds.
 public struct AdminPanel: Equatable, Sendable {
-    public enum Page: String, Equatable, Sendable, CaseIterable { case dashboard, agents, report, server, targets }
+    public enum Page: String, Equatable, Sendable, CaseIterable { case dashboard, agents, report, server, targets, integrations }
 
     public var page: Page
     public internal(set) var dashboard: Dashboard?
@@ -21,6 +21,8 @@ public struct AdminPanel: Equatable, Sendable {
     public internal(set) var server: ServerStatistics?
     /// Business hours and targets, as the targets page shows them.
     public internal(set) var targets: TargetRules?
+    /// Webhooks and API tokens.
+    public internal(set) var integrations = IntegrationsPage()
     /// The reading before `server`, for messages per second.
     public internal(set) var previousServer: ServerStatistics?
     /// Something changed since the figures were asked for.
@@ -40,7 +42,8 @@ public struct AdminPanel: Equatable, Sendable {
         let due: Bool
         switch page {
         case .dashboard, .agents: due = stale && askedAt.map { now.timeIntervalSince($0) >= Self.coalesce } ?? true
-        case .server: due = askedAt.map { now.timeIntervalSince($0) >= Self.serverEvery } ?? true
+        // Deliveries and retries go on by themselves: the log is read again every few seconds.
+        case .server, .integrations: due = askedAt.map { now.timeIntervalSince($0) >= Self.serverEvery } ?? true
         case .report: due = false
         case .targets: due = askedAt == nil
         }
@@ -57,6 +60,7 @@ public struct AdminPanel: Equatable, Sendable {
         case .report: .loadReport(from: reportFrom, to: reportTo)
         case .server: .loadServerStatistics
         case .targets: .loadTargets
+        case .integrations: .loadIntegrations
         }
     }
 

@@ -23,6 +23,7 @@ extension ConsoleMode {
         case "agent-status", "capacity": return agentCommand(name, argument)
         case "targets": return openAdmin(.targets)
         case "hours", "target": return editTargets(name, argument)
+        case "integrations", "webhook", "redeliver", "token": return integrationsCommand(name, argument)
         default: return []
         }
     }
@@ -191,6 +192,10 @@ extension ConsoleMode {
         if panel.page == .agents, panel.chosen.handle(key, pageSize: 10) {
             admin = panel
             return []
+        }
+        if panel.page == .integrations, let effects = panel.integrations.handle(key) {
+            admin = panel
+            return effects
         }
         return nil
     }

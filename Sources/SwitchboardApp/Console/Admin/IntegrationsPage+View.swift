@@ -1,0 +1,108 @@
+import Foundation
+import SwitchboardProtocol
+import TerminalKit
+
+extension IntegrationsPage {
+    /// Endpoints (the chosen one marked), its delivery log, the tokens, and what was shown once.
+    func render(into screen: inout Screen, in rect: Rect, theme: Theme, now: Date) {
+        guard loaded else {
+            screen.put("Loading webhooks and tokens…", x: rect.x, y: rect.y, style: theme[.muted], limit: rect.width)
+            return
+        }
+        let zone = TimeZone.current
+        let at = { (date: Date) in ShortMoment.text(date, now: now, timeZone: zone) }
+        var y = rect.y
+        let bottom = rect.maxY - (revealed == nil ? 0 : 3)
+        func heading(_ title: String, _ hint: String) {
+            guard y < bottom else { return }
+            screen.put([Span(title, theme[.title]), Span("  " + hint, theme[.muted])], x: rect.x, y: y, limit: rect.width)
+            y += 1
+        }
+        func line(_ spans: [Span], fill: Style? = nil) {
+            guard y < bottom else { return }
+            if let fill { screen.fill(x: rect.x, y: y, width: rect.width, height: 1, style: fill) }
+            screen.put(spans, x: rect.x, y: y, limit: rect.width)
+            y += 1
+        }
+
+        // Webhooks: a few rows, the chosen one kept in view.
+        heading("Webhooks", webhooks.isEmpty ? "none yet — /webhook add URL EVENT… (or all) [+notes]" : "↑↓ chooses · /webhook on|off|rm · /webhook events")
+        let rows = max(1, min(webhooks.count, (bottom - y) / 3))
+        let first = max(0, min(chosen.selected - rows + 1, webhooks.count - rows))
+        for index in first..<min(webhooks.count, first + rows) {
+            let webhook = webhooks[index], selected = index == chosen.selected
+            let base = selected ? theme[.selection] : theme[.text]
+            let state =
+                !webhook.enabled ? ("off ", theme[.error]) : webhook.failingSince != nil ? ("fail", theme[.warning]) : ("on  ", theme[.success])
+            let events =
+                webhook.events.count == WebhookEventType.allCases.count ? "all events" : webhook.events.map(\.rawValue).joined(separator: ",")
+            let waiting = webhook.pending > 0 ? "  \(webhook.pending) waiting" : ""
+            line(
+                [
+                    Span(selected ? "▸ " : "  ", base), Span("#\(webhook.id) ".padding(toLength: 5, withPad: " ", startingAt: 0), base),
+                    Span(state.0 + " ", selected ? base : state.1),
+                    Span(Sanitizer.clean(webhook.url), base.with(bold: true)),
+                    Span("  " + events + (webhook.includeNotes ? " +notes" : "") + waiting, selected ? base : theme[.muted]),
+                ], fill: selected ? base : nil)
+            if let reason = webhook.disabledReason {
+                line([Span("        " + Sanitizer.clean(reason), theme[.error])])
+            } else if let since = webhook.failingSince {
+                line([Span("        failing since \(at(since)); retried with growing waits, switched off after a day", theme[.warning])])
+            }
+        }
+
+        // The chosen endpoint's log.
+        if let webhook = chosenWebhook {
+            y += 1
+            heading("Deliveries to #\(webhook.id)", "newest first · /redeliver D sends one again")
+            if deliveriesOf != webhook.id {
+                line([Span("  loading…", theme[.muted])])
+            } else if deliveries.isEmpty {
+                line([Span("  nothing sent yet", theme[.muted])])
+            }
+            let room = max(0, bottom - y - (tokens.isEmpty ? 2 : min(tokens.count, 3) + 2))
+            for delivery in deliveries.prefix(max(1, room)) where deliveriesOf == webhook.id {
+                let (word, role): (String, Theme.Role) =
+                    delivery.state == .delivered ? ("delivered", .success) : delivery.attempts == 0 ? ("waiting", .muted) : ("retrying", .warning)
+                let tries = delivery.attempts == 1 ? "1 try" : "\(delivery.attempts) tries"
+                var answer = Sanitizer.clean(delivery.responseLine ?? delivery.error ?? "")
+                if delivery.state == .pending, let next = delivery.nextAttemptAt, delivery.attempts > 0 {
+                    let wait = next.timeIntervalSince(now)
+                    answer += wait <= 0 ? " · trying again" : wait < 3_600 ? " · again in \(AdminPanel.span(wait))" : " · again \(at(next))"
+                }
+                line([
+                    Span("  D\(delivery.id)".padding(toLength: 8, withPad: " ", startingAt: 0), theme[.muted]),
+                    Span(at(delivery.createdAt).padding(toLength: 10, withPad: " ", startingAt: 0), theme[.timestamp]),
+                    Span(delivery.type.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0), theme[.text]),
+                    Span("#\(delivery.ticketId)".padding(toLength: 7, withPad: " ", startingAt: 0), theme[.accent]),
+                    Span(word.padding(toLength: 10, withPad: " ", startingAt: 0), theme[role]),
+                    Span(tries.padding(toLength: 9, withPad: " ", startingAt: 0), theme[.muted]),
+                    Span(answer, theme[delivery.state == .delivered ? .muted : .text]),
+                ])
+            }
+        }
+
+        // Tokens.
+        y += 1
+        heading("API tokens", tokens.isEmpty ? "none yet — /token add NAME SCOPE… [as BOT NAME]" : "/token add · /token revoke N")
+        for token in tokens {
+            let used = token.revokedAt.map { "revoked \(at($0))" } ?? token.lastUsedAt.map { "used \(at($0))" } ?? "never used"
+            line([
+                Span("  #\(token.id) ".padding(toLength: 6, withPad: " ", startingAt: 0), theme[.muted]),
+                Span(Sanitizer.clean(token.name) + "  ", token.revokedAt == nil ? theme[.text].with(bold: true) : theme[.muted]),
+                Span("as " + token.bot.shown + "  ", theme[.accent]),
+                Span(token.scopes.map(\.rawValue).joined(separator: ",") + "  ", theme[.text]),
+                Span(used, theme[token.revokedAt == nil ? .muted : .error]),
+            ])
+        }
+
+        // Shown once: the whole value on a line of its own, whatever the width, to copy.
+        if let revealed {
+            let top = rect.maxY - 3
+            screen.put(
+                "Shown once — \(revealed.what) — copy it now, it is not shown again:", x: rect.x, y: top + 1,
+                style: theme[.warning].with(bold: true), limit: rect.width)
+            screen.put(revealed.value, x: rect.x + 2, y: top + 2, style: theme[.title].with(bold: true), limit: rect.width - 2)
+        }
+    }
+}
