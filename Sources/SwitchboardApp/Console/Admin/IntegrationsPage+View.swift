@@ -27,7 +27,7 @@ extension IntegrationsPage {
 
         // Webhooks: a few rows, the chosen one kept in view.
         heading("Webhooks", webhooks.isEmpty ? "none yet — /webhook add URL EVENT… (or all) [+notes]" : "↑↓ chooses · /webhook on|off|rm · /webhook events")
-        let rows = max(1, min(webhooks.count, (bottom - y) / 3))
+        let rows = max(1, min(webhooks.count, (bottom - y) / 4))
         let first = max(0, min(chosen.selected - rows + 1, webhooks.count - rows))
         for index in first..<min(webhooks.count, first + rows) {
             let webhook = webhooks[index], selected = index == chosen.selected
@@ -41,13 +41,20 @@ extension IntegrationsPage {
                 [
                     Span(selected ? "▸ " : "  ", base), Span("#\(webhook.id) ".padding(toLength: 5, withPad: " ", startingAt: 0), base),
                     Span(state.0 + " ", selected ? base : state.1),
-                    Span(Sanitizer.clean(webhook.url), base.with(bold: true)),
-                    Span("  " + events + (webhook.includeNotes ? " +notes" : "") + waiting, selected ? base : theme[.muted]),
+                    Span(Sanitizer.clean(webhook.url), base.with(bold: true)), Span(waiting, selected ? base : theme[.warning]),
                 ], fill: selected ? base : nil)
+            // What it is sent, then why it is off or failing, wrapped under it.
+            let indent = "          "
+            var notes = [(events + (webhook.includeNotes ? " +notes" : ""), Theme.Role.muted)]
             if let reason = webhook.disabledReason {
-                line([Span("        " + Sanitizer.clean(reason), theme[.error])])
+                notes.append((Sanitizer.clean(reason), .error))
             } else if let since = webhook.failingSince {
-                line([Span("        failing since \(at(since)); retried with growing waits, switched off after a day", theme[.warning])])
+                notes.append(("failing since \(at(since)); retried with growing waits, switched off after a day", .warning))
+            }
+            for (text, role) in notes {
+                for row in TextWrap.lines(text, width: max(10, rect.width - indent.count)).prefix(2) {
+                    line([Span(indent + row, theme[role])])
+                }
             }
         }
 
@@ -60,8 +67,9 @@ extension IntegrationsPage {
             } else if deliveries.isEmpty {
                 line([Span("  nothing sent yet", theme[.muted])])
             }
-            let room = max(0, bottom - y - (tokens.isEmpty ? 2 : min(tokens.count, 3) + 2))
-            for delivery in deliveries.prefix(max(1, room)) where deliveriesOf == webhook.id {
+            // The tokens keep a few lines below; the log has the rest (at least one row).
+            let end = max(y + 2, bottom - (tokens.isEmpty ? 2 : min(tokens.count, 3) + 2))
+            for delivery in deliveries where deliveriesOf == webhook.id && y < end {
                 let (word, role): (String, Theme.Role) =
                     delivery.state == .delivered ? ("delivered", .success) : delivery.attempts == 0 ? ("waiting", .muted) : ("retrying", .warning)
                 let tries = delivery.attempts == 1 ? "1 try" : "\(delivery.attempts) tries"
@@ -70,15 +78,24 @@ extension IntegrationsPage {
                     let wait = next.timeIntervalSince(now)
                     answer += wait <= 0 ? " · trying again" : wait < 3_600 ? " · again in \(AdminPanel.span(wait))" : " · again \(at(next))"
                 }
-                line([
+                let columns = [
                     Span("  D\(delivery.id)".padding(toLength: 8, withPad: " ", startingAt: 0), theme[.muted]),
                     Span(at(delivery.createdAt).padding(toLength: 10, withPad: " ", startingAt: 0), theme[.timestamp]),
                     Span(delivery.type.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0), theme[.text]),
                     Span("#\(delivery.ticketId)".padding(toLength: 7, withPad: " ", startingAt: 0), theme[.accent]),
                     Span(word.padding(toLength: 10, withPad: " ", startingAt: 0), theme[role]),
                     Span(tries.padding(toLength: 9, withPad: " ", startingAt: 0), theme[.muted]),
-                    Span(answer, theme[delivery.state == .delivered ? .muted : .text]),
-                ])
+                ]
+                let answerStyle = theme[delivery.state == .delivered ? .muted : .text]
+                // The answer beside the row where it fits, else on the line under it.
+                if columns.reduce(0, { $0 + TextWidth.of($1.text) }) + TextWidth.of(answer) <= rect.width {
+                    line(columns + [Span(answer, answerStyle)])
+                } else if y + 1 < end {
+                    line(columns)
+                    line([Span("        " + answer, answerStyle)])
+                } else {
+                    break
+                }
             }
         }
 
