@@ -27,15 +27,31 @@ extension IntegrationsPage {
 
         // Webhooks: a few rows, the chosen one kept in view.
         heading("Webhooks", webhooks.isEmpty ? "none yet — /webhook add URL EVENT… (or all) [+notes]" : "↑↓ chooses · /webhook on|off|rm · /webhook events")
-        let rows = max(1, min(webhooks.count, (bottom - y) / 4))
+        // What each is sent, and why it is off or failing, wrapped under it — for every endpoint
+        // when that fits in half the page, else for the chosen one only.
+        let indent = "          "
+        func details(_ webhook: Webhook) -> [(String, Theme.Role)] {
+            let events =
+                webhook.events.count == WebhookEventType.allCases.count ? "all events" : webhook.events.map(\.rawValue).joined(separator: ",")
+            var notes = [(events + (webhook.includeNotes ? " +notes" : ""), Theme.Role.muted)]
+            if let reason = webhook.disabledReason {
+                notes.append((Sanitizer.clean(reason), .error))
+            } else if let since = webhook.failingSince {
+                notes.append(("failing since \(at(since)); retried with growing waits, switched off after a day", .warning))
+            }
+            return notes.flatMap { text, role in
+                TextWrap.lines(text, width: max(10, rect.width - indent.count)).prefix(2).map { ($0, role) }
+            }
+        }
+        let half = max(3, (bottom - y) / 2)
+        let everyDetail = webhooks.reduce(0) { $0 + 1 + details($1).count } <= half
+        let rows = max(1, min(webhooks.count, everyDetail ? webhooks.count : half - details(chosenWebhook ?? webhooks[0]).count))
         let first = max(0, min(chosen.selected - rows + 1, webhooks.count - rows))
         for index in first..<min(webhooks.count, first + rows) {
             let webhook = webhooks[index], selected = index == chosen.selected
             let base = selected ? theme[.selection] : theme[.text]
             let state =
                 !webhook.enabled ? ("off ", theme[.error]) : webhook.failingSince != nil ? ("fail", theme[.warning]) : ("on  ", theme[.success])
-            let events =
-                webhook.events.count == WebhookEventType.allCases.count ? "all events" : webhook.events.map(\.rawValue).joined(separator: ",")
             let waiting = webhook.pending > 0 ? "  \(webhook.pending) waiting" : ""
             line(
                 [
@@ -43,18 +59,8 @@ extension IntegrationsPage {
                     Span(state.0 + " ", selected ? base : state.1),
                     Span(Sanitizer.clean(webhook.url), base.with(bold: true)), Span(waiting, selected ? base : theme[.warning]),
                 ], fill: selected ? base : nil)
-            // What it is sent, then why it is off or failing, wrapped under it.
-            let indent = "          "
-            var notes = [(events + (webhook.includeNotes ? " +notes" : ""), Theme.Role.muted)]
-            if let reason = webhook.disabledReason {
-                notes.append((Sanitizer.clean(reason), .error))
-            } else if let since = webhook.failingSince {
-                notes.append(("failing since \(at(since)); retried with growing waits, switched off after a day", .warning))
-            }
-            for (text, role) in notes {
-                for row in TextWrap.lines(text, width: max(10, rect.width - indent.count)).prefix(2) {
-                    line([Span(indent + row, theme[role])])
-                }
+            if everyDetail || selected {
+                for (row, role) in details(webhook) { line([Span(indent + row, theme[role])]) }
             }
         }
 
@@ -63,9 +69,9 @@ extension IntegrationsPage {
             y += 1
             heading("Deliveries to #\(webhook.id)", "newest first · /redeliver D sends one again")
             if deliveriesOf != webhook.id {
-                line([Span("  loading…", theme[.muted])])
+                line([Span(" loading…", theme[.muted])])
             } else if deliveries.isEmpty {
-                line([Span("  nothing sent yet", theme[.muted])])
+                line([Span(" nothing sent yet", theme[.muted])])
             }
             // The tokens keep a few lines below; the log has the rest (at least one row).
             let end = max(y + 2, bottom - (tokens.isEmpty ? 2 : min(tokens.count, 3) + 2))
@@ -79,12 +85,12 @@ extension IntegrationsPage {
                     answer += wait <= 0 ? " · trying again" : wait < 3_600 ? " · again in \(AdminPanel.span(wait))" : " · again \(at(next))"
                 }
                 let columns = [
-                    Span("  D\(delivery.id)".padding(toLength: 8, withPad: " ", startingAt: 0), theme[.muted]),
+                    Span(" D\(delivery.id)".padding(toLength: 7, withPad: " ", startingAt: 0), theme[.muted]),
                     Span(at(delivery.createdAt).padding(toLength: 10, withPad: " ", startingAt: 0), theme[.timestamp]),
                     Span(delivery.type.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0), theme[.text]),
-                    Span("#\(delivery.ticketId)".padding(toLength: 7, withPad: " ", startingAt: 0), theme[.accent]),
+                    Span("#\(delivery.ticketId)".padding(toLength: 6, withPad: " ", startingAt: 0), theme[.accent]),
                     Span(word.padding(toLength: 10, withPad: " ", startingAt: 0), theme[role]),
-                    Span(tries.padding(toLength: 9, withPad: " ", startingAt: 0), theme[.muted]),
+                    Span(tries.padding(toLength: 8, withPad: " ", startingAt: 0), theme[.muted]),
                 ]
                 let answerStyle = theme[delivery.state == .delivered ? .muted : .text]
                 // The answer beside the row where it fits, else on the line under it.
@@ -92,7 +98,7 @@ extension IntegrationsPage {
                     line(columns + [Span(answer, answerStyle)])
                 } else if y + 1 < end {
                     line(columns)
-                    line([Span("        " + answer, answerStyle)])
+                    line([Span("       " + answer, answerStyle)])
                 } else {
                     break
                 }
@@ -102,13 +108,26 @@ extension IntegrationsPage {
         // Tokens.
         y += 1
         heading("API tokens", tokens.isEmpty ? "none yet — /token add NAME SCOPE… [as BOT NAME]" : "/token add · /token revoke N")
-        for token in tokens {
+        // Names and bots in columns, as wide as the widest (within reason).
+        let nameWidth = min(20, tokens.map { TextWidth.of(Sanitizer.clean($0.name)) }.max() ?? 0)
+        let botWidth = min(26, tokens.map { TextWidth.of("as " + $0.bot.shown) }.max() ?? 0)
+        let scopes = { (token: APIToken) in token.scopes.map(\.rawValue).joined(separator: ",") }
+        let scopeWidth = tokens.map { TextWidth.of(scopes($0)) }.max() ?? 0
+        func column(_ text: String, _ width: Int) -> String {
+            let cut = TextWrap.truncate(text, width: width)
+            return cut + String(repeating: " ", count: max(0, width - TextWidth.of(cut))) + "  "
+        }
+        for (index, token) in tokens.enumerated() {
+            guard y < bottom - 1 || index == tokens.count - 1 else {
+                line([Span(" … \(tokens.count - index) more (a taller window shows them)", theme[.muted])])
+                break
+            }
             let used = token.revokedAt.map { "revoked \(at($0))" } ?? token.lastUsedAt.map { "used \(at($0))" } ?? "never used"
             line([
-                Span("  #\(token.id) ".padding(toLength: 6, withPad: " ", startingAt: 0), theme[.muted]),
-                Span(Sanitizer.clean(token.name) + "  ", token.revokedAt == nil ? theme[.text].with(bold: true) : theme[.muted]),
-                Span("as " + token.bot.shown + "  ", theme[.accent]),
-                Span(token.scopes.map(\.rawValue).joined(separator: ",") + "  ", theme[.text]),
+                Span(" #\(token.id) ".padding(toLength: 7, withPad: " ", startingAt: 0), theme[.muted]),
+                Span(column(Sanitizer.clean(token.name), nameWidth), token.revokedAt == nil ? theme[.text].with(bold: true) : theme[.muted]),
+                Span(column("as " + token.bot.shown, botWidth), theme[.accent]),
+                Span(column(scopes(token), scopeWidth), theme[.text]),
                 Span(used, theme[token.revokedAt == nil ? .muted : .error]),
             ])
         }
