@@ -241,6 +241,63 @@ import Testing
         }
     }
 
+    /// A redirect is not followed (the target behind it hears nothing), and a huge answer is read
+    /// only as far as the bound: the delivery counts, nothing waits for the rest.
+    @Test func redirectsAreNotFollowedAndAnswersAreReadOnlySoFar() async throws {
+        let receiver = try WebhookReceiver(), elsewhere = try WebhookReceiver()
+        defer { receiver.stop(); receiver.remove(); elsewhere.stop(); elsewhere.remove() }
+        try await withCast(live: true, configure: Self.configure) { api, cast, server in
+            let webhook = try await Self.subscribe(api, cast, to: receiver, events: [.ticketCreated])
+            try receiver.write("status", "302")
+            try receiver.write("location", elsewhere.url)
+            _ = try await api.openTicket(cast.customer)
+            #expect(try await receiver.waitFor(1).first?.answered == 302)
+            var log: [WebhookDelivery] = []
+            for _ in 0..<100 {
+                log = try await Self.deliveries(api, cast, webhook)
+                if log.first?.attempts == 1 { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(log.first?.state == .pending && log.first?.responseStatus == 302, "\(log)")
+            #expect(log.first?.error == "redirects are not followed")
+            #expect(try elsewhere.records().isEmpty, "the redirect's target heard nothing")
+            // 50 MB of answer: read up to the bound, delivered.
+            try receiver.write("status", nil)
+            try receiver.write("big", String(50 << 20))
+            server.clock.advance(11)
+            #expect(try await receiver.waitFor(2).last?.answered == 200)
+            for _ in 0..<200 {
+                log = try await Self.deliveries(api, cast, webhook)
+                if log.first?.state == .delivered { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(log.first?.state == .delivered && log.first?.attempts == 2, "\(log)")
+        }
+    }
+
+    /// Delivered events older than 30 days leave the log; one still waiting stays, however old.
+    @Test func oldDeliveredEventsArePrunedAndWaitingOnesKept() async throws {
+        let receiver = try WebhookReceiver()
+        defer { receiver.stop(); receiver.remove() }
+        try await withCast(live: true, configure: Self.configure) { api, cast, server in
+            let webhook = try await Self.subscribe(api, cast, to: receiver, events: [.ticketCreated])
+            _ = try await api.openTicket(cast.customer)
+            #expect(try await receiver.waitFor(1).count == 1)
+            try receiver.failing(true)
+            _ = try await api.openTicket(cast.customer)
+            #expect(try await receiver.waitFor(2).count == 2)
+            server.clock.advance(31 * 86_400)
+            let admin = try await api.login("admin").accessToken
+            var log: [WebhookDelivery] = []
+            for _ in 0..<100 {
+                log = try await api.get("/api/admin/webhooks/\(webhook.id)/deliveries", token: admin).decode()
+                if log.count == 1 { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(log.count == 1 && log.first?.state == .pending, "\(log)")
+        }
+    }
+
     /// A delivery made pending again by hand goes out again, the same body.
     @Test func aDeliveryCanBeSentAgainByHand() async throws {
         let receiver = try WebhookReceiver()

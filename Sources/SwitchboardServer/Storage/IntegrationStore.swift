@@ -40,6 +40,9 @@ public protocol IntegrationStore: Sendable {
     func deletedTicket(id: Int) async throws -> Ticket?
     /// A message by its id, notes included (what `message.created` carries).
     func webhookMessage(id: Int) async throws -> Message?
+    /// Events from before `before` with nothing left to deliver go, with their deliveries (the
+    /// log keeps what is younger); answers how many.
+    func pruneWebhookEvents(before: Date) async throws -> Int
     /// Lets go of the endpoints' leases.
     func releaseWebhooks(node: String) async throws
 

@@ -250,6 +250,21 @@ extension SQLStore {
         try await reader.raw("\(Self.messageSelect) WHERE m.id = \(bind: id)").first().map(Self.message)
     }
 
+    public func pruneWebhookEvents(before: Date) async throws -> Int {
+        let old: SQLQueryString = """
+            e.at < \(bind: millis(before)) AND e.fanned_out
+              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.state = 'PENDING')
+            """
+        guard try await reader.raw("SELECT e.id FROM webhook_events e WHERE \(old) LIMIT 1").first() != nil else { return 0 }
+        return try await driver.transaction { db in
+            let ids = try await db.raw("SELECT e.id FROM webhook_events e WHERE \(old) LIMIT 5000").all(decodingColumn: "id", as: Int.self)
+            guard !ids.isEmpty else { return 0 }
+            try await db.raw("DELETE FROM webhook_deliveries WHERE event_id IN (\(binds: ids))").run()
+            try await db.raw("DELETE FROM webhook_events WHERE id IN (\(binds: ids))").run()
+            return ids.count
+        }
+    }
+
     public func releaseWebhooks(node: String) async throws {
         try await driver.transaction { db in
             try await db.raw("UPDATE webhooks SET lease_node = NULL, lease_until = 0 WHERE lease_node = \(bind: node)").run()

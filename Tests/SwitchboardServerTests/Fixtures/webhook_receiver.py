@@ -6,7 +6,9 @@ Prints its port, serves until standard input closes. Each request is saved as DI
 HMAC-SHA256(secret, "t." + body) with the secret in DIR/secret (written by the test once the
 webhook exists). What it answers is steered by files in DIR, read at each request:
   DIR/fail   answer 500 while it exists;
-  DIR/delay  wait that many seconds first (and record the request as it arrives, "answered": null).
+  DIR/delay  wait that many seconds first (and record the request as it arrives, "answered": null);
+  DIR/status answer that status (e.g. 302, with a Location to DIR/location's address);
+  DIR/big    send that many bytes of body with the answer.
 """
 import hashlib
 import hmac
@@ -65,13 +67,19 @@ class Receiver(BaseHTTPRequestHandler):
         if delay:
             self.save({**record, "answered": None})
             time.sleep(float(delay))
-        status = 500 if os.path.exists(os.path.join(directory, "fail")) else 200
+        status = 500 if os.path.exists(os.path.join(directory, "fail")) else int(read("status") or 200)
         if not delay:
             self.save({**record, "answered": status})
+        body = b"x" * int(read("big") or 2)
         self.send_response(status)
-        self.send_header("Content-Length", "2")
+        if read("location"):
+            self.send_header("Location", read("location"))
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(b"ok")
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server read what it wanted and went
 
 
 server = ThreadingHTTPServer(("127.0.0.1", port), Receiver)

@@ -27,6 +27,8 @@ public final class WebhookDeliverer: Service, SupportEventSink {
     private let wakes: AsyncStream<Void>
     /// Endpoints being delivered to by this node right now (a pass skips them).
     private let busy = Mutex<Set<Int>>([])
+    /// When old events were last pruned (once an hour is plenty).
+    private let pruned = Mutex<Date?>(nil)
 
     init(
         store: any Store, node: String, settings: WebhookSettings, clock: @escaping @Sendable () -> Date,
@@ -71,6 +73,14 @@ public final class WebhookDeliverer: Service, SupportEventSink {
         do {
             while try await store.fanOutWebhookEvents(limit: 500) == 500 {}
             let now = clock()
+            if pruned.withLock({ last in
+                guard last.map({ now.timeIntervalSince($0) >= 3_600 }) ?? true else { return false }
+                last = now
+                return true
+            }) {
+                let gone = try await store.pruneWebhookEvents(before: now.addingTimeInterval(-settings.keepDelivered))
+                if gone > 0 { logger.info("old webhook events pruned", metadata: ["events": "\(gone)"]) }
+            }
             let targets = try await store.leaseWebhooks(node: node, now: now, until: now.addingTimeInterval(settings.lease))
             let fresh = busy.withLock { busy in
                 let fresh = targets.filter { !busy.contains($0.id) }

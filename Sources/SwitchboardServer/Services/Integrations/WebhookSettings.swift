@@ -20,6 +20,9 @@ public struct WebhookSettings: Sendable {
     /// Longer than `timeout`, so an attempt under way keeps it.
     public var lease: TimeInterval = 30
 
+    /// How long delivered events (and their log) are kept.
+    public var keepDelivered: TimeInterval = 30 * 86_400
+
     public init() {}
 
     /// The wait before retry `failures` (1 for the first failure): doubling from the first delay,
