@@ -25,7 +25,8 @@ import Testing
 
     static func delivery(_ id: Int, delivered: Bool, attempts: Int) -> WebhookDelivery {
         WebhookDelivery(
-            id: id, eventId: 100 + id, type: .messageCreated, ticketId: 12, createdAt: World.start, state: delivered ? .delivered : .pending,
+            id: id, eventId: 100 + id, type: .messageCreated, ticketId: 12, createdAt: World.start,
+            state: delivered ? .delivered : .pending,
             attempts: attempts, lastAttemptAt: World.start, nextAttemptAt: delivered ? nil : World.start.addingTimeInterval(40),
             responseStatus: delivered ? 200 : 500, responseLine: delivered ? "200 OK" : "500 Internal Server Error", error: nil)
     }
@@ -35,7 +36,8 @@ import Testing
         #expect(A.command("/integrations", &mode) == [.loadIntegrations])
         let asked = mode.update(.event(.integrations([hook, off], [token])))
         #expect(asked == [.loadDeliveries(webhookId: 3)], "the chosen endpoint's log is asked for")
-        _ = mode.update(.event(.deliveries(webhookId: 3, [delivery(8, delivered: false, attempts: 3), delivery(7, delivered: true, attempts: 1)])))
+        _ = mode.update(
+            .event(.deliveries(webhookId: 3, [delivery(8, delivered: false, attempts: 3), delivery(7, delivered: true, attempts: 1)])))
         return mode
     }
 
@@ -64,10 +66,16 @@ import Testing
         var mode = Self.page()
         #expect(
             A.command("/webhook add https://a.example/h ticket.created message.created +notes", &mode)
-                == [.createWebhook(WebhookRequest(url: "https://a.example/h", events: ["ticket.created", "message.created"], includeNotes: true))])
+                == [
+                    .createWebhook(
+                        WebhookRequest(url: "https://a.example/h", events: ["ticket.created", "message.created"], includeNotes: true))
+                ])
         #expect(
             A.command("/webhook add https://a.example/h all", &mode)
-                == [.createWebhook(WebhookRequest(url: "https://a.example/h", events: WebhookEventType.allCases.map(\.rawValue), includeNotes: false))])
+                == [
+                    .createWebhook(
+                        WebhookRequest(url: "https://a.example/h", events: WebhookEventType.allCases.map(\.rawValue), includeNotes: false))
+                ])
         #expect(A.command("/webhook off", &mode) == [.updateWebhook(id: 3, WebhookRequest(enabled: false))], "the chosen one")
         #expect(A.command("/webhook on 4", &mode) == [.updateWebhook(id: 4, WebhookRequest(enabled: true))])
         #expect(A.command("/webhook rm #4", &mode) == [.deleteWebhook(id: 4)])
@@ -86,7 +94,8 @@ import Testing
     @Test func aNewSecretIsShownOnceWholeUntilThePageCloses() {
         var mode = Self.page()
         let secret = "whsec_f3KOfGCJMDQiWZwzmMIYdfqAfZXSwyimR137vLAi-_o"
-        _ = mode.update(.event(.integrationChanged(said: "Webhook #5 is on", revealed: .init(what: "the secret of webhook #5", value: secret))))
+        _ = mode.update(
+            .event(.integrationChanged(said: "Webhook #5 is on", revealed: .init(what: "the secret of webhook #5", value: secret))))
         #expect(C.lines(mode).contains { $0.contains(secret) }, "the whole value on one line")
         _ = mode.update(.key(.escape))
         _ = A.command("/integrations", &mode)
@@ -96,7 +105,10 @@ import Testing
     @Test func aSwitchedOffWebhookIsToldAtOnce() {
         var mode = A.admin()
         let effects = mode.update(
-            .event(.realtime(.server(.webhookDisabled(webhookId: 4, url: "https://old.example.com/x", reason: "switched off after failing for 24 h")))))
+            .event(
+                .realtime(
+                    .server(.webhookDisabled(webhookId: 4, url: "https://old.example.com/x", reason: "switched off after failing for 24 h"))
+                )))
         #expect(effects.contains { if case .notify = $0 { true } else { false } })
         #expect(C.lines(mode).joined().contains("Webhook #4 (https://old.example.com/x) was switched off after failing for 24 h"))
     }

@@ -55,10 +55,14 @@ import Testing
             capacity: nil, email: nil, isBot: true)
         await bot.adopt(AuthResponse(user: account, accessToken: token, refreshToken: "", expiresIn: 86_400))
         _ = try await bot.post(PostMessageRequest(message: "Your invoice is on its way"), ticket: ticket.id)
-        let chat = try await TmuxSession.chat(server.url, user: "dana", width: 80, height: 24, environment: ["XDG_DATA_HOME": server.directory.appendingPathComponent("dana-chat").path])
+        let chat = try await TmuxSession.chat(
+            server.url, user: "dana", width: 80, height: 24,
+            environment: ["XDG_DATA_HOME": server.directory.appendingPathComponent("dana-chat").path])
         defer { chat.close() }
         try chat.keys("Enter")
-        try await chat.waitFor("the bot's message, marked") { $0.contains("Billing Bot [bot]") && $0.contains("Your invoice is on its way") }
+        try await chat.waitFor("the bot's message, marked") {
+            $0.contains("Billing Bot [bot]") && $0.contains("Your invoice is on its way")
+        }
         try await tmux.waitFor("the token's last use") { $0.contains("used ") }
         try tmux.keys("C-q")
     }

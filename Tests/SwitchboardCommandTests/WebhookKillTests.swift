@@ -21,7 +21,8 @@ import Testing
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("SwitchboardServerTests/Fixtures/webhook_receiver.py")
-            process = try ChildProcess.spawn("/usr/bin/env", arguments: ["python3", script.path, directory.path], input: .pipe, output: .pipe)
+            process = try ChildProcess.spawn(
+                "/usr/bin/env", arguments: ["python3", script.path, directory.path], input: .pipe, output: .pipe)
             output = FileHandle(fileDescriptor: process.output!, closeOnDealloc: true)
             let line = String(decoding: output.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             port = try #require(Int(line), "the webhook receiver did not start: \(line)")
@@ -30,7 +31,8 @@ import Testing
         /// Each request: its event id, whether its signature verified, what was answered (nil: not yet).
         func records() throws -> [(id: Int, valid: Bool, answered: Int?)] {
             try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.sorted().map {
-                let record = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent($0))) as! [String: Any]
+                let record =
+                    try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent($0))) as! [String: Any]
                 let body = record["body"] as! [String: Any]
                 return (body["id"] as! Int, record["valid"] as! Bool, record["answered"] as? Int)
             }
@@ -46,7 +48,11 @@ import Testing
 
         func write(_ name: String, _ text: String?) throws {
             let file = directory.appendingPathComponent(name)
-            if let text { try text.write(to: file, atomically: true, encoding: .utf8) } else { try FileManager.default.removeItem(at: file) }
+            if let text {
+                try text.write(to: file, atomically: true, encoding: .utf8)
+            } else {
+                try FileManager.default.removeItem(at: file)
+            }
         }
 
         func stop() {
@@ -74,7 +80,8 @@ import Testing
         try receiver.write("delay", "30")
         let customer = APIClient(server: URL(string: server.url)!)
         _ = try await customer.register(RegisterRequest(username: "casey", password: "a long password", displayName: "Casey"))
-        let ticket = try await customer.openTicket(CreateTicketRequest(subject: "Killed mid-delivery", description: "…", category: .technical))
+        let ticket = try await customer.openTicket(
+            CreateTicketRequest(subject: "Killed mid-delivery", description: "…", category: .technical))
         let inFlight = try await receiver.waitFor(1)
         #expect(inFlight.count == 1 && inFlight[0].answered == nil, "on the wire: \(inFlight)")
 

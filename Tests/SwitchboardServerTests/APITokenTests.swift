@@ -7,7 +7,8 @@ import Testing
 /// Long-lived tokens for integrations: bot accounts within their scopes, revocable at once.
 @Suite struct APITokenTests {
     static func create(_ api: API, _ cast: Cast, name: String = "Billing", scopes: [String], bot: String? = nil) async throws -> APIToken {
-        let reply = try await api.post("/api/admin/tokens", token: cast.admin, TokenRequest(name: name, scopes: scopes, botDisplayName: bot))
+        let reply = try await api.post(
+            "/api/admin/tokens", token: cast.admin, TokenRequest(name: name, scopes: scopes, botDisplayName: bot))
         #expect(reply.status == 201, "\(reply.text)")
         return try reply.decode()
     }
@@ -26,7 +27,8 @@ import Testing
             #expect(try await api.get("/api/tickets", token: token).status == 200)
             let listed: [APIToken] = try await api.get("/api/admin/tokens", token: cast.admin).decode()
             #expect(listed.count == 1 && listed[0].token == nil && listed[0].lastUsedAt == server.clock.now)
-            #expect(try await api.post("/api/admin/tokens", token: cast.agent, TokenRequest(name: "x", scopes: ["tickets:read"])).status == 403)
+            #expect(
+                try await api.post("/api/admin/tokens", token: cast.agent, TokenRequest(name: "x", scopes: ["tickets:read"])).status == 403)
             let unknown = try await api.post("/api/admin/tokens", token: cast.admin, TokenRequest(name: "x", scopes: ["everything"]))
             #expect(unknown.status == 400 && unknown.error?.message.hasPrefix("scopes: 'everything' is not one of tickets:read") == true)
             let none = try await api.post("/api/admin/tokens", token: cast.admin, TokenRequest(name: "x", scopes: []))
@@ -53,7 +55,8 @@ import Testing
             #expect(admin.status == 403 && admin.error?.message == "an API token may not use GET /api/admin/support/dashboard")
             #expect(try await api.get("/api/admin/tokens", token: writer).status == 403)
             // Writing as the bot: marked as a bot's on every side, the customer's too.
-            let posted = try await api.post("/api/tickets/\(ticket.id)/messages", token: writer, PostMessageRequest(message: "Your invoice is attached"))
+            let posted = try await api.post(
+                "/api/tickets/\(ticket.id)/messages", token: writer, PostMessageRequest(message: "Your invoice is attached"))
             #expect(posted.status == 201, "\(posted.text)")
             let page: MessagePage = try await api.get("/api/tickets/\(ticket.id)/messages", token: cast.customer).decode()
             let sender = try #require(page.items.last?.sender)
@@ -76,7 +79,8 @@ import Testing
             let socket = try await api.socket(token)
             try await socket.join(ticket.id)
             try await socket.send(
-                .sendMessage(ticketId: ticket.id, clientMessageId: "b-1", message: "hi", messageType: nil, internal: nil, attachmentId: nil),
+                .sendMessage(
+                    ticketId: ticket.id, clientMessageId: "b-1", message: "hi", messageType: nil, internal: nil, attachmentId: nil),
                 ref: "send")
             let refusal = try await socket.error(ref: "send")
             #expect(refusal.code == .forbidden && refusal.message == "this API token lacks the 'messages:write' scope")

@@ -48,7 +48,10 @@ import Testing
     /// signed, carries the contract's objects, and comes once, in order.
     @Test func aTicketsDayArrivesSignedOnceAndInOrder() async throws {
         let receiver = try WebhookReceiver()
-        defer { receiver.stop(); receiver.remove() }
+        defer {
+            receiver.stop()
+            receiver.remove()
+        }
         try await withCast(live: true, configure: Self.configure) { api, cast, _ in
             let webhook = try await Self.subscribe(api, cast, to: receiver)
             #expect(webhook.secret?.hasPrefix("whsec_") == true && webhook.enabled)
@@ -99,7 +102,12 @@ import Testing
     /// Notes go only where asked for; an endpoint gets only the types it named.
     @Test func notesAndTypesGoOnlyWhereAskedFor() async throws {
         let all = try WebhookReceiver(), messages = try WebhookReceiver()
-        defer { all.stop(); all.remove(); messages.stop(); messages.remove() }
+        defer {
+            all.stop()
+            all.remove()
+            messages.stop()
+            messages.remove()
+        }
         try await withCast(live: true, configure: Self.configure) { api, cast, _ in
             _ = try await Self.subscribe(api, cast, to: all, events: [.messageCreated], includeNotes: true)
             _ = try await Self.subscribe(api, cast, to: messages, events: [.messageCreated])
@@ -119,7 +127,10 @@ import Testing
     /// what came after waits behind it; once it answers 200 both arrive, in order.
     @Test func aFailingReceiverIsRetriedAndNothingOvertakes() async throws {
         let receiver = try WebhookReceiver()
-        defer { receiver.stop(); receiver.remove() }
+        defer {
+            receiver.stop()
+            receiver.remove()
+        }
         try await withCast(live: true, configure: Self.configure) { api, cast, server in
             let webhook = try await Self.subscribe(api, cast, to: receiver, events: [.ticketCreated])
             try receiver.failing(true)
@@ -160,7 +171,10 @@ import Testing
     /// A receiver slower than the timeout is a failure with a sentence, and tried again.
     @Test func aSlowReceiverTimesOutAndIsTriedAgain() async throws {
         let receiver = try WebhookReceiver()
-        defer { receiver.stop(); receiver.remove() }
+        defer {
+            receiver.stop()
+            receiver.remove()
+        }
         try await withCast(live: true, configure: Self.configure) { api, cast, server in
             let webhook = try await Self.subscribe(api, cast, to: receiver, events: [.ticketCreated])
             try receiver.delay(8)
@@ -184,7 +198,10 @@ import Testing
     /// and go out when an admin switches it on again.
     @Test func anEndpointFailingForADayIsSwitchedOffAndTheAdminsTold() async throws {
         let receiver = try WebhookReceiver()
-        defer { receiver.stop(); receiver.remove() }
+        defer {
+            receiver.stop()
+            receiver.remove()
+        }
         #expect(WebhookSettings().giveUpAfter == 86_400, "a day by default")
         // Ten minutes here, so that the admin's access token (15 minutes) outlives the retries.
         try await withCast(
@@ -212,7 +229,9 @@ import Testing
             let off = try await api.get("/api/admin/webhooks/\(webhook.id)", token: cast.admin).decode(Webhook.self)
             #expect(!off.enabled && off.disabledReason?.contains("switched off after failing for 10 min") == true, "\(off)")
             #expect(off.disabledReason?.contains("500 Internal Server Error") == true)
-            let told = try await admin.next { if case .webhookDisabled(let id, let url, let reason) = $0 { (id, url, reason) } else { nil } }
+            let told = try await admin.next {
+                if case .webhookDisabled(let id, let url, let reason) = $0 { (id, url, reason) } else { nil }
+            }
             #expect(told.0 == webhook.id && told.1 == receiver.url && told.2 == off.disabledReason)
             // Switched off: nothing more is sent, however long.
             let before = try receiver.records().count
@@ -263,7 +282,12 @@ import Testing
     /// only as far as the bound: the delivery counts, nothing waits for the rest.
     @Test func redirectsAreNotFollowedAndAnswersAreReadOnlySoFar() async throws {
         let receiver = try WebhookReceiver(), elsewhere = try WebhookReceiver()
-        defer { receiver.stop(); receiver.remove(); elsewhere.stop(); elsewhere.remove() }
+        defer {
+            receiver.stop()
+            receiver.remove()
+            elsewhere.stop()
+            elsewhere.remove()
+        }
         try await withCast(live: true, configure: Self.configure) { api, cast, server in
             let webhook = try await Self.subscribe(api, cast, to: receiver, events: [.ticketCreated])
             try receiver.write("status", "302")
@@ -296,7 +320,10 @@ import Testing
     /// Delivered events older than 30 days leave the log; one still waiting stays, however old.
     @Test func oldDeliveredEventsArePrunedAndWaitingOnesKept() async throws {
         let receiver = try WebhookReceiver()
-        defer { receiver.stop(); receiver.remove() }
+        defer {
+            receiver.stop()
+            receiver.remove()
+        }
         try await withCast(live: true, configure: Self.configure) { api, cast, server in
             let webhook = try await Self.subscribe(api, cast, to: receiver, events: [.ticketCreated])
             _ = try await api.openTicket(cast.customer)
@@ -319,19 +346,24 @@ import Testing
     /// A delivery made pending again by hand goes out again, the same body.
     @Test func aDeliveryCanBeSentAgainByHand() async throws {
         let receiver = try WebhookReceiver()
-        defer { receiver.stop(); receiver.remove() }
+        defer {
+            receiver.stop()
+            receiver.remove()
+        }
         try await withCast(live: true, configure: Self.configure) { api, cast, _ in
             let webhook = try await Self.subscribe(api, cast, to: receiver, events: [.ticketCreated])
             _ = try await api.openTicket(cast.customer)
             let first = try #require(try await receiver.waitFor(1).first)
             try await Task.sleep(for: .milliseconds(200))
             let delivery = try #require(try await Self.deliveries(api, cast, webhook).first)
-            let again = try await api.post("/api/admin/webhooks/\(webhook.id)/deliveries/\(delivery.id)/redeliver", token: cast.admin, [String: String]())
+            let again = try await api.post(
+                "/api/admin/webhooks/\(webhook.id)/deliveries/\(delivery.id)/redeliver", token: cast.admin, [String: String]())
             let state = try again.decode(WebhookDelivery.self).state
             #expect(again.status == 200 && state == .pending, "\(again.text)")
             let second = try #require(try await receiver.waitFor(2).last)
             #expect(second.body.id == first.body.id && second.valid)
-            let missing = try await api.post("/api/admin/webhooks/\(webhook.id)/deliveries/999999/redeliver", token: cast.admin, [String: String]())
+            let missing = try await api.post(
+                "/api/admin/webhooks/\(webhook.id)/deliveries/999999/redeliver", token: cast.admin, [String: String]())
             #expect(missing.status == 404 && missing.error?.message == "webhook #\(webhook.id) has no delivery #999999")
         }
     }
@@ -356,7 +388,8 @@ import Testing
             let secretInURL = try await create("https://user:pw@example.com/")
             #expect(secretInURL.status == 400 && secretInURL.error?.message.contains("no user name or password") == true)
             let unknown = try await create("https://93.184.215.14/", ["ticket.exploded"])
-            #expect(unknown.status == 400 && unknown.error?.message.hasPrefix("events: 'ticket.exploded' is not one of ticket.created") == true)
+            #expect(
+                unknown.status == 400 && unknown.error?.message.hasPrefix("events: 'ticket.exploded' is not one of ticket.created") == true)
             #expect(try await create("https://93.184.215.14/", token: cast.agent).status == 403)
             #expect(try await api.get("/api/admin/webhooks", token: cast.agent).status == 403)
         }
@@ -380,9 +413,10 @@ import Testing
 
     /// Addresses that are not public are told apart from those that are.
     @Test func privateRangesAreKnown() {
-        for address: [UInt8] in [[127, 0, 0, 1], [10, 0, 0, 1], [172, 16, 0, 1], [172, 31, 255, 255], [192, 168, 1, 1], [169, 254, 169, 254],
-            [100, 64, 0, 1], [0, 0, 0, 0], [224, 0, 0, 1], [255, 255, 255, 255]]
-        {
+        for address: [UInt8] in [
+            [127, 0, 0, 1], [10, 0, 0, 1], [172, 16, 0, 1], [172, 31, 255, 255], [192, 168, 1, 1], [169, 254, 169, 254],
+            [100, 64, 0, 1], [0, 0, 0, 0], [224, 0, 0, 1], [255, 255, 255, 255],
+        ] {
             #expect(WebhookAddress.isPrivate(address), "\(address)")
         }
         for address: [UInt8] in [[93, 184, 215, 14], [8, 8, 8, 8], [172, 32, 0, 1], [100, 128, 0, 1], [192, 169, 0, 1]] {

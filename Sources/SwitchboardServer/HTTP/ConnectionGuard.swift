@@ -20,10 +20,6 @@ import SwitchboardProtocol
 /// - the connection is counted against the caps in all and per client address
 ///   (`ConnectionCounter`), and answered `503` or `429` and closed past them.
 ///
-/// Time in which the server does not ask for input — its handler is still busy with what came
-/// before, so the pipeline holds reads back (a pipelined client, a slow database) — is the
-/// server's, not the client's: no timer counts it against the connection.
-///
 /// Closing is "lingering": the answer is flushed, the output shut, and input read and dropped for
 /// a moment, so the client reads the answer instead of a reset. Once the connection turns into a
 /// WebSocket the guard leaves the pipeline (the socket has its own pings), after installing
@@ -68,12 +64,6 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var responseOpen = false
     private var closeAfterResponse = false
     private var timer: Scheduled<Void>?
-    /// What `timer` was armed with, to arm again when it fell due while input was held back.
-    private var timerLimit = TimeAmount.zero
-    /// Since when input is held back (from a read's end to the next read asked for downstream),
-    /// and whether `timer` fell due meanwhile.
-    private var heldBackSince: NIODeadline?
-    private var timerFellDueWhileHeldBack = false
     /// The body being read: when its head came, and its bytes so far (for the deadline and rate).
     private var bodyStarted = NIODeadline.now()
     private var bodyBytes = 0
@@ -167,8 +157,6 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func checkBody(context: ChannelHandlerContext) {
         guard case .readingBody = phase else { return }
-        // Held back by the server: the pause is added to the body's start when reading resumes.
-        guard heldBackSince == nil else { return armRateCheck(context: context) }
         let elapsed = NIODeadline.now() - bodyStarted
         let seconds = Double(elapsed.nanoseconds) / 1e9
         let tooLong = elapsed > timeouts.request
@@ -189,19 +177,12 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func arm(_ delay: TimeAmount, context: ChannelHandlerContext) {
         timer?.cancel()
-        timerLimit = delay
-        timerFellDueWhileHeldBack = false
         timer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [weak self] in
             self?.timedOut(context: context)
         }
     }
 
     private func timedOut(context: ChannelHandlerContext) {
-        if heldBackSince != nil, phase == .awaitingHead || phase == .readingBody {
-            // The client may be waiting for us; it gets the whole time again once we read on.
-            timerFellDueWhileHeldBack = true
-            return
-        }
         switch phase {
         case .awaitingHead:
             finalClose(context: context)
@@ -214,23 +195,6 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case .answering, .closed:
             break
         }
-    }
-
-    // MARK: Reading held back by the server
-
-    func channelReadComplete(context: ChannelHandlerContext) {
-        if heldBackSince == nil { heldBackSince = .now() }
-        context.fireChannelReadComplete()
-    }
-
-    /// Asked for more input: the pause since the last read's end was the server's.
-    func read(context: ChannelHandlerContext) {
-        if let heldBackSince {
-            self.heldBackSince = nil
-            if case .readingBody = phase { bodyStarted = bodyStarted + (.now() - heldBackSince) }
-            if timerFellDueWhileHeldBack { arm(timerLimit, context: context) }
-        }
-        context.read()
     }
 
     // MARK: Inbound

@@ -183,7 +183,9 @@ public struct TicketService: Sendable {
         try caller.requireAdmin()
         let row = try await visibleTicket(id, to: caller)
         let snapshot = try await store.ticket(id: id, for: caller.viewer)
-        guard try await store.deleteTicket(id: id, now: clock(), snapshot: snapshot) else { throw ContractError(.notFound, "no ticket #\(id)") }
+        guard try await store.deleteTicket(id: id, now: clock(), snapshot: snapshot) else {
+            throw ContractError(.notFound, "no ticket #\(id)")
+        }
         await events.publish(.ticketDeleted(ticketId: id, customerId: row.customerId))
     }
 

@@ -17,6 +17,8 @@ public protocol IntegrationStore: Sendable {
     func redeliver(webhookId: Int, deliveryId: Int, now: Date) async throws -> WebhookDelivery?
 
     // MARK: Delivering (the deliverer's)
+    /// Whether any endpoint is on (the deliverer has nothing to do otherwise).
+    func anyWebhookEnabled() async throws -> Bool
     /// Events not yet given to the endpoints that want them get a delivery row each, oldest
     /// first; answers how many events were handled. Safe to run on several nodes at once.
     func fanOutWebhookEvents(limit: Int) async throws -> Int

@@ -60,7 +60,8 @@ extension SQLStore {
         if !sets.isEmpty {
             let sets = sets
             let found = try await driver.transaction { db in
-                let found = try await db.raw("UPDATE webhooks SET \(sets.joined(separator: ", ")) WHERE id = \(bind: id) RETURNING id").first()
+                let found = try await db.raw("UPDATE webhooks SET \(sets.joined(separator: ", ")) WHERE id = \(bind: id) RETURNING id")
+                    .first()
                 if found != nil, change.enabled == true {
                     try await db.raw(
                         """
@@ -121,6 +122,10 @@ extension SQLStore {
     }
 
     // MARK: Delivering
+
+    public func anyWebhookEnabled() async throws -> Bool {
+        try await reader.raw("SELECT id FROM webhooks WHERE enabled LIMIT 1").first() != nil
+    }
 
     public func fanOutWebhookEvents(limit: Int) async throws -> Int {
         // Read first: on SQLite a write transaction is a turn of the one writer even when idle.

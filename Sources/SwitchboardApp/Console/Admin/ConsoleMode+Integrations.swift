@@ -35,7 +35,8 @@ extension ConsoleMode {
             toasts.show(said, kind: .success, now: now)
             return []
         case .failed(.integrations, let error):
-            toasts.show(error.status == 403 ? "That is for admins: \(error.sentence)" : "Integrations: \(error.sentence)", kind: .error, now: now)
+            toasts.show(
+                error.status == 403 ? "That is for admins: \(error.sentence)" : "Integrations: \(error.sentence)", kind: .error, now: now)
             return []
         case .realtime(.server(.webhookDisabled(let id, let url, let reason))):
             toasts.show("Webhook #\(id) (\(Sanitizer.clean(url))) was \(Sanitizer.clean(reason))", kind: .warning, now: now)

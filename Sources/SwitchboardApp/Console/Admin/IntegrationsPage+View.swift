@@ -26,13 +26,16 @@ extension IntegrationsPage {
         }
 
         // Webhooks: a few rows, the chosen one kept in view.
-        heading("Webhooks", webhooks.isEmpty ? "none yet — /webhook add URL EVENT… (or all) [+notes]" : "↑↓ chooses · /webhook on|off|rm · /webhook events")
+        heading(
+            "Webhooks",
+            webhooks.isEmpty ? "none yet — /webhook add URL EVENT… (or all) [+notes]" : "↑↓ chooses · /webhook on|off|rm · /webhook events")
         // What each is sent, and why it is off or failing, wrapped under it — for every endpoint
         // when that fits in half the page, else for the chosen one only.
         let indent = "          "
         func details(_ webhook: Webhook) -> [(String, Theme.Role)] {
             let events =
-                webhook.events.count == WebhookEventType.allCases.count ? "all events" : webhook.events.map(\.rawValue).joined(separator: ",")
+                webhook.events.count == WebhookEventType.allCases.count
+                ? "all events" : webhook.events.map(\.rawValue).joined(separator: ",")
             var notes = [(events + (webhook.includeNotes ? " +notes" : ""), Theme.Role.muted)]
             if let reason = webhook.disabledReason {
                 notes.append((Sanitizer.clean(reason), .error))
@@ -51,7 +54,8 @@ extension IntegrationsPage {
             let webhook = webhooks[index], selected = index == chosen.selected
             let base = selected ? theme[.selection] : theme[.text]
             let state =
-                !webhook.enabled ? ("off ", theme[.error]) : webhook.failingSince != nil ? ("fail", theme[.warning]) : ("on  ", theme[.success])
+                !webhook.enabled
+                ? ("off ", theme[.error]) : webhook.failingSince != nil ? ("fail", theme[.warning]) : ("on  ", theme[.success])
             let waiting = webhook.pending > 0 ? "  \(webhook.pending) waiting" : ""
             line(
                 [
@@ -77,7 +81,8 @@ extension IntegrationsPage {
             let end = max(y + 2, bottom - (tokens.isEmpty ? 2 : min(tokens.count, 3) + 2))
             for delivery in deliveries where deliveriesOf == webhook.id && y < end {
                 let (word, role): (String, Theme.Role) =
-                    delivery.state == .delivered ? ("delivered", .success) : delivery.attempts == 0 ? ("waiting", .muted) : ("retrying", .warning)
+                    delivery.state == .delivered
+                    ? ("delivered", .success) : delivery.attempts == 0 ? ("waiting", .muted) : ("retrying", .warning)
                 let tries = delivery.attempts == 1 ? "1 try" : "\(delivery.attempts) tries"
                 var answer = Sanitizer.clean(delivery.responseLine ?? delivery.error ?? "")
                 if delivery.state == .pending, let next = delivery.nextAttemptAt, delivery.attempts > 0 {
@@ -125,7 +130,8 @@ extension IntegrationsPage {
             let used = token.revokedAt.map { "revoked \(at($0))" } ?? token.lastUsedAt.map { "used \(at($0))" } ?? "never used"
             line([
                 Span(" #\(token.id) ".padding(toLength: 7, withPad: " ", startingAt: 0), theme[.muted]),
-                Span(column(Sanitizer.clean(token.name), nameWidth), token.revokedAt == nil ? theme[.text].with(bold: true) : theme[.muted]),
+                Span(
+                    column(Sanitizer.clean(token.name), nameWidth), token.revokedAt == nil ? theme[.text].with(bold: true) : theme[.muted]),
                 Span(column("as " + token.bot.shown, botWidth), theme[.accent]),
                 Span(column(scopes(token), scopeWidth), theme[.text]),
                 Span(used, theme[token.revokedAt == nil ? .muted : .error]),

@@ -54,7 +54,9 @@ enum WebhookAddress {
             #endif
             var list: UnsafeMutablePointer<addrinfo>?
             let status = getaddrinfo(host, nil, &hints, &list)
-            guard status == 0 else { throw Refused(description: "\(host) could not be resolved (\(String(cString: gai_strerror(status))))") }
+            guard status == 0 else {
+                throw Refused(description: "\(host) could not be resolved (\(String(cString: gai_strerror(status))))")
+            }
             defer { freeaddrinfo(list) }
             var addresses: [[UInt8]] = []
             var next = list

@@ -29,6 +29,10 @@ public final class WebhookDeliverer: Service, SupportEventSink {
     private let busy = Mutex<Set<Int>>([])
     /// When old events were last pruned (once an hour is plenty).
     private let pruned = Mutex<Date?>(nil)
+    /// Whether some endpoint is on, as last looked (every 10 s; at once after an admin's change
+    /// here): without one, a pass costs nothing and the bus's news wakes nothing — every message
+    /// once woke two queries on every server.
+    private let endpoints = Mutex<(on: Bool, lookedAt: ContinuousClock.Instant?)>((false, nil))
 
     init(
         store: any Store, node: String, settings: WebhookSettings, clock: @escaping @Sendable () -> Date,
@@ -45,32 +49,58 @@ public final class WebhookDeliverer: Service, SupportEventSink {
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Anything the services report may have written an event: look soon.
-    public func publish(_ event: SupportEvent) async { wake.yield() }
+    /// Anything the services report may have written an event: look soon (when an endpoint is on).
+    public func publish(_ event: SupportEvent) async {
+        if endpoints.withLock({ $0.on }) { wake.yield() }
+    }
 
-    func wakeUp() { wake.yield() }
+    /// An admin changed the endpoints or asked for a redelivery: look again at once.
+    func wakeUp() {
+        endpoints.withLock { $0.lookedAt = nil }
+        wake.yield()
+    }
 
+    /// Whether an endpoint is on, asked again every 10 s (another node's admin may have made one).
+    private func anyEndpoint() async throws -> Bool {
+        let known = endpoints.withLock { state in
+            state.lookedAt.map { ContinuousClock.now - $0 < .seconds(10) } == true ? state.on : nil
+        }
+        if let known { return known }
+        let on = try await store.anyWebhookEnabled()
+        endpoints.withLock { $0 = (on, ContinuousClock.now) }
+        return on
+    }
+
+    /// Deliveries run as child tasks of the service, so that none outlives it: at shutdown the
+    /// ticker stops, the wakes end, what is under way is cancelled and awaited — and only then is
+    /// the store closed (a PostgreSQL pool waits for its connections to come back).
     public func run() async throws {
         let interval = settings.interval
         let wake = self.wake
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await repeating(every: interval) { wake.yield() } }
+        await withDiscardingTaskGroup { group in
             group.addTask {
-                await cancelWhenGracefulShutdown {
-                    for await _ in self.wakes { await self.pass() }
+                await repeating(every: interval) { wake.yield() }
+                wake.finish()
+            }
+            for await _ in wakes {
+                for target in await pass() {
+                    group.addTask {
+                        await self.deliver(to: target)
+                        _ = self.busy.withLock { $0.remove(target.id) }
+                    }
                 }
             }
-            await group.next()
             group.cancelAll()
         }
-        wake.finish()
         try? await store.releaseWebhooks(node: node)
         try? await client.shutdown()
     }
 
-    /// One look: new events fanned out, then every due endpoint this node can hold delivered to.
-    func pass() async {
+    /// One look: new events fanned out, then the due endpoints this node now holds and is not
+    /// already delivering to.
+    func pass() async -> [WebhookTarget] {
         do {
+            guard try await anyEndpoint() else { return [] }
             while try await store.fanOutWebhookEvents(limit: 500) == 500 {}
             let now = clock()
             if pruned.withLock({ last in
@@ -82,30 +112,29 @@ public final class WebhookDeliverer: Service, SupportEventSink {
                 if gone > 0 { logger.info("old webhook events pruned", metadata: ["events": "\(gone)"]) }
             }
             let targets = try await store.leaseWebhooks(node: node, now: now, until: now.addingTimeInterval(settings.lease))
-            let fresh = busy.withLock { busy in
+            // Each endpoint in its own task: a slow one does not hold up the others' passes.
+            return busy.withLock { busy in
                 let fresh = targets.filter { !busy.contains($0.id) }
                 busy.formUnion(fresh.map(\.id))
                 return fresh
             }
-            // Each endpoint in its own task: a slow one does not hold up the others' passes.
-            for target in fresh {
-                Task {
-                    await self.deliver(to: target)
-                    _ = self.busy.withLock { $0.remove(target.id) }
-                }
-            }
         } catch {
             logger.error("webhook pass failed", metadata: ["error": "\(error)"])
+            return []
         }
     }
 
     /// The endpoint's due deliveries, oldest first, until one fails (at most a batch per pass).
     private func deliver(to target: WebhookTarget) async {
-        for _ in 0..<100 {
+        for _ in 0..<100 where !Task.isCancelled {
             do {
                 guard let delivery = try await store.nextDelivery(webhookId: target.id, now: clock()) else { return }
                 let body = try await renderer.body(for: delivery.event)
-                let outcome = await WebhookSender(client: client, settings: settings).send(body, event: delivery.event, to: target, now: clock())
+                let outcome = await WebhookSender(client: client, settings: settings).send(
+                    body, event: delivery.event, to: target, now: clock())
+                // Cut short by the shutdown: not the endpoint's failure. It stays pending, and is
+                // sent again after the restart (at least once).
+                guard !Task.isCancelled else { return }
                 let failures = delivery.attempts + 1
                 let now = clock()
                 let attempt = DeliveryAttempt(
@@ -128,7 +157,8 @@ public final class WebhookDeliverer: Service, SupportEventSink {
                     logger.notice("webhook lease passed to another node mid-delivery", metadata: metadata)
                     return
                 case .switchedOff(let url, let reason):
-                    logger.error("webhook switched off", metadata: metadata.merging(["url": "\(url)", "reason": "\(reason)"]) { a, _ in a })
+                    logger.error(
+                        "webhook switched off", metadata: metadata.merging(["url": "\(url)", "reason": "\(reason)"]) { a, _ in a })
                     await events.publish(.webhookSwitchedOff(webhookId: target.id))
                     return
                 }

@@ -50,7 +50,8 @@ struct WebhookRenderer: Sendable {
         default:
             break
         }
-        let json = String(decoding: try WireJSON.encoder().encode(Body(id: event.id, type: event.type, createdAt: event.at, data: data)), as: UTF8.self)
+        let json = String(
+            decoding: try WireJSON.encoder().encode(Body(id: event.id, type: event.type, createdAt: event.at, data: data)), as: UTF8.self)
         return try await store.keepEventPayload(eventId: event.id, payload: json)
     }
 }

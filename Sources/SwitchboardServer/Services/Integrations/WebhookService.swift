@@ -41,7 +41,9 @@ public struct WebhookService: Sendable {
         let change = WebhookChange(
             url: url, events: try request.events.map(Self.events),
             includeNotes: request.includeNotes, enabled: request.enabled)
-        guard let webhook = try await store.updateWebhook(id: id, change, now: clock()) else { throw ContractError(.notFound, "no webhook #\(id)") }
+        guard let webhook = try await store.updateWebhook(id: id, change, now: clock()) else {
+            throw ContractError(.notFound, "no webhook #\(id)")
+        }
         if request.enabled == true { deliverer.wakeUp() }
         return webhook
     }
