@@ -49,7 +49,7 @@ import Testing
         for (index, text) in texts.enumerated() {
             let sender = UserRef(
                 id: index, displayName: Self.awkwardTexts[index % Self.awkwardTexts.count], role: [.customer, .agent, .admin][index % 3],
-                isOnline: index % 2 == 0)
+                isOnline: index % 2 == 0, isBot: index % 7 == 1)
             let attachment =
                 index % 3 == 0
                 ? nil

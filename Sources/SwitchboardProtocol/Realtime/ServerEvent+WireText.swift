@@ -109,6 +109,8 @@ struct JSONBytes {
         string(user.displayName)
         raw(#","id":"#)
         int(user.id)
+        // Present only for an API token's account, as the encoder writes it (keys sorted).
+        if user.bot { raw(#","isBot":true"#) }
         raw(#","isOnline":"#)
         bool(user.isOnline)
         raw(#","role":""#)
