@@ -25,6 +25,20 @@ extension WireEnum {
     /// `A, B, C` — for error messages.
     public static var allowedValues: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
+    /// A body's list of values as written (`["ticket.created", …]`, exact spelling): at least one,
+    /// each known — else a sentence naming `field` and what is allowed — duplicates dropped.
+    public static func list(_ names: [String], field: String) throws(ContractError) -> [Self] {
+        guard !names.isEmpty else { throw ContractError(.invalid, "\(field): give at least one of \(allowedValues)") }
+        var values: [Self] = []
+        for name in names {
+            guard let value = Self(rawValue: name) else {
+                throw ContractError(.invalid, "\(field): '\(String(name.prefix(40)))' is not one of \(allowedValues)")
+            }
+            if !values.contains(value) { values.append(value) }
+        }
+        return values
+    }
+
     /// Parses a query-string value, naming the parameter in the error.
     public static func parse(_ raw: String, parameter: String) throws(ContractError) -> Self {
         guard let value = Self(rawValue: raw.uppercased()) else {

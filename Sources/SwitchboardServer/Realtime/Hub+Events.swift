@@ -135,7 +135,7 @@ extension Hub {
         let staffByUser = connections.staffByUser(staff ?? connections.staff)
         guard !staffByUser.isEmpty,
             let base = await logged(
-                "ticket frame: staff view", { try await store.ticket(id: ticketId, for: Viewer(userId: 0, role: .admin)) }) ?? nil,
+                "ticket frame: staff view", { try await store.ticket(id: ticketId, for: .everything) }) ?? nil,
             let unread = await logged(
                 "ticket frame: unread counts",
                 {

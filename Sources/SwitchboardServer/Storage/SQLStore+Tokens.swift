@@ -10,14 +10,10 @@ extension SQLStore {
         FROM api_tokens t JOIN users b ON b.id = t.bot_user_id
         """
 
-    static func scopeList(_ column: String) -> [TokenScope] {
-        column.split(separator: ",").compactMap { TokenScope(rawValue: String($0)) }
-    }
-
     static func apiToken(_ row: any SQLRow) throws -> APIToken {
         guard let bot = try row.userRef("b") else { throw StorageError.missingRow("token's account") }
         return APIToken(
-            id: try row.int("id"), name: try row.string("name"), scopes: scopeList(try row.string("scopes")), bot: bot,
+            id: try row.int("id"), name: try row.string("name"), scopes: wireList(try row.string("scopes")), bot: bot,
             createdAt: try row.date("created_at"), lastUsedAt: try row.optionalDate("last_used_at"),
             revokedAt: try row.optionalDate("revoked_at"))
     }
@@ -85,7 +81,7 @@ extension SQLStore {
         else { return nil }
         return TokenGrant(
             tokenId: try row.int("token_id"), user: try Self.userRecord(row).user, loginId: try row.string("login_id"),
-            scopes: Set(Self.scopeList(try row.string("scopes"))), lastUsedAt: try row.optionalDate("last_used_at"))
+            scopes: Set(Self.wireList(try row.string("scopes")) as [TokenScope]), lastUsedAt: try row.optionalDate("last_used_at"))
     }
 
     public func noteTokenUsed(id: Int, now: Date) async throws {

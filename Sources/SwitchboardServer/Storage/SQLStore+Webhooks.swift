@@ -11,7 +11,7 @@ extension SQLStore {
 
     static func webhook(_ row: any SQLRow) throws -> Webhook {
         Webhook(
-            id: try row.int("id"), url: try row.string("url"), events: eventList(try row.string("events")),
+            id: try row.int("id"), url: try row.string("url"), events: wireList(try row.string("events")),
             includeNotes: try row.bool("include_notes"), enabled: try row.bool("enabled"), createdAt: try row.date("created_at"),
             failingSince: try row.optionalDate("failing_since"), disabledReason: try row.optionalString("disabled_reason"),
             pending: try row.int("pending"))
@@ -19,8 +19,9 @@ extension SQLStore {
 
     /// `,ticket.created,message.created,`: a `LIKE '%,name,%'` finds a name, and nothing else.
     static func eventColumn(_ events: [WebhookEventType]) -> String { "," + events.map(\.rawValue).joined(separator: ",") + "," }
-    static func eventList(_ column: String) -> [WebhookEventType] {
-        column.split(separator: ",").compactMap { WebhookEventType(rawValue: String($0)) }
+    /// A column of comma-separated wire values (an endpoint's events, a token's scopes).
+    static func wireList<E: WireEnum>(_ column: String) -> [E] {
+        column.split(separator: ",").compactMap { E(rawValue: String($0)) }
     }
 
     public func createWebhook(_ new: NewWebhook, now: Date) async throws -> Webhook {

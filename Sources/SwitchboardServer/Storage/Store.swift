@@ -13,6 +13,10 @@ public struct Viewer: Sendable, Equatable {
 
     /// Staff see internal notes.
     public var seesNotes: Bool { role.isStaff }
+
+    /// Everything, notes included, as an admin sees it — for what the server itself reads (a
+    /// rating heard from another node, a webhook's body); unread counts are no one's.
+    public static let everything = Viewer(userId: 0, role: .admin)
 }
 
 /// A user as stored, with what only the server may see.

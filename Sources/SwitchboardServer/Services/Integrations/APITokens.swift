@@ -19,7 +19,7 @@ public struct APITokens: Sendable {
     public func create(_ request: TokenRequest, by caller: Caller) async throws -> APIToken {
         try caller.requireAdmin()
         let name = try Self.name(request.name)
-        let scopes = try Self.scopes(request.scopes)
+        let scopes = try TokenScope.list(request.scopes, field: "scopes")
         let shown = try validator.displayName(request.botDisplayName ?? name)
         let token = Self.prefix + TokenService.newRefreshToken()
         var created = try await store.createAPIToken(
@@ -62,19 +62,6 @@ public struct APITokens: Sendable {
             throw ContractError(.invalid, "name: 1–80 characters, no control characters")
         }
         return name
-    }
-
-    static func scopes(_ raw: [String]) throws(ContractError) -> [TokenScope] {
-        let known = TokenScope.allCases.map(\.rawValue).joined(separator: ", ")
-        guard !raw.isEmpty else { throw ContractError(.invalid, "scopes: give at least one of \(known)") }
-        var scopes: [TokenScope] = []
-        for name in raw {
-            guard let scope = TokenScope(rawValue: name) else {
-                throw ContractError(.invalid, "scopes: '\(String(name.prefix(40)))' is not one of \(known)")
-            }
-            if !scopes.contains(scope) { scopes.append(scope) }
-        }
-        return scopes
     }
 }
 

@@ -22,7 +22,7 @@ public final class WebhookDeliverer: Service, SupportEventSink {
     let events: any SupportEventSink
     let logger: Logger
     private let renderer: WebhookRenderer
-    private let client: HTTPClient
+    private let sender: WebhookSender
     private let wake: AsyncStream<Void>.Continuation
     private let wakes: AsyncStream<Void>
     /// Endpoints being delivered to by this node right now (a pass skips them).
@@ -45,7 +45,7 @@ public final class WebhookDeliverer: Service, SupportEventSink {
         self.events = events
         self.logger = logger
         renderer = WebhookRenderer(store: store)
-        client = WebhookSender.makeClient(settings)
+        sender = WebhookSender(client: WebhookSender.makeClient(settings), settings: settings)
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -93,7 +93,7 @@ public final class WebhookDeliverer: Service, SupportEventSink {
             group.cancelAll()
         }
         try? await store.releaseWebhooks(node: node)
-        try? await client.shutdown()
+        try? await sender.client.shutdown()
     }
 
     /// One look: new events fanned out, then the due endpoints this node now holds and is not
@@ -130,8 +130,7 @@ public final class WebhookDeliverer: Service, SupportEventSink {
             do {
                 guard let delivery = try await store.nextDelivery(webhookId: target.id, now: clock()) else { return }
                 let body = try await renderer.body(for: delivery.event)
-                let outcome = await WebhookSender(client: client, settings: settings).send(
-                    body, event: delivery.event, to: target, now: clock())
+                let outcome = await sender.send(body, event: delivery.event, to: target, now: clock())
                 // Cut short by the shutdown: not the endpoint's failure. It stays pending, and is
                 // sent again after the restart (at least once).
                 guard !Task.isCancelled else { return }

@@ -27,15 +27,12 @@ struct WebhookRenderer: Sendable {
         var dueAt: Date?
     }
 
-    /// Everything: staff's view of the ticket, notes included (an endpoint gets notes only when
-    /// it asked for them; that is decided when deliveries are made).
-    static let viewer = Viewer(userId: 0, role: .admin)
-
     func body(for event: WebhookEventRow) async throws -> String {
         if let kept = try await store.eventPayload(eventId: event.id) { return kept }
         let detail = try event.detail.map { try WireJSON.decoder().decode(WebhookDetail.self, from: Data($0.utf8)) }
         // Gone since (deleted before this was sent): as the deletion kept it.
-        var ticket = try await store.ticket(id: event.ticketId, for: Self.viewer) ?? detail?.ticket
+        // As an admin sees it: notes are filtered when deliveries are made, by endpoint.
+        var ticket = try await store.ticket(id: event.ticketId, for: .everything) ?? detail?.ticket
         if ticket == nil { ticket = try await store.deletedTicket(id: event.ticketId) }
         var data = Contents(
             ticketId: event.ticketId, ticket: ticket, previousStatus: detail?.previousStatus, previousAgentId: detail?.previousAgentId,

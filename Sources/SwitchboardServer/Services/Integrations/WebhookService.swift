@@ -16,7 +16,8 @@ public struct WebhookService: Sendable {
         guard let names = request.events else { throw ContractError(.invalid, "events: required, e.g. [\"ticket.created\"]") }
         let webhook = try await store.createWebhook(
             NewWebhook(
-                url: try await checked(url), events: try Self.events(names), includeNotes: request.includeNotes ?? false,
+                url: try await checked(url), events: try WebhookEventType.list(names, field: "events"),
+                includeNotes: request.includeNotes ?? false,
                 secret: "whsec_" + TokenService.newRefreshToken()),
             now: clock())
         deliverer.wakeUp()
@@ -39,7 +40,7 @@ public struct WebhookService: Sendable {
         var url: String?
         if let given = request.url { url = try await checked(given) }
         let change = WebhookChange(
-            url: url, events: try request.events.map(Self.events),
+            url: url, events: try request.events.map { names throws(ContractError) in try WebhookEventType.list(names, field: "events") },
             includeNotes: request.includeNotes, enabled: request.enabled)
         guard let webhook = try await store.updateWebhook(id: id, change, now: clock()) else {
             throw ContractError(.notFound, "no webhook #\(id)")
@@ -78,18 +79,5 @@ public struct WebhookService: Sendable {
             throw ContractError(.invalid, "url: \(refusal.description)")
         }
         return url.trimmingCharacters(in: .whitespaces)
-    }
-
-    static func events(_ names: [String]) throws(ContractError) -> [WebhookEventType] {
-        let known = WebhookEventType.allCases.map(\.rawValue).joined(separator: ", ")
-        guard !names.isEmpty else { throw ContractError(.invalid, "events: give at least one of \(known)") }
-        var events: [WebhookEventType] = []
-        for name in names {
-            guard let event = WebhookEventType(rawValue: name) else {
-                throw ContractError(.invalid, "events: '\(String(name.prefix(40)))' is not one of \(known)")
-            }
-            if !events.contains(event) { events.append(event) }
-        }
-        return events
     }
 }
