@@ -28,20 +28,27 @@ import Testing
         return webhook
     }
 
-    static func deliveries(_ api: API, _ cast: Cast, _ webhook: Webhook) async throws -> [WebhookDelivery] {
-        try await api.get("/api/admin/webhooks/\(webhook.id)/deliveries", token: cast.admin).decode()
+    static func deliveries(_ api: API, _ cast: Cast, _ webhook: Webhook, token: String? = nil) async throws -> [WebhookDelivery] {
+        try await api.get("/api/admin/webhooks/\(webhook.id)/deliveries", token: token ?? cast.admin).decode()
     }
 
-    /// The log once its oldest delivery has had `attempts` recorded (the receiver hears of an
-    /// attempt a moment before the server writes down its answer).
-    static func log(_ api: API, _ cast: Cast, _ webhook: Webhook, oldestTried attempts: Int) async throws -> [WebhookDelivery] {
+    /// The log once `done` holds of it, or as it stands after 10 s (for the test to show): the
+    /// receiver hears of an attempt a moment before the server writes down its answer.
+    static func deliveries(
+        _ api: API, _ cast: Cast, _ webhook: Webhook, token: String? = nil, until done: ([WebhookDelivery]) -> Bool
+    ) async throws -> [WebhookDelivery] {
         var log: [WebhookDelivery] = []
         for _ in 0..<400 {
-            log = try await deliveries(api, cast, webhook)
-            if (log.last?.attempts ?? 0) >= attempts { break }
+            log = try await deliveries(api, cast, webhook, token: token)
+            if done(log) { break }
             try await Task.sleep(for: .milliseconds(25))
         }
         return log
+    }
+
+    /// The log once its oldest delivery has had `attempts` recorded.
+    static func log(_ api: API, _ cast: Cast, _ webhook: Webhook, oldestTried attempts: Int) async throws -> [WebhookDelivery] {
+        try await deliveries(api, cast, webhook) { ($0.last?.attempts ?? 0) >= attempts }
     }
 
     /// A ticket's day, each step an event; the note is left out (not asked for); every body is
@@ -49,8 +56,7 @@ import Testing
     @Test func aTicketsDayArrivesSignedOnceAndInOrder() async throws {
         let receiver = try WebhookReceiver()
         defer {
-            receiver.stop()
-            receiver.remove()
+            receiver.end()
         }
         try await withCast(live: true, configure: Self.configure) { api, cast, _ in
             let webhook = try await Self.subscribe(api, cast, to: receiver)
@@ -87,11 +93,8 @@ import Testing
             // The deleted ticket as it was.
             #expect(records.last?.body.type == "ticket.deleted" && records.last?.body.data.ticket?.subject == "Refund for order 1182")
 
-            var log: [WebhookDelivery] = []
-            for _ in 0..<400 {
-                log = try await Self.deliveries(api, cast, webhook)
-                if log.count == records.count && log.allSatisfy({ $0.state == .delivered }) { break }
-                try await Task.sleep(for: .milliseconds(25))
+            let log = try await Self.deliveries(api, cast, webhook) { log in
+                log.count == records.count && log.allSatisfy { $0.state == .delivered }
             }
             #expect(log.count == records.count && log.allSatisfy { $0.state == .delivered && $0.attempts == 1 }, "\(log)")
             #expect(log.allSatisfy { $0.responseStatus == 200 && $0.responseLine == "200 OK" })
@@ -103,10 +106,8 @@ import Testing
     @Test func notesAndTypesGoOnlyWhereAskedFor() async throws {
         let all = try WebhookReceiver(), messages = try WebhookReceiver()
         defer {
-            all.stop()
-            all.remove()
-            messages.stop()
-            messages.remove()
+            all.end()
+            messages.end()
         }
         try await withCast(live: true, configure: Self.configure) { api, cast, _ in
             _ = try await Self.subscribe(api, cast, to: all, events: [.messageCreated], includeNotes: true)
@@ -128,8 +129,7 @@ import Testing
     @Test func aFailingReceiverIsRetriedAndNothingOvertakes() async throws {
         let receiver = try WebhookReceiver()
         defer {
-            receiver.stop()
-            receiver.remove()
+            receiver.end()
         }
         try await withCast(live: true, configure: Self.configure) { api, cast, server in
             let webhook = try await Self.subscribe(api, cast, to: receiver, events: [.ticketCreated])
@@ -172,20 +172,14 @@ import Testing
     @Test func aSlowReceiverTimesOutAndIsTriedAgain() async throws {
         let receiver = try WebhookReceiver()
         defer {
-            receiver.stop()
-            receiver.remove()
+            receiver.end()
         }
         try await withCast(live: true, configure: Self.configure) { api, cast, server in
             let webhook = try await Self.subscribe(api, cast, to: receiver, events: [.ticketCreated])
             try receiver.delay(8)
             _ = try await api.openTicket(cast.customer)
             #expect(try await receiver.waitFor(1).count == 1)
-            var failed: WebhookDelivery?
-            for _ in 0..<100 {
-                failed = try await Self.deliveries(api, cast, webhook).first
-                if failed?.attempts == 1 { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            let failed = try await Self.deliveries(api, cast, webhook) { $0.first?.attempts == 1 }.first
             #expect(failed?.state == .pending && failed?.error == "no answer within 5 s", "\(String(describing: failed))")
             try receiver.delay(nil)
             server.clock.advance(11)
@@ -199,8 +193,7 @@ import Testing
     @Test func anEndpointFailingForADayIsSwitchedOffAndTheAdminsTold() async throws {
         let receiver = try WebhookReceiver()
         defer {
-            receiver.stop()
-            receiver.remove()
+            receiver.end()
         }
         #expect(WebhookSettings().giveUpAfter == 86_400, "a day by default")
         // Ten minutes here, so that the admin's access token (15 minutes) outlives the retries.
@@ -283,10 +276,8 @@ import Testing
     @Test func redirectsAreNotFollowedAndAnswersAreReadOnlySoFar() async throws {
         let receiver = try WebhookReceiver(), elsewhere = try WebhookReceiver()
         defer {
-            receiver.stop()
-            receiver.remove()
-            elsewhere.stop()
-            elsewhere.remove()
+            receiver.end()
+            elsewhere.end()
         }
         try await withCast(live: true, configure: Self.configure) { api, cast, server in
             let webhook = try await Self.subscribe(api, cast, to: receiver, events: [.ticketCreated])
@@ -294,12 +285,7 @@ import Testing
             try receiver.write("location", elsewhere.url)
             _ = try await api.openTicket(cast.customer)
             #expect(try await receiver.waitFor(1).first?.answered == 302)
-            var log: [WebhookDelivery] = []
-            for _ in 0..<100 {
-                log = try await Self.deliveries(api, cast, webhook)
-                if log.first?.attempts == 1 { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            var log = try await Self.deliveries(api, cast, webhook) { $0.first?.attempts == 1 }
             #expect(log.first?.state == .pending && log.first?.responseStatus == 302, "\(log)")
             #expect(log.first?.error == "redirects are not followed")
             #expect(try elsewhere.records().isEmpty, "the redirect's target heard nothing")
@@ -308,11 +294,7 @@ import Testing
             try receiver.write("big", String(50 << 20))
             server.clock.advance(11)
             #expect(try await receiver.waitFor(2).last?.answered == 200)
-            for _ in 0..<200 {
-                log = try await Self.deliveries(api, cast, webhook)
-                if log.first?.state == .delivered { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            log = try await Self.deliveries(api, cast, webhook) { $0.first?.state == .delivered }
             #expect(log.first?.state == .delivered && log.first?.attempts == 2, "\(log)")
         }
     }
@@ -321,8 +303,7 @@ import Testing
     @Test func oldDeliveredEventsArePrunedAndWaitingOnesKept() async throws {
         let receiver = try WebhookReceiver()
         defer {
-            receiver.stop()
-            receiver.remove()
+            receiver.end()
         }
         try await withCast(live: true, configure: Self.configure) { api, cast, server in
             let webhook = try await Self.subscribe(api, cast, to: receiver, events: [.ticketCreated])
@@ -333,12 +314,7 @@ import Testing
             #expect(try await receiver.waitFor(2).count == 2)
             server.clock.advance(31 * 86_400)
             let admin = try await api.login("admin").accessToken
-            var log: [WebhookDelivery] = []
-            for _ in 0..<100 {
-                log = try await api.get("/api/admin/webhooks/\(webhook.id)/deliveries", token: admin).decode()
-                if log.count == 1 { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            let log = try await Self.deliveries(api, cast, webhook, token: admin) { $0.count == 1 }
             #expect(log.count == 1 && log.first?.state == .pending, "\(log)")
         }
     }
@@ -347,8 +323,7 @@ import Testing
     @Test func aDeliveryCanBeSentAgainByHand() async throws {
         let receiver = try WebhookReceiver()
         defer {
-            receiver.stop()
-            receiver.remove()
+            receiver.end()
         }
         try await withCast(live: true, configure: Self.configure) { api, cast, _ in
             let webhook = try await Self.subscribe(api, cast, to: receiver, events: [.ticketCreated])

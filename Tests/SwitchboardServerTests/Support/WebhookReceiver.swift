@@ -90,4 +90,10 @@ final class WebhookReceiver: Sendable {
     }
 
     func remove() { try? FileManager.default.removeItem(at: directory) }
+
+    /// Stopped, and its records gone (a test's last word on it).
+    func end() {
+        stop()
+        remove()
+    }
 }
