@@ -19,6 +19,17 @@ extension API {
             body: ByteBuffer(bytes: bytes))
         return Reply(status: Int(response.status.code), body: Data(buffer: response.body), headers: response.headers)
     }
+
+    /// The same upload (a text file) on a connection of its own: parallel ones then reach the
+    /// server at once, where the test client's one connection has them answered in turn.
+    func uploadOnItsOwnConnection(_ bytes: [UInt8], to ticket: Int, name: String, token: String) async throws -> Reply {
+        let head =
+            "POST /api/tickets/\(ticket)/attachments HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n"
+            + "Content-Type: text/plain\r\nX-File-Name: \(name)\r\nContent-Length: \(bytes.count)\r\nConnection: close\r\n\r\n"
+        let answer = try await RawHTTP.converse(port: port, Array(head.utf8) + bytes, waitAtMost: .seconds(60))
+        guard let reply = answer.reply else { throw RawHTTP.Unanswered(text: answer.text) }
+        return reply
+    }
 }
 
 @Suite struct AttachmentRouteTests {

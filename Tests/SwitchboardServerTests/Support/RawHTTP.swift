@@ -1,3 +1,5 @@
+import Foundation
+import HTTPTypes
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -5,6 +7,12 @@ import Synchronization
 /// Sends raw bytes to the server and returns everything it answers until it closes: for looking
 /// at exactly what a refused WebSocket upgrade or a malformed request puts on the wire.
 enum RawHTTP {
+    /// No HTTP answer came (the connection closed or timed out first).
+    struct Unanswered: Error, CustomStringConvertible {
+        var text: String
+        var description: String { "no HTTP answer: \(text.prefix(200).debugDescription)" }
+    }
+
     static func exchange(port: Int, _ request: String) async throws -> String {
         try await converse(port: port, Array(request.utf8), waitAtMost: .seconds(30)).text
     }
@@ -21,6 +29,28 @@ enum RawHTTP {
         var status: Int? {
             guard text.hasPrefix("HTTP/1.1 "), text.count >= 12 else { return nil }
             return Int(text.dropFirst(9).prefix(3))
+        }
+
+        /// The first answer as the test client gives it: status, headers, and the body (a chunked
+        /// one put together).
+        var reply: Reply? {
+            guard let status, let end = text.range(of: "\r\n\r\n") else { return nil }
+            var headers = HTTPFields()
+            for line in text[..<end.lowerBound].split(separator: "\r\n").dropFirst() {
+                guard let colon = line.firstIndex(of: ":"), let name = HTTPField.Name(String(line[..<colon])) else { continue }
+                headers.append(HTTPField(name: name, value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            }
+            var body = Substring(text[end.upperBound...])
+            if headers[.transferEncoding]?.lowercased() == "chunked" {
+                var joined = ""
+                while let lineEnd = body.range(of: "\r\n"), let size = Int(body[..<lineEnd.lowerBound], radix: 16), size > 0 {
+                    let chunk = body[lineEnd.upperBound...].utf8.prefix(size)
+                    joined += String(decoding: chunk, as: UTF8.self)
+                    body = Substring(body[lineEnd.upperBound...].utf8.dropFirst(size + 2))
+                }
+                body = Substring(joined)
+            }
+            return Reply(status: status, body: Data(body.utf8), headers: headers)
         }
     }
 
