@@ -114,13 +114,16 @@ public struct SearchQuery: Equatable, Sendable {
 
     /// FTS5's query: each word quoted (nothing typed is syntax), prefixes with `*`, phrases as one
     /// quoted string; terms side by side must all match.
-    public var fts5: String {
+    public var fts5: String { fts5Phrases.joined(separator: " ") }
+
+    /// FTS5's phrases of the query, one per indexed term, in the order FTS5 numbers them.
+    var fts5Phrases: [String] {
         indexedTerms.map { term in
             switch term {
             case .word(let word, let prefix): "\"\(word)\"" + (prefix ? "*" : "")
             case .phrase(let words): "\"\(words.joined(separator: " "))\""
             }
-        }.joined(separator: " ")
+        }
     }
 
     /// PostgreSQL's `tsquery` text: lexemes quoted, `:*` for prefixes, `<->` within phrases, `&` between.

@@ -57,10 +57,12 @@ extension SQLStore {
             // in the one walk of the index from its newest rowid, which stops there.
             let window: SQLQueryString =
                 viewer.role.isStaff && !query.hasFilter ? " ORDER BY rowid DESC LIMIT \(bind: Self.rankWindow)" : ""
+            // bm25, handed the phrases' counts (SQLiteRank): counting them is a walk of each list.
+            let counts = try await messageCounts(query.fts5Phrases)
             statement = """
                 SELECT * FROM (
                   SELECT \(messageColumns), w.score AS rank
-                  FROM (SELECT rowid AS id, bm25(message_search) AS score FROM message_search
+                  FROM (SELECT rowid AS id, switchboard_rank(message_search, \(binds: counts)) AS score FROM message_search
                         WHERE message_search MATCH \(bind: match)\(window)) w
                   JOIN messages m ON m.id = w.id
                   JOIN tickets t ON t.id = m.ticket_id JOIN users s ON s.id = m.sender_id
@@ -83,6 +85,25 @@ extension SQLStore {
 
     /// How many of the newest matches a very common word's hits are ranked among.
     static let rankWindow = 2_000
+
+    /// How many messages hold each phrase: kept ones while still good, the rest counted (and kept
+    /// if common).
+    func messageCounts(_ phrases: [String]) async throws -> [Int] {
+        let newest = try await reader.raw("SELECT COALESCE(MAX(id), 0) AS n FROM messages").first(decodingColumn: "n", as: Int.self) ?? 0
+        var counts: [Int] = []
+        for phrase in phrases {
+            if let kept = termCounts.count(of: phrase, newestMessage: newest) {
+                counts.append(kept)
+                continue
+            }
+            let counted =
+                try await reader.raw("SELECT COUNT(*) AS n FROM message_search WHERE message_search MATCH \(bind: phrase)")
+                .first(decodingColumn: "n", as: Int.self) ?? 0
+            termCounts.remember(phrase, messages: counted, newestMessage: newest)
+            counts.append(counted)
+        }
+        return counts
+    }
 
     /// The conditions every hit meets: whose tickets (a customer: only theirs), and the filters
     /// (`from:` on the sender, joined as `s`: a message's writer, a ticket's customer).

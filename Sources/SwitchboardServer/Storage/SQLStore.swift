@@ -9,6 +9,8 @@ public final class SQLStore: Store {
     let driver: any SQLDriver
     var reader: any SQLDatabase { driver.reader }
     public let rules: ServiceRulesBox
+    /// How many messages hold a common search phrase (SQLite's ranking is handed them).
+    let termCounts = TermCounts()
 
     /// Opens the store and brings its schema up to date.
     public static func open(_ driver: any SQLDriver, logger: Logger, rules: ServiceRulesBox = ServiceRulesBox()) async throws -> SQLStore {

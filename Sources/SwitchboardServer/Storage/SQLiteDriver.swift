@@ -24,6 +24,7 @@ public final class SQLiteDriver: SQLDriver {
     ) async throws -> SQLiteDriver {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        SQLiteRank.install()
         // Opened on the thread pool: it creates the file and switches it to WAL (disk work).
         let loop = writerLoop ?? MultiThreadedEventLoopGroup.singleton.any()
         let writer = try await NIOThreadPool.singleton.runIfActive { try SQLiteWriter(path: path, logger: logger, eventLoop: loop) }
