@@ -31,19 +31,30 @@ extension SQLStore {
                 """
         } else if postgres {
             let match: SQLQueryString = "to_tsquery('english', \(bind: query.tsquery))"
-            // As on SQLite: unfiltered staff searches rank the newest matches only (ts_rank_cd over
-            // every message with a common word costs a second).
-            let window: SQLQueryString =
-                viewer.role.isStaff && !query.hasFilter
-                ? """
-                JOIN (SELECT id FROM messages WHERE search_vector @@ \(match) ORDER BY id DESC LIMIT \(bind: Self.rankWindow)) w
-                  ON w.id = m.id
-                """ : ""
+            let messages: SQLQueryString
+            if viewer.role.isStaff && !query.hasFilter {
+                // As on SQLite: unfiltered staff searches rank the newest matches only (ts_rank_cd
+                // over every message with a common word costs a second); and only the page's best
+                // are joined to their tickets and senders (the other conditions are all true here).
+                messages = """
+                    SELECT \(messageColumns), w.rank FROM (
+                      SELECT r.id, -ts_rank_cd(r.search_vector, \(match)) AS rank
+                      FROM (SELECT id FROM messages WHERE search_vector @@ \(match) ORDER BY id DESC LIMIT \(bind: Self.rankWindow)) n
+                      JOIN messages r ON r.id = n.id
+                      ORDER BY rank, r.created_at DESC, r.ticket_id DESC, r.seq DESC LIMIT \(bind: limit + offset)
+                    ) w JOIN messages m ON m.id = w.id JOIN tickets t ON t.id = m.ticket_id JOIN users s ON s.id = m.sender_id
+                    WHERE \(messageConditions.joined(separator: " AND "))
+                    """
+            } else {
+                messages = """
+                    SELECT \(messageColumns), -ts_rank_cd(m.search_vector, \(match)) AS rank
+                    FROM messages m JOIN tickets t ON t.id = m.ticket_id JOIN users s ON s.id = m.sender_id
+                    WHERE m.search_vector @@ \(match) AND \(messageConditions.joined(separator: " AND "))
+                    """
+            }
             statement = """
                 SELECT * FROM (
-                  SELECT \(messageColumns), -ts_rank_cd(m.search_vector, \(match)) AS rank
-                  FROM messages m \(window) JOIN tickets t ON t.id = m.ticket_id JOIN users s ON s.id = m.sender_id
-                  WHERE m.search_vector @@ \(match) AND \(messageConditions.joined(separator: " AND "))
+                  \(messages)
                   UNION ALL
                   SELECT \(ticketColumns), -ts_rank_cd(t.search_vector, \(match)) AS rank
                   FROM tickets t JOIN users s ON s.id = t.customer_id
