@@ -63,18 +63,26 @@ extension SQLStore {
                 """
         } else {
             let match = query.fts5
-            // A word in every other message matches hundreds of thousands: bm25 over all of them
-            // costs a second. Unfiltered staff searches rank the newest `rankWindow` matches, scored
-            // in the one walk of the index from its newest rowid, which stops there.
-            let window: SQLQueryString =
-                viewer.role.isStaff && !query.hasFilter ? " ORDER BY rowid DESC LIMIT \(bind: Self.rankWindow)" : ""
             // bm25, handed the phrases' counts (SQLiteRank): counting them is a walk of each list.
             let counts = try await messageCounts(query.fts5Phrases)
+            let scored: SQLQueryString = """
+                SELECT rowid AS id, switchboard_rank(message_search, \(binds: counts)) AS score FROM message_search
+                WHERE message_search MATCH \(bind: match)
+                """
+            // A word in every other message matches hundreds of thousands: bm25 over all of them
+            // costs a second. Unfiltered staff searches rank the newest `rankWindow` matches, scored
+            // in the one walk of the index from its newest rowid, which stops there; and, as on
+            // PostgreSQL, only the page's best are joined (the other conditions are all true here).
+            let hits: SQLQueryString =
+                viewer.role.isStaff && !query.hasFilter
+                ? """
+                SELECT n.id, n.score FROM (\(scored) ORDER BY rowid DESC LIMIT \(bind: Self.rankWindow)) n JOIN messages r ON r.id = n.id
+                ORDER BY n.score, r.created_at DESC, r.ticket_id DESC, r.seq DESC LIMIT \(bind: limit + offset)
+                """ : scored
             statement = """
                 SELECT * FROM (
                   SELECT \(messageColumns), w.score AS rank
-                  FROM (SELECT rowid AS id, switchboard_rank(message_search, \(binds: counts)) AS score FROM message_search
-                        WHERE message_search MATCH \(bind: match)\(window)) w
+                  FROM (\(hits)) w
                   JOIN messages m ON m.id = w.id
                   JOIN tickets t ON t.id = m.ticket_id JOIN users s ON s.id = m.sender_id
                   WHERE \(messageConditions.joined(separator: " AND "))
