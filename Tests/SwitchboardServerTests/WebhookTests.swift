@@ -102,6 +102,38 @@ import Testing
         }
     }
 
+    /// A target running down and then missed: `sla.warning` with a quarter of the time left, then
+    /// `sla.breached` — written by the clock keeper's pass, in its transaction, the clock moved by hand.
+    @Test func aTargetsWarningAndBreachArrive() async throws {
+        let receiver = try WebhookReceiver()
+        defer {
+            receiver.end()
+        }
+        try await withCast(
+            live: true,
+            configure: { server in
+                Self.configure(&server)
+                ServiceTargetTests.targets(&server)
+            }
+        ) { api, cast, server in
+            _ = try await Self.subscribe(api, cast, to: receiver, events: [.slaWarning, .slaBreached])
+            // HIGH: a first response within 60 minutes, warned at 45.
+            let ticket = try await api.openTicket(cast.customer, priority: .high)
+            server.clock.advance(46 * 60)
+            let warned = try await receiver.waitFor(1)
+            #expect(warned.map(\.body.type) == ["sla.warning"] && warned.allSatisfy(\.valid))
+            #expect(warned.first?.body.data.ticketId == ticket.id && warned.first?.body.data.target == .firstResponse)
+            #expect(warned.first?.body.data.dueAt == ticket.createdAt.addingTimeInterval(3_600))
+            server.clock.advance(15 * 60)
+            let both = try await receiver.waitFor(2)
+            #expect(both.map(\.body.type) == ["sla.warning", "sla.breached"], "\(both.map(\.body.type))")
+            #expect(both.last?.body.data.target == .firstResponse && both.last?.body.data.ticket?.id == ticket.id)
+            // Once each: the keeper's later passes add nothing.
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try receiver.records().count == 2)
+        }
+    }
+
     /// Notes go only where asked for; an endpoint gets only the types it named.
     @Test func notesAndTypesGoOnlyWhereAskedFor() async throws {
         let all = try WebhookReceiver(), messages = try WebhookReceiver()

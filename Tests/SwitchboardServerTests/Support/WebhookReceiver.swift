@@ -53,6 +53,7 @@ final class WebhookReceiver: Sendable {
         var mergedIntoId: Int?
         var rating: TicketRating?
         var target: SLATarget?
+        var dueAt: Date?
     }
 
     func write(_ name: String, _ text: String?) throws {
