@@ -4,6 +4,10 @@ import SwitchboardClient
 import SwitchboardProtocol
 import Testing
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 /// A `switchboard serve` killed (SIGKILL) while a webhook delivery is on the wire: the delivery
 /// was never written down as made, so the next start sends it again — at least once, the same
 /// event id for the receiver to de-duplicate by.
@@ -97,5 +101,48 @@ import Testing
         _ = try await admin.login(username: "ada", password: "agent-password")
         let log = try await admin.deliveries(webhook: webhook.id)
         #expect(log.count == 1 && log[0].state == .delivered && log[0].ticketId == ticket.id && log[0].attempts == 1, "\(log)")
+    }
+
+    /// Secrets are shown once, in the answer that creates them, and never logged — even at the
+    /// `trace` level, through a delivery signed with the secret and requests made with the token.
+    @Test func secretsAndTokensNeverReachTheLog() async throws {
+        let receiver = try Receiver()
+        defer { receiver.stop() }
+        let server = try await ServerUnderTest(
+            agents: [], admins: [("ada", "Ada Admin")], prefix: "hook-log",
+            config: #"{"webhooksAllowPrivateTargets": true, "webhookTimeoutSeconds": 5}"#,
+            environment: ["SWITCHBOARD_LOG_LEVEL": "trace"])
+        defer { server.close() }
+        let admin = APIClient(server: URL(string: server.url)!)
+        _ = try await admin.login(username: "ada", password: "agent-password")
+        let webhook = try await admin.createWebhook(
+            WebhookRequest(url: "http://127.0.0.1:\(receiver.port)/hook", events: ["ticket.created"]))
+        let secret = try #require(webhook.secret)
+        try receiver.write("secret", secret)
+        let token = try #require(try await admin.createAPIToken(TokenRequest(name: "Billing", scopes: ["tickets:read"])).token)
+        let customer = APIClient(server: URL(string: server.url)!)
+        _ = try await customer.register(RegisterRequest(username: "casey", password: "a long password", displayName: "Casey"))
+        _ = try await customer.openTicket(CreateTicketRequest(subject: "Logged?", description: "…", category: .technical))
+        let delivered = try await receiver.waitFor(1)
+        #expect(delivered.count == 1 && delivered.allSatisfy(\.valid), "signed with the secret: \(delivered)")
+        for _ in 0..<3 {
+            let (status, _) = try await Self.get(server.url + "/api/tickets", bearer: token)
+            #expect(status == 200)
+        }
+        let (refused, _) = try await Self.get(server.url + "/api/tickets", bearer: token + "x")
+        #expect(refused == 401)
+        server.close()  // its output is all there once it has gone
+        let log = server.process.output + server.process.errors
+        #expect(log.contains("trace") || log.contains("debug"), "the log ran at trace: \(log.suffix(500))")
+        #expect(!log.contains(secret), "the webhook's secret is in the log")
+        #expect(!log.contains(token) && !log.contains(String(token.dropFirst(4).prefix(16))), "the API token is in the log")
+        #expect(!log.contains("agent-password") && !log.contains("a long password"))
+    }
+
+    static func get(_ url: String, bearer: String) async throws -> (Int, String) {
+        var request = URLRequest(url: URL(string: url)!)
+        request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization")
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }
 }
