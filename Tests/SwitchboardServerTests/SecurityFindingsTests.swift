@@ -190,6 +190,35 @@ import Testing
         }
     }
 
+    /// Messages by REST draw on the socket's per-user bucket: past it, 429 with `Retry-After` and a
+    /// sentence, nothing stored; someone else writes on.
+    @Test func restMessagesKeepTheSocketsRate() async throws {
+        try await withCast(
+            configure: {
+                $0.configuration.realtime.rateBurst = 5
+                $0.configuration.realtime.ratePerSecond = 0.001
+            }
+        ) { api, cast, _ in
+            let ticket = try await api.openTicket(cast.customer).id
+            var statuses: [Int] = []
+            for index in 0..<7 {
+                let reply = try await api.post(
+                    "/api/tickets/\(ticket)/messages", token: cast.customer, PostMessageRequest(message: "hello \(index)"))
+                statuses.append(reply.status)
+                if reply.status == 429 {
+                    #expect(reply.error?.code == .rateLimited && reply.error?.message.contains("too many messages") == true)
+                    #expect(reply.headers[.retryAfter] == "1")
+                }
+            }
+            #expect(statuses == [201, 201, 201, 201, 201, 429, 429], "\(statuses)")
+            #expect(try await api.ticket(ticket, token: cast.agent).messageCount == 5)
+            let other = try await api.openTicket(cast.customer2).id
+            #expect(
+                try await api.post("/api/tickets/\(other)/messages", token: cast.customer2, PostMessageRequest(message: "me too"))
+                    .status == 201)
+        }
+    }
+
     /// New accounts per address: taken in the same lock as the check.
     @Test func parallelRegistrationsKeepTheHourlyLimit() async throws {
         try await withCast(live: true, configure: { $0.configuration.registrationsPerHour = 8 }) { api, _, _ in

@@ -240,10 +240,11 @@ public func buildRouter(_ services: SupportServices) -> Router<SupportRequestCon
 
     let api = router.group("api").add(middleware: AuthMiddleware(accounts: services.accounts))
     auth.addRoutes(to: api)
-    TicketsController(tickets: services.tickets, limits: limits).addRoutes(to: api.group("tickets"))
+    TicketsController(tickets: services.tickets, limits: limits, limiter: hub.limiter).addRoutes(to: api.group("tickets"))
     let files = AttachmentsController(tickets: services.tickets, limits: limits, uploads: services.uploads)
     files.addRoutes(tickets: api.group("tickets"), attachments: api.group("attachments"))
-    ChatController(sessions: services.sessions, tickets: services.tickets, limits: limits).addRoutes(to: api.group("chat"))
+    ChatController(sessions: services.sessions, tickets: services.tickets, limits: limits, limiter: hub.limiter)
+        .addRoutes(to: api.group("chat"))
     CannedResponsesController(canned: services.canned, limits: limits).addRoutes(to: api.group("canned-responses"))
     AdminController(admin: services.admin, limits: limits).addRoutes(to: api.group("admin/support"))
     TargetsController(targets: services.targets, limits: limits).addRoutes(to: api.group("admin"))

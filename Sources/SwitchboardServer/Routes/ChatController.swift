@@ -6,6 +6,7 @@ struct ChatController {
     let sessions: ChatSessionService
     let tickets: TicketService
     let limits: Limits
+    let limiter: RateLimiter
 
     func addRoutes(to group: RouterGroup<SupportRequestContext>) {
         group.get("sessions", use: list)
@@ -30,7 +31,8 @@ struct ChatController {
     @Sendable func postMessage(_ request: Request, context: SupportRequestContext) async throws -> EditedResponse<Message> {
         let caller = try context.requireCaller()
         let ticketId = try await sessions.ticketId(ofSession: try context.id(), for: caller)
-        return try await TicketsController.post(to: ticketId, request: request, tickets: tickets, caller: caller, limits: limits)
+        return try await TicketsController.post(
+            to: ticketId, request: request, tickets: tickets, caller: caller, limits: limits, limiter: limiter)
     }
 
     @Sendable func setStatus(_ request: Request, context: SupportRequestContext) async throws -> ChatSession {

@@ -5,6 +5,8 @@ import SwitchboardProtocol
 struct TicketsController {
     let tickets: TicketService
     let limits: Limits
+    /// The socket's per-user bucket: messages by REST and frames draw on the same tokens.
+    let limiter: RateLimiter
 
     func addRoutes(to group: RouterGroup<SupportRequestContext>) {
         group.get(use: list)
@@ -90,14 +92,18 @@ struct TicketsController {
     @Sendable func postMessage(_ request: Request, context: SupportRequestContext) async throws -> EditedResponse<Message> {
         try await Self.post(
             to: try context.id(), request: request, tickets: tickets, caller: try context.requireCaller(),
-            limits: limits)
+            limits: limits, limiter: limiter)
     }
 
     /// 201 with the stored message; 200 with the original when its `clientMessageId` was seen before.
+    /// Past the user's rate (the socket's), 429 before the body is read.
     static func post(
         to ticketId: Int, request: Request, tickets: TicketService, caller: Caller,
-        limits: Limits
+        limits: Limits, limiter: RateLimiter
     ) async throws -> EditedResponse<Message> {
+        guard limiter.admit(userId: caller.user.id) == .allowed else {
+            throw ContractError(.rateLimited, "slow down: too many messages; try again in a second", retryAfter: 1)
+        }
         let body = try await request.decodeJSON(PostMessageRequest.self, limit: limits.requestBodyBytes)
         let result = try await tickets.post(body, to: ticketId, by: caller)
         return EditedResponse(status: result.duplicate ? .ok : .created, response: result.message)
