@@ -66,6 +66,18 @@ import Testing
         }
     }
 
+    /// Ada, signed in, with an endpoint for `ticket.created` pointing at `receiver`, which checks
+    /// signatures with its secret.
+    static func subscribe(_ receiver: Receiver, on server: ServerUnderTest) async throws -> (APIClient, Webhook, String) {
+        let admin = APIClient(server: URL(string: server.url)!)
+        _ = try await admin.login(username: "ada", password: "agent-password")
+        let webhook = try await admin.createWebhook(
+            WebhookRequest(url: "http://127.0.0.1:\(receiver.port)/hook", events: ["ticket.created"]))
+        let secret = try #require(webhook.secret)
+        try receiver.write("secret", secret)
+        return (admin, webhook, secret)
+    }
+
     @Test func aDeliveryCutByAKillIsSentAgainAfterTheRestart() async throws {
         let receiver = try Receiver()
         defer { receiver.stop() }
@@ -74,12 +86,7 @@ import Testing
             agents: [], admins: [("ada", "Ada Admin")], prefix: "hook-kill",
             config: #"{"webhooksAllowPrivateTargets": true, "webhookTimeoutSeconds": 5, "webhookLeaseSeconds": 8}"#)
         defer { server.close() }
-        let admin = APIClient(server: URL(string: server.url)!)
-        _ = try await admin.login(username: "ada", password: "agent-password")
-        let webhook = try await admin.createWebhook(
-            WebhookRequest(url: "http://127.0.0.1:\(receiver.port)/hook", events: ["ticket.created"]))
-        let secret = try #require(webhook.secret)
-        try receiver.write("secret", secret)
+        let (admin, webhook, _) = try await Self.subscribe(receiver, on: server)
         // The receiver holds the first request (and records that it came) until the server is gone.
         try receiver.write("delay", "30")
         let customer = APIClient(server: URL(string: server.url)!)
@@ -113,12 +120,7 @@ import Testing
             config: #"{"webhooksAllowPrivateTargets": true, "webhookTimeoutSeconds": 5}"#,
             environment: ["SWITCHBOARD_LOG_LEVEL": "trace"])
         defer { server.close() }
-        let admin = APIClient(server: URL(string: server.url)!)
-        _ = try await admin.login(username: "ada", password: "agent-password")
-        let webhook = try await admin.createWebhook(
-            WebhookRequest(url: "http://127.0.0.1:\(receiver.port)/hook", events: ["ticket.created"]))
-        let secret = try #require(webhook.secret)
-        try receiver.write("secret", secret)
+        let (admin, _, secret) = try await Self.subscribe(receiver, on: server)
         let token = try #require(try await admin.createAPIToken(TokenRequest(name: "Billing", scopes: ["tickets:read"])).token)
         let customer = APIClient(server: URL(string: server.url)!)
         _ = try await customer.register(RegisterRequest(username: "casey", password: "a long password", displayName: "Casey"))
