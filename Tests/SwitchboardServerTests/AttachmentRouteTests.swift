@@ -23,9 +23,7 @@ extension API {
     /// The same upload (a text file) on a connection of its own: parallel ones then reach the
     /// server at once, where the test client's one connection has them answered in turn.
     func uploadOnItsOwnConnection(_ bytes: [UInt8], to ticket: Int, name: String, token: String) async throws -> Reply {
-        let head =
-            "POST /api/tickets/\(ticket)/attachments HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n"
-            + "Content-Type: text/plain\r\nX-File-Name: \(name)\r\nContent-Length: \(bytes.count)\r\nConnection: close\r\n\r\n"
+        let head = RawHTTP.uploadHead(ticket: ticket, token: token, name: name, length: bytes.count, close: true)
         let answer = try await RawHTTP.converse(port: port, Array(head.utf8) + bytes, waitAtMost: .seconds(60))
         guard let reply = answer.reply else { throw RawHTTP.Unanswered(text: answer.text) }
         return reply
@@ -122,9 +120,8 @@ extension API {
             let chunk = String(repeating: "A", count: 2_000)
             // Chunked, with no length declared, and never finished.
             let request =
-                "POST /api/tickets/\(ticket)/attachments HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(cast.customer)\r\n"
-                + "Content-Type: text/plain\r\nX-File-Name: big.txt\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + String(chunk.count, radix: 16) + "\r\n" + chunk + "\r\n"
+                RawHTTP.uploadHead(ticket: ticket, token: cast.customer, length: nil) + String(chunk.count, radix: 16) + "\r\n" + chunk
+                + "\r\n"
             let reply = try await RawHTTP.converse(port: api.port, Array(request.utf8), waitAtMost: .seconds(5))
             #expect(reply.status == 413, "\(reply.text)")
             #expect(reply.closed, "answered and closed without the rest of the body")

@@ -150,10 +150,7 @@ import Testing
             let mine = try await api.openTicket(cast.customer).id
             let theirs = try await api.openTicket(cast.customer2).id
             func head(_ ticket: Int, token: String?) -> [UInt8] {
-                Array(
-                    ("POST /api/tickets/\(ticket)/attachments HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                        + (token.map { "Authorization: Bearer \($0)\r\n" } ?? "")
-                        + "Content-Type: text/plain\r\nX-File-Name: big.txt\r\nContent-Length: 5000000\r\n\r\n").utf8)
+                Array(RawHTTP.uploadHead(ticket: ticket, token: token, length: 5_000_000).utf8)
             }
             /// The answer to a head whose 5 MB body is never sent.
             func answer(_ head: [UInt8]) async throws -> String {
@@ -171,9 +168,7 @@ import Testing
             let limited = try await answer(head(mine, token: cast.customer))
             #expect(limited.hasPrefix("HTTP/1.1 429") && limited.contains("Retry-After: "), "\(limited.prefix(200))")
             // A chunked body has no bound: its refusal ends the connection.
-            let chunked = Array(
-                ("POST /api/tickets/\(theirs)/attachments HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
-                    + "\(cast.customer)\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n").utf8)
+            let chunked = Array(RawHTTP.uploadHead(ticket: theirs, token: cast.customer, name: nil, length: nil).utf8)
             let cut = try await RawHTTP.converse(port: api.port, chunked, waitAtMost: .seconds(10))
             #expect(cut.status == 404 && cut.closed, "\(cut.text.prefix(200))")
         }

@@ -13,6 +13,15 @@ enum RawHTTP {
         var description: String { "no HTTP answer: \(text.prefix(200).debugDescription)" }
     }
 
+    /// The head of an upload of a text file written by hand: `length` declared, or chunked when nil.
+    static func uploadHead(ticket: Int, token: String?, name: String? = "big.txt", length: Int?, close: Bool = false) -> String {
+        "POST /api/tickets/\(ticket)/attachments HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + (token.map { "Authorization: Bearer \($0)\r\n" } ?? "") + "Content-Type: text/plain\r\n"
+            + (name.map { "X-File-Name: \($0)\r\n" } ?? "")
+            + (length.map { "Content-Length: \($0)\r\n" } ?? "Transfer-Encoding: chunked\r\n")
+            + (close ? "Connection: close\r\n" : "") + "\r\n"
+    }
+
     static func exchange(port: Int, _ request: String) async throws -> String {
         try await converse(port: port, Array(request.utf8), waitAtMost: .seconds(30)).text
     }
